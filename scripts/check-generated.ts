@@ -1,0 +1,59 @@
+/**
+ * Generated artifacts are committed and must be current (conventions §9):
+ *  - migrations/: drizzle-kit would generate nothing new from the tables;
+ *  - docs/openapi.json: equals the document the app serves at /openapi.json.
+ * `node scripts/check-generated.ts --write` refreshes docs/openapi.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase } from '../src/platform/db/client.ts';
+import { migrate } from '../src/platform/db/migrate.ts';
+import { createLogger } from '../src/platform/log.ts';
+import { createMetrics } from '../src/platform/metrics.ts';
+import { createHttpApp } from '../src/server.ts';
+import { buildServices } from '../src/services.ts';
+
+const write = process.argv.includes('--write');
+let failed = false;
+
+// 1. Migrations
+const tmp = mkdtempSync(path.join(tmpdir(), 'iotops-mig-'));
+cpSync('migrations', tmp, { recursive: true });
+const before = readdirSync(tmp).length;
+execFileSync(
+  'npx',
+  ['drizzle-kit', 'generate', '--dialect', 'postgresql', '--schema', './src/modules/*/*.tables.ts', '--out', tmp],
+  { stdio: 'pipe' },
+);
+if (readdirSync(tmp).length !== before) {
+  console.error('migrations/ is stale: run `npm run db:generate` and commit the new migration');
+  failed = true;
+}
+rmSync(tmp, { recursive: true, force: true });
+
+// 2. OpenAPI
+const config = loadConfig({ LOG_LEVEL: 'silent' });
+const database = await openDatabase({ memory: true });
+await migrate(database);
+const ctx = { config, database, log: createLogger(config), metrics: createMetrics() };
+const app = await createHttpApp(ctx, buildServices(ctx));
+const doc = `${JSON.stringify(app.swagger(), null, 2)}\n`;
+await app.close();
+await database.close();
+const file = 'docs/openapi.json';
+let committed = '';
+try {
+  committed = readFileSync(file, 'utf8');
+} catch {}
+if (write) {
+  writeFileSync(file, doc);
+  console.log(`${file} written`);
+} else if (committed !== doc) {
+  console.error(`${file} is stale: run \`node scripts/check-generated.ts --write\` and commit it`);
+  failed = true;
+}
+if (failed) process.exit(1);
+console.log('generated artifacts are current');

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Every setting is documented here and in the README;
+ * defaults run with no infrastructure (embedded PGlite in ./data).
+ */
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('HTTP port of the desk'),
+  HOST: z.string().default('127.0.0.1').describe('HTTP listen address'),
+  IOTOPS_DATA_DIR: z
+    .string()
+    .default('./data')
+    .describe('Embedded data directory (PGlite database lives in <dir>/pglite)'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional()
+    .describe('PostgreSQL URL; when set, replaces embedded PGlite'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('pg pool size'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: z
+    .enum(['0', '1', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true')
+    .describe('Human-readable logs on stdout'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576).describe('Max JSON request body'),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024 * 1024)
+    .describe('Max streamed SIM import body (CSV)'),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(12).describe('Web session lifetime'),
+  COOKIE_SECURE: z
+    .enum(['0', '1', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true')
+    .describe('Mark the session cookie Secure (set behind HTTPS)'),
+  IOTOPS_DEMO: z
+    .enum(['auto', 'off'])
+    .default('auto')
+    .describe('auto: seed the demo provider when the database is empty at `npm start`'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  poolSize: number;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  logPretty: boolean;
+  bodyLimit: number;
+  importMaxBytes: number;
+  sessionTtlHours: number;
+  cookieSecure: boolean;
+  demo: 'auto' | 'off';
+};
+
+export class ConfigError extends Error {}
+
+/** Parse and validate; throws one error listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? '?');
+      return `  ${name}=${JSON.stringify(env[name])}: ${i.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.IOTOPS_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    poolSize: e.DATABASE_POOL_SIZE,
+    logLevel: e.LOG_LEVEL,
+    logPretty: e.LOG_PRETTY,
+    bodyLimit: e.BODY_LIMIT_BYTES,
+    importMaxBytes: e.IMPORT_MAX_BYTES,
+    sessionTtlHours: e.SESSION_TTL_HOURS,
+    cookieSecure: e.COOKIE_SECURE,
+    demo: e.IOTOPS_DEMO,
+  };
+}
+
+/** For the README table: name, default, description of every variable. */
+export function describeConfig(): { name: string; description: string }[] {
+  return Object.entries(Env.shape).map(([name, schema]) => ({ name, description: schema.description ?? '' }));
+}

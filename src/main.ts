@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { printCliError } from './cli/cli-util.ts';
+import { registerDb } from './cli/db.ts';
+import { registerServe } from './cli/serve.ts';
+import { registerUsers } from './cli/users.ts';
+import { ConfigError } from './config.ts';
+import { VERSION } from './server.ts';
+
+const program = new Command('iotops').description('Operations desk for an IoT connectivity provider').version(VERSION);
+registerServe(program);
+registerDb(program);
+registerUsers(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  process.exit(printCliError(e));
+}

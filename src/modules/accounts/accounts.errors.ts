@@ -1,0 +1,7 @@
+export const AccountsErrors = {
+  notFound: 'accounts.not_found',
+  numberTaken: 'accounts.number_taken',
+  parentNotFound: 'accounts.parent_not_found',
+  rootForbidden: 'accounts.root_forbidden',
+  cursorInvalid: 'accounts.cursor_invalid',
+} as const;

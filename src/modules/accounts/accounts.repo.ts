@@ -1,0 +1,89 @@
+import { and, asc, eq, gt, like, type SQL, sql } from 'drizzle-orm';
+import type { TenantScope } from '../../platform/auth.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { queryRows } from '../../platform/db/rows.ts';
+import { accounts, contacts } from './accounts.tables.ts';
+
+export type AccountRow = typeof accounts.$inferSelect;
+export type ContactRow = typeof contacts.$inferSelect;
+
+/** The row filter for a principal's scope: staff see all; customers their tenant and own subtree. */
+export function accountScopeWhere(scope: TenantScope): SQL | undefined {
+  if (scope.kind === 'operator') return undefined;
+  return and(eq(accounts.tenantId, scope.tenantId), like(accounts.path, `${scope.accountPath}%`));
+}
+
+export function accountsRepo(db: Db) {
+  return {
+    async nextId(): Promise<number> {
+      const [r] = await queryRows<{ id: string }>(
+        db,
+        sql`select nextval(pg_get_serial_sequence('accounts', 'id')) as id`,
+      );
+      return Number(r!.id);
+    },
+    async insert(values: typeof accounts.$inferInsert): Promise<AccountRow> {
+      const [row] = await db.insert(accounts).values(values).returning();
+      return row!;
+    },
+    async byId(scope: TenantScope, id: number): Promise<AccountRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(accounts)
+        .where(and(eq(accounts.id, id), accountScopeWhere(scope)));
+      return row;
+    },
+    async byNumber(scope: TenantScope, number: string): Promise<AccountRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(accounts)
+        .where(and(eq(accounts.number, number), accountScopeWhere(scope)));
+      return row;
+    },
+    /** Keyset page ordered by path, so a page reads as the tree. */
+    async list(
+      scope: TenantScope,
+      f: {
+        parentId?: number | undefined;
+        under?: string | undefined;
+        q?: string | undefined;
+        afterPath?: string | undefined;
+        limit: number;
+      },
+    ): Promise<AccountRow[]> {
+      const where = and(
+        accountScopeWhere(scope),
+        f.parentId !== undefined ? eq(accounts.parentId, f.parentId) : undefined,
+        f.under !== undefined ? like(accounts.path, `${f.under}%`) : undefined,
+        f.q ? sql`(${accounts.name} ilike ${`%${f.q}%`} or ${accounts.number} ilike ${`${f.q}%`})` : undefined,
+        f.afterPath !== undefined ? gt(accounts.path, f.afterPath) : undefined,
+      );
+      return db.select().from(accounts).where(where).orderBy(asc(accounts.path)).limit(f.limit);
+    },
+    async update(id: number, values: Partial<typeof accounts.$inferInsert>): Promise<AccountRow> {
+      const [row] = await db
+        .update(accounts)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(accounts.id, id))
+        .returning();
+      return row!;
+    },
+    /** All accounts keyed by number, for bulk validation (import): small next to the SIM count. */
+    async allNumbers(): Promise<Pick<AccountRow, 'id' | 'number' | 'tenantId' | 'path'>[]> {
+      return db
+        .select({ id: accounts.id, number: accounts.number, tenantId: accounts.tenantId, path: accounts.path })
+        .from(accounts);
+    },
+    async insertContact(values: typeof contacts.$inferInsert): Promise<ContactRow> {
+      const [row] = await db.insert(contacts).values(values).returning();
+      return row!;
+    },
+    async contactsOf(accountId: number): Promise<ContactRow[]> {
+      return db.select().from(contacts).where(eq(contacts.accountId, accountId)).orderBy(contacts.id);
+    },
+    async count(): Promise<number> {
+      const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(accounts);
+      return r?.n ?? 0;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { App } from '../../platform/http/app.ts';
+import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { ErrorBody } from '../../platform/http/errors.ts';
+import { presentAccount, presentContact } from './accounts.presenter.ts';
+import {
+  AccountPage,
+  AccountView,
+  ContactView,
+  CreateAccountBody,
+  CreateContactBody,
+  IdParams,
+  ListAccountsQuery,
+  UpdateAccountBody,
+} from './accounts.schemas.ts';
+import type { AccountsService } from './accounts.service.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const tags = ['accounts'];
+
+export function accountsRoutes(accounts: AccountsService) {
+  return (app: App) => {
+    app.post(
+      '/api/v1/accounts',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Create an account (root = new enterprise)',
+          body: CreateAccountBody,
+          response: { 201: AccountView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => reply.code(201).send(presentAccount(await accounts.create(principalOf(req), req.body))),
+    );
+    app.get(
+      '/api/v1/accounts',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'List accounts (tree order)',
+          querystring: ListAccountsQuery,
+          response: { 200: AccountPage, ...errors },
+        },
+      },
+      async (req) => {
+        const page = await accounts.list(principalOf(req), req.query);
+        return { items: page.items.map(presentAccount), nextCursor: page.nextCursor };
+      },
+    );
+    app.get(
+      '/api/v1/accounts/:id',
+      {
+        config: { auth: 'read' },
+        schema: { tags, summary: 'Get an account', params: IdParams, response: { 200: AccountView, ...errors } },
+      },
+      async (req) => presentAccount(await accounts.get(principalOf(req), req.params.id)),
+    );
+    app.patch(
+      '/api/v1/accounts/:id',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Update an account',
+          params: IdParams,
+          body: UpdateAccountBody,
+          response: { 200: AccountView, ...errors },
+        },
+      },
+      async (req) => presentAccount(await accounts.update(principalOf(req), req.params.id, req.body)),
+    );
+    app.get(
+      '/api/v1/accounts/:id/contacts',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: "List an account's contacts",
+          params: IdParams,
+          response: { 200: z.object({ items: z.array(ContactView) }), ...errors },
+        },
+      },
+      async (req) => ({ items: (await accounts.contacts(principalOf(req), req.params.id)).map(presentContact) }),
+    );
+    app.post(
+      '/api/v1/accounts/:id/contacts',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Add a contact',
+          params: IdParams,
+          body: CreateContactBody,
+          response: { 201: ContactView, ...errors },
+        },
+      },
+      async (req, reply) =>
+        reply.code(201).send(presentContact(await accounts.addContact(principalOf(req), req.params.id, req.body))),
+    );
+  };
+}

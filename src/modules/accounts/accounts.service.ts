@@ -1,0 +1,134 @@
+import { isStaff, type Principal, scopeOf, type TenantScope } from '../../platform/auth.ts';
+import type { Ctx } from '../../platform/context.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
+import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { AccountsErrors as E } from './accounts.errors.ts';
+import { type AccountRow, accountsRepo, type ContactRow } from './accounts.repo.ts';
+import type { CreateAccountInput, CreateContactInput, UpdateAccountInput } from './accounts.schemas.ts';
+
+export type AccountsService = ReturnType<typeof createAccountsService>;
+export type { AccountRow, ContactRow };
+
+const encodeCursor = (path: string) => Buffer.from(path).toString('base64url');
+function decodeCursor(cursor: string): string {
+  const path = Buffer.from(cursor, 'base64url').toString();
+  if (!/^(\/\d+)+\/$/.test(path))
+    throw invalid(E.cursorInvalid, 'Invalid cursor', [
+      { field: 'cursor', value: cursor, reason: 'not a cursor from this list' },
+    ]);
+  return path;
+}
+
+export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
+  const db: Db = ctx.database.db;
+  const repo = accountsRepo(db);
+
+  async function get(scope: TenantScope, id: number): Promise<AccountRow> {
+    const a = await repo.byId(scope, id);
+    // Another tenant's account answers exactly like a missing one.
+    if (!a) throw notFound(E.notFound, `Account ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
+    return a;
+  }
+
+  return {
+    get: (p: Principal, id: number) => get(scopeOf(p), id),
+    getInScope: get,
+    byNumber: (scope: TenantScope, number: string) => repo.byNumber(scope, number),
+    allNumbers: () => repo.allNumbers(),
+    count: () => repo.count(),
+
+    async create(p: Principal, input: CreateAccountInput): Promise<AccountRow> {
+      const scope = scopeOf(p);
+      if (input.parentId === undefined && !isStaff(p)) {
+        throw forbidden(E.rootForbidden, 'Only the provider can create an enterprise (root) account');
+      }
+      const parent = input.parentId === undefined ? undefined : await repo.byId(scope, input.parentId);
+      if (input.parentId !== undefined && !parent) {
+        throw notFound(E.parentNotFound, `Parent account ${input.parentId} not found`, [
+          { field: 'parentId', value: input.parentId, reason: 'not found' },
+        ]);
+      }
+      try {
+        return await db.transaction(async (tx) => {
+          const r = accountsRepo(tx);
+          const id = await r.nextId();
+          return r.insert({
+            id,
+            tenantId: parent ? parent.tenantId : id,
+            parentId: parent?.id ?? null,
+            path: `${parent?.path ?? '/'}${id}/`,
+            depth: parent ? parent.depth + 1 : 0,
+            number: input.number,
+            name: input.name,
+            kind: input.kind ?? (parent ? 'sub_account' : 'enterprise'),
+            vipTier: input.vipTier,
+            language: input.language,
+            timeZone: input.timeZone,
+            country: input.country,
+          });
+        });
+      } catch (e) {
+        if (isUniqueViolation(e, 'accounts_number_uq')) {
+          throw conflict(E.numberTaken, `Account number ${input.number} is already used`, [
+            { field: 'number', value: input.number, reason: 'already used' },
+          ]);
+        }
+        throw e;
+      }
+    },
+
+    async update(p: Principal, id: number, input: UpdateAccountInput): Promise<AccountRow> {
+      await get(scopeOf(p), id);
+      // Customers may not raise their own VIP tier.
+      if (!isStaff(p) && input.vipTier !== undefined) {
+        throw forbidden('accounts.vip_tier_forbidden', 'Only the provider sets the VIP tier', [
+          { field: 'vipTier', value: input.vipTier, reason: 'staff only' },
+        ]);
+      }
+      return repo.update(id, input);
+    },
+
+    async list(
+      p: Principal,
+      q: {
+        parentId?: number | undefined;
+        under?: number | undefined;
+        q?: string | undefined;
+        limit: number;
+        cursor?: string | undefined;
+      },
+    ) {
+      const scope = scopeOf(p);
+      const under = q.under === undefined ? undefined : (await get(scope, q.under)).path;
+      const rows = await repo.list(scope, {
+        parentId: q.parentId,
+        under,
+        q: q.q,
+        afterPath: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+        limit: q.limit + 1,
+      });
+      const more = rows.length > q.limit;
+      const items = more ? rows.slice(0, q.limit) : rows;
+      return { items, nextCursor: more ? encodeCursor(items[items.length - 1]!.path) : null };
+    },
+
+    async addContact(p: Principal, accountId: number, input: CreateContactInput): Promise<ContactRow> {
+      const a = await get(scopeOf(p), accountId);
+      return repo.insertContact({
+        tenantId: a.tenantId,
+        accountId: a.id,
+        name: input.name,
+        email: input.email ?? null,
+        phone: input.phone ?? null,
+        language: input.language ?? a.language,
+        roles: input.roles,
+      });
+    },
+
+    async contacts(p: Principal, accountId: number): Promise<ContactRow[]> {
+      await get(scopeOf(p), accountId);
+      return repo.contactsOf(accountId);
+    },
+  };
+}

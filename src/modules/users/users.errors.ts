@@ -1,0 +1,9 @@
+export const UsersErrors = {
+  loginFailed: 'auth.login_failed',
+  emailTaken: 'users.email_taken',
+  accountRequired: 'users.account_required',
+  accountNotAllowed: 'users.account_not_allowed',
+  scopeNotAllowed: 'tokens.scope_not_allowed',
+  tokenNotFound: 'tokens.not_found',
+  userNotFound: 'users.not_found',
+} as const;

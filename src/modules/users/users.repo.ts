@@ -1,0 +1,81 @@
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/client.ts';
+import { apiTokens, sessions, users } from './users.tables.ts';
+
+export type UserRow = typeof users.$inferSelect;
+export type TokenRow = typeof apiTokens.$inferSelect;
+
+export function usersRepo(db: Db) {
+  return {
+    async findByEmail(email: string): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
+      return row;
+    },
+    async findById(id: number): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.id, id));
+      return row;
+    },
+    async insert(values: typeof users.$inferInsert): Promise<UserRow> {
+      const [row] = await db.insert(users).values(values).returning();
+      return row!;
+    },
+    async list(tenantId: number | null): Promise<UserRow[]> {
+      const q = db.select().from(users);
+      return tenantId === null ? q.orderBy(users.id) : q.where(eq(users.tenantId, tenantId)).orderBy(users.id);
+    },
+    async countAll(): Promise<number> {
+      const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
+      return r?.n ?? 0;
+    },
+    async insertSession(tokenHash: string, userId: number, expiresAt: Date) {
+      await db.insert(sessions).values({ tokenHash, userId, expiresAt });
+    },
+    async sessionUser(tokenHash: string, now: Date): Promise<UserRow | undefined> {
+      const [row] = await db
+        .select({ user: users })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)));
+      return row?.user;
+    },
+    async deleteSession(tokenHash: string) {
+      await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+    },
+    async insertToken(values: typeof apiTokens.$inferInsert): Promise<TokenRow> {
+      const [row] = await db.insert(apiTokens).values(values).returning();
+      return row!;
+    },
+    async tokenWithUser(tokenHash: string, now: Date): Promise<{ token: TokenRow; user: UserRow } | undefined> {
+      const [row] = await db
+        .select({ token: apiTokens, user: users })
+        .from(apiTokens)
+        .innerJoin(users, eq(users.id, apiTokens.userId))
+        .where(
+          and(
+            eq(apiTokens.tokenHash, tokenHash),
+            isNull(apiTokens.revokedAt),
+            or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+          ),
+        );
+      return row;
+    },
+    async touchToken(id: number, now: Date) {
+      await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, id));
+    },
+    async listTokens(userId: number): Promise<TokenRow[]> {
+      return db
+        .select()
+        .from(apiTokens)
+        .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+        .orderBy(apiTokens.id);
+    },
+    async revokeToken(userId: number, id: number, now: Date): Promise<boolean> {
+      const rows = await db
+        .update(apiTokens)
+        .set({ revokedAt: now })
+        .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+        .returning({ id: apiTokens.id });
+      return rows.length > 0;
+    },
+  };
+}

@@ -1,0 +1,154 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Principal } from '../../platform/auth.ts';
+import type { App } from '../../platform/http/app.ts';
+import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { ErrorBody } from '../../platform/http/errors.ts';
+import { presentMe, presentToken, presentUser } from './users.presenter.ts';
+import {
+  CreatedTokenView,
+  CreateTokenBody,
+  CreateUserBody,
+  LoginBody,
+  MeView,
+  TokenView,
+  UserView,
+} from './users.schemas.ts';
+import type { UsersService } from './users.service.ts';
+
+export const SESSION_COOKIE = 'iotops_session';
+
+/** Bearer token first (API clients), then the session cookie (web). */
+export function principalResolver(users: UsersService) {
+  return async (req: FastifyRequest): Promise<Principal | null> => {
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      return m ? users.principalFromToken(m[1]!) : null;
+    }
+    const cookie = req.cookies[SESSION_COOKIE];
+    return cookie ? users.principalFromSession(cookie) : null;
+  };
+}
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+
+export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }) {
+  return (app: App) => {
+    app.post(
+      '/api/v1/auth/login',
+      {
+        config: { auth: 'public' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Log in; sets the session cookie',
+          body: LoginBody,
+          response: { 200: UserView, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const { secret, user, expiresAt } = await users.login(req.body.email, req.body.password);
+        reply.setCookie(SESSION_COOKIE, secret, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: opts.cookieSecure,
+          expires: expiresAt,
+        });
+        return presentUser(user);
+      },
+    );
+    app.post(
+      '/api/v1/auth/logout',
+      { config: { auth: 'public' }, schema: { tags: ['auth'], summary: 'Log out', response: { 204: z.null() } } },
+      async (req, reply) => {
+        const cookie = req.cookies[SESSION_COOKIE];
+        if (cookie) await users.logout(cookie);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.code(204).send(null);
+      },
+    );
+    app.get(
+      '/api/v1/auth/me',
+      {
+        config: { auth: 'read' },
+        schema: { tags: ['auth'], summary: 'Who am I', response: { 200: MeView, ...errors } },
+      },
+      async (req) => {
+        const p = principalOf(req);
+        const u = await users.byId(p.userId);
+        if (!u) throw new Error('principal without user');
+        return presentMe(u, p);
+      },
+    );
+    app.post(
+      '/api/v1/users',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags: ['users'],
+          summary: 'Create a user (admin)',
+          body: CreateUserBody,
+          response: { 201: UserView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => reply.code(201).send(presentUser(await users.create(req.body, principalOf(req)))),
+    );
+    app.get(
+      '/api/v1/users',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags: ['users'],
+          summary: 'List users (admin)',
+          response: { 200: z.object({ items: z.array(UserView) }), ...errors },
+        },
+      },
+      async (req) => ({ items: (await users.list(principalOf(req))).map(presentUser) }),
+    );
+    app.post(
+      '/api/v1/tokens',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Create an API token for yourself',
+          body: CreateTokenBody,
+          response: { 201: CreatedTokenView, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const { token, secret } = await users.createToken(principalOf(req).userId, req.body);
+        return reply.code(201).send({ ...presentToken(token), token: secret });
+      },
+    );
+    app.get(
+      '/api/v1/tokens',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Your API tokens',
+          response: { 200: z.object({ items: z.array(TokenView) }), ...errors },
+        },
+      },
+      async (req) => ({ items: (await users.listTokens(principalOf(req).userId)).map(presentToken) }),
+    );
+    app.delete(
+      '/api/v1/tokens/:id',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Revoke one of your API tokens',
+          params: z.object({ id: z.coerce.number().int().positive() }),
+          response: { 204: z.null(), ...errors },
+        },
+      },
+      async (req, reply) => {
+        await users.revokeToken(principalOf(req).userId, req.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { ROLES, SCOPES } from '../../platform/auth.ts';
+import { LANGUAGES } from '../accounts/accounts.schemas.ts';
+
+export const Email = z.string().trim().toLowerCase().email().max(254);
+
+export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(200) }).meta({ id: 'LoginRequest' });
+
+export const CreateUserBody = z
+  .object({
+    email: Email,
+    name: z.string().trim().min(1).max(200),
+    password: z.string().min(10, 'must be at least 10 characters').max(200),
+    role: z.enum(ROLES),
+    /** Required for customers: the account (and its subtree) the user may see. */
+    accountId: z.number().int().positive().optional(),
+    language: z.enum(LANGUAGES).default('en'),
+  })
+  .meta({ id: 'CreateUserRequest' });
+export type CreateUserInput = z.infer<typeof CreateUserBody>;
+
+export const UserView = z
+  .object({
+    id: z.number().int(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    accountId: z.number().int().nullable(),
+    tenantId: z.number().int().nullable(),
+    language: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'User' });
+
+export const MeView = UserView.extend({ scopes: z.array(z.enum(SCOPES)), via: z.string() }).meta({ id: 'Me' });
+
+export const CreateTokenBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(z.enum(SCOPES)).min(1).max(4),
+    expiresInDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .meta({ id: 'CreateTokenRequest' });
+export type CreateTokenInput = z.infer<typeof CreateTokenBody>;
+
+export const TokenView = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    scopes: z.array(z.enum(SCOPES)),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+  })
+  .meta({ id: 'ApiToken' });
+
+export const CreatedTokenView = TokenView.extend({
+  token: z.string().describe('The secret; shown once, only its hash is stored'),
+}).meta({ id: 'CreatedApiToken' });

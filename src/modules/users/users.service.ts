@@ -1,0 +1,148 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type Principal, ROLE_SCOPES, type Role, type Scope, scopeOf } from '../../platform/auth.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
+import { AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import { UsersErrors as E } from './users.errors.ts';
+import { type UserRow, usersRepo } from './users.repo.ts';
+import type { CreateTokenInput, CreateUserInput } from './users.schemas.ts';
+
+export type UsersService = ReturnType<typeof createUsersService>;
+export type { UserRow };
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+// Prefixes make leaked secrets recognisable to secret scanners and to people.
+const newSecret = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
+
+export function createUsersService(ctx: Pick<Ctx, 'database' | 'config'>, accounts: AccountsService) {
+  const repo = usersRepo(ctx.database.db);
+
+  async function principalFor(
+    user: UserRow,
+    scopes: readonly Scope[],
+    via: Principal['via'],
+  ): Promise<Principal | null> {
+    if (user.disabled) return null;
+    let accountPath: string | null = null;
+    if (user.role === 'customer' && user.accountId !== null) {
+      const a = await accounts.getInScope({ kind: 'operator' }, user.accountId).catch(() => null);
+      accountPath = a?.path ?? null;
+    }
+    const allowed = new Set(ROLE_SCOPES[user.role as Role]);
+    return {
+      userId: user.id,
+      email: user.email,
+      role: user.role as Role,
+      scopes: new Set(scopes.filter((s) => allowed.has(s))),
+      tenantId: user.tenantId,
+      accountId: user.accountId,
+      accountPath,
+      via,
+    };
+  }
+
+  return {
+    count: () => repo.countAll(),
+    byId: (id: number) => repo.findById(id),
+    byEmail: (email: string) => repo.findByEmail(email),
+
+    /** Used by `iotops users create` (no principal: the operator at the console) and by admins via the API. */
+    async create(input: CreateUserInput, actor?: Principal): Promise<UserRow> {
+      if (actor && !actor.scopes.has('admin')) throw forbidden('users.admin_only', 'Only admins create users');
+      let tenantId: number | null = null;
+      let accountId: number | null = null;
+      if (input.role === 'customer') {
+        if (input.accountId === undefined) {
+          throw invalid(E.accountRequired, 'A customer user needs an account', [
+            { field: 'accountId', reason: 'required for role customer' },
+          ]);
+        }
+        const a = await accounts.getInScope(actor ? scopeOf(actor) : { kind: 'operator' }, input.accountId);
+        tenantId = a.tenantId;
+        accountId = a.id;
+      } else if (input.accountId !== undefined) {
+        throw invalid(E.accountNotAllowed, 'Staff users (admin, agent) belong to no account', [
+          { field: 'accountId', value: input.accountId, reason: `not allowed for role ${input.role}` },
+        ]);
+      }
+      try {
+        return await repo.insert({
+          email: input.email,
+          name: input.name,
+          passwordHash: await hashPassword(input.password),
+          role: input.role,
+          tenantId,
+          accountId,
+          language: input.language,
+        });
+      } catch (e) {
+        if (isUniqueViolation(e, 'users_email_uq')) {
+          throw conflict(E.emailTaken, `A user with email ${input.email} exists`, [
+            { field: 'email', value: input.email, reason: 'already used' },
+          ]);
+        }
+        throw e;
+      }
+    },
+
+    async list(actor: Principal): Promise<UserRow[]> {
+      return repo.list(actor.role === 'customer' ? actor.tenantId : null);
+    },
+
+    /** Returns the session secret for the cookie. Same answer for unknown email and wrong password. */
+    async login(email: string, password: string): Promise<{ secret: string; user: UserRow; expiresAt: Date }> {
+      const user = await repo.findByEmail(email);
+      const ok = user !== undefined && !user.disabled && (await verifyPassword(password, user.passwordHash));
+      if (!user || !ok) throw new AppError('unauthenticated', E.loginFailed, 'Email or password is wrong');
+      const secret = newSecret('ios');
+      const expiresAt = new Date(Date.now() + ctx.config.sessionTtlHours * 3_600_000);
+      await repo.insertSession(sha256(secret), user.id, expiresAt);
+      return { secret, user, expiresAt };
+    },
+
+    logout: (secret: string) => repo.deleteSession(sha256(secret)),
+
+    async principalFromSession(secret: string): Promise<Principal | null> {
+      const user = await repo.sessionUser(sha256(secret), new Date());
+      return user ? principalFor(user, ROLE_SCOPES[user.role as Role], 'session') : null;
+    },
+
+    async principalFromToken(secret: string): Promise<Principal | null> {
+      const found = await repo.tokenWithUser(sha256(secret), new Date());
+      if (!found) return null;
+      await repo.touchToken(found.token.id, new Date());
+      return principalFor(found.user, found.token.scopes as Scope[], 'token');
+    },
+
+    async createToken(userId: number, input: CreateTokenInput) {
+      const user = await repo.findById(userId);
+      if (!user) throw notFound(E.userNotFound, `User ${userId} not found`);
+      const allowed = new Set(ROLE_SCOPES[user.role as Role]);
+      const refused = input.scopes.filter((s) => !allowed.has(s));
+      if (refused.length > 0) {
+        throw forbidden(E.scopeNotAllowed, `Role ${user.role} cannot hold scope ${refused.join(', ')}`, [
+          { field: 'scopes', value: refused, reason: `not allowed for role ${user.role}` },
+        ]);
+      }
+      const secret = newSecret('iot');
+      const token = await repo.insertToken({
+        userId,
+        name: input.name,
+        tokenHash: sha256(secret),
+        scopes: [...new Set(input.scopes)],
+        expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
+      });
+      return { token, secret };
+    },
+
+    listTokens: (userId: number) => repo.listTokens(userId),
+
+    async revokeToken(userId: number, id: number) {
+      if (!(await repo.revokeToken(userId, id, new Date()))) {
+        throw notFound(E.tokenNotFound, `Token ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
+      }
+    },
+  };
+}

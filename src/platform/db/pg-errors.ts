@@ -1,0 +1,19 @@
+/** Recognise PostgreSQL errors across drivers (pg, PGlite) and Drizzle's wrapping. */
+type PgErrorLike = { code?: string; constraint?: string; cause?: unknown };
+
+function pgError(e: unknown): PgErrorLike | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 3 && cur && typeof cur === 'object'; i++) {
+    const c = cur as PgErrorLike;
+    if (typeof c.code === 'string' && /^[0-9A-Z]{5}$/.test(c.code)) return c;
+    cur = c.cause;
+  }
+  return undefined;
+}
+
+export function isUniqueViolation(e: unknown, constraint?: string): boolean {
+  const pe = pgError(e);
+  return (
+    pe?.code === '23505' && (constraint === undefined || pe.constraint === constraint || String(e).includes(constraint))
+  );
+}

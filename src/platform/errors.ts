@@ -1,0 +1,50 @@
+/**
+ * The one error model. Domain code throws AppError with a module-scoped code
+ * (`sims.iccid_invalid`); platform/http/errors.ts maps the kind to an HTTP status.
+ * Domain code never knows about HTTP.
+ */
+export type ErrorKind =
+  | 'invalid' // 400: the input is wrong
+  | 'unauthenticated' // 401
+  | 'forbidden' // 403: authenticated, not allowed
+  | 'not_found' // 404 (also used for other tenants' rows: never confirm they exist)
+  | 'conflict' // 409: duplicate, forbidden transition, stale state
+  | 'too_large' // 413
+  | 'unavailable'; // 503
+
+/** One problem with one piece of input: where (line, field), what value, why. */
+export type ErrorDetail = {
+  line?: number;
+  field?: string;
+  value?: unknown;
+  reason: string;
+};
+
+export class AppError extends Error {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  readonly details: ErrorDetail[];
+
+  constructor(kind: ErrorKind, code: string, message: string, details: ErrorDetail[] = []) {
+    super(message);
+    this.name = 'AppError';
+    this.kind = kind;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const invalid = (code: string, message: string, details: ErrorDetail[] = []) =>
+  new AppError('invalid', code, message, details);
+export const notFound = (code: string, message: string, details: ErrorDetail[] = []) =>
+  new AppError('not_found', code, message, details);
+export const conflict = (code: string, message: string, details: ErrorDetail[] = []) =>
+  new AppError('conflict', code, message, details);
+export const forbidden = (code: string, message: string, details: ErrorDetail[] = []) =>
+  new AppError('forbidden', code, message, details);
+export const unauthenticated = (message = 'Authentication required') =>
+  new AppError('unauthenticated', 'auth.unauthenticated', message);
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError;
+}

@@ -1,0 +1,112 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { type ErrorDetail, type ErrorKind, isAppError } from '../errors.ts';
+
+/** The one table from error kind to HTTP status. */
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unavailable: 503,
+};
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().describe('Stable machine-readable code, e.g. sims.iccid_invalid'),
+      message: z.string(),
+      requestId: z.string(),
+      details: z.array(
+        z.object({
+          line: z.number().int().optional(),
+          field: z.string().optional(),
+          value: z.unknown().optional(),
+          reason: z.string(),
+        }),
+      ),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+function send(
+  reply: FastifyReply,
+  req: FastifyRequest,
+  status: number,
+  code: string,
+  message: string,
+  details: ErrorDetail[],
+) {
+  return reply.code(status).send({ error: { code, message, requestId: String(req.id), details } });
+}
+
+/** Validation issue path '/body/accounts/0/name' → field 'accounts[0].name'. */
+function fieldOf(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`))
+    .join('');
+}
+
+function valueAt(req: FastifyRequest, context: string | undefined, instancePath: string): unknown {
+  const root: unknown =
+    context === 'body'
+      ? req.body
+      : context === 'querystring'
+        ? req.query
+        : context === 'params'
+          ? req.params
+          : undefined;
+  let v: unknown = root;
+  for (const part of instancePath.split('/').filter(Boolean)) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  if (isAppError(err)) {
+    return send(reply, req, STATUS[err.kind], err.code, err.message, err.details);
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const context = err.validationContext;
+    const details = err.validation.map((v) => {
+      const field = fieldOf(v.instancePath);
+      return {
+        field: context && context !== 'body' ? `${context}.${field}`.replace(/\.$/, '') : field || 'body',
+        value: valueAt(req, context, v.instancePath),
+        reason: v.message ?? 'invalid',
+      };
+    });
+    const first = details[0];
+    const where = first ? `${first.field}: ${first.reason}` : 'invalid input';
+    return send(reply, req, 400, 'request.invalid', `Invalid request (${where})`, details);
+  }
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return send(reply, req, 413, 'request.too_large', `Request body is larger than the limit`, []);
+  }
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return send(reply, req, 415, 'request.unsupported_media_type', err.message, []);
+  }
+  if (
+    err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    err instanceof SyntaxError
+  ) {
+    return send(reply, req, 400, 'request.malformed_json', `Body is not valid JSON: ${err.message}`, []);
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return send(reply, req, err.statusCode, 'request.rejected', err.message, []);
+  }
+  req.log.error({ err }, 'unhandled error');
+  return send(reply, req, 500, 'internal', 'Internal error; the request id identifies it in the logs', []);
+}
+
+export function notFoundHandler(req: FastifyRequest, reply: FastifyReply) {
+  return send(reply, req, 404, 'route.not_found', `No route ${req.method} ${req.url.split('?')[0]}`, []);
+}

@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import type { Config } from './config.ts';
+import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';
+import type { Ctx } from './platform/context.ts';
+import { openDatabase } from './platform/db/client.ts';
+import { migrate } from './platform/db/migrate.ts';
+import { type App, buildApp } from './platform/http/app.ts';
+import { createLogger, type Logger } from './platform/log.ts';
+import { createMetrics } from './platform/metrics.ts';
+import { buildServices, type Services } from './services.ts';
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Opens the database, applies migrations and builds the services: what every command needs. */
+export async function openContext(config: Config, log?: Logger): Promise<{ ctx: Ctx; services: Services }> {
+  const logger = log ?? createLogger(config);
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+  });
+  await migrate(database);
+  const ctx: Ctx = { config, database, log: logger, metrics: createMetrics() };
+  return { ctx, services: buildServices(ctx) };
+}
+
+export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
+  return buildApp(ctx, {
+    version: VERSION,
+    resolvePrincipal: principalResolver(services.users),
+    routes: [usersRoutes(services.users, { cookieSecure: ctx.config.cookieSecure }), accountsRoutes(services.accounts)],
+  });
+}

@@ -1,0 +1,12 @@
+import { createAccountsService } from './modules/accounts/accounts.service.ts';
+import { createUsersService } from './modules/users/users.service.ts';
+import type { Ctx } from './platform/context.ts';
+
+/** The composition root: every service built once, each given only what it depends on. */
+export function buildServices(ctx: Ctx) {
+  const accounts = createAccountsService(ctx);
+  const users = createUsersService(ctx, accounts);
+  return { accounts, users };
+}
+
+export type Services = ReturnType<typeof buildServices>;

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * IOTOPS_TEST_DB=pglite (default) runs DB tests on an in-memory PGlite per test file;
+ * IOTOPS_TEST_DB=postgres runs them on a fresh database created on the PostgreSQL at TEST_DATABASE_URL.
+ */
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
