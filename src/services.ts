@@ -1,4 +1,5 @@
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
+import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import type { Ctx } from './platform/context.ts';
 
@@ -6,7 +7,8 @@ import type { Ctx } from './platform/context.ts';
 export function buildServices(ctx: Ctx) {
   const accounts = createAccountsService(ctx);
   const users = createUsersService(ctx, accounts);
-  return { accounts, users };
+  const catalog = createCatalogService(ctx);
+  return { accounts, users, catalog };
 }
 
 export type Services = ReturnType<typeof buildServices>;
