@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, harness } from '../../../test/support/harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness({ bodyLimit: 2048 });
+});
+afterAll(() => h.close());
+
+describe('platform routes', () => {
+  it('/healthz and /readyz answer without auth', async () => {
+    expect((await h.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await h.app.inject('/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().status).toBe('ready');
+  });
+
+  it('/metrics exposes Prometheus text with request counters', async () => {
+    await h.app.inject('/healthz');
+    const res = await h.app.inject('/metrics');
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toMatch(/iotops_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
+  });
+
+  it('every request carries a request id, echoed from the caller when given', async () => {
+    const res = await h.app.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
+    expect(res.headers['x-request-id']).toBe('abc-123');
+  });
+
+  it('/openapi.json is OpenAPI 3.1 and lists every API route with its response schemas', async () => {
+    const doc = (await h.app.inject('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    const documented = new Set<string>();
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { responses?: object }>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        documented.add(`${method.toUpperCase()} ${path}`);
+        expect(op.responses, `${method} ${path} has responses`).toBeDefined();
+      }
+    }
+    const routes = h.app
+      .printRoutes({ commonPrefix: false })
+      .split('\n')
+      .filter((l) => l.includes('/api/v1/'));
+    expect(routes.length).toBeGreaterThan(0);
+    for (const r of ['POST /api/v1/auth/login', 'GET /api/v1/accounts', 'GET /api/v1/accounts/{id}']) {
+      expect(documented).toContain(r);
+    }
+  });
+
+  it('/docs serves the API docs page', async () => {
+    const res = await h.app.inject('/docs/');
+    expect(res.statusCode).toBe(200);
+    expect(res.body.toLowerCase()).toContain('swagger');
+  });
+
+  it('refuses an oversized body with 413 and a code', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'a@b.test', password: 'x'.repeat(4000) },
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('request.too_large');
+  });
+
+  it('unknown routes answer 404 with the error model', async () => {
+    const res = await h.app.inject('/api/v1/nope');
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('route.not_found');
+  });
+});
