@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { cliEnv, runCli } from './support/cli.ts';
+import { uniq } from './support/harness.ts';
+
+describe('iotops users create / tokens create (black-box)', () => {
+  const env = cliEnv();
+
+  it('creates the first admin and a token for it', async () => {
+    const email = `first-${uniq()}@example.test`;
+    const created = await runCli(['users', 'create', '--email', email, '--password', 'a-long-password'], env);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain(`user ${email} created`);
+    const token = await runCli(['tokens', 'create', '--email', email, '--scopes', 'read,admin'], env);
+    expect(token.code).toBe(0);
+    expect(token.stdout.trim()).toMatch(/^iot_[A-Za-z0-9_-]{20,}$/);
+  });
+
+  it('rejects bad input naming the option, with exit code 2', async () => {
+    const res = await runCli(['users', 'create', '--email', 'nope', '--password', 'short'], env);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--email');
+    expect(res.stderr).toContain('--password');
+  });
+
+  it('refuses a duplicate email with the error code', async () => {
+    const email = `dup-${uniq()}@example.test`;
+    expect((await runCli(['users', 'create', '--email', email, '--password', 'a-long-password'], env)).code).toBe(0);
+    const again = await runCli(['users', 'create', '--email', email, '--password', 'a-long-password'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('users.email_taken');
+  });
+});
