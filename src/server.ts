@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from './config.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
+import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
 import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';
 import type { Ctx } from './platform/context.ts';
 import { openDatabase } from './platform/db/client.ts';
@@ -31,6 +33,11 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
   return buildApp(ctx, {
     version: VERSION,
     resolvePrincipal: principalResolver(services.users),
-    routes: [usersRoutes(services.users, { cookieSecure: ctx.config.cookieSecure }), accountsRoutes(services.accounts)],
+    routes: [
+      usersRoutes(services.users, { cookieSecure: ctx.config.cookieSecure }),
+      accountsRoutes(services.accounts),
+      catalogRoutes(services.catalog),
+      plmnsRoutes(services.plmns),
+    ],
   });
 }

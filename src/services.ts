@@ -1,5 +1,6 @@
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
+import { createPlmnsService } from './modules/plmns/plmns.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import type { Ctx } from './platform/context.ts';
 
@@ -7,8 +8,9 @@ import type { Ctx } from './platform/context.ts';
 export function buildServices(ctx: Ctx) {
   const accounts = createAccountsService(ctx);
   const users = createUsersService(ctx, accounts);
-  const catalog = createCatalogService(ctx);
-  return { accounts, users, catalog };
+  const catalog = createCatalogService(ctx, accounts);
+  const plmns = createPlmnsService();
+  return { accounts, users, catalog, plmns };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { communicationPlans, ratePlans } from './catalog.tables.ts';
 
@@ -15,6 +15,24 @@ function availableWhere(
   return ancestorIds.length === 0
     ? isNull(table.accountId)
     : or(isNull(table.accountId), inArray(table.accountId, ancestorIds));
+}
+
+export type PlanListFilter = {
+  /** null = every plan (staff view); otherwise shared plans and those owned by these accounts. */
+  ancestorIds: number[] | null;
+  owner?: 'shared' | 'account' | undefined;
+  q?: string | undefined;
+  after?: { name: string; id: number } | undefined;
+  limit: number;
+};
+
+function listWhere(table: typeof communicationPlans | typeof ratePlans, f: PlanListFilter): SQL | undefined {
+  return and(
+    availableWhere(table, f.ancestorIds),
+    f.owner === 'shared' ? isNull(table.accountId) : f.owner === 'account' ? isNotNull(table.accountId) : undefined,
+    f.q ? sql`${table.name} ilike ${`%${f.q.replace(/[\\%_]/g, '\\$&')}%`}` : undefined,
+    f.after ? sql`(${table.name}, ${table.id}) > (${f.after.name}, ${f.after.id})` : undefined,
+  );
 }
 
 export function catalogRepo(db: Db) {
@@ -81,6 +99,23 @@ export function catalogRepo(db: Db) {
           ),
         )
         .orderBy(asc(ratePlans.name), asc(ratePlans.id));
+    },
+    /** Keyset page ordered by (name, id). */
+    async listCommunicationPlans(f: PlanListFilter): Promise<CommunicationPlanRow[]> {
+      return db
+        .select()
+        .from(communicationPlans)
+        .where(listWhere(communicationPlans, f))
+        .orderBy(asc(communicationPlans.name), asc(communicationPlans.id))
+        .limit(f.limit);
+    },
+    async listRatePlans(f: PlanListFilter): Promise<RatePlanRow[]> {
+      return db
+        .select()
+        .from(ratePlans)
+        .where(listWhere(ratePlans, f))
+        .orderBy(asc(ratePlans.name), asc(ratePlans.id))
+        .limit(f.limit);
     },
     /** Every plan's id, name and owner: the import resolves names per row from this (a few hundred rows). */
     async planIndex(kind: PlanKind): Promise<{ id: number; name: string; accountId: number | null }[]> {

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { App } from '../../platform/http/app.ts';
+import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { ErrorBody } from '../../platform/http/errors.ts';
+import { presentCommunicationPlan, presentRatePlan, presentRoamingZone } from './catalog.presenter.ts';
+import {
+  CommunicationPlanPage,
+  CommunicationPlanView,
+  CreateCommunicationPlanBody,
+  CreateRatePlanBody,
+  ListPlansQuery,
+  PlanIdParams,
+  RatePlanPage,
+  RatePlanView,
+  RoamingZoneView,
+  UpdateCommunicationPlanBody,
+  UpdateRatePlanBody,
+} from './catalog.schemas.ts';
+import type { CatalogService } from './catalog.service.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const tags = ['catalog'];
+
+export function catalogRoutes(catalog: CatalogService) {
+  return (app: App) => {
+    app.post(
+      '/api/v1/communication-plans',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Create a communication plan (staff; shared when accountId is omitted)',
+          body: CreateCommunicationPlanBody,
+          response: { 201: CommunicationPlanView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) =>
+        reply
+          .code(201)
+          .send(presentCommunicationPlan(await catalog.createCommunicationPlan(principalOf(req), req.body))),
+    );
+    app.get(
+      '/api/v1/communication-plans',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'List communication plans (customers: shared ones and their own or ancestors’)',
+          querystring: ListPlansQuery,
+          response: { 200: CommunicationPlanPage, ...errors },
+        },
+      },
+      async (req) => {
+        const page = await catalog.listCommunicationPlans(principalOf(req), req.query);
+        return { items: page.items.map(presentCommunicationPlan), nextCursor: page.nextCursor };
+      },
+    );
+    app.get(
+      '/api/v1/communication-plans/:id',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'Get a communication plan',
+          params: PlanIdParams,
+          response: { 200: CommunicationPlanView, ...errors },
+        },
+      },
+      async (req) => presentCommunicationPlan(await catalog.getCommunicationPlan(principalOf(req), req.params.id)),
+    );
+    app.patch(
+      '/api/v1/communication-plans/:id',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Update a communication plan (staff; the owner cannot change)',
+          params: PlanIdParams,
+          body: UpdateCommunicationPlanBody,
+          response: { 200: CommunicationPlanView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req) =>
+        presentCommunicationPlan(await catalog.updateCommunicationPlan(principalOf(req), req.params.id, req.body)),
+    );
+
+    app.post(
+      '/api/v1/rate-plans',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Create a rate plan (staff; shared when accountId is omitted)',
+          body: CreateRatePlanBody,
+          response: { 201: RatePlanView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) =>
+        reply.code(201).send(presentRatePlan(await catalog.createRatePlan(principalOf(req), req.body))),
+    );
+    app.get(
+      '/api/v1/rate-plans',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'List rate plans (customers: shared ones and their own or ancestors’)',
+          querystring: ListPlansQuery,
+          response: { 200: RatePlanPage, ...errors },
+        },
+      },
+      async (req) => {
+        const page = await catalog.listRatePlans(principalOf(req), req.query);
+        return { items: page.items.map(presentRatePlan), nextCursor: page.nextCursor };
+      },
+    );
+    app.get(
+      '/api/v1/rate-plans/:id',
+      {
+        config: { auth: 'read' },
+        schema: { tags, summary: 'Get a rate plan', params: PlanIdParams, response: { 200: RatePlanView, ...errors } },
+      },
+      async (req) => presentRatePlan(await catalog.getRatePlan(principalOf(req), req.params.id)),
+    );
+    app.patch(
+      '/api/v1/rate-plans/:id',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Update a rate plan (staff; the owner cannot change)',
+          params: PlanIdParams,
+          body: UpdateRatePlanBody,
+          response: { 200: RatePlanView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req) => presentRatePlan(await catalog.updateRatePlan(principalOf(req), req.params.id, req.body)),
+    );
+
+    app.get(
+      '/api/v1/roaming-zones',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'List the built-in roaming zones and their countries',
+          response: { 200: z.object({ items: z.array(RoamingZoneView) }), 401: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async () => ({ items: catalog.roamingZones().map(presentRoamingZone) }),
+    );
+  };
+}
