@@ -1,6 +1,9 @@
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createPlmnsService } from './modules/plmns/plmns.service.ts';
+import { createExportService } from './modules/sims/import/export.service.ts';
+import { createImportService } from './modules/sims/import/import.service.ts';
+import { createSimsService } from './modules/sims/sims.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import type { Ctx } from './platform/context.ts';
 
@@ -10,7 +13,10 @@ export function buildServices(ctx: Ctx) {
   const users = createUsersService(ctx, accounts);
   const catalog = createCatalogService(ctx, accounts);
   const plmns = createPlmnsService();
-  return { accounts, users, catalog, plmns };
+  const simImports = createImportService(ctx, { accounts, catalog });
+  const simExports = createExportService(ctx, { accounts });
+  const sims = createSimsService(ctx, { accounts, catalog });
+  return { accounts, users, catalog, plmns, simImports, simExports, sims };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -1,0 +1,265 @@
+/**
+ * SQL of the SIM bulk import (raw SQL on purpose: COPY, temp tables and set-based checks have no Drizzle form).
+ * The staging table is a temp table dropped at commit, so a killed import leaves nothing behind.
+ * `sim_id` is drawn from the sims identity sequence while COPY fills the stage, so IMSIs can be inserted with
+ * a plain join on the stage instead of returning a million ids to the client.
+ */
+import type { Database, RawTx } from '../../../platform/db/client.ts';
+import type { RowError, SimRow } from './csv-row.ts';
+
+export type ImportJobRow = {
+  id: number;
+  status: 'running' | 'succeeded' | 'failed';
+  mode: 'atomic' | 'skip-invalid';
+  upsert: boolean;
+  source: 'cli' | 'api';
+  filename: string | null;
+  createdByUserId: number | null;
+  rowsRead: number;
+  rowsImported: number;
+  rowsUpdated: number;
+  rowsRejected: number;
+  message: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+};
+
+export type Counters = Pick<ImportJobRow, 'rowsRead' | 'rowsImported' | 'rowsUpdated' | 'rowsRejected'>;
+
+const JOB_COLUMNS = `id::int AS "id", status, mode, upsert, source, filename,
+  created_by_user_id::int AS "createdByUserId", rows_read AS "rowsRead", rows_imported AS "rowsImported",
+  rows_updated AS "rowsUpdated", rows_rejected AS "rowsRejected", message,
+  started_at AS "startedAt", finished_at AS "finishedAt"`;
+
+const STAGE = 'sim_import_stage';
+const STAGE_COLUMNS =
+  'line, iccid, iccid_raw, imsis, msisdn, imei, eid, account_id, tenant_id, communication_plan_id, rate_plan_id, state, label, custom';
+
+/** One CSV field for COPY … (FORMAT csv): null is an unquoted empty field; quote anything that needs it. */
+function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return String(v);
+  if (v === '' || /[",\r\n\\]/.test(v) || v.trim() !== v) return `"${v.replaceAll('"', '""')}"`;
+  return v;
+}
+
+export function stageCsv(rows: readonly SimRow[]): string {
+  let out = '';
+  for (const r of rows) {
+    out += `${r.line},${r.iccid},${r.iccidRaw},${r.imsis ? `"{${r.imsis.join(',')}}"` : ''},${r.msisdn ?? ''},${
+      r.imei ?? ''
+    },${r.eid ?? ''},${r.accountId},${r.tenantId},${r.communicationPlanId ?? ''},${r.ratePlanId ?? ''},${
+      r.state ?? ''
+    },${csvField(r.label)},${r.custom ? csvField(JSON.stringify(r.custom)) : ''}\n`;
+  }
+  return out;
+}
+
+function errorsCsv(importId: number, errors: readonly RowError[]): string {
+  let out = '';
+  for (const e of errors)
+    out += `${importId},${e.line},${csvField(e.field)},${csvField(e.value)},${csvField(e.reason)}\n`;
+  return out;
+}
+
+/** Job rows: short statements on the shared connection (never inside the import transaction). */
+export function importJobsRepo(database: Database) {
+  return {
+    async create(v: Pick<ImportJobRow, 'mode' | 'upsert' | 'source' | 'filename' | 'createdByUserId'>) {
+      const [row] = await database.query<ImportJobRow>(
+        `INSERT INTO sim_imports (status, mode, upsert, source, filename, created_by_user_id)
+         VALUES ('running', $1, $2, $3, $4, $5) RETURNING ${JOB_COLUMNS}`,
+        [v.mode, v.upsert, v.source, v.filename, v.createdByUserId],
+      );
+      return row!;
+    },
+    async byId(id: number): Promise<ImportJobRow | undefined> {
+      const [row] = await database.query<ImportJobRow>(`SELECT ${JOB_COLUMNS} FROM sim_imports WHERE id = $1`, [id]);
+      return row;
+    },
+    async progress(id: number, c: Counters) {
+      await database.query('UPDATE sim_imports SET rows_read = $2, rows_rejected = $3 WHERE id = $1 AND status = $4', [
+        id,
+        c.rowsRead,
+        c.rowsRejected,
+        'running',
+      ]);
+    },
+    async fail(id: number, message: string, c: Counters) {
+      await database.query(
+        `UPDATE sim_imports SET status = 'failed', message = $2, rows_read = $3, rows_imported = 0, rows_updated = 0,
+           rows_rejected = $4, finished_at = now() WHERE id = $1`,
+        [id, message, c.rowsRead, c.rowsRejected],
+      );
+    },
+    /** Errors ordered by line; keyset on line so a million-line report pages in constant time. */
+    async errors(id: number, afterLine: number, limit: number): Promise<RowError[]> {
+      return database.query<RowError>(
+        `SELECT line, field, value, reason FROM sim_import_errors
+         WHERE import_id = $1 AND line > $2 ORDER BY line, field LIMIT $3`,
+        [id, afterLine, limit],
+      );
+    },
+    async errorPage(id: number, offset: number, limit: number): Promise<{ items: RowError[]; total: number }> {
+      const items = await database.query<RowError>(
+        `SELECT line, field, value, reason FROM sim_import_errors WHERE import_id = $1
+         ORDER BY line, field LIMIT $2 OFFSET $3`,
+        [id, limit, offset],
+      );
+      const [t] = await database.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM sim_import_errors WHERE import_id = $1',
+        [id],
+      );
+      return { items, total: t?.n ?? 0 };
+    },
+  };
+}
+
+/** Statements inside the one import transaction. */
+export function importTxRepo(tx: RawTx, importId: number) {
+  const q = (text: string, params: unknown[] = []) => tx.query(text, params);
+  const addErrors = (select: string) =>
+    q(`INSERT INTO sim_import_errors (import_id, line, field, value, reason) ${select}`, [importId]);
+
+  return {
+    async createStage() {
+      await q(`CREATE TEMP TABLE ${STAGE} (
+        line int NOT NULL,
+        sim_id bigint NOT NULL DEFAULT nextval('sims_id_seq'::regclass),
+        existing_id bigint,
+        iccid text NOT NULL, iccid_raw text NOT NULL, imsis text[], msisdn text, imei text, eid text,
+        account_id bigint NOT NULL, tenant_id bigint NOT NULL, communication_plan_id bigint, rate_plan_id bigint,
+        state text, label text, custom jsonb
+      ) ON COMMIT DROP`);
+    },
+    stage: (rows: readonly SimRow[]) =>
+      rows.length === 0
+        ? Promise.resolve()
+        : tx.copyIn(`COPY ${STAGE} (${STAGE_COLUMNS}) FROM STDIN WITH (FORMAT csv)`, stageCsv(rows)),
+    addRowErrors: (errors: readonly RowError[]) =>
+      errors.length === 0
+        ? Promise.resolve()
+        : tx.copyIn(
+            'COPY sim_import_errors (import_id, line, field, value, reason) FROM STDIN WITH (FORMAT csv)',
+            errorsCsv(importId, errors),
+          ),
+
+    savepoint: () => q('SAVEPOINT sim_import_fast'),
+    releaseSavepoint: () => q('RELEASE SAVEPOINT sim_import_fast'),
+    rollbackToSavepoint: () => q('ROLLBACK TO SAVEPOINT sim_import_fast'),
+
+    /** --upsert: staged lines whose ICCID exists update that SIM. */
+    async markExisting() {
+      await q(`UPDATE ${STAGE} s SET existing_id = d.id FROM sims d WHERE d.iccid = s.iccid`);
+    },
+
+    /**
+     * Every duplicate, set-based: a later line repeating an earlier line's ICCID/MSISDN/IMSI (naming the earlier
+     * line), and values already in the database. With upsert, a line's own SIM does not count against it.
+     */
+    async checkDuplicates(upsert: boolean) {
+      const dupInFile = (field: string, from: string, key: string, value: string) =>
+        addErrors(`SELECT $1::bigint, line, '${field}', v, 'duplicate of line ' || first_line || ' in this file'
+          FROM (SELECT s.line, ${value} AS v, min(s.line) OVER (PARTITION BY ${key}) AS first_line ${from}) d
+          WHERE line <> first_line`);
+      await dupInFile('iccid', `FROM ${STAGE} s`, 's.iccid', 's.iccid_raw');
+      await dupInFile('msisdn', `FROM ${STAGE} s WHERE s.msisdn IS NOT NULL`, 's.msisdn', 's.msisdn');
+      await dupInFile('imsi', `FROM ${STAGE} s CROSS JOIN LATERAL unnest(s.imsis) AS u(imsi)`, 'u.imsi', 'u.imsi');
+
+      const owner = `'already used by SIM id ' || d.id`;
+      if (!upsert) {
+        await addErrors(`SELECT $1::bigint, s.line, 'iccid', s.iccid_raw, 'already exists (SIM id ' || d.id || ')'
+          FROM ${STAGE} s JOIN sims d ON d.iccid = s.iccid`);
+      }
+      await addErrors(`SELECT $1::bigint, s.line, 'msisdn', s.msisdn, ${owner}
+        FROM ${STAGE} s JOIN sims d ON d.msisdn = s.msisdn WHERE d.id IS DISTINCT FROM s.existing_id`);
+      await addErrors(`SELECT $1::bigint, s.line, 'imsi', u.imsi, ${owner}
+        FROM ${STAGE} s CROSS JOIN LATERAL unnest(s.imsis) AS u(imsi)
+        JOIN sim_imsis i ON i.imsi = u.imsi JOIN sims d ON d.id = i.sim_id
+        WHERE i.sim_id IS DISTINCT FROM s.existing_id`);
+    },
+
+    async rejectedLines(): Promise<number> {
+      const [r] = await tx.query<{ n: number }>(
+        'SELECT count(DISTINCT line)::int AS n FROM sim_import_errors WHERE import_id = $1',
+        [importId],
+      );
+      return r?.n ?? 0;
+    },
+
+    /** skip-invalid: drop the staged lines that got a duplicate error. */
+    async dropRejected() {
+      await q(
+        `DELETE FROM ${STAGE} s USING (SELECT DISTINCT line FROM sim_import_errors WHERE import_id = $1) e
+        WHERE s.line = e.line`,
+        [importId],
+      );
+    },
+
+    async insertNew(): Promise<void> {
+      await q(
+        `INSERT INTO sims (id, tenant_id, account_id, iccid, msisdn, imei, eid, communication_plan_id, rate_plan_id,
+           state, labels, custom_fields, import_id)
+         SELECT sim_id, tenant_id, account_id, iccid, msisdn, imei, eid, communication_plan_id, rate_plan_id,
+           coalesce(state, 'INVENTORY'), CASE WHEN label IS NULL THEN '{}'::text[] ELSE ARRAY[label] END,
+           coalesce(custom, '{}'::jsonb), $1
+         FROM ${STAGE} WHERE existing_id IS NULL`,
+        [importId],
+      );
+      await q(`INSERT INTO sim_imsis (imsi, sim_id, tenant_id, position, is_current)
+        SELECT u.imsi, s.sim_id, s.tenant_id, (u.ord - 1)::smallint, u.ord = 1
+        FROM ${STAGE} s CROSS JOIN LATERAL unnest(s.imsis) WITH ORDINALITY AS u(imsi, ord)
+        WHERE s.imsis IS NOT NULL AND s.existing_id IS NULL`);
+    },
+
+    /** --upsert: the listed (non-empty) fields replace the SIM's; custom fields merge; the change is audited. */
+    async updateExisting(actorUserId: number | null, actor: string): Promise<void> {
+      await q(
+        `INSERT INTO sim_audit (tenant_id, sim_id, actor_user_id, actor, action, before, after)
+         SELECT s.tenant_id, d.id, $1, $2, 'import.update',
+           jsonb_build_object('accountId', d.account_id, 'msisdn', d.msisdn, 'imei', d.imei, 'eid', d.eid,
+             'communicationPlanId', d.communication_plan_id, 'ratePlanId', d.rate_plan_id, 'state', d.state,
+             'labels', d.labels, 'customFields', d.custom_fields),
+           jsonb_strip_nulls(jsonb_build_object('importId', $3::bigint, 'accountId', s.account_id, 'msisdn', s.msisdn,
+             'imsis', s.imsis, 'imei', s.imei, 'eid', s.eid, 'communicationPlanId', s.communication_plan_id,
+             'ratePlanId', s.rate_plan_id, 'state', s.state, 'label', s.label, 'customFields', s.custom))
+         FROM ${STAGE} s JOIN sims d ON d.id = s.existing_id`,
+        [actorUserId, actor, importId],
+      );
+      await q(`UPDATE sims d SET
+          tenant_id = s.tenant_id, account_id = s.account_id,
+          msisdn = coalesce(s.msisdn, d.msisdn), imei = coalesce(s.imei, d.imei), eid = coalesce(s.eid, d.eid),
+          communication_plan_id = coalesce(s.communication_plan_id, d.communication_plan_id),
+          rate_plan_id = coalesce(s.rate_plan_id, d.rate_plan_id),
+          state = coalesce(s.state, d.state),
+          state_changed_at = CASE WHEN s.state IS NOT NULL AND s.state <> d.state THEN now() ELSE d.state_changed_at END,
+          labels = CASE WHEN s.label IS NULL THEN d.labels ELSE ARRAY[s.label] END,
+          custom_fields = d.custom_fields || coalesce(s.custom, '{}'::jsonb),
+          updated_at = now()
+        FROM ${STAGE} s WHERE d.id = s.existing_id`);
+      await q(`DELETE FROM sim_imsis i USING ${STAGE} s WHERE i.sim_id = s.existing_id AND s.imsis IS NOT NULL`);
+      await q(`INSERT INTO sim_imsis (imsi, sim_id, tenant_id, position, is_current)
+        SELECT u.imsi, s.existing_id, s.tenant_id, (u.ord - 1)::smallint, u.ord = 1
+        FROM ${STAGE} s CROSS JOIN LATERAL unnest(s.imsis) WITH ORDINALITY AS u(imsi, ord)
+        WHERE s.imsis IS NOT NULL AND s.existing_id IS NOT NULL`);
+      await q(`UPDATE sim_imsis i SET tenant_id = s.tenant_id FROM ${STAGE} s
+        WHERE i.sim_id = s.existing_id AND i.tenant_id <> s.tenant_id`);
+    },
+
+    async stagedCounts(): Promise<{ inserted: number; updated: number }> {
+      const [r] = await tx.query<{ inserted: number; updated: number }>(
+        `SELECT count(*) FILTER (WHERE existing_id IS NULL)::int AS inserted, count(existing_id)::int AS updated
+         FROM ${STAGE}`,
+      );
+      return { inserted: r?.inserted ?? 0, updated: r?.updated ?? 0 };
+    },
+
+    async finish(status: 'succeeded' | 'failed', message: string, c: Counters) {
+      await q(
+        `UPDATE sim_imports SET status = $2, message = $3, rows_read = $4, rows_imported = $5, rows_updated = $6,
+           rows_rejected = $7, finished_at = now() WHERE id = $1`,
+        [importId, status, message, c.rowsRead, c.rowsImported, c.rowsUpdated, c.rowsRejected],
+      );
+    },
+  };
+}

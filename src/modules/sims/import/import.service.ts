@@ -1,0 +1,280 @@
+/**
+ * SIM bulk import (contract: shared/contracts/sim-import-v1.md), shared by the CLI and the API.
+ *
+ * Pipeline (the file is streamed, never held whole):
+ *   body → byte guard (IMPORT_MAX_BYTES) → csv-parse (arrays; physical line numbers, header = line 1)
+ *   → header check (before a job exists: a bad header is a plain 400 / exit 2)
+ *   → per-row rules in csv-row.ts against in-memory lookups (account numbers, plan names)
+ *   → chunks of CHUNK rows COPYed into a temp staging table; bad rows' problems COPYed into sim_import_errors
+ *   → set-based duplicate checks (within the file: the later line is reported, naming the earlier; against the
+ *     database) → INSERT … SELECT into sims and sim_imsis (+ UPDATE for --upsert).
+ * Fast path: without --upsert and with no row error so far, the insert is tried first under a savepoint; the
+ * unique indexes prove there is no duplicate, so the duplicate queries only run when that insert fails.
+ *
+ * Atomicity: the whole import is ONE transaction (staging, checks, writes and the job's final counters), in both
+ * modes. atomic: any rejected line → no SIM is written, only the error report (committed with the job row).
+ * skip-invalid: the good lines are written, the bad ones reported. A killed import therefore leaves nothing
+ * (the job row stays `running`, with the counters of the last progress update on PostgreSQL); re-running it
+ * (with --upsert if part of the file was loaded before) completes it. The unique indexes make a duplicated SIM
+ * impossible even with two concurrent imports: the later one fails as a whole.
+ *
+ * Progress: counters are pushed to the caller per chunk (CLI bar) and, on PostgreSQL, to the job row through
+ * another pool connection. PGlite has ONE connection: the import transaction holds it for the whole run, so
+ * every other query of that process (API requests included) waits until the import commits; the job row
+ * shows the final counters only. Use PostgreSQL for imports while the desk is in use.
+ */
+import { Readable, Transform } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import type { Principal } from '../../../platform/auth.ts';
+import type { Ctx } from '../../../platform/context.ts';
+import { isUniqueViolation } from '../../../platform/db/pg-errors.ts';
+import { AppError, forbidden, invalid, isAppError } from '../../../platform/errors.ts';
+import type { AccountsService } from '../../accounts/accounts.service.ts';
+import type { CatalogService } from '../../catalog/catalog.service.ts';
+import {
+  type AccountRef,
+  type Header,
+  type Lookups,
+  parseHeader,
+  type RowError,
+  type SimRow,
+  validateRow,
+} from './csv-row.ts';
+import { ImportErrors as E } from './import.errors.ts';
+import { type Counters, type ImportJobRow, importJobsRepo, importTxRepo } from './import.repo.ts';
+
+export const CHUNK = 50_000;
+
+export type ImportMode = 'atomic' | 'skip-invalid';
+export type ImportOptions = {
+  mode: ImportMode;
+  upsert: boolean;
+  source: 'cli' | 'api';
+  filename: string | null;
+  /** Bytes allowed in the body (API); exceeding it fails the import with sims.import_too_large. */
+  maxBytes?: number;
+  onProgress?: (p: Progress) => void;
+};
+export type Progress = Counters & { bytes: number; phase: 'reading' | 'checking' | 'writing' | 'done' };
+/** The outcome: the final job row and, when the import was refused, the error code (invalid rows / duplicates). */
+export type ImportResult = { job: ImportJobRow; code: string | null };
+
+type CsvRecord = { record: string[]; info: { lines: number; bytes: number } };
+
+/** csv-parse reports the line a record ends on; a quoted field may span lines, so count back its newlines. */
+function startLine(r: CsvRecord): number {
+  let nl = 0;
+  for (const f of r.record) {
+    for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) nl++;
+  }
+  return r.info.lines - nl;
+}
+
+function byteGuard(maxBytes: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      if (seen > maxBytes) {
+        cb(
+          new AppError('too_large', E.tooLarge, `The import body is larger than ${maxBytes} bytes`, [
+            { field: 'body', value: seen, reason: `limit is ${maxBytes} bytes (IMPORT_MAX_BYTES)` },
+          ]),
+        );
+      } else cb(null, chunk);
+    },
+  });
+}
+
+export type ImportService = ReturnType<typeof createImportService>;
+
+export function createImportService(
+  ctx: Pick<Ctx, 'database' | 'log'>,
+  deps: { accounts: Pick<AccountsService, 'allNumbers'>; catalog: Pick<CatalogService, 'planResolver'> },
+) {
+  const jobs = importJobsRepo(ctx.database);
+
+  async function lookups(): Promise<Lookups> {
+    const byNumber = new Map<string, AccountRef>();
+    for (const a of await deps.accounts.allNumbers()) byNumber.set(a.number, a);
+    const comm = await deps.catalog.planResolver('communication');
+    const rate = await deps.catalog.planResolver('rate');
+    return { account: (n) => byNumber.get(n), communicationPlan: comm, ratePlan: rate };
+  }
+
+  async function run(
+    it: AsyncIterator<CsvRecord>,
+    header: Header,
+    lk: Lookups,
+    job: ImportJobRow,
+    actor: Principal,
+    opts: ImportOptions,
+  ): Promise<ImportResult> {
+    const c: Counters = { rowsRead: 0, rowsImported: 0, rowsUpdated: 0, rowsRejected: 0 };
+    let bytes = 0;
+    const report = async (phase: Progress['phase']) => {
+      opts.onProgress?.({ ...c, bytes, phase });
+      // PGlite: the transaction holds the only connection; an outside query would wait for it forever.
+      if (ctx.database.kind === 'postgres' && phase === 'reading') await jobs.progress(job.id, c);
+    };
+    let rowErrors = 0;
+    let dupErrors = 0;
+    try {
+      return await ctx.database.rawTransaction(async (tx) => {
+        const r = importTxRepo(tx, job.id);
+        await r.createStage();
+        let rows: SimRow[] = [];
+        let errors: RowError[] = [];
+        const flush = async () => {
+          await r.stage(rows);
+          await r.addRowErrors(errors);
+          rows = [];
+          errors = [];
+          await report('reading');
+        };
+        for (let n = await it.next(); !n.done; n = await it.next()) {
+          const rec = n.value;
+          c.rowsRead++;
+          bytes = rec.info.bytes;
+          const row = validateRow(rec.record, startLine(rec), header, lk, errors);
+          if (row) rows.push(row);
+          else c.rowsRejected++;
+          if (rows.length + errors.length >= CHUNK) await flush();
+        }
+        await flush();
+        rowErrors = c.rowsRejected;
+
+        await report('checking');
+        let written = false;
+        if (opts.upsert) {
+          await r.markExisting();
+          await r.checkDuplicates(true);
+        } else if (rowErrors > 0 && opts.mode === 'atomic') {
+          await r.checkDuplicates(false);
+        } else {
+          await r.savepoint();
+          try {
+            await r.insertNew();
+            await r.releaseSavepoint();
+            written = true;
+            c.rowsImported = c.rowsRead - c.rowsRejected;
+          } catch (e) {
+            if (!isUniqueViolation(e)) throw e;
+            await r.rollbackToSavepoint();
+            await r.checkDuplicates(false);
+          }
+        }
+        if (!written) {
+          c.rowsRejected = await r.rejectedLines();
+          dupErrors = c.rowsRejected - rowErrors;
+          if (opts.mode === 'skip-invalid' || c.rowsRejected === 0) {
+            await report('writing');
+            if (dupErrors > 0) await r.dropRejected();
+            const staged = await r.stagedCounts();
+            await r.insertNew();
+            if (staged.updated > 0) await r.updateExisting(actor.userId || null, actor.email);
+            c.rowsImported = staged.inserted;
+            c.rowsUpdated = staged.updated;
+          }
+        }
+        const refused = opts.mode === 'atomic' && c.rowsRejected > 0;
+        const message = refused
+          ? `${c.rowsRejected} of ${c.rowsRead} lines rejected; nothing imported (atomic)`
+          : `${c.rowsImported} imported, ${c.rowsUpdated} updated, ${c.rowsRejected} rejected of ${c.rowsRead} lines`;
+        await r.finish(refused ? 'failed' : 'succeeded', message, c);
+        opts.onProgress?.({ ...c, bytes, phase: 'done' });
+        const code = !refused ? null : rowErrors === 0 ? E.duplicates : E.rowsInvalid;
+        return {
+          job: { ...job, ...c, status: refused ? 'failed' : 'succeeded', message, finishedAt: new Date() },
+          code,
+        };
+      });
+    } catch (e) {
+      const err = asImportError(e);
+      c.rowsImported = 0;
+      c.rowsUpdated = 0;
+      await jobs.fail(job.id, `${err.code}: ${err.message}`, c);
+      ctx.log.warn({ importId: job.id, err: e }, 'SIM import failed');
+      throw err;
+    }
+  }
+
+  /**
+   * Reads and checks the header, opens the job, and returns it with `done`, the running import.
+   * A bad header throws here (no job is created). `done` rejects only with an AppError.
+   */
+  async function start(
+    actor: Principal,
+    input: Readable,
+    opts: ImportOptions,
+  ): Promise<{ job: ImportJobRow; done: Promise<ImportResult> }> {
+    if (actor.role === 'customer') {
+      input.destroy();
+      throw forbidden(E.staffOnly, 'SIM imports are done by the provider’s staff');
+    }
+    const source = opts.maxBytes === undefined ? input : input.pipe(byteGuard(opts.maxBytes));
+    if (source !== input) input.on('error', (e) => source.destroy(e));
+    const parser = source.pipe(parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true }));
+    source.on('error', (e) => parser.destroy(e));
+    const it = (parser as AsyncIterable<CsvRecord>)[Symbol.asyncIterator]();
+    try {
+      const first = await it.next();
+      if (first.done)
+        throw invalid(E.empty, 'The file is empty: a header row is required', [
+          { line: 1, field: '(header)', reason: 'no header row' },
+        ]);
+      const { header, errors } = parseHeader(first.value.record);
+      if (errors.length > 0) {
+        throw invalid(E.headerInvalid, `Invalid header: ${errors[0]!.field}: ${errors[0]!.reason}`, errors);
+      }
+      const lk = await lookups();
+      const job = await jobs.create({
+        mode: opts.mode,
+        upsert: opts.upsert,
+        source: opts.source,
+        filename: opts.filename,
+        createdByUserId: actor.userId || null,
+      });
+      return { job, done: run(it, header, lk, job, actor, opts) };
+    } catch (e) {
+      parser.destroy();
+      input.destroy();
+      throw asImportError(e);
+    }
+  }
+
+  return {
+    jobs,
+    start,
+    /** The whole import, awaited (tests and small callers). */
+    async importCsv(
+      actor: Principal,
+      csv: string | Readable,
+      opts: Omit<ImportOptions, 'source' | 'filename'> & Partial<Pick<ImportOptions, 'source' | 'filename'>>,
+    ): Promise<ImportResult> {
+      const input = typeof csv === 'string' ? Readable.from([csv]) : csv;
+      const { done } = await start(actor, input, { source: 'cli', filename: null, ...opts });
+      return done;
+    },
+  };
+}
+
+/** Errors of the stream (malformed CSV, too large) become AppErrors naming the line. */
+function asImportError(e: unknown): AppError {
+  if (isAppError(e)) return e;
+  if (e instanceof CsvError) {
+    const line = (e as CsvError & { lines?: number }).lines;
+    return invalid(E.csvMalformed, `Malformed CSV${line ? ` at line ${line}` : ''}: ${e.message}`, [
+      { ...(line ? { line } : {}), field: '(csv)', reason: e.message },
+    ]);
+  }
+  if (isUniqueViolation(e)) {
+    return new AppError(
+      'conflict',
+      E.duplicates,
+      'A concurrent change inserted the same ICCID/MSISDN/IMSI; re-run the import',
+      [{ reason: e instanceof Error ? e.message : String(e) }],
+    );
+  }
+  return new AppError('unavailable', 'sims.import_failed', e instanceof Error ? e.message : String(e));
+}
