@@ -46,6 +46,11 @@ export const sims = pgTable(
     uniqueIndex('sims_msisdn_uq').on(t.msisdn),
     index('sims_tenant_account_idx').on(t.tenantId, t.accountId, t.id),
     index('sims_state_idx').on(t.state, t.id),
+    // List paths (checked with EXPLAIN on 1M SIMs): a tenant's SIMs in ICCID order (the default sort, also
+    // what keeps a small tenant's filtered list from walking the global ICCID index), and the time sorts.
+    index('sims_tenant_iccid_idx').on(t.tenantId, t.iccid),
+    index('sims_created_idx').on(t.createdAt, t.id),
+    index('sims_updated_idx').on(t.updatedAt, t.id),
   ],
 );
 
@@ -78,6 +83,8 @@ export const simAudit = pgTable(
     action: text('action').notNull(),
     before: jsonb('before').$type<Record<string, unknown>>(),
     after: jsonb('after').$type<Record<string, unknown>>(),
+    /** Why, as the actor said it (state changes). */
+    reason: text('reason'),
   },
   (t) => [index('sim_audit_sim_idx').on(t.simId, t.at)],
 );
