@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
+import { simsRoutes } from './modules/sims/sims.routes.ts';
 import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';
 import type { Ctx } from './platform/context.ts';
 import { openDatabase } from './platform/db/client.ts';
@@ -38,6 +39,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       accountsRoutes(services.accounts),
       catalogRoutes(services.catalog),
       plmnsRoutes(services.plmns),
+      simsRoutes(services.sims),
     ],
   });
 }

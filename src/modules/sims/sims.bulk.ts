@@ -1,0 +1,177 @@
+import type { Principal } from '../../platform/auth.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { conflict, invalid } from '../../platform/errors.ts';
+import { checkIccid, displayIccid } from './identifiers.ts';
+import { checkTransition, type SimState } from './lifecycle.ts';
+import { type AuditMeta, type PlanChange, simsBulkRepo } from './sims.bulk.repo.ts';
+import { SimsErrors as E } from './sims.errors.ts';
+import { filterWhere, Problems } from './sims.filters.ts';
+import { actorLabel, actorOf, OPERATOR, type SimsAccess } from './sims.reach.ts';
+import type { SimWhere } from './sims.repo.ts';
+import type { BulkChangeInput } from './sims.schemas.ts';
+
+export type BulkResult = {
+  dryRun: boolean;
+  matched: number;
+  wouldChange: number;
+  changed: number;
+  unchanged: number;
+  rejectedCount: number;
+  rejected: { iccid: string; reason: string }[];
+};
+
+const REPORT_LIMIT = 1000;
+const ERROR_LIMIT = 100;
+
+/** How the selected SIMs split for one change, and how to apply it. */
+type Plan = {
+  change: number;
+  same: number;
+  rejected: number;
+  rejectedSample: () => Promise<{ iccid: string; reason: string }[]>;
+  apply: (m: AuditMeta) => Promise<number>;
+};
+
+export function createBulkChange(db: Db, access: SimsAccess) {
+  async function selection(p: Principal, input: BulkChangeInput): Promise<{ where: SimWhere; iccids?: string[] }> {
+    if ('iccids' in input.selection) {
+      const pr = new Problems();
+      const bodies = input.selection.iccids.map((raw, i) =>
+        pr.check(checkIccid(raw), E.iccidInvalid, `selection.iccids[${i}]`, raw),
+      );
+      pr.details.splice(ERROR_LIMIT);
+      pr.throwIfAny('Invalid ICCID list');
+      const iccids = [...new Set(bodies)];
+      return { where: { ...(await access.reach(p, { subtree: true })), iccids }, iccids };
+    }
+    const f = input.selection.filter;
+    const states = f.state === undefined ? undefined : typeof f.state === 'string' ? [f.state] : f.state;
+    return { where: { ...filterWhere({ ...f, states }), ...(await access.reach(p, f)) } };
+  }
+
+  return async function bulk(p: Principal, input: BulkChangeInput): Promise<BulkResult> {
+    const { where, iccids } = await selection(p, input);
+    const actor = actorOf(p);
+    const change = input.change;
+
+    return db.transaction(async (tx) => {
+      const repo = simsBulkRepo(tx);
+      const matched = await repo.select(where);
+      if (iccids) {
+        const missing = await repo.missing(iccids, ERROR_LIMIT);
+        if (missing.total > 0) {
+          const shown = missing.first.map(displayIccid);
+          throw invalid(
+            E.bulkUnknownIccids,
+            `${missing.total} ICCID(s) not found: ${shown.slice(0, 5).join(', ')}${missing.total > 5 ? ', …' : ''}`,
+            shown.map((v) => ({ field: 'selection.iccids', value: v, reason: 'unknown ICCID' })),
+          );
+        }
+      }
+
+      let plan: Plan;
+      if ('state' in change) {
+        const to = change.state;
+        const changeFrom: string[] = [];
+        const rejectReason = new Map<string, string>();
+        let counts = { change: 0, same: 0, rejected: 0 };
+        for (const { state, n } of await repo.countByState()) {
+          if (state === to) {
+            counts = { ...counts, same: counts.same + n };
+            continue;
+          }
+          const check = checkTransition(state as SimState, to, actor);
+          if (check.ok) {
+            changeFrom.push(state);
+            counts = { ...counts, change: counts.change + n };
+          } else {
+            rejectReason.set(
+              state,
+              check.reason === 'no_such_transition'
+                ? `transition not allowed from ${state} to ${to}`
+                : `only the provider may move a SIM from ${state} to ${to}`,
+            );
+            counts = { ...counts, rejected: counts.rejected + n };
+          }
+        }
+        plan = {
+          ...counts,
+          rejectedSample: async () =>
+            (await repo.sample('state', [...rejectReason.keys()], REPORT_LIMIT)).map((r) => ({
+              iccid: displayIccid(r.iccid),
+              reason: rejectReason.get(r.state) ?? 'rejected',
+            })),
+          apply: (m) => repo.applyState(changeFrom, to, { ...m, reason: change.reason ?? null }),
+        };
+      } else {
+        const pc: PlanChange = change;
+        const rejectReason = new Map<number, string>();
+        for (const accountId of await repo.accounts()) {
+          const a = await access.account(OPERATOR, accountId);
+          if (!a) {
+            rejectReason.set(accountId, `account ${accountId} is unknown`);
+            continue;
+          }
+          for (const field of ['communicationPlanId', 'ratePlanId'] as const) {
+            const id = pc[field];
+            if (typeof id !== 'number' || rejectReason.has(accountId)) continue;
+            if ((await access.planName(field, id, a.path)) === undefined) {
+              const kind = field === 'communicationPlanId' ? 'communication' : 'rate';
+              rejectReason.set(accountId, `${kind} plan ${id} is not available to account ${a.number}`);
+            }
+          }
+        }
+        const rejectedAccounts = [...rejectReason.keys()];
+        const counts = await repo.planCounts(rejectedAccounts, pc);
+        plan = {
+          change: counts.change,
+          same: counts.same,
+          rejected: counts.rejected,
+          rejectedSample: async () =>
+            (await repo.sample('account', rejectedAccounts, REPORT_LIMIT)).map((r) => ({
+              iccid: displayIccid(r.iccid),
+              reason: rejectReason.get(r.accountId) ?? 'rejected',
+            })),
+          apply: (m) => repo.applyPlans(rejectedAccounts, pc, m),
+        };
+      }
+
+      const rejected = plan.rejected > 0 ? await plan.rejectedSample() : [];
+      const result: BulkResult = {
+        dryRun: input.dryRun,
+        matched,
+        wouldChange: plan.change,
+        changed: 0,
+        unchanged: plan.same,
+        rejectedCount: plan.rejected,
+        rejected,
+      };
+      if (input.dryRun || plan.change === 0) {
+        if (!input.dryRun && plan.rejected > 0 && !input.skipRejected) throw rejectedError(result);
+        return result;
+      }
+      if (plan.rejected > 0 && !input.skipRejected) throw rejectedError(result);
+      const changed = await plan.apply({ userId: p.userId || null, actor: actorLabel(p), reason: null });
+      if (changed !== plan.change) {
+        // Throwing rolls the whole change back: all-or-nothing, even against a concurrent writer.
+        throw conflict(E.concurrentChange, `${plan.change - changed} SIM(s) changed meanwhile; nothing was changed`, [
+          {
+            field: 'selection',
+            value: plan.change - changed,
+            reason: 'changed by someone else during the bulk change',
+          },
+        ]);
+      }
+      return { ...result, changed };
+    });
+  };
+}
+
+function rejectedError(r: BulkResult) {
+  return conflict(
+    E.bulkRejected,
+    `${r.rejectedCount} of ${r.matched} SIM(s) cannot take this change; nothing was changed ` +
+      '(dryRun: true lists them; skipRejected: true changes the others)',
+    r.rejected.slice(0, ERROR_LIMIT).map((x) => ({ field: 'iccid', value: x.iccid, reason: x.reason })),
+  );
+}

@@ -1,0 +1,142 @@
+import type { App } from '../../platform/http/app.ts';
+import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { ErrorBody } from '../../platform/http/errors.ts';
+import { presentHistoryEntry, presentSim } from './sims.presenter.ts';
+import {
+  BulkChangeBody,
+  BulkResultView,
+  ChangeStateBody,
+  CreateSimBody,
+  HistoryPage,
+  HistoryQuery,
+  IccidParams,
+  LifecycleView,
+  ListSimsQuery,
+  SimPage,
+  SimView,
+  UpdateSimBody,
+} from './sims.schemas.ts';
+import type { SimsService } from './sims.service.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const tags = ['sims'];
+/** 100,000 ICCIDs as JSON are ~2.5 MB: more than the default body limit. */
+const BULK_BODY_LIMIT = 8 * 1024 * 1024;
+
+export function simsRoutes(sims: SimsService) {
+  return (app: App) => {
+    app.get(
+      '/api/v1/sims/lifecycle',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'The SIM lifecycle: states and which transitions exist, by whom (operator or customer)',
+          response: { 200: LifecycleView, ...errors },
+        },
+      },
+      async () => sims.lifecycle(),
+    );
+    app.post(
+      '/api/v1/sims',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Create one SIM (provider staff)',
+          body: CreateSimBody,
+          response: { 201: SimView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => reply.code(201).send(presentSim(await sims.create(principalOf(req), req.body))),
+    );
+    app.get(
+      '/api/v1/sims',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'List SIMs (filters, keyset pagination)',
+          querystring: ListSimsQuery,
+          response: { 200: SimPage, ...errors },
+        },
+      },
+      async (req) => {
+        const page = await sims.list(principalOf(req), req.query);
+        return { items: page.items.map(presentSim), nextCursor: page.nextCursor };
+      },
+    );
+    app.post(
+      '/api/v1/sims/bulk',
+      {
+        config: { auth: 'write' },
+        bodyLimit: BULK_BODY_LIMIT,
+        schema: {
+          tags,
+          summary: 'Change the state or plans of many SIMs at once (all-or-nothing; dryRun reports only)',
+          body: BulkChangeBody,
+          response: { 200: BulkResultView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req) => sims.bulk(principalOf(req), req.body),
+    );
+    app.get(
+      '/api/v1/sims/:iccid',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'Get a SIM by ICCID (19 or 20 digits)',
+          params: IccidParams,
+          response: { 200: SimView, ...errors },
+        },
+      },
+      async (req) => presentSim(await sims.get(principalOf(req), req.params.iccid)),
+    );
+    app.patch(
+      '/api/v1/sims/:iccid',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Change labels, custom fields, plans (customers too) or identifiers (staff)',
+          params: IccidParams,
+          body: UpdateSimBody,
+          response: { 200: SimView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req) => presentSim(await sims.update(principalOf(req), req.params.iccid, req.body)),
+    );
+    app.post(
+      '/api/v1/sims/:iccid/state',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Move a SIM to another lifecycle state (see /api/v1/sims/lifecycle)',
+          params: IccidParams,
+          body: ChangeStateBody,
+          response: { 200: SimView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req) => presentSim(await sims.changeState(principalOf(req), req.params.iccid, req.body)),
+    );
+    app.get(
+      '/api/v1/sims/:iccid/history',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: "A SIM's audit history, newest first",
+          params: IccidParams,
+          querystring: HistoryQuery,
+          response: { 200: HistoryPage, ...errors },
+        },
+      },
+      async (req) => {
+        const page = await sims.history(principalOf(req), req.params.iccid, req.query);
+        return { items: page.items.map(presentHistoryEntry), nextCursor: page.nextCursor };
+      },
+    );
+  };
+}

@@ -1,0 +1,238 @@
+import { isStaff, type Principal, scopeOf } from '../../platform/auth.ts';
+import type { Ctx } from '../../platform/context.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { conflict, forbidden, notFound } from '../../platform/errors.ts';
+import { checkEid, checkIccid, checkImei, checkImsi, checkMsisdn, displayIccid } from './identifiers.ts';
+import { checkTransition, SIM_STATES, type SimState, TRANSITIONS } from './lifecycle.ts';
+import { createBulkChange } from './sims.bulk.ts';
+import { duplicateFrom, SimsErrors as E } from './sims.errors.ts';
+import {
+  decodeHistoryCursor,
+  decodeListCursor,
+  encodeHistoryCursor,
+  encodeListCursor,
+  filterWhere,
+  Problems,
+  parseIccid,
+} from './sims.filters.ts';
+import { actorLabel, actorOf, OPERATOR, type SimsDeps, simsAccess } from './sims.reach.ts';
+import { createSimsReader, type SimDetail } from './sims.reader.ts';
+import { type AuditRow, type ImportRow, type Keyset, type SimRow, simsRepo } from './sims.repo.ts';
+import type { ChangeStateInput, CreateSimInput, ListSimsQueryInput, UpdateSimInput } from './sims.schemas.ts';
+import { applyUpdate } from './sims.update.ts';
+
+export type SimsService = ReturnType<typeof createSimsService>;
+export type { SimDetail };
+export type HistoryEntry =
+  | { kind: 'audit'; row: AuditRow }
+  | { kind: 'import'; sim: SimRow; job: ImportRow | undefined; importId: number };
+
+export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
+  const db: Db = ctx.database.db;
+  const repo = simsRepo(db);
+  const access = simsAccess(deps);
+  const reader = createSimsReader(db, access);
+
+  /** The SIM if the principal may see it; another tenant's (or another branch's) SIM answers like a missing one. */
+  async function load(p: Principal, rawIccid: string): Promise<SimRow> {
+    const iccid = parseIccid(rawIccid);
+    const scope = scopeOf(p);
+    const sim = await repo.byIccid(scope.kind === 'customer' ? { tenantId: scope.tenantId } : {}, iccid);
+    if (!sim || (scope.kind === 'customer' && !(await access.account(scope, sim.accountId)))) {
+      throw notFound(E.notFound, `SIM ${rawIccid} not found`, [
+        { field: 'iccid', value: rawIccid, reason: 'not found' },
+      ]);
+    }
+    return sim;
+  }
+
+  const one = async (row: SimRow) => (await reader.enrich([row]))[0]!;
+
+  return {
+    lifecycle() {
+      return {
+        states: [...SIM_STATES],
+        transitions: SIM_STATES.flatMap((from) =>
+          TRANSITIONS[from].map((r) => ({ from, to: r.to, by: [...r.by], why: r.why })),
+        ),
+      };
+    },
+
+    get: async (p: Principal, iccid: string): Promise<SimDetail> => one(await load(p, iccid)),
+
+    async create(p: Principal, input: CreateSimInput): Promise<SimDetail> {
+      if (!isStaff(p)) throw forbidden(E.staffOnly, 'Only the provider creates SIMs');
+      const pr = new Problems();
+      const iccid = pr.check(checkIccid(input.iccid), E.iccidInvalid, 'iccid', input.iccid);
+      const imsis = input.imsis.map((raw, i) => pr.check(checkImsi(raw), E.imsiInvalid, `imsis[${i}]`, raw));
+      imsis.forEach((imsi, i) => {
+        if (imsis.indexOf(imsi) !== i) pr.add(E.imsiInvalid, { field: `imsis[${i}]`, value: imsi, reason: 'repeated' });
+      });
+      const opt = (raw: string | undefined, check: typeof checkMsisdn, code: string, field: string) =>
+        raw === undefined ? null : pr.check(check(raw), code, field, raw);
+      const msisdn = opt(input.msisdn, checkMsisdn, E.msisdnInvalid, 'msisdn');
+      const imei = opt(input.imei, checkImei, E.imeiInvalid, 'imei');
+      const eid = opt(input.eid, checkEid, E.eidInvalid, 'eid');
+      pr.throwIfAny('Invalid SIM');
+
+      const account = await access.requireAccount(OPERATOR, input.accountId);
+      if (input.communicationPlanId !== undefined)
+        await access.requirePlan('communicationPlanId', input.communicationPlanId, account);
+      if (input.ratePlanId !== undefined) await access.requirePlan('ratePlanId', input.ratePlanId, account);
+
+      const taken = await repo.taken({ iccid, msisdn, imsis });
+      if (taken.iccid || taken.msisdn || taken.imsis.length > 0) {
+        throw taken.iccid
+          ? conflict(E.iccidTaken, `A SIM with ICCID ${displayIccid(iccid)} already exists`, [
+              { field: 'iccid', value: displayIccid(iccid), reason: 'already used by another SIM' },
+            ])
+          : taken.msisdn
+            ? conflict(E.msisdnTaken, `A SIM with MSISDN ${msisdn} already exists`, [
+                { field: 'msisdn', value: msisdn, reason: 'already used by another SIM' },
+              ])
+            : conflict(E.imsiTaken, `IMSI ${taken.imsis.join(', ')} already belongs to another SIM`, [
+                ...taken.imsis.map((v) => ({ field: `imsis[${imsis.indexOf(v)}]`, value: v, reason: 'already used' })),
+              ]);
+      }
+
+      try {
+        const row = await db.transaction(async (tx) => {
+          const r = simsRepo(tx);
+          const sim = await r.insert({
+            tenantId: account.tenantId,
+            accountId: account.id,
+            iccid,
+            msisdn,
+            imei,
+            eid,
+            communicationPlanId: input.communicationPlanId ?? null,
+            ratePlanId: input.ratePlanId ?? null,
+            state: input.state,
+            labels: input.labels,
+            customFields: input.customFields,
+          });
+          await r.insertImsis(
+            imsis.map((imsi, i) => ({ imsi, simId: sim.id, tenantId: sim.tenantId, position: i, isCurrent: i === 0 })),
+          );
+          await r.insertAudit({
+            tenantId: sim.tenantId,
+            simId: sim.id,
+            actorUserId: p.userId || null,
+            actor: actorLabel(p),
+            action: 'created',
+            before: null,
+            after: {
+              iccid: displayIccid(iccid),
+              imsis,
+              msisdn,
+              imei,
+              eid,
+              accountId: account.id,
+              communicationPlanId: sim.communicationPlanId,
+              ratePlanId: sim.ratePlanId,
+              state: sim.state,
+              labels: sim.labels,
+              customFields: sim.customFields,
+            },
+          });
+          return sim;
+        });
+        return one(row);
+      } catch (e) {
+        throw duplicateFrom(e, { iccid, msisdn, imsis });
+      }
+    },
+
+    async list(p: Principal, q: ListSimsQueryInput) {
+      const filter = { ...q, states: q.state };
+      const where = { ...filterWhere(filter), ...(await access.reach(p, q)) };
+      const k: Keyset = { sort: q.sort, dir: q.order };
+      if (q.cursor !== undefined) k.after = decodeListCursor(q.cursor, q.sort, q.order);
+      const rows = await repo.list(where, k, q.limit + 1);
+      const more = rows.length > q.limit;
+      const page = more ? rows.slice(0, q.limit) : rows;
+      const last = page[page.length - 1];
+      return {
+        items: await reader.enrich(page.map((r) => r.row)),
+        nextCursor: more && last ? encodeListCursor(k, last.sortKey, last.row.id) : null,
+      };
+    },
+
+    async update(p: Principal, iccid: string, input: UpdateSimInput): Promise<SimDetail> {
+      const sim = await load(p, iccid);
+      return one(await applyUpdate(db, access, p, sim, input));
+    },
+
+    async changeState(p: Principal, iccid: string, input: ChangeStateInput): Promise<SimDetail> {
+      const sim = await load(p, iccid);
+      const from = sim.state as SimState;
+      const to = input.state;
+      const actor = actorOf(p);
+      const check = checkTransition(from, to, actor);
+      if (!check.ok) {
+        const allowed = TRANSITIONS[from].filter((r) => r.by.includes(actor)).map((r) => r.to);
+        const details = [
+          { field: 'from', value: from, reason: 'current state' },
+          {
+            field: 'allowed',
+            value: allowed,
+            reason: `states ${actor === 'operator' ? 'staff' : 'you'} may set from ${from}`,
+          },
+        ];
+        if (check.reason === 'no_such_transition') {
+          throw conflict(E.transitionNotAllowed, `A SIM cannot go from ${from} to ${to}`, [
+            { field: 'state', value: to, reason: `no transition from ${from} to ${to}` },
+            ...details,
+          ]);
+        }
+        throw forbidden(E.transitionForbidden, `Only the provider may move a SIM from ${from} to ${to}`, [
+          { field: 'state', value: to, reason: `only the provider may move a SIM from ${from} to ${to}` },
+          ...details,
+        ]);
+      }
+      const row = await db.transaction(async (tx) => {
+        const r = simsRepo(tx);
+        const updated = await r.setState(sim.id, from, to);
+        if (!updated) {
+          throw conflict(E.concurrentChange, `SIM ${iccid} changed state meanwhile; reload and retry`, [
+            { field: 'state', value: to, reason: `no longer in ${from}` },
+          ]);
+        }
+        await r.insertAudit({
+          tenantId: sim.tenantId,
+          simId: sim.id,
+          actorUserId: p.userId || null,
+          actor: actorLabel(p),
+          action: 'state_changed',
+          before: { state: from },
+          after: { state: to },
+          reason: input.reason ?? null,
+        });
+        return updated;
+      });
+      return one(row);
+    },
+
+    async history(p: Principal, iccid: string, q: { limit: number; cursor?: string | undefined }) {
+      const sim = await load(p, iccid);
+      const before = q.cursor === undefined ? undefined : decodeHistoryCursor(q.cursor);
+      const rows = await repo.history(sim.id, before, q.limit + 1);
+      const more = rows.length > q.limit;
+      const page = more ? rows.slice(0, q.limit) : rows;
+      const items: HistoryEntry[] = page.map((row) => ({ kind: 'audit', row }));
+      let nextCursor = more ? encodeHistoryCursor(page[page.length - 1]!.id) : null;
+      // Imports write no audit rows: the SIM's first entry is derived from the import job that created it.
+      if (!more && sim.importId !== null) {
+        if (items.length < q.limit) {
+          items.push({ kind: 'import', sim, job: await repo.importJob(sim.importId), importId: sim.importId });
+        } else {
+          nextCursor = encodeHistoryCursor(page[page.length - 1]?.id ?? 0);
+        }
+      }
+      return { items, nextCursor };
+    },
+
+    bulk: createBulkChange(db, access),
+    count: () => repo.count(),
+  };
+}
