@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { printCliError } from './cli/cli-util.ts';
 import { registerDb } from './cli/db.ts';
 import { registerServe } from './cli/serve.ts';
+import { registerSimsTransfer } from './cli/sims-transfer.ts';
 import { registerUsers } from './cli/users.ts';
 import { ConfigError } from './config.ts';
 import { VERSION } from './server.ts';
@@ -10,6 +11,7 @@ const program = new Command('iotops').description('Operations desk for an IoT co
 registerServe(program);
 registerDb(program);
 registerUsers(program);
+registerSimsTransfer(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -112,8 +112,15 @@ export function createImportService(
   ): Promise<ImportResult> {
     const c: Counters = { rowsRead: 0, rowsImported: 0, rowsUpdated: 0, rowsRejected: 0 };
     let bytes = 0;
+    let phaseStarted = Date.now();
+    let current: Progress['phase'] = 'reading';
     const report = async (phase: Progress['phase']) => {
       opts.onProgress?.({ ...c, bytes, phase });
+      if (phase !== current) {
+        ctx.log.debug({ importId: job.id, phase: current, ms: Date.now() - phaseStarted }, 'SIM import phase done');
+        phaseStarted = Date.now();
+        current = phase;
+      }
       // PGlite: the transaction holds the only connection; an outside query would wait for it forever.
       if (ctx.database.kind === 'postgres' && phase === 'reading') await jobs.progress(job.id, c);
     };
@@ -182,7 +189,7 @@ export function createImportService(
           ? `${c.rowsRejected} of ${c.rowsRead} lines rejected; nothing imported (atomic)`
           : `${c.rowsImported} imported, ${c.rowsUpdated} updated, ${c.rowsRejected} rejected of ${c.rowsRead} lines`;
         await r.finish(refused ? 'failed' : 'succeeded', message, c);
-        opts.onProgress?.({ ...c, bytes, phase: 'done' });
+        await report('done');
         const code = !refused ? null : rowErrors === 0 ? E.duplicates : E.rowsInvalid;
         return {
           job: { ...job, ...c, status: refused ? 'failed' : 'succeeded', message, finishedAt: new Date() },
