@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
+import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
 import { simsRoutes } from './modules/sims/sims.routes.ts';
 import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';
 import type { Ctx } from './platform/context.ts';
@@ -40,6 +41,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       catalogRoutes(services.catalog),
       plmnsRoutes(services.plmns),
       simsRoutes(services.sims),
+      simTransferRoutes(services.simImports, services.simExports, { importMaxBytes: ctx.config.importMaxBytes }),
     ],
   });
 }

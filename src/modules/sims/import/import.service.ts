@@ -42,6 +42,7 @@ import {
 } from './csv-row.ts';
 import { ImportErrors as E } from './import.errors.ts';
 import { type Counters, type ImportJobRow, importJobsRepo, importTxRepo } from './import.repo.ts';
+import { importReport } from './import-report.ts';
 
 export const CHUNK = 50_000;
 
@@ -185,12 +186,13 @@ export function createImportService(
           }
         }
         const refused = opts.mode === 'atomic' && c.rowsRejected > 0;
+        const code = !refused ? null : rowErrors === 0 ? E.duplicates : E.rowsInvalid;
+        // A failed job's message starts with its error code (the job view derives `errorCode` from it).
         const message = refused
-          ? `${c.rowsRejected} of ${c.rowsRead} lines rejected; nothing imported (atomic)`
+          ? `${code}: ${c.rowsRejected} of ${c.rowsRead} lines rejected; nothing imported (atomic)`
           : `${c.rowsImported} imported, ${c.rowsUpdated} updated, ${c.rowsRejected} rejected of ${c.rowsRead} lines`;
         await r.finish(refused ? 'failed' : 'succeeded', message, c);
         await report('done');
-        const code = !refused ? null : rowErrors === 0 ? E.duplicates : E.rowsInvalid;
         return {
           job: { ...job, ...c, status: refused ? 'failed' : 'succeeded', message, finishedAt: new Date() },
           code,
@@ -252,6 +254,7 @@ export function createImportService(
 
   return {
     jobs,
+    report: importReport(jobs),
     start,
     /** The whole import, awaited (tests and small callers). */
     async importCsv(

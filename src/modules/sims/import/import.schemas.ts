@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { SIM_STATES } from '../lifecycle.ts';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+export const StartImportQuery = z.object({
+  mode: z.enum(['atomic', 'skip-invalid']).default('atomic').describe('atomic: any bad line imports nothing'),
+  upsert: bool.describe('Update SIMs whose ICCID exists (the listed, non-empty fields)'),
+  wait: bool.describe(
+    'Answer when the import is done: 200 with the job, or 400 (invalid lines) / 409 (duplicates) with the first 100 problems',
+  ),
+  filename: z.string().trim().min(1).max(200).optional().describe('Kept on the job for reference'),
+});
+
+export const ImportIdParams = z.object({ id: z.coerce.number().int().positive() });
+
+export const ImportJobView = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(['running', 'succeeded', 'failed']),
+    errorCode: z.string().nullable().describe('Why a failed import failed, e.g. sims.import_rows_invalid'),
+    mode: z.enum(['atomic', 'skip-invalid']),
+    upsert: z.boolean(),
+    source: z.enum(['cli', 'api']),
+    filename: z.string().nullable(),
+    createdByUserId: z.number().int().nullable(),
+    counters: z.object({
+      rowsRead: z.number().int(),
+      rowsImported: z.number().int(),
+      rowsUpdated: z.number().int(),
+      rowsRejected: z.number().int(),
+    }),
+    message: z.string().nullable(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    links: z.object({ self: z.string(), errors: z.string() }),
+  })
+  .meta({ id: 'SimImportJob' });
+
+export const ImportErrorView = z
+  .object({ line: z.number().int(), field: z.string().nullable(), value: z.string().nullable(), reason: z.string() })
+  .meta({ id: 'SimImportError' });
+
+export const ImportErrorsQuery = z.object({
+  format: z.enum(['json', 'csv']).default('json'),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const ImportErrorPage = z
+  .object({
+    items: z.array(ImportErrorView),
+    total: z.number().int(),
+    offset: z.number().int(),
+    limit: z.number().int(),
+  })
+  .meta({ id: 'SimImportErrorPage' });
+
+export const ExportQuery = z.object({
+  accountId: z.coerce.number().int().positive().optional().describe('Only this account and its sub-accounts'),
+  state: z.enum(SIM_STATES).optional().describe('Only SIMs in this lifecycle state'),
+});
