@@ -7,7 +7,7 @@ import { type AuditMeta, type PlanChange, simsBulkRepo } from './sims.bulk.repo.
 import { SimsErrors as E } from './sims.errors.ts';
 import { filterWhere, Problems } from './sims.filters.ts';
 import { actorLabel, actorOf, OPERATOR, type SimsAccess } from './sims.reach.ts';
-import type { SimWhere } from './sims.repo.ts';
+import { type SimWhere, simsRepo } from './sims.repo.ts';
 import type { BulkChangeInput } from './sims.schemas.ts';
 
 export type BulkResult = {
@@ -49,10 +49,37 @@ export function createBulkChange(db: Db, access: SimsAccess) {
     return { where: { ...filterWhere({ ...f, states }), ...(await access.reach(p, f)) } };
   }
 
+  /** Per account of the selection: may it use the requested plans? (accounts with no reason are fine) */
+  async function plans(where: SimWhere, pc: PlanChange) {
+    const rejectReason = new Map<number, string>();
+    const checked = new Set<number>();
+    for (const accountId of await simsRepo(db).distinctAccounts(where)) {
+      checked.add(accountId);
+      const a = await access.account(OPERATOR, accountId);
+      if (!a) {
+        rejectReason.set(accountId, `account ${accountId} is unknown`);
+        continue;
+      }
+      for (const field of ['communicationPlanId', 'ratePlanId'] as const) {
+        const id = pc[field];
+        if (typeof id !== 'number' || rejectReason.has(accountId)) continue;
+        if ((await access.planName(field, id, a.path)) === undefined) {
+          const kind = field === 'communicationPlanId' ? 'communication' : 'rate';
+          rejectReason.set(accountId, `${kind} plan ${id} is not available to account ${a.number}`);
+        }
+      }
+    }
+    return { rejectReason, checked };
+  }
+
   return async function bulk(p: Principal, input: BulkChangeInput): Promise<BulkResult> {
     const { where, iccids } = await selection(p, input);
     const actor = actorOf(p);
     const change = input.change;
+    const planVerdicts =
+      'state' in change
+        ? { rejectReason: new Map<number, string>(), checked: new Set<number>() }
+        : await plans(where, change);
 
     return db.transaction(async (tx) => {
       const repo = simsBulkRepo(tx);
@@ -105,22 +132,9 @@ export function createBulkChange(db: Db, access: SimsAccess) {
         };
       } else {
         const pc: PlanChange = change;
-        const rejectReason = new Map<number, string>();
-        for (const accountId of await repo.accounts()) {
-          const a = await access.account(OPERATOR, accountId);
-          if (!a) {
-            rejectReason.set(accountId, `account ${accountId} is unknown`);
-            continue;
-          }
-          for (const field of ['communicationPlanId', 'ratePlanId'] as const) {
-            const id = pc[field];
-            if (typeof id !== 'number' || rejectReason.has(accountId)) continue;
-            if ((await access.planName(field, id, a.path)) === undefined) {
-              const kind = field === 'communicationPlanId' ? 'communication' : 'rate';
-              rejectReason.set(accountId, `${kind} plan ${id} is not available to account ${a.number}`);
-            }
-          }
-        }
+        const { rejectReason, checked } = planVerdicts;
+        // Availability was checked before the transaction (PGlite has one connection: no look-ups inside).
+        if ((await repo.accounts()).some((id) => !checked.has(id))) throw concurrentChange(1);
         const rejectedAccounts = [...rejectReason.keys()];
         const counts = await repo.planCounts(rejectedAccounts, pc);
         plan = {
@@ -165,6 +179,12 @@ export function createBulkChange(db: Db, access: SimsAccess) {
       return { ...result, changed };
     });
   };
+}
+
+function concurrentChange(n: number) {
+  return conflict(E.concurrentChange, `${n} SIM(s) changed meanwhile; nothing was changed`, [
+    { field: 'selection', value: n, reason: 'changed by someone else during the bulk change' },
+  ]);
 }
 
 function rejectedError(r: BulkResult) {

@@ -169,6 +169,10 @@ export function simsRepo(db: Db) {
         .orderBy(desc(simAudit.id))
         .limit(limit);
     },
+    async distinctAccounts(w: SimWhere): Promise<number[]> {
+      const rows = await db.selectDistinct({ id: sims.accountId }).from(sims).where(simWhere(w));
+      return rows.map((r) => r.id);
+    },
     async importJob(id: number): Promise<ImportRow | undefined> {
       const [row] = await db.select().from(simImports).where(eq(simImports.id, id));
       return row;
