@@ -32,6 +32,25 @@ const JOB_COLUMNS = `id::int AS "id", status, mode, upsert, source, filename,
   started_at AS "startedAt", finished_at AS "finishedAt"`;
 
 const STAGE = 'sim_import_stage';
+const CHUNK_TABLE = 'sim_import_chunk';
+
+const insertSims = (
+  from: string,
+  and: string,
+) => `INSERT INTO sims (id, tenant_id, account_id, iccid, msisdn, imei, eid,
+    communication_plan_id, rate_plan_id, state, labels, custom_fields, import_id)
+  SELECT sim_id, tenant_id, account_id, iccid, msisdn, imei, eid, communication_plan_id, rate_plan_id,
+    coalesce(state, 'INVENTORY'), CASE WHEN label IS NULL THEN '{}'::text[] ELSE ARRAY[label] END,
+    coalesce(custom, '{}'::jsonb), $1
+  FROM ${from} WHERE existing_id IS NULL ${and}`;
+
+const insertImsis = (
+  from: string,
+  and: string,
+) => `INSERT INTO sim_imsis (imsi, sim_id, tenant_id, position, is_current)
+  SELECT u.imsi, s.sim_id, s.tenant_id, (u.ord - 1)::smallint, u.ord = 1
+  FROM ${from} s CROSS JOIN LATERAL unnest(s.imsis) WITH ORDINALITY AS u(imsi, ord)
+  WHERE s.imsis IS NOT NULL AND s.existing_id IS NULL ${and}`;
 const STAGE_COLUMNS =
   'line, iccid, iccid_raw, imsis, msisdn, imei, eid, account_id, tenant_id, communication_plan_id, rate_plan_id, state, label, custom';
 
@@ -131,11 +150,31 @@ export function importTxRepo(tx: RawTx, importId: number) {
         account_id bigint NOT NULL, tenant_id bigint NOT NULL, communication_plan_id bigint, rate_plan_id bigint,
         state text, label text, custom jsonb
       ) ON COMMIT DROP`);
+      await q(`CREATE TEMP TABLE ${CHUNK_TABLE} (LIKE ${STAGE} INCLUDING DEFAULTS) ON COMMIT DROP`);
     },
-    stage: (rows: readonly SimRow[]) =>
-      rows.length === 0
-        ? Promise.resolve()
-        : tx.copyIn(`COPY ${STAGE} (${STAGE_COLUMNS}) FROM STDIN WITH (FORMAT csv)`, stageCsv(rows)),
+    /** `direct`: the chunk also lands in the chunk table, for writeChunk (the fast path). */
+    async stage(rows: readonly SimRow[], direct: boolean) {
+      if (rows.length === 0) return;
+      if (!direct) {
+        await tx.copyIn(`COPY ${STAGE} (${STAGE_COLUMNS}) FROM STDIN WITH (FORMAT csv)`, stageCsv(rows));
+        return;
+      }
+      await q(`TRUNCATE ${CHUNK_TABLE}`);
+      await tx.copyIn(`COPY ${CHUNK_TABLE} (${STAGE_COLUMNS}) FROM STDIN WITH (FORMAT csv)`, stageCsv(rows));
+      await q(`INSERT INTO ${STAGE} SELECT * FROM ${CHUNK_TABLE}`);
+    },
+
+    /** Fast path: the staged chunk straight into sims and sim_imsis; a unique violation means "check it all". */
+    async writeChunk() {
+      await q(insertSims(CHUNK_TABLE, ''), [importId]);
+      await q(insertImsis(CHUNK_TABLE, ''));
+    },
+
+    /** atomic refusal after the fast path wrote lines ≤ `through`: take them out again. */
+    async removeWritten(through: number) {
+      await q(`DELETE FROM sim_imsis i USING ${STAGE} s WHERE i.sim_id = s.sim_id AND s.line <= $1`, [through]);
+      await q('DELETE FROM sims WHERE import_id = $1', [importId]);
+    },
     addRowErrors: (errors: readonly RowError[]) =>
       errors.length === 0
         ? Promise.resolve()
@@ -169,14 +208,15 @@ export function importTxRepo(tx: RawTx, importId: number) {
       const owner = `'already used by SIM id ' || d.id`;
       if (!upsert) {
         await addErrors(`SELECT $1::bigint, s.line, 'iccid', s.iccid_raw, 'already exists (SIM id ' || d.id || ')'
-          FROM ${STAGE} s JOIN sims d ON d.iccid = s.iccid`);
+          FROM ${STAGE} s JOIN sims d ON d.iccid = s.iccid AND d.import_id IS DISTINCT FROM $1`);
       }
       await addErrors(`SELECT $1::bigint, s.line, 'msisdn', s.msisdn, ${owner}
-        FROM ${STAGE} s JOIN sims d ON d.msisdn = s.msisdn WHERE d.id IS DISTINCT FROM s.existing_id`);
+        FROM ${STAGE} s JOIN sims d ON d.msisdn = s.msisdn
+        WHERE d.id IS DISTINCT FROM s.existing_id AND d.import_id IS DISTINCT FROM $1`);
       await addErrors(`SELECT $1::bigint, s.line, 'imsi', u.imsi, ${owner}
         FROM ${STAGE} s CROSS JOIN LATERAL unnest(s.imsis) AS u(imsi)
         JOIN sim_imsis i ON i.imsi = u.imsi JOIN sims d ON d.id = i.sim_id
-        WHERE i.sim_id IS DISTINCT FROM s.existing_id`);
+        WHERE i.sim_id IS DISTINCT FROM s.existing_id AND d.import_id IS DISTINCT FROM $1`);
     },
 
     async rejectedLines(): Promise<number> {
@@ -196,20 +236,10 @@ export function importTxRepo(tx: RawTx, importId: number) {
       );
     },
 
-    async insertNew(): Promise<void> {
-      await q(
-        `INSERT INTO sims (id, tenant_id, account_id, iccid, msisdn, imei, eid, communication_plan_id, rate_plan_id,
-           state, labels, custom_fields, import_id)
-         SELECT sim_id, tenant_id, account_id, iccid, msisdn, imei, eid, communication_plan_id, rate_plan_id,
-           coalesce(state, 'INVENTORY'), CASE WHEN label IS NULL THEN '{}'::text[] ELSE ARRAY[label] END,
-           coalesce(custom, '{}'::jsonb), $1
-         FROM ${STAGE} WHERE existing_id IS NULL`,
-        [importId],
-      );
-      await q(`INSERT INTO sim_imsis (imsi, sim_id, tenant_id, position, is_current)
-        SELECT u.imsi, s.sim_id, s.tenant_id, (u.ord - 1)::smallint, u.ord = 1
-        FROM ${STAGE} s CROSS JOIN LATERAL unnest(s.imsis) WITH ORDINALITY AS u(imsi, ord)
-        WHERE s.imsis IS NOT NULL AND s.existing_id IS NULL`);
+    /** The staged lines after `afterLine` (those before were written by the fast path). */
+    async insertNew(afterLine: number): Promise<void> {
+      await q(insertSims(STAGE, 'AND line > $2'), [importId, afterLine]);
+      await q(insertImsis(STAGE, 'AND s.line > $1'), [afterLine]);
     },
 
     /** --upsert: the listed (non-empty) fields replace the SIM's; custom fields merge; the change is audited. */

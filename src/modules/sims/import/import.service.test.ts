@@ -213,4 +213,37 @@ describe('SIM import service', () => {
     const again = await text(await h.services.simExports.exportCsv(staff, { accountId: t.child.id }));
     expect(again).toBe(out);
   });
+
+  it('across chunk boundaries: a late duplicate undoes the fast path (atomic) or only skips its line', async () => {
+    const lines = validLines(t.child.number, 7);
+    lines[5]!.msisdn = lines[0]!.msisdn!; // line 7 repeats line 2, two chunks later
+    const csv = toCsv(COLS, lines);
+    const atomic = await svc().importCsv(staff, csv, { mode: 'atomic', upsert: false, chunkRows: 2 });
+    expect(atomic.job).toMatchObject({ status: 'failed', rowsImported: 0, rowsRejected: 1 });
+    expect(await errorsOf(atomic.job.id)).toEqual([
+      { line: 7, field: 'msisdn', value: lines[0]!.msisdn, reason: 'duplicate of line 2 in this file' },
+    ]);
+    expect(await countSims(lines.map((l) => l.iccid!))).toBe(0);
+
+    const skip = await svc().importCsv(staff, csv, { mode: 'skip-invalid', upsert: false, chunkRows: 2 });
+    expect(skip.job).toMatchObject({ status: 'succeeded', rowsImported: 6, rowsRejected: 1 });
+    expect(await countSims(lines.map((l) => l.iccid!))).toBe(6);
+    const [imsis] = await h.ctx.database.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM sim_imsis WHERE imsi = ANY($1::text[])',
+      [lines.map((l) => l.imsi)],
+    );
+    expect(imsis!.n).toBe(6);
+  });
+
+  it('atomic: a bad line in a late chunk removes what the fast path already wrote', async () => {
+    const lines = validLines(t.child.number, 6);
+    lines[5]!.eid = '123';
+    const { job } = await svc().importCsv(staff, toCsv([...COLS, 'eid'], lines), {
+      mode: 'atomic',
+      upsert: false,
+      chunkRows: 2,
+    });
+    expect(job).toMatchObject({ status: 'failed', rowsRejected: 1 });
+    expect(await countSims(lines.map((l) => l.iccid!))).toBe(0);
+  });
 });
