@@ -1,11 +1,16 @@
+import { Readable } from 'node:stream';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
+import { createDemoService } from './modules/demo/demo.service.ts';
 import { createPlmnsService } from './modules/plmns/plmns.service.ts';
 import { createExportService } from './modules/sims/import/export.service.ts';
+import type { ImportService } from './modules/sims/import/import.service.ts';
 import { createImportService } from './modules/sims/import/import.service.ts';
 import { createSimsService } from './modules/sims/sims.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
+import { cliPrincipal } from './platform/auth.ts';
 import type { Ctx } from './platform/context.ts';
+import { AppError } from './platform/errors.ts';
 
 /** The composition root: every service built once, each given only what it depends on. */
 export function buildServices(ctx: Ctx) {
@@ -16,7 +21,21 @@ export function buildServices(ctx: Ctx) {
   const simImports = createImportService(ctx, { accounts, catalog });
   const simExports = createExportService(ctx, { accounts });
   const sims = createSimsService(ctx, { accounts, catalog });
-  return { accounts, users, catalog, plmns, simImports, simExports, sims };
+  const demo = createDemoService({ accounts, catalog, users, loadSimFile: simFileLoader(simImports) });
+  return { accounts, users, catalog, plmns, simImports, simExports, sims, demo };
 }
 
 export type Services = ReturnType<typeof buildServices>;
+
+/** The demo loads its SIMs through the product's own import (atomic): a refused file is a bug, so it throws. */
+function simFileLoader(simImports: ImportService) {
+  return async (lines: Iterable<string>, filename: string) => {
+    const { job, code } = await simImports.importCsv(cliPrincipal('demo'), Readable.from(lines), {
+      mode: 'atomic',
+      upsert: false,
+      filename,
+    });
+    if (code) throw new AppError('conflict', code, `demo SIM file refused: ${job.message ?? code}`);
+    return { imported: job.rowsImported };
+  };
+}

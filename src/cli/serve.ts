@@ -1,24 +1,111 @@
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
+import { type Config, loadConfig } from '../config.ts';
+import { DEMO_LOGINS } from '../modules/demo/demo.service.ts';
+import type { Ctx } from '../platform/context.ts';
 import { createHttpApp, openContext } from '../server.ts';
+import type { Services } from '../services.ts';
+
+async function listen(ctx: Ctx, services: Services, config: Config): Promise<string> {
+  const app = await createHttpApp(ctx, services);
+  const stop = async () => {
+    await app.close();
+    await ctx.database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  try {
+    return await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'EADDRINUSE') {
+      throw new Error(
+        `port ${config.port} on ${config.host} is in use: set PORT to a free port (e.g. PORT=8081 npm start)`,
+      );
+    }
+    throw e;
+  }
+}
+
+/** First start without the demo: one admin with a random password, printed once. */
+async function ensureFirstAdmin(services: Services): Promise<string | null> {
+  if ((await services.users.count()) > 0) return null;
+  const password = randomBytes(12).toString('base64url');
+  await services.users.create({
+    email: 'admin@iotops.local',
+    name: 'Administrator',
+    password,
+    role: 'admin',
+    language: 'en',
+  });
+  return `  admin:    admin@iotops.local / ${password}   (shown once: change it or create your own admin)`;
+}
 
 export function registerServe(program: Command) {
   program
     .command('serve')
     .description('Run the desk: HTTP API and docs (PORT, default 8080)')
-    .option('--roles <roles>', 'comma-separated roles to run: api', 'api')
+    .option('--roles <roles>', 'comma-separated roles to run (only api exists so far)', 'api')
+    .action(async (o: { roles: string }) => {
+      const unknown = o.roles.split(',').filter((r) => r.trim() !== 'api');
+      if (unknown.length > 0) throw new Error(`--roles: unknown role(s) ${unknown.join(', ')}; available: api`);
+      const config = loadConfig();
+      const { ctx, services } = await openContext(config);
+      const address = await listen(ctx, services, config);
+      console.log(`iotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind})`);
+    });
+
+  program
+    .command('start')
+    .description(
+      'What `npm start` runs: migrate, seed the demo on an empty database (IOTOPS_DEMO=auto), serve, print logins',
+    )
     .action(async () => {
       const config = loadConfig();
       const { ctx, services } = await openContext(config);
-      const app = await createHttpApp(ctx, services);
-      const address = await app.listen({ port: config.port, host: config.host });
-      const stop = async () => {
-        await app.close();
-        await ctx.database.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      const lines: string[] = [];
+      if (config.demo === 'auto' && (await services.demo.isEmpty())) {
+        const t0 = performance.now();
+        console.log('empty database: seeding the demo provider (customers, plans, 10,000 SIMs)…');
+        const r = await services.demo.seed();
+        console.log(
+          `demo seeded: ${r.accounts} accounts, ${r.sims} SIMs in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        );
+      }
+      if (await services.users.byEmail(DEMO_LOGINS.agent.email)) {
+        lines.push(`  agent:    ${DEMO_LOGINS.agent.email} / ${DEMO_LOGINS.agent.password}`);
+        lines.push(
+          `  customer: ${DEMO_LOGINS.customer.email} / ${DEMO_LOGINS.customer.password}   (sees only Nordgrid Energi's accounts and SIMs)`,
+        );
+        lines.push(`  admin:    ${DEMO_LOGINS.admin.email} / ${DEMO_LOGINS.admin.password}`);
+      } else {
+        const first = await ensureFirstAdmin(services);
+        if (first) lines.push(first);
+      }
+      const address = await listen(ctx, services, config);
       console.log(`\niotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind})`);
+      if (lines.length > 0)
+        console.log(`log in (POST ${address}/api/v1/auth/login, or the docs page):\n${lines.join('\n')}`);
+    });
+
+  program
+    .command('demo')
+    .description('Seed the demo provider into the current (empty) database')
+    .option('--sims <n>', 'number of SIMs', '10000')
+    .action(async (o: { sims: string }) => {
+      const n = Number(o.sims);
+      if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+        throw new Error(`--sims: must be an integer 1–1000000, got ${o.sims}`);
+      const { ctx, services } = await openContext(loadConfig());
+      try {
+        if (!(await services.demo.isEmpty()))
+          throw new Error('the database is not empty: the demo seeds an empty one (use a new IOTOPS_DATA_DIR)');
+        const r = await services.demo.seed(n);
+        console.log(`demo seeded: ${r.accounts} accounts, ${r.sims} SIMs`);
+        console.log(`  agent: ${DEMO_LOGINS.agent.email} / ${DEMO_LOGINS.agent.password}`);
+        console.log(`  customer: ${DEMO_LOGINS.customer.email} / ${DEMO_LOGINS.customer.password}`);
+      } finally {
+        await ctx.database.close();
+      }
     });
 }
