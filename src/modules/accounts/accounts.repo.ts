@@ -81,6 +81,14 @@ export function accountsRepo(db: Db) {
     async contactsOf(accountId: number): Promise<ContactRow[]> {
       return db.select().from(contacts).where(eq(contacts.accountId, accountId)).orderBy(contacts.id);
     },
+    /** Ids of the account at `path` and every account below it (within the scope). */
+    async subtreeIds(scope: TenantScope, path: string): Promise<number[]> {
+      const rows = await db
+        .select({ id: accounts.id })
+        .from(accounts)
+        .where(and(like(accounts.path, `${path}%`), accountScopeWhere(scope)));
+      return rows.map((r) => r.id);
+    },
     async count(): Promise<number> {
       const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(accounts);
       return r?.n ?? 0;

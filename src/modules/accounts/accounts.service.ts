@@ -37,6 +37,8 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
     byNumber: (scope: TenantScope, number: string) => repo.byNumber(scope, number),
     allNumbers: () => repo.allNumbers(),
     count: () => repo.count(),
+    /** The account and all accounts below it, as ids (for filters over rows that carry only an account id). */
+    subtreeIds: (scope: TenantScope, path: string) => repo.subtreeIds(scope, path),
 
     async create(p: Principal, input: CreateAccountInput): Promise<AccountRow> {
       const scope = scopeOf(p);

@@ -55,7 +55,7 @@ export function makePlanResolver(
 }
 
 /** What the catalog needs from accounts: an account's tenant and path, within a scope. */
-export type AccountLookup = Pick<AccountsService, 'getInScope'>;
+export type AccountLookup = Pick<AccountsService, 'getInScope' | 'subtreeIds'>;
 
 type Page<T> = { items: T[]; nextCursor: string | null };
 
@@ -122,14 +122,20 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
     return { accountId: a.id, tenantId: a.tenantId };
   }
 
-  /** Owners whose plans the caller sees: every plan for staff; shared + own account and ancestors for customers. */
-  function visibleOwners(p: Principal): number[] | null {
+  /**
+   * Owners whose plans the caller sees: every plan for staff. Customers see shared plans, those of their account
+   * and its ancestors (the plans they may use), and those of the accounts below them (the plans their
+   * sub-accounts' SIMs use, which they already see).
+   */
+  async function visibleOwners(p: Principal): Promise<number[] | null> {
     const scope = scopeOf(p);
-    return scope.kind === 'operator' ? null : ancestorIds(scope.accountPath);
+    if (scope.kind === 'operator') return null;
+    const below = await accounts.subtreeIds(scope, scope.accountPath);
+    return [...new Set([...ancestorIds(scope.accountPath), ...below])];
   }
 
   async function listFilter(p: Principal, q: ListPlansInput): Promise<PlanListFilter> {
-    let owners = visibleOwners(p);
+    let owners = await visibleOwners(p);
     if (q.accountId !== undefined) {
       const scope = scopeOf(p);
       const a = await accountIn(scope, q.accountId);
@@ -160,7 +166,7 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
   }
 
   async function getCommunicationPlan(p: Principal, id: number): Promise<CommunicationPlanRow> {
-    const row = await repo.communicationPlan(id, visibleOwners(p));
+    const row = await repo.communicationPlan(id, await visibleOwners(p));
     // Another tenant's plan answers exactly like a missing one.
     if (!row) {
       throw notFound(E.communicationPlanNotFound, `Communication plan ${id} not found`, [
@@ -171,7 +177,7 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
   }
 
   async function getRatePlan(p: Principal, id: number): Promise<RatePlanRow> {
-    const row = await repo.ratePlan(id, visibleOwners(p));
+    const row = await repo.ratePlan(id, await visibleOwners(p));
     if (!row) {
       throw notFound(E.ratePlanNotFound, `Rate plan ${id} not found`, [
         { field: 'id', value: id, reason: 'not found' },

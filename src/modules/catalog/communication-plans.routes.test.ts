@@ -142,7 +142,7 @@ describe('POST /api/v1/communication-plans', () => {
 });
 
 describe('GET /api/v1/communication-plans/:id', () => {
-  it("a customer reads shared plans and its own account's and ancestors' plans", async () => {
+  it("a customer reads shared plans, its own account's, its ancestors' and its sub-accounts' plans", async () => {
     const shared = await createPlan(t.admin);
     const rootPlan = await createPlan(t.admin, { accountId: t.root.id });
     const childPlan = await createPlan(t.admin, { accountId: t.child.id });
@@ -151,9 +151,22 @@ describe('GET /api/v1/communication-plans/:id', () => {
       expect(res.statusCode, p.name).toBe(200);
       expect(res.json().id).toBe(p.id);
     }
-    // Plans are inherited downwards only: the root's customer does not see a sub-account's own plan.
-    const up = await h.app.inject({ method: 'GET', url: `${url}/${childPlan.id}`, headers: t.rootCustomer });
-    expect(up.statusCode).toBe(404);
+    // The root's customer also sees the plans of its sub-accounts (their SIMs are in its view)…
+    const down = await h.app.inject({ method: 'GET', url: `${url}/${childPlan.id}`, headers: t.rootCustomer });
+    expect(down.statusCode).toBe(200);
+    // …but a sub-account's customer does not see a sibling sub-account's own plan.
+    const sibling = await h.services.accounts.create(t.adminPrincipal, {
+      number: `SIB-${childPlan.id}`,
+      name: 'Sibling',
+      parentId: t.root.id,
+      vipTier: 'standard',
+      language: 'en',
+      timeZone: 'UTC',
+      country: 'SE',
+    });
+    const siblingPlan = await createPlan(t.admin, { accountId: sibling.id });
+    const across = await h.app.inject({ method: 'GET', url: `${url}/${siblingPlan.id}`, headers: t.customer });
+    expect(across.statusCode).toBe(404);
   });
 
   it("404 for another tenant's plan, same as a missing one", async () => {

@@ -12,7 +12,7 @@ import { SimsErrors as E } from './sims.errors.ts';
 import type { SimReach } from './sims.repo.ts';
 
 export type SimsDeps = {
-  accounts: Pick<AccountsService, 'getInScope' | 'list'>;
+  accounts: Pick<AccountsService, 'getInScope' | 'subtreeIds'>;
   catalog: Pick<CatalogService, 'availableCommunicationPlan' | 'availableRatePlan'>;
 };
 
@@ -32,17 +32,6 @@ export function simsAccess(deps: SimsDeps) {
       if (isAppError(e) && e.kind === 'not_found') return undefined;
       throw e;
     }
-  }
-
-  async function subtreeIds(p: Principal, accountId: number): Promise<number[]> {
-    const ids: number[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await deps.accounts.list(p, { under: accountId, limit: 5000, cursor });
-      for (const a of page.items) ids.push(a.id);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
-    return ids;
   }
 
   /** The plan's name if the account (by path) may use it; undefined when unknown or not offered to it. */
@@ -78,12 +67,11 @@ export function simsAccess(deps: SimsDeps) {
         if (!f.subtree) return { tenantId: a.tenantId, accountIds: [a.id] };
         // A whole tenant needs no account list: the tenant column says it all.
         if (a.parentId === null) return { tenantId: a.tenantId };
-        return { tenantId: a.tenantId, accountIds: await subtreeIds(p, a.id) };
+        return { tenantId: a.tenantId, accountIds: await deps.accounts.subtreeIds(scope, a.path) };
       }
       if (scope.kind === 'operator') return {};
-      const chain = scope.accountPath.split('/').filter(Boolean).map(Number);
-      if (chain.length <= 1) return { tenantId: scope.tenantId };
-      return { tenantId: scope.tenantId, accountIds: await subtreeIds(p, chain[chain.length - 1]!) };
+      if (scope.accountPath === `/${scope.tenantId}/`) return { tenantId: scope.tenantId };
+      return { tenantId: scope.tenantId, accountIds: await deps.accounts.subtreeIds(scope, scope.accountPath) };
     },
 
     planName,
