@@ -199,3 +199,55 @@ describe('contacts', () => {
     expect((await h.app.inject({ method: 'GET', url: `/api/v1/accounts/${t.root.id}/contacts` })).statusCode).toBe(401);
   });
 });
+
+describe('PATCH /api/v1/accounts/:id', () => {
+  it('staff update name, tier and language (happy path)', async () => {
+    const res = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${t.child.id}`,
+      headers: t.agent,
+      payload: { name: 'Renamed', vipTier: 'platinum', language: 'de' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: t.child.id, name: 'Renamed', vipTier: 'platinum', language: 'de' });
+  });
+
+  it('a customer may rename its own account but not raise its VIP tier', async () => {
+    const ok = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${t.child.id}`,
+      headers: t.customer,
+      payload: { name: 'Ours' },
+    });
+    expect(ok.statusCode).toBe(200);
+    const tier = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${t.child.id}`,
+      headers: t.customer,
+      payload: { vipTier: 'platinum' },
+    });
+    expect(tier.statusCode).toBe(403);
+    expect(tier.json().error.details[0]).toMatchObject({ field: 'vipTier', value: 'platinum' });
+  });
+
+  it('400 names the bad field; 401 without auth; 404 across tenants', async () => {
+    const bad = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${t.child.id}`,
+      headers: t.agent,
+      payload: { country: 'Sweden' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0]).toMatchObject({ field: 'country', value: 'Sweden' });
+    expect(
+      (await h.app.inject({ method: 'PATCH', url: `/api/v1/accounts/${t.child.id}`, payload: {} })).statusCode,
+    ).toBe(401);
+    const across = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${other.child.id}`,
+      headers: t.rootCustomer,
+      payload: { name: 'Hijack' },
+    });
+    expect(across.statusCode).toBe(404);
+  });
+});

@@ -11,12 +11,21 @@ const validTimeZones = new Set(Intl.supportedValuesOf('timeZone'));
 validTimeZones.add('UTC');
 
 export const TimeZone = z.string().refine((tz) => validTimeZones.has(tz), { message: 'unknown IANA time zone' });
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+/** Zod runs refinements even after a failed regex, and DisplayNames throws on malformed codes: guard both. */
+function isCountryCode(c: string): boolean {
+  if (!/^[A-Z]{2}$/.test(c)) return true; // the regex above already reported it
+  try {
+    return regionNames.of(c) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 export const Country = z
   .string()
   .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as SE')
-  .refine((c) => new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' }).of(c) !== undefined, {
-    message: 'unknown ISO 3166-1 country code',
-  });
+  .refine(isCountryCode, { message: 'unknown ISO 3166-1 country code', abort: true });
 export const AccountNumber = z
   .string()
   .trim()
