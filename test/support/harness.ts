@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
-import type { Principal } from '../../src/platform/auth.ts';
+import { cliPrincipal, type Principal } from '../../src/platform/auth.ts';
 import type { Ctx } from '../../src/platform/context.ts';
 import { type Database, openDatabase } from '../../src/platform/db/client.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
@@ -57,16 +57,7 @@ export type Tenant = {
   adminPrincipal: Principal;
 };
 
-const staffPrincipal: Principal = {
-  userId: 0,
-  email: 'factory',
-  role: 'admin',
-  scopes: new Set(['read', 'write', 'ingest', 'admin']),
-  tenantId: null,
-  accountId: null,
-  accountPath: null,
-  via: 'cli',
-};
+const staffPrincipal: Principal = cliPrincipal('factory');
 
 async function bearer(
   services: Services,

@@ -1,4 +1,4 @@
-import type { Principal } from '../../platform/auth.ts';
+import { cliPrincipal } from '../../platform/auth.ts';
 import type { AccountRow, AccountsService } from '../accounts/accounts.service.ts';
 import type { CatalogService } from '../catalog/catalog.service.ts';
 import type { UsersService } from '../users/users.service.ts';
@@ -16,16 +16,7 @@ export type SimFileLoader = (lines: Iterable<string>, filename: string) => Promi
 
 export type DemoService = ReturnType<typeof createDemoService>;
 
-const SEEDER: Principal = {
-  userId: 0,
-  email: 'demo-seed',
-  role: 'admin',
-  scopes: new Set(['read', 'write', 'ingest', 'admin']),
-  tenantId: null,
-  accountId: null,
-  accountPath: null,
-  via: 'cli',
-};
+const SEEDER = cliPrincipal('demo-seed');
 
 export function createDemoService(deps: {
   accounts: AccountsService;
