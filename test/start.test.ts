@@ -6,10 +6,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { testDbKind } from './support/harness.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-let child: ChildProcess | undefined;
+const children: ChildProcess[] = [];
 afterAll(() => {
-  child?.kill('SIGTERM');
+  for (const c of children) c.kill('SIGTERM');
 });
+
+function start(env: Record<string, string>): ChildProcess {
+  const c = spawn(process.execPath, [path.join(root, 'src/main.ts'), 'start'], { cwd: root, env });
+  children.push(c);
+  return c;
+}
 
 /** Resolves with everything printed once `pattern` shows up on stdout (or rejects when the process ends first). */
 function waitFor(proc: ChildProcess, pattern: RegExp): Promise<string> {
@@ -32,10 +38,7 @@ function waitFor(proc: ChildProcess, pattern: RegExp): Promise<string> {
 describe.skipIf(testDbKind !== 'pglite')('iotops start (what npm start runs)', () => {
   it('seeds the demo, serves, prints the URL and working logins', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'iotops-start-'));
-    child = spawn(process.execPath, [path.join(root, 'src/main.ts'), 'start'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', IOTOPS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' },
-    });
+    const child = start({ PATH: process.env.PATH ?? '', IOTOPS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' });
     const out = await waitFor(child, /admin: +\S+ \/ \S+/);
     expect(out).toMatch(/demo seeded: \d+ accounts, 10000 SIMs/);
     const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
@@ -55,5 +58,39 @@ describe.skipIf(testDbKind !== 'pglite')('iotops start (what npm start runs)', (
     expect(body.items.length).toBeGreaterThan(0);
     // The demo customer is Nordgrid: it sees its own SIMs and nobody else's.
     for (const s of body.items) expect(s.account.number).toMatch(/^NORDGRID/);
+  }, 120_000);
+
+  it('with IOTOPS_DEMO=off starts empty and prints a working first-admin login, once', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'iotops-start-'));
+    const env = {
+      PATH: process.env.PATH ?? '',
+      IOTOPS_DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      IOTOPS_DEMO: 'off',
+    };
+    const first = start(env);
+    const out = await waitFor(first, /admin: +\S+ \/ \S+/);
+    expect(out).not.toContain('demo seeded');
+    const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
+    const [, email, password] = /admin: +(\S+) \/ (\S+)/.exec(out) ?? [];
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const accounts = (await (await fetch(`${url}/api/v1/accounts`, { headers: { cookie } })).json()) as {
+      items: unknown[];
+    };
+    expect(accounts.items).toEqual([]);
+    const stopped = new Promise((resolve) => first.once('close', resolve));
+    first.kill('SIGTERM');
+    await stopped;
+
+    // The second start does not print the password again.
+    const again = await waitFor(start(env), /running at/);
+    expect(again).not.toContain(password!);
   }, 120_000);
 });
