@@ -38,7 +38,7 @@ async function ensureFirstAdmin(services: Services): Promise<string | null> {
     role: 'admin',
     language: 'en',
   });
-  return `  admin:    admin@iotops.local / ${password}   (shown once: keep it, or create your own admin with 'iotops users create')`;
+  return `  admin:    admin@iotops.local / ${password}   (shown once: change it with POST /api/v1/auth/password)`;
 }
 
 export function registerServe(program: Command) {

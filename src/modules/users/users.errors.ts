@@ -1,5 +1,6 @@
 export const UsersErrors = {
   loginFailed: 'auth.login_failed',
+  passwordWrong: 'auth.password_wrong',
   emailTaken: 'users.email_taken',
   accountRequired: 'users.account_required',
   accountNotAllowed: 'users.account_not_allowed',

@@ -27,6 +27,13 @@ export function usersRepo(db: Db) {
       const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
       return r?.n ?? 0;
     },
+    async setPassword(userId: number, passwordHash: string) {
+      await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+    },
+    /** Ends every web session of a user (after a password change). */
+    async deleteSessionsOf(userId: number) {
+      await db.delete(sessions).where(eq(sessions.userId, userId));
+    },
     async insertSession(tokenHash: string, userId: number, expiresAt: Date) {
       await db.insert(sessions).values({ tokenHash, userId, expiresAt });
     },

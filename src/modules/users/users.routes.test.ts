@@ -223,3 +223,56 @@ describe('users (admin)', () => {
     expect((await h.app.inject({ method: 'GET', url: '/api/v1/users' })).statusCode).toBe(401);
   });
 });
+
+describe('POST /api/v1/auth/password', () => {
+  it('changes the password, ends web sessions, and the new password logs in', async () => {
+    const email = await newUser('agent');
+    const login = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: 'correct-horse-battery' },
+    });
+    const session = { iotops_session: login.cookies.find((c) => c.name === 'iotops_session')!.value };
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      cookies: session,
+      payload: { currentPassword: 'correct-horse-battery', newPassword: 'a-brand-new-secret' },
+    });
+    expect(res.statusCode).toBe(204);
+    expect((await h.app.inject({ method: 'GET', url: '/api/v1/auth/me', cookies: session })).statusCode).toBe(401);
+    const old = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: 'correct-horse-battery' },
+    });
+    expect(old.statusCode).toBe(401);
+    const fresh = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: 'a-brand-new-secret' },
+    });
+    expect(fresh.statusCode).toBe(200);
+  });
+
+  it('403 with a wrong current password; 400 for a short new one; 401 without auth', async () => {
+    const wrong = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      headers: t.customer,
+      payload: { currentPassword: 'not-my-password', newPassword: 'a-brand-new-secret' },
+    });
+    expect(wrong.statusCode).toBe(403);
+    expect(wrong.json().error.code).toBe('auth.password_wrong');
+    const short = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      headers: t.customer,
+      payload: { currentPassword: 'correct-horse-battery', newPassword: 'short' },
+    });
+    expect(short.statusCode).toBe(400);
+    expect(short.json().error.details[0]).toMatchObject({ field: 'newPassword', value: 'short' });
+    const anon = await h.app.inject({ method: 'POST', url: '/api/v1/auth/password', payload: {} });
+    expect(anon.statusCode).toBe(401);
+  });
+});

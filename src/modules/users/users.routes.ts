@@ -6,6 +6,7 @@ import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
 import { presentMe, presentToken, presentUser } from './users.presenter.ts';
 import {
+  ChangePasswordBody,
   CreatedTokenView,
   CreateTokenBody,
   CreateUserBody,
@@ -79,6 +80,23 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
         const u = await users.byId(p.userId);
         if (!u) throw new Error('principal without user');
         return presentMe(u, p);
+      },
+    );
+    app.post(
+      '/api/v1/auth/password',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Change your password (ends all your web sessions)',
+          body: ChangePasswordBody,
+          response: { 204: z.null(), ...errors },
+        },
+      },
+      async (req, reply) => {
+        await users.changePassword(principalOf(req).userId, req.body.currentPassword, req.body.newPassword);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.code(204).send(null);
       },
     );
     app.post(

@@ -6,11 +6,17 @@ export const Email = z.string().trim().toLowerCase().email().max(254);
 
 export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(200) }).meta({ id: 'LoginRequest' });
 
+export const NewPassword = z.string().min(10, 'must be at least 10 characters').max(200);
+
+export const ChangePasswordBody = z
+  .object({ currentPassword: z.string().min(1).max(200), newPassword: NewPassword })
+  .meta({ id: 'ChangePasswordRequest' });
+
 export const CreateUserBody = z
   .object({
     email: Email,
     name: z.string().trim().min(1).max(200),
-    password: z.string().min(10, 'must be at least 10 characters').max(200),
+    password: NewPassword,
     role: z.enum(ROLES),
     /** Required for customers: the account (and its subtree) the user may see. */
     accountId: z.number().int().positive().optional(),

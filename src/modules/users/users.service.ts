@@ -102,6 +102,18 @@ export function createUsersService(ctx: Pick<Ctx, 'database' | 'config'>, accoun
       return { secret, user, expiresAt };
     },
 
+    /** Needs the current password; ends every web session of the user (tokens are revoked separately). */
+    async changePassword(userId: number, current: string, next: string): Promise<void> {
+      const user = await repo.findById(userId);
+      if (!user || !(await verifyPassword(current, user.passwordHash))) {
+        throw forbidden(E.passwordWrong, 'The current password is wrong', [
+          { field: 'currentPassword', reason: 'does not match' },
+        ]);
+      }
+      await repo.setPassword(userId, await hashPassword(next));
+      await repo.deleteSessionsOf(userId);
+    },
+
     logout: (secret: string) => repo.deleteSession(sha256(secret)),
 
     async principalFromSession(secret: string): Promise<Principal | null> {
