@@ -38,6 +38,29 @@ export type AppOptions = {
   version: string;
 };
 
+/**
+ * Routes that stream a raw body (CSV import) or answer with one (CSV export) have no zod body schema; they say
+ * so in `config.openapi`, and this adds it to the OpenAPI document on top of the zod-generated schema.
+ */
+type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
+function withRawBodies(input: TransformInput): ReturnType<typeof jsonSchemaTransform> {
+  const out = jsonSchemaTransform(input);
+  const extra = (input.route.config as { openapi?: RawBodyDoc } | undefined)?.openapi;
+  if (!extra) return out;
+  const schema: Record<string, unknown> = { ...out.schema };
+  if (extra.body) {
+    schema.body = { type: 'string', description: extra.body.description };
+    schema.consumes = extra.body.contentTypes;
+  }
+  if (extra.produces) schema.produces = extra.produces;
+  return { ...out, schema } as ReturnType<typeof jsonSchemaTransform>;
+}
+
+export type RawBodyDoc = {
+  body?: { contentTypes: string[]; description: string };
+  produces?: string[];
+};
+
 export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
@@ -80,7 +103,7 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
       },
       security: [{ bearer: [] }, { session: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: withRawBodies,
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });

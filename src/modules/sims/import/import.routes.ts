@@ -36,7 +36,15 @@ export function simTransferRoutes(imports: ImportService, exports: ExportService
       scope.post(
         '/api/v1/sims/imports',
         {
-          config: { auth: 'write' },
+          config: {
+            auth: 'write',
+            openapi: {
+              body: {
+                contentTypes: ['text/csv'],
+                description: 'The SIM file (shared/contracts/sim-import-v1.md), streamed: header row first',
+              },
+            },
+          },
           schema: {
             tags,
             summary: 'Import SIMs from a streamed CSV body (content-type: text/csv); answers with the import job',
@@ -98,7 +106,7 @@ export function simTransferRoutes(imports: ImportService, exports: ExportService
     app.get(
       '/api/v1/sims/imports/:id/errors',
       {
-        config: { auth: 'read' },
+        config: { auth: 'read', openapi: { produces: ['application/json', 'text/csv'] } },
         schema: {
           tags,
           summary: "An import's error report by line (JSON pages, or the whole report with format=csv)",
@@ -124,7 +132,7 @@ export function simTransferRoutes(imports: ImportService, exports: ExportService
     app.get(
       '/api/v1/sims/export',
       {
-        config: { auth: 'read' },
+        config: { auth: 'read', openapi: { produces: ['text/csv'] } },
         schema: {
           tags,
           summary: 'Export SIMs as CSV in the import format (streamed; customers get their own subtree)',
