@@ -35,6 +35,9 @@ describe('platform routes', () => {
       for (const [method, op] of Object.entries(ops)) {
         documented.add(`${method.toUpperCase()} ${path}`);
         expect(op.responses, `${method} ${path} has responses`).toBeDefined();
+        if ((method === 'post' || method === 'patch') && path !== '/api/v1/auth/logout') {
+          expect((op as { requestBody?: object }).requestBody, `${method} ${path} documents its body`).toBeDefined();
+        }
       }
     }
     const routes = h.app
