@@ -164,6 +164,36 @@ export function importTxRepo(tx: RawTx, importId: number) {
       await q(`INSERT INTO ${STAGE} SELECT * FROM ${CHUNK_TABLE}`);
     },
 
+    /** Rows in sims, counted up to `cap` (so the count costs nothing on a large table). */
+    async simsUpTo(cap: number): Promise<number> {
+      const [r] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM (SELECT 1 FROM sims LIMIT $1) s', [
+        cap,
+      ]);
+      return r?.n ?? 0;
+    },
+
+    /**
+     * Bulk load into a small table: drops the non-unique secondary indexes of sims and sim_imsis and returns their
+     * definitions as the database has them (the migrations' indexes, one source of truth) for rebuildIndexes.
+     * Unique indexes and primary keys stay: they are the fast path's proof of no duplicate, and constraints use them.
+     */
+    async dropSecondaryIndexes(): Promise<string[]> {
+      const defs = await tx.query<{ name: string; def: string }>(
+        `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+         FROM pg_index i
+         WHERE i.indrelid IN ('sims'::regclass, 'sim_imsis'::regclass)
+           AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+         ORDER BY i.indexrelid`,
+      );
+      for (const d of defs) await q(`DROP INDEX ${d.name}`);
+      return defs.map((d) => d.def);
+    },
+    /** Recreates what dropSecondaryIndexes dropped, in the same transaction (a rollback restores them anyway). */
+    async rebuildIndexes(defs: readonly string[]) {
+      for (const def of defs) await q(def);
+    },
+
     /** Fast path: the staged chunk straight into sims and sim_imsis; a unique violation means "check it all". */
     async writeChunk() {
       await q(insertSims(CHUNK_TABLE, ''), [importId]);
