@@ -5,6 +5,7 @@
  * still imported), 1 = anything else.
  */
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
@@ -78,7 +79,7 @@ export function registerSimsTransfer(program: Command) {
         const started = Date.now();
         try {
           const { job, done } = await services.simImports.start(
-            cliPrincipal(`cli:${process.env.USER ?? 'unknown'}`),
+            cliPrincipal(`cli:${osUser()}`),
             createReadStream(file),
             {
               mode: o.skipInvalid ? 'skip-invalid' : o.mode,
@@ -145,4 +146,13 @@ export function registerSimsTransfer(program: Command) {
         await ctx.database.close();
       }
     });
+}
+
+/** Who ran the CLI, for the import job's audit (the OS account; config.ts stays the only reader of the env). */
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 }
