@@ -1,0 +1,121 @@
+import { sql } from 'drizzle-orm';
+import { primaryKey } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, text, timestamptz, uniqueIndex } from '../../platform/db/columns.ts';
+
+/**
+ * One row per case. `number` is `C-<year>-<6 digits>`, the year of creation plus a per-year sequence taken
+ * from case_number_counters in the creating transaction, so numbers have no gaps even under concurrency
+ * (a rolled-back create also rolls back its increment).
+ * Attachments are not stored yet (a later slice).
+ */
+export const cases = pgTable(
+  'cases',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    number: text('number').notNull(),
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+    accountId: bigint('account_id', { mode: 'number' }).notNull(),
+    type: text('type').notNull(), // incident | information_request | service_request | order
+    channel: text('channel').notNull(), // email | phone | portal | api | monitoring
+    subject: text('subject').notNull(),
+    description: text('description').notNull().default(''),
+    severity: text('severity').notNull(),
+    /**
+     * P1 (highest) … P5; sorts as text. For now what the creator gave or 'P3': the priority matrix
+     * (src/modules/sla) computes it in a later slice, and then this column holds the computed value.
+     */
+    priority: text('priority').notNull().default('P3'),
+    /** A manual override: { priority, byUserId, reason, at }. */
+    priorityOverride: jsonb('priority_override').$type<Record<string, unknown>>(),
+    state: text('state').notNull().default('new'),
+    queue: text('queue'),
+    assigneeUserId: bigint('assignee_user_id', { mode: 'number' }),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    affectedSimCount: integer('affected_sim_count').notNull().default(0),
+    /** A saved SIM filter instead of (or besides) a list in case_sims. */
+    affectedFilter: jsonb('affected_filter').$type<Record<string, unknown>>(),
+    parentCaseId: bigint('parent_case_id', { mode: 'number' }),
+    followUpOf: bigint('follow_up_of', { mode: 'number' }),
+    createdBy: bigint('created_by', { mode: 'number' }),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+    resolvedAt: timestamptz('resolved_at'),
+    closedAt: timestamptz('closed_at'),
+  },
+  (t) => [
+    uniqueIndex('cases_number_uq').on(t.number),
+    index('cases_tenant_account_idx').on(t.tenantId, t.accountId),
+    // The agent queue: priority, then age.
+    index('cases_queue_idx').on(t.priority, t.createdAt, t.id),
+    index('cases_state_idx').on(t.state),
+    index('cases_assignee_idx').on(t.assigneeUserId),
+  ],
+);
+
+/** The last case number handed out per year; one row per year, locked by the creating transaction. */
+export const caseNumberCounters = pgTable('case_number_counters', {
+  year: integer('year').primaryKey(),
+  last: integer('last').notNull(),
+});
+
+export const caseSims = pgTable(
+  'case_sims',
+  {
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    simId: bigint('sim_id', { mode: 'number' }).notNull(),
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.simId] }), index('case_sims_sim_idx').on(t.simId)],
+);
+
+/** Contacts (accounts.contacts) attached to a case. */
+export const caseContacts = pgTable(
+  'case_contacts',
+  {
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    contactId: bigint('contact_id', { mode: 'number' }).notNull(),
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.contactId] })],
+);
+
+/** A case handed to a partner: that provider's name and its own ticket number. */
+export const caseProviderRefs = pgTable(
+  'case_provider_refs',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+    provider: text('provider').notNull(),
+    ticket: text('ticket').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('case_provider_refs_uq').on(t.caseId, t.provider, t.ticket)],
+);
+
+/** The timeline: every message, call, note and change, with who and when. */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    caseId: bigint('case_id', { mode: 'number' })
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+    at: timestamptz('at').notNull().defaultNow(),
+    kind: text('kind').notNull(), // email_in | email_out | phone_call | portal_message | note | system
+    visibility: text('visibility').notNull(), // public | internal
+    authorUserId: bigint('author_user_id', { mode: 'number' }),
+    authorLabel: text('author_label').notNull(),
+    body: text('body').notNull().default(''),
+    /** Kind-specific facts: call duration, before/after of a state change. */
+    data: jsonb('data').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('case_events_case_idx').on(t.caseId, t.at, t.id)],
+);
