@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
+import { createCasesService } from './modules/cases/cases.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
 import { createPlmnsService } from './modules/plmns/plmns.service.ts';
@@ -21,8 +22,9 @@ export function buildServices(ctx: Ctx) {
   const simImports = createImportService(ctx, { accounts, catalog });
   const simExports = createExportService(ctx, { accounts });
   const sims = createSimsService(ctx, { accounts, catalog });
+  const cases = createCasesService(ctx, { accounts, sims });
   const demo = createDemoService({ accounts, catalog, users, loadSimFile: simFileLoader(simImports) });
-  return { accounts, users, catalog, plmns, simImports, simExports, sims, demo };
+  return { accounts, users, catalog, plmns, simImports, simExports, sims, demo, cases };
 }
 
 export type Services = ReturnType<typeof buildServices>;

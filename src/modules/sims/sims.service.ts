@@ -17,7 +17,15 @@ import {
 } from './sims.filters.ts';
 import { actorLabel, actorOf, OPERATOR, type SimsDeps, simsAccess } from './sims.reach.ts';
 import { createSimsReader, type SimDetail } from './sims.reader.ts';
-import { type AuditRow, type ImportRow, type Keyset, type SimRow, simsRepo } from './sims.repo.ts';
+import {
+  type AuditRow,
+  type ImportRow,
+  type Keyset,
+  listQuery,
+  type SimReach,
+  type SimRow,
+  simsRepo,
+} from './sims.repo.ts';
 import type { ChangeStateInput, CreateSimInput, ListSimsQueryInput, UpdateSimInput } from './sims.schemas.ts';
 import { applyUpdate } from './sims.update.ts';
 
@@ -234,5 +242,28 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
 
     bulk: createBulkChange(db, access),
     count: () => repo.count(),
+
+    /**
+     * For other modules (cases): ICCIDs (19 or 20 digits) → SIM ids within a reach (a tenant, optionally a
+     * set of accounts). Invalid ICCIDs and those outside the reach come back in `unknown` exactly as given,
+     * never told apart (another tenant's SIM must look like a missing one).
+     */
+    async resolveIccids(reach: SimReach, raw: readonly string[]) {
+      const byBody = new Map<string, string>();
+      const unknown: string[] = [];
+      for (const r of raw) {
+        const c = checkIccid(r);
+        if (c.ok) byBody.set(c.value, r);
+        else unknown.push(r);
+      }
+      const rows =
+        byBody.size === 0
+          ? []
+          : await listQuery(db, { ...reach, iccids: [...byBody.keys()] }, { sort: 'iccid', dir: 'asc' }, byBody.size);
+      const found = rows.map((r) => ({ id: r.row.id, iccid: r.row.iccid }));
+      const seen = new Set(found.map((f) => f.iccid));
+      for (const [body, r] of byBody) if (!seen.has(body)) unknown.push(r);
+      return { found, unknown };
+    },
   };
 }

@@ -1,0 +1,47 @@
+import type { z } from 'zod';
+import type { CaseEventRow, CaseRow } from './cases.repo.ts';
+import type { CaseEventView, CaseView } from './cases.schemas.ts';
+
+type CaseJson = z.infer<typeof CaseView>;
+type EventJson = z.infer<typeof CaseEventView>;
+
+export function presentCase(c: CaseRow): CaseJson {
+  return {
+    id: c.id,
+    number: c.number,
+    tenantId: c.tenantId,
+    accountId: c.accountId,
+    type: c.type as CaseJson['type'],
+    channel: c.channel as CaseJson['channel'],
+    subject: c.subject,
+    description: c.description,
+    severity: c.severity as CaseJson['severity'],
+    priority: c.priority as CaseJson['priority'],
+    state: c.state as CaseJson['state'],
+    queue: c.queue,
+    assigneeUserId: c.assigneeUserId,
+    tags: c.tags,
+    affectedSimCount: c.affectedSimCount,
+    affectedFilter: c.affectedFilter ?? null,
+    parentCaseId: c.parentCaseId,
+    followUpOf: c.followUpOf,
+    createdBy: c.createdBy,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+    resolvedAt: c.resolvedAt?.toISOString() ?? null,
+    closedAt: c.closedAt?.toISOString() ?? null,
+  };
+}
+
+export function presentCaseEvent(e: CaseEventRow): EventJson {
+  return {
+    id: e.id,
+    at: e.at.toISOString(),
+    kind: e.kind as EventJson['kind'],
+    visibility: e.visibility as EventJson['visibility'],
+    authorUserId: e.authorUserId,
+    authorLabel: e.authorLabel,
+    body: e.body,
+    data: e.data ?? null,
+  };
+}

@@ -1,0 +1,107 @@
+import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/client.ts';
+import { queryRows } from '../../platform/db/rows.ts';
+import { caseEvents, caseNumberCounters, caseSims, cases } from './cases.tables.ts';
+
+export type CaseRow = typeof cases.$inferSelect;
+export type CaseEventRow = typeof caseEvents.$inferSelect;
+
+/**
+ * Which cases a call may reach, resolved by the service (cases carry an account id, not a path):
+ * a tenant and optionally a set of accounts (a customer's subtree). Empty = every case (staff).
+ */
+export type CaseReach = { tenantId?: number | undefined; accountIds?: number[] | undefined };
+export type CaseFilter = {
+  state?: string | undefined;
+  type?: string | undefined;
+  queue?: string | undefined;
+  assigneeUserId?: number | undefined;
+  accountId?: number | undefined;
+};
+/** Keyset position in the queue order (priority, created_at, id); created_at as text keeps microseconds. */
+export type QueueKey = { priority: string; createdAt: string; id: number };
+
+const idList = (xs: readonly number[]) => sql`string_to_array(${xs.join(',')}, ',')::bigint[]`;
+
+function reachWhere(r: CaseReach): SQL | undefined {
+  return and(
+    r.tenantId !== undefined ? eq(cases.tenantId, r.tenantId) : undefined,
+    r.accountIds !== undefined ? sql`${cases.accountId} = any(${idList(r.accountIds)})` : undefined,
+  );
+}
+
+export function casesRepo(db: Db) {
+  return {
+    /**
+     * The next number of `year`. The upsert locks the year's counter row until the transaction ends, so
+     * concurrent creates queue up and a rollback gives the number back: no gaps, no duplicates.
+     */
+    async nextNumber(year: number): Promise<number> {
+      const [r] = await queryRows<{ last: number }>(
+        db,
+        sql`insert into ${caseNumberCounters} (year, last) values (${year}, 1)
+            on conflict (year) do update set last = ${caseNumberCounters}.last + 1
+            returning last`,
+      );
+      return Number(r!.last);
+    },
+    async insert(values: typeof cases.$inferInsert): Promise<CaseRow> {
+      const [row] = await db.insert(cases).values(values).returning();
+      return row!;
+    },
+    async insertSims(rows: (typeof caseSims.$inferInsert)[]): Promise<void> {
+      if (rows.length > 0) await db.insert(caseSims).values(rows);
+    },
+    async insertEvent(values: typeof caseEvents.$inferInsert): Promise<CaseEventRow> {
+      const [row] = await db.insert(caseEvents).values(values).returning();
+      return row!;
+    },
+    async byNumber(reach: CaseReach, number: string): Promise<CaseRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(cases)
+        .where(and(eq(cases.number, number), reachWhere(reach)));
+      return row;
+    },
+    /** The agent queue: priority, then oldest first. */
+    async list(reach: CaseReach, f: CaseFilter, after: QueueKey | undefined, limit: number) {
+      return db
+        .select({ row: cases, createdAtText: sql<string>`${cases.createdAt}::text` })
+        .from(cases)
+        .where(
+          and(
+            reachWhere(reach),
+            f.state !== undefined ? eq(cases.state, f.state) : undefined,
+            f.type !== undefined ? eq(cases.type, f.type) : undefined,
+            f.queue !== undefined ? eq(cases.queue, f.queue) : undefined,
+            f.assigneeUserId !== undefined ? eq(cases.assigneeUserId, f.assigneeUserId) : undefined,
+            f.accountId !== undefined ? eq(cases.accountId, f.accountId) : undefined,
+            after
+              ? sql`(${cases.priority}, ${cases.createdAt}, ${cases.id}) > (${after.priority}, ${after.createdAt}::timestamptz, ${after.id})`
+              : undefined,
+          ),
+        )
+        .orderBy(asc(cases.priority), asc(cases.createdAt), asc(cases.id))
+        .limit(limit);
+    },
+    /** Moves the case only if it is still in `from` (a concurrent change answers undefined). */
+    async setState(id: number, from: string, values: Partial<typeof cases.$inferInsert>): Promise<CaseRow | undefined> {
+      const [row] = await db
+        .update(cases)
+        .set({ ...values, updatedAt: new Date() })
+        .where(and(eq(cases.id, id), eq(cases.state, from)))
+        .returning();
+      return row;
+    },
+    async touch(id: number): Promise<void> {
+      await db.update(cases).set({ updatedAt: new Date() }).where(eq(cases.id, id));
+    },
+    async events(caseId: number, publicOnly: boolean): Promise<CaseEventRow[]> {
+      return db
+        .select()
+        .from(caseEvents)
+        .where(and(eq(caseEvents.caseId, caseId), publicOnly ? eq(caseEvents.visibility, 'public') : undefined))
+        .orderBy(asc(caseEvents.at), asc(caseEvents.id));
+    },
+  };
+}

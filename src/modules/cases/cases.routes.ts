@@ -1,0 +1,103 @@
+import type { App } from '../../platform/http/app.ts';
+import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { ErrorBody } from '../../platform/http/errors.ts';
+import { presentCase, presentCaseEvent } from './cases.presenter.ts';
+import {
+  CaseEventList,
+  CaseEventView,
+  CaseNumberParams,
+  CasePage,
+  CaseView,
+  CreateCaseBody,
+  CreateEventBody,
+  ListCasesQuery,
+  TransitionBody,
+} from './cases.schemas.ts';
+import type { CasesService } from './cases.service.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const tags = ['cases'];
+
+export function casesRoutes(cases: CasesService) {
+  return (app: App) => {
+    app.post(
+      '/api/v1/cases',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Open a case (customers: in their own subtree, channel portal)',
+          body: CreateCaseBody,
+          response: { 201: CaseView, ...errors },
+        },
+      },
+      async (req, reply) => reply.code(201).send(presentCase(await cases.create(principalOf(req), req.body))),
+    );
+    app.get(
+      '/api/v1/cases',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'The case queue: by priority, then oldest first (filters, keyset pagination)',
+          querystring: ListCasesQuery,
+          response: { 200: CasePage, ...errors },
+        },
+      },
+      async (req) => {
+        const page = await cases.list(principalOf(req), req.query);
+        return { items: page.items.map(presentCase), nextCursor: page.nextCursor };
+      },
+    );
+    app.get(
+      '/api/v1/cases/:number',
+      {
+        config: { auth: 'read' },
+        schema: { tags, summary: 'Get a case', params: CaseNumberParams, response: { 200: CaseView, ...errors } },
+      },
+      async (req) => presentCase(await cases.get(principalOf(req), req.params.number)),
+    );
+    app.post(
+      '/api/v1/cases/:number/transitions',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Move a case to another state (409 names the allowed ones)',
+          params: CaseNumberParams,
+          body: TransitionBody,
+          response: { 200: CaseView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req) => presentCase(await cases.transition(principalOf(req), req.params.number, req.body)),
+    );
+    app.get(
+      '/api/v1/cases/:number/events',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: "A case's timeline, oldest first (customers see public entries only)",
+          params: CaseNumberParams,
+          response: { 200: CaseEventList, ...errors },
+        },
+      },
+      async (req) => ({ items: (await cases.events(principalOf(req), req.params.number)).map(presentCaseEvent) }),
+    );
+    app.post(
+      '/api/v1/cases/:number/events',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Add a note, phone call or portal message (customers: public portal messages only)',
+          params: CaseNumberParams,
+          body: CreateEventBody,
+          response: { 201: CaseEventView, ...errors },
+        },
+      },
+      async (req, reply) =>
+        reply.code(201).send(presentCaseEvent(await cases.addEvent(principalOf(req), req.params.number, req.body))),
+    );
+  };
+}

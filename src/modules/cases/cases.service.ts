@@ -1,0 +1,249 @@
+import { isStaff, type Principal, scopeOf } from '../../platform/auth.ts';
+import type { Ctx } from '../../platform/context.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { SimsService } from '../sims/sims.service.ts';
+import { CasesErrors as E } from './cases.errors.ts';
+import { type CaseEventRow, type CaseReach, type CaseRow, casesRepo, type QueueKey } from './cases.repo.ts';
+import type { CreateCaseInput, CreateEventInput, ListCasesQueryInput, TransitionInput } from './cases.schemas.ts';
+import { type CaseState, checkCaseTransition, isCaseState } from './state-machine.ts';
+
+export type CasesService = ReturnType<typeof createCasesService>;
+export type { CaseEventRow, CaseRow };
+export type CasesDeps = { accounts: AccountsService; sims: Pick<SimsService, 'resolveIccids'> };
+
+const encodeCursor = (k: QueueKey) =>
+  Buffer.from(JSON.stringify([k.priority, k.createdAt, k.id])).toString('base64url');
+function decodeCursor(cursor: string): QueueKey {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && Number.isInteger(v[2])) {
+      if (!Number.isNaN(Date.parse(v[1]))) return { priority: v[0], createdAt: v[1], id: v[2] as number };
+    }
+  } catch {
+    // fall through to the 400 below
+  }
+  throw invalid(E.cursorInvalid, 'Invalid cursor', [
+    { field: 'cursor', value: cursor, reason: 'not a cursor from this list' },
+  ]);
+}
+
+const STAFF_ONLY_FIELDS = ['priority', 'queue', 'assigneeUserId'] as const;
+
+export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) {
+  const db: Db = ctx.database.db;
+  const repo = casesRepo(db);
+  const author = (p: Principal) => ({ authorUserId: p.userId > 0 ? p.userId : null, authorLabel: p.email });
+
+  /** Staff reach every case; a customer its tenant, and below its root only its own subtree's accounts. */
+  async function reachOf(p: Principal): Promise<CaseReach> {
+    const scope = scopeOf(p);
+    if (scope.kind === 'operator') return {};
+    if (scope.accountPath === `/${scope.tenantId}/`) return { tenantId: scope.tenantId };
+    return { tenantId: scope.tenantId, accountIds: await deps.accounts.subtreeIds(scope, scope.accountPath) };
+  }
+
+  async function load(p: Principal, number: string): Promise<CaseRow> {
+    const c = await repo.byNumber(await reachOf(p), number);
+    // Another tenant's case answers exactly like a missing one.
+    if (!c)
+      throw notFound(E.notFound, `Case ${number} not found`, [{ field: 'number', value: number, reason: 'not found' }]);
+    return c;
+  }
+
+  async function affectedSims(p: Principal, tenantId: number, iccids: readonly string[]) {
+    if (iccids.length === 0) return [];
+    const reach = await reachOf(p);
+    const { found, unknown } = await deps.sims.resolveIccids(
+      { tenantId, ...(reach.accountIds ? { accountIds: reach.accountIds } : {}) },
+      iccids,
+    );
+    if (unknown.length > 0) {
+      throw invalid(
+        E.simsUnknown,
+        `Unknown SIMs in affectedIccids: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''}`,
+        unknown.map((value) => ({
+          field: `affectedIccids.${iccids.indexOf(value)}`,
+          value,
+          reason: "no such SIM in the case account's tenant",
+        })),
+      );
+    }
+    return found;
+  }
+
+  return {
+    get: load,
+
+    async create(p: Principal, input: CreateCaseInput): Promise<CaseRow> {
+      if (!isStaff(p)) {
+        for (const f of STAFF_ONLY_FIELDS) {
+          if (input[f] !== undefined) {
+            throw forbidden(E.fieldForbidden, `Only the provider sets ${f}`, [
+              { field: f, value: input[f], reason: 'staff only' },
+            ]);
+          }
+        }
+      }
+      const account = await deps.accounts.get(p, input.accountId);
+      const sims = await affectedSims(p, account.tenantId, input.affectedIccids);
+      const channel = isStaff(p) ? input.channel : 'portal';
+      const now = new Date();
+      return db.transaction(async (tx) => {
+        const r = casesRepo(tx);
+        const year = now.getUTCFullYear();
+        const seq = await r.nextNumber(year);
+        const c = await r.insert({
+          number: `C-${year}-${String(seq).padStart(6, '0')}`,
+          tenantId: account.tenantId,
+          accountId: account.id,
+          type: input.type,
+          channel,
+          subject: input.subject,
+          description: input.description,
+          severity: input.severity,
+          // The priority matrix (src/modules/sla) replaces this default in a later slice.
+          priority: input.priority ?? 'P3',
+          queue: input.queue ?? null,
+          assigneeUserId: input.assigneeUserId ?? null,
+          tags: input.tags,
+          affectedSimCount: sims.length,
+          affectedFilter: input.affectedFilter ?? null,
+          createdBy: p.userId > 0 ? p.userId : null,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await r.insertSims(sims.map((s) => ({ caseId: c.id, simId: s.id, tenantId: c.tenantId })));
+        await r.insertEvent({
+          caseId: c.id,
+          tenantId: c.tenantId,
+          at: now,
+          kind: 'system',
+          visibility: 'public',
+          ...author(p),
+          body: 'Case created',
+          data: { action: 'created', state: c.state, channel, priority: c.priority, affectedSimCount: sims.length },
+        });
+        return c;
+      });
+    },
+
+    async list(p: Principal, q: ListCasesQueryInput) {
+      const rows = await repo.list(
+        await reachOf(p),
+        {
+          state: q.state,
+          type: q.type,
+          queue: q.queue,
+          assigneeUserId: q.assignee === 'me' ? p.userId : undefined,
+          accountId: q.accountId,
+        },
+        q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+        q.limit + 1,
+      );
+      const more = rows.length > q.limit;
+      const page = more ? rows.slice(0, q.limit) : rows;
+      const last = page[page.length - 1];
+      return {
+        items: page.map((r) => r.row),
+        nextCursor:
+          more && last
+            ? encodeCursor({ priority: last.row.priority, createdAt: last.createdAtText, id: last.row.id })
+            : null,
+      };
+    },
+
+    async transition(p: Principal, number: string, input: TransitionInput): Promise<CaseRow> {
+      const c = await load(p, number);
+      const from = c.state;
+      if (!isCaseState(from)) throw new Error(`case ${c.number} has unknown state ${from}`);
+      const to: CaseState = input.to;
+      const check = checkCaseTransition(from, to);
+      if (!check.ok) {
+        throw conflict(E.transitionNotAllowed, `Case ${number} cannot go from ${from} to ${to}`, [
+          { field: 'to', value: to, reason: `from ${from} only ${check.allowed.join(', ') || 'nothing'} is allowed` },
+        ]);
+      }
+      // A customer may withdraw its case or reopen a resolved one; everything else is the provider's call.
+      if (!isStaff(p) && !(to === 'cancelled' || (from === 'resolved' && to === 'open'))) {
+        throw forbidden(E.transitionForbidden, `Only the provider moves a case to ${to}`, [
+          { field: 'to', value: to, reason: 'staff only' },
+        ]);
+      }
+      const now = new Date();
+      const moved = await db.transaction(async (tx) => {
+        const r = casesRepo(tx);
+        const row = await r.setState(c.id, from, {
+          state: to,
+          ...(to === 'resolved' ? { resolvedAt: now } : {}),
+          ...(to === 'closed' || to === 'cancelled' ? { closedAt: now } : {}),
+          ...(to === 'open' && from === 'resolved' ? { resolvedAt: null } : {}),
+        });
+        if (!row) return undefined;
+        await r.insertEvent({
+          caseId: c.id,
+          tenantId: c.tenantId,
+          at: now,
+          kind: 'system',
+          visibility: 'public',
+          ...author(p),
+          body: `State changed from ${from} to ${to}`,
+          data: { action: 'state_changed', before: { state: from }, after: { state: to } },
+        });
+        if (input.note !== undefined) {
+          await r.insertEvent({
+            caseId: c.id,
+            tenantId: c.tenantId,
+            at: now,
+            kind: isStaff(p) ? 'note' : 'portal_message',
+            visibility: isStaff(p) ? 'internal' : 'public',
+            ...author(p),
+            body: input.note,
+            data: { transition: { from, to } },
+          });
+        }
+        return row;
+      });
+      if (!moved) {
+        throw conflict(E.stateChanged, `Case ${number} changed state meanwhile; reload and retry`, [
+          { field: 'to', value: to, reason: `the case is no longer ${from}` },
+        ]);
+      }
+      return moved;
+    },
+
+    async addEvent(p: Principal, number: string, input: CreateEventInput): Promise<CaseEventRow> {
+      const visibility = input.visibility ?? (input.kind === 'note' ? 'internal' : 'public');
+      if (!isStaff(p) && (input.kind !== 'portal_message' || visibility !== 'public')) {
+        const field = input.kind !== 'portal_message' ? 'kind' : 'visibility';
+        throw forbidden(E.eventForbidden, 'Customers may only post public portal messages', [
+          {
+            field,
+            value: field === 'kind' ? input.kind : visibility,
+            reason: 'customers post public portal messages only',
+          },
+        ]);
+      }
+      const c = await load(p, number);
+      return db.transaction(async (tx) => {
+        const r = casesRepo(tx);
+        await r.touch(c.id);
+        return r.insertEvent({
+          caseId: c.id,
+          tenantId: c.tenantId,
+          kind: input.kind,
+          visibility,
+          ...author(p),
+          body: input.body,
+          data: input.durationSeconds !== undefined ? { durationSeconds: input.durationSeconds } : null,
+        });
+      });
+    },
+
+    async events(p: Principal, number: string): Promise<CaseEventRow[]> {
+      const c = await load(p, number);
+      return repo.events(c.id, !isStaff(p));
+    },
+  };
+}
