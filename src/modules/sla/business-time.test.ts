@@ -14,6 +14,7 @@ import {
   compileCalendar,
   parseCalendarDefinition,
 } from './calendar.ts';
+import { mulberry32, referencePrefix } from './reference.testkit.ts';
 import { MINUTE_MS } from './tz.ts';
 
 const cal = (def: CalendarDefinitionInput): Calendar => compileCalendar(parseCalendarDefinition(def));
@@ -122,32 +123,6 @@ describe('hand-computed business time', () => {
     expect((performance.now() - t0) / 1000).toBeLessThan(1);
   });
 });
-
-/** Reference: open flag per minute of [from, to), from sv-SE wall-clock strings. */
-function referencePrefix(c: Calendar, from: number, to: number): Int32Array {
-  const fmt = new Intl.DateTimeFormat('sv-SE', { timeZone: c.timeZone, dateStyle: 'short', timeStyle: 'short' });
-  const n = (to - from) / MINUTE_MS;
-  const prefix = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const s = fmt.format(from + i * MINUTE_MS); // "2026-03-29 02:30"
-    const ymd = s.slice(0, 10);
-    const minuteOfDay = Number(s.slice(11, 13)) * 60 + Number(s.slice(14, 16));
-    const weekday = new Date(`${ymd}T12:00:00Z`).getUTCDay();
-    const open = !c.isClosed(ymd) && (c.weekly[weekday] ?? []).some(([a, b]) => minuteOfDay >= a && minuteOfDay < b);
-    prefix[i + 1] = (prefix[i] ?? 0) + (open ? 1 : 0);
-  }
-  return prefix;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WINDOW_FROM = Date.parse('2026-02-20T00:00:00Z');
 const WINDOW_TO = Date.parse('2026-12-05T00:00:00Z');

@@ -39,26 +39,28 @@ const WeeklyHours = z
     sun: DayHours,
   })
   .superRefine((week, ctx) => {
-    let open = 0;
     for (const day of WEEKDAYS) {
       const intervals = week[day];
       intervals.forEach(([start, end], i) => {
+        // Malformed times already have their own issue (zod 4 still runs this refinement).
+        if (!TIME_RE.test(start) || !TIME_RE.test(end)) return;
         if (parseTime(start) >= parseTime(end)) {
           ctx.addIssue({ code: 'custom', path: [day, i], message: `start ${start} is not before end ${end}` });
           return;
         }
-        open++;
         for (let j = 0; j < i; j++) {
           const other = intervals[j];
           if (!other) continue;
           const [os, oe] = other;
+          if (!TIME_RE.test(os) || !TIME_RE.test(oe)) continue;
           if (parseTime(start) < parseTime(oe) && parseTime(os) < parseTime(end)) {
             ctx.addIssue({ code: 'custom', path: [day, i], message: `overlaps ${os}–${oe}` });
           }
         }
       });
     }
-    if (open === 0) ctx.addIssue({ code: 'custom', path: [], message: 'at least one opening interval is needed' });
+    if (WEEKDAYS.every((d) => week[d].length === 0))
+      ctx.addIssue({ code: 'custom', path: [], message: 'at least one opening interval is needed' });
   });
 
 const HolidaySource = z
