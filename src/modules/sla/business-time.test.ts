@@ -6,7 +6,7 @@
  * under test there); the hand-computed cases pin the holiday dates independently.
  */
 import { describe, expect, it } from 'vitest';
-import { addBusinessMinutes, businessMinutesBetween, businessMsBetween } from './business-time.ts';
+import { addBusinessMinutes, addWorkingDays, businessMinutesBetween, businessMsBetween } from './business-time.ts';
 import {
   CALENDAR_24X7,
   type Calendar,
@@ -168,5 +168,15 @@ describe.each([
         WINDOW_FROM + j * MINUTE_MS,
       );
     }
+  });
+});
+
+describe('working days (verification period)', () => {
+  it('ends at closing time of the n-th open day after the resolution day, skipping holidays', () => {
+    // Resolved Wed 17 Jun 15:00 CEST; Thu 18, (Fri 19 midsummer eve closed), Mon 22, Tue 23 → Tue 17:00 CEST.
+    expect(addWorkingDays(STO, at('2026-06-17T13:00:00Z'), 3).toISOString()).toBe('2026-06-23T15:00:00.000Z');
+    // Resolved on a Saturday: Mon, Tue, Wed.
+    expect(addWorkingDays(NYC, at('2026-11-21T15:00:00Z'), 3).toISOString()).toBe('2026-11-25T23:00:00.000Z');
+    expect(addWorkingDays(CALENDAR_24X7, at('2026-03-28T12:00:00Z'), 3).toISOString()).toBe('2026-03-31T12:00:00.000Z');
   });
 });

@@ -94,3 +94,24 @@ export function addBusinessMinutes(cal: Calendar, start: Date | number, minutes:
 export function businessMinutesBetween(cal: Calendar, from: Date | number, to: Date | number): number {
   return Math.floor(businessMsBetween(cal, from, to) / MINUTE_MS);
 }
+
+/**
+ * The end of the n-th open local day after the day of `from` (the verification period:
+ * "closes after 3 working days" = at closing time of the third working day after resolution).
+ * On an always-open calendar a working day is simply 24 h.
+ */
+export function addWorkingDays(cal: Calendar, from: Date | number, n: number): Date {
+  const f = +from;
+  if (n <= 0) return new Date(f);
+  if (cal.always) return new Date(f + n * DAY_MS);
+  const fromDay = wallDate(wallMsAt(f, cal.timeZone)).dayStart;
+  let seen = 0;
+  for (let i = 1; i <= MAX_DAYS; i++) {
+    const ranges = openRangesOfDay(cal, fromDay + i * DAY_MS);
+    const last = ranges[ranges.length - 1];
+    if (!last) continue;
+    seen++;
+    if (seen === n) return new Date(last[1]);
+  }
+  throw new Error(`calendar ${cal.name} has no ${n} working days within ${MAX_DAYS} days`);
+}

@@ -116,6 +116,7 @@ describe.each([
   const STATES = ['open', 'open', 'pending_customer', 'pending_provider', 'resolved', 'open'];
 
   it('elapsed time and due instants agree for 150 random histories', () => {
+    const outcomes = { due: 0, none: 0 };
     for (let k = 0; k < 150; k++) {
       // Minute indices of changes within the first 60 % of the window; the rest leaves room for due times.
       let i = Math.floor(rnd() * n * 0.3);
@@ -152,6 +153,10 @@ describe.each([
       if (due !== null) expect(got?.getTime(), `#${k} target ${target}`).toBe(from + due * MINUTE_MS);
       else expect(stillRunning, `#${k}: reference found no due time within the window`).toBe(false);
       if (due === null) expect(got).toBeNull();
+      outcomes[due === null ? 'none' : 'due']++;
     }
+    // The generator must exercise both reachable and unreachable targets.
+    expect(outcomes.due).toBeGreaterThan(30);
+    expect(outcomes.none).toBeGreaterThan(10);
   });
 });
