@@ -6,6 +6,7 @@
 import Holidays from 'date-holidays';
 import { z } from 'zod';
 import { invalid } from '../../platform/errors.ts';
+import { SlaErrors } from './sla.errors.ts';
 import { isValidTimeZone } from './tz.ts';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -146,7 +147,7 @@ export function parseCalendarDefinition(input: unknown): CalendarDefinition {
   if (r.success) return r.data;
   const details = r.error.issues.map((i) => ({ field: formatPath(i.path), reason: i.message }));
   throw invalid(
-    'sla.calendar_invalid',
+    SlaErrors.calendarInvalid,
     `Invalid calendar: ${details.map((d) => (d.field ? `${d.field}: ${d.reason}` : d.reason)).join('; ')}`,
     details,
   );

@@ -5,6 +5,7 @@ import {
   dueInstant,
   elapsedBusinessMs,
   evaluateTarget,
+  historySince,
   runningSpans,
   type StateChange,
 } from './clock.ts';
@@ -65,6 +66,15 @@ describe('SLA clock from a state history', () => {
       60 * MINUTE_MS,
     );
     expect(runningSpans(history, rules, firstResponse).status).toBe('stopped');
+  });
+
+  it('re-bases the history for the periodic-update clock', () => {
+    // Last public update Mon 12:00 CET, during the pause: the update clock restarts Tue 10:00 CET.
+    const since = historySince(history, new Date('2026-03-23T11:00:00Z'));
+    expect(since[0]).toEqual(h('2026-03-23T11:00:00Z', 'pending_customer'));
+    expect(since).toHaveLength(3);
+    expect(dueInstant(STO, since, rules, 60)?.toISOString()).toBe('2026-03-24T10:00:00.000Z');
+    expect(historySince(history, new Date('2026-03-01T00:00:00Z'))).toHaveLength(5);
   });
 
   it('evaluates warnings and breach at an instant', () => {

@@ -136,3 +136,15 @@ export function evaluateTarget(
     breached: elapsedMs >= targetMinutes * MINUTE_MS && targetMinutes > 0,
   };
 }
+
+/**
+ * The history re-based at `from` (e.g. the latest public update, for the periodic-update
+ * clock): one entry at `from` with the state then in force, followed by the later changes.
+ */
+export function historySince(history: readonly StateChange[], from: Date): StateChange[] {
+  const all = sorted(history);
+  let state: string | undefined;
+  for (const c of all) if (c.at <= from) state = c.state;
+  const later = all.filter((c) => c.at > from);
+  return state === undefined ? later : [{ at: from, state }, ...later];
+}

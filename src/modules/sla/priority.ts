@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { invalid } from '../../platform/errors.ts';
 import { VIP_TIERS } from '../accounts/accounts.schemas.ts';
 import { formatPath } from './calendar.ts';
+import { SlaErrors } from './sla.errors.ts';
 
 export const SEVERITIES = ['critical', 'major', 'minor', 'cosmetic'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -93,7 +94,7 @@ export function parsePriorityMatrix(input: unknown): PriorityMatrixConfig {
   if (r.success) return r.data;
   const details = r.error.issues.map((i) => ({ field: formatPath(i.path), reason: i.message }));
   throw invalid(
-    'sla.priority_matrix_invalid',
+    SlaErrors.priorityMatrixInvalid,
     `Invalid priority matrix: ${details.map((d) => `${d.field}: ${d.reason}`).join('; ')}`,
     details,
   );

@@ -1,0 +1,4 @@
+export const SlaErrors = {
+  calendarInvalid: 'sla.calendar_invalid',
+  priorityMatrixInvalid: 'sla.priority_matrix_invalid',
+} as const;
