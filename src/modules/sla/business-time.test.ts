@@ -135,6 +135,9 @@ describe.each([
   ['New York odd hours', () => cal(odd('America/New_York'))],
   ['Moscow office', () => MOW],
   ['Moscow odd hours', () => cal(odd('Europe/Moscow'))],
+  // Edge zones: DST at midnight (Santiago) and a 30-minute DST shift (Lord Howe).
+  ['Santiago odd hours', () => cal(odd('America/Santiago'))],
+  ['Lord Howe odd hours', () => cal(odd('Australia/Lord_Howe'))],
 ])('random intervals vs the minute-by-minute reference: %s', (_name, make) => {
   const c = make();
   const prefix = referencePrefix(c, WINDOW_FROM, WINDOW_TO);
