@@ -28,24 +28,24 @@ describe('affected-SIM buckets', () => {
 describe('default priority matrix', () => {
   it.each<[VipTier, CaseType, Severity, number, Priority]>([
     ['platinum', 'incident', 'critical', 10_000, 'P1'],
-    ['platinum', 'incident', 'major', 50_000, 'P1'],
+    ['platinum', 'incident', 'high', 50_000, 'P1'],
     ['standard', 'incident', 'critical', 250, 'P1'],
     ['gold', 'incident', 'critical', 1, 'P2'],
     ['standard', 'incident', 'critical', 1, 'P3'],
-    ['standard', 'incident', 'major', 20, 'P3'],
-    ['silver', 'incident', 'minor', 5, 'P3'],
-    ['platinum', 'service_request', 'minor', 1, 'P3'],
-    ['gold', 'order', 'cosmetic', 1, 'P4'],
-    ['standard', 'information_request', 'minor', 1, 'P4'],
+    ['standard', 'incident', 'high', 20, 'P3'],
+    ['silver', 'incident', 'medium', 5, 'P3'],
+    ['platinum', 'service_request', 'medium', 1, 'P3'],
+    ['gold', 'order', 'low', 1, 'P4'],
+    ['standard', 'information_request', 'medium', 1, 'P4'],
     ['standard', 'information_request', 'critical', 1, 'P4'],
-    ['platinum', 'information_request', 'major', 12_000, 'P2'],
+    ['platinum', 'information_request', 'high', 12_000, 'P2'],
   ])('%s %s, %s on %i SIMs → %s', (vipTier, caseType, severity, affectedSims, priority) => {
     expect(computePriority({ vipTier, caseType, severity, affectedSims }).priority).toBe(priority);
   });
 
   it('reports the impact, urgency and bucket it used', () => {
     expect(
-      computePriority({ vipTier: 'silver', caseType: 'service_request', severity: 'major', affectedSims: 300 }),
+      computePriority({ vipTier: 'silver', caseType: 'service_request', severity: 'high', affectedSims: 300 }),
     ).toEqual({ priority: 'P2', impact: '2', urgency: '3', simBucket: 'many' });
   });
 
@@ -65,10 +65,10 @@ describe('default priority matrix', () => {
 
 describe('priority matrix config', () => {
   it('names a missing or invalid cell', () => {
-    const { mass: _dropped, ...major } = DEFAULT_PRIORITY_MATRIX.impact.major;
+    const { mass: _dropped, ...high } = DEFAULT_PRIORITY_MATRIX.impact.high;
     const bad = {
       ...DEFAULT_PRIORITY_MATRIX,
-      impact: { ...DEFAULT_PRIORITY_MATRIX.impact, major },
+      impact: { ...DEFAULT_PRIORITY_MATRIX.impact, high },
       priority: { ...DEFAULT_PRIORITY_MATRIX.priority, '2': { ...DEFAULT_PRIORITY_MATRIX.priority['2'], '3': 'P9' } },
     };
     try {
@@ -77,7 +77,7 @@ describe('priority matrix config', () => {
     } catch (e) {
       expect(e).toMatchObject({ code: 'sla.priority_matrix_invalid', kind: 'invalid' });
       const fields = (e as { details: Array<{ field: string }> }).details.map((d) => d.field);
-      expect(fields.sort()).toEqual(['impact.major.mass', 'priority.2.3']);
+      expect(fields.sort()).toEqual(['impact.high.mass', 'priority.2.3']);
     }
   });
 

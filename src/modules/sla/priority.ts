@@ -5,9 +5,9 @@
  *
  * Severity names (what the fault does to the affected SIMs):
  * - critical: no service (no attach, no data)
- * - major:    service badly degraded (intermittent data, SMS lost, roaming partner down)
- * - minor:    degraded but usable (slow, delayed SMS), or a workaround exists
- * - cosmetic: no service effect (portal label, report layout, billing text)
+ * - high:     service badly degraded (intermittent data, SMS lost, roaming partner down)
+ * - medium:   degraded but usable (slow, delayed SMS), or a workaround exists
+ * - low:      no service effect (portal label, report layout, billing text)
  */
 import { z } from 'zod';
 import { invalid } from '../../platform/errors.ts';
@@ -15,7 +15,7 @@ import { VIP_TIERS } from '../accounts/accounts.schemas.ts';
 import { formatPath } from './calendar.ts';
 import { SlaErrors } from './sla.errors.ts';
 
-export const SEVERITIES = ['critical', 'major', 'minor', 'cosmetic'] as const;
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 /** Affected-SIM buckets: 1 (or none), 2–99, 100–9,999, ≥ 10,000. */
 export const SIM_BUCKETS = ['single', 'few', 'many', 'mass'] as const;
@@ -56,9 +56,9 @@ export const DEFAULT_PRIORITY_MATRIX: PriorityMatrixConfig = {
   // A dead single SIM is a moderate impact; the same fault on ≥ 100 SIMs is the widest.
   impact: {
     critical: { single: '3', few: '2', many: '1', mass: '1' },
-    major: { single: '3', few: '3', many: '2', mass: '1' },
-    minor: { single: '4', few: '4', many: '3', mass: '2' },
-    cosmetic: { single: '4', few: '4', many: '4', mass: '3' },
+    high: { single: '3', few: '3', many: '2', mass: '1' },
+    medium: { single: '4', few: '4', many: '3', mass: '2' },
+    low: { single: '4', few: '4', many: '4', mass: '3' },
   },
   // Incidents are the most urgent type; VIP tiers raise urgency by one step at gold/platinum.
   urgency: {
