@@ -21,11 +21,16 @@ export const cases = pgTable(
     description: text('description').notNull().default(''),
     severity: text('severity').notNull(),
     /**
-     * P1 (highest) … P5; sorts as text. For now what the creator gave or 'P3': the priority matrix
-     * (src/modules/sla) computes it in a later slice, and then this column holds the computed value.
+     * The effective priority, P1 (highest) … P4; sorts as text, so the agent queue orders by it directly.
+     * It is the override's priority while one exists, else computed_priority.
      */
     priority: text('priority').notNull().default('P3'),
-    /** A manual override: { priority, byUserId, reason, at }. */
+    /**
+     * What the priority matrix (src/modules/sla/priority.ts) gives for severity × affected SIMs × the
+     * account's VIP tier × type; recomputed whenever one of those changes on the case.
+     */
+    computedPriority: text('computed_priority').notNull().default('P3'),
+    /** A manual override: { priority, reason, by (user id), byLabel, at (ISO) }; null = none. */
     priorityOverride: jsonb('priority_override').$type<Record<string, unknown>>(),
     state: text('state').notNull().default('new'),
     queue: text('queue'),
