@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCases } from './cli/cases.ts';
 import { printCliError } from './cli/cli-util.ts';
 import { registerDb } from './cli/db.ts';
 import { registerServe } from './cli/serve.ts';
@@ -12,6 +13,7 @@ registerServe(program);
 registerDb(program);
 registerUsers(program);
 registerSimsTransfer(program);
+registerCases(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,316 @@
+/**
+ * `iotops cases list|show|create|note|resolve`: the case desk for scripts and the console. The CLI acts as the
+ * operator (cliPrincipal) or, with --as, as a named staff user so the timeline shows who did it.
+ * Exit codes: 0 = done, 2 = bad input (the option is named), 1 = anything else (the error code is printed).
+ */
+import { type Command, Option } from 'commander';
+import type { z } from 'zod';
+import { loadConfig } from '../config.ts';
+import { presentCase, presentCaseEvent } from '../modules/cases/cases.presenter.ts';
+import {
+  CASE_TYPES,
+  CaseNumberParams,
+  CHANNELS,
+  CreateCaseBody,
+  CreateEventBody,
+  ListCasesQuery,
+  SEVERITIES,
+  TransitionBody,
+} from '../modules/cases/cases.schemas.ts';
+import type { CaseEventRow, CaseRow } from '../modules/cases/cases.service.ts';
+import { CASE_STATES } from '../modules/cases/state-machine.ts';
+import { cliPrincipal, type Principal, ROLE_SCOPES, type Role } from '../platform/auth.ts';
+import { openContext } from '../server.ts';
+import { printCliError } from './cli-util.ts';
+
+type Services = Awaited<ReturnType<typeof openContext>>['services'];
+
+/** Bad command-line input: printed as `error: --option: reason` lines, exit code 2. */
+class CliInputError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.join('; '));
+    this.problems = problems;
+  }
+}
+
+/**
+ * Validates with the API's schema; a problem is reported under the CLI option that carried the field
+ * (`names` maps schema fields to options, e.g. accountId → --account).
+ */
+function parseInput<S extends z.ZodType>(schema: S, input: unknown, names: Record<string, string> = {}): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  throw new CliInputError(
+    r.error.issues.map((i) => {
+      const [head, ...rest] = i.path.map(String);
+      const option = head === undefined ? '(input)' : (names[head] ?? `--${head}`);
+      const at = rest.length > 0 ? ` (item ${rest.join('.')})` : '';
+      return `${option}${at}: ${i.message}`;
+    }),
+  );
+}
+
+/** Numbers arrive as text; anything not numeric is passed through so the schema names the option. */
+const num = (s: string | undefined): number | string | undefined =>
+  s === undefined ? undefined : /^\s*-?\d+(\.\d+)?\s*$/.test(s) ? Number(s) : s;
+
+function checkNumber(number: string): string {
+  return parseInput(CaseNumberParams, { number }, { number: 'NUMBER' }).number;
+}
+
+async function accountIdOf(services: Services, number: string | undefined): Promise<number | undefined> {
+  if (number === undefined) return undefined;
+  const a = await services.accounts.byNumber({ kind: 'operator' }, number);
+  if (!a) throw new CliInputError([`--account: no account with number ${number}`]);
+  return a.id;
+}
+
+/** The console operator, or the staff user named by --as (so the timeline names a person). */
+async function actor(services: Services, as: string | undefined): Promise<Principal> {
+  if (as === undefined) return cliPrincipal();
+  const u = await services.users.byEmail(as);
+  if (!u) throw new CliInputError([`--as: no user ${as}`]);
+  if (u.disabled) throw new CliInputError([`--as: user ${as} is disabled`]);
+  if (u.role === 'customer') throw new CliInputError([`--as: user ${as} is a customer, not staff`]);
+  const role = u.role as Role;
+  return {
+    userId: u.id,
+    email: u.email,
+    role,
+    scopes: new Set(ROLE_SCOPES[role]),
+    tenantId: null,
+    accountId: null,
+    accountPath: null,
+    via: 'cli',
+  };
+}
+
+/** Opens the database, runs one command, maps failures to exit codes, always closes. */
+async function run(fn: (services: Services) => Promise<void>): Promise<void> {
+  const { ctx, services } = await openContext(loadConfig());
+  try {
+    await fn(services);
+  } catch (e) {
+    if (e instanceof CliInputError) {
+      for (const p of e.problems) console.error(`error: ${p}`);
+      process.exitCode = 2;
+    } else {
+      process.exitCode = printCliError(e);
+    }
+  } finally {
+    await ctx.database.close();
+  }
+}
+
+function age(from: Date, now = Date.now()): string {
+  const mins = Math.max(0, Math.floor((now - from.getTime()) / 60_000));
+  if (mins < 60) return `${mins}m`;
+  const hours = Math.floor(mins / 60);
+  if (hours < 24) return `${hours}h ${mins % 60}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+async function accountNumbers(services: Services, rows: readonly CaseRow[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (const id of new Set(rows.map((r) => r.accountId))) {
+    const a = await services.accounts.getInScope({ kind: 'operator' }, id).catch(() => null);
+    out.set(id, a?.number ?? String(id));
+  }
+  return out;
+}
+
+function printEvent(e: CaseEventRow) {
+  const mark = e.visibility === 'internal' ? ' [internal]' : '';
+  const secs = e.data?.durationSeconds;
+  const call = e.kind === 'phone_call' && typeof secs === 'number' ? ` (${secs} s)` : '';
+  console.log(`${e.at.toISOString()}  ${e.kind}${call}${mark}  ${e.authorLabel}`);
+  for (const l of e.body.split('\n')) console.log(`    ${l}`);
+}
+
+const asOption = () => new Option('--as <email>', 'act as this staff user (default: the console operator)');
+
+export function registerCases(program: Command) {
+  const cases = program.command('cases').description('Service desk cases');
+
+  cases
+    .command('list')
+    .description('Cases in queue order (priority, then age); a table, or JSON lines with --json')
+    .option('--state <state>', CASE_STATES.join(' | '))
+    .option('--type <type>', CASE_TYPES.join(' | '))
+    .option('--queue <queue>')
+    .option('--account <number>', 'only this account')
+    .option('--limit <n>', '1–500', '50')
+    .option('--json', 'one JSON object per line (the API shape)')
+    .addOption(asOption())
+    .action(
+      async (o: {
+        state?: string;
+        type?: string;
+        queue?: string;
+        account?: string;
+        limit: string;
+        json?: boolean;
+        as?: string;
+      }) =>
+        run(async (services) => {
+          const p = await actor(services, o.as);
+          const q = parseInput(
+            ListCasesQuery,
+            { state: o.state, type: o.type, queue: o.queue, limit: o.limit },
+            { accountId: '--account' },
+          );
+          const accountId = await accountIdOf(services, o.account);
+          const page = await services.cases.list(p, { ...q, accountId });
+          if (o.json) {
+            for (const c of page.items) console.log(JSON.stringify(presentCase(c)));
+            return;
+          }
+          const numbers = await accountNumbers(services, page.items);
+          const rows = page.items.map((c) => [
+            c.number,
+            c.priority,
+            c.state,
+            c.type,
+            numbers.get(c.accountId) ?? String(c.accountId),
+            clip(c.subject, 60),
+            age(c.createdAt),
+          ]);
+          console.log(table(['NUMBER', 'PRIO', 'STATE', 'TYPE', 'ACCOUNT', 'SUBJECT', 'AGE'], rows));
+          if (page.nextCursor !== null) console.error(`(more cases than --limit ${q.limit})`);
+        }),
+    );
+
+  cases
+    .command('show')
+    .description('A case and its timeline (internal entries marked)')
+    .argument('<number>', 'case number, e.g. C-2026-000123')
+    .option('--json', 'one JSON object: { case, events }')
+    .addOption(asOption())
+    .action(async (number: string, o: { json?: boolean; as?: string }) =>
+      run(async (services) => {
+        const n = checkNumber(number);
+        const p = await actor(services, o.as);
+        const c = await services.cases.get(p, n);
+        const events = await services.cases.events(p, n);
+        if (o.json) {
+          console.log(JSON.stringify({ case: presentCase(c), events: events.map(presentCaseEvent) }));
+          return;
+        }
+        const account = (await accountNumbers(services, [c])).get(c.accountId);
+        console.log(`${c.number}  ${c.subject}`);
+        console.log(`  state ${c.state} · priority ${c.priority} · severity ${c.severity} · type ${c.type}`);
+        console.log(
+          `  account ${account} · channel ${c.channel} · queue ${c.queue ?? '-'} · SIMs ${c.affectedSimCount}`,
+        );
+        console.log(`  created ${c.createdAt.toISOString()} (${age(c.createdAt)} ago)`);
+        if (c.description !== '') console.log(`\n${c.description}`);
+        console.log('\nTimeline:');
+        for (const e of events) printEvent(e);
+      }),
+    );
+
+  cases
+    .command('create')
+    .description('Open a case; prints its number')
+    .requiredOption('--account <number>', 'account number')
+    .requiredOption('--type <type>', CASE_TYPES.join(' | '))
+    .requiredOption('--subject <text>')
+    .option('--description <text>')
+    .option('--severity <severity>', SEVERITIES.join(' | '))
+    .option('--channel <channel>', `${CHANNELS.join(' | ')} (default api)`)
+    .option('--sims <iccids>', 'affected SIMs, comma-separated ICCIDs')
+    .option('--json', 'print the case as JSON (the API shape)')
+    .addOption(asOption())
+    .action(
+      async (o: {
+        account: string;
+        type: string;
+        subject: string;
+        description?: string;
+        severity?: string;
+        channel?: string;
+        sims?: string;
+        json?: boolean;
+        as?: string;
+      }) =>
+        run(async (services) => {
+          const names = { accountId: '--account', affectedIccids: '--sims' };
+          const fields = {
+            type: o.type,
+            subject: o.subject,
+            description: o.description,
+            severity: o.severity,
+            channel: o.channel,
+            affectedIccids: o.sims
+              ?.split(',')
+              .map((s) => s.trim())
+              .filter((s) => s !== ''),
+          };
+          // Check the plain fields before touching the database, so a typo is reported without a lookup.
+          parseInput(CreateCaseBody, { ...fields, accountId: 1 }, names);
+          const p = await actor(services, o.as);
+          const accountId = await accountIdOf(services, o.account);
+          const c = await services.cases.create(p, parseInput(CreateCaseBody, { ...fields, accountId }, names));
+          console.log(o.json ? JSON.stringify(presentCase(c)) : c.number);
+        }),
+    );
+
+  cases
+    .command('note')
+    .description('Add a note to the timeline (internal unless --public); with --call-seconds it is a phone call')
+    .argument('<number>', 'case number')
+    .requiredOption('--text <text>')
+    .option('--public', 'visible to the customer')
+    .option('--call-seconds <n>', 'log a phone call of this length')
+    .addOption(asOption())
+    .action(async (number: string, o: { text: string; public?: boolean; callSeconds?: string; as?: string }) =>
+      run(async (services) => {
+        const n = checkNumber(number);
+        const input = parseInput(
+          CreateEventBody,
+          {
+            kind: o.callSeconds === undefined ? 'note' : 'phone_call',
+            visibility: o.public ? 'public' : 'internal',
+            body: o.text,
+            durationSeconds: num(o.callSeconds),
+          },
+          { body: '--text', durationSeconds: '--call-seconds', visibility: '--public' },
+        );
+        const p = await actor(services, o.as);
+        const e = await services.cases.addEvent(p, n, input);
+        console.log(`${n}: ${e.kind === 'phone_call' ? 'phone call' : 'note'} added (${e.visibility})`);
+      }),
+    );
+
+  cases
+    .command('resolve')
+    .description('Resolve a case with a resolution note (a new case is opened first)')
+    .argument('<number>', 'case number')
+    .requiredOption('--note <text>', 'the resolution')
+    .addOption(asOption())
+    .action(async (number: string, o: { note: string; as?: string }) =>
+      run(async (services) => {
+        const n = checkNumber(number);
+        const input = parseInput(TransitionBody, { to: 'resolved', note: o.note });
+        const p = await actor(services, o.as);
+        const c = await services.cases.get(p, n);
+        // new → resolved is not a transition; resolving from the console implies someone opened it.
+        if (c.state === 'new') await services.cases.transition(p, n, { to: 'open' });
+        const resolved = await services.cases.transition(p, n, input);
+        console.log(`${resolved.number}: ${resolved.state}`);
+      }),
+    );
+}
