@@ -259,7 +259,7 @@ export function registerCases(program: Command) {
               .map((s) => s.trim())
               .filter((s) => s !== ''),
           };
-          // Check the plain fields before touching the database, so a typo is reported without a lookup.
+          // Check the plain fields before the user and account lookups, so every typo is reported at once.
           parseInput(CreateCaseBody, { ...fields, accountId: 1 }, names);
           const p = await actor(services, o.as);
           const accountId = await accountIdOf(services, o.account);
