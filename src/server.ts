@@ -6,6 +6,7 @@ import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
 import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
 import { simsRoutes } from './modules/sims/sims.routes.ts';
+import { slaRoutes } from './modules/sla/sla.routes.ts';
 import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';
 import type { Ctx } from './platform/context.ts';
 import { openDatabase } from './platform/db/client.ts';
@@ -44,6 +45,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       simsRoutes(services.sims),
       simTransferRoutes(services.simImports, services.simExports, { importMaxBytes: ctx.config.importMaxBytes }),
       casesRoutes(services.cases),
+      slaRoutes(services.sla),
     ],
   });
 }

@@ -8,6 +8,7 @@ import { createExportService } from './modules/sims/import/export.service.ts';
 import type { ImportService } from './modules/sims/import/import.service.ts';
 import { createImportService } from './modules/sims/import/import.service.ts';
 import { createSimsService } from './modules/sims/sims.service.ts';
+import { createSlaService } from './modules/sla/sla.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { cliPrincipal } from './platform/auth.ts';
 import type { Ctx } from './platform/context.ts';
@@ -23,8 +24,9 @@ export function buildServices(ctx: Ctx) {
   const simExports = createExportService(ctx, { accounts });
   const sims = createSimsService(ctx, { accounts, catalog });
   const cases = createCasesService(ctx, { accounts, sims });
+  const sla = createSlaService(ctx, { accounts, cases });
   const demo = createDemoService({ accounts, catalog, users, loadSimFile: simFileLoader(simImports) });
-  return { accounts, users, catalog, plmns, simImports, simExports, sims, demo, cases };
+  return { accounts, users, catalog, plmns, simImports, simExports, sims, demo, cases, sla };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -29,7 +29,7 @@ const Time = z.string().regex(TIME_RE, 'expected HH:MM (00:00–24:00)');
 const Interval = z.tuple([Time, Time]);
 const DayHours = z.array(Interval).default([]);
 
-const WeeklyHours = z
+export const WeeklyHours = z
   .object({
     mon: DayHours,
     tue: DayHours,
@@ -64,7 +64,7 @@ const WeeklyHours = z
       ctx.addIssue({ code: 'custom', path: [], message: 'at least one opening interval is needed' });
   });
 
-const HolidaySource = z
+export const HolidaySource = z
   .object({
     country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code like SE'),
     state: z.string().min(1).optional(),
@@ -102,16 +102,18 @@ const HolidaySource = z
     }
   });
 
+export const CalendarTimeZone = z.string().refine(isValidTimeZone, { message: 'unknown time zone' });
+export const ClosedDates = z
+  .array(z.string().regex(DATE_RE, 'expected YYYY-MM-DD'))
+  .refine((ds) => ds.every((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`))), 'not a real date');
+
 export const CalendarDefinition = z
   .object({
     name: z.string().min(1).max(100),
-    timeZone: z.string().refine(isValidTimeZone, { message: 'unknown time zone' }),
+    timeZone: CalendarTimeZone,
     weeklyHours: WeeklyHours,
     holidays: HolidaySource.optional(),
-    closedDates: z
-      .array(z.string().regex(DATE_RE, 'expected YYYY-MM-DD'))
-      .default([])
-      .refine((ds) => ds.every((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`))), 'not a real date'),
+    closedDates: ClosedDates.default([]),
   })
   .meta({ id: 'SlaCalendarDefinition' });
 export type CalendarDefinition = z.infer<typeof CalendarDefinition>;

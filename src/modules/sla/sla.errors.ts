@@ -1,4 +1,11 @@
 export const SlaErrors = {
   calendarInvalid: 'sla.calendar_invalid',
   priorityMatrixInvalid: 'sla.priority_matrix_invalid',
+  calendarNotFound: 'sla.calendar_not_found',
+  calendarUnknown: 'sla.calendar_unknown',
+  calendarNameTaken: 'sla.calendar_name_taken',
+  policyNotFound: 'sla.policy_not_found',
+  policyInvalid: 'sla.policy_invalid',
+  policyNameTaken: 'sla.policy_name_taken',
+  staffOnly: 'sla.staff_only',
 } as const;

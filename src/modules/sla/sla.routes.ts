@@ -1,0 +1,136 @@
+import type { App } from '../../platform/http/app.ts';
+import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { ErrorBody } from '../../platform/http/errors.ts';
+import { CaseNumberParams } from '../cases/cases.schemas.ts';
+import { presentCalendar, presentCaseSla, presentPolicy } from './sla.presenter.ts';
+import {
+  CalendarList,
+  CalendarView,
+  CaseSlaView,
+  CreateCalendarBody,
+  CreatePolicyBody,
+  IdParams,
+  PolicyList,
+  PolicyView,
+  UpdateCalendarBody,
+  UpdatePolicyBody,
+} from './sla.schemas.ts';
+import type { SlaService } from './sla.service.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const tags = ['sla'];
+
+/** Calendars and policies are provider configuration: staff read them, admins write them (customers get 403). */
+export function slaRoutes(sla: SlaService) {
+  return (app: App) => {
+    app.get(
+      '/api/v1/sla/calendars',
+      {
+        config: { auth: 'read' },
+        schema: { tags, summary: 'List SLA calendars (staff)', response: { 200: CalendarList, ...errors } },
+      },
+      async (req) => ({ items: (await sla.listCalendars(principalOf(req))).map(presentCalendar) }),
+    );
+    app.get(
+      '/api/v1/sla/calendars/:id',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'Get an SLA calendar (staff)',
+          params: IdParams,
+          response: { 200: CalendarView, ...errors },
+        },
+      },
+      async (req) => presentCalendar(await sla.getCalendar(principalOf(req), req.params.id)),
+    );
+    app.post(
+      '/api/v1/sla/calendars',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags,
+          summary: 'Create an SLA calendar (400 names overlapping hours, unknown zone or holiday country)',
+          body: CreateCalendarBody,
+          response: { 201: CalendarView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => reply.code(201).send(presentCalendar(await sla.createCalendar(principalOf(req), req.body))),
+    );
+    app.patch(
+      '/api/v1/sla/calendars/:id',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags,
+          summary: 'Change an SLA calendar (the merged definition is validated again)',
+          params: IdParams,
+          body: UpdateCalendarBody,
+          response: { 200: CalendarView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req) => presentCalendar(await sla.updateCalendar(principalOf(req), req.params.id, req.body)),
+    );
+    app.get(
+      '/api/v1/sla/policies',
+      {
+        config: { auth: 'read' },
+        schema: { tags, summary: 'List SLA policies (staff)', response: { 200: PolicyList, ...errors } },
+      },
+      async (req) => ({ items: (await sla.listPolicies(principalOf(req))).map(presentPolicy) }),
+    );
+    app.get(
+      '/api/v1/sla/policies/:id',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'Get an SLA policy (staff)',
+          params: IdParams,
+          response: { 200: PolicyView, ...errors },
+        },
+      },
+      async (req) => presentPolicy(await sla.getPolicy(principalOf(req), req.params.id)),
+    );
+    app.post(
+      '/api/v1/sla/policies',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags,
+          summary: 'Create an SLA policy (400 for an unknown calendar or account, or bad targets)',
+          body: CreatePolicyBody,
+          response: { 201: PolicyView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => reply.code(201).send(presentPolicy(await sla.createPolicy(principalOf(req), req.body))),
+    );
+    app.patch(
+      '/api/v1/sla/policies/:id',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags,
+          summary: 'Change an SLA policy (a given match replaces the old one; targets merge)',
+          params: IdParams,
+          body: UpdatePolicyBody,
+          response: { 200: PolicyView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req) => presentPolicy(await sla.updatePolicy(principalOf(req), req.params.id, req.body)),
+    );
+    app.get(
+      '/api/v1/cases/:number/sla',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags: ['sla', 'cases'],
+          summary: "A case's SLA clocks: first response, periodic update, resolution (customers: their own cases)",
+          params: CaseNumberParams,
+          response: { 200: CaseSlaView, ...errors },
+        },
+      },
+      async (req) => presentCaseSla(await sla.caseSla(principalOf(req), req.params.number)),
+    );
+  };
+}

@@ -1,0 +1,347 @@
+import { isStaff, type Principal } from '../../platform/auth.ts';
+import type { Ctx } from '../../platform/context.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
+import { type AppError, conflict, forbidden, invalid, isAppError, notFound } from '../../platform/errors.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { CasesService } from '../cases/cases.service.ts';
+import {
+  CALENDAR_24X7,
+  type Calendar,
+  type CalendarDefinition,
+  compileCalendar,
+  parseCalendarDefinition,
+  WEEKDAYS,
+} from './calendar.ts';
+import { evaluateCaseSla } from './case-sla.ts';
+import { DEFAULT_BUSINESS_CALENDAR, DEFAULT_SLA_POLICIES, matchPolicy, type SlaPolicy } from './defaults.ts';
+import type { CaseType, Priority, VipTier } from './priority.ts';
+import { SlaErrors as E } from './sla.errors.ts';
+import { type SlaCalendarRow, type SlaPolicyRow, slaRepo } from './sla.repo.ts';
+import type {
+  CreateCalendarInput,
+  CreatePolicyInput,
+  SlaMetricView,
+  UpdateCalendarInput,
+  UpdatePolicyInput,
+} from './sla.schemas.ts';
+
+export type SlaService = ReturnType<typeof createSlaService>;
+export type SlaDeps = {
+  accounts: Pick<AccountsService, 'getInScope'>;
+  cases: Pick<CasesService, 'get' | 'events'>;
+};
+/** `now` is injectable so tests evaluate clocks at a chosen instant instead of sleeping. */
+export type SlaOptions = { now?: () => Date };
+
+const ALWAYS_OPEN: CalendarDefinition = {
+  name: '24x7',
+  timeZone: 'UTC',
+  weeklyHours: Object.fromEntries(WEEKDAYS.map((d) => [d, [['00:00', '24:00']]])) as CalendarDefinition['weeklyHours'],
+  closedDates: [],
+};
+
+/** Open all day every day with no closures: business time is wall time, no per-day lookups needed. */
+function isAlwaysOpen(def: CalendarDefinition): boolean {
+  return (
+    !def.holidays &&
+    def.closedDates.length === 0 &&
+    WEEKDAYS.every((d) => {
+      const w = def.weeklyHours[d];
+      return w.length === 1 && w[0]?.[0] === '00:00' && w[0][1] === '24:00';
+    })
+  );
+}
+
+const staffOnly = (p: Principal) => {
+  if (!isStaff(p)) throw forbidden(E.staffOnly, 'SLA calendars and policies are provider configuration (staff only)');
+};
+
+export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts: SlaOptions = {}) {
+  const db: Db = ctx.database.db;
+  const repo = slaRepo(db);
+  const now = opts.now ?? (() => new Date());
+  /** Compiled calendars by id; the stamp (updated_at) drops an entry another process has edited since. */
+  const compiled = new Map<number, { stamp: number; cal: Calendar }>();
+  let seeded: Promise<void> | undefined;
+
+  /**
+   * The defaults of defaults.ts, inserted once per database when missing (keys make it idempotent and
+   * safe for concurrent processes; staff edits to a built-in row are never overwritten).
+   */
+  async function seed(): Promise<void> {
+    const ids = await repo.seedCalendars([
+      { key: '24x7', name: ALWAYS_OPEN.name, definition: ALWAYS_OPEN, builtIn: true },
+      {
+        key: 'business',
+        name: DEFAULT_BUSINESS_CALENDAR.name,
+        definition: parseCalendarDefinition(DEFAULT_BUSINESS_CALENDAR),
+        builtIn: true,
+      },
+    ]);
+    await repo.seedPolicies(
+      DEFAULT_SLA_POLICIES.map((p) => ({
+        key: p.key,
+        name: p.name,
+        caseTypes: p.match.caseTypes ?? null,
+        priorities: p.match.priorities ?? null,
+        vipTiers: p.match.vipTiers ?? null,
+        calendarId: ids.get(p.calendar)!,
+        firstResponseMin: p.targets.firstResponseMinutes,
+        updateIntervalMin: p.targets.periodicUpdateMinutes,
+        resolutionMin: p.targets.resolutionMinutes,
+        pauseStates: p.pauseStates,
+        verificationWorkingDays: p.verificationWorkingDays,
+        builtIn: true,
+      })),
+    );
+  }
+  function ensureSeeded(): Promise<void> {
+    seeded ??= seed().catch((e: unknown) => {
+      seeded = undefined;
+      throw e;
+    });
+    return seeded;
+  }
+
+  function compiledCalendar(row: SlaCalendarRow): Calendar {
+    const stamp = row.updatedAt.getTime();
+    const hit = compiled.get(row.id);
+    if (hit && hit.stamp === stamp) return hit.cal;
+    const def = parseCalendarDefinition(row.definition);
+    const cal = isAlwaysOpen(def) ? { ...CALENDAR_24X7, name: def.name, dayCache: new Map() } : compileCalendar(def);
+    compiled.set(row.id, { stamp, cal });
+    return cal;
+  }
+
+  async function calendarRow(id: number): Promise<SlaCalendarRow> {
+    const row = await repo.calendar(id);
+    if (!row)
+      throw notFound(E.calendarNotFound, `Calendar ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
+    return row;
+  }
+  async function policyRow(id: number): Promise<SlaPolicyRow> {
+    const row = await repo.policy(id);
+    if (!row)
+      throw notFound(E.policyNotFound, `Policy ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
+    return row;
+  }
+
+  const nameTaken = (code: string, what: string, name: string) =>
+    conflict(code, `A ${what} named "${name}" already exists`, [
+      { field: 'name', value: name, reason: 'already taken' },
+    ]);
+
+  async function checkPolicy(input: {
+    calendarId: number;
+    accountIds: readonly number[] | null | undefined;
+    targets: { firstResponseMinutes: number; resolutionMinutes: number };
+  }): Promise<void> {
+    if (!(await repo.calendar(input.calendarId))) {
+      throw invalid(E.calendarUnknown, `Unknown calendar ${input.calendarId}`, [
+        { field: 'calendarId', value: input.calendarId, reason: 'no such calendar' },
+      ]);
+    }
+    for (const [i, id] of (input.accountIds ?? []).entries()) {
+      try {
+        await deps.accounts.getInScope({ kind: 'operator' }, id);
+      } catch (e) {
+        if (isAppError(e) && e.kind === 'not_found') {
+          throw invalid(E.policyInvalid, `Unknown account ${id} in match.accountIds`, [
+            { field: `match.accountIds[${i}]`, value: id, reason: 'no such account' },
+          ]);
+        }
+        throw e;
+      }
+    }
+    const t = input.targets;
+    if (t.firstResponseMinutes > t.resolutionMinutes) {
+      throw invalid(E.policyInvalid, 'The first response target exceeds the resolution target', [
+        {
+          field: 'targets.firstResponseMinutes',
+          value: t.firstResponseMinutes,
+          reason: `must not exceed resolutionMinutes (${t.resolutionMinutes})`,
+        },
+      ]);
+    }
+  }
+
+  async function guardUnique<T>(f: () => Promise<T>, onTaken: () => AppError): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw onTaken();
+      throw e;
+    }
+  }
+
+  /** The policy a case falls under: contracts match the case's account or its enterprise. */
+  function match(
+    rows: SlaPolicyRow[],
+    c: { type: string; priority: string; accountId: number },
+    tenantId: number,
+    vipTier: string,
+  ) {
+    const candidates = rows.map((r) => ({
+      row: r,
+      policy: {
+        key: String(r.id),
+        name: r.name,
+        calendar: String(r.calendarId),
+        match: {
+          caseTypes: (r.caseTypes ?? undefined) as CaseType[] | undefined,
+          priorities: (r.priorities ?? undefined) as Priority[] | undefined,
+          vipTiers: (r.vipTiers ?? undefined) as VipTier[] | undefined,
+          contractIds: r.accountIds?.length
+            ? [r.accountIds.some((id) => id === c.accountId || id === tenantId) ? 'this' : 'other']
+            : undefined,
+        },
+        targets: {
+          firstResponseMinutes: r.firstResponseMin,
+          periodicUpdateMinutes: r.updateIntervalMin,
+          resolutionMinutes: r.resolutionMin,
+        },
+        pauseStates: r.pauseStates as SlaPolicy['pauseStates'],
+        verificationWorkingDays: r.verificationWorkingDays,
+      } satisfies SlaPolicy,
+    }));
+    const best = matchPolicy(
+      candidates.map((x) => x.policy),
+      {
+        caseType: c.type as CaseType,
+        priority: c.priority as Priority,
+        vipTier: vipTier as VipTier,
+        contractId: 'this',
+      },
+    );
+    return candidates.find((x) => x.policy === best);
+  }
+
+  return {
+    seed: ensureSeeded,
+
+    async listCalendars(p: Principal): Promise<SlaCalendarRow[]> {
+      staffOnly(p);
+      await ensureSeeded();
+      return repo.calendars();
+    },
+    async getCalendar(p: Principal, id: number): Promise<SlaCalendarRow> {
+      staffOnly(p);
+      await ensureSeeded();
+      return calendarRow(id);
+    },
+    async createCalendar(p: Principal, input: CreateCalendarInput): Promise<SlaCalendarRow> {
+      staffOnly(p);
+      await ensureSeeded();
+      const def = parseCalendarDefinition(input);
+      return guardUnique(
+        () => repo.insertCalendar({ name: def.name, definition: def, builtIn: false }),
+        () => nameTaken(E.calendarNameTaken, 'calendar', def.name),
+      );
+    },
+    async updateCalendar(p: Principal, id: number, patch: UpdateCalendarInput): Promise<SlaCalendarRow> {
+      staffOnly(p);
+      await ensureSeeded();
+      const row = await calendarRow(id);
+      const { holidays, ...rest } = patch;
+      const merged: Record<string, unknown> = { ...row.definition, ...rest };
+      if (holidays === null) delete merged.holidays;
+      else if (holidays !== undefined) merged.holidays = holidays;
+      const def = parseCalendarDefinition(merged);
+      const updated = await guardUnique(
+        () => repo.updateCalendar(id, { name: def.name, definition: def }),
+        () => nameTaken(E.calendarNameTaken, 'calendar', def.name),
+      );
+      compiled.delete(id);
+      return updated;
+    },
+
+    async listPolicies(p: Principal): Promise<SlaPolicyRow[]> {
+      staffOnly(p);
+      await ensureSeeded();
+      return repo.policies();
+    },
+    async getPolicy(p: Principal, id: number): Promise<SlaPolicyRow> {
+      staffOnly(p);
+      await ensureSeeded();
+      return policyRow(id);
+    },
+    async createPolicy(p: Principal, input: CreatePolicyInput): Promise<SlaPolicyRow> {
+      staffOnly(p);
+      await ensureSeeded();
+      await checkPolicy({ calendarId: input.calendarId, accountIds: input.match.accountIds, targets: input.targets });
+      return guardUnique(
+        () =>
+          repo.insertPolicy({
+            name: input.name,
+            caseTypes: input.match.caseTypes ?? null,
+            priorities: input.match.priorities ?? null,
+            vipTiers: input.match.vipTiers ?? null,
+            accountIds: input.match.accountIds ?? null,
+            calendarId: input.calendarId,
+            firstResponseMin: input.targets.firstResponseMinutes,
+            updateIntervalMin: input.targets.periodicUpdateMinutes,
+            resolutionMin: input.targets.resolutionMinutes,
+            pauseStates: input.pauseStates,
+            verificationWorkingDays: input.verificationWorkingDays,
+          }),
+        () => nameTaken(E.policyNameTaken, 'policy', input.name),
+      );
+    },
+    async updatePolicy(p: Principal, id: number, patch: UpdatePolicyInput): Promise<SlaPolicyRow> {
+      staffOnly(p);
+      await ensureSeeded();
+      const row = await policyRow(id);
+      const targets = {
+        firstResponseMinutes: patch.targets?.firstResponseMinutes ?? row.firstResponseMin,
+        periodicUpdateMinutes: patch.targets?.periodicUpdateMinutes ?? row.updateIntervalMin,
+        resolutionMinutes: patch.targets?.resolutionMinutes ?? row.resolutionMin,
+      };
+      const m = patch.match;
+      const calendarId = patch.calendarId ?? row.calendarId;
+      await checkPolicy({ calendarId, accountIds: m ? m.accountIds : null, targets });
+      const name = patch.name ?? row.name;
+      return guardUnique(
+        () =>
+          repo.updatePolicy(id, {
+            name,
+            // A new match replaces the old one as a whole.
+            ...(m
+              ? {
+                  caseTypes: m.caseTypes ?? null,
+                  priorities: m.priorities ?? null,
+                  vipTiers: m.vipTiers ?? null,
+                  accountIds: m.accountIds ?? null,
+                }
+              : {}),
+            calendarId,
+            firstResponseMin: targets.firstResponseMinutes,
+            updateIntervalMin: targets.periodicUpdateMinutes,
+            resolutionMin: targets.resolutionMinutes,
+            ...(patch.pauseStates ? { pauseStates: patch.pauseStates } : {}),
+            ...(patch.verificationWorkingDays !== undefined
+              ? { verificationWorkingDays: patch.verificationWorkingDays }
+              : {}),
+          }),
+        () => nameTaken(E.policyNameTaken, 'policy', name),
+      );
+    },
+
+    /**
+     * A case's SLA clocks at `now`, from its timeline. Customers reach it exactly as they reach the
+     * case (another tenant's case answers 404 from the cases service).
+     */
+    async caseSla(p: Principal, number: string) {
+      const c = await deps.cases.get(p, number);
+      const events = await deps.cases.events(p, number);
+      await ensureSeeded();
+      const account = await deps.accounts.getInScope({ kind: 'operator' }, c.accountId);
+      const at = now();
+      const found = match(await repo.policies(), c, account.tenantId, account.vipTier);
+      if (!found) return { case: c, at, policy: null, metrics: [] as SlaMetricView[] };
+      const calRow = await calendarRow(found.row.calendarId);
+      const metrics = evaluateCaseSla(compiledCalendar(calRow), found.policy, events, at);
+      return { case: c, at, policy: { row: found.row, calendar: calRow }, metrics };
+    },
+  };
+}
