@@ -7,4 +7,6 @@ export const CasesErrors = {
   fieldForbidden: 'cases.field_forbidden',
   eventForbidden: 'cases.event_forbidden',
   cursorInvalid: 'cases.cursor_invalid',
+  updateForbidden: 'cases.update_forbidden',
+  priorityForbidden: 'cases.priority_forbidden',
 } as const;

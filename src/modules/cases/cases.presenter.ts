@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { PriorityOverride } from './case-priority.ts';
 import type { CaseEventRow, CaseRow } from './cases.repo.ts';
 import type { CaseEventView, CaseView } from './cases.schemas.ts';
 
@@ -17,6 +18,8 @@ export function presentCase(c: CaseRow): CaseJson {
     description: c.description,
     severity: c.severity as CaseJson['severity'],
     priority: c.priority as CaseJson['priority'],
+    computedPriority: c.computedPriority as CaseJson['computedPriority'],
+    override: (c.priorityOverride ?? null) as PriorityOverride | null,
     state: c.state as CaseJson['state'],
     queue: c.queue,
     assigneeUserId: c.assigneeUserId,

@@ -63,7 +63,11 @@ export function casesRepo(db: Db) {
         .where(and(eq(cases.number, number), reachWhere(reach)));
       return row;
     },
-    /** The agent queue: priority, then oldest first. */
+    /**
+     * The agent queue: effective priority, then oldest first.
+     * Seam for the SLA persistence work: the next SLA due time slots in between priority and created_at (here,
+     * in the keyset comparison just above and in QueueKey/the cursor), backed by an index in the same order.
+     */
     async list(reach: CaseReach, f: CaseFilter, after: QueueKey | undefined, limit: number) {
       return db
         .select({ row: cases, createdAtText: sql<string>`${cases.createdAt}::text` })
@@ -92,6 +96,23 @@ export function casesRepo(db: Db) {
         .where(and(eq(cases.id, id), eq(cases.state, from)))
         .returning();
       return row;
+    },
+    /** Reads the case and locks its row until the transaction ends (serialises priority changes). */
+    async lockById(id: number): Promise<CaseRow | undefined> {
+      const [row] = await db.select().from(cases).where(eq(cases.id, id)).for('update');
+      return row;
+    },
+    async update(id: number, values: Partial<typeof cases.$inferInsert>): Promise<CaseRow> {
+      const [row] = await db
+        .update(cases)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(cases.id, id))
+        .returning();
+      return row!;
+    },
+    async replaceSims(caseId: number, rows: (typeof caseSims.$inferInsert)[]): Promise<void> {
+      await db.delete(caseSims).where(eq(caseSims.caseId, caseId));
+      if (rows.length > 0) await db.insert(caseSims).values(rows);
     },
     async touch(id: number): Promise<void> {
       await db.update(cases).set({ updatedAt: new Date() }).where(eq(cases.id, id));

@@ -11,7 +11,9 @@ import {
   CreateCaseBody,
   CreateEventBody,
   ListCasesQuery,
+  OverridePriorityBody,
   TransitionBody,
+  UpdateCaseBody,
 } from './cases.schemas.ts';
 import type { CasesService } from './cases.service.ts';
 
@@ -56,6 +58,47 @@ export function casesRoutes(cases: CasesService) {
         schema: { tags, summary: 'Get a case', params: CaseNumberParams, response: { 200: CaseView, ...errors } },
       },
       async (req) => presentCase(await cases.get(principalOf(req), req.params.number)),
+    );
+    app.patch(
+      '/api/v1/cases/:number',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Change type, severity or affected SIMs (staff); the computed priority follows',
+          params: CaseNumberParams,
+          body: UpdateCaseBody,
+          response: { 200: CaseView, ...errors },
+        },
+      },
+      async (req) => presentCase(await cases.update(principalOf(req), req.params.number, req.body)),
+    );
+    app.post(
+      '/api/v1/cases/:number/priority',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Override the computed priority (staff; reason required); survives recomputation until removed',
+          params: CaseNumberParams,
+          body: OverridePriorityBody,
+          response: { 200: CaseView, ...errors },
+        },
+      },
+      async (req) => presentCase(await cases.overridePriority(principalOf(req), req.params.number, req.body)),
+    );
+    app.delete(
+      '/api/v1/cases/:number/priority',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Remove a priority override: back to the computed priority (staff; no-op without one)',
+          params: CaseNumberParams,
+          response: { 200: CaseView, ...errors },
+        },
+      },
+      async (req) => presentCase(await cases.clearPriorityOverride(principalOf(req), req.params.number)),
     );
     app.post(
       '/api/v1/cases/:number/transitions',

@@ -1,16 +1,17 @@
 import { z } from 'zod';
+import { CASE_TYPES, PRIORITIES, SEVERITIES } from '../sla/priority.ts';
 import { CASE_STATES } from './state-machine.ts';
 
-export const CASE_TYPES = ['incident', 'information_request', 'service_request', 'order'] as const;
+// Types, severities and priorities are the priority matrix's vocabulary; sla/priority.ts is pure and owns them.
+export { CASE_TYPES, PRIORITIES, SEVERITIES };
 export const CHANNELS = ['email', 'phone', 'portal', 'api', 'monitoring'] as const;
-/** Severity as the reporter judges it; the priority matrix (src/modules/sla) turns it into impact later. */
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-/** P1 is the highest; the text sorts in priority order. */
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 export const EVENT_KINDS = ['email_in', 'email_out', 'phone_call', 'portal_message', 'note', 'system'] as const;
 export const VISIBILITIES = ['public', 'internal'] as const;
 /** What a caller may post to the timeline; emails and system entries are written by the product itself. */
 export const POSTABLE_KINDS = ['note', 'phone_call', 'portal_message'] as const;
+
+export const PRIORITY_OVERRIDE_ROUTE = 'POST /api/v1/cases/{number}/priority';
+const READ_ONLY_PRIORITY = `priority is computed (severity, affected SIMs, VIP tier, type); staff override it with ${PRIORITY_OVERRIDE_ROUTE}`;
 
 const Tag = z
   .string()
@@ -25,10 +26,8 @@ export const CreateCaseBody = z
     subject: z.string().trim().min(1).max(200),
     description: z.string().max(20_000).default(''),
     severity: z.enum(SEVERITIES).default('medium'),
-    priority: z
-      .enum(PRIORITIES)
-      .optional()
-      .describe('Staff only; defaults to P3 until the priority matrix computes it'),
+    // Rejected rather than silently dropped, so a caller that still sends it learns where it moved.
+    priority: z.never({ error: READ_ONLY_PRIORITY }).optional().describe(`Read-only: ${READ_ONLY_PRIORITY}`),
     queue: z.string().trim().min(1).max(100).optional().describe('Staff only'),
     assigneeUserId: z.number().int().positive().optional().describe('Staff only'),
     tags: z.array(Tag).max(50).default([]),
@@ -42,6 +41,15 @@ export const CreateCaseBody = z
   .meta({ id: 'CreateCaseRequest' });
 export type CreateCaseInput = z.infer<typeof CreateCaseBody>;
 
+export const PriorityOverrideView = z
+  .object({
+    priority: z.enum(PRIORITIES),
+    reason: z.string(),
+    by: z.object({ userId: z.number().int().nullable(), label: z.string() }),
+    at: z.string(),
+  })
+  .meta({ id: 'CasePriorityOverride' });
+
 export const CaseView = z
   .object({
     id: z.number().int(),
@@ -53,7 +61,11 @@ export const CaseView = z
     subject: z.string(),
     description: z.string(),
     severity: z.enum(SEVERITIES),
-    priority: z.enum(PRIORITIES),
+    priority: z.enum(PRIORITIES).describe('Effective: the override while there is one, else computedPriority'),
+    computedPriority: z
+      .enum(PRIORITIES)
+      .describe('From the priority matrix: severity × affected SIMs × VIP tier × type'),
+    override: PriorityOverrideView.nullable(),
     state: z.enum(CASE_STATES),
     queue: z.string().nullable(),
     assigneeUserId: z.number().int().nullable(),
@@ -125,3 +137,31 @@ export const CaseEventView = z
   .meta({ id: 'CaseEvent' });
 
 export const CaseEventList = z.object({ items: z.array(CaseEventView) }).meta({ id: 'CaseEventList' });
+
+/** Staff fields that feed the priority matrix; changing any of them recomputes the priority. */
+export const UpdateCaseBody = z
+  .object({
+    type: z.enum(CASE_TYPES).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    affectedIccids: z
+      .array(z.string().max(40))
+      .max(10_000)
+      .optional()
+      .describe('Replaces the affected SIM list (ICCIDs in the case account’s tenant)'),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change' })
+  .meta({ id: 'UpdateCaseRequest' });
+export type UpdateCaseInput = z.infer<typeof UpdateCaseBody>;
+
+export const OverridePriorityBody = z
+  .object({
+    priority: z.enum(PRIORITIES),
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .describe('Why the computed priority is wrong here (kept in the timeline)'),
+  })
+  .meta({ id: 'CasePriorityOverrideRequest' });
+export type OverridePriorityInput = z.infer<typeof OverridePriorityBody>;

@@ -4,9 +4,17 @@ import type { Db } from '../../platform/db/client.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
+import { computedPriorityOf, effectivePriority, type PriorityOverride } from './case-priority.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import { type CaseEventRow, type CaseReach, type CaseRow, casesRepo, type QueueKey } from './cases.repo.ts';
-import type { CreateCaseInput, CreateEventInput, ListCasesQueryInput, TransitionInput } from './cases.schemas.ts';
+import type {
+  CreateCaseInput,
+  CreateEventInput,
+  ListCasesQueryInput,
+  OverridePriorityInput,
+  TransitionInput,
+  UpdateCaseInput,
+} from './cases.schemas.ts';
 import { type CaseState, checkCaseTransition, isCaseState } from './state-machine.ts';
 
 export type CasesService = ReturnType<typeof createCasesService>;
@@ -29,7 +37,8 @@ function decodeCursor(cursor: string): QueueKey {
   ]);
 }
 
-const STAFF_ONLY_FIELDS = ['priority', 'queue', 'assigneeUserId'] as const;
+const STAFF_ONLY_FIELDS = ['queue', 'assigneeUserId'] as const;
+const overrideOf = (c: CaseRow) => (c.priorityOverride ?? null) as PriorityOverride | null;
 
 export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) {
   const db: Db = ctx.database.db;
@@ -73,6 +82,47 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     return found;
   }
 
+  async function changeOverride(p: Principal, number: string, input: OverridePriorityInput | null): Promise<CaseRow> {
+    // Load first: another tenant's customer gets the same 404 as for a missing case, before any 403.
+    const c = await load(p, number);
+    if (!isStaff(p)) {
+      throw forbidden(E.priorityForbidden, 'Only the provider overrides a priority', [
+        { field: input ? 'priority' : 'number', value: input?.priority ?? number, reason: 'staff only' },
+      ]);
+    }
+    return db.transaction(async (tx) => {
+      const r = casesRepo(tx);
+      const before = (await r.lockById(c.id)) ?? c;
+      const old = overrideOf(before);
+      if (!input && !old) return before;
+      const override: PriorityOverride | null = input && {
+        priority: input.priority,
+        reason: input.reason,
+        by: { userId: p.userId > 0 ? p.userId : null, label: p.email },
+        at: new Date().toISOString(),
+      };
+      const priority = effectivePriority(before.computedPriority, override);
+      const after = await r.update(c.id, { priority, priorityOverride: override });
+      await r.insertEvent({
+        caseId: c.id,
+        tenantId: c.tenantId,
+        kind: 'system',
+        visibility: 'internal',
+        ...author(p),
+        body: override
+          ? `Priority overridden ${before.priority} → ${priority}: ${override.reason}`
+          : `Priority override removed ${before.priority} → ${priority} (computed)`,
+        data: {
+          action: override ? 'priority_overridden' : 'priority_override_removed',
+          before: { priority: before.priority, override: old },
+          after: { priority, override },
+          computedPriority: before.computedPriority,
+        },
+      });
+      return after;
+    });
+  }
+
   return {
     get: load,
 
@@ -89,6 +139,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       const account = await deps.accounts.get(p, input.accountId);
       const sims = await affectedSims(p, account.tenantId, input.affectedIccids);
       const channel = isStaff(p) ? input.channel : 'portal';
+      const computed = computedPriorityOf({ ...input, affectedSimCount: sims.length, vipTier: account.vipTier });
       const now = new Date();
       return db.transaction(async (tx) => {
         const r = casesRepo(tx);
@@ -103,8 +154,8 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           subject: input.subject,
           description: input.description,
           severity: input.severity,
-          // The priority matrix (src/modules/sla) replaces this default in a later slice.
-          priority: input.priority ?? 'P3',
+          priority: computed,
+          computedPriority: computed,
           queue: input.queue ?? null,
           assigneeUserId: input.assigneeUserId ?? null,
           tags: input.tags,
@@ -127,6 +178,59 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
         });
         return c;
       });
+    },
+
+    /** Staff change what feeds the priority matrix; the computed priority follows, an override stays in force. */
+    async update(p: Principal, number: string, input: UpdateCaseInput): Promise<CaseRow> {
+      const c = await load(p, number);
+      if (!isStaff(p)) {
+        const field = Object.keys(input)[0] ?? 'body';
+        throw forbidden(E.updateForbidden, 'Only the provider changes type, severity or affected SIMs', [
+          { field, reason: 'staff only' },
+        ]);
+      }
+      const account = await deps.accounts.get(p, c.accountId);
+      const sims = input.affectedIccids && (await affectedSims(p, c.tenantId, input.affectedIccids));
+      return db.transaction(async (tx) => {
+        const r = casesRepo(tx);
+        const before = (await r.lockById(c.id)) ?? c;
+        const facts = {
+          type: input.type ?? before.type,
+          severity: input.severity ?? before.severity,
+          affectedSimCount: sims ? sims.length : before.affectedSimCount,
+        };
+        const computedPriority = computedPriorityOf({ ...facts, vipTier: account.vipTier });
+        const priority = effectivePriority(computedPriority, overrideOf(before));
+        if (sims)
+          await r.replaceSims(
+            c.id,
+            sims.map((s) => ({ caseId: c.id, simId: s.id, tenantId: c.tenantId })),
+          );
+        const after = await r.update(c.id, { ...facts, computedPriority, priority });
+        const fields = ['type', 'severity', 'affectedSimCount', 'computedPriority', 'priority'] as const;
+        const pick = (x: CaseRow) => Object.fromEntries(fields.map((k) => [k, x[k]]));
+        const changes = fields.filter((k) => before[k] !== after[k]).map((k) => `${k} ${before[k]} → ${after[k]}`);
+        await r.insertEvent({
+          caseId: c.id,
+          tenantId: c.tenantId,
+          kind: 'system',
+          visibility: 'internal',
+          ...author(p),
+          body: changes.length > 0 ? `Updated ${changes.join(', ')}` : 'Updated (no change)',
+          data: { action: 'updated', before: pick(before), after: pick(after) },
+        });
+        return after;
+      });
+    },
+
+    /** Pins the priority against the matrix until removed; `priority` then stays this whatever gets recomputed. */
+    async overridePriority(p: Principal, number: string, input: OverridePriorityInput): Promise<CaseRow> {
+      return changeOverride(p, number, input);
+    },
+
+    /** Back to the computed priority. Without an override this changes nothing and writes no timeline entry. */
+    async clearPriorityOverride(p: Principal, number: string): Promise<CaseRow> {
+      return changeOverride(p, number, null);
     },
 
     async list(p: Principal, q: ListCasesQueryInput) {

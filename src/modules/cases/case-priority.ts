@@ -1,0 +1,48 @@
+/**
+ * How a case gets its priority: the matrix in src/modules/sla/priority.ts (pure) applied to the case's severity,
+ * affected-SIM count and type and to its account's VIP tier. The effective priority (cases.priority, what the
+ * queue sorts by) is a manual override's priority while one exists, else the computed one.
+ *
+ * The matrix is DEFAULT_PRIORITY_MATRIX for every provider for now. A matrix configurable per provider (persisted,
+ * validated with parsePriorityMatrix) comes later: it would be loaded here and passed to computePriority.
+ */
+import { VIP_TIERS } from '../accounts/accounts.schemas.ts';
+import {
+  CASE_TYPES,
+  type CaseType,
+  computePriority,
+  DEFAULT_PRIORITY_MATRIX,
+  type Priority,
+  SEVERITIES,
+  type Severity,
+  type VipTier,
+} from '../sla/priority.ts';
+
+export type PriorityFacts = { type: string; severity: string; affectedSimCount: number; vipTier: string };
+export type PriorityOverride = {
+  priority: Priority;
+  reason: string;
+  by: { userId: number | null; label: string };
+  at: string;
+};
+
+function oneOf<T extends string>(values: readonly T[], v: string, what: string): T {
+  // Rows are written through validated input only; anything else is corrupt data, not a user error.
+  if ((values as readonly string[]).includes(v)) return v as T;
+  throw new Error(`unknown ${what} '${v}' on a case or its account`);
+}
+
+export function computedPriorityOf(f: PriorityFacts): Priority {
+  return computePriority(
+    {
+      severity: oneOf<Severity>(SEVERITIES, f.severity, 'severity'),
+      caseType: oneOf<CaseType>(CASE_TYPES, f.type, 'case type'),
+      vipTier: oneOf<VipTier>(VIP_TIERS, f.vipTier, 'VIP tier'),
+      affectedSims: f.affectedSimCount,
+    },
+    DEFAULT_PRIORITY_MATRIX,
+  ).priority;
+}
+
+export const effectivePriority = (computed: string, override: PriorityOverride | null): string =>
+  override?.priority ?? computed;
