@@ -25,7 +25,16 @@ cpSync('migrations', tmp, { recursive: true });
 const before = readdirSync(tmp).length;
 execFileSync(
   'npx',
-  ['drizzle-kit', 'generate', '--dialect', 'postgresql', '--schema', './src/modules/*/*.tables.ts', '--out', tmp],
+  [
+    'drizzle-kit',
+    'generate',
+    '--dialect',
+    'postgresql',
+    '--schema',
+    './src/{modules/*,platform/**}/*.tables.ts',
+    '--out',
+    tmp,
+  ],
   { stdio: 'pipe' },
 );
 if (readdirSync(tmp).length !== before) {
