@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One Prometheus registry per process (tests create their own app, so not a module singleton). */
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -25,6 +25,25 @@ export function createMetrics() {
       name: 'iotops_sim_import_rows_total',
       help: 'SIM import rows by outcome',
       labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    jobsByState: new Gauge({
+      name: 'iotops_jobs',
+      help: 'Jobs waiting or running, by state (queued, failed = waiting for a retry, running); refreshed by the worker',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+    jobsFinished: new Counter({
+      name: 'iotops_jobs_finished_total',
+      help: 'Job attempts by kind and outcome (done, failed = will retry, dead)',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    jobsLag: new Histogram({
+      name: 'iotops_jobs_lag_seconds',
+      help: 'Delay between a job being due (run_at) and a worker claiming it',
+      labelNames: ['kind'] as const,
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
       registers: [registry],
     }),
   };

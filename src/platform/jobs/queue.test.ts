@@ -1,0 +1,220 @@
+/**
+ * The queue on the test database (PGlite or PostgreSQL). Every test uses its own job kinds and dedupe keys,
+ * so tests sharing one PostgreSQL database never claim each other's jobs. Time is injected: no sleeps.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { testDatabase, testDbKind, uniq } from '../../../test/support/harness.ts';
+import { loadConfig } from '../../config.ts';
+import type { Database } from '../db/client.ts';
+import { createLogger } from '../log.ts';
+import { createMetrics, type Metrics } from '../metrics.ts';
+import { createJobQueue, defineJob, type JobQueue } from './queue.ts';
+
+const T0 = new Date('2026-03-01T10:00:00Z');
+const log = createLogger(loadConfig({ LOG_LEVEL: 'silent' }));
+let database: Database;
+let metrics: Metrics;
+let queue: JobQueue;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  metrics = createMetrics();
+  queue = createJobQueue({ database, log, metrics, now: () => T0 });
+});
+afterAll(async () => {
+  await database.close();
+});
+
+const payloadSchema = z.object({ caseNumber: z.string() });
+
+/** A fake handler recording every payload it ran; `failTimes` makes the first N attempts throw. */
+function recorder(failTimes = 0) {
+  const seen: string[] = [];
+  let calls = 0;
+  const handler = defineJob(payloadSchema, async (p) => {
+    calls += 1;
+    if (calls <= failTimes) throw new Error(`boom ${calls}`);
+    seen.push(p.caseNumber);
+  });
+  return { seen, handler, calls: () => calls };
+}
+
+describe('job queue', () => {
+  it('runs a due job once and leaves a future one until its time', async () => {
+    const kind = `test.${uniq()}`;
+    const rec = recorder();
+    let clock = T0;
+    const worker = queue.createWorker({ handlers: { [kind]: rec.handler }, now: () => clock });
+    const due = await queue.enqueue(kind, { caseNumber: 'C-1' }, { runAt: new Date(T0.getTime() - 1000) });
+    const later = await queue.enqueue(kind, { caseNumber: 'C-2' }, { runAt: new Date(T0.getTime() + 3_600_000) });
+
+    expect(await worker.tick()).toBe(1);
+    expect(await worker.tick()).toBe(0);
+    expect(rec.seen).toEqual(['C-1']);
+    expect((await queue.get(due.job.id))?.state).toBe('done');
+    expect((await queue.get(later.job.id))?.state).toBe('queued');
+
+    clock = new Date(T0.getTime() + 3_600_000);
+    expect(await worker.tick()).toBe(1);
+    expect(rec.seen).toEqual(['C-1', 'C-2']);
+    const done = await queue.get(later.job.id);
+    expect(done).toMatchObject({ state: 'done', attempts: 1, lastError: null });
+    expect(await metrics.registry.getSingleMetricAsString('iotops_jobs_finished_total')).toContain(
+      `iotops_jobs_finished_total{kind="${kind}",outcome="done"} 2`,
+    );
+  });
+
+  it('enqueues a job with a dedupe key once, and cancel frees a job that has not run', async () => {
+    const kind = `test.${uniq()}`;
+    const key = `sla:warn90:${uniq()}`;
+    const first = await queue.enqueue(kind, { caseNumber: 'C-1' }, { dedupeKey: key });
+    const second = await queue.enqueue(kind, { caseNumber: 'C-1' }, { dedupeKey: key });
+    expect(first.created).toBe(true);
+    expect(second).toMatchObject({ created: false, job: { id: first.job.id } });
+
+    expect(await queue.cancel(key)).toBe(true);
+    expect(await queue.get(first.job.id)).toBeUndefined();
+    expect(await queue.cancel(key)).toBe(false);
+
+    const again = await queue.enqueue(kind, { caseNumber: 'C-1' }, { dedupeKey: key });
+    expect(again.created).toBe(true);
+    const rec = recorder();
+    await queue.createWorker({ handlers: { [kind]: rec.handler } }).tick();
+    // Once it ran, the key stays taken: the same warning is never enqueued (or fired) twice.
+    expect((await queue.enqueue(kind, { caseNumber: 'C-1' }, { dedupeKey: key })).created).toBe(false);
+    expect(await queue.cancel(key)).toBe(false);
+    expect(rec.seen).toEqual(['C-1']);
+  });
+
+  it('retries a failing job with backoff, then marks it dead after max attempts', async () => {
+    const kind = `test.${uniq()}`;
+    const rec = recorder(Number.POSITIVE_INFINITY);
+    let clock = T0;
+    const worker = queue.createWorker({
+      handlers: { [kind]: rec.handler },
+      now: () => clock,
+      backoffMs: (attempt) => attempt * 60_000,
+    });
+    const { job } = await queue.enqueue(kind, { caseNumber: 'C-9' }, { maxAttempts: 3 });
+
+    expect(await worker.tick()).toBe(1);
+    let row = await queue.get(job.id);
+    expect(row).toMatchObject({ state: 'failed', attempts: 1, lastError: 'boom 1' });
+    expect(row?.runAt.toISOString()).toBe(new Date(T0.getTime() + 60_000).toISOString());
+    expect(await worker.tick()).toBe(0); // not before its backoff
+
+    clock = new Date(T0.getTime() + 60_000);
+    expect(await worker.tick()).toBe(1);
+    row = await queue.get(job.id);
+    expect(row).toMatchObject({ state: 'failed', attempts: 2, lastError: 'boom 2' });
+    expect(row?.runAt.toISOString()).toBe(new Date(clock.getTime() + 120_000).toISOString());
+
+    clock = new Date(clock.getTime() + 120_000);
+    expect(await worker.tick()).toBe(1);
+    expect(await queue.get(job.id)).toMatchObject({ state: 'dead', attempts: 3, lastError: 'boom 3' });
+    clock = new Date(clock.getTime() + 86_400_000);
+    expect(await worker.tick()).toBe(0);
+    expect(rec.calls()).toBe(3);
+  });
+
+  it('marks a job with an invalid payload dead with the validation message, and keeps going', async () => {
+    const kind = `test.${uniq()}`;
+    const rec = recorder();
+    const worker = queue.createWorker({ handlers: { [kind]: rec.handler } });
+    const bad = await queue.enqueue(kind, { caseNumber: 42 });
+    const good = await queue.enqueue(kind, { caseNumber: 'C-3' });
+
+    expect(await worker.tick()).toBe(2);
+    const dead = await queue.get(bad.job.id);
+    expect(dead?.state).toBe('dead');
+    expect(dead?.attempts).toBe(1);
+    expect(dead?.lastError).toMatch(/invalid payload/);
+    expect(dead?.lastError).toMatch(/caseNumber/);
+    expect((await queue.get(good.job.id))?.state).toBe('done');
+    expect(rec.seen).toEqual(['C-3']);
+  });
+
+  it('claims again a running job whose lease expired (its worker died)', async () => {
+    const kind = `test.${uniq()}`;
+    let clock = T0;
+    const rec = recorder();
+    const { job } = await queue.enqueue(kind, { caseNumber: 'C-4' });
+    // Simulate a worker that claimed the job and vanished.
+    await database.query(
+      `update jobs set state = 'running', attempts = 1, locked_by = 'gone', locked_until = $1::timestamptz where id = $2`,
+      [new Date(T0.getTime() + 60_000).toISOString(), job.id],
+    );
+    const worker = queue.createWorker({ handlers: { [kind]: rec.handler }, now: () => clock });
+    expect(await worker.tick()).toBe(0);
+    clock = new Date(T0.getTime() + 60_001);
+    expect(await worker.tick()).toBe(1);
+    expect(await queue.get(job.id)).toMatchObject({ state: 'done', attempts: 2 });
+    expect(rec.seen).toEqual(['C-4']);
+  });
+
+  it('only claims the kinds it has handlers for', async () => {
+    const mine = `test.${uniq()}`;
+    const other = `test.${uniq()}`;
+    const rec = recorder();
+    const { job } = await queue.enqueue(other, { caseNumber: 'C-5' });
+    await queue.enqueue(mine, { caseNumber: 'C-6' });
+    expect(await queue.createWorker({ handlers: { [mine]: rec.handler } }).tick()).toBe(1);
+    expect((await queue.get(job.id))?.state).toBe('queued');
+    expect(await queue.cancel(`none-${uniq()}`)).toBe(false);
+  });
+
+  it('startWorker polls until stopped', async () => {
+    const kind = `test.${uniq()}`;
+    const { job } = await queue.enqueue(kind, { caseNumber: 'C-7' });
+    let resolveRan: () => void = () => undefined;
+    const ran = new Promise<void>((r) => {
+      resolveRan = r;
+    });
+    const worker = queue.startWorker({
+      handlers: { [kind]: defineJob(payloadSchema, async () => resolveRan()) },
+      pollMs: 5,
+    });
+    await ran;
+    await worker.stop();
+    await expect.poll(async () => (await queue.get(job.id))?.state).toBe('done');
+  });
+
+  it.runIf(testDbKind === 'postgres')(
+    'two workers ticking concurrently run each of 100 jobs exactly once',
+    async () => {
+      const kind = `test.${uniq()}`;
+      const second = await testDatabase(); // its own connection pool, like a second process
+      try {
+        const queue2 = createJobQueue({ database: second, log, metrics: createMetrics(), now: () => T0 });
+        for (let i = 0; i < 100; i += 1) await queue.enqueue(kind, { caseNumber: `C-${i}` });
+        const runs = new Map<string, number>();
+        const byWorker = [0, 0];
+        const handlerFor = (w: 0 | 1) =>
+          defineJob(payloadSchema, async (p) => {
+            runs.set(p.caseNumber, (runs.get(p.caseNumber) ?? 0) + 1);
+            byWorker[w] = (byWorker[w] ?? 0) + 1;
+            await second.query('select 1'); // real I/O between claim and finish, so the workers interleave
+          });
+        const drain = async (w: { tick(): Promise<number> }) => {
+          while ((await w.tick()) > 0) {}
+        };
+        await Promise.all([
+          drain(queue.createWorker({ handlers: { [kind]: handlerFor(0) }, batch: 5 })),
+          drain(queue2.createWorker({ handlers: { [kind]: handlerFor(1) }, batch: 5 })),
+        ]);
+        expect(runs.size).toBe(100);
+        expect([...runs].filter(([, n]) => n !== 1)).toEqual([]);
+        expect(byWorker[0]).toBeGreaterThan(0);
+        expect(byWorker[1]).toBeGreaterThan(0);
+        const left = await database.query<{ n: number }>(
+          `select count(*)::int as n from jobs where kind = $1 and state <> 'done'`,
+          [kind],
+        );
+        expect(left[0]?.n).toBe(0);
+      } finally {
+        await second.close();
+      }
+    },
+  );
+});

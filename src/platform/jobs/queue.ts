@@ -1,0 +1,311 @@
+/**
+ * DB-backed job queue with scheduled timers (table: jobs.tables.ts). Works on PGlite and PostgreSQL.
+ *
+ * Producers call `queue.enqueue(kind, payload, { runAt, dedupeKey })`, ideally in the same flow that changed
+ * the data (SLA timers: one job per case and threshold, runAt = the computed due time, dedupeKey e.g.
+ * `sla:warn90:C-2026-000123:<targetIso>` so a re-computation never fires it twice; when the targets move,
+ * `cancel(oldKey)` and enqueue the new one). A dedupe key stays taken for the job's whole life.
+ *
+ * How a module registers handlers: it owns `<name>.jobs.ts` exporting a record built with `defineJob`:
+ *   export const casesJobs = (services) => ({
+ *     'cases.sla_warning': defineJob(slaWarningPayload, (p, job) => services.cases.fireSlaWarning(p)),
+ *   });
+ * and the composition root merges every module's record into one `handlers` map for `startWorker`.
+ * Handlers must be idempotent: a job whose worker died mid-run is claimed again after its lease.
+ *
+ * How `iotops serve` will run the worker role: when the node's roles include `worker` (the default single
+ * process runs all roles), it calls `createJobQueue(ctx).startWorker({ handlers, pollMs, batch })` and awaits
+ * `stop()` on shutdown, after the HTTP server stops accepting. Several worker processes may share one
+ * PostgreSQL: the claim uses `FOR UPDATE SKIP LOCKED`, so no job is handed to two of them. PGlite has a single
+ * connection (one process), so its claim is the same statement without the locking clause.
+ *
+ * The claim is one autocommitted UPDATE … RETURNING; no transaction is held while a handler does its I/O.
+ * A job only claims kinds the worker has handlers for, so workers with different handler sets can coexist.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Database } from '../db/client.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'dead';
+
+export type Job = {
+  id: number;
+  kind: string;
+  payload: unknown;
+  runAt: Date;
+  state: JobState;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  dedupeKey: string | null;
+};
+
+export type JobInfo = { id: number; kind: string; attempt: number; maxAttempts: number; log: Logger };
+
+/** A handler with its payload schema; the payload is validated before `run` sees it. */
+export type JobHandler = {
+  schema: z.ZodType;
+  run(payload: unknown, job: JobInfo): Promise<void>;
+};
+
+export function defineJob<S extends z.ZodType>(
+  schema: S,
+  run: (payload: z.output<S>, job: JobInfo) => Promise<void>,
+): JobHandler {
+  return { schema, run: (payload, job) => run(payload as z.output<S>, job) };
+}
+
+export type EnqueueOptions = { runAt?: Date; dedupeKey?: string; maxAttempts?: number };
+
+export type WorkerOptions = {
+  handlers: Record<string, JobHandler>;
+  pollMs?: number;
+  batch?: number;
+  /** The worker's clock (tests inject one); enqueue's default run_at uses the queue's clock. */
+  now?: () => Date;
+  workerId?: string;
+  /** How long a claim is valid; a running job past its lease is considered abandoned and claimed again. */
+  leaseMs?: number;
+  /** Delay before retry number `attempt` (1-based count of attempts made so far). */
+  backoffMs?: (attempt: number) => number;
+};
+
+export type Worker = {
+  id: string;
+  /** Claims one batch of due jobs, runs them, and resolves with how many were claimed. */
+  tick(): Promise<number>;
+  /** Stops polling and waits for the batch in flight. */
+  stop(): Promise<void>;
+};
+
+export type JobQueueDeps = { database: Database; log: Logger; metrics: Metrics; now?: () => Date };
+
+/** Exponential from 10 s, capped at one hour. */
+export const defaultBackoffMs = (attempt: number) => Math.min(10_000 * 2 ** (attempt - 1), 3_600_000);
+
+const JOB_COLUMNS = `id::text as id, kind, payload, run_at, state, attempts, max_attempts, last_error, dedupe_key`;
+
+type JobRow = {
+  id: string;
+  kind: string;
+  payload: unknown;
+  run_at: Date | string;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  dedupe_key: string | null;
+};
+
+const toJob = (r: JobRow): Job => ({
+  id: Number(r.id),
+  kind: r.kind,
+  payload: r.payload,
+  runAt: new Date(r.run_at),
+  state: r.state,
+  attempts: r.attempts,
+  maxAttempts: r.max_attempts,
+  lastError: r.last_error,
+  dedupeKey: r.dedupe_key,
+});
+
+export type JobQueue = ReturnType<typeof createJobQueue>;
+
+export function createJobQueue(deps: JobQueueDeps) {
+  const { database, metrics } = deps;
+  const queueNow = deps.now ?? (() => new Date());
+
+  /**
+   * Adds a job; with a dedupe key, a second enqueue returns the existing job (whatever its state)
+   * instead of adding one. Resolves with the job and whether it was created by this call.
+   */
+  async function enqueue(
+    kind: string,
+    payload: unknown,
+    opts: EnqueueOptions = {},
+  ): Promise<{ job: Job; created: boolean }> {
+    const runAt = (opts.runAt ?? queueNow()).toISOString();
+    const params = [kind, JSON.stringify(payload ?? null), runAt, opts.maxAttempts ?? 5, opts.dedupeKey ?? null];
+    const inserted = await database.query<JobRow>(
+      `insert into jobs (kind, payload, run_at, max_attempts, dedupe_key)
+       values ($1, $2::jsonb, $3::timestamptz, $4, $5)
+       on conflict (dedupe_key) where dedupe_key is not null do nothing
+       returning ${JOB_COLUMNS}`,
+      params,
+    );
+    const row = inserted[0];
+    if (row) return { job: toJob(row), created: true };
+    const existing = await database.query<JobRow>(`select ${JOB_COLUMNS} from jobs where dedupe_key = $1`, [
+      opts.dedupeKey,
+    ]);
+    const found = existing[0];
+    // Only reachable if the conflicting row was deleted (cancel) between the two statements: try again.
+    if (!found) return enqueue(kind, payload, opts);
+    return { job: toJob(found), created: false };
+  }
+
+  /** Removes a job that has not started (queued, or failed and waiting for a retry); true if one was removed. */
+  async function cancel(dedupeKey: string): Promise<boolean> {
+    const rows = await database.query(
+      `delete from jobs where dedupe_key = $1 and state in ('queued', 'failed') returning id`,
+      [dedupeKey],
+    );
+    return rows.length > 0;
+  }
+
+  async function get(id: number): Promise<Job | undefined> {
+    const rows = await database.query<JobRow>(`select ${JOB_COLUMNS} from jobs where id = $1`, [id]);
+    const row = rows[0];
+    return row ? toJob(row) : undefined;
+  }
+
+  /** A worker that is not polling yet: drive it with `tick()` (tests), or use `startWorker`. */
+  function createWorker(opts: WorkerOptions): Worker & { start(): void } {
+    const id = opts.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+    const now = opts.now ?? queueNow;
+    const batch = opts.batch ?? 10;
+    const pollMs = opts.pollMs ?? 1000;
+    const leaseMs = opts.leaseMs ?? 5 * 60_000;
+    const backoffMs = opts.backoffMs ?? defaultBackoffMs;
+    const kinds = Object.keys(opts.handlers);
+    const log = deps.log.child({ worker: id });
+    const lockClause = database.kind === 'postgres' ? 'for update skip locked' : '';
+
+    async function claim(at: Date): Promise<Job[]> {
+      const nowIso = at.toISOString();
+      const rows = await database.query<JobRow>(
+        `update jobs set state = 'running', attempts = attempts + 1, locked_by = $1,
+           locked_until = $2::timestamptz + ($3::int * interval '1 millisecond')
+         where id in (
+           select id from jobs
+           where kind = any($4::text[])
+             and ((state in ('queued', 'failed') and run_at <= $2::timestamptz)
+               or (state = 'running' and locked_until < $2::timestamptz))
+           order by run_at, id
+           limit $5
+           ${lockClause}
+         )
+         returning ${JOB_COLUMNS}`,
+        [id, nowIso, leaseMs, kinds, batch],
+      );
+      return rows.map(toJob);
+    }
+
+    async function finish(job: Job, state: JobState, error: string | null, runAt?: Date): Promise<void> {
+      // locked_by guards against a worker that lost its lease overwriting the new owner's outcome.
+      await database.query(
+        `update jobs set state = $1, last_error = $2, locked_by = null, locked_until = null,
+           run_at = coalesce($3::timestamptz, run_at),
+           finished_at = case when $1 in ('done', 'dead') then $4::timestamptz else null end
+         where id = $5 and locked_by = $6 and state = 'running'`,
+        [state, error, runAt?.toISOString() ?? null, now().toISOString(), job.id, id],
+      );
+      metrics.jobsFinished.inc({ kind: job.kind, outcome: state });
+    }
+
+    async function runOne(job: Job, at: Date): Promise<void> {
+      const jobLog = log.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
+      metrics.jobsLag.observe({ kind: job.kind }, Math.max(0, (at.getTime() - job.runAt.getTime()) / 1000));
+      const handler = opts.handlers[job.kind];
+      if (!handler) return; // unreachable: claim filters on the handlers' kinds
+      const parsed = handler.schema.safeParse(job.payload);
+      if (!parsed.success) {
+        // Retrying cannot fix a payload: dead at once, with what was wrong and where.
+        const message = `invalid payload: ${z.prettifyError(parsed.error)}`;
+        jobLog.error({ err: message }, 'job payload invalid; marked dead');
+        await finish(job, 'dead', message);
+        return;
+      }
+      try {
+        await handler.run(parsed.data, {
+          id: job.id,
+          kind: job.kind,
+          attempt: job.attempts,
+          maxAttempts: job.maxAttempts,
+          log: jobLog,
+        });
+        await finish(job, 'done', null);
+        jobLog.debug('job done');
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        if (job.attempts >= job.maxAttempts) {
+          jobLog.error({ err: e }, 'job failed; no attempts left, marked dead');
+          await finish(job, 'dead', message);
+        } else {
+          const retryAt = new Date(now().getTime() + backoffMs(job.attempts));
+          jobLog.warn({ err: e, retryAt }, 'job failed; will retry');
+          await finish(job, 'failed', message, retryAt);
+        }
+      }
+    }
+
+    async function refreshGauges(): Promise<void> {
+      const rows = await database.query<{ state: string; n: string | number }>(
+        `select state, count(*)::int as n from jobs where state in ('queued', 'failed', 'running') group by state`,
+      );
+      for (const state of ['queued', 'failed', 'running']) {
+        const n = rows.find((r) => r.state === state)?.n ?? 0;
+        metrics.jobsByState.set({ state }, Number(n));
+      }
+    }
+
+    async function tick(): Promise<number> {
+      if (kinds.length === 0) return 0;
+      const at = now();
+      const claimed = await claim(at);
+      // Handlers never throw out of runOne except on DB errors in finish(); one bad job must not stop the batch.
+      const results = await Promise.allSettled(claimed.map((job) => runOne(job, at)));
+      for (const r of results) {
+        if (r.status === 'rejected') log.error({ err: r.reason }, 'recording a job outcome failed');
+      }
+      await refreshGauges();
+      return claimed.length;
+    }
+
+    let stopped = true;
+    let timer: NodeJS.Timeout | undefined;
+    let inFlight: Promise<unknown> = Promise.resolve();
+
+    function schedule(delay: number): void {
+      if (stopped) return;
+      timer = setTimeout(() => {
+        const run = tick().then(
+          // A full batch means more may be due: go again at once instead of waiting a poll interval.
+          (n) => schedule(n >= batch ? 0 : pollMs),
+          (e: unknown) => {
+            log.error({ err: e }, 'job worker tick failed');
+            schedule(pollMs);
+          },
+        );
+        inFlight = run;
+      }, delay);
+    }
+
+    return {
+      id,
+      tick,
+      start() {
+        if (!stopped) return;
+        stopped = false;
+        log.info({ kinds, pollMs, batch }, 'job worker started');
+        schedule(0);
+      },
+      async stop() {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        await inFlight;
+        log.info('job worker stopped');
+      },
+    };
+  }
+
+  function startWorker(opts: WorkerOptions): Worker {
+    const worker = createWorker(opts);
+    worker.start();
+    return worker;
+  }
+
+  return { enqueue, cancel, get, createWorker, startWorker };
+}
