@@ -20,7 +20,7 @@
  * connection (one process), so its claim is the same statement without the locking clause.
  *
  * The claim is one autocommitted UPDATE … RETURNING; no transaction is held while a handler does its I/O.
- * A job only claims kinds the worker has handlers for, so workers with different handler sets can coexist.
+ * A worker only claims the kinds it has handlers for, so workers with different handler sets can coexist.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
