@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { PriorityOverride } from './case-priority.ts';
+import type { Landed } from './case-writes.ts';
 import type { CaseEventRow, CaseRow } from './cases.repo.ts';
-import type { CaseEventView, CaseView } from './cases.schemas.ts';
+import type { CaseEventView, CaseView, PostedCaseEventView } from './cases.schemas.ts';
 
 type CaseJson = z.infer<typeof CaseView>;
 type EventJson = z.infer<typeof CaseEventView>;
@@ -47,4 +48,8 @@ export function presentCaseEvent(e: CaseEventRow): EventJson {
     body: e.body,
     data: e.data ?? null,
   };
+}
+
+export function presentLanded(l: Landed): z.infer<typeof PostedCaseEventView> {
+  return { ...presentCaseEvent(l.event), caseNumber: l.case.number, outcome: l.outcome };
 }

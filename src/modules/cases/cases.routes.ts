@@ -1,10 +1,9 @@
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
-import { presentCase, presentCaseEvent } from './cases.presenter.ts';
+import { presentCase, presentCaseEvent, presentLanded } from './cases.presenter.ts';
 import {
   CaseEventList,
-  CaseEventView,
   CaseNumberParams,
   CasePage,
   CaseView,
@@ -12,6 +11,7 @@ import {
   CreateEventBody,
   ListCasesQuery,
   OverridePriorityBody,
+  PostedCaseEventView,
   TransitionBody,
   UpdateCaseBody,
 } from './cases.schemas.ts';
@@ -133,14 +133,17 @@ export function casesRoutes(cases: CasesService) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Add a note, phone call or portal message (customers: public portal messages only)',
+          summary:
+            'Add a note, phone call or portal message (customers: public portal messages only). A customer reply ' +
+            'reopens a resolved case within the reopen window; after it, or on a closed case, it opens a linked ' +
+            'follow-up case; caseNumber and outcome say where it landed',
           params: CaseNumberParams,
           body: CreateEventBody,
-          response: { 201: CaseEventView, ...errors },
+          response: { 201: PostedCaseEventView, ...errors },
         },
       },
       async (req, reply) =>
-        reply.code(201).send(presentCaseEvent(await cases.addEvent(principalOf(req), req.params.number, req.body))),
+        reply.code(201).send(presentLanded(await cases.postEvent(principalOf(req), req.params.number, req.body))),
     );
   };
 }

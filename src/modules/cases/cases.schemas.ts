@@ -136,6 +136,13 @@ export const CaseEventView = z
   })
   .meta({ id: 'CaseEvent' });
 
+export const PostedCaseEventView = CaseEventView.extend({
+  caseNumber: z.string().describe('The case the entry landed in: this one, or the follow-up a late reply opened'),
+  outcome: z
+    .enum(['added', 'reopened', 'follow_up'])
+    .describe('added; reopened (a customer reply within the reopen window); follow_up (after it, or when closed)'),
+}).meta({ id: 'PostedCaseEvent' });
+
 export const CaseEventList = z.object({ items: z.array(CaseEventView) }).meta({ id: 'CaseEventList' });
 
 /** Staff fields that feed the priority matrix; changing any of them recomputes the priority. */

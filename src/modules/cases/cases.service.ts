@@ -5,6 +5,7 @@ import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride } from './case-priority.ts';
+import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import { type CaseEventRow, type CaseReach, type CaseRow, casesRepo, type QueueKey } from './cases.repo.ts';
 import type {
@@ -15,11 +16,17 @@ import type {
   TransitionInput,
   UpdateCaseInput,
 } from './cases.schemas.ts';
+import { replyOutcome } from './reply-policy.ts';
 import { type CaseState, checkCaseTransition, isCaseState } from './state-machine.ts';
 
 export type CasesService = ReturnType<typeof createCasesService>;
 export type { CaseEventRow, CaseRow };
-export type CasesDeps = { accounts: AccountsService; sims: Pick<SimsService, 'resolveIccids'> };
+export type CasesDeps = {
+  accounts: AccountsService;
+  sims: Pick<SimsService, 'resolveIccids'>;
+  /** The clock; tests inject one to land replies after the reopen window without waiting. */
+  now?: () => Date;
+};
 
 const encodeCursor = (k: QueueKey) =>
   Buffer.from(JSON.stringify([k.priority, k.createdAt, k.id])).toString('base64url');
@@ -43,6 +50,7 @@ const overrideOf = (c: CaseRow) => (c.priorityOverride ?? null) as PriorityOverr
 export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) {
   const db: Db = ctx.database.db;
   const repo = casesRepo(db);
+  const clock = deps.now ?? (() => new Date());
   const author = (p: Principal) => ({ authorUserId: p.userId > 0 ? p.userId : null, authorLabel: p.email });
 
   /** Staff reach every case; a customer its tenant, and below its root only its own subtree's accounts. */
@@ -123,6 +131,52 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     });
   }
 
+  /**
+   * Posts a timeline entry and answers where it landed: a customer's public reply reopens a resolved case
+   * within the reopen window, and after it (or on a closed case) opens a linked follow-up case instead.
+   */
+  async function postEvent(p: Principal, number: string, input: CreateEventInput): Promise<Landed> {
+    const visibility = input.visibility ?? (input.kind === 'note' ? 'internal' : 'public');
+    if (!isStaff(p) && (input.kind !== 'portal_message' || visibility !== 'public')) {
+      const field = input.kind !== 'portal_message' ? 'kind' : 'visibility';
+      throw forbidden(E.eventForbidden, 'Customers may only post public portal messages', [
+        {
+          field,
+          value: field === 'kind' ? input.kind : visibility,
+          reason: 'customers post public portal messages only',
+        },
+      ]);
+    }
+    const c = await load(p, number);
+    const now = clock();
+    const facts = { kind: input.kind, visibility, byCustomer: !isStaff(p) };
+    // Only a customer reply on a resolved or closed case may need a follow-up; its priority needs the account.
+    const mayFollowUp = replyOutcome({ ...facts, state: 'closed', resolvedAt: null }, now) === 'follow_up';
+    const priority = mayFollowUp
+      ? computedPriorityOf({
+          type: c.type,
+          severity: c.severity,
+          affectedSimCount: 0,
+          vipTier: (await deps.accounts.get(p, c.accountId)).vipTier,
+        })
+      : c.priority;
+    const entry = {
+      kind: input.kind,
+      visibility,
+      ...author(p),
+      body: input.body,
+      data: input.durationSeconds !== undefined ? { durationSeconds: input.durationSeconds } : null,
+    };
+    return db.transaction(async (tx) => {
+      const r = casesRepo(tx);
+      // Decide under the row lock, so a reply racing a state change acts on the state it will change.
+      const locked = (await r.lockById(c.id)) ?? c;
+      const outcome = replyOutcome({ ...facts, state: locked.state, resolvedAt: locked.resolvedAt }, now);
+      // Only portal messages come through here; mail ingest will land email_in with channel email.
+      return landEntry(r, locked, outcome, entry, now, { priority, channel: 'portal' });
+    });
+  }
+
   return {
     get: load,
 
@@ -140,13 +194,10 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       const sims = await affectedSims(p, account.tenantId, input.affectedIccids);
       const channel = isStaff(p) ? input.channel : 'portal';
       const computed = computedPriorityOf({ ...input, affectedSimCount: sims.length, vipTier: account.vipTier });
-      const now = new Date();
+      const now = clock();
       return db.transaction(async (tx) => {
         const r = casesRepo(tx);
-        const year = now.getUTCFullYear();
-        const seq = await r.nextNumber(year);
-        const c = await r.insert({
-          number: `C-${year}-${String(seq).padStart(6, '0')}`,
+        const c = await insertNumbered(r, now, {
           tenantId: account.tenantId,
           accountId: account.id,
           type: input.type,
@@ -162,8 +213,6 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           affectedSimCount: sims.length,
           affectedFilter: input.affectedFilter ?? null,
           createdBy: p.userId > 0 ? p.userId : null,
-          createdAt: now,
-          updatedAt: now,
         });
         await r.insertSims(sims.map((s) => ({ caseId: c.id, simId: s.id, tenantId: c.tenantId })));
         await r.insertEvent({
@@ -275,7 +324,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           { field: 'to', value: to, reason: 'staff only' },
         ]);
       }
-      const now = new Date();
+      const now = clock();
       const moved = await db.transaction(async (tx) => {
         const r = casesRepo(tx);
         const row = await r.setState(c.id, from, {
@@ -317,32 +366,10 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       return moved;
     },
 
+    postEvent,
+
     async addEvent(p: Principal, number: string, input: CreateEventInput): Promise<CaseEventRow> {
-      const visibility = input.visibility ?? (input.kind === 'note' ? 'internal' : 'public');
-      if (!isStaff(p) && (input.kind !== 'portal_message' || visibility !== 'public')) {
-        const field = input.kind !== 'portal_message' ? 'kind' : 'visibility';
-        throw forbidden(E.eventForbidden, 'Customers may only post public portal messages', [
-          {
-            field,
-            value: field === 'kind' ? input.kind : visibility,
-            reason: 'customers post public portal messages only',
-          },
-        ]);
-      }
-      const c = await load(p, number);
-      return db.transaction(async (tx) => {
-        const r = casesRepo(tx);
-        await r.touch(c.id);
-        return r.insertEvent({
-          caseId: c.id,
-          tenantId: c.tenantId,
-          kind: input.kind,
-          visibility,
-          ...author(p),
-          body: input.body,
-          data: input.durationSeconds !== undefined ? { durationSeconds: input.durationSeconds } : null,
-        });
-      });
+      return (await postEvent(p, number, input)).event;
     },
 
     async events(p: Principal, number: string): Promise<CaseEventRow[]> {
