@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { primaryKey } from 'drizzle-orm/pg-core';
-import { bigint, index, integer, jsonb, pgTable, text, timestamptz, uniqueIndex } from '../../platform/db/columns.ts';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamptz, uniqueIndex } from '../../platform/db/columns.ts';
 
 /**
  * One row per case. `number` is `C-<year>-<6 digits>`, the year of creation plus a per-year sequence taken
@@ -39,6 +39,8 @@ export const cases = pgTable(
     affectedSimCount: integer('affected_sim_count').notNull().default(0),
     /** A saved SIM filter instead of (or besides) a list in case_sims. */
     affectedFilter: jsonb('affected_filter').$type<Record<string, unknown>>(),
+    /** Set on a major case once it has children; customers never see it, only their own child case. */
+    isMajor: boolean('is_major').notNull().default(false),
     parentCaseId: bigint('parent_case_id', { mode: 'number' }),
     followUpOf: bigint('follow_up_of', { mode: 'number' }),
     createdBy: bigint('created_by', { mode: 'number' }),
@@ -54,6 +56,7 @@ export const cases = pgTable(
     index('cases_queue_idx').on(t.priority, t.createdAt, t.id),
     index('cases_state_idx').on(t.state),
     index('cases_assignee_idx').on(t.assigneeUserId),
+    index('cases_parent_idx').on(t.parentCaseId),
   ],
 );
 
