@@ -9,4 +9,8 @@ export const CasesErrors = {
   cursorInvalid: 'cases.cursor_invalid',
   updateForbidden: 'cases.update_forbidden',
   priorityForbidden: 'cases.priority_forbidden',
+  majorForbidden: 'cases.major_forbidden',
+  accountsUnknown: 'cases.accounts_unknown',
+  parentClosed: 'cases.parent_closed',
+  parentIsChild: 'cases.parent_is_child',
 } as const;

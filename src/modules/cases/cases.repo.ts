@@ -1,7 +1,8 @@
-import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
 import { caseEvents, caseNumberCounters, caseSims, cases } from './cases.tables.ts';
+import { OPEN_STATES } from './state-machine.ts';
 
 export type CaseRow = typeof cases.$inferSelect;
 export type CaseEventRow = typeof caseEvents.$inferSelect;
@@ -10,7 +11,12 @@ export type CaseEventRow = typeof caseEvents.$inferSelect;
  * Which cases a call may reach, resolved by the service (cases carry an account id, not a path):
  * a tenant and optionally a set of accounts (a customer's subtree). Empty = every case (staff).
  */
-export type CaseReach = { tenantId?: number | undefined; accountIds?: number[] | undefined };
+export type CaseReach = {
+  tenantId?: number | undefined;
+  accountIds?: number[] | undefined;
+  /** Customers: major (parent) cases stay out of reach; each customer sees its own child case instead. */
+  hideMajor?: boolean | undefined;
+};
 export type CaseFilter = {
   state?: string | undefined;
   type?: string | undefined;
@@ -27,6 +33,7 @@ function reachWhere(r: CaseReach): SQL | undefined {
   return and(
     r.tenantId !== undefined ? eq(cases.tenantId, r.tenantId) : undefined,
     r.accountIds !== undefined ? sql`${cases.accountId} = any(${idList(r.accountIds)})` : undefined,
+    r.hideMajor ? eq(cases.isMajor, false) : undefined,
   );
 }
 
@@ -116,6 +123,18 @@ export function casesRepo(db: Db) {
     },
     async touch(id: number): Promise<void> {
       await db.update(cases).set({ updatedAt: new Date() }).where(eq(cases.id, id));
+    },
+    async children(parentId: number): Promise<CaseRow[]> {
+      return db.select().from(cases).where(eq(cases.parentCaseId, parentId)).orderBy(asc(cases.id));
+    },
+    /** The children still being worked (not resolved, closed or cancelled), locked for a parent's sync. */
+    async lockOpenChildren(parentId: number): Promise<CaseRow[]> {
+      return db
+        .select()
+        .from(cases)
+        .where(and(eq(cases.parentCaseId, parentId), inArray(cases.state, [...OPEN_STATES])))
+        .orderBy(asc(cases.id))
+        .for('update');
     },
     async events(caseId: number, publicOnly: boolean): Promise<CaseEventRow[]> {
       return db

@@ -4,10 +4,12 @@ import { ErrorBody } from '../../platform/http/errors.ts';
 import { presentCase, presentCaseEvent, presentLanded } from './cases.presenter.ts';
 import {
   CaseEventList,
+  CaseList,
   CaseNumberParams,
   CasePage,
   CaseView,
   CreateCaseBody,
+  CreateChildrenBody,
   CreateEventBody,
   ListCasesQuery,
   OverridePriorityBody,
@@ -144,6 +146,38 @@ export function casesRoutes(cases: CasesService) {
       },
       async (req, reply) =>
         reply.code(201).send(presentLanded(await cases.postEvent(principalOf(req), req.params.number, req.body))),
+    );
+    app.post(
+      '/api/v1/cases/:number/children',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary:
+            'Make this a major case: one child case per affected account (staff). Public updates, state and ' +
+            'resolution then flow to the open children; customers see only their own child',
+          params: CaseNumberParams,
+          body: CreateChildrenBody,
+          response: { 201: CaseList, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const items = await cases.createChildren(principalOf(req), req.params.number, req.body.accountIds);
+        return reply.code(201).send({ items: items.map(presentCase) });
+      },
+    );
+    app.get(
+      '/api/v1/cases/:number/children',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: "A major case's child cases (staff)",
+          params: CaseNumberParams,
+          response: { 200: CaseList, ...errors },
+        },
+      },
+      async (req) => ({ items: (await cases.children(principalOf(req), req.params.number)).map(presentCase) }),
     );
   };
 }

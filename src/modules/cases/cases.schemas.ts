@@ -72,6 +72,7 @@ export const CaseView = z
     tags: z.array(z.string()),
     affectedSimCount: z.number().int(),
     affectedFilter: z.record(z.string(), z.unknown()).nullable(),
+    isMajor: z.boolean().describe('A major case: has child cases, one per affected account (staff only see it)'),
     parentCaseId: z.number().int().nullable(),
     followUpOf: z.number().int().nullable(),
     createdBy: z.number().int().nullable(),
@@ -105,6 +106,12 @@ export const TransitionBody = z
   .object({
     to: z.enum(CASE_STATES),
     note: z.string().trim().min(1).max(20_000).optional().describe('Kept as a note next to the state change'),
+    noteVisibility: z
+      .enum(VISIBILITIES)
+      .optional()
+      .describe(
+        "Staff (default internal): public shows the note to the customer (a major case's children get it the same way)",
+      ),
   })
   .meta({ id: 'CaseTransitionRequest' });
 export type TransitionInput = z.infer<typeof TransitionBody>;
@@ -159,6 +166,19 @@ export const UpdateCaseBody = z
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change' })
   .meta({ id: 'UpdateCaseRequest' });
 export type UpdateCaseInput = z.infer<typeof UpdateCaseBody>;
+
+export const CreateChildrenBody = z
+  .object({
+    accountIds: z
+      .array(z.number().int().positive())
+      .min(1)
+      .max(1000)
+      .describe('One child case per account (any tenant); accounts that already have a child are skipped'),
+  })
+  .meta({ id: 'CreateChildCasesRequest' });
+export type CreateChildrenInput = z.infer<typeof CreateChildrenBody>;
+
+export const CaseList = z.object({ items: z.array(CaseView) }).meta({ id: 'CaseList' });
 
 export const OverridePriorityBody = z
   .object({

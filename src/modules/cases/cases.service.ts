@@ -16,6 +16,7 @@ import type {
   TransitionInput,
   UpdateCaseInput,
 } from './cases.schemas.ts';
+import { majorCaseOps, syncEntryToChildren, syncStateToChildren } from './major-cases.ts';
 import { replyOutcome } from './reply-policy.ts';
 import { type CaseState, checkCaseTransition, isCaseState } from './state-machine.ts';
 
@@ -57,8 +58,9 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
   async function reachOf(p: Principal): Promise<CaseReach> {
     const scope = scopeOf(p);
     if (scope.kind === 'operator') return {};
-    if (scope.accountPath === `/${scope.tenantId}/`) return { tenantId: scope.tenantId };
-    return { tenantId: scope.tenantId, accountIds: await deps.accounts.subtreeIds(scope, scope.accountPath) };
+    if (scope.accountPath === `/${scope.tenantId}/`) return { tenantId: scope.tenantId, hideMajor: true };
+    const accountIds = await deps.accounts.subtreeIds(scope, scope.accountPath);
+    return { tenantId: scope.tenantId, accountIds, hideMajor: true };
   }
 
   async function load(p: Principal, number: string): Promise<CaseRow> {
@@ -173,12 +175,15 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       const locked = (await r.lockById(c.id)) ?? c;
       const outcome = replyOutcome({ ...facts, state: locked.state, resolvedAt: locked.resolvedAt }, now);
       // Only portal messages come through here; mail ingest will land email_in with channel email.
-      return landEntry(r, locked, outcome, entry, now, { priority, channel: 'portal' });
+      const landed = await landEntry(r, locked, outcome, entry, now, { priority, channel: 'portal' });
+      await syncEntryToChildren(r, landed.case, landed.event);
+      return landed;
     });
   }
 
   return {
     get: load,
+    ...majorCaseOps({ db, accounts: deps.accounts, load, author, clock }),
 
     async create(p: Principal, input: CreateCaseInput): Promise<CaseRow> {
       if (!isStaff(p)) {
@@ -344,18 +349,21 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           body: `State changed from ${from} to ${to}`,
           data: { action: 'state_changed', before: { state: from }, after: { state: to } },
         });
-        if (input.note !== undefined) {
+        const visibility = isStaff(p) ? (input.noteVisibility ?? 'internal') : 'public';
+        const note = input.note === undefined ? undefined : { body: input.note, visibility };
+        if (note) {
           await r.insertEvent({
             caseId: c.id,
             tenantId: c.tenantId,
             at: now,
             kind: isStaff(p) ? 'note' : 'portal_message',
-            visibility: isStaff(p) ? 'internal' : 'public',
+            visibility: note.visibility,
             ...author(p),
             body: input.note,
             data: { transition: { from, to } },
           });
         }
+        await syncStateToChildren(r, row, to, note, author(p), now);
         return row;
       });
       if (!moved) {

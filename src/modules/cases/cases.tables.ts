@@ -1,6 +1,16 @@
 import { sql } from 'drizzle-orm';
 import { primaryKey } from 'drizzle-orm/pg-core';
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamptz, uniqueIndex } from '../../platform/db/columns.ts';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamptz,
+  uniqueIndex,
+} from '../../platform/db/columns.ts';
 
 /**
  * One row per case. `number` is `C-<year>-<6 digits>`, the year of creation plus a per-year sequence taken

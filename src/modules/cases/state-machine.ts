@@ -15,6 +15,8 @@ export const CASE_STATES = [
 export type CaseState = (typeof CASE_STATES)[number];
 
 export const FINAL_STATES: readonly CaseState[] = ['closed', 'cancelled'];
+/** Still being worked: what a major case's updates and state changes reach among its children. */
+export const OPEN_STATES: readonly CaseState[] = ['new', 'open', 'pending_customer', 'pending_provider'];
 
 export const CASE_TRANSITIONS: Readonly<Record<CaseState, readonly CaseState[]>> = {
   new: ['open', 'cancelled'],
