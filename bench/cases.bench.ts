@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cases [-- --cases N] [-- --accounts N] [-- --seconds S] [-- --connections C] [-- --pglite] [-- --explain]`:
+ * `npm run bench:cases [-- --cases N --accounts N --seconds S --connections C --pglite --explain --proposed-index]`:
  * the agent-queue benchmark (issue 3, Performance).
  *  1. creates a fresh PostgreSQL database on 127.0.0.1:5432 (BENCH_DATABASE_URL names the admin database;
  *     dropped at the end), or an in-memory PGlite with `--pglite`, and migrates it;
@@ -47,6 +47,11 @@ const SECONDS = num('--seconds', 20);
 const CONNECTIONS = Math.floor(num('--connections', 64));
 const PGLITE = args.includes('--pglite');
 const EXPLAIN = args.includes('--explain');
+/**
+ * What-if for the lead: the index docs/PERFORMANCE.md proposes for the filtered queue, created after the load.
+ * The cases tables belong to the cases module; this flag never changes them outside the bench's own database.
+ */
+const PROPOSED_INDEX = args.includes('--proposed-index');
 const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SUBS_PER_ROOT = 99;
 const DAY = 86_400_000;
@@ -180,6 +185,9 @@ async function loadCases(database: Database, accounts: number) {
   await database.query(`SELECT setval(pg_get_serial_sequence('cases', 'id'), $1)`, [CASES]);
   for (const [year, last] of perYear) {
     await database.query('INSERT INTO case_number_counters (year, last) VALUES ($1, $2)', [year, last]);
+  }
+  if (PROPOSED_INDEX) {
+    await database.query('CREATE INDEX cases_queue_state_idx ON cases (state, priority, created_at, id)');
   }
   await database.query('ANALYZE accounts');
   await database.query('ANALYZE cases');
