@@ -92,7 +92,13 @@ export async function landEntry(
         visibility: 'public',
         ...who,
         body: 'Reopened by customer reply',
-        data: { action: 'reopened', before: { state: 'resolved' }, after: { state: 'open' } },
+        // action state_changed: the SLA clocks rebuild the state history from exactly these entries.
+        data: {
+          action: 'state_changed',
+          reason: 'customer_reply',
+          before: { state: 'resolved' },
+          after: { state: 'open' },
+        },
       });
     }
   } else {

@@ -49,7 +49,13 @@ describe('a customer reply on a resolved or closed case', () => {
     expect(await get(`/api/v1/cases/${c.number}`, t.customer)).toMatchObject({ state: 'open', resolvedAt: null });
     const tl = await events(c.number, t.customer);
     expect(tl).toContainEqual(
-      expect.objectContaining({ kind: 'system', body: 'Reopened by customer reply', visibility: 'public' }),
+      expect.objectContaining({
+        kind: 'system',
+        body: 'Reopened by customer reply',
+        visibility: 'public',
+        // The SLA clocks read the state history from state_changed entries.
+        data: expect.objectContaining({ action: 'state_changed', after: { state: 'open' } }),
+      }),
     );
     expect(tl).toContainEqual(expect.objectContaining({ kind: 'portal_message', body: reply.body }));
   });
