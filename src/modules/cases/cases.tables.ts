@@ -64,7 +64,9 @@ export const cases = pgTable(
     index('cases_tenant_account_idx').on(t.tenantId, t.accountId),
     // The agent queue: priority, then age.
     index('cases_queue_idx').on(t.priority, t.createdAt, t.id),
-    index('cases_state_idx').on(t.state),
+    // The queue filtered by state (the common view: open work): without it the walk of cases_queue_idx skips
+    // thousands of old closed cases per page (bench:cases, PERFORMANCE.md).
+    index('cases_queue_state_idx').on(t.state, t.priority, t.createdAt, t.id),
     index('cases_assignee_idx').on(t.assigneeUserId),
     index('cases_parent_idx').on(t.parentCaseId),
   ],
