@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from './config.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
-import { casesRoutes } from './modules/cases/cases.routes.ts';
+import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
 import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
@@ -45,6 +45,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       simsRoutes(services.sims),
       simTransferRoutes(services.simImports, services.simExports, { importMaxBytes: ctx.config.importMaxBytes }),
       casesRoutes(services.cases),
+      caseReportsRoutes(services.caseReports),
       slaRoutes(services.sla),
     ],
   });

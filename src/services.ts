@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
+import { createCaseReports } from './modules/cases/cases.reports.ts';
 import { createCasesService } from './modules/cases/cases.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
@@ -25,8 +26,9 @@ export function buildServices(ctx: Ctx) {
   const sims = createSimsService(ctx, { accounts, catalog });
   const cases = createCasesService(ctx, { accounts, sims });
   const sla = createSlaService(ctx, { accounts, cases });
+  const caseReports = createCaseReports(ctx, { accounts, sla });
   const demo = createDemoService({ accounts, catalog, users, loadSimFile: simFileLoader(simImports) });
-  return { accounts, users, catalog, plmns, simImports, simExports, sims, demo, cases, sla };
+  return { accounts, users, catalog, plmns, simImports, simExports, sims, demo, cases, sla, caseReports };
 }
 
 export type Services = ReturnType<typeof buildServices>;

@@ -13,4 +13,6 @@ export const CasesErrors = {
   accountsUnknown: 'cases.accounts_unknown',
   parentClosed: 'cases.parent_closed',
   parentIsChild: 'cases.parent_is_child',
+  reportsForbidden: 'cases.reports_forbidden',
+  reportRangeInvalid: 'cases.report_range_invalid',
 } as const;

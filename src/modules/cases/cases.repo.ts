@@ -1,6 +1,9 @@
-import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
+import type { CaseType } from '../sla/priority.ts';
+import { users } from '../users/users.tables.ts';
+import type { CHANNELS } from './cases.schemas.ts';
 import { caseEvents, caseNumberCounters, caseSims, cases } from './cases.tables.ts';
 import { OPEN_STATES } from './state-machine.ts';
 
@@ -36,6 +39,18 @@ function reachWhere(r: CaseReach): SQL | undefined {
     r.hideMajor ? eq(cases.isMajor, false) : undefined,
   );
 }
+
+/** A report's window [from, to) and optionally the accounts (a subtree) it covers. */
+export type ReportWindow = { from: Date; to: Date; accountIds?: number[] | undefined; unit: 'day' | 'week' | 'month' };
+
+const inAccounts = (w: ReportWindow) =>
+  w.accountIds !== undefined ? sql`and ${cases.accountId} = any(${idList(w.accountIds)})` : sql``;
+/**
+ * Periods are UTC (date_trunc over the instant taken as UTC wall time; weeks start on Monday): a tenant-wide
+ * report has no single local time zone, and UTC periods add up the same on every server and every day.
+ */
+const period = (w: ReportWindow, col: SQLWrapper) =>
+  sql`to_char(date_trunc(${w.unit}::text, ${col} at time zone 'UTC'), 'YYYY-MM-DD')`;
 
 export function casesRepo(db: Db) {
   return {
@@ -135,6 +150,77 @@ export function casesRepo(db: Db) {
         .where(and(eq(cases.parentCaseId, parentId), inArray(cases.state, [...OPEN_STATES])))
         .orderBy(asc(cases.id))
         .for('update');
+    },
+    /** Cases created, and cases closed (not cancelled), per UTC period × type × channel. */
+    async volumeReport(w: ReportWindow) {
+      // type and channel were validated on write; the contacts WHERE admits only the three contact kinds.
+      return queryRows<{
+        period: string;
+        type: CaseType;
+        channel: (typeof CHANNELS)[number];
+        created: number;
+        closed: number;
+      }>(
+        db,
+        sql`select period, type, channel, sum(created)::int as created, sum(closed)::int as closed from (
+              select ${period(w, cases.createdAt)} as period, ${cases.type} as type, ${cases.channel} as channel,
+                     1 as created, 0 as closed
+                from ${cases}
+               where ${cases.createdAt} >= ${w.from.toISOString()}::timestamptz
+                 and ${cases.createdAt} < ${w.to.toISOString()}::timestamptz ${inAccounts(w)}
+              union all
+              select ${period(w, cases.closedAt)}, ${cases.type}, ${cases.channel}, 0, 1
+                from ${cases}
+               where ${cases.state} = 'closed'
+                 and ${cases.closedAt} >= ${w.from.toISOString()}::timestamptz
+                 and ${cases.closedAt} < ${w.to.toISOString()}::timestamptz ${inAccounts(w)}
+            ) x group by 1, 2, 3 order by 1, 2, 3`,
+      );
+    },
+    /**
+     * Resolved or closed cases whose handling ended in the window: at resolution, or at closing for a case
+     * closed without being resolved. Cancelled cases were never handled to an end and stay out.
+     */
+    async handledCases(w: ReportWindow) {
+      const done = sql`coalesce(${cases.resolvedAt}, ${cases.closedAt})`;
+      return db
+        .select({
+          type: cases.type,
+          priority: cases.priority,
+          accountId: cases.accountId,
+          createdAt: cases.createdAt,
+          resolvedAt: cases.resolvedAt,
+          closedAt: cases.closedAt,
+        })
+        .from(cases)
+        .where(
+          and(
+            inArray(cases.state, ['resolved', 'closed']),
+            sql`${done} >= ${w.from.toISOString()}::timestamptz and ${done} < ${w.to.toISOString()}::timestamptz ${inAccounts(w)}`,
+          ),
+        );
+    },
+    /**
+     * Contacts from the customer side per UTC period × kind. The timeline does not store a direction, so:
+     * an email_in is the customer's by definition (inbound mail); a phone_call is staff's record of a
+     * conversation with the customer, whoever dialled, so every call counts; a portal_message counts when its
+     * author is a customer user (staff may post portal messages too). Copies a major case synced to its
+     * children (data.copiedFrom) are not new contacts and stay out.
+     */
+    async contactsReport(w: ReportWindow) {
+      return queryRows<{ period: string; kind: 'email_in' | 'phone_call' | 'portal_message'; contacts: number }>(
+        db,
+        sql`select ${period(w, caseEvents.at)} as period, ${caseEvents.kind} as kind, count(*)::int as contacts
+              from ${caseEvents}
+              join ${cases} on ${cases.id} = ${caseEvents.caseId}
+              left join ${users} on ${users.id} = ${caseEvents.authorUserId}
+             where ${caseEvents.at} >= ${w.from.toISOString()}::timestamptz
+               and ${caseEvents.at} < ${w.to.toISOString()}::timestamptz ${inAccounts(w)}
+               and (${caseEvents.data} -> 'copiedFrom') is null
+               and (${caseEvents.kind} in ('email_in', 'phone_call')
+                    or (${caseEvents.kind} = 'portal_message' and ${users.role} = 'customer'))
+             group by 1, 2 order by 1, 2`,
+      );
     },
     async events(caseId: number, publicOnly: boolean): Promise<CaseEventRow[]> {
       return db

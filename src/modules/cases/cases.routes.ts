@@ -2,20 +2,26 @@ import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
 import { presentCase, presentCaseEvent, presentLanded } from './cases.presenter.ts';
+import { type CaseReports, reportCsv } from './cases.reports.ts';
 import {
   CaseEventList,
   CaseList,
   CaseNumberParams,
   CasePage,
   CaseView,
+  ContactsReportView,
   CreateCaseBody,
   CreateChildrenBody,
   CreateEventBody,
+  HandlingTimeReportView,
   ListCasesQuery,
   OverridePriorityBody,
   PostedCaseEventView,
+  ReportCsv,
+  ReportQuery,
   TransitionBody,
   UpdateCaseBody,
+  VolumeReportView,
 } from './cases.schemas.ts';
 import type { CasesService } from './cases.service.ts';
 
@@ -178,6 +184,83 @@ export function casesRoutes(cases: CasesService) {
         },
       },
       async (req) => ({ items: (await cases.children(principalOf(req), req.params.number)).map(presentCase) }),
+    );
+  };
+}
+
+const RANGE_NOTE =
+  'Staff only. from/to are UTC dates (to exclusive, at most 400 days); periods are UTC, weeks start on Monday; ' +
+  'accountId narrows to that account and its subtree; format=csv answers CSV with a header row';
+const csvOptions = () => ({ auth: 'read' as const, openapi: { produces: ['application/json', 'text/csv'] } });
+
+/** Case reports: JSON, or with format=csv the same items as CSV. */
+export function caseReportsRoutes(reports: CaseReports) {
+  return (app: App) => {
+    app.get(
+      '/api/v1/reports/cases/volume',
+      {
+        config: csvOptions(),
+        schema: {
+          tags: ['reports'],
+          summary: 'Cases created and closed (not cancelled) per period, type and channel',
+          description: RANGE_NOTE,
+          querystring: ReportQuery,
+          response: { 200: VolumeReportView.or(ReportCsv), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const r = await reports.volume(principalOf(req), req.query);
+        if (req.query.format === 'json') return r;
+        const csv = reportCsv(['period', 'type', 'channel', 'created', 'closed'], r.items);
+        return reply.type('text/csv; charset=utf-8').send(csv);
+      },
+    );
+    app.get(
+      '/api/v1/reports/cases/handling-time',
+      {
+        config: csvOptions(),
+        schema: {
+          tags: ['reports'],
+          summary:
+            'Per type, cases resolved (or closed unresolved) in the window: count, mean and median handling time ' +
+            "in calendar days and in working days on each case's SLA calendar",
+          description: RANGE_NOTE,
+          querystring: ReportQuery,
+          response: { 200: HandlingTimeReportView.or(ReportCsv), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const r = await reports.handlingTime(principalOf(req), req.query);
+        if (req.query.format === 'json') return r;
+        const columns = [
+          'type',
+          'count',
+          'meanCalendarDays',
+          'medianCalendarDays',
+          'meanWorkingDays',
+          'medianWorkingDays',
+          'withoutCalendar',
+        ];
+        return reply.type('text/csv; charset=utf-8').send(reportCsv(columns, r.items));
+      },
+    );
+    app.get(
+      '/api/v1/reports/contacts',
+      {
+        config: csvOptions(),
+        schema: {
+          tags: ['reports'],
+          summary: 'Customer contacts per period and kind: inbound email, phone calls, customers’ portal messages',
+          description: RANGE_NOTE,
+          querystring: ReportQuery,
+          response: { 200: ContactsReportView.or(ReportCsv), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const r = await reports.contacts(principalOf(req), req.query);
+        if (req.query.format === 'json') return r;
+        return reply.type('text/csv; charset=utf-8').send(reportCsv(['period', 'kind', 'contacts'], r.items));
+      },
     );
   };
 }

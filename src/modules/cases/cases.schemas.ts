@@ -192,3 +192,67 @@ export const OverridePriorityBody = z
   })
   .meta({ id: 'CasePriorityOverrideRequest' });
 export type OverridePriorityInput = z.infer<typeof OverridePriorityBody>;
+
+export const REPORT_MAX_DAYS = 400;
+export const ReportQuery = z.object({
+  from: z.iso.date().describe('First day (UTC), YYYY-MM-DD'),
+  to: z.iso
+    .date()
+    .describe(`Day after the last (UTC, exclusive), YYYY-MM-DD; at most ${REPORT_MAX_DAYS} days after from`),
+  groupBy: z.enum(['day', 'week', 'month']).default('day').describe('UTC periods; weeks start on Monday'),
+  accountId: z.coerce.number().int().positive().optional().describe('Only this account and its subtree'),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+export type ReportQueryInput = z.infer<typeof ReportQuery>;
+
+const ReportMeta = {
+  from: z.string(),
+  to: z.string(),
+  groupBy: z.enum(['day', 'week', 'month']),
+  accountId: z.number().int().nullable(),
+};
+export const VolumeReportView = z
+  .object({
+    ...ReportMeta,
+    items: z.array(
+      z.object({
+        period: z.string().describe('First day of the UTC period'),
+        type: z.enum(CASE_TYPES),
+        channel: z.enum(CHANNELS),
+        created: z.number().int(),
+        closed: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'CaseVolumeReport' });
+export const HandlingTimeReportView = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    accountId: z.number().int().nullable(),
+    items: z.array(
+      z.object({
+        type: z.enum(CASE_TYPES),
+        count: z.number().int(),
+        meanCalendarDays: z.number(),
+        medianCalendarDays: z.number(),
+        meanWorkingDays: z.number().nullable(),
+        medianWorkingDays: z.number().nullable(),
+        withoutCalendar: z.number().int().describe('Cases no SLA policy matched: left out of the working-day figures'),
+      }),
+    ),
+  })
+  .meta({ id: 'CaseHandlingTimeReport' });
+export const ContactsReportView = z
+  .object({
+    ...ReportMeta,
+    items: z.array(
+      z.object({
+        period: z.string().describe('First day of the UTC period'),
+        kind: z.enum(['email_in', 'phone_call', 'portal_message']),
+        contacts: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'CaseContactsReport' });
+export const ReportCsv = z.string().describe('CSV, header row first');

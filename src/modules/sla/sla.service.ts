@@ -328,6 +328,36 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
     },
 
     /**
+     * The calendar of each case's matched policy, for reports over many cases: the policies are read once and
+     * accounts and calendars are cached for the resolver's life (one resolver per report). Null: no policy matches.
+     */
+    async calendarResolver(): Promise<
+      (c: { type: string; priority: string; accountId: number }) => Promise<Calendar | null>
+    > {
+      await ensureSeeded();
+      const policies = await repo.policies();
+      const accounts = new Map<number, Promise<{ tenantId: number; vipTier: string }>>();
+      const calendars = new Map<number, Promise<Calendar>>();
+      return async (c) => {
+        let account = accounts.get(c.accountId);
+        if (!account) {
+          account = deps.accounts.getInScope({ kind: 'operator' }, c.accountId);
+          accounts.set(c.accountId, account);
+        }
+        const { tenantId, vipTier } = await account;
+        const found = match(policies, c, tenantId, vipTier);
+        if (!found) return null;
+        const id = found.row.calendarId;
+        let cal = calendars.get(id);
+        if (!cal) {
+          cal = calendarRow(id).then(compiledCalendar);
+          calendars.set(id, cal);
+        }
+        return cal;
+      };
+    },
+
+    /**
      * A case's SLA clocks at `now`, from its timeline. Customers reach it exactly as they reach the
      * case (another tenant's case answers 404 from the cases service).
      */

@@ -1,0 +1,146 @@
+/**
+ * Case reports (staff only): volume per period × type × channel, handling time per type, customer contacts.
+ * Counting runs in SQL; handling time in working days runs in Node, because each case's working time depends on
+ * its matched SLA calendar. That walks every case whose handling ended in the window (one calendar walk per
+ * case, calendars cached per report): fine for tens of thousands of cases, while a report over millions would
+ * want the working time stored on the case at resolution instead.
+ */
+import { isStaff, type Principal } from '../../platform/auth.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { forbidden, invalid } from '../../platform/errors.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
+import { openRangesOfDay } from '../sla/business-time.ts';
+import type { Calendar } from '../sla/calendar.ts';
+import type { SlaService } from '../sla/sla.service.ts';
+import { DAY_MS, wallDate, wallMsAt } from '../sla/tz.ts';
+import { CasesErrors as E } from './cases.errors.ts';
+import { casesRepo, type ReportWindow } from './cases.repo.ts';
+import { CASE_TYPES, REPORT_MAX_DAYS, type ReportQueryInput } from './cases.schemas.ts';
+
+export type CaseReports = ReturnType<typeof createCaseReports>;
+export type CaseReportsDeps = {
+  accounts: Pick<AccountsService, 'getInScope' | 'subtreeIds'>;
+  sla: Pick<SlaService, 'calendarResolver'>;
+};
+
+/**
+ * Working days in [from, to) on a calendar: each open local day counts the share of its open time that falls
+ * inside, so a case open from Monday 13:00 to Tuesday 13:00 on an 08–17 calendar took 1 working day, and a
+ * short Friday counts as a whole day when spent entirely. On an always-open calendar a working day is 24 h.
+ */
+export function workingDaysBetween(cal: Calendar, from: Date | number, to: Date | number): number {
+  const f = +from;
+  const t = +to;
+  if (t <= f) return 0;
+  if (cal.always) return (t - f) / DAY_MS;
+  const lastDay = wallDate(wallMsAt(t, cal.timeZone)).dayStart + DAY_MS;
+  let days = 0;
+  // A day of slack before: a fall-back across midnight can put `from` on the previous local date.
+  for (let day = wallDate(wallMsAt(f, cal.timeZone)).dayStart - DAY_MS; day <= lastDay; day += DAY_MS) {
+    let open = 0;
+    let inside = 0;
+    for (const [a, b] of openRangesOfDay(cal, day)) {
+      open += b - a;
+      const s = Math.max(a, f);
+      const e = Math.min(b, t);
+      if (e > s) inside += e - s;
+    }
+    if (open > 0) days += inside / open;
+  }
+  return days;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const mean = (xs: readonly number[]) => round2(xs.reduce((a, b) => a + b, 0) / xs.length);
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return round2(s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2);
+}
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+/** A report's items as CSV: a header row of `columns`, then one row per item. */
+export function reportCsv(columns: readonly string[], items: ReadonlyArray<Record<string, unknown>>): string {
+  const lines = [columns.join(',')];
+  for (const it of items) lines.push(columns.map((c) => csvCell(it[c])).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export function createCaseReports(ctx: Pick<Ctx, 'database'>, deps: CaseReportsDeps) {
+  const repo = casesRepo(ctx.database.db);
+
+  /** Checks the caller and the range, and resolves accountId to its subtree's ids. */
+  async function windowOf(p: Principal, q: ReportQueryInput): Promise<ReportWindow> {
+    if (!isStaff(p)) throw forbidden(E.reportsForbidden, 'Case reports are for staff only');
+    const from = new Date(`${q.from}T00:00:00Z`);
+    const to = new Date(`${q.to}T00:00:00Z`);
+    if (to <= from) {
+      throw invalid(E.reportRangeInvalid, `to (${q.to}) must be after from (${q.from})`, [
+        { field: 'to', value: q.to, reason: 'must be after from' },
+      ]);
+    }
+    const days = (+to - +from) / DAY_MS;
+    if (days > REPORT_MAX_DAYS) {
+      throw invalid(E.reportRangeInvalid, `A report spans at most ${REPORT_MAX_DAYS} days; ${days} asked`, [
+        { field: 'to', value: q.to, reason: `at most ${REPORT_MAX_DAYS} days after from (${q.from})` },
+      ]);
+    }
+    let accountIds: number[] | undefined;
+    if (q.accountId !== undefined) {
+      const account = await deps.accounts.getInScope({ kind: 'operator' }, q.accountId);
+      accountIds = await deps.accounts.subtreeIds({ kind: 'operator' }, account.path);
+    }
+    return { from, to, accountIds, unit: q.groupBy };
+  }
+  const meta = (q: ReportQueryInput) => ({ from: q.from, to: q.to, accountId: q.accountId ?? null });
+
+  return {
+    async volume(p: Principal, q: ReportQueryInput) {
+      const items = await repo.volumeReport(await windowOf(p, q));
+      return { ...meta(q), groupBy: q.groupBy, items };
+    },
+
+    async handlingTime(p: Principal, q: ReportQueryInput) {
+      const handled = await repo.handledCases(await windowOf(p, q));
+      const calendarOf = await deps.sla.calendarResolver();
+      const byType = new Map<string, { calendar: number[]; working: number[]; withoutCalendar: number }>();
+      for (const c of handled) {
+        const doneAt = c.resolvedAt ?? c.closedAt;
+        if (!doneAt) continue;
+        let acc = byType.get(c.type);
+        if (!acc) {
+          acc = { calendar: [], working: [], withoutCalendar: 0 };
+          byType.set(c.type, acc);
+        }
+        acc.calendar.push((+doneAt - +c.createdAt) / DAY_MS);
+        const cal = await calendarOf(c);
+        if (cal) acc.working.push(workingDaysBetween(cal, c.createdAt, doneAt));
+        else acc.withoutCalendar++;
+      }
+      const items = CASE_TYPES.flatMap((type) => {
+        const acc = byType.get(type);
+        if (!acc) return [];
+        return [
+          {
+            type,
+            count: acc.calendar.length,
+            meanCalendarDays: mean(acc.calendar),
+            medianCalendarDays: median(acc.calendar),
+            meanWorkingDays: acc.working.length ? mean(acc.working) : null,
+            medianWorkingDays: acc.working.length ? median(acc.working) : null,
+            withoutCalendar: acc.withoutCalendar,
+          },
+        ];
+      });
+      return { ...meta(q), items };
+    },
+
+    async contacts(p: Principal, q: ReportQueryInput) {
+      const items = await repo.contactsReport(await windowOf(p, q));
+      return { ...meta(q), groupBy: q.groupBy, items };
+    },
+  };
+}
