@@ -239,3 +239,57 @@ describe('workingDaysBetween', () => {
     expect(workingDaysBetween(cal, 5, 5)).toBe(0);
   });
 });
+
+describe('GET /api/v1/reports/cases/sla', () => {
+  /** Lands the case's newest system entry (creation or state change) at `at`. */
+  const pinLastSystem = (number: string, at: string) =>
+    exec(sql`update case_events set at = ${at}::timestamptz where id = (
+               select max(e.id) from case_events e join cases c on c.id = e.case_id
+                where c.number = ${number} and e.kind = 'system')`);
+  async function handled(s: Tenant, resolvedAt: string, firstResponseAt?: string): Promise<string> {
+    const n = await openCase(s.agent, { accountId: s.root.id, type: 'incident', channel: 'email' });
+    await pinLastSystem(n, '2026-05-04T10:00:00Z');
+    expect((await post(`/api/v1/cases/${n}/transitions`, s.agent, { to: 'open' })).statusCode).toBe(200);
+    await pinLastSystem(n, '2026-05-04T10:05:00Z');
+    if (firstResponseAt) await entry(n, s.agent, { kind: 'phone_call', durationSeconds: 60 }, firstResponseAt);
+    expect((await post(`/api/v1/cases/${n}/transitions`, s.agent, { to: 'resolved' })).statusCode).toBe(200);
+    await pinLastSystem(n, resolvedAt);
+    await pin(n, { state: 'resolved', created: '2026-05-04T10:00:00Z', resolved: resolvedAt });
+    return n;
+  }
+
+  it('gives met % per policy and metric from each case’s timeline (24x7: respond in 1 h, restore in 4 h)', async () => {
+    const s = await makeTenant(h.services);
+    const cals = await get('/api/v1/sla/calendars', s.agent);
+    const always = (cals.json().items as Json[]).find((c) => c.key === '24x7')!;
+    const name = `Report SLA ${uniq()}`;
+    const policy = await post('/api/v1/sla/policies', s.admin, {
+      name,
+      calendarId: always.id,
+      match: { accountIds: [s.root.id] },
+      targets: { firstResponseMinutes: 60, periodicUpdateMinutes: 480, resolutionMinutes: 240 },
+    });
+    expect(policy.statusCode).toBe(201);
+    // P: called back at 10:30, restored at 13:00 (both met). Q: no response at all, restored at 15:00 (5 h).
+    await handled(s, '2026-05-04T13:00:00Z', '2026-05-04T10:30:00Z');
+    await handled(s, '2026-05-04T15:00:00Z');
+    const res = await get(`/api/v1/reports/cases/sla?from=2026-05-01&to=2026-06-01&accountId=${s.root.id}`, s.agent);
+    expect(res.statusCode).toBe(200);
+    const id = policy.json().id as number;
+    expect(res.json().items).toEqual([
+      { policyId: id, policy: name, metric: 'first_response', met: 1, breached: 1, metPercent: 50 },
+      { policyId: id, policy: name, metric: 'periodic_update', met: 2, breached: 0, metPercent: 100 },
+      { policyId: id, policy: name, metric: 'resolution', met: 1, breached: 1, metPercent: 50 },
+    ]);
+    const csv = await get(
+      `/api/v1/reports/cases/sla?from=2026-05-01&to=2026-06-01&accountId=${s.root.id}&format=csv`,
+      s.agent,
+    );
+    expect(csv.body.split('\r\n')[0]).toBe('policyId,policy,metric,met,breached,metPercent');
+    expect(csv.body.split('\r\n')[3]).toBe(`${id},${name},resolution,1,1,50`);
+    expect((await get('/api/v1/reports/cases/sla?from=2026-05-01&to=2026-06-01', s.customer)).statusCode).toBe(403);
+    expect((await get('/api/v1/reports/cases/sla?from=2026-05-01&to=2026-06-01')).statusCode).toBe(401);
+    const long = await get('/api/v1/reports/cases/sla?from=2025-01-01&to=2026-02-06', s.agent);
+    expect(long.statusCode).toBe(400);
+  });
+});

@@ -19,6 +19,7 @@ import {
   PostedCaseEventView,
   ReportCsv,
   ReportQuery,
+  SlaMetReportView,
   TransitionBody,
   UpdateCaseBody,
   VolumeReportView,
@@ -241,6 +242,27 @@ export function caseReportsRoutes(reports: CaseReports) {
           'medianWorkingDays',
           'withoutCalendar',
         ];
+        return reply.type('text/csv; charset=utf-8').send(reportCsv(columns, r.items));
+      },
+    );
+    app.get(
+      '/api/v1/reports/cases/sla',
+      {
+        config: csvOptions(),
+        schema: {
+          tags: ['reports'],
+          summary:
+            'SLA met % per policy and metric, over the cases resolved (or closed unresolved) in the window, ' +
+            'each evaluated from its timeline against its matched policy',
+          description: RANGE_NOTE,
+          querystring: ReportQuery,
+          response: { 200: SlaMetReportView.or(ReportCsv), ...errors },
+        },
+      },
+      async (req, reply) => {
+        const r = await reports.slaMet(principalOf(req), req.query);
+        if (req.query.format === 'json') return r;
+        const columns = ['policyId', 'policy', 'metric', 'met', 'breached', 'metPercent'];
         return reply.type('text/csv; charset=utf-8').send(reportCsv(columns, r.items));
       },
     );

@@ -255,4 +255,21 @@ export const ContactsReportView = z
     ),
   })
   .meta({ id: 'CaseContactsReport' });
+export const SlaMetReportView = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    accountId: z.number().int().nullable(),
+    items: z.array(
+      z.object({
+        policyId: z.number().int(),
+        policy: z.string(),
+        metric: z.enum(['first_response', 'periodic_update', 'resolution']),
+        met: z.number().int(),
+        breached: z.number().int(),
+        metPercent: z.number().nullable().describe('met / (met + breached), one decimal; null when neither'),
+      }),
+    ),
+  })
+  .meta({ id: 'CaseSlaMetReport' });
 export const ReportCsv = z.string().describe('CSV, header row first');

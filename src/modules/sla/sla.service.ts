@@ -13,7 +13,7 @@ import {
   parseCalendarDefinition,
   WEEKDAYS,
 } from './calendar.ts';
-import { evaluateCaseSla } from './case-sla.ts';
+import { evaluateCaseSla, type PolicyClock } from './case-sla.ts';
 import { DEFAULT_BUSINESS_CALENDAR, DEFAULT_SLA_POLICIES, matchPolicy, type SlaPolicy } from './defaults.ts';
 import type { CaseType, Priority, VipTier } from './priority.ts';
 import { SlaErrors as E } from './sla.errors.ts';
@@ -328,11 +328,15 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
     },
 
     /**
-     * The calendar of each case's matched policy, for reports over many cases: the policies are read once and
-     * accounts and calendars are cached for the resolver's life (one resolver per report). Null: no policy matches.
+     * Each case's matched policy and its compiled calendar, for reports over many cases: the policies are read
+     * once and accounts and calendars are cached for the resolver's life (one resolver per report).
+     * Null: no policy matches.
      */
-    async calendarResolver(): Promise<
-      (c: { type: string; priority: string; accountId: number }) => Promise<Calendar | null>
+    async policyResolver(): Promise<
+      (c: { type: string; priority: string; accountId: number }) => Promise<{
+        policy: { id: number; name: string } & PolicyClock;
+        calendar: Calendar;
+      } | null>
     > {
       await ensureSeeded();
       const policies = await repo.policies();
@@ -353,7 +357,8 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
           cal = calendarRow(id).then(compiledCalendar);
           calendars.set(id, cal);
         }
-        return cal;
+        const { pauseStates, targets } = found.policy;
+        return { policy: { id: found.row.id, name: found.row.name, pauseStates, targets }, calendar: await cal };
       };
     },
 
