@@ -22,7 +22,7 @@ export function buildServices(ctx: Ctx) {
   const catalog = createCatalogService(ctx, accounts);
   const plmns = createPlmnsService();
   const simImports = createImportService(ctx, { accounts, catalog });
-  const simExports = createExportService(ctx, { accounts });
+  const simExports = createExportService(ctx, { accounts, catalog });
   const sims = createSimsService(ctx, { accounts, catalog });
   const cases = createCasesService(ctx, { accounts, sims });
   const sla = createSlaService(ctx, { accounts, cases });

@@ -188,6 +188,11 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
 
   return {
     /** Loads every plan's (name, owner) once; resolving is then in memory (used by the bulk import). */
+    /** Every plan's name by id (a few hundred rows): for bulk readers such as the SIM export. */
+    async planNames(kind: PlanKind): Promise<Map<number, string>> {
+      return new Map((await repo.planIndex(kind)).map((p) => [p.id, p.name]));
+    },
+
     async planResolver(kind: PlanKind): Promise<PlanResolver> {
       return makePlanResolver(await repo.planIndex(kind));
     },

@@ -12,6 +12,7 @@ import { type Principal, scopeOf } from '../../../platform/auth.ts';
 import type { Ctx } from '../../../platform/context.ts';
 import type { Database } from '../../../platform/db/client.ts';
 import type { AccountsService } from '../../accounts/accounts.service.ts';
+import type { CatalogService } from '../../catalog/catalog.service.ts';
 import { displayIccid } from '../identifiers.ts';
 import { CUSTOM_PREFIX, KNOWN_COLUMNS } from './csv-row.ts';
 
@@ -26,21 +27,24 @@ type ExportRow = {
   msisdn: string | null;
   imei: string | null;
   eid: string | null;
-  account: string;
-  communication_plan: string | null;
-  rate_plan: string | null;
+  account_id: number;
+  communication_plan_id: number | null;
+  rate_plan_id: number | null;
   state: string;
   labels: string[];
   custom_fields: Record<string, string>;
 };
 
+/**
+ * SQL over the SIM module's own tables only; account numbers and plan names come from their services.
+ * `accountIds`: the selection's accounts; null = every account (staff, no filter).
+ */
 function exportRepo(database: Database) {
-  /** `under`: account path prefix ('/1/5/'); null = every account. */
-  const where = (under: string | null, state: string | undefined, params: unknown[]) => {
+  const where = (accountIds: number[] | null, state: string | undefined, params: unknown[]) => {
     const conds = ['TRUE'];
-    if (under !== null) {
-      params.push(`${under}%`);
-      conds.push(`a.path LIKE $${params.length}`);
+    if (accountIds !== null) {
+      params.push(accountIds);
+      conds.push(`s.account_id = ANY($${params.length}::bigint[])`);
     }
     if (state !== undefined) {
       params.push(state);
@@ -49,26 +53,24 @@ function exportRepo(database: Database) {
     return conds.join(' AND ');
   };
   return {
-    async customKeys(under: string | null, state: string | undefined): Promise<string[]> {
+    async customKeys(accountIds: number[] | null, state: string | undefined): Promise<string[]> {
       const params: unknown[] = [];
       const rows = await database.query<{ k: string }>(
-        `SELECT DISTINCT k FROM sims s JOIN accounts a ON a.id = s.account_id,
-           jsonb_object_keys(s.custom_fields) AS k
-         WHERE s.custom_fields <> '{}'::jsonb AND ${where(under, state, params)} ORDER BY k`,
+        `SELECT DISTINCT k FROM sims s, jsonb_object_keys(s.custom_fields) AS k
+         WHERE s.custom_fields <> '{}'::jsonb AND ${where(accountIds, state, params)} ORDER BY k`,
         params,
       );
       return rows.map((r) => r.k);
     },
-    async page(under: string | null, state: string | undefined, afterId: number): Promise<ExportRow[]> {
+    async page(accountIds: number[] | null, state: string | undefined, afterId: number): Promise<ExportRow[]> {
       const params: unknown[] = [afterId];
       return database.query<ExportRow>(
-        `SELECT s.id::int AS id, s.iccid, s.msisdn, s.imei, s.eid, a.number AS account, cp.name AS communication_plan,
-           rp.name AS rate_plan, s.state, s.labels, s.custom_fields,
+        `SELECT s.id::int AS id, s.iccid, s.msisdn, s.imei, s.eid, s.account_id::int AS account_id,
+           s.communication_plan_id::int AS communication_plan_id, s.rate_plan_id::int AS rate_plan_id,
+           s.state, s.labels, s.custom_fields,
            (SELECT string_agg(i.imsi, ';' ORDER BY i.position) FROM sim_imsis i WHERE i.sim_id = s.id) AS imsis
-         FROM sims s JOIN accounts a ON a.id = s.account_id
-           LEFT JOIN communication_plans cp ON cp.id = s.communication_plan_id
-           LEFT JOIN rate_plans rp ON rp.id = s.rate_plan_id
-         WHERE s.id > $1 AND ${where(under, state, params)}
+         FROM sims s
+         WHERE s.id > $1 AND ${where(accountIds, state, params)}
          ORDER BY s.id LIMIT ${PAGE}`,
         params,
       );
@@ -80,7 +82,10 @@ export type ExportService = ReturnType<typeof createExportService>;
 
 export function createExportService(
   ctx: Pick<Ctx, 'database'>,
-  deps: { accounts: Pick<AccountsService, 'getInScope'> },
+  deps: {
+    accounts: Pick<AccountsService, 'getInScope' | 'subtreeIds' | 'allNumbers'>;
+    catalog: Pick<CatalogService, 'planNames'>;
+  },
 ) {
   const repo = exportRepo(ctx.database);
 
@@ -93,13 +98,19 @@ export function createExportService(
       const scope = scopeOf(p);
       let under: string | null = scope.kind === 'customer' ? scope.accountPath : null;
       if (f.accountId !== undefined) under = (await deps.accounts.getInScope(scope, f.accountId)).path;
-      const keys = await repo.customKeys(under, f.state);
+      const accountIds = under === null ? null : await deps.accounts.subtreeIds(scope, under);
+      // Accounts and plans are few next to SIMs: resolve their names in memory once per export.
+      const accountNumber = new Map((await deps.accounts.allNumbers()).map((a) => [a.id, a.number]));
+      const commPlans = await deps.catalog.planNames('communication');
+      const ratePlans = await deps.catalog.planNames('rate');
+      const planName = (names: Map<number, string>, id: number | null) => (id === null ? '' : (names.get(id) ?? ''));
+      const keys = await repo.customKeys(accountIds, f.state);
       const columns = [...KNOWN_COLUMNS, ...keys.map((k) => CUSTOM_PREFIX + k)];
 
       async function* rows() {
         yield columns;
         for (let after = 0; ; ) {
-          const page = await repo.page(under, f.state, after);
+          const page = await repo.page(accountIds, f.state, after);
           for (const r of page) {
             yield [
               displayIccid(r.iccid),
@@ -107,9 +118,9 @@ export function createExportService(
               r.msisdn ?? '',
               r.imei ?? '',
               r.eid ?? '',
-              r.account,
-              r.communication_plan ?? '',
-              r.rate_plan ?? '',
+              accountNumber.get(r.account_id) ?? '',
+              planName(commPlans, r.communication_plan_id),
+              planName(ratePlans, r.rate_plan_id),
               r.state,
               r.labels.join('; '),
               ...keys.map((k) => r.custom_fields[k] ?? ''),
