@@ -36,7 +36,11 @@ export async function landEntry(
   now: Date,
   followUp: { priority: string; channel: string },
 ): Promise<Landed> {
-  const who = { authorUserId: entry.authorUserId ?? null, authorLabel: entry.authorLabel };
+  const who = {
+    authorUserId: entry.authorUserId ?? null,
+    authorLabel: entry.authorLabel,
+    authorSide: entry.authorSide,
+  };
   if (outcome === 'follow_up') {
     const n = await insertNumbered(r, now, {
       tenantId: c.tenantId,

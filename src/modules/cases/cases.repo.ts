@@ -2,7 +2,6 @@ import { and, asc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-o
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
 import type { CaseType } from '../sla/priority.ts';
-import { users } from '../users/users.tables.ts';
 import type { CHANNELS } from './cases.schemas.ts';
 import { caseEvents, caseNumberCounters, caseSims, cases } from './cases.tables.ts';
 import { OPEN_STATES } from './state-machine.ts';
@@ -202,10 +201,9 @@ export function casesRepo(db: Db) {
         );
     },
     /**
-     * Contacts from the customer side per UTC period × kind. The timeline does not store a direction, so:
-     * an email_in is the customer's by definition (inbound mail); a phone_call is staff's record of a
-     * conversation with the customer, whoever dialled, so every call counts; a portal_message counts when its
-     * author is a customer user (staff may post portal messages too). Copies a major case synced to its
+     * Contacts from the customer side per UTC period × kind: an email_in is the customer's by definition
+     * (inbound mail); a phone_call is staff's record of a conversation with the customer, whoever dialled, so
+     * every call counts; a portal_message counts when the customer side wrote it (staff post them too). Copies a major case synced to its
      * children (data.copiedFrom) are not new contacts and stay out.
      */
     async contactsReport(w: ReportWindow) {
@@ -214,12 +212,11 @@ export function casesRepo(db: Db) {
         sql`select ${period(w, caseEvents.at)} as period, ${caseEvents.kind} as kind, count(*)::int as contacts
               from ${caseEvents}
               join ${cases} on ${cases.id} = ${caseEvents.caseId}
-              left join ${users} on ${users.id} = ${caseEvents.authorUserId}
              where ${caseEvents.at} >= ${w.from.toISOString()}::timestamptz
                and ${caseEvents.at} < ${w.to.toISOString()}::timestamptz ${inAccounts(w)}
                and (${caseEvents.data} -> 'copiedFrom') is null
                and (${caseEvents.kind} in ('email_in', 'phone_call')
-                    or (${caseEvents.kind} = 'portal_message' and ${users.role} = 'customer'))
+                    or (${caseEvents.kind} = 'portal_message' and ${caseEvents.authorSide} = 'customer'))
              group by 1, 2 order by 1, 2`,
       );
     },

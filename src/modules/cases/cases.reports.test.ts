@@ -70,8 +70,8 @@ beforeAll(async () => {
   await entry(a, t.agent, { kind: 'portal_message' }, '2026-03-02T13:00:00Z'); // staff side: not a contact
   await entry(a, t.agent, { kind: 'note' }, '2026-03-03T09:00:00Z');
   // Inbound mail is written by mail ingest, not the API.
-  await exec(sql`insert into case_events (case_id, tenant_id, at, kind, visibility, author_label, body)
-                 select id, tenant_id, '2026-03-15T09:00:00Z', 'email_in', 'public', 'ops@customer.test', 'hi'
+  await exec(sql`insert into case_events (case_id, tenant_id, at, kind, visibility, author_label, author_side, body)
+                 select id, tenant_id, '2026-03-15T09:00:00Z', 'email_in', 'public', 'ops@customer.test', 'customer', 'hi'
                    from cases where number = ${a}`);
   await pin(a, {
     state: 'closed',

@@ -52,7 +52,11 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
   const db: Db = ctx.database.db;
   const repo = casesRepo(db);
   const clock = deps.now ?? (() => new Date());
-  const author = (p: Principal) => ({ authorUserId: p.userId > 0 ? p.userId : null, authorLabel: p.email });
+  const author = (p: Principal) => ({
+    authorUserId: p.userId > 0 ? p.userId : null,
+    authorLabel: p.email,
+    authorSide: isStaff(p) ? ('staff' as const) : ('customer' as const),
+  });
 
   /** Staff reach every case; a customer its tenant, and below its root only its own subtree's accounts. */
   async function reachOf(p: Principal): Promise<CaseReach> {

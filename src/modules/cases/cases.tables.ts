@@ -133,6 +133,8 @@ export const caseEvents = pgTable(
     visibility: text('visibility').notNull(), // public | internal
     authorUserId: bigint('author_user_id', { mode: 'number' }),
     authorLabel: text('author_label').notNull(),
+    /** customer | staff: which side wrote the entry (reports count customer contacts; SLA counts staff replies). */
+    authorSide: text('author_side').$type<'customer' | 'staff'>().notNull(),
     body: text('body').notNull().default(''),
     /** Kind-specific facts: call duration, before/after of a state change. */
     data: jsonb('data').$type<Record<string, unknown>>(),

@@ -13,7 +13,7 @@ import { type CaseState, checkCaseTransition, FINAL_STATES, OPEN_STATES } from '
  * customers only ever see their own child, which mirrors the parent's public entries and state.
  */
 type Repo = ReturnType<typeof casesRepo>;
-type Who = { authorUserId: number | null; authorLabel: string };
+type Who = { authorUserId: number | null; authorLabel: string; authorSide: 'customer' | 'staff' };
 
 /** Parent states a child follows; pending_customer is about the parent's own contact, not the children's. */
 const SYNCED_STATES: readonly CaseState[] = ['open', 'pending_provider', 'resolved'];
@@ -30,6 +30,7 @@ export async function syncEntryToChildren(r: Repo, parent: CaseRow, e: CaseEvent
       visibility: 'public',
       authorUserId: e.authorUserId,
       authorLabel: e.authorLabel,
+      authorSide: e.authorSide,
       body: e.body,
       data: { ...(e.data ?? {}), copiedFrom: { case: parent.number, eventId: e.id } },
     });
