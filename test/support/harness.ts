@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { cliPrincipal, type Principal } from '../../src/platform/auth.ts';
@@ -13,14 +14,50 @@ import { buildServices, type Services } from '../../src/services.ts';
 
 export const testDbKind = (process.env.IOTOPS_TEST_DB ?? 'pglite') as 'pglite' | 'postgres';
 
-/** A migrated database for one test file: in-memory PGlite, or the run's PostgreSQL database. */
+/**
+ * A migrated database of its own for one test file: in-memory PGlite, or on PostgreSQL a copy of the run's
+ * migrated template (global-setup.ts), dropped again on close. Own databases keep the job queue per file: a
+ * worker ticking with a test clock never runs another file's timers.
+ */
 export async function testDatabase(): Promise<Database> {
-  if (testDbKind === 'postgres') {
-    return openDatabase({ databaseUrl: inject('databaseUrl'), poolSize: 4 });
-  }
+  if (testDbKind === 'postgres') return copyOfTemplate();
   const database = await openDatabase({ memory: true });
   await migrate(database);
   return database;
+}
+
+async function copyOfTemplate(): Promise<Database> {
+  const admin = inject('pgAdminUrl');
+  const name = `${inject('pgTemplate').replace(/_tpl$/, '')}_f${randomBytes(5).toString('hex')}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await c.query(`create database ${name} template ${inject('pgTemplate')}`);
+        break;
+      } catch (e) {
+        // 55006: two copies of one template started at the same instant; PostgreSQL refuses the second.
+        if ((e as { code?: string }).code !== '55006' || attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  } finally {
+    await c.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 4 });
+  const close = database.close.bind(database);
+  return {
+    ...database,
+    close: async () => {
+      await close();
+      const d = new pg.Client({ connectionString: admin });
+      await d.connect();
+      await d.query(`drop database if exists ${name} with (force)`).finally(() => d.end());
+    },
+  };
 }
 
 export type Harness = { ctx: Ctx; services: Services; app: App; close: () => Promise<void> };
