@@ -37,6 +37,19 @@ const Env = z.object({
     .optional()
     .transform((v) => v === '1' || v === 'true')
     .describe('Mark the session cookie Secure (set behind HTTPS)'),
+  JOB_POLL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .max(60_000)
+    .default(1000)
+    .describe('How often the worker role polls the job queue (SLA timers, verification period), in ms'),
+  JOB_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7)
+    .describe('Finished jobs are deleted after this many days (failed-for-good ones are kept)'),
   IOTOPS_DEMO: z
     .enum(['auto', 'off'])
     .default('auto')
@@ -56,6 +69,8 @@ export type Config = {
   sessionTtlHours: number;
   cookieSecure: boolean;
   demo: 'auto' | 'off';
+  jobPollMs: number;
+  jobRetentionDays: number;
 };
 
 export class ConfigError extends Error {}
@@ -84,6 +99,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE,
     demo: e.IOTOPS_DEMO,
+    jobPollMs: e.JOB_POLL_MS,
+    jobRetentionDays: e.JOB_RETENTION_DAYS,
   };
 }
 

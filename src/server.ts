@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
 import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
 import { simsRoutes } from './modules/sims/sims.routes.ts';
@@ -47,6 +48,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       casesRoutes(services.cases),
       caseReportsRoutes(services.caseReports),
       slaRoutes(services.sla),
+      notificationsRoutes(services.notifications),
     ],
   });
 }

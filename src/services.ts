@@ -4,6 +4,7 @@ import { createCaseReports } from './modules/cases/cases.reports.ts';
 import { createCasesService } from './modules/cases/cases.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
+import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createPlmnsService } from './modules/plmns/plmns.service.ts';
 import { createExportService } from './modules/sims/import/export.service.ts';
 import type { ImportService } from './modules/sims/import/import.service.ts';
@@ -14,6 +15,7 @@ import { createUsersService } from './modules/users/users.service.ts';
 import { cliPrincipal } from './platform/auth.ts';
 import type { Ctx } from './platform/context.ts';
 import { AppError } from './platform/errors.ts';
+import { createJobQueue } from './platform/jobs/queue.ts';
 
 /** The composition root: every service built once, each given only what it depends on. */
 export function buildServices(ctx: Ctx) {
@@ -27,8 +29,24 @@ export function buildServices(ctx: Ctx) {
   const cases = createCasesService(ctx, { accounts, sims });
   const sla = createSlaService(ctx, { accounts, cases });
   const caseReports = createCaseReports(ctx, { accounts, sla });
+  const notifications = createNotificationsService(ctx);
+  const jobs = createJobQueue(ctx);
   const demo = createDemoService({ accounts, catalog, users, loadSimFile: simFileLoader(simImports) });
-  return { accounts, users, catalog, plmns, simImports, simExports, sims, demo, cases, sla, caseReports };
+  return {
+    accounts,
+    users,
+    catalog,
+    plmns,
+    simImports,
+    simExports,
+    sims,
+    demo,
+    cases,
+    sla,
+    caseReports,
+    notifications,
+    jobs,
+  };
 }
 
 export type Services = ReturnType<typeof buildServices>;

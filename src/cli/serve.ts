@@ -1,20 +1,49 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.ts';
+import { startWorker } from '../jobs.ts';
 import { DEMO_LOGINS } from '../modules/demo/demo.service.ts';
 import type { Ctx } from '../platform/context.ts';
 import { createHttpApp, openContext } from '../server.ts';
 import type { Services } from '../services.ts';
 
-async function listen(ctx: Ctx, services: Services, config: Config): Promise<string> {
-  const app = await createHttpApp(ctx, services);
+export const ROLES = ['api', 'worker'] as const;
+type Role = (typeof ROLES)[number];
+
+/** `--roles api,worker`: which parts of iotops this process runs (several processes may share PostgreSQL). */
+export function parseRoles(value: string): Role[] {
+  const asked = value.split(',').map((r) => r.trim());
+  const unknown = asked.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0 || asked.length === 0)
+    throw new Error(`--roles: unknown role(s) ${unknown.join(', ') || '(none)'}; available: ${ROLES.join(', ')}`);
+  return [...new Set(asked as Role[])];
+}
+
+/**
+ * Runs the roles: `api` serves HTTP, `worker` runs the job queue (SLA timers, verification period) and purges
+ * finished jobs hourly. Answers the HTTP address when the api role runs. SIGINT/SIGTERM stop HTTP first, then
+ * let the worker finish its batch, then close the database.
+ */
+async function run(ctx: Ctx, services: Services, config: Config, roles: readonly Role[]): Promise<string | null> {
+  const app = roles.includes('api') ? await createHttpApp(ctx, services) : null;
+  const worker = roles.includes('worker') ? startWorker(services, { pollMs: config.jobPollMs }) : null;
+  const purge = worker
+    ? setInterval(() => {
+        const before = new Date(Date.now() - config.jobRetentionDays * 86_400_000);
+        services.jobs.purgeFinished(before).catch((e: unknown) => ctx.log.error({ err: e }, 'job purge failed'));
+      }, 3_600_000)
+    : null;
+  purge?.unref();
   const stop = async () => {
-    await app.close();
+    await app?.close();
+    if (purge) clearInterval(purge);
+    await worker?.stop();
     await ctx.database.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+  if (!app) return null;
   try {
     return await app.listen({ port: config.port, host: config.host });
   } catch (e) {
@@ -44,15 +73,18 @@ async function ensureFirstAdmin(services: Services): Promise<string | null> {
 export function registerServe(program: Command) {
   program
     .command('serve')
-    .description('Run the desk: HTTP API and docs (PORT, default 8080)')
-    .option('--roles <roles>', 'comma-separated roles to run (only api exists so far)', 'api')
+    .description('Run the desk: HTTP API and docs (PORT, default 8080) and the job worker')
+    .option('--roles <roles>', `comma-separated roles to run: ${ROLES.join(', ')}`, ROLES.join(','))
     .action(async (o: { roles: string }) => {
-      const unknown = o.roles.split(',').filter((r) => r.trim() !== 'api');
-      if (unknown.length > 0) throw new Error(`--roles: unknown role(s) ${unknown.join(', ')}; available: api`);
+      const roles = parseRoles(o.roles);
       const config = loadConfig();
       const { ctx, services } = await openContext(config);
-      const address = await listen(ctx, services, config);
-      console.log(`iotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind})`);
+      const address = await run(ctx, services, config, roles);
+      console.log(
+        address
+          ? `iotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind}, roles: ${roles.join(',')})`
+          : `iotops is running (roles: ${roles.join(',')}, database: ${ctx.database.kind})`,
+      );
     });
 
   program
@@ -82,7 +114,7 @@ export function registerServe(program: Command) {
         const first = await ensureFirstAdmin(services);
         if (first) lines.push(first);
       }
-      const address = await listen(ctx, services, config);
+      const address = await run(ctx, services, config, ROLES);
       console.log(`\niotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind})`);
       if (lines.length > 0)
         console.log(`log in (POST ${address}/api/v1/auth/login, or the docs page):\n${lines.join('\n')}`);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
+import { jobHandlers } from '../../src/jobs.ts';
 import { cliPrincipal, type Principal } from '../../src/platform/auth.ts';
 import type { Ctx } from '../../src/platform/context.ts';
 import { type Database, openDatabase } from '../../src/platform/db/client.ts';
@@ -60,7 +61,17 @@ async function copyOfTemplate(): Promise<Database> {
   };
 }
 
-export type Harness = { ctx: Ctx; services: Services; app: App; close: () => Promise<void> };
+export type Harness = {
+  ctx: Ctx;
+  services: Services;
+  app: App;
+  /**
+   * Runs every due job (the worker role's work) as of `at` (default: now) until none is left; answers how many
+   * ran. Jobs enqueued by a run (e.g. timers) run too when they are due by `at`. Tests wait with this, not sleep.
+   */
+  runJobs: (at?: Date) => Promise<number>;
+  close: () => Promise<void>;
+};
 
 export async function harness(overrides: Partial<Config> = {}): Promise<Harness> {
   const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), ...overrides };
@@ -72,6 +83,16 @@ export async function harness(overrides: Partial<Config> = {}): Promise<Harness>
     ctx,
     services,
     app,
+    runJobs: async (at?: Date) => {
+      const worker = services.jobs.createWorker({ handlers: jobHandlers(services), now: () => at ?? new Date() });
+      let total = 0;
+      for (let i = 0; i < 100; i++) {
+        const n = await worker.tick();
+        if (n === 0) return total;
+        total += n;
+      }
+      throw new Error('runJobs: jobs keep coming after 100 rounds (a job that re-enqueues itself?)');
+    },
     close: async () => {
       await app.close();
       await database.close();

@@ -27,6 +27,7 @@ export function presentCase(c: CaseRow): CaseJson {
     tags: c.tags,
     affectedSimCount: c.affectedSimCount,
     affectedFilter: c.affectedFilter ?? null,
+    slaDueAt: c.slaDueAt?.toISOString() ?? null,
     isMajor: c.isMajor,
     parentCaseId: c.parentCaseId,
     followUpOf: c.followUpOf,

@@ -1,12 +1,15 @@
 import { and, asc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
+import { enqueueIn } from '../../platform/jobs/outbox.ts';
 import type { CaseType } from '../sla/priority.ts';
 import type { CHANNELS } from './cases.schemas.ts';
-import { caseEvents, caseNumberCounters, caseSims, cases } from './cases.tables.ts';
+import { caseEvents, caseNumberCounters, caseSims, cases, queueDue } from './cases.tables.ts';
 import { OPEN_STATES } from './state-machine.ts';
 
 export type CaseRow = typeof cases.$inferSelect;
+/** The outbox job every committed case change leaves behind (handled by the SLA module). */
+export const CASE_CHANGED = 'cases.changed';
 export type CaseEventRow = typeof caseEvents.$inferSelect;
 
 /**
@@ -26,8 +29,11 @@ export type CaseFilter = {
   assigneeUserId?: number | undefined;
   accountId?: number | undefined;
 };
-/** Keyset position in the queue order (priority, created_at, id); created_at as text keeps microseconds. */
-export type QueueKey = { priority: string; createdAt: string; id: number };
+/**
+ * Keyset position in the queue order (priority, SLA due time, created_at, id); times as PostgreSQL text keep
+ * microseconds, and a case without a due time has 'infinity'.
+ */
+export type QueueKey = { priority: string; due: string; createdAt: string; id: number };
 
 const idList = (xs: readonly number[]) => sql`string_to_array(${xs.join(',')}, ',')::bigint[]`;
 
@@ -73,8 +79,24 @@ export function casesRepo(db: Db) {
     async insertSims(rows: (typeof caseSims.$inferInsert)[]): Promise<void> {
       if (rows.length > 0) await db.insert(caseSims).values(rows);
     },
+    /**
+     * Every change of a case lands in its timeline, so this is where the change leaves through the outbox:
+     * a `cases.changed` job (one per case and transaction) lets the SLA module recompute the case's clocks,
+     * due time and timers after commit. The SLA module's own entries (warnings, breaches) do not re-trigger it.
+     */
     async insertEvent(values: typeof caseEvents.$inferInsert): Promise<CaseEventRow> {
       const [row] = await db.insert(caseEvents).values(values).returning();
+      if (!String(values.data?.action ?? '').startsWith('sla_')) {
+        await enqueueIn(
+          db,
+          CASE_CHANGED,
+          { caseId: values.caseId },
+          {
+            dedupeKey: `${CASE_CHANGED}:${values.caseId}`,
+            perTransaction: true,
+          },
+        );
+      }
       return row!;
     },
     async byNumber(reach: CaseReach, number: string): Promise<CaseRow | undefined> {
@@ -84,14 +106,14 @@ export function casesRepo(db: Db) {
         .where(and(eq(cases.number, number), reachWhere(reach)));
       return row;
     },
-    /**
-     * The agent queue: effective priority, then oldest first.
-     * Seam for the SLA persistence work: the next SLA due time slots in between priority and created_at (here,
-     * in the keyset comparison just above and in QueueKey/the cursor), backed by an index in the same order.
-     */
+    /** The agent queue: effective priority, then the nearest SLA due time (none last), then oldest first. */
     async list(reach: CaseReach, f: CaseFilter, after: QueueKey | undefined, limit: number) {
       return db
-        .select({ row: cases, createdAtText: sql<string>`${cases.createdAt}::text` })
+        .select({
+          row: cases,
+          dueText: sql<string>`${queueDue}::text`,
+          createdAtText: sql<string>`${cases.createdAt}::text`,
+        })
         .from(cases)
         .where(
           and(
@@ -102,12 +124,21 @@ export function casesRepo(db: Db) {
             f.assigneeUserId !== undefined ? eq(cases.assigneeUserId, f.assigneeUserId) : undefined,
             f.accountId !== undefined ? eq(cases.accountId, f.accountId) : undefined,
             after
-              ? sql`(${cases.priority}, ${cases.createdAt}, ${cases.id}) > (${after.priority}, ${after.createdAt}::timestamptz, ${after.id})`
+              ? sql`(${cases.priority}, ${queueDue}, ${cases.createdAt}, ${cases.id}) > (${after.priority}, ${after.due}::timestamptz, ${after.createdAt}::timestamptz, ${after.id})`
               : undefined,
           ),
         )
-        .orderBy(asc(cases.priority), asc(cases.createdAt), asc(cases.id))
+        .orderBy(asc(cases.priority), asc(queueDue), asc(cases.createdAt), asc(cases.id))
         .limit(limit);
+    },
+    /** Written by the SLA module's recompute job; unchanged values are not rewritten (no updated_at churn). */
+    async setSlaDue(id: number, dueAt: Date | null): Promise<void> {
+      await db
+        .update(cases)
+        .set({ slaDueAt: dueAt })
+        .where(
+          and(eq(cases.id, id), sql`${cases.slaDueAt} is distinct from ${dueAt?.toISOString() ?? null}::timestamptz`),
+        );
     },
     /** Moves the case only if it is still in `from` (a concurrent change answers undefined). */
     async setState(id: number, from: string, values: Partial<typeof cases.$inferInsert>): Promise<CaseRow | undefined> {
@@ -116,6 +147,10 @@ export function casesRepo(db: Db) {
         .set({ ...values, updatedAt: new Date() })
         .where(and(eq(cases.id, id), eq(cases.state, from)))
         .returning();
+      return row;
+    },
+    async byId(id: number): Promise<CaseRow | undefined> {
+      const [row] = await db.select().from(cases).where(eq(cases.id, id));
       return row;
     },
     /** Reads the case and locks its row until the transaction ends (serialises priority changes). */

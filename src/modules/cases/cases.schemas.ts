@@ -77,6 +77,10 @@ export const CaseView = z
     followUpOf: z.number().int().nullable(),
     createdBy: z.number().int().nullable(),
     createdAt: z.string(),
+    slaDueAt: z
+      .string()
+      .nullable()
+      .describe('The nearest due time of a running SLA clock (the queue sorts by it after priority); null: none runs'),
     updatedAt: z.string(),
     resolvedAt: z.string().nullable(),
     closedAt: z.string().nullable(),

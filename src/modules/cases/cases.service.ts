@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db/client.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
+import { caseAutomationOps, type VerificationCheck } from './case-automation.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride } from './case-priority.ts';
 import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
@@ -27,15 +28,19 @@ export type CasesDeps = {
   sims: Pick<SimsService, 'resolveIccids'>;
   /** The clock; tests inject one to land replies after the reopen window without waiting. */
   now?: () => Date;
+  /** Checks a resolved case must pass before its verification period closes it (case-automation.ts). */
+  verificationChecks?: readonly VerificationCheck[];
 };
 
 const encodeCursor = (k: QueueKey) =>
-  Buffer.from(JSON.stringify([k.priority, k.createdAt, k.id])).toString('base64url');
+  Buffer.from(JSON.stringify([k.priority, k.due, k.createdAt, k.id])).toString('base64url');
+const isTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
 function decodeCursor(cursor: string): QueueKey {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string' && Number.isInteger(v[2])) {
-      if (!Number.isNaN(Date.parse(v[1]))) return { priority: v[0], createdAt: v[1], id: v[2] as number };
+    if (Array.isArray(v) && typeof v[0] === 'string' && Number.isInteger(v[3])) {
+      if ((v[1] === 'infinity' || isTime(v[1])) && isTime(v[2]))
+        return { priority: v[0], due: v[1], createdAt: v[2], id: v[3] as number };
     }
   } catch {
     // fall through to the 400 below
@@ -188,6 +193,8 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
   return {
     get: load,
     ...majorCaseOps({ db, accounts: deps.accounts, load, author, clock }),
+    /** For job handlers (SLA bookkeeping, verification period): by id, no principal. */
+    automation: caseAutomationOps({ db, verificationChecks: deps.verificationChecks ?? [] }),
 
     async create(p: Principal, input: CreateCaseInput): Promise<CaseRow> {
       if (!isStaff(p)) {
@@ -311,7 +318,12 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
         items: page.map((r) => r.row),
         nextCursor:
           more && last
-            ? encodeCursor({ priority: last.row.priority, createdAt: last.createdAtText, id: last.row.id })
+            ? encodeCursor({
+                priority: last.row.priority,
+                due: last.dueText,
+                createdAt: last.createdAtText,
+                id: last.row.id,
+              })
             : null,
       };
     },

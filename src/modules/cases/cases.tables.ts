@@ -12,6 +12,9 @@ import {
   uniqueIndex,
 } from '../../platform/db/columns.ts';
 
+/** The queue's due-time sort key: a case without a running SLA clock sorts after every due time. */
+export const queueDue = sql`coalesce("sla_due_at", 'infinity'::timestamptz)`;
+
 /**
  * One row per case. `number` is `C-<year>-<6 digits>`, the year of creation plus a per-year sequence taken
  * from case_number_counters in the creating transaction, so numbers have no gaps even under concurrency
@@ -47,6 +50,12 @@ export const cases = pgTable(
     assigneeUserId: bigint('assignee_user_id', { mode: 'number' }),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     affectedSimCount: integer('affected_sim_count').notNull().default(0),
+    /**
+     * The earliest due time among the case's running SLA clocks (first response, periodic update, resolution),
+     * written by the SLA module's recompute job after every change (src/modules/sla/sla.jobs.ts); null when no
+     * clock runs (paused, stopped, met, or no policy). The agent queue orders by it after priority.
+     */
+    slaDueAt: timestamptz('sla_due_at'),
     /** A saved SIM filter instead of (or besides) a list in case_sims. */
     affectedFilter: jsonb('affected_filter').$type<Record<string, unknown>>(),
     /** Set on a major case once it has children; customers never see it, only their own child case. */
@@ -62,11 +71,11 @@ export const cases = pgTable(
   (t) => [
     uniqueIndex('cases_number_uq').on(t.number),
     index('cases_tenant_account_idx').on(t.tenantId, t.accountId),
-    // The agent queue: priority, then age.
-    index('cases_queue_idx').on(t.priority, t.createdAt, t.id),
+    // The agent queue: priority, then the SLA due time (none = last), then age. The keyset walks this order.
+    index('cases_queue_idx').on(t.priority, queueDue, t.createdAt, t.id),
     // The queue filtered by state (the common view: open work): without it the walk of cases_queue_idx skips
     // thousands of old closed cases per page (bench:cases, PERFORMANCE.md).
-    index('cases_queue_state_idx').on(t.state, t.priority, t.createdAt, t.id),
+    index('cases_queue_state_idx').on(t.state, t.priority, queueDue, t.createdAt, t.id),
     index('cases_assignee_idx').on(t.assigneeUserId),
     index('cases_parent_idx').on(t.parentCaseId),
   ],

@@ -15,20 +15,28 @@ import {
 import type { SlaMetricView } from './sla.schemas.ts';
 import { MINUTE_MS } from './tz.ts';
 
-export type TimelineEntry = { at: Date; kind: string; visibility: string; data: Record<string, unknown> | null };
+export type TimelineEntry = {
+  at: Date;
+  kind: string;
+  visibility: string;
+  /** Which side wrote it; entries from before sides were recorded may lack it. */
+  authorSide?: string;
+  data: Record<string, unknown> | null;
+};
 export type PolicyClock = {
   pauseStates: readonly string[];
   targets: { firstResponseMinutes: number; periodicUpdateMinutes: number; resolutionMinutes: number };
 };
 
 /**
- * Kinds only staff write (emails out, calls, notes). A portal message may come from either side
- * and the timeline does not say which, so it never counts as the provider's response.
+ * Kinds only staff write (emails out, calls, notes). A portal message may come from either side: it is the
+ * provider's response when its author side is staff (an agent answering in the portal).
  */
 const STAFF_KINDS = new Set(['email_out', 'phone_call', 'note']);
 const DONE_STATES = new Set(['resolved', 'closed']);
 
-export const isPublicStaffEntry = (e: TimelineEntry) => e.visibility === 'public' && STAFF_KINDS.has(e.kind);
+export const isPublicStaffEntry = (e: TimelineEntry) =>
+  e.visibility === 'public' && (STAFF_KINDS.has(e.kind) || (e.kind === 'portal_message' && e.authorSide === 'staff'));
 
 /** The state history from the timeline's system events: the creation and every state change. */
 export function stateHistory(events: readonly TimelineEntry[]): StateChange[] {

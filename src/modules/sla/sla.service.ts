@@ -1,4 +1,4 @@
-import { isStaff, type Principal } from '../../platform/auth.ts';
+import { cliPrincipal, isStaff, type Principal } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
@@ -13,9 +13,9 @@ import {
   parseCalendarDefinition,
   WEEKDAYS,
 } from './calendar.ts';
-import { evaluateCaseSla, type PolicyClock } from './case-sla.ts';
-import { DEFAULT_BUSINESS_CALENDAR, DEFAULT_SLA_POLICIES, matchPolicy, type SlaPolicy } from './defaults.ts';
-import type { CaseType, Priority, VipTier } from './priority.ts';
+import { evaluateCaseSla, type PolicyClock, type TimelineEntry } from './case-sla.ts';
+import { DEFAULT_BUSINESS_CALENDAR, DEFAULT_SLA_POLICIES } from './defaults.ts';
+import { matchCasePolicy } from './policy-match.ts';
 import { SlaErrors as E } from './sla.errors.ts';
 import { type SlaCalendarRow, type SlaPolicyRow, slaRepo } from './sla.repo.ts';
 import type {
@@ -52,6 +52,9 @@ function isAlwaysOpen(def: CalendarDefinition): boolean {
     })
   );
 }
+
+/** Clocks count every entry of the timeline, also the internal ones a customer's own view leaves out. */
+const operator = cliPrincipal('sla');
 
 const staffOnly = (p: Principal) => {
   if (!isStaff(p)) throw forbidden(E.staffOnly, 'SLA calendars and policies are provider configuration (staff only)');
@@ -173,48 +176,6 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
       if (isUniqueViolation(e)) throw onTaken();
       throw e;
     }
-  }
-
-  /** The policy a case falls under: contracts match the case's account or its enterprise. */
-  function match(
-    rows: SlaPolicyRow[],
-    c: { type: string; priority: string; accountId: number },
-    tenantId: number,
-    vipTier: string,
-  ) {
-    const candidates = rows.map((r) => ({
-      row: r,
-      policy: {
-        key: String(r.id),
-        name: r.name,
-        calendar: String(r.calendarId),
-        match: {
-          caseTypes: (r.caseTypes ?? undefined) as CaseType[] | undefined,
-          priorities: (r.priorities ?? undefined) as Priority[] | undefined,
-          vipTiers: (r.vipTiers ?? undefined) as VipTier[] | undefined,
-          contractIds: r.accountIds?.length
-            ? [r.accountIds.some((id) => id === c.accountId || id === tenantId) ? 'this' : 'other']
-            : undefined,
-        },
-        targets: {
-          firstResponseMinutes: r.firstResponseMin,
-          periodicUpdateMinutes: r.updateIntervalMin,
-          resolutionMinutes: r.resolutionMin,
-        },
-        pauseStates: r.pauseStates as SlaPolicy['pauseStates'],
-        verificationWorkingDays: r.verificationWorkingDays,
-      } satisfies SlaPolicy,
-    }));
-    const best = matchPolicy(
-      candidates.map((x) => x.policy),
-      {
-        caseType: c.type as CaseType,
-        priority: c.priority as Priority,
-        vipTier: vipTier as VipTier,
-        contractId: 'this',
-      },
-    );
-    return candidates.find((x) => x.policy === best);
   }
 
   return {
@@ -349,7 +310,7 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
           accounts.set(c.accountId, account);
         }
         const { tenantId, vipTier } = await account;
-        const found = match(policies, c, tenantId, vipTier);
+        const found = matchCasePolicy(policies, c, tenantId, vipTier);
         if (!found) return null;
         const id = found.row.calendarId;
         let cal = calendars.get(id);
@@ -363,20 +324,34 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
     },
 
     /**
+     * A case's SLA clocks at `at` from its timeline (the whole timeline: state changes are public, internal
+     * entries do not move clocks). Null policy: none matches. Used by the route below and the SLA jobs.
+     */
+    async evaluate(c: { type: string; priority: string; accountId: number }, events: TimelineEntry[], at: Date) {
+      await ensureSeeded();
+      const account = await deps.accounts.getInScope({ kind: 'operator' }, c.accountId);
+      const found = matchCasePolicy(await repo.policies(), c, account.tenantId, account.vipTier);
+      if (!found) return { policy: null, metrics: [] as SlaMetricView[] };
+      const calRow = await calendarRow(found.row.calendarId);
+      const calendar = compiledCalendar(calRow);
+      const metrics = evaluateCaseSla(calendar, found.policy, events, at);
+      return { policy: { row: found.row, calendarRow: calRow, calendar, clock: found.policy }, metrics };
+    },
+
+    /**
      * A case's SLA clocks at `now`, from its timeline. Customers reach it exactly as they reach the
      * case (another tenant's case answers 404 from the cases service).
      */
     async caseSla(p: Principal, number: string) {
       const c = await deps.cases.get(p, number);
-      const events = await deps.cases.events(p, number);
-      await ensureSeeded();
-      const account = await deps.accounts.getInScope({ kind: 'operator' }, c.accountId);
       const at = now();
-      const found = match(await repo.policies(), c, account.tenantId, account.vipTier);
-      if (!found) return { case: c, at, policy: null, metrics: [] as SlaMetricView[] };
-      const calRow = await calendarRow(found.row.calendarId);
-      const metrics = evaluateCaseSla(compiledCalendar(calRow), found.policy, events, at);
-      return { case: c, at, policy: { row: found.row, calendar: calRow }, metrics };
+      const r = await this.evaluate(c, await deps.cases.events(operator, number), at);
+      return {
+        case: c,
+        at,
+        policy: r.policy && { row: r.policy.row, calendar: r.policy.calendarRow },
+        metrics: r.metrics,
+      };
     },
   };
 }

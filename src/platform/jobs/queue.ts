@@ -42,7 +42,15 @@ export type Job = {
   dedupeKey: string | null;
 };
 
-export type JobInfo = { id: number; kind: string; attempt: number; maxAttempts: number; log: Logger };
+export type JobInfo = {
+  id: number;
+  kind: string;
+  attempt: number;
+  maxAttempts: number;
+  log: Logger;
+  /** The worker clock's time of this run: handlers evaluate "now" with it (tests drive a fake clock). */
+  at: Date;
+};
 
 /** A handler with its payload schema; the payload is validated before `run` sees it. */
 export type JobHandler = {
@@ -161,6 +169,15 @@ export function createJobQueue(deps: JobQueueDeps) {
     return row ? toJob(row) : undefined;
   }
 
+  /** Deletes jobs finished (done) before `before`; dead jobs stay for inspection. Answers how many went. */
+  async function purgeFinished(before: Date): Promise<number> {
+    const rows = await database.query(
+      `delete from jobs where state = 'done' and finished_at < $1::timestamptz returning id`,
+      [before.toISOString()],
+    );
+    return rows.length;
+  }
+
   /** A worker that is not polling yet: drive it with `tick()` (tests), or use `startWorker`. */
   function createWorker(opts: WorkerOptions): Worker & { start(): void } {
     const id = opts.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
@@ -225,6 +242,7 @@ export function createJobQueue(deps: JobQueueDeps) {
           attempt: job.attempts,
           maxAttempts: job.maxAttempts,
           log: jobLog,
+          at,
         });
         await finish(job, 'done', null);
         jobLog.debug('job done');
@@ -307,5 +325,5 @@ export function createJobQueue(deps: JobQueueDeps) {
     return worker;
   }
 
-  return { enqueue, cancel, get, createWorker, startWorker };
+  return { enqueue, cancel, get, purgeFinished, createWorker, startWorker };
 }

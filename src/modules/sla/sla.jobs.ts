@@ -1,0 +1,169 @@
+/**
+ * The SLA module's jobs (run by the worker role, src/jobs.ts):
+ * - `cases.changed` (the cases module's outbox, one per case and transaction): recompute the case's clocks,
+ *   write its queue due time, and schedule its timers: 75 %/90 % warnings and the breach of every running
+ *   clock, and the verification period's end when the case is resolved.
+ * - `sla.threshold`: a timer firing. It re-evaluates the case first and only notifies when the threshold
+ *   instant is still the one it was scheduled for; a timer whose targets moved (pause, priority change, a
+ *   public update restarting the update clock) does nothing, as a newer timer covers the new instant.
+ * - `sla.verification_close`: the verification period ended: the case closes itself (case-automation.ts).
+ * Timers are deduplicated by (case, metric, threshold, instant), notifications by the same key: a job that
+ * runs twice never notifies twice.
+ */
+import { z } from 'zod';
+import type { JobHandler, JobInfo, JobQueue } from '../../platform/jobs/queue.ts';
+import { defineJob } from '../../platform/jobs/queue.ts';
+import { CASE_CHANGED } from '../cases/cases.repo.ts';
+import type { CasesService } from '../cases/cases.service.ts';
+import type { NotificationsService } from '../notifications/notifications.service.ts';
+import { addWorkingDays } from './business-time.ts';
+import { CALENDAR_24X7 } from './calendar.ts';
+import { SLA_METRICS, type SlaMetricView } from './sla.schemas.ts';
+import type { SlaService } from './sla.service.ts';
+
+export const SLA_THRESHOLD = 'sla.threshold';
+export const SLA_VERIFICATION_CLOSE = 'sla.verification_close';
+/** Without a matching policy a resolved case still verifies, for this many days. */
+const DEFAULT_VERIFICATION_DAYS = 3;
+
+const CaseId = z.number().int().positive();
+const CaseChanged = z.object({ caseId: CaseId });
+const THRESHOLDS = ['warn75', 'warn90', 'breach'] as const;
+type Threshold = (typeof THRESHOLDS)[number];
+const ThresholdPayload = z.object({
+  caseId: CaseId,
+  metric: z.enum(SLA_METRICS),
+  threshold: z.enum(THRESHOLDS),
+  at: z.iso.datetime(),
+});
+const VerificationPayload = z.object({
+  caseId: CaseId,
+  resolvedAt: z.iso.datetime(),
+  workingDays: z.number().int().min(0),
+});
+
+export type SlaJobsDeps = {
+  sla: Pick<SlaService, 'evaluate'>;
+  cases: Pick<CasesService, 'automation'>;
+  notifications: Pick<NotificationsService, 'notify'>;
+  queue: Pick<JobQueue, 'enqueue'>;
+};
+
+const DONE = new Set(['resolved', 'closed', 'cancelled']);
+const clockRuns = (state: string, pauseStates: readonly string[]) => !DONE.has(state) && !pauseStates.includes(state);
+const instantOf = (m: SlaMetricView, t: Threshold) =>
+  t === 'warn75' ? m.warn75At : t === 'warn90' ? m.warn90At : m.dueAt;
+const METRIC_LABEL: Record<SlaMetricView['metric'], string> = {
+  first_response: 'first response',
+  periodic_update: 'customer update',
+  resolution: 'resolution',
+};
+
+export function createSlaTimers(deps: SlaJobsDeps) {
+  const { automation } = deps.cases;
+
+  /** The case's SLA as of `at`, and which of its metrics still count down (or are overdue). */
+  async function evaluate(caseId: number, at: Date) {
+    const c = await automation.byId(caseId);
+    if (!c) return undefined;
+    const r = await deps.sla.evaluate(c, await automation.timelineOf(caseId), at);
+    const runs = r.policy !== null && clockRuns(c.state, r.policy.clock.pauseStates);
+    const live = runs ? r.metrics.filter((m) => m.status === 'running' || m.status === 'breached') : [];
+    return { c, ...r, live };
+  }
+
+  async function recompute(caseId: number, at: Date): Promise<void> {
+    const e = await evaluate(caseId, at);
+    if (!e) return;
+    const dues = e.live.flatMap((m) => (m.dueAt ? [m.dueAt] : [])).sort();
+    await automation.recordSlaDue(caseId, dues[0] ? new Date(dues[0]) : null);
+    for (const m of e.live) {
+      // An overdue clock owes only its breach; the warnings before it are moot.
+      for (const threshold of m.status === 'breached' ? (['breach'] as const) : THRESHOLDS) {
+        const instant = instantOf(m, threshold);
+        if (!instant) continue;
+        await deps.queue.enqueue(
+          SLA_THRESHOLD,
+          { caseId, metric: m.metric, threshold, at: instant },
+          { runAt: new Date(instant), dedupeKey: `sla:${caseId}:${m.metric}:${threshold}:${instant}` },
+        );
+      }
+    }
+    const { c } = e;
+    if (c.state === 'resolved' && c.resolvedAt) {
+      const workingDays = e.policy?.row.verificationWorkingDays ?? DEFAULT_VERIFICATION_DAYS;
+      const resolvedAt = c.resolvedAt.toISOString();
+      await deps.queue.enqueue(
+        SLA_VERIFICATION_CLOSE,
+        { caseId, resolvedAt, workingDays },
+        {
+          runAt: addWorkingDays(e.policy?.calendar ?? CALENDAR_24X7, c.resolvedAt, workingDays),
+          dedupeKey: `verify:${caseId}:${resolvedAt}`,
+        },
+      );
+    }
+  }
+
+  async function fire(p: z.infer<typeof ThresholdPayload>, info: Pick<JobInfo, 'at' | 'log'>): Promise<void> {
+    const scheduled = new Date(p.at);
+    const e = await evaluate(p.caseId, info.at > scheduled ? info.at : scheduled);
+    const m = e?.live.find((x) => x.metric === p.metric);
+    if (!e || !m || instantOf(m, p.threshold) !== p.at) {
+      info.log.debug({ payload: p }, 'SLA timer moot: the case or its targets changed since it was scheduled');
+      return;
+    }
+    const { c } = e;
+    const label = METRIC_LABEL[p.metric];
+    const breach = p.threshold === 'breach';
+    const title = breach
+      ? `SLA breached: ${c.number} ${label} overdue`
+      : `SLA warning: ${c.number} ${label} at ${p.threshold === 'warn75' ? 75 : 90} %`;
+    const body = `${c.subject} — ${c.priority}, ${e.policy?.row.name ?? 'no policy'}; due ${m.dueAt}`;
+    const key = `sla:${c.id}:${p.metric}:${p.threshold}:${p.at}`;
+    const { created } = await deps.notifications.notify({
+      userId: c.assigneeUserId,
+      queue: c.queue,
+      kind: breach ? 'sla_breach' : 'sla_warning',
+      caseId: c.id,
+      caseNumber: c.number,
+      title,
+      body,
+      data: { metric: p.metric, threshold: p.threshold, dueAt: m.dueAt, policyId: e.policy?.row.id ?? null },
+      dedupeKey: key,
+    });
+    if (!created) return;
+    await automation.recordSystemEntry(
+      c.id,
+      {
+        body: `${title} (due ${m.dueAt}); notified ${c.assigneeUserId ? 'the assignee' : c.queue ? `queue ${c.queue}` : 'the desk'}`,
+        data: {
+          action: breach ? 'sla_breached' : 'sla_warning',
+          metric: p.metric,
+          threshold: p.threshold,
+          dueAt: m.dueAt,
+        },
+      },
+      info.at,
+    );
+  }
+
+  return { recompute, fire };
+}
+
+/** The handlers the worker registers for the SLA module. */
+export function slaJobs(deps: SlaJobsDeps): Record<string, JobHandler> {
+  const timers = createSlaTimers(deps);
+  return {
+    [CASE_CHANGED]: defineJob(CaseChanged, (p, info) => timers.recompute(p.caseId, info.at)),
+    [SLA_THRESHOLD]: defineJob(ThresholdPayload, (p, info) => timers.fire(p, info)),
+    [SLA_VERIFICATION_CLOSE]: defineJob(VerificationPayload, async (p, info) => {
+      const outcome = await deps.cases.automation.closeAfterVerification(
+        p.caseId,
+        p.resolvedAt,
+        p.workingDays,
+        info.at,
+      );
+      info.log.info({ caseId: p.caseId, outcome }, 'verification period ended');
+    }),
+  };
+}
