@@ -25,6 +25,8 @@ export type SimWhere = SimReach & {
   label?: string | undefined;
   /** Exact ICCID bodies (bulk selection by list). */
   iccids?: string[] | undefined;
+  /** Exact SIM ids (a case's affected-SIM list). */
+  simIds?: number[] | undefined;
 };
 export type SortKey = 'iccid' | 'createdAt' | 'updatedAt' | 'state';
 export type Keyset = { sort: SortKey; dir: 'asc' | 'desc'; after?: { key: string; id: number } | undefined };
@@ -51,6 +53,7 @@ export function simWhere(w: SimWhere): SQL | undefined {
       : undefined,
     w.label !== undefined ? sql`${sims.labels} @> array[${w.label}]::text[]` : undefined,
     w.iccids !== undefined ? sql`${sims.iccid} = any(${textList(w.iccids)})` : undefined,
+    w.simIds !== undefined ? sql`${sims.id} = any(${idList(w.simIds)})` : undefined,
   );
 }
 
@@ -176,6 +179,10 @@ export function simsRepo(db: Db) {
     async importJob(id: number): Promise<ImportRow | undefined> {
       const [row] = await db.select().from(simImports).where(eq(simImports.id, id));
       return row;
+    },
+    async countWhere(w: SimWhere): Promise<number> {
+      const [r] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from sims where ${simWhere(w) ?? sql`true`}`);
+      return Number(r!.n);
     },
     async count(): Promise<number> {
       const [r] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from sims`);

@@ -120,6 +120,22 @@ export const SimFilterBody = z
   })
   .strict()
   .meta({ id: 'SimFilter' });
+export type SimFilterInput = z.infer<typeof SimFilterBody>;
+
+/** A saved filter as the list's query (what the list and count use). */
+export function filterAsQuery(
+  f: SimFilterInput,
+  page: { limit: number; cursor?: string | undefined },
+): ListSimsQueryInput {
+  const { state, ...rest } = f;
+  return {
+    ...rest,
+    state: state === undefined ? undefined : Array.isArray(state) ? state : [state],
+    sort: 'iccid',
+    order: 'asc',
+    ...page,
+  };
+}
 
 export const BulkChangeBody = z
   .object({

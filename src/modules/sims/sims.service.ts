@@ -151,9 +151,10 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
       }
     },
 
-    async list(p: Principal, q: ListSimsQueryInput) {
+    /** `restrict`: only these SIM ids (a case's affected list), within the caller's reach as always. */
+    async list(p: Principal, q: ListSimsQueryInput, restrict: { simIds?: number[] } = {}) {
       const filter = { ...q, states: q.state };
-      const where = { ...filterWhere(filter), ...(await access.reach(p, q)) };
+      const where = { ...filterWhere(filter), ...(await access.reach(p, q)), ...restrict };
       const k: Keyset = { sort: q.sort, dir: q.order };
       if (q.cursor !== undefined) k.after = decodeListCursor(q.cursor, q.sort, q.order);
       const rows = await repo.list(where, k, q.limit + 1);
@@ -164,6 +165,11 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
         items: await reader.enrich(page.map((r) => r.row)),
         nextCursor: more && last ? encodeListCursor(k, last.sortKey, last.row.id) : null,
       };
+    },
+
+    /** How many SIMs a filter selects within the caller's reach (a case's saved affected-SIM filter). */
+    async countMatching(p: Principal, q: ListSimsQueryInput): Promise<number> {
+      return repo.countWhere({ ...filterWhere({ ...q, states: q.state }), ...(await access.reach(p, q)) });
     },
 
     async update(p: Principal, iccid: string, input: UpdateSimInput): Promise<SimDetail> {
