@@ -86,6 +86,9 @@ export function attachmentsRoutes(attachments: AttachmentsService, opts: { maxBy
         schema: {
           tags,
           summary: 'Download an attachment (customers: those on public entries of their cases)',
+          description:
+            'Answers the stored bytes with the stored content type, Content-Disposition: attachment, ' +
+            'X-Content-Type-Options: nosniff and X-Attachment-Sha256',
           params: AttachmentParams,
           response: { 200: FileBytes, ...errors },
         },

@@ -26,7 +26,7 @@ export const ProviderRefView = z
 export const CaseDetailView = CaseView.extend({
   contacts: z
     .array(CaseContactView)
-    .describe("The case's contacts; a customer sees those of accounts in its own subtree only"),
+    .describe("The case's contacts: of the case's account or an account above it; whoever sees the case sees them"),
   providerRefs: z
     .array(ProviderRefView)
     .optional()
