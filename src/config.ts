@@ -31,6 +31,12 @@ const Env = z.object({
     .min(1024)
     .default(2 * 1024 * 1024 * 1024)
     .describe('Max streamed SIM import body (CSV)'),
+  ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024)
+    .describe('Max case attachment (one file, held in memory and stored in the database)'),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(12).describe('Web session lifetime'),
   COOKIE_SECURE: z
     .enum(['0', '1', 'true', 'false'])
@@ -66,6 +72,7 @@ export type Config = {
   logPretty: boolean;
   bodyLimit: number;
   importMaxBytes: number;
+  attachmentMaxBytes: number;
   sessionTtlHours: number;
   cookieSecure: boolean;
   demo: 'auto' | 'off';
@@ -96,6 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logPretty: e.LOG_PRETTY,
     bodyLimit: e.BODY_LIMIT_BYTES,
     importMaxBytes: e.IMPORT_MAX_BYTES,
+    attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE,
     demo: e.IOTOPS_DEMO,

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from './config.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { attachmentsRoutes } from './modules/cases/attachments.routes.ts';
+import { casePartiesRoutes } from './modules/cases/case-parties.routes.ts';
 import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
@@ -45,7 +47,9 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       plmnsRoutes(services.plmns),
       simsRoutes(services.sims),
       simTransferRoutes(services.simImports, services.simExports, { importMaxBytes: ctx.config.importMaxBytes }),
-      casesRoutes(services.cases),
+      casesRoutes(services.cases, { parties: services.caseParties, attachments: services.attachments }),
+      casePartiesRoutes(services.caseParties),
+      attachmentsRoutes(services.attachments, { maxBytes: ctx.config.attachmentMaxBytes }),
       caseReportsRoutes(services.caseReports),
       slaRoutes(services.sla),
       notificationsRoutes(services.notifications),

@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
+import { createAttachmentsService } from './modules/cases/attachments.service.ts';
+import { createCaseParties } from './modules/cases/case-parties.ts';
 import { createCaseReports } from './modules/cases/cases.reports.ts';
 import { createCasesService } from './modules/cases/cases.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
@@ -27,6 +29,8 @@ export function buildServices(ctx: Ctx) {
   const simExports = createExportService(ctx, { accounts, catalog });
   const sims = createSimsService(ctx, { accounts, catalog });
   const cases = createCasesService(ctx, { accounts, sims });
+  const caseParties = createCaseParties(ctx, { accounts, cases });
+  const attachments = createAttachmentsService(ctx, { cases, maxBytes: ctx.config.attachmentMaxBytes });
   const sla = createSlaService(ctx, { accounts, cases });
   const caseReports = createCaseReports(ctx, { accounts, sla });
   const notifications = createNotificationsService(ctx);
@@ -42,6 +46,8 @@ export function buildServices(ctx: Ctx) {
     sims,
     demo,
     cases,
+    caseParties,
+    attachments,
     sla,
     caseReports,
     notifications,

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, like, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, like, type SQL, sql } from 'drizzle-orm';
 import type { TenantScope } from '../../platform/auth.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
@@ -80,6 +80,17 @@ export function accountsRepo(db: Db) {
     },
     async contactsOf(accountId: number): Promise<ContactRow[]> {
       return db.select().from(contacts).where(eq(contacts.accountId, accountId)).orderBy(contacts.id);
+    },
+    /** The contacts with these ids whose account is within the scope, each with its account's path. */
+    async contactsByIds(scope: TenantScope, ids: readonly number[]): Promise<(ContactRow & { accountPath: string })[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select({ contact: contacts, accountPath: accounts.path })
+        .from(contacts)
+        .innerJoin(accounts, eq(accounts.id, contacts.accountId))
+        .where(and(inArray(contacts.id, [...ids]), accountScopeWhere(scope)))
+        .orderBy(contacts.id);
+      return rows.map((r) => ({ ...r.contact, accountPath: r.accountPath }));
     },
     /** Ids of the account at `path` and every account below it (within the scope). */
     async subtreeIds(scope: TenantScope, path: string): Promise<number[]> {

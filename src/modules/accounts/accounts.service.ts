@@ -39,6 +39,11 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
     count: () => repo.count(),
     /** The account and all accounts below it, as ids (for filters over rows that carry only an account id). */
     subtreeIds: (scope: TenantScope, path: string) => repo.subtreeIds(scope, path),
+    /**
+     * Contacts by id, each with its account's path (for rules over the account tree); ids outside the scope,
+     * of another tenant or unknown are simply absent.
+     */
+    contactsByIds: (scope: TenantScope, ids: readonly number[]) => repo.contactsByIds(scope, ids),
 
     async create(p: Principal, input: CreateAccountInput): Promise<AccountRow> {
       const scope = scopeOf(p);

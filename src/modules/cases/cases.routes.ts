@@ -1,10 +1,14 @@
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
-import { presentCase, presentCaseEvent, presentLanded } from './cases.presenter.ts';
+import { CaseEventList } from './attachments.schemas.ts';
+import type { AttachmentsService } from './attachments.service.ts';
+import { presentCaseDetail, presentTimelineEntry } from './case-parties.presenter.ts';
+import { CaseDetailView } from './case-parties.schemas.ts';
+import type { CaseParties } from './case-parties.ts';
+import { presentCase, presentLanded } from './cases.presenter.ts';
 import { type CaseReports, reportCsv } from './cases.reports.ts';
 import {
-  CaseEventList,
   CaseList,
   CaseNumberParams,
   CasePage,
@@ -29,7 +33,11 @@ import type { CasesService } from './cases.service.ts';
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const tags = ['cases'];
 
-export function casesRoutes(cases: CasesService) {
+/** `parties` and `attachments` answer the case view, the create and the timeline with what hangs on a case. */
+export function casesRoutes(
+  cases: CasesService,
+  more: { parties: Pick<CaseParties, 'create' | 'detail'>; attachments: Pick<AttachmentsService, 'timeline'> },
+) {
   return (app: App) => {
     app.post(
       '/api/v1/cases',
@@ -39,10 +47,11 @@ export function casesRoutes(cases: CasesService) {
           tags,
           summary: 'Open a case (customers: in their own subtree, channel portal)',
           body: CreateCaseBody,
-          response: { 201: CaseView, ...errors },
+          response: { 201: CaseDetailView, ...errors },
         },
       },
-      async (req, reply) => reply.code(201).send(presentCase(await cases.create(principalOf(req), req.body))),
+      async (req, reply) =>
+        reply.code(201).send(presentCaseDetail(await more.parties.create(principalOf(req), req.body))),
     );
     app.get(
       '/api/v1/cases',
@@ -64,9 +73,14 @@ export function casesRoutes(cases: CasesService) {
       '/api/v1/cases/:number',
       {
         config: { auth: 'read' },
-        schema: { tags, summary: 'Get a case', params: CaseNumberParams, response: { 200: CaseView, ...errors } },
+        schema: {
+          tags,
+          summary: 'Get a case with its contacts (and, for staff, its provider references)',
+          params: CaseNumberParams,
+          response: { 200: CaseDetailView, ...errors },
+        },
       },
-      async (req) => presentCase(await cases.get(principalOf(req), req.params.number)),
+      async (req) => presentCaseDetail(await more.parties.detail(principalOf(req), req.params.number)),
     );
     app.patch(
       '/api/v1/cases/:number',
@@ -129,12 +143,14 @@ export function casesRoutes(cases: CasesService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: "A case's timeline, oldest first (customers see public entries only)",
+          summary: "A case's timeline, oldest first, with each entry's attachments (customers see public entries only)",
           params: CaseNumberParams,
           response: { 200: CaseEventList, ...errors },
         },
       },
-      async (req) => ({ items: (await cases.events(principalOf(req), req.params.number)).map(presentCaseEvent) }),
+      async (req) => ({
+        items: (await more.attachments.timeline(principalOf(req), req.params.number)).map(presentTimelineEntry),
+      }),
     );
     app.post(
       '/api/v1/cases/:number/events',

@@ -37,6 +37,11 @@ export const CreateCaseBody = z
       .default([])
       .describe('ICCIDs (19 or 20 digits) of SIMs in the case account’s tenant'),
     affectedFilter: z.record(z.string(), z.unknown()).optional().describe('A saved SIM filter instead of a list'),
+    contactIds: z
+      .array(z.number().int().positive())
+      .max(50)
+      .default([])
+      .describe("Contacts of the case's account or an account above it (customers: of their own subtree)"),
   })
   .meta({ id: 'CreateCaseRequest' });
 export type CreateCaseInput = z.infer<typeof CreateCaseBody>;
@@ -154,7 +159,7 @@ export const PostedCaseEventView = CaseEventView.extend({
     .describe('added; reopened (a customer reply within the reopen window); follow_up (after it, or when closed)'),
 }).meta({ id: 'PostedCaseEvent' });
 
-export const CaseEventList = z.object({ items: z.array(CaseEventView) }).meta({ id: 'CaseEventList' });
+// The timeline list (entries with their attachments) is CaseEventList in attachments.schemas.ts.
 
 /** Staff fields that feed the priority matrix; changing any of them recomputes the priority. */
 export const UpdateCaseBody = z

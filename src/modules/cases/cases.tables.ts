@@ -19,7 +19,7 @@ export const queueDue = sql`coalesce("sla_due_at", 'infinity'::timestamptz)`;
  * One row per case. `number` is `C-<year>-<6 digits>`, the year of creation plus a per-year sequence taken
  * from case_number_counters in the creating transaction, so numbers have no gaps even under concurrency
  * (a rolled-back create also rolls back its increment).
- * Attachments are not stored yet (a later slice).
+ * Attachments are stored in case_attachments (attachments.tables.ts).
  */
 export const cases = pgTable(
   'cases',
@@ -123,6 +123,8 @@ export const caseProviderRefs = pgTable(
     tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
     provider: text('provider').notNull(),
     ticket: text('ticket').notNull(),
+    note: text('note'),
+    createdBy: bigint('created_by', { mode: 'number' }),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('case_provider_refs_uq').on(t.caseId, t.provider, t.ticket)],

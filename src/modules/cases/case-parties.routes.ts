@@ -1,0 +1,89 @@
+import type { App } from '../../platform/http/app.ts';
+import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { ErrorBody } from '../../platform/http/errors.ts';
+import { presentContact, presentProviderRef } from './case-parties.presenter.ts';
+import {
+  CaseContactList,
+  CaseContactParams,
+  CreateProviderRefBody,
+  ProviderRefList,
+  ProviderRefParams,
+  ProviderRefView,
+} from './case-parties.schemas.ts';
+import type { CaseParties } from './case-parties.ts';
+import { CaseNumberParams } from './cases.schemas.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const tags = ['cases'];
+
+/** Contacts on a case and its provider references (see case-parties.ts for who may do what). */
+export function casePartiesRoutes(parties: CaseParties) {
+  return (app: App) => {
+    app.put(
+      '/api/v1/cases/:number/contacts/:contactId',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: "Put a contact on a case: one of the case account's or of an account above it; answers the contacts",
+          description: 'Customers: contacts of their own subtree only. No-op when already on the case.',
+          params: CaseContactParams,
+          response: { 200: CaseContactList, ...errors },
+        },
+      },
+      async (req) => {
+        const { number, contactId } = req.params;
+        return { items: (await parties.addContact(principalOf(req), number, contactId)).map(presentContact) };
+      },
+    );
+    app.delete(
+      '/api/v1/cases/:number/contacts/:contactId',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Take a contact off a case (customers: contacts of their own subtree); answers the contacts',
+          params: CaseContactParams,
+          response: { 200: CaseContactList, ...errors },
+        },
+      },
+      async (req) => {
+        const { number, contactId } = req.params;
+        return { items: (await parties.removeContact(principalOf(req), number, contactId)).map(presentContact) };
+      },
+    );
+    app.post(
+      '/api/v1/cases/:number/provider-refs',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Record that a partner works on the case under its own ticket number (staff; 409 if recorded)',
+          params: CaseNumberParams,
+          body: CreateProviderRefBody,
+          response: { 201: ProviderRefView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) =>
+        reply
+          .code(201)
+          .send(presentProviderRef(await parties.addProviderRef(principalOf(req), req.params.number, req.body))),
+    );
+    app.delete(
+      '/api/v1/cases/:number/provider-refs/:id',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: "Remove a provider reference (staff); answers the case's remaining ones",
+          params: ProviderRefParams,
+          response: { 200: ProviderRefList, ...errors },
+        },
+      },
+      async (req) => {
+        const { number, id } = req.params;
+        return { items: (await parties.removeProviderRef(principalOf(req), number, id)).map(presentProviderRef) };
+      },
+    );
+  };
+}
