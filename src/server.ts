@@ -6,6 +6,7 @@ import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
 import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
 import { simsRoutes } from './modules/sims/sims.routes.ts';
+import { priorityMatrixRoutes } from './modules/sla/priority-matrix.routes.ts';
 import { slaRoutes } from './modules/sla/sla.routes.ts';
 import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';
 import type { Ctx } from './platform/context.ts';
@@ -47,6 +48,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       casesRoutes(services.cases),
       caseReportsRoutes(services.caseReports),
       slaRoutes(services.sla),
+      priorityMatrixRoutes(services.priorityMatrix),
     ],
   });
 }

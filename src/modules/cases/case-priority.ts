@@ -3,16 +3,17 @@
  * affected-SIM count and type and to its account's VIP tier. The effective priority (cases.priority, what the
  * queue sorts by) is a manual override's priority while one exists, else the computed one.
  *
- * The matrix is DEFAULT_PRIORITY_MATRIX for every provider for now. A matrix configurable per provider (persisted,
- * validated with parsePriorityMatrix) comes later: it would be loaded here and passed to computePriority.
+ * The matrix is the provider's (src/modules/sla/priority-matrix.store.ts, staff edit it through the SLA routes);
+ * callers pass the one in force. A change of the matrix or of an account's VIP tier recomputes the open cases
+ * (priority-recompute.ts).
  */
 import { VIP_TIERS } from '../accounts/accounts.schemas.ts';
 import {
   CASE_TYPES,
   type CaseType,
   computePriority,
-  DEFAULT_PRIORITY_MATRIX,
   type Priority,
+  type PriorityMatrixConfig,
   SEVERITIES,
   type Severity,
   type VipTier,
@@ -32,7 +33,7 @@ function oneOf<T extends string>(values: readonly T[], v: string, what: string):
   throw new Error(`unknown ${what} '${v}' on a case or its account`);
 }
 
-export function computedPriorityOf(f: PriorityFacts): Priority {
+export function computedPriorityOf(f: PriorityFacts, matrix: PriorityMatrixConfig): Priority {
   return computePriority(
     {
       severity: oneOf<Severity>(SEVERITIES, f.severity, 'severity'),
@@ -40,7 +41,7 @@ export function computedPriorityOf(f: PriorityFacts): Priority {
       vipTier: oneOf<VipTier>(VIP_TIERS, f.vipTier, 'VIP tier'),
       affectedSims: f.affectedSimCount,
     },
-    DEFAULT_PRIORITY_MATRIX,
+    matrix,
   ).priority;
 }
 

@@ -4,6 +4,8 @@ import type { Db } from '../../platform/db/client.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
+import type { PriorityMatrixConfig } from '../sla/priority.ts';
+import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride } from './case-priority.ts';
 import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
@@ -17,6 +19,7 @@ import type {
   UpdateCaseInput,
 } from './cases.schemas.ts';
 import { majorCaseOps, syncEntryToChildren, syncStateToChildren } from './major-cases.ts';
+import { type RecomputeRequest, recomputeOpenCases } from './priority-recompute.ts';
 import { replyOutcome } from './reply-policy.ts';
 import { type CaseState, checkCaseTransition, isCaseState } from './state-machine.ts';
 
@@ -25,6 +28,8 @@ export type { CaseEventRow, CaseRow };
 export type CasesDeps = {
   accounts: AccountsService;
   sims: Pick<SimsService, 'resolveIccids'>;
+  /** The priority matrix in force; read with the write's transaction before any case row is locked. */
+  priorityMatrix: PriorityMatrixSource;
   /** The clock; tests inject one to land replies after the reopen window without waiting. */
   now?: () => Date;
 };
@@ -158,14 +163,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     const facts = { kind: input.kind, visibility, byCustomer: !isStaff(p) };
     // Only a customer reply on a resolved or closed case may need a follow-up; its priority needs the account.
     const mayFollowUp = replyOutcome({ ...facts, state: 'closed', resolvedAt: null }, now) === 'follow_up';
-    const priority = mayFollowUp
-      ? computedPriorityOf({
-          type: c.type,
-          severity: c.severity,
-          affectedSimCount: 0,
-          vipTier: (await deps.accounts.get(p, c.accountId)).vipTier,
-        })
-      : c.priority;
+    const vipTier = mayFollowUp ? (await deps.accounts.get(p, c.accountId)).vipTier : undefined;
     const entry = {
       kind: input.kind,
       visibility,
@@ -175,6 +173,13 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     };
     return db.transaction(async (tx) => {
       const r = casesRepo(tx);
+      const priority =
+        vipTier === undefined
+          ? c.priority
+          : computedPriorityOf(
+              { type: c.type, severity: c.severity, affectedSimCount: 0, vipTier },
+              await deps.priorityMatrix.current(tx),
+            );
       // Decide under the row lock, so a reply racing a state change acts on the state it will change.
       const locked = (await r.lockById(c.id)) ?? c;
       const outcome = replyOutcome({ ...facts, state: locked.state, resolvedAt: locked.resolvedAt }, now);
@@ -187,7 +192,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
 
   return {
     get: load,
-    ...majorCaseOps({ db, accounts: deps.accounts, load, author, clock }),
+    ...majorCaseOps({ db, accounts: deps.accounts, priorityMatrix: deps.priorityMatrix, load, author, clock }),
 
     async create(p: Principal, input: CreateCaseInput): Promise<CaseRow> {
       if (!isStaff(p)) {
@@ -202,10 +207,11 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       const account = await deps.accounts.get(p, input.accountId);
       const sims = await affectedSims(p, account.tenantId, input.affectedIccids);
       const channel = isStaff(p) ? input.channel : 'portal';
-      const computed = computedPriorityOf({ ...input, affectedSimCount: sims.length, vipTier: account.vipTier });
       const now = clock();
       return db.transaction(async (tx) => {
         const r = casesRepo(tx);
+        const facts = { ...input, affectedSimCount: sims.length, vipTier: account.vipTier };
+        const computed = computedPriorityOf(facts, await deps.priorityMatrix.current(tx));
         const c = await insertNumbered(r, now, {
           tenantId: account.tenantId,
           accountId: account.id,
@@ -251,13 +257,14 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       const sims = input.affectedIccids && (await affectedSims(p, c.tenantId, input.affectedIccids));
       return db.transaction(async (tx) => {
         const r = casesRepo(tx);
+        const matrix = await deps.priorityMatrix.current(tx);
         const before = (await r.lockById(c.id)) ?? c;
         const facts = {
           type: input.type ?? before.type,
           severity: input.severity ?? before.severity,
           affectedSimCount: sims ? sims.length : before.affectedSimCount,
         };
-        const computedPriority = computedPriorityOf({ ...facts, vipTier: account.vipTier });
+        const computedPriority = computedPriorityOf({ ...facts, vipTier: account.vipTier }, matrix);
         const priority = effectivePriority(computedPriority, overrideOf(before));
         if (sims)
           await r.replaceSims(
@@ -379,6 +386,18 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     },
 
     postEvent,
+
+    /**
+     * Recomputes open cases' priorities inside the caller's transaction `tx` (a matrix change, a VIP tier
+     * change); see priority-recompute.ts. Without `matrix`, the one in force in `tx`.
+     */
+    async recomputePriorities(
+      tx: Db,
+      req: Omit<RecomputeRequest, 'matrix' | 'vipTiersOf'> & { matrix?: PriorityMatrixConfig },
+    ) {
+      const matrix = req.matrix ?? (await deps.priorityMatrix.current(tx));
+      return recomputeOpenCases(tx, { ...req, matrix, vipTiersOf: (ids) => deps.accounts.vipTiersOf(ids, tx) });
+    },
 
     async addEvent(p: Principal, number: string, input: CreateEventInput): Promise<CaseEventRow> {
       return (await postEvent(p, number, input)).event;
