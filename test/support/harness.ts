@@ -25,9 +25,45 @@ export async function testDatabase(): Promise<Database> {
 
 export type Harness = { ctx: Ctx; services: Services; app: App; close: () => Promise<void> };
 
-export async function harness(overrides: Partial<Config> = {}): Promise<Harness> {
+/**
+ * On PostgreSQL, a database of this file's own (created, migrated, dropped on close) instead of the run's shared
+ * one: for tests that change provider-wide configuration (the priority matrix) other files' tests would see.
+ */
+export async function privateTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+  if (testDbKind !== 'postgres') return { database: await testDatabase(), drop: async () => undefined };
+  const url = new URL(inject('databaseUrl'));
+  const name = `${url.pathname.slice(1)}_${uniq()}`;
+  const admin = await openDatabase({ databaseUrl: url.toString(), poolSize: 1 });
+  await admin.query(`create database ${name}`);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 4 });
+  await migrate(database);
+  return {
+    database,
+    // Without FORCE: forcing would kill this file's own pool connections while they close (an uncaught FATAL
+    // 57P01); a connection still closing makes the drop fail, so it is retried briefly.
+    drop: async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await admin.query(`drop database if exists ${name}`);
+          break;
+        } catch (e) {
+          if (attempt >= 20) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      await admin.close();
+    },
+  };
+}
+
+export async function harness(
+  overrides: Partial<Config> = {},
+  opts: { privateDatabase?: boolean } = {},
+): Promise<Harness> {
   const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), ...overrides };
-  const database = await testDatabase();
+  const own = opts.privateDatabase ? await privateTestDatabase() : undefined;
+  const database = own?.database ?? (await testDatabase());
   const ctx: Ctx = { config, database, log: createLogger(config), metrics: createMetrics() };
   const services = buildServices(ctx);
   const app = await createHttpApp(ctx, services);
@@ -38,6 +74,7 @@ export async function harness(overrides: Partial<Config> = {}): Promise<Harness>
     close: async () => {
       await app.close();
       await database.close();
+      await own?.drop();
     },
   };
 }
