@@ -7,7 +7,9 @@
  * callers pass the one in force. A change of the matrix or of an account's VIP tier recomputes the open cases
  * (priority-recompute.ts).
  */
+import type { Db } from '../../platform/db/client.ts';
 import { VIP_TIERS } from '../accounts/accounts.schemas.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
 import {
   CASE_TYPES,
   type CaseType,
@@ -18,6 +20,7 @@ import {
   type Severity,
   type VipTier,
 } from '../sla/priority.ts';
+import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 
 export type PriorityFacts = { type: string; severity: string; affectedSimCount: number; vipTier: string };
 export type PriorityOverride = {
@@ -43,6 +46,31 @@ export function computedPriorityOf(f: PriorityFacts, matrix: PriorityMatrixConfi
     },
     matrix,
   ).priority;
+}
+
+export type PriorityInputs = { matrix: PriorityMatrixConfig; vipTierOf: (accountId: number) => string };
+
+/**
+ * The matrix and the accounts' VIP tiers as a case write in transaction `tx` must use them: the matrix read takes
+ * the lock a matrix or VIP tier change waits on (priority-matrix.store.ts), and the tiers are read after it, in
+ * `tx`. Call it before locking any case row.
+ */
+export function priorityInputsReader(deps: {
+  priorityMatrix: PriorityMatrixSource;
+  accounts: Pick<AccountsService, 'vipTiersOf'>;
+}) {
+  return async (tx: Db, accountIds: readonly number[]): Promise<PriorityInputs> => {
+    const matrix = await deps.priorityMatrix.current(tx);
+    const tiers = await deps.accounts.vipTiersOf(accountIds, tx);
+    return {
+      matrix,
+      vipTierOf: (id) => {
+        const tier = tiers.get(id);
+        if (tier === undefined) throw new Error(`account ${id} vanished while its case was written`);
+        return tier;
+      },
+    };
+  };
 }
 
 export const effectivePriority = (computed: string, override: PriorityOverride | null): string =>

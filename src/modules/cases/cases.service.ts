@@ -6,7 +6,7 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import type { PriorityMatrixConfig } from '../sla/priority.ts';
 import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
-import { computedPriorityOf, effectivePriority, type PriorityOverride } from './case-priority.ts';
+import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
 import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import { type CaseEventRow, type CaseReach, type CaseRow, casesRepo, type QueueKey } from './cases.repo.ts';
@@ -57,6 +57,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
   const db: Db = ctx.database.db;
   const repo = casesRepo(db);
   const clock = deps.now ?? (() => new Date());
+  const priorityInputs = priorityInputsReader(deps);
   const author = (p: Principal) => ({
     authorUserId: p.userId > 0 ? p.userId : null,
     authorLabel: p.email,
@@ -163,7 +164,6 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     const facts = { kind: input.kind, visibility, byCustomer: !isStaff(p) };
     // Only a customer reply on a resolved or closed case may need a follow-up; its priority needs the account.
     const mayFollowUp = replyOutcome({ ...facts, state: 'closed', resolvedAt: null }, now) === 'follow_up';
-    const vipTier = mayFollowUp ? (await deps.accounts.get(p, c.accountId)).vipTier : undefined;
     const entry = {
       kind: input.kind,
       visibility,
@@ -173,13 +173,12 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     };
     return db.transaction(async (tx) => {
       const r = casesRepo(tx);
-      const priority =
-        vipTier === undefined
-          ? c.priority
-          : computedPriorityOf(
-              { type: c.type, severity: c.severity, affectedSimCount: 0, vipTier },
-              await deps.priorityMatrix.current(tx),
-            );
+      let priority = c.priority;
+      if (mayFollowUp) {
+        const { matrix, vipTierOf } = await priorityInputs(tx, [c.accountId]);
+        const facts = { type: c.type, severity: c.severity, affectedSimCount: 0, vipTier: vipTierOf(c.accountId) };
+        priority = computedPriorityOf(facts, matrix);
+      }
       // Decide under the row lock, so a reply racing a state change acts on the state it will change.
       const locked = (await r.lockById(c.id)) ?? c;
       const outcome = replyOutcome({ ...facts, state: locked.state, resolvedAt: locked.resolvedAt }, now);
@@ -192,7 +191,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
 
   return {
     get: load,
-    ...majorCaseOps({ db, accounts: deps.accounts, priorityMatrix: deps.priorityMatrix, load, author, clock }),
+    ...majorCaseOps({ db, accounts: deps.accounts, priorityInputs, load, author, clock }),
 
     async create(p: Principal, input: CreateCaseInput): Promise<CaseRow> {
       if (!isStaff(p)) {
@@ -210,8 +209,9 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       const now = clock();
       return db.transaction(async (tx) => {
         const r = casesRepo(tx);
-        const facts = { ...input, affectedSimCount: sims.length, vipTier: account.vipTier };
-        const computed = computedPriorityOf(facts, await deps.priorityMatrix.current(tx));
+        const { matrix, vipTierOf } = await priorityInputs(tx, [account.id]);
+        const facts = { ...input, affectedSimCount: sims.length, vipTier: vipTierOf(account.id) };
+        const computed = computedPriorityOf(facts, matrix);
         const c = await insertNumbered(r, now, {
           tenantId: account.tenantId,
           accountId: account.id,
@@ -253,18 +253,17 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           { field, reason: 'staff only' },
         ]);
       }
-      const account = await deps.accounts.get(p, c.accountId);
       const sims = input.affectedIccids && (await affectedSims(p, c.tenantId, input.affectedIccids));
       return db.transaction(async (tx) => {
         const r = casesRepo(tx);
-        const matrix = await deps.priorityMatrix.current(tx);
+        const { matrix, vipTierOf } = await priorityInputs(tx, [c.accountId]);
         const before = (await r.lockById(c.id)) ?? c;
         const facts = {
           type: input.type ?? before.type,
           severity: input.severity ?? before.severity,
           affectedSimCount: sims ? sims.length : before.affectedSimCount,
         };
-        const computedPriority = computedPriorityOf({ ...facts, vipTier: account.vipTier }, matrix);
+        const computedPriority = computedPriorityOf({ ...facts, vipTier: vipTierOf(c.accountId) }, matrix);
         const priority = effectivePriority(computedPriority, overrideOf(before));
         if (sims)
           await r.replaceSims(
@@ -395,6 +394,8 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       tx: Db,
       req: Omit<RecomputeRequest, 'matrix' | 'vipTiersOf'> & { matrix?: PriorityMatrixConfig },
     ) {
+      // A VIP tier change holds case writes off like a matrix change (a no-op when the matrix change holds it).
+      await deps.priorityMatrix.lockForChange(tx);
       const matrix = req.matrix ?? (await deps.priorityMatrix.current(tx));
       return recomputeOpenCases(tx, { ...req, matrix, vipTiersOf: (ids) => deps.accounts.vipTiersOf(ids, tx) });
     },

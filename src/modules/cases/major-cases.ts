@@ -2,8 +2,7 @@ import { isStaff, type Principal, scopeOf } from '../../platform/auth.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { conflict, forbidden, invalid, isAppError } from '../../platform/errors.ts';
 import type { AccountRow, AccountsService } from '../accounts/accounts.service.ts';
-import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
-import { computedPriorityOf } from './case-priority.ts';
+import { computedPriorityOf, type PriorityInputs } from './case-priority.ts';
 import { insertNumbered } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import { type CaseEventRow, type CaseRow, casesRepo } from './cases.repo.ts';
@@ -88,7 +87,7 @@ export async function syncStateToChildren(
 type Helpers = {
   db: Db;
   accounts: AccountsService;
-  priorityMatrix: PriorityMatrixSource;
+  priorityInputs: (tx: Db, accountIds: readonly number[]) => Promise<PriorityInputs>;
   load: (p: Principal, number: string) => Promise<CaseRow>;
   author: (p: Principal) => Who;
   clock: () => Date;
@@ -153,7 +152,10 @@ export function majorCaseOps(h: Helpers) {
       const now = h.clock();
       return h.db.transaction(async (tx) => {
         const r = casesRepo(tx);
-        const matrix = await h.priorityMatrix.current(tx);
+        const { matrix, vipTierOf } = await h.priorityInputs(
+          tx,
+          accounts.map((a) => a.id),
+        );
         const locked = (await r.lockById(parent.id)) ?? parent;
         refuseParent(locked);
         const covered = new Set((await r.children(locked.id)).map((c) => c.accountId));
@@ -161,7 +163,7 @@ export function majorCaseOps(h: Helpers) {
         const state = OPEN_STATES.includes(locked.state as CaseState) ? locked.state : 'open';
         const opened: CaseRow[] = [];
         for (const a of accounts.filter((x) => !covered.has(x.id))) {
-          const priority = computedPriorityOf({ ...locked, affectedSimCount: 0, vipTier: a.vipTier }, matrix);
+          const priority = computedPriorityOf({ ...locked, affectedSimCount: 0, vipTier: vipTierOf(a.id) }, matrix);
           const child = await insertNumbered(r, now, {
             tenantId: a.tenantId,
             accountId: a.id,

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant, testDbKind } from '../../../test/support/harness.ts';
 import { DEFAULT_PRIORITY_MATRIX, type PriorityMatrixConfig } from './priority.ts';
@@ -174,6 +175,40 @@ describe('a case write racing a matrix change', () => {
     release();
     await change;
     expect((await create).json()).toMatchObject({ computedPriority: 'P2', priority: 'P2' });
+  });
+});
+
+describe('a case write racing a VIP tier change', () => {
+  it.runIf(testDbKind === 'postgres')('reads the tier after the change commits', async () => {
+    const store = priorityMatrixStore(h.ctx.database.db);
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked = () => {};
+    const inFlight = new Promise<void>((r) => {
+      locked = r;
+    });
+    // What the accounts update does for a tier change: the lock, then the new tier, committed later.
+    const change = h.ctx.database.db.transaction(async (tx) => {
+      await store.lockForChange(tx);
+      await tx.execute(sql`update accounts set vip_tier = 'platinum' where id = ${t.child.id}`);
+      locked();
+      await gate;
+    });
+    await inFlight;
+    const create = req('POST', '/api/v1/cases', t.agent, {
+      accountId: t.child.id,
+      type: 'incident',
+      severity: 'high',
+      subject: 'Created mid-tier-change',
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await change;
+    // platinum incident: urgency 1; high on one SIM: impact 3 → P2 (standard would give P3).
+    expect((await create).json()).toMatchObject({ computedPriority: 'P2', priority: 'P2' });
+    await req('PATCH', `/api/v1/accounts/${t.child.id}`, t.admin, { vipTier: 'standard' });
   });
 });
 

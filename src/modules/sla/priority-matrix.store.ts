@@ -6,7 +6,7 @@ import { slaPriorityMatrixVersions as versions } from './priority-matrix.tables.
 export type PriorityMatrixVersionRow = typeof versions.$inferSelect;
 export type PriorityMatrixStore = ReturnType<typeof priorityMatrixStore>;
 /** What the cases module needs from the store (it must not depend on the SLA service). */
-export type PriorityMatrixSource = Pick<PriorityMatrixStore, 'current'>;
+export type PriorityMatrixSource = Pick<PriorityMatrixStore, 'current' | 'lockForChange'>;
 
 /**
  * The persisted priority matrix, shared by the SLA module (which edits it) and the cases module (which applies
@@ -17,12 +17,12 @@ export type PriorityMatrixSource = Pick<PriorityMatrixStore, 'current'>;
  * a TTL would let them apply different matrices for the TTL; the per-read probe makes a change visible to all of
  * them at once, for one tiny query per case write.
  *
- * Locking: a matrix change holds the versions table in EXCLUSIVE mode while it recomputes the open cases; a case
- * write reads the matrix through `current(tx)` inside its own transaction, which takes ROW SHARE on the table
- * first. So a case write either commits before the change's recompute looks at the cases, or runs after the
- * change and reads the new matrix: no case keeps a priority from a matrix that is no longer in force. Plain reads
- * (no tx given) do not lock. A case write must call `current(tx)` before it locks any case row (lock order:
- * matrix, then cases), the order the matrix change takes too.
+ * Locking: a change of a priority input from outside the case (the matrix, an account's VIP tier) holds the
+ * versions table in EXCLUSIVE mode (`lockForChange`) while it recomputes the open cases; a case write reads the
+ * matrix through `current(tx)` inside its own transaction, which takes ROW SHARE on the table first, and reads the
+ * VIP tier after that. So a case write either commits before the change's recompute looks at the cases, or runs
+ * after the change and reads its result: no case keeps a priority from inputs no longer in force. Plain reads
+ * (no tx given) do not lock. Lock order, for every writer: this table, then case rows.
  */
 export function priorityMatrixStore(db: Db) {
   let cached: { id: number; matrix: PriorityMatrixConfig } | undefined;
@@ -52,6 +52,10 @@ export function priorityMatrixStore(db: Db) {
       const row = await latest(db);
       return { row, matrix: matrixOf(row) };
     },
+    /** Holds off case writes until `tx` ends (they wait in `current(tx)`); serialises changes. */
+    async lockForChange(tx: Db): Promise<void> {
+      await tx.execute(sql`lock table ${versions} in exclusive mode`);
+    },
     /** Newest first. */
     history: (limit: number) => db.select().from(versions).orderBy(desc(versions.id)).limit(limit),
     /**
@@ -61,14 +65,13 @@ export function priorityMatrixStore(db: Db) {
     async append(
       tx: Db,
       values: { matrix: PriorityMatrixConfig | null; by: { userId: number | null; label: string } },
-    ): Promise<{ row: PriorityMatrixVersionRow; previous: PriorityMatrixConfig }> {
+    ): Promise<{ row: PriorityMatrixVersionRow }> {
       await tx.execute(sql`lock table ${versions} in exclusive mode`);
-      const previous = matrixOf(await latest(tx));
       const [row] = await tx
         .insert(versions)
         .values({ matrix: values.matrix, updatedByUserId: values.by.userId, updatedByLabel: values.by.label })
         .returning();
-      return { row: row!, previous };
+      return { row: row! };
     },
   };
 }
