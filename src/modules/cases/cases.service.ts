@@ -4,7 +4,6 @@ import type { Db } from '../../platform/db/client.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
-import type { PriorityMatrixConfig } from '../sla/priority.ts';
 import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
 import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
@@ -19,7 +18,7 @@ import type {
   UpdateCaseInput,
 } from './cases.schemas.ts';
 import { majorCaseOps, syncEntryToChildren, syncStateToChildren } from './major-cases.ts';
-import { type RecomputeRequest, recomputeOpenCases } from './priority-recompute.ts';
+import { priorityRecomputer } from './priority-recompute.ts';
 import { replyOutcome } from './reply-policy.ts';
 import { type CaseState, checkCaseTransition, isCaseState } from './state-machine.ts';
 
@@ -386,19 +385,8 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
 
     postEvent,
 
-    /**
-     * Recomputes open cases' priorities inside the caller's transaction `tx` (a matrix change, a VIP tier
-     * change); see priority-recompute.ts. Without `matrix`, the one in force in `tx`.
-     */
-    async recomputePriorities(
-      tx: Db,
-      req: Omit<RecomputeRequest, 'matrix' | 'vipTiersOf'> & { matrix?: PriorityMatrixConfig },
-    ) {
-      // A VIP tier change holds case writes off like a matrix change (a no-op when the matrix change holds it).
-      await deps.priorityMatrix.lockForChange(tx);
-      const matrix = req.matrix ?? (await deps.priorityMatrix.current(tx));
-      return recomputeOpenCases(tx, { ...req, matrix, vipTiersOf: (ids) => deps.accounts.vipTiersOf(ids, tx) });
-    },
+    /** For a matrix or VIP tier change, inside its transaction (priority-recompute.ts). */
+    recomputePriorities: priorityRecomputer(deps),
 
     async addEvent(p: Principal, number: string, input: CreateEventInput): Promise<CaseEventRow> {
       return (await postEvent(p, number, input)).event;

@@ -1,5 +1,7 @@
 import type { Db } from '../../platform/db/client.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { PriorityMatrixConfig } from '../sla/priority.ts';
+import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride } from './case-priority.ts';
 import { priorityRecomputeRepo, type RecomputeScope } from './priority-recompute.repo.ts';
 
@@ -12,8 +14,8 @@ import { priorityRecomputeRepo, type RecomputeScope } from './priority-recompute
  * follows unless an override is in force (the override stays, only computed_priority moves).
  *
  * Runs inside the caller's transaction (the matrix change, the account update), so the cause and its effect on
- * the cases commit together. Set-based: the open ids are listed once, then each batch of BATCH cases costs three
- * statements (lock+read, one UPDATE, one multi-row INSERT), whatever the number of changes. There is no cap on the
+ * the cases commit together. Set-based: the open ids are listed once, then each batch of RECOMPUTE_BATCH cases costs
+ * four statements (lock+read, the accounts' VIP tiers, one UPDATE, one multi-row INSERT), whatever it changes. There is no cap on the
  * number of cases: memory is bounded by the batch (plus the id list), time grows with the open cases — a matrix
  * change is a rare admin action, and capping would leave some open cases on a matrix no longer in force.
  */
@@ -85,4 +87,23 @@ export async function recomputeOpenCases(tx: Db, req: RecomputeRequest): Promise
     changed += updates.length;
   }
   return { examined: ids.length, changed };
+}
+
+/**
+ * The cases service's entry point: `recompute(tx, req)` inside the caller's transaction, with the matrix in force
+ * in `tx` unless the caller gives the new one. It first takes the lock a matrix change takes, so a VIP tier change
+ * holds case writes off the same way (a no-op when a matrix change already holds it).
+ */
+export function priorityRecomputer(deps: {
+  priorityMatrix: PriorityMatrixSource;
+  accounts: Pick<AccountsService, 'vipTiersOf'>;
+}) {
+  return async (
+    tx: Db,
+    req: Omit<RecomputeRequest, 'matrix' | 'vipTiersOf'> & { matrix?: PriorityMatrixConfig },
+  ): Promise<RecomputeResult> => {
+    await deps.priorityMatrix.lockForChange(tx);
+    const matrix = req.matrix ?? (await deps.priorityMatrix.current(tx));
+    return recomputeOpenCases(tx, { ...req, matrix, vipTiersOf: (ids) => deps.accounts.vipTiersOf(ids, tx) });
+  };
 }
