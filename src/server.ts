@@ -9,6 +9,7 @@ import { notificationsRoutes } from './modules/notifications/notifications.route
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
 import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
 import { simsRoutes } from './modules/sims/sims.routes.ts';
+import { priorityMatrixRoutes } from './modules/sla/priority-matrix.routes.ts';
 import { slaRoutes } from './modules/sla/sla.routes.ts';
 import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';
 import type { Ctx } from './platform/context.ts';
@@ -53,6 +54,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       caseReportsRoutes(services.caseReports),
       slaRoutes(services.sla),
       notificationsRoutes(services.notifications),
+      priorityMatrixRoutes(services.priorityMatrix),
     ],
   });
 }

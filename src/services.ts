@@ -12,6 +12,8 @@ import { createExportService } from './modules/sims/import/export.service.ts';
 import type { ImportService } from './modules/sims/import/import.service.ts';
 import { createImportService } from './modules/sims/import/import.service.ts';
 import { createSimsService } from './modules/sims/sims.service.ts';
+import { createPriorityMatrixService } from './modules/sla/priority-matrix.service.ts';
+import { priorityMatrixStore } from './modules/sla/priority-matrix.store.ts';
 import { createSlaService } from './modules/sla/sla.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { cliPrincipal } from './platform/auth.ts';
@@ -28,10 +30,19 @@ export function buildServices(ctx: Ctx) {
   const simImports = createImportService(ctx, { accounts, catalog });
   const simExports = createExportService(ctx, { accounts, catalog });
   const sims = createSimsService(ctx, { accounts, catalog });
-  const cases = createCasesService(ctx, { accounts, sims });
+  const priorityMatrix = priorityMatrixStore(ctx.database.db);
+  const cases = createCasesService(ctx, { accounts, sims, priorityMatrix });
+  accounts.onVipTierChanged(async (tx, { account, before, by }) => {
+    await cases.recomputePriorities(tx, {
+      account: { tenantId: account.tenantId, id: account.id },
+      by,
+      cause: { kind: 'vip_tier_changed', accountId: account.id, before, after: account.vipTier },
+    });
+  });
   const caseParties = createCaseParties(ctx, { accounts, cases });
   const attachments = createAttachmentsService(ctx, { cases, maxBytes: ctx.config.attachmentMaxBytes });
   const sla = createSlaService(ctx, { accounts, cases });
+  const priorityMatrixAdmin = createPriorityMatrixService(ctx, { store: priorityMatrix, cases });
   const caseReports = createCaseReports(ctx, { accounts, sla });
   const notifications = createNotificationsService(ctx);
   const jobs = createJobQueue(ctx);
@@ -49,6 +60,7 @@ export function buildServices(ctx: Ctx) {
     caseParties,
     attachments,
     sla,
+    priorityMatrix: priorityMatrixAdmin,
     caseReports,
     notifications,
     jobs,

@@ -68,6 +68,18 @@ export function accountsRepo(db: Db) {
         .returning();
       return row!;
     },
+    /** Reads the row and locks it until the transaction ends (a VIP tier change and what it triggers). */
+    async lockById(id: number): Promise<AccountRow | undefined> {
+      const [row] = await db.select().from(accounts).where(eq(accounts.id, id)).for('update');
+      return row;
+    },
+    async vipTiers(ids: readonly number[]): Promise<{ id: number; vipTier: string }[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select({ id: accounts.id, vipTier: accounts.vipTier })
+        .from(accounts)
+        .where(sql`${accounts.id} = any(string_to_array(${ids.join(',')}, ',')::bigint[])`);
+    },
     /** All accounts keyed by number, for bulk validation (import): small next to the SIM count. */
     async allNumbers(): Promise<Pick<AccountRow, 'id' | 'number' | 'tenantId' | 'path'>[]> {
       return db

@@ -9,6 +9,14 @@ import type { CreateAccountInput, CreateContactInput, UpdateAccountInput } from 
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
 export type { AccountRow, ContactRow };
+/**
+ * Told about a VIP tier change inside the account update's transaction `tx`. Registered by the composition root
+ * (src/services.ts): the cases module recomputes the account's open cases' priorities, and accounts need not know.
+ */
+export type VipTierListener = (
+  tx: Db,
+  change: { account: AccountRow; before: string; by: { userId: number | null; label: string } },
+) => Promise<void>;
 
 const encodeCursor = (path: string) => Buffer.from(path).toString('base64url');
 function decodeCursor(cursor: string): string {
@@ -23,6 +31,7 @@ function decodeCursor(cursor: string): string {
 export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
   const db: Db = ctx.database.db;
   const repo = accountsRepo(db);
+  const vipTierListeners: VipTierListener[] = [];
 
   async function get(scope: TenantScope, id: number): Promise<AccountRow> {
     const a = await repo.byId(scope, id);
@@ -44,6 +53,13 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
      * of another tenant or unknown are simply absent.
      */
     contactsByIds: (scope: TenantScope, ids: readonly number[]) => repo.contactsByIds(scope, ids),
+    /** VIP tier by account id, staff-side (no scope): for recomputing priorities; `on` = the caller's transaction. */
+    async vipTiersOf(ids: readonly number[], on: Db = db): Promise<Map<number, string>> {
+      return new Map((await accountsRepo(on).vipTiers(ids)).map((r) => [r.id, r.vipTier]));
+    },
+    onVipTierChanged(listener: VipTierListener): void {
+      vipTierListeners.push(listener);
+    },
 
     async create(p: Principal, input: CreateAccountInput): Promise<AccountRow> {
       const scope = scopeOf(p);
@@ -93,7 +109,19 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
           { field: 'vipTier', value: input.vipTier, reason: 'staff only' },
         ]);
       }
-      return repo.update(id, input);
+      if (input.vipTier === undefined || vipTierListeners.length === 0) return repo.update(id, input);
+      // The listeners run in this transaction, so the new tier and the case priorities it implies commit
+      // together or not at all: a failed recompute fails the update instead of leaving priorities silently stale.
+      return db.transaction(async (tx) => {
+        const r = accountsRepo(tx);
+        const before = (await r.lockById(id))!;
+        const after = await r.update(id, input);
+        if (before.vipTier !== after.vipTier) {
+          const by = { userId: p.userId > 0 ? p.userId : null, label: p.email };
+          for (const listener of vipTierListeners) await listener(tx, { account: after, before: before.vipTier, by });
+        }
+        return after;
+      });
     },
 
     async list(

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
 import { makeSims } from '../../../test/support/sims-factory.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
+import { priorityMatrixStore } from '../sla/priority-matrix.store.ts';
 import { CreateCaseBody } from './cases.schemas.ts';
 import { createCasesService } from './cases.service.ts';
 
@@ -43,6 +44,7 @@ describe('computed priority at create (the sla matrix on real accounts)', () => 
   const cases = () =>
     createCasesService(h.ctx, {
       accounts: h.services.accounts,
+      priorityMatrix: priorityMatrixStore(h.ctx.database.db),
       sims: {
         resolveIccids: async (_reach, raw) => ({
           found: [...new Set(raw)].map((iccid) => ({ id: nextSimId++, iccid })),

@@ -3,20 +3,24 @@
  * affected-SIM count and type and to its account's VIP tier. The effective priority (cases.priority, what the
  * queue sorts by) is a manual override's priority while one exists, else the computed one.
  *
- * The matrix is DEFAULT_PRIORITY_MATRIX for every provider for now. A matrix configurable per provider (persisted,
- * validated with parsePriorityMatrix) comes later: it would be loaded here and passed to computePriority.
+ * The matrix is the provider's (src/modules/sla/priority-matrix.store.ts, staff edit it through the SLA routes);
+ * callers pass the one in force. A change of the matrix or of an account's VIP tier recomputes the open cases
+ * (priority-recompute.ts).
  */
+import type { Db } from '../../platform/db/client.ts';
 import { VIP_TIERS } from '../accounts/accounts.schemas.ts';
+import type { AccountsService } from '../accounts/accounts.service.ts';
 import {
   CASE_TYPES,
   type CaseType,
   computePriority,
-  DEFAULT_PRIORITY_MATRIX,
   type Priority,
+  type PriorityMatrixConfig,
   SEVERITIES,
   type Severity,
   type VipTier,
 } from '../sla/priority.ts';
+import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 
 export type PriorityFacts = { type: string; severity: string; affectedSimCount: number; vipTier: string };
 export type PriorityOverride = {
@@ -32,7 +36,7 @@ function oneOf<T extends string>(values: readonly T[], v: string, what: string):
   throw new Error(`unknown ${what} '${v}' on a case or its account`);
 }
 
-export function computedPriorityOf(f: PriorityFacts): Priority {
+export function computedPriorityOf(f: PriorityFacts, matrix: PriorityMatrixConfig): Priority {
   return computePriority(
     {
       severity: oneOf<Severity>(SEVERITIES, f.severity, 'severity'),
@@ -40,8 +44,33 @@ export function computedPriorityOf(f: PriorityFacts): Priority {
       vipTier: oneOf<VipTier>(VIP_TIERS, f.vipTier, 'VIP tier'),
       affectedSims: f.affectedSimCount,
     },
-    DEFAULT_PRIORITY_MATRIX,
+    matrix,
   ).priority;
+}
+
+export type PriorityInputs = { matrix: PriorityMatrixConfig; vipTierOf: (accountId: number) => string };
+
+/**
+ * The matrix and the accounts' VIP tiers as a case write in transaction `tx` must use them: the matrix read takes
+ * the lock a matrix or VIP tier change waits on (priority-matrix.store.ts), and the tiers are read after it, in
+ * `tx`. Call it before locking any case row.
+ */
+export function priorityInputsReader(deps: {
+  priorityMatrix: PriorityMatrixSource;
+  accounts: Pick<AccountsService, 'vipTiersOf'>;
+}) {
+  return async (tx: Db, accountIds: readonly number[]): Promise<PriorityInputs> => {
+    const matrix = await deps.priorityMatrix.current(tx);
+    const tiers = await deps.accounts.vipTiersOf(accountIds, tx);
+    return {
+      matrix,
+      vipTierOf: (id) => {
+        const tier = tiers.get(id);
+        if (tier === undefined) throw new Error(`account ${id} vanished while its case was written`);
+        return tier;
+      },
+    };
+  };
 }
 
 export const effectivePriority = (computed: string, override: PriorityOverride | null): string =>

@@ -4,8 +4,9 @@ import type { Db } from '../../platform/db/client.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
+import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import { caseAutomationOps, type VerificationCheck } from './case-automation.ts';
-import { computedPriorityOf, effectivePriority, type PriorityOverride } from './case-priority.ts';
+import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
 import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import { type CaseEventRow, type CaseReach, type CaseRow, casesRepo, type QueueKey } from './cases.repo.ts';
@@ -18,6 +19,7 @@ import type {
   UpdateCaseInput,
 } from './cases.schemas.ts';
 import { majorCaseOps, syncEntryToChildren, syncStateToChildren } from './major-cases.ts';
+import { priorityRecomputer } from './priority-recompute.ts';
 import { replyOutcome } from './reply-policy.ts';
 import { type CaseState, checkCaseTransition, isCaseState } from './state-machine.ts';
 
@@ -26,6 +28,8 @@ export type { CaseEventRow, CaseRow };
 export type CasesDeps = {
   accounts: AccountsService;
   sims: Pick<SimsService, 'resolveIccids'>;
+  /** The priority matrix in force; read with the write's transaction before any case row is locked. */
+  priorityMatrix: PriorityMatrixSource;
   /** The clock; tests inject one to land replies after the reopen window without waiting. */
   now?: () => Date;
   /** Checks a resolved case must pass before its verification period closes it (case-automation.ts). */
@@ -57,6 +61,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
   const db: Db = ctx.database.db;
   const repo = casesRepo(db);
   const clock = deps.now ?? (() => new Date());
+  const priorityInputs = priorityInputsReader(deps);
   const author = (p: Principal) => ({
     authorUserId: p.userId > 0 ? p.userId : null,
     authorLabel: p.email,
@@ -163,14 +168,6 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     const facts = { kind: input.kind, visibility, byCustomer: !isStaff(p) };
     // Only a customer reply on a resolved or closed case may need a follow-up; its priority needs the account.
     const mayFollowUp = replyOutcome({ ...facts, state: 'closed', resolvedAt: null }, now) === 'follow_up';
-    const priority = mayFollowUp
-      ? computedPriorityOf({
-          type: c.type,
-          severity: c.severity,
-          affectedSimCount: 0,
-          vipTier: (await deps.accounts.get(p, c.accountId)).vipTier,
-        })
-      : c.priority;
     const entry = {
       kind: input.kind,
       visibility,
@@ -180,6 +177,12 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     };
     return db.transaction(async (tx) => {
       const r = casesRepo(tx);
+      let priority = c.priority;
+      if (mayFollowUp) {
+        const { matrix, vipTierOf } = await priorityInputs(tx, [c.accountId]);
+        const facts = { type: c.type, severity: c.severity, affectedSimCount: 0, vipTier: vipTierOf(c.accountId) };
+        priority = computedPriorityOf(facts, matrix);
+      }
       // Decide under the row lock, so a reply racing a state change acts on the state it will change.
       const locked = (await r.lockById(c.id)) ?? c;
       const outcome = replyOutcome({ ...facts, state: locked.state, resolvedAt: locked.resolvedAt }, now);
@@ -192,7 +195,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
 
   return {
     get: load,
-    ...majorCaseOps({ db, accounts: deps.accounts, load, author, clock }),
+    ...majorCaseOps({ db, accounts: deps.accounts, priorityInputs, load, author, clock }),
     /** For job handlers (SLA bookkeeping, verification period): by id, no principal. */
     automation: caseAutomationOps({ db, verificationChecks: deps.verificationChecks ?? [] }),
 
@@ -209,10 +212,12 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       const account = await deps.accounts.get(p, input.accountId);
       const sims = await affectedSims(p, account.tenantId, input.affectedIccids);
       const channel = isStaff(p) ? input.channel : 'portal';
-      const computed = computedPriorityOf({ ...input, affectedSimCount: sims.length, vipTier: account.vipTier });
       const now = clock();
       return db.transaction(async (tx) => {
         const r = casesRepo(tx);
+        const { matrix, vipTierOf } = await priorityInputs(tx, [account.id]);
+        const facts = { ...input, affectedSimCount: sims.length, vipTier: vipTierOf(account.id) };
+        const computed = computedPriorityOf(facts, matrix);
         const c = await insertNumbered(r, now, {
           tenantId: account.tenantId,
           accountId: account.id,
@@ -254,17 +259,17 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           { field, reason: 'staff only' },
         ]);
       }
-      const account = await deps.accounts.get(p, c.accountId);
       const sims = input.affectedIccids && (await affectedSims(p, c.tenantId, input.affectedIccids));
       return db.transaction(async (tx) => {
         const r = casesRepo(tx);
+        const { matrix, vipTierOf } = await priorityInputs(tx, [c.accountId]);
         const before = (await r.lockById(c.id)) ?? c;
         const facts = {
           type: input.type ?? before.type,
           severity: input.severity ?? before.severity,
           affectedSimCount: sims ? sims.length : before.affectedSimCount,
         };
-        const computedPriority = computedPriorityOf({ ...facts, vipTier: account.vipTier });
+        const computedPriority = computedPriorityOf({ ...facts, vipTier: vipTierOf(c.accountId) }, matrix);
         const priority = effectivePriority(computedPriority, overrideOf(before));
         if (sims)
           await r.replaceSims(
@@ -391,6 +396,9 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     },
 
     postEvent,
+
+    /** For a matrix or VIP tier change, inside its transaction (priority-recompute.ts). */
+    recomputePriorities: priorityRecomputer(deps),
 
     async addEvent(p: Principal, number: string, input: CreateEventInput): Promise<CaseEventRow> {
       return (await postEvent(p, number, input)).event;

@@ -2,7 +2,7 @@ import { isStaff, type Principal, scopeOf } from '../../platform/auth.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { conflict, forbidden, invalid, isAppError } from '../../platform/errors.ts';
 import type { AccountRow, AccountsService } from '../accounts/accounts.service.ts';
-import { computedPriorityOf } from './case-priority.ts';
+import { computedPriorityOf, type PriorityInputs } from './case-priority.ts';
 import { insertNumbered } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import { type CaseEventRow, type CaseRow, casesRepo } from './cases.repo.ts';
@@ -87,6 +87,7 @@ export async function syncStateToChildren(
 type Helpers = {
   db: Db;
   accounts: AccountsService;
+  priorityInputs: (tx: Db, accountIds: readonly number[]) => Promise<PriorityInputs>;
   load: (p: Principal, number: string) => Promise<CaseRow>;
   author: (p: Principal) => Who;
   clock: () => Date;
@@ -151,6 +152,10 @@ export function majorCaseOps(h: Helpers) {
       const now = h.clock();
       return h.db.transaction(async (tx) => {
         const r = casesRepo(tx);
+        const { matrix, vipTierOf } = await h.priorityInputs(
+          tx,
+          accounts.map((a) => a.id),
+        );
         const locked = (await r.lockById(parent.id)) ?? parent;
         refuseParent(locked);
         const covered = new Set((await r.children(locked.id)).map((c) => c.accountId));
@@ -158,7 +163,7 @@ export function majorCaseOps(h: Helpers) {
         const state = OPEN_STATES.includes(locked.state as CaseState) ? locked.state : 'open';
         const opened: CaseRow[] = [];
         for (const a of accounts.filter((x) => !covered.has(x.id))) {
-          const priority = computedPriorityOf({ ...locked, affectedSimCount: 0, vipTier: a.vipTier });
+          const priority = computedPriorityOf({ ...locked, affectedSimCount: 0, vipTier: vipTierOf(a.id) }, matrix);
           const child = await insertNumbered(r, now, {
             tenantId: a.tenantId,
             accountId: a.id,

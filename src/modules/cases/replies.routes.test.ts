@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
 import type { App } from '../../platform/http/app.ts';
 import { createHttpApp } from '../../server.ts';
+import { priorityMatrixStore } from '../sla/priority-matrix.store.ts';
 import { createCasesService } from './cases.service.ts';
 import { REOPEN_WINDOW_MS } from './reply-policy.ts';
 
@@ -14,7 +15,12 @@ beforeAll(async () => {
   h = await harness();
   t = await makeTenant(h.services);
   const now = () => new Date(Date.now() + REOPEN_WINDOW_MS + 60_000);
-  const cases = createCasesService(h.ctx, { accounts: h.services.accounts, sims: h.services.sims, now });
+  const cases = createCasesService(h.ctx, {
+    accounts: h.services.accounts,
+    sims: h.services.sims,
+    priorityMatrix: priorityMatrixStore(h.ctx.database.db),
+    now,
+  });
   late = await createHttpApp(h.ctx, { ...h.services, cases });
 });
 afterAll(async () => {

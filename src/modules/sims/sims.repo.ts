@@ -181,7 +181,10 @@ export function simsRepo(db: Db) {
       return row;
     },
     async countWhere(w: SimWhere): Promise<number> {
-      const [r] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from sims where ${simWhere(w) ?? sql`true`}`);
+      const [r] = await queryRows<{ n: number }>(
+        db,
+        sql`select count(*)::int as n from sims where ${simWhere(w) ?? sql`true`}`,
+      );
       return Number(r!.n);
     },
     async count(): Promise<number> {

@@ -31,3 +31,17 @@ export async function enqueueIn(db: Db, kind: string, payload: unknown, opts: Ou
         on conflict (dedupe_key) where dedupe_key is not null do nothing`,
   );
 }
+
+/**
+ * One job per id, set-based (a batch of changed rows): payload `{ [field]: id }`, deduped per id and transaction
+ * under the key `<kind>:<id>:<txid>`, exactly like `enqueueIn(..., { dedupeKey: `${kind}:${id}`, perTransaction })`.
+ */
+export async function enqueueEachIn(db: Db, kind: string, field: string, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.execute(
+    sql`insert into jobs (kind, payload, dedupe_key)
+        select ${kind}, jsonb_build_object(${field}::text, v.id), ${`${kind}:`} || v.id::text || ':' || txid_current()::text
+          from unnest(string_to_array(${ids.join(',')}, ',')::bigint[]) as v(id)
+        on conflict (dedupe_key) where dedupe_key is not null do nothing`,
+  );
+}

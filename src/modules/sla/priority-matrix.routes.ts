@@ -1,0 +1,79 @@
+import type { App } from '../../platform/http/app.ts';
+import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { ErrorBody } from '../../platform/http/errors.ts';
+import { presentPriorityMatrix, presentPriorityMatrixHistory } from './priority-matrix.presenter.ts';
+import {
+  HistoryQuery,
+  PriorityMatrixChangeView,
+  PriorityMatrixHistory,
+  PriorityMatrixView,
+  PutPriorityMatrixBody,
+} from './priority-matrix.schemas.ts';
+import type { PriorityMatrixService } from './priority-matrix.service.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+const tags = ['sla'];
+const URL = '/api/v1/sla/priority-matrix';
+
+/** The priority matrix is provider configuration: staff read it, admins change it (customers get 403). */
+export function priorityMatrixRoutes(matrices: PriorityMatrixService) {
+  return (app: App) => {
+    app.get(
+      URL,
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'The priority matrix in force (staff), with who changed it last and when',
+          response: { 200: PriorityMatrixView, ...errors },
+        },
+      },
+      async (req) => presentPriorityMatrix(await matrices.get(principalOf(req))),
+    );
+    app.put(
+      URL,
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags,
+          summary:
+            'Replace the priority matrix (400 names each bad cell); open cases are recomputed, each change noted on its timeline',
+          body: PutPriorityMatrixBody,
+          response: { 200: PriorityMatrixChangeView, ...errors },
+        },
+      },
+      async (req) => {
+        const r = await matrices.put(principalOf(req), req.body);
+        return { ...presentPriorityMatrix(r), recomputed: r.recomputed };
+      },
+    );
+    app.delete(
+      URL,
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags,
+          summary: 'Reset the priority matrix to the built-in default (a recorded version; open cases recomputed)',
+          response: { 200: PriorityMatrixChangeView, ...errors },
+        },
+      },
+      async (req) => {
+        const r = await matrices.reset(principalOf(req));
+        return { ...presentPriorityMatrix(r), recomputed: r.recomputed };
+      },
+    );
+    app.get(
+      `${URL}/history`,
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'Priority matrix versions, newest first (staff): who changed it, when, and to what',
+          querystring: HistoryQuery,
+          response: { 200: PriorityMatrixHistory, ...errors },
+        },
+      },
+      async (req) => presentPriorityMatrixHistory(await matrices.history(principalOf(req), req.query.limit)),
+    );
+  };
+}
