@@ -46,6 +46,7 @@ describe('computed priority at create (the sla matrix on real accounts)', () => 
       accounts: h.services.accounts,
       priorityMatrix: priorityMatrixStore(h.ctx.database.db),
       sims: {
+        ...h.services.sims,
         resolveIccids: async (_reach, raw) => ({
           found: [...new Set(raw)].map((iccid) => ({ id: nextSimId++, iccid })),
           unknown: [],

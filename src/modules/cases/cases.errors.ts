@@ -1,6 +1,7 @@
 export const CasesErrors = {
   notFound: 'cases.not_found',
   simsUnknown: 'cases.sims_unknown',
+  affectedFilterInvalid: 'cases.affected_filter_invalid',
   transitionNotAllowed: 'cases.transition_not_allowed',
   transitionForbidden: 'cases.transition_forbidden',
   stateChanged: 'cases.state_changed',

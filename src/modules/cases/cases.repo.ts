@@ -166,6 +166,10 @@ export function casesRepo(db: Db) {
         .returning();
       return row!;
     },
+    async simIdsOf(caseId: number): Promise<number[]> {
+      const rows = await db.select({ id: caseSims.simId }).from(caseSims).where(eq(caseSims.caseId, caseId));
+      return rows.map((r) => r.id);
+    },
     async replaceSims(caseId: number, rows: (typeof caseSims.$inferInsert)[]): Promise<void> {
       await db.delete(caseSims).where(eq(caseSims.caseId, caseId));
       if (rows.length > 0) await db.insert(caseSims).values(rows);

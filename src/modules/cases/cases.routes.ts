@@ -1,6 +1,7 @@
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
+import { presentSim } from '../sims/sims.presenter.ts';
 import { CaseEventList } from './attachments.schemas.ts';
 import type { AttachmentsService } from './attachments.service.ts';
 import { presentCaseDetail, presentTimelineEntry } from './case-parties.presenter.ts';
@@ -9,6 +10,8 @@ import type { CaseParties } from './case-parties.ts';
 import { presentCase, presentLanded } from './cases.presenter.ts';
 import { type CaseReports, reportCsv } from './cases.reports.ts';
 import {
+  AffectedSimsPage,
+  AffectedSimsQuery,
   CaseList,
   CaseNumberParams,
   CasePage,
@@ -151,6 +154,24 @@ export function casesRoutes(
       async (req) => ({
         items: (await more.attachments.timeline(principalOf(req), req.params.number)).map(presentTimelineEntry),
       }),
+    );
+    app.get(
+      '/api/v1/cases/:number/sims',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary:
+            "A case's affected SIMs by ICCID: its list, or what its saved filter selects now (customers: their own SIMs)",
+          params: CaseNumberParams,
+          querystring: AffectedSimsQuery,
+          response: { 200: AffectedSimsPage, ...errors },
+        },
+      },
+      async (req) => {
+        const page = await cases.affectedSims(principalOf(req), req.params.number, req.query);
+        return { ...page, items: page.items.map(presentSim) };
+      },
     );
     app.post(
       '/api/v1/cases/:number/events',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SimFilterBody, SimView } from '../sims/sims.schemas.ts';
 import { CASE_TYPES, PRIORITIES, SEVERITIES } from '../sla/priority.ts';
 import { CASE_STATES } from './state-machine.ts';
 
@@ -36,7 +37,9 @@ export const CreateCaseBody = z
       .max(10_000)
       .default([])
       .describe('ICCIDs (19 or 20 digits) of SIMs in the case account’s tenant'),
-    affectedFilter: z.record(z.string(), z.unknown()).optional().describe('A saved SIM filter instead of a list'),
+    affectedFilter: SimFilterBody.optional().describe(
+      'A saved SIM filter (as for GET /api/v1/sims) instead of a list; its account defaults to the case’s own',
+    ),
     contactIds: z
       .array(z.number().int().positive())
       .max(50)
@@ -170,7 +173,10 @@ export const UpdateCaseBody = z
       .array(z.string().max(40))
       .max(10_000)
       .optional()
-      .describe('Replaces the affected SIM list (ICCIDs in the case account’s tenant)'),
+      .describe('Replaces the affected SIM list (ICCIDs in the case account’s tenant); clears a saved filter'),
+    affectedFilter: SimFilterBody.nullable()
+      .optional()
+      .describe('Replaces the selection with a saved SIM filter (null: none); clears the list'),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change' })
   .meta({ id: 'UpdateCaseRequest' });
@@ -282,3 +288,17 @@ export const SlaMetReportView = z
   })
   .meta({ id: 'CaseSlaMetReport' });
 export const ReportCsv = z.string().describe('CSV, header row first');
+
+export const AffectedSimsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(500).optional(),
+});
+export const AffectedSimsPage = z
+  .object({
+    selection: z.enum(['list', 'filter', 'none']),
+    filter: z.record(z.string(), z.unknown()).nullable(),
+    affectedSimCount: z.number().int().describe('Stored when the selection was set (it feeds the priority)'),
+    items: z.array(SimView),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'CaseAffectedSims' });

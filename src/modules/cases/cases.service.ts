@@ -1,15 +1,17 @@
 import { isStaff, type Principal, scopeOf } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/client.ts';
-import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { conflict, forbidden, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import { caseAutomationOps, type VerificationCheck } from './case-automation.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
+import { queuePage } from './case-queue.ts';
+import { caseSimsOps } from './case-sims.ts';
 import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
-import { type CaseEventRow, type CaseReach, type CaseRow, casesRepo, type QueueKey } from './cases.repo.ts';
+import { type CaseEventRow, type CaseReach, type CaseRow, casesRepo } from './cases.repo.ts';
 import type {
   CreateCaseInput,
   CreateEventInput,
@@ -27,7 +29,7 @@ export type CasesService = ReturnType<typeof createCasesService>;
 export type { CaseEventRow, CaseRow };
 export type CasesDeps = {
   accounts: AccountsService;
-  sims: Pick<SimsService, 'resolveIccids'>;
+  sims: Pick<SimsService, 'resolveIccids' | 'countMatching' | 'list'>;
   /** The priority matrix in force; read with the write's transaction before any case row is locked. */
   priorityMatrix: PriorityMatrixSource;
   /** The clock; tests inject one to land replies after the reopen window without waiting. */
@@ -35,24 +37,6 @@ export type CasesDeps = {
   /** Checks a resolved case must pass before its verification period closes it (case-automation.ts). */
   verificationChecks?: readonly VerificationCheck[];
 };
-
-const encodeCursor = (k: QueueKey) =>
-  Buffer.from(JSON.stringify([k.priority, k.due, k.createdAt, k.id])).toString('base64url');
-const isTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
-function decodeCursor(cursor: string): QueueKey {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(v) && typeof v[0] === 'string' && Number.isInteger(v[3])) {
-      if ((v[1] === 'infinity' || isTime(v[1])) && isTime(v[2]))
-        return { priority: v[0], due: v[1], createdAt: v[2], id: v[3] as number };
-    }
-  } catch {
-    // fall through to the 400 below
-  }
-  throw invalid(E.cursorInvalid, 'Invalid cursor', [
-    { field: 'cursor', value: cursor, reason: 'not a cursor from this list' },
-  ]);
-}
 
 const STAFF_ONLY_FIELDS = ['queue', 'assigneeUserId'] as const;
 const overrideOf = (c: CaseRow) => (c.priorityOverride ?? null) as PriorityOverride | null;
@@ -85,26 +69,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     return c;
   }
 
-  async function affectedSims(p: Principal, tenantId: number, iccids: readonly string[]) {
-    if (iccids.length === 0) return [];
-    const reach = await reachOf(p);
-    const { found, unknown } = await deps.sims.resolveIccids(
-      { tenantId, ...(reach.accountIds ? { accountIds: reach.accountIds } : {}) },
-      iccids,
-    );
-    if (unknown.length > 0) {
-      throw invalid(
-        E.simsUnknown,
-        `Unknown SIMs in affectedIccids: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` (and ${unknown.length - 5} more)` : ''}`,
-        unknown.map((value) => ({
-          field: `affectedIccids.${iccids.indexOf(value)}`,
-          value,
-          reason: "no such SIM in the case account's tenant",
-        })),
-      );
-    }
-    return found;
-  }
+  const affected = caseSimsOps({ accounts: deps.accounts, sims: deps.sims, reachOf });
 
   async function changeOverride(p: Principal, number: string, input: OverridePriorityInput | null): Promise<CaseRow> {
     // Load first: another tenant's customer gets the same 404 as for a missing case, before any 403.
@@ -210,13 +175,16 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
         }
       }
       const account = await deps.accounts.get(p, input.accountId);
-      const sims = await affectedSims(p, account.tenantId, input.affectedIccids);
+      const sims = await affected.resolveAffected(p, account, {
+        iccids: input.affectedIccids,
+        filter: input.affectedFilter,
+      });
       const channel = isStaff(p) ? input.channel : 'portal';
       const now = clock();
       return db.transaction(async (tx) => {
         const r = casesRepo(tx);
         const { matrix, vipTierOf } = await priorityInputs(tx, [account.id]);
-        const facts = { ...input, affectedSimCount: sims.length, vipTier: vipTierOf(account.id) };
+        const facts = { ...input, affectedSimCount: sims.count, vipTier: vipTierOf(account.id) };
         const computed = computedPriorityOf(facts, matrix);
         const c = await insertNumbered(r, now, {
           tenantId: account.tenantId,
@@ -231,11 +199,11 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           queue: input.queue ?? null,
           assigneeUserId: input.assigneeUserId ?? null,
           tags: input.tags,
-          affectedSimCount: sims.length,
-          affectedFilter: input.affectedFilter ?? null,
+          affectedSimCount: sims.count,
+          affectedFilter: sims.filter,
           createdBy: p.userId > 0 ? p.userId : null,
         });
-        await r.insertSims(sims.map((s) => ({ caseId: c.id, simId: s.id, tenantId: c.tenantId })));
+        await r.insertSims(sims.simIds.map((simId) => ({ caseId: c.id, simId, tenantId: c.tenantId })));
         await r.insertEvent({
           caseId: c.id,
           tenantId: c.tenantId,
@@ -244,7 +212,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           visibility: 'public',
           ...author(p),
           body: 'Case created',
-          data: { action: 'created', state: c.state, channel, priority: c.priority, affectedSimCount: sims.length },
+          data: { action: 'created', state: c.state, channel, priority: c.priority, affectedSimCount: sims.count },
         });
         return c;
       });
@@ -259,7 +227,13 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           { field, reason: 'staff only' },
         ]);
       }
-      const sims = input.affectedIccids && (await affectedSims(p, c.tenantId, input.affectedIccids));
+      const sims =
+        input.affectedIccids !== undefined || input.affectedFilter !== undefined
+          ? await affected.resolveAffected(p, await deps.accounts.get(p, c.accountId), {
+              iccids: input.affectedIccids,
+              filter: input.affectedFilter,
+            })
+          : undefined;
       return db.transaction(async (tx) => {
         const r = casesRepo(tx);
         const { matrix, vipTierOf } = await priorityInputs(tx, [c.accountId]);
@@ -267,16 +241,16 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
         const facts = {
           type: input.type ?? before.type,
           severity: input.severity ?? before.severity,
-          affectedSimCount: sims ? sims.length : before.affectedSimCount,
+          affectedSimCount: sims ? sims.count : before.affectedSimCount,
         };
         const computedPriority = computedPriorityOf({ ...facts, vipTier: vipTierOf(c.accountId) }, matrix);
         const priority = effectivePriority(computedPriority, overrideOf(before));
-        if (sims)
-          await r.replaceSims(
-            c.id,
-            sims.map((s) => ({ caseId: c.id, simId: s.id, tenantId: c.tenantId })),
-          );
-        const after = await r.update(c.id, { ...facts, computedPriority, priority });
+        if (sims) {
+          const rows = sims.simIds.map((simId) => ({ caseId: c.id, simId, tenantId: c.tenantId }));
+          await r.replaceSims(c.id, rows);
+        }
+        const selection = sims ? { affectedFilter: sims.filter } : {};
+        const after = await r.update(c.id, { ...facts, ...selection, computedPriority, priority });
         const fields = ['type', 'severity', 'affectedSimCount', 'computedPriority', 'priority'] as const;
         const pick = (x: CaseRow) => Object.fromEntries(fields.map((k) => [k, x[k]]));
         const changes = fields.filter((k) => before[k] !== after[k]).map((k) => `${k} ${before[k]} → ${after[k]}`);
@@ -303,34 +277,15 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       return changeOverride(p, number, null);
     },
 
+    /** The case's affected SIMs (its list, or what its saved filter selects now), within the caller's reach. */
+    async affectedSims(p: Principal, number: string, page: { limit: number; cursor?: string | undefined }) {
+      const c = await load(p, number);
+      const listed = await affected.listAffected(p, c, (id) => repo.simIdsOf(id), page);
+      return { ...listed, affectedSimCount: c.affectedSimCount };
+    },
+
     async list(p: Principal, q: ListCasesQueryInput) {
-      const rows = await repo.list(
-        await reachOf(p),
-        {
-          state: q.state,
-          type: q.type,
-          queue: q.queue,
-          assigneeUserId: q.assignee === 'me' ? p.userId : undefined,
-          accountId: q.accountId,
-        },
-        q.cursor === undefined ? undefined : decodeCursor(q.cursor),
-        q.limit + 1,
-      );
-      const more = rows.length > q.limit;
-      const page = more ? rows.slice(0, q.limit) : rows;
-      const last = page[page.length - 1];
-      return {
-        items: page.map((r) => r.row),
-        nextCursor:
-          more && last
-            ? encodeCursor({
-                priority: last.row.priority,
-                due: last.dueText,
-                createdAt: last.createdAtText,
-                id: last.row.id,
-              })
-            : null,
-      };
+      return queuePage(repo, await reachOf(p), p, q);
     },
 
     async transition(p: Principal, number: string, input: TransitionInput): Promise<CaseRow> {
