@@ -46,7 +46,7 @@ export function buildServices(ctx: Ctx) {
   const caseReports = createCaseReports(ctx, { accounts, sla });
   const notifications = createNotificationsService(ctx);
   const jobs = createJobQueue(ctx);
-  const demo = createDemoService({ accounts, catalog, users, loadSimFile: simFileLoader(simImports) });
+  const demo = createDemoService({ accounts, catalog, users, cases, loadSimFile: simFileLoader(simImports) });
   return {
     accounts,
     users,

@@ -58,6 +58,30 @@ describe.skipIf(testDbKind !== 'pglite')('iotops start (what npm start runs)', (
     expect(body.items.length).toBeGreaterThan(0);
     // The demo customer is Nordgrid: it sees its own SIMs and nobody else's.
     for (const s of body.items) expect(s.account.number).toMatch(/^NORDGRID/);
+
+    // The desk has cases, and the worker role (running in `start`) gives the working ones their SLA due time.
+    expect(out).toMatch(/demo seeded: \d+ accounts, 10000 SIMs, \d+ cases/);
+    const [, agentEmail, agentPassword] = /agent: +(\S+) \/ (\S+)/.exec(out) ?? [];
+    const agentLogin = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: agentEmail, password: agentPassword }),
+    });
+    const agentCookie = agentLogin.headers.get('set-cookie')!.split(';')[0]!;
+    type Queue = { items: { number: string; state: string; slaDueAt: string | null }[] };
+    const queue = async () =>
+      (await (await fetch(`${url}/api/v1/cases?limit=100`, { headers: { cookie: agentCookie } })).json()) as Queue;
+    const deadline = Date.now() + 30_000;
+    let cases = await queue();
+    while (!cases.items.some((c) => c.slaDueAt !== null) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250)); // polling the worker's result, with a deadline
+      cases = await queue();
+    }
+    expect(cases.items.length).toBeGreaterThanOrEqual(8);
+    expect(cases.items.filter((c) => c.slaDueAt !== null).length).toBeGreaterThan(0);
+    // Waiting and finished cases have no running clock.
+    for (const c of cases.items.filter((x) => ['pending_customer', 'closed'].includes(x.state)))
+      expect(c.slaDueAt).toBeNull();
   }, 120_000);
 
   it('with IOTOPS_DEMO=off starts empty and prints a working first-admin login, once', async () => {

@@ -98,10 +98,10 @@ export function registerServe(program: Command) {
       const lines: string[] = [];
       if (config.demo === 'auto' && (await services.demo.isEmpty())) {
         const t0 = performance.now();
-        console.log('empty database: seeding the demo provider (customers, plans, 10,000 SIMs)…');
+        console.log('empty database: seeding the demo provider (customers, plans, 10,000 SIMs, cases)…');
         const r = await services.demo.seed();
         console.log(
-          `demo seeded: ${r.accounts} accounts, ${r.sims} SIMs in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+          `demo seeded: ${r.accounts} accounts, ${r.sims} SIMs, ${r.cases} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
         );
       }
       if (await services.users.byEmail(DEMO_LOGINS.agent.email)) {
@@ -133,7 +133,7 @@ export function registerServe(program: Command) {
         if (!(await services.demo.isEmpty()))
           throw new Error('the database is not empty: the demo seeds an empty one (use a new IOTOPS_DATA_DIR)');
         const r = await services.demo.seed(n);
-        console.log(`demo seeded: ${r.accounts} accounts, ${r.sims} SIMs`);
+        console.log(`demo seeded: ${r.accounts} accounts, ${r.sims} SIMs, ${r.cases} cases`);
         console.log(`  agent: ${DEMO_LOGINS.agent.email} / ${DEMO_LOGINS.agent.password}`);
         console.log(`  customer: ${DEMO_LOGINS.customer.email} / ${DEMO_LOGINS.customer.password}`);
       } finally {

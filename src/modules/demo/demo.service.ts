@@ -1,7 +1,9 @@
-import { cliPrincipal } from '../../platform/auth.ts';
+import { cliPrincipal, type Principal } from '../../platform/auth.ts';
 import type { AccountRow, AccountsService } from '../accounts/accounts.service.ts';
+import type { CasesService } from '../cases/cases.service.ts';
 import type { CatalogService } from '../catalog/catalog.service.ts';
 import type { UsersService } from '../users/users.service.ts';
+import { seedDemoCases } from './demo.cases.ts';
 import { DEMO_CUSTOMERS, type DemoAccount } from './demo.data.ts';
 import { type DemoSimTarget, demoSimCsv } from './demo.sims.ts';
 
@@ -22,6 +24,7 @@ export function createDemoService(deps: {
   accounts: AccountsService;
   catalog: CatalogService;
   users: UsersService;
+  cases: Pick<CasesService, 'create' | 'transition' | 'addEvent'>;
   loadSimFile: SimFileLoader;
 }) {
   const { accounts, catalog, users } = deps;
@@ -166,14 +169,14 @@ export function createDemoService(deps: {
     },
 
     /** Seeds the demo provider; expects an empty database (account numbers and emails would collide). */
-    async seed(simCount = 10_000): Promise<{ accounts: number; sims: number }> {
+    async seed(simCount = 10_000): Promise<{ accounts: number; sims: number; cases: number }> {
       const created: { def: DemoAccount; row: AccountRow }[] = [];
       for (const c of DEMO_CUSTOMERS) await createTree(c, undefined, created);
       const byNumber = new Map(created.map((c) => [c.row.number, c.row]));
       await plans(byNumber);
 
       await users.create({ ...DEMO_LOGINS.admin, name: 'Demo Admin', role: 'admin', language: 'en' });
-      await users.create({ ...DEMO_LOGINS.agent, name: 'Alex Agent', role: 'agent', language: 'en' });
+      const agent = await users.create({ ...DEMO_LOGINS.agent, name: 'Alex Agent', role: 'agent', language: 'en' });
       await users.create({
         email: DEMO_LOGINS.customer.email,
         password: DEMO_LOGINS.customer.password,
@@ -192,7 +195,10 @@ export function createDemoService(deps: {
           ...PLAN_FOR[c.def.deviceClass!],
         }));
       const { imported } = await deps.loadSimFile(demoSimCsv(targets, simCount), 'demo-sims.csv');
-      return { accounts: created.length, sims: imported };
+      // The desk's cases, written as the demo agent (their SLA timers start when the worker runs).
+      const asAgent: Principal = { ...SEEDER, userId: agent.id, email: agent.email, role: 'agent' };
+      const cases = await seedDemoCases(deps.cases, asAgent, byNumber);
+      return { accounts: created.length, sims: imported, cases };
     },
   };
 }
