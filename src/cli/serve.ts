@@ -115,7 +115,9 @@ export function registerServe(program: Command) {
         if (first) lines.push(first);
       }
       const address = await run(ctx, services, config, ROLES);
-      console.log(`\niotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind})`);
+      console.log(
+        `\niotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind}, roles: ${ROLES.join(',')})`,
+      );
       if (lines.length > 0)
         console.log(`log in (POST ${address}/api/v1/auth/login, or the docs page):\n${lines.join('\n')}`);
     });
