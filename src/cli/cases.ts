@@ -111,6 +111,12 @@ function age(from: Date, now = Date.now()): string {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
+/** The SLA due time as the desk reads it: "in 2h 5m", "overdue 20m", or "-" when no clock runs. */
+function due(at: Date | null, now = Date.now()): string {
+  if (!at) return '-';
+  return at.getTime() >= now ? `in ${age(new Date(now), at.getTime())}` : `overdue ${age(at, now)}`;
+}
+
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
@@ -147,7 +153,7 @@ export function registerCases(program: Command) {
 
   cases
     .command('list')
-    .description('Cases in queue order (priority, then age); a table, or JSON lines with --json')
+    .description('Cases in queue order (priority, SLA due time, age); a table, or JSON lines with --json')
     .option('--state <state>', CASE_STATES.join(' | '))
     .option('--type <type>', CASE_TYPES.join(' | '))
     .option('--queue <queue>')
@@ -182,13 +188,14 @@ export function registerCases(program: Command) {
           const rows = page.items.map((c) => [
             c.number,
             c.priority,
+            due(c.slaDueAt),
             c.state,
             c.type,
             numbers.get(c.accountId) ?? String(c.accountId),
             clip(c.subject, 60),
             age(c.createdAt),
           ]);
-          console.log(table(['NUMBER', 'PRIO', 'STATE', 'TYPE', 'ACCOUNT', 'SUBJECT', 'AGE'], rows));
+          console.log(table(['NUMBER', 'PRIO', 'DUE', 'STATE', 'TYPE', 'ACCOUNT', 'SUBJECT', 'AGE'], rows));
           if (page.nextCursor !== null) console.error(`(more cases than --limit ${q.limit})`);
         }),
     );
