@@ -50,7 +50,7 @@ async function copyOfTemplate(): Promise<Database> {
   url.pathname = `/${name}`;
   const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 4 });
   const close = database.close.bind(database);
-  return {
+  const copy: Database = {
     ...database,
     close: async () => {
       await close();
@@ -59,6 +59,17 @@ async function copyOfTemplate(): Promise<Database> {
       await d.query(`drop database if exists ${name} with (force)`).finally(() => d.end());
     },
   };
+  urls.set(copy, url.toString());
+  return copy;
+}
+
+const urls = new WeakMap<Database, string>();
+
+/** A second connection pool to a test file's PostgreSQL database, like a second iotops process (close it first). */
+export function anotherPool(database: Database): Promise<Database> {
+  const url = urls.get(database);
+  if (!url) throw new Error('anotherPool: not a PostgreSQL test database from testDatabase()');
+  return openDatabase({ databaseUrl: url, poolSize: 4 });
 }
 
 export type Harness = {

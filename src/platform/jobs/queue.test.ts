@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { testDatabase, testDbKind, uniq } from '../../../test/support/harness.ts';
+import { anotherPool, testDatabase, testDbKind, uniq } from '../../../test/support/harness.ts';
 import { loadConfig } from '../../config.ts';
 import type { Database } from '../db/client.ts';
 import { createLogger } from '../log.ts';
@@ -184,7 +184,7 @@ describe('job queue', () => {
     'two workers ticking concurrently run each of 100 jobs exactly once',
     async () => {
       const kind = `test.${uniq()}`;
-      const second = await testDatabase(); // its own connection pool, like a second process
+      const second = await anotherPool(database); // its own connection pool, like a second process
       try {
         const queue2 = createJobQueue({ database: second, log, metrics: createMetrics(), now: () => T0 });
         for (let i = 0; i < 100; i += 1) await queue.enqueue(kind, { caseNumber: `C-${i}` });
