@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
 import { makeSims, randomIccid } from '../../../test/support/sims-factory.ts';
 import { queryRows } from '../../platform/db/rows.ts';
+import { CaseSummaryView } from './cases.schemas.ts';
 import { cases } from './cases.tables.ts';
 
 let h: Harness;
@@ -175,6 +176,11 @@ describe('GET /api/v1/cases', () => {
       tt.agent,
     );
     expect(next.json()).toEqual({ items: [expect.objectContaining({ number: c.number })], nextCursor: null });
+    // Queue rows are CaseSummary: the full case's fields with the same values, minus the long or detailed ones.
+    const full = (await get(`/api/v1/cases/${c.number}`, tt.agent)).json();
+    const row = next.json().items[0];
+    expect(row).toEqual(Object.fromEntries(Object.keys(CaseSummaryView.shape).map((k) => [k, full[k]])));
+    expect(Object.keys(row)).not.toContain('description');
 
     const mine = await get('/api/v1/cases?assignee=me&queue=noc', tt.agent);
     expect(mine.json().items.map((x: Json) => x.number)).toEqual([b.number]);

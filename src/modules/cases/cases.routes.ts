@@ -1,7 +1,7 @@
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
-import { presentCase, presentCaseEvent, presentLanded } from './cases.presenter.ts';
+import { presentCase, presentCaseEvent, presentCaseSummary, presentLanded } from './cases.presenter.ts';
 import { type CaseReports, reportCsv } from './cases.reports.ts';
 import {
   CaseEventList,
@@ -50,14 +50,15 @@ export function casesRoutes(cases: CasesService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'The case queue: by priority, then oldest first (filters, keyset pagination)',
+          summary:
+            'The case queue: by priority, then SLA due time (none last), then oldest first; case summaries (filters, keyset pagination)',
           querystring: ListCasesQuery,
           response: { 200: CasePage, ...errors },
         },
       },
       async (req) => {
         const page = await cases.list(principalOf(req), req.query);
-        return { items: page.items.map(presentCase), nextCursor: page.nextCursor };
+        return { items: page.items.map(presentCaseSummary), nextCursor: page.nextCursor };
       },
     );
     app.get(
