@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cases [-- --cases N --accounts N --seconds S --connections C --pglite --explain --reuse-db NAME]`:
+ * `npm run bench:cases [-- --cases N --accounts N --seconds S --connections C --pglite --explain --reuse-db NAME --only TEXT]`:
  * the agent-queue benchmark (issue 3, Performance).
  *  1. creates a fresh PostgreSQL database on 127.0.0.1:5432 (BENCH_DATABASE_URL names the admin database;
  *     dropped at the end; `--reuse-db NAME` loads NAME once and keeps it), or an in-memory PGlite with
@@ -66,6 +66,11 @@ const REUSE_DB = (() => {
     process.exit(2);
   }
   return name;
+})();
+/** `--only TEXT`: drive only the variants whose label contains TEXT (profiling one route). */
+const ONLY = (() => {
+  const i = args.indexOf('--only');
+  return i < 0 ? undefined : (args[i + 1] ?? '');
 })();
 const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SUBS_PER_ROOT = 99;
@@ -314,7 +319,7 @@ async function main() {
       // Not the issue's figure: splits the per-request cost of token auth (lookup + last_used_at write) from the queue's.
       { label: 'diagnostic, auth only: GET /api/v1/auth/me', path: '/api/v1/auth/me' },
     ];
-    for (const v of variants) {
+    for (const v of variants.filter((x) => ONLY === undefined || x.label.includes(ONLY))) {
       const first = await fetch(base + v.path, { headers });
       const body = await first.text();
       if (first.status !== 200) throw new Error(`${v.path} answered ${first.status}: ${body.slice(0, 500)}`);

@@ -123,7 +123,10 @@ function table(header: string[], rows: string[][]): string {
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-async function accountNumbers(services: Services, rows: readonly CaseRow[]): Promise<Map<number, string>> {
+async function accountNumbers(
+  services: Services,
+  rows: readonly Pick<CaseRow, 'accountId'>[],
+): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   for (const id of new Set(rows.map((r) => r.accountId))) {
     const a = await services.accounts.getInScope({ kind: 'operator' }, id).catch(() => null);

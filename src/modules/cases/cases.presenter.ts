@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { PriorityOverride } from './case-priority.ts';
 import type { Landed } from './case-writes.ts';
-import type { CaseEventRow, CaseRow } from './cases.repo.ts';
+import type { CaseEventRow, CaseRow, CaseSummaryRow } from './cases.repo.ts';
 import type { CaseEventView, CaseSummaryView, CaseView, PostedCaseEventView } from './cases.schemas.ts';
 
 type CaseJson = z.infer<typeof CaseView>;
@@ -41,7 +41,7 @@ export function presentCase(c: CaseRow): CaseJson {
 }
 
 /** A queue row (CaseSummary): built field by field, not by trimming presentCase, to skip the work it leaves out. */
-export function presentCaseSummary(c: CaseRow): SummaryJson {
+export function presentCaseSummary(c: CaseSummaryRow): SummaryJson {
   return {
     id: c.id,
     number: c.number,

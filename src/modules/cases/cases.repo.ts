@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { and, asc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
@@ -8,6 +9,30 @@ import { caseEvents, caseNumberCounters, caseSims, cases, queueDue } from './cas
 import { OPEN_STATES } from './state-machine.ts';
 
 export type CaseRow = typeof cases.$inferSelect;
+/** What the queue reads per row: the CaseSummary's columns, not the description and JSON details it leaves out. */
+const summaryColumns = {
+  id: cases.id,
+  number: cases.number,
+  tenantId: cases.tenantId,
+  accountId: cases.accountId,
+  type: cases.type,
+  channel: cases.channel,
+  subject: cases.subject,
+  severity: cases.severity,
+  priority: cases.priority,
+  computedPriority: cases.computedPriority,
+  state: cases.state,
+  queue: cases.queue,
+  assigneeUserId: cases.assigneeUserId,
+  tags: cases.tags,
+  affectedSimCount: cases.affectedSimCount,
+  isMajor: cases.isMajor,
+  parentCaseId: cases.parentCaseId,
+  slaDueAt: cases.slaDueAt,
+  createdAt: cases.createdAt,
+  updatedAt: cases.updatedAt,
+};
+export type CaseSummaryRow = Pick<CaseRow, keyof typeof summaryColumns>;
 /** The outbox job every committed case change leaves behind (handled by the SLA module). */
 export const CASE_CHANGED = 'cases.changed';
 export type CaseEventRow = typeof caseEvents.$inferSelect;
@@ -56,6 +81,33 @@ const inAccounts = (w: ReportWindow) =>
  */
 const period = (w: ReportWindow, col: SQLWrapper) =>
   sql`to_char(date_trunc(${w.unit}::text, ${col} at time zone 'UTC'), 'YYYY-MM-DD')`;
+
+function queueWhere(reach: CaseReach, f: CaseFilter, after: QueueKey | undefined): SQL | undefined {
+  return and(
+    reachWhere(reach),
+    f.state !== undefined ? eq(cases.state, f.state) : undefined,
+    f.type !== undefined ? eq(cases.type, f.type) : undefined,
+    f.queue !== undefined ? eq(cases.queue, f.queue) : undefined,
+    f.assigneeUserId !== undefined ? eq(cases.assigneeUserId, f.assigneeUserId) : undefined,
+    f.accountId !== undefined ? eq(cases.accountId, f.accountId) : undefined,
+    after
+      ? sql`(${cases.priority}, ${queueDue}, ${cases.createdAt}, ${cases.id}) > (${after.priority}, ${after.due}::timestamptz, ${after.createdAt}::timestamptz, ${after.id})`
+      : undefined,
+  );
+}
+const queueOrder = [asc(cases.priority), asc(queueDue), asc(cases.createdAt), asc(cases.id)];
+
+/** An instant as JavaScript's Date.toISOString() writes it (UTC, milliseconds, truncated like Date parsing). */
+const isoTime = (col: SQLWrapper) => sql`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** CaseSummary (cases.schemas.ts) as PostgreSQL builds it; same keys and order as presentCaseSummary. */
+const summaryJson = sql`json_build_object(
+  'id', ${cases.id}, 'number', ${cases.number}, 'tenantId', ${cases.tenantId}, 'accountId', ${cases.accountId},
+  'type', ${cases.type}, 'channel', ${cases.channel}, 'subject', ${cases.subject}, 'severity', ${cases.severity},
+  'priority', ${cases.priority}, 'computedPriority', ${cases.computedPriority}, 'state', ${cases.state},
+  'queue', ${cases.queue}, 'assigneeUserId', ${cases.assigneeUserId}, 'tags', ${cases.tags},
+  'affectedSimCount', ${cases.affectedSimCount}, 'isMajor', ${cases.isMajor}, 'parentCaseId', ${cases.parentCaseId},
+  'slaDueAt', ${isoTime(cases.slaDueAt)}, 'createdAt', ${isoTime(cases.createdAt)},
+  'updatedAt', ${isoTime(cases.updatedAt)})`;
 
 export function casesRepo(db: Db) {
   return {
@@ -110,26 +162,39 @@ export function casesRepo(db: Db) {
     async list(reach: CaseReach, f: CaseFilter, after: QueueKey | undefined, limit: number) {
       return db
         .select({
-          row: cases,
+          row: summaryColumns,
           dueText: sql<string>`${queueDue}::text`,
           createdAtText: sql<string>`${cases.createdAt}::text`,
         })
         .from(cases)
-        .where(
-          and(
-            reachWhere(reach),
-            f.state !== undefined ? eq(cases.state, f.state) : undefined,
-            f.type !== undefined ? eq(cases.type, f.type) : undefined,
-            f.queue !== undefined ? eq(cases.queue, f.queue) : undefined,
-            f.assigneeUserId !== undefined ? eq(cases.assigneeUserId, f.assigneeUserId) : undefined,
-            f.accountId !== undefined ? eq(cases.accountId, f.accountId) : undefined,
-            after
-              ? sql`(${cases.priority}, ${queueDue}, ${cases.createdAt}, ${cases.id}) > (${after.priority}, ${after.due}::timestamptz, ${after.createdAt}::timestamptz, ${after.id})`
-              : undefined,
-          ),
-        )
-        .orderBy(asc(cases.priority), asc(queueDue), asc(cases.createdAt), asc(cases.id))
+        .where(queueWhere(reach, f, after))
+        .orderBy(...queueOrder)
         .limit(limit);
+    },
+    /**
+     * The same rows as `list`, each as CaseSummary JSON text built by PostgreSQL (the fields and formats of
+     * presentCaseSummary; cases.routes.test.ts holds the two equal), plus its keyset position. The API's queue
+     * page is these texts joined: mapping rows through Drizzle, presenting and serialising them was most of the
+     * route's CPU (docs/PERFORMANCE.md, bench:cases).
+     */
+    async listJson(reach: CaseReach, f: CaseFilter, after: QueueKey | undefined, limit: number) {
+      const query = db
+        .select({
+          json: sql<string>`${summaryJson}::text`,
+          priority: cases.priority,
+          due: sql<string>`${queueDue}::text`,
+          createdAt: sql<string>`${cases.createdAt}::text`,
+          id: cases.id,
+        })
+        .from(cases)
+        .where(queueWhere(reach, f, after))
+        .orderBy(...queueOrder)
+        .limit(limit);
+      // A named statement (one per filter combination: the name is the text's hash) is parsed once per pooled
+      // connection and then planned generically; this statement's parse and plan cost more than running it.
+      const name = `cases_queue_${createHash('sha1').update(query.toSQL().sql).digest('hex').slice(0, 16)}`;
+      const rows = await query.prepare(name).execute();
+      return rows.map(({ json, ...key }) => ({ json, key: key satisfies QueueKey }));
     },
     /** Written by the SLA module's recompute job; unchanged values are not rewritten (no updated_at churn). */
     async setSlaDue(id: number, dueAt: Date | null): Promise<void> {
