@@ -9,7 +9,8 @@
  *     the last 365 days; cases older than ~5 weeks are almost all closed or cancelled, recent ones spread
  *     over new/open/pending/resolved; priority P1 2 %, P2 10 %, P3 50 %, P4 38 %; four types, five channels,
  *     four queues; sla_due_at as the SLA worker would leave it (see slaDue);
- *  3. starts the product's HTTP app (createHttpApp + listen on a free port; DATABASE_POOL_SIZE applies) with an
+ *  3. starts the product's HTTP app (createHttpApp + listen on a free port; DATABASE_POOL_SIZE and
+ *     CASE_QUEUE_CACHE_MS from the environment apply) with an
  *     agent token and drives GET /api/v1/cases (first page, the route's own order: priority, SLA due time, age)
  *     and GET /api/v1/cases?state=open&type=incident with C concurrent clients (default 64) for S seconds each
  *     (default 20), using autocannon in a separate process (bench/load-generator.ts);

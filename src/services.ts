@@ -26,7 +26,7 @@ export function buildServices(ctx: Ctx) {
   const simImports = createImportService(ctx, { accounts, catalog });
   const simExports = createExportService(ctx, { accounts, catalog });
   const sims = createSimsService(ctx, { accounts, catalog });
-  const cases = createCasesService(ctx, { accounts, sims });
+  const cases = createCasesService(ctx, { accounts, sims, queueCacheMs: ctx.config.caseQueueCacheMs });
   const sla = createSlaService(ctx, { accounts, cases });
   const caseReports = createCaseReports(ctx, { accounts, sla });
   const notifications = createNotificationsService(ctx);

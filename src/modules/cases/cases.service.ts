@@ -37,7 +37,11 @@ export type CasesDeps = {
   now?: () => Date;
   /** Checks a resolved case must pass before its verification period closes it (case-automation.ts). */
   verificationChecks?: readonly VerificationCheck[];
+  /** CASE_QUEUE_CACHE_MS: how long an API queue page is reused (0 = never). */
+  queueCacheMs?: number;
 };
+/** Bounds the queue page cache's memory; past it the oldest page goes (a Map iterates in insertion order). */
+const QUEUE_CACHE_MAX_PAGES = 1000;
 
 const encodeCursor = (k: QueueKey) =>
   Buffer.from(JSON.stringify([k.priority, k.due, k.createdAt, k.id])).toString('base64url');
@@ -78,6 +82,23 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     assigneeUserId: q.assignee === 'me' ? p.userId : undefined,
     accountId: q.accountId,
   });
+
+  /** A CasePage as JSON text (see casesRepo.listJson). */
+  async function queuePageJson(p: Principal, q: ListCasesQueryInput): Promise<string> {
+    const rows = await repo.listJson(
+      await reachOf(p),
+      queueFilter(p, q),
+      q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+      q.limit + 1,
+    );
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    const nextCursor = more && last ? encodeCursor(last.key) : null;
+    return `{"items":[${page.map((r) => r.json).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+  }
+  /** CASE_QUEUE_CACHE_MS: page JSON by caller scope, filter, cursor and limit. */
+  const queuePages = new Map<string, { json: string; until: number }>();
 
   async function reachOf(p: Principal): Promise<CaseReach> {
     const scope = scopeOf(p);
@@ -340,17 +361,18 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
 
     /** The queue as the API answers it: a CasePage's JSON text, built without mapping rows in Node (the hot path). */
     async listJson(p: Principal, q: ListCasesQueryInput): Promise<string> {
-      const rows = await repo.listJson(
-        await reachOf(p),
-        queueFilter(p, q),
-        q.cursor === undefined ? undefined : decodeCursor(q.cursor),
-        q.limit + 1,
-      );
-      const more = rows.length > q.limit;
-      const page = more ? rows.slice(0, q.limit) : rows;
-      const last = page[page.length - 1];
-      const nextCursor = more && last ? encodeCursor(last.key) : null;
-      return `{"items":[${page.map((r) => r.json).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+      const ttl = deps.queueCacheMs ?? 0;
+      if (ttl === 0) return queuePageJson(p, q);
+      // The scope decides the reach (a customer's subtree), the filter includes the caller for assignee=me.
+      const key = JSON.stringify([scopeOf(p), queueFilter(p, q), q.cursor ?? null, q.limit]);
+      const now = clock().getTime();
+      const hit = queuePages.get(key);
+      if (hit && hit.until > now) return hit.json;
+      queuePages.delete(key);
+      const json = await queuePageJson(p, q);
+      if (queuePages.size >= QUEUE_CACHE_MAX_PAGES) queuePages.delete(queuePages.keys().next().value!);
+      queuePages.set(key, { json, until: now + ttl });
+      return json;
     },
 
     async transition(p: Principal, number: string, input: TransitionInput): Promise<CaseRow> {
