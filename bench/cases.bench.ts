@@ -1,24 +1,30 @@
 /**
- * `npm run bench:cases [-- --cases N --accounts N --seconds S --connections C --pglite --explain --proposed-index]`:
+ * `npm run bench:cases [-- --cases N --accounts N --seconds S --connections C --pglite --explain --reuse-db NAME --only TEXT]`:
  * the agent-queue benchmark (issue 3, Performance).
  *  1. creates a fresh PostgreSQL database on 127.0.0.1:5432 (BENCH_DATABASE_URL names the admin database;
- *     dropped at the end), or an in-memory PGlite with `--pglite`, and migrates it;
+ *     dropped at the end; `--reuse-db NAME` loads NAME once and keeps it), or an in-memory PGlite with
+ *     `--pglite`, and migrates it;
  *  2. batch-loads N cases (default 1M) over A accounts (default 10k: 100 enterprises × 99 sub-accounts) by
  *     COPY through Database.rawTransaction, not the API. Spreads follow a desk a year old: created_at over
  *     the last 365 days; cases older than ~5 weeks are almost all closed or cancelled, recent ones spread
  *     over new/open/pending/resolved; priority P1 2 %, P2 10 %, P3 50 %, P4 38 %; four types, five channels,
- *     four queues;
- *  3. starts the product's HTTP app (createHttpApp + listen on a free port) with an agent token and drives
- *     GET /api/v1/cases (first page, the route's own order) and GET /api/v1/cases?state=open&type=incident
- *     with C concurrent clients (default 64) for S seconds each (default 20), using autocannon;
- *  4. baseline in the same run: a bare Fastify route returning a static body as large as the queue's first
- *     page, driven the same way.
+ *     four queues; sla_due_at as the SLA worker would leave it (see slaDue);
+ *  3. starts the product's HTTP app (createHttpApp + listen on a free port; DATABASE_POOL_SIZE and
+ *     CASE_QUEUE_CACHE_MS from the environment apply) with an
+ *     agent token and drives GET /api/v1/cases (first page, the route's own order: priority, SLA due time, age)
+ *     and GET /api/v1/cases?state=open&type=incident with C concurrent clients (default 64) for S seconds each
+ *     (default 20), using autocannon in a separate process (bench/load-generator.ts);
+ *  4. baseline in the same run: a bare Fastify route (in the server's process) returning a static body as large
+ *     as the queue's first page, driven the same way by the same generator.
  * Prints one line per queue variant:
  *   `cases queue[…]: p50 X ms, p99 Y ms, R req/s; bare route: p50 …, p99 …, B req/s; ratio R/B`
- * and whether the goal (p99 < 50 ms and ratio ≥ 0.3) is met; a miss does not fail the run. Smoke: `npm run bench:cases:smoke` (20k cases, 3 s).
+ * and whether the goal (p99 < 50 ms and ratio ≥ 0.3) is met; a miss does not fail the run.
+ * Smoke: `npm run bench:cases:smoke` (20k cases, 3 s). Server profile: `node --cpu-prof bench/cases.bench.ts …`
+ * (the generator is another process, so the profile is the server's and the load's).
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import autocannon from 'autocannon';
+import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
@@ -29,6 +35,7 @@ import { createLogger } from '../src/platform/log.ts';
 import { createMetrics } from '../src/platform/metrics.ts';
 import { createHttpApp } from '../src/server.ts';
 import { buildServices } from '../src/services.ts';
+import type { DriveRequest, Figures } from './load-generator.ts';
 
 const args = process.argv.slice(2);
 function num(name: string, dflt: number): number {
@@ -48,10 +55,24 @@ const CONNECTIONS = Math.floor(num('--connections', 64));
 const PGLITE = args.includes('--pglite');
 const EXPLAIN = args.includes('--explain');
 /**
- * What-if for the lead: the index docs/PERFORMANCE.md proposes for the filtered queue, created after the load.
- * The cases tables belong to the cases module; this flag never changes them outside the bench's own database.
+ * `--reuse-db NAME`: load into PostgreSQL database NAME only if it does not hold the requested load yet, and keep
+ * it afterwards, so iterating on the server side skips the 1M-row load. Official figures: a fresh run without it.
  */
-const PROPOSED_INDEX = args.includes('--proposed-index');
+const REUSE_DB = (() => {
+  const i = args.indexOf('--reuse-db');
+  if (i < 0) return undefined;
+  const name = args[i + 1] ?? '';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    console.error(`--reuse-db needs a database name ([a-z0-9_]), got ${name || '(nothing)'}`);
+    process.exit(2);
+  }
+  return name;
+})();
+/** `--only TEXT`: drive only the variants whose label contains TEXT (profiling one route). */
+const ONLY = (() => {
+  const i = args.indexOf('--only');
+  return i < 0 ? undefined : (args[i + 1] ?? '');
+})();
 const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SUBS_PER_ROOT = 99;
 const DAY = 86_400_000;
@@ -119,6 +140,23 @@ const OLD_STATES = [
   ['open', 0.01],
 ] as const;
 
+/** Minutes, roughly the default policies' (src/modules/sla/defaults.ts) first-response and periodic-update targets. */
+const FIRST_RESPONSE_MIN = { P1: 15, P2: 60, P3: 240, P4: 480 } as const;
+const UPDATE_EVERY_MIN = { P1: 60, P2: 240, P3: 480, P4: 1440 } as const;
+/**
+ * What the SLA worker would have written to cases.sla_due_at: the nearest due time of a running clock.
+ * A new case waits for its first response (created_at + target, so old unanswered ones are overdue); an open or
+ * pending_provider case owes its next periodic update, spread from 20 % of the interval overdue to 80 % ahead.
+ * pending_customer pauses the clocks, resolved/closed/cancelled stop them: null (sorted last).
+ */
+function slaDue(state: string, priority: keyof typeof FIRST_RESPONSE_MIN, created: number, now: number): Date | null {
+  if (state === 'new') return new Date(created + FIRST_RESPONSE_MIN[priority] * 60_000);
+  if (state === 'open' || state === 'pending_provider') {
+    return new Date(now + (rand() - 0.2) * UPDATE_EVERY_MIN[priority] * 60_000);
+  }
+  return null;
+}
+
 async function loadAccounts(database: Database) {
   const roots = Math.ceil(ACCOUNTS / (SUBS_PER_ROOT + 1));
   let csv = '';
@@ -165,19 +203,21 @@ async function loadCases(database: Database, accounts: number) {
       const resolvedAt = done ? new Date(created.getTime() + rand() * 10 * DAY) : null;
       const closedAt = state === 'closed' && resolvedAt ? new Date(resolvedAt.getTime() + 3 * DAY) : null;
       const assignee = state === 'new' ? '' : String(1 + Math.floor(rand() * 40));
+      const due = slaDue(state, priority, created.getTime(), now);
       const tags = rand() < 0.2 ? '"{roaming,apn}"' : '{}';
       const iso = created.toISOString();
       csv +=
         `${id},C-${year}-${String(seq).padStart(6, '0')},${tenantId},${accountId},${type},${pick(CHANNELS)},` +
         `SIMs of account ${accountId} lose data session after ${1 + (i % 48)} h,"Reported by the customer; see the timeline.",` +
         `${SEVERITY_OF[priority]},${priority},${priority},${state},${pick(QUEUES)},${assignee},${tags},${Math.floor(rand() * 200)},` +
-        `${iso},${(closedAt ?? resolvedAt ?? created).toISOString()},${resolvedAt?.toISOString() ?? ''},${closedAt?.toISOString() ?? ''}\n`;
+        `${iso},${(closedAt ?? resolvedAt ?? created).toISOString()},${resolvedAt?.toISOString() ?? ''},${closedAt?.toISOString() ?? ''},` +
+        `${due?.toISOString() ?? ''}\n`;
     }
     await database.rawTransaction((tx) =>
       tx.copyIn(
         `COPY cases (id, number, tenant_id, account_id, type, channel, subject, description, severity, priority,
            computed_priority, state, queue, assignee_user_id, tags, affected_sim_count, created_at, updated_at,
-           resolved_at, closed_at) FROM STDIN WITH (FORMAT csv)`,
+           resolved_at, closed_at, sla_due_at) FROM STDIN WITH (FORMAT csv)`,
         csv,
       ),
     );
@@ -186,50 +226,72 @@ async function loadCases(database: Database, accounts: number) {
   for (const [year, last] of perYear) {
     await database.query('INSERT INTO case_number_counters (year, last) VALUES ($1, $2)', [year, last]);
   }
-  if (PROPOSED_INDEX) {
-    await database.query('CREATE INDEX cases_queue_state_idx ON cases (state, priority, created_at, id)');
-  }
   await database.query('ANALYZE accounts');
   await database.query('ANALYZE cases');
 }
 
-type Figures = { p50: number; p99: number; rps: number; errors: number; non2xx: number };
-async function drive(url: string, headers: Record<string, string>): Promise<Figures> {
-  const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS });
-  return {
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    rps: r.requests.average,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
-  };
+/** One load-generator process for the whole run; every route (product and bare) is driven through it alike. */
+let generator: ChildProcess | undefined;
+function drive(url: string, headers: Record<string, string>): Promise<Figures> {
+  generator ??= fork(fileURLToPath(new URL('./load-generator.ts', import.meta.url)), [], { stdio: 'inherit' });
+  const child = generator;
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`load generator exited (${code})`));
+    child.once('exit', onExit);
+    child.once('message', (f: Figures) => {
+      child.off('exit', onExit);
+      resolve(f);
+    });
+    child.send({ url, headers, connections: CONNECTIONS, seconds: SECONDS } satisfies DriveRequest);
+  });
 }
 
 const ms = (n: number) => (n >= 10 ? n.toFixed(0) : n.toFixed(1));
 
+/** The product's config with the caller's DATABASE_POOL_SIZE etc., quiet logs. */
+const benchConfig = () => loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+
 async function main() {
   let adminPool: pg.Pool | undefined;
-  const dbName = `iotops_bench_cases_${process.pid}`;
+  const dbName = REUSE_DB ?? `iotops_bench_cases_${process.pid}`;
   let database: Database;
+  let fresh = true;
   if (PGLITE) {
     database = await openDatabase({ memory: true });
   } else {
     adminPool = new pg.Pool({ connectionString: PG_ADMIN, max: 1 });
-    await adminPool.query(`CREATE DATABASE ${dbName}`);
+    const exists = await adminPool.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
+    if (exists.rowCount === 0) await adminPool.query(`CREATE DATABASE ${dbName}`);
     const u = new URL(PG_ADMIN);
     u.pathname = `/${dbName}`;
-    const config = loadConfig({ LOG_LEVEL: 'silent' });
-    database = await openDatabase({ databaseUrl: u.toString(), poolSize: config.poolSize });
+    database = await openDatabase({ databaseUrl: u.toString(), poolSize: benchConfig().poolSize });
+    if (REUSE_DB && exists.rowCount !== 0) {
+      const [c] = await database
+        .query<{ n: string }>('SELECT count(*) AS n FROM cases')
+        .catch(() => [{ n: '-1' }] as { n: string }[]);
+      if (Number(c?.n) === CASES) fresh = false;
+      else {
+        console.error(`--reuse-db ${dbName} holds ${c?.n} cases, not ${CASES}: drop it or pick another name`);
+        process.exit(2);
+      }
+    }
   }
   const closers: (() => Promise<void>)[] = [];
   try {
     await migrate(database);
     const t0 = performance.now();
-    const accounts = await loadAccounts(database);
-    await loadCases(database, accounts);
+    let accounts = ACCOUNTS;
+    if (fresh) {
+      accounts = await loadAccounts(database);
+      await loadCases(database, accounts);
+    } else {
+      // A former run's agent and token would collide with this run's: users.email is unique.
+      await database.query("DELETE FROM api_tokens WHERE user_id IN (SELECT id FROM users WHERE email LIKE 'bench-%')");
+      await database.query("DELETE FROM users WHERE email LIKE 'bench-%'");
+    }
     const loadSecs = (performance.now() - t0) / 1000;
 
-    const config = { ...loadConfig({ LOG_LEVEL: 'silent' }) };
+    const config = benchConfig();
     const ctx: Ctx = { config, database, log: createLogger(config), metrics: createMetrics() };
     const services = buildServices(ctx);
     const user = await services.users.create({
@@ -248,8 +310,9 @@ async function main() {
 
     const where = PGLITE ? 'PGlite in memory' : `PostgreSQL ${dbName}`;
     console.log(
-      `loaded ${CASES} cases over ${accounts} accounts into ${where} in ${loadSecs.toFixed(1)} s; ` +
-        `${CONNECTIONS} clients × ${SECONDS} s per route`,
+      `${fresh ? 'loaded' : 'reused'} ${CASES} cases over ${accounts} accounts in ${where}` +
+        `${fresh ? ` in ${loadSecs.toFixed(1)} s` : ''}; pool ${config.poolSize}; ` +
+        `${CONNECTIONS} clients × ${SECONDS} s per route (load generator in its own process)`,
     );
     const variants = [
       { label: 'cases queue', path: '/api/v1/cases' },
@@ -257,7 +320,7 @@ async function main() {
       // Not the issue's figure: splits the per-request cost of token auth (lookup + last_used_at write) from the queue's.
       { label: 'diagnostic, auth only: GET /api/v1/auth/me', path: '/api/v1/auth/me' },
     ];
-    for (const v of variants) {
+    for (const v of variants.filter((x) => ONLY === undefined || x.label.includes(ONLY))) {
       const first = await fetch(base + v.path, { headers });
       const body = await first.text();
       if (first.status !== 200) throw new Error(`${v.path} answered ${first.status}: ${body.slice(0, 500)}`);
@@ -281,20 +344,22 @@ async function main() {
       );
     }
     if (EXPLAIN) {
-      // The same statement shape as casesRepo.list for staff (no tenant reach), first page of 50 (+1).
+      // The statement casesRepo.list runs for staff (no tenant reach), first page of 50 (+1), its order and columns.
       for (const filter of ['', "WHERE state = 'open' AND type = 'incident'"]) {
         const plan = await database.query<{ 'QUERY PLAN': string }>(
-          `EXPLAIN (ANALYZE, BUFFERS) SELECT *, created_at::text AS created_at_text FROM cases ${filter}
-           ORDER BY priority, created_at, id LIMIT 51`,
+          `EXPLAIN (ANALYZE, BUFFERS) SELECT *, coalesce(sla_due_at, 'infinity'::timestamptz)::text AS due_text,
+             created_at::text AS created_at_text FROM cases ${filter}
+           ORDER BY priority, coalesce(sla_due_at, 'infinity'::timestamptz), created_at, id LIMIT 51`,
         );
         console.log(`\n${filter || '(no filter)'}\n${plan.map((r) => r['QUERY PLAN']).join('\n')}`);
       }
     }
   } finally {
+    generator?.kill();
     for (const c of closers) await c();
     await database.close();
     if (adminPool) {
-      await adminPool.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      if (!REUSE_DB) await adminPool.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
       await adminPool.end();
     }
   }

@@ -56,6 +56,13 @@ const Env = z.object({
     .min(1)
     .default(7)
     .describe('Finished jobs are deleted after this many days (failed-for-good ones are kept)'),
+  CASE_QUEUE_CACHE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(0)
+    .describe('Reuse an agent-queue page (same caller scope, filter, cursor) this long, in ms; 0 = off'),
   IOTOPS_DEMO: z
     .enum(['auto', 'off'])
     .default('auto')
@@ -78,6 +85,7 @@ export type Config = {
   demo: 'auto' | 'off';
   jobPollMs: number;
   jobRetentionDays: number;
+  caseQueueCacheMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -106,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE,
+    caseQueueCacheMs: e.CASE_QUEUE_CACHE_MS,
     demo: e.IOTOPS_DEMO,
     jobPollMs: e.JOB_POLL_MS,
     jobRetentionDays: e.JOB_RETENTION_DAYS,

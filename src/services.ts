@@ -31,7 +31,12 @@ export function buildServices(ctx: Ctx) {
   const simExports = createExportService(ctx, { accounts, catalog });
   const sims = createSimsService(ctx, { accounts, catalog });
   const priorityMatrix = priorityMatrixStore(ctx.database.db);
-  const cases = createCasesService(ctx, { accounts, sims, priorityMatrix });
+  const cases = createCasesService(ctx, {
+    accounts,
+    sims,
+    priorityMatrix,
+    queueCacheMs: ctx.config.caseQueueCacheMs,
+  });
   accounts.onVipTierChanged(async (tx, { account, before, by }) => {
     await cases.recomputePriorities(tx, {
       account: { tenantId: account.tenantId, id: account.id },

@@ -54,6 +54,8 @@ describe('iotops cases (black-box)', { timeout: 120_000 }, () => {
     expect(lines.map((l) => JSON.parse(l) as { number: string })).toContainEqual(
       expect.objectContaining({ number, state: 'new', subject, channel: 'api' }),
     );
+    // The API's queue row (CaseSummary): no description.
+    expect(lines.flatMap((l) => Object.keys(JSON.parse(l) as object))).not.toContain('description');
 
     expect(await ok(['cases', 'note', number, '--text', 'Checked the APN', '--as', agent])).toBe(
       `${number}: note added (internal)\n`,

@@ -6,7 +6,7 @@
 import { type Command, Option } from 'commander';
 import type { z } from 'zod';
 import { loadConfig } from '../config.ts';
-import { presentCase, presentCaseEvent } from '../modules/cases/cases.presenter.ts';
+import { presentCase, presentCaseEvent, presentCaseSummary } from '../modules/cases/cases.presenter.ts';
 import {
   CASE_TYPES,
   CaseNumberParams,
@@ -129,7 +129,10 @@ function table(header: string[], rows: string[][]): string {
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-async function accountNumbers(services: Services, rows: readonly CaseRow[]): Promise<Map<number, string>> {
+async function accountNumbers(
+  services: Services,
+  rows: readonly Pick<CaseRow, 'accountId'>[],
+): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   for (const id of new Set(rows.map((r) => r.accountId))) {
     const a = await services.accounts.getInScope({ kind: 'operator' }, id).catch(() => null);
@@ -159,7 +162,7 @@ export function registerCases(program: Command) {
     .option('--queue <queue>')
     .option('--account <number>', 'only this account')
     .option('--limit <n>', '1–500', '50')
-    .option('--json', 'one JSON object per line (the API shape)')
+    .option('--json', 'one JSON object per line (the API shape: CaseSummary)')
     .addOption(asOption())
     .action(
       async (o: {
@@ -181,7 +184,7 @@ export function registerCases(program: Command) {
           const accountId = await accountIdOf(services, o.account);
           const page = await services.cases.list(p, { ...q, accountId });
           if (o.json) {
-            for (const c of page.items) console.log(JSON.stringify(presentCase(c)));
+            for (const c of page.items) console.log(JSON.stringify(presentCaseSummary(c)));
             return;
           }
           const numbers = await accountNumbers(services, page.items);

@@ -56,7 +56,21 @@ async function copyOfTemplate(): Promise<Database> {
       await close();
       const d = new pg.Client({ connectionString: admin });
       await d.connect();
-      await d.query(`drop database if exists ${name} with (force)`).finally(() => d.end());
+      // Not WITH (FORCE): a pool's socket may still be closing after end() resolves, and forcing would kill it
+      // with an uncaught FATAL 57P01 in this process; PostgreSQL refuses the drop until it is gone, so retry.
+      try {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await d.query(`drop database if exists ${name}`);
+            break;
+          } catch (e) {
+            if ((e as { code?: string }).code !== '55006' || attempt >= 50) throw e;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      } finally {
+        await d.end();
+      }
     },
   };
   urls.set(copy, url.toString());

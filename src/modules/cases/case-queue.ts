@@ -1,10 +1,11 @@
 /**
- * The agent queue page: keyset-paged in the queue order (priority, SLA due time, age), with an opaque cursor.
+ * The agent queue page: keyset-paged in the queue order (priority, SLA due time, age), with an opaque cursor;
+ * the API's page is JSON built by PostgreSQL, optionally reused for CASE_QUEUE_CACHE_MS (docs/PERFORMANCE.md).
  */
-import type { Principal } from '../../platform/auth.ts';
+import { type Principal, scopeOf } from '../../platform/auth.ts';
 import { invalid } from '../../platform/errors.ts';
 import { CasesErrors as E } from './cases.errors.ts';
-import type { CaseReach, casesRepo, QueueKey } from './cases.repo.ts';
+import type { CaseFilter, CaseReach, casesRepo, QueueKey } from './cases.repo.ts';
 import type { ListCasesQueryInput } from './cases.schemas.ts';
 
 type CasesRepo = ReturnType<typeof casesRepo>;
@@ -27,32 +28,73 @@ function decodeCursor(cursor: string): QueueKey {
   ]);
 }
 
-export async function queuePage(repo: CasesRepo, reach: CaseReach, p: Principal, q: ListCasesQueryInput) {
-  const rows = await repo.list(
-    reach,
-    {
-      state: q.state,
-      type: q.type,
-      queue: q.queue,
-      assigneeUserId: q.assignee === 'me' ? p.userId : undefined,
-      accountId: q.accountId,
-    },
-    q.cursor === undefined ? undefined : decodeCursor(q.cursor),
-    q.limit + 1,
-  );
-  const more = rows.length > q.limit;
-  const page = more ? rows.slice(0, q.limit) : rows;
-  const last = page[page.length - 1];
+/** Bounds the queue page cache's memory; past it the oldest page goes (a Map iterates in insertion order). */
+const QUEUE_CACHE_MAX_PAGES = 1000;
+
+export type CaseQueueDeps = {
+  repo: CasesRepo;
+  reachOf: (p: Principal) => Promise<CaseReach>;
+  clock: () => Date;
+  /** CASE_QUEUE_CACHE_MS: how long an API queue page is reused (0 = never). */
+  cacheMs: number;
+};
+
+export function createCaseQueue(deps: CaseQueueDeps) {
+  const { repo } = deps;
+  const filterOf = (p: Principal, q: ListCasesQueryInput): CaseFilter => ({
+    state: q.state,
+    type: q.type,
+    queue: q.queue,
+    assigneeUserId: q.assignee === 'me' ? p.userId : undefined,
+    accountId: q.accountId,
+  });
+  const after = (q: ListCasesQueryInput) => (q.cursor === undefined ? undefined : decodeCursor(q.cursor));
+
+  /** A CasePage as JSON text (see casesRepo.listJson). */
+  async function pageJson(p: Principal, q: ListCasesQueryInput): Promise<string> {
+    const rows = await repo.listJson(await deps.reachOf(p), filterOf(p, q), after(q), q.limit + 1);
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    const nextCursor = more && last ? encodeCursor(last.key) : null;
+    return `{"items":[${page.map((r) => r.json).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+  }
+  /** CASE_QUEUE_CACHE_MS: page JSON by caller scope, filter, cursor and limit. */
+  const pages = new Map<string, { json: string; until: number }>();
+
   return {
-    items: page.map((r) => r.row),
-    nextCursor:
-      more && last
-        ? encodeCursor({
-            priority: last.row.priority,
-            due: last.dueText,
-            createdAt: last.createdAtText,
-            id: last.row.id,
-          })
-        : null,
+    /** The queue as rows (the CLI's table). */
+    async rows(p: Principal, q: ListCasesQueryInput) {
+      const rows = await repo.list(await deps.reachOf(p), filterOf(p, q), after(q), q.limit + 1);
+      const more = rows.length > q.limit;
+      const page = more ? rows.slice(0, q.limit) : rows;
+      const last = page[page.length - 1];
+      return {
+        items: page.map((r) => r.row),
+        nextCursor:
+          more && last
+            ? encodeCursor({
+                priority: last.row.priority,
+                due: last.dueText,
+                createdAt: last.createdAtText,
+                id: last.row.id,
+              })
+            : null,
+      };
+    },
+
+    async json(p: Principal, q: ListCasesQueryInput): Promise<string> {
+      if (deps.cacheMs === 0) return pageJson(p, q);
+      // The scope decides the reach (a customer's subtree), the filter includes the caller for assignee=me.
+      const key = JSON.stringify([scopeOf(p), filterOf(p, q), q.cursor ?? null, q.limit]);
+      const now = deps.clock().getTime();
+      const hit = pages.get(key);
+      if (hit && hit.until > now) return hit.json;
+      pages.delete(key);
+      const json = await pageJson(p, q);
+      if (pages.size >= QUEUE_CACHE_MAX_PAGES) pages.delete(pages.keys().next().value!);
+      pages.set(key, { json, until: now + deps.cacheMs });
+      return json;
+    },
   };
 }

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import type { PriorityOverride } from './case-priority.ts';
 import type { Landed } from './case-writes.ts';
-import type { CaseEventRow, CaseRow } from './cases.repo.ts';
-import type { CaseEventView, CaseView, PostedCaseEventView } from './cases.schemas.ts';
+import type { CaseEventRow, CaseRow, CaseSummaryRow } from './cases.repo.ts';
+import type { CaseEventView, CaseSummaryView, CaseView, PostedCaseEventView } from './cases.schemas.ts';
 
 type CaseJson = z.infer<typeof CaseView>;
 type EventJson = z.infer<typeof CaseEventView>;
+type SummaryJson = z.infer<typeof CaseSummaryView>;
 
 export function presentCase(c: CaseRow): CaseJson {
   return {
@@ -36,6 +37,32 @@ export function presentCase(c: CaseRow): CaseJson {
     updatedAt: c.updatedAt.toISOString(),
     resolvedAt: c.resolvedAt?.toISOString() ?? null,
     closedAt: c.closedAt?.toISOString() ?? null,
+  };
+}
+
+/** A queue row (CaseSummary): built field by field, not by trimming presentCase, to skip the work it leaves out. */
+export function presentCaseSummary(c: CaseSummaryRow): SummaryJson {
+  return {
+    id: c.id,
+    number: c.number,
+    tenantId: c.tenantId,
+    accountId: c.accountId,
+    type: c.type as SummaryJson['type'],
+    channel: c.channel as SummaryJson['channel'],
+    subject: c.subject,
+    severity: c.severity as SummaryJson['severity'],
+    priority: c.priority as SummaryJson['priority'],
+    computedPriority: c.computedPriority as SummaryJson['computedPriority'],
+    state: c.state as SummaryJson['state'],
+    queue: c.queue,
+    assigneeUserId: c.assigneeUserId,
+    tags: c.tags,
+    affectedSimCount: c.affectedSimCount,
+    isMajor: c.isMajor,
+    parentCaseId: c.parentCaseId,
+    slaDueAt: c.slaDueAt?.toISOString() ?? null,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
   };
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
 import { makeSims, randomIccid } from '../../../test/support/sims-factory.ts';
 import { queryRows } from '../../platform/db/rows.ts';
+import { CaseSummaryView } from './cases.schemas.ts';
 import { cases } from './cases.tables.ts';
 
 let h: Harness;
@@ -163,7 +164,7 @@ describe('GET /api/v1/cases', () => {
     const me = (await get('/api/v1/auth/me', tt.agent)).json();
     const a = await mk('low', { type: 'information_request' });
     const b = await mk('critical', { queue: 'noc', assigneeUserId: me.id });
-    const c = await mk('low', { type: 'order' });
+    const c = await mk('low', { type: 'order', tags: ['roaming', 'apn:internet'] });
     const rootCase = (
       await post('/api/v1/cases', tt.agent, { accountId: tt.root.id, type: 'order', subject: 'r' })
     ).json();
@@ -175,6 +176,15 @@ describe('GET /api/v1/cases', () => {
       tt.agent,
     );
     expect(next.json()).toEqual({ items: [expect.objectContaining({ number: c.number })], nextCursor: null });
+    // Queue rows are CaseSummary (built by the database): the full case's fields with the same values and formats,
+    // minus the long or detailed ones. With tags, an SLA due time (the worker's), and nulls.
+    await h.runJobs();
+    const full = (await get(`/api/v1/cases/${c.number}`, tt.agent)).json();
+    expect(full.slaDueAt).toEqual(expect.any(String));
+    const row = (await get(`/api/v1/cases?type=order&accountId=${tt.child.id}`, tt.agent)).json().items[0];
+    expect(row).toEqual(Object.fromEntries(Object.keys(CaseSummaryView.shape).map((k) => [k, full[k]])));
+    expect(Object.keys(row)).not.toContain('description');
+    expect(CaseSummaryView.strict().parse(row)).toEqual(row);
 
     const mine = await get('/api/v1/cases?assignee=me&queue=noc', tt.agent);
     expect(mine.json().items.map((x: Json) => x.number)).toEqual([b.number]);

@@ -95,8 +95,36 @@ export const CaseView = z
   })
   .meta({ id: 'Case' });
 
+/**
+ * A queue row: the Case's own fields (same names and types) minus the long or detailed ones (description,
+ * override details, affected filter, provenance, end times); GET /api/v1/cases/{number} has the full case.
+ * Half the bytes and CPU per page of the agent queue (docs/PERFORMANCE.md). New fields may be added.
+ */
+export const CaseSummaryView = CaseView.pick({
+  id: true,
+  number: true,
+  tenantId: true,
+  accountId: true,
+  type: true,
+  channel: true,
+  subject: true,
+  severity: true,
+  priority: true,
+  computedPriority: true,
+  state: true,
+  queue: true,
+  assigneeUserId: true,
+  tags: true,
+  affectedSimCount: true,
+  isMajor: true,
+  parentCaseId: true,
+  slaDueAt: true,
+  createdAt: true,
+  updatedAt: true,
+}).meta({ id: 'CaseSummary' });
+
 export const CasePage = z
-  .object({ items: z.array(CaseView), nextCursor: z.string().nullable() })
+  .object({ items: z.array(CaseSummaryView), nextCursor: z.string().nullable() })
   .meta({ id: 'CasePage' });
 
 export const ListCasesQuery = z.object({

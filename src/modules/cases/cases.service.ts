@@ -7,7 +7,7 @@ import type { SimsService } from '../sims/sims.service.ts';
 import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import { caseAutomationOps, type VerificationCheck } from './case-automation.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
-import { queuePage } from './case-queue.ts';
+import { createCaseQueue } from './case-queue.ts';
 import { caseSimsOps } from './case-sims.ts';
 import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
@@ -36,6 +36,8 @@ export type CasesDeps = {
   now?: () => Date;
   /** Checks a resolved case must pass before its verification period closes it (case-automation.ts). */
   verificationChecks?: readonly VerificationCheck[];
+  /** CASE_QUEUE_CACHE_MS: how long an API queue page is reused (0 = never). */
+  queueCacheMs?: number;
 };
 
 const STAFF_ONLY_FIELDS = ['queue', 'assigneeUserId'] as const;
@@ -60,6 +62,8 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     const accountIds = await deps.accounts.subtreeIds(scope, scope.accountPath);
     return { tenantId: scope.tenantId, accountIds, hideMajor: true };
   }
+
+  const queue = createCaseQueue({ repo, reachOf, clock, cacheMs: deps.queueCacheMs ?? 0 });
 
   async function load(p: Principal, number: string): Promise<CaseRow> {
     const c = await repo.byNumber(await reachOf(p), number);
@@ -284,9 +288,13 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       return { ...listed, affectedSimCount: c.affectedSimCount };
     },
 
+    /** The queue as rows (the CLI's table). */
     async list(p: Principal, q: ListCasesQueryInput) {
-      return queuePage(repo, await reachOf(p), p, q);
+      return queue.rows(p, q);
     },
+
+    /** The queue as the API answers it: a CasePage's JSON text, built without mapping rows in Node (the hot path). */
+    listJson: (p: Principal, q: ListCasesQueryInput) => queue.json(p, q),
 
     async transition(p: Principal, number: string, input: TransitionInput): Promise<CaseRow> {
       const c = await load(p, number);

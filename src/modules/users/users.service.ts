@@ -13,12 +13,29 @@ export type UsersService = ReturnType<typeof createUsersService>;
 export type { UserRow };
 
 const TOKEN_TOUCH_INTERVAL_MS = 60_000;
+/**
+ * How long a token's resolved principal is reused without asking the database (token, user and account look-ups
+ * were most of an API call's cost under load). Revoking through this process drops the entry at once; a token
+ * revoked by another process (another API instance, the CLI) or a user changed in the database keeps working
+ * here for at most this long. An entry never outlives the token's own expiry.
+ */
+export const TOKEN_PRINCIPAL_TTL_MS = 5_000;
+/** Bounds the cache's memory; past it the oldest entries go (a Map iterates in insertion order). */
+const TOKEN_PRINCIPAL_CACHE_MAX = 10_000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 // Prefixes make leaked secrets recognisable to secret scanners and to people.
 const newSecret = (prefix: string) => `${prefix}_${randomBytes(24).toString('base64url')}`;
 
-export function createUsersService(ctx: Pick<Ctx, 'database' | 'config'>, accounts: AccountsService) {
+export function createUsersService(
+  ctx: Pick<Ctx, 'database' | 'config'>,
+  accounts: AccountsService,
+  /** Tests move the clock past the principal cache's TTL and token expiries. */
+  opts: { now?: () => number } = {},
+) {
   const repo = usersRepo(ctx.database.db);
+  const now = opts.now ?? Date.now;
+  /** Token hash → the principal it resolved to, until when, and the token id (revocation looks entries up by it). */
+  const tokenPrincipals = new Map<string, { principal: Principal; tokenId: number; until: number }>();
 
   async function principalFor(
     user: UserRow,
@@ -123,15 +140,31 @@ export function createUsersService(ctx: Pick<Ctx, 'database' | 'config'>, accoun
     },
 
     async principalFromToken(secret: string): Promise<Principal | null> {
-      const found = await repo.tokenWithUser(sha256(secret), new Date());
+      const hash = sha256(secret);
+      const at = now();
+      const cached = tokenPrincipals.get(hash);
+      if (cached && cached.until > at) return cached.principal;
+      tokenPrincipals.delete(hash);
+      const found = await repo.tokenWithUser(hash, new Date(at));
       if (!found) return null;
       // "Last used" is for people auditing tokens, minute precision is plenty: writing it on every request made
-      // one hot row (and one commit) per API call for a busy integration.
-      const now = new Date();
-      if (!found.token.lastUsedAt || now.getTime() - found.token.lastUsedAt.getTime() > TOKEN_TOUCH_INTERVAL_MS) {
-        await repo.touchToken(found.token.id, now);
+      // one hot row (and one commit) per API call for a busy integration. With the cache it is also only looked at
+      // once per TTL, so it may lag by the TTL on top.
+      if (!found.token.lastUsedAt || at - found.token.lastUsedAt.getTime() > TOKEN_TOUCH_INTERVAL_MS) {
+        await repo.touchToken(found.token.id, new Date(at));
       }
-      return principalFor(found.user, found.token.scopes as Scope[], 'token');
+      const principal = await principalFor(found.user, found.token.scopes as Scope[], 'token');
+      if (principal) {
+        if (tokenPrincipals.size >= TOKEN_PRINCIPAL_CACHE_MAX) {
+          tokenPrincipals.delete(tokenPrincipals.keys().next().value!);
+        }
+        const until = Math.min(
+          at + TOKEN_PRINCIPAL_TTL_MS,
+          found.token.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
+        );
+        tokenPrincipals.set(hash, { principal, tokenId: found.token.id, until });
+      }
+      return principal;
     },
 
     async createToken(userId: number, input: CreateTokenInput) {
@@ -150,7 +183,7 @@ export function createUsersService(ctx: Pick<Ctx, 'database' | 'config'>, accoun
         name: input.name,
         tokenHash: sha256(secret),
         scopes: [...new Set(input.scopes)],
-        expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
+        expiresAt: input.expiresInDays ? new Date(now() + input.expiresInDays * 86_400_000) : null,
       });
       return { token, secret };
     },
@@ -158,9 +191,10 @@ export function createUsersService(ctx: Pick<Ctx, 'database' | 'config'>, accoun
     listTokens: (userId: number) => repo.listTokens(userId),
 
     async revokeToken(userId: number, id: number) {
-      if (!(await repo.revokeToken(userId, id, new Date()))) {
+      if (!(await repo.revokeToken(userId, id, new Date(now())))) {
         throw notFound(E.tokenNotFound, `Token ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
       }
+      for (const [hash, e] of tokenPrincipals) if (e.tokenId === id) tokenPrincipals.delete(hash);
     },
   };
 }
