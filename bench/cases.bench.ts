@@ -359,18 +359,24 @@ async function main() {
     for (const c of closers) await c();
     await database.close();
     if (adminPool) {
-      // Not WITH (FORCE): a pool socket may still be closing after end() resolves, and forcing kills it with an
-      // unhandled FATAL 57P01 here; PostgreSQL refuses the drop (55006) until it is gone, so retry briefly.
-      for (let attempt = 1; !REUSE_DB; attempt++) {
-        try {
-          await adminPool.query(`DROP DATABASE IF EXISTS ${dbName}`);
-          break;
-        } catch (e) {
-          if ((e as { code?: string }).code !== '55006' || attempt >= 50) throw e;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
+      if (!REUSE_DB) await dropDatabase(adminPool, dbName);
       await adminPool.end();
+    }
+  }
+}
+
+/**
+ * Not WITH (FORCE): a pool socket may still be closing after end() resolves, and forcing kills it with an unhandled
+ * FATAL 57P01 here; PostgreSQL refuses the drop (55006) until it is gone, so retry briefly.
+ */
+async function dropDatabase(admin: { query(sql: string): Promise<unknown> }, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== '55006' || attempt >= 50) throw e;
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 }
