@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { displayIccid } from '../sims/identifiers.ts';
+import { MAX_RECORD_BYTES, parseNetworkEvent, parseTelemetry, splitBody, splitMqttPayload } from './contract.ts';
+
+// The contract's own examples (../shared/contracts/ingest-v1.md), verbatim.
+const NETWORK_EXAMPLE = `{"id":"evt-000042","ts":"2026-11-21T08:15:02Z","iccid":"89467010000000000008","type":"session_rejected",
+ "imsi":"240071000000000","imei":"351000000000005","network":{"mcc":"262","mnc":"01"},"rat":"LTE-M",
+ "apn":"iot.exmaple.com","session_id":"s-77","cause":27}`;
+const TELEMETRY_EXAMPLE = `{"ts":"2026-11-21T08:15:00Z","deviceId":"press-0042","metrics":{"wear_pct.seal-kit":87.5,"production_units":120934}}`;
+
+const base = { ts: '2026-11-21T08:15:02Z', iccid: '89467010000000000008' };
+const rejected = (raw: unknown, opts = {}) => {
+  const r = parseNetworkEvent(raw, opts);
+  if (r.ok) throw new Error(`accepted: ${JSON.stringify(raw)}`);
+  return r;
+};
+
+describe('network events', () => {
+  it("accepts the contract's example and normalises it", () => {
+    const r = parseNetworkEvent(JSON.parse(NETWORK_EXAMPLE));
+    expect(r).toEqual({
+      ok: true,
+      record: {
+        id: 'evt-000042',
+        ts: new Date('2026-11-21T08:15:02Z'),
+        iccid: '8946701000000000000',
+        type: 'session_rejected',
+        imsi: '240071000000000',
+        imei: '351000000000005',
+        plmn: '26201',
+        rat: 'LTE-M',
+        apn: 'iot.exmaple.com',
+        sessionId: 's-77',
+        ip: null,
+        bytesUp: null,
+        bytesDown: null,
+        cause: 27,
+        status: null,
+        seconds: null,
+      },
+    });
+    // The example's 20th digit is not the Luhn digit (that is 3): ingest keys SIMs by the 19-digit body.
+    expect(displayIccid('8946701000000000000')).toBe('89467010000000000003');
+  });
+
+  it('takes the ICCID from the MQTT topic; a body ICCID naming another SIM is a topic mismatch', () => {
+    const r = parseNetworkEvent({ ts: base.ts, type: 'detach' }, { topicIccid: '89467010000000000008' });
+    expect(r).toMatchObject({ ok: true, record: { iccid: '8946701000000000000' } });
+    // Same SIM without its check digit: fine.
+    expect(
+      parseNetworkEvent({ ...base, type: 'detach', iccid: '8946701000000000000' }, { topicIccid: base.iccid }).ok,
+    ).toBe(true);
+    expect(
+      rejected({ ...base, type: 'detach', iccid: '89467010000000000016' }, { topicIccid: base.iccid }),
+    ).toMatchObject({
+      reason: 'topic_mismatch',
+      field: 'iccid',
+      value: '89467010000000000016',
+    });
+  });
+
+  it.each([
+    ['not an object', [1, 2], 'not_an_object', undefined],
+    ['missing ts', { iccid: base.iccid, type: 'detach' }, 'missing_field', 'ts'],
+    ['unparseable ts', { ...base, ts: 'yesterday', type: 'detach' }, 'invalid_ts', 'ts'],
+    ['ts without zone', { ...base, ts: '2026-11-21T08:15:02', type: 'detach' }, 'invalid_ts', 'ts'],
+    ['impossible date', { ...base, ts: '2026-13-45T08:15:02Z', type: 'detach' }, 'invalid_ts', 'ts'],
+    ['ts as a number', { ...base, ts: 1763712902, type: 'detach' }, 'wrong_type', 'ts'],
+    ['unknown type', { ...base, type: 'teleport' }, 'unknown_type', 'type'],
+    ['missing type', { ...base }, 'missing_field', 'type'],
+    ['ICCID of 18 digits', { ...base, iccid: '894670100000000000', type: 'detach' }, 'invalid_iccid', 'iccid'],
+    ['ICCID with letters', { ...base, iccid: '8946701000000000000X', type: 'detach' }, 'invalid_iccid', 'iccid'],
+    ['ICCID as a number', { ...base, iccid: 8946701000000000000, type: 'detach' }, 'wrong_type', 'iccid'],
+    ['no ICCID at all (HTTP)', { ts: base.ts, type: 'detach' }, 'missing_field', 'iccid'],
+    [
+      'negative bytes',
+      {
+        ...base,
+        type: 'session_end',
+        network: { mcc: '240', mnc: '07' },
+        apn: 'a',
+        session_id: 's',
+        bytes_up: -1,
+        bytes_down: 0,
+      },
+      'negative_value',
+      'bytes_up',
+    ],
+    [
+      'bytes as a string',
+      {
+        ...base,
+        type: 'session_end',
+        network: { mcc: '240', mnc: '07' },
+        apn: 'a',
+        session_id: 's',
+        bytes_up: '10',
+        bytes_down: 0,
+      },
+      'wrong_type',
+      'bytes_up',
+    ],
+    ['attach without network', { ...base, type: 'attach' }, 'missing_field', 'network'],
+    [
+      'MNC as a number (loses its 0)',
+      { ...base, type: 'attach', network: { mcc: '240', mnc: 7 } },
+      'invalid_identifier',
+      'network.mnc',
+    ],
+    [
+      'rejection without cause',
+      { ...base, type: 'attach_rejected', network: { mcc: '240', mnc: '07' } },
+      'missing_field',
+      'cause',
+    ],
+    [
+      'session without APN',
+      { ...base, type: 'session_start', network: { mcc: '240', mnc: '07' }, session_id: 's' },
+      'missing_field',
+      'apn',
+    ],
+    ['sms_mt without status', { ...base, type: 'sms_mt' }, 'missing_field', 'status'],
+    ['bad status', { ...base, type: 'sms_mt', status: 'lost' }, 'out_of_range', 'status'],
+    ['voice without seconds', { ...base, type: 'voice' }, 'missing_field', 'seconds'],
+    ['unknown RAT', { ...base, type: 'detach', rat: '6G' }, 'out_of_range', 'rat'],
+    ['IMSI too short', { ...base, type: 'detach', imsi: '24007' }, 'invalid_identifier', 'imsi'],
+    ['IMEI with letters', { ...base, type: 'detach', imei: '35100000000000A' }, 'invalid_identifier', 'imei'],
+    ['id too long', { ...base, type: 'detach', id: 'x'.repeat(129) }, 'out_of_range', 'id'],
+  ])('refuses %s, naming reason and field', (_what, raw, reason, field) => {
+    const r = rejected(raw);
+    expect(r.reason).toBe(reason);
+    if (field) expect(r.field).toBe(field);
+    expect(r.message.length).toBeGreaterThan(5);
+  });
+
+  it('accepts every type with the fields the contract gives it', () => {
+    const net = { network: { mcc: '240', mnc: '07' } };
+    const ok = [
+      { type: 'attach', ...net, rat: 'NB-IoT' },
+      { type: 'attach_rejected', ...net, cause: 11 },
+      { type: 'detach' },
+      { type: 'session_start', ...net, apn: 'iot.demo', session_id: 's-1', ip: '10.0.0.7' },
+      { type: 'session_update', ...net, apn: 'iot.demo', session_id: 's-1', bytes_up: 10, bytes_down: 20 },
+      { type: 'session_end', ...net, apn: 'iot.demo', session_id: 's-1', bytes_up: 15, bytes_down: 40 },
+      { type: 'session_rejected', ...net, apn: 'iot.deom', cause: 27 },
+      { type: 'sms_mo' },
+      { type: 'sms_mt', status: 'delivered' },
+      { type: 'voice', seconds: 0 },
+    ];
+    for (const raw of ok) expect(parseNetworkEvent({ ...base, ...raw }).ok, raw.type).toBe(true);
+  });
+});
+
+describe('telemetry', () => {
+  it("accepts the contract's example; unknown metric names are kept", () => {
+    expect(parseTelemetry(JSON.parse(TELEMETRY_EXAMPLE))).toEqual({
+      ok: true,
+      record: {
+        id: null,
+        ts: new Date('2026-11-21T08:15:00Z'),
+        deviceId: 'press-0042',
+        metrics: { 'wear_pct.seal-kit': 87.5, production_units: 120934 },
+      },
+    });
+    expect(parseTelemetry({ ts: base.ts, deviceId: 'd', metrics: { anything_new: 1 } }).ok).toBe(true);
+  });
+
+  it('refuses bad records with reason and field; the topic device is authoritative', () => {
+    const bad = (raw: unknown, opts = {}) => {
+      const r = parseTelemetry(raw, opts);
+      return r.ok ? undefined : { reason: r.reason, field: r.field };
+    };
+    expect(bad({ ts: base.ts, metrics: {} })).toEqual({ reason: 'missing_field', field: 'deviceId' });
+    expect(bad({ ts: base.ts, deviceId: 'a', metrics: { t: 'hot' } })).toEqual({
+      reason: 'wrong_type',
+      field: 'metrics.t',
+    });
+    expect(bad({ ts: base.ts, deviceId: 'a', metrics: [1] })).toEqual({ reason: 'wrong_type', field: 'metrics' });
+    expect(bad({ ts: 'now', deviceId: 'a', metrics: {} })).toEqual({ reason: 'invalid_ts', field: 'ts' });
+    expect(bad({ ts: base.ts, deviceId: 'a', metrics: {} }, { topicDeviceId: 'b' })).toEqual({
+      reason: 'topic_mismatch',
+      field: 'deviceId',
+    });
+    expect(parseTelemetry({ ts: base.ts, metrics: { x: 1 } }, { topicDeviceId: 'b' })).toMatchObject({
+      ok: true,
+      record: { deviceId: 'b' },
+    });
+  });
+});
+
+describe('bodies and payloads', () => {
+  it('numbers NDJSON records by physical line, skipping blank lines; bad JSON is one rejected line', () => {
+    const lines = splitBody(`${NETWORK_EXAMPLE.replaceAll('\n', '')}\n\n{"ts":\n${TELEMETRY_EXAMPLE}\n`, 'ndjson');
+    expect(lines.map((l) => l.line)).toEqual([1, 3, 4]);
+    expect(lines[1]).toMatchObject({ rejection: { reason: 'malformed_json' } });
+    expect('value' in lines[2]!).toBe(true);
+  });
+
+  it('numbers a JSON array by position; a lone object is one record; broken JSON is one rejection', () => {
+    expect(splitBody('[{"a":1},{"b":2}]', 'json').map((l) => l.line)).toEqual([1, 2]);
+    expect(splitBody('{"a":1}', 'json')).toEqual([{ line: 1, value: { a: 1 } }]);
+    expect(splitBody('[{"a":', 'json')[0]).toMatchObject({ rejection: { reason: 'malformed_json' } });
+  });
+
+  it('refuses oversized records without parsing them', () => {
+    const big = JSON.stringify({ ts: base.ts, deviceId: 'd', metrics: { x: 1 }, pad: 'y'.repeat(MAX_RECORD_BYTES) });
+    expect(splitBody(big, 'ndjson')[0]).toMatchObject({ rejection: { reason: 'oversized' } });
+    expect(splitBody(`[${big}]`, 'json')[0]).toMatchObject({ rejection: { reason: 'oversized' } });
+    expect(splitMqttPayload(Buffer.alloc(MAX_RECORD_BYTES * 100 + 1, 32))[0]).toMatchObject({
+      rejection: { reason: 'oversized' },
+    });
+  });
+});

@@ -1,0 +1,327 @@
+/**
+ * The ingest contract v1 (../shared/contracts/ingest-v1.md) as pure functions: one raw JSON value in, one
+ * normalised record or one rejection out. Both transports (MQTT, HTTP) and the simulator's own tests go through
+ * here, so a record means the same whichever way it came.
+ *
+ * Why hand-written checks and not zod: this runs for every record at tens of thousands a second, and every
+ * rejection must carry a stable reason code (counted on /metrics and in GET /api/v1/ingest/errors) plus the field
+ * and value, which plain checks give directly.
+ */
+
+/**
+ * The contract's ICCID: 19 or 20 digits, keyed by its 19-digit body (as sims.iccid stores it). The 20th digit is
+ * not checked: the contract only asks for 19 or 20 digits, and its own example (89467010000000000008) carries a
+ * check digit that is not the Luhn digit, as network elements report ICCIDs as provisioned. The SIM import, which
+ * creates SIMs, does enforce Luhn.
+ */
+export function checkIngestIccid(raw: string): { ok: true; value: string } | { ok: false; reason: string } {
+  if (!/^\d+$/.test(raw)) return { ok: false, reason: 'must be digits only' };
+  if (raw.length !== 19 && raw.length !== 20)
+    return { ok: false, reason: `must be 19 or 20 digits, got ${raw.length}` };
+  return { ok: true, value: raw.slice(0, 19) };
+}
+
+export const NETWORK_EVENT_TYPES = [
+  'attach',
+  'attach_rejected',
+  'detach',
+  'session_start',
+  'session_update',
+  'session_end',
+  'session_rejected',
+  'sms_mo',
+  'sms_mt',
+  'voice',
+] as const;
+export type NetworkEventType = (typeof NETWORK_EVENT_TYPES)[number];
+export const RATS = ['2G', '3G', '4G', '5G', 'NB-IoT', 'LTE-M'] as const;
+export type Rat = (typeof RATS)[number];
+
+/** Why a record was refused: the counters' label and the errors view's filter. */
+export const REJECT_REASONS = [
+  'malformed_json',
+  'not_an_object',
+  'missing_field',
+  'wrong_type',
+  'unknown_type',
+  'invalid_iccid',
+  'invalid_identifier',
+  'topic_mismatch',
+  'invalid_ts',
+  'negative_value',
+  'out_of_range',
+  'oversized',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+export type Rejection = { ok: false; reason: RejectReason; field?: string; value?: unknown; message: string };
+export type Parsed<T> = { ok: true; record: T } | Rejection;
+
+export type NetworkEvent = {
+  id: string | null;
+  ts: Date;
+  /** The 19-digit ICCID body (as stored in sims.iccid). */
+  iccid: string;
+  type: NetworkEventType;
+  imsi: string | null;
+  imei: string | null;
+  /** Visited PLMN as MCC+MNC digits ("24007"; the MNC keeps its leading zero). */
+  plmn: string | null;
+  rat: Rat | null;
+  /** As the device asked for it (compared case-insensitively later, typos are evidence). */
+  apn: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  bytesUp: number | null;
+  bytesDown: number | null;
+  cause: number | null;
+  status: 'delivered' | 'failed' | null;
+  seconds: number | null;
+};
+
+export type Telemetry = { id: string | null; ts: Date; deviceId: string; metrics: Record<string, number> };
+
+/** Largest accepted record (one JSON object), in bytes of its text. */
+export const MAX_RECORD_BYTES = 16 * 1024;
+const MAX_METRICS = 200;
+
+const reject = (reason: RejectReason, message: string, field?: string, value?: unknown): Rejection => ({
+  ok: false,
+  reason,
+  message,
+  ...(field === undefined ? {} : { field }),
+  ...(value === undefined ? {} : { value }),
+});
+
+// RFC 3339: date, 'T' (or space/t), time with optional fraction, and Z or an offset.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const digits = (s: string, min: number, max: number) => s.length >= min && s.length <= max && /^\d+$/.test(s);
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function ts(o: Obj): Date | Rejection {
+  const v = o.ts;
+  if (v === undefined) return reject('missing_field', 'ts is required', 'ts');
+  if (typeof v !== 'string') return reject('wrong_type', 'ts must be an RFC 3339 string', 'ts', v);
+  const d = new Date(v);
+  if (!RFC3339.test(v) || Number.isNaN(d.getTime()))
+    return reject('invalid_ts', `ts ${v} is not an RFC 3339 date-time`, 'ts', v);
+  return d;
+}
+
+function optString(o: Obj, field: string, max: number): string | null | Rejection {
+  const v = o[field];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') return reject('wrong_type', `${field} must be a string`, field, v);
+  if (v.length === 0 || v.length > max) return reject('out_of_range', `${field} must be 1–${max} characters`, field, v);
+  return v;
+}
+
+function optInt(o: Obj, field: string): number | null | Rejection {
+  const v = o[field];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v))
+    return reject('wrong_type', `${field} must be an integer`, field, v);
+  return v;
+}
+
+function optCount(o: Obj, field: string): number | null | Rejection {
+  const v = optInt(o, field);
+  if (typeof v === 'number' && v < 0) return reject('negative_value', `${field} must be ≥ 0`, field, v);
+  return v;
+}
+
+const failed = (x: unknown): x is Rejection => isObj(x) && (x as { ok?: unknown }).ok === false;
+
+/** Which fields each type must carry (the contract's "when" column; `ip` is tolerated missing). */
+const NEEDS: Record<NetworkEventType, readonly (keyof NetworkEvent)[]> = {
+  attach: ['plmn'],
+  attach_rejected: ['plmn', 'cause'],
+  detach: [],
+  session_start: ['plmn', 'apn', 'sessionId'],
+  session_update: ['plmn', 'apn', 'sessionId', 'bytesUp', 'bytesDown'],
+  session_end: ['plmn', 'apn', 'sessionId', 'bytesUp', 'bytesDown'],
+  session_rejected: ['plmn', 'apn', 'cause'],
+  sms_mo: [],
+  sms_mt: ['status'],
+  voice: ['seconds'],
+};
+const WIRE_NAME: Partial<Record<keyof NetworkEvent, string>> = {
+  plmn: 'network',
+  sessionId: 'session_id',
+  bytesUp: 'bytes_up',
+  bytesDown: 'bytes_down',
+};
+
+function network(o: Obj): string | null | Rejection {
+  const n = o.network;
+  if (n === undefined || n === null) return null;
+  if (!isObj(n)) return reject('wrong_type', 'network must be an object { mcc, mnc }', 'network', n);
+  if (typeof n.mcc !== 'string' || !digits(n.mcc, 3, 3))
+    return reject('invalid_identifier', 'network.mcc must be 3 digits (a string)', 'network.mcc', n.mcc);
+  if (typeof n.mnc !== 'string' || !digits(n.mnc, 2, 3))
+    return reject('invalid_identifier', 'network.mnc must be 2 or 3 digits (a string)', 'network.mnc', n.mnc);
+  return n.mcc + n.mnc;
+}
+
+function identifier(o: Obj, field: 'imsi' | 'imei', min: number, max: number): string | null | Rejection {
+  const v = o[field];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'string') return reject('wrong_type', `${field} must be a string of digits`, field, v);
+  if (!digits(v, min, max)) return reject('invalid_identifier', `${field} must be ${min}–${max} digits`, field, v);
+  return v;
+}
+
+/**
+ * One network event. `topicIccid` is the ICCID of the MQTT topic: authoritative, a body `iccid` that names
+ * another SIM is a rejected record (the same SIM with or without its check digit is fine).
+ */
+export function parseNetworkEvent(raw: unknown, opts: { topicIccid?: string } = {}): Parsed<NetworkEvent> {
+  if (!isObj(raw)) return reject('not_an_object', 'a record must be a JSON object');
+  let iccid: string;
+  const topic = opts.topicIccid === undefined ? undefined : checkIngestIccid(opts.topicIccid);
+  if (topic && !topic.ok) return reject('invalid_iccid', `topic ICCID: ${topic.reason}`, 'topic', opts.topicIccid);
+  if (raw.iccid === undefined || raw.iccid === null) {
+    if (!topic) return reject('missing_field', 'iccid is required', 'iccid');
+    iccid = topic.value;
+  } else {
+    if (typeof raw.iccid !== 'string') return reject('wrong_type', 'iccid must be a string', 'iccid', raw.iccid);
+    const c = checkIngestIccid(raw.iccid);
+    if (!c.ok) return reject('invalid_iccid', `iccid ${raw.iccid}: ${c.reason}`, 'iccid', raw.iccid);
+    if (topic && topic.value !== c.value)
+      return reject(
+        'topic_mismatch',
+        `iccid ${raw.iccid} contradicts the topic's ${opts.topicIccid}`,
+        'iccid',
+        raw.iccid,
+      );
+    iccid = c.value;
+  }
+  const when = ts(raw);
+  if (failed(when)) return when;
+  if (raw.type === undefined) return reject('missing_field', 'type is required', 'type');
+  if (typeof raw.type !== 'string' || !(NETWORK_EVENT_TYPES as readonly string[]).includes(raw.type))
+    return reject(
+      'unknown_type',
+      `type ${String(raw.type)} is not one of ${NETWORK_EVENT_TYPES.join(', ')}`,
+      'type',
+      raw.type,
+    );
+  const type = raw.type as NetworkEventType;
+  if (raw.rat !== undefined && raw.rat !== null && !(RATS as readonly unknown[]).includes(raw.rat))
+    return reject('out_of_range', `rat must be one of ${RATS.join(', ')}`, 'rat', raw.rat);
+  if (raw.status !== undefined && raw.status !== null && raw.status !== 'delivered' && raw.status !== 'failed')
+    return reject('out_of_range', 'status must be delivered or failed', 'status', raw.status);
+  const fields = {
+    id: optString(raw, 'id', 128),
+    imsi: identifier(raw, 'imsi', 14, 15),
+    imei: identifier(raw, 'imei', 14, 16),
+    plmn: network(raw),
+    apn: optString(raw, 'apn', 100),
+    sessionId: optString(raw, 'session_id', 128),
+    ip: optString(raw, 'ip', 45),
+    bytesUp: optCount(raw, 'bytes_up'),
+    bytesDown: optCount(raw, 'bytes_down'),
+    cause: optInt(raw, 'cause'),
+    seconds: optCount(raw, 'seconds'),
+  };
+  for (const v of Object.values(fields)) if (failed(v)) return v;
+  const event = {
+    ...(fields as { [K in keyof typeof fields]: Exclude<(typeof fields)[K], Rejection> }),
+    ts: when,
+    iccid,
+    type,
+    rat: (raw.rat ?? null) as Rat | null,
+    status: (raw.status ?? null) as NetworkEvent['status'],
+  };
+  for (const need of NEEDS[type]) {
+    if (event[need] === null) {
+      const name = WIRE_NAME[need] ?? need;
+      return reject('missing_field', `${name} is required for type ${type}`, name);
+    }
+  }
+  return { ok: true, record: event };
+}
+
+/** One telemetry record; `topicDeviceId` (MQTT) is authoritative like the network topic's ICCID. */
+export function parseTelemetry(raw: unknown, opts: { topicDeviceId?: string } = {}): Parsed<Telemetry> {
+  if (!isObj(raw)) return reject('not_an_object', 'a record must be a JSON object');
+  const id = optString(raw, 'id', 128);
+  if (failed(id)) return id;
+  const body = optString(raw, 'deviceId', 128);
+  if (failed(body)) return body;
+  if (body === null && opts.topicDeviceId === undefined)
+    return reject('missing_field', 'deviceId is required', 'deviceId');
+  if (body !== null && opts.topicDeviceId !== undefined && body !== opts.topicDeviceId)
+    return reject('topic_mismatch', `deviceId ${body} contradicts the topic's ${opts.topicDeviceId}`, 'deviceId', body);
+  const deviceId = opts.topicDeviceId ?? (body as string);
+  if (deviceId.length === 0 || deviceId.length > 128)
+    return reject('out_of_range', 'deviceId must be 1–128 characters', 'deviceId', deviceId);
+  const when = ts(raw);
+  if (failed(when)) return when;
+  const m = raw.metrics;
+  if (m === undefined) return reject('missing_field', 'metrics is required', 'metrics');
+  if (!isObj(m)) return reject('wrong_type', 'metrics must be an object of name → number', 'metrics', m);
+  const names = Object.keys(m);
+  if (names.length > MAX_METRICS) return reject('oversized', `at most ${MAX_METRICS} metrics a record`, 'metrics');
+  const metrics: Record<string, number> = {};
+  for (const name of names) {
+    const v = m[name];
+    if (name.length === 0 || name.length > 128)
+      return reject('out_of_range', 'metric names must be 1–128 characters', `metrics.${name}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      return reject('wrong_type', `metric ${name} must be a finite number`, `metrics.${name}`, v);
+    metrics[name] = v;
+  }
+  return { ok: true, record: { id, ts: when, deviceId, metrics } };
+}
+
+export type Line = { line: number; value: unknown } | { line: number; rejection: Rejection };
+
+function jsonOf(text: string, line: number): Line {
+  if (Buffer.byteLength(text) > MAX_RECORD_BYTES)
+    return { line, rejection: reject('oversized', `a record may be at most ${MAX_RECORD_BYTES} bytes`) };
+  try {
+    return { line, value: JSON.parse(text) as unknown };
+  } catch (e) {
+    return { line, rejection: reject('malformed_json', `not JSON: ${(e as Error).message}`) };
+  }
+}
+
+/**
+ * An HTTP body into numbered raw records: NDJSON (one object a line; blank lines skipped, numbered physically)
+ * or a JSON array (line = position in the array, 1-based). A body that is not an array is one malformed record.
+ */
+export function splitBody(body: string, format: 'ndjson' | 'json'): Line[] {
+  if (format === 'ndjson') {
+    const out: Line[] = [];
+    const lines = body.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const text = lines[i]!.trim();
+      if (text !== '') out.push(jsonOf(text, i + 1));
+    }
+    return out;
+  }
+  const whole = (() => {
+    try {
+      return { value: JSON.parse(body) as unknown };
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+  })();
+  if ('error' in whole) return [{ line: 1, rejection: reject('malformed_json', `not JSON: ${whole.error}`) }];
+  const items = Array.isArray(whole.value) ? whole.value : [whole.value];
+  return items.map((value, i) =>
+    JSON.stringify(value).length > MAX_RECORD_BYTES
+      ? { line: i + 1, rejection: reject('oversized', `a record may be at most ${MAX_RECORD_BYTES} bytes`) }
+      : { line: i + 1, value },
+  );
+}
+
+/** An MQTT payload: one JSON object, or an array of them. */
+export function splitMqttPayload(payload: Buffer): Line[] {
+  if (payload.length > MAX_RECORD_BYTES * 100)
+    return [{ line: 1, rejection: reject('oversized', `a message may be at most ${MAX_RECORD_BYTES * 100} bytes`) }];
+  return splitBody(payload.toString('utf8'), 'json');
+}
