@@ -6,6 +6,7 @@ import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts
 import type { AccountsService, ContactRow } from '../accounts/accounts.service.ts';
 import { casePartiesRepo, type ProviderRefRow } from './case-parties.repo.ts';
 import type { CreateProviderRefInput } from './case-parties.schemas.ts';
+import { recordChange } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import { type CaseRow, casesRepo } from './cases.repo.ts';
 import type { CreateCaseInput } from './cases.schemas.ts';
@@ -30,12 +31,6 @@ export type CaseDetail = { case: CaseRow; contacts: ContactRow[]; providerRefs?:
 
 const OPERATOR: TenantScope = { kind: 'operator' };
 const NO_SUCH_CONTACT = "no such contact in the case account's tenant";
-
-export const authorOf = (p: Principal) => ({
-  authorUserId: p.userId > 0 ? p.userId : null,
-  authorLabel: p.email,
-  authorSide: isStaff(p) ? ('staff' as const) : ('customer' as const),
-});
 
 export function createCaseParties(
   ctx: Pick<Ctx, 'database'>,
@@ -91,17 +86,11 @@ export function createCaseParties(
       );
       const fresh = contacts.filter((x) => added.has(x.id));
       if (fresh.length === 0) return;
-      const r = casesRepo(tx);
-      await r.insertEvent({
-        caseId: c.id,
-        tenantId: c.tenantId,
-        kind: 'system',
+      await recordChange(casesRepo(tx), c, p, {
         visibility: 'public',
-        ...authorOf(p),
         body: `Contact${fresh.length > 1 ? 's' : ''} added: ${fresh.map((x) => x.name).join(', ')}`,
         data: { action: 'contacts_added', contacts: fresh.map((x) => ({ id: x.id, name: x.name })) },
       });
-      await r.touch(c.id);
     });
   }
 
@@ -167,17 +156,11 @@ export function createCaseParties(
       const name = mine?.name ?? `#${contactId}`;
       await db.transaction(async (tx) => {
         if (!(await casePartiesRepo(tx).removeContact(c.id, contactId))) return;
-        const r = casesRepo(tx);
-        await r.insertEvent({
-          caseId: c.id,
-          tenantId: c.tenantId,
-          kind: 'system',
+        await recordChange(casesRepo(tx), c, p, {
           visibility: 'public',
-          ...authorOf(p),
           body: `Contact removed: ${name}`,
           data: { action: 'contact_removed', contact: { id: contactId, name } },
         });
-        await r.touch(c.id);
       });
       return contactsOf(c.id);
     },
@@ -196,20 +179,14 @@ export function createCaseParties(
             note: input.note ?? null,
             createdBy: p.userId > 0 ? p.userId : null,
           });
-          const r = casesRepo(tx);
-          await r.insertEvent({
-            caseId: c.id,
-            tenantId: c.tenantId,
-            kind: 'system',
+          await recordChange(casesRepo(tx), c, p, {
             visibility: 'internal',
-            ...authorOf(p),
             body: `Handed to ${ref.provider} (ticket ${ref.ticket})${ref.note ? `: ${ref.note}` : ''}`,
             data: {
               action: 'provider_ref_added',
               providerRef: { id: ref.id, provider: ref.provider, ticket: ref.ticket },
             },
           });
-          await r.touch(c.id);
           return ref;
         });
       } catch (e) {
@@ -228,20 +205,14 @@ export function createCaseParties(
       const removed = await db.transaction(async (tx) => {
         const ref = await casePartiesRepo(tx).removeProviderRef(c.id, id);
         if (!ref) return undefined;
-        const r = casesRepo(tx);
-        await r.insertEvent({
-          caseId: c.id,
-          tenantId: c.tenantId,
-          kind: 'system',
+        await recordChange(casesRepo(tx), c, p, {
           visibility: 'internal',
-          ...authorOf(p),
           body: `Provider reference removed: ${ref.provider} ticket ${ref.ticket}`,
           data: {
             action: 'provider_ref_removed',
             providerRef: { id: ref.id, provider: ref.provider, ticket: ref.ticket },
           },
         });
-        await r.touch(c.id);
         return ref;
       });
       if (!removed) {

@@ -1,3 +1,4 @@
+import { isStaff, type Principal } from '../../platform/auth.ts';
 import type { CaseEventRow, CaseRow, casesRepo } from './cases.repo.ts';
 import type { cases } from './cases.tables.ts';
 import type { ReplyOutcome } from './reply-policy.ts';
@@ -11,6 +12,24 @@ type NewCase = Omit<typeof cases.$inferInsert, 'number' | 'createdAt' | 'updated
 type NewEvent = Omit<typeof import('./cases.tables.ts').caseEvents.$inferInsert, 'caseId' | 'tenantId' | 'at'>;
 
 const SUBJECT_MAX = 200;
+
+/** Who wrote a timeline entry, and on which side (reports count customer contacts, SLA clocks staff replies). */
+export const authorOf = (p: Principal) => ({
+  authorUserId: p.userId > 0 ? p.userId : null,
+  authorLabel: p.email,
+  authorSide: isStaff(p) ? ('staff' as const) : ('customer' as const),
+});
+
+/** A system entry recording a change someone made to `c` (contacts, provider references), and `c` touched. */
+export async function recordChange(
+  r: Repo,
+  c: Pick<CaseRow, 'id' | 'tenantId'>,
+  p: Principal,
+  entry: { visibility: 'public' | 'internal'; body: string; data: Record<string, unknown> },
+): Promise<void> {
+  await r.insertEvent({ caseId: c.id, tenantId: c.tenantId, kind: 'system', ...authorOf(p), ...entry });
+  await r.touch(c.id);
+}
 
 /** Inserts a case under the next `C-<year>-<seq>` number of `now`'s year (see casesRepo.nextNumber). */
 export async function insertNumbered(r: Repo, now: Date, values: NewCase): Promise<CaseRow> {

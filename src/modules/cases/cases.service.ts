@@ -9,7 +9,7 @@ import { caseAutomationOps, type VerificationCheck } from './case-automation.ts'
 import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
 import { createCaseQueue } from './case-queue.ts';
 import { caseSimsOps } from './case-sims.ts';
-import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
+import { authorOf, insertNumbered, type Landed, landEntry } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import { type CaseEventRow, type CaseReach, type CaseRow, casesRepo } from './cases.repo.ts';
 import type {
@@ -48,11 +48,6 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
   const repo = casesRepo(db);
   const clock = deps.now ?? (() => new Date());
   const priorityInputs = priorityInputsReader(deps);
-  const author = (p: Principal) => ({
-    authorUserId: p.userId > 0 ? p.userId : null,
-    authorLabel: p.email,
-    authorSide: isStaff(p) ? ('staff' as const) : ('customer' as const),
-  });
 
   /** Staff reach every case; a customer its tenant, and below its root only its own subtree's accounts. */
   async function reachOf(p: Principal): Promise<CaseReach> {
@@ -101,7 +96,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
         tenantId: c.tenantId,
         kind: 'system',
         visibility: 'internal',
-        ...author(p),
+        ...authorOf(p),
         body: override
           ? `Priority overridden ${before.priority} → ${priority}: ${override.reason}`
           : `Priority override removed ${before.priority} → ${priority} (computed)`,
@@ -140,7 +135,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     const entry = {
       kind: input.kind,
       visibility,
-      ...author(p),
+      ...authorOf(p),
       body: input.body,
       data: input.durationSeconds !== undefined ? { durationSeconds: input.durationSeconds } : null,
     };
@@ -164,7 +159,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
 
   return {
     get: load,
-    ...majorCaseOps({ db, accounts: deps.accounts, priorityInputs, load, author, clock }),
+    ...majorCaseOps({ db, accounts: deps.accounts, priorityInputs, load, author: authorOf, clock }),
     /** For job handlers (SLA bookkeeping, verification period): by id, no principal. */
     automation: caseAutomationOps({ db, verificationChecks: deps.verificationChecks ?? [] }),
 
@@ -214,7 +209,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           at: now,
           kind: 'system',
           visibility: 'public',
-          ...author(p),
+          ...authorOf(p),
           body: 'Case created',
           data: { action: 'created', state: c.state, channel, priority: c.priority, affectedSimCount: sims.count },
         });
@@ -263,7 +258,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           tenantId: c.tenantId,
           kind: 'system',
           visibility: 'internal',
-          ...author(p),
+          ...authorOf(p),
           body: changes.length > 0 ? `Updated ${changes.join(', ')}` : 'Updated (no change)',
           data: { action: 'updated', before: pick(before), after: pick(after) },
         });
@@ -329,7 +324,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           at: now,
           kind: 'system',
           visibility: 'public',
-          ...author(p),
+          ...authorOf(p),
           body: `State changed from ${from} to ${to}`,
           data: { action: 'state_changed', before: { state: from }, after: { state: to } },
         });
@@ -342,12 +337,12 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
             at: now,
             kind: isStaff(p) ? 'note' : 'portal_message',
             visibility: note.visibility,
-            ...author(p),
+            ...authorOf(p),
             body: input.note,
             data: { transition: { from, to } },
           });
         }
-        await syncStateToChildren(r, row, to, note, author(p), now);
+        await syncStateToChildren(r, row, to, note, authorOf(p), now);
         return row;
       });
       if (!moved) {
