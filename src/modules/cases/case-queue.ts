@@ -4,6 +4,7 @@
  */
 import { type Principal, scopeOf } from '../../platform/auth.ts';
 import { invalid } from '../../platform/errors.ts';
+import { createTtlCache } from '../../platform/ttl-cache.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import type { CaseFilter, CaseReach, casesRepo, QueueKey } from './cases.repo.ts';
 import type { ListCasesQueryInput } from './cases.schemas.ts';
@@ -28,7 +29,7 @@ function decodeCursor(cursor: string): QueueKey {
   ]);
 }
 
-/** Bounds the queue page cache's memory; past it the oldest page goes (a Map iterates in insertion order). */
+/** Bounds the queue page cache's memory; past it the oldest page goes. */
 const QUEUE_CACHE_MAX_PAGES = 1000;
 
 export type CaseQueueDeps = {
@@ -60,7 +61,7 @@ export function createCaseQueue(deps: CaseQueueDeps) {
     return `{"items":[${page.map((r) => r.json).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
   }
   /** CASE_QUEUE_CACHE_MS: page JSON by caller scope, filter, cursor and limit. */
-  const pages = new Map<string, { json: string; until: number }>();
+  const pages = createTtlCache<string>(QUEUE_CACHE_MAX_PAGES);
 
   return {
     /** The queue as rows (the CLI's table). */
@@ -88,12 +89,10 @@ export function createCaseQueue(deps: CaseQueueDeps) {
       // The scope decides the reach (a customer's subtree), the filter includes the caller for assignee=me.
       const key = JSON.stringify([scopeOf(p), filterOf(p, q), q.cursor ?? null, q.limit]);
       const now = deps.clock().getTime();
-      const hit = pages.get(key);
-      if (hit && hit.until > now) return hit.json;
-      pages.delete(key);
+      const hit = pages.get(key, now);
+      if (hit !== undefined) return hit;
       const json = await pageJson(p, q);
-      if (pages.size >= QUEUE_CACHE_MAX_PAGES) pages.delete(pages.keys().next().value!);
-      pages.set(key, { json, until: now + deps.cacheMs });
+      pages.set(key, json, now + deps.cacheMs);
       return json;
     },
   };

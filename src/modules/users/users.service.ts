@@ -3,6 +3,7 @@ import { type Principal, ROLE_SCOPES, type Role, type Scope, scopeOf } from '../
 import type { Ctx } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { createTtlCache } from '../../platform/ttl-cache.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { UsersErrors as E } from './users.errors.ts';
@@ -20,7 +21,7 @@ const TOKEN_TOUCH_INTERVAL_MS = 60_000;
  * here for at most this long. An entry never outlives the token's own expiry.
  */
 export const TOKEN_PRINCIPAL_TTL_MS = 5_000;
-/** Bounds the cache's memory; past it the oldest entries go (a Map iterates in insertion order). */
+/** Bounds the cache's memory; past it the oldest entries go. */
 const TOKEN_PRINCIPAL_CACHE_MAX = 10_000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 // Prefixes make leaked secrets recognisable to secret scanners and to people.
@@ -34,8 +35,8 @@ export function createUsersService(
 ) {
   const repo = usersRepo(ctx.database.db);
   const now = opts.now ?? Date.now;
-  /** Token hash → the principal it resolved to, until when, and the token id (revocation looks entries up by it). */
-  const tokenPrincipals = new Map<string, { principal: Principal; tokenId: number; until: number }>();
+  /** Token hash → the principal it resolved to and the token id (revocation looks entries up by it). */
+  const tokenPrincipals = createTtlCache<{ principal: Principal; tokenId: number }>(TOKEN_PRINCIPAL_CACHE_MAX);
 
   async function principalFor(
     user: UserRow,
@@ -142,9 +143,8 @@ export function createUsersService(
     async principalFromToken(secret: string): Promise<Principal | null> {
       const hash = sha256(secret);
       const at = now();
-      const cached = tokenPrincipals.get(hash);
-      if (cached && cached.until > at) return cached.principal;
-      tokenPrincipals.delete(hash);
+      const cached = tokenPrincipals.get(hash, at);
+      if (cached) return cached.principal;
       const found = await repo.tokenWithUser(hash, new Date(at));
       if (!found) return null;
       // "Last used" is for people auditing tokens, minute precision is plenty: writing it on every request made
@@ -155,14 +155,11 @@ export function createUsersService(
       }
       const principal = await principalFor(found.user, found.token.scopes as Scope[], 'token');
       if (principal) {
-        if (tokenPrincipals.size >= TOKEN_PRINCIPAL_CACHE_MAX) {
-          tokenPrincipals.delete(tokenPrincipals.keys().next().value!);
-        }
         const until = Math.min(
           at + TOKEN_PRINCIPAL_TTL_MS,
           found.token.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
         );
-        tokenPrincipals.set(hash, { principal, tokenId: found.token.id, until });
+        tokenPrincipals.set(hash, { principal, tokenId: found.token.id }, until);
       }
       return principal;
     },
@@ -194,7 +191,7 @@ export function createUsersService(
       if (!(await repo.revokeToken(userId, id, new Date(now())))) {
         throw notFound(E.tokenNotFound, `Token ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
       }
-      for (const [hash, e] of tokenPrincipals) if (e.tokenId === id) tokenPrincipals.delete(hash);
+      tokenPrincipals.deleteWhere((e) => e.tokenId === id);
     },
   };
 }
