@@ -178,6 +178,21 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
     }
   }
 
+  /**
+   * A case's SLA clocks at `at` from its timeline (the whole timeline: state changes are public, internal
+   * entries do not move clocks). Null policy: none matches. Used by the route below and the SLA jobs.
+   */
+  async function evaluate(c: { type: string; priority: string; accountId: number }, events: TimelineEntry[], at: Date) {
+    await ensureSeeded();
+    const account = await deps.accounts.getInScope({ kind: 'operator' }, c.accountId);
+    const found = matchCasePolicy(await repo.policies(), c, account.tenantId, account.vipTier);
+    if (!found) return { policy: null, metrics: [] as SlaMetricView[] };
+    const calRow = await calendarRow(found.row.calendarId);
+    const calendar = compiledCalendar(calRow);
+    const metrics = evaluateCaseSla(calendar, found.policy, events, at);
+    return { policy: { row: found.row, calendarRow: calRow, calendar, clock: found.policy }, metrics };
+  }
+
   return {
     seed: ensureSeeded,
 
@@ -323,20 +338,7 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
       };
     },
 
-    /**
-     * A case's SLA clocks at `at` from its timeline (the whole timeline: state changes are public, internal
-     * entries do not move clocks). Null policy: none matches. Used by the route below and the SLA jobs.
-     */
-    async evaluate(c: { type: string; priority: string; accountId: number }, events: TimelineEntry[], at: Date) {
-      await ensureSeeded();
-      const account = await deps.accounts.getInScope({ kind: 'operator' }, c.accountId);
-      const found = matchCasePolicy(await repo.policies(), c, account.tenantId, account.vipTier);
-      if (!found) return { policy: null, metrics: [] as SlaMetricView[] };
-      const calRow = await calendarRow(found.row.calendarId);
-      const calendar = compiledCalendar(calRow);
-      const metrics = evaluateCaseSla(calendar, found.policy, events, at);
-      return { policy: { row: found.row, calendarRow: calRow, calendar, clock: found.policy }, metrics };
-    },
+    evaluate,
 
     /**
      * A case's SLA clocks at `now`, from its timeline. Customers reach it exactly as they reach the
@@ -345,7 +347,7 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
     async caseSla(p: Principal, number: string) {
       const c = await deps.cases.get(p, number);
       const at = now();
-      const r = await this.evaluate(c, await deps.cases.events(operator, number), at);
+      const r = await evaluate(c, await deps.cases.events(operator, number), at);
       return {
         case: c,
         at,
