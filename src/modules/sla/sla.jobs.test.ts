@@ -137,7 +137,9 @@ describe('SLA warnings and breaches', () => {
       body: 'Called',
       durationSeconds: 60,
     });
-    await h.runJobs(plusMs(fr.dueAt));
+    // The three first-response timers scheduled before the call do run (with the call's recompute)…
+    expect(await h.runJobs(plusMs(fr.dueAt))).toBeGreaterThanOrEqual(4);
+    // …but find the clock met and notify nobody.
     const frNotes = (await notificationsOf(c.number)).filter((n) => n.data.metric === 'first_response');
     expect(frNotes).toEqual([]);
   });
