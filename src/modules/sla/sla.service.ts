@@ -180,7 +180,7 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
 
   /**
    * A case's SLA clocks at `at` from its timeline (the whole timeline: state changes are public, internal
-   * entries do not move clocks). Null policy: none matches. Used by the route below and the SLA jobs.
+   * entries do not move clocks). Null policy: none matches. Used by caseSla (the route) and the SLA jobs.
    */
   async function evaluate(c: { type: string; priority: string; accountId: number }, events: TimelineEntry[], at: Date) {
     await ensureSeeded();
