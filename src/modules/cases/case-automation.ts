@@ -36,20 +36,23 @@ export function caseAutomationOps(deps: { db: Db; verificationChecks: readonly V
     async recordSlaDue(caseId: number, dueAt: Date | null): Promise<void> {
       await repo.setSlaDue(caseId, dueAt);
     },
-    /** An internal system entry (SLA warnings and breaches); `data.action` should start with `sla_`. */
+    /** An internal system entry about SLA bookkeeping (warnings, breaches): it does not re-trigger the SLA recompute. */
     async recordSystemEntry(caseId: number, entry: { body: string; data: Record<string, unknown> }, at: Date) {
       const c = await repo.byId(caseId);
       if (!c) return undefined;
-      return repo.insertEvent({
-        caseId,
-        tenantId: c.tenantId,
-        at,
-        kind: 'system',
-        visibility: 'internal',
-        ...SYSTEM_AUTHOR,
-        body: entry.body,
-        data: entry.data,
-      });
+      return repo.insertEvent(
+        {
+          caseId,
+          tenantId: c.tenantId,
+          at,
+          kind: 'system',
+          visibility: 'internal',
+          ...SYSTEM_AUTHOR,
+          body: entry.body,
+          data: entry.data,
+        },
+        { outbox: false },
+      );
     },
 
     /**

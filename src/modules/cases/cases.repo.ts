@@ -148,11 +148,15 @@ export function casesRepo(db: Db) {
     /**
      * Every change of a case lands in its timeline, so this is where the change leaves through the outbox:
      * a `cases.changed` job (one per case and transaction) lets the SLA module recompute the case's clocks,
-     * due time and timers after commit. The SLA module's own entries (warnings, breaches) do not re-trigger it.
+     * due time and timers after commit. `outbox: false` is for the SLA module's own entries (warnings, breaches),
+     * which change nothing its clocks read and must not re-trigger it.
      */
-    async insertEvent(values: typeof caseEvents.$inferInsert): Promise<CaseEventRow> {
+    async insertEvent(
+      values: typeof caseEvents.$inferInsert,
+      opts: { outbox: boolean } = { outbox: true },
+    ): Promise<CaseEventRow> {
       const [row] = await db.insert(caseEvents).values(values).returning();
-      if (!String(values.data?.action ?? '').startsWith('sla_')) {
+      if (opts.outbox) {
         await enqueueIn(
           db,
           CASE_CHANGED,
