@@ -4,11 +4,13 @@ import { timestamp } from 'drizzle-orm/pg-core';
 export {
   bigint,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   smallint,
   text,
   uniqueIndex,
