@@ -4,6 +4,7 @@ import { printCliError } from './cli/cli-util.ts';
 import { registerDb } from './cli/db.ts';
 import { registerServe } from './cli/serve.ts';
 import { registerSimsTransfer } from './cli/sims-transfer.ts';
+import { registerSimulate } from './cli/simulate.ts';
 import { registerUsers } from './cli/users.ts';
 import { ConfigError } from './config.ts';
 import { VERSION } from './server.ts';
@@ -14,6 +15,7 @@ registerDb(program);
 registerUsers(program);
 registerSimsTransfer(program);
 registerCases(program);
+registerSimulate(program);
 
 try {
   await program.parseAsync(process.argv);
