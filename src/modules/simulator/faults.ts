@@ -31,8 +31,8 @@ export const roamingCause = (f: Extract<Fault, { type: 'roaming_outage' }>) =>
  * A plausible typo of an APN: two neighbouring letters swapped, or one letter replaced by its keyboard
  * neighbour. Never equal to the right APN case-insensitively (APNs compare that way, so a case change is no typo).
  */
-export function apnTypo(apn: string, seed: number): string {
-  const r = rng(hash32(`typo/${seed}/${apn}`));
+export function apnTypo(apn: string, seed: number, iccid = ''): string {
+  const r = rng(hash32(`typo/${seed}/${iccid}/${apn}`));
   const letters = [...apn].map((c, i) => (/[a-z]/i.test(c) ? i : -1)).filter((i) => i >= 0);
   const swaps = letters.filter(
     (i) => /[a-z]/i.test(apn[i + 1] ?? '') && apn[i]!.toLowerCase() !== apn[i + 1]!.toLowerCase(),
@@ -189,7 +189,7 @@ function truthIds(f: Fault, m: FleetMember) {
 export function expectedOf(f: ActiveFault, m: FleetMember, seed: number): Record<string, unknown> {
   switch (f.type) {
     case 'apn_typo':
-      return { apn: m.apn, typo: apnTypo(m.apn, seed), event: 'session_rejected', cause: 27 };
+      return { apn: m.apn, typo: apnTypo(m.apn, seed, m.iccid), event: 'session_rejected', cause: 27 };
     case 'roaming_outage':
       return { mode: f.mode, cause: roamingCause(f) };
     case 'sim_deactivated':

@@ -52,6 +52,8 @@ export class NetworkActor {
   private limitUsed = 0;
   private silentUntil: number | null = null;
   private readonly hit = new Set<number>();
+  /** When the state machine wants its next step (an SMS in between must not move it). */
+  private planned = 0;
 
   readonly m: FleetMember;
   private readonly book: FaultBook;
@@ -85,9 +87,14 @@ export class NetworkActor {
 
   /** Handles the instant t; returns when it wants to be stepped next (Infinity: never again). */
   step(t: number, emit: NetworkEmit): number {
-    const next = this.act(t, emit);
+    let next = this.smsWhileOff(t, emit);
+    if (next === null) {
+      next = this.act(t, emit);
+      this.planned = next;
+    }
+    const sms = this.book.own(this.m, 'sms_while_off', t) ? Math.max(t + 1, this.nextSmsOff) : Number.POSITIVE_INFINITY;
     // Wake at the next fault edge too, so a fault shows from its start instead of at the next routine attempt.
-    return Math.min(next, this.book.nextEdge(this.m, t));
+    return Math.min(next, sms, this.book.nextEdge(this.m, t));
   }
 
   private act(t: number, emit: NetworkEmit): number {
@@ -125,6 +132,22 @@ export class NetworkActor {
     return this.idle(t, emit);
   }
 
+  /**
+   * SMS sent although the plan has SMS off: on its own timer, whatever the data state (attached devices only).
+   * Returns the next wake when it sent one and the state machine is not yet due; else null.
+   */
+  private smsWhileOff(t: number, emit: NetworkEmit): number | null {
+    const f = this.book.own(this.m, 'sms_while_off', t);
+    if (!f || this.state === 'detached' || this.book.own(this.m, 'device_silent', t)) return null;
+    if (t >= this.nextSmsOff) {
+      emit({ ...this.base(), type: 'sms_mo' });
+      this.nextSmsOff = t + f.every * this.r.between(0.8, 1.2);
+      if (t < this.planned) return Math.min(this.planned, this.nextSmsOff);
+      return null;
+    }
+    return t < this.planned ? Math.min(this.planned, this.nextSmsOff) : null;
+  }
+
   private base() {
     return { imei: this.imei, network: this.plmn, rat: this.rat };
   }
@@ -156,12 +179,6 @@ export class NetworkActor {
   }
 
   private idle(t: number, emit: NetworkEmit): number {
-    const smsOff = this.book.own(this.m, 'sms_while_off', t);
-    if (smsOff && t >= this.nextSmsOff) {
-      emit({ ...this.base(), type: 'sms_mo' });
-      this.nextSmsOff = t + smsOff.every * this.r.between(0.8, 1.2);
-      return Math.min(this.nextSmsOff, t + this.r.between(MIN, 10 * MIN));
-    }
     if (t >= this.nextSms) {
       // Mostly network-initiated (wake-up / config SMS); the device answers now and then.
       if (this.r.chance(0.7))
@@ -199,7 +216,7 @@ export class NetworkActor {
 
   private startSession(t: number, emit: NetworkEmit): number {
     const typo = this.book.own(this.m, 'apn_typo', t);
-    const apn = typo ? apnTypo(this.m.apn, this.ctx.seed) : this.m.apn;
+    const apn = typo ? apnTypo(this.m.apn, this.ctx.seed, this.m.iccid) : this.m.apn;
     const reject = (cause: number) => {
       emit({ ...this.base(), type: 'session_rejected', apn, cause });
       // A misconfigured device retries every few minutes, forever; others back off.
