@@ -144,7 +144,7 @@ describe('simulator engine', () => {
 describe('injected faults on the wire', () => {
   const { records, truth } = run(everyFault.faults);
   const line = (fault: string) => truth.find((t) => t.fault === fault && t.iccid)!;
-  const after = (es: NetworkWire[], t: string) => es.filter((e) => e.ts >= t);
+  const since = (es: NetworkWire[], t: string) => es.filter((e) => e.ts >= t);
 
   it('APN typo: session_rejected cause 27 with a one-letter misspelling of the right APN', () => {
     const g = line('apn_typo');
@@ -154,7 +154,7 @@ describe('injected faults on the wire', () => {
     expect(typo.toLowerCase()).not.toBe(g.apn!.toLowerCase());
     expect(typo).toHaveLength(g.apn!.length);
     for (const e of rejects) expect(e).toMatchObject({ cause: 27, apn: typo });
-    expect(after(network(records, g.iccid), g.from).filter((e) => e.type === 'session_start')).toEqual([]);
+    expect(since(network(records, g.iccid), g.from).filter((e) => e.type === 'session_start')).toEqual([]);
   });
 
   it('roaming outage: attach rejected (13) in that PLMN, sessions rejected (38) in the other; the affected SIMs are in the ground truth', () => {
@@ -177,7 +177,7 @@ describe('injected faults on the wire', () => {
 
   it('SIM deactivated: detached, then every attach rejected with EMM cause 8', () => {
     const g = line('sim_deactivated');
-    const es = after(network(records, g.iccid), g.from);
+    const es = since(network(records, g.iccid), g.from);
     expect(es[0]!.type).toBe('detach');
     const rest = es.slice(1);
     expect(rest.length).toBeGreaterThan(3);
@@ -186,7 +186,7 @@ describe('injected faults on the wire', () => {
 
   it('SIM blocked by its limit: the session is cut at the limit, then sessions are rejected with ESM cause 29', () => {
     const g = line('sim_limit_blocked');
-    const es = after(network(records, g.iccid), g.from);
+    const es = since(network(records, g.iccid), g.from);
     const firstReject = es.findIndex((e) => e.type === 'session_rejected');
     expect(firstReject).toBeGreaterThan(0);
     expect(es[firstReject - 1]!.type).toBe('session_end');
@@ -208,7 +208,7 @@ describe('injected faults on the wire', () => {
     const g = line('imei_swap');
     const es = network(records, g.iccid);
     const before = es.filter((e) => e.ts < g.from);
-    const afterSwap = after(es, g.from);
+    const afterSwap = since(es, g.from);
     expect(new Set(before.map((e) => e.imei))).toEqual(new Set([g.expected.imei]));
     expect(afterSwap.length).toBeGreaterThan(2);
     expect(afterSwap.find((e) => e.type === 'attach')!.imei).toBe(g.expected.newImei);
