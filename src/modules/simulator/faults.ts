@@ -56,20 +56,20 @@ function eligible(f: Fault, m: FleetMember): string | null {
     case 'sms_while_off':
       return m.planServices.sms ? 'its plan has SMS on; the fault needs a plan with SMS off' : null;
     case 'wear_degrading':
-      if (!m.deviceId) return 'has no device (telemetry needs one)';
+      if (!m.deviceId) return 'it has no device (telemetry needs one)';
       if (m.wearParts.length === 0) return 'its device model names no wear parts';
       return f.part !== undefined && !m.wearParts.includes(f.part) ? `its device has no wear part "${f.part}"` : null;
     case 'stock_draining':
-      if (!m.deviceId) return 'has no device (telemetry needs one)';
+      if (!m.deviceId) return 'it has no device (telemetry needs one)';
       if (m.consumables.length === 0) return 'its device model names no consumables';
       return f.item !== undefined && !m.consumables.includes(f.item)
         ? `its device has no consumable "${f.item}"`
         : null;
     case 'link_saturating':
       return !m.deviceId
-        ? 'has no device (telemetry needs one)'
+        ? 'it has no device (telemetry needs one)'
         : m.deviceClass !== 'router'
-          ? 'is not a router'
+          ? 'it is not a router'
           : null;
     default:
       return null;
@@ -132,7 +132,7 @@ export function resolveScenario(
       }
       const why = eligible(f, m);
       if (why) {
-        problems.push({ path: path('target', key), value: t[key], reason: `${f.type}: this SIM ${why}` });
+        problems.push({ path: path('target', key), value: t[key], reason: `${f.type}: ${why}` });
         return;
       }
       members = [m];
