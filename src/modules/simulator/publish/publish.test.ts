@@ -25,11 +25,9 @@ describe('MQTT publisher (Mosquitto at 127.0.0.1:1883)', () => {
     const recs = records(seed);
     const sub = await mqtt.connectAsync(BROKER, { protocolVersion: 5 });
     const got = new Map<string, unknown>();
-    let messages = 0;
     let arrays = 0;
     const all = new Promise<void>((resolve) => {
       sub.on('message', (topic, payload) => {
-        messages++;
         const network = /^iotops\/v1\/network\/(\d+)$/.exec(topic);
         const device = /^iotops\/v1\/devices\/(.+)\/telemetry$/.exec(topic);
         if (payload.toString().startsWith('[')) arrays++;
