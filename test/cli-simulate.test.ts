@@ -39,7 +39,7 @@ describe('iotops simulate (black-box, Mosquitto at 127.0.0.1:1883)', () => {
         '--synthetic',
         '200',
         '--speed',
-        '36000',
+        '18000',
         '--duration',
         '3s',
         '--seed',
