@@ -59,6 +59,21 @@ describe('network events', () => {
     });
   });
 
+  it('refuses a ts more than a day ahead of the server clock, accepts one within it', () => {
+    const now = Date.parse('2026-11-21T08:00:00Z');
+    const ahead = (h: number) => new Date(now + h * 3600_000).toISOString();
+    expect(parseNetworkEvent({ ...base, ts: ahead(25), type: 'detach' }, { now })).toMatchObject({
+      ok: false,
+      reason: 'invalid_ts',
+      field: 'ts',
+    });
+    expect(parseNetworkEvent({ ...base, ts: ahead(23), type: 'detach' }, { now }).ok).toBe(true);
+    expect(parseTelemetry({ deviceId: 'd', ts: ahead(25), metrics: { x: 1 } }, { now })).toMatchObject({
+      ok: false,
+      reason: 'invalid_ts',
+    });
+  });
+
   it.each([
     ['not an object', [1, 2], 'not_an_object', undefined],
     ['missing ts', { iccid: base.iccid, type: 'detach' }, 'missing_field', 'ts'],
