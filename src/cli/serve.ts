@@ -20,22 +20,25 @@ export function parseRoles(value: string): Role[] {
 }
 
 /**
- * Runs the roles: `api` serves HTTP, `worker` runs the job queue (SLA timers, verification period) and purges
- * finished jobs hourly. Answers the HTTP address when the api role runs. SIGINT/SIGTERM stop HTTP first, then
- * let the worker finish its batch, then close the database.
+ * Runs the roles: `api` serves HTTP, `worker` runs the job queue (SLA timers, verification period) and, at
+ * start and hourly, purges finished jobs and runs ingest maintenance (retention, partitions, orphans). Answers
+ * the HTTP address when the api role runs. SIGINT/SIGTERM stop HTTP first, write what ingest holds, let the
+ * worker finish its batch, then close the database.
  */
 async function run(ctx: Ctx, services: Services, config: Config, roles: readonly Role[]): Promise<string | null> {
   const app = roles.includes('api') ? await createHttpApp(ctx, services) : null;
   const worker = roles.includes('worker') ? startWorker(services, { pollMs: config.jobPollMs }) : null;
-  const purge = worker
-    ? setInterval(() => {
-        const before = new Date(Date.now() - config.jobRetentionDays * 86_400_000);
-        services.jobs.purgeFinished(before).catch((e: unknown) => ctx.log.error({ err: e }, 'job purge failed'));
-      }, 3_600_000)
-    : null;
+  const hourly = () => {
+    const before = new Date(Date.now() - config.jobRetentionDays * 86_400_000);
+    services.jobs.purgeFinished(before).catch((e: unknown) => ctx.log.error({ err: e }, 'job purge failed'));
+    services.ingest.maintain().catch((e: unknown) => ctx.log.error({ err: e }, 'ingest maintenance failed'));
+  };
+  if (worker) hourly();
+  const purge = worker ? setInterval(hourly, 3_600_000) : null;
   purge?.unref();
   const stop = async () => {
     await app?.close();
+    await services.ingest.close();
     if (purge) clearInterval(purge);
     await worker?.stop();
     await ctx.database.close();

@@ -81,6 +81,13 @@ describe('network events', () => {
     ['ts without zone', { ...base, ts: '2026-11-21T08:15:02', type: 'detach' }, 'invalid_ts', 'ts'],
     ['impossible date', { ...base, ts: '2026-13-45T08:15:02Z', type: 'detach' }, 'invalid_ts', 'ts'],
     ['ts as a number', { ...base, ts: 1763712902, type: 'detach' }, 'wrong_type', 'ts'],
+    [
+      'cause beyond one octet',
+      { ...base, type: 'attach_rejected', network: { mcc: '240', mnc: '07' }, cause: 70000 },
+      'out_of_range',
+      'cause',
+    ],
+    ['NUL in a string', { ...base, type: 'detach', id: 'a\u0000b' }, 'out_of_range', 'id'],
     ['unknown type', { ...base, type: 'teleport' }, 'unknown_type', 'type'],
     ['missing type', { ...base }, 'missing_field', 'type'],
     ['ICCID of 18 digits', { ...base, iccid: '894670100000000000', type: 'detach' }, 'invalid_iccid', 'iccid'],

@@ -124,6 +124,7 @@ function optString(o: Obj, field: string, max: number): string | null | Rejectio
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string') return reject('wrong_type', `${field} must be a string`, field, v);
   if (v.length === 0 || v.length > max) return reject('out_of_range', `${field} must be 1–${max} characters`, field, v);
+  if (v.includes('\u0000')) return reject('out_of_range', `${field} must not contain NUL characters`, field, v);
   return v;
 }
 
@@ -138,6 +139,13 @@ function optInt(o: Obj, field: string): number | null | Rejection {
 function optCount(o: Obj, field: string): number | null | Rejection {
   const v = optInt(o, field);
   if (typeof v === 'number' && v < 0) return reject('negative_value', `${field} must be ≥ 0`, field, v);
+  return v;
+}
+
+/** 3GPP causes are one octet; call lengths fit the 32-bit column they are stored in. */
+function bounded(v: number | null | Rejection, field: string, min: number, max: number): number | null | Rejection {
+  if (typeof v === 'number' && (v < min || v > max))
+    return reject('out_of_range', `${field} must be ${min}–${max}`, field, v);
   return v;
 }
 
@@ -235,8 +243,8 @@ export function parseNetworkEvent(
     ip: optString(raw, 'ip', 45),
     bytesUp: optCount(raw, 'bytes_up'),
     bytesDown: optCount(raw, 'bytes_down'),
-    cause: optInt(raw, 'cause'),
-    seconds: optCount(raw, 'seconds'),
+    cause: bounded(optInt(raw, 'cause'), 'cause', 0, 255),
+    seconds: bounded(optCount(raw, 'seconds'), 'seconds', 0, 2_147_483_647),
   };
   for (const v of Object.values(fields)) if (failed(v)) return v;
   const event = {
@@ -280,7 +288,7 @@ export function parseTelemetry(raw: unknown, opts: { topicDeviceId?: string; now
   const metrics: Record<string, number> = {};
   for (const name of names) {
     const v = m[name];
-    if (name.length === 0 || name.length > 128)
+    if (name.length === 0 || name.length > 128 || name.includes('\u0000'))
       return reject('out_of_range', 'metric names must be 1–128 characters', `metrics.${name}`);
     if (typeof v !== 'number' || !Number.isFinite(v))
       return reject('wrong_type', `metric ${name} must be a finite number`, `metrics.${name}`, v);
