@@ -83,6 +83,13 @@ const Env = z.object({
     .min(100)
     .default(50_000)
     .describe('Ingest records waiting for their write before producers are paused (backpressure, bounds memory)'),
+  INGEST_WRITERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(2)
+    .describe('Ingest write lanes on PostgreSQL (batches written at once, each SIM always on the same lane)'),
   NETWORK_EVENT_RETENTION_DAYS: z.coerce
     .number()
     .int()
@@ -116,6 +123,7 @@ export type Config = {
   ingestBatchMax: number;
   ingestLingerMs: number;
   ingestQueueMax: number;
+  ingestWriters: number;
   retentionDays: number;
 };
 
@@ -152,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestBatchMax: e.INGEST_BATCH_MAX,
     ingestLingerMs: e.INGEST_LINGER_MS,
     ingestQueueMax: e.INGEST_QUEUE_MAX,
+    ingestWriters: e.INGEST_WRITERS,
     retentionDays: e.NETWORK_EVENT_RETENTION_DAYS,
   };
 }

@@ -37,6 +37,8 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
     batchMax: ctx.config.ingestBatchMax,
     lingerMs: ctx.config.ingestLingerMs,
     queueMax: ctx.config.ingestQueueMax,
+    // PGlite has one connection: lanes would only queue behind each other.
+    lanes: ctx.database.kind === 'pglite' ? 1 : ctx.config.ingestWriters,
   });
   // MQTT producers connect often and HTTP producers post often: a credential check need not hit the database
   // each time. A revocation through this process drops the cache at once; others see it within 5 s.

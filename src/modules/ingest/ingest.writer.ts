@@ -11,6 +11,7 @@ import {
   byTs,
   nextSession,
   nextState,
+  type RollupRow,
   rollup,
   type SessionRow,
   type SimRef,
@@ -112,11 +113,17 @@ export async function applyEffects(
   sims: Map<string, SimRef>,
   opts: { rollup: boolean } = { rollup: true },
 ) {
+  // The roll-up rows are shared by every write lane and process: written last, so their row locks are held
+  // only for the commit, not for the whole batch.
+  await applySimEffects(tx, events, sims);
   if (opts.rollup)
     await upsertRollup(
       tx,
       events.map((e) => ({ e, tenantId: sims.get(e.iccid)?.tenantId ?? null })),
     );
+}
+
+async function applySimEffects(tx: RawTx, events: readonly NetworkEvent[], sims: Map<string, SimRef>) {
   const bySim = new Map<number, { ref: SimRef; events: NetworkEvent[] }>();
   for (const e of events) {
     const ref = sims.get(e.iccid);
@@ -375,7 +382,12 @@ async function upsertImeis(tx: RawTx, bySim: SimGroups, before: Map<number, Stat
 }
 
 async function upsertRollup(tx: RawTx, events: { e: NetworkEvent; tenantId: number | null }[]) {
-  const rows = rollup(events).sort((a, b) => a.bucket.getTime() - b.bucket.getTime() || a.tenantId - b.tenantId);
+  // Full-key order: two transactions upserting overlapping keys then wait for each other, never deadlock.
+  const key = (r: RollupRow) => `${r.bucket.getTime()}|${r.tenantId}|${r.type}|${r.plmn}|${r.apn}|${r.cause}`;
+  const rows = rollup(events)
+    .map((r) => ({ r, k: key(r) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.r);
   if (rows.length === 0) return;
   const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
   await tx.query(
