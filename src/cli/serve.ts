@@ -7,7 +7,7 @@ import type { Ctx } from '../platform/context.ts';
 import { createHttpApp, openContext } from '../server.ts';
 import type { Services } from '../services.ts';
 
-export const ROLES = ['api', 'worker'] as const;
+export const ROLES = ['api', 'worker', 'ingest'] as const;
 type Role = (typeof ROLES)[number];
 
 /** `--roles api,worker`: which parts of iotops this process runs (several processes may share PostgreSQL). */

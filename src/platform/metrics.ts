@@ -33,12 +33,6 @@ export function createMetrics() {
       labelNames: ['broker', 'kind', 'outcome'] as const,
       registers: [registry],
     }),
-    mqttRecords: new Counter({
-      name: 'iotops_ingest_mqtt_records_total',
-      help: 'Records in MQTT ingest messages by kind and outcome (accepted, duplicate, rejected)',
-      labelNames: ['kind', 'outcome'] as const,
-      registers: [registry],
-    }),
     mqttConnectionsRefused: new Counter({
       name: 'iotops_ingest_mqtt_connections_refused_total',
       help: 'Producer connections the embedded MQTT broker refused, by reason (no_credentials, bad_credentials, unavailable)',

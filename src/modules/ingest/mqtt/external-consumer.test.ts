@@ -52,9 +52,12 @@ async function until(check: () => boolean, what: string, timeoutMs = 5000) {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+/** The sum of a counter's series that carry these labels. */
 const counter = async (name: string, labels: Record<string, string>) => {
   const m = (await metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
-  return m.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
+  return m
+    .filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))
+    .reduce((sum, v) => sum + v.value, 0);
 };
 
 describe('external broker consumer (Mosquitto, shared subscription)', () => {

@@ -60,12 +60,8 @@ export function mqttIngest(deps: MqttIngestDeps, broker: BrokerKind): IngestMess
       throw e;
     }
     metrics.mqttMessages.inc({ broker, kind: route.kind, outcome: 'stored' });
-    if (result.accepted > 0) metrics.mqttRecords.inc({ kind: route.kind, outcome: 'accepted' }, result.accepted);
-    if (result.duplicates > 0) metrics.mqttRecords.inc({ kind: route.kind, outcome: 'duplicate' }, result.duplicates);
-    if (result.rejected.length > 0) {
-      metrics.mqttRecords.inc({ kind: route.kind, outcome: 'rejected' }, result.rejected.length);
-      for (const r of result.rejected) logRejected({ topic, credentialId, line: r.line, error: r.error });
-    }
+    // Records by outcome are counted by the service (iotops_ingest_records_total{transport="mqtt"}).
+    for (const r of result.rejected) logRejected({ topic, credentialId, line: r.line, error: r.error });
     return result;
   };
 }
