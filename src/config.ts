@@ -70,7 +70,7 @@ const Env = z.object({
     .min(0)
     .max(65535)
     .default(1883)
-    .describe('Port of the embedded MQTT broker (ingest role; listens on HOST); not used when MQTT_URL is set'),
+    .describe('Port of the embedded MQTT 3.1.1 broker (ingest role; listens on HOST); not used when MQTT_URL is set'),
   MQTT_URL: z
     .string()
     .regex(/^(mqtts?|tcp|ssl|wss?):\/\//, 'must start with mqtt://, mqtts://, tcp://, ssl://, ws:// or wss://')
