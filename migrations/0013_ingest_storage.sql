@@ -88,7 +88,6 @@ CREATE TABLE "network_event_counts" (
 	"apn" text DEFAULT '' NOT NULL,
 	"cause" smallint DEFAULT -1 NOT NULL,
 	"events" integer NOT NULL,
-	"sims" integer NOT NULL,
 	CONSTRAINT "network_event_counts_bucket_tenant_id_type_plmn_apn_cause_pk" PRIMARY KEY("bucket","tenant_id","type","plmn","apn","cause")
 );
 --> statement-breakpoint

@@ -64,6 +64,33 @@ const Env = z.object({
     .max(10_000)
     .default(0)
     .describe('Reuse an agent-queue page (same caller scope, filter, cursor) this long, in ms; 0 = off'),
+  INGEST_BATCH_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(5000)
+    .describe('Most ingest records written in one transaction (network events and telemetry together)'),
+  INGEST_LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(5)
+    .describe('How long the ingest writer waits for more records before writing a batch that is not full, in ms'),
+  INGEST_QUEUE_MAX: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(50_000)
+    .describe('Ingest records waiting for their write before producers are paused (backpressure, bounds memory)'),
+  NETWORK_EVENT_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(90)
+    .describe('Network events, telemetry and ingest errors older than this many days are deleted (whole days)'),
   IOTOPS_MQTT_PORT: z.coerce
     .number()
     .int()
@@ -114,6 +141,10 @@ export type Config = {
   jobPollMs: number;
   jobRetentionDays: number;
   caseQueueCacheMs: number;
+  ingestBatchMax: number;
+  ingestLingerMs: number;
+  ingestQueueMax: number;
+  retentionDays: number;
   mqttPort: number;
   mqttUrl: string | undefined;
   mqttShareGroup: string;
@@ -150,6 +181,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.IOTOPS_DEMO,
     jobPollMs: e.JOB_POLL_MS,
     jobRetentionDays: e.JOB_RETENTION_DAYS,
+    ingestBatchMax: e.INGEST_BATCH_MAX,
+    ingestLingerMs: e.INGEST_LINGER_MS,
+    ingestQueueMax: e.INGEST_QUEUE_MAX,
+    retentionDays: e.NETWORK_EVENT_RETENTION_DAYS,
     mqttPort: e.IOTOPS_MQTT_PORT,
     mqttUrl: e.MQTT_URL,
     mqttShareGroup: e.MQTT_SHARE_GROUP,

@@ -27,6 +27,47 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    ingestRecords: new Counter({
+      name: 'iotops_ingest_records_total',
+      help: 'Ingest records by kind (network, telemetry), transport (mqtt, http) and outcome (accepted, duplicate, rejected)',
+      labelNames: ['kind', 'transport', 'outcome'] as const,
+      registers: [registry],
+    }),
+    ingestRejected: new Counter({
+      name: 'iotops_ingest_rejected_total',
+      help: 'Refused ingest records by kind and reason (the contract reason codes, as in GET /api/v1/ingest/errors)',
+      labelNames: ['kind', 'reason'] as const,
+      registers: [registry],
+    }),
+    ingestOrphans: new Counter({
+      name: 'iotops_ingest_orphans_total',
+      help: 'Stored records for an ICCID / deviceId iotops does not know (yet), by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    ingestBatchSize: new Histogram({
+      name: 'iotops_ingest_batch_records',
+      help: 'Records per durable write (one transaction)',
+      buckets: [1, 10, 100, 500, 1000, 2500, 5000, 10000, 20000],
+      registers: [registry],
+    }),
+    ingestWriteSeconds: new Histogram({
+      name: 'iotops_ingest_write_seconds',
+      help: 'From a record being received to its batch being committed (what a producer waits for its ack)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    ingestLag: new Histogram({
+      name: 'iotops_ingest_lag_seconds',
+      help: "Age of records when committed: commit time minus the record's ts (network/producer delay + ours)",
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 86400],
+      registers: [registry],
+    }),
+    ingestQueued: new Gauge({
+      name: 'iotops_ingest_queued_records',
+      help: 'Records waiting for their durable write (bounded by INGEST_QUEUE_MAX: transports pause above it)',
+      registers: [registry],
+    }),
     mqttMessages: new Counter({
       name: 'iotops_ingest_mqtt_messages_total',
       help: 'MQTT ingest messages by broker (embedded, external), kind (network, telemetry) and outcome (stored = acknowledged after the write, failed = write failed, not acknowledged)',

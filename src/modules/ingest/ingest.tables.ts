@@ -115,7 +115,8 @@ export const simUsageDaily = pgTable(
 
 /**
  * Fleet roll-up: events per 5 minutes by tenant, type, PLMN, APN (lower-cased) and cause. Fleet views and the
- * "is it us or you?" correlation read this instead of scanning events. tenant_id 0 = orphan records.
+ * "is it us or you?" correlation read this instead of scanning events (distinct SIMs come from
+ * sim_network_state, which holds each SIM once). tenant_id 0 = orphan records.
  */
 export const networkEventCounts = pgTable(
   'network_event_counts',
@@ -127,7 +128,6 @@ export const networkEventCounts = pgTable(
     apn: text('apn').notNull().default(''),
     cause: smallint('cause').notNull().default(-1),
     events: integer('events').notNull(),
-    sims: integer('sims').notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.bucket, t.tenantId, t.type, t.plmn, t.apn, t.cause] }),

@@ -1,5 +1,6 @@
 import { type Line, parseNetworkEvent, parseTelemetry } from '../contract.ts';
-import type { IngestPort, IngestResult, IngestSource } from './ingest-port.ts';
+import type { IngestResult, IngestSource } from '../ingest.service.ts';
+import type { IngestPort } from './mqtt-ingest.ts';
 
 export type RecordedCall = {
   kind: 'network' | 'telemetry';
@@ -66,7 +67,7 @@ export class FakeIngestService implements IngestPort {
     lines: Line[],
     source: IngestSource,
     topicId: string | undefined,
-    parse: (v: unknown) => { ok: true } | { ok: false; message: string },
+    parse: (v: unknown) => { ok: true } | { ok: false; reason: string; message: string },
   ): Promise<IngestResult> {
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failWrites) throw new Error('database unavailable (fake)');
@@ -74,7 +75,7 @@ export class FakeIngestService implements IngestPort {
     for (const l of lines) {
       const p = 'rejection' in l ? l.rejection : parse(l.value);
       if (p.ok) result.accepted++;
-      else result.rejected.push({ line: l.line, error: p.message });
+      else result.rejected.push({ line: l.line, error: `${p.reason}: ${p.message}`, reason: p.reason });
     }
     this.calls.push({ kind, lines, source, topicId, result, committedAt: performance.now() });
     for (const w of this.callWaiters.filter((w) => this.calls.length >= w.n)) {

@@ -1,7 +1,13 @@
 import type { Logger } from '../../../platform/log.ts';
 import type { Metrics } from '../../../platform/metrics.ts';
 import { splitMqttPayload } from '../contract.ts';
-import type { IngestPort, IngestResult } from './ingest-port.ts';
+import type { IngestResult, IngestService } from '../ingest.service.ts';
+
+/** What the MQTT transport needs of the ingest service (narrow, so the broker tests can drive it with a fake). */
+export type IngestPort = Pick<
+  IngestService,
+  'acceptNetwork' | 'acceptTelemetry' | 'verifyCredential' | 'saturated' | 'drained'
+>;
 
 /** The contract's two MQTT topics, with the id the topic names (authoritative over the body). */
 export type IngestTopic = { kind: 'network'; iccid: string } | { kind: 'telemetry'; deviceId: string };
