@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -63,6 +64,67 @@ const Env = z.object({
     .max(10_000)
     .default(0)
     .describe('Reuse an agent-queue page (same caller scope, filter, cursor) this long, in ms; 0 = off'),
+  INGEST_BATCH_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(5000)
+    .describe('Most ingest records written in one transaction (network events and telemetry together)'),
+  INGEST_LINGER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(5)
+    .describe('How long the ingest writer waits for more records before writing a batch that is not full, in ms'),
+  INGEST_QUEUE_MAX: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(50_000)
+    .describe('Ingest records waiting for their write before producers are paused (backpressure, bounds memory)'),
+  INGEST_WRITERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(2)
+    .describe('Ingest write lanes on PostgreSQL (batches written at once, each SIM always on the same lane)'),
+  NETWORK_EVENT_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(90)
+    .describe('Network events, telemetry and ingest errors older than this many days are deleted (whole days)'),
+  IOTOPS_MQTT_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(1883)
+    .describe('Port of the embedded MQTT 3.1.1 broker (ingest role; listens on HOST); not used when MQTT_URL is set'),
+  MQTT_URL: z
+    .string()
+    .regex(/^(mqtts?|tcp|ssl|wss?):\/\//, 'must start with mqtt://, mqtts://, tcp://, ssl://, ws:// or wss://')
+    .optional()
+    .describe(
+      'External MQTT 5 broker (e.g. mqtt://user:pass@broker:1883); when set, no embedded broker: iotops consumes its ingest topics with a shared subscription',
+    ),
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[^/#+]+$/, 'must not contain / # or +')
+    .default('iotops')
+    .describe('Shared-subscription group on the external broker: the iotops processes of one group split the stream'),
+  MQTT_CLIENT_ID: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe(
+      'Client id (persistent session) on the external broker; default iotops-<hostname>. Must be stable across restarts and different for every process',
+    ),
   IOTOPS_DEMO: z
     .enum(['auto', 'off'])
     .default('auto')
@@ -86,6 +148,15 @@ export type Config = {
   jobPollMs: number;
   jobRetentionDays: number;
   caseQueueCacheMs: number;
+  ingestBatchMax: number;
+  ingestLingerMs: number;
+  ingestQueueMax: number;
+  ingestWriters: number;
+  retentionDays: number;
+  mqttPort: number;
+  mqttUrl: string | undefined;
+  mqttShareGroup: string;
+  mqttClientId: string;
 };
 
 export class ConfigError extends Error {}
@@ -118,6 +189,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.IOTOPS_DEMO,
     jobPollMs: e.JOB_POLL_MS,
     jobRetentionDays: e.JOB_RETENTION_DAYS,
+    ingestBatchMax: e.INGEST_BATCH_MAX,
+    ingestLingerMs: e.INGEST_LINGER_MS,
+    ingestQueueMax: e.INGEST_QUEUE_MAX,
+    ingestWriters: e.INGEST_WRITERS,
+    retentionDays: e.NETWORK_EVENT_RETENTION_DAYS,
+    mqttPort: e.IOTOPS_MQTT_PORT,
+    mqttUrl: e.MQTT_URL,
+    mqttShareGroup: e.MQTT_SHARE_GROUP,
+    mqttClientId: e.MQTT_CLIENT_ID ?? `iotops-${os.hostname()}`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { ingestJobs } from './modules/ingest/ingest.jobs.ts';
 import { slaJobs } from './modules/sla/sla.jobs.ts';
 import type { JobHandler, Worker } from './platform/jobs/queue.ts';
 import type { Services } from './services.ts';
@@ -5,6 +6,7 @@ import type { Services } from './services.ts';
 /** Every module's job handlers, merged: what a worker process runs. */
 export function jobHandlers(services: Services): Record<string, JobHandler> {
   return {
+    ...ingestJobs({ ingest: services.ingest }),
     ...slaJobs({
       sla: services.sla,
       cases: services.cases,

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerCases } from './cli/cases.ts';
 import { printCliError } from './cli/cli-util.ts';
 import { registerDb } from './cli/db.ts';
+import { registerIngest } from './cli/ingest.ts';
 import { registerServe } from './cli/serve.ts';
 import { registerSimsTransfer } from './cli/sims-transfer.ts';
 import { registerSimulate } from './cli/simulate.ts';
@@ -15,6 +16,7 @@ registerDb(program);
 registerUsers(program);
 registerSimsTransfer(program);
 registerCases(program);
+registerIngest(program);
 registerSimulate(program);
 
 try {

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import type { FastifyRequest } from 'fastify';
 import type { Config } from './config.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { attachmentsRoutes } from './modules/cases/attachments.routes.ts';
 import { casePartiesRoutes } from './modules/cases/case-parties.routes.ts';
 import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
+import { ingestRoutes } from './modules/ingest/ingest.routes.ts';
+import { INGEST_SECRET_PREFIX, type IngestService } from './modules/ingest/ingest.service.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
 import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
@@ -12,6 +15,7 @@ import { simsRoutes } from './modules/sims/sims.routes.ts';
 import { priorityMatrixRoutes } from './modules/sla/priority-matrix.routes.ts';
 import { slaRoutes } from './modules/sla/sla.routes.ts';
 import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';
+import type { Principal } from './platform/auth.ts';
 import type { Ctx } from './platform/context.ts';
 import { openDatabase } from './platform/db/client.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -40,7 +44,7 @@ export async function openContext(config: Config, log?: Logger): Promise<{ ctx: 
 export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
   return buildApp(ctx, {
     version: VERSION,
-    resolvePrincipal: principalResolver(services.users),
+    resolvePrincipal: withIngestCredentials(principalResolver(services.users), services.ingest),
     routes: [
       usersRoutes(services.users, { cookieSecure: ctx.config.cookieSecure }),
       accountsRoutes(services.accounts),
@@ -55,6 +59,19 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       slaRoutes(services.sla),
       notificationsRoutes(services.notifications),
       priorityMatrixRoutes(services.priorityMatrix),
+      ingestRoutes(services.ingest),
     ],
   });
+}
+
+/** Producers authenticate with ingest credentials (their own secret prefix); everyone else as users do. */
+function withIngestCredentials(
+  users: (req: FastifyRequest) => Promise<Principal | null>,
+  ingest: IngestService,
+): (req: FastifyRequest) => Promise<Principal | null> {
+  return async (req) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (m?.[1]?.startsWith(INGEST_SECRET_PREFIX)) return ingest.principalFromSecret(m[1]);
+    return users(req);
+  };
 }

@@ -6,6 +6,7 @@ import { createCaseReports } from './modules/cases/cases.reports.ts';
 import { createCasesService } from './modules/cases/cases.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
+import { createIngestService } from './modules/ingest/ingest.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createPlmnsService } from './modules/plmns/plmns.service.ts';
 import { createExportService } from './modules/sims/import/export.service.ts';
@@ -51,6 +52,7 @@ export function buildServices(ctx: Ctx) {
   const caseReports = createCaseReports(ctx, { accounts, sla });
   const notifications = createNotificationsService(ctx);
   const jobs = createJobQueue(ctx);
+  const ingest = createIngestService(ctx);
   const demo = createDemoService({ accounts, catalog, users, cases, loadSimFile: simFileLoader(simImports) });
   return {
     accounts,
@@ -69,6 +71,7 @@ export function buildServices(ctx: Ctx) {
     caseReports,
     notifications,
     jobs,
+    ingest,
   };
 }
 

@@ -25,6 +25,8 @@ export type Principal = {
   accountId: number | null;
   accountPath: string | null;
   via: 'session' | 'token' | 'cli';
+  /** Set when the Bearer was an ingest credential (producers): which one, for the ingest-errors view. */
+  ingestCredentialId?: number;
 };
 
 /**

@@ -59,6 +59,21 @@ describe('network events', () => {
     });
   });
 
+  it('refuses a ts more than a day ahead of the server clock, accepts one within it', () => {
+    const now = Date.parse('2026-11-21T08:00:00Z');
+    const ahead = (h: number) => new Date(now + h * 3600_000).toISOString();
+    expect(parseNetworkEvent({ ...base, ts: ahead(25), type: 'detach' }, { now })).toMatchObject({
+      ok: false,
+      reason: 'invalid_ts',
+      field: 'ts',
+    });
+    expect(parseNetworkEvent({ ...base, ts: ahead(23), type: 'detach' }, { now }).ok).toBe(true);
+    expect(parseTelemetry({ deviceId: 'd', ts: ahead(25), metrics: { x: 1 } }, { now })).toMatchObject({
+      ok: false,
+      reason: 'invalid_ts',
+    });
+  });
+
   it.each([
     ['not an object', [1, 2], 'not_an_object', undefined],
     ['missing ts', { iccid: base.iccid, type: 'detach' }, 'missing_field', 'ts'],
@@ -66,6 +81,13 @@ describe('network events', () => {
     ['ts without zone', { ...base, ts: '2026-11-21T08:15:02', type: 'detach' }, 'invalid_ts', 'ts'],
     ['impossible date', { ...base, ts: '2026-13-45T08:15:02Z', type: 'detach' }, 'invalid_ts', 'ts'],
     ['ts as a number', { ...base, ts: 1763712902, type: 'detach' }, 'wrong_type', 'ts'],
+    [
+      'cause beyond one octet',
+      { ...base, type: 'attach_rejected', network: { mcc: '240', mnc: '07' }, cause: 70000 },
+      'out_of_range',
+      'cause',
+    ],
+    ['NUL in a string', { ...base, type: 'detach', id: 'a\u0000b' }, 'out_of_range', 'id'],
     ['unknown type', { ...base, type: 'teleport' }, 'unknown_type', 'type'],
     ['missing type', { ...base }, 'missing_field', 'type'],
     ['ICCID of 18 digits', { ...base, iccid: '894670100000000000', type: 'detach' }, 'invalid_iccid', 'iccid'],

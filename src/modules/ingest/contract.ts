@@ -100,13 +100,22 @@ const digits = (s: string, min: number, max: number) => s.length >= min && s.len
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function ts(o: Obj): Date | Rejection {
+/**
+ * How far ahead of the server clock a `ts` may be. Day partitions are created up to the newest `ts` seen, so a
+ * device clock stuck in 2099 must not create (or fill) years of them; a day covers clock skew and time zones
+ * mistaken for UTC.
+ */
+export const MAX_FUTURE_MS = 24 * 3600_000;
+
+function ts(o: Obj, now: number | undefined): Date | Rejection {
   const v = o.ts;
   if (v === undefined) return reject('missing_field', 'ts is required', 'ts');
   if (typeof v !== 'string') return reject('wrong_type', 'ts must be an RFC 3339 string', 'ts', v);
   const d = new Date(v);
   if (!RFC3339.test(v) || Number.isNaN(d.getTime()))
     return reject('invalid_ts', `ts ${v} is not an RFC 3339 date-time`, 'ts', v);
+  if (now !== undefined && d.getTime() > now + MAX_FUTURE_MS)
+    return reject('invalid_ts', `ts ${v} is more than 24 h ahead of the server clock`, 'ts', v);
   return d;
 }
 
@@ -115,6 +124,7 @@ function optString(o: Obj, field: string, max: number): string | null | Rejectio
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string') return reject('wrong_type', `${field} must be a string`, field, v);
   if (v.length === 0 || v.length > max) return reject('out_of_range', `${field} must be 1–${max} characters`, field, v);
+  if (v.includes('\u0000')) return reject('out_of_range', `${field} must not contain NUL characters`, field, v);
   return v;
 }
 
@@ -129,6 +139,13 @@ function optInt(o: Obj, field: string): number | null | Rejection {
 function optCount(o: Obj, field: string): number | null | Rejection {
   const v = optInt(o, field);
   if (typeof v === 'number' && v < 0) return reject('negative_value', `${field} must be ≥ 0`, field, v);
+  return v;
+}
+
+/** 3GPP causes are one octet; call lengths fit the 32-bit column they are stored in. */
+function bounded(v: number | null | Rejection, field: string, min: number, max: number): number | null | Rejection {
+  if (typeof v === 'number' && (v < min || v > max))
+    return reject('out_of_range', `${field} must be ${min}–${max}`, field, v);
   return v;
 }
 
@@ -177,7 +194,10 @@ function identifier(o: Obj, field: 'imsi' | 'imei', min: number, max: number): s
  * One network event. `topicIccid` is the ICCID of the MQTT topic: authoritative, a body `iccid` that names
  * another SIM is a rejected record (the same SIM with or without its check digit is fine).
  */
-export function parseNetworkEvent(raw: unknown, opts: { topicIccid?: string } = {}): Parsed<NetworkEvent> {
+export function parseNetworkEvent(
+  raw: unknown,
+  opts: { topicIccid?: string; now?: number } = {},
+): Parsed<NetworkEvent> {
   if (!isObj(raw)) return reject('not_an_object', 'a record must be a JSON object');
   let iccid: string;
   const topic = opts.topicIccid === undefined ? undefined : checkIngestIccid(opts.topicIccid);
@@ -198,7 +218,7 @@ export function parseNetworkEvent(raw: unknown, opts: { topicIccid?: string } = 
       );
     iccid = c.value;
   }
-  const when = ts(raw);
+  const when = ts(raw, opts.now);
   if (failed(when)) return when;
   if (raw.type === undefined) return reject('missing_field', 'type is required', 'type');
   if (typeof raw.type !== 'string' || !(NETWORK_EVENT_TYPES as readonly string[]).includes(raw.type))
@@ -223,8 +243,8 @@ export function parseNetworkEvent(raw: unknown, opts: { topicIccid?: string } = 
     ip: optString(raw, 'ip', 45),
     bytesUp: optCount(raw, 'bytes_up'),
     bytesDown: optCount(raw, 'bytes_down'),
-    cause: optInt(raw, 'cause'),
-    seconds: optCount(raw, 'seconds'),
+    cause: bounded(optInt(raw, 'cause'), 'cause', 0, 255),
+    seconds: bounded(optCount(raw, 'seconds'), 'seconds', 0, 2_147_483_647),
   };
   for (const v of Object.values(fields)) if (failed(v)) return v;
   const event = {
@@ -245,7 +265,7 @@ export function parseNetworkEvent(raw: unknown, opts: { topicIccid?: string } = 
 }
 
 /** One telemetry record; `topicDeviceId` (MQTT) is authoritative like the network topic's ICCID. */
-export function parseTelemetry(raw: unknown, opts: { topicDeviceId?: string } = {}): Parsed<Telemetry> {
+export function parseTelemetry(raw: unknown, opts: { topicDeviceId?: string; now?: number } = {}): Parsed<Telemetry> {
   if (!isObj(raw)) return reject('not_an_object', 'a record must be a JSON object');
   const id = optString(raw, 'id', 128);
   if (failed(id)) return id;
@@ -258,7 +278,7 @@ export function parseTelemetry(raw: unknown, opts: { topicDeviceId?: string } = 
   const deviceId = opts.topicDeviceId ?? (body as string);
   if (deviceId.length === 0 || deviceId.length > 128)
     return reject('out_of_range', 'deviceId must be 1–128 characters', 'deviceId', deviceId);
-  const when = ts(raw);
+  const when = ts(raw, opts.now);
   if (failed(when)) return when;
   const m = raw.metrics;
   if (m === undefined) return reject('missing_field', 'metrics is required', 'metrics');
@@ -268,7 +288,7 @@ export function parseTelemetry(raw: unknown, opts: { topicDeviceId?: string } = 
   const metrics: Record<string, number> = {};
   for (const name of names) {
     const v = m[name];
-    if (name.length === 0 || name.length > 128)
+    if (name.length === 0 || name.length > 128 || name.includes('\u0000'))
       return reject('out_of_range', 'metric names must be 1–128 characters', `metrics.${name}`);
     if (typeof v !== 'number' || !Number.isFinite(v))
       return reject('wrong_type', `metric ${name} must be a finite number`, `metrics.${name}`, v);

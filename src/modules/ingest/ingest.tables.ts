@@ -49,7 +49,8 @@ export const simNetworkState = pgTable(
     imeiChangedAt: timestamptz('imei_changed_at'),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
-  (t) => [index('sim_network_state_account_idx').on(t.tenantId, t.accountId, t.status)],
+  // No index on a column that changes with events: updates stay HOT (fillfactor 70, set in 0014).
+  (t) => [index('sim_network_state_account_idx').on(t.tenantId, t.accountId)],
 );
 
 /** Every IMEI a SIM was seen in (an IMEI change is a security signal and a diagnosis fact). */
@@ -82,10 +83,8 @@ export const dataSessions = pgTable(
     bytesUp: bigint('bytes_up', { mode: 'number' }).notNull().default(0),
     bytesDown: bigint('bytes_down', { mode: 'number' }).notNull().default(0),
   },
-  (t) => [
-    primaryKey({ columns: [t.simId, t.sessionId] }),
-    index('data_sessions_sim_seen_idx').on(t.simId, t.lastSeenAt),
-  ],
+  // The key also serves "a SIM's sessions" (a prefix scan); no index on the columns every update changes.
+  (t) => [primaryKey({ columns: [t.simId, t.sessionId] })],
 );
 
 const usageColumns = () => ({
@@ -115,7 +114,8 @@ export const simUsageDaily = pgTable(
 
 /**
  * Fleet roll-up: events per 5 minutes by tenant, type, PLMN, APN (lower-cased) and cause. Fleet views and the
- * "is it us or you?" correlation read this instead of scanning events. tenant_id 0 = orphan records.
+ * "is it us or you?" correlation read this instead of scanning events (distinct SIMs come from
+ * sim_network_state, which holds each SIM once). tenant_id 0 = orphan records.
  */
 export const networkEventCounts = pgTable(
   'network_event_counts',
@@ -127,7 +127,6 @@ export const networkEventCounts = pgTable(
     apn: text('apn').notNull().default(''),
     cause: smallint('cause').notNull().default(-1),
     events: integer('events').notNull(),
-    sims: integer('sims').notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.bucket, t.tenantId, t.type, t.plmn, t.apn, t.cause] }),

@@ -4,7 +4,7 @@
  * retries; handlers are idempotent.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import type { Db, RawTx } from '../db/client.ts';
 
 export type OutboxOptions = {
   runAt?: Date;
@@ -43,5 +43,14 @@ export async function enqueueEachIn(db: Db, kind: string, field: string, ids: re
         select ${kind}, jsonb_build_object(${field}::text, v.id), ${`${kind}:`} || v.id::text || ':' || txid_current()::text
           from unnest(string_to_array(${ids.join(',')}, ',')::bigint[]) as v(id)
         on conflict (dedupe_key) where dedupe_key is not null do nothing`,
+  );
+}
+
+/** `enqueueIn` for raw-SQL transactions (the bulk paths that run on RawTx, e.g. the SIM import). */
+export async function enqueueInRaw(tx: RawTx, kind: string, payload: unknown, dedupeKey: string): Promise<void> {
+  await tx.query(
+    `insert into jobs (kind, payload, dedupe_key) values ($1, $2::jsonb, $3)
+     on conflict (dedupe_key) where dedupe_key is not null do nothing`,
+    [kind, JSON.stringify(payload ?? null), dedupeKey],
   );
 }

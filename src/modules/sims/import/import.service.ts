@@ -31,6 +31,7 @@ import type { Principal } from '../../../platform/auth.ts';
 import type { Ctx } from '../../../platform/context.ts';
 import { isUniqueViolation } from '../../../platform/db/pg-errors.ts';
 import { AppError, forbidden, invalid, isAppError } from '../../../platform/errors.ts';
+import { enqueueInRaw } from '../../../platform/jobs/outbox.ts';
 import type { AccountsService } from '../../accounts/accounts.service.ts';
 import type { CatalogService } from '../../catalog/catalog.service.ts';
 import {
@@ -105,6 +106,9 @@ function byteGuard(maxBytes: number): Transform {
 }
 
 export type ImportService = ReturnType<typeof createImportService>;
+
+/** Job kind raised when an import added SIMs (payload { importId }): ingest reconciles its orphans on it. */
+export const SIMS_ADDED = 'sims.added';
 
 export function createImportService(
   ctx: Pick<Ctx, 'database' | 'log'>,
@@ -236,6 +240,9 @@ export function createImportService(
         const message = refused
           ? `${code}: ${c.rowsRejected} of ${c.rowsRead} lines rejected; nothing imported (atomic)`
           : `${c.rowsImported} imported, ${c.rowsUpdated} updated, ${c.rowsRejected} rejected of ${c.rowsRead} lines`;
+        // Outbox: network records that arrived before these SIMs existed (orphans) are adopted after commit.
+        if (!refused && c.rowsImported > 0)
+          await enqueueInRaw(tx, SIMS_ADDED, { importId: job.id }, `${SIMS_ADDED}:${job.id}`);
         await r.finish(refused ? 'failed' : 'succeeded', message, c);
         await report('done');
         return {

@@ -1,0 +1,64 @@
+import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/client.ts';
+import { ingestCredentials, ingestErrors } from './ingest.tables.ts';
+
+export type IngestCredentialRow = typeof ingestCredentials.$inferSelect;
+export type IngestErrorRow = typeof ingestErrors.$inferSelect;
+
+export function ingestRepo(db: Db) {
+  return {
+    async insertCredential(values: typeof ingestCredentials.$inferInsert): Promise<IngestCredentialRow> {
+      const [row] = await db.insert(ingestCredentials).values(values).returning();
+      return row!;
+    },
+    async credentialBySecret(secretHash: string): Promise<IngestCredentialRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(ingestCredentials)
+        .where(and(eq(ingestCredentials.secretHash, secretHash), isNull(ingestCredentials.revokedAt)));
+      return row;
+    },
+    listCredentials: () => db.select().from(ingestCredentials).orderBy(ingestCredentials.id),
+    async revokeCredential(id: number, at: Date): Promise<boolean> {
+      const rows = await db
+        .update(ingestCredentials)
+        .set({ revokedAt: at })
+        .where(and(eq(ingestCredentials.id, id), isNull(ingestCredentials.revokedAt)))
+        .returning({ id: ingestCredentials.id });
+      return rows.length > 0;
+    },
+    touchCredential: (id: number, at: Date) =>
+      db.update(ingestCredentials).set({ lastUsedAt: at }).where(eq(ingestCredentials.id, id)),
+
+    /** Newest first, keyset on id. */
+    listErrors(
+      f: { reason?: string; kind?: string; transport?: string; since?: Date; beforeId?: number },
+      limit: number,
+    ) {
+      const where: (SQL | undefined)[] = [
+        f.reason ? eq(ingestErrors.reason, f.reason) : undefined,
+        f.kind ? eq(ingestErrors.kind, f.kind) : undefined,
+        f.transport ? eq(ingestErrors.transport, f.transport) : undefined,
+        f.since ? sql`${ingestErrors.receivedAt} >= ${f.since.toISOString()}::timestamptz` : undefined,
+        f.beforeId !== undefined ? lt(ingestErrors.id, f.beforeId) : undefined,
+      ];
+      return db
+        .select()
+        .from(ingestErrors)
+        .where(and(...where))
+        .orderBy(desc(ingestErrors.id))
+        .limit(limit);
+    },
+    async errorCounts(since: Date) {
+      return db
+        .select({ kind: ingestErrors.kind, reason: ingestErrors.reason, count: sql<number>`count(*)::int` })
+        .from(ingestErrors)
+        .where(sql`${ingestErrors.receivedAt} >= ${since.toISOString()}::timestamptz`)
+        .groupBy(ingestErrors.kind, ingestErrors.reason)
+        .orderBy(ingestErrors.kind, ingestErrors.reason);
+    },
+    async deleteErrorsBefore(at: Date) {
+      await db.delete(ingestErrors).where(sql`${ingestErrors.receivedAt} < ${at.toISOString()}::timestamptz`);
+    },
+  };
+}

@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
+import { makeSims, randomIccid } from '../../../test/support/sims-factory.ts';
+import { cliPrincipal } from '../../platform/auth.ts';
+import { displayIccid } from '../sims/identifiers.ts';
+import { toCsv, validLines } from '../sims/import/import.test-support.ts';
+
+let h: Harness;
+let t: Tenant;
+let producer: Record<string, string>;
+
+beforeAll(async () => {
+  h = await harness();
+  t = await makeTenant(h.services);
+  const { secret } = await h.services.ingest.createCredential(cliPrincipal(), { name: `mediation-${uniq()}` });
+  producer = { authorization: `Bearer ${secret}` };
+});
+afterAll(() => h.close());
+
+const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
+const post = (body: string, headers = producer, type = 'application/x-ndjson', path = 'network-events') =>
+  h.app.inject({
+    method: 'POST',
+    url: `/api/v1/ingest/${path}`,
+    headers: { ...headers, 'content-type': type },
+    payload: body,
+  });
+const ndjson = (records: unknown[]) => records.map((r) => JSON.stringify(r)).join('\n');
+const net = { network: { mcc: '240', mnc: '07' }, rat: 'LTE-M' };
+const count = async (sql: string, params: unknown[]) => (await h.ctx.database.query<{ n: number }>(sql, params))[0]!.n;
+
+describe('POST /api/v1/ingest/network-events', () => {
+  it('refuses producers without a credential (401) and with a revoked one', async () => {
+    expect((await post('{}', {})).statusCode).toBe(401);
+    const { credential, secret } = await h.services.ingest.createCredential(cliPrincipal(), { name: `gone-${uniq()}` });
+    await h.services.ingest.revokeCredential(credential.id);
+    expect((await post('{}', { authorization: `Bearer ${secret}` })).statusCode).toBe(401);
+    // A customer's token has no ingest scope.
+    expect((await post('{}', t.customer)).statusCode).toBe(403);
+  });
+
+  it('stores the good lines of a batch and names each bad line with its reason, field and value', async () => {
+    const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+    const iccid = sim!.iccid20;
+    const body = [
+      JSON.stringify({ id: `a-${uniq()}`, ts: ago(5), iccid, type: 'attach', ...net }),
+      '{"ts": nope',
+      JSON.stringify({ ts: ago(4), iccid, type: 'teleport' }),
+      JSON.stringify({ ts: ago(4), iccid: '123', type: 'detach' }),
+      '',
+      JSON.stringify({ ts: 'yesterday', iccid, type: 'detach' }),
+      JSON.stringify({
+        ts: ago(3),
+        iccid,
+        type: 'session_end',
+        ...net,
+        apn: 'x',
+        session_id: 's',
+        bytes_up: -5,
+        bytes_down: 0,
+      }),
+      JSON.stringify({ ts: ago(3), iccid, type: 'sms_mo' }),
+    ].join('\n');
+    const res = await post(body);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [
+        { line: 2, reason: 'malformed_json' },
+        { line: 3, reason: 'unknown_type', field: 'type', value: 'teleport' },
+        { line: 4, reason: 'invalid_iccid', field: 'iccid', value: '123' },
+        { line: 6, reason: 'invalid_ts', field: 'ts', value: 'yesterday' },
+        { line: 7, reason: 'negative_value', field: 'bytes_up', value: -5 },
+      ],
+    });
+    expect(await count('select count(*)::int as n from network_events where iccid = $1', [sim!.iccid])).toBe(2);
+
+    const errors = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/ingest/errors?reason=unknown_type',
+      headers: t.agent,
+    });
+    expect(errors.statusCode).toBe(200);
+    expect(errors.json().items[0]).toMatchObject({
+      reason: 'unknown_type',
+      field: 'type',
+      value: 'teleport',
+      line: 3,
+      transport: 'http',
+    });
+    expect(errors.json().counts).toContainEqual(expect.objectContaining({ kind: 'network', reason: 'malformed_json' }));
+    // Ingest errors are the provider's operations data, not a customer's.
+    expect((await h.app.inject({ method: 'GET', url: '/api/v1/ingest/errors', headers: t.customer })).statusCode).toBe(
+      403,
+    );
+    expect(
+      (await h.app.inject({ method: 'GET', url: '/api/v1/ingest/errors?reason=bogus', headers: t.agent })).json(),
+    ).toMatchObject({ error: { details: [expect.objectContaining({ field: 'querystring.reason', value: 'bogus' })] } });
+  });
+
+  it('ignores duplicate ids (same batch or a resend) and accepts a JSON array body', async () => {
+    const [sim] = await makeSims(h.services, t.child.id, 1);
+    const rec = { id: `dup-${uniq()}`, ts: ago(2), iccid: sim!.iccid20, type: 'attach', ...net };
+    const first = await post(JSON.stringify([rec, rec]), producer, 'application/json');
+    expect(first.json()).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+    const again = await post(ndjson([rec]));
+    expect(again.json()).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
+    expect(await count('select count(*)::int as n from network_events where iccid = $1', [sim!.iccid])).toBe(1);
+  });
+
+  it('orders by ts: state, session and usage come out right from records delivered out of order', async () => {
+    const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+    const iccid = sim!.iccid20;
+    const s = { ...net, apn: 'iot.example', session_id: `s-${uniq()}` };
+    const base = Date.now() - 50 * 60_000;
+    const at = (m: number) => new Date(base + m * 60_000).toISOString();
+    const recs = [
+      { id: `${uniq()}`, ts: at(0), iccid, type: 'attach', ...net, imei: '351000000000005' },
+      { id: `${uniq()}`, ts: at(1), iccid, type: 'session_start', ...s, ip: '10.0.0.7' },
+      { id: `${uniq()}`, ts: at(10), iccid, type: 'session_update', ...s, bytes_up: 1000, bytes_down: 5000 },
+      { id: `${uniq()}`, ts: at(20), iccid, type: 'session_end', ...s, bytes_up: 1500, bytes_down: 9000 },
+    ];
+    // Newest first, in two batches: the end arrives before the start.
+    expect((await post(ndjson([recs[3], recs[2]]))).json().accepted).toBe(2);
+    expect((await post(ndjson([recs[1], recs[0]]))).json().accepted).toBe(2);
+    const [state] = await h.ctx.database.query<Record<string, unknown>>(
+      'select status, plmn, apn, session_id, imei, last_event_type from sim_network_state where sim_id = (select id from sims where iccid = $1)',
+      [sim!.iccid],
+    );
+    expect(state).toMatchObject({
+      status: 'ATTACHED',
+      plmn: '24007',
+      session_id: null,
+      last_event_type: 'session_end',
+    });
+    const [session] = await h.ctx.database.query<Record<string, unknown>>(
+      'select bytes_up::int as up, bytes_down::int as down, started_at, ended_at, ip from data_sessions where session_id = $1',
+      [s.session_id],
+    );
+    expect(session).toMatchObject({ up: 1500, down: 9000, ip: '10.0.0.7' });
+    expect(new Date(session!.started_at as string).toISOString()).toBe(at(1));
+    const usage = await h.ctx.database.query<{ up: number; down: number }>(
+      `select sum(bytes_up)::int as up, sum(bytes_down)::int as down from sim_usage_hourly
+        where sim_id = (select id from sims where iccid = $1)`,
+      [sim!.iccid],
+    );
+    expect(usage[0]).toEqual({ up: 1500, down: 9000 });
+    // A late detach from before the session changes nothing now.
+    await post(ndjson([{ ts: at(-5), iccid, type: 'detach' }]));
+    const [after] = await h.ctx.database.query<{ status: string }>(
+      'select status from sim_network_state where sim_id = (select id from sims where iccid = $1)',
+      [sim!.iccid],
+    );
+    expect(after!.status).toBe('ATTACHED');
+    const [listed] = await h.ctx.database.query<{ network_state: string }>(
+      'select network_state from sims where iccid = $1',
+      [sim!.iccid],
+    );
+    expect(listed!.network_state).toBe('ATTACHED');
+  });
+
+  it('keeps records of unknown SIMs as orphans and adopts them when the SIM is imported', async () => {
+    const [line] = validLines(t.child.number, 1);
+    const iccid = line!.iccid!;
+    const res = await post(
+      ndjson([
+        { id: uniq(), ts: ago(9), iccid, type: 'attach', ...net },
+        { id: uniq(), ts: ago(8), iccid, type: 'attach_rejected', ...net, cause: 7 },
+      ]),
+    );
+    expect(res.json().accepted).toBe(2);
+    const orphans = await h.app.inject({ method: 'GET', url: '/api/v1/ingest/orphans', headers: t.agent });
+    expect(orphans.json().network).toContainEqual(
+      expect.objectContaining({ iccid: displayIccid(iccid.slice(0, 19)), records: 2 }),
+    );
+    const { job } = await h.services.simImports.importCsv(
+      cliPrincipal(),
+      toCsv(['iccid', 'imsi', 'msisdn', 'imei', 'account'], [line!]),
+      { mode: 'atomic', upsert: false },
+    );
+    expect(job.status).toBe('succeeded');
+    await h.runJobs();
+    const [state] = await h.ctx.database.query<{ status: string; last_reject_cause: number; tenant_id: number }>(
+      `select status, last_reject_cause, tenant_id::int as tenant_id from sim_network_state
+        where sim_id = (select id from sims where iccid = $1)`,
+      [iccid.slice(0, 19)],
+    );
+    expect(state).toEqual({ status: 'BLOCKED', last_reject_cause: 7, tenant_id: t.root.id });
+    expect(
+      await count('select count(*)::int as n from network_events where iccid = $1 and tenant_id is null', [
+        iccid.slice(0, 19),
+      ]),
+    ).toBe(0);
+  });
+
+  it('an empty body is a 400 naming the body; another content type is a 415', async () => {
+    const empty = await post('  \n');
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().error.details[0]).toMatchObject({ field: 'body' });
+    expect((await post('a,b', producer, 'text/csv')).statusCode).toBe(415);
+  });
+});
+
+describe('POST /api/v1/ingest/telemetry', () => {
+  it('stores metric values, keeps unknown devices as orphans, refuses bad records by line', async () => {
+    const deviceId = `press-${uniq()}`;
+    const res = await post(
+      ndjson([
+        { id: 't1', ts: ago(3), deviceId, metrics: { 'wear_pct.seal-kit': 87.5, production_units: 120934 } },
+        { ts: ago(2), deviceId, metrics: { temperature_c: 'hot' } },
+        { ts: ago(2), metrics: { x: 1 } },
+      ]),
+      producer,
+      'application/x-ndjson',
+      'telemetry',
+    );
+    expect(res.json()).toMatchObject({
+      accepted: 1,
+      rejected: [
+        { line: 2, reason: 'wrong_type', field: 'metrics.temperature_c' },
+        { line: 3, reason: 'missing_field', field: 'deviceId' },
+      ],
+    });
+    expect(
+      await count('select count(*)::int as n from device_telemetry where external_id = $1 and device_id is null', [
+        deviceId,
+      ]),
+    ).toBe(2);
+  });
+});
+
+describe('ICCIDs', () => {
+  it('a 19-digit ICCID and its 20-digit form are the same SIM', async () => {
+    const iccid = randomIccid();
+    await post(
+      ndjson([
+        { ts: ago(1), iccid, type: 'detach' },
+        { ts: ago(1), iccid: displayIccid(iccid), type: 'detach' },
+      ]),
+    );
+    expect(await count('select count(*)::int as n from network_events where iccid = $1', [iccid])).toBe(2);
+  });
+});

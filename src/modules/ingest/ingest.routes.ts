@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { isStaff } from '../../platform/auth.ts';
+import { AppError, forbidden, invalid } from '../../platform/errors.ts';
+import type { App } from '../../platform/http/app.ts';
+import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { ErrorBody } from '../../platform/http/errors.ts';
+import { splitBody } from './contract.ts';
+import { IngestErrors as E } from './ingest.errors.ts';
+import { presentCredential, presentIngestError, presentOrphans } from './ingest.presenter.ts';
+import {
+  CreateCredentialInput,
+  CreatedCredential,
+  CredentialIdParams,
+  CredentialView,
+  IngestErrorList,
+  IngestResultView,
+  ListErrorsQuery,
+  OrphanList,
+  OrphansQuery,
+} from './ingest.schemas.ts';
+import type { IngestService } from './ingest.service.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const tags = ['ingest'];
+/** A producer batch may be far larger than an API request; records are still capped one by one (16 KiB). */
+const INGEST_BODY_MAX_BYTES = 32 * 1024 * 1024;
+const NDJSON = ['application/x-ndjson', 'application/ndjson'];
+
+function staffOnly(p: ReturnType<typeof principalOf>) {
+  if (!isStaff(p) || p.ingestCredentialId !== undefined)
+    throw forbidden('ingest.staff_only', 'Only the provider’s staff manage ingest', [
+      { field: 'role', value: p.role, reason: 'staff only' },
+    ]);
+}
+
+export function ingestRoutes(ingest: IngestService) {
+  return (app: App) => {
+    // The producer endpoints read their body as text: NDJSON line numbers, malformed JSON as a per-line
+    // rejection (not a 400 for the whole batch) and the per-record size cap all need the raw text.
+    app.register(async (scope) => {
+      scope.removeContentTypeParser('application/json');
+      scope.addContentTypeParser(
+        ['application/json', ...NDJSON],
+        { parseAs: 'string', bodyLimit: INGEST_BODY_MAX_BYTES },
+        (_req, body, done) => done(null, body),
+      );
+      for (const [path, kind] of [
+        ['/api/v1/ingest/network-events', 'network'],
+        ['/api/v1/ingest/telemetry', 'telemetry'],
+      ] as const) {
+        scope.post(
+          path,
+          {
+            bodyLimit: INGEST_BODY_MAX_BYTES,
+            config: {
+              auth: 'ingest',
+              openapi: {
+                body: {
+                  contentTypes: ['application/x-ndjson', 'application/json'],
+                  description:
+                    kind === 'network'
+                      ? 'Network events (contract ingest-v1): NDJSON, one object a line, or a JSON array'
+                      : 'Device telemetry (contract ingest-v1): NDJSON, one object a line, or a JSON array',
+                },
+              },
+            },
+            schema: {
+              tags,
+              summary:
+                kind === 'network'
+                  ? 'Ingest network events; answers after the accepted records are durably stored'
+                  : 'Ingest device telemetry; answers after the accepted records are durably stored',
+              response: { 200: IngestResultView, ...errors, 413: ErrorBody, 415: ErrorBody, 503: ErrorBody },
+            },
+          },
+          async (req) => {
+            const p = principalOf(req);
+            const text = typeof req.body === 'string' ? req.body : '';
+            if (text.trim() === '')
+              throw invalid(E.emptyBody, 'Send the records as the request body (NDJSON or a JSON array)', [
+                { field: 'body', value: '', reason: 'empty' },
+              ]);
+            const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+            const lines = splitBody(text, NDJSON.includes(type) ? 'ndjson' : 'json');
+            const source = { transport: 'http' as const, credentialId: p.ingestCredentialId ?? null };
+            try {
+              return kind === 'network'
+                ? await ingest.acceptNetwork(lines, source)
+                : await ingest.acceptTelemetry(lines, source);
+            } catch (e) {
+              req.log.error({ err: e }, 'ingest write failed');
+              throw new AppError('unavailable', E.writeFailed, 'The records could not be stored; send them again', [
+                { field: 'body', reason: 'not stored (nothing of this request was acknowledged)' },
+              ]);
+            }
+          },
+        );
+      }
+    });
+
+    app.get(
+      '/api/v1/ingest/errors',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'Refused ingest records (both transports), newest first, with the reason, field and value',
+          querystring: ListErrorsQuery,
+          response: { 200: IngestErrorList, ...errors },
+        },
+      },
+      async (req) => {
+        staffOnly(principalOf(req));
+        const page = await ingest.listErrors(req.query);
+        const counts = await ingest.errorCounts(new Date(Date.now() - 86_400_000));
+        return { items: page.items.map(presentIngestError), nextCursor: page.nextCursor, counts };
+      },
+    );
+
+    app.get(
+      '/api/v1/ingest/orphans',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'Stored records for ICCIDs / deviceIds iotops does not know yet (reconciled when imported)',
+          querystring: OrphansQuery,
+          response: { 200: OrphanList, ...errors },
+        },
+      },
+      async (req) => {
+        staffOnly(principalOf(req));
+        return presentOrphans(await ingest.listOrphans(req.query.limit));
+      },
+    );
+
+    app.get(
+      '/api/v1/ingest/credentials',
+      {
+        config: { auth: 'admin' },
+        schema: { tags, summary: 'Producer credentials', response: { 200: z.array(CredentialView), ...errors } },
+      },
+      async () => (await ingest.listCredentials()).map(presentCredential),
+    );
+    app.post(
+      '/api/v1/ingest/credentials',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags,
+          summary: 'Create a producer credential (MQTT username + password, or HTTP Bearer); the secret is shown once',
+          body: CreateCredentialInput,
+          response: { 201: CreatedCredential, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const { credential, secret } = await ingest.createCredential(principalOf(req), req.body);
+        return reply.code(201).send({ credential: presentCredential(credential), secret });
+      },
+    );
+    app.delete(
+      '/api/v1/ingest/credentials/:id',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags,
+          summary: 'Revoke a producer credential',
+          params: CredentialIdParams,
+          response: { 204: z.null(), ...errors },
+        },
+      },
+      async (req, reply) => {
+        await ingest.revokeCredential(req.params.id);
+        return reply.code(204).send(null);
+      },
+    );
+  };
+}

@@ -1,0 +1,429 @@
+/**
+ * One durable write of a batch of accepted records, inside the caller's transaction: the events themselves and
+ * everything derived from them (SIM network state, sessions, usage, IMEI history, fleet roll-up), set-based —
+ * a handful of statements per batch whatever its size, each fed by `unnest` of parameter arrays (one round trip
+ * per table, no per-row SQL). Derived rows are locked in key order before they are read, so two iotops processes
+ * splitting the stream serialise on a SIM instead of overwriting each other or deadlocking.
+ */
+import type { RawTx } from '../../platform/db/client.ts';
+import type { NetworkEvent } from './contract.ts';
+import {
+  byTs,
+  nextSession,
+  nextState,
+  type RollupRow,
+  rollup,
+  type SessionRow,
+  type SimRef,
+  type StateRow,
+  UsageAccumulator,
+  type UsageRow,
+} from './network-effects.ts';
+
+export type NetworkWriteResult = {
+  /** Per input event: stored (true) or a duplicate of one already stored / earlier in the batch (false). */
+  stored: boolean[];
+  orphans: number;
+};
+
+const keyOf = (e: { iccid: string; id: string | null; ts: Date }) => `${e.iccid}|${e.id}|${e.ts.getTime()}`;
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+export async function writeNetworkEvents(tx: RawTx, events: readonly NetworkEvent[]): Promise<NetworkWriteResult> {
+  const stored = events.map(() => true);
+  // Duplicates inside the batch: the first occurrence wins.
+  const seen = new Set<string>();
+  events.forEach((e, i) => {
+    if (e.id === null) return;
+    const k = keyOf(e);
+    if (seen.has(k)) stored[i] = false;
+    else seen.add(k);
+  });
+  const iccids = [...new Set(events.map((e) => e.iccid))];
+  const simRows = await tx.query<{
+    id: string | number;
+    iccid: string;
+    tenant_id: string | number;
+    account_id: string | number;
+  }>('select id, iccid, tenant_id, account_id from sims where iccid = any($1::text[])', [iccids]);
+  const sims = new Map<string, SimRef>(
+    simRows.map((r) => [
+      r.iccid,
+      { simId: Number(r.id), tenantId: Number(r.tenant_id), accountId: Number(r.account_id) },
+    ]),
+  );
+  const fresh = events.filter((_, i) => stored[i]);
+  const returned = await insertEvents(tx, fresh, sims);
+  if (returned) {
+    const inserted = new Set(returned);
+    events.forEach((e, i) => {
+      if (stored[i] && e.id !== null && !inserted.has(keyOf(e))) stored[i] = false;
+    });
+  }
+  const applied = events.filter((_, i) => stored[i]);
+  const orphans = applied.filter((e) => !sims.has(e.iccid)).length;
+  await applyEffects(tx, applied, sims);
+  return { stored, orphans };
+}
+
+/** Returns the keys of the events with an id that were inserted (null when no event had an id). */
+async function insertEvents(tx: RawTx, events: readonly NetworkEvent[], sims: Map<string, SimRef>) {
+  if (events.length === 0) return [];
+  const col = <T>(f: (e: NetworkEvent, s: SimRef | undefined) => T) => events.map((e) => f(e, sims.get(e.iccid)));
+  const anyId = events.some((e) => e.id !== null);
+  const rows = await tx.query<{ iccid: string; event_id: string; ts: Date }>(
+    `insert into network_events (ts, iccid, sim_id, tenant_id, account_id, type, event_id, imsi, imei, plmn, rat, apn,
+                                 session_id, ip, bytes_up, bytes_down, cause, status, seconds)
+     select * from unnest($1::timestamptz[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[],
+                          $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+                          $14::text[], $15::bigint[], $16::bigint[], $17::smallint[], $18::text[], $19::int[])
+     on conflict do nothing
+     ${anyId ? 'returning iccid, event_id, ts' : ''}`,
+    [
+      col((e) => e.ts.toISOString()),
+      col((e) => e.iccid),
+      col((_, s) => s?.simId ?? null),
+      col((_, s) => s?.tenantId ?? null),
+      col((_, s) => s?.accountId ?? null),
+      col((e) => e.type),
+      col((e) => e.id),
+      col((e) => e.imsi),
+      col((e) => e.imei),
+      col((e) => e.plmn),
+      col((e) => e.rat),
+      col((e) => e.apn),
+      col((e) => e.sessionId),
+      col((e) => e.ip),
+      col((e) => e.bytesUp),
+      col((e) => e.bytesDown),
+      col((e) => e.cause),
+      col((e) => e.status),
+      col((e) => e.seconds),
+    ],
+  );
+  if (!anyId) return null;
+  return rows
+    .filter((r) => r.event_id !== null)
+    .map((r) => keyOf({ iccid: r.iccid, id: r.event_id, ts: new Date(r.ts) }));
+}
+
+export async function applyEffects(
+  tx: RawTx,
+  events: readonly NetworkEvent[],
+  sims: Map<string, SimRef>,
+  opts: { rollup: boolean } = { rollup: true },
+) {
+  // The roll-up rows are shared by every write lane and process: written last, so their row locks are held
+  // only for the commit, not for the whole batch.
+  await applySimEffects(tx, events, sims);
+  if (opts.rollup)
+    await upsertRollup(
+      tx,
+      events.map((e) => ({ e, tenantId: sims.get(e.iccid)?.tenantId ?? null })),
+    );
+}
+
+async function applySimEffects(tx: RawTx, events: readonly NetworkEvent[], sims: Map<string, SimRef>) {
+  const bySim = new Map<number, { ref: SimRef; events: NetworkEvent[] }>();
+  for (const e of events) {
+    const ref = sims.get(e.iccid);
+    if (!ref) continue;
+    const g = bySim.get(ref.simId);
+    if (g) g.events.push(e);
+    else bySim.set(ref.simId, { ref, events: [e] });
+  }
+  if (bySim.size === 0) return;
+  for (const g of bySim.values()) g.events.sort(byTs);
+  const before = await writeState(tx, bySim);
+  const usage = new UsageAccumulator();
+  await writeSessions(tx, bySim, usage);
+  for (const { ref, events: evs } of bySim.values()) for (const e of evs) usage.event(ref, e);
+  await upsertUsage(tx, 'sim_usage_hourly', 'hour', [...usage.hourly.values()]);
+  // Daily rows of complete days are rolled up from the hourly ones by maintenance (rollupDailyUsage); only late
+  // records for a day already past land here directly, so each event costs one usage write, not two.
+  const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  await upsertUsage(
+    tx,
+    'sim_usage_daily',
+    'day',
+    [...usage.daily.values()].filter((u) => u.at.getTime() < today),
+  );
+  await upsertImeis(tx, bySim, before);
+}
+
+type SimGroups = Map<number, { ref: SimRef; events: NetworkEvent[] }>;
+
+/** Answers the states as they were before the batch. */
+async function writeState(tx: RawTx, bySim: SimGroups): Promise<Map<number, StateRow>> {
+  const ids = [...bySim.keys()].sort((a, b) => a - b);
+  const current = new Map<number, StateRow>();
+  for (const r of await tx.query<Record<string, unknown>>(
+    `select sim_id, tenant_id, account_id, status, last_event_at, last_event_type, plmn, rat, apn, ip, session_id,
+            session_started_at, last_reject_type, last_reject_cause, last_reject_at, imsi, imei, imei_changed_at
+       from sim_network_state where sim_id = any($1::bigint[]) order by sim_id for update`,
+    [ids],
+  )) {
+    const s = stateFromRow(r);
+    current.set(s.simId, s);
+  }
+  const next: StateRow[] = [];
+  for (const id of ids) {
+    const g = bySim.get(id)!;
+    const s = nextState(current.get(id), g.ref, g.events);
+    if (s) next.push(s);
+  }
+  if (next.length === 0) return current;
+  const col = <T>(f: (s: StateRow) => T) => next.map(f);
+  await tx.query(
+    `insert into sim_network_state (sim_id, tenant_id, account_id, status, last_event_at, last_event_type, plmn, rat,
+        apn, ip, session_id, session_started_at, last_reject_type, last_reject_cause, last_reject_at, imsi, imei,
+        imei_changed_at, updated_at)
+     select *, now() from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::timestamptz[], $6::text[],
+        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[], $14::smallint[],
+        $15::timestamptz[], $16::text[], $17::text[], $18::timestamptz[])
+     on conflict (sim_id) do update set tenant_id = excluded.tenant_id, account_id = excluded.account_id,
+        status = excluded.status, last_event_at = excluded.last_event_at, last_event_type = excluded.last_event_type,
+        plmn = excluded.plmn, rat = excluded.rat, apn = excluded.apn, ip = excluded.ip,
+        session_id = excluded.session_id, session_started_at = excluded.session_started_at,
+        last_reject_type = excluded.last_reject_type, last_reject_cause = excluded.last_reject_cause,
+        last_reject_at = excluded.last_reject_at, imsi = excluded.imsi, imei = excluded.imei,
+        imei_changed_at = excluded.imei_changed_at, updated_at = now()`,
+    [
+      col((s) => s.simId),
+      col((s) => s.tenantId),
+      col((s) => s.accountId),
+      col((s) => s.status),
+      col((s) => s.lastEventAt.toISOString()),
+      col((s) => s.lastEventType),
+      col((s) => s.plmn),
+      col((s) => s.rat),
+      col((s) => s.apn),
+      col((s) => s.ip),
+      col((s) => s.sessionId),
+      col((s) => iso(s.sessionStartedAt)),
+      col((s) => s.lastRejectType),
+      col((s) => s.lastRejectCause),
+      col((s) => iso(s.lastRejectAt)),
+      col((s) => s.imsi),
+      col((s) => s.imei),
+      col((s) => iso(s.imeiChangedAt)),
+    ],
+  );
+  // The SIM list shows (and filters by) the network state: keep its column in step, touching only SIMs whose
+  // status moved (most events do not move it, and a sims row is wide).
+  const moved = next.filter((s) => current.get(s.simId)?.status !== s.status);
+  if (moved.length > 0)
+    await tx.query(
+      `update sims set network_state = v.status from unnest($1::bigint[], $2::text[]) as v(id, status)
+        where sims.id = v.id and sims.network_state is distinct from v.status`,
+      [moved.map((s) => s.simId), moved.map((s) => s.status)],
+    );
+  return current;
+}
+
+const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+export const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export function stateFromRow(r: Record<string, unknown>): StateRow {
+  return {
+    simId: Number(r.sim_id),
+    tenantId: Number(r.tenant_id),
+    accountId: Number(r.account_id),
+    status: r.status as StateRow['status'],
+    lastEventAt: new Date(r.last_event_at as string),
+    lastEventType: r.last_event_type as string,
+    plmn: r.plmn as string | null,
+    rat: r.rat as string | null,
+    apn: r.apn as string | null,
+    ip: r.ip as string | null,
+    sessionId: r.session_id as string | null,
+    sessionStartedAt: date(r.session_started_at),
+    lastRejectType: r.last_reject_type as string | null,
+    lastRejectCause: num(r.last_reject_cause),
+    lastRejectAt: date(r.last_reject_at),
+    imsi: r.imsi as string | null,
+    imei: r.imei as string | null,
+    imeiChangedAt: date(r.imei_changed_at),
+  };
+}
+
+async function writeSessions(tx: RawTx, bySim: SimGroups, usage: UsageAccumulator) {
+  const groups = new Map<string, { ref: SimRef; sessionId: string; events: NetworkEvent[] }>();
+  for (const { ref, events } of bySim.values())
+    for (const e of events) {
+      if (e.sessionId === null || !e.type.startsWith('session_') || e.type === 'session_rejected') continue;
+      const k = `${ref.simId}|${e.sessionId}`;
+      const g = groups.get(k);
+      if (g) g.events.push(e);
+      else groups.set(k, { ref, sessionId: e.sessionId, events: [e] });
+    }
+  if (groups.size === 0) return;
+  const keys = [...groups.values()].sort((a, b) => a.ref.simId - b.ref.simId || (a.sessionId < b.sessionId ? -1 : 1));
+  const current = new Map<string, SessionRow>();
+  for (const r of await tx.query<Record<string, unknown>>(
+    `select s.* from data_sessions s
+       join unnest($1::bigint[], $2::text[]) as k(sim_id, session_id) using (sim_id, session_id)
+      order by s.sim_id, s.session_id for update of s`,
+    [keys.map((g) => g.ref.simId), keys.map((g) => g.sessionId)],
+  )) {
+    current.set(`${r.sim_id}|${r.session_id}`, {
+      simId: Number(r.sim_id),
+      tenantId: Number(r.tenant_id),
+      accountId: Number(r.account_id),
+      sessionId: r.session_id as string,
+      plmn: r.plmn as string | null,
+      apn: r.apn as string | null,
+      rat: r.rat as string | null,
+      ip: r.ip as string | null,
+      startedAt: date(r.started_at),
+      endedAt: date(r.ended_at),
+      lastSeenAt: new Date(r.last_seen_at as string),
+      bytesUp: Number(r.bytes_up),
+      bytesDown: Number(r.bytes_down),
+    });
+  }
+  const rows: SessionRow[] = [];
+  for (const g of keys) {
+    const { row, deltas } = nextSession(current.get(`${g.ref.simId}|${g.sessionId}`), g.ref, g.sessionId, g.events);
+    rows.push(row);
+    for (const d of deltas) usage.bytes(g.ref, d);
+  }
+  const col = <T>(f: (s: SessionRow) => T) => rows.map(f);
+  await tx.query(
+    `insert into data_sessions (sim_id, session_id, tenant_id, account_id, plmn, apn, rat, ip, started_at, ended_at,
+        last_seen_at, bytes_up, bytes_down)
+     select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[],
+        $8::text[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::bigint[], $13::bigint[])
+     on conflict (sim_id, session_id) do update set tenant_id = excluded.tenant_id,
+        account_id = excluded.account_id, plmn = excluded.plmn, apn = excluded.apn, rat = excluded.rat,
+        ip = excluded.ip, started_at = excluded.started_at, ended_at = excluded.ended_at,
+        last_seen_at = excluded.last_seen_at, bytes_up = excluded.bytes_up, bytes_down = excluded.bytes_down`,
+    [
+      col((s) => s.simId),
+      col((s) => s.sessionId),
+      col((s) => s.tenantId),
+      col((s) => s.accountId),
+      col((s) => s.plmn),
+      col((s) => s.apn),
+      col((s) => s.rat),
+      col((s) => s.ip),
+      col((s) => iso(s.startedAt)),
+      col((s) => iso(s.endedAt)),
+      col((s) => s.lastSeenAt.toISOString()),
+      col((s) => s.bytesUp),
+      col((s) => s.bytesDown),
+    ],
+  );
+}
+
+async function upsertUsage(
+  tx: RawTx,
+  table: 'sim_usage_hourly' | 'sim_usage_daily',
+  at: 'hour' | 'day',
+  rows: UsageRow[],
+) {
+  if (rows.length === 0) return;
+  rows.sort((a, b) => a.simId - b.simId || a.at.getTime() - b.at.getTime());
+  const col = <T>(f: (u: UsageRow) => T) => rows.map(f);
+  await tx.query(
+    `insert into ${table} (sim_id, ${at}, tenant_id, account_id, bytes_up, bytes_down, sms_mo, sms_mt, voice_seconds)
+     select * from unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
+                          $7::int[], $8::int[], $9::int[])
+     on conflict (sim_id, ${at}) do update set tenant_id = excluded.tenant_id, account_id = excluded.account_id,
+        bytes_up = ${table}.bytes_up + excluded.bytes_up, bytes_down = ${table}.bytes_down + excluded.bytes_down,
+        sms_mo = ${table}.sms_mo + excluded.sms_mo, sms_mt = ${table}.sms_mt + excluded.sms_mt,
+        voice_seconds = ${table}.voice_seconds + excluded.voice_seconds`,
+    [
+      col((u) => u.simId),
+      col((u) => u.at.toISOString()),
+      col((u) => u.tenantId),
+      col((u) => u.accountId),
+      col((u) => u.bytesUp),
+      col((u) => u.bytesDown),
+      col((u) => u.smsMo),
+      col((u) => u.smsMt),
+      col((u) => u.voiceSeconds),
+    ],
+  );
+}
+
+/**
+ * IMEI history: a row when a SIM shows up in a device other than the one it was in (and for its first one);
+ * `last_seen_at` is when it last moved into that device. Writing only on a change keeps it off the hot path.
+ */
+async function upsertImeis(tx: RawTx, bySim: SimGroups, before: Map<number, StateRow>) {
+  const seen = new Map<string, { simId: number; imei: string; first: Date; last: Date }>();
+  for (const { ref, events } of bySim.values()) {
+    let current = before.get(ref.simId)?.imei ?? null;
+    for (const e of events) {
+      if (e.imei === null || e.imei === current) continue;
+      current = e.imei;
+      const k = `${ref.simId}|${e.imei}`;
+      const h = seen.get(k);
+      if (!h) seen.set(k, { simId: ref.simId, imei: e.imei, first: e.ts, last: e.ts });
+      else if (e.ts > h.last) h.last = e.ts;
+    }
+  }
+  if (seen.size === 0) return;
+  const rows = [...seen.values()].sort((a, b) => a.simId - b.simId || (a.imei < b.imei ? -1 : 1));
+  await tx.query(
+    `insert into sim_imei_history (sim_id, imei, first_seen_at, last_seen_at)
+     select * from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::timestamptz[])
+     on conflict (sim_id, imei) do update set
+        first_seen_at = least(sim_imei_history.first_seen_at, excluded.first_seen_at),
+        last_seen_at = greatest(sim_imei_history.last_seen_at, excluded.last_seen_at)`,
+    [
+      rows.map((r) => r.simId),
+      rows.map((r) => r.imei),
+      rows.map((r) => r.first.toISOString()),
+      rows.map((r) => r.last.toISOString()),
+    ],
+  );
+}
+
+async function upsertRollup(tx: RawTx, events: { e: NetworkEvent; tenantId: number | null }[]) {
+  // Full-key order: two transactions upserting overlapping keys then wait for each other, never deadlock.
+  const key = (r: RollupRow) => `${r.bucket.getTime()}|${r.tenantId}|${r.type}|${r.plmn}|${r.apn}|${r.cause}`;
+  const rows = rollup(events)
+    .map((r) => ({ r, k: key(r) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.r);
+  if (rows.length === 0) return;
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+  await tx.query(
+    `insert into network_event_counts (bucket, tenant_id, type, plmn, apn, cause, events)
+     select * from unnest($1::timestamptz[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::smallint[], $7::int[])
+     on conflict (bucket, tenant_id, type, plmn, apn, cause) do update
+        set events = network_event_counts.events + excluded.events`,
+    [
+      col((r) => r.bucket.toISOString()),
+      col((r) => r.tenantId),
+      col((r) => r.type),
+      col((r) => r.plmn),
+      col((r) => r.apn),
+      col((r) => r.cause),
+      col((r) => r.events),
+    ],
+  );
+}
+
+/**
+ * Daily usage of complete UTC days, recomputed from the hourly rows (idempotent: it overwrites). Today's usage
+ * is read from the hourly rows; a late record for a past day is added to both by the writer.
+ */
+export async function rollupDailyUsage(tx: RawTx, from: Date, to: Date): Promise<number> {
+  const [r] = await tx.query<{ n: number }>(
+    `with written as (
+     insert into sim_usage_daily (sim_id, day, tenant_id, account_id, bytes_up, bytes_down, sms_mo, sms_mt, voice_seconds)
+     select sim_id, date_trunc('day', hour at time zone 'UTC') at time zone 'UTC', max(tenant_id), max(account_id),
+            sum(bytes_up), sum(bytes_down), sum(sms_mo), sum(sms_mt), sum(voice_seconds)
+       from sim_usage_hourly where hour >= $1 and hour < $2
+      group by 1, 2
+     on conflict (sim_id, day) do update set bytes_up = excluded.bytes_up, bytes_down = excluded.bytes_down,
+        sms_mo = excluded.sms_mo, sms_mt = excluded.sms_mt, voice_seconds = excluded.voice_seconds
+     returning 1)
+     select count(*)::int as n from written`,
+    [from.toISOString(), to.toISOString()],
+  );
+  return r?.n ?? 0;
+}

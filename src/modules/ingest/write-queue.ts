@@ -1,0 +1,253 @@
+/**
+ * The ingest write queue: callers (an HTTP request, an MQTT message) hand in their parsed records and wait; the
+ * queue writes everything waiting in one transaction (up to INGEST_BATCH_MAX records, after at most
+ * INGEST_LINGER_MS), then resolves every caller of that batch. A caller is acknowledged only after its batch
+ * committed — the contract's "acknowledged only after a durable write" — and many small messages cost one
+ * transaction instead of one each.
+ *
+ * One batch is written at a time per process: batches never contend for the same SIM rows inside a process, and
+ * while one commits the next fills up (so the batch size grows with the load). If a batch fails, each caller's
+ * records are retried alone, so one poisoned message cannot fail its neighbours; a caller whose own write fails
+ * gets the error (HTTP 503, MQTT no PUBACK: the producer re-sends).
+ *
+ * Memory is bounded: `saturated()` is true while more than INGEST_QUEUE_MAX records wait, and transports stop
+ * reading until `drained()`.
+ */
+import type { Database, RawTx } from '../../platform/db/client.ts';
+import type { Metrics } from '../../platform/metrics.ts';
+import type { NetworkEvent, Rejection, Telemetry } from './contract.ts';
+import { writeNetworkEvents } from './ingest.writer.ts';
+import type { PartitionManager } from './partitions.ts';
+import { writeTelemetry } from './telemetry.writer.ts';
+
+export type IngestSource = { transport: 'mqtt' | 'http'; credentialId: number | null; topic?: string };
+export type RejectedLine = { line: number; rejection: Rejection; raw?: string };
+/** Per record of the caller: stored, or a duplicate of one stored before. */
+export type WriteOutcome = { stored: boolean[] };
+
+type Submission = {
+  kind: 'network' | 'telemetry';
+  records: NetworkEvent[] | Telemetry[];
+  rejected: RejectedLine[];
+  source: IngestSource;
+  receivedAt: number;
+  resolve: (o: WriteOutcome) => void;
+  reject: (e: unknown) => void;
+};
+
+type Shared = { queued: number; drainWaiters: (() => void)[]; closed: boolean };
+
+function createLane(
+  database: Database,
+  partitions: PartitionManager,
+  metrics: Metrics,
+  opts: { batchMax: number; lingerMs: number; queueMax: number },
+  shared: Shared,
+) {
+  const waiting: Submission[] = [];
+  let queued = 0;
+  let writing = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  const size = (s: Submission) => s.records.length + s.rejected.length;
+
+  function schedule() {
+    if (writing || timer || waiting.length === 0) return;
+    if (queued >= opts.batchMax || opts.lingerMs === 0) void flush();
+    else timer = setTimeout(() => void flush(), opts.lingerMs);
+  }
+
+  async function flush() {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (writing || waiting.length === 0) return;
+    writing = true;
+    const batch: Submission[] = [];
+    let n = 0;
+    while (waiting.length > 0 && (batch.length === 0 || n + size(waiting[0]!) <= opts.batchMax)) {
+      const s = waiting.shift()!;
+      batch.push(s);
+      n += size(s);
+    }
+    try {
+      await writeBatch(batch);
+    } catch {
+      // Isolate: each caller alone, so only a caller whose own records fail gets the error.
+      for (const s of batch) {
+        try {
+          await writeBatch([s]);
+        } catch (e) {
+          s.reject(e);
+        }
+      }
+    } finally {
+      queued -= n;
+      shared.queued -= n;
+      metrics.ingestQueued.set(shared.queued);
+      writing = false;
+      if (shared.queued <= opts.queueMax) {
+        const w = shared.drainWaiters;
+        shared.drainWaiters = [];
+        for (const f of w) f();
+      }
+      schedule();
+    }
+  }
+
+  async function writeBatch(batch: Submission[]) {
+    const network = batch.filter((s) => s.kind === 'network');
+    const telemetry = batch.filter((s) => s.kind === 'telemetry');
+    const events = network.flatMap((s) => s.records as NetworkEvent[]);
+    const values = telemetry.flatMap((s) => s.records as Telemetry[]);
+    const newest = Math.max(0, ...events.map((e) => e.ts.getTime()));
+    if (events.length > 0) await partitions.ensure(newest);
+    const outcome = await database.rawTransaction(async (tx) => {
+      const n = events.length ? await writeNetworkEvents(tx, events) : { stored: [], orphans: 0 };
+      const t = values.length ? await writeTelemetry(tx, values) : { stored: [], orphans: 0 };
+      await writeRejections(tx, batch);
+      return { n, t };
+    });
+    const committedAt = Date.now();
+    metrics.ingestBatchSize.observe(events.length + values.length);
+    metrics.ingestOrphans.inc({ kind: 'network' }, outcome.n.orphans);
+    metrics.ingestOrphans.inc({ kind: 'telemetry' }, outcome.t.orphans);
+    // Hand each caller its slice of the stored flags.
+    let ni = 0;
+    let ti = 0;
+    for (const s of batch) {
+      const from = s.kind === 'network' ? outcome.n.stored : outcome.t.stored;
+      const at = s.kind === 'network' ? ni : ti;
+      const stored = from.slice(at, at + s.records.length);
+      if (s.kind === 'network') ni += s.records.length;
+      else ti += s.records.length;
+      account(s, stored, committedAt);
+      s.resolve({ stored });
+    }
+  }
+
+  function account(s: Submission, stored: boolean[], committedAt: number) {
+    const accepted = stored.filter(Boolean).length;
+    const labels = { kind: s.kind, transport: s.source.transport };
+    metrics.ingestRecords.inc({ ...labels, outcome: 'accepted' }, accepted);
+    metrics.ingestRecords.inc({ ...labels, outcome: 'duplicate' }, stored.length - accepted);
+    metrics.ingestRecords.inc({ ...labels, outcome: 'rejected' }, s.rejected.length);
+    for (const r of s.rejected) metrics.ingestRejected.inc({ kind: s.kind, reason: r.rejection.reason });
+    metrics.ingestWriteSeconds.observe((committedAt - s.receivedAt) / 1000);
+    for (const r of s.records) metrics.ingestLag.observe(Math.max(0, committedAt - r.ts.getTime()) / 1000);
+  }
+
+  return {
+    submit(
+      kind: Submission['kind'],
+      records: NetworkEvent[] | Telemetry[],
+      rejected: RejectedLine[],
+      source: IngestSource,
+    ): Promise<WriteOutcome> {
+      return new Promise((resolve, reject) => {
+        const s: Submission = { kind, records, rejected, source, receivedAt: Date.now(), resolve, reject };
+        waiting.push(s);
+        queued += size(s);
+        shared.queued += size(s);
+        metrics.ingestQueued.set(shared.queued);
+        schedule();
+      });
+    },
+    busy: () => writing || waiting.length > 0,
+    flush,
+  };
+}
+
+/** FNV-1a: a cheap, stable spread of ICCIDs / deviceIds over the lanes. */
+function laneOf(key: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
+}
+
+/**
+ * `lanes` independent write queues, each on its own connection, a SIM (or device) always on the same lane: the
+ * database works on several batches at once (PostgreSQL runs each on its own core) without two lanes ever
+ * touching the same SIM's rows. A caller's records are split by lane and its answer waits for every part.
+ */
+export function createWriteQueue(
+  database: Database,
+  partitions: PartitionManager,
+  metrics: Metrics,
+  opts: { batchMax: number; lingerMs: number; queueMax: number; lanes: number },
+) {
+  const shared: Shared = { queued: 0, drainWaiters: [], closed: false };
+  const lanes = Array.from({ length: Math.max(1, opts.lanes) }, () =>
+    createLane(database, partitions, metrics, opts, shared),
+  );
+  const keyOf = (r: NetworkEvent | Telemetry) => ('iccid' in r ? r.iccid : r.deviceId);
+
+  return {
+    /** Resolves after the records (and the rejections, as ingest errors) are committed. */
+    async submit(
+      kind: Submission['kind'],
+      records: NetworkEvent[] | Telemetry[],
+      rejected: RejectedLine[],
+      source: IngestSource,
+    ): Promise<WriteOutcome> {
+      if (shared.closed) throw new Error('ingest is shutting down');
+      if (lanes.length === 1) return lanes[0]!.submit(kind, records, rejected, source);
+      const parts: number[][] = lanes.map(() => []);
+      records.forEach((r, i) => {
+        parts[laneOf(keyOf(r), lanes.length)]!.push(i);
+      });
+      const done = await Promise.all(
+        parts.map(async (idx, l) => {
+          if (idx.length === 0 && (l !== 0 || rejected.length === 0)) return { idx, stored: [] as boolean[] };
+          const mine = idx.map((i) => records[i]!) as NetworkEvent[] | Telemetry[];
+          const o = await lanes[l]!.submit(kind, mine, l === 0 ? rejected : [], source);
+          return { idx, stored: o.stored };
+        }),
+      );
+      const stored = records.map(() => false);
+      for (const d of done) for (let k = 0; k < d.idx.length; k++) stored[d.idx[k]!] = d.stored[k]!;
+      return { stored };
+    },
+    saturated: () => shared.queued > opts.queueMax,
+    drained(): Promise<void> {
+      if (shared.queued <= opts.queueMax) return Promise.resolve();
+      return new Promise((r) => shared.drainWaiters.push(r));
+    },
+    /** Stop taking records and write what is waiting. */
+    async close(): Promise<void> {
+      shared.closed = true;
+      while (lanes.some((l) => l.busy())) {
+        for (const l of lanes) await l.flush();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+  };
+}
+
+export type WriteQueue = ReturnType<typeof createWriteQueue>;
+
+const RAW_MAX = 2048;
+
+async function writeRejections(tx: RawTx, batch: Submission[]) {
+  const rows = batch.flatMap((s) => s.rejected.map((r) => ({ s, r })));
+  if (rows.length === 0) return;
+  const clean = (v: string | undefined | null) =>
+    v === undefined || v === null ? null : v.replaceAll('\u0000', '\uFFFD').slice(0, RAW_MAX);
+  const valueText = (v: unknown) => (v === undefined ? null : clean(typeof v === 'string' ? v : JSON.stringify(v)));
+  await tx.query(
+    `insert into ingest_errors (transport, kind, credential_id, reason, field, value, message, line, topic, raw)
+     select * from unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
+                          $8::int[], $9::text[], $10::text[])`,
+    [
+      rows.map(({ s }) => s.source.transport),
+      rows.map(({ s }) => s.kind),
+      rows.map(({ s }) => s.source.credentialId),
+      rows.map(({ r }) => r.rejection.reason),
+      rows.map(({ r }) => r.rejection.field ?? null),
+      rows.map(({ r }) => valueText(r.rejection.value)),
+      rows.map(({ r }) => clean(r.rejection.message)),
+      rows.map(({ r }) => r.line),
+      rows.map(({ s }) => s.source.topic ?? null),
+      rows.map(({ r }) => clean(r.raw)),
+    ],
+  );
+}
