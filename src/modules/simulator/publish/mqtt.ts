@@ -16,11 +16,16 @@ export type MqttPublisherOptions = {
   maxInflight?: number;
   clientId?: string;
   connectTimeoutMs?: number;
+  /**
+   * 5 (MQTT 5: PUBACK reason codes tell refused records), 4 (MQTT 3.1.1), or auto: 5, and 3.1.1 when the broker
+   * refuses 5 — iotops's embedded aedes broker speaks 3.1.1 only, Mosquitto and external brokers speak 5.
+   */
+  protocolVersion?: 4 | 5 | 'auto';
 };
 
 /** Connects (refusals and unreachable brokers reject with a message naming the URL) and returns the publisher. */
 export async function createMqttPublisher(o: MqttPublisherOptions): Promise<Publisher> {
-  const client = await connect(o);
+  const client = await connectVersion(o);
   const qos = o.qos ?? 1;
   const batch = o.batch ?? 1;
   const window = new Window(o.maxInflight ?? 1000);
@@ -63,10 +68,27 @@ export async function createMqttPublisher(o: MqttPublisherOptions): Promise<Publ
   };
 }
 
-function connect(o: MqttPublisherOptions): Promise<MqttClient> {
+async function connectVersion(o: MqttPublisherOptions): Promise<MqttClient> {
+  const version = o.protocolVersion ?? 'auto';
+  if (version !== 'auto')
+    return connect(o, version).catch((e: unknown) => {
+      throw e instanceof ProtocolRefused ? new Error(`MQTT ${o.url}: cannot connect: ${e.message}`) : e;
+    });
+  try {
+    return await connect(o, 5);
+  } catch (e) {
+    // A 3.1.1 broker answers an MQTT 5 CONNECT with "unacceptable protocol version" or just closes the socket.
+    if (!(e instanceof ProtocolRefused)) throw e;
+    return connect(o, 4);
+  }
+}
+
+class ProtocolRefused extends Error {}
+
+function connect(o: MqttPublisherOptions, protocolVersion: 4 | 5): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(o.url, {
-      protocolVersion: 5,
+      protocolVersion,
       clientId: o.clientId ?? `iotops-sim-${process.pid}-${Date.now().toString(36)}`,
       ...(o.username === undefined ? {} : { username: o.username }),
       ...(o.password === undefined ? {} : { password: o.password }),
@@ -77,12 +99,29 @@ function connect(o: MqttPublisherOptions): Promise<MqttClient> {
     const timer = setTimeout(() => fail(new Error('no CONNACK in time')), o.connectTimeoutMs ?? 10_000);
     const fail = (e: Error) => {
       clearTimeout(timer);
+      client.removeListener('close', closed);
       client.end(true);
-      reject(new Error(`MQTT ${o.url}: cannot connect: ${e.message}`));
+      const code = (e as { code?: unknown }).code;
+      const refusedVersion = protocolVersion === 5 && (code === 1 || code === 0x84 || e === closedEarly);
+      const error = refusedVersion
+        ? new ProtocolRefused(e.message)
+        : new Error(`MQTT ${o.url}: cannot connect: ${e.message}`);
+      reject(error);
     };
+    const closedEarly = new Error('the broker closed the connection before CONNACK');
+    // A socket that opens and then closes without CONNACK: the broker did not take the CONNECT (e.g. version 5).
+    let opened = false;
+    client.stream?.once?.('connect', () => {
+      opened = true;
+    });
+    const closed = () => {
+      if (opened) fail(closedEarly);
+    };
+    client.on('close', closed);
     client.once('connect', () => {
       clearTimeout(timer);
       client.removeListener('error', fail);
+      client.removeListener('close', closed);
       // After the first connect, errors are transient: mqtt.js reconnects and resends unacknowledged QoS 1.
       client.on('error', () => {});
       resolve(client);

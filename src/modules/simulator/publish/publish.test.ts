@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
+import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNetworkEvent, parseTelemetry, splitBody, splitMqttPayload } from '../../ingest/contract.ts';
@@ -56,6 +57,29 @@ describe('MQTT publisher (Mosquitto at 127.0.0.1:1883)', () => {
     expect(c.messages).toBeLessThan(recs.length);
     expect(arrays).toBeGreaterThan(0);
     for (const r of recs) expect(got.get(r.body.id)).toEqual(JSON.parse(JSON.stringify(r.body)));
+  });
+
+  it("falls back to MQTT 3.1.1 for a broker that refuses 5 (iotops's embedded aedes)", async () => {
+    const broker = await Aedes.createBroker();
+    const server = createTcpServer(broker.handle);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const sub = await mqtt.connectAsync(url, { protocolVersion: 4 });
+      await sub.subscribeAsync('iotops/v1/#', { qos: 1 });
+      const got = new Promise<string>((resolve) => sub.on('message', (_t, p) => resolve(p.toString())));
+      const pub = await createMqttPublisher({ url, connectTimeoutMs: 3000 });
+      const [first] = records(3, 1);
+      await pub.send([first!]);
+      await pub.drain();
+      expect(JSON.parse(await got)).toEqual(JSON.parse(JSON.stringify(first!.body)));
+      expect(pub.counts()).toMatchObject({ published: 1, acked: 1 });
+      await pub.close();
+      await sub.endAsync();
+    } finally {
+      await new Promise<void>((r) => broker.close(() => r()));
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it('an unreachable broker fails with a message naming the URL', async () => {
