@@ -258,6 +258,7 @@ const probeLoop = (async () => {
 
 const t0 = performance.now();
 const pubs = await publishAll(brokerUrl, RATE, SECONDS, true);
+probing = false;
 // Drain: until the count stops moving.
 let last = await count();
 let lastMove = performance.now();
@@ -270,7 +271,6 @@ while (performance.now() - lastMove < 2000) {
   }
 }
 const elapsed = (lastMove - t0) / 1000;
-probing = false;
 await probeLoop;
 await prober.endAsync();
 const rssEnd = rssMiB(iotops.pid!);
