@@ -8,6 +8,7 @@ import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts'
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { ingestRoutes } from './modules/ingest/ingest.routes.ts';
 import { INGEST_SECRET_PREFIX, type IngestService } from './modules/ingest/ingest.service.ts';
+import { networkRoutes } from './modules/network/network.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
 import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
@@ -60,6 +61,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       notificationsRoutes(services.notifications),
       priorityMatrixRoutes(services.priorityMatrix),
       ingestRoutes(services.ingest),
+      networkRoutes(services.network),
     ],
   });
 }

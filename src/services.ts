@@ -7,6 +7,7 @@ import { createCasesService } from './modules/cases/cases.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
 import { createIngestService } from './modules/ingest/ingest.service.ts';
+import { createNetworkService } from './modules/network/network.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createPlmnsService } from './modules/plmns/plmns.service.ts';
 import { createExportService } from './modules/sims/import/export.service.ts';
@@ -53,6 +54,7 @@ export function buildServices(ctx: Ctx) {
   const notifications = createNotificationsService(ctx);
   const jobs = createJobQueue(ctx);
   const ingest = createIngestService(ctx);
+  const network = createNetworkService(ctx, { sims, accounts });
   const demo = createDemoService({ accounts, catalog, users, cases, loadSimFile: simFileLoader(simImports) });
   return {
     accounts,
@@ -72,6 +74,7 @@ export function buildServices(ctx: Ctx) {
     notifications,
     jobs,
     ingest,
+    network,
   };
 }
 
