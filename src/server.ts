@@ -6,6 +6,7 @@ import { attachmentsRoutes } from './modules/cases/attachments.routes.ts';
 import { casePartiesRoutes } from './modules/cases/case-parties.routes.ts';
 import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
+import { devicesRoutes } from './modules/devices/devices.routes.ts';
 import { ingestRoutes } from './modules/ingest/ingest.routes.ts';
 import { INGEST_SECRET_PREFIX, type IngestService } from './modules/ingest/ingest.service.ts';
 import { networkRoutes } from './modules/network/network.routes.ts';
@@ -62,6 +63,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       priorityMatrixRoutes(services.priorityMatrix),
       ingestRoutes(services.ingest),
       networkRoutes(services.network),
+      devicesRoutes(services.devices),
     ],
   });
 }

@@ -6,6 +6,7 @@ import { createCaseReports } from './modules/cases/cases.reports.ts';
 import { createCasesService } from './modules/cases/cases.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
+import { createDevicesService } from './modules/devices/devices.service.ts';
 import { createIngestService } from './modules/ingest/ingest.service.ts';
 import { createNetworkService } from './modules/network/network.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
@@ -55,6 +56,7 @@ export function buildServices(ctx: Ctx) {
   const jobs = createJobQueue(ctx);
   const ingest = createIngestService(ctx);
   const network = createNetworkService(ctx, { sims, accounts });
+  const devices = createDevicesService(ctx, { accounts, sims, ingest });
   const demo = createDemoService({ accounts, catalog, users, cases, loadSimFile: simFileLoader(simImports) });
   return {
     accounts,
@@ -75,6 +77,7 @@ export function buildServices(ctx: Ctx) {
     jobs,
     ingest,
     network,
+    devices,
   };
 }
 
