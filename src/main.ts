@@ -4,6 +4,7 @@ import { printCliError } from './cli/cli-util.ts';
 import { registerDb } from './cli/db.ts';
 import { registerIngest } from './cli/ingest.ts';
 import { registerServe } from './cli/serve.ts';
+import { registerSimsTrace } from './cli/sims-trace.ts';
 import { registerSimsTransfer } from './cli/sims-transfer.ts';
 import { registerUsers } from './cli/users.ts';
 import { ConfigError } from './config.ts';
@@ -14,6 +15,7 @@ registerServe(program);
 registerDb(program);
 registerUsers(program);
 registerSimsTransfer(program);
+registerSimsTrace(program);
 registerCases(program);
 registerIngest(program);
 

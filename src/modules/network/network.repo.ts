@@ -12,6 +12,7 @@ export type After = { key: string; tiebreak: string } | undefined;
 export type EventRow = {
   k: string;
   c: string;
+  pk: string;
   ts: Date;
   received_at: Date;
   iccid: string;
@@ -31,7 +32,8 @@ export type EventRow = {
   seconds: number | null;
 };
 
-const EVENT_COLUMNS = `ts::text as k, ctid::text as c, ts, received_at, iccid, type, event_id, imsi, imei, plmn, rat,
+/** `pk` tells rows apart across partitions (the follow loop's dedupe); `k`, `c` are the keyset. */
+const EVENT_COLUMNS = `ts::text as k, ctid::text as c, tableoid::text || ctid::text as pk, ts, received_at, iccid, type, event_id, imsi, imei, plmn, rat,
   apn, session_id, ip, bytes_up, bytes_down, cause, status, seconds`;
 
 /** Builds `$n` placeholders as conditions are added. */
@@ -71,10 +73,7 @@ export function networkRepo(database: Database) {
       );
     },
 
-    /**
-     * Events of a SIM received after `receivedAfter` (the CLI's --follow). Only records whose ts is within a day
-     * of `tsFrom` are looked at, so a poll stays on a few partitions.
-     */
+    /** Events of a SIM received after `receivedAfter` whose ts is at or after `tsFrom` (the CLI's --follow). */
     eventsReceivedAfter(q: { iccid: string; receivedAfter: Date; tsFrom: Date; types?: string[] | undefined }) {
       const p = new Params();
       const where = [
@@ -83,8 +82,8 @@ export function networkRepo(database: Database) {
         `ts >= ${p.add(q.tsFrom)}`,
       ];
       if (q.types) where.push(`type = any(${p.add(q.types)}::text[])`);
-      return database.query<EventRow & { pk: string }>(
-        `select ${EVENT_COLUMNS}, tableoid::text || ctid::text as pk from network_events
+      return database.query<EventRow>(
+        `select ${EVENT_COLUMNS} from network_events
           where ${where.join(' and ')} order by received_at, ts, ctid`,
         p.values,
       );
@@ -166,6 +165,11 @@ export function networkRepo(database: Database) {
         p.values,
       );
       return row;
+    },
+
+    async dbNow(): Promise<Date> {
+      const [r] = await database.query<{ now: Date }>('select now() as now');
+      return new Date(r!.now);
     },
 
     imeiHistory(simId: number) {
