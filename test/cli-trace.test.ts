@@ -120,6 +120,9 @@ describe('iotops sims trace (black-box)', { timeout: 60_000 }, () => {
     expect(since.code).toBe(2);
     expect(since.stderr).toContain('--since: yesterday');
     expect(since.stderr).toContain('--type: unknown event type teleport');
+    const past = await runCli(['sims', 'trace', sim.iccid, '--since', '200d'], env);
+    expect(past.code).toBe(2);
+    expect(past.stderr).toContain('--since: 200d reaches past NETWORK_EVENT_RETENTION_DAYS (90 days)');
   });
 });
 

@@ -74,17 +74,19 @@ export function registerSimsTrace(program: Command) {
       const types = given?.filter(isEventType);
       const unknown = given?.filter((t) => !isEventType(t));
       if (unknown?.length) problems.push(`--type: unknown event type ${unknown.join(', ')}`);
+      const config = loadConfig();
+      if (since !== null && since > config.retentionDays * 86_400_000)
+        problems.push(`--since: ${o.since} reaches past NETWORK_EVENT_RETENTION_DAYS (${config.retentionDays} days)`);
       if (problems.length > 0) {
         for (const p of problems) console.error(`error: ${p}`);
         process.exit(2);
       }
-      const { ctx, services } = await openContext(loadConfig());
+      const { ctx, services } = await openContext(config);
       let code = 0;
       try {
         const p = cliPrincipal();
         const sim = await services.sims.locate(p, iccid);
         const now = Date.now();
-        // Whatever the retention allows at most: the API's window rule answers a longer --since.
         const q = { from: new Date(now - since!).toISOString(), to: new Date(now).toISOString(), type: types };
         const newestFirst: EventRow[] = [];
         let cursor: string | undefined;

@@ -7,4 +7,5 @@ export const DevicesErrors = {
   accountUnknown: 'devices.account_unknown',
   simUnavailable: 'devices.sim_unavailable',
   cursorInvalid: 'devices.cursor_invalid',
+  sharedModelStaffOnly: 'devices.shared_model_staff_only',
 } as const;

@@ -62,6 +62,11 @@ describe('device models', () => {
     });
     expect(foreign.statusCode).toBe(400);
     expect(foreign.json().error.details[0]).toMatchObject({ field: 'ownerAccountId', value: t.child.id });
+    // A customer principal without an account (users refuses to create one; defence in depth) makes no shared model.
+    const lost = { ...cliPrincipal('lost'), role: 'customer' as const, tenantId: null, accountId: null };
+    await expect(
+      h.services.devices.createModel(lost, { name: `z-${uniq()}`, kind: 'other', wearParts: [], consumables: [] }),
+    ).rejects.toMatchObject({ kind: 'forbidden', details: [expect.objectContaining({ field: 'ownerAccountId' })] });
     const bad = await call('POST', '/api/v1/device-models', t.customer, { name: 'y', kind: 'toaster' });
     expect(bad.statusCode).toBe(400);
 

@@ -6,7 +6,7 @@
 import { isStaff, type Principal, scopeOf, type TenantScope } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
-import { conflict, invalid, isAppError, notFound } from '../../platform/errors.ts';
+import { conflict, forbidden, invalid, isAppError, notFound } from '../../platform/errors.ts';
 import type { AccountRow, AccountsService } from '../accounts/accounts.service.ts';
 import type { IngestService } from '../ingest/ingest.service.ts';
 import { decodeCursor, encodeCursor, parseWindow } from '../network/window.ts';
@@ -95,6 +95,11 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
     async createModel(p: Principal, input: CreateModelInput): Promise<ModelRow> {
       const scope = scopeOf(p);
       const ownerId = input.ownerAccountId ?? (isStaff(p) ? null : p.accountId);
+      // Only staff make shared models: a customer without an account must not end up creating one.
+      if (ownerId === null && !isStaff(p))
+        throw forbidden(E.sharedModelStaffOnly, 'Only provider staff create shared device models', [
+          { field: 'ownerAccountId', value: null, reason: 'give the account the model belongs to' },
+        ]);
       if (ownerId !== null) await account(scope, ownerId, 'ownerAccountId');
       try {
         return await repo.insertModel({
