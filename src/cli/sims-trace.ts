@@ -38,6 +38,9 @@ const row = (cells: string[]) =>
     .join('  ')
     .trimEnd();
 
+/** Cause names run up to 60 characters: cut them so the bytes column stays put. */
+const clip = (s: string, width: number) => (s.length <= width ? s : `${s.slice(0, width - 1)}…`);
+
 function detail(e: EventRow): string {
   if (e.bytes_up !== null || e.bytes_down !== null) return `up ${e.bytes_up ?? 0} down ${e.bytes_down ?? 0}`;
   if (e.type === 'voice') return `${e.seconds ?? 0} s`;
@@ -53,7 +56,7 @@ export function traceLine(e: EventRow): string {
     e.plmn ? `${e.plmn.slice(0, 3)}-${e.plmn.slice(3)}` : '-',
     e.rat ?? '-',
     e.apn ?? '-',
-    e.cause === null ? '-' : causeLabel(e.type, e.cause),
+    e.cause === null ? '-' : clip(causeLabel(e.type, e.cause), WIDTHS[5]!),
     detail(e),
   ]);
 }

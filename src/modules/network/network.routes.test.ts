@@ -171,6 +171,41 @@ describe('sessions, usage, network state', () => {
     expect((await get(trace(mine, 'sessions', `${window}&open=true`), t.customer)).json().items).toEqual([]);
   });
 
+  it('pages sessions and usage with their cursors (same rows as one page)', async () => {
+    // A tenant of its own: the fleet counts below are exact.
+    const third = await makeTenant(h.services);
+    const [busy] = (await makeSims(h.services, third.child.id, 1, { state: 'ACTIVATED' })) as [MadeSim];
+    const recs = [0, 70, 140].flatMap((m, i) => {
+      const s = { ...net, apn: 'iot.example', session_id: `p-${i}` };
+      return [
+        { ts: at(m), iccid: busy.iccid20, type: 'session_start', ...s },
+        { ts: at(m + 5), iccid: busy.iccid20, type: 'session_end', ...s, bytes_up: 10, bytes_down: 100 },
+      ];
+    });
+    expect((await post(recs)).json().accepted).toBe(6);
+    for (const what of ['sessions', 'usage']) {
+      const all = (await get(trace(busy, what, window), third.customer)).json();
+      expect(all.items.length, what).toBeGreaterThanOrEqual(3);
+      const walked: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const r = await get(trace(busy, what, `${window}&limit=1${cursor ? `&cursor=${cursor}` : ''}`), third.customer);
+        walked.push(...r.json().items);
+        cursor = r.json().nextCursor;
+      } while (cursor);
+      expect(walked, what).toEqual(all.items);
+      const bad = await get(trace(busy, what, `${window}&cursor=${cursor ?? 'eA'}`), third.customer);
+      expect(bad.json().error.details[0], what).toMatchObject({ field: 'cursor' });
+    }
+    // A usage cursor is for its own granularity.
+    const hourly = (await get(trace(busy, 'usage', `${window}&limit=1`), third.customer)).json();
+    const daily = await get(
+      trace(busy, 'usage', `${window}&granularity=day&cursor=${hourly.nextCursor}`),
+      third.customer,
+    );
+    expect(daily.statusCode).toBe(400);
+  });
+
   it('answers usage rows with the window totals', async () => {
     const res = await get(trace(mine, 'usage', `${window}&granularity=day`), t.customer);
     expect(res.statusCode).toBe(200);
