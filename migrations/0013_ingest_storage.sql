@@ -154,12 +154,11 @@ CREATE UNIQUE INDEX "device_telemetry_dedupe_uq" ON "device_telemetry" USING btr
 CREATE UNIQUE INDEX "devices_external_uq" ON "devices" USING btree ("external_id");--> statement-breakpoint
 CREATE INDEX "devices_account_idx" ON "devices" USING btree ("tenant_id","account_id","id");--> statement-breakpoint
 CREATE INDEX "devices_sim_idx" ON "devices" USING btree ("sim_id");--> statement-breakpoint
-CREATE INDEX "data_sessions_sim_seen_idx" ON "data_sessions" USING btree ("sim_id","last_seen_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "ingest_credentials_name_uq" ON "ingest_credentials" USING btree (lower("name"));--> statement-breakpoint
 CREATE UNIQUE INDEX "ingest_credentials_secret_uq" ON "ingest_credentials" USING btree ("secret_hash");--> statement-breakpoint
 CREATE INDEX "ingest_errors_received_idx" ON "ingest_errors" USING btree ("received_at");--> statement-breakpoint
 CREATE INDEX "ingest_errors_reason_idx" ON "ingest_errors" USING btree ("reason","id");--> statement-breakpoint
 CREATE INDEX "network_event_counts_tenant_idx" ON "network_event_counts" USING btree ("tenant_id","bucket");--> statement-breakpoint
-CREATE INDEX "sim_network_state_account_idx" ON "sim_network_state" USING btree ("tenant_id","account_id","status");--> statement-breakpoint
+CREATE INDEX "sim_network_state_account_idx" ON "sim_network_state" USING btree ("tenant_id","account_id");--> statement-breakpoint
 CREATE INDEX "sim_usage_daily_tenant_idx" ON "sim_usage_daily" USING btree ("tenant_id","day");--> statement-breakpoint
 CREATE INDEX "sim_usage_hourly_tenant_idx" ON "sim_usage_hourly" USING btree ("tenant_id","hour");

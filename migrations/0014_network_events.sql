@@ -28,10 +28,16 @@ CREATE TABLE "network_events" (
 --> statement-breakpoint
 CREATE TABLE "network_events_default" PARTITION OF "network_events" DEFAULT;
 --> statement-breakpoint
-CREATE INDEX "network_events_iccid_ts_idx" ON "network_events" ("iccid", "ts");
---> statement-breakpoint
--- Idempotency: a re-delivered record (same SIM, id and ts) is a duplicate. The partition key has to be part of
--- a unique index on a partitioned table, hence ts in the key.
-CREATE UNIQUE INDEX "network_events_dedupe_uq" ON "network_events" ("iccid", "event_id", "ts") WHERE "event_id" IS NOT NULL;
+-- One index serves both the trace (a SIM's events by time: its (iccid, ts) prefix) and idempotency: a
+-- re-delivered record (same SIM, ts and id) is a duplicate. Records without an id never conflict (NULLs are
+-- distinct). The partition key has to be part of a unique index on a partitioned table, hence ts in the key.
+CREATE UNIQUE INDEX "network_events_trace_uq" ON "network_events" ("iccid", "ts", "event_id");
 --> statement-breakpoint
 CREATE INDEX "network_events_orphan_idx" ON "network_events" ("iccid") WHERE "tenant_id" IS NULL;
+--> statement-breakpoint
+-- Derived rows are updated in place by every event: room on the page keeps those updates HOT (no index writes).
+ALTER TABLE "sim_network_state" SET (fillfactor = 70);
+--> statement-breakpoint
+ALTER TABLE "data_sessions" SET (fillfactor = 70);
+--> statement-breakpoint
+ALTER TABLE "sim_usage_hourly" SET (fillfactor = 70);

@@ -22,4 +22,19 @@ describe('config', () => {
       expect(msg).toContain('LOG_LEVEL="loud"');
     }
   });
+
+  it('runs the embedded MQTT broker on 1883 unless MQTT_URL names an external one', () => {
+    const c = loadConfig({});
+    expect([c.mqttPort, c.mqttUrl, c.mqttShareGroup]).toEqual([1883, undefined, 'iotops']);
+    expect(c.mqttClientId).toMatch(/^iotops-./);
+    const ext = loadConfig({
+      MQTT_URL: 'mqtt://u:p@broker:1883',
+      MQTT_SHARE_GROUP: 'east',
+      MQTT_CLIENT_ID: 'iotops-1',
+    });
+    expect([ext.mqttUrl, ext.mqttShareGroup, ext.mqttClientId]).toEqual(['mqtt://u:p@broker:1883', 'east', 'iotops-1']);
+    expect(() => loadConfig({ MQTT_URL: 'broker:1883', MQTT_SHARE_GROUP: 'a/b', IOTOPS_MQTT_PORT: '70000' })).toThrow(
+      /IOTOPS_MQTT_PORT="70000"[\s\S]*MQTT_URL="broker:1883"[\s\S]*MQTT_SHARE_GROUP="a\/b"/,
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -83,6 +84,13 @@ const Env = z.object({
     .min(100)
     .default(50_000)
     .describe('Ingest records waiting for their write before producers are paused (backpressure, bounds memory)'),
+  INGEST_WRITERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(2)
+    .describe('Ingest write lanes on PostgreSQL (batches written at once, each SIM always on the same lane)'),
   NETWORK_EVENT_RETENTION_DAYS: z.coerce
     .number()
     .int()
@@ -90,6 +98,33 @@ const Env = z.object({
     .max(3650)
     .default(90)
     .describe('Network events, telemetry and ingest errors older than this many days are deleted (whole days)'),
+  IOTOPS_MQTT_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(1883)
+    .describe('Port of the embedded MQTT 3.1.1 broker (ingest role; listens on HOST); not used when MQTT_URL is set'),
+  MQTT_URL: z
+    .string()
+    .regex(/^(mqtts?|tcp|ssl|wss?):\/\//, 'must start with mqtt://, mqtts://, tcp://, ssl://, ws:// or wss://')
+    .optional()
+    .describe(
+      'External MQTT 5 broker (e.g. mqtt://user:pass@broker:1883); when set, no embedded broker: iotops consumes its ingest topics with a shared subscription',
+    ),
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[^/#+]+$/, 'must not contain / # or +')
+    .default('iotops')
+    .describe('Shared-subscription group on the external broker: the iotops processes of one group split the stream'),
+  MQTT_CLIENT_ID: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe(
+      'Client id (persistent session) on the external broker; default iotops-<hostname>. Must be stable across restarts and different for every process',
+    ),
   IOTOPS_DEMO: z
     .enum(['auto', 'off'])
     .default('auto')
@@ -116,7 +151,12 @@ export type Config = {
   ingestBatchMax: number;
   ingestLingerMs: number;
   ingestQueueMax: number;
+  ingestWriters: number;
   retentionDays: number;
+  mqttPort: number;
+  mqttUrl: string | undefined;
+  mqttShareGroup: string;
+  mqttClientId: string;
 };
 
 export class ConfigError extends Error {}
@@ -152,7 +192,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestBatchMax: e.INGEST_BATCH_MAX,
     ingestLingerMs: e.INGEST_LINGER_MS,
     ingestQueueMax: e.INGEST_QUEUE_MAX,
+    ingestWriters: e.INGEST_WRITERS,
     retentionDays: e.NETWORK_EVENT_RETENTION_DAYS,
+    mqttPort: e.IOTOPS_MQTT_PORT,
+    mqttUrl: e.MQTT_URL,
+    mqttShareGroup: e.MQTT_SHARE_GROUP,
+    mqttClientId: e.MQTT_CLIENT_ID ?? `iotops-${os.hostname()}`,
   };
 }
 

@@ -38,8 +38,16 @@ function waitFor(proc: ChildProcess, pattern: RegExp): Promise<string> {
 describe.skipIf(testDbKind !== 'pglite')('iotops start (what npm start runs)', () => {
   it('seeds the demo, serves, prints the URL and working logins', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'iotops-start-'));
-    const child = start({ PATH: process.env.PATH ?? '', IOTOPS_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' });
+    // Port 0 for MQTT too: a Mosquitto may hold 1883 on the test machine.
+    const child = start({
+      PATH: process.env.PATH ?? '',
+      IOTOPS_DATA_DIR: dataDir,
+      PORT: '0',
+      IOTOPS_MQTT_PORT: '0',
+      LOG_LEVEL: 'warn',
+    });
     const out = await waitFor(child, /admin: +\S+ \/ \S+/);
+    expect(out).toMatch(/MQTT ingest broker at mqtt:\/\/127\.0\.0\.1:\d+/);
     expect(out).toMatch(/demo seeded: \d+ accounts, 10000 SIMs/);
     const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
     expect(url).toBeDefined();
@@ -90,6 +98,7 @@ describe.skipIf(testDbKind !== 'pglite')('iotops start (what npm start runs)', (
       PATH: process.env.PATH ?? '',
       IOTOPS_DATA_DIR: dataDir,
       PORT: '0',
+      IOTOPS_MQTT_PORT: '0',
       LOG_LEVEL: 'warn',
       IOTOPS_DEMO: 'off',
     };

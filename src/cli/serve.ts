@@ -3,14 +3,15 @@ import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.ts';
 import { startWorker } from '../jobs.ts';
 import { DEMO_LOGINS } from '../modules/demo/demo.service.ts';
+import { startMqttTransport } from '../modules/ingest/mqtt/mqtt-transport.ts';
 import type { Ctx } from '../platform/context.ts';
 import { createHttpApp, openContext } from '../server.ts';
 import type { Services } from '../services.ts';
 
-export const ROLES = ['api', 'worker'] as const;
+export const ROLES = ['api', 'worker', 'ingest'] as const;
 type Role = (typeof ROLES)[number];
 
-/** `--roles api,worker`: which parts of iotops this process runs (several processes may share PostgreSQL). */
+/** `--roles api,worker,ingest`: which parts of iotops this process runs (several processes may share PostgreSQL). */
 export function parseRoles(value: string): Role[] {
   const asked = value.split(',').map((r) => r.trim());
   const unknown = asked.filter((r) => !(ROLES as readonly string[]).includes(r));
@@ -21,11 +22,21 @@ export function parseRoles(value: string): Role[] {
 
 /**
  * Runs the roles: `api` serves HTTP, `worker` runs the job queue (SLA timers, verification period) and, at
- * start and hourly, purges finished jobs and runs ingest maintenance (retention, partitions, orphans). Answers
- * the HTTP address when the api role runs. SIGINT/SIGTERM stop HTTP first, write what ingest holds, let the
- * worker finish its batch, then close the database.
+ * start and hourly, purges finished jobs and runs ingest maintenance (retention, partitions, orphans), `ingest`
+ * takes MQTT (the embedded broker on IOTOPS_MQTT_PORT, or the external broker of MQTT_URL). Answers the HTTP
+ * address when the api role runs and where MQTT producers publish. SIGINT/SIGTERM stop HTTP and MQTT first
+ * (writes already taken still commit and are acknowledged), write what ingest holds, let the worker finish its
+ * batch, then close the database.
  */
-async function run(ctx: Ctx, services: Services, config: Config, roles: readonly Role[]): Promise<string | null> {
+async function run(
+  ctx: Ctx,
+  services: Services,
+  config: Config,
+  roles: readonly Role[],
+): Promise<{ address: string | null; mqtt: string | null }> {
+  const mqtt = roles.includes('ingest')
+    ? await startMqttTransport({ service: services.ingest, metrics: ctx.metrics, log: ctx.log }, config)
+    : null;
   const app = roles.includes('api') ? await createHttpApp(ctx, services) : null;
   const worker = roles.includes('worker') ? startWorker(services, { pollMs: config.jobPollMs }) : null;
   const hourly = () => {
@@ -38,6 +49,7 @@ async function run(ctx: Ctx, services: Services, config: Config, roles: readonly
   purge?.unref();
   const stop = async () => {
     await app?.close();
+    await mqtt?.stop();
     await services.ingest.close();
     if (purge) clearInterval(purge);
     await worker?.stop();
@@ -46,9 +58,9 @@ async function run(ctx: Ctx, services: Services, config: Config, roles: readonly
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
-  if (!app) return null;
+  if (!app) return { address: null, mqtt: mqtt?.description ?? null };
   try {
-    return await app.listen({ port: config.port, host: config.host });
+    return { address: await app.listen({ port: config.port, host: config.host }), mqtt: mqtt?.description ?? null };
   } catch (e) {
     if ((e as { code?: string }).code === 'EADDRINUSE') {
       throw new Error(
@@ -76,18 +88,21 @@ async function ensureFirstAdmin(services: Services): Promise<string | null> {
 export function registerServe(program: Command) {
   program
     .command('serve')
-    .description('Run the desk: HTTP API and docs (PORT, default 8080) and the job worker')
+    .description(
+      'Run the desk: HTTP API and docs (PORT, default 8080), the job worker and MQTT ingest (IOTOPS_MQTT_PORT, default 1883, or MQTT_URL)',
+    )
     .option('--roles <roles>', `comma-separated roles to run: ${ROLES.join(', ')}`, ROLES.join(','))
     .action(async (o: { roles: string }) => {
       const roles = parseRoles(o.roles);
       const config = loadConfig();
       const { ctx, services } = await openContext(config);
-      const address = await run(ctx, services, config, roles);
+      const { address, mqtt } = await run(ctx, services, config, roles);
       console.log(
         address
           ? `iotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind}, roles: ${roles.join(',')})`
           : `iotops is running (roles: ${roles.join(',')}, database: ${ctx.database.kind})`,
       );
+      if (mqtt) console.log(mqtt);
     });
 
   program
@@ -117,10 +132,11 @@ export function registerServe(program: Command) {
         const first = await ensureFirstAdmin(services);
         if (first) lines.push(first);
       }
-      const address = await run(ctx, services, config, ROLES);
+      const { address, mqtt } = await run(ctx, services, config, ROLES);
       console.log(
         `\niotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind}, roles: ${ROLES.join(',')})`,
       );
+      if (mqtt) console.log(mqtt);
       if (lines.length > 0)
         console.log(`log in (POST ${address}/api/v1/auth/login, or the docs page):\n${lines.join('\n')}`);
     });

@@ -68,6 +68,18 @@ export function createMetrics() {
       help: 'Records waiting for their durable write (bounded by INGEST_QUEUE_MAX: transports pause above it)',
       registers: [registry],
     }),
+    mqttMessages: new Counter({
+      name: 'iotops_ingest_mqtt_messages_total',
+      help: 'MQTT ingest messages by broker (embedded, external), kind (network, telemetry) and outcome (stored = acknowledged after the write, failed = write failed, not acknowledged)',
+      labelNames: ['broker', 'kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    mqttConnectionsRefused: new Counter({
+      name: 'iotops_ingest_mqtt_connections_refused_total',
+      help: 'Producer connections the embedded MQTT broker refused, by reason (no_credentials, bad_credentials, unavailable)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     jobsByState: new Gauge({
       name: 'iotops_jobs',
       help: 'Jobs waiting or running, by state (queued, failed = waiting for a retry, running); refreshed by the worker',

@@ -3,11 +3,13 @@ import type { Principal } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
+import { enqueueIn } from '../../platform/jobs/outbox.ts';
 import { createTtlCache } from '../../platform/ttl-cache.ts';
 import { type Line, type NetworkEvent, parseNetworkEvent, parseTelemetry, type Telemetry } from './contract.ts';
 import { IngestErrors as E } from './ingest.errors.ts';
 import { ingestRepo } from './ingest.repo.ts';
 import type { CreateCredentialInput, ListErrorsQuery } from './ingest.schemas.ts';
+import { rollupDailyUsage } from './ingest.writer.ts';
 import { createPartitionManager } from './partitions.ts';
 import { reconcileOrphans } from './reconcile.ts';
 import { createWriteQueue, type IngestSource, type RejectedLine } from './write-queue.ts';
@@ -25,6 +27,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** Ingest secrets carry their own prefix, so the HTTP layer knows which kind of credential a Bearer is. */
 export const INGEST_SECRET_PREFIX = 'ioi_';
 const CREDENTIAL_CACHE_MS = 5000;
+export const ROLLUP_DAILY = 'ingest.rollup_daily';
 
 export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {}) {
   const now = opts.now ?? Date.now;
@@ -34,6 +37,8 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
     batchMax: ctx.config.ingestBatchMax,
     lingerMs: ctx.config.ingestLingerMs,
     queueMax: ctx.config.ingestQueueMax,
+    // PGlite has one connection: lanes would only queue behind each other.
+    lanes: ctx.database.kind === 'pglite' ? 1 : ctx.config.ingestWriters,
   });
   // MQTT producers connect often and HTTP producers post often: a credential check need not hit the database
   // each time. A revocation through this process drops the cache at once; others see it within 5 s.
@@ -198,6 +203,12 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
       return total;
     },
 
+    /** Daily usage of one complete UTC day (YYYY-MM-DD) from its hourly rows. */
+    rollupDay: (day: string) =>
+      ctx.database.rawTransaction((tx) =>
+        rollupDailyUsage(tx, new Date(`${day}T00:00:00Z`), new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000)),
+      ),
+
     /** Retention, tomorrow's partition and orphan adoption: the worker runs it at start and hourly. */
     async maintain() {
       const days = ctx.config.retentionDays;
@@ -206,6 +217,9 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
       await repo.deleteErrorsBefore(cutoff);
       await ctx.database.query('delete from device_telemetry where ts < $1', [cutoff.toISOString()]);
       const adopted = await this.adoptOrphans();
+      // Yesterday's daily usage, once: the job's dedupe key holds for the job's life (JOB_RETENTION_DAYS).
+      const yesterday = new Date(Math.floor(now() / 86_400_000) * 86_400_000 - 86_400_000).toISOString().slice(0, 10);
+      await enqueueIn(ctx.database.db, ROLLUP_DAILY, { day: yesterday }, { dedupeKey: `${ROLLUP_DAILY}:${yesterday}` });
       return { dropped, adopted };
     },
   };

@@ -11,6 +11,7 @@ import {
   byTs,
   nextSession,
   nextState,
+  type RollupRow,
   rollup,
   type SessionRow,
   type SimRef,
@@ -112,11 +113,17 @@ export async function applyEffects(
   sims: Map<string, SimRef>,
   opts: { rollup: boolean } = { rollup: true },
 ) {
+  // The roll-up rows are shared by every write lane and process: written last, so their row locks are held
+  // only for the commit, not for the whole batch.
+  await applySimEffects(tx, events, sims);
   if (opts.rollup)
     await upsertRollup(
       tx,
       events.map((e) => ({ e, tenantId: sims.get(e.iccid)?.tenantId ?? null })),
     );
+}
+
+async function applySimEffects(tx: RawTx, events: readonly NetworkEvent[], sims: Map<string, SimRef>) {
   const bySim = new Map<number, { ref: SimRef; events: NetworkEvent[] }>();
   for (const e of events) {
     const ref = sims.get(e.iccid);
@@ -127,18 +134,27 @@ export async function applyEffects(
   }
   if (bySim.size === 0) return;
   for (const g of bySim.values()) g.events.sort(byTs);
-  await writeState(tx, bySim);
+  const before = await writeState(tx, bySim);
   const usage = new UsageAccumulator();
   await writeSessions(tx, bySim, usage);
   for (const { ref, events: evs } of bySim.values()) for (const e of evs) usage.event(ref, e);
   await upsertUsage(tx, 'sim_usage_hourly', 'hour', [...usage.hourly.values()]);
-  await upsertUsage(tx, 'sim_usage_daily', 'day', [...usage.daily.values()]);
-  await upsertImeis(tx, bySim);
+  // Daily rows of complete days are rolled up from the hourly ones by maintenance (rollupDailyUsage); only late
+  // records for a day already past land here directly, so each event costs one usage write, not two.
+  const today = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  await upsertUsage(
+    tx,
+    'sim_usage_daily',
+    'day',
+    [...usage.daily.values()].filter((u) => u.at.getTime() < today),
+  );
+  await upsertImeis(tx, bySim, before);
 }
 
 type SimGroups = Map<number, { ref: SimRef; events: NetworkEvent[] }>;
 
-async function writeState(tx: RawTx, bySim: SimGroups) {
+/** Answers the states as they were before the batch. */
+async function writeState(tx: RawTx, bySim: SimGroups): Promise<Map<number, StateRow>> {
   const ids = [...bySim.keys()].sort((a, b) => a - b);
   const current = new Map<number, StateRow>();
   for (const r of await tx.query<Record<string, unknown>>(
@@ -156,7 +172,7 @@ async function writeState(tx: RawTx, bySim: SimGroups) {
     const s = nextState(current.get(id), g.ref, g.events);
     if (s) next.push(s);
   }
-  if (next.length === 0) return;
+  if (next.length === 0) return current;
   const col = <T>(f: (s: StateRow) => T) => next.map(f);
   await tx.query(
     `insert into sim_network_state (sim_id, tenant_id, account_id, status, last_event_at, last_event_type, plmn, rat,
@@ -202,6 +218,7 @@ async function writeState(tx: RawTx, bySim: SimGroups) {
         where sims.id = v.id and sims.network_state is distinct from v.status`,
       [moved.map((s) => s.simId), moved.map((s) => s.status)],
     );
+  return current;
 }
 
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
@@ -330,19 +347,23 @@ async function upsertUsage(
   );
 }
 
-async function upsertImeis(tx: RawTx, bySim: SimGroups) {
+/**
+ * IMEI history: a row when a SIM shows up in a device other than the one it was in (and for its first one);
+ * `last_seen_at` is when it last moved into that device. Writing only on a change keeps it off the hot path.
+ */
+async function upsertImeis(tx: RawTx, bySim: SimGroups, before: Map<number, StateRow>) {
   const seen = new Map<string, { simId: number; imei: string; first: Date; last: Date }>();
-  for (const { ref, events } of bySim.values())
+  for (const { ref, events } of bySim.values()) {
+    let current = before.get(ref.simId)?.imei ?? null;
     for (const e of events) {
-      if (e.imei === null) continue;
+      if (e.imei === null || e.imei === current) continue;
+      current = e.imei;
       const k = `${ref.simId}|${e.imei}`;
       const h = seen.get(k);
       if (!h) seen.set(k, { simId: ref.simId, imei: e.imei, first: e.ts, last: e.ts });
-      else {
-        if (e.ts < h.first) h.first = e.ts;
-        if (e.ts > h.last) h.last = e.ts;
-      }
+      else if (e.ts > h.last) h.last = e.ts;
     }
+  }
   if (seen.size === 0) return;
   const rows = [...seen.values()].sort((a, b) => a.simId - b.simId || (a.imei < b.imei ? -1 : 1));
   await tx.query(
@@ -361,7 +382,12 @@ async function upsertImeis(tx: RawTx, bySim: SimGroups) {
 }
 
 async function upsertRollup(tx: RawTx, events: { e: NetworkEvent; tenantId: number | null }[]) {
-  const rows = rollup(events).sort((a, b) => a.bucket.getTime() - b.bucket.getTime() || a.tenantId - b.tenantId);
+  // Full-key order: two transactions upserting overlapping keys then wait for each other, never deadlock.
+  const key = (r: RollupRow) => `${r.bucket.getTime()}|${r.tenantId}|${r.type}|${r.plmn}|${r.apn}|${r.cause}`;
+  const rows = rollup(events)
+    .map((r) => ({ r, k: key(r) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map((x) => x.r);
   if (rows.length === 0) return;
   const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
   await tx.query(
@@ -379,4 +405,25 @@ async function upsertRollup(tx: RawTx, events: { e: NetworkEvent; tenantId: numb
       col((r) => r.events),
     ],
   );
+}
+
+/**
+ * Daily usage of complete UTC days, recomputed from the hourly rows (idempotent: it overwrites). Today's usage
+ * is read from the hourly rows; a late record for a past day is added to both by the writer.
+ */
+export async function rollupDailyUsage(tx: RawTx, from: Date, to: Date): Promise<number> {
+  const [r] = await tx.query<{ n: number }>(
+    `with written as (
+     insert into sim_usage_daily (sim_id, day, tenant_id, account_id, bytes_up, bytes_down, sms_mo, sms_mt, voice_seconds)
+     select sim_id, date_trunc('day', hour at time zone 'UTC') at time zone 'UTC', max(tenant_id), max(account_id),
+            sum(bytes_up), sum(bytes_down), sum(sms_mo), sum(sms_mt), sum(voice_seconds)
+       from sim_usage_hourly where hour >= $1 and hour < $2
+      group by 1, 2
+     on conflict (sim_id, day) do update set bytes_up = excluded.bytes_up, bytes_down = excluded.bytes_down,
+        sms_mo = excluded.sms_mo, sms_mt = excluded.sms_mt, voice_seconds = excluded.voice_seconds
+     returning 1)
+     select count(*)::int as n from written`,
+    [from.toISOString(), to.toISOString()],
+  );
+  return r?.n ?? 0;
 }

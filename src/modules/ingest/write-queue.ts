@@ -35,18 +35,19 @@ type Submission = {
   reject: (e: unknown) => void;
 };
 
-export function createWriteQueue(
+type Shared = { queued: number; drainWaiters: (() => void)[]; closed: boolean };
+
+function createLane(
   database: Database,
   partitions: PartitionManager,
   metrics: Metrics,
   opts: { batchMax: number; lingerMs: number; queueMax: number },
+  shared: Shared,
 ) {
   const waiting: Submission[] = [];
   let queued = 0;
   let writing = false;
   let timer: NodeJS.Timeout | null = null;
-  let drainWaiters: (() => void)[] = [];
-  let closed = false;
 
   const size = (s: Submission) => s.records.length + s.rejected.length;
 
@@ -81,11 +82,12 @@ export function createWriteQueue(
       }
     } finally {
       queued -= n;
-      metrics.ingestQueued.set(queued);
+      shared.queued -= n;
+      metrics.ingestQueued.set(shared.queued);
       writing = false;
-      if (queued <= opts.queueMax) {
-        const w = drainWaiters;
-        drainWaiters = [];
+      if (shared.queued <= opts.queueMax) {
+        const w = shared.drainWaiters;
+        shared.drainWaiters = [];
         for (const f of w) f();
       }
       schedule();
@@ -135,33 +137,87 @@ export function createWriteQueue(
   }
 
   return {
-    /** Resolves after the records (and the rejections, as ingest errors) are committed. */
     submit(
       kind: Submission['kind'],
       records: NetworkEvent[] | Telemetry[],
       rejected: RejectedLine[],
       source: IngestSource,
     ): Promise<WriteOutcome> {
-      if (closed) return Promise.reject(new Error('ingest is shutting down'));
       return new Promise((resolve, reject) => {
         const s: Submission = { kind, records, rejected, source, receivedAt: Date.now(), resolve, reject };
         waiting.push(s);
         queued += size(s);
-        metrics.ingestQueued.set(queued);
+        shared.queued += size(s);
+        metrics.ingestQueued.set(shared.queued);
         schedule();
       });
     },
-    saturated: () => queued > opts.queueMax,
+    busy: () => writing || waiting.length > 0,
+    flush,
+  };
+}
+
+/** FNV-1a: a cheap, stable spread of ICCIDs / deviceIds over the lanes. */
+function laneOf(key: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
+}
+
+/**
+ * `lanes` independent write queues, each on its own connection, a SIM (or device) always on the same lane: the
+ * database works on several batches at once (PostgreSQL runs each on its own core) without two lanes ever
+ * touching the same SIM's rows. A caller's records are split by lane and its answer waits for every part.
+ */
+export function createWriteQueue(
+  database: Database,
+  partitions: PartitionManager,
+  metrics: Metrics,
+  opts: { batchMax: number; lingerMs: number; queueMax: number; lanes: number },
+) {
+  const shared: Shared = { queued: 0, drainWaiters: [], closed: false };
+  const lanes = Array.from({ length: Math.max(1, opts.lanes) }, () =>
+    createLane(database, partitions, metrics, opts, shared),
+  );
+  const keyOf = (r: NetworkEvent | Telemetry) => ('iccid' in r ? r.iccid : r.deviceId);
+
+  return {
+    /** Resolves after the records (and the rejections, as ingest errors) are committed. */
+    async submit(
+      kind: Submission['kind'],
+      records: NetworkEvent[] | Telemetry[],
+      rejected: RejectedLine[],
+      source: IngestSource,
+    ): Promise<WriteOutcome> {
+      if (shared.closed) throw new Error('ingest is shutting down');
+      if (lanes.length === 1) return lanes[0]!.submit(kind, records, rejected, source);
+      const parts: number[][] = lanes.map(() => []);
+      records.forEach((r, i) => {
+        parts[laneOf(keyOf(r), lanes.length)]!.push(i);
+      });
+      const done = await Promise.all(
+        parts.map(async (idx, l) => {
+          if (idx.length === 0 && (l !== 0 || rejected.length === 0)) return { idx, stored: [] as boolean[] };
+          const mine = idx.map((i) => records[i]!) as NetworkEvent[] | Telemetry[];
+          const o = await lanes[l]!.submit(kind, mine, l === 0 ? rejected : [], source);
+          return { idx, stored: o.stored };
+        }),
+      );
+      const stored = records.map(() => false);
+      for (const d of done) for (let k = 0; k < d.idx.length; k++) stored[d.idx[k]!] = d.stored[k]!;
+      return { stored };
+    },
+    saturated: () => shared.queued > opts.queueMax,
     drained(): Promise<void> {
-      if (queued <= opts.queueMax) return Promise.resolve();
-      return new Promise((r) => drainWaiters.push(r));
+      if (shared.queued <= opts.queueMax) return Promise.resolve();
+      return new Promise((r) => shared.drainWaiters.push(r));
     },
     /** Stop taking records and write what is waiting. */
     async close(): Promise<void> {
-      closed = true;
-      while (waiting.length > 0 || writing) {
-        if (!writing) await flush();
-        else await new Promise((r) => setTimeout(r, 5));
+      shared.closed = true;
+      while (lanes.some((l) => l.busy())) {
+        for (const l of lanes) await l.flush();
+        await new Promise((r) => setTimeout(r, 5));
       }
     },
   };

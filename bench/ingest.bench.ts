@@ -1,0 +1,301 @@
+/**
+ * `npm run bench:ingest [-- --sims N --seconds S --raw-seconds R --rate E --publishers P --reuse-db NAME]`:
+ * the network-ingest benchmark (issue 4, Performance).
+ *  1. a fresh PostgreSQL database on 127.0.0.1:5432 (BENCH_DATABASE_URL names the admin database; dropped at the
+ *     end unless `--reuse-db NAME`), migrated, with N SIMs registered (default 1M, loaded set-based in SQL);
+ *  2. raw baseline, same run: P publisher processes push contract events (one JSON object a message, QoS 1) into
+ *     the Mosquitto at 127.0.0.1:1883 as fast as its acknowledgements allow, and a subscriber process counts and
+ *     discards what the broker delivers: the broker's raw delivery rate, events/s;
+ *  3. iotops: `iotops serve --roles ingest` in its own process, consuming that broker (MQTT_URL, shared
+ *     subscription, PUBACK after the durable write); the publishers push for S seconds (default 60) paced at E
+ *     events/s in all (default 60,000); events stored / elapsed = the sustained rate. A prober publishes one
+ *     `attach` a tick (100 ms) for SIMs the load never touches and polls the SIM's state: publish → state updated;
+ *  4. RSS of the iotops process after warm-up and at the end.
+ * When no broker listens on 1883, iotops's embedded broker carries the load instead (IOTOPS_MQTT_PORT) and the raw
+ * baseline is a plain aedes.
+ * Prints the figures and whether the goal (≥ 50,000 events/s, ≥ 0.5× raw, p99 < 1 s, memory flat) is met; a miss
+ * does not fail the run. Smoke: `npm run bench:ingest:smoke`.
+ */
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import { loadConfig } from '../src/config.ts';
+import { createIngestService } from '../src/modules/ingest/ingest.service.ts';
+import { cliPrincipal } from '../src/platform/auth.ts';
+import { openDatabase } from '../src/platform/db/client.ts';
+import { migrate } from '../src/platform/db/migrate.ts';
+import { createLogger } from '../src/platform/log.ts';
+import { createMetrics } from '../src/platform/metrics.ts';
+import { iccidOf, type PublishFigures, type PublishJob, type SubscribeFigures } from './ingest-mqtt-child.ts';
+
+const args = process.argv.slice(2);
+function num(name: string, dflt: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return dflt;
+  const v = Number(args[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) {
+    console.error(`${name} must be a positive number, got ${args[i + 1] ?? '(nothing)'}`);
+    process.exit(2);
+  }
+  return v;
+}
+const SIMS = Math.floor(num('--sims', 1_000_000));
+const SECONDS = num('--seconds', 60);
+const RAW_SECONDS = num('--raw-seconds', Math.min(SECONDS, 20));
+const RATE = num('--rate', 60_000);
+const PUBLISHERS = Math.floor(num('--publishers', 2));
+const INFLIGHT = Math.floor(num('--inflight', 2000));
+const REUSE_DB = (() => {
+  const i = args.indexOf('--reuse-db');
+  if (i < 0) return undefined;
+  const name = args[i + 1] ?? '';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
+    console.error(`--reuse-db needs a database name ([a-z0-9_]), got ${name || '(nothing)'}`);
+    process.exit(2);
+  }
+  return name;
+})();
+const PROBES = Math.min(1000, Math.floor(SIMS / 10));
+const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const child = fileURLToPath(new URL('./ingest-mqtt-child.ts', import.meta.url));
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+const reachable = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+    s.setTimeout(2000, () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+const ask = <T>(p: ChildProcess, m: unknown, skip?: (x: unknown) => boolean) =>
+  new Promise<T>((resolve, reject) => {
+    const on = (x: unknown) => {
+      if (skip?.(x)) return;
+      p.off('message', on);
+      resolve(x as T);
+    };
+    p.on('message', on);
+    p.once('exit', (code) => reject(new Error(`bench child exited (${code})`)));
+    p.send(m as never);
+  });
+const rssMiB = (pid: number) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+};
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+// 1. Database with N SIMs
+const dbName = REUSE_DB ?? `iotops_bench_ingest_${process.pid}`;
+const admin = new pg.Client({ connectionString: PG_ADMIN });
+await admin.connect();
+if (!REUSE_DB || (await admin.query('select 1 from pg_database where datname = $1', [dbName])).rowCount === 0)
+  await admin.query(`create database ${dbName}`);
+await admin.end();
+const dbUrl = new URL(PG_ADMIN);
+dbUrl.pathname = `/${dbName}`;
+const database = await openDatabase({ databaseUrl: dbUrl.toString(), poolSize: 4 });
+await migrate(database);
+const [{ n: have } = { n: 0 }] = await database.query<{ n: number }>('select count(*)::int as n from sims');
+if (have < SIMS) {
+  const t0 = performance.now();
+  for (let from = have; from < SIMS; from += 250_000) {
+    const to = Math.min(SIMS, from + 250_000);
+    await database.query(
+      `insert into sims (tenant_id, account_id, iccid, state)
+       select 1 + (g % 100), 1 + (g % 10000), '89460' || lpad(g::text, 14, '0'), 'ACTIVATED'
+         from generate_series($1::int, $2::int - 1) g`,
+      [from, to],
+    );
+  }
+  await database.query('analyze sims');
+  console.log(`${SIMS - have} SIMs registered in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+const config = { ...loadConfig({ LOG_LEVEL: 'silent' }) };
+const ctx = { config, database, log: createLogger(config), metrics: createMetrics() };
+const { credential, secret } = await createIngestService(ctx).createCredential(cliPrincipal('bench'), {
+  name: `bench-${process.pid}`,
+});
+
+// 2. Raw baseline
+const mosquitto = await reachable(1883);
+let brokerUrl = 'mqtt://127.0.0.1:1883';
+let rawUrl = brokerUrl;
+let plain: { close: () => void } | null = null;
+if (!mosquitto) {
+  const { Aedes } = await import('aedes');
+  const port = await freePort();
+  const broker = await Aedes.createBroker();
+  const server = net.createServer(broker.handle).listen(port, '127.0.0.1');
+  plain = { close: () => server.close() };
+  rawUrl = `mqtt://127.0.0.1:${port}`;
+}
+const publishers = Array.from({ length: PUBLISHERS }, () => fork(child, [], { stdio: 'inherit' }));
+const publishAll = (url: string, rate: number, seconds: number, auth: boolean) =>
+  Promise.all(
+    publishers.map((p, nth) =>
+      ask<PublishFigures>(p, {
+        job: 'publish',
+        url,
+        ...(auth ? { username: credential.name, password: secret } : {}),
+        sims: SIMS - PROBES,
+        nth,
+        of: PUBLISHERS,
+        rate: rate / PUBLISHERS,
+        seconds,
+        inflight: INFLIGHT,
+        seed: 1000 + nth + Math.floor(rate),
+      } satisfies PublishJob),
+    ),
+  );
+const sub = fork(child, [], { stdio: 'inherit' });
+const subDone = ask<SubscribeFigures>(
+  sub,
+  { job: 'subscribe', url: rawUrl, topic: 'iotops/v1/network/#', seconds: RAW_SECONDS },
+  (x) => (x as { ready?: boolean }).ready === true,
+);
+await new Promise((r) => setTimeout(r, 500));
+const rawPub = await publishAll(rawUrl, 10_000_000, RAW_SECONDS, false);
+const raw = await subDone;
+sub.kill();
+plain?.close();
+const rawRate = raw.received / Math.max(raw.seconds, 0.001);
+const rawPublished = rawPub.reduce((a, f) => a + f.published, 0);
+
+// 3. iotops consuming the broker
+const env: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  DATABASE_URL: dbUrl.toString(),
+  LOG_LEVEL: 'warn',
+  MQTT_SHARE_GROUP: `bench${process.pid}`,
+};
+if (mosquitto) env.MQTT_URL = brokerUrl;
+else {
+  const port = await freePort();
+  env.IOTOPS_MQTT_PORT = String(port);
+  brokerUrl = `mqtt://127.0.0.1:${port}`;
+}
+const iotops = spawn(process.execPath, [main, 'serve', '--roles', 'ingest'], {
+  env,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise<void>((resolve, reject) => {
+  iotops.stdout!.on('data', (b: Buffer) => {
+    if (b.toString().includes('iotops is running')) resolve();
+  });
+  iotops.once('exit', (c) => reject(new Error(`iotops exited (${c}) before it was ready`)));
+});
+await new Promise((r) => setTimeout(r, 2000));
+const rssStart = rssMiB(iotops.pid!);
+const count = async () => (await database.query<{ n: number }>('select count(*)::int as n from network_events'))[0]!.n;
+const before = await count();
+
+const probeIds = new Map(
+  (
+    await database.query<{ id: number; iccid: string }>(
+      'select id::int as id, iccid from sims where iccid = any($1::text[])',
+      [Array.from({ length: PROBES }, (_, i) => iccidOf(SIMS - PROBES + i))],
+    )
+  ).map((r) => [r.iccid, r.id]),
+);
+const prober = await mqtt.connectAsync(brokerUrl, {
+  username: credential.name,
+  password: secret,
+  clientId: `bench-probe-${process.pid}`,
+});
+const latencies: number[] = [];
+let lost = 0;
+let probing = true;
+const probeLoop = (async () => {
+  let k = 0;
+  const pending: Promise<void>[] = [];
+  while (probing) {
+    const iccid = iccidOf(SIMS - PROBES + (k++ % PROBES));
+    const ts = new Date();
+    const t0 = performance.now();
+    prober.publish(
+      `iotops/v1/network/${iccid}`,
+      JSON.stringify({ id: `probe-${k}`, ts: ts.toISOString(), type: 'attach', network: { mcc: '240', mnc: '07' } }),
+      { qos: 1 },
+    );
+    pending.push(
+      (async () => {
+        while (performance.now() - t0 < 10_000) {
+          const r = await database.query('select 1 from sim_network_state where sim_id = $1 and last_event_at >= $2', [
+            probeIds.get(iccid),
+            ts.toISOString(),
+          ]);
+          if (r.length > 0) {
+            latencies.push(performance.now() - t0);
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        lost++;
+      })(),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await Promise.all(pending);
+})();
+
+const t0 = performance.now();
+const pubs = await publishAll(brokerUrl, RATE, SECONDS, true);
+// Drain: until the count stops moving.
+let last = await count();
+let lastMove = performance.now();
+while (performance.now() - lastMove < 2000) {
+  await new Promise((r) => setTimeout(r, 500));
+  const c = await count();
+  if (c !== last) {
+    last = c;
+    lastMove = performance.now();
+  }
+}
+const elapsed = (lastMove - t0) / 1000;
+probing = false;
+await probeLoop;
+await prober.endAsync();
+const rssEnd = rssMiB(iotops.pid!);
+iotops.kill('SIGTERM');
+await new Promise((r) => iotops.once('exit', r));
+for (const p of publishers) p.kill();
+
+const stored = last - before;
+const published = pubs.reduce((a, f) => a + f.published, 0);
+const rate = stored / elapsed;
+const p50 = pct(latencies, 50);
+const p99 = pct(latencies, 99);
+console.log(
+  `ingest: ${Math.round(rate).toLocaleString('en')} events/s sustained (${stored.toLocaleString('en')} of ${published.toLocaleString('en')} published in ${elapsed.toFixed(1)} s, pace ${RATE.toLocaleString('en')}/s, ${SIMS.toLocaleString('en')} SIMs); ` +
+    `raw ${mosquitto ? 'Mosquitto' : 'aedes'} delivery ${Math.round(rawRate).toLocaleString('en')} events/s (${raw.received.toLocaleString('en')} of ${rawPublished.toLocaleString('en')}) → ratio ${(rate / rawRate).toFixed(2)}; ` +
+    `publish→state p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms (${latencies.length} probes, ${lost} lost); RSS ${rssStart.toFixed(0)} → ${rssEnd.toFixed(0)} MiB`,
+);
+const goal = rate >= 50_000 && rate / rawRate >= 0.5 && p99 < 1000 && rssEnd < rssStart * 1.5;
+console.log(`goal (≥ 50,000 events/s, ≥ 0.5× raw, p99 < 1 s, memory flat): ${goal ? 'met' : 'NOT met'}`);
+
+await database.close();
+if (!REUSE_DB) {
+  const a = new pg.Client({ connectionString: PG_ADMIN });
+  await a.connect();
+  await a.query(`drop database if exists ${dbName}`);
+  await a.end();
+}
+process.exit(0);
