@@ -117,7 +117,11 @@ export function networkRepo(database: Database) {
       );
     },
 
-    /** Usage rows newest first; the hour/day a row counts is its key (one row per SIM and period). */
+    /**
+     * Usage rows newest first, with the window's totals. Days come from the hourly rows where there are any: the
+     * daily table holds a day only once maintenance rolled it up (today never), and a late record can put a
+     * partial row there before that; a day with no hourly rows left (shorter hourly retention) reads the daily row.
+     */
     usage(q: {
       simId: number;
       tenantId?: number | undefined;
@@ -127,27 +131,37 @@ export function networkRepo(database: Database) {
       after: After;
       limit: number;
     }) {
-      const [table, col] = q.granularity === 'hour' ? ['sim_usage_hourly', 'hour'] : ['sim_usage_daily', 'day'];
       const p = new Params();
-      const where = [
-        `sim_id = ${p.add(q.simId)}`,
-        `${col} >= date_trunc('${col}', ${p.add(q.from)}::timestamptz, 'UTC')`,
-        `${col} <= ${p.add(q.to)}`,
-      ];
-      if (q.tenantId !== undefined) where.push(`tenant_id = ${p.add(q.tenantId)}`);
-      const totalsWhere = where.join(' and ');
+      const sim = p.add(q.simId);
+      const from = p.add(q.from);
+      const to = p.add(q.to);
+      const tenant = q.tenantId === undefined ? '' : ` and tenant_id = ${p.add(q.tenantId)}`;
+      const figures = 'bytes_up, bytes_down, sms_mo, sms_mt, voice_seconds';
+      const source =
+        q.granularity === 'hour'
+          ? `select hour as at, ${figures} from sim_usage_hourly
+              where sim_id = ${sim} and hour >= date_trunc('hour', ${from}::timestamptz, 'UTC') and hour <= ${to}${tenant}`
+          : `select date_trunc('day', hour, 'UTC') as at, sum(bytes_up) as bytes_up, sum(bytes_down) as bytes_down,
+                    sum(sms_mo) as sms_mo, sum(sms_mt) as sms_mt, sum(voice_seconds) as voice_seconds
+               from sim_usage_hourly
+              where sim_id = ${sim} and hour >= date_trunc('day', ${from}::timestamptz, 'UTC') and hour <= ${to}${tenant}
+              group by 1
+             union all
+             select day as at, ${figures} from sim_usage_daily d
+              where sim_id = ${sim} and day >= date_trunc('day', ${from}::timestamptz, 'UTC') and day <= ${to}${tenant}
+                and not exists (select 1 from sim_usage_hourly h
+                                 where h.sim_id = d.sim_id and h.hour >= d.day and h.hour < d.day + interval '1 day')`;
       const totalsParams = [...p.values];
-      if (q.after) where.push(`${col} < ${p.add(q.after.key)}::timestamptz`);
+      const rowsWhere = q.after ? `where at < ${p.add(q.after.key)}::timestamptz` : '';
       const rows = database.query<Row>(
-        `select ${col}::text as k, ${col} as at, bytes_up, bytes_down, sms_mo, sms_mt, voice_seconds
-           from ${table} where ${where.join(' and ')} order by ${col} desc limit ${p.add(q.limit)}`,
+        `select at::text as k, at, ${figures} from (${source}) u ${rowsWhere} order by at desc limit ${p.add(q.limit)}`,
         p.values,
       );
       const totals = database.query<Row>(
         `select coalesce(sum(bytes_up), 0)::text as bytes_up, coalesce(sum(bytes_down), 0)::text as bytes_down,
                 coalesce(sum(sms_mo), 0)::int as sms_mo, coalesce(sum(sms_mt), 0)::int as sms_mt,
                 coalesce(sum(voice_seconds), 0)::int as voice_seconds
-           from ${table} where ${totalsWhere}`,
+           from (${source}) u`,
         totalsParams,
       );
       return Promise.all([rows, totals]).then(([r, t]) => ({ rows: r, totals: t[0]! }));

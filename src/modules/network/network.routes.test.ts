@@ -215,6 +215,28 @@ describe('sessions, usage, network state', () => {
     expect(hourly.json().totals.bytesDown).toBe(9000);
   });
 
+  it('reads a day from its hourly rows when there are any, else from the rolled-up daily row', async () => {
+    const [sim] = (await makeSims(h.services, t.child.id, 1)) as [MadeSim];
+    const [row] = await h.ctx.database.query<{ id: string }>('select id from sims where iccid = $1', [sim.iccid]);
+    const day = (n: number) => new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - n * 86_400_000);
+    const insert = (table: string, col: string, at: Date, down: number) =>
+      h.ctx.database.query(
+        `insert into ${table} (sim_id, ${col}, tenant_id, account_id, bytes_down) values ($1, $2, $3, $4, $5)`,
+        [row!.id, at.toISOString(), t.root.id, t.child.id, down],
+      );
+    // Two days ago: only the daily row is left. Yesterday: a partial daily row (a late record) and its hours.
+    await insert('sim_usage_daily', 'day', day(2), 700);
+    await insert('sim_usage_daily', 'day', day(1), 5);
+    await insert('sim_usage_hourly', 'hour', new Date(day(1).getTime() + 3600_000), 40);
+    await insert('sim_usage_hourly', 'hour', new Date(day(1).getTime() + 7200_000), 60);
+    const res = await get(trace(sim, 'usage', `?from=${day(3).toISOString()}&granularity=day`), t.customer);
+    expect(res.json().items.map((u: { at: string; bytesDown: number }) => [u.at, u.bytesDown])).toEqual([
+      [day(1).toISOString(), 100],
+      [day(2).toISOString(), 700],
+    ]);
+    expect(res.json().totals.bytesDown).toBe(800);
+  });
+
   it('answers the state with the last reject and its meaning, and the IMEI history', async () => {
     const res = await get(trace(mine, 'network-state'), t.customer);
     expect(res.statusCode).toBe(200);
