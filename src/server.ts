@@ -6,8 +6,10 @@ import { attachmentsRoutes } from './modules/cases/attachments.routes.ts';
 import { casePartiesRoutes } from './modules/cases/case-parties.routes.ts';
 import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
+import { devicesRoutes } from './modules/devices/devices.routes.ts';
 import { ingestRoutes } from './modules/ingest/ingest.routes.ts';
 import { INGEST_SECRET_PREFIX, type IngestService } from './modules/ingest/ingest.service.ts';
+import { networkRoutes } from './modules/network/network.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
 import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
@@ -60,6 +62,8 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       notificationsRoutes(services.notifications),
       priorityMatrixRoutes(services.priorityMatrix),
       ingestRoutes(services.ingest),
+      networkRoutes(services.network),
+      devicesRoutes(services.devices),
     ],
   });
 }

@@ -6,7 +6,9 @@ import { createCaseReports } from './modules/cases/cases.reports.ts';
 import { createCasesService } from './modules/cases/cases.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
+import { createDevicesService } from './modules/devices/devices.service.ts';
 import { createIngestService } from './modules/ingest/ingest.service.ts';
+import { createNetworkService } from './modules/network/network.service.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createPlmnsService } from './modules/plmns/plmns.service.ts';
 import { createExportService } from './modules/sims/import/export.service.ts';
@@ -53,6 +55,8 @@ export function buildServices(ctx: Ctx) {
   const notifications = createNotificationsService(ctx);
   const jobs = createJobQueue(ctx);
   const ingest = createIngestService(ctx);
+  const network = createNetworkService(ctx, { sims, accounts });
+  const devices = createDevicesService(ctx, { accounts, sims, ingest });
   const demo = createDemoService({ accounts, catalog, users, cases, loadSimFile: simFileLoader(simImports) });
   return {
     accounts,
@@ -72,6 +76,8 @@ export function buildServices(ctx: Ctx) {
     notifications,
     jobs,
     ingest,
+    network,
+    devices,
   };
 }
 

@@ -42,7 +42,7 @@ function progressBar(total: number, quiet: boolean) {
 }
 
 /** The `sims` command group may also be registered by the SIM module's own CLI: share it. */
-function simsCommand(program: Command): Command {
+export function simsCommand(program: Command): Command {
   return program.commands.find((c) => c.name() === 'sims') ?? program.command('sims').description('SIM inventory');
 }
 

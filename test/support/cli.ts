@@ -43,3 +43,67 @@ export function runCli(args: string[], env: Record<string, string>, stdin?: stri
     else child.stdin.end();
   });
 }
+
+export type RunningCli = {
+  /** Everything printed on stdout so far. */
+  stdout: () => string;
+  /** Resolves when stdout matches; rejects after `ms` with what was printed. */
+  waitFor: (pattern: RegExp, ms?: number) => Promise<void>;
+  signal: (sig: NodeJS.Signals) => void;
+  exited: Promise<CliResult>;
+};
+
+/** Starts `iotops <args>` and leaves it running (a --follow command): read its output as it comes. */
+export function startCli(args: string[], env: Record<string, string>): RunningCli {
+  const child = spawn(process.execPath, [path.join(root, 'src/main.ts'), ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    for (const w of waiters) w();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdin.end();
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+      for (const w of waiters) w();
+    });
+  });
+  return {
+    stdout: () => stdout,
+    waitFor: (pattern, ms = 30_000) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(stdout)) {
+            done();
+            resolve();
+          } else if (child.exitCode !== null) {
+            done();
+            reject(new Error(`exited ${child.exitCode} before ${pattern}: ${stdout}\n${stderr}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`no ${pattern} within ${ms} ms; stdout: ${stdout}\nstderr: ${stderr}`));
+        }, ms);
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      }),
+    signal: (sig) => {
+      child.kill(sig);
+    },
+    exited,
+  };
+}

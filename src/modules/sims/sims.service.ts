@@ -67,6 +67,8 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
     },
 
     get: async (p: Principal, iccid: string): Promise<SimDetail> => one(await load(p, iccid)),
+    /** The SIM's row if the principal reaches it, else 404 like a missing one: for modules reading by ICCID. */
+    locate: load,
 
     async create(p: Principal, input: CreateSimInput): Promise<SimDetail> {
       if (!isStaff(p)) throw forbidden(E.staffOnly, 'Only the provider creates SIMs');

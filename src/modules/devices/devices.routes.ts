@@ -1,0 +1,129 @@
+import type { App } from '../../platform/http/app.ts';
+import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { ErrorBody } from '../../platform/http/errors.ts';
+import { presentDevice, presentMetric, presentModel } from './devices.presenter.ts';
+import {
+  CreateDeviceBody,
+  CreateModelBody,
+  DeviceIdParams,
+  DeviceModelList,
+  DeviceModelView,
+  DevicePage,
+  DeviceView,
+  ListDevicesQuery,
+  TelemetryPage,
+  TelemetryQuery,
+  UpdateDeviceBody,
+} from './devices.schemas.ts';
+import type { DevicesService } from './devices.service.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const tags = ['devices'];
+
+export function devicesRoutes(devices: DevicesService) {
+  return (app: App) => {
+    app.post(
+      '/api/v1/device-models',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Create a device model (staff: shared or for an account; a customer: for its own accounts)',
+          body: CreateModelBody,
+          response: { 201: DeviceModelView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => reply.code(201).send(presentModel(await devices.createModel(principalOf(req), req.body))),
+    );
+    app.get(
+      '/api/v1/device-models',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'Device models the caller may use (shared, and those of its accounts)',
+          response: { 200: DeviceModelList, ...errors },
+        },
+      },
+      async (req) => ({ items: (await devices.listModels(principalOf(req))).map(presentModel) }),
+    );
+    app.post(
+      '/api/v1/devices',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Register a device (telemetry that arrived before it is adopted)',
+          body: CreateDeviceBody,
+          response: { 201: DeviceView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => reply.code(201).send(presentDevice(await devices.create(principalOf(req), req.body))),
+    );
+    app.get(
+      '/api/v1/devices',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'List devices (keyset pagination)',
+          querystring: ListDevicesQuery,
+          response: { 200: DevicePage, ...errors },
+        },
+      },
+      async (req) => {
+        const page = await devices.list(principalOf(req), req.query);
+        return { items: page.items.map(presentDevice), nextCursor: page.nextCursor };
+      },
+    );
+    app.get(
+      '/api/v1/devices/:id',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'Get a device with the newest value of each metric',
+          params: DeviceIdParams,
+          response: { 200: DeviceView, ...errors },
+        },
+      },
+      async (req) => presentDevice(await devices.get(principalOf(req), req.params.id)),
+    );
+    app.patch(
+      '/api/v1/devices/:id',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: "Change a device's name, account, model or SIM",
+          params: DeviceIdParams,
+          body: UpdateDeviceBody,
+          response: { 200: DeviceView, ...errors },
+        },
+      },
+      async (req) => presentDevice(await devices.update(principalOf(req), req.params.id, req.body)),
+    );
+    app.get(
+      '/api/v1/devices/:id/telemetry',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: "A device's telemetry series in a time window, newest first",
+          params: DeviceIdParams,
+          querystring: TelemetryQuery,
+          response: { 200: TelemetryPage, ...errors },
+        },
+      },
+      async (req) => {
+        const r = await devices.telemetry(principalOf(req), req.params.id, req.query);
+        return {
+          from: r.from.toISOString(),
+          to: r.to.toISOString(),
+          items: r.items.map(presentMetric),
+          nextCursor: r.nextCursor,
+        };
+      },
+    );
+  };
+}
