@@ -59,12 +59,12 @@ describe('SIGKILL while producers publish (MQTT QoS 1) and post (HTTP)', () => {
     const run = randomBytes(4).toString('hex');
     const iccid = (k: number) =>
       `8946099${run.replace(/\D/g, '7').padEnd(8, '7').slice(0, 8)}${String(k % 10000).padStart(4, '0')}`;
-    type Rec = { id: string; ts: string; type: 'detach' };
+    type Rec = { id: string; ts: string; type: 'detach'; iccid: string };
     const mqttRecs = new Map<string, { topic: string; body: string }>();
     const httpBatches: Rec[][] = [];
     const acked = new Set<string>();
     let seq = 0;
-    const rec = (): Rec & { iccid: string } => {
+    const rec = (): Rec => {
       const k = seq++;
       return {
         id: `kill-${run}-${k}`,
@@ -100,7 +100,7 @@ describe('SIGKILL while producers publish (MQTT QoS 1) and post (HTTP)', () => {
         await new Promise((r) => setTimeout(r, 10));
       }
     })();
-    const post = async (batch: (Rec & { iccid: string })[]) => {
+    const post = async (batch: Rec[]) => {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/api/v1/ingest/network-events`, {
           method: 'POST',

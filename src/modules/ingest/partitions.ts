@@ -21,7 +21,6 @@ const dayOfName = (name: string) => {
 };
 
 export function createPartitionManager(database: Database, now: () => number = Date.now) {
-  let first: number | null = null;
   let last: number | null = null;
   let loaded = false;
 
@@ -31,7 +30,6 @@ export function createPartitionManager(database: Database, now: () => number = D
         where i.inhparent = 'network_events'::regclass`,
     );
     const days = rows.map((r) => dayOfName(r.name)).filter((d): d is number => d !== null);
-    first = days.length ? Math.min(...days) : null;
     last = days.length ? Math.max(...days) : null;
     loaded = true;
   }
@@ -60,7 +58,6 @@ export function createPartitionManager(database: Database, now: () => number = D
           if (last === null || last < d) throw e;
         }
         last = d;
-        first ??= d;
       }
     },
 
