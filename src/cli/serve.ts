@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.ts';
 import { startWorker } from '../jobs.ts';
 import { DEMO_LOGINS } from '../modules/demo/demo.service.ts';
 import { startMqttTransport } from '../modules/ingest/mqtt/mqtt-transport.ts';
+import { startSimulation } from '../modules/simulator/simulator.ts';
+import { cliPrincipal } from '../platform/auth.ts';
 import type { Ctx } from '../platform/context.ts';
 import { createHttpApp, openContext } from '../server.ts';
 import type { Services } from '../services.ts';
@@ -85,6 +89,34 @@ async function ensureFirstAdmin(services: Services): Promise<string | null> {
   return `  admin:    admin@iotops.local / ${password}   (shown once: change it with POST /api/v1/auth/password)`;
 }
 
+const DEMO_SCENARIO = fileURLToPath(new URL('../../examples/scenarios/demo.json', import.meta.url));
+
+/**
+ * `start --simulate`: the simulator in this process (embedded PGlite admits one process), publishing the fleet's
+ * traffic over HTTP with a fresh ingest credential; the ground truth goes next to the data.
+ */
+async function simulateInto(ctx: Ctx, services: Services, address: string, scenario: string) {
+  const { credential, secret } = await services.ingest.createCredential(cliPrincipal('start'), {
+    name: `simulator-${Date.now()}`,
+  });
+  const groundTruth = path.join(ctx.config.dataDir, 'simulator-ground-truth.ndjson');
+  const sim = await startSimulation({
+    transport: 'http',
+    url: address,
+    token: secret,
+    database: ctx.database,
+    scenario,
+    groundTruth,
+    onNotice: (text) => console.log(`simulator: ${text}`),
+  });
+  console.log(
+    `simulator: ${sim.fleet.length} SIMs publishing in real time as ingest credential ${credential.name} (faults: ${scenario}; ground truth: ${groundTruth})`,
+  );
+  const stop = () => void sim.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 export function registerServe(program: Command) {
   program
     .command('serve')
@@ -110,7 +142,11 @@ export function registerServe(program: Command) {
     .description(
       'What `npm start` runs: migrate, seed the demo on an empty database (IOTOPS_DEMO=auto), serve, print logins',
     )
-    .action(async () => {
+    .option(
+      '--simulate [scenario]',
+      'also run the fleet simulator on the SIMs in the database, in real time, over HTTP into this process (faults from the scenario file, default examples/scenarios/demo.json)',
+    )
+    .action(async (o: { simulate?: string | boolean }) => {
       const config = loadConfig();
       const { ctx, services } = await openContext(config);
       const lines: string[] = [];
@@ -139,6 +175,8 @@ export function registerServe(program: Command) {
       if (mqtt) console.log(mqtt);
       if (lines.length > 0)
         console.log(`log in (POST ${address}/api/v1/auth/login, or the docs page):\n${lines.join('\n')}`);
+      if (o.simulate !== undefined && address)
+        await simulateInto(ctx, services, address, typeof o.simulate === 'string' ? o.simulate : DEMO_SCENARIO);
     });
 
   program
