@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -122,8 +123,15 @@ describe.skipIf(testDbKind !== 'pglite')('iotops start (what npm start runs)', (
     first.kill('SIGTERM');
     await stopped;
 
-    // The second start does not print the password again.
-    const again = await waitFor(start(env), /running at/);
+    // The second start does not print the password again. Its MQTT port is taken (as a Mosquitto on 1883 would
+    // take it): the desk still starts, and says which variable to set.
+    const holder = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => holder.once('listening', r));
+    const busy = String((holder.address() as net.AddressInfo).port);
+    const again = await waitFor(start({ ...env, IOTOPS_MQTT_PORT: busy }), /MQTT ingest is OFF.*\n/);
+    holder.close();
+    expect(again).toMatch(/running at http/);
+    expect(again).toContain(`MQTT port ${busy} on 127.0.0.1 is in use (set IOTOPS_MQTT_PORT`);
     expect(again).not.toContain(password!);
   }, 120_000);
 });

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.ts';
 import { startWorker } from '../jobs.ts';
 import { DEMO_LOGINS } from '../modules/demo/demo.service.ts';
+import { MQTT_PORT_BUSY } from '../modules/ingest/mqtt/embedded-broker.ts';
 import { startMqttTransport } from '../modules/ingest/mqtt/mqtt-transport.ts';
 import { startSimulation } from '../modules/simulator/simulator.ts';
 import { cliPrincipal } from '../platform/auth.ts';
@@ -37,10 +38,19 @@ async function run(
   services: Services,
   config: Config,
   roles: readonly Role[],
+  opts: { mqttOptional?: boolean } = {},
 ): Promise<{ address: string | null; mqtt: string | null }> {
-  const mqtt = roles.includes('ingest')
-    ? await startMqttTransport({ service: services.ingest, metrics: ctx.metrics, log: ctx.log }, config)
-    : null;
+  let mqtt: Awaited<ReturnType<typeof startMqttTransport>> | null = null;
+  let mqttOff: string | null = null;
+  try {
+    mqtt = roles.includes('ingest')
+      ? await startMqttTransport({ service: services.ingest, metrics: ctx.metrics, log: ctx.log }, config)
+      : null;
+  } catch (e) {
+    // `npm start` is the desk first: a broker already on 1883 (often a Mosquitto) must not stop it.
+    if (!opts.mqttOptional || (e as { code?: string }).code !== MQTT_PORT_BUSY) throw e;
+    mqttOff = `MQTT ingest is OFF: ${(e as Error).message}; HTTP ingest works`;
+  }
   const app = roles.includes('api') ? await createHttpApp(ctx, services) : null;
   const worker = roles.includes('worker') ? startWorker(services, { pollMs: config.jobPollMs }) : null;
   const hourly = () => {
@@ -62,9 +72,10 @@ async function run(
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
-  if (!app) return { address: null, mqtt: mqtt?.description ?? null };
+  const mqttLine = mqtt?.description ?? mqttOff;
+  if (!app) return { address: null, mqtt: mqttLine };
   try {
-    return { address: await app.listen({ port: config.port, host: config.host }), mqtt: mqtt?.description ?? null };
+    return { address: await app.listen({ port: config.port, host: config.host }), mqtt: mqttLine };
   } catch (e) {
     if ((e as { code?: string }).code === 'EADDRINUSE') {
       throw new Error(
@@ -168,7 +179,7 @@ export function registerServe(program: Command) {
         const first = await ensureFirstAdmin(services);
         if (first) lines.push(first);
       }
-      const { address, mqtt } = await run(ctx, services, config, ROLES);
+      const { address, mqtt } = await run(ctx, services, config, ROLES, { mqttOptional: true });
       console.log(
         `\niotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind}, roles: ${ROLES.join(',')})`,
       );

@@ -31,6 +31,9 @@ const refusal = (code: AuthErrorCode, message: string): AuthenticateError =>
  * buffer it for slow subscribers) and the retain flag is cleared (a retained copy per SIM topic would grow the
  * broker's memory with the fleet).
  */
+/** The error code of a busy IOTOPS_MQTT_PORT (`start` carries on without MQTT; `serve` stops). */
+export const MQTT_PORT_BUSY = 'IOTOPS_MQTT_PORT_BUSY';
+
 export async function startEmbeddedBroker(
   deps: MqttIngestDeps,
   opts: { port: number; host: string },
@@ -105,8 +108,11 @@ export async function startEmbeddedBroker(
   } catch (e) {
     broker.close();
     if ((e as { code?: string }).code === 'EADDRINUSE')
-      throw new Error(
-        `MQTT port ${opts.port} on ${opts.host} is in use (set IOTOPS_MQTT_PORT to another port, or MQTT_URL to use an external broker)`,
+      throw Object.assign(
+        new Error(
+          `MQTT port ${opts.port} on ${opts.host} is in use (set IOTOPS_MQTT_PORT to another port, or MQTT_URL to use an external broker)`,
+        ),
+        { code: MQTT_PORT_BUSY },
       );
     throw e;
   }
