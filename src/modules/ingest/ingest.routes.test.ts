@@ -90,6 +90,12 @@ describe('POST /api/v1/ingest/network-events', () => {
       transport: 'http',
     });
     expect(errors.json().counts).toContainEqual(expect.objectContaining({ kind: 'network', reason: 'malformed_json' }));
+    // The same refusals are counted by reason on /metrics, with the accepted records and the batch sizes.
+    const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/iotops_ingest_rejected_total\{kind="network",reason="unknown_type"\} [1-9]/);
+    expect(metrics).toMatch(/iotops_ingest_records_total\{kind="network",transport="http",outcome="accepted"\} [1-9]/);
+    expect(metrics).toMatch(/iotops_ingest_batch_records_count [1-9]/);
+    expect(metrics).toMatch(/iotops_ingest_lag_seconds_count [1-9]/);
     // Ingest errors are the provider's operations data, not a customer's.
     expect((await h.app.inject({ method: 'GET', url: '/api/v1/ingest/errors', headers: t.customer })).statusCode).toBe(
       403,
@@ -170,6 +176,9 @@ describe('POST /api/v1/ingest/network-events', () => {
       ]),
     );
     expect(res.json().accepted).toBe(2);
+    expect((await h.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
+      /iotops_ingest_orphans_total\{kind="network"\} [1-9]/,
+    );
     const orphans = await h.app.inject({ method: 'GET', url: '/api/v1/ingest/orphans', headers: t.agent });
     expect(orphans.json().network).toContainEqual(
       expect.objectContaining({ iccid: displayIccid(iccid.slice(0, 19)), records: 2 }),
