@@ -9,6 +9,7 @@ import { createDemoService } from './modules/demo/demo.service.ts';
 import { createDevicesService } from './modules/devices/devices.service.ts';
 import { createIngestService } from './modules/ingest/ingest.service.ts';
 import { createNetworkService } from './modules/network/network.service.ts';
+import { simHealthCheck } from './modules/network/sim-health.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createPlmnsService } from './modules/plmns/plmns.service.ts';
 import { createExportService } from './modules/sims/import/export.service.ts';
@@ -39,6 +40,7 @@ export function buildServices(ctx: Ctx) {
     sims,
     priorityMatrix,
     queueCacheMs: ctx.config.caseQueueCacheMs,
+    verificationChecks: [simHealthCheck(ctx.database)],
   });
   accounts.onVipTierChanged(async (tx, { account, before, by }) => {
     await cases.recomputePriorities(tx, {

@@ -1,0 +1,45 @@
+/**
+ * The verification period's SIM-health check (issue 3 left the hook, ingest fills it): a resolved case closes
+ * itself at the end of its verification period only if none of its listed affected SIMs is, since the resolution,
+ * still being refused by the network. A SIM that stayed silent since does not block the close (meters send a few
+ * times a day); diagnosis (issue 5) will judge silence against the SIM's usual pattern.
+ */
+import type { Database } from '../../platform/db/client.ts';
+import type { VerificationCheck } from '../cases/case-automation.ts';
+import { displayIccid } from '../sims/identifiers.ts';
+import { causeLabel } from './causes.ts';
+
+const SHOWN = 3;
+
+export function simHealthCheck(database: Pick<Database, 'query'>): VerificationCheck {
+  return async (c) => {
+    if (!c.resolvedAt) return { ok: true };
+    const rows = await database.query<{
+      iccid: string;
+      last_event_type: string;
+      last_reject_cause: number | null;
+      last_event_at: Date;
+      plmn: string | null;
+    }>(
+      `select s.iccid, st.last_event_type, st.last_reject_cause, st.last_event_at, st.plmn
+         from case_sims cs
+         join sim_network_state st on st.sim_id = cs.sim_id
+         join sims s on s.id = cs.sim_id
+        where cs.case_id = $1 and st.last_event_at > $2
+          and st.last_event_type in ('attach_rejected', 'session_rejected')
+        order by st.last_event_at desc`,
+      [c.id, c.resolvedAt.toISOString()],
+    );
+    if (rows.length === 0) return { ok: true };
+    const shown = rows.slice(0, SHOWN).map((r) => {
+      const cause = r.last_reject_cause === null ? '' : ` cause ${causeLabel(r.last_event_type, r.last_reject_cause)}`;
+      const where = r.plmn ? ` in PLMN ${r.plmn}` : '';
+      return `${displayIccid(r.iccid)} ${r.last_event_type}${cause}${where} at ${new Date(r.last_event_at).toISOString()}`;
+    });
+    const more = rows.length > SHOWN ? ` and ${rows.length - SHOWN} more` : '';
+    return {
+      ok: false,
+      reason: `${rows.length} affected SIM(s) still refused by the network after the fix: ${shown.join('; ')}${more}`,
+    };
+  };
+}
