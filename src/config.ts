@@ -117,6 +117,15 @@ const Env = z.object({
     .regex(/^[^/#+]+$/, 'must not contain / # or +')
     .default('iotops')
     .describe('Shared-subscription group on the external broker: the iotops processes of one group split the stream'),
+  MQTT_CONSUMERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(16)
+    .describe(
+      'Connections this process opens to the external broker (one shared-subscription member each): a broker sends each at most its in-flight window (Mosquitto: 20) before our PUBACKs, which wait for the commit',
+    ),
   MQTT_CLIENT_ID: z
     .string()
     .min(1)
@@ -157,6 +166,7 @@ export type Config = {
   mqttUrl: string | undefined;
   mqttShareGroup: string;
   mqttClientId: string;
+  mqttConsumers: number;
 };
 
 export class ConfigError extends Error {}
@@ -198,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mqttUrl: e.MQTT_URL,
     mqttShareGroup: e.MQTT_SHARE_GROUP,
     mqttClientId: e.MQTT_CLIENT_ID ?? `iotops-${os.hostname()}`,
+    mqttConsumers: e.MQTT_CONSUMERS,
   };
 }
 

@@ -16,18 +16,28 @@ export type MqttTransport = {
  */
 export async function startMqttTransport(
   deps: MqttIngestDeps,
-  config: Pick<Config, 'host' | 'mqttPort' | 'mqttUrl' | 'mqttShareGroup' | 'mqttClientId'>,
+  config: Pick<Config, 'host' | 'mqttPort' | 'mqttUrl' | 'mqttShareGroup' | 'mqttClientId' | 'mqttConsumers'>,
 ): Promise<MqttTransport> {
   if (config.mqttUrl) {
-    const consumer = await startExternalConsumer(deps, {
-      url: config.mqttUrl,
-      shareGroup: config.mqttShareGroup,
-      clientId: config.mqttClientId,
-    });
+    // Several members of the shared subscription: the broker caps unacknowledged messages per connection
+    // (Mosquitto's max_inflight_messages, 20 by default) and our PUBACKs wait for the commit, so one connection
+    // would carry at most 20 messages per commit. Each member has its own persistent session (client id).
+    const url = config.mqttUrl;
+    const consumers = await Promise.all(
+      Array.from({ length: config.mqttConsumers }, (_, i) =>
+        startExternalConsumer(deps, {
+          url,
+          shareGroup: config.mqttShareGroup,
+          clientId: config.mqttConsumers === 1 ? config.mqttClientId : `${config.mqttClientId}-${i}`,
+        }),
+      ),
+    );
     const broker = config.mqttUrl.replace(/\/\/[^@/]*@/, '//');
     return {
-      description: `MQTT ingest from ${broker} (shared subscription group ${config.mqttShareGroup}, client id ${config.mqttClientId})`,
-      stop: () => consumer.close(),
+      description: `MQTT ingest from ${broker} (shared subscription group ${config.mqttShareGroup}, ${config.mqttConsumers} connection(s), client id ${config.mqttClientId})`,
+      stop: async () => {
+        await Promise.all(consumers.map((c) => c.close()));
+      },
     };
   }
   const broker = await startEmbeddedBroker(deps, { port: config.mqttPort, host: config.host });
