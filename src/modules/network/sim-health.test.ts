@@ -39,11 +39,11 @@ describe('SIM-health verification check', () => {
     const check = simHealthCheck(h.ctx.database);
     // Silence since the fix does not block the close.
     expect(await check(c)).toEqual({ ok: true });
-    const after = (s: number) => new Date(c.resolvedAt!.getTime() + s * 1000).toISOString();
+    const sinceFix = (s: number) => new Date(c.resolvedAt!.getTime() + s * 1000).toISOString();
     await h.services.ingest.acceptNetwork(
       [
-        { line: 1, value: { ts: after(60), iccid: a!.iccid20, type: 'attach_rejected', ...net, cause: 13 } },
-        { line: 2, value: { ts: after(60), iccid: b!.iccid20, type: 'attach', ...net } },
+        { line: 1, value: { ts: sinceFix(60), iccid: a!.iccid20, type: 'attach_rejected', ...net, cause: 13 } },
+        { line: 2, value: { ts: sinceFix(60), iccid: b!.iccid20, type: 'attach', ...net } },
       ],
       src,
     );
@@ -53,7 +53,7 @@ describe('SIM-health verification check', () => {
       new RegExp(`1 affected SIM\\(s\\) still refused.*${a!.iccid20} attach_rejected cause 13 .* in PLMN 26201`),
     );
     await h.services.ingest.acceptNetwork(
-      [{ line: 1, value: { ts: after(120), iccid: a!.iccid20, type: 'attach', ...net } }],
+      [{ line: 1, value: { ts: sinceFix(120), iccid: a!.iccid20, type: 'attach', ...net } }],
       src,
     );
     expect(await check(c)).toEqual({ ok: true });
