@@ -80,6 +80,8 @@ describe('network events', () => {
     ['unparseable ts', { ...base, ts: 'yesterday', type: 'detach' }, 'invalid_ts', 'ts'],
     ['ts without zone', { ...base, ts: '2026-11-21T08:15:02', type: 'detach' }, 'invalid_ts', 'ts'],
     ['impossible date', { ...base, ts: '2026-13-45T08:15:02Z', type: 'detach' }, 'invalid_ts', 'ts'],
+    ['year 0 (PostgreSQL has none)', { ...base, ts: '0000-01-01T00:00:00Z', type: 'detach' }, 'invalid_ts', 'ts'],
+    ['a clock never set', { ...base, ts: '1970-01-01T00:00:07Z', type: 'detach' }, 'invalid_ts', 'ts'],
     ['ts as a number', { ...base, ts: 1763712902, type: 'detach' }, 'wrong_type', 'ts'],
     [
       'cause beyond one octet',

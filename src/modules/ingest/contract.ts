@@ -51,6 +51,8 @@ export const REJECT_REASONS = [
   'negative_value',
   'out_of_range',
   'oversized',
+  /** Passed these checks but the database refused it (see its message); never re-sent, never blocks the stream. */
+  'unstorable',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -106,6 +108,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * mistaken for UTC.
  */
 export const MAX_FUTURE_MS = 24 * 3600_000;
+/** Nothing of this field is older; a clock that never got set reports 1970 (or year 0, which PostgreSQL refuses). */
+const MIN_TS_MS = Date.UTC(2000, 0, 1);
 
 function ts(o: Obj, now: number | undefined): Date | Rejection {
   const v = o.ts;
@@ -114,6 +118,8 @@ function ts(o: Obj, now: number | undefined): Date | Rejection {
   const d = new Date(v);
   if (!RFC3339.test(v) || Number.isNaN(d.getTime()))
     return reject('invalid_ts', `ts ${v} is not an RFC 3339 date-time`, 'ts', v);
+  if (d.getTime() < MIN_TS_MS)
+    return reject('invalid_ts', `ts ${v} is before 2000-01-01 (a device or network element clock not set?)`, 'ts', v);
   if (now !== undefined && d.getTime() > now + MAX_FUTURE_MS)
     return reject('invalid_ts', `ts ${v} is more than 24 h ahead of the server clock`, 'ts', v);
   return d;

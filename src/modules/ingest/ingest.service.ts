@@ -64,6 +64,7 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
     parse: (raw: unknown) => { ok: true; record: T } | RejectedLine['rejection'],
   ): Promise<IngestResult> {
     const records: T[] = [];
+    const recordLines: number[] = [];
     const rejected: RejectedLine[] = [];
     for (const l of lines) {
       if ('rejection' in l) {
@@ -71,16 +72,30 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
         continue;
       }
       const p = parse(l.value);
-      if (p.ok) records.push(p.record);
-      else rejected.push({ line: l.line, rejection: p, raw: JSON.stringify(l.value) });
+      if (p.ok) {
+        records.push(p.record);
+        recordLines.push(l.line);
+      } else rejected.push({ line: l.line, rejection: p, raw: JSON.stringify(l.value) });
     }
     if (queue.saturated()) await queue.drained();
-    const { stored } = await queue.submit(kind, records as NetworkEvent[] | Telemetry[], rejected, source);
+    const { stored, refused } = await queue.submit(
+      kind,
+      records as NetworkEvent[] | Telemetry[],
+      recordLines,
+      rejected,
+      source,
+    );
     const accepted = stored.filter(Boolean).length;
+    const refusedLines: RejectedLine[] = [];
+    refused?.forEach((message, i) => {
+      if (message !== null)
+        refusedLines.push({ line: recordLines[i]!, rejection: { ok: false, reason: 'unstorable', message } });
+    });
+    const all = refusedLines.length === 0 ? rejected : [...rejected, ...refusedLines].sort((a, b) => a.line - b.line);
     return {
       accepted,
-      duplicates: stored.length - accepted,
-      rejected: rejected.map(({ line, rejection: r }) => ({
+      duplicates: stored.length - accepted - refusedLines.length,
+      rejected: all.map(({ line, rejection: r }) => ({
         line,
         error: `${r.reason}: ${r.message}`,
         reason: r.reason,

@@ -14,6 +14,7 @@
  * reading until `drained()`.
  */
 import type { Database, RawTx } from '../../platform/db/client.ts';
+import { isDataError } from '../../platform/db/pg-errors.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import type { NetworkEvent, Rejection, Telemetry } from './contract.ts';
 import { writeNetworkEvents } from './ingest.writer.ts';
@@ -23,11 +24,17 @@ import { writeTelemetry } from './telemetry.writer.ts';
 export type IngestSource = { transport: 'mqtt' | 'http'; credentialId: number | null; topic?: string };
 export type RejectedLine = { line: number; rejection: Rejection; raw?: string };
 /** Per record of the caller: stored, or a duplicate of one stored before. */
-export type WriteOutcome = { stored: boolean[] };
+/**
+ * Per record of the caller: stored, or not (a duplicate of one stored before, or — with `refused` set — refused by
+ * the database itself: the message).
+ */
+export type WriteOutcome = { stored: boolean[]; refused?: (string | null)[] };
 
 type Submission = {
   kind: 'network' | 'telemetry';
   records: NetworkEvent[] | Telemetry[];
+  /** The records' line numbers in the caller's body (for refusals the database makes). */
+  lines: number[];
   rejected: RejectedLine[];
   source: IngestSource;
   receivedAt: number;
@@ -75,7 +82,17 @@ function createLane(
         try {
           await writeBatch([s]);
         } catch (e) {
-          s.reject(e);
+          if (!isDataError(e)) {
+            s.reject(e);
+            continue;
+          }
+          // The database refuses these records themselves (a value the contract checks let through): refusing
+          // them like any bad record, acknowledged, is what keeps one message from being re-delivered forever.
+          try {
+            await writeBatch([unstorable(s, e)]);
+          } catch (e2) {
+            s.reject(e2);
+          }
         }
       }
     } finally {
@@ -138,11 +155,12 @@ function createLane(
     submit(
       kind: Submission['kind'],
       records: NetworkEvent[] | Telemetry[],
+      lines: number[],
       rejected: RejectedLine[],
       source: IngestSource,
     ): Promise<WriteOutcome> {
       return new Promise((resolve, reject) => {
-        const s: Submission = { kind, records, rejected, source, receivedAt: Date.now(), resolve, reject };
+        const s: Submission = { kind, records, lines, rejected, source, receivedAt: Date.now(), resolve, reject };
         waiting.push(s);
         queued += size(s);
         shared.queued += size(s);
@@ -184,29 +202,41 @@ export function createWriteQueue(
     async submit(
       kind: Submission['kind'],
       records: NetworkEvent[] | Telemetry[],
+      lines: number[],
       rejected: RejectedLine[],
       source: IngestSource,
     ): Promise<WriteOutcome> {
       if (shared.closed) throw new Error('ingest is shutting down');
-      if (lanes.length === 1) return lanes[0]!.submit(kind, records, rejected, source);
+      if (lanes.length === 1) return lanes[0]!.submit(kind, records, lines, rejected, source);
       // The common MQTT case, one record a message: straight to its lane (its rejections, if any, with it).
       if (records.length === 1)
-        return lanes[laneOf(keyOf(records[0]!), lanes.length)]!.submit(kind, records, rejected, source);
+        return lanes[laneOf(keyOf(records[0]!), lanes.length)]!.submit(kind, records, lines, rejected, source);
       const parts: number[][] = lanes.map(() => []);
       records.forEach((r, i) => {
         parts[laneOf(keyOf(r), lanes.length)]!.push(i);
       });
       const done = await Promise.all(
         parts.map(async (idx, l) => {
-          if (idx.length === 0 && (l !== 0 || rejected.length === 0)) return { idx, stored: [] as boolean[] };
+          if (idx.length === 0 && (l !== 0 || rejected.length === 0)) return { idx, o: { stored: [] } as WriteOutcome };
           const mine = idx.map((i) => records[i]!) as NetworkEvent[] | Telemetry[];
-          const o = await lanes[l]!.submit(kind, mine, l === 0 ? rejected : [], source);
-          return { idx, stored: o.stored };
+          const o = await lanes[l]!.submit(
+            kind,
+            mine,
+            idx.map((i) => lines[i]!),
+            l === 0 ? rejected : [],
+            source,
+          );
+          return { idx, o };
         }),
       );
       const stored = records.map(() => false);
-      for (const d of done) for (let k = 0; k < d.idx.length; k++) stored[d.idx[k]!] = d.stored[k]!;
-      return { stored };
+      const refused: (string | null)[] = records.map(() => null);
+      for (const { idx, o } of done)
+        for (let k = 0; k < idx.length; k++) {
+          stored[idx[k]!] = o.stored[k]!;
+          refused[idx[k]!] = o.refused?.[k] ?? null;
+        }
+      return { stored, refused };
     },
     saturated: () => shared.queued > opts.queueMax,
     drained(): Promise<void> {
@@ -251,4 +281,21 @@ async function writeRejections(tx: RawTx, batch: Submission[]) {
       rows.map(({ r }) => clean(r.raw)),
     ],
   );
+}
+
+/** The caller's records as refusals (reason `unstorable`, the database's message); resolves the caller as before. */
+function unstorable(s: Submission, e: unknown): Submission {
+  const message = `not storable: ${(e as Error).message}`;
+  const refused: RejectedLine[] = s.records.map((r, i) => ({
+    line: s.lines[i] ?? i + 1,
+    rejection: { ok: false, reason: 'unstorable', message },
+    raw: JSON.stringify(r),
+  }));
+  return {
+    ...s,
+    records: [],
+    lines: [],
+    rejected: [...s.rejected, ...refused],
+    resolve: () => s.resolve({ stored: s.records.map(() => false), refused: s.records.map(() => message) }),
+  };
 }

@@ -17,3 +17,12 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
     pe?.code === '23505' && (constraint === undefined || pe.constraint === constraint || String(e).includes(constraint))
   );
 }
+
+/**
+ * The statement failed because of the data it was given (SQLSTATE class 22 data exception, 23 integrity
+ * violation), not because the database is unreachable or busy: sending the same data again fails again.
+ */
+export function isDataError(e: unknown): boolean {
+  const code = pgError(e)?.code;
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
+}

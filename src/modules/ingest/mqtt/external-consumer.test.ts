@@ -29,6 +29,7 @@ beforeAll(async () => {
 afterAll(() => publisher.endAsync());
 afterEach(async () => {
   service.delayMs = 0;
+  service.delayTopicId = null;
   service.failWrites = false;
   service.setSaturated(false);
   await Promise.all(consumers.splice(0).map((c) => c.close()));
@@ -75,6 +76,7 @@ describe('external broker consumer (Mosquitto, shared subscription)', () => {
     });
     service.delayMs = 300;
     const sim = iccid();
+    service.delayTopicId = sim;
     const t0 = performance.now();
     for (let i = 0; i < 20; i++)
       await publisher.publishAsync(`iotops/v1/network/${sim}`, event(`${run}-a${i}`), { qos: 1 });

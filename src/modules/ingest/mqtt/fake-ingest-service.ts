@@ -20,6 +20,11 @@ export type RecordedCall = {
 export class FakeIngestService implements IngestPort {
   calls: RecordedCall[] = [];
   delayMs = 0;
+  /**
+   * Delay only this topic's messages: other test files publish to the same broker topics at the same time, and
+   * their messages must not queue behind this test's slow commits.
+   */
+  delayTopicId: string | null = null;
   failWrites = false;
   private credentials = new Map<string, { id: number; password: string }>();
   private isSaturated = false;
@@ -69,7 +74,8 @@ export class FakeIngestService implements IngestPort {
     topicId: string | undefined,
     parse: (v: unknown) => { ok: true } | { ok: false; reason: string; message: string },
   ): Promise<IngestResult> {
-    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.delayMs > 0 && (this.delayTopicId === null || this.delayTopicId === topicId))
+      await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failWrites) throw new Error('database unavailable (fake)');
     const result: IngestResult = { accepted: 0, duplicates: 0, rejected: [] };
     for (const l of lines) {

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, harness, uniq } from '../../../test/support/harness.ts';
+import type { Database } from '../../platform/db/client.ts';
+import { createMetrics } from '../../platform/metrics.ts';
+import type { NetworkEvent } from './contract.ts';
+import { createPartitionManager } from './partitions.ts';
+import { createWriteQueue } from './write-queue.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness();
+});
+afterAll(() => h.close());
+
+const ev = (iccid: string, id: string): NetworkEvent => ({
+  id,
+  ts: new Date(),
+  iccid,
+  type: 'detach',
+  imsi: null,
+  imei: null,
+  plmn: null,
+  rat: null,
+  apn: null,
+  sessionId: null,
+  ip: null,
+  bytesUp: null,
+  bytesDown: null,
+  cause: null,
+  status: null,
+  seconds: null,
+});
+
+/**
+ * Fault injection around the real database: a transaction that holds the poisoned ICCID fails like PostgreSQL
+ * refusing a value (SQLSTATE 22003), or like a lost connection (08006).
+ */
+function poisoned(database: Database, iccid: string, code: string): Database {
+  return {
+    ...database,
+    rawTransaction: (fn) =>
+      database.rawTransaction((tx) =>
+        fn({
+          ...tx,
+          query: async (text, params) => {
+            if (text.includes('insert into network_events') && JSON.stringify(params).includes(iccid))
+              throw Object.assign(new Error('numeric field overflow'), { code });
+            return tx.query(text, params);
+          },
+        }),
+      ),
+  };
+}
+
+const count = async (prefix: string) =>
+  (
+    await h.ctx.database.query<{ n: number }>('select count(*)::int as n from network_events where event_id like $1', [
+      `${prefix}%`,
+    ])
+  )[0]!.n;
+
+describe('write queue isolation', () => {
+  it('a record the database refuses is refused (unstorable, listed), its neighbours in the batch are stored', async () => {
+    const bad = `89460${Date.now().toString().slice(-14)}`;
+    const run = uniq();
+    const q = createWriteQueue(
+      poisoned(h.ctx.database, bad, '22003'),
+      createPartitionManager(h.ctx.database),
+      createMetrics(),
+      { batchMax: 100, lingerMs: 20, queueMax: 1000, lanes: 1 },
+    );
+    const src = { transport: 'mqtt' as const, credentialId: null };
+    const [good, poison] = await Promise.all([
+      q.submit('network', [ev('8946000000000000001', `${run}-a`)], [1], [], src),
+      q.submit('network', [ev(bad, `${run}-b`)], [7], [], src),
+    ]);
+    expect(good).toMatchObject({ stored: [true] });
+    expect(poison.stored).toEqual([false]);
+    expect(poison.refused?.[0]).toMatch(/not storable: numeric field overflow/);
+    expect(await count(run)).toBe(1);
+    const [err] = await h.ctx.database.query<{ reason: string; line: number }>(
+      `select reason, line from ingest_errors where raw like $1`,
+      [`%${run}-b%`],
+    );
+    expect(err).toEqual({ reason: 'unstorable', line: 7 });
+  });
+
+  it('a lost connection is not a refusal: the caller gets the error (not acknowledged, the producer re-sends)', async () => {
+    const bad = `89461${Date.now().toString().slice(-14)}`;
+    const q = createWriteQueue(
+      poisoned(h.ctx.database, bad, '08006'),
+      createPartitionManager(h.ctx.database),
+      createMetrics(),
+      { batchMax: 100, lingerMs: 0, queueMax: 1000, lanes: 1 },
+    );
+    await expect(
+      q.submit('network', [ev(bad, `${uniq()}-c`)], [1], [], { transport: 'http', credentialId: null }),
+    ).rejects.toThrow(/numeric field overflow/);
+  });
+});
