@@ -9,9 +9,9 @@ import { type Line, type NetworkEvent, parseNetworkEvent, parseTelemetry, type T
 import { IngestErrors as E } from './ingest.errors.ts';
 import { ingestRepo } from './ingest.repo.ts';
 import type { CreateCredentialInput, ListErrorsQuery } from './ingest.schemas.ts';
-import { rollupDailyUsage } from './ingest.writer.ts';
 import { createPartitionManager } from './partitions.ts';
 import { reconcileOrphans } from './reconcile.ts';
+import { rollupDailyUsage } from './usage.writer.ts';
 import { createWriteQueue, type IngestSource, type RejectedLine } from './write-queue.ts';
 
 export type { IngestSource } from './write-queue.ts';

@@ -17,8 +17,8 @@ import {
   type SimRef,
   type StateRow,
   UsageAccumulator,
-  type UsageRow,
 } from './network-effects.ts';
+import { upsertUsage } from './usage.writer.ts';
 
 export type NetworkWriteResult = {
   /** Per input event: stored (true) or a duplicate of one already stored / earlier in the batch (false). */
@@ -316,37 +316,6 @@ async function writeSessions(tx: RawTx, bySim: SimGroups, usage: UsageAccumulato
   );
 }
 
-async function upsertUsage(
-  tx: RawTx,
-  table: 'sim_usage_hourly' | 'sim_usage_daily',
-  at: 'hour' | 'day',
-  rows: UsageRow[],
-) {
-  if (rows.length === 0) return;
-  rows.sort((a, b) => a.simId - b.simId || a.at.getTime() - b.at.getTime());
-  const col = <T>(f: (u: UsageRow) => T) => rows.map(f);
-  await tx.query(
-    `insert into ${table} (sim_id, ${at}, tenant_id, account_id, bytes_up, bytes_down, sms_mo, sms_mt, voice_seconds)
-     select * from unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
-                          $7::int[], $8::int[], $9::int[])
-     on conflict (sim_id, ${at}) do update set tenant_id = excluded.tenant_id, account_id = excluded.account_id,
-        bytes_up = ${table}.bytes_up + excluded.bytes_up, bytes_down = ${table}.bytes_down + excluded.bytes_down,
-        sms_mo = ${table}.sms_mo + excluded.sms_mo, sms_mt = ${table}.sms_mt + excluded.sms_mt,
-        voice_seconds = ${table}.voice_seconds + excluded.voice_seconds`,
-    [
-      col((u) => u.simId),
-      col((u) => u.at.toISOString()),
-      col((u) => u.tenantId),
-      col((u) => u.accountId),
-      col((u) => u.bytesUp),
-      col((u) => u.bytesDown),
-      col((u) => u.smsMo),
-      col((u) => u.smsMt),
-      col((u) => u.voiceSeconds),
-    ],
-  );
-}
-
 /**
  * IMEI history: a row when a SIM shows up in a device other than the one it was in (and for its first one);
  * `last_seen_at` is when it last moved into that device. Writing only on a change keeps it off the hot path.
@@ -405,25 +374,4 @@ async function upsertRollup(tx: RawTx, events: { e: NetworkEvent; tenantId: numb
       col((r) => r.events),
     ],
   );
-}
-
-/**
- * Daily usage of complete UTC days, recomputed from the hourly rows (idempotent: it overwrites). Today's usage
- * is read from the hourly rows; a late record for a past day is added to both by the writer.
- */
-export async function rollupDailyUsage(tx: RawTx, from: Date, to: Date): Promise<number> {
-  const [r] = await tx.query<{ n: number }>(
-    `with written as (
-     insert into sim_usage_daily (sim_id, day, tenant_id, account_id, bytes_up, bytes_down, sms_mo, sms_mt, voice_seconds)
-     select sim_id, date_trunc('day', hour at time zone 'UTC') at time zone 'UTC', max(tenant_id), max(account_id),
-            sum(bytes_up), sum(bytes_down), sum(sms_mo), sum(sms_mt), sum(voice_seconds)
-       from sim_usage_hourly where hour >= $1 and hour < $2
-      group by 1, 2
-     on conflict (sim_id, day) do update set bytes_up = excluded.bytes_up, bytes_down = excluded.bytes_down,
-        sms_mo = excluded.sms_mo, sms_mt = excluded.sms_mt, voice_seconds = excluded.voice_seconds
-     returning 1)
-     select count(*)::int as n from written`,
-    [from.toISOString(), to.toISOString()],
-  );
-  return r?.n ?? 0;
 }

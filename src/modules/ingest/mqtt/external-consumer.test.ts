@@ -66,9 +66,15 @@ describe('external broker consumer (Mosquitto, shared subscription)', () => {
     const c = await consumer('a');
     const idOf = new Map<number, string>();
     const pubackAt = new Map<string, number>();
+    // Only this test's messages: other test files publish to the same broker topics meanwhile.
     c.client.on('message', (_t, payload, packet) => {
-      if (packet.messageId !== undefined)
-        idOf.set(packet.messageId, (JSON.parse(String(payload)) as { id: string }).id);
+      if (packet.messageId === undefined) return;
+      let id: unknown;
+      try {
+        id = (JSON.parse(String(payload)) as { id?: unknown }).id;
+      } catch {}
+      if (typeof id === 'string' && id.startsWith(`${run}-a`)) idOf.set(packet.messageId, id);
+      else idOf.delete(packet.messageId);
     });
     c.client.on('packetsend', (p) => {
       const id = p.cmd === 'puback' && p.messageId !== undefined ? idOf.get(p.messageId) : undefined;
