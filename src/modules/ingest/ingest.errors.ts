@@ -5,4 +5,5 @@ export const IngestErrors = {
   unsupportedMediaType: 'ingest.unsupported_media_type',
   cursorInvalid: 'ingest.cursor_invalid',
   writeFailed: 'ingest.write_failed',
+  staffOnly: 'ingest.staff_only',
 } as const;

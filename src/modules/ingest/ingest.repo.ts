@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
+import { queryRows } from '../../platform/db/rows.ts';
 import { ingestCredentials, ingestErrors } from './ingest.tables.ts';
 
 export type IngestCredentialRow = typeof ingestCredentials.$inferSelect;
@@ -56,6 +57,21 @@ export function ingestRepo(db: Db) {
         .where(sql`${ingestErrors.receivedAt} >= ${since.toISOString()}::timestamptz`)
         .groupBy(ingestErrors.kind, ingestErrors.reason)
         .orderBy(ingestErrors.kind, ingestErrors.reason);
+    },
+    /** Stored records with no owner, grouped by ICCID / deviceId, newest first (partial indexes on both). */
+    async orphans(limit: number) {
+      type Group = { records: number; first_ts: Date; last_ts: Date };
+      const network = await queryRows<Group & { iccid: string }>(
+        db,
+        sql`select iccid, count(*)::int as records, min(ts) as first_ts, max(ts) as last_ts
+              from network_events where tenant_id is null group by iccid order by max(ts) desc limit ${limit}`,
+      );
+      const telemetry = await queryRows<Group & { device_id: string }>(
+        db,
+        sql`select external_id as device_id, count(*)::int as records, min(ts) as first_ts, max(ts) as last_ts
+              from device_telemetry where device_id is null group by external_id order by max(ts) desc limit ${limit}`,
+      );
+      return { network, telemetry };
     },
     async deleteErrorsBefore(at: Date) {
       await db.delete(ingestErrors).where(sql`${ingestErrors.receivedAt} < ${at.toISOString()}::timestamptz`);

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Principal } from '../../platform/auth.ts';
+import { isStaff, type Principal } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
-import { conflict, invalid, notFound } from '../../platform/errors.ts';
+import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { enqueueIn } from '../../platform/jobs/outbox.ts';
 import { createTtlCache } from '../../platform/ttl-cache.ts';
 import { type Line, type NetworkEvent, parseNetworkEvent, parseTelemetry, type Telemetry } from './contract.ts';
@@ -28,6 +28,14 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 export const INGEST_SECRET_PREFIX = 'ioi_';
 const CREDENTIAL_CACHE_MS = 5000;
 export const ROLLUP_DAILY = 'ingest.rollup_daily';
+
+/** Ingest errors and orphans are the provider's operations data; a producer's credential reads nothing either. */
+function staffOnly(p: Principal) {
+  if (!isStaff(p) || p.ingestCredentialId !== undefined)
+    throw forbidden(E.staffOnly, 'Only the provider’s staff see ingest errors and orphans', [
+      { field: 'role', value: p.role, reason: 'staff only' },
+    ]);
+}
 
 export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {}) {
   const now = opts.now ?? Date.now;
@@ -162,7 +170,9 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
       credentials.deleteWhere((c) => c.id === id);
     },
 
-    async listErrors(q: ListErrorsQuery) {
+    /** Refused records, newest first, with the last 24 h's counts by kind and reason. */
+    async listErrors(p: Principal, q: ListErrorsQuery) {
+      staffOnly(p);
       let beforeId: number | undefined;
       if (q.cursor !== undefined) {
         beforeId = Number(q.cursor);
@@ -183,23 +193,14 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
       );
       const more = items.length > q.limit;
       const page = more ? items.slice(0, q.limit) : items;
-      return { items: page, nextCursor: more ? String(page[page.length - 1]!.id) : null };
+      const counts = await repo.errorCounts(new Date(now() - 86_400_000));
+      return { items: page, nextCursor: more ? String(page[page.length - 1]!.id) : null, counts };
     },
-    errorCounts: (since: Date) => repo.errorCounts(since),
 
     /** Records for ICCIDs / deviceIds iotops does not know, grouped: what to import (or whom to call). */
-    async listOrphans(limit: number) {
-      const network = await ctx.database.query<{ iccid: string; records: number; first_ts: Date; last_ts: Date }>(
-        `select iccid, count(*)::int as records, min(ts) as first_ts, max(ts) as last_ts
-           from network_events where tenant_id is null group by iccid order by max(ts) desc limit $1`,
-        [limit],
-      );
-      const telemetry = await ctx.database.query<{ device_id: string; records: number; first_ts: Date; last_ts: Date }>(
-        `select external_id as device_id, count(*)::int as records, min(ts) as first_ts, max(ts) as last_ts
-           from device_telemetry where device_id is null group by external_id order by max(ts) desc limit $1`,
-        [limit],
-      );
-      return { network, telemetry };
+    async listOrphans(p: Principal, limit: number) {
+      staffOnly(p);
+      return repo.orphans(limit);
     },
 
     /**
