@@ -33,6 +33,7 @@ import { type Database, openDatabase } from '../src/platform/db/client.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/log.ts';
 import { createMetrics } from '../src/platform/metrics.ts';
+import { mulberry32 } from '../src/platform/random.ts';
 import { createHttpApp } from '../src/server.ts';
 import { buildServices } from '../src/services.ts';
 import type { DriveRequest, Figures } from './load-generator.ts';
@@ -77,18 +78,7 @@ const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.
 const SUBS_PER_ROOT = 99;
 const DAY = 86_400_000;
 
-/** Deterministic, so two runs load the same rows (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(42);
+const rand = mulberry32(42);
 function pick<T extends string>(table: readonly (readonly [T, number])[]): T {
   let r = rand();
   for (const [v, w] of table) {

@@ -8,6 +8,7 @@
  * Answers its figures as a message back.
  */
 import mqtt from 'mqtt';
+import { mulberry32 } from '../src/platform/random.ts';
 
 export type PublishJob = {
   job: 'publish';
@@ -29,17 +30,6 @@ export type SubscribeFigures = { received: number; seconds: number; firstAt: num
 
 export const iccidOf = (i: number) => `89460${String(i).padStart(14, '0')}`;
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function publish(j: PublishJob): Promise<PublishFigures> {
   const client = await mqtt.connectAsync(j.url, {
     username: j.username,
@@ -48,7 +38,7 @@ async function publish(j: PublishJob): Promise<PublishFigures> {
     clean: true,
     reconnectPeriod: 0,
   });
-  const rand = rng(j.seed);
+  const rand = mulberry32(j.seed);
   const mine = Math.floor((j.sims - j.nth + j.of - 1) / j.of);
   // Per SIM: 0 = not attached, 1 = attached, 2+ = in a session (bytes so far = step * 4 KiB).
   const step = new Uint16Array(mine);

@@ -2,6 +2,8 @@
  * Generates the demo's SIM file in the public import format (sim-import-v1), so the demo is loaded by the same
  * import path customers use. Deterministic (seeded), valid identifiers, a realistic spread of lifecycle states.
  */
+
+import { mulberry32 } from '../../platform/random.ts';
 import { luhnDigit } from '../sims/identifiers.ts';
 import { DEMO_HOME_PLMN } from './demo.data.ts';
 
@@ -25,18 +27,6 @@ const STATE_MIX: [string, number][] = [
   ['PURGED', 1],
 ];
 
-/** Small deterministic PRNG (mulberry32) so every demo is the same demo. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick(weights: [string, number][], r: number): string {
   const total = weights.reduce((s, [, w]) => s + w, 0);
   let x = r * total;
@@ -48,7 +38,7 @@ function pick(weights: [string, number][], r: number): string {
 }
 
 export function* demoSimCsv(targets: DemoSimTarget[], count: number, seed = 7): Generator<string> {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   yield 'iccid,imsi,msisdn,imei,account,communication_plan,rate_plan,state,label\n';
   const totalShare = targets.reduce((s, t) => s + t.share, 0);
   let serial = 0;

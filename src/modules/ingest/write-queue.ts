@@ -16,6 +16,7 @@
 import type { Database, RawTx } from '../../platform/db/client.ts';
 import { isDataError } from '../../platform/db/pg-errors.ts';
 import type { Metrics } from '../../platform/metrics.ts';
+import { fnv1a32 } from '../../platform/random.ts';
 import type { NetworkEvent, Rejection, Telemetry } from './contract.ts';
 import { writeNetworkEvents } from './ingest.writer.ts';
 import type { PartitionManager } from './partitions.ts';
@@ -173,12 +174,8 @@ function createLane(
   };
 }
 
-/** FNV-1a: a cheap, stable spread of ICCIDs / deviceIds over the lanes. */
-function laneOf(key: string, lanes: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % lanes;
-}
+/** A cheap, stable spread of ICCIDs / deviceIds over the lanes. */
+const laneOf = (key: string, lanes: number) => fnv1a32(key) % lanes;
 
 /**
  * `lanes` independent write queues, each on its own connection, a SIM (or device) always on the same lane: the

@@ -3,15 +3,10 @@
  * so a member behaves the same whatever the fleet size, order or publishing speed.
  */
 
-/** 32-bit FNV-1a of a string: stable across runs and platforms (used for seeds and deterministic picks). */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+import { fnv1a32, mulberry32 } from '../../platform/random.ts';
+
+/** 32-bit FNV-1a of a string (seeds and deterministic picks). */
+export const hash32 = fnv1a32;
 
 export type Rng = {
   /** Uniform in [0, 1). */
@@ -26,16 +21,9 @@ export type Rng = {
   exp(mean: number): number;
 };
 
-/** mulberry32: tiny, fast, good enough for traffic shapes (not for secrets). */
+/** mulberry32 underneath: good enough for traffic shapes (not for secrets). */
 export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     between: (min, max) => min + next() * (max - min),

@@ -6,6 +6,7 @@
  * under test there); the hand-computed cases pin the holiday dates independently.
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../platform/random.ts';
 import { addBusinessMinutes, addWorkingDays, businessMinutesBetween, businessMsBetween } from './business-time.ts';
 import {
   CALENDAR_24X7,
@@ -14,7 +15,7 @@ import {
   compileCalendar,
   parseCalendarDefinition,
 } from './calendar.ts';
-import { mulberry32, referencePrefix } from './reference.testkit.ts';
+import { referencePrefix } from './reference.testkit.ts';
 import { MINUTE_MS } from './tz.ts';
 
 const cal = (def: CalendarDefinitionInput): Calendar => compileCalendar(parseCalendarDefinition(def));

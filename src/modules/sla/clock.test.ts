@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../platform/random.ts';
 import { compileCalendar, parseCalendarDefinition } from './calendar.ts';
 import {
   DEFAULT_CLOCK_RULES,
@@ -9,7 +10,7 @@ import {
   runningSpans,
   type StateChange,
 } from './clock.ts';
-import { mulberry32, referencePrefix } from './reference.testkit.ts';
+import { referencePrefix } from './reference.testkit.ts';
 import { MINUTE_MS } from './tz.ts';
 
 const day: Array<[string, string]> = [['08:00', '17:00']];
