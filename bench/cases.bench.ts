@@ -36,43 +36,20 @@ import { createMetrics } from '../src/platform/metrics.ts';
 import { mulberry32 } from '../src/platform/random.ts';
 import { createHttpApp } from '../src/server.ts';
 import { buildServices } from '../src/services.ts';
+import { hasFlag, numArg, reuseDbArg } from './args.ts';
 import type { DriveRequest, Figures } from './load-generator.ts';
 
-const args = process.argv.slice(2);
-function num(name: string, dflt: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return dflt;
-  const v = Number(args[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) {
-    console.error(`${name} must be a positive number, got ${args[i + 1] ?? '(nothing)'}`);
-    process.exit(2);
-  }
-  return v;
-}
-const CASES = Math.floor(num('--cases', 1_000_000));
-const ACCOUNTS = Math.floor(num('--accounts', 10_000));
-const SECONDS = num('--seconds', 20);
-const CONNECTIONS = Math.floor(num('--connections', 64));
-const PGLITE = args.includes('--pglite');
-const EXPLAIN = args.includes('--explain');
-/**
- * `--reuse-db NAME`: load into PostgreSQL database NAME only if it does not hold the requested load yet, and keep
- * it afterwards, so iterating on the server side skips the 1M-row load. Official figures: a fresh run without it.
- */
-const REUSE_DB = (() => {
-  const i = args.indexOf('--reuse-db');
-  if (i < 0) return undefined;
-  const name = args[i + 1] ?? '';
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
-    console.error(`--reuse-db needs a database name ([a-z0-9_]), got ${name || '(nothing)'}`);
-    process.exit(2);
-  }
-  return name;
-})();
+const CASES = Math.floor(numArg('--cases', 1_000_000));
+const ACCOUNTS = Math.floor(numArg('--accounts', 10_000));
+const SECONDS = numArg('--seconds', 20);
+const CONNECTIONS = Math.floor(numArg('--connections', 64));
+const PGLITE = hasFlag('--pglite');
+const EXPLAIN = hasFlag('--explain');
+const REUSE_DB = reuseDbArg();
 /** `--only TEXT`: drive only the variants whose label contains TEXT (profiling one route). */
 const ONLY = (() => {
-  const i = args.indexOf('--only');
-  return i < 0 ? undefined : (args[i + 1] ?? '');
+  const i = process.argv.indexOf('--only');
+  return i < 0 ? undefined : (process.argv[i + 1] ?? '');
 })();
 const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SUBS_PER_ROOT = 99;

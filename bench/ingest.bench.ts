@@ -29,35 +29,16 @@ import { openDatabase } from '../src/platform/db/client.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/log.ts';
 import { createMetrics } from '../src/platform/metrics.ts';
+import { numArg, reuseDbArg } from './args.ts';
 import { iccidOf, type PublishFigures, type PublishJob, type SubscribeFigures } from './ingest-mqtt-child.ts';
 
-const args = process.argv.slice(2);
-function num(name: string, dflt: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return dflt;
-  const v = Number(args[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) {
-    console.error(`${name} must be a positive number, got ${args[i + 1] ?? '(nothing)'}`);
-    process.exit(2);
-  }
-  return v;
-}
-const SIMS = Math.floor(num('--sims', 1_000_000));
-const SECONDS = num('--seconds', 60);
-const RAW_SECONDS = num('--raw-seconds', Math.min(SECONDS, 20));
-const RATE = num('--rate', 60_000);
-const PUBLISHERS = Math.floor(num('--publishers', 2));
-const INFLIGHT = Math.floor(num('--inflight', 2000));
-const REUSE_DB = (() => {
-  const i = args.indexOf('--reuse-db');
-  if (i < 0) return undefined;
-  const name = args[i + 1] ?? '';
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
-    console.error(`--reuse-db needs a database name ([a-z0-9_]), got ${name || '(nothing)'}`);
-    process.exit(2);
-  }
-  return name;
-})();
+const SIMS = Math.floor(numArg('--sims', 1_000_000));
+const SECONDS = numArg('--seconds', 60);
+const RAW_SECONDS = numArg('--raw-seconds', Math.min(SECONDS, 20));
+const RATE = numArg('--rate', 60_000);
+const PUBLISHERS = Math.floor(numArg('--publishers', 2));
+const INFLIGHT = Math.floor(numArg('--inflight', 2000));
+const REUSE_DB = reuseDbArg();
 const PROBES = Math.min(1000, Math.floor(SIMS / 10));
 const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const child = fileURLToPath(new URL('./ingest-mqtt-child.ts', import.meta.url));
