@@ -143,7 +143,7 @@ describe('embedded MQTT broker', () => {
     const done = c.publishAsync(`iotops/v1/network/${ICCID}`, event(), { qos: 1 }).then(() => {
       acked = true;
     });
-    await new Promise((r) => setTimeout(r, 200));
+    await service.whenHeld();
     expect([acked, service.calls.length]).toEqual([false, before]);
     service.setSaturated(false);
     await done;

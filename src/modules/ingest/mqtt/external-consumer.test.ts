@@ -159,13 +159,18 @@ describe('external broker consumer (Mosquitto, shared subscription)', () => {
   });
 
   it('holds messages while the service is saturated', async () => {
-    await consumer('a');
+    const c = await consumer('a');
     service.setSaturated(true);
     const sim = iccid();
-    await publisher.publishAsync(`iotops/v1/devices/${sim}/telemetry`, '{"ts":"2026-11-21T08:15:00Z","metrics":{}}', {
-      qos: 1,
-    });
-    await new Promise((r) => setTimeout(r, 200));
+    const topic = `iotops/v1/devices/${sim}/telemetry`;
+    const arrived = new Promise<void>((resolve) =>
+      c.client.on('message', (t) => {
+        if (t === topic) resolve();
+      }),
+    );
+    await publisher.publishAsync(topic, '{"ts":"2026-11-21T08:15:00Z","metrics":{}}', { qos: 1 });
+    // It reached this consumer, and the consumer is waiting for the drain: held, not yet handed to the service.
+    await Promise.all([arrived, service.whenHeld()]);
     expect(callsFor(sim)).toEqual([]);
     service.setSaturated(false);
     await until(() => callsFor(sim).length === 1, 'the held message');

@@ -29,6 +29,7 @@ export class FakeIngestService implements IngestPort {
   private credentials = new Map<string, { id: number; password: string }>();
   private isSaturated = false;
   private drainWaiters: (() => void)[] = [];
+  private heldWaiters: (() => void)[] = [];
   private callWaiters: { n: number; resolve: () => void }[] = [];
 
   addCredential(username: string, password: string, id: number) {
@@ -45,7 +46,15 @@ export class FakeIngestService implements IngestPort {
   }
 
   drained() {
-    return this.isSaturated ? new Promise<void>((r) => this.drainWaiters.push(r)) : Promise.resolve();
+    if (!this.isSaturated) return Promise.resolve();
+    for (const w of this.heldWaiters.splice(0)) w();
+    return new Promise<void>((r) => this.drainWaiters.push(r));
+  }
+
+  /** Resolves when a transport waits for the drain: a message is being held (tests wait for this, not a sleep). */
+  whenHeld(): Promise<void> {
+    if (this.drainWaiters.length > 0) return Promise.resolve();
+    return new Promise((r) => this.heldWaiters.push(r));
   }
 
   setSaturated(on: boolean) {
