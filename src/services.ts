@@ -40,7 +40,7 @@ export function buildServices(ctx: Ctx) {
     sims,
     priorityMatrix,
     queueCacheMs: ctx.config.caseQueueCacheMs,
-    verificationChecks: [simHealthCheck(ctx.database)],
+    verificationChecks: [simHealthCheck(ctx.database, sims)],
   });
   accounts.onVipTierChanged(async (tx, { account, before, by }) => {
     await cases.recomputePriorities(tx, {

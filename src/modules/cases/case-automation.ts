@@ -13,7 +13,11 @@ export const SYSTEM_AUTHOR = { authorUserId: null, authorLabel: 'iotops', author
  * A check that must pass before a resolved case closes itself (e.g. "the affected SIMs are healthy again",
  * which plugs in with network ingest). `ok: false` reopens the case with the reason in the timeline.
  */
-export type VerificationCheck = (c: CaseRow) => Promise<{ ok: true } | { ok: false; reason: string }>;
+/** A check before the verification period closes a case; it gets the case and its listed affected SIMs' ids. */
+export type VerificationCheck = (
+  c: CaseRow,
+  affected: { simIds: readonly number[] },
+) => Promise<{ ok: true } | { ok: false; reason: string }>;
 
 export type AutoCloseOutcome = 'closed' | 'reopened' | 'skipped';
 
@@ -69,8 +73,9 @@ export function caseAutomationOps(deps: { db: Db; verificationChecks: readonly V
       const current = await repo.byId(caseId);
       if (!stillResolved(current, resolvedAt)) return 'skipped';
       const failures: string[] = [];
+      const affected = { simIds: deps.verificationChecks.length > 0 ? await repo.simIdsOf(caseId) : [] };
       for (const check of deps.verificationChecks) {
-        const r = await check(current);
+        const r = await check(current, affected);
         if (!r.ok) failures.push(r.reason);
       }
       return db.transaction(async (tx) => {

@@ -6,35 +6,37 @@
  */
 import type { Database } from '../../platform/db/client.ts';
 import type { VerificationCheck } from '../cases/case-automation.ts';
-import { displayIccid } from '../sims/identifiers.ts';
+import type { SimsService } from '../sims/sims.service.ts';
 import { causeLabel } from './causes.ts';
 
 const SHOWN = 3;
 
-export function simHealthCheck(database: Pick<Database, 'query'>): VerificationCheck {
-  return async (c) => {
-    if (!c.resolvedAt) return { ok: true };
+export function simHealthCheck(
+  database: Pick<Database, 'query'>,
+  sims: Pick<SimsService, 'iccidsOf'>,
+): VerificationCheck {
+  return async (c, { simIds }) => {
+    if (!c.resolvedAt || simIds.length === 0) return { ok: true };
     const rows = await database.query<{
-      iccid: string;
+      sim_id: number;
       last_event_type: string;
       last_reject_cause: number | null;
       last_event_at: Date;
       plmn: string | null;
     }>(
-      `select s.iccid, st.last_event_type, st.last_reject_cause, st.last_event_at, st.plmn
-         from case_sims cs
-         join sim_network_state st on st.sim_id = cs.sim_id
-         join sims s on s.id = cs.sim_id
-        where cs.case_id = $1 and st.last_event_at > $2
-          and st.last_event_type in ('attach_rejected', 'session_rejected')
-        order by st.last_event_at desc`,
-      [c.id, c.resolvedAt.toISOString()],
+      `select sim_id::int as sim_id, last_event_type, last_reject_cause, last_event_at, plmn
+         from sim_network_state
+        where sim_id = any($1::bigint[]) and last_event_at > $2
+          and last_event_type in ('attach_rejected', 'session_rejected')
+        order by last_event_at desc`,
+      [simIds, c.resolvedAt.toISOString()],
     );
     if (rows.length === 0) return { ok: true };
+    const iccids = await sims.iccidsOf(rows.slice(0, SHOWN).map((r) => r.sim_id));
     const shown = rows.slice(0, SHOWN).map((r) => {
       const cause = r.last_reject_cause === null ? '' : ` cause ${causeLabel(r.last_event_type, r.last_reject_cause)}`;
       const where = r.plmn ? ` in PLMN ${r.plmn}` : '';
-      return `${displayIccid(r.iccid)} ${r.last_event_type}${cause}${where} at ${new Date(r.last_event_at).toISOString()}`;
+      return `${iccids.get(r.sim_id) ?? `SIM ${r.sim_id}`} ${r.last_event_type}${cause}${where} at ${new Date(r.last_event_at).toISOString()}`;
     });
     const more = rows.length > SHOWN ? ` and ${rows.length - SHOWN} more` : '';
     return {

@@ -113,6 +113,13 @@ export function simsRepo(db: Db) {
         .where(and(eq(sims.iccid, iccid), simWhere(reach)));
       return row;
     },
+    async iccidsOf(simIds: readonly number[]): Promise<{ id: number; iccid: string }[]> {
+      if (simIds.length === 0) return [];
+      return db
+        .select({ id: sims.id, iccid: sims.iccid })
+        .from(sims)
+        .where(inArray(sims.id, [...simIds]));
+    },
     async imsisOf(simIds: number[]): Promise<ImsiRow[]> {
       if (simIds.length === 0) return [];
       return db

@@ -250,6 +250,10 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
 
     bulk: createBulkChange(db, access),
     count: () => repo.count(),
+    /** For other modules' operator-level work (jobs): SIM id → ICCID as shown (20 digits). */
+    async iccidsOf(simIds: readonly number[]): Promise<Map<number, string>> {
+      return new Map((await repo.iccidsOf(simIds)).map((r) => [r.id, displayIccid(r.iccid)]));
+    },
 
     /**
      * For other modules (cases): ICCIDs (19 or 20 digits) → SIM ids within a reach (a tenant, optionally a
