@@ -224,7 +224,7 @@ async function writeState(tx: RawTx, bySim: SimGroups): Promise<Map<number, Stat
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 export const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-export function stateFromRow(r: Record<string, unknown>): StateRow {
+function stateFromRow(r: Record<string, unknown>): StateRow {
   return {
     simId: Number(r.sim_id),
     tenantId: Number(r.tenant_id),

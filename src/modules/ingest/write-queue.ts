@@ -251,8 +251,6 @@ export function createWriteQueue(
   };
 }
 
-export type WriteQueue = ReturnType<typeof createWriteQueue>;
-
 const RAW_MAX = 2048;
 
 async function writeRejections(tx: RawTx, batch: Submission[]) {
