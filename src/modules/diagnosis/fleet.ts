@@ -1,0 +1,112 @@
+/**
+ * "Is it us or you?": does a PLMN or an APN refuse many SIMs right now, or only this one? The fleet's counts for
+ * the period (all tenants) minus this SIM's own attempts give what the others see:
+ * - incident: others are refused there often (≥ FLEET_MIN_SHARE of their attempts, at least
+ *   FLEET_MIN_OTHER_REJECTS refusals) by at least FLEET_MIN_OTHER_SIMS other SIMs (or, when distinct SIMs are not
+ *   known, twice as many refusals) — the network's problem, whatever the device does;
+ * - works_for_others: others get through (≥ FLEET_HEALTHY_MIN_ACCEPTED accepted, no other SIM refused or at most
+ *   FLEET_HEALTHY_MAX_SHARE of attempts) — one SIM failing alone points at its device or subscription;
+ * - inconclusive: too little traffic to tell; unknown: no fleet figures were gathered.
+ */
+import type { DiagnosisFleet, Evidence, FleetCell, FleetIncident } from './diagnosis.model.ts';
+import type { EventFacts, OwnCounts } from './facts.ts';
+
+export const FLEET_MIN_OTHER_REJECTS = 5;
+export const FLEET_MIN_SHARE = 0.2;
+export const FLEET_MIN_OTHER_SIMS = 2;
+export const FLEET_HEALTHY_MIN_ACCEPTED = 10;
+export const FLEET_HEALTHY_MAX_SHARE = 0.05;
+
+export type FleetState = 'incident' | 'works_for_others' | 'inconclusive' | 'unknown';
+
+export type FleetJudgement = {
+  state: FleetState;
+  scope: 'plmn' | 'apn';
+  key: string;
+  attempt: 'attach' | 'session';
+  /** Others' refused share of attempts (0–1). */
+  share: number;
+  othersRejected: number;
+  othersAccepted: number;
+  othersFailingSims: number | null;
+  cell: FleetCell | null;
+  since: Date | null;
+};
+
+export function judgeCell(cell: FleetCell | null, own: OwnCounts | undefined): Omit<
+  FleetJudgement,
+  'scope' | 'key' | 'attempt' | 'since'
+> {
+  if (cell === null) return { state: 'unknown', share: 0, othersRejected: 0, othersAccepted: 0, othersFailingSims: null, cell };
+  const othersRejected = Math.max(0, cell.rejected - (own?.rejected ?? 0));
+  const othersAccepted = Math.max(0, cell.accepted - (own?.accepted ?? 0));
+  const attempts = othersRejected + othersAccepted;
+  const share = attempts === 0 ? 0 : othersRejected / attempts;
+  const othersFailingSims =
+    cell.failingSims === null ? null : Math.max(0, cell.failingSims - ((own?.rejected ?? 0) > 0 ? 1 : 0));
+  const enoughSims =
+    othersFailingSims === null ? othersRejected >= 2 * FLEET_MIN_OTHER_REJECTS : othersFailingSims >= FLEET_MIN_OTHER_SIMS;
+  let state: FleetState = 'inconclusive';
+  if (othersRejected >= FLEET_MIN_OTHER_REJECTS && share >= FLEET_MIN_SHARE && enoughSims) state = 'incident';
+  else if (
+    othersAccepted >= FLEET_HEALTHY_MIN_ACCEPTED &&
+    (othersFailingSims === 0 || share <= FLEET_HEALTHY_MAX_SHARE)
+  )
+    state = 'works_for_others';
+  return { state, share, othersRejected, othersAccepted, othersFailingSims, cell };
+}
+
+export function judgePlmn(
+  fleet: DiagnosisFleet | null,
+  facts: EventFacts,
+  plmn: string,
+  attempt: 'attach' | 'session',
+): FleetJudgement {
+  const h = fleet?.plmns.find((p) => p.plmn === plmn);
+  const cell = h ? (attempt === 'attach' ? h.attach : h.sessions) : null;
+  const j = fleet === null ? judgeCell(null, undefined) : judgeCell(cell, facts.own.get(`plmn:${attempt}|${plmn}`));
+  return { ...j, scope: 'plmn', key: plmn, attempt, since: h?.failingSince ?? null };
+}
+
+export function judgeApn(fleet: DiagnosisFleet | null, facts: EventFacts, apnKey: string): FleetJudgement {
+  const h = fleet?.apns.find((a) => a.apn.toLowerCase() === apnKey);
+  const j = fleet === null ? judgeCell(null, undefined) : judgeCell(h?.sessions ?? null, facts.own.get(`apn:session|${apnKey}`));
+  return { ...j, scope: 'apn', key: apnKey, attempt: 'session', since: h?.failingSince ?? null };
+}
+
+export function incidentOf(j: FleetJudgement): FleetIncident {
+  return {
+    kind: j.scope,
+    key: j.key,
+    since: j.since === null ? null : j.since.toISOString(),
+    attempt: j.attempt,
+    rejectShare: Math.round(j.share * 1000) / 1000,
+    failingSims: j.cell?.failingSims ?? null,
+    failingTenants: j.cell?.failingTenants ?? null,
+  };
+}
+
+/** The agent's words for a judgement ("42 of 50 attempts by others refused, 12 other SIMs, since …"). */
+export function fleetText(j: FleetJudgement): string {
+  const where = j.scope === 'plmn' ? `PLMN ${j.key}` : `APN ${j.key}`;
+  const what = j.attempt === 'attach' ? 'registrations' : 'data sessions';
+  if (j.state === 'unknown') return `no fleet figures for ${where}`;
+  const sims = j.othersFailingSims === null ? '' : `, ${j.othersFailingSims} other SIM(s) refused`;
+  const tenants = j.cell?.failingTenants == null ? '' : `, ${j.cell.failingTenants} customer(s)`;
+  const since = j.since ? `, failing since ${j.since.toISOString()}` : '';
+  return `fleet ${what} at ${where}: ${j.othersRejected} refused / ${j.othersAccepted} accepted for other SIMs (${Math.round(j.share * 100)} %)${sims}${tenants}${since}`;
+}
+
+export function fleetEvidence(j: FleetJudgement): Evidence {
+  return {
+    kind: 'fleet',
+    scope: j.scope,
+    key: j.key,
+    attempt: j.attempt,
+    rejected: j.othersRejected,
+    accepted: j.othersAccepted,
+    failingSims: j.othersFailingSims,
+    failingTenants: j.cell?.failingTenants ?? null,
+    since: j.since === null ? null : j.since.toISOString(),
+  };
+}
