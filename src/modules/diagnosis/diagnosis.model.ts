@@ -323,6 +323,8 @@ export type SummaryFacts = {
   limitMb?: number;
   /** The attempt kind refused (registration or data session). */
   attempt?: 'attach' | 'session';
+  /** Many SIMs fail at the same network or APN (a fleet incident): customers hear "several customers". */
+  fleetWide?: boolean;
   /** The failure stopped: it is history, not the present. */
   recovered?: boolean;
   eventCount?: number;
@@ -359,6 +361,8 @@ export type Finding = {
   verdict: 'error' | 'warning';
   confidence: Confidence;
   check: string;
+  /** The raising check's detail; the engine fills it in (each finding follows its check in the layer's list). */
+  detail?: string;
   facts: SummaryFacts;
   fix?: string;
   action?: DiagnosisAction;

@@ -8,6 +8,8 @@
  *   FLEET_HEALTHY_MAX_SHARE of attempts) — one SIM failing alone points at its device or subscription;
  * - inconclusive: too little traffic to tell; unknown: no fleet figures were gathered.
  */
+
+import { when } from './checks/common.ts';
 import type { DiagnosisFleet, Evidence, FleetCell, FleetIncident } from './diagnosis.model.ts';
 import type { EventFacts, OwnCounts } from './facts.ts';
 
@@ -33,11 +35,12 @@ export type FleetJudgement = {
   since: Date | null;
 };
 
-export function judgeCell(cell: FleetCell | null, own: OwnCounts | undefined): Omit<
-  FleetJudgement,
-  'scope' | 'key' | 'attempt' | 'since'
-> {
-  if (cell === null) return { state: 'unknown', share: 0, othersRejected: 0, othersAccepted: 0, othersFailingSims: null, cell };
+export function judgeCell(
+  cell: FleetCell | null,
+  own: OwnCounts | undefined,
+): Omit<FleetJudgement, 'scope' | 'key' | 'attempt' | 'since'> {
+  if (cell === null)
+    return { state: 'unknown', share: 0, othersRejected: 0, othersAccepted: 0, othersFailingSims: null, cell };
   const othersRejected = Math.max(0, cell.rejected - (own?.rejected ?? 0));
   const othersAccepted = Math.max(0, cell.accepted - (own?.accepted ?? 0));
   const attempts = othersRejected + othersAccepted;
@@ -45,7 +48,9 @@ export function judgeCell(cell: FleetCell | null, own: OwnCounts | undefined): O
   const othersFailingSims =
     cell.failingSims === null ? null : Math.max(0, cell.failingSims - ((own?.rejected ?? 0) > 0 ? 1 : 0));
   const enoughSims =
-    othersFailingSims === null ? othersRejected >= 2 * FLEET_MIN_OTHER_REJECTS : othersFailingSims >= FLEET_MIN_OTHER_SIMS;
+    othersFailingSims === null
+      ? othersRejected >= 2 * FLEET_MIN_OTHER_REJECTS
+      : othersFailingSims >= FLEET_MIN_OTHER_SIMS;
   let state: FleetState = 'inconclusive';
   if (othersRejected >= FLEET_MIN_OTHER_REJECTS && share >= FLEET_MIN_SHARE && enoughSims) state = 'incident';
   else if (
@@ -70,7 +75,10 @@ export function judgePlmn(
 
 export function judgeApn(fleet: DiagnosisFleet | null, facts: EventFacts, apnKey: string): FleetJudgement {
   const h = fleet?.apns.find((a) => a.apn.toLowerCase() === apnKey);
-  const j = fleet === null ? judgeCell(null, undefined) : judgeCell(h?.sessions ?? null, facts.own.get(`apn:session|${apnKey}`));
+  const j =
+    fleet === null
+      ? judgeCell(null, undefined)
+      : judgeCell(h?.sessions ?? null, facts.own.get(`apn:session|${apnKey}`));
   return { ...j, scope: 'apn', key: apnKey, attempt: 'session', since: h?.failingSince ?? null };
 }
 
@@ -93,7 +101,7 @@ export function fleetText(j: FleetJudgement): string {
   if (j.state === 'unknown') return `no fleet figures for ${where}`;
   const sims = j.othersFailingSims === null ? '' : `, ${j.othersFailingSims} other SIM(s) refused`;
   const tenants = j.cell?.failingTenants == null ? '' : `, ${j.cell.failingTenants} customer(s)`;
-  const since = j.since ? `, failing since ${j.since.toISOString()}` : '';
+  const since = j.since ? `, failing since ${when(j.since)}` : '';
   return `fleet ${what} at ${where}: ${j.othersRejected} refused / ${j.othersAccepted} accepted for other SIMs (${Math.round(j.share * 100)} %)${sims}${tenants}${since}`;
 }
 

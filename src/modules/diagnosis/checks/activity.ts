@@ -38,7 +38,10 @@ export function activityChecks({ input, facts }: Ctx): LayerResult {
   const findings: Finding[] = [];
   const lastAt = Math.max(facts.newest?.ts.getTime() ?? 0, input.networkState?.lastEventAt.getTime() ?? 0);
   if (lastAt === 0)
-    return { checks: [check('activity', 'last_seen', 'unknown', 'Activity', 'No network events received yet.')], findings };
+    return {
+      checks: [check('activity', 'last_seen', 'unknown', 'Activity', 'No network events received yet.')],
+      findings,
+    };
   let typical = input.activity?.typicalGapMs ?? null;
   let longest = input.activity?.longestGapMs ?? null;
   let source = input.activity ? `active hours over the last ${input.activity.days} days` : '';
@@ -53,7 +56,8 @@ export function activityChecks({ input, facts }: Ctx): LayerResult {
     typical === null
       ? NO_PATTERN_ERROR_MS
       : Math.max(SILENT_ERROR_FACTOR * typical, 1.5 * (longest ?? 0), SILENT_ERROR_FLOOR_MS, warnAt);
-  const usual = typical === null ? 'no usual rhythm known yet' : `usually a gap of at most ${hours(typical)} h (${source})`;
+  const usual =
+    typical === null ? 'no usual rhythm known yet' : `usually a gap of at most ${hours(typical)} h (${source})`;
   const evidence = [
     config('lastEventAt', iso(lastAt)),
     ...(input.activity ? [config('activity', input.activity)] : []),
@@ -63,16 +67,29 @@ export function activityChecks({ input, facts }: Ctx): LayerResult {
     return { checks: [check('activity', 'last_seen', 'ok', 'Active', detail, evidence)], findings };
   }
   const verdict = silentFor >= errorAt ? 'error' : 'warning';
-  const fix = 'The device has stopped talking to the network: check its power and antenna, restart it; a connectivity reset makes it register afresh when it is back.';
+  const fix =
+    'The device has stopped talking to the network: check its power and antenna, restart it; a connectivity reset makes it register afresh when it is back.';
   const action = { kind: 'connectivity_reset', params: {} } as const;
   findings.push({
     code: 'device_silent',
     verdict,
     confidence: typical === null ? 'low' : verdict === 'error' ? 'high' : 'medium',
     check: 'activity.last_seen',
-    facts: { lastSeen: when(lastAt), silentHours: hours(silentFor), ...(typical === null ? {} : { usualGapHours: hours(typical) }) },
+    facts: {
+      lastSeen: when(lastAt),
+      silentHours: hours(silentFor),
+      ...(typical === null ? {} : { usualGapHours: hours(typical) }),
+    },
     fix,
     action,
   });
-  return { checks: [check('activity', 'last_seen', verdict, 'Silent', `${detail} Silent for longer than usual.`, evidence, { fix, action })], findings };
+  return {
+    checks: [
+      check('activity', 'last_seen', verdict, 'Silent', `${detail} Silent for longer than usual.`, evidence, {
+        fix,
+        action,
+      }),
+    ],
+    findings,
+  };
 }

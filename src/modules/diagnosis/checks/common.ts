@@ -71,5 +71,7 @@ export function check(
 
 /** "3 times between A and B" / "once at A". */
 export function occurrences(g: EventGroup): string {
-  return g.count === 1 ? `once at ${when(g.newest.ts)}` : `${g.count} times, ${when(g.oldest.ts)} – ${when(g.newest.ts)}`;
+  return g.count === 1
+    ? `once at ${when(g.newest.ts)}`
+    : `${g.count} times, ${when(g.oldest.ts)} – ${when(g.newest.ts)}`;
 }

@@ -10,7 +10,18 @@ import { apnCauseMeaning, matchApn } from '../apn-match.ts';
 import type { Finding, LayerResult, SummaryFacts } from '../diagnosis.model.ts';
 import { type EventGroup, recovered } from '../facts.ts';
 import { type FleetJudgement, fleetEvidence, fleetText, incidentOf, judgeApn, judgePlmn } from '../fleet.ts';
-import { type Ctx, causeText, check, config, eventEvidence, isHome, MB, networkLabel, occurrences, when } from './common.ts';
+import {
+  type Ctx,
+  causeText,
+  check,
+  config,
+  eventEvidence,
+  isHome,
+  MB,
+  networkLabel,
+  occurrences,
+  when,
+} from './common.ts';
 import { isBarring } from './policy.ts';
 
 /** Gateway-side ESM causes: no capacity, refused by the gateway, out of order. */
@@ -35,19 +46,48 @@ export function dataSessionChecks(ctx: Ctx): LayerResult {
   const bytes = input.sessions.reduce((s, x) => s + x.bytesUp + x.bytesDown, 0);
   const last = facts.lastSessionOkAt;
   checks.push(
-    check('data_session', 'status', rejects.length > 0 && (last === null || rejects[0]!.newest.ts.getTime() > last) ? 'error' : 'ok', 'Data sessions', `${facts.byType.session_start} session(s) started, ${facts.byType.session_rejected} refused in the window; ${(bytes / MB).toFixed(2)} MB moved; last working session event ${last === null ? 'none in the window' : when(last)}.`),
+    check(
+      'data_session',
+      'status',
+      rejects.length > 0 && (last === null || rejects[0]!.newest.ts.getTime() > last) ? 'error' : 'ok',
+      'Data sessions',
+      `${facts.byType.session_start} session(s) started, ${facts.byType.session_rejected} refused in the window; ${(bytes / MB).toFixed(2)} MB moved; last working session event ${last === null ? 'none in the window' : when(last)}.`,
+    ),
   );
   if (plan && !plan.dataEnabled) {
-    const action = { kind: 'change_plan', params: { plan: 'communication', field: 'dataEnabled', value: true } } as const;
+    const action = {
+      kind: 'change_plan',
+      params: { plan: 'communication', field: 'dataEnabled', value: true },
+    } as const;
     const fix = `Plan ${plan.name} has data off: turn it on, or move the SIM to a plan with data.`;
     const g = rejects[0];
     const verdict = g && !recovered(facts, g) ? 'error' : 'warning';
-    checks.push(check('data_session', 'data_enabled', verdict, 'Data not in the plan', `The device asks for data sessions but plan ${plan.name} has data off.`, [config('communicationPlan.dataEnabled', false), ...rejects.map(eventEvidence)], { fix, action }));
-    findings.push({ code: 'data_not_in_plan', verdict, confidence: 'high', check: 'data_session.data_enabled', facts: { plan: plan.name, service: 'data', ...(g ? { since: when(g.oldest.ts) } : {}) }, fix, action });
+    checks.push(
+      check(
+        'data_session',
+        'data_enabled',
+        verdict,
+        'Data not in the plan',
+        `The device asks for data sessions but plan ${plan.name} has data off.`,
+        [config('communicationPlan.dataEnabled', false), ...rejects.map(eventEvidence)],
+        { fix, action },
+      ),
+    );
+    findings.push({
+      code: 'data_not_in_plan',
+      verdict,
+      confidence: 'high',
+      check: 'data_session.data_enabled',
+      facts: { plan: plan.name, service: 'data', ...(g ? { since: when(g.oldest.ts) } : {}) },
+      fix,
+      action,
+    });
     return { checks, findings };
   }
   apnCheck(ctx, rejects, checks, findings);
-  for (const g of rejects) if (!isBarring(ctx, g) && (!plan || matchApn(g.apn ?? '', plan.apns).kind === 'in_plan')) refusal(ctx, g, checks, findings);
+  for (const g of rejects)
+    if (!isBarring(ctx, g) && (!plan || matchApn(g.apn ?? '', plan.apns).kind === 'in_plan'))
+      refusal(ctx, g, checks, findings);
   return { checks, findings };
 }
 
@@ -55,7 +95,9 @@ function apnCheck(ctx: Ctx, rejects: EventGroup[], checks: LayerResult['checks']
   const { input, facts } = ctx;
   const plan = input.communicationPlan;
   if (!plan) {
-    checks.push(check('data_session', 'apn', 'unknown', 'APN', 'The SIM has no communication plan to compare the APN with.'));
+    checks.push(
+      check('data_session', 'apn', 'unknown', 'APN', 'The SIM has no communication plan to compare the APN with.'),
+    );
     return;
   }
   const planEvidence = config('communicationPlan.apns', plan.apns);
@@ -68,31 +110,99 @@ function apnCheck(ctx: Ctx, rejects: EventGroup[], checks: LayerResult['checks']
     const verdict = back ? 'warning' : 'error';
     const meaning = apnCauseMeaning(g.cause);
     const networkSays =
-      meaning === 'unknown_apn' ? ' The network confirms it knows no such APN.' : meaning === 'not_subscribed' ? ' The network confirms the SIM is not subscribed to it.' : '';
+      meaning === 'unknown_apn'
+        ? ' The network confirms it knows no such APN.'
+        : meaning === 'not_subscribed'
+          ? ' The network confirms the SIM is not subscribed to it.'
+          : '';
     const since = back ? ` The device has used a working APN since ${when(facts.lastSessionOkAt!)}.` : '';
     const confidence = meaning !== null ? 'high' : 'medium';
-    const f: SummaryFacts = { apn: g.apn ?? '', planApns: plan.apns, plan: plan.name, cause: g.cause ?? -1, causeName: causeText(g.type, g.cause), since: when(g.oldest.ts), recovered: back, eventCount: g.count, ...(g.plmn ? { plmn: g.plmn } : {}) };
+    const f: SummaryFacts = {
+      apn: g.apn ?? '',
+      planApns: plan.apns,
+      plan: plan.name,
+      cause: g.cause ?? -1,
+      causeName: causeText(g.type, g.cause),
+      since: when(g.oldest.ts),
+      recovered: back,
+      eventCount: g.count,
+      ...(g.plmn ? { plmn: g.plmn } : {}),
+    };
     if (m.kind === 'typo') {
       const action = { kind: 'send_config_sms', params: { apn: m.apn } } as const;
       const fix = `Set the APN on the device to "${m.apn}" (it is set to "${g.apn}"), e.g. with a configuration SMS.`;
-      checks.push(check('data_session', 'apn', verdict, 'APN typo', `The device asks for APN "${g.apn}", ${occurrences(g)}, refused with ${causeText(g.type, g.cause)}: a probable typo of the plan's APN "${m.apn}" (${m.edit.replace('_', ' ')}).${networkSays}${since}`, [eventEvidence(g), planEvidence], { fix, action }));
-      findings.push({ code: 'apn_typo', verdict, confidence, check: 'data_session.apn', facts: { ...f, rightApn: m.apn }, fix, action });
+      checks.push(
+        check(
+          'data_session',
+          'apn',
+          verdict,
+          'APN typo',
+          `The device asks for APN "${g.apn}", ${occurrences(g)}, refused with ${causeText(g.type, g.cause)}: a probable typo of the plan's APN "${m.apn}" (${m.edit.replace('_', ' ')}).${networkSays}${since}`,
+          [eventEvidence(g), planEvidence],
+          { fix, action },
+        ),
+      );
+      findings.push({
+        code: 'apn_typo',
+        verdict,
+        confidence,
+        check: 'data_session.apn',
+        facts: { ...f, rightApn: m.apn },
+        fix,
+        action,
+      });
     } else {
       const first = plan.apns[0];
       const action = first ? ({ kind: 'send_config_sms', params: { apn: first } } as const) : undefined;
       const fix = `Set the device's APN to ${plan.apns.map((a) => `"${a}"`).join(' or ') || '(the plan has none)'}, or add "${g.apn}" to plan ${plan.name} if it is the customer's private APN.`;
-      checks.push(check('data_session', 'apn', verdict, 'APN not in the plan', `The device asks for APN "${g.apn}", ${occurrences(g)}, refused with ${causeText(g.type, g.cause)}; plan ${plan.name} has ${plan.apns.join(', ') || 'no APN'}.${networkSays}${since}`, [eventEvidence(g), planEvidence], { fix, ...(action ? { action } : {}) }));
-      findings.push({ code: 'apn_not_in_plan', verdict, confidence, check: 'data_session.apn', facts: f, fix, ...(action ? { action } : {}) });
+      checks.push(
+        check(
+          'data_session',
+          'apn',
+          verdict,
+          'APN not in the plan',
+          `The device asks for APN "${g.apn}", ${occurrences(g)}, refused with ${causeText(g.type, g.cause)}; plan ${plan.name} has ${plan.apns.join(', ') || 'no APN'}.${networkSays}${since}`,
+          [eventEvidence(g), planEvidence],
+          { fix, ...(action ? { action } : {}) },
+        ),
+      );
+      findings.push({
+        code: 'apn_not_in_plan',
+        verdict,
+        confidence,
+        check: 'data_session.apn',
+        facts: f,
+        fix,
+        ...(action ? { action } : {}),
+      });
     }
   }
   const foreign = [...facts.sessionsOk.values()].filter((g) => matchApn(g.apn ?? '', plan.apns).kind !== 'in_plan');
   for (const g of foreign) {
     bad = true;
-    checks.push(check('data_session', 'apn', 'warning', 'Session on an APN outside the plan', `Sessions on APN "${g.apn}" worked (${occurrences(g)}) although plan ${plan.name} lists ${plan.apns.join(', ') || 'no APN'}: the plan or the network's APN profile is out of step.`, [eventEvidence(g), planEvidence]));
+    checks.push(
+      check(
+        'data_session',
+        'apn',
+        'warning',
+        'Session on an APN outside the plan',
+        `Sessions on APN "${g.apn}" worked (${occurrences(g)}) although plan ${plan.name} lists ${plan.apns.join(', ') || 'no APN'}: the plan or the network's APN profile is out of step.`,
+        [eventEvidence(g), planEvidence],
+      ),
+    );
   }
   if (!bad) {
     const used = [...new Set([...facts.sessionsOk.values(), ...rejects].map((g) => g.apn ?? ''))];
-    checks.push(check('data_session', 'apn', 'ok', 'APN', `The device asks for ${used.map((a) => `"${a}"`).join(', ')}, in plan ${plan.name}.`, [planEvidence]));
+    checks.push(
+      check(
+        'data_session',
+        'apn',
+        'ok',
+        'APN',
+        `The device asks for ${used.map((a) => `"${a}"`).join(', ')}, in plan ${plan.name}.`,
+        [planEvidence],
+      ),
+    );
   }
 }
 
@@ -117,7 +227,17 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
   const label = plmn ? networkLabel(plmn) : 'an unknown network';
   const base = `Data sessions on APN "${g.apn}" in ${label} refused with ${causeText(g.type, g.cause)}, ${occurrences(g)}.`;
   const later = back ? ` Sessions worked again since ${when(facts.lastSessionOkAt!)}.` : '';
-  const f: SummaryFacts = { apn: g.apn ?? '', plmn, network: label, cause, causeName: causeText(g.type, g.cause), since: when(g.oldest.ts), attempt: 'session', recovered: back, eventCount: g.count };
+  const f: SummaryFacts = {
+    apn: g.apn ?? '',
+    plmn,
+    network: label,
+    cause,
+    causeName: causeText(g.type, g.cause),
+    since: when(g.oldest.ts),
+    attempt: 'session',
+    recovered: back,
+    eventCount: g.count,
+  };
   const p = judgePlmn(input.fleet, facts, plmn, 'session');
   const a = judgeApn(input.fleet, facts, g.apnKey ?? '');
   const evidence = [eventEvidence(g), ...[p, a].filter((j) => j.state !== 'unknown').map(fleetEvidence)];
@@ -131,24 +251,64 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
         : code === 'roaming_partner_outage'
           ? `The roaming partner ${label} fails data sessions for many SIMs: raise it with the partner; another allowed network works meanwhile.`
           : 'A network-wide failure: follow the network incident.';
-    checks.push(check('data_session', 'fleet_health', verdict, code === 'apn_gateway_outage' ? 'APN gateway outage' : 'Network outage', `${base}${fleetWords}${later}`, evidence, { fix }));
-    findings.push({ code, verdict, confidence: 'high', check: 'data_session.fleet_health', facts: { ...f, since: incident.since ? when(incident.since) : f.since }, fix, fleetIncident: incidentOf(incident) });
+    checks.push(
+      check(
+        'data_session',
+        'fleet_health',
+        verdict,
+        code === 'apn_gateway_outage' ? 'APN gateway outage' : 'Network outage',
+        `${base}${fleetWords}${later}`,
+        evidence,
+        { fix },
+      ),
+    );
+    findings.push({
+      code,
+      verdict,
+      confidence: 'high',
+      check: 'data_session.fleet_health',
+      facts: { ...f, since: incident.since ? when(incident.since) : f.since },
+      fix,
+      fleetIncident: incidentOf(incident),
+    });
     return;
   }
   const worksForOthers = p.state === 'works_for_others' || a.state === 'works_for_others';
   if (back && g.count <= TRANSIENT_MAX && !apnCauseMeaning(g.cause)) {
-    checks.push(check('data_session', 'refusal', 'ok', 'Session refused briefly', `${base}${later} A passing refusal; nothing to do.`, [eventEvidence(g)]));
+    checks.push(
+      check(
+        'data_session',
+        'refusal',
+        'ok',
+        'Session refused briefly',
+        `${base}${later} A passing refusal; nothing to do.`,
+        [eventEvidence(g)],
+      ),
+    );
     return;
   }
   const action = { kind: 'connectivity_reset', params: {} } as const;
   if (!worksForOthers && (GATEWAY_CAUSES.has(cause) || NETWORK_CAUSES.has(cause))) {
     const code = GATEWAY_CAUSES.has(cause) ? 'apn_gateway_outage' : home ? 'network_outage' : 'roaming_partner_outage';
-    const fix = 'Probably a network-side failure: check the gateway/partner status; reset the connection once it is over.';
-    checks.push(check('data_session', 'fleet_health', 'unknown', 'Network health unknown', `${base}${fleetWords}${later}`, evidence, { fix, action }));
+    const fix =
+      'Probably a network-side failure: check the gateway/partner status; reset the connection once it is over.';
+    checks.push(
+      check(
+        'data_session',
+        'fleet_health',
+        'unknown',
+        'Network health unknown',
+        `${base}${fleetWords}${later}`,
+        evidence,
+        { fix, action },
+      ),
+    );
     findings.push({ code, verdict, confidence: 'low', check: 'data_session.fleet_health', facts: f, fix, action });
     return;
   }
-  const alone = worksForOthers ? ' The same network and APN work for other SIMs, so this SIM or its device is the problem.' : '';
+  const alone = worksForOthers
+    ? ' The same network and APN work for other SIMs, so this SIM or its device is the problem.'
+    : '';
   const meaning = apnCauseMeaning(g.cause);
   const fix =
     meaning !== null
@@ -156,6 +316,16 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
       : cause === 29
         ? 'Check the APN username/password set on the device (the gateway refused its credentials).'
         : 'Reset the connection; if the refusals go on, check the device settings (PDN type, APN credentials).';
-  checks.push(check('data_session', 'refusal', verdict, 'Session refused', `${base}${alone}${later}`, evidence, { fix, action }));
-  findings.push({ code: 'session_rejected', verdict, confidence: worksForOthers ? 'medium' : 'low', check: 'data_session.refusal', facts: f, fix, action });
+  checks.push(
+    check('data_session', 'refusal', verdict, 'Session refused', `${base}${alone}${later}`, evidence, { fix, action }),
+  );
+  findings.push({
+    code: 'session_rejected',
+    verdict,
+    confidence: worksForOthers ? 'medium' : 'low',
+    check: 'data_session.refusal',
+    facts: f,
+    fix,
+    action,
+  });
 }

@@ -27,17 +27,28 @@ export function identityChecks({ input, facts }: Ctx): LayerResult {
         'warning',
         'IMSI not on record',
         `Events carry IMSI ${imsi} (${seen.count} event(s), last ${when(seen.newest.ts)}), which is not one of this SIM's IMSIs (${[...known].join(', ') || 'none on record'}): the SIM record is out of date, or the network maps this ICCID to another profile.`,
-        [config('sim.imsis', [...known]), { kind: 'event', id: seen.newest.id, ts: iso(seen.newest.ts), type: seen.newest.type }],
+        [
+          config('sim.imsis', [...known]),
+          { kind: 'event', id: seen.newest.id, ts: iso(seen.newest.ts), type: seen.newest.type },
+        ],
         { fix: "Check the SIM's IMSIs with the network's HSS and update the SIM record." },
       ),
     );
   } else {
     checks.push(
-      check('identity', 'imsi', 'ok', 'IMSI', `The network sees IMSI(s) ${[...facts.imsis.keys()].join(', ')}, all on record for this SIM.`),
+      check(
+        'identity',
+        'imsi',
+        'ok',
+        'IMSI',
+        `The network sees IMSI(s) ${[...facts.imsis.keys()].join(', ')}, all on record for this SIM.`,
+      ),
     );
   }
   imei(input, facts, checks, findings);
-  const refused = facts.rejects.filter((g) => g.type === 'attach_rejected' && g.cause !== null && IDENTITY_EMM_CAUSES.has(g.cause));
+  const refused = facts.rejects.filter(
+    (g) => g.type === 'attach_rejected' && g.cause !== null && IDENTITY_EMM_CAUSES.has(g.cause),
+  );
   if (refused.length > 0) {
     const g = refused[0]!;
     const back = recovered(facts, g);
@@ -46,17 +57,41 @@ export function identityChecks({ input, facts }: Ctx): LayerResult {
       g.cause === 3
         ? 'Authentication failed: the SIM may be cloned or its keys out of step with the HSS; escalate to the network team.'
         : 'The device (IMEI) is barred: check whether the device is blacklisted or locked out, or use another device.';
-    checks.push(check('identity', 'network_identity', back ? 'warning' : 'error', 'Identity refused by the network', detail, refused.map(eventEvidence), { fix }));
+    checks.push(
+      check(
+        'identity',
+        'network_identity',
+        back ? 'warning' : 'error',
+        'Identity refused by the network',
+        detail,
+        refused.map(eventEvidence),
+        { fix },
+      ),
+    );
     findings.push({
       code: 'identity_rejected',
       verdict: back ? 'warning' : 'error',
       confidence: 'high',
       check: 'identity.network_identity',
-      facts: { cause: g.cause!, causeName: causeText(g.type, g.cause), plmn: g.plmn ?? undefined, since: when(g.oldest.ts), recovered: back },
+      facts: {
+        cause: g.cause!,
+        causeName: causeText(g.type, g.cause),
+        plmn: g.plmn ?? undefined,
+        since: when(g.oldest.ts),
+        recovered: back,
+      },
       fix,
     });
   } else if (facts.count > 0) {
-    checks.push(check('identity', 'network_identity', 'ok', 'Identity accepted', 'No refusal of the SIM or device identity (EMM #3, #5, #6) in the window.'));
+    checks.push(
+      check(
+        'identity',
+        'network_identity',
+        'ok',
+        'Identity accepted',
+        'No refusal of the SIM or device identity (EMM #3, #5, #6) in the window.',
+      ),
+    );
   }
   return { checks, findings };
 }
@@ -66,20 +101,25 @@ function imei(input: Ctx['input'], facts: Ctx['facts'], checks: LayerResult['che
   // The previous IMEI: the most recently seen other one, from the history or the window's events.
   const others = [
     ...input.imeiHistory.filter((h) => h.imei !== current).map((h) => ({ imei: h.imei, at: h.lastSeenAt.getTime() })),
-    ...[...facts.imeis.entries()].filter(([i]) => i !== current).map(([i, s]) => ({ imei: i, at: s.newest.ts.getTime() })),
+    ...[...facts.imeis.entries()]
+      .filter(([i]) => i !== current)
+      .map(([i, s]) => ({ imei: i, at: s.newest.ts.getTime() })),
   ].sort((a, b) => b.at - a.at);
   const previous = others[0]?.imei ?? null;
   const mine = input.imeiHistory.find((h) => h.imei === current);
   const changedAt =
     input.networkState?.imeiChangedAt?.getTime() ??
-    (previous === null ? null : (mine?.firstSeenAt.getTime() ?? facts.imeis.get(current ?? '')?.oldest.ts.getTime() ?? null));
+    (previous === null
+      ? null
+      : (mine?.firstSeenAt.getTime() ?? facts.imeis.get(current ?? '')?.oldest.ts.getTime() ?? null));
   if (current === null) {
     checks.push(check('identity', 'imei', 'unknown', 'Device (IMEI)', 'No IMEI reported for this SIM yet.'));
     return;
   }
   const evidence = [config('networkState.imei', current), ...(previous ? [config('previousImei', previous)] : [])];
   if (previous !== null && changedAt !== null && input.now.getTime() - changedAt <= IMEI_RECENT_MS) {
-    const fix = 'If the SIM was moved on purpose, nothing to do. If not, the SIM may have been taken out of its device: confirm with the customer and deactivate it if it was stolen.';
+    const fix =
+      'If the SIM was moved on purpose, nothing to do. If not, the SIM may have been taken out of its device: confirm with the customer and deactivate it if it was stolen.';
     checks.push(
       check(
         'identity',
@@ -116,5 +156,7 @@ function imei(input: Ctx['input'], facts: Ctx['facts'], checks: LayerResult['che
     return;
   }
   const since = changedAt === null ? '' : ` since ${when(changedAt)}`;
-  checks.push(check('identity', 'imei', 'ok', 'Device (IMEI)', `The SIM is in device IMEI ${current}${since}.`, evidence));
+  checks.push(
+    check('identity', 'imei', 'ok', 'Device (IMEI)', `The SIM is in device IMEI ${current}${since}.`, evidence),
+  );
 }

@@ -73,32 +73,80 @@ export function policyChecks(ctx: Ctx): LayerResult {
       fix,
     });
   } else if (facts.byType.session_rejected + facts.byType.session_start > 0) {
-    checks.push(check('policy', 'barring', 'ok', 'Not barred', 'No data session was refused for barring (ESM #8) or an exhausted credit in the window.'));
+    checks.push(
+      check(
+        'policy',
+        'barring',
+        'ok',
+        'Not barred',
+        'No data session was refused for barring (ESM #8) or an exhausted credit in the window.',
+      ),
+    );
   }
 
   if (!plan || !usage) {
-    checks.push(check('policy', 'data_allowance', 'unknown', 'Data allowance', plan ? 'Usage of this period was not gathered.' : 'The SIM has no rate plan.'));
+    checks.push(
+      check(
+        'policy',
+        'data_allowance',
+        'unknown',
+        'Data allowance',
+        plan ? 'Usage of this period was not gathered.' : 'The SIM has no rate plan.',
+      ),
+    );
   } else if (plan.pooling === 'pooled') {
-    checks.push(check('policy', 'data_allowance', 'ok', 'Data allowance', `Rate plan ${plan.name} pools its allowance across the account's SIMs; this SIM used ${(usage.bytes / MB).toFixed(1)} MB this period.`, usageEvidence));
+    checks.push(
+      check(
+        'policy',
+        'data_allowance',
+        'ok',
+        'Data allowance',
+        `Rate plan ${plan.name} pools its allowance across the account's SIMs; this SIM used ${(usage.bytes / MB).toFixed(1)} MB this period.`,
+        usageEvidence,
+      ),
+    );
   } else if (plan.includedDataMb === 0) {
-    checks.push(check('policy', 'data_allowance', 'ok', 'Data allowance', `Rate plan ${plan.name} includes no data; ${(usage.bytes / MB).toFixed(1)} MB used this period are billed per MB.`, usageEvidence));
+    checks.push(
+      check(
+        'policy',
+        'data_allowance',
+        'ok',
+        'Data allowance',
+        `Rate plan ${plan.name} includes no data; ${(usage.bytes / MB).toFixed(1)} MB used this period are billed per MB.`,
+        usageEvidence,
+      ),
+    );
   } else {
     const pct = Math.round((usage.bytes / (plan.includedDataMb * MB)) * 100);
     const used = `${(usage.bytes / MB).toFixed(1)} of ${plan.includedDataMb} MB (${pct} %) since ${when(usage.period.from)}`;
-    const overage = plan.overageDataPerMb > 0 ? `; beyond it each MB costs ${plan.overageDataPerMb} ${plan.currency}` : '';
+    const overage =
+      plan.overageDataPerMb > 0 ? `; beyond it each MB costs ${plan.overageDataPerMb} ${plan.currency}` : '';
     checks.push(
       overQuota
-        ? check('policy', 'data_allowance', 'warning', 'Over the data allowance', `Used ${used}${overage}.`, usageEvidence, {
-            fix: 'Consider a rate plan with more data if this is the new normal.',
-          })
+        ? check(
+            'policy',
+            'data_allowance',
+            'warning',
+            'Over the data allowance',
+            `Used ${used}${overage}.`,
+            usageEvidence,
+            {
+              fix: 'Consider a rate plan with more data if this is the new normal.',
+            },
+          )
         : check('policy', 'data_allowance', 'ok', 'Data allowance', `Used ${used}.`, usageEvidence),
     );
   }
   if (plan && usage && plan.pooling === 'per_sim' && plan.includedSms > 0 && usage.sms > plan.includedSms) {
     checks.push(
-      check('policy', 'sms_allowance', 'warning', 'Over the SMS allowance', `${usage.sms} SMS this period, ${plan.includedSms} included in rate plan ${plan.name}.`, [
-        { kind: 'usage', metric: 'sms', used: usage.sms, limit: plan.includedSms },
-      ]),
+      check(
+        'policy',
+        'sms_allowance',
+        'warning',
+        'Over the SMS allowance',
+        `${usage.sms} SMS this period, ${plan.includedSms} included in rate plan ${plan.name}.`,
+        [{ kind: 'usage', metric: 'sms', used: usage.sms, limit: plan.includedSms }],
+      ),
     );
   }
   return { checks, findings };

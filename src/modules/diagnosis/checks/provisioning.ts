@@ -3,7 +3,7 @@
  * (EMM #2 IMSI unknown, #7 / #8 services not allowed: the HSS has no active subscription), and is a TEST_READY
  * SIM still within its test allowance?
  */
-import { TRANSITIONS, type SimState } from '../../sims/lifecycle.ts';
+import { type SimState, TRANSITIONS } from '../../sims/lifecycle.ts';
 import type { DiagnosisAction, Evidence, Finding, LayerResult } from '../diagnosis.model.ts';
 import { recovered } from '../facts.ts';
 import { type Ctx, causeText, check, config, DAY_MS, eventEvidence, MB, occurrences, when } from './common.ts';
@@ -26,14 +26,26 @@ export function provisioningChecks({ input, facts }: Ctx): LayerResult {
   if (TRAFFIC_STATES.has(state)) {
     const note = state === 'ACTIVATION_READY' ? ' (it becomes ACTIVATED on its first data session)' : '';
     checks.push(
-      check('provisioning', 'lifecycle', 'ok', 'Lifecycle state', `The SIM is ${state} since ${when(stateChangedAt)}${note}: the network lets it register.`, [stateEvidence]),
+      check(
+        'provisioning',
+        'lifecycle',
+        'ok',
+        'Lifecycle state',
+        `The SIM is ${state} since ${when(stateChangedAt)}${note}: the network lets it register.`,
+        [stateEvidence],
+      ),
     );
   } else {
-    const action: DiagnosisAction | undefined = canActivate(state) ? { kind: 'change_state', params: { to: 'ACTIVATED' } } : undefined;
+    const action: DiagnosisAction | undefined = canActivate(state)
+      ? { kind: 'change_state', params: { to: 'ACTIVATED' } }
+      : undefined;
     const fix = action
       ? `Activate the SIM (${state} → ACTIVATED) if the customer wants it in service.`
       : `A ${state} SIM cannot be brought back into service: use another SIM.`;
-    const confirmed = refused.length > 0 ? ` The network confirms it: ${causeText('attach_rejected', refused[0]!.cause)} ${occurrences(refused[0]!)}.` : '';
+    const confirmed =
+      refused.length > 0
+        ? ` The network confirms it: ${causeText('attach_rejected', refused[0]!.cause)} ${occurrences(refused[0]!)}.`
+        : '';
     checks.push(
       check(
         'provisioning',
@@ -69,14 +81,29 @@ function subscription(
 ) {
   if (refused.length === 0) {
     if (facts.count > 0)
-      checks.push(check('provisioning', 'network_subscription', 'ok', 'Network subscription', 'The network did not refuse the subscription (EMM #2, #7, #8) in the window.'));
+      checks.push(
+        check(
+          'provisioning',
+          'network_subscription',
+          'ok',
+          'Network subscription',
+          'The network did not refuse the subscription (EMM #2, #7, #8) in the window.',
+        ),
+      );
     return;
   }
   const g = refused[0]!;
   const back = recovered(facts, g);
   if (!TRAFFIC_STATES.has(state)) {
     checks.push(
-      check('provisioning', 'network_subscription', 'error', 'Network subscription', `The network refuses the subscription (${causeText(g.type, g.cause)}), as it should for a ${state} SIM.`, refused.map(eventEvidence)),
+      check(
+        'provisioning',
+        'network_subscription',
+        'error',
+        'Network subscription',
+        `The network refuses the subscription (${causeText(g.type, g.cause)}), as it should for a ${state} SIM.`,
+        refused.map(eventEvidence),
+      ),
     );
     return;
   }
@@ -109,27 +136,74 @@ function testAllowance({ input }: Ctx, checks: LayerResult['checks'], findings: 
   if (input.sim.state !== 'TEST_READY') return;
   const plan = input.ratePlan;
   if (!plan || !input.testUsage) {
-    checks.push(check('provisioning', 'test_allowance', 'unknown', 'Test allowance', plan ? 'Test usage was not gathered.' : 'The SIM has no rate plan.'));
+    checks.push(
+      check(
+        'provisioning',
+        'test_allowance',
+        'unknown',
+        'Test allowance',
+        plan ? 'Test usage was not gathered.' : 'The SIM has no rate plan.',
+      ),
+    );
     return;
   }
   const u = input.testUsage;
   const days = (input.now.getTime() - input.sim.stateChangedAt.getTime()) / DAY_MS;
-  const limits: { metric: Extract<Evidence, { kind: 'usage' }>['metric']; used: number; limit: number; label: string }[] = [
-    { metric: 'data_bytes', used: u.bytes, limit: plan.testDataMb * MB, label: `${(u.bytes / MB).toFixed(1)} of ${plan.testDataMb} MB` },
+  const limits: {
+    metric: Extract<Evidence, { kind: 'usage' }>['metric'];
+    used: number;
+    limit: number;
+    label: string;
+  }[] = [
+    {
+      metric: 'data_bytes',
+      used: u.bytes,
+      limit: plan.testDataMb * MB,
+      label: `${(u.bytes / MB).toFixed(1)} of ${plan.testDataMb} MB`,
+    },
     { metric: 'sms', used: u.sms, limit: plan.testSms, label: `${u.sms} of ${plan.testSms} SMS` },
-    { metric: 'voice_seconds', used: u.voiceSeconds, limit: plan.testVoiceMin * 60, label: `${Math.ceil(u.voiceSeconds / 60)} of ${plan.testVoiceMin} voice minutes` },
-    { metric: 'test_days', used: Math.floor(days), limit: plan.testDays, label: `${Math.floor(days)} of ${plan.testDays} days` },
+    {
+      metric: 'voice_seconds',
+      used: u.voiceSeconds,
+      limit: plan.testVoiceMin * 60,
+      label: `${Math.ceil(u.voiceSeconds / 60)} of ${plan.testVoiceMin} voice minutes`,
+    },
+    {
+      metric: 'test_days',
+      used: Math.floor(days),
+      limit: plan.testDays,
+      label: `${Math.floor(days)} of ${plan.testDays} days`,
+    },
   ];
-  const evidence: Evidence[] = limits.filter((l) => l.limit > 0).map((l) => ({ kind: 'usage', metric: l.metric, used: l.used, limit: l.limit }));
+  const evidence: Evidence[] = limits
+    .filter((l) => l.limit > 0)
+    .map((l) => ({ kind: 'usage', metric: l.metric, used: l.used, limit: l.limit }));
   const over = limits.filter((l) => l.limit > 0 && l.used >= l.limit);
   if (over.length === 0) {
-    checks.push(check('provisioning', 'test_allowance', 'ok', 'Test allowance', `Within the test allowance of rate plan ${plan.name}.`, evidence));
+    checks.push(
+      check(
+        'provisioning',
+        'test_allowance',
+        'ok',
+        'Test allowance',
+        `Within the test allowance of rate plan ${plan.name}.`,
+        evidence,
+      ),
+    );
     return;
   }
   const action: DiagnosisAction = { kind: 'change_state', params: { to: 'ACTIVATED' } };
   const fix = 'Testing is over: activate the SIM (TEST_READY → ACTIVATED) so it is billed on its rate plan.';
   checks.push(
-    check('provisioning', 'test_allowance', 'error', 'Test allowance used up', `The SIM used its test allowance (${over.map((l) => l.label).join(', ')}): the network stops its traffic.`, evidence, { fix, action }),
+    check(
+      'provisioning',
+      'test_allowance',
+      'error',
+      'Test allowance used up',
+      `The SIM used its test allowance (${over.map((l) => l.label).join(', ')}): the network stops its traffic.`,
+      evidence,
+      { fix, action },
+    ),
   );
   const data = over.find((l) => l.metric === 'data_bytes');
   findings.push({

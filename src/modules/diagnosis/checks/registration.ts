@@ -54,39 +54,74 @@ export function registrationChecks(ctx: Ctx): LayerResult {
       ? `Network state ${state.status}${where}, last event ${state.lastEventType} at ${when(state.lastEventAt)}.`
       : `Last accepted attach ${lastAttach === null ? 'not in the window' : `at ${when(lastAttach)}`}.`;
     const verdict = state?.status === 'BLOCKED' ? 'error' : 'ok';
-    checks.push(check('registration', 'status', verdict, 'Registration', detail, state ? [config('networkState.status', state.status)] : []));
+    checks.push(
+      check(
+        'registration',
+        'status',
+        verdict,
+        'Registration',
+        detail,
+        state ? [config('networkState.status', state.status)] : [],
+      ),
+    );
   }
 
   // Allowed networks.
   const plmns = [...facts.plmns.keys()];
   if (!input.communicationPlan) {
-    if (plmns.length > 0) checks.push(check('registration', 'plmn_allowed', 'unknown', 'Visited networks', 'The SIM has no communication plan.'));
+    if (plmns.length > 0)
+      checks.push(
+        check('registration', 'plmn_allowed', 'unknown', 'Visited networks', 'The SIM has no communication plan.'),
+      );
   } else if (plmns.length > 0) {
     const notAllowed = plmns.filter((p) => plmnAllowed(input, p) === false);
     checks.push(
       notAllowed.length === 0
-        ? check('registration', 'plmn_allowed', 'ok', 'Visited networks', `Every network used is allowed by plan ${input.communicationPlan.name}: ${plmns.map(networkLabel).join(', ')}.`)
+        ? check(
+            'registration',
+            'plmn_allowed',
+            'ok',
+            'Visited networks',
+            `Every network used is allowed by plan ${input.communicationPlan.name}: ${plmns.map(networkLabel).join(', ')}.`,
+          )
         : check(
             'registration',
             'plmn_allowed',
             notAllowed.some((p) => attachRejects.some((g) => g.plmn === p)) ? 'error' : 'warning',
             'Network not allowed by the plan',
             `Plan ${input.communicationPlan.name} does not allow ${notAllowed.map(networkLabel).join(', ')} (roaming PLMNs: ${input.communicationPlan.roamingPlmns.join(', ') || 'none'}; zones: ${input.communicationPlan.roamingZones.join(', ') || 'none'}).`,
-            [config('communicationPlan.roamingPlmns', input.communicationPlan.roamingPlmns), config('communicationPlan.roamingZones', input.communicationPlan.roamingZones)],
+            [
+              config('communicationPlan.roamingPlmns', input.communicationPlan.roamingPlmns),
+              config('communicationPlan.roamingZones', input.communicationPlan.roamingZones),
+            ],
           ),
     );
     const rats = [...facts.rats.keys()].filter((r) => !input.communicationPlan!.allowedRats.includes(r));
     if (input.communicationPlan.allowedRats.length > 0 && rats.length > 0)
       checks.push(
-        check('registration', 'rat', 'warning', 'Radio access not in the plan', `The device used ${rats.join(', ')}; plan ${input.communicationPlan.name} allows ${input.communicationPlan.allowedRats.join(', ')}.`, [
-          config('communicationPlan.allowedRats', input.communicationPlan.allowedRats),
-        ]),
+        check(
+          'registration',
+          'rat',
+          'warning',
+          'Radio access not in the plan',
+          `The device used ${rats.join(', ')}; plan ${input.communicationPlan.name} allows ${input.communicationPlan.allowedRats.join(', ')}.`,
+          [config('communicationPlan.allowedRats', input.communicationPlan.allowedRats)],
+        ),
       );
   }
 
   // Refusals, PLMN by PLMN.
   if (attachRejects.length === 0) {
-    if (facts.count > 0) checks.push(check('registration', 'attach', 'ok', 'Registrations accepted', `No registration refused in the window (${facts.byType.attach} accepted).`));
+    if (facts.count > 0)
+      checks.push(
+        check(
+          'registration',
+          'attach',
+          'ok',
+          'Registrations accepted',
+          `No registration refused in the window (${facts.byType.attach} accepted).`,
+        ),
+      );
     return { checks, findings };
   }
   for (const g of attachRejects) refusal(ctx, g, checks, findings);
@@ -113,16 +148,46 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
     eventCount: g.count,
   };
   if (REATTACH_CAUSES.has(cause) || (back && g.count <= TRANSIENT_MAX && TRANSIENT_CAUSES.has(cause))) {
-    checks.push(check('registration', 'attach', 'ok', 'Registration refused briefly', `${base} The device re-registers after this cause; nothing to do.`, [eventEvidence(g)]));
+    checks.push(
+      check(
+        'registration',
+        'attach',
+        'ok',
+        'Registration refused briefly',
+        `${base} The device re-registers after this cause; nothing to do.`,
+        [eventEvidence(g)],
+      ),
+    );
     return;
   }
   const allowed = plmn ? plmnAllowed(input, plmn) : null;
   if (allowed === false) {
     const plan = input.communicationPlan!;
     const fix = `Add ${label} to plan ${plan.name}'s roaming networks if the customer should use it, or steer the device to an allowed network.`;
-    const action = { kind: 'change_plan', params: { plan: 'communication', field: 'roamingPlmns', add: plmn } } as const;
-    checks.push(check('registration', 'attach', verdict, 'Network not allowed', `${base} Plan ${plan.name} does not allow this network.${moved}`, [eventEvidence(g), config('communicationPlan.roamingPlmns', plan.roamingPlmns)], { fix, action }));
-    findings.push({ code: 'plmn_not_allowed', verdict, confidence: AREA_CAUSES.has(cause) ? 'high' : 'medium', check: 'registration.attach', facts: { ...facts0, plan: plan.name }, fix, action });
+    const action = {
+      kind: 'change_plan',
+      params: { plan: 'communication', field: 'roamingPlmns', add: plmn },
+    } as const;
+    checks.push(
+      check(
+        'registration',
+        'attach',
+        verdict,
+        'Network not allowed',
+        `${base} Plan ${plan.name} does not allow this network.${moved}`,
+        [eventEvidence(g), config('communicationPlan.roamingPlmns', plan.roamingPlmns)],
+        { fix, action },
+      ),
+    );
+    findings.push({
+      code: 'plmn_not_allowed',
+      verdict,
+      confidence: AREA_CAUSES.has(cause) ? 'high' : 'medium',
+      check: 'registration.attach',
+      facts: { ...facts0, plan: plan.name },
+      fix,
+      action,
+    });
     return;
   }
   const home = isHome(input, plmn);
@@ -134,7 +199,17 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
     const fix = home
       ? 'A network-wide failure: follow the network incident; reset the connection once it is over.'
       : `The roaming partner ${label} is refusing many SIMs: raise it with the partner; the device can use another allowed network meanwhile.`;
-    checks.push(check('registration', 'partner_health', verdict, home ? 'Network outage' : 'Roaming partner outage', `${base}${fleetWords}${moved}`, evidence, { fix }));
+    checks.push(
+      check(
+        'registration',
+        'partner_health',
+        verdict,
+        home ? 'Network outage' : 'Roaming partner outage',
+        `${base}${fleetWords}${moved}`,
+        evidence,
+        { fix },
+      ),
+    );
     findings.push({
       code,
       verdict,
@@ -153,16 +228,45 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
       ? 'Probably a network failure; check the network status and reset the connection when it is over.'
       : `Probably a problem at the roaming partner ${label}; check with the partner, and reset the connection so the device picks another network.`;
     const action = { kind: 'connectivity_reset', params: {} } as const;
-    checks.push(check('registration', 'partner_health', 'unknown', home ? 'Network health unknown' : 'Partner health unknown', `${base}${fleetWords}${moved}`, evidence, { fix, action }));
-    findings.push({ code, verdict, confidence: 'low', check: 'registration.partner_health', facts: facts0, fix, action });
+    checks.push(
+      check(
+        'registration',
+        'partner_health',
+        'unknown',
+        home ? 'Network health unknown' : 'Partner health unknown',
+        `${base}${fleetWords}${moved}`,
+        evidence,
+        { fix, action },
+      ),
+    );
+    findings.push({
+      code,
+      verdict,
+      confidence: 'low',
+      check: 'registration.partner_health',
+      facts: facts0,
+      fix,
+      action,
+    });
     return;
   }
-  const alone = j.state === 'works_for_others' ? ` The network works for other SIMs, so this SIM or its device is the problem.` : '';
-  const fix = 'Reset the connection; if the refusals go on, check the device (restart, radio settings, network selection) and the SIM.';
+  const alone =
+    j.state === 'works_for_others'
+      ? ` The network works for other SIMs, so this SIM or its device is the problem.`
+      : '';
+  const fix =
+    'Reset the connection; if the refusals go on, check the device (restart, radio settings, network selection) and the SIM.';
   const action = { kind: 'connectivity_reset', params: {} } as const;
   if (j.state === 'works_for_others')
-    checks.push(check('registration', 'partner_health', 'ok', 'Network works for others', `${fleetText(j)}.`, [fleetEvidence(j)]));
-  checks.push(check('registration', 'attach', verdict, 'Registration refused', `${base}${alone}${moved}`, [eventEvidence(g)], { fix, action }));
+    checks.push(
+      check('registration', 'partner_health', 'ok', 'Network works for others', `${fleetText(j)}.`, [fleetEvidence(j)]),
+    );
+  checks.push(
+    check('registration', 'attach', verdict, 'Registration refused', `${base}${alone}${moved}`, [eventEvidence(g)], {
+      fix,
+      action,
+    }),
+  );
   findings.push({
     code: 'registration_rejected',
     verdict,
