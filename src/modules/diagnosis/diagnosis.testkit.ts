@@ -159,3 +159,12 @@ export function fleet(
     apns: apns.map((a) => ({ failingSince: null, ...a })),
   };
 }
+
+/** `n` events of one kind, one every `every` minutes, the newest `from` minutes ago. */
+export const repeat = (
+  n: number,
+  from: number,
+  every: number,
+  type: DiagnosisEvent['type'],
+  over: Partial<DiagnosisEvent> = {},
+) => Array.from({ length: n }, (_, i) => ev(from + i * every, type, over));
