@@ -82,8 +82,10 @@ const Env = z.object({
     .number()
     .int()
     .min(100)
-    .default(50_000)
-    .describe('Ingest records waiting for their write before producers are paused (backpressure, bounds memory)'),
+    .default(10_000)
+    .describe(
+      'Ingest records waiting for their write before producers are paused (backpressure, bounds memory: ~5 KB of heap per waiting MQTT message; two lanes need only their next 5,000-record batches)',
+    ),
   INGEST_WRITERS: z.coerce
     .number()
     .int()
@@ -122,9 +124,9 @@ const Env = z.object({
     .int()
     .min(1)
     .max(256)
-    .default(16)
+    .default(64)
     .describe(
-      'Connections this process opens to the external broker (one shared-subscription member each): a broker sends each at most its in-flight window (Mosquitto: 20) before our PUBACKs, which wait for the commit',
+      'Connections this process opens to the external broker (one shared-subscription member each): a broker sends each at most its in-flight window before our PUBACKs, which wait for the commit; at 16 the window, not the database, capped throughput (bench:ingest)',
     ),
   MQTT_CLIENT_ID: z
     .string()

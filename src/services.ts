@@ -33,7 +33,8 @@ export function buildServices(ctx: Ctx) {
   const plmns = createPlmnsService();
   const simImports = createImportService(ctx, { accounts, catalog });
   const simExports = createExportService(ctx, { accounts, catalog });
-  const sims = createSimsService(ctx, { accounts, catalog });
+  const ingest = createIngestService(ctx);
+  const sims = createSimsService(ctx, { accounts, catalog, networkStates: ingest.networkStatesOf });
   const priorityMatrix = priorityMatrixStore(ctx.database.db);
   const cases = createCasesService(ctx, {
     accounts,
@@ -56,7 +57,6 @@ export function buildServices(ctx: Ctx) {
   const caseReports = createCaseReports(ctx, { accounts, sla });
   const notifications = createNotificationsService(ctx);
   const jobs = createJobQueue(ctx);
-  const ingest = createIngestService(ctx);
   const network = createNetworkService(ctx, { sims, accounts });
   const devices = createDevicesService(ctx, { accounts, sims, ingest });
   const demo = createDemoService({ accounts, catalog, users, cases, loadSimFile: simFileLoader(simImports) });

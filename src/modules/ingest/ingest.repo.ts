@@ -1,7 +1,7 @@
-import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
-import { ingestCredentials, ingestErrors } from './ingest.tables.ts';
+import { ingestCredentials, ingestErrors, simNetworkState } from './ingest.tables.ts';
 
 export type IngestCredentialRow = typeof ingestCredentials.$inferSelect;
 export type IngestErrorRow = typeof ingestErrors.$inferSelect;
@@ -72,6 +72,13 @@ export function ingestRepo(db: Db) {
               from device_telemetry where device_id is null group by external_id order by max(ts) desc limit ${limit}`,
       );
       return { network, telemetry };
+    },
+    async networkStatesOf(simIds: number[]): Promise<Map<number, string>> {
+      const rows = await db
+        .select({ simId: simNetworkState.simId, status: simNetworkState.status })
+        .from(simNetworkState)
+        .where(inArray(simNetworkState.simId, simIds));
+      return new Map(rows.map((r) => [r.simId, r.status]));
     },
     async deleteErrorsBefore(at: Date) {
       await db.delete(ingestErrors).where(sql`${ingestErrors.receivedAt} < ${at.toISOString()}::timestamptz`);

@@ -114,6 +114,8 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
   }
 
   return {
+    /** SIM id → current network state, for the SIM views (the SIMs module shows it, ingest owns it). */
+    networkStatesOf: (simIds: number[]) => repo.networkStatesOf(simIds),
     acceptNetwork(lines: Line[], source: IngestSource, o: { topicIccid?: string } = {}) {
       return accept('network', lines, source, (raw) => parseNetworkEvent(raw, { ...o, now: now() }));
     },

@@ -209,15 +209,6 @@ async function writeState(tx: RawTx, bySim: SimGroups): Promise<Map<number, Stat
       col((s) => iso(s.imeiChangedAt)),
     ],
   );
-  // The SIM list shows (and filters by) the network state: keep its column in step, touching only SIMs whose
-  // status moved (most events do not move it, and a sims row is wide).
-  const moved = next.filter((s) => current.get(s.simId)?.status !== s.status);
-  if (moved.length > 0)
-    await tx.query(
-      `update sims set network_state = v.status from unnest($1::bigint[], $2::text[]) as v(id, status)
-        where sims.id = v.id and sims.network_state is distinct from v.status`,
-      [moved.map((s) => s.simId), moved.map((s) => s.status)],
-    );
   return current;
 }
 

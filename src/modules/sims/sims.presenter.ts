@@ -21,7 +21,7 @@ export function presentSim(d: SimDetail): SimJson {
     communicationPlan: d.communicationPlan,
     ratePlan: d.ratePlan,
     state: s.state as SimJson['state'],
-    networkState: s.networkState as SimJson['networkState'],
+    networkState: d.networkState as SimJson['networkState'],
     labels: s.labels,
     customFields: s.customFields,
     importId: s.importId,

@@ -14,6 +14,11 @@ import type { SimReach } from './sims.repo.ts';
 export type SimsDeps = {
   accounts: Pick<AccountsService, 'getInScope' | 'subtreeIds'>;
   catalog: Pick<CatalogService, 'availableCommunicationPlan' | 'availableRatePlan'>;
+  /**
+   * The SIMs' current network state (ATTACHED | ONLINE | OFFLINE | BLOCKED), owned by network ingest: read per
+   * page when a SIM is shown, so ingest never writes the wide `sims` row on its hot path. Absent: no state shown.
+   */
+  networkStates?: (simIds: number[]) => Promise<Map<number, string>>;
 };
 
 export const OPERATOR: TenantScope = { kind: 'operator' };
@@ -45,6 +50,8 @@ export function simsAccess(deps: SimsDeps) {
 
   return {
     account,
+    networkStates: (ids: number[]) =>
+      deps.networkStates && ids.length > 0 ? deps.networkStates(ids) : Promise.resolve(new Map<number, string>()),
 
     /** Unknown (or invisible) account in a request → 400 naming the field. */
     async requireAccount(scope: TenantScope, id: number, field = 'accountId'): Promise<AccountRow> {

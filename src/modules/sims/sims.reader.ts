@@ -10,11 +10,12 @@ export type SimDetail = {
   account: { id: number; number: string | null; name: string | null };
   communicationPlan: Ref | null;
   ratePlan: Ref | null;
+  networkState: string | null;
 };
 
 /**
- * Adds what a SIM view shows beyond its row: IMSIs (one query per page), account and plan names (one look-up
- * per distinct account and plan on the page, through their modules' services).
+ * Adds what a SIM view shows beyond its row: IMSIs and network states (one query each per page), account and plan
+ * names (one look-up per distinct account and plan on the page, through their modules' services).
  */
 export function createSimsReader(db: Db, access: SimsAccess) {
   const repo = simsRepo(db);
@@ -26,6 +27,7 @@ export function createSimsReader(db: Db, access: SimsAccess) {
         list.push(i);
         imsis.set(i.simId, list);
       }
+      const states = await access.networkStates(rows.map((r) => r.id));
       const accounts = new Map<number, AccountRow | undefined>();
       for (const id of new Set(rows.map((r) => r.accountId))) accounts.set(id, await access.account(OPERATOR, id));
 
@@ -50,6 +52,7 @@ export function createSimsReader(db: Db, access: SimsAccess) {
           account: { id: sim.accountId, number: a?.number ?? null, name: a?.name ?? null },
           communicationPlan: await plan('communicationPlanId', sim.communicationPlanId, sim.accountId),
           ratePlan: await plan('ratePlanId', sim.ratePlanId, sim.accountId),
+          networkState: states.get(sim.id) ?? null,
         });
       }
       return out;

@@ -32,8 +32,6 @@ export const sims = pgTable(
     communicationPlanId: bigint('communication_plan_id', { mode: 'number' }),
     ratePlanId: bigint('rate_plan_id', { mode: 'number' }),
     state: text('state').notNull().default('INVENTORY'),
-    /** ATTACHED | ONLINE | OFFLINE | BLOCKED, filled by network ingest (later issue). */
-    networkState: text('network_state'),
     labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
     customFields: jsonb('custom_fields').$type<Record<string, string>>().notNull().default(sql`'{}'::jsonb`),
     importId: bigint('import_id', { mode: 'number' }),

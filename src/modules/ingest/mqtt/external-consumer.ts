@@ -8,11 +8,12 @@ import {
 } from './mqtt-ingest.ts';
 
 /**
- * How many unacknowledged messages the broker may have in flight to this process (MQTT 5 Receive Maximum).
- * It is the consumer's memory bound and its pipelining depth: enough to keep the service's batches full while
- * earlier ones commit, small enough to be a few megabytes of payload.
+ * How many unacknowledged messages the broker may have in flight to one connection (MQTT 5 Receive Maximum). With
+ * MQTT_CONSUMERS connections it is the consumer's pipelining depth: enough to keep the write lanes' batches full
+ * while earlier ones commit. Memory is bounded by INGEST_QUEUE_MAX (the pump stops while the queue is full), so
+ * a bigger window buys nothing but messages parked in the heap (~5 KB each, measured).
  */
-export const RECEIVE_MAXIMUM = 2048;
+export const RECEIVE_MAXIMUM = 256;
 /** The broker keeps our session (subscription + unacknowledged messages) this long after we disconnect. */
 const SESSION_EXPIRY_SECONDS = 86_400;
 const SESSION_TAKEN_OVER = 0x8e;
