@@ -123,6 +123,22 @@ if (have < SIMS) {
   await database.query('analyze sims');
   console.log(`${SIMS - have} SIMs registered in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
+// The figures depend on PostgreSQL's memory: at its default shared_buffers (128MB) the 1M-SIM working set (SIMs,
+// states, sessions, usage, today's events and their indexes: ~2 GB) does not fit and every write evicts a page.
+const settings = Object.fromEntries(
+  (
+    await database.query<{ name: string; setting: string; unit: string | null }>(
+      `select name, setting, unit from pg_settings where name in ('shared_buffers', 'max_wal_size')`,
+    )
+  ).map((r) => [r.name, r]),
+);
+const sharedBuffersMiB = (Number(settings.shared_buffers?.setting) * 8) / 1024;
+console.log(
+  `PostgreSQL: shared_buffers ${sharedBuffersMiB.toFixed(0)} MiB, max_wal_size ${settings.max_wal_size?.setting} ${settings.max_wal_size?.unit ?? ''}` +
+    (sharedBuffersMiB < 1024
+      ? " — below what a 1M-SIM ingest needs; the recorded figures use ALTER SYSTEM SET shared_buffers = '4GB', max_wal_size = '8GB' (docs/PERFORMANCE.md)"
+      : ''),
+);
 const config = { ...loadConfig({ LOG_LEVEL: 'silent' }) };
 const ctx = { config, database, log: createLogger(config), metrics: createMetrics() };
 const { credential, secret } = await createIngestService(ctx).createCredential(cliPrincipal('bench'), {

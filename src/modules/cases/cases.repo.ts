@@ -34,6 +34,11 @@ const summaryColumns = {
 export type CaseSummaryRow = Pick<CaseRow, keyof typeof summaryColumns>;
 /** The outbox job every committed case change leaves behind (handled by the SLA module). */
 export const CASE_CHANGED = 'cases.changed';
+/**
+ * The outbox job left when a case's affected SIMs are set (created with them, or changed): the diagnosis module
+ * diagnoses them and writes the result into the timeline, whatever channel the case came in on.
+ */
+export const CASE_SIMS_SET = 'cases.sims_set';
 export type CaseEventRow = typeof caseEvents.$inferSelect;
 
 /**
@@ -144,6 +149,10 @@ export function casesRepo(db: Db) {
     },
     async insertSims(rows: (typeof caseSims.$inferInsert)[]): Promise<void> {
       if (rows.length > 0) await db.insert(caseSims).values(rows);
+    },
+    /** In the transaction that set the selection, so a committed selection is always diagnosed. */
+    async announceSimsSet(caseId: number): Promise<void> {
+      await enqueueIn(db, CASE_SIMS_SET, { caseId }, { dedupeKey: `${CASE_SIMS_SET}:${caseId}`, perTransaction: true });
     },
     /**
      * Every change of a case lands in its timeline, so this is where the change leaves through the outbox:

@@ -203,6 +203,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           createdBy: p.userId > 0 ? p.userId : null,
         });
         await r.insertSims(sims.simIds.map((simId) => ({ caseId: c.id, simId, tenantId: c.tenantId })));
+        if (sims.count > 0) await r.announceSimsSet(c.id);
         await r.insertEvent({
           caseId: c.id,
           tenantId: c.tenantId,
@@ -247,6 +248,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
         if (sims) {
           const rows = sims.simIds.map((simId) => ({ caseId: c.id, simId, tenantId: c.tenantId }));
           await r.replaceSims(c.id, rows);
+          if (sims.count > 0) await r.announceSimsSet(c.id);
         }
         const selection = sims ? { affectedFilter: sims.filter } : {};
         const after = await r.update(c.id, { ...facts, ...selection, computedPriority, priority });
