@@ -136,6 +136,12 @@ const Env = z.object({
     .describe(
       'Client id (persistent session) on the external broker; default iotops-<hostname>. Must be stable across restarts and different for every process',
     ),
+  NETWORK_ADAPTER: z
+    .enum(['simulated', 'none'])
+    .default('simulated')
+    .describe(
+      'Where network actions (connectivity reset, configuration SMS, subscription updates) go: simulated = the fleet simulator (embedded setup); none = refused with the reason. See docs/NETWORK-ADAPTER.md',
+    ),
   IOTOPS_DEMO: z
     .enum(['auto', 'off'])
     .default('auto')
@@ -169,6 +175,7 @@ export type Config = {
   mqttShareGroup: string;
   mqttClientId: string;
   mqttConsumers: number;
+  networkAdapter: 'simulated' | 'none';
 };
 
 export class ConfigError extends Error {}
@@ -211,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mqttShareGroup: e.MQTT_SHARE_GROUP,
     mqttClientId: e.MQTT_CLIENT_ID ?? `iotops-${os.hostname()}`,
     mqttConsumers: e.MQTT_CONSUMERS,
+    networkAdapter: e.NETWORK_ADAPTER,
   };
 }
 

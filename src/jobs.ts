@@ -1,4 +1,5 @@
 import { ingestJobs } from './modules/ingest/ingest.jobs.ts';
+import { networkActionsJobs } from './modules/network-actions/network-actions.jobs.ts';
 import { slaJobs } from './modules/sla/sla.jobs.ts';
 import type { JobHandler, Worker } from './platform/jobs/queue.ts';
 import type { Services } from './services.ts';
@@ -7,6 +8,7 @@ import type { Services } from './services.ts';
 export function jobHandlers(services: Services): Record<string, JobHandler> {
   return {
     ...ingestJobs({ ingest: services.ingest }),
+    ...networkActionsJobs({ networkActions: services.networkActions }),
     ...slaJobs({
       sla: services.sla,
       cases: services.cases,

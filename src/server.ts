@@ -10,6 +10,7 @@ import { devicesRoutes } from './modules/devices/devices.routes.ts';
 import { ingestRoutes } from './modules/ingest/ingest.routes.ts';
 import { INGEST_SECRET_PREFIX, type IngestService } from './modules/ingest/ingest.service.ts';
 import { networkRoutes } from './modules/network/network.routes.ts';
+import { networkActionsRoutes } from './modules/network-actions/network-actions.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
 import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
@@ -64,6 +65,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       ingestRoutes(services.ingest),
       networkRoutes(services.network),
       devicesRoutes(services.devices),
+      networkActionsRoutes(services.networkActions),
     ],
   });
 }

@@ -10,12 +10,16 @@ import { createDevicesService } from './modules/devices/devices.service.ts';
 import { createIngestService } from './modules/ingest/ingest.service.ts';
 import { createNetworkService } from './modules/network/network.service.ts';
 import { simHealthCheck } from './modules/network/sim-health.ts';
+import { noneAdapter } from './modules/network-actions/adapter.ts';
+import { createNetworkActionsService } from './modules/network-actions/network-actions.service.ts';
+import { simulatedAdapter } from './modules/network-actions/simulated-adapter.ts';
 import { createNotificationsService } from './modules/notifications/notifications.service.ts';
 import { createPlmnsService } from './modules/plmns/plmns.service.ts';
 import { createExportService } from './modules/sims/import/export.service.ts';
 import type { ImportService } from './modules/sims/import/import.service.ts';
 import { createImportService } from './modules/sims/import/import.service.ts';
 import { createSimsService } from './modules/sims/sims.service.ts';
+import { createCommandBus } from './modules/simulator/commands.ts';
 import { createPriorityMatrixService } from './modules/sla/priority-matrix.service.ts';
 import { priorityMatrixStore } from './modules/sla/priority-matrix.store.ts';
 import { createSlaService } from './modules/sla/sla.service.ts';
@@ -59,6 +63,15 @@ export function buildServices(ctx: Ctx) {
   const jobs = createJobQueue(ctx);
   const network = createNetworkService(ctx, { sims, accounts });
   const devices = createDevicesService(ctx, { accounts, sims, ingest });
+  // One bus per process: the simulated adapter emits on it, a simulator started by `start --simulate` listens.
+  const networkCommands = createCommandBus();
+  const networkActions = createNetworkActionsService(ctx, {
+    sims,
+    catalog,
+    bus: networkCommands,
+    adapter:
+      ctx.config.networkAdapter === 'simulated' ? simulatedAdapter(ctx.database.db, networkCommands) : noneAdapter(),
+  });
   const demo = createDemoService({ accounts, catalog, users, cases, loadSimFile: simFileLoader(simImports) });
   return {
     accounts,
@@ -80,6 +93,7 @@ export function buildServices(ctx: Ctx) {
     ingest,
     network,
     devices,
+    networkActions,
   };
 }
 

@@ -119,6 +119,8 @@ async function simulateInto(ctx: Ctx, services: Services, address: string, scena
     scenario,
     groundTruth,
     onNotice: (text) => console.log(`simulator: ${text}`),
+    // Network actions (reset, configuration SMS, state) reach this in-process simulator directly.
+    commandBus: services.networkActions.bus,
   });
   console.log(
     `simulator: ${sim.fleet.length} SIMs publishing in real time as ingest credential ${credential.name} (faults: ${scenario}; ground truth: ${groundTruth})`,

@@ -37,6 +37,10 @@ export function registerSimulate(program: Command) {
     .option('--seed <n>', 'same seed, start and fleet = same traffic and record ids', '1')
     .option('--scenario <file>', 'fault scenario (JSON; see examples/scenarios/)')
     .option('--ground-truth <file>', 'write what was injected, where and when (NDJSON)')
+    .option(
+      '--commands-url <url>',
+      "iotops's HTTP URL to poll network commands from (connectivity reset, configuration SMS, state); default: --url with --transport http",
+    )
     .option('--batch <k>', 'records per MQTT message / HTTP request (default 1 for mqtt, 100 for http)')
     .option('--qos <0|1>', 'MQTT QoS', '1')
     .option('--json', 'print the summary as JSON')

@@ -35,6 +35,32 @@ export type HistoryEntry =
   | { kind: 'audit'; row: AuditRow }
   | { kind: 'import'; sim: SimRow; job: ImportRow | undefined; importId: number };
 
+/** The lifecycle rule for this caller, or the refusal the SIM API answers (409 no such transition, 403 not yours). */
+function requireTransition(p: Principal, from: SimState, to: SimState): void {
+  const actor = actorOf(p);
+  const check = checkTransition(from, to, actor);
+  if (check.ok) return;
+  const allowed = TRANSITIONS[from].filter((r) => r.by.includes(actor)).map((r) => r.to);
+  const details = [
+    { field: 'from', value: from, reason: 'current state' },
+    {
+      field: 'allowed',
+      value: allowed,
+      reason: `states ${actor === 'operator' ? 'staff' : 'you'} may set from ${from}`,
+    },
+  ];
+  if (check.reason === 'no_such_transition') {
+    throw conflict(E.transitionNotAllowed, `A SIM cannot go from ${from} to ${to}`, [
+      { field: 'state', value: to, reason: `no transition from ${from} to ${to}` },
+      ...details,
+    ]);
+  }
+  throw forbidden(E.transitionForbidden, `Only the provider may move a SIM from ${from} to ${to}`, [
+    { field: 'state', value: to, reason: `only the provider may move a SIM from ${from} to ${to}` },
+    ...details,
+  ]);
+}
+
 export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
   const db: Db = ctx.database.db;
   const repo = simsRepo(db);
@@ -179,33 +205,26 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
       return one(await applyUpdate(db, access, p, sim, input));
     },
 
+    /** Throws exactly what `update` would refuse, writing nothing (see checkStateChange). */
+    async checkUpdate(p: Principal, iccid: string, input: UpdateSimInput): Promise<SimRow> {
+      return applyUpdate(db, access, p, await load(p, iccid), input, { dryRun: true });
+    },
+
+    /**
+     * Throws exactly what `changeState` would refuse (404, 403, 409), writing nothing: for modules that accept a
+     * state change now and apply it later (network actions), so the caller hears a refusal at once.
+     */
+    async checkStateChange(p: Principal, iccid: string, to: SimState): Promise<SimRow> {
+      const sim = await load(p, iccid);
+      requireTransition(p, sim.state as SimState, to);
+      return sim;
+    },
+
     async changeState(p: Principal, iccid: string, input: ChangeStateInput): Promise<SimDetail> {
       const sim = await load(p, iccid);
       const from = sim.state as SimState;
       const to = input.state;
-      const actor = actorOf(p);
-      const check = checkTransition(from, to, actor);
-      if (!check.ok) {
-        const allowed = TRANSITIONS[from].filter((r) => r.by.includes(actor)).map((r) => r.to);
-        const details = [
-          { field: 'from', value: from, reason: 'current state' },
-          {
-            field: 'allowed',
-            value: allowed,
-            reason: `states ${actor === 'operator' ? 'staff' : 'you'} may set from ${from}`,
-          },
-        ];
-        if (check.reason === 'no_such_transition') {
-          throw conflict(E.transitionNotAllowed, `A SIM cannot go from ${from} to ${to}`, [
-            { field: 'state', value: to, reason: `no transition from ${from} to ${to}` },
-            ...details,
-          ]);
-        }
-        throw forbidden(E.transitionForbidden, `Only the provider may move a SIM from ${from} to ${to}`, [
-          { field: 'state', value: to, reason: `only the provider may move a SIM from ${from} to ${to}` },
-          ...details,
-        ]);
-      }
+      requireTransition(p, from, to);
       const row = await db.transaction(async (tx) => {
         const r = simsRepo(tx);
         const updated = await r.setState(sim.id, from, to);

@@ -17,13 +17,17 @@ const canonical = (v: unknown): string =>
     ? JSON.stringify(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
     : JSON.stringify(v);
 
-/** PATCH: validates, then writes the changed fields and one audit row with their before/after values. */
+/**
+ * PATCH: validates, then writes the changed fields and one audit row with their before/after values. `dryRun`
+ * stops after every check (same refusals), writing nothing: for a change accepted now and applied later.
+ */
 export async function applyUpdate(
   db: Db,
   access: SimsAccess,
   p: Principal,
   sim: SimRow,
   input: UpdateSimInput,
+  opts: { dryRun?: boolean } = {},
 ): Promise<SimRow> {
   if (!isStaff(p)) {
     for (const f of STAFF_ONLY) {
@@ -79,7 +83,7 @@ export async function applyUpdate(
       ]);
     }
   }
-  if (Object.keys(next).length === 0) return sim;
+  if (Object.keys(next).length === 0 || opts.dryRun) return sim;
 
   try {
     return await db.transaction(async (tx) => {

@@ -4,7 +4,8 @@
  * The same fleet, seed, start and scenario always give the same records with the same ids, however fast or slow
  * the caller drains them.
  */
-import { FaultBook, type GroundTruth, type Resolved } from './faults.ts';
+import type { SimCommand } from './commands.ts';
+import { type Clearance, FaultBook, type GroundTruth, type Resolved } from './faults.ts';
 import type { FleetMember } from './fleet.ts';
 import { NetworkActor, type NetworkWire } from './network.ts';
 import { hasTelemetry, TelemetryActor, type TelemetryWire } from './telemetry.ts';
@@ -13,7 +14,8 @@ export type SimRecord =
   | { kind: 'network'; key: string; body: NetworkWire }
   | { kind: 'telemetry'; key: string; body: TelemetryWire };
 
-type Entry = { at: number; seq: number; actor: NetworkActor | TelemetryActor };
+/** `gen`: the network actor's generation when scheduled; a command bumps it, making older entries stale. */
+type Entry = { at: number; seq: number; gen: number; actor: NetworkActor | TelemetryActor };
 
 /** Binary min-heap on (at, seq): seq breaks ties by insertion, which keeps the order deterministic. */
 class Heap {
@@ -75,7 +77,10 @@ export class Engine {
   readonly runTag: string;
   /** Ground truth known only while running (SIMs that met a PLMN outage). */
   readonly discovered: GroundTruth[] = [];
+  /** Faults network commands ended (a configuration SMS fixing an APN typo), in the order they happened. */
+  readonly cleared: Clearance[] = [];
   private readonly seed: number;
+  private readonly byIccid = new Map<string, NetworkActor>();
 
   constructor(opts: EngineOptions) {
     this.seed = opts.seed;
@@ -86,15 +91,34 @@ export class Engine {
       runTag: this.runTag,
       start: opts.start,
       affected: (g: GroundTruth) => this.discovered.push(g),
+      cleared: (c: Clearance) => this.cleared.push(c),
     };
     for (const m of opts.fleet) {
       const n = new NetworkActor(m, book, ctx);
-      this.heap.push({ at: n.firstAt(), seq: this.seq++, actor: n });
+      this.byIccid.set(m.iccid.slice(0, 19), n);
+      n.scheduledAt = n.firstAt();
+      this.heap.push({ at: n.scheduledAt, seq: this.seq++, gen: 0, actor: n });
       if (hasTelemetry(m)) {
         const a = new TelemetryActor(m, book, ctx);
-        this.heap.push({ at: a.firstAt(), seq: this.seq++, actor: a });
+        this.heap.push({ at: a.firstAt(), seq: this.seq++, gen: 0, actor: a });
       }
     }
+  }
+
+  /**
+   * A network command for one SIM (19 or 20 digits), applied at simulated instant `at`: the SIM's actor is stepped
+   * then, whatever it had planned. False when the SIM is not in this fleet. Callers pass an instant after what
+   * `until` already returned; the same commands at the same instants always give the same records.
+   */
+  command(c: SimCommand, at: number): boolean {
+    const actor = this.byIccid.get(c.iccid.slice(0, 19));
+    if (!actor) return false;
+    actor.command(c, at);
+    // The actor keeps any earlier step it had planned; its step answers the command's instant when that is next.
+    const when = Math.min(Math.round(at), actor.scheduledAt);
+    actor.scheduledAt = when;
+    this.heap.push({ at: when, seq: this.seq++, gen: actor.gen, actor });
+    return true;
   }
 
   private id() {
@@ -116,6 +140,7 @@ export class Engine {
       const top = this.heap.peek();
       if (!top || top.at > t) break;
       this.heap.pop();
+      if (top.actor instanceof NetworkActor && top.gen !== top.actor.gen) continue;
       const at = top.at;
       const ts = new Date(at).toISOString();
       const actor = top.actor;
@@ -132,7 +157,10 @@ export class Engine {
         );
       }
       // Integer milliseconds keep timestamps exact; an actor never steps twice at the same instant.
-      if (Number.isFinite(next)) this.heap.push({ at: Math.max(at + 1, Math.round(next)), seq: this.seq++, actor });
+      const gen = actor instanceof NetworkActor ? actor.gen : 0;
+      const when = Number.isFinite(next) ? Math.max(at + 1, Math.round(next)) : Number.POSITIVE_INFINITY;
+      if (actor instanceof NetworkActor) actor.scheduledAt = when;
+      if (Number.isFinite(when)) this.heap.push({ at: when, seq: this.seq++, gen, actor });
     }
     return out;
   }

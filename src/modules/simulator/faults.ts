@@ -17,7 +17,24 @@ export type GroundTruth = {
   from: string;
   to: string | null;
   expected: Record<string, unknown>;
+  /** Set when a network command started this line (a subscription withdrawn by a state change). */
+  causedBy?: Record<string, unknown>;
+  /** Set when a network action ended the fault before its scheduled end (`to` is then that instant). */
+  clearedBy?: Record<string, unknown>;
 };
+
+/** A fault a network action ended for one member (e.g. a configuration SMS fixing an APN typo), and when. */
+export type Clearance = { fault: ActiveFault; iccid: string; at: number; by: Record<string, unknown> };
+
+/** The ground truth with the clearances applied: the member's line of that fault ends then, naming the action. */
+export function withClearances(truth: readonly GroundTruth[], cleared: readonly Clearance[]): GroundTruth[] {
+  return truth.map((line) => {
+    const c = cleared.find(
+      (x) => x.iccid === line.iccid && x.fault.type === line.fault && iso(x.fault.from) === line.from,
+    );
+    return c ? { ...line, to: iso(c.at), clearedBy: { ...c.by, at: iso(c.at) } } : line;
+  });
+}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 export const isActive = (f: { from: number; to: number | null }, t: number) =>

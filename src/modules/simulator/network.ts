@@ -3,35 +3,17 @@
  * visited networks — and the injected faults bending that behaviour. A small state machine stepped by the engine
  * at the instants it asks for; it emits contract records (ingest-v1) through `emit`.
  */
-import type { NetworkEventType, Rat } from '../ingest/contract.ts';
+import type { Rat } from '../ingest/contract.ts';
+import { deviceApnFromSms, type SimCommand } from './commands.ts';
 import { type ActiveFault, apnTypo, type FaultBook, type GroundTruth, roamingCause, swappedImei } from './faults.ts';
 import { type FleetMember, type Plmn, plmnCode } from './fleet.ts';
+import type { ActorCtx, NetworkEmit } from './network-wire.ts';
 import { HOUR, hourOf, MIN, PROFILES, type Profile } from './profiles.ts';
 import { memberRng, type Rng } from './rng.ts';
 
-export type NetworkWire = {
-  id: string;
-  ts: string;
-  iccid: string;
-  type: NetworkEventType;
-  imsi: string;
-  imei: string;
-  network?: Plmn;
-  rat?: Rat;
-  apn?: string;
-  session_id?: string;
-  ip?: string;
-  bytes_up?: number;
-  bytes_down?: number;
-  cause?: number;
-  status?: 'delivered' | 'failed';
-  seconds?: number;
-};
+export type { ActorCtx, Affected, Clearance, NetworkEmit, NetworkWire } from './network-wire.ts';
 
-export type NetworkEmit = (e: Omit<NetworkWire, 'id' | 'ts' | 'iccid' | 'imsi'>) => void;
-export type Affected = (line: GroundTruth) => void;
-
-type Session = { id: string; end: number; up: number; down: number; last: number };
+type Session = { id: string; apn: string; end: number; up: number; down: number; last: number };
 
 const DAY = 24 * HOUR;
 
@@ -54,16 +36,26 @@ export class NetworkActor {
   private readonly hit = new Set<number>();
   /** When the state machine wants its next step (an SMS in between must not move it). */
   private planned = 0;
+  /** Network commands (engine.command) waiting for their instant, in arrival order. */
+  private readonly commands: { c: SimCommand; at: number }[] = [];
+  /** Bumped when a command reschedules the actor: the engine drops heap entries of an older generation. */
+  gen = 0;
+  /** The instant of this actor's live heap entry (kept by the engine). */
+  scheduledAt = Number.POSITIVE_INFINITY;
+  /** The HSS withdrew the subscription (a non-active SIM): refused like sim_deactivated until active again. */
+  private barred: GroundTruth | null = null;
+  /** The APN a configuration SMS set on the device; it wins over the device's own (possibly mistyped) one. */
+  private apnOverride: string | null = null;
+  /** After a reset or a new configuration the device opens its data session right after registering. */
+  private reconnect = false;
+  /** MT SMS the SMSC holds while the device is detached (store and forward), delivered at the next attach. */
+  private readonly heldSms: Extract<SimCommand, { kind: 'sms' }>[] = [];
 
   readonly m: FleetMember;
   private readonly book: FaultBook;
-  private readonly ctx: { seed: number; runTag: string; start: number; affected: Affected };
+  private readonly ctx: ActorCtx;
 
-  constructor(
-    m: FleetMember,
-    book: FaultBook,
-    ctx: { seed: number; runTag: string; start: number; affected: Affected },
-  ) {
+  constructor(m: FleetMember, book: FaultBook, ctx: ActorCtx) {
     this.m = m;
     this.book = book;
     this.ctx = ctx;
@@ -87,14 +79,16 @@ export class NetworkActor {
 
   /** Handles the instant t; returns when it wants to be stepped next (Infinity: never again). */
   step(t: number, emit: NetworkEmit): number {
-    let next = this.smsWhileOff(t, emit);
+    let next = this.applyCommands(t, emit);
+    if (next === null) next = this.smsWhileOff(t, emit);
     if (next === null) {
       next = this.act(t, emit);
       this.planned = next;
     }
     const sms = this.book.own(this.m, 'sms_while_off', t) ? Math.max(t + 1, this.nextSmsOff) : Number.POSITIVE_INFINITY;
     // Wake at the next fault edge too, so a fault shows from its start instead of at the next routine attempt.
-    return Math.min(next, sms, this.book.nextEdge(this.m, t));
+    const command = this.commands.reduce((a, x) => Math.min(a, x.at), Number.POSITIVE_INFINITY);
+    return Math.min(next, sms, this.book.nextEdge(this.m, t), command);
   }
 
   private act(t: number, emit: NetworkEmit): number {
@@ -119,8 +113,8 @@ export class NetworkActor {
       this.session = null;
       return t + this.r.between(2 * MIN, 10 * MIN);
     }
-    const deactivated = this.book.own(this.m, 'sim_deactivated', t);
-    if (deactivated && this.state !== 'detached') {
+    const deactivated = this.book.own(this.m, 'sim_deactivated', t)?.cause ?? (this.barred ? 8 : undefined);
+    if (deactivated !== undefined && this.state !== 'detached') {
       // The HSS cancels the location of a SIM whose subscription ends.
       emit({ ...this.base(), type: 'detach' });
       this.state = 'detached';
@@ -158,9 +152,9 @@ export class NetworkActor {
     return Math.min(HOUR, 12 * MIN * 2 ** Math.min(this.rejectStreak - 1, 3)) * this.r.between(0.8, 1.2);
   }
 
-  private attach(t: number, emit: NetworkEmit, deactivated: ActiveFault | undefined): number {
-    if (deactivated && deactivated.type === 'sim_deactivated') {
-      emit({ ...this.base(), type: 'attach_rejected', cause: deactivated.cause });
+  private attach(t: number, emit: NetworkEmit, deactivatedCause: number | undefined): number {
+    if (deactivatedCause !== undefined) {
+      emit({ ...this.base(), type: 'attach_rejected', cause: deactivatedCause });
       return t + this.backoff();
     }
     const outage = this.book.inPlmn(plmnCode(this.plmn), t);
@@ -175,10 +169,16 @@ export class NetworkActor {
     emit({ ...this.base(), type: 'attach' });
     this.rejectStreak = 0;
     this.state = 'idle';
-    return t + this.r.between(5_000, 2 * MIN);
+    for (const c of this.heldSms.splice(0)) this.deliverSms(t, emit, c);
+    // LTE attach brings up the default bearer: a device told to reconnect has its session within seconds.
+    return t + (this.reconnect ? this.r.between(1_000, 10_000) : this.r.between(5_000, 2 * MIN));
   }
 
   private idle(t: number, emit: NetworkEmit): number {
+    if (this.reconnect) {
+      this.reconnect = false;
+      if (this.m.planServices.data) return this.startSession(t, emit);
+    }
     if (t >= this.nextSms) {
       // Mostly network-initiated (wake-up / config SMS); the device answers now and then.
       if (this.r.chance(0.7))
@@ -216,14 +216,16 @@ export class NetworkActor {
 
   private startSession(t: number, emit: NetworkEmit): number {
     const typo = this.book.own(this.m, 'apn_typo', t);
-    const apn = typo ? apnTypo(this.m.apn, this.ctx.seed, this.m.iccid) : this.m.apn;
+    const apn = this.apnOverride ?? (typo ? apnTypo(this.m.apn, this.ctx.seed, this.m.iccid) : this.m.apn);
+    // APNs compare case-insensitively; anything else than the plan's APN does not exist in the network.
+    const wrongApn = apn.toLowerCase() !== this.m.apn.toLowerCase();
     const reject = (cause: number) => {
       emit({ ...this.base(), type: 'session_rejected', apn, cause });
       // A misconfigured device retries every few minutes, forever; others back off.
-      return t + (typo ? this.r.between(2 * MIN, 10 * MIN) : this.backoff());
+      return t + (wrongApn ? this.r.between(2 * MIN, 10 * MIN) : this.backoff());
     };
     // 27 "missing or unknown APN": the APN asked for does not exist.
-    if (typo) return reject(27);
+    if (wrongApn) return reject(27);
     const apnDown = this.book.onApn(this.m.apn, t);
     if (apnDown) return reject(apnDown.cause);
     const limit = this.book.own(this.m, 'sim_limit_blocked', t);
@@ -236,7 +238,7 @@ export class NetworkActor {
     this.rejectStreak = 0;
     this.sessions++;
     const id = `s-${this.ctx.runTag}-${this.m.iccid.slice(-10)}-${this.sessions}`;
-    this.session = { id, end: t + this.p.sessionLength(this.r), up: 0, down: 0, last: t };
+    this.session = { id, apn, end: t + this.p.sessionLength(this.r), up: 0, down: 0, last: t };
     this.state = 'in_session';
     const ip = `10.${this.r.int(0, 255)}.${this.r.int(0, 255)}.${this.r.int(1, 254)}`;
     emit({ ...this.base(), type: 'session_start', apn, session_id: id, ip });
@@ -266,7 +268,7 @@ export class NetworkActor {
     s.up += up;
     s.down += down;
     s.last = t;
-    const fields = { ...this.base(), apn: this.m.apn, session_id: s.id, bytes_up: s.up, bytes_down: s.down };
+    const fields = { ...this.base(), apn: s.apn, session_id: s.id, bytes_up: s.up, bytes_down: s.down };
     if (cut || this.book.onApn(this.m.apn, t) || t >= s.end) {
       emit({ ...fields, type: 'session_end' });
       this.session = null;
@@ -275,6 +277,106 @@ export class NetworkActor {
     }
     emit({ ...fields, type: 'session_update' });
     return Math.min(t + this.p.updateEvery, s.end);
+  }
+
+  /** Queues a network command for instant `at` (the engine reschedules this actor then). */
+  command(c: SimCommand, at: number): void {
+    this.commands.push({ c, at });
+    this.gen++;
+  }
+
+  /**
+   * Applies the commands due at t. Null when none was due; else when the actor wants its next step: sooner when a
+   * command changed something, the step it had planned when none did (so a no-op command moves nothing).
+   */
+  private applyCommands(t: number, emit: NetworkEmit): number | null {
+    const due = this.commands.filter((x) => x.at <= t);
+    if (due.length === 0) return null;
+    this.commands.splice(0, this.commands.length, ...this.commands.filter((x) => x.at > t));
+    let wake = Number.POSITIVE_INFINITY;
+    for (const { c } of due) wake = Math.min(wake, this.applyCommand(t, emit, c) ?? Number.POSITIVE_INFINITY);
+    if (Number.isFinite(wake)) {
+      this.planned = wake;
+      return wake;
+    }
+    return Math.max(t + 1, this.planned);
+  }
+
+  private applyCommand(t: number, emit: NetworkEmit, c: SimCommand): number | null {
+    switch (c.kind) {
+      case 'cancel_location':
+        // The MME detaches the device (the detach also tears down its session); it registers again at once.
+        if (this.state === 'detached') return null;
+        emit({ ...this.base(), type: 'detach' });
+        this.state = 'detached';
+        this.session = null;
+        this.rejectStreak = 0;
+        this.reconnect = true;
+        return t + this.r.between(5_000, 30_000);
+      case 'delete_session': {
+        const s = this.session;
+        if (this.state !== 'in_session' || !s) return null;
+        emit({ ...this.base(), type: 'session_end', apn: s.apn, session_id: s.id, bytes_up: s.up, bytes_down: s.down });
+        this.session = null;
+        this.state = 'idle';
+        this.reconnect = true;
+        return t + this.r.between(2_000, 20_000);
+      }
+      case 'sms':
+        if (this.state === 'detached') {
+          this.heldSms.push(c);
+          return null;
+        }
+        return this.deliverSms(t, emit, c);
+      case 'subscription':
+        return this.subscription(t, emit, c);
+    }
+  }
+
+  /** The SMS reaches the device; a configuration SMS sets its APN, and the device reconnects to use it. */
+  private deliverSms(t: number, emit: NetworkEmit, c: Extract<SimCommand, { kind: 'sms' }>): number | null {
+    emit({ ...this.base(), type: 'sms_mt', status: 'delivered' });
+    const apn = deviceApnFromSms(c.text);
+    if (apn === null) return null;
+    this.apnOverride = apn;
+    const typo = this.book.own(this.m, 'apn_typo', t);
+    if (typo && apn.toLowerCase() === this.m.apn.toLowerCase())
+      this.ctx.cleared({ fault: typo, iccid: this.m.iccid, at: t, by: { command: c.id, kind: 'sms', apn } });
+    const s = this.session;
+    if (this.state === 'in_session' && s) {
+      emit({ ...this.base(), type: 'session_end', apn: s.apn, session_id: s.id, bytes_up: s.up, bytes_down: s.down });
+      this.session = null;
+      this.state = 'idle';
+    }
+    this.reconnect = true;
+    return t + this.r.between(5_000, 30_000);
+  }
+
+  private subscription(t: number, emit: NetworkEmit, c: Extract<SimCommand, { kind: 'subscription' }>): number | null {
+    if (c.active) {
+      // Active again: the device is no longer refused; it registers at its own next retry (its back-off).
+      if (this.barred) this.barred.to = new Date(t).toISOString();
+      this.barred = null;
+      return null;
+    }
+    if (this.barred) return null;
+    const line: GroundTruth = {
+      fault: 'sim_deactivated',
+      iccid: this.m.iccid,
+      ...(this.m.deviceId ? { deviceId: this.m.deviceId } : {}),
+      from: new Date(t).toISOString(),
+      to: null,
+      expected: { event: 'attach_rejected', cause: 8 },
+      causedBy: { command: c.id, kind: 'subscription', active: false },
+    };
+    this.barred = line;
+    this.ctx.affected(line);
+    if (this.state === 'detached') return null;
+    // The HSS cancels the location of a withdrawn subscription (as sim_deactivated does).
+    emit({ ...this.base(), type: 'detach' });
+    this.state = 'detached';
+    this.session = null;
+    return t + this.r.between(MIN, 5 * MIN);
   }
 
   private noteAffected(f: ActiveFault, t: number) {

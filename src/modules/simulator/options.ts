@@ -59,6 +59,11 @@ export const SimulateOptionsSchema = z
       .default(1),
     scenario: z.string().min(1).optional(),
     groundTruth: z.string().min(1).optional(),
+    /** Where to poll network commands (iotops's HTTP base URL); with --transport http the --url by default. */
+    commandsUrl: z
+      .string()
+      .regex(/^https?:\/\//, 'must be the http:// or https:// URL of iotops (network commands are polled over HTTP)')
+      .optional(),
     batch: z.coerce.number().int().min(1).max(10_000).optional(),
     qos: z.coerce
       .number()

@@ -5,8 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { type ClockPlan, simulatedAt } from './clock.ts';
+import type { CommandListener, SimCommand } from './commands.ts';
 import { Engine } from './engine.ts';
-import type { GroundTruth, Resolved } from './faults.ts';
+import { type GroundTruth, type Resolved, withClearances } from './faults.ts';
 import type { FleetMember } from './fleet.ts';
 import type { Counts, Publisher } from './publish/publisher.ts';
 
@@ -33,6 +34,8 @@ export type SimulationInput = {
   slice?: number;
   wallNow?: () => number;
   onProgress?: (s: Summary) => void;
+  /** Network commands (in-process bus or a polled feed): applied to the fleet at the simulated now. */
+  commands?: { listen(l: CommandListener): () => void };
 };
 
 export type Simulation = {
@@ -55,7 +58,9 @@ export function runSimulation(input: SimulationInput): Simulation {
     resolved: input.resolved,
   });
   const truth = () =>
-    [...input.resolved.truth, ...engine.discovered].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+    withClearances([...input.resolved.truth, ...engine.discovered], engine.cleared).sort((a, b) =>
+      a.from < b.from ? -1 : a.from > b.from ? 1 : 0,
+    );
   // Written at once so a killed run still leaves what it planned; rewritten at the end with what it discovered.
   if (input.groundTruthFile) writeGroundTruth(input.groundTruthFile, truth());
   let stopping = false;
@@ -64,6 +69,17 @@ export function runSimulation(input: SimulationInput): Simulation {
   let network = 0;
   let telemetry = 0;
   const wallStarted = wallNow();
+  // A command lands at the simulated now, never before what was already generated (the past is published).
+  const applied = new Set<number>();
+  let commandsApplied = 0;
+  const onCommand = (c: SimCommand) => {
+    if (applied.has(c.id)) return;
+    applied.add(c.id);
+    const at = Math.max(simTo + 1, simulatedAt(input.clock, wallNow()));
+    if (engine.command(c, at)) commandsApplied++;
+    wake?.();
+  };
+  const unlisten = input.commands?.listen(onCommand);
   const summary = (): Summary => ({
     ...input.publisher.counts(),
     transport: input.publisher.transport,
@@ -79,6 +95,7 @@ export function runSimulation(input: SimulationInput): Simulation {
     const tickMs = input.tickMs ?? 200;
     const slice = input.slice ?? 5000;
     let lastProgress = wallNow();
+    let truthWritten = 0;
     try {
       while (!stopping) {
         const target = simulatedAt(input.clock, wallNow());
@@ -94,6 +111,12 @@ export function runSimulation(input: SimulationInput): Simulation {
         }
         simTo = target;
         await input.publisher.flush();
+        // The ground truth must say at once when an action cleared or caused a fault (the diagnosis test reads it).
+        const mark = commandsApplied + engine.cleared.length + engine.discovered.length;
+        if (input.groundTruthFile && commandsApplied > 0 && mark !== truthWritten) {
+          truthWritten = mark;
+          writeGroundTruth(input.groundTruthFile, truth());
+        }
         if (input.onProgress && wallNow() - lastProgress >= 1000) {
           lastProgress = wallNow();
           input.onProgress(summary());
@@ -111,6 +134,7 @@ export function runSimulation(input: SimulationInput): Simulation {
       await input.publisher.flush();
       await input.publisher.drain();
     } finally {
+      unlisten?.();
       await input.publisher.close();
       if (input.groundTruthFile) writeGroundTruth(input.groundTruthFile, truth());
     }

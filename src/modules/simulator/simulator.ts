@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { Database } from '../../platform/db/client.ts';
 import { planClock } from './clock.ts';
+import { type CommandFeed, pollCommandFeed } from './command-feed.ts';
+import type { CommandBus } from './commands.ts';
 import { type Resolved, resolveScenario } from './faults.ts';
 import { loadFleet } from './fleet.repo.ts';
 import { type FleetMember, syntheticFleet } from './fleet.ts';
@@ -27,12 +29,14 @@ export type StartOptions = Record<string, unknown> & {
   /** Notes for the operator (fleet truncated, SIMs skipped). */
   onNotice?: (text: string) => void;
   now?: number;
+  /** Network commands in-process (`start --simulate`): then nothing is polled. */
+  commandBus?: Pick<CommandBus, 'listen'>;
 };
 
 export type StartedSimulation = Simulation & { options: SimulateOptions; fleet: readonly FleetMember[] };
 
 export async function startSimulation(input: StartOptions): Promise<StartedSimulation> {
-  const { fleet: given, database, scenarioObject, onProgress, onNotice, now: nowIn, ...raw } = input;
+  const { fleet: given, database, scenarioObject, onProgress, onNotice, now: nowIn, commandBus, ...raw } = input;
   const o = parseSimulateOptions(raw);
   const now = nowIn ?? Date.now();
   const clock = planClock({
@@ -71,7 +75,17 @@ export async function startSimulation(input: StartOptions): Promise<StartedSimul
   const resolved: Resolved = r.resolved;
 
   const publisher = await createPublisher(o);
+  // Network commands: in-process when iotops runs us, else polled from iotops over HTTP when we know where it is.
+  const feed: CommandFeed | undefined =
+    commandBus || (o.commandsUrl === undefined && o.transport !== 'http')
+      ? undefined
+      : pollCommandFeed({
+          url: o.commandsUrl ?? o.url ?? 'http://127.0.0.1:8080',
+          token: o.token ?? o.password,
+          onNotice,
+        });
   const sim = runSimulation({
+    commands: commandBus ?? feed,
     fleet,
     seed: o.seed,
     clock: clock.plan,
@@ -80,6 +94,7 @@ export async function startSimulation(input: StartOptions): Promise<StartedSimul
     groundTruthFile: o.groundTruth,
     onProgress,
   });
+  void sim.done.finally(() => feed?.close());
   return { ...sim, stop: sim.stop, options: o, fleet };
 }
 

@@ -1,0 +1,6 @@
+export const NetworkActionsErrors = {
+  notFound: 'network_actions.not_found',
+  /** Editing a communication plan changes it for every SIM on it: the provider's call (as PATCH on the plan). */
+  planEditStaffOnly: 'network_actions.plan_edit_staff_only',
+  noPlan: 'network_actions.no_communication_plan',
+} as const;

@@ -1,0 +1,154 @@
+/**
+ * Network actions on one SIM (issue 5, point 3): accepted at once, carried out by the worker. `request` checks
+ * everything the caller can be told now (reach → 404, bad params → 400, the SIM API's own lifecycle and plan
+ * rules → 403/409, through the SIMs service's dry runs) and then writes the action as `requested` together with
+ * its outbox job, in one transaction: an accepted action is never lost, and a refused one leaves nothing behind.
+ * The worker (network-actions.jobs.ts → executor) applies it as the requester and records applied/failed.
+ */
+import { isStaff, type Principal, scopeOf } from '../../platform/auth.ts';
+import type { Ctx } from '../../platform/context.ts';
+import type { Db } from '../../platform/db/client.ts';
+import { conflict, forbidden, notFound } from '../../platform/errors.ts';
+import { enqueueIn } from '../../platform/jobs/outbox.ts';
+import type { CatalogService } from '../catalog/catalog.service.ts';
+import { displayIccid } from '../sims/identifiers.ts';
+import type { SimRow } from '../sims/sims.repo.ts';
+import type { SimsService } from '../sims/sims.service.ts';
+import { type CommandBus, SimCommandSchema } from '../simulator/commands.ts';
+import type { NetworkAdapter } from './adapter.ts';
+import { NetworkActionsErrors as E } from './network-actions.errors.ts';
+import { createExecutor, EXECUTE_JOB, type Requester } from './network-actions.executor.ts';
+import { type ActionRow, networkActionsRepo } from './network-actions.repo.ts';
+import type { ActionInput } from './network-actions.schemas.ts';
+
+export type NetworkActionsDeps = {
+  sims: Pick<SimsService, 'locate' | 'get' | 'checkStateChange' | 'checkUpdate' | 'changeState' | 'update'>;
+  catalog: Pick<CatalogService, 'getCommunicationPlan' | 'updateCommunicationPlan'>;
+  adapter: NetworkAdapter;
+  bus: CommandBus;
+};
+
+export type NetworkActionsService = ReturnType<typeof createNetworkActionsService>;
+
+export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: NetworkActionsDeps) {
+  const db: Db = ctx.database.db;
+  const repo = networkActionsRepo(db);
+
+  /** The params to store: as asked, plus what the request resolved (the plan a plan edit is about). */
+  async function precheck(p: Principal, sim: SimRow, iccid: string, input: ActionInput) {
+    switch (input.kind) {
+      case 'connectivity_reset':
+      case 'send_config_sms':
+        // Control Center and emnify let customers reset and configure their own SIMs: reaching the SIM is enough.
+        return input.params;
+      case 'change_state':
+        await deps.sims.checkStateChange(p, iccid, input.params.to);
+        return input.params;
+      case 'change_plan': {
+        const { communicationPlanId, ratePlanId } = input.params;
+        if (communicationPlanId !== undefined || ratePlanId !== undefined) {
+          await deps.sims.checkUpdate(p, iccid, { communicationPlanId, ratePlanId });
+          return input.params;
+        }
+        if (!isStaff(p)) {
+          throw forbidden(E.planEditStaffOnly, "Only the provider's staff change a communication plan's settings", [
+            {
+              field: 'params.field',
+              value: input.params.field,
+              reason: 'editing the plan changes it for every SIM on it; ask for another plan (communicationPlanId)',
+            },
+          ]);
+        }
+        if (sim.communicationPlanId === null) {
+          throw conflict(E.noPlan, `SIM ${displayIccid(sim.iccid)} has no communication plan to change`, [
+            { field: 'communicationPlanId', value: null, reason: 'the SIM has no communication plan' },
+          ]);
+        }
+        await deps.catalog.getCommunicationPlan(p, sim.communicationPlanId);
+        return { ...input.params, planId: sim.communicationPlanId };
+      }
+    }
+  }
+
+  async function locate(p: Principal, iccid: string) {
+    return deps.sims.locate(p, iccid);
+  }
+
+  const executor = createExecutor(db, deps);
+
+  return {
+    /** The in-process command bus (`start --simulate` hands it to the simulator). */
+    bus: deps.bus,
+    adapterName: deps.adapter.name,
+
+    async request(p: Principal, iccid: string, input: ActionInput): Promise<ActionRow> {
+      const sim = await locate(p, iccid);
+      const params = await precheck(p, sim, iccid, input);
+      const as: Requester = {
+        userId: p.userId,
+        email: p.email,
+        role: p.role,
+        tenantId: p.tenantId,
+        accountId: p.accountId,
+        accountPath: p.accountPath,
+        via: p.via,
+      };
+      return db.transaction(async (tx) => {
+        const row = await networkActionsRepo(tx).insert({
+          tenantId: sim.tenantId,
+          simId: sim.id,
+          iccid: sim.iccid,
+          kind: input.kind,
+          params,
+          reason: input.reason ?? null,
+          reference: input.reference ?? null,
+          requestedByUserId: p.userId || null,
+          requestedBy: p.email,
+          requestedVia: p.via,
+          adapter: deps.adapter.name,
+        });
+        await enqueueIn(tx, EXECUTE_JOB, { actionId: row.id, as }, { dedupeKey: `${EXECUTE_JOB}:${row.id}` });
+        return row;
+      });
+    },
+
+    async list(p: Principal, iccid: string, q: { limit: number; cursor?: string | undefined }) {
+      const sim = await locate(p, iccid);
+      const scope = scopeOf(p);
+      const rows = await repo.listForSim(
+        sim.id,
+        {
+          ...(scope.kind === 'customer' ? { tenantId: scope.tenantId } : {}),
+          ...(q.cursor === undefined ? {} : { beforeId: Number(q.cursor) }),
+        },
+        q.limit + 1,
+      );
+      const more = rows.length > q.limit;
+      const items = more ? rows.slice(0, q.limit) : rows;
+      return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
+    },
+
+    async get(p: Principal, iccid: string, id: number): Promise<ActionRow> {
+      const sim = await locate(p, iccid);
+      const row = await repo.byId(id);
+      const scope = scopeOf(p);
+      if (!row || row.simId !== sim.id || (scope.kind === 'customer' && row.tenantId !== scope.tenantId)) {
+        throw notFound(E.notFound, `Action ${id} not found on SIM ${iccid}`, [
+          { field: 'id', value: id, reason: 'not found' },
+        ]);
+      }
+      return row;
+    },
+
+    execute: executor.execute,
+
+    /** The simulated network's command feed, for simulators in another process (after = the last id they saw). */
+    async simulatedCommands(q: { after?: number | undefined; limit: number }) {
+      const last = await repo.lastCommandId();
+      if (q.after === undefined) return { items: [], last };
+      const rows = await repo.commandsAfter(q.after, q.limit);
+      const items = rows.map((r) => SimCommandSchema.parse({ ...r.command, id: r.id, iccid: r.iccid }));
+      return { items, last: Math.max(last, ...items.map((c) => c.id)) };
+    },
+  };
+}
