@@ -1,3 +1,4 @@
+import { diagnosisJobs } from './modules/diagnosis/diagnosis.jobs.ts';
 import { ingestJobs } from './modules/ingest/ingest.jobs.ts';
 import { slaJobs } from './modules/sla/sla.jobs.ts';
 import type { JobHandler, Worker } from './platform/jobs/queue.ts';
@@ -7,6 +8,7 @@ import type { Services } from './services.ts';
 export function jobHandlers(services: Services): Record<string, JobHandler> {
   return {
     ...ingestJobs({ ingest: services.ingest }),
+    ...diagnosisJobs({ batch: services.diagnosisBatch }),
     ...slaJobs({
       sla: services.sla,
       cases: services.cases,
