@@ -162,6 +162,7 @@ export function failingNow(s: FleetSnapshot): FailingItem[] {
     });
   };
   for (const p of s.plmns.values()) {
+    if (p.plmn === '') continue; // records without a PLMN name no network
     judge('plmn', p.plmn, 'attach', p.attach, p.failingSince);
     judge('plmn', p.plmn, 'session', p.sessions, p.failingSince);
   }
