@@ -17,6 +17,9 @@
  */
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
+import { diagnosisRepo } from '../src/modules/diagnosis/diagnosis.repo.ts';
+import { diagnose } from '../src/modules/diagnosis/engine.ts';
+import { fleetForSim } from '../src/modules/diagnosis/fleet-health.ts';
 import { cliPrincipal } from '../src/platform/auth.ts';
 import { openDatabase } from '../src/platform/db/client.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
@@ -154,6 +157,22 @@ const seq = await timed(async (iccid) => {
   const r = await services.diagnosis.diagnoseSim(p, iccid, window);
   causes.set(r.diagnosis.rootCause.code, (causes.get(r.diagnosis.rootCause.code) ?? 0) + 1);
 });
+// Where the time goes: the two statements alone, and the engine on the gathered input.
+const repo = diagnosisRepo(database);
+const w = { from: new Date(window.from), to: new Date(window.to) };
+const monthStart = new Date(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1));
+const evq = await timed(async (iccid) => repo.events({ iccid, ...w }));
+const ctxq = await timed(async (iccid) =>
+  repo.context({ sim: await services.sims.locate(p, iccid), now: new Date(now), from: w.from, monthStart }),
+);
+const engineMs: number[] = [];
+for (const iccid of picks.slice(0, 300)) {
+  const sim = await services.sims.locate(p, iccid);
+  const input = await repo.gather({ sim, displayIccid: iccid, now: new Date(now), window: w });
+  const s0 = performance.now();
+  diagnose({ ...input, fleet: fleetForSim(snap, { plmns: ['24007', '26201', '22210'], apns: ['iot.example'] }) });
+  engineMs.push(performance.now() - s0);
+}
 const par = await timed((iccid) => services.diagnosis.diagnoseSim(p, iccid, window), CONCURRENCY);
 const f = (x: number) => x.toFixed(1);
 console.log(`window 24 h, ${RUNS} random sample SIMs (${Math.round(events / RUNS)} events each on average)`);
@@ -165,6 +184,9 @@ console.log(
 );
 console.log(
   `diagnosis ${CONCURRENCY} concurrent:                   p50 ${f(par.p50)} ms  p99 ${f(par.p99)} ms  ${Math.round(par.perSec)} diagnoses/s`,
+);
+console.log(
+  `breakdown: events statement p50 ${f(evq.p50)} / p99 ${f(evq.p99)} ms; context statement (+ SIM look-up) p50 ${f(ctxq.p50)} / p99 ${f(ctxq.p99)} ms; engine p50 ${f(pct(engineMs, 50))} / p99 ${f(pct(engineMs, 99))} ms`,
 );
 console.log(`root causes: ${[...causes].map(([c, n]) => `${c} ${n}`).join(', ')}`);
 console.log(`goal p99 < 50 ms (sequential): ${seq.p99 < 50 ? 'MET' : 'NOT MET'}`);
