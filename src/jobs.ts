@@ -1,3 +1,4 @@
+import { diagnosisJobs } from './modules/diagnosis/diagnosis.jobs.ts';
 import { ingestJobs } from './modules/ingest/ingest.jobs.ts';
 import { networkActionsJobs } from './modules/network-actions/network-actions.jobs.ts';
 import { slaJobs } from './modules/sla/sla.jobs.ts';
@@ -9,6 +10,7 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
   return {
     ...ingestJobs({ ingest: services.ingest }),
     ...networkActionsJobs({ networkActions: services.networkActions }),
+    ...diagnosisJobs({ batch: services.diagnosisBatch }),
     ...slaJobs({
       sla: services.sla,
       cases: services.cases,

@@ -7,6 +7,7 @@ import { casePartiesRoutes } from './modules/cases/case-parties.routes.ts';
 import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { devicesRoutes } from './modules/devices/devices.routes.ts';
+import { diagnosisRoutes } from './modules/diagnosis/diagnosis.routes.ts';
 import { ingestRoutes } from './modules/ingest/ingest.routes.ts';
 import { INGEST_SECRET_PREFIX, type IngestService } from './modules/ingest/ingest.service.ts';
 import { networkRoutes } from './modules/network/network.routes.ts';
@@ -66,6 +67,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       networkRoutes(services.network),
       devicesRoutes(services.devices),
       networkActionsRoutes(services.networkActions),
+      diagnosisRoutes(services.diagnosis, services.diagnosisBatch),
     ],
   });
 }

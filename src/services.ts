@@ -7,6 +7,10 @@ import { createCasesService } from './modules/cases/cases.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
 import { createDevicesService } from './modules/devices/devices.service.ts';
+import { createDiagnosisService } from './modules/diagnosis/diagnosis.service.ts';
+import { createDiagnosisBatch } from './modules/diagnosis/diagnosis-batch.ts';
+import { fleetHealthRepo } from './modules/diagnosis/fleet-health.repo.ts';
+import { createFleetHealth } from './modules/diagnosis/fleet-health.ts';
 import { createIngestService } from './modules/ingest/ingest.service.ts';
 import { createNetworkService } from './modules/network/network.service.ts';
 import { simHealthCheck } from './modules/network/sim-health.ts';
@@ -72,6 +76,10 @@ export function buildServices(ctx: Ctx) {
     adapter:
       ctx.config.networkAdapter === 'simulated' ? simulatedAdapter(ctx.database.db, networkCommands) : noneAdapter(),
   });
+  // One fleet snapshot per process, shared by every diagnosis (fleet-health.ts).
+  const fleetHealth = createFleetHealth(fleetHealthRepo(ctx.database), { log: ctx.log });
+  const diagnosis = createDiagnosisService(ctx, { sims, fleet: fleetHealth });
+  const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
   const demo = createDemoService({ accounts, catalog, users, cases, loadSimFile: simFileLoader(simImports) });
   return {
     accounts,
@@ -94,6 +102,9 @@ export function buildServices(ctx: Ctx) {
     network,
     devices,
     networkActions,
+    fleetHealth,
+    diagnosis,
+    diagnosisBatch,
   };
 }
 

@@ -23,7 +23,7 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
 const POLL_MS = 1000;
 const PAGE = 1000;
 
-function parseSince(raw: string): number | null {
+export function parseSince(raw: string): number | null {
   const m = /^(\d{1,6})([smhd])$/.exec(raw.trim());
   return m ? Number(m[1]) * UNITS[m[2]!]! : null;
 }

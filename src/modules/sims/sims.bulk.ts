@@ -32,23 +32,29 @@ type Plan = {
   apply: (m: AuditMeta) => Promise<number>;
 };
 
-export function createBulkChange(db: Db, access: SimsAccess) {
-  async function selection(p: Principal, input: BulkChangeInput): Promise<{ where: SimWhere; iccids?: string[] }> {
-    if ('iccids' in input.selection) {
-      const pr = new Problems();
-      const bodies = input.selection.iccids.map((raw, i) =>
-        pr.check(checkIccid(raw), E.iccidInvalid, `selection.iccids[${i}]`, raw),
-      );
-      pr.details.splice(ERROR_LIMIT);
-      pr.throwIfAny('Invalid ICCID list');
-      const iccids = [...new Set(bodies)];
-      return { where: { ...(await access.reach(p, { subtree: true })), iccids }, iccids };
-    }
-    const f = input.selection.filter;
-    const states = f.state === undefined ? undefined : typeof f.state === 'string' ? [f.state] : f.state;
-    return { where: { ...filterWhere({ ...f, states }), ...(await access.reach(p, f)) } };
+/**
+ * A selection (a list of ICCIDs, or the list's filter) as the SIMs' where-clause within the caller's reach; a bad
+ * ICCID is refused naming its index. Shared by the bulk change and other modules' many-SIM work (diagnoses).
+ */
+export async function selectionWhere(
+  access: SimsAccess,
+  p: Principal,
+  sel: BulkChangeInput['selection'],
+): Promise<{ where: SimWhere; iccids?: string[] }> {
+  if ('iccids' in sel) {
+    const pr = new Problems();
+    const bodies = sel.iccids.map((raw, i) => pr.check(checkIccid(raw), E.iccidInvalid, `selection.iccids[${i}]`, raw));
+    pr.details.splice(ERROR_LIMIT);
+    pr.throwIfAny('Invalid ICCID list');
+    const iccids = [...new Set(bodies)];
+    return { where: { ...(await access.reach(p, { subtree: true })), iccids }, iccids };
   }
+  const f = sel.filter;
+  const states = f.state === undefined ? undefined : typeof f.state === 'string' ? [f.state] : f.state;
+  return { where: { ...filterWhere({ ...f, states }), ...(await access.reach(p, f)) } };
+}
 
+export function createBulkChange(db: Db, access: SimsAccess) {
   /** Per account of the selection: may it use the requested plans? (accounts with no reason are fine) */
   async function plans(where: SimWhere, pc: PlanChange) {
     const rejectReason = new Map<number, string>();
@@ -73,7 +79,7 @@ export function createBulkChange(db: Db, access: SimsAccess) {
   }
 
   return async function bulk(p: Principal, input: BulkChangeInput): Promise<BulkResult> {
-    const { where, iccids } = await selection(p, input);
+    const { where, iccids } = await selectionWhere(access, p, input.selection);
     const actor = actorOf(p);
     const change = input.change;
     const planVerdicts =

@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/client.ts';
 import { conflict, forbidden, notFound } from '../../platform/errors.ts';
 import { checkEid, checkIccid, checkImei, checkImsi, checkMsisdn, displayIccid } from './identifiers.ts';
 import { checkTransition, SIM_STATES, type SimState, TRANSITIONS } from './lifecycle.ts';
-import { createBulkChange } from './sims.bulk.ts';
+import { createBulkChange, selectionWhere } from './sims.bulk.ts';
 import { duplicateFrom, SimsErrors as E } from './sims.errors.ts';
 import {
   decodeHistoryCursor,
@@ -26,7 +26,13 @@ import {
   type SimRow,
   simsRepo,
 } from './sims.repo.ts';
-import type { ChangeStateInput, CreateSimInput, ListSimsQueryInput, UpdateSimInput } from './sims.schemas.ts';
+import type {
+  BulkChangeInput,
+  ChangeStateInput,
+  CreateSimInput,
+  ListSimsQueryInput,
+  UpdateSimInput,
+} from './sims.schemas.ts';
 import { applyUpdate } from './sims.update.ts';
 
 export type SimsService = ReturnType<typeof createSimsService>;
@@ -268,6 +274,8 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
     },
 
     bulk: createBulkChange(db, access),
+    /** For other modules' many-SIM work (diagnoses): a selection as a where-clause within the caller's reach. */
+    selection: (p: Principal, sel: BulkChangeInput['selection']) => selectionWhere(access, p, sel),
     count: () => repo.count(),
     /** For other modules' operator-level work (jobs): SIM id → ICCID as shown (20 digits). */
     async iccidsOf(simIds: readonly number[]): Promise<Map<number, string>> {

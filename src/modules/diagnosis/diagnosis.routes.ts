@@ -1,0 +1,88 @@
+import type { App } from '../../platform/http/app.ts';
+import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { ErrorBody } from '../../platform/http/errors.ts';
+import { IccidParams } from '../sims/sims.schemas.ts';
+import { presentDiagnosis, presentFailingNow, presentJob } from './diagnosis.presenter.ts';
+import {
+  CreateDiagnosesBody,
+  DiagnoseBody,
+  DiagnosesCreatedView,
+  DiagnosesJobParams,
+  DiagnosesJobQuery,
+  DiagnosesJobView,
+  DiagnosisView,
+  FailingNowView,
+} from './diagnosis.schemas.ts';
+import type { DiagnosisService } from './diagnosis.service.ts';
+import type { DiagnosisBatch } from './diagnosis-batch.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const tags = ['diagnosis'];
+
+export function diagnosisRoutes(diagnosis: DiagnosisService, batch: DiagnosisBatch) {
+  return (app: App) => {
+    app.post(
+      '/api/v1/sims/:iccid/diagnosis',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary:
+            'Diagnose a SIM now: layered checks with verdict, evidence and fix, and the root cause for the agent and the customer',
+          description:
+            "Synchronous. The window is the trace's (from/to, default the last 24 h, at most NETWORK_EVENT_RETENTION_DAYS). " +
+            'A SIM with no network events answers root cause no_events_yet (verdict unknown), not an error.',
+          params: IccidParams,
+          body: DiagnoseBody.nullish().describe('Optional: no body = the last 24 h'),
+          response: { 200: DiagnosisView, ...errors },
+        },
+      },
+      async (req) => presentDiagnosis(await diagnosis.diagnoseSim(principalOf(req), req.params.iccid, req.body ?? {})),
+    );
+    app.get(
+      '/api/v1/network/failing',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags: ['network', ...tags],
+          summary: 'PLMNs and APNs refusing many SIMs now, and since when ("is it us or you?")',
+          description:
+            'From the fleet snapshot the diagnoses use (recomputed at most once a minute). Customers see only the ' +
+            'networks and APNs their SIMs used in the last hour, without figures.',
+          response: { 200: FailingNowView, ...errors },
+        },
+      },
+      async (req) => presentFailingNow(await diagnosis.failing(principalOf(req))),
+    );
+    app.post(
+      '/api/v1/diagnoses',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: 'Diagnose many SIMs (a list of up to 100,000 ICCIDs, or a SIM filter) as a job',
+          body: CreateDiagnosesBody,
+          response: { 202: DiagnosesCreatedView, ...errors },
+        },
+      },
+      async (req, reply) => {
+        const job = await batch.create(principalOf(req), req.body);
+        return reply.code(202).send({ id: job.id, status: job.status, total: job.total });
+      },
+    );
+    app.get(
+      '/api/v1/diagnoses/:id',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          summary: 'A diagnosis job: status, progress, SIMs per root cause, and the per-SIM results (paged)',
+          params: DiagnosesJobParams,
+          querystring: DiagnosesJobQuery,
+          response: { 200: DiagnosesJobView, ...errors },
+        },
+      },
+      async (req) => presentJob(await batch.get(principalOf(req), req.params.id, req.query)),
+    );
+  };
+}

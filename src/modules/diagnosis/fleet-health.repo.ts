@@ -1,0 +1,70 @@
+/**
+ * The fleet's attach and session outcomes, SQL only, for the cached snapshot (fleet-health.ts). Everything comes
+ * from the 5-minute roll-up `network_event_counts` (all tenants; tenant 0 = orphans), except distinct refused SIMs,
+ * which the roll-up cannot count: those come from `sim_network_state` (one row per SIM, its last reject).
+ */
+import type { Database } from '../../platform/db/client.ts';
+
+const ORIGIN = `timestamptz '2000-01-01 00:00:00+00'`;
+export const ATTEMPT_TYPES = ['attach', 'attach_rejected', 'session_start', 'session_rejected'] as const;
+
+export type CountRow = {
+  plmn: string;
+  apn: string;
+  type: (typeof ATTEMPT_TYPES)[number];
+  tenant_id: string;
+  n: number;
+};
+export type RunRow = { key: string; since: Date; last: Date };
+export type FailingSimsRow = { plmn: string | null; apn: string | null; reject_type: string; sims: number };
+
+export function fleetHealthRepo(database: Database) {
+  return {
+    /** Attempts and refusals in the period by PLMN, APN (lower case, '' = none), type and tenant. */
+    counts(from: Date, to: Date) {
+      return database.query<CountRow>(
+        `select plmn, apn, type, tenant_id::text as tenant_id, sum(events)::int as n
+           from network_event_counts
+          where bucket >= date_bin('5 minutes', $1::timestamptz, ${ORIGIN}) and bucket <= $2
+            and type = any($3::text[])
+          group by 1, 2, 3, 4`,
+        [from, to, ATTEMPT_TYPES],
+      );
+    },
+
+    /**
+     * The runs of consecutive 5-minute buckets with refusals (gaps and islands: a bucket minus its rank is
+     * constant along a run), per `plmn|X` and `apn|x`, for runs still going on at `aliveFrom`; looked back to
+     * `lookback` (a run older than that is reported from there).
+     */
+    runs(lookback: Date, aliveFrom: Date) {
+      return database.query<RunRow>(
+        `with r as (
+           select distinct 'plmn|' || plmn as key, bucket from network_event_counts
+            where bucket >= $1 and type in ('attach_rejected', 'session_rejected')
+           union
+           select distinct 'apn|' || apn, bucket from network_event_counts
+            where bucket >= $1 and type = 'session_rejected' and apn <> ''
+         ), g as (
+           select key, bucket,
+                  bucket - (row_number() over (partition by key order by bucket)) * interval '5 minutes' as grp
+             from r
+         )
+         select key, min(bucket) as since, max(bucket) as last from g group by key, grp
+         having max(bucket) >= date_bin('5 minutes', $2::timestamptz, ${ORIGIN})`,
+        [lookback, aliveFrom],
+      );
+    },
+
+    /** Distinct SIMs whose last refusal is in the period, by PLMN, refused APN and kind. */
+    failingSims(from: Date) {
+      return database.query<FailingSimsRow>(
+        `select coalesce(plmn, '') as plmn,
+                case when last_reject_type = 'session_rejected' then lower(coalesce(apn, '')) end as apn,
+                last_reject_type as reject_type, count(*)::int as sims
+           from sim_network_state where last_reject_at >= $1 group by 1, 2, 3`,
+        [from],
+      );
+    },
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * Fleet health, "is it us or you?": every PLMN's and APN's attach and session outcomes over the last hour, with
+ * distinct refused SIMs and customers and the start of the current run of refusals. Computed for the whole fleet
+ * at most once a minute into one snapshot shared by every diagnosis of this process, so a diagnosis never scans
+ * the roll-up: it picks the few PLMNs/APNs its SIM touched (`forSim`). A stale snapshot is served while the next
+ * one is computed (one refresh at a time), so a refresh never lands on a diagnosis' latency; only the very first
+ * diagnosis of a process waits for it.
+ *
+ * The same snapshot answers GET /api/v1/network/failing: the PLMNs and APNs where the fleet is refused now, judged
+ * with the diagnosis' own rule (fleet.ts `judgeCell` with no SIM of its own), so the list and the diagnoses agree.
+ */
+import type { Logger } from '../../platform/log.ts';
+import type { DiagnosisFleet, FleetApnHealth, FleetCell, FleetPlmnHealth } from './diagnosis.model.ts';
+import { judgeCell } from './fleet.ts';
+import type { fleetHealthRepo } from './fleet-health.repo.ts';
+
+/** The period the fleet's figures cover: long enough to hold a few retries of every SIM, short enough to be "now". */
+export const FLEET_PERIOD_MS = 3_600_000;
+/** How often the snapshot is recomputed at most. */
+export const FLEET_REFRESH_MS = 60_000;
+/** How far back the start of a run of refusals is searched (a longer run is reported from there). */
+export const FLEET_RUN_LOOKBACK_MS = 24 * 3_600_000;
+
+export type FleetSnapshot = {
+  at: Date;
+  period: { from: Date; to: Date };
+  plmns: Map<string, FleetPlmnHealth>;
+  /** Keyed by lower-case APN. */
+  apns: Map<string, FleetApnHealth>;
+  /** `plmn|X` / `apn|x` → tenants with any attempt there in the period (what a customer "uses"). */
+  users: Map<string, Set<number>>;
+  /** How long computing it took (ms). */
+  tookMs: number;
+};
+
+type Acc = { rejected: number; accepted: number; tenants: Set<number> };
+const acc = (): Acc => ({ rejected: 0, accepted: 0, tenants: new Set() });
+
+function cell(a: Acc | undefined, sims: number | undefined): FleetCell {
+  if (!a) return { rejected: 0, accepted: 0, failingSims: 0, failingTenants: 0 };
+  // The state table counts a SIM at its last refusal only: none there while the roll-up saw refusals means
+  // "unknown", not zero (the engine then asks for twice the refusals instead of distinct SIMs).
+  const failingSims = sims !== undefined && sims > 0 ? sims : a.rejected > 0 ? null : 0;
+  return { rejected: a.rejected, accepted: a.accepted, failingSims, failingTenants: a.tenants.size };
+}
+
+export async function computeSnapshot(repo: ReturnType<typeof fleetHealthRepo>, now: Date): Promise<FleetSnapshot> {
+  const t0 = performance.now();
+  const from = new Date(now.getTime() - FLEET_PERIOD_MS);
+  const [counts, runs, failing] = await Promise.all([
+    repo.counts(from, now),
+    repo.runs(new Date(now.getTime() - FLEET_RUN_LOOKBACK_MS), from),
+    repo.failingSims(from),
+  ]);
+  const get = (m: Map<string, Acc>, k: string) => m.get(k) ?? m.set(k, acc()).get(k)!;
+  const plmnAttach = new Map<string, Acc>();
+  const plmnSession = new Map<string, Acc>();
+  const apnSession = new Map<string, Acc>();
+  const users = new Map<string, Set<number>>();
+  for (const r of counts) {
+    const tenant = Number(r.tenant_id);
+    const rejected = r.type.endsWith('_rejected');
+    const bump = (a: Acc) => {
+      if (rejected) {
+        a.rejected += r.n;
+        if (tenant !== 0) a.tenants.add(tenant);
+      } else a.accepted += r.n;
+    };
+    const use = (k: string) => {
+      if (tenant !== 0) (users.get(k) ?? users.set(k, new Set()).get(k)!).add(tenant);
+    };
+    use(`plmn|${r.plmn}`);
+    if (r.type === 'attach' || r.type === 'attach_rejected') bump(get(plmnAttach, r.plmn));
+    else {
+      bump(get(plmnSession, r.plmn));
+      if (r.apn !== '') {
+        bump(get(apnSession, r.apn));
+        use(`apn|${r.apn}`);
+      }
+    }
+  }
+  const since = new Map<string, Date>();
+  for (const r of runs) {
+    const prev = since.get(r.key);
+    // Several runs alive in the period (a gap inside it): the current one is the latest.
+    if (!prev || new Date(r.since) > prev) since.set(r.key, new Date(r.since));
+  }
+  const sims = new Map<string, number>();
+  for (const f of failing) {
+    const k = f.reject_type === 'attach_rejected' ? `attach|${f.plmn}` : `session|${f.plmn}`;
+    sims.set(k, (sims.get(k) ?? 0) + f.sims);
+    if (f.reject_type === 'session_rejected' && f.apn)
+      sims.set(`apn|${f.apn}`, (sims.get(`apn|${f.apn}`) ?? 0) + f.sims);
+  }
+  const plmns = new Map<string, FleetPlmnHealth>();
+  for (const plmn of new Set([...plmnAttach.keys(), ...plmnSession.keys()])) {
+    plmns.set(plmn, {
+      plmn,
+      attach: cell(plmnAttach.get(plmn), sims.get(`attach|${plmn}`)),
+      sessions: cell(plmnSession.get(plmn), sims.get(`session|${plmn}`)),
+      failingSince: since.get(`plmn|${plmn}`) ?? null,
+    });
+  }
+  const apns = new Map<string, FleetApnHealth>();
+  for (const [apn, a] of apnSession)
+    apns.set(apn, { apn, sessions: cell(a, sims.get(`apn|${apn}`)), failingSince: since.get(`apn|${apn}`) ?? null });
+  return { at: now, period: { from, to: now }, plmns, apns, users, tookMs: performance.now() - t0 };
+}
+
+/** The fleet part of one SIM's diagnosis input: the PLMNs and APNs it touched (others are not needed). */
+export function fleetForSim(
+  s: FleetSnapshot,
+  touched: { plmns: Iterable<string>; apns: Iterable<string> },
+): DiagnosisFleet {
+  const plmns: FleetPlmnHealth[] = [];
+  for (const p of new Set(touched.plmns)) {
+    const h = s.plmns.get(p);
+    if (h) plmns.push(h);
+  }
+  const apns: FleetApnHealth[] = [];
+  for (const a of new Set([...touched.apns].map((x) => x.toLowerCase()))) {
+    const h = s.apns.get(a);
+    if (h) apns.push(h);
+  }
+  return { period: s.period, plmns, apns };
+}
+
+export type FailingItem = {
+  kind: 'plmn' | 'apn';
+  key: string;
+  attempt: 'attach' | 'session';
+  rejected: number;
+  accepted: number;
+  share: number;
+  failingSims: number | null;
+  failingTenants: number | null;
+  since: Date | null;
+};
+
+/** Where the fleet is refused now for many SIMs: the diagnosis' incident rule, with no SIM of its own left out. */
+export function failingNow(s: FleetSnapshot): FailingItem[] {
+  const out: FailingItem[] = [];
+  const judge = (
+    kind: 'plmn' | 'apn',
+    key: string,
+    attempt: 'attach' | 'session',
+    c: FleetCell,
+    since: Date | null,
+  ) => {
+    const j = judgeCell(c, undefined);
+    if (j.state !== 'incident') return;
+    out.push({
+      kind,
+      key,
+      attempt,
+      rejected: c.rejected,
+      accepted: c.accepted,
+      share: Math.round(j.share * 1000) / 1000,
+      failingSims: c.failingSims,
+      failingTenants: c.failingTenants,
+      since,
+    });
+  };
+  for (const p of s.plmns.values()) {
+    if (p.plmn === '') continue; // records without a PLMN name no network
+    judge('plmn', p.plmn, 'attach', p.attach, p.failingSince);
+    judge('plmn', p.plmn, 'session', p.sessions, p.failingSince);
+  }
+  for (const a of s.apns.values()) judge('apn', a.apn, 'session', a.sessions, a.failingSince);
+  return out.sort((a, b) => b.rejected - a.rejected || a.key.localeCompare(b.key));
+}
+
+/** The snapshot cache: one per process (built once in the composition root), refreshed at most every `refreshMs`. */
+export function createFleetHealth(
+  repo: ReturnType<typeof fleetHealthRepo>,
+  opts: { now?: () => number; refreshMs?: number; log?: Pick<Logger, 'warn'> } = {},
+) {
+  const now = opts.now ?? Date.now;
+  const refreshMs = opts.refreshMs ?? FLEET_REFRESH_MS;
+  let current: FleetSnapshot | null = null;
+  let inFlight: Promise<FleetSnapshot> | null = null;
+
+  function refresh(): Promise<FleetSnapshot> {
+    inFlight ??= computeSnapshot(repo, new Date(now())).then(
+      (s) => {
+        current = s;
+        inFlight = null;
+        return s;
+      },
+      (e: unknown) => {
+        inFlight = null;
+        throw e;
+      },
+    );
+    return inFlight;
+  }
+
+  return {
+    /** The snapshot: the cached one while fresh; a stale one (up to 5 periods old) while a refresh runs. */
+    async snapshot(): Promise<FleetSnapshot> {
+      const age = current === null ? Number.POSITIVE_INFINITY : now() - current.at.getTime();
+      if (age < refreshMs) return current!;
+      if (current !== null && age < 5 * refreshMs) {
+        refresh().catch((e: unknown) => opts.log?.warn({ err: e }, 'fleet health refresh failed'));
+        return current;
+      }
+      return refresh();
+    },
+    /** Forget the snapshot (tests that write events and diagnose at once; an operator's "recompute now"). */
+    invalidate() {
+      current = null;
+    },
+  };
+}
+
+export type FleetHealth = ReturnType<typeof createFleetHealth>;
