@@ -10,7 +10,7 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
   return {
     ...ingestJobs({ ingest: services.ingest }),
     ...networkActionsJobs({ networkActions: services.networkActions }),
-    ...diagnosisJobs({ batch: services.diagnosisBatch }),
+    ...diagnosisJobs({ batch: services.diagnosisBatch, caseDiagnosis: services.caseDiagnosis }),
     ...slaJobs({
       sla: services.sla,
       cases: services.cases,

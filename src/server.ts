@@ -67,7 +67,7 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       networkRoutes(services.network),
       devicesRoutes(services.devices),
       networkActionsRoutes(services.networkActions),
-      diagnosisRoutes(services.diagnosis, services.diagnosisBatch),
+      diagnosisRoutes(services.diagnosis, services.diagnosisBatch, services.caseDiagnosis),
     ],
   });
 }

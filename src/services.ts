@@ -7,6 +7,7 @@ import { createCasesService } from './modules/cases/cases.service.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
 import { createDevicesService } from './modules/devices/devices.service.ts';
+import { createCaseDiagnosis } from './modules/diagnosis/case-diagnosis.ts';
 import { createDiagnosisService } from './modules/diagnosis/diagnosis.service.ts';
 import { createDiagnosisBatch } from './modules/diagnosis/diagnosis-batch.ts';
 import { fleetHealthRepo } from './modules/diagnosis/fleet-health.repo.ts';
@@ -80,6 +81,7 @@ export function buildServices(ctx: Ctx) {
   const fleetHealth = createFleetHealth(fleetHealthRepo(ctx.database), { log: ctx.log });
   const diagnosis = createDiagnosisService(ctx, { sims, fleet: fleetHealth });
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
+  const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis });
   const demo = createDemoService({ accounts, catalog, users, cases, loadSimFile: simFileLoader(simImports) });
   return {
     accounts,
@@ -105,6 +107,7 @@ export function buildServices(ctx: Ctx) {
     fleetHealth,
     diagnosis,
     diagnosisBatch,
+    caseDiagnosis,
   };
 }
 

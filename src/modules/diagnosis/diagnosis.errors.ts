@@ -4,4 +4,6 @@ export const DiagnosisErrors = {
   noSims: 'diagnosis.no_sims',
   iccidUnknown: 'diagnosis.iccid_unknown',
   cursorInvalid: 'diagnosis.cursor_invalid',
+  staffOnly: 'diagnosis.staff_only',
+  caseWithoutSims: 'diagnosis.case_without_sims',
 } as const;

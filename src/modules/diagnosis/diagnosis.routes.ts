@@ -1,7 +1,10 @@
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
+import { presentCaseEvent } from '../cases/cases.presenter.ts';
+import { CaseEventView, CaseNumberParams } from '../cases/cases.schemas.ts';
 import { IccidParams } from '../sims/sims.schemas.ts';
+import type { CaseDiagnosis } from './case-diagnosis.ts';
 import { presentDiagnosis, presentFailingNow, presentJob } from './diagnosis.presenter.ts';
 import {
   CreateDiagnosesBody,
@@ -19,8 +22,24 @@ import type { DiagnosisBatch } from './diagnosis-batch.ts';
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const tags = ['diagnosis'];
 
-export function diagnosisRoutes(diagnosis: DiagnosisService, batch: DiagnosisBatch) {
+export function diagnosisRoutes(diagnosis: DiagnosisService, batch: DiagnosisBatch, cases: CaseDiagnosis) {
   return (app: App) => {
+    app.post(
+      '/api/v1/cases/:number/diagnosis',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          summary: "Re-run the diagnosis of a case's affected SIMs; the result lands in the timeline (internal entry)",
+          description:
+            'Staff only. Runs by itself when a case gets affected SIMs (any channel). Up to 100 SIMs: each SIM’s root cause; ' +
+            'above: root causes counted over the first 500 SIMs by ICCID. A known fleet-wide failure is named and linked.',
+          params: CaseNumberParams,
+          response: { 200: CaseEventView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req) => presentCaseEvent(await cases.rerun(principalOf(req), req.params.number)),
+    );
     app.post(
       '/api/v1/sims/:iccid/diagnosis',
       {
