@@ -2,11 +2,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNetworkEvent, parseTelemetry, splitBody } from '../ingest/contract.ts';
+import { createCommandBus } from './commands.ts';
 import { OptionError } from './options.ts';
 import { startSimulation } from './simulator.ts';
 
 /** A tiny stand-in for iotops's HTTP ingest: parses each line with the contract parser and answers like iotops. */
 let posted = 0;
+/** Network records seen, in arrival order (the live-command test follows one SIM's). */
+const seen: { iccid: string; type: string }[] = [];
 const server = createServer((req, res) => {
   let body = '';
   req.on('data', (d: Buffer) => {
@@ -21,8 +24,10 @@ const server = createServer((req, res) => {
         : req.url!.endsWith('/telemetry')
           ? parseTelemetry(l.value)
           : parseNetworkEvent(l.value);
-      if (p.ok) accepted++;
-      else rejected.push({ line: l.line, error: p.message });
+      if (p.ok) {
+        accepted++;
+        if ('iccid' in p.record) seen.push({ iccid: p.record.iccid, type: p.record.type });
+      } else rejected.push({ line: l.line, error: p.message });
     }
     posted += accepted;
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -47,6 +52,38 @@ describe('startSimulation (in-process API)', () => {
     expect(posted).toBe(s.published);
     // No duration at speed > 1: the run started a day back and never stamps records ahead of the wall clock.
     expect(Date.parse(s.simulated.to)).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('a network command on the in-process bus reaches the running simulation: cancel location → detach, attach', async () => {
+    const bus = createCommandBus();
+    seen.length = 0; // only this run's records (the run above had the same synthetic ICCIDs)
+    const sim = await startSimulation({
+      synthetic: 20,
+      speed: 600,
+      transport: 'http',
+      url,
+      token: 't',
+      batch: 20,
+      commandBus: bus,
+    });
+    try {
+      await expect.poll(() => seen.length, { timeout: 10_000 }).toBeGreaterThan(50);
+      const iccid = seen.find((r) => r.type === 'attach')!.iccid;
+      const from = seen.length;
+      bus.emit({ id: 1, iccid, kind: 'cancel_location' });
+      const after = () =>
+        seen
+          .slice(from)
+          .filter((r) => r.iccid === iccid)
+          .map((r) => r.type);
+      await expect
+        .poll(() => after().includes('detach') && after().indexOf('attach', after().indexOf('detach')) > 0, {
+          timeout: 10_000,
+        })
+        .toBe(true);
+    } finally {
+      await sim.stop();
+    }
   });
 
   it('bad options throw OptionError naming the option, value and reason', async () => {
