@@ -71,15 +71,18 @@ describe('startSimulation (in-process API)', () => {
       const iccid = seen.find((r) => r.type === 'attach')!.iccid;
       const from = seen.length;
       bus.emit({ id: 1, iccid, kind: 'cancel_location' });
-      const after = () =>
+      const typesSince = () =>
         seen
           .slice(from)
           .filter((r) => r.iccid === iccid)
           .map((r) => r.type);
       await expect
-        .poll(() => after().includes('detach') && after().indexOf('attach', after().indexOf('detach')) > 0, {
-          timeout: 10_000,
-        })
+        .poll(
+          () => typesSince().includes('detach') && typesSince().indexOf('attach', typesSince().indexOf('detach')) > 0,
+          {
+            timeout: 10_000,
+          },
+        )
         .toBe(true);
     } finally {
       await sim.stop();
