@@ -8,7 +8,7 @@ import { deviceApnFromSms, type SimCommand } from './commands.ts';
 import { type ActiveFault, apnTypo, type FaultBook, type GroundTruth, roamingCause, swappedImei } from './faults.ts';
 import { type FleetMember, type Plmn, plmnCode } from './fleet.ts';
 import type { ActorCtx, NetworkEmit } from './network-wire.ts';
-import { HOUR, hourOf, MIN, PROFILES, type Profile } from './profiles.ts';
+import { HOUR, hourOf, MIN, nextGap, PROFILES, type Profile } from './profiles.ts';
 import { memberRng, type Rng } from './rng.ts';
 
 export type { ActorCtx, Affected, Clearance, NetworkEmit, NetworkWire } from './network-wire.ts';
@@ -211,7 +211,7 @@ export class NetworkActor {
   }
 
   private gap(t: number): number {
-    return Math.max(10_000, this.r.exp(this.p.sessionGap(hourOf(t))));
+    return Math.max(10_000, nextGap(this.p.sessionGap, t, this.r));
   }
 
   private startSession(t: number, emit: NetworkEmit): number {

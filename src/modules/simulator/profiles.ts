@@ -88,4 +88,25 @@ export const PROFILES: Record<DeviceClass, Profile> = {
 };
 
 export const hourOf = (t: number) => new Date(t).getUTCHours();
+
+/**
+ * Time from t to a device's next attempt when its rate follows the hour of the day (a non-homogeneous Poisson
+ * process): one Exp(1) draw spent hour by hour at each hour's rate. Drawing one gap at the rate of the instant it
+ * is drawn would let a meter that last reported at 23:55 keep the day's 6-hour mean across its whole night upload
+ * window, and a tracker parked at dusk stay quiet as long into the working day: silences no such device has.
+ */
+export function nextGap(sessionGap: (hour: number) => number, t: number, r: Pick<Rng, 'exp'>): number {
+  let need = r.exp(1);
+  let at = t;
+  // A rate of at least one attempt a day (every profile's) spends any draw within weeks; the bound is a guard.
+  for (let i = 0; i < 24 * 366; i++) {
+    const mean = sessionGap(hourOf(at));
+    const hourEnd = (Math.floor(at / HOUR) + 1) * HOUR;
+    const room = (hourEnd - at) / mean;
+    if (need <= room) return at + need * mean - t;
+    need -= room;
+    at = hourEnd;
+  }
+  return at - t;
+}
 export { HOUR, MIN };
