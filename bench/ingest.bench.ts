@@ -1,15 +1,18 @@
 /**
- * `npm run bench:ingest [-- --sims N --seconds S --raw-seconds R --rate E --publishers P --reuse-db NAME]`:
- * the network-ingest benchmark (issue 4, Performance).
+ * `npm run bench:ingest [-- --sims N --seconds S --raw-seconds R --rates E1,E2,… | --rate E --publishers P
+ *  --reuse-db NAME]`: the network-ingest benchmark (issue 4, Performance).
  *  1. a fresh PostgreSQL database on 127.0.0.1:5432 (BENCH_DATABASE_URL names the admin database; dropped at the
  *     end unless `--reuse-db NAME`), migrated, with N SIMs registered (default 1M, loaded set-based in SQL);
  *  2. raw baseline, same run: P publisher processes push contract events (one JSON object a message, QoS 1) into
  *     the Mosquitto at 127.0.0.1:1883 as fast as its acknowledgements allow, and a subscriber process counts and
  *     discards what the broker delivers: the broker's raw delivery rate, events/s;
  *  3. iotops: `iotops serve --roles ingest` in its own process, consuming that broker (MQTT_URL, shared
- *     subscription, PUBACK after the durable write); the publishers push for S seconds (default 60) paced at E
- *     events/s in all (default 60,000); events stored / elapsed = the sustained rate. A prober publishes one
- *     `attach` a tick (100 ms) for SIMs the load never touches and polls the SIM's state: publish → state updated;
+ *     subscription, PUBACK after the durable write); at each pace in turn (default 6,000, 9,000, 12,000 and 15,000
+ *     events/s in all) the publishers push for S seconds (default 60) while a prober publishes one `attach` a tick
+ *     (100 ms) for SIMs the load never touches and polls the SIM's state (publish → state updated). A broker acks a
+ *     QoS 1 publish on receipt, so producers never slow down for a slow consumer: past what iotops keeps up with,
+ *     Mosquitto queues and then drops. The sustained rate is therefore the best pace kept up with (≥ 99 % of what
+ *     was published stored, p99 < 1 s, no probe lost), events stored ÷ time until the drain ends;
  *  4. RSS of the iotops process: idle, 10 s into the load (queues filled to their bounds), at its max and at the end.
  * When no broker listens on 1883, iotops's embedded broker carries the load instead (IOTOPS_MQTT_PORT) and the raw
  * baseline is a plain aedes.
@@ -35,7 +38,8 @@ import { iccidOf, type PublishFigures, type PublishJob, type SubscribeFigures } 
 const SIMS = Math.floor(numArg('--sims', 1_000_000));
 const SECONDS = numArg('--seconds', 60);
 const RAW_SECONDS = numArg('--raw-seconds', Math.min(SECONDS, 20));
-const RATE = numArg('--rate', 60_000);
+// Paces to try, events/s in all (--rate N for one): the sustained rate is the best one iotops keeps up with.
+const PACES = (process.argv.includes('--rate') ? [numArg('--rate', 0)] : paceList()).filter((r) => r > 0);
 const PUBLISHERS = Math.floor(numArg('--publishers', 2));
 const INFLIGHT = Math.floor(numArg('--inflight', 2000));
 const REUSE_DB = reuseDbArg();
@@ -91,6 +95,14 @@ async function endSessions(url: string, clientId: string, n: number) {
     });
     await c.endAsync();
   }
+}
+function paceList(): number[] {
+  const i = process.argv.indexOf('--rates');
+  const text = i >= 0 ? (process.argv[i + 1] ?? '') : '6000,9000,12000,15000';
+  const paces = text.split(',').map(Number);
+  if (paces.some((p) => !(p > 0)))
+    throw new Error(`--rates must be positive numbers separated by commas, got "${text}"`);
+  return paces;
 }
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -172,7 +184,7 @@ const publishAll = (url: string, rate: number, seconds: number, auth: boolean) =
         rate: rate / PUBLISHERS,
         seconds,
         inflight: INFLIGHT,
-        seed: 1000 + nth + Math.floor(rate),
+        seed: 1000 + nth + Math.floor(rate) + Math.floor(performance.now()),
       } satisfies PublishJob),
     ),
   );
@@ -219,8 +231,8 @@ await new Promise<void>((resolve, reject) => {
 });
 await new Promise((r) => setTimeout(r, 2000));
 const rssIdle = rssMiB(iotops.pid!);
-// The exact count is a scan of every partition (seconds, on both cores, at millions of rows): once before and once
-// after. While the load runs, progress is read from PostgreSQL's insert counters instead, which cost nothing.
+// The exact count is a scan of every partition (seconds, on both cores, at millions of rows): only while idle, before and
+// after each pace. While the load runs, progress is read from PostgreSQL's insert counters instead, which cost nothing.
 const count = async () => (await database.query<{ n: number }>('select count(*)::int as n from network_events'))[0]!.n;
 const inserted = async () =>
   (
@@ -247,67 +259,104 @@ const prober = await mqtt.connectAsync(brokerUrl, {
   password: secret,
   clientId: `bench-probe-${process.pid}`,
 });
-const latencies: number[] = [];
-let lost = 0;
-let probing = true;
-// Probes waiting for their SIM's state: polled together, one query a tick, so a backlog of probes costs the
-// database one query every 10 ms, not one per probe (which under overload would itself load what is measured).
-const waitingProbes = new Map<number, { simId: number; ts: string; t0: number }>();
-const pollLoop = (async () => {
-  while (probing || waitingProbes.size > 0) {
-    await new Promise((r) => setTimeout(r, 10));
-    if (waitingProbes.size === 0) continue;
-    const entries = [...waitingProbes];
-    const rows = await database.query<{ k: number }>(
-      `select p.k from unnest($1::int[], $2::bigint[], $3::timestamptz[]) as p(k, sim_id, ts)
-         join sim_network_state s on s.sim_id = p.sim_id and s.last_event_at >= p.ts`,
-      [entries.map(([k]) => k), entries.map(([, p]) => p.simId), entries.map(([, p]) => p.ts)],
-    );
-    const now = performance.now();
-    for (const { k } of rows) {
-      latencies.push(now - waitingProbes.get(k)!.t0);
-      waitingProbes.delete(k);
-    }
-    for (const [k, p] of waitingProbes)
-      if (now - p.t0 > 10_000) {
-        lost++;
+type PaceFigures = {
+  pace: number;
+  published: number;
+  stored: number;
+  elapsed: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  probes: number;
+  lost: number;
+};
+
+/**
+ * One pace: the publishers push for SECONDS at `pace` while the prober measures publish → state; then the drain
+ * (until the insert counters stop moving for 3 s). Stored = the exact count's growth (counted while idle).
+ */
+async function loadAt(pace: number, firstProbe: number): Promise<PaceFigures> {
+  const latencies: number[] = [];
+  let lost = 0;
+  let probing = true;
+  // Probes waiting for their SIM's state: polled together, one query a tick, so a backlog of probes costs the
+  // database one query every 10 ms, not one per probe (which under overload would itself load what is measured).
+  const waitingProbes = new Map<number, { simId: number; ts: string; t0: number }>();
+  const pollLoop = (async () => {
+    while (probing || waitingProbes.size > 0) {
+      await new Promise((r) => setTimeout(r, 10));
+      if (waitingProbes.size === 0) continue;
+      const entries = [...waitingProbes];
+      const rows = await database.query<{ k: number }>(
+        `select p.k from unnest($1::int[], $2::bigint[], $3::timestamptz[]) as p(k, sim_id, ts)
+           join sim_network_state s on s.sim_id = p.sim_id and s.last_event_at >= p.ts`,
+        [entries.map(([k]) => k), entries.map(([, p]) => p.simId), entries.map(([, p]) => p.ts)],
+      );
+      const now = performance.now();
+      for (const { k } of rows) {
+        latencies.push(now - waitingProbes.get(k)!.t0);
         waitingProbes.delete(k);
       }
+      for (const [k, p] of waitingProbes)
+        if (now - p.t0 > 10_000) {
+          lost++;
+          waitingProbes.delete(k);
+        }
+    }
+  })();
+  const probeLoop = (async () => {
+    let k = firstProbe;
+    while (probing) {
+      const iccid = iccidOf(SIMS - PROBES + (k % PROBES));
+      const ts = new Date();
+      waitingProbes.set(k, { simId: probeIds.get(iccid)!, ts: ts.toISOString(), t0: performance.now() });
+      k++;
+      prober.publish(
+        `iotops/v1/network/${iccid}`,
+        JSON.stringify({ id: `probe-${k}`, ts: ts.toISOString(), type: 'attach', network: { mcc: '240', mnc: '07' } }),
+        { qos: 1 },
+      );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await pollLoop;
+  })();
+  const first = await count();
+  const t0 = performance.now();
+  const pubs = await publishAll(brokerUrl, pace, SECONDS, true);
+  probing = false;
+  let last = await inserted();
+  let lastMove = performance.now();
+  while (performance.now() - lastMove < 3000) {
+    await new Promise((r) => setTimeout(r, 500));
+    const c = await inserted();
+    if (c !== last) {
+      last = c;
+      lastMove = performance.now();
+    }
   }
-})();
-const probeLoop = (async () => {
-  let k = 0;
-  while (probing) {
-    const iccid = iccidOf(SIMS - PROBES + (k % PROBES));
-    const ts = new Date();
-    waitingProbes.set(k, { simId: probeIds.get(iccid)!, ts: ts.toISOString(), t0: performance.now() });
-    k++;
-    prober.publish(
-      `iotops/v1/network/${iccid}`,
-      JSON.stringify({ id: `probe-${k}`, ts: ts.toISOString(), type: 'attach', network: { mcc: '240', mnc: '07' } }),
-      { qos: 1 },
-    );
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await pollLoop;
-})();
-
-const t0 = performance.now();
-const pubs = await publishAll(brokerUrl, RATE, SECONDS, true);
-probing = false;
-// Drain: until the count stops moving.
-let last = await inserted();
-let lastMove = performance.now();
-while (performance.now() - lastMove < 3000) {
-  await new Promise((r) => setTimeout(r, 500));
-  const c = await inserted();
-  if (c !== last) {
-    last = c;
-    lastMove = performance.now();
-  }
+  await probeLoop;
+  const elapsed = (lastMove - t0) / 1000;
+  const stored = (await count()) - first;
+  const f = {
+    pace,
+    published: pubs.reduce((a, x) => a + x.published, 0),
+    stored,
+    elapsed,
+    rate: stored / elapsed,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    probes: latencies.length,
+    lost,
+  };
+  console.log(
+    `  pace ${pace.toLocaleString('en')}/s: ${Math.round(f.rate).toLocaleString('en')} events/s stored (${stored.toLocaleString('en')} of ${f.published.toLocaleString('en')} published, ${elapsed.toFixed(1)} s); ` +
+      `publish→state p50 ${f.p50.toFixed(0)} ms, p99 ${f.p99.toFixed(0)} ms (${f.probes} probes, ${lost} lost); RSS ${rssMiB(iotops.pid!).toFixed(0)} MiB`,
+  );
+  return f;
 }
-const elapsed = (lastMove - t0) / 1000;
-await probeLoop;
+
+const runs: PaceFigures[] = [];
+for (const [i, pace] of PACES.entries()) runs.push(await loadAt(pace, i * 10_000));
 await prober.endAsync();
 const rssEnd = rssMiB(iotops.pid!);
 clearInterval(rssTimer);
@@ -321,17 +370,19 @@ for (const p of publishers) p.kill();
 // every later run's messages for them (and spend its CPU on it).
 if (mosquitto) await endSessions(brokerUrl, env.MQTT_CLIENT_ID!, consumers);
 
-const stored = finalCount - before;
-const published = pubs.reduce((a, f) => a + f.published, 0);
-const rate = stored / elapsed;
-const p50 = pct(latencies, 50);
-const p99 = pct(latencies, 99);
+// Sustained: the best pace iotops kept up with — (nearly) everything published stored, p99 under a second, nothing
+// lost. Past it the broker drops what it cannot queue (Mosquitto's max_queued_messages), which is no throughput.
+const kept = runs.filter((r) => r.stored >= 0.99 * r.published && r.p99 < 1000 && r.lost === 0);
+const best = kept.reduce<PaceFigures | null>((b, r) => (b === null || r.rate > b.rate ? r : b), null);
+const rate = best?.rate ?? 0;
 console.log(
-  `ingest: ${Math.round(rate).toLocaleString('en')} events/s sustained (${stored.toLocaleString('en')} of ${published.toLocaleString('en')} published in ${elapsed.toFixed(1)} s, pace ${RATE.toLocaleString('en')}/s, ${SIMS.toLocaleString('en')} SIMs); ` +
+  `ingest: ${Math.round(rate).toLocaleString('en')} events/s sustained (best pace kept up with: ${best ? best.pace.toLocaleString('en') : 'none'}/s, ${SIMS.toLocaleString('en')} SIMs; ` +
+    `p50 ${best ? best.p50.toFixed(0) : '-'} ms, p99 ${best ? best.p99.toFixed(0) : '-'} ms publish→state); ` +
     `raw ${mosquitto ? 'Mosquitto' : 'aedes'} delivery ${Math.round(rawRate).toLocaleString('en')} events/s (${raw.received.toLocaleString('en')} of ${rawPublished.toLocaleString('en')}) → ratio ${(rate / rawRate).toFixed(2)}; ` +
-    `publish→state p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms (${latencies.length} probes, ${lost} lost); RSS idle ${rssIdle.toFixed(0)}, at 10 s ${rssWarm.toFixed(0)}, max ${rssMax.toFixed(0)}, end ${rssEnd.toFixed(0)} MiB`,
+    `RSS idle ${rssIdle.toFixed(0)}, at 10 s ${rssWarm.toFixed(0)}, max ${rssMax.toFixed(0)}, end ${rssEnd.toFixed(0)} MiB; ` +
+    `${(finalCount - before).toLocaleString('en')} events stored in all`,
 );
-const goal = rate >= 50_000 && rate / rawRate >= 0.5 && p99 < 1000 && rssEnd <= rssWarm * 1.2;
+const goal = rate >= 50_000 && rate / rawRate >= 0.5 && best !== null && best.p99 < 1000 && rssEnd <= rssWarm * 1.2;
 console.log(`goal (≥ 50,000 events/s, ≥ 0.5× raw, p99 < 1 s, memory flat): ${goal ? 'met' : 'NOT met'}`);
 
 await database.close();
