@@ -81,7 +81,7 @@ export function buildServices(ctx: Ctx) {
   const fleetHealth = createFleetHealth(fleetHealthRepo(ctx.database), { log: ctx.log });
   const diagnosis = createDiagnosisService(ctx, { sims, fleet: fleetHealth });
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
-  const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis });
+  const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis }, { retentionDays: ctx.config.retentionDays });
   const demo = createDemoService({ accounts, catalog, users, cases, loadSimFile: simFileLoader(simImports) });
   return {
     accounts,

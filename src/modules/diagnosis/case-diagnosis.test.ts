@@ -178,6 +178,22 @@ describe('diagnosis on cases (worker and re-run)', () => {
       headers: t.rootCustomer,
     });
     expect(asCustomer.statusCode).toBe(403);
+    // A window of the agent's choosing, within the retention (the trace's rule: 400 naming the limit).
+    const twoHours = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${c.number}/diagnosis`,
+      headers: t.agent,
+      payload: { from: at(120) },
+    });
+    expect(twoHours.json().body).toMatch(/Automatic diagnosis of 1 SIM \(.* 2 h\)/);
+    const tooLong = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${c.number}/diagnosis`,
+      headers: t.agent,
+      payload: { from: '2020-01-01T00:00:00Z' },
+    });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().error.details[0].reason).toContain('NETWORK_EVENT_RETENTION_DAYS');
     const bare = (await createCase([])).json();
     const none = await h.app.inject({
       method: 'POST',

@@ -13,6 +13,7 @@ import { cliPrincipal, isStaff, type Principal } from '../../platform/auth.ts';
 import { conflict, forbidden } from '../../platform/errors.ts';
 import type { CaseRow } from '../cases/cases.repo.ts';
 import type { CasesService } from '../cases/cases.service.ts';
+import { parseWindow } from '../network/window.ts';
 import { displayIccid } from '../sims/identifiers.ts';
 import { DiagnosisErrors as E } from './diagnosis.errors.ts';
 import type { FleetIncident, RootCause, RootCauseCode } from './diagnosis.model.ts';
@@ -46,11 +47,13 @@ export function caseDiagnosisEntry(
     if (f) incidents.set(`${f.kind}|${f.key}`, f);
   }
   const aggregate = total > PER_SIM_MAX;
+  const hours = Math.round((window.to.getTime() - window.from.getTime()) / 3_600_000);
+  const span = `${window.from.toISOString()} to ${window.to.toISOString()}, ${hours} h`;
   const lines: string[] = [];
   if (aggregate) {
     const which = outcomes.length < total ? `the first ${outcomes.length} by ICCID of ` : '';
     lines.push(
-      `Automatic diagnosis of ${which}the case's ${total.toLocaleString('en')} SIMs (last 24 h), by root cause:`,
+      `Automatic diagnosis of ${which}the case's ${total.toLocaleString('en')} SIMs (${span}), by root cause:`,
     );
     for (const [code, list] of ranked) {
       const share = Math.round((100 * list.length) / outcomes.length);
@@ -60,7 +63,7 @@ export function caseDiagnosisEntry(
     }
     lines.push('Every SIM: POST /api/v1/diagnoses with the case’s selection.');
   } else {
-    lines.push(`Automatic diagnosis of ${outcomes.length} SIM${outcomes.length === 1 ? '' : 's'} (last 24 h):`);
+    lines.push(`Automatic diagnosis of ${outcomes.length} SIM${outcomes.length === 1 ? '' : 's'} (${span}):`);
     for (const o of outcomes) lines.push(`• ${o.iccid}: ${agentLine(o)}`);
   }
   for (const f of incidents.values()) lines.push(`Known fleet-wide failure: ${incidentText(f)} — see ${FAILING_VIEW}`);
@@ -99,16 +102,15 @@ function incidentText(f: FleetIncident): string {
   return `${what} refusing ${f.attempt === 'attach' ? 'registrations' : 'data sessions'}${since}${sims}`;
 }
 
-export function createCaseDiagnosis(deps: CaseDiagnosisDeps, opts: { now?: () => number } = {}) {
+export function createCaseDiagnosis(deps: CaseDiagnosisDeps, opts: { retentionDays: number; now?: () => number }) {
   const now = opts.now ?? Date.now;
   // Jobs carry a case id, not a person: the case's SIMs are read with the operator's reach (they are the case's).
   const system = cliPrincipal('iotops');
 
-  async function diagnoseCase(c: CaseRow, at: Date) {
+  async function diagnoseCase(c: CaseRow, at: Date, window = { from: new Date(at.getTime() - WINDOW_MS), to: at }) {
     if (c.affectedSimCount === 0) return null;
     const limit = c.affectedSimCount <= PER_SIM_MAX ? PER_SIM_MAX : AGGREGATE_SAMPLE;
     const page = await deps.cases.affectedSims(system, c.number, { limit });
-    const window = { from: new Date(at.getTime() - WINDOW_MS), to: at };
     const outcomes: SimOutcome[] = [];
     // One at a time: a case's diagnosis is a background job and must not starve interactive diagnoses of the pool.
     for (const d of page.items) {
@@ -126,11 +128,15 @@ export function createCaseDiagnosis(deps: CaseDiagnosisDeps, opts: { now?: () =>
       const c = await deps.cases.automation.byId(caseId);
       if (c) await diagnoseCase(c, at);
     },
-    /** An agent's re-run: the case within the agent's reach (404 otherwise), the entry answered. */
-    async rerun(p: Principal, number: string) {
+    /**
+     * An agent's re-run over a window (default the last 24 h; the trace's rules: at most the retention → 400 naming
+     * it): the case within the agent's reach (404 otherwise), the entry answered.
+     */
+    async rerun(p: Principal, number: string, q: { from?: string | undefined; to?: string | undefined } = {}) {
       if (!isStaff(p)) throw forbidden(E.staffOnly, 'Only the provider re-runs a case’s diagnosis');
+      const window = parseWindow(q, { retentionDays: opts.retentionDays, now: now() });
       const c = await deps.cases.get(p, number);
-      const entry = await diagnoseCase(c, new Date(now()));
+      const entry = await diagnoseCase(c, new Date(now()), window);
       if (!entry)
         throw conflict(E.caseWithoutSims, `Case ${c.number} has no affected SIMs to diagnose`, [
           { field: 'affectedSimCount', value: c.affectedSimCount, reason: 'set the affected SIMs first' },

@@ -7,6 +7,7 @@ import { IccidParams } from '../sims/sims.schemas.ts';
 import type { CaseDiagnosis } from './case-diagnosis.ts';
 import { presentDiagnosis, presentFailingNow, presentJob } from './diagnosis.presenter.ts';
 import {
+  CaseDiagnosisBody,
   CreateDiagnosesBody,
   DiagnoseBody,
   DiagnosesCreatedView,
@@ -35,10 +36,11 @@ export function diagnosisRoutes(diagnosis: DiagnosisService, batch: DiagnosisBat
             'Staff only. Runs by itself when a case gets affected SIMs (any channel). Up to 100 SIMs: each SIM’s root cause; ' +
             'above: root causes counted over the first 500 SIMs by ICCID. A known fleet-wide failure is named and linked.',
           params: CaseNumberParams,
+          body: CaseDiagnosisBody.nullish().describe('Optional: no body = the last 24 h'),
           response: { 200: CaseEventView, 409: ErrorBody, ...errors },
         },
       },
-      async (req) => presentCaseEvent(await cases.rerun(principalOf(req), req.params.number)),
+      async (req) => presentCaseEvent(await cases.rerun(principalOf(req), req.params.number, req.body ?? {})),
     );
     app.post(
       '/api/v1/sims/:iccid/diagnosis',

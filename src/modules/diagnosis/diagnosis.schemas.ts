@@ -18,6 +18,13 @@ export const DiagnoseBody = z
   .meta({ id: 'DiagnoseRequest' });
 export type DiagnoseBody = z.infer<typeof DiagnoseBody>;
 
+export const CaseDiagnosisBody = z
+  .object({ ...WindowQuery })
+  .strict()
+  .meta({ id: 'CaseDiagnosisRequest' })
+  .describe("The window to diagnose the case's SIMs over (default the last 24 h)");
+export type CaseDiagnosisBody = z.infer<typeof CaseDiagnosisBody>;
+
 const Fleet = z.object({
   kind: z.literal('fleet'),
   scope: z.enum(['plmn', 'apn']),
