@@ -15,18 +15,17 @@
  *     one after the other, then 8 at a time; p50/p99, and the fleet snapshot's own cost (once a minute).
  * Goal: p99 < 50 ms sequentially (printed; a miss does not fail the run). Smoke: `npm run bench:diagnose:smoke`.
  */
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { diagnosisRepo } from '../src/modules/diagnosis/diagnosis.repo.ts';
 import { diagnose } from '../src/modules/diagnosis/engine.ts';
 import { fleetForSim } from '../src/modules/diagnosis/fleet-health.ts';
 import { cliPrincipal } from '../src/platform/auth.ts';
-import { openDatabase } from '../src/platform/db/client.ts';
-import { migrate } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/log.ts';
 import { createMetrics } from '../src/platform/metrics.ts';
 import { buildServices } from '../src/services.ts';
-import { numArg, reuseDbArg } from './args.ts';
+import { numArg } from './args.ts';
+import { benchDatabase, pct } from './db.ts';
+import { iccidOf } from './ingest-mqtt-child.ts';
 
 const SIMS = Math.floor(numArg('--sims', 1_000_000));
 const SAMPLE = Math.floor(numArg('--sample', 10_000));
@@ -34,28 +33,13 @@ const DAYS = Math.floor(numArg('--days', 30));
 const PER_DAY = Math.floor(numArg('--per-day', 100));
 const RUNS = Math.floor(numArg('--runs', 2000));
 const CONCURRENCY = 8;
-const REUSE_DB = reuseDbArg();
-const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const STEP = Math.max(1, Math.floor(SIMS / SAMPLE));
 const DAY = 86_400_000;
 const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-const iccidOf = (g: number) => `89460${String(g).padStart(14, '0')}`;
 
 // 1. Database, accounts, plans, SIMs
-const dbName = REUSE_DB ?? `iotops_bench_diagnose_${process.pid}`;
-const admin = new pg.Client({ connectionString: PG_ADMIN });
-await admin.connect();
-if (!REUSE_DB || (await admin.query('select 1 from pg_database where datname = $1', [dbName])).rowCount === 0)
-  await admin.query(`create database ${dbName}`);
-await admin.end();
-const dbUrl = new URL(PG_ADMIN);
-dbUrl.pathname = `/${dbName}`;
-const database = await openDatabase({ databaseUrl: dbUrl.toString(), poolSize: 10 });
-await migrate(database);
+const bench = await benchDatabase('diagnose', { poolSize: 10 });
+const { database } = bench;
 const one = async (sql: string) => (await database.query<{ n: number }>(sql))[0]!.n;
 const ACCOUNTS = 1000;
 if ((await one('select count(*)::int as n from sims')) < SIMS) {
@@ -95,7 +79,7 @@ const firstDay = today - (DAYS - 1) * DAY;
 if ((await one('select count(*)::int as n from sim_network_state')) < SAMPLE) {
   const { loadSample } = await import('./diagnose-load.ts');
   const t0 = performance.now();
-  const rows = await loadSample(database, dbUrl.toString(), {
+  const rows = await loadSample(database, bench.url, {
     step: STEP,
     sample: SAMPLE,
     firstDay,
@@ -191,10 +175,4 @@ console.log(
 console.log(`root causes: ${[...causes].map(([c, n]) => `${c} ${n}`).join(', ')}`);
 console.log(`goal p99 < 50 ms (sequential): ${seq.p99 < 50 ? 'MET' : 'NOT MET'}`);
 
-await database.close();
-if (!REUSE_DB) {
-  const a = new pg.Client({ connectionString: PG_ADMIN });
-  await a.connect();
-  await a.query(`drop database if exists ${dbName}`);
-  await a.end();
-}
+await bench.finish();

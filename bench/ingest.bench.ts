@@ -25,15 +25,13 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { createIngestService } from '../src/modules/ingest/ingest.service.ts';
 import { cliPrincipal } from '../src/platform/auth.ts';
-import { openDatabase } from '../src/platform/db/client.ts';
-import { migrate } from '../src/platform/db/migrate.ts';
 import { createLogger } from '../src/platform/log.ts';
 import { createMetrics } from '../src/platform/metrics.ts';
-import { numArg, reuseDbArg } from './args.ts';
+import { numArg } from './args.ts';
+import { benchDatabase, pct } from './db.ts';
 import { iccidOf, type PublishFigures, type PublishJob, type SubscribeFigures } from './ingest-mqtt-child.ts';
 
 const SIMS = Math.floor(numArg('--sims', 1_000_000));
@@ -43,9 +41,7 @@ const RAW_SECONDS = numArg('--raw-seconds', Math.min(SECONDS, 20));
 const PACES = (process.argv.includes('--rate') ? [numArg('--rate', 0)] : paceList()).filter((r) => r > 0);
 const PUBLISHERS = Math.floor(numArg('--publishers', 2));
 const INFLIGHT = Math.floor(numArg('--inflight', 2000));
-const REUSE_DB = reuseDbArg();
 const PROBES = Math.min(1000, Math.floor(SIMS / 10));
-const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const child = fileURLToPath(new URL('./ingest-mqtt-child.ts', import.meta.url));
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -105,22 +101,10 @@ function paceList(): number[] {
     throw new Error(`--rates must be positive numbers separated by commas, got "${text}"`);
   return paces;
 }
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 
 // 1. Database with N SIMs
-const dbName = REUSE_DB ?? `iotops_bench_ingest_${process.pid}`;
-const admin = new pg.Client({ connectionString: PG_ADMIN });
-await admin.connect();
-if (!REUSE_DB || (await admin.query('select 1 from pg_database where datname = $1', [dbName])).rowCount === 0)
-  await admin.query(`create database ${dbName}`);
-await admin.end();
-const dbUrl = new URL(PG_ADMIN);
-dbUrl.pathname = `/${dbName}`;
-const database = await openDatabase({ databaseUrl: dbUrl.toString(), poolSize: 4 });
-await migrate(database);
+const bench = await benchDatabase('ingest', { poolSize: 4 });
+const { database } = bench;
 const [{ n: have } = { n: 0 }] = await database.query<{ n: number }>('select count(*)::int as n from sims');
 if (have < SIMS) {
   const t0 = performance.now();
@@ -206,7 +190,7 @@ const rawPublished = rawPub.reduce((a, f) => a + f.published, 0);
 // 3. iotops consuming the broker
 const env: Record<string, string> = {
   ...(process.env as Record<string, string>),
-  DATABASE_URL: dbUrl.toString(),
+  DATABASE_URL: bench.url,
   LOG_LEVEL: 'warn',
   MQTT_SHARE_GROUP: `bench${process.pid}`,
   MQTT_CLIENT_ID: `bench-ingest-${process.pid}`,
@@ -405,11 +389,5 @@ console.log(
 const goal = rate >= 50_000 && rate / rawRate >= 0.5 && best !== null && best.p99 < 1000 && flat;
 console.log(`goal (≥ 50,000 events/s, ≥ 0.5× raw, p99 < 1 s, memory flat): ${goal ? 'met' : 'NOT met'}`);
 
-await database.close();
-if (!REUSE_DB) {
-  const a = new pg.Client({ connectionString: PG_ADMIN });
-  await a.connect();
-  await a.query(`drop database if exists ${dbName}`);
-  await a.end();
-}
+await bench.finish();
 process.exit(0);
