@@ -120,7 +120,18 @@ describe('SIGKILL while producers publish (MQTT QoS 1) and post (HTTP)', () => {
       }
     })();
 
-    await new Promise((r) => setTimeout(r, 2500));
+    // Kill mid-stream once both transports have had records acknowledged (not after a fixed time: on a slow
+    // machine that could kill before anything was acknowledged, and the test would prove nothing).
+    const ackedOn = () => {
+      let mq = 0;
+      for (const id of mqttRecs.keys()) if (acked.has(id)) mq++;
+      return { mqtt: mq, http: acked.size - mq };
+    };
+    const deadline = Date.now() + 30_000;
+    while (ackedOn().mqtt < 100 || ackedOn().http < 100) {
+      if (Date.now() > deadline) throw new Error(`producers not acknowledged in 30 s: ${JSON.stringify(ackedOn())}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     server.kill('SIGKILL');
     await new Promise((r) => server.once('close', r));
     producing = false;
