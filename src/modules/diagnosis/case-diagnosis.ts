@@ -22,7 +22,6 @@ import { ROOT_CAUSE_TITLES } from './summary.ts';
 
 export const PER_SIM_MAX = 100;
 export const AGGREGATE_SAMPLE = 500;
-const WINDOW_MS = 24 * 3_600_000;
 export const FAILING_VIEW = '/api/v1/network/failing';
 
 export type CaseDiagnosisDeps = {
@@ -107,7 +106,11 @@ export function createCaseDiagnosis(deps: CaseDiagnosisDeps, opts: { retentionDa
   // Jobs carry a case id, not a person: the case's SIMs are read with the operator's reach (they are the case's).
   const system = cliPrincipal('iotops');
 
-  async function diagnoseCase(c: CaseRow, at: Date, window = { from: new Date(at.getTime() - WINDOW_MS), to: at }) {
+  /** The trace's window (network/window.ts): default the last 24 h, never past the retention. */
+  const windowOf = (q: { from?: string | undefined; to?: string | undefined }, at: Date) =>
+    parseWindow(q, { retentionDays: opts.retentionDays, now: at.getTime() });
+
+  async function diagnoseCase(c: CaseRow, at: Date, window = windowOf({}, at)) {
     if (c.affectedSimCount === 0) return null;
     const limit = c.affectedSimCount <= PER_SIM_MAX ? PER_SIM_MAX : AGGREGATE_SAMPLE;
     const page = await deps.cases.affectedSims(system, c.number, { limit });
@@ -134,9 +137,10 @@ export function createCaseDiagnosis(deps: CaseDiagnosisDeps, opts: { retentionDa
      */
     async rerun(p: Principal, number: string, q: { from?: string | undefined; to?: string | undefined } = {}) {
       if (!isStaff(p)) throw forbidden(E.staffOnly, 'Only the provider re-runs a case’s diagnosis');
-      const window = parseWindow(q, { retentionDays: opts.retentionDays, now: now() });
+      const at = new Date(now());
+      const window = windowOf(q, at);
       const c = await deps.cases.get(p, number);
-      const entry = await diagnoseCase(c, new Date(now()), window);
+      const entry = await diagnoseCase(c, at, window);
       if (!entry)
         throw conflict(E.caseWithoutSims, `Case ${c.number} has no affected SIMs to diagnose`, [
           { field: 'affectedSimCount', value: c.affectedSimCount, reason: 'set the affected SIMs first' },
