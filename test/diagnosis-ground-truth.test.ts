@@ -26,6 +26,7 @@ import { createFleetHealth } from '../src/modules/diagnosis/fleet-health.ts';
 import { displayIccid } from '../src/modules/sims/identifiers.ts';
 import type { GroundTruth } from '../src/modules/simulator/faults.ts';
 import { type FleetMember, plmnCode } from '../src/modules/simulator/fleet.ts';
+import { FAULT_TYPES } from '../src/modules/simulator/scenario.ts';
 import { type StartedSimulation, type Summary, startSimulation } from '../src/modules/simulator/simulator.ts';
 import { cliPrincipal } from '../src/platform/auth.ts';
 import { type Harness, harness, makeTenant, type Tenant, uniq } from './support/harness.ts';
@@ -181,17 +182,8 @@ describe('diagnosis against the simulator’s ground truth', () => {
     expect(summary).toMatchObject({ rejected: 0, failed: 0 });
     expect(summary.acked).toBe(summary.published);
     const types = new Set(outcomes.map((o) => o.fault));
-    for (const f of [
-      'apn_typo',
-      'roaming_outage',
-      'sim_deactivated',
-      'sim_limit_blocked',
-      'apn_outage',
-      'imei_swap',
-      'device_silent',
-      'sms_while_off',
-      'none',
-    ])
+    // Every fault type the simulator knows, but the telemetry ones (not connectivity), plus healthy SIMs.
+    for (const f of [...FAULT_TYPES.filter((t) => !TELEMETRY_FAULTS.has(t)), 'none'])
       expect(types, `no SIM to diagnose for ${f}`).toContain(f);
     const faultsOf = new Map<string, Set<string>>();
     for (const l of truth) if (l.iccid) faultsOf.set(l.iccid, (faultsOf.get(l.iccid) ?? new Set()).add(l.fault));
