@@ -91,7 +91,7 @@ describe('iotops simulate (black-box, Mosquitto at 127.0.0.1:1883)', () => {
     ])
       expect(faults).toContain(f);
     expect(truth.filter((t) => t.fault === 'roaming_outage' && t.iccid).length).toBeGreaterThan(0);
-  });
+  }, 90_000); // a CLI process publishing 1,000+ QoS 1 messages: ~5 s alone, past 30 s once on a loaded 2-core CI
 
   it('exit 2 naming the option and value for bad options, and the path for a bad scenario', async () => {
     const bad = await runCli(['simulate', '--synthetic', '5', '--speed', '-3', '--mix', 'meter=1,robot=2'], env);
