@@ -7,17 +7,17 @@
  */
 import type { RawTx } from '../../platform/db/client.ts';
 import type { NetworkEvent } from './contract.ts';
+import { date, isoOrUndef, json, ms, orUndef } from './json-rows.ts';
 import {
   byTs,
   nextSession,
-  nextState,
   type RollupRow,
   rollup,
   type SessionRow,
   type SimRef,
-  type StateRow,
   UsageAccumulator,
 } from './network-effects.ts';
+import { type SimGroups, writeStates } from './state.writer.ts';
 import { upsertUsage } from './usage.writer.ts';
 
 export type NetworkWriteResult = {
@@ -64,19 +64,6 @@ export async function writeNetworkEvents(tx: RawTx, events: readonly NetworkEven
   await applyEffects(tx, applied, sims);
   return { stored, orphans };
 }
-
-/**
- * Rows go to PostgreSQL as one JSON parameter read by `json_to_recordset`, not as a typed array per column: the
- * JSON is built natively by JSON.stringify, where node-postgres would quote and escape every value of every column
- * array in JS (measured: that and the garbage it made were the writer's largest CPU cost). Null fields are simply
- * left out of a row's object.
- */
-const json = (rows: object[]) => JSON.stringify(rows);
-const isoOrUndef = (d: Date | null) => (d === null ? undefined : d.toISOString());
-const orUndef = <T>(v: T | null) => (v === null ? undefined : v);
-const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as number));
-/** A timestamp column read as epoch milliseconds (a float is parsed far cheaper than a timestamptz text). */
-const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8 as ${column.replace(/^\w+\./, '')}`;
 
 /** Returns the keys of the events with an id that were inserted (null when no event had an id). */
 async function insertEvents(tx: RawTx, events: readonly NetworkEvent[], sims: Map<string, SimRef>) {
@@ -149,7 +136,7 @@ async function applySimEffects(tx: RawTx, events: readonly NetworkEvent[], sims:
   }
   if (bySim.size === 0) return;
   for (const g of bySim.values()) g.events.sort(byTs);
-  const before = await writeState(tx, bySim);
+  const imeiBefore = await writeStates(tx, bySim);
   const usage = new UsageAccumulator();
   await writeSessions(tx, bySim, usage);
   for (const { ref, events: evs } of bySim.values()) for (const e of evs) usage.event(ref, e);
@@ -163,98 +150,7 @@ async function applySimEffects(tx: RawTx, events: readonly NetworkEvent[], sims:
     'day',
     [...usage.daily.values()].filter((u) => u.at.getTime() < today),
   );
-  await upsertImeis(tx, bySim, before);
-}
-
-type SimGroups = Map<number, { ref: SimRef; events: NetworkEvent[] }>;
-
-/** Answers the states as they were before the batch. */
-async function writeState(tx: RawTx, bySim: SimGroups): Promise<Map<number, StateRow>> {
-  const ids = [...bySim.keys()].sort((a, b) => a - b);
-  const current = new Map<number, StateRow>();
-  for (const r of await tx.query<Record<string, unknown>>(
-    `select sim_id, tenant_id, account_id, status, ${ms('last_event_at')}, last_event_type, plmn, rat, apn, ip,
-            session_id, ${ms('session_started_at')}, last_reject_type, last_reject_cause, ${ms('last_reject_at')},
-            imsi, imei, ${ms('imei_changed_at')}
-       from sim_network_state where sim_id = any($1::bigint[]) order by sim_id for update`,
-    [ids],
-  )) {
-    const s = stateFromRow(r);
-    current.set(s.simId, s);
-  }
-  const next: StateRow[] = [];
-  for (const id of ids) {
-    const g = bySim.get(id)!;
-    const s = nextState(current.get(id), g.ref, g.events);
-    if (s) next.push(s);
-  }
-  if (next.length === 0) return current;
-  await tx.query(
-    `insert into sim_network_state (sim_id, tenant_id, account_id, status, last_event_at, last_event_type, plmn, rat,
-        apn, ip, session_id, session_started_at, last_reject_type, last_reject_cause, last_reject_at, imsi, imei,
-        imei_changed_at, updated_at)
-     select *, now() from json_to_recordset($1::json) as r(sim_id bigint, tenant_id bigint, account_id bigint,
-        status text, last_event_at timestamptz, last_event_type text, plmn text, rat text, apn text, ip text,
-        session_id text, session_started_at timestamptz, last_reject_type text, last_reject_cause smallint,
-        last_reject_at timestamptz, imsi text, imei text, imei_changed_at timestamptz)
-     on conflict (sim_id) do update set tenant_id = excluded.tenant_id, account_id = excluded.account_id,
-        status = excluded.status, last_event_at = excluded.last_event_at, last_event_type = excluded.last_event_type,
-        plmn = excluded.plmn, rat = excluded.rat, apn = excluded.apn, ip = excluded.ip,
-        session_id = excluded.session_id, session_started_at = excluded.session_started_at,
-        last_reject_type = excluded.last_reject_type, last_reject_cause = excluded.last_reject_cause,
-        last_reject_at = excluded.last_reject_at, imsi = excluded.imsi, imei = excluded.imei,
-        imei_changed_at = excluded.imei_changed_at, updated_at = now()`,
-    [
-      json(
-        next.map((s) => ({
-          sim_id: s.simId,
-          tenant_id: s.tenantId,
-          account_id: s.accountId,
-          status: s.status,
-          last_event_at: s.lastEventAt.toISOString(),
-          last_event_type: s.lastEventType,
-          plmn: orUndef(s.plmn),
-          rat: orUndef(s.rat),
-          apn: orUndef(s.apn),
-          ip: orUndef(s.ip),
-          session_id: orUndef(s.sessionId),
-          session_started_at: isoOrUndef(s.sessionStartedAt),
-          last_reject_type: orUndef(s.lastRejectType),
-          last_reject_cause: orUndef(s.lastRejectCause),
-          last_reject_at: isoOrUndef(s.lastRejectAt),
-          imsi: orUndef(s.imsi),
-          imei: orUndef(s.imei),
-          imei_changed_at: isoOrUndef(s.imeiChangedAt),
-        })),
-      ),
-    ],
-  );
-  return current;
-}
-
-export const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-
-function stateFromRow(r: Record<string, unknown>): StateRow {
-  return {
-    simId: Number(r.sim_id),
-    tenantId: Number(r.tenant_id),
-    accountId: Number(r.account_id),
-    status: r.status as StateRow['status'],
-    lastEventAt: new Date(r.last_event_at as number),
-    lastEventType: r.last_event_type as string,
-    plmn: r.plmn as string | null,
-    rat: r.rat as string | null,
-    apn: r.apn as string | null,
-    ip: r.ip as string | null,
-    sessionId: r.session_id as string | null,
-    sessionStartedAt: date(r.session_started_at),
-    lastRejectType: r.last_reject_type as string | null,
-    lastRejectCause: num(r.last_reject_cause),
-    lastRejectAt: date(r.last_reject_at),
-    imsi: r.imsi as string | null,
-    imei: r.imei as string | null,
-    imeiChangedAt: date(r.imei_changed_at),
-  };
+  await upsertImeis(tx, bySim, imeiBefore);
 }
 
 async function writeSessions(tx: RawTx, bySim: SimGroups, usage: UsageAccumulator) {
@@ -336,10 +232,10 @@ async function writeSessions(tx: RawTx, bySim: SimGroups, usage: UsageAccumulato
  * IMEI history: a row when a SIM shows up in a device other than the one it was in (and for its first one);
  * `last_seen_at` is when it last moved into that device. Writing only on a change keeps it off the hot path.
  */
-async function upsertImeis(tx: RawTx, bySim: SimGroups, before: Map<number, StateRow>) {
+async function upsertImeis(tx: RawTx, bySim: SimGroups, imeiBefore: Map<number, string | null>) {
   const seen = new Map<string, { simId: number; imei: string; first: Date; last: Date }>();
   for (const { ref, events } of bySim.values()) {
-    let current = before.get(ref.simId)?.imei ?? null;
+    let current = imeiBefore.get(ref.simId) ?? null;
     for (const e of events) {
       if (e.imei === null || e.imei === current) continue;
       current = e.imei;

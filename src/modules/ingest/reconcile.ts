@@ -1,6 +1,7 @@
 import type { RawTx } from '../../platform/db/client.ts';
 import type { NetworkEvent } from './contract.ts';
-import { applyEffects, num } from './ingest.writer.ts';
+import { applyEffects } from './ingest.writer.ts';
+import { num } from './json-rows.ts';
 import type { SimRef } from './network-effects.ts';
 import { upsertLatest } from './telemetry.writer.ts';
 
