@@ -89,8 +89,13 @@ async function publish(j: PublishJob): Promise<PublishFigures> {
   const end = started + j.seconds * 1000;
   const tickMs = 10;
   let due = 0;
+  let lastTick = started;
   while (performance.now() < end) {
-    due += (j.rate * tickMs) / 1000;
+    // Credit by the time that really passed: on a loaded machine a 10 ms timer fires late, and counting it as
+    // 10 ms published ~15 % under the asked pace.
+    const now = performance.now();
+    due += (j.rate * (now - lastTick)) / 1000;
+    lastTick = now;
     while (due >= 1 && outstanding < j.inflight) {
       due -= 1;
       const m = next();

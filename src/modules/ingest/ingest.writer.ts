@@ -38,75 +38,72 @@ export async function writeNetworkEvents(tx: RawTx, events: readonly NetworkEven
     if (seen.has(k)) stored[i] = false;
     else seen.add(k);
   });
-  const iccids = [...new Set(events.map((e) => e.iccid))];
-  const simRows = await tx.query<{
-    id: string | number;
-    iccid: string;
-    tenant_id: string | number;
-    account_id: string | number;
-  }>('select id, iccid, tenant_id, account_id from sims where iccid = any($1::text[])', [iccids]);
-  const sims = new Map<string, SimRef>(
-    simRows.map((r) => [
-      r.iccid,
-      { simId: Number(r.id), tenantId: Number(r.tenant_id), accountId: Number(r.account_id) },
-    ]),
-  );
   const fresh = events.filter((_, i) => stored[i]);
-  const returned = await insertEvents(tx, fresh, sims);
-  if (returned) {
-    const inserted = new Set(returned);
-    events.forEach((e, i) => {
-      if (stored[i] && e.id !== null && !inserted.has(keyOf(e))) stored[i] = false;
-    });
-  }
+  const { inserted, sims } = await insertEvents(tx, fresh);
+  events.forEach((e, i) => {
+    if (stored[i] && e.id !== null && !inserted.has(keyOf(e))) stored[i] = false;
+  });
   const applied = events.filter((_, i) => stored[i]);
   const orphans = applied.filter((e) => !sims.has(e.iccid)).length;
   await applyEffects(tx, applied, sims);
   return { stored, orphans };
 }
 
-/** Returns the keys of the events with an id that were inserted (null when no event had an id). */
-async function insertEvents(tx: RawTx, events: readonly NetworkEvent[], sims: Map<string, SimRef>) {
-  if (events.length === 0) return [];
-  const anyId = events.some((e) => e.id !== null);
-  const rows = events.map((e) => {
-    const s = sims.get(e.iccid);
-    return {
-      ts: e.ts.toISOString(),
-      iccid: e.iccid,
-      sim_id: s?.simId,
-      tenant_id: s?.tenantId,
-      account_id: s?.accountId,
-      type: e.type,
-      event_id: orUndef(e.id),
-      imsi: orUndef(e.imsi),
-      imei: orUndef(e.imei),
-      plmn: orUndef(e.plmn),
-      rat: orUndef(e.rat),
-      apn: orUndef(e.apn),
-      session_id: orUndef(e.sessionId),
-      ip: orUndef(e.ip),
-      bytes_up: orUndef(e.bytesUp),
-      bytes_down: orUndef(e.bytesDown),
-      cause: orUndef(e.cause),
-      status: orUndef(e.status),
-      seconds: orUndef(e.seconds),
-    };
-  });
+/**
+ * Inserts the events with their SIM looked up by the same statement (a join on the ICCID, not a query of its own),
+ * and answers the keys of the inserted events that have an id and the SIM of every ICCID inserted (orphans have
+ * none). A duplicate is not inserted, so it neither comes back nor has effects.
+ */
+async function insertEvents(tx: RawTx, events: readonly NetworkEvent[]) {
+  const inserted = new Set<string>();
+  const sims = new Map<string, SimRef>();
+  if (events.length === 0) return { inserted, sims };
+  const rows = events.map((e) => ({
+    ts: e.ts.toISOString(),
+    iccid: e.iccid,
+    type: e.type,
+    event_id: orUndef(e.id),
+    imsi: orUndef(e.imsi),
+    imei: orUndef(e.imei),
+    plmn: orUndef(e.plmn),
+    rat: orUndef(e.rat),
+    apn: orUndef(e.apn),
+    session_id: orUndef(e.sessionId),
+    ip: orUndef(e.ip),
+    bytes_up: orUndef(e.bytesUp),
+    bytes_down: orUndef(e.bytesDown),
+    cause: orUndef(e.cause),
+    status: orUndef(e.status),
+    seconds: orUndef(e.seconds),
+  }));
   // The key comes back as one text (epoch milliseconds, exact for the contract's millisecond timestamps) rather
   // than three columns: parsing a timestamptz back into a Date per row cost more than the insert's own work here.
-  const inserted = await tx.query<{ k: string | null }>(
+  const returned = await tx.query<{
+    iccid: string;
+    sim_id: string | number | null;
+    tenant_id: string | number | null;
+    account_id: string | number | null;
+    k: string | null;
+  }>(
     `insert into network_events (ts, iccid, sim_id, tenant_id, account_id, type, event_id, imsi, imei, plmn, rat, apn,
                                  session_id, ip, bytes_up, bytes_down, cause, status, seconds)
-     select * from json_to_recordset($1::json) as r(ts timestamptz, iccid text, sim_id bigint, tenant_id bigint,
-        account_id bigint, type text, event_id text, imsi text, imei text, plmn text, rat text, apn text,
-        session_id text, ip text, bytes_up bigint, bytes_down bigint, cause smallint, status text, seconds int)
+     select r.ts, r.iccid, s.id, s.tenant_id, s.account_id, r.type, r.event_id, r.imsi, r.imei, r.plmn, r.rat, r.apn,
+            r.session_id, r.ip, r.bytes_up, r.bytes_down, r.cause, r.status, r.seconds
+       from json_to_recordset($1::json) as r(ts timestamptz, iccid text, type text, event_id text, imsi text,
+              imei text, plmn text, rat text, apn text, session_id text, ip text, bytes_up bigint, bytes_down bigint,
+              cause smallint, status text, seconds int)
+       left join sims s on s.iccid = r.iccid
      on conflict do nothing
-     ${anyId ? "returning iccid || '|' || event_id || '|' || (extract(epoch from ts) * 1000)::bigint as k" : ''}`,
+     returning iccid, sim_id, tenant_id, account_id,
+               iccid || '|' || event_id || '|' || (extract(epoch from ts) * 1000)::bigint as k`,
     [json(rows)],
   );
-  if (!anyId) return null;
-  return inserted.flatMap((r) => (r.k === null ? [] : [r.k]));
+  for (const r of returned) {
+    if (r.k !== null) inserted.add(r.k);
+    if (r.sim_id !== null && !sims.has(r.iccid))
+      sims.set(r.iccid, { simId: Number(r.sim_id), tenantId: Number(r.tenant_id), accountId: Number(r.account_id) });
+  }
+  return { inserted, sims };
 }
 
 export async function applyEffects(
