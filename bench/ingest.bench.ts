@@ -31,6 +31,7 @@ import { cliPrincipal } from '../src/platform/auth.ts';
 import { createLogger } from '../src/platform/log.ts';
 import { createMetrics } from '../src/platform/metrics.ts';
 import { numArg } from './args.ts';
+import { type CpuSnapshot, cpuSnapshot, cpuUsed, type Groups } from './cpu.ts';
 import { benchDatabase, pct } from './db.ts';
 import { iccidOf, type PublishFigures, type PublishJob, type SubscribeFigures } from './ingest-mqtt-child.ts';
 
@@ -243,7 +244,23 @@ const prober = await mqtt.connectAsync(brokerUrl, {
   password: secret,
   clientId: `bench-probe-${process.pid}`,
 });
+// Where the machine's time goes during a pace: CPU seconds of each process group, per stored event.
+const cpuGroups: Groups = {
+  iotops: { pids: () => [iotops.pid!] },
+  postgres: { comm: 'postgres' },
+  broker: mosquitto ? { comm: 'mosquitto' } : { pids: () => [] },
+  publishers: { pids: () => publishers.map((p) => p.pid!) },
+  bench: { pids: () => [process.pid] },
+};
+const cpuLine = (a: CpuSnapshot, b: CpuSnapshot, events: number) => {
+  const { seconds, busyShare } = cpuUsed(a, b);
+  const per = Object.entries(seconds)
+    .map(([k, v]) => `${k} ${((v * 1e6) / Math.max(1, events)).toFixed(0)}`)
+    .join(', ');
+  return `CPU µs per stored event: ${per}; machine busy ${(busyShare * 100).toFixed(0)} %`;
+};
 type PaceFigures = {
+  cpu: string;
   pace: number;
   published: number;
   stored: number;
@@ -307,6 +324,7 @@ async function loadAt(pace: number, firstProbe: number): Promise<PaceFigures> {
     await pollLoop;
   })();
   const first = await count();
+  const cpu0 = cpuSnapshot(cpuGroups);
   const t0 = performance.now();
   // Memory flat: within a pace, the RSS at its end is not above what it was 10 s in (queues filled to their bounds;
   // halfway for a shorter pace).
@@ -331,10 +349,12 @@ async function loadAt(pace: number, firstProbe: number): Promise<PaceFigures> {
       lastMove = performance.now();
     }
   }
+  const cpu1 = cpuSnapshot(cpuGroups);
   await probeLoop;
   const elapsed = (lastMove - t0) / 1000;
   const stored = (await count()) - first;
   const f = {
+    cpu: cpuLine(cpu0, cpu1, stored),
     pace,
     published: pubs.reduce((a, x) => a + x.published, 0),
     stored,
@@ -351,6 +371,7 @@ async function loadAt(pace: number, firstProbe: number): Promise<PaceFigures> {
     `  pace ${pace.toLocaleString('en')}/s: ${Math.round(f.rate).toLocaleString('en')} events/s stored (${stored.toLocaleString('en')} of ${f.published.toLocaleString('en')} published, ${elapsed.toFixed(1)} s); ` +
       `publish→state p50 ${f.p50.toFixed(0)} ms, p99 ${f.p99.toFixed(0)} ms (${f.probes} probes, ${lost} lost); RSS 10 s in ${f.rss10.toFixed(0)}, at the end ${f.rssLoadEnd.toFixed(0)} MiB`,
   );
+  console.log(`    ${f.cpu}`);
   return f;
 }
 

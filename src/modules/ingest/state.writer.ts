@@ -6,9 +6,10 @@
  *    clauses are `applyEvent` (network-effects.ts) written in SQL, and an `INSERT` for SIMs that have no row yet.
  *    Nothing is read into the process first: reading the rows `FOR UPDATE` and sending them back was a third of the
  *    writer's database time (docs/PERFORMANCE.md, "Network ingest").
- *  - the **read path**, for SIMs with several events in the batch, and for an event the direct path leaves
- *    (older than the state: late records never roll it back; or a row another process inserted meanwhile): the
- *    rows are read `FOR UPDATE` in key order, `nextState` folds the events, the result is upserted.
+ *  - the **read path**, for SIMs with several events in the batch, and for an event the direct path leaves: one
+ *    older than the state (late records never roll it back), one that puts the SIM in another device (the IMEI
+ *    history needs the IMEI it was in), or a row another process inserted meanwhile. The rows are read
+ *    `FOR UPDATE` in key order, `nextState` folds the events, the result is upserted.
  *
  * state.writer.test.ts checks, on both databases, that the direct path answers exactly what nextState does for
  * every event type against every kind of prior state.
@@ -21,8 +22,9 @@ import { BARRING_EMM_CAUSES, nextState, type SimRef, type StateRow } from './net
 export type SimGroups = Map<number, { ref: SimRef; events: NetworkEvent[] }>;
 
 /**
- * Writes the state of every SIM in `bySim` (its events sorted by ts); answers each SIM's IMEI before the batch
- * (for the IMEI history), null when it had none or no state row.
+ * Writes the state of every SIM in `bySim` (its events sorted by ts); answers the IMEI each SIM was in before the
+ * batch, for the IMEI history (null: none, or no state row). Only exact where the SIM's events name an IMEI: the
+ * only case the history looks at.
  */
 export async function writeStates(tx: RawTx, bySim: SimGroups): Promise<Map<number, string | null>> {
   const imeiBefore = new Map<number, string | null>();
@@ -30,10 +32,14 @@ export async function writeStates(tx: RawTx, bySim: SimGroups): Promise<Map<numb
   for (const { ref, events } of bySim.values()) if (events.length === 1) single.push({ ref, e: events[0]! });
   if (single.length > 0) {
     single.sort((a, b) => a.ref.simId - b.ref.simId);
-    for (const r of await tx.query<{ sim_id: string | number; imei_before: string | null }>(DIRECT_UPDATE, [
+    // The direct path leaves the IMEI as it was (or the event names the same one): it is the event's, if any.
+    const imeiOf = new Map(single.map(({ ref, e }) => [ref.simId, e.imei]));
+    for (const r of await tx.query<{ sim_id: string | number }>(DIRECT_UPDATE, [
       json(single.map(({ ref, e }) => directRow(ref, e))),
-    ]))
-      imeiBefore.set(Number(r.sim_id), r.imei_before);
+    ])) {
+      const id = Number(r.sim_id);
+      imeiBefore.set(id, imeiOf.get(id) ?? null);
+    }
     const fresh = single.filter(({ ref }) => !imeiBefore.has(ref.simId));
     if (fresh.length > 0) {
       const rows = fresh.map(({ ref, e }) => nextState(undefined, ref, [e])!);
@@ -77,8 +83,6 @@ const DIRECT_UPDATE = `
 update sim_network_state s set
   tenant_id = e.tenant_id, account_id = e.account_id, last_event_at = e.ts, last_event_type = e.type,
   plmn = coalesce(e.plmn, s.plmn), rat = coalesce(e.rat, s.rat), imsi = coalesce(e.imsi, s.imsi),
-  imei = coalesce(e.imei, s.imei),
-  imei_changed_at = case when e.imei <> s.imei then e.ts else s.imei_changed_at end,
   status = case
     when e.type = 'attach' then 'ATTACHED'
     when e.type = 'attach_rejected' then
@@ -104,9 +108,8 @@ update sim_network_state s set
   updated_at = now()
 from json_to_recordset($1::json) as e(sim_id bigint, tenant_id bigint, account_id bigint, ts timestamptz,
        type text, plmn text, rat text, apn text, ip text, session_id text, cause smallint, imsi text, imei text)
-  join sim_network_state o on o.sim_id = e.sim_id
-where s.sim_id = e.sim_id and e.ts >= s.last_event_at
-returning s.sim_id, o.imei as imei_before`;
+where s.sim_id = e.sim_id and e.ts >= s.last_event_at and (e.imei is null or e.imei = s.imei)
+returning s.sim_id`;
 
 const UPSERT_HEAD = `insert into sim_network_state (sim_id, tenant_id, account_id, status, last_event_at, last_event_type,
     plmn, rat, apn, ip, session_id, session_started_at, last_reject_type, last_reject_cause, last_reject_at, imsi,
