@@ -7,7 +7,8 @@
  *     the Mosquitto at 127.0.0.1:1883 as fast as its acknowledgements allow, and a subscriber process counts and
  *     discards what the broker delivers: the broker's raw delivery rate, events/s;
  *  3. iotops: `iotops serve --roles ingest` in its own process, consuming that broker (MQTT_URL, shared
- *     subscription, PUBACK after the durable write); at each pace in turn (default 6,000, 9,000, 12,000 and 15,000
+ *     subscription, PUBACK after the durable write); after an unmeasured warm-up at the first pace (`--warmup S`,
+ *     default 15 s), at each pace in turn (default 6,000, 9,000, 12,000 and 15,000
  *     events/s in all) the publishers push for S seconds (default 60) while a prober publishes one `attach` a tick
  *     (100 ms) for SIMs the load never touches and polls the SIM's state (publish → state updated). A broker acks a
  *     QoS 1 publish on receipt, so producers never slow down for a slow consumer: past what iotops keeps up with,
@@ -38,6 +39,10 @@ import { iccidOf, type PublishFigures, type PublishJob, type SubscribeFigures } 
 const SIMS = Math.floor(numArg('--sims', 1_000_000));
 const SECONDS = numArg('--seconds', 60);
 const RAW_SECONDS = numArg('--raw-seconds', Math.min(SECONDS, 20));
+// Unmeasured load at the first pace before the sweep: a process just started runs unoptimised code, and after the
+// idle raw phase the database's pages are cold (on the VMs measured here memory untouched for a minute costs ~10x
+// on its next touch, docs/PERFORMANCE.md). Both make the first pace measure start-up, not the ingest.
+const WARMUP_SECONDS = numArg('--warmup', Math.min(15, SECONDS));
 // Paces to try, events/s in all (--rate N for one): the sustained rate is the best one iotops keeps up with.
 const PACES = (process.argv.includes('--rate') ? [numArg('--rate', 0)] : paceList()).filter((r) => r > 0);
 const PUBLISHERS = Math.floor(numArg('--publishers', 2));
@@ -275,10 +280,10 @@ type PaceFigures = {
 };
 
 /**
- * One pace: the publishers push for SECONDS at `pace` while the prober measures publish → state; then the drain
+ * One pace: the publishers push for `seconds` at `pace` while the prober measures publish → state; then the drain
  * (until the insert counters stop moving for 3 s). Stored = the exact count's growth (counted while idle).
  */
-async function loadAt(pace: number, firstProbe: number): Promise<PaceFigures> {
+async function loadAt(pace: number, firstProbe: number, seconds = SECONDS, label = 'pace'): Promise<PaceFigures> {
   const latencies: number[] = [];
   let lost = 0;
   let probing = true;
@@ -333,9 +338,9 @@ async function loadAt(pace: number, firstProbe: number): Promise<PaceFigures> {
     () => {
       rss10 = rssMiB(iotops.pid!);
     },
-    Math.min(10_000, SECONDS * 500),
+    Math.min(10_000, seconds * 500),
   );
-  const pubs = await publishAll(brokerUrl, pace, SECONDS, true);
+  const pubs = await publishAll(brokerUrl, pace, seconds, true);
   const rssLoadEnd = rssMiB(iotops.pid!);
   clearTimeout(rssProbe);
   probing = false;
@@ -368,7 +373,7 @@ async function loadAt(pace: number, firstProbe: number): Promise<PaceFigures> {
     rssLoadEnd,
   };
   console.log(
-    `  pace ${pace.toLocaleString('en')}/s: ${Math.round(f.rate).toLocaleString('en')} events/s stored (${stored.toLocaleString('en')} of ${f.published.toLocaleString('en')} published, ${elapsed.toFixed(1)} s); ` +
+    `  ${label} ${pace.toLocaleString('en')}/s: ${Math.round(f.rate).toLocaleString('en')} events/s stored (${stored.toLocaleString('en')} of ${f.published.toLocaleString('en')} published, ${elapsed.toFixed(1)} s); ` +
       `publish→state p50 ${f.p50.toFixed(0)} ms, p99 ${f.p99.toFixed(0)} ms (${f.probes} probes, ${lost} lost); RSS 10 s in ${f.rss10.toFixed(0)}, at the end ${f.rssLoadEnd.toFixed(0)} MiB`,
   );
   console.log(`    ${f.cpu}`);
@@ -376,6 +381,8 @@ async function loadAt(pace: number, firstProbe: number): Promise<PaceFigures> {
 }
 
 const runs: PaceFigures[] = [];
+if (WARMUP_SECONDS > 0)
+  await loadAt(PACES[0]!, 900_000, WARMUP_SECONDS, `warm-up (${WARMUP_SECONDS} s, not counted) at`);
 for (const [i, pace] of PACES.entries()) runs.push(await loadAt(pace, i * 10_000));
 await prober.endAsync();
 const rssEnd = rssMiB(iotops.pid!);
