@@ -8,14 +8,16 @@
  *     discards what the broker delivers: the broker's raw delivery rate, events/s;
  *  3. iotops: `iotops serve --roles ingest` in its own process, consuming that broker (MQTT_URL, shared
  *     subscription, PUBACK after the durable write); after an unmeasured warm-up at the first pace (`--warmup S`,
- *     default 15 s), at each pace in turn (default 6,000, 9,000, 12,000 and 15,000
+ *     default 15 s), at each pace in turn (default 6,000, 8,000, 10,000 and 12,000
  *     events/s in all) the publishers push for S seconds (default 60) while a prober publishes one `attach` a tick
  *     (100 ms) for SIMs the load never touches and polls the SIM's state (publish → state updated). A broker acks a
  *     QoS 1 publish on receipt, so producers never slow down for a slow consumer: past what iotops keeps up with,
  *     Mosquitto queues and then drops. The sustained rate is therefore the best pace kept up with (≥ 99 % of what
  *     was published stored, p99 < 1 s, no probe lost), events stored ÷ time until the drain ends;
  *  4. RSS of the iotops process: idle, 10 s into each pace and at its end (flat = the end not above 1.2× 10 s in, at
- *     the heaviest pace), and the maximum.
+ *     the heaviest pace), and the maximum;
+ *  5. where the machine's time went at each pace: CPU µs per stored event of iotops, PostgreSQL, the broker, the
+ *     publishers and the bench itself (bench/cpu.ts), and how busy the machine was.
  * When no broker listens on 1883, iotops's embedded broker carries the load instead (IOTOPS_MQTT_PORT) and the raw
  * baseline is a plain aedes.
  * Prints the figures and whether the goal (≥ 50,000 events/s, ≥ 0.5× raw, p99 < 1 s, memory flat) is met; a miss
@@ -101,7 +103,7 @@ async function endSessions(url: string, clientId: string, n: number) {
 }
 function paceList(): number[] {
   const i = process.argv.indexOf('--rates');
-  const text = i >= 0 ? (process.argv[i + 1] ?? '') : '6000,9000,12000,15000';
+  const text = i >= 0 ? (process.argv[i + 1] ?? '') : '6000,8000,10000,12000';
   const paces = text.split(',').map(Number);
   if (paces.some((p) => !(p > 0)))
     throw new Error(`--rates must be positive numbers separated by commas, got "${text}"`);
@@ -126,20 +128,36 @@ if (have < SIMS) {
   await database.query('analyze sims');
   console.log(`${SIMS - have} SIMs registered in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
-// The figures depend on PostgreSQL's memory: at its default shared_buffers (128MB) the 1M-SIM working set (SIMs,
-// states, sessions, usage, today's events and their indexes: ~2 GB) does not fit and every write evicts a page.
+// The figures depend on how PostgreSQL is set up (docs/PERFORMANCE.md, "Network ingest"): at its default
+// shared_buffers (128MB) the 1M-SIM working set (SIMs, states, sessions, usage, today's events and their indexes:
+// ~2 GB) does not fit and every write evicts a page; with 5-minute checkpoints a full page image is logged for
+// most random index pages the ingest touches; and without huge pages, on the VMs measured here, a page of
+// shared_buffers untouched for a minute costs ~10x on its next touch.
 const settings = Object.fromEntries(
   (
     await database.query<{ name: string; setting: string; unit: string | null }>(
-      `select name, setting, unit from pg_settings where name in ('shared_buffers', 'max_wal_size')`,
+      `select name, setting, unit from pg_settings
+        where name in ('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'huge_pages')`,
     )
   ).map((r) => [r.name, r]),
 );
 const sharedBuffersMiB = (Number(settings.shared_buffers?.setting) * 8) / 1024;
+const hugePages = Number(/HugePages_Total:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
+const checkpointS = Number(settings.checkpoint_timeout?.setting);
+const advice = [
+  sharedBuffersMiB < 1024 ? "shared_buffers = '4GB'" : null,
+  Number(settings.max_wal_size?.setting) < 4096 ? "max_wal_size = '8GB'" : null,
+  checkpointS < 900 ? "checkpoint_timeout = '15min'" : null,
+  settings.huge_pages?.setting === 'off' || hugePages * 2 < sharedBuffersMiB
+    ? `huge pages for shared_buffers (sysctl vm.nr_hugepages=${Math.ceil(sharedBuffersMiB / 2) + 100}, huge_pages = try)`
+    : null,
+].filter(Boolean);
 console.log(
-  `PostgreSQL: shared_buffers ${sharedBuffersMiB.toFixed(0)} MiB, max_wal_size ${settings.max_wal_size?.setting} ${settings.max_wal_size?.unit ?? ''}` +
-    (sharedBuffersMiB < 1024
-      ? " — below what a 1M-SIM ingest needs; the recorded figures use ALTER SYSTEM SET shared_buffers = '4GB', max_wal_size = '8GB' (docs/PERFORMANCE.md)"
+  `PostgreSQL: shared_buffers ${sharedBuffersMiB.toFixed(0)} MiB, max_wal_size ${settings.max_wal_size?.setting} MB, ` +
+    `checkpoint_timeout ${checkpointS} s, wal_compression ${settings.wal_compression?.setting}, huge_pages ` +
+    `${settings.huge_pages?.setting} (${hugePages} huge pages reserved)` +
+    (advice.length
+      ? ` — the recorded figures use ${advice.join(', ')} (docs/PERFORMANCE.md); without, expect less`
       : ''),
 );
 const config = { ...loadConfig({ LOG_LEVEL: 'silent' }) };
