@@ -27,7 +27,8 @@ beforeAll(async () => {
   }
 });
 
-describe('iotops sims reset | sms', () => {
+// Each CLI run is a Node process loading the CLI and opening the database (~10 s on a loaded 2-core CI machine).
+describe('iotops sims reset | sms', { timeout: 120_000 }, () => {
   it('reset: the action is carried out and its outcome printed (exit 0)', async () => {
     const r = await runCli(['sims', 'reset', sim.iccid20, '--reason', 'stuck'], env);
     expect(r.stderr).toBe('');

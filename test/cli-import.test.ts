@@ -40,7 +40,9 @@ const file = (name: string, csv: string) => {
   return f;
 };
 
-describe('iotops sims import / export (black-box)', () => {
+// Each CLI run is a Node process loading the CLI and opening the database (~10 s on a loaded 2-core CI machine);
+// a test of three runs passed 30 s there.
+describe('iotops sims import / export (black-box)', { timeout: 120_000 }, () => {
   it('imports a small file, exports it, and the export re-imports with --upsert', async () => {
     const lines = validLines(number, 4, { rate_plan: `Rate ${number}`, state: 'TEST_READY' });
     const f = file('ok.csv', toCsv(['iccid', 'imsi', 'msisdn', 'account', 'rate_plan', 'state'], lines));

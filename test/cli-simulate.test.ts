@@ -117,5 +117,5 @@ describe('iotops simulate (black-box, Mosquitto at 127.0.0.1:1883)', () => {
     const sc = await runCli(['simulate', '--synthetic', '5', '--scenario', file], env);
     expect(sc.code).toBe(2);
     expect(sc.stderr).toContain('faults[0].target.iccid ("89460990000000000000"): is not in the simulated fleet');
-  });
+  }, 90_000); // several CLI runs, each a Node process start (~5–10 s on a loaded 2-core CI machine)
 });

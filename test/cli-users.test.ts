@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { cliEnv, runCli } from './support/cli.ts';
 import { uniq } from './support/harness.ts';
 
-describe('iotops users create / tokens create (black-box)', () => {
+// Each CLI run is a Node process loading the CLI and opening the database (~10 s on a loaded 2-core CI machine);
+// a test of three runs passed 30 s there.
+describe('iotops users create / tokens create (black-box)', { timeout: 120_000 }, () => {
   const env = cliEnv();
 
   it('creates the first admin and a token for it', async () => {
