@@ -1,9 +1,12 @@
 /**
  * One durable write of a batch of accepted records, inside the caller's transaction: the events themselves and
  * everything derived from them (SIM network state, sessions, usage, IMEI history, fleet roll-up), set-based —
- * a handful of statements per batch whatever its size, each fed by `unnest` of parameter arrays (one round trip
- * per table, no per-row SQL). Derived rows are locked in key order before they are read, so two iotops processes
- * splitting the stream serialise on a SIM instead of overwriting each other or deadlocking.
+ * a handful of statements per batch whatever its size, each fed by one JSON parameter or `unnest` of arrays (one
+ * round trip per table, no per-row SQL). Derived rows that are read before they are written are locked in key
+ * order, and the SIM state's direct path (state.writer.ts) updates rows sorted by SIM and only if the event is not
+ * older than the row, so two iotops processes splitting the stream serialise on a SIM instead of overwriting each
+ * other (state.writer.test.ts runs two at once; a rare deadlock between them is broken by PostgreSQL and the batch
+ * retried by the write queue).
  */
 import type { RawTx } from '../../platform/db/client.ts';
 import type { NetworkEvent } from './contract.ts';
