@@ -27,7 +27,7 @@ const allPids = () =>
     .map(Number);
 
 export type Groups = Record<string, { pids?: () => number[]; comm?: string }>;
-export type CpuSnapshot = { at: number; groups: Record<string, Map<number, number>>; busy: number; total: number };
+export type CpuSnapshot = { groups: Record<string, Map<number, number>>; busy: number; total: number };
 
 /** Ticks per process of each group now (a group names its pids, or a process name to match), and the machine's. */
 export function cpuSnapshot(groups: Groups): CpuSnapshot {
@@ -49,7 +49,7 @@ export function cpuSnapshot(groups: Groups): CpuSnapshot {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
   const total = cpu.reduce((a, b) => a + b, 0);
-  return { at: performance.now(), groups: out, busy: total - idle, total };
+  return { groups: out, busy: total - idle, total };
 }
 
 /** CPU seconds each group used between two snapshots (processes that ended meanwhile are not counted), and the

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anotherPool, testDatabase, testDbKind } from '../../../test/support/harness.ts';
 import type { Database, RawTx } from '../../platform/db/client.ts';
+import { mulberry32 } from '../../platform/random.ts';
 import { NETWORK_EVENT_TYPES, type NetworkEvent } from './contract.ts';
+import { networkEvent } from './ingest.test-support.ts';
 import { nextState, type SimRef, type StateRow } from './network-effects.ts';
 import { type SimGroups, writeStates } from './state.writer.ts';
 
@@ -14,25 +16,7 @@ afterAll(() => db.close());
 const T0 = Date.parse('2026-11-21T08:00:00Z');
 const at = (min: number) => new Date(T0 + min * 60_000);
 
-const ev = (over: Partial<NetworkEvent>): NetworkEvent => ({
-  id: null,
-  ts: at(10),
-  iccid: '8946000000000000000',
-  type: 'attach',
-  imsi: null,
-  imei: null,
-  plmn: null,
-  rat: null,
-  apn: null,
-  sessionId: null,
-  ip: null,
-  bytesUp: null,
-  bytesDown: null,
-  cause: null,
-  status: null,
-  seconds: null,
-  ...over,
-});
+const ev = (over: Partial<NetworkEvent>) => networkEvent({ ts: at(10), type: 'attach', ...over });
 
 /** Prior states: none, and one of each status, with and without an open session and an IMEI. */
 const PRIORS: (Omit<StateRow, keyof SimRef> | null)[] = [
@@ -249,6 +233,7 @@ describe('SIM state writer', () => {
         );
         const types = ['attach', 'session_start', 'session_update', 'session_end', 'detach', 'sms_mo'] as const;
         const rounds = 12;
+        const rand = mulberry32(4);
         // Round r: one event a SIM at T0 + r minutes + a per-SIM jitter, given to one process or the other at random.
         const byProcess: NetworkEvent[][][] = [[], []];
         const newest = new Map<number, NetworkEvent>();
@@ -262,7 +247,7 @@ describe('SIM state writer', () => {
               apn: 'iot.example',
               iccid: String(ref.simId),
             });
-            parts[Math.random() < 0.5 ? 0 : 1]!.push(e);
+            parts[rand() < 0.5 ? 0 : 1]!.push(e);
             const n = newest.get(ref.simId);
             if (!n || e.ts >= n.ts) newest.set(ref.simId, e);
           }

@@ -7,8 +7,8 @@
  *    Nothing is read into the process first: reading the rows `FOR UPDATE` and sending them back was a third of the
  *    writer's database time (docs/PERFORMANCE.md, "Network ingest").
  *  - the **read path**, for SIMs with several events in the batch, and for an event the direct path leaves: one
- *    older than the state (late records never roll it back), one that puts the SIM in another device (the IMEI
- *    history needs the IMEI it was in), or a row another process inserted meanwhile. The rows are read
+ *    older than the state (late records never roll it back), one naming an IMEI the row does not hold (a first or
+ *    another device: the IMEI history needs the IMEI it was in), or a row another process inserted meanwhile. The rows are read
  *    `FOR UPDATE` in key order, `nextState` folds the events, the result is upserted.
  *
  * state.writer.test.ts checks, on both databases, that the direct path answers exactly what nextState does for

@@ -3,6 +3,7 @@ import { type Harness, harness, uniq } from '../../../test/support/harness.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { createMetrics } from '../../platform/metrics.ts';
 import type { NetworkEvent } from './contract.ts';
+import { networkEvent } from './ingest.test-support.ts';
 import { createPartitionManager } from './partitions.ts';
 import { createWriteQueue } from './write-queue.ts';
 
@@ -12,24 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const ev = (iccid: string, id: string): NetworkEvent => ({
-  id,
-  ts: new Date(),
-  iccid,
-  type: 'detach',
-  imsi: null,
-  imei: null,
-  plmn: null,
-  rat: null,
-  apn: null,
-  sessionId: null,
-  ip: null,
-  bytesUp: null,
-  bytesDown: null,
-  cause: null,
-  status: null,
-  seconds: null,
-});
+const ev = (iccid: string, id: string): NetworkEvent => networkEvent({ iccid, id });
 
 /**
  * Fault injection around the real database: a transaction that holds the poisoned ICCID fails like PostgreSQL
