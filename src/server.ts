@@ -32,17 +32,39 @@ export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-/** Opens the database, applies migrations and builds the services: what every command needs. */
-export async function openContext(config: Config, log?: Logger): Promise<{ ctx: Ctx; services: Services }> {
-  const logger = log ?? createLogger(config);
+/**
+ * Opens the database, applies migrations and builds the services: what every command needs. On the embedded
+ * database a command joins the process that already owns it (a running server) instead of opening its files;
+ * `exclusive` (a server) refuses a directory another process owns.
+ */
+export async function openContext(
+  config: Config,
+  opts: { log?: Logger; exclusive?: boolean } = {},
+): Promise<{ ctx: Ctx; services: Services }> {
+  const logger = opts.log ?? createLogger(config);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.poolSize,
+    command: commandLine(),
+    exclusive: opts.exclusive ?? false,
+    prepare: migrate,
+    // Said to the person at the terminal (a CLI command waiting for the server to open the database), not logged.
+    notice: (text) => process.stderr.write(`${text}\n`),
+    onSharedError: (e) => logger.warn({ err: e }, 'a connection to the shared embedded database failed'),
   });
-  await migrate(database);
   const ctx: Ctx = { config, database, log: logger, metrics: createMetrics() };
   return { ctx, services: buildServices(ctx) };
+}
+
+/** `iotops sims import file.csv`: the command words only (never an option, which may hold a password). */
+function commandLine(): string {
+  const words: string[] = [];
+  for (const a of process.argv.slice(2)) {
+    if (a.startsWith('-') || words.length === 3) break;
+    words.push(a.length > 40 ? `${a.slice(0, 40)}…` : a);
+  }
+  return ['iotops', ...words].join(' ');
 }
 
 export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {

@@ -140,7 +140,7 @@ export function registerServe(program: Command) {
     .action(async (o: { roles: string }) => {
       const roles = parseRoles(o.roles);
       const config = loadConfig();
-      const { ctx, services } = await openContext(config);
+      const { ctx, services } = await openContext(config, { exclusive: true });
       const { address, mqtt } = await run(ctx, services, config, roles);
       console.log(
         address
@@ -161,7 +161,7 @@ export function registerServe(program: Command) {
     )
     .action(async (o: { simulate?: string | boolean }) => {
       const config = loadConfig();
-      const { ctx, services } = await openContext(config);
+      const { ctx, services } = await openContext(config, { exclusive: true });
       const lines: string[] = [];
       if (config.demo === 'auto' && (await services.demo.isEmpty())) {
         const t0 = performance.now();

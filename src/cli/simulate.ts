@@ -49,13 +49,19 @@ export function registerSimulate(program: Command) {
       const { json, quiet, ...raw } = flags;
       const options: StartOptions = { ...raw };
       if (raw.synthetic === undefined) {
-        // The database fleet is read once at start, then the database is closed again (PGlite allows one process
-        // at a time: stop a running embedded server first, or use --synthetic).
+        // The database fleet is read once at start, then the database is closed again; beside a running
+        // embedded server this goes through it (the server owns the PGlite files).
         const config = loadConfig();
         let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
         try {
-          database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
-          await migrate(database);
+          database = await openDatabase({
+            databaseUrl: config.databaseUrl,
+            dataDir: config.dataDir,
+            poolSize: 1,
+            command: 'iotops simulate',
+            prepare: migrate,
+            notice: (t) => console.error(`note: ${t}`),
+          });
           options.database = database;
           options.onNotice = (t) => console.error(`note: ${t}`);
           await run(options, json === true, quiet === true, async () => {

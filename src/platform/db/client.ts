@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +10,15 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { from as copyFromStream } from 'pg-copy-streams';
+import {
+  claimDataDir,
+  describeOwner,
+  type EmbeddedOwner,
+  isAlive,
+  type OwnedLock,
+  readOwner,
+} from './embedded-owner.ts';
+import { SOCKET_PORT, shareEmbedded, socketDirFor } from './embedded-socket.ts';
 import { schema } from './schema.ts';
 
 export type Schema = typeof schema;
@@ -27,27 +38,151 @@ export type RawTx = {
 };
 
 export type Database = {
+  /** The engine's behaviour: 'pglite' is one session for everyone (also when reached through its owner's socket). */
   kind: 'pglite' | 'postgres';
+  /** The driver in this process: PGlite itself, or node-postgres (PostgreSQL, or an embedded database's owner). */
+  driver: 'pglite' | 'pg';
+  /** Set when this process reaches the embedded database through the process that owns it. */
+  owner?: EmbeddedOwner;
   db: Db;
   query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
   rawTransaction<T>(fn: (tx: RawTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
 
-export type DbOptions = { databaseUrl?: string | undefined; dataDir?: string; poolSize?: number; memory?: boolean };
+export type DbOptions = {
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  poolSize?: number;
+  memory?: boolean;
+  /** What this process runs (`iotops start`), named to other processes that find the data directory in use. */
+  command?: string;
+  /** A server: one per data directory, so it refuses a directory another process owns instead of joining it. */
+  exclusive?: boolean;
+  /** Run once the database is open, before other processes may join it (the migrations). */
+  prepare?: (database: Database) => Promise<void>;
+  /** Says what this process waits for (another process opening the embedded database). */
+  notice?: (text: string) => void;
+  /** Errors of the connections this process serves to others (they never stop this process). */
+  onSharedError?: (e: unknown) => void;
+};
 
 export async function openDatabase(opts: DbOptions): Promise<Database> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
-  return openPglite(opts.memory ? undefined : path.join(opts.dataDir ?? './data', 'pglite'));
+  let database: Database;
+  if (opts.databaseUrl) database = await openPostgres({ connectionString: opts.databaseUrl }, opts.poolSize ?? 10);
+  else if (opts.memory) database = (await openPglite(undefined)).database;
+  else return openEmbedded(path.resolve(opts.dataDir ?? './data'), opts);
+  await opts.prepare?.(database);
+  return database;
 }
 
-async function openPglite(dir: string | undefined): Promise<Database> {
+/** Thrown to a server that finds its data directory owned by another process. */
+export class DataDirInUseError extends Error {
+  readonly owner: EmbeddedOwner;
+  constructor(dataDir: string, owner: EmbeddedOwner) {
+    super(
+      `the embedded database in ${dataDir} is in use by ${describeOwner(owner)}: one server per data directory. ` +
+        'Stop that process first, or give this one its own IOTOPS_DATA_DIR (or a PostgreSQL DATABASE_URL). ' +
+        'CLI commands (iotops sims import, cases, trace …) need no server stopped: they go through the running one.',
+    );
+    this.owner = owner;
+  }
+}
+
+const OWNER_START_WAIT_MS = 120_000;
+
+/**
+ * The embedded database: this process owns it (and shares it on a socket once `prepare` has run), or another
+ * process does and this one becomes its client — never two processes on the same files (embedded-owner.ts).
+ */
+async function openEmbedded(dataDir: string, opts: DbOptions): Promise<Database> {
+  const command = opts.command ?? 'iotops';
+  for (;;) {
+    const claim = claimDataDir(dataDir, command);
+    if (claim.ok) return own(dataDir, claim.lock, opts);
+    if (opts.exclusive) throw new DataDirInUseError(dataDir, claim.owner);
+    const owner = await ownerListening(dataDir, claim.owner, opts.notice);
+    if (!owner) continue; // the owner went away before it listened: claim again
+    try {
+      const database = await openPostgres(
+        { host: owner.socketDir!, port: SOCKET_PORT, user: 'postgres', database: 'postgres' },
+        // One connection, as in the owner itself: PGlite has one session, and code that holds a transaction
+        // while it queries on a second connection would wait for itself.
+        1,
+        owner,
+      );
+      await opts.prepare?.(database);
+      return database;
+    } catch (e) {
+      if (isAlive(owner)) throw lostOwner(dataDir, owner, e);
+    }
+  }
+}
+
+async function own(dataDir: string, lock: OwnedLock, opts: DbOptions): Promise<Database> {
+  try {
+    const { database, client } = await openPglite(path.join(dataDir, 'pglite'));
+    await opts.prepare?.(database);
+    const id = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+    const shared = await shareEmbedded(
+      client,
+      socketDirFor(dataDir, tmpdir(), id),
+      opts.onSharedError ?? ((e) => process.stderr.write(`embedded database socket: ${String(e)}\n`)),
+    );
+    lock.publish(shared.dir);
+    return {
+      ...database,
+      async close() {
+        await shared.close();
+        await database.close();
+        lock.release();
+      },
+    };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+/** Waits while the owner starts (opening PGlite and migrating take seconds); null when it is gone. */
+async function ownerListening(
+  dataDir: string,
+  first: EmbeddedOwner,
+  notice: ((text: string) => void) | undefined,
+): Promise<EmbeddedOwner | null> {
+  const t0 = Date.now();
+  let owner: EmbeddedOwner | null = first;
+  let told = false;
+  while (owner && !owner.socketDir) {
+    if (!isAlive(owner)) return null;
+    if (!told && Date.now() - t0 > 1000) {
+      notice?.(`waiting for ${describeOwner(owner)} to open the embedded database in ${dataDir}…`);
+      told = true;
+    }
+    if (Date.now() - t0 > OWNER_START_WAIT_MS)
+      throw new Error(
+        `${describeOwner(owner)} holds the embedded database in ${dataDir} but has not opened it in ${OWNER_START_WAIT_MS / 1000} s; if it hangs, stop it and run this again`,
+      );
+    await new Promise((r) => setTimeout(r, 200));
+    owner = readOwner(dataDir);
+  }
+  return owner;
+}
+
+function lostOwner(dataDir: string, owner: EmbeddedOwner, e: unknown): Error {
+  return new Error(
+    `could not reach ${describeOwner(owner)}, which owns the embedded database in ${dataDir}: ${(e as Error).message}`,
+  );
+}
+
+async function openPglite(dir: string | undefined): Promise<{ database: Database; client: PGlite }> {
   if (dir) fs.mkdirSync(dir, { recursive: true });
   const client = dir ? new PGlite(dir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return {
+  const database: Database = {
     kind: 'pglite',
+    driver: 'pglite',
     db,
     async query<T extends Row>(text: string, params: unknown[] = []) {
       const r = await client.query<T>(text, params);
@@ -68,15 +203,27 @@ async function openPglite(dir: string | undefined): Promise<Database> {
     },
     close: () => client.close(),
   };
+  return { database, client };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+/** node-postgres: a PostgreSQL server, or (with `owner`) the embedded database through the process owning it. */
+async function openPostgres(conn: pg.PoolConfig, poolSize: number, owner?: EmbeddedOwner): Promise<Database> {
+  const pool = new pg.Pool({ ...conn, max: poolSize });
+  // An idle connection that breaks (the server or the owner stopped) must not crash the process; the next
+  // query fails and says so.
+  pool.on('error', () => undefined);
   // Bigint counts come back as strings by default; ids stay strings (they can exceed 2^53 in theory).
   const db = drizzlePg(pool, { schema }) as unknown as Db;
-  await pool.query('select 1');
+  try {
+    await pool.query('select 1');
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw e;
+  }
   return {
-    kind: 'postgres',
+    kind: owner ? 'pglite' : 'postgres',
+    driver: 'pg',
+    ...(owner ? { owner } : {}),
     db,
     async query<T extends Row>(text: string, params: unknown[] = []) {
       const r = await pool.query(text, params);

@@ -10,7 +10,7 @@ export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.m
 
 /** Applies the committed SQL migrations (idempotent; run at boot and by `iotops db migrate`). */
 export async function migrate(database: Database): Promise<void> {
-  if (database.kind === 'pglite') {
+  if (database.driver === 'pglite') {
     await migratePglite(database.db as unknown as PgliteDatabase<Schema>, { migrationsFolder });
   } else {
     await migratePg(database.db as unknown as NodePgDatabase<Schema>, { migrationsFolder });

@@ -1,0 +1,253 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+
+/**
+ * The embedded database shared over the PostgreSQL wire protocol on a Unix socket, so that CLI commands run
+ * beside `npm start` go through the process that owns the PGlite files (embedded-owner.ts) with the ordinary
+ * `pg` driver.
+ *
+ * PGlite is one backend session. Its owner's own queries and transactions each hold PGlite's transaction mutex;
+ * a socket connection takes that same mutex from its first message until the backend is idle again
+ * (ReadyForQuery with status 'I'), so a client's transaction — or its Parse…Sync sequence — never interleaves
+ * with the owner's work or another client's. What one session cannot keep apart is kept apart here:
+ * - named prepared statements (and portals) get a per-connection prefix, and are closed when the client goes;
+ * - COPY … FROM STDIN, which PGlite's wire path does not take (the WASM aborts), is collected here and run as
+ *   COPY … FROM '/dev/blob', PGlite's own bulk-load device;
+ * - a client that holds the session idle for IDLE_HOLD_MS is cut off (its transaction rolled back), so a hung
+ *   script cannot stall the server for ever.
+ */
+export const SOCKET_PORT = 5432;
+const IDLE_HOLD_MS = 60_000;
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+const COPY_FROM_STDIN = /^\s*copy\s[^;]*\sfrom\s+stdin\b[^;]*;?\s*$/i;
+
+export type SharedSocket = { dir: string; close(): Promise<void>; connections(): number };
+
+/** Unix socket paths are limited to ~107 bytes; a deep data directory gets its socket in the temp directory. */
+export function socketDirFor(dataDir: string, tmpDir: string, id: string): string {
+  const inData = path.join(dataDir, 'run');
+  return path.join(inData, `.s.PGSQL.${SOCKET_PORT}`).length <= 100 ? inData : path.join(tmpDir, `iotops-${id}`);
+}
+
+export async function shareEmbedded(client: PGlite, dir: string, onError: (e: unknown) => void): Promise<SharedSocket> {
+  // 0700: only this user may connect (the socket speaks as the database superuser, like trust auth).
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const file = path.join(dir, `.s.PGSQL.${SOCKET_PORT}`);
+  fs.rmSync(file, { force: true });
+  const open = new Set<net.Socket>();
+  let nextId = 1;
+  const server = net.createServer((socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    serveConnection(client, socket, nextId++, onError);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(file, () => resolve());
+  });
+  return {
+    dir,
+    connections: () => open.size,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of open) s.destroy();
+      await closed;
+      fs.rmSync(file, { force: true });
+    },
+  };
+}
+
+function serveConnection(client: PGlite, socket: net.Socket, id: number, onError: (e: unknown) => void) {
+  const prefix = `c${id}_`;
+  const statements = new Set<string>();
+  let buf = Buffer.alloc(0);
+  let started = false;
+  let release: (() => void) | null = null;
+  let copy: { sql: string; chunks: Buffer[] } | null = null;
+  let chain = Promise.resolve();
+  let idle: NodeJS.Timeout | null = null;
+  let tail = Buffer.alloc(0);
+
+  const hold = () =>
+    new Promise<void>((got) => {
+      client
+        ._runExclusiveTransaction(
+          () =>
+            new Promise<void>((done) => {
+              release = done;
+              got();
+            }),
+        )
+        .catch(onError);
+    });
+  const letGo = () => {
+    const r = release;
+    release = null;
+    r?.();
+  };
+  const send = (bytes: Uint8Array) => {
+    tail = Buffer.concat([tail, bytes]).subarray(-6);
+    if (!socket.destroyed) socket.write(bytes);
+  };
+  const exec = (msg: Uint8Array) => client.runExclusive(() => client.execProtocolRawStream(msg, { onRawData: send }));
+
+  async function handle(msg: Buffer) {
+    if (!release) await hold();
+    if (idle) clearTimeout(idle);
+    tail = Buffer.alloc(0);
+    const type = String.fromCharCode(msg[0] ?? 0);
+    if (copy) await handleCopy(type, msg);
+    else if (type === 'Q' && COPY_FROM_STDIN.test(cstrings(msg.subarray(5), 1)[0] ?? '')) {
+      copy = { sql: cstrings(msg.subarray(5), 1)[0]!, chunks: [] };
+      // CopyInResponse: text format, no per-column formats (the client sends whole CSV lines).
+      send(Buffer.from([0x47, 0, 0, 0, 7, 0, 0, 0]));
+    } else {
+      if (type === 'X') return void socket.end();
+      await exec(renamed(type, msg));
+    }
+    // The session is free again only when the backend said it is idle outside a transaction.
+    if (tail.length === 6 && tail[0] === 0x5a && tail[5] === 0x49) letGo();
+    else idle = setTimeout(() => socket.destroy(), IDLE_HOLD_MS);
+  }
+
+  async function handleCopy(type: string, msg: Buffer) {
+    if (type === 'd') copy!.chunks.push(msg.subarray(5));
+    else if (type === 'c') {
+      const { sql, chunks } = copy!;
+      copy = null;
+      await client.runExclusive(async () => {
+        await client._handleBlob(new Blob([Buffer.concat(chunks)]));
+        try {
+          await client.execProtocolRawStream(query(sql.replace(/from\s+stdin/i, "FROM '/dev/blob'")), {
+            onRawData: send,
+          });
+        } finally {
+          await client._cleanupBlob();
+        }
+      });
+    } else if (type === 'f') {
+      copy = null;
+      const reason = cstrings(msg.subarray(5), 1)[0] ?? '';
+      // What PostgreSQL answers to CopyFail, raised by the backend itself so a transaction is aborted as it is there.
+      await exec(
+        query(
+          `DO $$BEGIN RAISE EXCEPTION USING ERRCODE = '57014', MESSAGE = 'COPY from stdin failed: ${reason.replace(/'/g, "''").replace(/\$/g, '')}'; END$$`,
+        ),
+      );
+    }
+    // Flush and Sync during COPY are ignored, as PostgreSQL does.
+  }
+
+  /**
+   * Prefixes statement and portal names so two clients' `pg` prepared statements never collide. The startup
+   * message has no type byte; its first byte (of the length) is 0, which matches nothing here.
+   */
+  function renamed(type: string, msg: Buffer): Uint8Array {
+    const body = msg.subarray(5);
+    if (type === 'P') {
+      const [name = ''] = cstrings(body, 1);
+      if (!name) return msg;
+      statements.add(prefix + name);
+      return frame(type, Buffer.concat([cstr(prefix + name), body.subarray(Buffer.byteLength(name) + 1)]));
+    }
+    if (type === 'B') {
+      const [portal = '', stmt = ''] = cstrings(body, 2);
+      const skip = Buffer.byteLength(portal) + Buffer.byteLength(stmt) + 2;
+      return frame(
+        type,
+        Buffer.concat([cstr(portal && prefix + portal), cstr(stmt && prefix + stmt), body.subarray(skip)]),
+      );
+    }
+    if (type === 'D' || type === 'C') {
+      const kind = body.subarray(0, 1);
+      const [name = ''] = cstrings(body.subarray(1), 1);
+      if (!name) return msg;
+      if (type === 'C' && kind.toString() === 'S') statements.delete(prefix + name);
+      return frame(type, Buffer.concat([kind, cstr(prefix + name)]));
+    }
+    return msg;
+  }
+
+  /** The client went away: leave the session as clean as a new backend would be for the next one. */
+  async function cleanUp() {
+    if (idle) clearTimeout(idle);
+    copy = null;
+    if (!release && statements.size === 0) return;
+    if (!release) await hold();
+    const discard = (m: Uint8Array) =>
+      client.runExclusive(() => client.execProtocolRawStream(m, { onRawData: () => undefined }));
+    try {
+      await discard(frame('S', Buffer.alloc(0)));
+      if (client.isInTransaction()) await discard(query('ROLLBACK'));
+      for (const s of statements) await discard(frame('C', Buffer.concat([Buffer.from('S'), cstr(s)])));
+      if (statements.size > 0) await discard(frame('S', Buffer.alloc(0)));
+    } catch (e) {
+      onError(e);
+    } finally {
+      statements.clear();
+      letGo();
+    }
+  }
+
+  socket.on('data', (data: Buffer) => {
+    buf = Buffer.concat([buf, data]);
+    for (;;) {
+      let len: number;
+      if (!started && buf.length >= 8) {
+        len = buf.readInt32BE(0);
+        const code = buf.readInt32BE(4);
+        if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+          // No TLS on a local socket: 'N' makes the client carry on in the clear.
+          buf = buf.subarray(8);
+          socket.write('N');
+          continue;
+        }
+        if (code === CANCEL_REQUEST) return void socket.destroy();
+      } else if (started && buf.length >= 5) len = 1 + buf.readInt32BE(1);
+      else return;
+      if (len < 4 || len > 1 << 30) return void socket.destroy();
+      if (buf.length < len) return;
+      const msg = Buffer.from(buf.subarray(0, len));
+      buf = buf.subarray(len);
+      started = true;
+      chain = chain
+        .then(() => handle(msg))
+        .catch((e: unknown) => {
+          onError(e);
+          socket.destroy();
+        });
+    }
+  });
+  socket.on('error', () => socket.destroy());
+  socket.on('close', () => {
+    chain = chain.then(cleanUp, cleanUp);
+  });
+}
+
+function cstrings(b: Buffer, count: number): string[] {
+  const out: string[] = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const end = b.indexOf(0, at);
+    if (end < 0) break;
+    out.push(b.subarray(at, end).toString('utf8'));
+    at = end + 1;
+  }
+  return out;
+}
+
+const cstr = (s: string) => Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([0])]);
+
+function frame(type: string, body: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head.write(type, 0, 'latin1');
+  head.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([head, body]);
+}
+
+const query = (sql: string) => frame('Q', cstr(sql));
