@@ -133,6 +133,22 @@ describe('embedded database shared on a socket', () => {
     expect(errors).toEqual([]);
   });
 
+  it('cuts off a client that holds the session idle, saying why, and the owner carries on', async () => {
+    const dir = path.join(mkdtempSync(path.join(tmpdir(), 'iotops-sock-')), 'run');
+    const quick = await shareEmbedded(db, dir, (e) => errors.push(e), { idleHoldMs: 300 });
+    try {
+      const c = new pg.Client({ host: dir, port: SOCKET_PORT, user: 'postgres', database: 'postgres' });
+      const failed = new Promise<Error>((resolve) => c.on('error', resolve));
+      await c.connect();
+      await c.query('begin');
+      await c.query("insert into t values (40, 'held')");
+      expect((await failed).message).toMatch(/held the embedded database idle for 0.3 s/);
+      expect((await db.query('select count(*)::int as n from t where id = 40')).rows[0]).toEqual({ n: 0 });
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('puts the socket of a deep data directory in the temp directory (socket paths are short)', () => {
     expect(socketDirFor('/srv/iotops/data', '/tmp', 'abc')).toBe('/srv/iotops/data/run');
     expect(socketDirFor(`/srv/${'x'.repeat(90)}`, '/tmp', 'abc')).toBe('/tmp/iotops-abc');

@@ -15,11 +15,11 @@ import type { PGlite } from '@electric-sql/pglite';
  * - named prepared statements (and portals) get a per-connection prefix, and are closed when the client goes;
  * - COPY … FROM STDIN, which PGlite's wire path does not take (the WASM aborts), is collected here and run as
  *   COPY … FROM '/dev/blob', PGlite's own bulk-load device;
- * - a client that holds the session idle for IDLE_HOLD_MS is cut off (its transaction rolled back), so a hung
- *   script cannot stall the server for ever.
+ * - a client that holds the session idle for a minute is cut off (its transaction rolled back), so a hung
+ *   script cannot stall the server for ever (PostgreSQL's idle_in_transaction_session_timeout, on by default).
  */
 export const SOCKET_PORT = 5432;
-const IDLE_HOLD_MS = 60_000;
+const IDLE_HOLD_MS_DEFAULT = 60_000;
 const SSL_REQUEST = 80877103;
 const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
@@ -33,7 +33,13 @@ export function socketDirFor(dataDir: string, tmpDir: string, id: string): strin
   return path.join(inData, `.s.PGSQL.${SOCKET_PORT}`).length <= 100 ? inData : path.join(tmpDir, `iotops-${id}`);
 }
 
-export async function shareEmbedded(client: PGlite, dir: string, onError: (e: unknown) => void): Promise<SharedSocket> {
+export async function shareEmbedded(
+  client: PGlite,
+  dir: string,
+  onError: (e: unknown) => void,
+  opts: { idleHoldMs?: number } = {},
+): Promise<SharedSocket> {
+  const idleHoldMs = opts.idleHoldMs ?? IDLE_HOLD_MS_DEFAULT;
   // 0700: only this user may connect (the socket speaks as the database superuser, like trust auth).
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
@@ -44,7 +50,7 @@ export async function shareEmbedded(client: PGlite, dir: string, onError: (e: un
   const server = net.createServer((socket) => {
     open.add(socket);
     socket.on('close', () => open.delete(socket));
-    serveConnection(client, socket, nextId++, onError);
+    serveConnection(client, socket, nextId++, onError, idleHoldMs);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -62,7 +68,13 @@ export async function shareEmbedded(client: PGlite, dir: string, onError: (e: un
   };
 }
 
-function serveConnection(client: PGlite, socket: net.Socket, id: number, onError: (e: unknown) => void) {
+function serveConnection(
+  client: PGlite,
+  socket: net.Socket,
+  id: number,
+  onError: (e: unknown) => void,
+  idleHoldMs: number,
+) {
   const prefix = `c${id}_`;
   const statements = new Set<string>();
   let buf = Buffer.alloc(0);
@@ -112,7 +124,25 @@ function serveConnection(client: PGlite, socket: net.Socket, id: number, onError
     }
     // The session is free again only when the backend said it is idle outside a transaction.
     if (tail.length === 6 && tail[0] === 0x5a && tail[5] === 0x49) letGo();
-    else idle = setTimeout(() => socket.destroy(), IDLE_HOLD_MS);
+    else idle = setTimeout(cutOff, idleHoldMs);
+  }
+
+  /** What PostgreSQL's idle_in_transaction_session_timeout does, with the reason the client's user needs. */
+  function cutOff() {
+    const fields = [
+      ['S', 'FATAL'],
+      ['V', 'FATAL'],
+      ['C', '25P03'],
+      [
+        'M',
+        `terminating connection: it held the embedded database idle for ${idleHoldMs / 1000} s, and the process that owns it waits meanwhile`,
+      ],
+    ];
+    const body = Buffer.concat([
+      ...fields.map(([k, v]) => Buffer.concat([Buffer.from(k!), cstr(v!)])),
+      Buffer.from([0]),
+    ]);
+    socket.end(frame('E', body));
   }
 
   async function handleCopy(type: string, msg: Buffer) {
