@@ -26,7 +26,9 @@ export function accountsRoutes(accounts: AccountsService) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Create an account (root = new enterprise)',
+          operationId: 'createAccount',
+          summary: 'Create an account',
+          description: 'An account without a parent is a new enterprise (a root of the account tree).',
           body: CreateAccountBody,
           response: { 201: AccountView, 409: ErrorBody, ...errors },
         },
@@ -39,7 +41,9 @@ export function accountsRoutes(accounts: AccountsService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'List accounts (tree order)',
+          operationId: 'listAccounts',
+          summary: 'List accounts',
+          description: 'In tree order.',
           querystring: ListAccountsQuery,
           response: { 200: AccountPage, ...errors },
         },
@@ -53,7 +57,13 @@ export function accountsRoutes(accounts: AccountsService) {
       '/api/v1/accounts/:id',
       {
         config: { auth: 'read' },
-        schema: { tags, summary: 'Get an account', params: IdParams, response: { 200: AccountView, ...errors } },
+        schema: {
+          tags,
+          operationId: 'getAccount',
+          summary: 'Get an account',
+          params: IdParams,
+          response: { 200: AccountView, ...errors },
+        },
       },
       async (req) => presentAccount(await accounts.get(principalOf(req), req.params.id)),
     );
@@ -63,6 +73,7 @@ export function accountsRoutes(accounts: AccountsService) {
         config: { auth: 'write' },
         schema: {
           tags,
+          operationId: 'updateAccount',
           summary: 'Update an account',
           params: IdParams,
           body: UpdateAccountBody,
@@ -77,6 +88,7 @@ export function accountsRoutes(accounts: AccountsService) {
         config: { auth: 'read' },
         schema: {
           tags,
+          operationId: 'listAccountContacts',
           summary: "List an account's contacts",
           params: IdParams,
           response: { 200: z.object({ items: z.array(ContactView) }), ...errors },
@@ -90,7 +102,8 @@ export function accountsRoutes(accounts: AccountsService) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Add a contact',
+          operationId: 'addAccountContact',
+          summary: 'Add a contact to an account',
           params: IdParams,
           body: CreateContactBody,
           response: { 201: ContactView, ...errors },

@@ -61,7 +61,9 @@ export function attachmentsRoutes(attachments: AttachmentsService, opts: { maxBy
           },
           schema: {
             tags,
-            summary: 'Attach a file to a timeline entry (customers: to their own public portal messages only)',
+            operationId: 'addCaseAttachment',
+            summary: 'Attach a file to a timeline entry',
+            description: 'Customers attach files to their own public portal messages only.',
             params: AttachmentUploadParams,
             querystring: UploadAttachmentQuery,
             response: { 201: AttachmentView, 413: ErrorBody, ...errors },
@@ -85,10 +87,11 @@ export function attachmentsRoutes(attachments: AttachmentsService, opts: { maxBy
         config: { auth: 'read', openapi: { produces: ['*/*'] } },
         schema: {
           tags,
-          summary: 'Download an attachment (customers: those on public entries of their cases)',
+          operationId: 'downloadCaseAttachment',
+          summary: 'Download an attachment',
           description:
-            'Answers the stored bytes with the stored content type, Content-Disposition: attachment, ' +
-            'X-Content-Type-Options: nosniff and X-Attachment-Sha256',
+            'Customers download those on public entries of their cases. Answers the stored bytes with the stored ' +
+            'content type, Content-Disposition: attachment, X-Content-Type-Options: nosniff and X-Attachment-Sha256.',
           params: AttachmentParams,
           response: { 200: FileBytes, ...errors },
         },

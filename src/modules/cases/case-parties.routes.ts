@@ -25,8 +25,11 @@ export function casePartiesRoutes(parties: CaseParties) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: "Put a contact on a case: one of the case account's or of an account above it; answers the contacts",
-          description: 'Customers: contacts of their own subtree only. No-op when already on the case.',
+          operationId: 'addCaseContact',
+          summary: 'Put a contact on a case',
+          description:
+            "One of the case account's contacts or of an account above it; answers the case's contacts. " +
+            'Customers: contacts of their own subtree only. No-op when already on the case.',
           params: CaseContactParams,
           response: { 200: CaseContactList, ...errors },
         },
@@ -42,7 +45,9 @@ export function casePartiesRoutes(parties: CaseParties) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Take a contact off a case (customers: contacts of their own subtree); answers the contacts',
+          operationId: 'removeCaseContact',
+          summary: 'Take a contact off a case',
+          description: "Customers: contacts of their own subtree only. Answers the case's contacts.",
           params: CaseContactParams,
           response: { 200: CaseContactList, ...errors },
         },
@@ -58,7 +63,10 @@ export function casePartiesRoutes(parties: CaseParties) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Record that a partner works on the case under its own ticket number (staff; 409 if recorded)',
+          operationId: 'addCaseProviderRef',
+          summary: 'Add a provider reference to a case',
+          description:
+            'Records that a partner works on the case under its own ticket number. Staff only; 409 if already recorded.',
           params: CaseNumberParams,
           body: CreateProviderRefBody,
           response: { 201: ProviderRefView, 409: ErrorBody, ...errors },
@@ -75,7 +83,9 @@ export function casePartiesRoutes(parties: CaseParties) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: "Remove a provider reference (staff); answers the case's remaining ones",
+          operationId: 'removeCaseProviderRef',
+          summary: 'Remove a provider reference',
+          description: "Staff only. Answers the case's remaining references.",
           params: ProviderRefParams,
           response: { 200: ProviderRefList, ...errors },
         },

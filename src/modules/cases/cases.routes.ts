@@ -55,7 +55,9 @@ export function casesRoutes(
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Open a case (customers: in their own subtree, channel portal)',
+          operationId: 'createCase',
+          summary: 'Open a case',
+          description: 'Customers open cases in their own subtree, on the portal channel.',
           body: CreateCaseBody,
           response: { 201: CaseDetailView, ...errors },
         },
@@ -69,8 +71,11 @@ export function casesRoutes(
         config: { auth: 'read' },
         schema: {
           tags,
-          summary:
-            'The case queue: by priority, then SLA due time (none last), then oldest first; case summaries (filters, keyset pagination)',
+          operationId: 'listCases',
+          summary: 'List cases (the queue)',
+          description:
+            'Case summaries in queue order: by priority, then SLA due time (none last), then oldest first; with ' +
+            'filters and keyset pagination.',
           querystring: ListCasesQuery,
           response: { 200: CasePage, ...errors },
         },
@@ -86,7 +91,9 @@ export function casesRoutes(
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'Get a case with its contacts (and, for staff, its provider references)',
+          operationId: 'getCase',
+          summary: 'Get a case',
+          description: 'With its contacts and, for staff, its provider references.',
           params: CaseNumberParams,
           response: { 200: CaseDetailView, ...errors },
         },
@@ -99,7 +106,9 @@ export function casesRoutes(
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Change type, severity or affected SIMs (staff); the computed priority follows',
+          operationId: 'updateCase',
+          summary: 'Update a case',
+          description: 'Staff change its type, severity or affected SIMs; the computed priority follows.',
           params: CaseNumberParams,
           body: UpdateCaseBody,
           response: { 200: CaseView, ...errors },
@@ -113,7 +122,9 @@ export function casesRoutes(
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Override the computed priority (staff; reason required); survives recomputation until removed',
+          operationId: 'overrideCasePriority',
+          summary: "Override a case's priority",
+          description: 'Staff only, with a reason. The override survives recomputation until removed.',
           params: CaseNumberParams,
           body: OverridePriorityBody,
           response: { 200: CaseView, ...errors },
@@ -127,7 +138,9 @@ export function casesRoutes(
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Remove a priority override: back to the computed priority (staff; no-op without one)',
+          operationId: 'removeCasePriorityOverride',
+          summary: "Remove a case's priority override",
+          description: 'Back to the computed priority. Staff only; a no-op without an override.',
           params: CaseNumberParams,
           response: { 200: CaseView, ...errors },
         },
@@ -140,7 +153,9 @@ export function casesRoutes(
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Move a case to another state (409 names the allowed ones)',
+          operationId: 'transitionCase',
+          summary: 'Move a case to another state',
+          description: 'A refused transition answers 409 naming the allowed ones.',
           params: CaseNumberParams,
           body: TransitionBody,
           response: { 200: CaseView, 409: ErrorBody, ...errors },
@@ -154,7 +169,9 @@ export function casesRoutes(
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: "A case's timeline, oldest first, with each entry's attachments (customers see public entries only)",
+          operationId: 'listCaseEvents',
+          summary: "List a case's timeline",
+          description: "Oldest first, with each entry's attachments. Customers see public entries only.",
           params: CaseNumberParams,
           response: { 200: CaseEventList, ...errors },
         },
@@ -169,8 +186,10 @@ export function casesRoutes(
         config: { auth: 'read' },
         schema: {
           tags,
-          summary:
-            "A case's affected SIMs by ICCID: its list, or what its saved filter selects now (customers: their own SIMs)",
+          operationId: 'listCaseSims',
+          summary: "List a case's affected SIMs",
+          description:
+            "By ICCID: the case's list, or what its saved filter selects now. Customers see their own SIMs only.",
           params: CaseNumberParams,
           querystring: AffectedSimsQuery,
           response: { 200: AffectedSimsPage, ...errors },
@@ -187,10 +206,12 @@ export function casesRoutes(
         config: { auth: 'write' },
         schema: {
           tags,
-          summary:
-            'Add a note, phone call or portal message (customers: public portal messages only). A customer reply ' +
+          operationId: 'addCaseEvent',
+          summary: 'Add a timeline entry to a case',
+          description:
+            'A note, phone call or portal message (customers: public portal messages only). A customer reply ' +
             'reopens a resolved case within the reopen window; after it, or on a closed case, it opens a linked ' +
-            'follow-up case; caseNumber and outcome say where it landed',
+            'follow-up case; caseNumber and outcome say where it landed.',
           params: CaseNumberParams,
           body: CreateEventBody,
           response: { 201: PostedCaseEventView, ...errors },
@@ -205,9 +226,11 @@ export function casesRoutes(
         config: { auth: 'write' },
         schema: {
           tags,
-          summary:
-            'Make this a major case: one child case per affected account (staff). Public updates, state and ' +
-            'resolution then flow to the open children; customers see only their own child',
+          operationId: 'createCaseChildren',
+          summary: 'Make a case a major case',
+          description:
+            'Staff only: opens one child case per affected account. Public updates, state and resolution then ' +
+            'flow to the open children; customers see only their own child.',
           params: CaseNumberParams,
           body: CreateChildrenBody,
           response: { 201: CaseList, 409: ErrorBody, ...errors },
@@ -224,7 +247,9 @@ export function casesRoutes(
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: "A major case's child cases (staff)",
+          operationId: 'listCaseChildren',
+          summary: "List a major case's child cases",
+          description: 'Staff only.',
           params: CaseNumberParams,
           response: { 200: CaseList, ...errors },
         },
@@ -236,7 +261,7 @@ export function casesRoutes(
 
 const RANGE_NOTE =
   'Staff only. from/to are UTC dates (to exclusive, at most 400 days); periods are UTC, weeks start on Monday; ' +
-  'accountId narrows to that account and its subtree; format=csv answers CSV with a header row';
+  'accountId narrows to that account and its subtree; format=csv answers CSV with a header row.';
 const csvOptions = () => ({ auth: 'read' as const, openapi: { produces: ['application/json', 'text/csv'] } });
 
 /** Case reports: JSON, or with format=csv the same items as CSV. */
@@ -248,8 +273,9 @@ export function caseReportsRoutes(reports: CaseReports) {
         config: csvOptions(),
         schema: {
           tags: ['reports'],
-          summary: 'Cases created and closed (not cancelled) per period, type and channel',
-          description: RANGE_NOTE,
+          operationId: 'getCaseVolumeReport',
+          summary: 'Report case volume',
+          description: `Cases created and closed (not cancelled) per period, type and channel. ${RANGE_NOTE}`,
           querystring: ReportQuery,
           response: { 200: VolumeReportView.or(ReportCsv), ...errors },
         },
@@ -267,10 +293,11 @@ export function caseReportsRoutes(reports: CaseReports) {
         config: csvOptions(),
         schema: {
           tags: ['reports'],
-          summary:
+          operationId: 'getCaseHandlingTimeReport',
+          summary: 'Report case handling time',
+          description:
             'Per type, cases resolved (or closed unresolved) in the window: count, mean and median handling time ' +
-            "in calendar days and in working days on each case's SLA calendar",
-          description: RANGE_NOTE,
+            `in calendar days and in working days on each case's SLA calendar. ${RANGE_NOTE}`,
           querystring: ReportQuery,
           response: { 200: HandlingTimeReportView.or(ReportCsv), ...errors },
         },
@@ -296,10 +323,11 @@ export function caseReportsRoutes(reports: CaseReports) {
         config: csvOptions(),
         schema: {
           tags: ['reports'],
-          summary:
+          operationId: 'getCaseSlaReport',
+          summary: 'Report SLA met %',
+          description:
             'SLA met % per policy and metric, over the cases resolved (or closed unresolved) in the window, ' +
-            'each evaluated from its timeline against its matched policy',
-          description: RANGE_NOTE,
+            `each evaluated from its timeline against its matched policy. ${RANGE_NOTE}`,
           querystring: ReportQuery,
           response: { 200: SlaMetReportView.or(ReportCsv), ...errors },
         },
@@ -317,8 +345,9 @@ export function caseReportsRoutes(reports: CaseReports) {
         config: csvOptions(),
         schema: {
           tags: ['reports'],
-          summary: 'Customer contacts per period and kind: inbound email, phone calls, customers’ portal messages',
-          description: RANGE_NOTE,
+          operationId: 'getContactsReport',
+          summary: 'Report customer contacts',
+          description: `Customer contacts per period and kind: inbound email, phone calls, customers’ portal messages. ${RANGE_NOTE}`,
           querystring: ReportQuery,
           response: { 200: ContactsReportView.or(ReportCsv), ...errors },
         },

@@ -29,7 +29,9 @@ export function catalogRoutes(catalog: CatalogService) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Create a communication plan (staff; shared when accountId is omitted)',
+          operationId: 'createCommunicationPlan',
+          summary: 'Create a communication plan',
+          description: 'Staff only. Without accountId the plan is shared by every account.',
           body: CreateCommunicationPlanBody,
           response: { 201: CommunicationPlanView, 409: ErrorBody, ...errors },
         },
@@ -45,7 +47,9 @@ export function catalogRoutes(catalog: CatalogService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'List communication plans (customers: shared ones and their own or ancestors’)',
+          operationId: 'listCommunicationPlans',
+          summary: 'List communication plans',
+          description: 'Customers see the shared plans and those of their own accounts or the accounts above them.',
           querystring: ListPlansQuery,
           response: { 200: CommunicationPlanPage, ...errors },
         },
@@ -61,6 +65,7 @@ export function catalogRoutes(catalog: CatalogService) {
         config: { auth: 'read' },
         schema: {
           tags,
+          operationId: 'getCommunicationPlan',
           summary: 'Get a communication plan',
           params: PlanIdParams,
           response: { 200: CommunicationPlanView, ...errors },
@@ -74,7 +79,9 @@ export function catalogRoutes(catalog: CatalogService) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Update a communication plan (staff; the owner cannot change)',
+          operationId: 'updateCommunicationPlan',
+          summary: 'Update a communication plan',
+          description: 'Staff only. The owning account cannot change.',
           params: PlanIdParams,
           body: UpdateCommunicationPlanBody,
           response: { 200: CommunicationPlanView, 409: ErrorBody, ...errors },
@@ -90,7 +97,9 @@ export function catalogRoutes(catalog: CatalogService) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Create a rate plan (staff; shared when accountId is omitted)',
+          operationId: 'createRatePlan',
+          summary: 'Create a rate plan',
+          description: 'Staff only. Without accountId the plan is shared by every account.',
           body: CreateRatePlanBody,
           response: { 201: RatePlanView, 409: ErrorBody, ...errors },
         },
@@ -104,7 +113,9 @@ export function catalogRoutes(catalog: CatalogService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'List rate plans (customers: shared ones and their own or ancestors’)',
+          operationId: 'listRatePlans',
+          summary: 'List rate plans',
+          description: 'Customers see the shared plans and those of their own accounts or the accounts above them.',
           querystring: ListPlansQuery,
           response: { 200: RatePlanPage, ...errors },
         },
@@ -118,7 +129,13 @@ export function catalogRoutes(catalog: CatalogService) {
       '/api/v1/rate-plans/:id',
       {
         config: { auth: 'read' },
-        schema: { tags, summary: 'Get a rate plan', params: PlanIdParams, response: { 200: RatePlanView, ...errors } },
+        schema: {
+          tags,
+          operationId: 'getRatePlan',
+          summary: 'Get a rate plan',
+          params: PlanIdParams,
+          response: { 200: RatePlanView, ...errors },
+        },
       },
       async (req) => presentRatePlan(await catalog.getRatePlan(principalOf(req), req.params.id)),
     );
@@ -128,7 +145,9 @@ export function catalogRoutes(catalog: CatalogService) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Update a rate plan (staff; the owner cannot change)',
+          operationId: 'updateRatePlan',
+          summary: 'Update a rate plan',
+          description: 'Staff only. The owning account cannot change.',
           params: PlanIdParams,
           body: UpdateRatePlanBody,
           response: { 200: RatePlanView, 409: ErrorBody, ...errors },
@@ -143,7 +162,9 @@ export function catalogRoutes(catalog: CatalogService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'List the built-in roaming zones and their countries',
+          operationId: 'listRoamingZones',
+          summary: 'List roaming zones',
+          description: 'The built-in roaming zones and their countries.',
           response: { 200: z.object({ items: z.array(RoamingZoneView) }), 401: ErrorBody, 403: ErrorBody },
         },
       },

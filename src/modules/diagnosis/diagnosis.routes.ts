@@ -31,9 +31,10 @@ export function diagnosisRoutes(diagnosis: DiagnosisService, batch: DiagnosisBat
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: "Re-run the diagnosis of a case's affected SIMs; the result lands in the timeline (internal entry)",
+          operationId: 'diagnoseCase',
+          summary: "Re-run the diagnosis of a case's affected SIMs",
           description:
-            'Staff only. Runs by itself when a case gets affected SIMs (any channel). Up to 100 SIMs: each SIM’s root cause; ' +
+            'The result lands in the timeline (internal entry). Staff only. Runs by itself when a case gets affected SIMs (any channel). Up to 100 SIMs: each SIM’s root cause; ' +
             'above: root causes counted over the first 500 SIMs by ICCID. A known fleet-wide failure is named and linked.',
           params: CaseNumberParams,
           body: CaseDiagnosisBody.nullish().describe('Optional: no body = the last 24 h'),
@@ -48,9 +49,10 @@ export function diagnosisRoutes(diagnosis: DiagnosisService, batch: DiagnosisBat
         config: { auth: 'read' },
         schema: {
           tags,
-          summary:
-            'Diagnose a SIM now: layered checks with verdict, evidence and fix, and the root cause for the agent and the customer',
+          operationId: 'diagnoseSim',
+          summary: 'Diagnose a SIM now',
           description:
+            'Layered checks with verdict, evidence and fix, and the root cause for the agent and the customer. ' +
             "Synchronous. The window is the trace's (from/to, default the last 24 h, at most NETWORK_EVENT_RETENTION_DAYS). " +
             'A SIM with no network events answers root cause no_events_yet (verdict unknown), not an error.',
           params: IccidParams,
@@ -66,9 +68,10 @@ export function diagnosisRoutes(diagnosis: DiagnosisService, batch: DiagnosisBat
         config: { auth: 'read' },
         schema: {
           tags: ['network', ...tags],
-          summary: 'PLMNs and APNs refusing many SIMs now, and since when ("is it us or you?")',
+          operationId: 'getFailingNetworks',
+          summary: 'List networks failing now',
           description:
-            'From the fleet snapshot the diagnoses use (recomputed at most once a minute). Customers see only the ' +
+            'PLMNs and APNs refusing many SIMs now, and since when ("is it us or you?"). From the fleet snapshot the diagnoses use (recomputed at most once a minute). Customers see only the ' +
             'networks and APNs their SIMs used in the last hour, without figures.',
           response: { 200: FailingNowView, ...errors },
         },
@@ -81,7 +84,9 @@ export function diagnosisRoutes(diagnosis: DiagnosisService, batch: DiagnosisBat
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Diagnose many SIMs (a list of up to 100,000 ICCIDs, or a SIM filter) as a job',
+          operationId: 'createDiagnosisJob',
+          summary: 'Diagnose many SIMs as a job',
+          description: 'A list of up to 100,000 ICCIDs, or a SIM filter; the worker runs it.',
           body: CreateDiagnosesBody,
           response: { 202: DiagnosesCreatedView, ...errors },
         },
@@ -97,7 +102,9 @@ export function diagnosisRoutes(diagnosis: DiagnosisService, batch: DiagnosisBat
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'A diagnosis job: status, progress, SIMs per root cause, and the per-SIM results (paged)',
+          operationId: 'getDiagnosisJob',
+          summary: 'Get a diagnosis job',
+          description: 'Status, progress, SIMs per root cause, and the per-SIM results (paged).',
           params: DiagnosesJobParams,
           querystring: DiagnosesJobQuery,
           response: { 200: DiagnosesJobView, ...errors },

@@ -7,6 +7,10 @@ import { LAYERS, ROOT_CAUSES, VERDICTS } from './diagnosis.model.ts';
 
 const Ts = z.string().describe('RFC 3339');
 const Language = z.enum(LANGUAGES);
+// Not z.record(Language, …): its JSON schema lists the languages as `required` without defining them as properties.
+const PerLanguage = z.object(
+  Object.fromEntries(LANGUAGES.map((l) => [l, z.string()])) as Record<(typeof LANGUAGES)[number], z.ZodString>,
+);
 
 /** The trace's window (from/to, RFC 3339), so a diagnosis and the trace it summarises cover the same events. */
 export const DiagnoseBody = z
@@ -95,7 +99,7 @@ export const DiagnosisView = z
       confidence: z.enum(['high', 'medium', 'low']),
       check: z.string().nullable(),
       facts: z.record(z.string(), z.unknown()).describe('The concrete values the summaries name'),
-      customerSummaries: z.record(Language, z.string()).describe('The customer summary in all six languages'),
+      customerSummaries: PerLanguage.describe('The customer summary in all six languages'),
       fix: z.string().optional(),
       action: ActionView.optional(),
       fleetIncident: z

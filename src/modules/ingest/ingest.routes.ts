@@ -58,10 +58,9 @@ export function ingestRoutes(ingest: IngestService) {
             },
             schema: {
               tags,
-              summary:
-                kind === 'network'
-                  ? 'Ingest network events; answers after the accepted records are durably stored'
-                  : 'Ingest device telemetry; answers after the accepted records are durably stored',
+              operationId: kind === 'network' ? 'ingestNetworkEvents' : 'ingestTelemetry',
+              summary: kind === 'network' ? 'Ingest network events' : 'Ingest device telemetry',
+              description: 'Answers after the accepted records are durably stored.',
               response: { 200: IngestResultView, ...errors, 413: ErrorBody, 415: ErrorBody, 503: ErrorBody },
             },
           },
@@ -96,7 +95,9 @@ export function ingestRoutes(ingest: IngestService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'Refused ingest records (both transports), newest first, with the reason, field and value',
+          operationId: 'listIngestErrors',
+          summary: 'List refused ingest records',
+          description: 'From both transports, newest first, with the reason, field and value.',
           querystring: ListErrorsQuery,
           response: { 200: IngestErrorList, ...errors },
         },
@@ -113,7 +114,10 @@ export function ingestRoutes(ingest: IngestService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'Stored records for ICCIDs / deviceIds iotops does not know yet (reconciled when imported)',
+          operationId: 'listIngestOrphans',
+          summary: 'List orphan ingest records',
+          description:
+            'Stored records for ICCIDs / deviceIds iotops does not know yet; adopted when the SIM is imported or the device registered.',
           querystring: OrphansQuery,
           response: { 200: OrphanList, ...errors },
         },
@@ -127,7 +131,13 @@ export function ingestRoutes(ingest: IngestService) {
       '/api/v1/ingest/credentials',
       {
         config: { auth: 'admin' },
-        schema: { tags, summary: 'Producer credentials', response: { 200: z.array(CredentialView), ...errors } },
+        schema: {
+          tags,
+          operationId: 'listIngestCredentials',
+          summary: 'List producer credentials',
+          description: 'Admin only.',
+          response: { 200: z.array(CredentialView), ...errors },
+        },
       },
       async () => (await ingest.listCredentials()).map(presentCredential),
     );
@@ -137,7 +147,9 @@ export function ingestRoutes(ingest: IngestService) {
         config: { auth: 'admin' },
         schema: {
           tags,
-          summary: 'Create a producer credential (MQTT username + password, or HTTP Bearer); the secret is shown once',
+          operationId: 'createIngestCredential',
+          summary: 'Create a producer credential',
+          description: 'Admin only. An MQTT username + password, or an HTTP Bearer secret; the secret is shown once.',
           body: CreateCredentialInput,
           response: { 201: CreatedCredential, ...errors },
         },
@@ -153,7 +165,9 @@ export function ingestRoutes(ingest: IngestService) {
         config: { auth: 'admin' },
         schema: {
           tags,
+          operationId: 'revokeIngestCredential',
           summary: 'Revoke a producer credential',
+          description: 'Admin only.',
           params: CredentialIdParams,
           response: { 204: z.null(), ...errors },
         },

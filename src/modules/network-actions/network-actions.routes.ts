@@ -25,8 +25,11 @@ export function networkActionsRoutes(actions: NetworkActionsService) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary:
-            'Ask for a network action on a SIM: connectivity_reset, change_state, change_plan or send_config_sms. Answers 202 with the action as requested; the worker applies it (follow it with GET …/actions/{id})',
+          operationId: 'requestSimAction',
+          summary: 'Request a network action on a SIM',
+          description:
+            'connectivity_reset, change_state, change_plan or send_config_sms. Answers 202 with the action as ' +
+            'requested; the worker applies it (follow it with GET …/actions/{id}).',
           params: IccidParams,
           body: ActionBody,
           response: { 202: ActionView, 409: ErrorBody, ...errors },
@@ -41,7 +44,9 @@ export function networkActionsRoutes(actions: NetworkActionsService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: "A SIM's network actions, newest first: who asked, what, why, and what came of it",
+          operationId: 'listSimActions',
+          summary: "List a SIM's network actions",
+          description: 'Newest first: who asked, what, why, and what came of it.',
           params: IccidParams,
           querystring: ActionsQuery,
           response: { 200: ActionPage, ...errors },
@@ -56,7 +61,13 @@ export function networkActionsRoutes(actions: NetworkActionsService) {
       '/api/v1/sims/:iccid/actions/:id',
       {
         config: { auth: 'read' },
-        schema: { tags, summary: 'One network action', params: ActionParams, response: { 200: ActionView, ...errors } },
+        schema: {
+          tags,
+          operationId: 'getSimAction',
+          summary: 'Get a network action',
+          params: ActionParams,
+          response: { 200: ActionView, ...errors },
+        },
       },
       async (req) => presentAction(await actions.get(principalOf(req), req.params.iccid, req.params.id)),
     );
@@ -66,8 +77,11 @@ export function networkActionsRoutes(actions: NetworkActionsService) {
         config: { auth: 'ingest' },
         schema: {
           tags,
-          summary:
-            'What the simulated network adapter sent (NETWORK_ADAPTER=simulated): the feed a simulator in its own process polls with its ingest credential',
+          operationId: 'listSimulatedCommands',
+          summary: 'List commands sent to the simulated network',
+          description:
+            'What the simulated network adapter sent (NETWORK_ADAPTER=simulated): the feed a simulator in its own ' +
+            'process polls with its ingest credential.',
           querystring: CommandsQuery,
           response: { 200: CommandPage, ...errors },
         },

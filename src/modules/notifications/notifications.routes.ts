@@ -23,7 +23,9 @@ export function notificationsRoutes(notifications: NotificationsService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'My notifications and the desk’s (SLA warnings at 75 %/90 % and breaches), newest first',
+          operationId: 'listNotifications',
+          summary: 'List notifications',
+          description: 'Yours and the desk’s (SLA warnings at 75 %/90 % and breaches), newest first.',
           querystring: ListNotificationsQuery,
           response: { 200: NotificationList, ...errors },
         },
@@ -39,6 +41,7 @@ export function notificationsRoutes(notifications: NotificationsService) {
         config: { auth: 'write' },
         schema: {
           tags,
+          operationId: 'updateNotification',
           summary: 'Mark a notification read or unread',
           params: NotificationIdParams,
           body: UpdateNotificationBody,

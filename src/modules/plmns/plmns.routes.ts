@@ -15,7 +15,9 @@ export function plmnsRoutes(plmns: PlmnsService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'Search the PLMN reference (MCC+MNC → operator, country)',
+          operationId: 'listPlmns',
+          summary: 'Search PLMNs',
+          description: 'The PLMN reference: MCC+MNC → operator and country.',
           querystring: ListPlmnsQuery,
           response: { 200: PlmnPage, ...errors },
         },
@@ -31,7 +33,8 @@ export function plmnsRoutes(plmns: PlmnsService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'Look up one PLMN by MCC+MNC',
+          operationId: 'getPlmn',
+          summary: 'Get a PLMN by MCC+MNC',
           params: PlmnParams,
           response: { 200: PlmnDetailView, ...errors },
         },

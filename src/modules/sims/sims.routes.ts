@@ -31,7 +31,9 @@ export function simsRoutes(sims: SimsService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'The SIM lifecycle: states and which transitions exist, by whom (operator or customer)',
+          operationId: 'getSimLifecycle',
+          summary: 'Get the SIM lifecycle',
+          description: 'The lifecycle states and which transitions exist, by whom (operator or customer).',
           response: { 200: LifecycleView, ...errors },
         },
       },
@@ -43,7 +45,9 @@ export function simsRoutes(sims: SimsService) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Create one SIM (provider staff)',
+          operationId: 'createSim',
+          summary: 'Create a SIM',
+          description: 'Provider staff only.',
           body: CreateSimBody,
           response: { 201: SimView, 409: ErrorBody, ...errors },
         },
@@ -56,7 +60,9 @@ export function simsRoutes(sims: SimsService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'List SIMs (filters, keyset pagination)',
+          operationId: 'listSims',
+          summary: 'List SIMs',
+          description: 'With filters and keyset pagination.',
           querystring: ListSimsQuery,
           response: { 200: SimPage, ...errors },
         },
@@ -73,7 +79,10 @@ export function simsRoutes(sims: SimsService) {
         bodyLimit: BULK_BODY_LIMIT,
         schema: {
           tags,
-          summary: 'Change the state or plans of many SIMs at once (all-or-nothing; dryRun reports only)',
+          operationId: 'bulkChangeSims',
+          summary: 'Change many SIMs at once',
+          description:
+            'Changes the state or plans of many SIMs, all or nothing; with dryRun it only reports what would change.',
           body: BulkChangeBody,
           response: { 200: BulkResultView, 409: ErrorBody, ...errors },
         },
@@ -86,7 +95,9 @@ export function simsRoutes(sims: SimsService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'Get a SIM by ICCID (19 or 20 digits)',
+          operationId: 'getSim',
+          summary: 'Get a SIM',
+          description: 'By ICCID (19 or 20 digits).',
           params: IccidParams,
           response: { 200: SimView, ...errors },
         },
@@ -99,7 +110,9 @@ export function simsRoutes(sims: SimsService) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Change labels, custom fields, plans (customers too) or identifiers (staff)',
+          operationId: 'updateSim',
+          summary: 'Update a SIM',
+          description: 'Labels, custom fields and plans (customers too) or identifiers (staff).',
           params: IccidParams,
           body: UpdateSimBody,
           response: { 200: SimView, 409: ErrorBody, ...errors },
@@ -113,7 +126,9 @@ export function simsRoutes(sims: SimsService) {
         config: { auth: 'write' },
         schema: {
           tags,
-          summary: 'Move a SIM to another lifecycle state (see /api/v1/sims/lifecycle)',
+          operationId: 'changeSimState',
+          summary: "Change a SIM's lifecycle state",
+          description: 'The transitions allowed, and to whom, are in GET /api/v1/sims/lifecycle.',
           params: IccidParams,
           body: ChangeStateBody,
           response: { 200: SimView, 409: ErrorBody, ...errors },
@@ -127,7 +142,9 @@ export function simsRoutes(sims: SimsService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: "A SIM's audit history, newest first",
+          operationId: 'listSimHistory',
+          summary: "List a SIM's audit history",
+          description: 'Newest first.',
           params: IccidParams,
           querystring: HistoryQuery,
           response: { 200: HistoryPage, ...errors },

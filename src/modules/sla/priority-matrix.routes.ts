@@ -24,7 +24,9 @@ export function priorityMatrixRoutes(matrices: PriorityMatrixService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'The priority matrix in force (staff), with who changed it last and when',
+          operationId: 'getPriorityMatrix',
+          summary: 'Get the priority matrix',
+          description: 'The matrix in force, with who changed it last and when. Staff only.',
           response: { 200: PriorityMatrixView, ...errors },
         },
       },
@@ -36,8 +38,10 @@ export function priorityMatrixRoutes(matrices: PriorityMatrixService) {
         config: { auth: 'admin' },
         schema: {
           tags,
-          summary:
-            'Replace the priority matrix (400 names each bad cell); open cases are recomputed, each change noted on its timeline',
+          operationId: 'replacePriorityMatrix',
+          summary: 'Replace the priority matrix',
+          description:
+            'Admin only. A 400 names each bad cell. Open cases are recomputed, each change noted on its timeline.',
           body: PutPriorityMatrixBody,
           response: { 200: PriorityMatrixChangeView, ...errors },
         },
@@ -53,7 +57,9 @@ export function priorityMatrixRoutes(matrices: PriorityMatrixService) {
         config: { auth: 'admin' },
         schema: {
           tags,
-          summary: 'Reset the priority matrix to the built-in default (a recorded version; open cases recomputed)',
+          operationId: 'resetPriorityMatrix',
+          summary: 'Reset the priority matrix',
+          description: 'Admin only. Back to the built-in default, as a recorded version; open cases are recomputed.',
           response: { 200: PriorityMatrixChangeView, ...errors },
         },
       },
@@ -68,7 +74,9 @@ export function priorityMatrixRoutes(matrices: PriorityMatrixService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'Priority matrix versions, newest first (staff): who changed it, when, and to what',
+          operationId: 'listPriorityMatrixVersions',
+          summary: 'List priority matrix versions',
+          description: 'Newest first: who changed it, when, and to what. Staff only.',
           querystring: HistoryQuery,
           response: { 200: PriorityMatrixHistory, ...errors },
         },

@@ -27,7 +27,13 @@ export function slaRoutes(sla: SlaService) {
       '/api/v1/sla/calendars',
       {
         config: { auth: 'read' },
-        schema: { tags, summary: 'List SLA calendars (staff)', response: { 200: CalendarList, ...errors } },
+        schema: {
+          tags,
+          operationId: 'listSlaCalendars',
+          summary: 'List SLA calendars',
+          description: 'Staff only.',
+          response: { 200: CalendarList, ...errors },
+        },
       },
       async (req) => ({ items: (await sla.listCalendars(principalOf(req))).map(presentCalendar) }),
     );
@@ -37,7 +43,9 @@ export function slaRoutes(sla: SlaService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'Get an SLA calendar (staff)',
+          operationId: 'getSlaCalendar',
+          summary: 'Get an SLA calendar',
+          description: 'Staff only.',
           params: IdParams,
           response: { 200: CalendarView, ...errors },
         },
@@ -50,7 +58,9 @@ export function slaRoutes(sla: SlaService) {
         config: { auth: 'admin' },
         schema: {
           tags,
-          summary: 'Create an SLA calendar (400 names overlapping hours, unknown zone or holiday country)',
+          operationId: 'createSlaCalendar',
+          summary: 'Create an SLA calendar',
+          description: 'Admin only. A 400 names overlapping hours, an unknown time zone or holiday country.',
           body: CreateCalendarBody,
           response: { 201: CalendarView, 409: ErrorBody, ...errors },
         },
@@ -63,7 +73,9 @@ export function slaRoutes(sla: SlaService) {
         config: { auth: 'admin' },
         schema: {
           tags,
-          summary: 'Change an SLA calendar (the merged definition is validated again)',
+          operationId: 'updateSlaCalendar',
+          summary: 'Update an SLA calendar',
+          description: 'Admin only. The merged definition is validated again.',
           params: IdParams,
           body: UpdateCalendarBody,
           response: { 200: CalendarView, 409: ErrorBody, ...errors },
@@ -75,7 +87,13 @@ export function slaRoutes(sla: SlaService) {
       '/api/v1/sla/policies',
       {
         config: { auth: 'read' },
-        schema: { tags, summary: 'List SLA policies (staff)', response: { 200: PolicyList, ...errors } },
+        schema: {
+          tags,
+          operationId: 'listSlaPolicies',
+          summary: 'List SLA policies',
+          description: 'Staff only.',
+          response: { 200: PolicyList, ...errors },
+        },
       },
       async (req) => ({ items: (await sla.listPolicies(principalOf(req))).map(presentPolicy) }),
     );
@@ -85,7 +103,9 @@ export function slaRoutes(sla: SlaService) {
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'Get an SLA policy (staff)',
+          operationId: 'getSlaPolicy',
+          summary: 'Get an SLA policy',
+          description: 'Staff only.',
           params: IdParams,
           response: { 200: PolicyView, ...errors },
         },
@@ -98,7 +118,9 @@ export function slaRoutes(sla: SlaService) {
         config: { auth: 'admin' },
         schema: {
           tags,
-          summary: 'Create an SLA policy (400 for an unknown calendar or account, or bad targets)',
+          operationId: 'createSlaPolicy',
+          summary: 'Create an SLA policy',
+          description: 'Admin only. A 400 names an unknown calendar or account, or bad targets.',
           body: CreatePolicyBody,
           response: { 201: PolicyView, 409: ErrorBody, ...errors },
         },
@@ -111,7 +133,9 @@ export function slaRoutes(sla: SlaService) {
         config: { auth: 'admin' },
         schema: {
           tags,
-          summary: 'Change an SLA policy (a given match replaces the old one; targets merge)',
+          operationId: 'updateSlaPolicy',
+          summary: 'Update an SLA policy',
+          description: 'Admin only. A given match replaces the old one; targets merge.',
           params: IdParams,
           body: UpdatePolicyBody,
           response: { 200: PolicyView, 409: ErrorBody, ...errors },
@@ -125,7 +149,9 @@ export function slaRoutes(sla: SlaService) {
         config: { auth: 'read' },
         schema: {
           tags: ['sla', 'cases'],
-          summary: "A case's SLA clocks: first response, periodic update, resolution (customers: their own cases)",
+          operationId: 'getCaseSla',
+          summary: "Get a case's SLA clocks",
+          description: 'First response, periodic update and resolution. Customers: their own cases.',
           params: CaseNumberParams,
           response: { 200: CaseSlaView, ...errors },
         },

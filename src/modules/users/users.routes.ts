@@ -42,7 +42,9 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
         config: { auth: 'public' },
         schema: {
           tags: ['auth'],
-          summary: 'Log in; sets the session cookie',
+          operationId: 'login',
+          summary: 'Log in',
+          description: 'Checks the email and password and sets the `iotops_session` cookie.',
           body: LoginBody,
           response: { 200: UserView, ...errors },
         },
@@ -61,7 +63,18 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
     );
     app.post(
       '/api/v1/auth/logout',
-      { config: { auth: 'public' }, schema: { tags: ['auth'], summary: 'Log out', response: { 204: z.null() } } },
+      {
+        config: { auth: 'public' },
+        schema: {
+          tags: ['auth'],
+          operationId: 'logout',
+          summary: 'Log out',
+          description:
+            'Ends the web session of the `iotops_session` cookie, if any, and clears the cookie. It needs no body; ' +
+            'a malformed one answers 400.',
+          response: { 204: z.null(), 400: ErrorBody },
+        },
+      },
       async (req, reply) => {
         const cookie = req.cookies[SESSION_COOKIE];
         if (cookie) await users.logout(cookie);
@@ -73,7 +86,13 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
       '/api/v1/auth/me',
       {
         config: { auth: 'read' },
-        schema: { tags: ['auth'], summary: 'Who am I', response: { 200: MeView, ...errors } },
+        schema: {
+          tags: ['auth'],
+          operationId: 'getCurrentUser',
+          summary: 'Get the current user',
+          description: "The caller's user, with the scopes this call holds and how it authenticated (`via`).",
+          response: { 200: MeView, ...errors },
+        },
       },
       async (req) => {
         const p = principalOf(req);
@@ -88,7 +107,9 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
         config: { auth: 'read' },
         schema: {
           tags: ['auth'],
-          summary: 'Change your password (ends all your web sessions)',
+          operationId: 'changePassword',
+          summary: 'Change your password',
+          description: 'Ends all your web sessions.',
           body: ChangePasswordBody,
           response: { 204: z.null(), ...errors },
         },
@@ -105,7 +126,9 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
         config: { auth: 'admin' },
         schema: {
           tags: ['users'],
-          summary: 'Create a user (admin)',
+          operationId: 'createUser',
+          summary: 'Create a user',
+          description: 'Admin only.',
           body: CreateUserBody,
           response: { 201: UserView, 409: ErrorBody, ...errors },
         },
@@ -118,7 +141,9 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
         config: { auth: 'admin' },
         schema: {
           tags: ['users'],
-          summary: 'List users (admin)',
+          operationId: 'listUsers',
+          summary: 'List users',
+          description: 'Admin only.',
           response: { 200: z.object({ items: z.array(UserView) }), ...errors },
         },
       },
@@ -130,7 +155,9 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
         config: { auth: 'read' },
         schema: {
           tags: ['auth'],
-          summary: 'Create an API token for yourself',
+          operationId: 'createToken',
+          summary: 'Create an API token',
+          description: 'A Bearer token for the caller; the secret is shown once.',
           body: CreateTokenBody,
           response: { 201: CreatedTokenView, ...errors },
         },
@@ -146,7 +173,8 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
         config: { auth: 'read' },
         schema: {
           tags: ['auth'],
-          summary: 'Your API tokens',
+          operationId: 'listTokens',
+          summary: 'List your API tokens',
           response: { 200: z.object({ items: z.array(TokenView) }), ...errors },
         },
       },
@@ -158,7 +186,9 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
         config: { auth: 'read' },
         schema: {
           tags: ['auth'],
-          summary: 'Revoke one of your API tokens',
+          operationId: 'revokeToken',
+          summary: 'Revoke an API token',
+          description: "Only the caller's own tokens.",
           params: z.object({ id: z.coerce.number().int().positive() }),
           response: { 204: z.null(), ...errors },
         },

@@ -9,18 +9,13 @@ import Fastify, {
   type FastifyRequest,
   type RawServerDefault,
 } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Principal } from '../auth.ts';
 import type { Ctx } from '../context.ts';
 import { registerAuth } from './auth-hooks.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
+import { requireOperationNames, transformDocument, transformRoute } from './openapi.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -36,29 +31,6 @@ export type AppOptions = {
   resolvePrincipal: (req: FastifyRequest) => Promise<Principal | null>;
   routes: RouteModule[];
   version: string;
-};
-
-/**
- * Routes that stream a raw body (CSV import) or answer with one (CSV export) have no zod body schema; they say
- * so in `config.openapi`, and this adds it to the OpenAPI document on top of the zod-generated schema.
- */
-type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
-function withRawBodies(input: TransformInput): ReturnType<typeof jsonSchemaTransform> {
-  const out = jsonSchemaTransform(input);
-  const extra = (input.route.config as { openapi?: RawBodyDoc } | undefined)?.openapi;
-  if (!extra) return out;
-  const schema: Record<string, unknown> = { ...out.schema };
-  if (extra.body) {
-    schema.body = { type: 'string', description: extra.body.description };
-    schema.consumes = extra.body.contentTypes;
-  }
-  if (extra.produces) schema.produces = extra.produces;
-  return { ...out, schema } as ReturnType<typeof jsonSchemaTransform>;
-}
-
-export type RawBodyDoc = {
-  body?: { contentTypes: string[]; description: string };
-  produces?: string[];
 };
 
 export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
@@ -94,7 +66,10 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
         description:
           'Operations desk for an IoT connectivity provider. Authenticate with `Authorization: Bearer <token>` ' +
           '(create one with POST /api/v1/tokens or `iotops tokens create`) or the session cookie from POST /api/v1/auth/login.',
+        license: { name: 'MIT', identifier: 'MIT' },
       },
+      // Relative: the API is served by the host that serves this document (whatever HOST/PORT or proxy is in front).
+      servers: [{ url: '/', description: 'The iotops server that serves this document' }],
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
@@ -103,12 +78,13 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
       },
       security: [{ bearer: [] }, { session: [] }],
     },
-    transform: withRawBodies,
-    transformObject: jsonSchemaTransformObject,
+    transform: transformRoute,
+    transformObject: transformDocument,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   registerAuth(app, opts.resolvePrincipal);
+  requireOperationNames(app);
 
   app.get(
     '/openapi.json',
@@ -117,7 +93,16 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
   );
   app.get(
     '/healthz',
-    { config: { auth: 'public' }, schema: { tags: ['ops'], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['ops'],
+        operationId: 'getHealth',
+        summary: 'Liveness probe',
+        description: 'Answers 200 while the process serves HTTP; it checks nothing else.',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
   app.get(
@@ -126,6 +111,9 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
       config: { auth: 'public' },
       schema: {
         tags: ['ops'],
+        operationId: 'getReadiness',
+        summary: 'Readiness probe',
+        description: 'Answers 200 once the database answers a query; fails while it is unreachable.',
         response: { 200: z.object({ status: z.literal('ready'), database: z.string() }) },
       },
     },

@@ -7,8 +7,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Every route must say who may call it: 'public' or the scope it needs. */
     auth?: 'public' | Scope;
-    /** OpenAPI for raw (non-JSON) bodies: see platform/http/app.ts. */
-    openapi?: import('./app.ts').RawBodyDoc;
+    /** OpenAPI for raw (non-JSON) bodies: see platform/http/openapi.ts. */
+    openapi?: import('./openapi.ts').RawBodyDoc;
   }
   interface FastifyRequest {
     principal: Principal | null;

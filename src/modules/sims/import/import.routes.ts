@@ -47,8 +47,10 @@ export function simTransferRoutes(imports: ImportService, exports: ExportService
           },
           schema: {
             tags,
-            summary: 'Import SIMs from a streamed CSV body (content-type: text/csv); answers with the import job',
+            operationId: 'importSims',
+            summary: 'Import SIMs from CSV',
             description:
+              'The body is the CSV file, streamed (content-type: text/csv); the answer is the import job. ' +
               'Staff only. 202 with the job at once (poll GET /api/v1/sims/imports/{id}); with `wait=true` the answer ' +
               'comes when it is done. A bad header is a 400 before any job exists. PGlite (embedded) holds one ' +
               'connection: other requests wait while an import runs.',
@@ -95,7 +97,9 @@ export function simTransferRoutes(imports: ImportService, exports: ExportService
         config: { auth: 'read' },
         schema: {
           tags,
-          summary: 'An import job: status and counters (staff only)',
+          operationId: 'getSimImport',
+          summary: 'Get an import job',
+          description: 'Its status and counters. Staff only.',
           params: ImportIdParams,
           response: { 200: ImportJobView, ...errors },
         },
@@ -109,7 +113,9 @@ export function simTransferRoutes(imports: ImportService, exports: ExportService
         config: { auth: 'read', openapi: { produces: ['application/json', 'text/csv'] } },
         schema: {
           tags,
-          summary: "An import's error report by line (JSON pages, or the whole report with format=csv)",
+          operationId: 'listSimImportErrors',
+          summary: "Get an import's error report",
+          description: 'The refused rows by line: JSON pages, or the whole report as CSV with format=csv.',
           params: ImportIdParams,
           querystring: ImportErrorsQuery,
           response: { 200: ImportErrorPage.or(CsvText), ...errors },
@@ -135,7 +141,9 @@ export function simTransferRoutes(imports: ImportService, exports: ExportService
         config: { auth: 'read', openapi: { produces: ['text/csv'] } },
         schema: {
           tags,
-          summary: 'Export SIMs as CSV in the import format (streamed; customers get their own subtree)',
+          operationId: 'exportSims',
+          summary: 'Export SIMs as CSV',
+          description: 'In the import format, streamed. Customers get their own subtree.',
           querystring: ExportQuery,
           response: { 200: CsvText, ...errors },
         },
