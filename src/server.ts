@@ -24,6 +24,7 @@ import type { Ctx } from './platform/context.ts';
 import { openDatabase } from './platform/db/client.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { type App, buildApp } from './platform/http/app.ts';
+import { webBundle, webRoutes } from './platform/http/web.ts';
 import { createLogger, type Logger } from './platform/log.ts';
 import { createMetrics } from './platform/metrics.ts';
 import { buildServices, type Services } from './services.ts';
@@ -90,6 +91,8 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
       devicesRoutes(services.devices),
       networkActionsRoutes(services.networkActions),
       diagnosisRoutes(services.diagnosis, services.diagnosisBatch, services.caseDiagnosis),
+      // Last: its catch-all GET answers every path the API does not (the console's deep links).
+      webRoutes(webBundle()),
     ],
   });
 }

@@ -1,0 +1,18 @@
+/** Query keys from one place, so a mutation invalidates exactly what it touched. */
+export const keys = {
+  me: ['me'] as const,
+  cases: {
+    all: ['cases'] as const,
+    queue: (params: Record<string, unknown>) => ['cases', 'queue', params] as const,
+    one: (number: string) => ['cases', 'one', number] as const,
+    events: (number: string) => ['cases', 'one', number, 'events'] as const,
+    sla: (number: string) => ['cases', 'one', number, 'sla'] as const,
+  },
+  sims: {
+    all: ['sims'] as const,
+    list: (params: Record<string, unknown>) => ['sims', 'list', params] as const,
+    one: (iccid: string) => ['sims', 'one', iccid] as const,
+    events: (iccid: string, types: string) => ['sims', 'one', iccid, 'events', types] as const,
+  },
+  accounts: { list: ['accounts'] as const },
+};

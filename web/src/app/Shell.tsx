@@ -1,0 +1,105 @@
+import { Alert, AppShell, Button, Center, Group, Loader, Modal, NavLink, Select, Text } from '@mantine/core';
+import { useIsFetching, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { Navigate, Outlet, NavLink as RouterLink, useLocation } from 'react-router';
+import { onUnauthorized } from '../api/client.ts';
+import { LoginForm } from '../auth/LoginForm.tsx';
+import { isStaff, useLogout, useMe } from '../auth/session.ts';
+import { LANGUAGES, useI18n } from '../i18n/index.tsx';
+import { chooseLanguage } from './App.tsx';
+
+/** Whether the browser reaches the server: a banner while it does not, and queries retry when it comes back. */
+function useOnline() {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener('online', up);
+    window.addEventListener('offline', down);
+    return () => {
+      window.removeEventListener('online', up);
+      window.removeEventListener('offline', down);
+    };
+  }, []);
+  return online;
+}
+
+export function Shell() {
+  const { t, lang } = useI18n();
+  const me = useMe();
+  const location = useLocation();
+  const logout = useLogout();
+  const qc = useQueryClient();
+  const online = useOnline();
+  const fetching = useIsFetching();
+  const [expired, setExpired] = useState(false);
+  // A 401 mid-work opens a login over the page instead of leaving it, so a half-typed reply survives.
+  useEffect(() => onUnauthorized(() => setExpired(true)), []);
+
+  if (me.isPending)
+    return (
+      <Center h="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  if (!me.data) return <Navigate to="/login" state={{ from: location.pathname + location.search }} replace />;
+  const staff = isStaff(me.data);
+  const links = staff
+    ? [
+        { to: '/cases', label: t('nav.queue') },
+        { to: '/sims', label: t('nav.sims') },
+      ]
+    : [
+        { to: '/portal/sims', label: t('nav.mySims') },
+        { to: '/portal/cases', label: t('nav.myCases') },
+      ];
+  return (
+    <AppShell header={{ height: 52 }} navbar={{ width: 200, breakpoint: 'sm' }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Text fw={700}>iotops {staff ? 'desk' : 'portal'}</Text>
+          <Group gap="sm">
+            {fetching > 0 && <Loader size="xs" aria-label="Updating" />}
+            <Select
+              aria-label={t('language')}
+              size="xs"
+              w={80}
+              data={[...LANGUAGES]}
+              value={lang}
+              onChange={(v) => v && chooseLanguage(v)}
+              allowDeselect={false}
+            />
+            <Text size="sm">{me.data.email}</Text>
+            <Button size="xs" variant="default" onClick={() => void logout()}>
+              {t('nav.logout')}
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label="Main">
+        {links.map((l) => (
+          <NavLink key={l.to} component={RouterLink} to={l.to} label={l.label} />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        {!online && (
+          <Alert color="orange" mb="md" role="status">
+            {t('common.offline')}
+          </Alert>
+        )}
+        <Outlet />
+      </AppShell.Main>
+      <Modal opened={expired} onClose={() => undefined} withCloseButton={false} title={t('login.title')} centered>
+        <Text size="sm" mb="md">
+          {t('login.again')}
+        </Text>
+        <LoginForm
+          onDone={() => {
+            setExpired(false);
+            void qc.invalidateQueries();
+          }}
+        />
+      </Modal>
+    </AppShell>
+  );
+}

@@ -1,0 +1,182 @@
+import { Badge, Button, Card, Grid, Group, SegmentedControl, Stack, Text, Textarea, Title } from '@mantine/core';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { isStaff, useMe } from '../auth/session.ts';
+import { useI18n } from '../i18n/index.tsx';
+import { PriorityBadge, StateBadge } from '../ui/badges.tsx';
+import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { useAddEvent, useCase, useCaseEvents, useCaseSla, useTransition } from './queries.ts';
+import { SlaClocks } from './SlaClocks.tsx';
+
+const NEXT_STATES = ['open', 'pending_customer', 'pending_provider', 'resolved', 'closed', 'cancelled'] as const;
+
+/** One case: header, SLA clocks (staff), the timeline and the composer. Customers see the public part only. */
+export default function CasePage() {
+  const number = useParams().number ?? '';
+  const { t, dateTime } = useI18n();
+  const me = useMe();
+  const staff = me.data ? isStaff(me.data) : false;
+  const c = useCase(number);
+  const events = useCaseEvents(number);
+  const sla = useCaseSla(number, staff);
+  const transition = useTransition(number);
+
+  if (c.error) return <ErrorAlert error={c.error} />;
+  if (!c.data) return <Text>{t('common.loading')}</Text>;
+  const k = c.data;
+  return (
+    <Stack>
+      <Group justify="space-between" align="start">
+        <div>
+          <Title order={1} size="h3">
+            {k.number} — {k.subject}
+          </Title>
+          <Group gap="xs" mt={4}>
+            <PriorityBadge p={k.priority} />
+            <StateBadge s={k.state} />
+            <Badge variant="outline">{k.type.replace(/_/g, ' ')}</Badge>
+            <Badge variant="outline">{k.severity}</Badge>
+            <Text size="sm" c="dimmed">
+              {t('case.account')} #{k.accountId} · {k.channel} · {dateTime(k.createdAt)}
+            </Text>
+          </Group>
+        </div>
+        {staff && (
+          <Group gap="xs" aria-label={t('case.moveTo')}>
+            {NEXT_STATES.filter((s) => s !== k.state).map((s) => (
+              <Button
+                key={s}
+                size="xs"
+                variant="default"
+                loading={transition.isPending && transition.variables?.to === s}
+                onClick={() => transition.mutate({ to: s })}
+              >
+                {s.replace(/_/g, ' ')}
+              </Button>
+            ))}
+          </Group>
+        )}
+      </Group>
+      <ErrorAlert error={transition.error} />
+      <Grid>
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Stack>
+            <Composer number={number} staff={staff} />
+            <Title order={2} size="h4">
+              {t('case.timeline')}
+            </Title>
+            <ErrorAlert error={events.error} />
+            {[...(events.data?.items ?? [])].reverse().map((e) => (
+              <Card key={e.id} withBorder padding="sm" bg={e.visibility === 'internal' ? 'yellow.0' : undefined}>
+                <Group justify="space-between">
+                  <Text size="sm" fw={600}>
+                    {e.kind.replace(/_/g, ' ')} · {e.authorLabel}
+                    {e.visibility === 'internal' && (
+                      <Badge ml="xs" size="xs" color="yellow">
+                        {t('common.internal')}
+                      </Badge>
+                    )}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {dateTime(e.at)}
+                  </Text>
+                </Group>
+                <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+                  {e.body}
+                </Text>
+              </Card>
+            ))}
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack>
+            <Card withBorder>
+              <Title order={2} size="h5" mb="xs">
+                {t('case.details')}
+              </Title>
+              <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+                {k.description || '—'}
+              </Text>
+              <Text size="sm" mt="xs">
+                {t('case.sims')}: {k.affectedSimCount}
+              </Text>
+              {k.parentCaseId !== null && <Text size="sm">Major case #{k.parentCaseId}</Text>}
+              {staff && (
+                <Link to={`/cases?accountId=${k.accountId}`}>
+                  <Text size="sm">
+                    {t('case.account')} #{k.accountId}
+                  </Text>
+                </Link>
+              )}
+            </Card>
+            {staff && (
+              <Card withBorder>
+                <Title order={2} size="h5" mb="xs">
+                  {t('case.sla')}
+                </Title>
+                <ErrorAlert error={sla.error} />
+                {sla.data && <SlaClocks sla={sla.data} />}
+              </Card>
+            )}
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}
+
+/** Staff write an internal note or a public reply; a customer writes a portal message. A failed save keeps the text. */
+function Composer({ number, staff }: { number: string; staff: boolean }) {
+  const { t } = useI18n();
+  const add = useAddEvent(number);
+  const draftKey = `iotops.draft.${number}`;
+  const [text, setText] = useState(() => sessionStorage.getItem(draftKey) ?? '');
+  const [mode, setMode] = useState<'note' | 'reply'>('note');
+  const update = (v: string) => {
+    setText(v);
+    sessionStorage.setItem(draftKey, v);
+  };
+  const submit = () =>
+    add.mutate(
+      staff
+        ? mode === 'note'
+          ? { kind: 'note', visibility: 'internal', body: text }
+          : { kind: 'note', visibility: 'public', body: text }
+        : { kind: 'portal_message', body: text },
+      {
+        onSuccess: () => {
+          update('');
+        },
+      },
+    );
+  return (
+    <Card withBorder>
+      <Stack gap="xs">
+        {staff && (
+          <SegmentedControl
+            value={mode}
+            onChange={(v) => setMode(v as 'note' | 'reply')}
+            data={[
+              { value: 'note', label: t('case.note') },
+              { value: 'reply', label: t('case.reply') },
+            ]}
+          />
+        )}
+        <Textarea
+          label={staff ? (mode === 'note' ? t('case.note') : t('case.reply')) : t('portal.cases.reply')}
+          placeholder={t('case.compose')}
+          autosize
+          minRows={3}
+          value={text}
+          onChange={(e) => update(e.currentTarget.value)}
+        />
+        <ErrorAlert error={add.error} />
+        <Group>
+          <Button onClick={submit} disabled={!text.trim()} loading={add.isPending}>
+            {staff ? t('case.add') : t('portal.cases.reply')}
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}

@@ -1,0 +1,140 @@
+import { Button, Group, Kbd, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
+import { useI18n } from '../i18n/index.tsx';
+import { DueBadge, PriorityBadge, StateBadge } from '../ui/badges.tsx';
+import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { useListKeys } from '../ui/useListKeys.ts';
+import { type QueueParams, useQueue } from './queries.ts';
+
+const STATES = ['new', 'open', 'pending_customer', 'pending_provider', 'resolved', 'closed', 'cancelled'];
+const TYPES = ['incident', 'information_request', 'service_request', 'order'];
+
+/** The agent queue: priority, then SLA due time. Filters and the page live in the URL (deep links, reload). */
+export default function QueuePage() {
+  const { t, dateTime } = useI18n();
+  const navigate = useNavigate();
+  const [search, setSearch] = useSearchParams();
+  const params: QueueParams = {
+    state: (search.get('state') ?? undefined) as QueueParams['state'],
+    type: (search.get('type') ?? undefined) as QueueParams['type'],
+    queue: search.get('queue') ?? undefined,
+    assignee: search.get('assignee') === 'me' ? 'me' : undefined,
+    cursor: search.get('cursor') ?? undefined,
+  };
+  const queue = useQueue(params);
+  const items = queue.data?.items ?? [];
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(id);
+  }, []);
+  const set = (key: string, value: string | null) => {
+    const next = new URLSearchParams(search);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    if (key !== 'cursor') next.delete('cursor');
+    setSearch(next);
+  };
+  const selected = useListKeys(items.length, (i) => navigate(`/cases/${items[i]!.number}`));
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={1} size="h3">
+          {t('queue.title')}
+        </Title>
+        <Text size="xs" c="dimmed">
+          <Kbd>j</Kbd>/<Kbd>k</Kbd> <Kbd>Enter</Kbd> — {t('nav.shortcuts')}
+        </Text>
+      </Group>
+      <Group align="end">
+        <Select
+          label={t('queue.filter.state')}
+          placeholder={t('common.any')}
+          data={STATES}
+          value={params.state ?? null}
+          onChange={(v) => set('state', v)}
+          clearable
+        />
+        <Select
+          label={t('queue.filter.type')}
+          placeholder={t('common.any')}
+          data={TYPES}
+          value={params.type ?? null}
+          onChange={(v) => set('type', v)}
+          clearable
+        />
+        <TextInput
+          label={t('queue.filter.queue')}
+          defaultValue={params.queue ?? ''}
+          onKeyDown={(e) => e.key === 'Enter' && set('queue', e.currentTarget.value.trim() || null)}
+          onBlur={(e) => set('queue', e.currentTarget.value.trim() || null)}
+        />
+        <Switch
+          label={t('queue.filter.mine')}
+          checked={params.assignee === 'me'}
+          onChange={(e) => set('assignee', e.currentTarget.checked ? 'me' : null)}
+        />
+      </Group>
+      <ErrorAlert error={queue.error} />
+      <Table highlightOnHover striped aria-label={t('queue.title')}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('queue.col.number')}</Table.Th>
+            <Table.Th>{t('queue.col.priority')}</Table.Th>
+            <Table.Th>{t('queue.col.due')}</Table.Th>
+            <Table.Th>{t('queue.col.state')}</Table.Th>
+            <Table.Th>{t('queue.col.type')}</Table.Th>
+            <Table.Th>{t('queue.col.subject')}</Table.Th>
+            <Table.Th>{t('queue.col.sims')}</Table.Th>
+            <Table.Th>{t('queue.col.age')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {items.map((c, i) => (
+            <Table.Tr
+              key={c.number}
+              aria-selected={i === selected}
+              bg={i === selected ? 'var(--mantine-color-blue-light)' : undefined}
+              onClick={() => navigate(`/cases/${c.number}`)}
+              style={{ cursor: 'pointer' }}
+            >
+              <Table.Td>
+                <a href={`/cases/${c.number}`} onClick={(e) => e.preventDefault()}>
+                  {c.number}
+                </a>
+              </Table.Td>
+              <Table.Td>
+                <PriorityBadge p={c.priority} />
+              </Table.Td>
+              <Table.Td>
+                <DueBadge due={c.slaDueAt} now={now} />
+              </Table.Td>
+              <Table.Td>
+                <StateBadge s={c.state} />
+              </Table.Td>
+              <Table.Td>{c.type.replace(/_/g, ' ')}</Table.Td>
+              <Table.Td>{c.subject}</Table.Td>
+              <Table.Td>{c.affectedSimCount}</Table.Td>
+              <Table.Td>{dateTime(c.createdAt)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {queue.isSuccess && items.length === 0 && <Text c="dimmed">{t('queue.empty')}</Text>}
+      <Group>
+        <Button variant="default" disabled={!params.cursor} onClick={() => set('cursor', null)}>
+          {t('common.first')}
+        </Button>
+        <Button
+          variant="default"
+          disabled={!queue.data?.nextCursor}
+          onClick={() => set('cursor', queue.data?.nextCursor ?? null)}
+        >
+          {t('common.next')}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

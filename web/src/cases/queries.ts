@@ -1,0 +1,73 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, type Schemas, unwrap } from '../api/client.ts';
+import { keys } from '../api/keys.ts';
+
+export type QueueParams = {
+  state?: Schemas['CaseSummary']['state'];
+  type?: Schemas['CaseSummary']['type'];
+  queue?: string;
+  assignee?: 'me';
+  accountId?: number;
+  cursor?: string;
+};
+
+/** The queue polls every 15 s; the page shown stays (cursor in the URL), so an agent never loses their place. */
+export function useQueue(params: QueueParams) {
+  return useQuery({
+    queryKey: keys.cases.queue(params),
+    queryFn: () => unwrap(api.GET('/api/v1/cases', { params: { query: { ...params, limit: 50 } } })),
+    placeholderData: keepPreviousData,
+    refetchInterval: 15_000,
+  });
+}
+
+export function useCase(number: string) {
+  return useQuery({
+    queryKey: keys.cases.one(number),
+    queryFn: () => unwrap(api.GET('/api/v1/cases/{number}', { params: { path: { number } } })),
+    refetchInterval: 30_000,
+  });
+}
+
+export function useCaseEvents(number: string) {
+  return useQuery({
+    queryKey: keys.cases.events(number),
+    queryFn: () => unwrap(api.GET('/api/v1/cases/{number}/events', { params: { path: { number } } })),
+    refetchInterval: 15_000,
+  });
+}
+
+export function useCaseSla(number: string, enabled: boolean) {
+  return useQuery({
+    queryKey: keys.cases.sla(number),
+    queryFn: () => unwrap(api.GET('/api/v1/cases/{number}/sla', { params: { path: { number } } })),
+    enabled,
+    refetchInterval: 60_000,
+  });
+}
+
+export function useAddEvent(number: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas['CreateCaseEventRequestInput']) =>
+      unwrap(api.POST('/api/v1/cases/{number}/events', { params: { path: { number } }, body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.cases.one(number) }),
+  });
+}
+
+export function useTransition(number: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas['CaseTransitionRequestInput']) =>
+      unwrap(api.POST('/api/v1/cases/{number}/transitions', { params: { path: { number } }, body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.cases.all }),
+  });
+}
+
+export function useCreateCase() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas['CreateCaseRequestInput']) => unwrap(api.POST('/api/v1/cases', { body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.cases.all }),
+  });
+}

@@ -1,0 +1,51 @@
+import { Badge } from '@mantine/core';
+
+const PRIORITY_COLOR: Record<string, string> = { P1: 'red', P2: 'orange', P3: 'yellow', P4: 'gray' };
+export const PriorityBadge = ({ p }: { p: string }) => (
+  <Badge color={PRIORITY_COLOR[p] ?? 'gray'} variant="filled" aria-label={`priority ${p}`}>
+    {p}
+  </Badge>
+);
+
+const STATE_COLOR: Record<string, string> = {
+  new: 'blue',
+  open: 'cyan',
+  pending_customer: 'grape',
+  pending_provider: 'violet',
+  resolved: 'teal',
+  closed: 'gray',
+  cancelled: 'gray',
+  ACTIVATED: 'teal',
+  DEACTIVATED: 'orange',
+  ONLINE: 'teal',
+  ATTACHED: 'cyan',
+  OFFLINE: 'gray',
+  BLOCKED: 'red',
+};
+export const StateBadge = ({ s }: { s: string | null | undefined }) =>
+  s ? (
+    <Badge color={STATE_COLOR[s] ?? 'gray'} variant="light">
+      {s.replace(/_/g, ' ')}
+    </Badge>
+  ) : (
+    <span>—</span>
+  );
+
+/** Time left to an SLA due instant, coloured as it runs out (the warning thresholds are the server's 75/90 %). */
+export function DueBadge({ due, now }: { due: string | null | undefined; now: number }) {
+  if (!due) return <span>—</span>;
+  const ms = new Date(due).getTime() - now;
+  const abs = Math.abs(ms);
+  const text =
+    abs < 3_600_000
+      ? `${Math.round(abs / 60_000)} min`
+      : abs < 172_800_000
+        ? `${Math.round(abs / 3_600_000)} h`
+        : `${Math.round(abs / 86_400_000)} d`;
+  const color = ms < 0 ? 'red' : ms < 3_600_000 ? 'orange' : ms < 4 * 3_600_000 ? 'yellow' : 'green';
+  return (
+    <Badge color={color} variant="light" title={due}>
+      {ms < 0 ? `${text} overdue` : `in ${text}`}
+    </Badge>
+  );
+}
