@@ -1,8 +1,9 @@
 /**
  * Generated artifacts are committed and must be current (conventions §9):
  *  - migrations/: drizzle-kit would generate nothing new from the tables;
- *  - docs/openapi.json: equals the document the app serves at /openapi.json.
- * `node scripts/check-generated.ts --write` refreshes docs/openapi.json.
+ *  - docs/openapi.json: equals the document the app serves at /openapi.json;
+ *  - web/src/api/schema.d.ts: the console's typed client, generated from that document by openapi-typescript.
+ * `node scripts/check-generated.ts --write` refreshes docs/openapi.json and the client types.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,5 +65,22 @@ if (write) {
   console.error(`${file} is stale: run \`node scripts/check-generated.ts --write\` and commit it`);
   failed = true;
 }
+
+// 3. The web console's client types, generated from the document (as it is after --write).
+const clientFile = 'web/src/api/schema.d.ts';
+const clientTmp = path.join(mkdtempSync(path.join(tmpdir(), 'iotops-client-')), 'schema.d.ts');
+execFileSync('npx', ['openapi-typescript', file, '-o', write ? clientFile : clientTmp], { stdio: 'pipe' });
+if (!write) {
+  let current = '';
+  try {
+    current = readFileSync(clientFile, 'utf8');
+  } catch {}
+  if (current !== readFileSync(clientTmp, 'utf8')) {
+    console.error(`${clientFile} is stale: run \`npm run gen:client\` (or check:generated -- --write) and commit it`);
+    failed = true;
+  }
+} else console.log(`${clientFile} written`);
+rmSync(path.dirname(clientTmp), { recursive: true, force: true });
+
 if (failed) process.exit(1);
 console.log('generated artifacts are current');

@@ -78,7 +78,7 @@ export function Shell() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
         {links.map((l) => (
-          <NavLink key={l.to} component={RouterLink} to={l.to} label={l.label} />
+          <NavLink key={l.to} component={RouterLink} to={l.to} label={l.label} variant="filled" />
         ))}
       </AppShell.Navbar>
       <AppShell.Main>

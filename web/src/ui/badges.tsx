@@ -1,11 +1,18 @@
 import { Badge } from '@mantine/core';
 
-const PRIORITY_COLOR: Record<string, string> = { P1: 'red', P2: 'orange', P3: 'yellow', P4: 'gray' };
-export const PriorityBadge = ({ p }: { p: string }) => (
-  <Badge color={PRIORITY_COLOR[p] ?? 'gray'} variant="filled" aria-label={`priority ${p}`}>
-    {p}
-  </Badge>
-);
+// Colours tell the state at a glance; the text stays dark on a light tint (or white on P1's deep red) so every
+// badge keeps WCAG AA contrast.
+const PRIORITY_COLOR: Record<string, string> = { P1: 'red.9', P2: 'orange', P3: 'yellow', P4: 'gray' };
+export const PriorityBadge = ({ p }: { p: string }) =>
+  p === 'P1' ? (
+    <Badge color="red.9" variant="filled" aria-label={`priority ${p}`}>
+      {p}
+    </Badge>
+  ) : (
+    <Badge color={PRIORITY_COLOR[p] ?? 'gray'} variant="light" c="dark.9" aria-label={`priority ${p}`}>
+      {p}
+    </Badge>
+  );
 
 const STATE_COLOR: Record<string, string> = {
   new: 'blue',
@@ -24,7 +31,7 @@ const STATE_COLOR: Record<string, string> = {
 };
 export const StateBadge = ({ s }: { s: string | null | undefined }) =>
   s ? (
-    <Badge color={STATE_COLOR[s] ?? 'gray'} variant="light">
+    <Badge color={STATE_COLOR[s] ?? 'gray'} variant="light" c="dark.9">
       {s.replace(/_/g, ' ')}
     </Badge>
   ) : (
@@ -44,7 +51,7 @@ export function DueBadge({ due, now }: { due: string | null | undefined; now: nu
         : `${Math.round(abs / 86_400_000)} d`;
   const color = ms < 0 ? 'red' : ms < 3_600_000 ? 'orange' : ms < 4 * 3_600_000 ? 'yellow' : 'green';
   return (
-    <Badge color={color} variant="light" title={due}>
+    <Badge color={color} variant="light" c="dark.9" title={due}>
       {ms < 0 ? `${text} overdue` : `in ${text}`}
     </Badge>
   );

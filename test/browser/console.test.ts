@@ -1,0 +1,140 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, seriousA11yViolations, shot } from '../support/browser.ts';
+import { type RunningCli, startCli } from '../support/cli.ts';
+import { testDbKind } from '../support/harness.ts';
+
+// The console and the portal as people use them: `iotops start` with its demo on a fresh embedded data directory,
+// Debian's Chromium clicking by role and label. Once per `npm test` (the PGlite run); screenshots in test-artifacts/.
+describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { timeout: 300_000 }, () => {
+  let server: RunningCli;
+  let url: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    const env = {
+      LOG_LEVEL: 'warn',
+      IOTOPS_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'iotops-web-')),
+      PORT: '0',
+      IOTOPS_MQTT_PORT: '0',
+    };
+    server = startCli(['start'], env);
+    await server.waitFor(/log in \(POST/, 180_000);
+    url = /running at (http:\/\/\S+)/.exec(server.stdout())![1]!;
+    browser = await launchBrowser();
+  }, 240_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    server?.signal('SIGTERM');
+    await server?.exited;
+  });
+
+  async function page(): Promise<Page> {
+    // bypassCSP only so that axe-core can be injected; the app itself runs under its real policy otherwise.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
+    contexts.push(context);
+    const p = await context.newPage();
+    p.setDefaultTimeout(30_000);
+    return p;
+  }
+  async function logIn(p: Page, email: string, password: string) {
+    await p.goto(url);
+    await p.getByLabel('Email').fill(email);
+    await p.getByLabel('Password').fill(password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+  }
+
+  it('agent: logs in, filters the queue, opens a case by keyboard, adds a note; deep link and reload', async () => {
+    const p = await page();
+    await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');
+    const queue = p.getByRole('table', { name: 'Case queue' });
+    await expect.poll(() => queue.getByRole('row').count()).toBeGreaterThan(3);
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'agent-queue');
+
+    // Filter: only open cases; the filter is in the URL.
+    await p.getByRole('textbox', { name: 'State' }).click();
+    await p.getByRole('option', { name: 'open', exact: true }).click();
+    await expect.poll(() => new URL(p.url()).searchParams.get('state')).toBe('open');
+    // Every row shown is an open case (the earlier page stays on screen until the filtered one arrives).
+    const states = async () =>
+      (await queue.getByRole('row').allTextContents())
+        .slice(1)
+        .map((r) => /pending|resolved|closed|new|open/i.exec(r)?.[0]);
+    await expect.poll(async () => new Set(await states())).toEqual(new Set(['open']));
+
+    // j then Enter opens the second row without the mouse.
+    const second = (await queue.getByRole('row').nth(2).getByRole('link').textContent())!;
+    await p.getByRole('heading', { name: 'Case queue' }).click(); // leave the filter field
+    await p.keyboard.press('j');
+    await p.keyboard.press('Enter');
+    await expect.poll(() => p.url()).toContain(`/cases/${second}`);
+    await p.getByRole('heading', { name: new RegExp(second) }).waitFor();
+
+    await p.getByRole('textbox', { name: 'Internal note' }).fill('Checked the HLR: attach rejects from 03:10 on.');
+    await p.getByRole('button', { name: 'Add' }).click();
+    await p.getByText('Checked the HLR: attach rejects from 03:10 on.').waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'agent-case');
+
+    // Deep link survives a reload.
+    await p.reload();
+    await p.getByRole('heading', { name: new RegExp(second) }).waitFor();
+    await p.getByText('Checked the HLR: attach rejects from 03:10 on.').waitFor();
+  });
+
+  it('agent: a session that ends mid-reply asks to log in again and keeps the typed text', async () => {
+    const p = await page();
+    await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');
+    await p.getByRole('table', { name: 'Case queue' }).getByRole('link').first().click();
+    await p.getByRole('heading', { level: 1 }).waitFor();
+    await p.getByRole('textbox', { name: 'Internal note' }).fill('Half-written reply that must survive');
+    // The session ends on the server (as at expiry): the next call answers 401.
+    await p.evaluate(() => fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' }));
+    await p.getByRole('button', { name: 'Add' }).click();
+    const dialog = p.getByRole('dialog');
+    await dialog.getByLabel('Email').fill('agent@demo.iotops.example');
+    await dialog.getByLabel('Password').fill('demo-agent-password');
+    await dialog.getByRole('button', { name: 'Log in' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect
+      .poll(() => p.getByRole('textbox', { name: 'Internal note' }).inputValue())
+      .toBe('Half-written reply that must survive');
+    await p.getByRole('button', { name: 'Add' }).click();
+    await p.getByText('Half-written reply that must survive', { exact: true }).last().waitFor();
+  });
+
+  it('customer: sees only own SIMs, diagnoses one in Swedish, opens a case and finds it in the list', async () => {
+    const p = await page();
+    await logIn(p, 'ops@nordgrid.example', 'demo-customer-password');
+    const sims = p.getByRole('table', { name: 'Mina SIM-kort' });
+    await expect.poll(() => sims.getByRole('row').count()).toBeGreaterThan(10);
+    const accounts = new Set((await sims.getByRole('row').allTextContents()).slice(1).map((r) => r));
+    for (const row of accounts) expect(row).toMatch(/Nordgrid/i);
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'portal-sims');
+
+    await sims.getByRole('row').nth(1).click();
+    await p.getByRole('button', { name: 'Kontrollera SIM-kortet' }).click();
+    const summary = p.getByTestId('customer-summary');
+    await summary.waitFor();
+    // The customer's summary in the account's language (sv), never the agent text.
+    expect(await summary.textContent()).toMatch(/[åäö]|SIM-kort|nät/i);
+    await shot(p, 'portal-diagnosis');
+    const iccid = (await p.getByRole('heading', { level: 1 }).textContent())!.trim();
+
+    await p.getByRole('link', { name: 'Mina ärenden' }).click();
+    await p.getByLabel('Ämne').fill('Mätaren i Kiruna skickar inget');
+    await p.getByLabel('Berörda SIM-kort (ICCID, kommaseparerade)').fill(iccid);
+    await p.getByRole('button', { name: 'Öppna ärendet' }).click();
+    await p.getByRole('heading', { name: /Mätaren i Kiruna skickar inget/ }).waitFor();
+    await p.getByRole('link', { name: 'Mina ärenden' }).click();
+    await p.getByRole('table', { name: 'Mina ärenden' }).getByText('Mätaren i Kiruna skickar inget').waitFor();
+    await shot(p, 'portal-cases');
+  });
+});
