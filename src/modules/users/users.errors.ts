@@ -7,4 +7,5 @@ export const UsersErrors = {
   scopeNotAllowed: 'tokens.scope_not_allowed',
   tokenNotFound: 'tokens.not_found',
   userNotFound: 'users.not_found',
+  staffOnly: 'users.staff_only',
 } as const;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Principal } from '../../platform/auth.ts';
 import type { TokenRow, UserRow } from './users.repo.ts';
-import type { MeView, TokenView, UserView } from './users.schemas.ts';
+import type { AgentView, MeView, TokenView, UserView } from './users.schemas.ts';
 
 export function presentUser(u: UserRow): z.infer<typeof UserView> {
   return {
@@ -14,6 +14,10 @@ export function presentUser(u: UserRow): z.infer<typeof UserView> {
     language: u.language,
     createdAt: u.createdAt.toISOString(),
   };
+}
+
+export function presentAgent(u: UserRow): z.infer<typeof AgentView> {
+  return { id: u.id, name: u.name, email: u.email, role: u.role as z.infer<typeof AgentView>['role'] };
 }
 
 export function presentMe(u: UserRow, p: Principal): z.infer<typeof MeView> {

@@ -1,9 +1,10 @@
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { apiTokens, sessions, users } from './users.tables.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type TokenRow = typeof apiTokens.$inferSelect;
+const STAFF_ROLES = ['admin', 'agent'] as const;
 
 export function usersRepo(db: Db) {
   return {
@@ -22,6 +23,21 @@ export function usersRepo(db: Db) {
     async list(tenantId: number | null): Promise<UserRow[]> {
       const q = db.select().from(users);
       return tenantId === null ? q.orderBy(users.id) : q.where(eq(users.tenantId, tenantId)).orderBy(users.id);
+    },
+    /** The provider's staff who can take work: admins and agents not disabled, by name. */
+    async listStaff(): Promise<UserRow[]> {
+      return db
+        .select()
+        .from(users)
+        .where(and(inArray(users.role, [...STAFF_ROLES]), eq(users.disabled, false)))
+        .orderBy(asc(users.name), asc(users.id));
+    },
+    async findStaff(id: number): Promise<UserRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(and(eq(users.id, id), inArray(users.role, [...STAFF_ROLES]), eq(users.disabled, false)));
+      return row;
     },
     async countAll(): Promise<number> {
       const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(users);

@@ -4,8 +4,9 @@ import type { Principal } from '../../platform/auth.ts';
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
-import { presentMe, presentToken, presentUser } from './users.presenter.ts';
+import { presentAgent, presentMe, presentToken, presentUser } from './users.presenter.ts';
 import {
+  AgentList,
   ChangePasswordBody,
   CreatedTokenView,
   CreateTokenBody,
@@ -148,6 +149,21 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
         },
       },
       async (req) => ({ items: (await users.list(principalOf(req))).map(presentUser) }),
+    );
+    app.get(
+      '/api/v1/agents',
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags: ['users'],
+          operationId: 'listAgents',
+          summary: 'List the agents',
+          description:
+            'Staff only: the admins and agents a case can be assigned to (disabled users left out), by name.',
+          response: { 200: AgentList, ...errors },
+        },
+      },
+      async (req) => ({ items: (await users.staff(principalOf(req))).map(presentAgent) }),
     );
     app.post(
       '/api/v1/tokens',

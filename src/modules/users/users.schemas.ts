@@ -38,6 +38,17 @@ export const UserView = z
   })
   .meta({ id: 'User' });
 
+/** Someone a case can be assigned to: the console's assignee picker. */
+export const AgentView = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(['admin', 'agent']),
+  })
+  .meta({ id: 'Agent' });
+export const AgentList = z.object({ items: z.array(AgentView) }).meta({ id: 'AgentList' });
+
 export const MeView = UserView.extend({ scopes: z.array(z.enum(SCOPES)), via: z.string() }).meta({ id: 'Me' });
 
 export const CreateTokenBody = z

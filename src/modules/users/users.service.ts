@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Principal, ROLE_SCOPES, type Role, type Scope, scopeOf } from '../../platform/auth.ts';
+import { isStaff, type Principal, ROLE_SCOPES, type Role, type Scope, scopeOf } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
@@ -109,6 +109,15 @@ export function createUsersService(
     async list(actor: Principal): Promise<UserRow[]> {
       return repo.list(actor.role === 'customer' ? actor.tenantId : null);
     },
+
+    /** Who a case can be assigned to (GET /api/v1/agents): enabled admins and agents, by name. Staff only. */
+    async staff(actor: Principal): Promise<UserRow[]> {
+      if (!isStaff(actor)) throw forbidden(E.staffOnly, "Only the provider's staff list the agents");
+      return repo.listStaff();
+    },
+
+    /** The user if it is an enabled admin or agent (someone a case may be assigned to), else undefined. */
+    staffMember: (id: number) => repo.findStaff(id),
 
     /** Returns the session secret for the cookie. Same answer for unknown email and wrong password. */
     async login(email: string, password: string): Promise<{ secret: string; user: UserRow; expiresAt: Date }> {
