@@ -7,7 +7,7 @@ import { type Database, openDatabase } from '../src/platform/db/client.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { reuseDbArg } from './args.ts';
 
-const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function admin<T>(f: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: PG_ADMIN });
@@ -21,9 +21,9 @@ async function admin<T>(f: (c: pg.Client) => Promise<T>): Promise<T> {
 
 export async function benchDatabase(
   kind: string,
-  opts: { poolSize: number },
+  opts: { poolSize: number; reuse?: string },
 ): Promise<{ database: Database; url: string; finish(): Promise<void> }> {
-  const reuse = reuseDbArg();
+  const reuse = opts.reuse ?? reuseDbArg();
   const name = reuse ?? `iotops_bench_${kind}_${process.pid}`;
   await admin(async (c) => {
     if (!reuse || (await c.query('select 1 from pg_database where datname = $1', [name])).rowCount === 0)

@@ -1,10 +1,10 @@
 import '@mantine/core/styles.css';
 import { type CSSVariablesResolver, createTheme, MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiError } from './api/client.ts';
 import { App } from './app/App.tsx';
+import { queryClient } from './app/query-client.ts';
 
 // Readable for everyone (WCAG AA 4.5:1; axe-core's colour-contrast check runs in the browser tests): filled
 // colours at shade 8 instead of Mantine's 6, black or white text by the background, and a darker "dimmed".
@@ -13,16 +13,6 @@ const cssVariables: CSSVariablesResolver = () => ({
   variables: {},
   light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
   dark: {},
-});
-
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      // A 4xx will not fix itself; a dropped connection will (the banner says so meanwhile).
-      retry: (n, e) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && n < 3,
-      refetchOnWindowFocus: true,
-    },
-  },
 });
 
 createRoot(document.getElementById('root')!).render(

@@ -1,30 +1,24 @@
-import { Center, Loader } from '@mantine/core';
-import { lazy, type ReactNode, Suspense } from 'react';
-import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
-import { isStaff, useMe } from '../auth/session.ts';
+import type { ComponentType } from 'react';
+import { createBrowserRouter, type LoaderFunctionArgs, Navigate, RouterProvider } from 'react-router';
+import { isStaff, meQuery, useMe } from '../auth/session.ts';
+import { caseEventsQuery, caseQuery, queueParamsFrom, queueQuery } from '../cases/queries.ts';
 import { I18nProvider, isLanguage } from '../i18n/index.tsx';
+import { queryClient } from './query-client.ts';
 import { Shell } from './Shell.tsx';
 
-// Route-level splitting: each screen is its own chunk, so the first load carries the shell only.
-const LoginPage = lazy(() => import('../auth/LoginPage.tsx'));
-const QueuePage = lazy(() => import('../cases/QueuePage.tsx'));
-const CasePage = lazy(() => import('../cases/CasePage.tsx'));
-const SimsPage = lazy(() => import('../sims/SimsPage.tsx'));
-const SimPage = lazy(() => import('../sims/SimPage.tsx'));
-const PortalSimsPage = lazy(() => import('../portal/PortalSimsPage.tsx'));
-const PortalCasesPage = lazy(() => import('../portal/PortalCasesPage.tsx'));
-
-const page = (el: ReactNode) => (
-  <Suspense
-    fallback={
-      <Center p="xl">
-        <Loader aria-label="Loading" />
-      </Center>
-    }
-  >
-    {el}
-  </Suspense>
-);
+/**
+ * Each screen is its own chunk, loaded by the router while it navigates (not by Suspense in render, which would
+ * wait for the session first and then throttle the reveal). Loaders start a screen's data at the same moment, so
+ * code, session and data arrive in parallel; they never wait for the data (the screen shows its own loading).
+ */
+const screen = (load: () => Promise<{ default: ComponentType }>) => async () => ({ Component: (await load()).default });
+const prefetch =
+  (...queries: ((args: LoaderFunctionArgs) => { queryKey: readonly unknown[]; queryFn: () => Promise<unknown> })[]) =>
+  (args: LoaderFunctionArgs) => {
+    void queryClient.prefetchQuery(meQuery);
+    for (const q of queries) void queryClient.prefetchQuery(q(args));
+    return null;
+  };
 
 function Home() {
   const me = useMe();
@@ -32,20 +26,33 @@ function Home() {
   return <Navigate to={isStaff(me.data) ? '/cases' : '/portal/sims'} replace />;
 }
 
+const caseScreen = {
+  lazy: screen(() => import('../cases/CasePage.tsx')),
+  loader: prefetch(
+    ({ params }) => caseQuery(params.number ?? ''),
+    ({ params }) => caseEventsQuery(params.number ?? ''),
+  ),
+};
+
 const router = createBrowserRouter([
-  { path: '/login', element: page(<LoginPage />) },
+  { path: '/login', lazy: screen(() => import('../auth/LoginPage.tsx')) },
   {
     element: <Shell />,
+    HydrateFallback: () => null,
     children: [
-      { index: true, element: <Home /> },
-      { path: 'cases', element: page(<QueuePage />) },
-      { path: 'cases/:number', element: page(<CasePage />) },
-      { path: 'sims', element: page(<SimsPage />) },
-      { path: 'sims/:iccid', element: page(<SimPage />) },
-      { path: 'portal/sims', element: page(<PortalSimsPage />) },
-      { path: 'portal/sims/:iccid', element: page(<SimPage />) },
-      { path: 'portal/cases', element: page(<PortalCasesPage />) },
-      { path: 'portal/cases/:number', element: page(<CasePage />) },
+      { index: true, element: <Home />, loader: prefetch() },
+      {
+        path: 'cases',
+        lazy: screen(() => import('../cases/QueuePage.tsx')),
+        loader: prefetch(({ request }) => queueQuery(queueParamsFrom(new URL(request.url).searchParams))),
+      },
+      { path: 'cases/:number', ...caseScreen },
+      { path: 'sims', lazy: screen(() => import('../sims/SimsPage.tsx')), loader: prefetch() },
+      { path: 'sims/:iccid', lazy: screen(() => import('../sims/SimPage.tsx')), loader: prefetch() },
+      { path: 'portal/sims', lazy: screen(() => import('../portal/PortalSimsPage.tsx')), loader: prefetch() },
+      { path: 'portal/sims/:iccid', lazy: screen(() => import('../sims/SimPage.tsx')), loader: prefetch() },
+      { path: 'portal/cases', lazy: screen(() => import('../portal/PortalCasesPage.tsx')), loader: prefetch() },
+      { path: 'portal/cases/:number', ...caseScreen },
       { path: '*', element: <Navigate to="/" replace /> },
     ],
   },

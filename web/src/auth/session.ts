@@ -5,20 +5,22 @@ import { keys } from '../api/keys.ts';
 export type Me = Schemas['Me'];
 export const isStaff = (me: Me) => me.role === 'admin' || me.role === 'agent';
 
+export const meQuery = {
+  queryKey: keys.me,
+  queryFn: async (): Promise<Me | null> => {
+    try {
+      return await unwrap(api.GET('/api/v1/auth/me'));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return null;
+      throw e;
+    }
+  },
+  staleTime: 60_000,
+};
+
 /** The logged-in user, or null when there is no session (401). */
 export function useMe() {
-  return useQuery({
-    queryKey: keys.me,
-    queryFn: async (): Promise<Me | null> => {
-      try {
-        return await unwrap(api.GET('/api/v1/auth/me'));
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 401) return null;
-        throw e;
-      }
-    },
-    staleTime: 60_000,
-  });
+  return useQuery(meQuery);
 }
 
 export function useLogin() {

@@ -5,7 +5,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { DueBadge, PriorityBadge, StateBadge } from '../ui/badges.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useListKeys } from '../ui/useListKeys.ts';
-import { type QueueParams, useQueue } from './queries.ts';
+import { type QueueParams, queueParamsFrom, useQueue } from './queries.ts';
 
 const STATES = ['new', 'open', 'pending_customer', 'pending_provider', 'resolved', 'closed', 'cancelled'];
 const TYPES = ['incident', 'information_request', 'service_request', 'order'];
@@ -15,13 +15,7 @@ export default function QueuePage() {
   const { t, dateTime } = useI18n();
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
-  const params: QueueParams = {
-    state: (search.get('state') ?? undefined) as QueueParams['state'],
-    type: (search.get('type') ?? undefined) as QueueParams['type'],
-    queue: search.get('queue') ?? undefined,
-    assignee: search.get('assignee') === 'me' ? 'me' : undefined,
-    cursor: search.get('cursor') ?? undefined,
-  };
+  const params: QueueParams = queueParamsFrom(search);
   const queue = useQueue(params);
   const items = queue.data?.items ?? [];
   const [now, setNow] = useState(Date.now());

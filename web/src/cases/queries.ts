@@ -11,30 +11,44 @@ export type QueueParams = {
   cursor?: string;
 };
 
-/** The queue polls every 15 s; the page shown stays (cursor in the URL), so an agent never loses their place. */
-export function useQueue(params: QueueParams) {
-  return useQuery({
-    queryKey: keys.cases.queue(params),
-    queryFn: () => unwrap(api.GET('/api/v1/cases', { params: { query: { ...params, limit: 50 } } })),
-    placeholderData: keepPreviousData,
-    refetchInterval: 15_000,
-  });
+/** The queue's filters and page from the URL: the URL is the state of the list. */
+export function queueParamsFrom(search: URLSearchParams): QueueParams {
+  const p: QueueParams = {};
+  const state = search.get('state');
+  const type = search.get('type');
+  if (state) p.state = state as QueueParams['state'];
+  if (type) p.type = type as QueueParams['type'];
+  if (search.get('queue')) p.queue = search.get('queue')!;
+  if (search.get('assignee') === 'me') p.assignee = 'me';
+  if (search.get('cursor')) p.cursor = search.get('cursor')!;
+  return p;
 }
 
+export const queueQuery = (params: QueueParams) => ({
+  queryKey: keys.cases.queue(params),
+  queryFn: () => unwrap(api.GET('/api/v1/cases', { params: { query: { ...params, limit: 50 } } })),
+});
+
+/** The queue polls every 15 s; the page shown stays (cursor in the URL), so an agent never loses their place. */
+export function useQueue(params: QueueParams) {
+  return useQuery({ ...queueQuery(params), placeholderData: keepPreviousData, refetchInterval: 15_000 });
+}
+
+export const caseQuery = (number: string) => ({
+  queryKey: keys.cases.one(number),
+  queryFn: () => unwrap(api.GET('/api/v1/cases/{number}', { params: { path: { number } } })),
+});
+export const caseEventsQuery = (number: string) => ({
+  queryKey: keys.cases.events(number),
+  queryFn: () => unwrap(api.GET('/api/v1/cases/{number}/events', { params: { path: { number } } })),
+});
+
 export function useCase(number: string) {
-  return useQuery({
-    queryKey: keys.cases.one(number),
-    queryFn: () => unwrap(api.GET('/api/v1/cases/{number}', { params: { path: { number } } })),
-    refetchInterval: 30_000,
-  });
+  return useQuery({ ...caseQuery(number), refetchInterval: 30_000 });
 }
 
 export function useCaseEvents(number: string) {
-  return useQuery({
-    queryKey: keys.cases.events(number),
-    queryFn: () => unwrap(api.GET('/api/v1/cases/{number}/events', { params: { path: { number } } })),
-    refetchInterval: 15_000,
-  });
+  return useQuery({ ...caseEventsQuery(number), refetchInterval: 15_000 });
 }
 
 export function useCaseSla(number: string, enabled: boolean) {
