@@ -48,6 +48,7 @@ export function buildServices(ctx: Ctx) {
   const cases = createCasesService(ctx, {
     accounts,
     sims,
+    users,
     priorityMatrix,
     queueCacheMs: ctx.config.caseQueueCacheMs,
     verificationChecks: [simHealthCheck(ctx.database, sims)],

@@ -213,7 +213,7 @@ export function registerCases(program: Command) {
       run(async (services) => {
         const n = checkNumber(number);
         const p = await actor(services, o.as);
-        const c = await services.cases.get(p, n);
+        const c = await services.cases.show(p, n);
         const events = await services.cases.events(p, n);
         if (o.json) {
           console.log(JSON.stringify({ case: presentCase(c), events: events.map(presentCaseEvent) }));

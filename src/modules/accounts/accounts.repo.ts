@@ -80,6 +80,13 @@ export function accountsRepo(db: Db) {
         .from(accounts)
         .where(sql`${accounts.id} = any(string_to_array(${ids.join(',')}, ',')::bigint[])`);
     },
+    async names(ids: readonly number[]): Promise<{ id: number; name: string; number: string }[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select({ id: accounts.id, name: accounts.name, number: accounts.number })
+        .from(accounts)
+        .where(sql`${accounts.id} = any(string_to_array(${ids.join(',')}, ',')::bigint[])`);
+    },
     /** All accounts keyed by number, for bulk validation (import): small next to the SIM count. */
     async allNumbers(): Promise<Pick<AccountRow, 'id' | 'number' | 'tenantId' | 'path'>[]> {
       return db

@@ -57,6 +57,14 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
     async vipTiersOf(ids: readonly number[], on: Db = db): Promise<Map<number, string>> {
       return new Map((await accountsRepo(on).vipTiers(ids)).map((r) => [r.id, r.vipTier]));
     },
+    /**
+     * Name and number by account id, staff-side (no scope): for showing rows another module already reached
+     * through its own tenancy (a case's customer).
+     */
+    async namesOf(ids: readonly number[]): Promise<Map<number, { name: string; number: string }>> {
+      const rows = await repo.names([...new Set(ids)]);
+      return new Map(rows.map((r) => [r.id, { name: r.name, number: r.number }]));
+    },
     onVipTierChanged(listener: VipTierListener): void {
       vipTierListeners.push(listener);
     },

@@ -10,7 +10,7 @@ import { recordChange } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import { type CaseRow, casesRepo } from './cases.repo.ts';
 import type { CreateCaseInput } from './cases.schemas.ts';
-import type { CasesService } from './cases.service.ts';
+import type { CaseRecord, CasesService } from './cases.service.ts';
 
 /**
  * The people and partners on a case: its contacts and its provider references.
@@ -27,7 +27,7 @@ import type { CasesService } from './cases.service.ts';
  * calling the partner directly with the ticket number short-circuits the desk).
  */
 export type CaseParties = ReturnType<typeof createCaseParties>;
-export type CaseDetail = { case: CaseRow; contacts: ContactRow[]; providerRefs?: ProviderRefRow[] };
+export type CaseDetail = { case: CaseRecord; contacts: ContactRow[]; providerRefs?: ProviderRefRow[] };
 
 const OPERATOR: TenantScope = { kind: 'operator' };
 const NO_SUCH_CONTACT = "no such contact in the case account's tenant";
@@ -36,7 +36,7 @@ export function createCaseParties(
   ctx: Pick<Ctx, 'database'>,
   deps: {
     accounts: Pick<AccountsService, 'get' | 'getInScope' | 'contactsByIds'>;
-    cases: Pick<CasesService, 'get' | 'create'>;
+    cases: Pick<CasesService, 'get' | 'show' | 'create'>;
   },
 ) {
   const db: Db = ctx.database.db;
@@ -126,7 +126,7 @@ export function createCaseParties(
     },
 
     async detail(p: Principal, number: string): Promise<CaseDetail> {
-      const c = await deps.cases.get(p, number);
+      const c = await deps.cases.show(p, number);
       const contacts = await contactsOf(c.id);
       return { case: c, contacts, ...(isStaff(p) ? { providerRefs: await repo.providerRefs(c.id) } : {}) };
     },

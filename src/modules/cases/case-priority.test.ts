@@ -44,6 +44,7 @@ describe('computed priority at create (the sla matrix on real accounts)', () => 
   const cases = () =>
     createCasesService(h.ctx, {
       accounts: h.services.accounts,
+      users: h.services.users,
       priorityMatrix: priorityMatrixStore(h.ctx.database.db),
       sims: {
         ...h.services.sims,

@@ -9,6 +9,7 @@ export const CasesErrors = {
   eventForbidden: 'cases.event_forbidden',
   cursorInvalid: 'cases.cursor_invalid',
   updateForbidden: 'cases.update_forbidden',
+  assigneeInvalid: 'cases.assignee_invalid',
   priorityForbidden: 'cases.priority_forbidden',
   majorForbidden: 'cases.major_forbidden',
   accountsUnknown: 'cases.accounts_unknown',

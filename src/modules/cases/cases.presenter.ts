@@ -1,19 +1,22 @@
 import type { z } from 'zod';
 import type { PriorityOverride } from './case-priority.ts';
+import type { CaseRecord } from './case-views.ts';
 import type { Landed } from './case-writes.ts';
-import type { CaseEventRow, CaseRow, CaseSummaryRow } from './cases.repo.ts';
+import type { CaseEventRow, CaseSummaryRow } from './cases.repo.ts';
 import type { CaseEventView, CaseSummaryView, CaseView, PostedCaseEventView } from './cases.schemas.ts';
 
 type CaseJson = z.infer<typeof CaseView>;
 type EventJson = z.infer<typeof CaseEventView>;
 type SummaryJson = z.infer<typeof CaseSummaryView>;
 
-export function presentCase(c: CaseRow): CaseJson {
+export function presentCase(c: CaseRecord): CaseJson {
   return {
     id: c.id,
     number: c.number,
     tenantId: c.tenantId,
     accountId: c.accountId,
+    accountName: c.accountName,
+    accountNumber: c.accountNumber,
     type: c.type as CaseJson['type'],
     channel: c.channel as CaseJson['channel'],
     subject: c.subject,
@@ -37,6 +40,7 @@ export function presentCase(c: CaseRow): CaseJson {
     updatedAt: c.updatedAt.toISOString(),
     resolvedAt: c.resolvedAt?.toISOString() ?? null,
     closedAt: c.closedAt?.toISOString() ?? null,
+    allowedTransitions: [...c.allowedTransitions],
   };
 }
 

@@ -108,7 +108,10 @@ export function casesRoutes(
           tags,
           operationId: 'updateCase',
           summary: 'Update a case',
-          description: 'Staff change its type, severity or affected SIMs; the computed priority follows.',
+          description:
+            'Staff only. Type, severity or affected SIMs (the computed priority follows); the assignee (an admin or ' +
+            'agent from GET /api/v1/agents, null to unassign) and the queue (null: none). Each change is an internal ' +
+            'timeline entry saying from → to.',
           params: CaseNumberParams,
           body: UpdateCaseBody,
           response: { 200: CaseView, ...errors },

@@ -30,7 +30,12 @@ export const CreateCaseBody = z
     // Rejected rather than silently dropped, so a caller that still sends it learns where it moved.
     priority: z.never({ error: READ_ONLY_PRIORITY }).optional().describe(`Read-only: ${READ_ONLY_PRIORITY}`),
     queue: z.string().trim().min(1).max(100).optional().describe('Staff only'),
-    assigneeUserId: z.number().int().positive().optional().describe('Staff only'),
+    assigneeUserId: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Staff only: an enabled admin or agent (GET /api/v1/agents)'),
     tags: z.array(Tag).max(50).default([]),
     affectedIccids: z
       .array(z.string().max(40))
@@ -64,6 +69,8 @@ export const CaseView = z
     number: z.string(),
     tenantId: z.number().int(),
     accountId: z.number().int(),
+    accountName: z.string().describe("The customer: the case account's name"),
+    accountNumber: z.string().describe("The case account's number"),
     type: z.enum(CASE_TYPES),
     channel: z.enum(CHANNELS),
     subject: z.string(),
@@ -92,6 +99,12 @@ export const CaseView = z
     updatedAt: z.string(),
     resolvedAt: z.string().nullable(),
     closedAt: z.string().nullable(),
+    allowedTransitions: z
+      .array(z.enum(CASE_STATES))
+      .describe(
+        'The states the caller may move the case to now (POST …/transitions): for staff, every transition from ' +
+          'its state; empty for customers',
+      ),
   })
   .meta({ id: 'Case' });
 
@@ -192,7 +205,10 @@ export const PostedCaseEventView = CaseEventView.extend({
 
 // The timeline list (entries with their attachments) is CaseEventList in attachments.schemas.ts.
 
-/** Staff fields that feed the priority matrix; changing any of them recomputes the priority. */
+/**
+ * Staff only. Type, severity and affected SIMs feed the priority matrix: changing any of them recomputes the
+ * priority. Assignee and queue say who works the case.
+ */
 export const UpdateCaseBody = z
   .object({
     type: z.enum(CASE_TYPES).optional(),
@@ -205,6 +221,14 @@ export const UpdateCaseBody = z
     affectedFilter: SimFilterBody.nullable()
       .optional()
       .describe('Replaces the selection with a saved SIM filter (null: none); clears the list'),
+    assigneeUserId: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .optional()
+      .describe('Assigns the case to this admin or agent (GET /api/v1/agents); null: unassigned'),
+    queue: z.string().trim().min(1).max(100).nullable().optional().describe('Moves the case to this queue; null: none'),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change' })
   .meta({ id: 'UpdateCaseRequest' });

@@ -5,10 +5,13 @@ import { conflict, forbidden, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
+import type { UsersService } from '../users/users.service.ts';
 import { caseAutomationOps, type VerificationCheck } from './case-automation.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
 import { createCaseQueue } from './case-queue.ts';
 import { caseSimsOps } from './case-sims.ts';
+import { caseUpdates, refuseStaffOnlyFields, requireAssignee } from './case-updates.ts';
+import { type CaseRecord, caseRecords } from './case-views.ts';
 import { authorOf, insertNumbered, type Landed, landEntry } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import { type CaseEventRow, type CaseReach, type CaseRow, casesRepo } from './cases.repo.ts';
@@ -26,10 +29,12 @@ import { replyOutcome } from './reply-policy.ts';
 import { type CaseState, checkCaseTransition, isCaseState } from './state-machine.ts';
 
 export type CasesService = ReturnType<typeof createCasesService>;
-export type { CaseEventRow, CaseRow };
+export type { CaseEventRow, CaseRecord, CaseRow };
 export type CasesDeps = {
   accounts: AccountsService;
   sims: Pick<SimsService, 'resolveIccids' | 'countMatching' | 'list'>;
+  /** Who a case may be assigned to (enabled staff), and their names for the timeline. */
+  users: Pick<UsersService, 'staffMember' | 'byId'>;
   /** The priority matrix in force; read with the write's transaction before any case row is locked. */
   priorityMatrix: PriorityMatrixSource;
   /** The clock; tests inject one to land replies after the reopen window without waiting. */
@@ -40,7 +45,6 @@ export type CasesDeps = {
   queueCacheMs?: number;
 };
 
-const STAFF_ONLY_FIELDS = ['queue', 'assigneeUserId'] as const;
 const overrideOf = (c: CaseRow) => (c.priorityOverride ?? null) as PriorityOverride | null;
 
 export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) {
@@ -69,6 +73,9 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
   }
 
   const affected = caseSimsOps({ accounts: deps.accounts, sims: deps.sims, reachOf });
+  const records = caseRecords(deps.accounts);
+  const updates = caseUpdates({ db, accounts: deps.accounts, users: deps.users, affected, priorityInputs, load });
+  const major = majorCaseOps({ db, accounts: deps.accounts, priorityInputs, load, author: authorOf, clock });
 
   async function changeOverride(p: Principal, number: string, input: OverridePriorityInput | null): Promise<CaseRow> {
     // Load first: another tenant's customer gets the same 404 as for a missing case, before any 403.
@@ -158,21 +165,20 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
   }
 
   return {
+    /** The case row within the caller's reach (404 otherwise): what other use cases and modules build on. */
     get: load,
-    ...majorCaseOps({ db, accounts: deps.accounts, priorityInputs, load, author: authorOf, clock }),
+    /** The case as shown (its customer's name, the caller's allowed transitions). */
+    show: async (p: Principal, number: string): Promise<CaseRecord> => records.one(p, await load(p, number)),
+    /** Opens one child case per account; answers all of the parent's children. */
+    createChildren: async (p: Principal, number: string, accountIds: readonly number[]) =>
+      records.many(p, await major.createChildren(p, number, accountIds)),
+    children: async (p: Principal, number: string) => records.many(p, await major.children(p, number)),
     /** For job handlers (SLA bookkeeping, verification period): by id, no principal. */
     automation: caseAutomationOps({ db, verificationChecks: deps.verificationChecks ?? [] }),
 
-    async create(p: Principal, input: CreateCaseInput): Promise<CaseRow> {
-      if (!isStaff(p)) {
-        for (const f of STAFF_ONLY_FIELDS) {
-          if (input[f] !== undefined) {
-            throw forbidden(E.fieldForbidden, `Only the provider sets ${f}`, [
-              { field: f, value: input[f], reason: 'staff only' },
-            ]);
-          }
-        }
-      }
+    async create(p: Principal, input: CreateCaseInput): Promise<CaseRecord> {
+      refuseStaffOnlyFields(p, input);
+      await requireAssignee(deps.users, input.assigneeUserId);
       const account = await deps.accounts.get(p, input.accountId);
       const sims = await affected.resolveAffected(p, account, {
         iccids: input.affectedIccids,
@@ -180,7 +186,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
       });
       const channel = isStaff(p) ? input.channel : 'portal';
       const now = clock();
-      return db.transaction(async (tx) => {
+      const created = await db.transaction(async (tx) => {
         const r = casesRepo(tx);
         const { matrix, vipTierOf } = await priorityInputs(tx, [account.id]);
         const facts = { ...input, affectedSimCount: sims.count, vipTier: vipTierOf(account.id) };
@@ -216,66 +222,21 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
         });
         return c;
       });
+      return records.one(p, created);
     },
 
-    /** Staff change what feeds the priority matrix; the computed priority follows, an override stays in force. */
-    async update(p: Principal, number: string, input: UpdateCaseInput): Promise<CaseRow> {
-      const c = await load(p, number);
-      if (!isStaff(p)) {
-        const field = Object.keys(input)[0] ?? 'body';
-        throw forbidden(E.updateForbidden, 'Only the provider changes type, severity or affected SIMs', [
-          { field, reason: 'staff only' },
-        ]);
-      }
-      const sims =
-        input.affectedIccids !== undefined || input.affectedFilter !== undefined
-          ? await affected.resolveAffected(p, await deps.accounts.get(p, c.accountId), {
-              iccids: input.affectedIccids,
-              filter: input.affectedFilter,
-            })
-          : undefined;
-      return db.transaction(async (tx) => {
-        const r = casesRepo(tx);
-        const { matrix, vipTierOf } = await priorityInputs(tx, [c.accountId]);
-        const before = (await r.lockById(c.id)) ?? c;
-        const facts = {
-          type: input.type ?? before.type,
-          severity: input.severity ?? before.severity,
-          affectedSimCount: sims ? sims.count : before.affectedSimCount,
-        };
-        const computedPriority = computedPriorityOf({ ...facts, vipTier: vipTierOf(c.accountId) }, matrix);
-        const priority = effectivePriority(computedPriority, overrideOf(before));
-        if (sims) {
-          const rows = sims.simIds.map((simId) => ({ caseId: c.id, simId, tenantId: c.tenantId }));
-          await r.replaceSims(c.id, rows);
-          if (sims.count > 0) await r.announceSimsSet(c.id);
-        }
-        const selection = sims ? { affectedFilter: sims.filter } : {};
-        const after = await r.update(c.id, { ...facts, ...selection, computedPriority, priority });
-        const fields = ['type', 'severity', 'affectedSimCount', 'computedPriority', 'priority'] as const;
-        const pick = (x: CaseRow) => Object.fromEntries(fields.map((k) => [k, x[k]]));
-        const changes = fields.filter((k) => before[k] !== after[k]).map((k) => `${k} ${before[k]} → ${after[k]}`);
-        await r.insertEvent({
-          caseId: c.id,
-          tenantId: c.tenantId,
-          kind: 'system',
-          visibility: 'internal',
-          ...authorOf(p),
-          body: changes.length > 0 ? `Updated ${changes.join(', ')}` : 'Updated (no change)',
-          data: { action: 'updated', before: pick(before), after: pick(after) },
-        });
-        return after;
-      });
-    },
+    /** Staff change what feeds the priority matrix (the priority follows), the assignee or the queue. */
+    update: async (p: Principal, number: string, input: UpdateCaseInput): Promise<CaseRecord> =>
+      records.one(p, await updates.update(p, number, input)),
 
     /** Pins the priority against the matrix until removed; `priority` then stays this whatever gets recomputed. */
-    async overridePriority(p: Principal, number: string, input: OverridePriorityInput): Promise<CaseRow> {
-      return changeOverride(p, number, input);
+    async overridePriority(p: Principal, number: string, input: OverridePriorityInput): Promise<CaseRecord> {
+      return records.one(p, await changeOverride(p, number, input));
     },
 
     /** Back to the computed priority. Without an override this changes nothing and writes no timeline entry. */
-    async clearPriorityOverride(p: Principal, number: string): Promise<CaseRow> {
-      return changeOverride(p, number, null);
+    async clearPriorityOverride(p: Principal, number: string): Promise<CaseRecord> {
+      return records.one(p, await changeOverride(p, number, null));
     },
 
     /** The case's affected SIMs (its list, or what its saved filter selects now), within the caller's reach. */
@@ -293,7 +254,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     /** The queue as the API answers it: a CasePage's JSON text, built without mapping rows in Node (the hot path). */
     listJson: (p: Principal, q: ListCasesQueryInput) => queue.json(p, q),
 
-    async transition(p: Principal, number: string, input: TransitionInput): Promise<CaseRow> {
+    async transition(p: Principal, number: string, input: TransitionInput): Promise<CaseRecord> {
       const c = await load(p, number);
       const from = c.state;
       if (!isCaseState(from)) throw new Error(`case ${c.number} has unknown state ${from}`);
@@ -352,7 +313,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           { field: 'to', value: to, reason: `the case is no longer ${from}` },
         ]);
       }
-      return moved;
+      return records.one(p, moved);
     },
 
     postEvent,

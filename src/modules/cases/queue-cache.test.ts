@@ -26,6 +26,7 @@ function cachedService(ttl: number) {
   const clock = { at: Date.now() };
   const cases = createCasesService(h.ctx, {
     accounts: h.services.accounts,
+    users: h.services.users,
     sims: h.services.sims,
     priorityMatrix: priorityMatrixStore(h.ctx.database.db),
     now: () => new Date(clock.at),

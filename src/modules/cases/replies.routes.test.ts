@@ -17,6 +17,7 @@ beforeAll(async () => {
   const now = () => new Date(Date.now() + REOPEN_WINDOW_MS + 60_000);
   const cases = createCasesService(h.ctx, {
     accounts: h.services.accounts,
+    users: h.services.users,
     sims: h.services.sims,
     priorityMatrix: priorityMatrixStore(h.ctx.database.db),
     now,
