@@ -88,6 +88,30 @@ describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { t
     await p.getByText('Checked the HLR: attach rejects from 03:10 on.').waitFor();
   });
 
+  it('agent: finds a SIM by ICCID prefix, reads its trace and usage, runs a connectivity reset and sees it applied', async () => {
+    const p = await page();
+    await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');
+    await p.getByRole('link', { name: 'SIMs' }).click();
+    const search = p.getByLabel('ICCID, IMSI or MSISDN starts with');
+    await search.fill('8946070000000');
+    await search.press('Enter');
+    await expect.poll(() => new URL(p.url()).searchParams.get('q')).toBe('8946070000000');
+    const list = p.getByRole('table', { name: 'SIM inventory' });
+    await expect.poll(() => list.getByRole('row').count()).toBeGreaterThan(1);
+    for (const row of (await list.getByRole('row').allTextContents()).slice(1)) expect(row).toMatch(/^8946070000000/);
+    await list.getByRole('row').nth(1).click();
+    await p.getByRole('table', { name: 'Network trace' }).waitFor();
+    await p.getByRole('tab', { name: 'Usage' }).click();
+    await p.getByRole('img', { name: /Data usage per hour/ }).waitFor();
+    await p.getByRole('tab', { name: 'Actions' }).click();
+    await p.getByRole('button', { name: 'Reset connectivity' }).click();
+    const actions = p.getByRole('table', { name: 'Network actions' });
+    await actions.getByText('connectivity reset').waitFor();
+    await expect.poll(() => actions.getByRole('row').first().textContent(), { timeout: 60_000 }).toMatch(/applied/);
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'agent-sim-actions');
+  });
+
   it('agent: a session that ends mid-reply asks to log in again and keeps the typed text', async () => {
     const p = await page();
     await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');

@@ -1,10 +1,12 @@
-import { Badge, Button, Card, Grid, Group, List, Stack, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Grid, Group, List, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useParams } from 'react-router';
+import type { Schemas } from '../api/client.ts';
 import { isStaff, useMe } from '../auth/session.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { StateBadge } from '../ui/badges.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
-import { useDiagnose, useSim } from './queries.ts';
+import { useDiagnose, useRequestAction, useSim } from './queries.ts';
+import { ActionsPanel, HistoryPanel, SessionsPanel, TracePanel, UsagePanel } from './SimActivity.tsx';
 
 const VERDICT_COLOR: Record<string, string> = { ok: 'teal', warning: 'yellow', error: 'red', unknown: 'gray' };
 
@@ -16,6 +18,7 @@ export default function SimPage() {
   const staff = me.data ? isStaff(me.data) : false;
   const sim = useSim(iccid);
   const diagnose = useDiagnose(iccid);
+  const fix = useRequestAction(iccid);
   if (sim.error) return <ErrorAlert error={sim.error} />;
   if (!sim.data) return <Text>{t('common.loading')}</Text>;
   const s = sim.data;
@@ -79,6 +82,26 @@ export default function SimPage() {
                     {t('sim.fix')}: {d.rootCause.fix}
                   </Text>
                 )}
+                {staff && d.rootCause.action && (
+                  <Group gap="xs">
+                    <Button
+                      size="xs"
+                      color="teal"
+                      loading={fix.isPending}
+                      onClick={() =>
+                        // The diagnosis' action body is accepted by the actions API as it is (checked server-side).
+                        fix.mutate({
+                          ...d.rootCause.action,
+                          reference: `diagnosis:${d.rootCause.check ?? d.rootCause.code}`,
+                        } as Schemas['NetworkActionRequestInput'])
+                      }
+                    >
+                      Apply the fix: {d.rootCause.action.kind.replace(/_/g, ' ')}
+                    </Button>
+                    {fix.isSuccess && <Text size="sm">Requested — its outcome shows under Actions.</Text>}
+                  </Group>
+                )}
+                <ErrorAlert error={fix.error} />
                 <List size="sm" spacing={2}>
                   {d.checks.map((c) => (
                     <List.Item key={`${c.layer}-${c.check}`}>
@@ -94,6 +117,34 @@ export default function SimPage() {
           </Card>
         </Grid.Col>
       </Grid>
+      <Tabs defaultValue={staff ? 'trace' : 'usage'} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="trace">Trace</Tabs.Tab>
+          <Tabs.Tab value="usage">Usage</Tabs.Tab>
+          <Tabs.Tab value="sessions">Sessions</Tabs.Tab>
+          {staff && <Tabs.Tab value="actions">Actions</Tabs.Tab>}
+          {staff && <Tabs.Tab value="history">History</Tabs.Tab>}
+        </Tabs.List>
+        <Tabs.Panel value="trace" pt="sm">
+          <TracePanel iccid={iccid} />
+        </Tabs.Panel>
+        <Tabs.Panel value="usage" pt="sm">
+          <UsagePanel iccid={iccid} />
+        </Tabs.Panel>
+        <Tabs.Panel value="sessions" pt="sm">
+          <SessionsPanel iccid={iccid} />
+        </Tabs.Panel>
+        {staff && (
+          <Tabs.Panel value="actions" pt="sm">
+            <ActionsPanel iccid={iccid} />
+          </Tabs.Panel>
+        )}
+        {staff && (
+          <Tabs.Panel value="history" pt="sm">
+            <HistoryPanel iccid={iccid} />
+          </Tabs.Panel>
+        )}
+      </Tabs>
     </Stack>
   );
 }
