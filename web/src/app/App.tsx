@@ -47,6 +47,12 @@ const router = createBrowserRouter([
         loader: prefetch(({ request }) => queueQuery(queueParamsFrom(new URL(request.url).searchParams))),
       },
       { path: 'cases/:number', ...caseScreen },
+      { path: 'dashboard', lazy: screen(() => import('../dashboard/DashboardPage.tsx')), loader: prefetch() },
+      {
+        path: 'notifications',
+        lazy: screen(() => import('../notifications/NotificationsPage.tsx')),
+        loader: prefetch(),
+      },
       { path: 'sims', lazy: screen(() => import('../sims/SimsPage.tsx')), loader: prefetch() },
       { path: 'sims/:iccid', lazy: screen(() => import('../sims/SimPage.tsx')), loader: prefetch() },
       { path: 'portal/sims', lazy: screen(() => import('../portal/PortalSimsPage.tsx')), loader: prefetch() },

@@ -39,7 +39,7 @@ export function Shell() {
   if (me.isPending)
     return (
       <Center h="100vh">
-        <Loader aria-label="Loading" />
+        <Loader role="status" aria-label="Loading" />
       </Center>
     );
   if (!me.data) return <Navigate to="/login" state={{ from: location.pathname + location.search }} replace />;
@@ -47,6 +47,8 @@ export function Shell() {
   const links = staff
     ? [
         { to: '/cases', label: t('nav.queue') },
+        { to: '/dashboard', label: t('nav.dashboard') },
+        { to: '/notifications', label: t('nav.notifications') },
         { to: '/sims', label: t('nav.sims') },
       ]
     : [
@@ -59,7 +61,7 @@ export function Shell() {
         <Group h="100%" px="md" justify="space-between">
           <Text fw={700}>iotops {staff ? 'desk' : 'portal'}</Text>
           <Group gap="sm">
-            {fetching > 0 && <Loader size="xs" aria-label="Updating" />}
+            {fetching > 0 && <Loader size="xs" role="status" aria-label="Updating" />}
             <Select
               aria-label={t('language')}
               size="xs"

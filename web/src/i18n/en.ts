@@ -3,6 +3,8 @@ export const en = {
   'app.name': 'iotops',
   'nav.queue': 'Queue',
   'nav.sims': 'SIMs',
+  'nav.dashboard': 'Dashboard',
+  'nav.notifications': 'Notifications',
   'nav.mySims': 'My SIMs',
   'nav.myCases': 'My cases',
   'nav.logout': 'Log out',
