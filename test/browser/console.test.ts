@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { luhnDigit } from '../../src/modules/sims/identifiers.ts';
 import { launchBrowser, seriousA11yViolations, shot } from '../support/browser.ts';
 import { type RunningCli, startCli } from '../support/cli.ts';
 import { testDbKind } from '../support/harness.ts';
@@ -106,7 +107,7 @@ describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { t
     await p.getByRole('tab', { name: 'Actions' }).click();
     await p.getByRole('button', { name: 'Reset connectivity' }).click();
     const actions = p.getByRole('table', { name: 'Network actions' });
-    await actions.getByText('connectivity reset').waitFor();
+    await actions.getByText('connectivity reset', { exact: true }).first().waitFor();
     await expect.poll(() => actions.getByRole('row').first().textContent(), { timeout: 60_000 }).toMatch(/applied/);
     expect(await seriousA11yViolations(p)).toEqual([]);
     await shot(p, 'agent-sim-actions');
@@ -133,6 +134,34 @@ describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { t
     await p.getByRole('link', { name: 'Notifications' }).click();
     await p.getByRole('heading', { name: 'Notifications' }).waitFor();
     expect(await seriousA11yViolations(p)).toEqual([]);
+  });
+
+  it('agent: imports a CSV with a bad line, sees the counts and the line error', async () => {
+    const p = await page();
+    await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');
+    await p.getByRole('link', { name: 'SIM import' }).click();
+    const iccid = (n: number) => {
+      const body = `894607998${String(n).padStart(10, '0')}`;
+      return `${body}${luhnDigit(body)}`;
+    };
+    const csv = [
+      'iccid,imsi,account,state',
+      ...[1, 2, 3].map((n) => `${iccid(n)},24007998000000${n},NORDGRID-STHLM,ACTIVATED`),
+      `${iccid(4)},24007998000000${4},NO-SUCH-ACCOUNT,ACTIVATED`,
+    ].join('\n');
+    await p
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'sims.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\n`) });
+    await p.getByLabel('Import the good lines').check();
+    await p.getByRole('button', { name: 'Import', exact: true }).click();
+    const result = p.getByLabel('Import result');
+    await expect
+      .poll(() => result.textContent(), { timeout: 60_000 })
+      .toMatch(/3 imported, 0 updated, 1 rejected of 4 lines/);
+    await p.getByRole('table', { name: 'Line errors' }).getByText('line 5').waitFor();
+    await p.getByRole('link', { name: 'Download the line errors (CSV)' }).waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'agent-import');
   });
 
   it('agent: a session that ends mid-reply asks to log in again and keeps the typed text', async () => {

@@ -53,6 +53,7 @@ const router = createBrowserRouter([
         lazy: screen(() => import('../notifications/NotificationsPage.tsx')),
         loader: prefetch(),
       },
+      { path: 'sims/import', lazy: screen(() => import('../sims/ImportPage.tsx')), loader: prefetch() },
       { path: 'sims', lazy: screen(() => import('../sims/SimsPage.tsx')), loader: prefetch() },
       { path: 'sims/:iccid', lazy: screen(() => import('../sims/SimPage.tsx')), loader: prefetch() },
       { path: 'portal/sims', lazy: screen(() => import('../portal/PortalSimsPage.tsx')), loader: prefetch() },

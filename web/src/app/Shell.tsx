@@ -50,6 +50,7 @@ export function Shell() {
         { to: '/dashboard', label: t('nav.dashboard') },
         { to: '/notifications', label: t('nav.notifications') },
         { to: '/sims', label: t('nav.sims') },
+        { to: '/sims/import', label: t('nav.import') },
       ]
     : [
         { to: '/portal/sims', label: t('nav.mySims') },

@@ -4,6 +4,7 @@ export const en = {
   'nav.queue': 'Queue',
   'nav.sims': 'SIMs',
   'nav.dashboard': 'Dashboard',
+  'nav.import': 'SIM import',
   'nav.notifications': 'Notifications',
   'nav.mySims': 'My SIMs',
   'nav.myCases': 'My cases',
