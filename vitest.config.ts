@@ -12,5 +12,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits on a condition; its 1 s default suits a quiet machine, not a loaded 2-core CI run.
+    expect: { poll: { timeout: 30_000 } },
   },
 });

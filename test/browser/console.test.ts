@@ -164,6 +164,24 @@ describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { t
     await shot(p, 'agent-import');
   });
 
+  it('agent: opens an account from the list: contacts, sub-accounts, plans, and its SIMs', async () => {
+    const p = await page();
+    await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');
+    await p.getByRole('link', { name: 'Accounts' }).click();
+    await p.getByLabel('Name or number contains').fill('Nordgrid');
+    await p.getByLabel('Name or number contains').press('Enter');
+    const accounts = p.getByRole('table', { name: 'Accounts' });
+    await accounts.getByRole('link', { name: 'Nordgrid Energi' }).click();
+    await p.getByRole('heading', { name: /Nordgrid Energi/ }).waitFor();
+    await expect.poll(() => p.getByRole('table', { name: 'Contacts' }).getByRole('row').count()).toBeGreaterThan(0);
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'agent-account');
+    await p.getByRole('main').getByRole('link', { name: 'SIMs', exact: true }).click();
+    const sims = p.getByRole('table', { name: 'SIM inventory' });
+    await expect.poll(() => sims.getByRole('row').count()).toBeGreaterThan(1);
+    for (const row of (await sims.getByRole('row').allTextContents()).slice(1)) expect(row).toMatch(/Nordgrid/);
+  });
+
   it('agent: a session that ends mid-reply asks to log in again and keeps the typed text', async () => {
     const p = await page();
     await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');

@@ -53,6 +53,8 @@ const router = createBrowserRouter([
         lazy: screen(() => import('../notifications/NotificationsPage.tsx')),
         loader: prefetch(),
       },
+      { path: 'accounts', lazy: screen(() => import('../accounts/AccountsPage.tsx')), loader: prefetch() },
+      { path: 'accounts/:id', lazy: screen(() => import('../accounts/AccountPage.tsx')), loader: prefetch() },
       { path: 'sims/import', lazy: screen(() => import('../sims/ImportPage.tsx')), loader: prefetch() },
       { path: 'sims', lazy: screen(() => import('../sims/SimsPage.tsx')), loader: prefetch() },
       { path: 'sims/:iccid', lazy: screen(() => import('../sims/SimPage.tsx')), loader: prefetch() },

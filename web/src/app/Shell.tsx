@@ -49,6 +49,7 @@ export function Shell() {
         { to: '/cases', label: t('nav.queue') },
         { to: '/dashboard', label: t('nav.dashboard') },
         { to: '/notifications', label: t('nav.notifications') },
+        { to: '/accounts', label: t('nav.accounts') },
         { to: '/sims', label: t('nav.sims') },
         { to: '/sims/import', label: t('nav.import') },
       ]

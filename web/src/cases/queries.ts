@@ -20,6 +20,7 @@ export function queueParamsFrom(search: URLSearchParams): QueueParams {
   if (type) p.type = type as QueueParams['type'];
   if (search.get('queue')) p.queue = search.get('queue')!;
   if (search.get('assignee') === 'me') p.assignee = 'me';
+  if (search.get('accountId')) p.accountId = Number(search.get('accountId'));
   if (search.get('cursor')) p.cursor = search.get('cursor')!;
   return p;
 }

@@ -5,6 +5,7 @@ export const en = {
   'nav.sims': 'SIMs',
   'nav.dashboard': 'Dashboard',
   'nav.import': 'SIM import',
+  'nav.accounts': 'Accounts',
   'nav.notifications': 'Notifications',
   'nav.mySims': 'My SIMs',
   'nav.myCases': 'My cases',

@@ -20,6 +20,7 @@ export function SimList({ base, title }: { base: string; title: string }) {
   const params: SimListParams = {
     ...(q ? identifierFilter(q) : {}),
     state: search.get('state') ?? undefined,
+    ...(search.get('accountId') ? { accountId: Number(search.get('accountId')) } : {}),
     cursor: search.get('cursor') ?? undefined,
   };
   const sims = useSims(params);

@@ -2,7 +2,14 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { api, type Schemas, unwrap } from '../api/client.ts';
 import { keys } from '../api/keys.ts';
 
-export type SimListParams = { iccid?: string; imsi?: string; msisdn?: string; state?: string; cursor?: string };
+export type SimListParams = {
+  iccid?: string;
+  imsi?: string;
+  msisdn?: string;
+  state?: string;
+  accountId?: number;
+  cursor?: string;
+};
 
 export function useSims(params: SimListParams) {
   return useQuery({
