@@ -113,6 +113,19 @@ describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { t
     await shot(p, 'agent-sim-actions');
   });
 
+  it('agent: a case lists its affected SIMs and re-runs their diagnosis into the timeline', async () => {
+    const p = await page();
+    await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');
+    // The demo's Kiruna outage: a P1 with 300 affected meters, first in the queue.
+    await p.getByRole('table', { name: 'Case queue' }).getByRole('link').first().click();
+    await p.getByRole('heading', { name: /Kiruna/ }).waitFor();
+    await expect.poll(() => p.getByRole('link', { name: /^8946/ }).count()).toBeGreaterThan(5);
+    await p.getByRole('button', { name: 'Diagnose the affected SIMs now' }).click();
+    await p.getByText('Added to the timeline.').waitFor({ timeout: 60_000 });
+    await expect.poll(() => p.getByText(/Automatic diagnosis|Diagnosis of the case/).count()).toBeGreaterThan(0);
+    await shot(p, 'agent-case-diagnosis');
+  });
+
   it('agent: the dashboard shows the desk in charts, and the notifications list opens', async () => {
     const p = await page();
     await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');

@@ -5,6 +5,7 @@ import { isStaff, useMe } from '../auth/session.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { PriorityBadge, StateBadge } from '../ui/badges.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { AffectedSims, MajorCaseChildren, RerunDiagnosis } from './CaseSide.tsx';
 import { useAddEvent, useCase, useCaseEvents, useCaseSla, useTransition } from './queries.ts';
 import { SlaClocks } from './SlaClocks.tsx';
 
@@ -97,10 +98,12 @@ export default function CasePage() {
               <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
                 {k.description || '—'}
               </Text>
-              <Text size="sm" mt="xs">
+              <Text size="sm" mt="xs" fw={600}>
                 {t('case.sims')}: {k.affectedSimCount}
               </Text>
-              {k.parentCaseId !== null && <Text size="sm">Major case #{k.parentCaseId}</Text>}
+              <AffectedSims number={number} count={k.affectedSimCount} base={staff ? '/sims' : '/portal/sims'} />
+              {staff && k.affectedSimCount > 0 && <RerunDiagnosis number={number} />}
+              {k.parentCaseId !== null && <Text size="sm">Part of major case #{k.parentCaseId}</Text>}
               {staff && (
                 <Link to={`/cases?accountId=${k.accountId}`}>
                   <Text size="sm">
@@ -109,6 +112,7 @@ export default function CasePage() {
                 </Link>
               )}
             </Card>
+            {staff && k.isMajor && <MajorCaseChildren number={number} />}
             {staff && (
               <Card withBorder>
                 <Title order={2} size="h5" mb="xs">
