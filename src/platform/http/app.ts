@@ -13,8 +13,10 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { z } from 'zod';
 import type { Principal } from '../auth.ts';
 import type { Ctx } from '../context.ts';
+import { AppError } from '../errors.ts';
 import { registerAuth } from './auth-hooks.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
+import { jsonBodyProblem } from './json-body.ts';
 import { requireOperationNames, transformDocument, transformRoute } from './openapi.ts';
 
 export type App = FastifyInstance<
@@ -42,6 +44,31 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
     ajv: { customOptions: { coerceTypes: false } },
   }).withTypeProvider<ZodTypeProvider>();
 
+  // The one place JSON enters: parsed, then held to what every route may assume (json-body.ts).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '')
+      return done(new AppError('invalid', 'request.malformed_json', 'Body is empty: send a JSON value'), undefined);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      return done(
+        new AppError('invalid', 'request.malformed_json', `Body is not valid JSON: ${(e as Error).message}`),
+        undefined,
+      );
+    }
+    const problem = jsonBodyProblem(value);
+    if (problem)
+      return done(
+        new AppError('invalid', 'request.invalid_json', `Body refused (${problem.field}: ${problem.reason})`, [
+          problem,
+        ]),
+        undefined,
+      );
+    done(null, value);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type ErrorDetail, type ErrorKind, isAppError } from '../errors.ts';
+import { clip } from './json-body.ts';
 
 /** The one table from error kind to HTTP status. */
 const STATUS: Record<ErrorKind, number> = {
@@ -40,7 +41,10 @@ function send(
   message: string,
   details: ErrorDetail[],
 ) {
-  return reply.code(status).send({ error: { code, message, requestId: String(req.id), details } });
+  // Every echo is cut (a 10 MB header line once came back as a 50 MB error): the message, and each value.
+  const shown = details.slice(0, 1000).map((d) => (d.value === undefined ? d : { ...d, value: clip(d.value) }));
+  const text = message.length > 2000 ? `${message.slice(0, 2000)}…` : message;
+  return reply.code(status).send({ error: { code, message: text, requestId: String(req.id), details: shown } });
 }
 
 /** Validation issue path '/body/accounts/0/name' → field 'accounts[0].name'. */

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, harness, makeTenant, type Tenant } from './support/harness.ts';
+
+// Issue 13, points 1–3, 6, 10: what the outside probe sent, through the real app (inject), with the error shape.
+let h: Harness;
+let t: Tenant;
+beforeAll(async () => {
+  h = await harness();
+  t = await makeTenant(h.services);
+});
+afterAll(() => h.close());
+
+const post = (url: string, payload: string, headers: Record<string, string> = {}) =>
+  h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload });
+
+describe('JSON bodies refused cleanly where they enter', () => {
+  it('deep nesting to the login (no auth needed) is a 400 in the documented shape, not a 500', async () => {
+    for (const body of [
+      `${'['.repeat(50_000)}${']'.repeat(50_000)}`,
+      `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`,
+    ]) {
+      const r = await post('/api/v1/auth/login', body);
+      expect(r.statusCode).toBe(400);
+      expect(r.json().error).toMatchObject({
+        code: 'request.invalid_json',
+        details: [{ reason: 'nested deeper than 64 levels' }],
+      });
+    }
+  });
+
+  it('NUL and a lone surrogate in a case subject are 400 naming the field', async () => {
+    const nul = await post(
+      '/api/v1/cases',
+      JSON.stringify({ accountId: t.child.id, type: 'incident', subject: 'a\u0000b' }),
+      t.agent,
+    );
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().error.details[0]).toMatchObject({ field: 'subject', reason: expect.stringMatching(/NUL/) });
+    const lone = await post(
+      '/api/v1/cases',
+      `{"accountId":${t.child.id},"type":"incident","subject":"x\\ud800y"}`,
+      t.agent,
+    );
+    expect(lone.statusCode).toBe(400);
+    expect(lone.json().error.details[0]).toMatchObject({
+      field: 'subject',
+      reason: expect.stringMatching(/surrogate/),
+    });
+  });
+
+  it('a __proto__ key is refused saying so, not as "not valid JSON"', async () => {
+    const r = await post('/api/v1/auth/login', '{"email":"a@b.c","password":"x","__proto__":{"role":"admin"}}');
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.message).toMatch(/__proto__/);
+    expect(r.json().error.message).not.toMatch(/not valid JSON/);
+  });
+
+  it('an echoed value is cut: a 1 MB bad value gives a small error', async () => {
+    const r = await post('/api/v1/auth/login', JSON.stringify({ email: 'x'.repeat(1_000_000), password: 'y' }));
+    expect(r.statusCode).toBe(400);
+    expect(r.body.length).toBeLessThan(5_000);
+  });
+
+  it('empty and broken bodies still say what is wrong', async () => {
+    expect((await post('/api/v1/auth/login', '')).json().error.code).toBe('request.malformed_json');
+    const broken = await post('/api/v1/auth/login', '{"email":');
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error.message).toMatch(/not valid JSON/);
+  });
+});
