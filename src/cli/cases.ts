@@ -17,7 +17,7 @@ import {
   SEVERITIES,
   TransitionBody,
 } from '../modules/cases/cases.schemas.ts';
-import type { CaseEventRow, CaseRow } from '../modules/cases/cases.service.ts';
+import type { CaseEventRow } from '../modules/cases/cases.service.ts';
 import { CASE_STATES } from '../modules/cases/state-machine.ts';
 import { cliPrincipal, type Principal, ROLE_SCOPES, type Role } from '../platform/auth.ts';
 import { openContext } from '../server.ts';
@@ -129,18 +129,6 @@ function table(header: string[], rows: string[][]): string {
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-async function accountNumbers(
-  services: Services,
-  rows: readonly Pick<CaseRow, 'accountId'>[],
-): Promise<Map<number, string>> {
-  const out = new Map<number, string>();
-  for (const id of new Set(rows.map((r) => r.accountId))) {
-    const a = await services.accounts.getInScope({ kind: 'operator' }, id).catch(() => null);
-    out.set(id, a?.number ?? String(id));
-  }
-  return out;
-}
-
 function printEvent(e: CaseEventRow) {
   const mark = e.visibility === 'internal' ? ' [internal]' : '';
   const secs = e.data?.durationSeconds;
@@ -157,10 +145,14 @@ export function registerCases(program: Command) {
   cases
     .command('list')
     .description('Cases in queue order (priority, SLA due time, age); a table, or JSON lines with --json')
-    .option('--state <state>', CASE_STATES.join(' | '))
+    .option(
+      '--state <states>',
+      `${CASE_STATES.join(' | ')}, several comma-separated, or all (default: the active ones)`,
+    )
     .option('--type <type>', CASE_TYPES.join(' | '))
     .option('--queue <queue>')
     .option('--account <number>', 'only this account')
+    .option('--q <text>', 'search: case number, subject, account name or number, a SIM’s ICCID or MSISDN')
     .option('--limit <n>', '1–500', '50')
     .option('--json', 'one JSON object per line (the API shape: CaseSummary)')
     .addOption(asOption())
@@ -170,6 +162,7 @@ export function registerCases(program: Command) {
         type?: string;
         queue?: string;
         account?: string;
+        q?: string;
         limit: string;
         json?: boolean;
         as?: string;
@@ -178,7 +171,7 @@ export function registerCases(program: Command) {
           const p = await actor(services, o.as);
           const q = parseInput(
             ListCasesQuery,
-            { state: o.state, type: o.type, queue: o.queue, limit: o.limit },
+            { state: o.state, type: o.type, queue: o.queue, q: o.q, limit: o.limit },
             { accountId: '--account' },
           );
           const accountId = await accountIdOf(services, o.account);
@@ -187,14 +180,13 @@ export function registerCases(program: Command) {
             for (const c of page.items) console.log(JSON.stringify(presentCaseSummary(c)));
             return;
           }
-          const numbers = await accountNumbers(services, page.items);
           const rows = page.items.map((c) => [
             c.number,
             c.priority,
             due(c.slaDueAt),
             c.state,
             c.type,
-            numbers.get(c.accountId) ?? String(c.accountId),
+            c.accountNumber,
             clip(c.subject, 60),
             age(c.createdAt),
           ]);
@@ -219,11 +211,10 @@ export function registerCases(program: Command) {
           console.log(JSON.stringify({ case: presentCase(c), events: events.map(presentCaseEvent) }));
           return;
         }
-        const account = (await accountNumbers(services, [c])).get(c.accountId);
         console.log(`${c.number}  ${c.subject}`);
         console.log(`  state ${c.state} · priority ${c.priority} · severity ${c.severity} · type ${c.type}`);
         console.log(
-          `  account ${account} · channel ${c.channel} · queue ${c.queue ?? '-'} · SIMs ${c.affectedSimCount}`,
+          `  account ${c.accountNumber} (${c.accountName}) · channel ${c.channel} · queue ${c.queue ?? '-'} · SIMs ${c.affectedSimCount}`,
         );
         console.log(`  created ${c.createdAt.toISOString()} (${age(c.createdAt)} ago)`);
         if (c.description !== '') console.log(`\n${c.description}`);

@@ -1,15 +1,18 @@
 /**
  * The agent queue page: keyset-paged in the queue order (priority, SLA due time, age), with an opaque cursor;
  * the API's page is JSON built by PostgreSQL, optionally reused for CASE_QUEUE_CACHE_MS (docs/PERFORMANCE.md).
+ * Without a state filter it shows the active cases; `q` searches (case-queue.repo.ts).
  */
 import { type Principal, scopeOf } from '../../platform/auth.ts';
 import { invalid } from '../../platform/errors.ts';
 import { createTtlCache } from '../../platform/ttl-cache.ts';
+import type { CaseFilter, caseQueueRepo, QueueKey, QueueStates } from './case-queue.repo.ts';
 import { CasesErrors as E } from './cases.errors.ts';
-import type { CaseFilter, CaseReach, casesRepo, QueueKey } from './cases.repo.ts';
+import type { CaseReach } from './cases.repo.ts';
 import type { ListCasesQueryInput } from './cases.schemas.ts';
+import { OPEN_STATES } from './state-machine.ts';
 
-type CasesRepo = ReturnType<typeof casesRepo>;
+type QueueRepo = ReturnType<typeof caseQueueRepo>;
 
 const encodeCursor = (k: QueueKey) =>
   Buffer.from(JSON.stringify([k.priority, k.due, k.createdAt, k.id])).toString('base64url');
@@ -33,27 +36,50 @@ function decodeCursor(cursor: string): QueueKey {
 const QUEUE_CACHE_MAX_PAGES = 1000;
 
 export type CaseQueueDeps = {
-  repo: CasesRepo;
+  repo: QueueRepo;
   reachOf: (p: Principal) => Promise<CaseReach>;
+  /** The SIMs (ids) whose ICCID or MSISDN a search text is, within a reach: the SIMs module's look-up. */
+  simIdsByIdentifier: (
+    reach: { tenantId?: number | undefined; accountIds?: number[] | undefined },
+    text: string,
+  ) => Promise<number[]>;
   clock: () => Date;
   /** CASE_QUEUE_CACHE_MS: how long an API queue page is reused (0 = never). */
   cacheMs: number;
 };
 
+/** The states asked for, as the repo walks them: the active set (also when named in full), one, several, or all. */
+export function queueStates(asked: readonly string[] | undefined): QueueStates {
+  if (asked === undefined) return { kind: 'active' };
+  const states = [...new Set(asked)];
+  if (states.includes('all')) return { kind: 'all' };
+  if (states.length === OPEN_STATES.length && OPEN_STATES.every((s) => states.includes(s))) return { kind: 'active' };
+  return states.length === 1 ? { kind: 'one', state: states[0]! } : { kind: 'some', states: states.sort() };
+}
+
 export function createCaseQueue(deps: CaseQueueDeps) {
   const { repo } = deps;
-  const filterOf = (p: Principal, q: ListCasesQueryInput): CaseFilter => ({
-    state: q.state,
+  /** The filter as asked (the cache key); a search's SIMs are resolved per read. */
+  const filterOf = (p: Principal, q: ListCasesQueryInput) => ({
+    states: queueStates(q.state),
     type: q.type,
     queue: q.queue,
     assigneeUserId: q.assignee === 'me' ? p.userId : undefined,
     accountId: q.accountId,
+    q: q.q,
   });
+  async function read(p: Principal, q: ListCasesQueryInput): Promise<[CaseReach, CaseFilter]> {
+    const reach = await deps.reachOf(p);
+    const { q: text, ...f } = filterOf(p, q);
+    if (text === undefined) return [reach, f];
+    const simIds = await deps.simIdsByIdentifier({ tenantId: reach.tenantId, accountIds: reach.accountIds }, text);
+    return [reach, { ...f, search: { text, simIds } }];
+  }
   const after = (q: ListCasesQueryInput) => (q.cursor === undefined ? undefined : decodeCursor(q.cursor));
 
-  /** A CasePage as JSON text (see casesRepo.listJson). */
+  /** A CasePage as JSON text (see caseQueueRepo.listJson). */
   async function pageJson(p: Principal, q: ListCasesQueryInput): Promise<string> {
-    const rows = await repo.listJson(await deps.reachOf(p), filterOf(p, q), after(q), q.limit + 1);
+    const rows = await repo.listJson(...(await read(p, q)), after(q), q.limit + 1);
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     const last = page[page.length - 1];
@@ -66,7 +92,7 @@ export function createCaseQueue(deps: CaseQueueDeps) {
   return {
     /** The queue as rows (the CLI's table). */
     async rows(p: Principal, q: ListCasesQueryInput) {
-      const rows = await repo.list(await deps.reachOf(p), filterOf(p, q), after(q), q.limit + 1);
+      const rows = await repo.list(...(await read(p, q)), after(q), q.limit + 1);
       const more = rows.length > q.limit;
       const page = more ? rows.slice(0, q.limit) : rows;
       const last = page[page.length - 1];

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import type { PriorityOverride } from './case-priority.ts';
+import type { CaseSummaryRow } from './case-queue.repo.ts';
 import type { CaseRecord } from './case-views.ts';
 import type { Landed } from './case-writes.ts';
-import type { CaseEventRow, CaseSummaryRow } from './cases.repo.ts';
+import type { CaseEventRow } from './cases.repo.ts';
 import type { CaseEventView, CaseSummaryView, CaseView, PostedCaseEventView } from './cases.schemas.ts';
 
 type CaseJson = z.infer<typeof CaseView>;
@@ -51,6 +52,8 @@ export function presentCaseSummary(c: CaseSummaryRow): SummaryJson {
     number: c.number,
     tenantId: c.tenantId,
     accountId: c.accountId,
+    accountName: c.accountName,
+    accountNumber: c.accountNumber,
     type: c.type as SummaryJson['type'],
     channel: c.channel as SummaryJson['channel'],
     subject: c.subject,

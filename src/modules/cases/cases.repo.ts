@@ -4,34 +4,10 @@ import { queryRows } from '../../platform/db/rows.ts';
 import { enqueueIn } from '../../platform/jobs/outbox.ts';
 import type { CaseType } from '../sla/priority.ts';
 import type { CHANNELS } from './cases.schemas.ts';
-import { caseEvents, caseNumberCounters, caseSims, cases, queueDue } from './cases.tables.ts';
+import { caseEvents, caseNumberCounters, caseSims, cases } from './cases.tables.ts';
 import { OPEN_STATES } from './state-machine.ts';
 
 export type CaseRow = typeof cases.$inferSelect;
-/** What the queue reads per row: the CaseSummary's columns, not the description and JSON details it leaves out. */
-const summaryColumns = {
-  id: cases.id,
-  number: cases.number,
-  tenantId: cases.tenantId,
-  accountId: cases.accountId,
-  type: cases.type,
-  channel: cases.channel,
-  subject: cases.subject,
-  severity: cases.severity,
-  priority: cases.priority,
-  computedPriority: cases.computedPriority,
-  state: cases.state,
-  queue: cases.queue,
-  assigneeUserId: cases.assigneeUserId,
-  tags: cases.tags,
-  affectedSimCount: cases.affectedSimCount,
-  isMajor: cases.isMajor,
-  parentCaseId: cases.parentCaseId,
-  slaDueAt: cases.slaDueAt,
-  createdAt: cases.createdAt,
-  updatedAt: cases.updatedAt,
-};
-export type CaseSummaryRow = Pick<CaseRow, keyof typeof summaryColumns>;
 /** The outbox job every committed case change leaves behind (handled by the SLA module). */
 export const CASE_CHANGED = 'cases.changed';
 /**
@@ -51,22 +27,9 @@ export type CaseReach = {
   /** Customers: major (parent) cases stay out of reach; each customer sees its own child case instead. */
   hideMajor?: boolean | undefined;
 };
-export type CaseFilter = {
-  state?: string | undefined;
-  type?: string | undefined;
-  queue?: string | undefined;
-  assigneeUserId?: number | undefined;
-  accountId?: number | undefined;
-};
-/**
- * Keyset position in the queue order (priority, SLA due time, created_at, id); times as PostgreSQL text keep
- * microseconds, and a case without a due time has 'infinity'.
- */
-export type QueueKey = { priority: string; due: string; createdAt: string; id: number };
+export const idList = (xs: readonly number[]) => sql`string_to_array(${xs.join(',')}, ',')::bigint[]`;
 
-const idList = (xs: readonly number[]) => sql`string_to_array(${xs.join(',')}, ',')::bigint[]`;
-
-function reachWhere(r: CaseReach): SQL | undefined {
+export function reachWhere(r: CaseReach): SQL | undefined {
   return and(
     r.tenantId !== undefined ? eq(cases.tenantId, r.tenantId) : undefined,
     r.accountIds !== undefined ? sql`${cases.accountId} = any(${idList(r.accountIds)})` : undefined,
@@ -85,48 +48,6 @@ const inAccounts = (w: ReportWindow) =>
  */
 const period = (w: ReportWindow, col: SQLWrapper) =>
   sql`to_char(date_trunc(${w.unit}::text, ${col} at time zone 'UTC'), 'YYYY-MM-DD')`;
-
-function queueWhere(reach: CaseReach, f: CaseFilter, after: QueueKey | undefined): SQL | undefined {
-  return and(
-    reachWhere(reach),
-    f.state !== undefined ? eq(cases.state, f.state) : undefined,
-    f.type !== undefined ? eq(cases.type, f.type) : undefined,
-    f.queue !== undefined ? eq(cases.queue, f.queue) : undefined,
-    f.assigneeUserId !== undefined ? eq(cases.assigneeUserId, f.assigneeUserId) : undefined,
-    f.accountId !== undefined ? eq(cases.accountId, f.accountId) : undefined,
-    after
-      ? sql`(${cases.priority}, ${queueDue}, ${cases.createdAt}, ${cases.id}) > (${after.priority}, ${after.due}::timestamptz, ${after.createdAt}::timestamptz, ${after.id})`
-      : undefined,
-  );
-}
-const queueOrder = [asc(cases.priority), asc(queueDue), asc(cases.createdAt), asc(cases.id)];
-
-/**
- * CaseSummary (cases.schemas.ts) as PostgreSQL writes it: compact JSON (row_to_json) with presentCaseSummary's keys
- * in its order, instants as Date.toISOString() writes them (UTC, milliseconds truncated as Date parsing does).
- * Raw text made once from summaryColumns: built per request through Drizzle it was ~20 % of the route's CPU.
- */
-const summaryJson = sql.raw(
-  `(select row_to_json(s) from (select ${Object.entries(summaryColumns)
-    .map(([key, col]) => {
-      const ref = `"cases"."${col.name}"`;
-      const value =
-        col.columnType === 'PgTimestamp' ? `to_char(${ref} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : ref;
-      return `${value} as "${key}"`;
-    })
-    .join(', ')}) s)::text`,
-);
-/** The queue statement's shape (which conditions it has): one named prepared statement per shape. */
-const queueShape = (reach: CaseReach, f: CaseFilter, after: QueueKey | undefined) =>
-  [
-    reach.tenantId !== undefined,
-    reach.accountIds !== undefined,
-    reach.hideMajor === true,
-    ...[f.state, f.type, f.queue, f.assigneeUserId, f.accountId].map((v) => v !== undefined),
-    after !== undefined,
-  ]
-    .map((b) => (b ? '1' : '0'))
-    .join('');
 
 export function casesRepo(db: Db) {
   return {
@@ -184,44 +105,6 @@ export function casesRepo(db: Db) {
         .from(cases)
         .where(and(eq(cases.number, number), reachWhere(reach)));
       return row;
-    },
-    /** The agent queue: effective priority, then the nearest SLA due time (none last), then oldest first. */
-    async list(reach: CaseReach, f: CaseFilter, after: QueueKey | undefined, limit: number) {
-      return db
-        .select({
-          row: summaryColumns,
-          dueText: sql<string>`${queueDue}::text`,
-          createdAtText: sql<string>`${cases.createdAt}::text`,
-        })
-        .from(cases)
-        .where(queueWhere(reach, f, after))
-        .orderBy(...queueOrder)
-        .limit(limit);
-    },
-    /**
-     * The same rows as `list`, each as CaseSummary JSON text built by PostgreSQL (the fields and formats of
-     * presentCaseSummary; cases.routes.test.ts holds the two equal), plus its keyset position. The API's queue
-     * page is these texts joined: mapping rows through Drizzle, presenting and serialising them was most of the
-     * route's CPU (docs/PERFORMANCE.md, bench:cases).
-     */
-    async listJson(reach: CaseReach, f: CaseFilter, after: QueueKey | undefined, limit: number) {
-      const rows = await db
-        .select({
-          json: sql<string>`${summaryJson}`,
-          priority: cases.priority,
-          due: sql<string>`${queueDue}::text`,
-          createdAt: sql<string>`${cases.createdAt}::text`,
-          id: cases.id,
-        })
-        .from(cases)
-        .where(queueWhere(reach, f, after))
-        .orderBy(...queueOrder)
-        .limit(limit)
-        // Named, so each pooled connection parses it once and then plans it generically: parsing and planning this
-        // statement cost more than running it. Its text depends only on the shape (values are parameters).
-        .prepare(`cases_queue_${queueShape(reach, f, after)}`)
-        .execute();
-      return rows.map(({ json, ...key }) => ({ json, key: key satisfies QueueKey }));
     },
     /** Written by the SLA module's recompute job; unchanged values are not rewritten (no updated_at churn). */
     async setSlaDue(id: number, dueAt: Date | null): Promise<void> {

@@ -118,6 +118,8 @@ export const CaseSummaryView = CaseView.pick({
   number: true,
   tenantId: true,
   accountId: true,
+  accountName: true,
+  accountNumber: true,
   type: true,
   channel: true,
   subject: true,
@@ -140,12 +142,59 @@ export const CasePage = z
   .object({ items: z.array(CaseSummaryView), nextCursor: z.string().nullable() })
   .meta({ id: 'CasePage' });
 
+/** A list filter's states: CASE_STATES, or `all`. */
+export const QUEUE_STATES = [...CASE_STATES, 'all'] as const;
+export type QueueStateParam = (typeof QUEUE_STATES)[number];
+const isQueueState = (s: string): s is QueueStateParam => (QUEUE_STATES as readonly string[]).includes(s);
+/** `state=a&state=b` arrives as an array, `state=a,b` as one string: both become one list. */
+const splitList = (v: unknown) =>
+  (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',').map((s) => s.trim()) : [x]));
+const StatesParam = z
+  .preprocess(
+    splitList,
+    z
+      // The enum is checked below, not by z.enum, so a refusal names the parameter with what was sent (the
+      // element's index would leave the value unknown); .meta keeps the enum in the OpenAPI document.
+      .array(z.string().meta({ enum: [...QUEUE_STATES] }))
+      .min(1)
+      .max(QUEUE_STATES.length)
+      .superRefine((xs, ctx) => {
+        const bad = xs.filter((x) => !isQueueState(x));
+        if (bad.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `not a state: ${bad.join(', ')}; one of ${QUEUE_STATES.join(', ')}`,
+          });
+        } else if (xs.includes('all') && xs.some((x) => x !== 'all')) {
+          ctx.addIssue({ code: 'custom', message: "'all' stands alone" });
+        }
+      })
+      .transform((xs) => xs as QueueStateParam[]),
+  )
+  .optional()
+  .describe(
+    'One or more states: repeat the parameter (state=open&state=resolved) or separate them with commas ' +
+      '(state=open,resolved); `all` for every state. Default: the active cases (new, open, pending_customer, ' +
+      'pending_provider).',
+  );
+
 export const ListCasesQuery = z.object({
-  state: z.enum(CASE_STATES).optional(),
+  state: StatesParam,
   type: z.enum(CASE_TYPES).optional(),
   queue: z.string().trim().min(1).max(100).optional(),
   assignee: z.literal('me').optional().describe("'me': only cases assigned to the caller"),
   accountId: z.coerce.number().int().positive().optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'Search within the other filters (so by default among the active cases; state=all searches every case): the ' +
+        "case number; a substring of the subject or of the customer account's name (case-insensitive); the " +
+        'account number; or the ICCID (with or without its Luhn digit) or MSISDN of an affected SIM.',
+    ),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(500).optional(),
 });

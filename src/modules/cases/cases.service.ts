@@ -8,6 +8,7 @@ import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { caseAutomationOps, type VerificationCheck } from './case-automation.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
+import { caseQueueRepo } from './case-queue.repo.ts';
 import { createCaseQueue } from './case-queue.ts';
 import { caseSimsOps } from './case-sims.ts';
 import { caseUpdates, refuseStaffOnlyFields, requireAssignee } from './case-updates.ts';
@@ -32,7 +33,7 @@ export type CasesService = ReturnType<typeof createCasesService>;
 export type { CaseEventRow, CaseRecord, CaseRow };
 export type CasesDeps = {
   accounts: AccountsService;
-  sims: Pick<SimsService, 'resolveIccids' | 'countMatching' | 'list'>;
+  sims: Pick<SimsService, 'resolveIccids' | 'countMatching' | 'list' | 'idsByIdentifier'>;
   /** Who a case may be assigned to (enabled staff), and their names for the timeline. */
   users: Pick<UsersService, 'staffMember' | 'byId'>;
   /** The priority matrix in force; read with the write's transaction before any case row is locked. */
@@ -62,7 +63,13 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     return { tenantId: scope.tenantId, accountIds, hideMajor: true };
   }
 
-  const queue = createCaseQueue({ repo, reachOf, clock, cacheMs: deps.queueCacheMs ?? 0 });
+  const queue = createCaseQueue({
+    repo: caseQueueRepo(db),
+    reachOf,
+    simIdsByIdentifier: deps.sims.idsByIdentifier,
+    clock,
+    cacheMs: deps.queueCacheMs ?? 0,
+  });
 
   async function load(p: Principal, number: string): Promise<CaseRow> {
     const c = await repo.byNumber(await reachOf(p), number);

@@ -11,9 +11,16 @@ import {
   timestamptz,
   uniqueIndex,
 } from '../../platform/db/columns.ts';
+import { OPEN_STATES } from './state-machine.ts';
 
 /** The queue's due-time sort key: a case without a running SLA clock sorts after every due time. */
 export const queueDue = sql`coalesce("sla_due_at", 'infinity'::timestamptz)`;
+/**
+ * The active cases (still being worked), the queue's default view: written out as literals, because a partial index
+ * serves a query only when the planner can prove its predicate from the query's, and a parameter proves nothing in
+ * a generic plan.
+ */
+export const ACTIVE_STATES_SQL = `state in (${OPEN_STATES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
  * One row per case. `number` is `C-<year>-<6 digits>`, the year of creation plus a per-year sequence taken
@@ -76,6 +83,9 @@ export const cases = pgTable(
     // The queue filtered by state (the common view: open work): without it the walk of cases_queue_idx skips
     // thousands of old closed cases per page (bench:cases, PERFORMANCE.md).
     index('cases_queue_state_idx').on(t.state, t.priority, queueDue, t.createdAt, t.id),
+    // The default queue, active cases only: a twentieth of the full index on a year-old desk, and no walk past
+    // closed cases to fill a page (case-queue.repo.ts).
+    index('cases_queue_active_idx').on(t.priority, queueDue, t.createdAt, t.id).where(sql.raw(ACTIVE_STATES_SQL)),
     index('cases_assignee_idx').on(t.assigneeUserId),
     index('cases_parent_idx').on(t.parentCaseId),
   ],

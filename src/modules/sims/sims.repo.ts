@@ -25,6 +25,8 @@ export type SimWhere = SimReach & {
   label?: string | undefined;
   /** Exact ICCID bodies (bulk selection by list). */
   iccids?: string[] | undefined;
+  /** Exact MSISDNs (E.164 digits). */
+  msisdns?: string[] | undefined;
   /** Exact SIM ids (a case's affected-SIM list). */
   simIds?: number[] | undefined;
 };
@@ -53,6 +55,7 @@ export function simWhere(w: SimWhere): SQL | undefined {
       : undefined,
     w.label !== undefined ? sql`${sims.labels} @> array[${w.label}]::text[]` : undefined,
     w.iccids !== undefined ? sql`${sims.iccid} = any(${textList(w.iccids)})` : undefined,
+    w.msisdns !== undefined ? sql`${sims.msisdn} = any(${textList(w.msisdns)})` : undefined,
     w.simIds !== undefined ? sql`${sims.id} = any(${idList(w.simIds)})` : undefined,
   );
 }
@@ -178,6 +181,10 @@ export function simsRepo(db: Db) {
         .where(and(eq(simAudit.simId, simId), beforeId === undefined ? undefined : lt(simAudit.id, beforeId)))
         .orderBy(desc(simAudit.id))
         .limit(limit);
+    },
+    async idsWhere(w: SimWhere, limit: number): Promise<number[]> {
+      const rows = await db.select({ id: sims.id }).from(sims).where(simWhere(w)).limit(limit);
+      return rows.map((r) => r.id);
     },
     async distinctAccounts(w: SimWhere): Promise<number[]> {
       const rows = await db.selectDistinct({ id: sims.accountId }).from(sims).where(simWhere(w));

@@ -287,6 +287,18 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
      * set of accounts). Invalid ICCIDs and those outside the reach come back in `unknown` exactly as given,
      * never told apart (another tenant's SIM must look like a missing one).
      */
+    /**
+     * The SIM whose ICCID (19 digits, or 20 with a valid Luhn digit) or MSISDN (E.164, + optional) is exactly `raw`,
+     * within `reach`, as ids: a search box's look-up (a case search). Anything else finds nothing.
+     */
+    async idsByIdentifier(reach: SimReach, raw: string): Promise<number[]> {
+      const iccid = checkIccid(raw);
+      const msisdn = checkMsisdn(raw);
+      if (iccid.ok) return repo.idsWhere({ ...reach, iccids: [iccid.value] }, 1);
+      if (msisdn.ok) return repo.idsWhere({ ...reach, msisdns: [msisdn.value] }, 1);
+      return [];
+    },
+
     async resolveIccids(reach: SimReach, raw: readonly string[]) {
       const byBody = new Map<string, string>();
       const unknown: string[] = [];

@@ -1,0 +1,1 @@
+CREATE INDEX "cases_queue_active_idx" ON "cases" USING btree ("priority",coalesce("sla_due_at", 'infinity'::timestamptz),"created_at","id") WHERE state in ('new', 'open', 'pending_customer', 'pending_provider');
