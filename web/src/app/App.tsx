@@ -58,6 +58,7 @@ const router = createBrowserRouter([
       { path: 'sims/import', lazy: screen(() => import('../sims/ImportPage.tsx')), loader: prefetch() },
       { path: 'sims', lazy: screen(() => import('../sims/SimsPage.tsx')), loader: prefetch() },
       { path: 'sims/:iccid', lazy: screen(() => import('../sims/SimPage.tsx')), loader: prefetch() },
+      { path: 'admin/*', lazy: screen(() => import('../admin/AdminPage.tsx')), loader: prefetch() },
       { path: 'portal/sims', lazy: screen(() => import('../portal/PortalSimsPage.tsx')), loader: prefetch() },
       { path: 'portal/sims/:iccid', lazy: screen(() => import('../sims/SimPage.tsx')), loader: prefetch() },
       { path: 'portal/cases', lazy: screen(() => import('../portal/PortalCasesPage.tsx')), loader: prefetch() },

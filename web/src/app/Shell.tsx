@@ -52,6 +52,7 @@ export function Shell() {
         { to: '/accounts', label: t('nav.accounts') },
         { to: '/sims', label: t('nav.sims') },
         { to: '/sims/import', label: t('nav.import') },
+        ...(me.data.role === 'admin' ? [{ to: '/admin', label: t('nav.admin') }] : []),
       ]
     : [
         { to: '/portal/sims', label: t('nav.mySims') },

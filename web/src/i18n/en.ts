@@ -7,6 +7,7 @@ export const en = {
   'nav.import': 'SIM import',
   'nav.accounts': 'Accounts',
   'nav.notifications': 'Notifications',
+  'nav.admin': 'Admin',
   'nav.mySims': 'My SIMs',
   'nav.myCases': 'My cases',
   'nav.logout': 'Log out',

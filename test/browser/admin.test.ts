@@ -1,0 +1,228 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, seriousA11yViolations, shot } from '../support/browser.ts';
+import { type RunningCli, startCli } from '../support/cli.ts';
+import { testDbKind } from '../support/harness.ts';
+
+// The admin screens as the demo admin uses them: `iotops start` with its demo on a fresh embedded data directory,
+// Debian's Chromium clicking by role and label. Once per `npm test` (the PGlite run); screenshots in test-artifacts/.
+describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 300_000 }, () => {
+  let server: RunningCli;
+  let url: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    const env = {
+      LOG_LEVEL: 'warn',
+      IOTOPS_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'iotops-admin-')),
+      PORT: '0',
+      IOTOPS_MQTT_PORT: '0',
+    };
+    server = startCli(['start'], env);
+    await server.waitFor(/log in \(POST/, 180_000);
+    url = /running at (http:\/\/\S+)/.exec(server.stdout())![1]!;
+    browser = await launchBrowser();
+  }, 240_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    server?.signal('SIGTERM');
+    await server?.exited;
+  });
+
+  async function page(): Promise<Page> {
+    // bypassCSP only so that axe-core can be injected; the app itself runs under its real policy otherwise.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
+    contexts.push(context);
+    const p = await context.newPage();
+    p.setDefaultTimeout(30_000);
+    return p;
+  }
+  async function logIn(p: Page, email: string, password: string) {
+    await p.goto(url);
+    await p.getByLabel('Email').fill(email);
+    await p.getByLabel('Password').fill(password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+  }
+  async function admin(area: string): Promise<Page> {
+    const p = await page();
+    await logIn(p, 'admin@demo.iotops.example', 'demo-admin-password');
+    await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    await p.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: area }).click();
+    return p;
+  }
+
+  it('creates an agent; a bad email is refused with the API message and field, and what was typed is kept', async () => {
+    const p = await admin('Users');
+    const users = p.getByRole('table', { name: 'Users' });
+    await users.getByText('agent@demo.iotops.example').waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+
+    await p.getByRole('button', { name: 'New user' }).click();
+    const dialog = p.getByRole('dialog', { name: 'New user' });
+    await dialog.getByRole('textbox', { name: 'Email' }).fill('robin@');
+    await dialog.getByLabel('Name').fill('Robin Second-Line');
+    await dialog.getByLabel('Role').selectOption('agent');
+    await dialog.getByLabel('Language').selectOption('sv');
+    await dialog.getByLabel('Password').fill('second-line-password');
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Invalid request \(email: /);
+    expect(await alert.textContent()).toMatch(/email \("robin@"\): /);
+    expect(await dialog.getByRole('textbox', { name: 'Email' }).getAttribute('aria-invalid')).toBe('true');
+    expect(await dialog.getByLabel('Name').inputValue()).toBe('Robin Second-Line');
+    expect(await dialog.getByLabel('Language').inputValue()).toBe('sv');
+    expect(await dialog.getByLabel('Password').inputValue()).toBe('second-line-password');
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-user-invalid');
+
+    await dialog.getByRole('textbox', { name: 'Email' }).fill('robin@demo.iotops.example');
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = users.getByRole('row').filter({ hasText: 'robin@demo.iotops.example' });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/Robin Second-Line.*agent.*sv/);
+    await p.getByRole('status').filter({ hasText: 'can now log in as agent' }).waitFor();
+    await shot(p, 'admin-users');
+  });
+
+  it('creates an ingest credential and sees its MQTT password and HTTP Bearer once', async () => {
+    const p = await admin('Ingest credentials');
+    await p.getByRole('table', { name: 'Ingest credentials' }).waitFor();
+    await p.getByLabel('Producer name (the MQTT username)').fill('mediation 1');
+    await p.getByRole('button', { name: 'Create credential' }).click();
+    // The API's rule for an MQTT username, shown under the field; then a valid name.
+    await p
+      .getByRole('alert')
+      .filter({ hasText: /name \("mediation 1"\)/ })
+      .waitFor();
+    await p.getByLabel('Producer name (the MQTT username)').fill('mediation-1');
+    await p.getByRole('button', { name: 'Create credential' }).click();
+
+    const secret = p.getByRole('region', { name: 'Credential mediation-1 created' });
+    await secret.waitFor();
+    expect(await secret.getByLabel('MQTT username', { exact: true }).textContent()).toBe('mediation-1');
+    const password = (await secret.getByLabel('MQTT password', { exact: true }).textContent())!;
+    expect(password.length).toBeGreaterThan(16);
+    expect(await secret.getByLabel('HTTP header', { exact: true }).textContent()).toBe(
+      `Authorization: Bearer ${password}`,
+    );
+    const row = p
+      .getByRole('table', { name: 'Ingest credentials' })
+      .getByRole('row')
+      .filter({ hasText: 'mediation-1' });
+    await row.getByText('active').waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-ingest-secret');
+
+    // Once: dismissed, it is gone, and coming back to the screen does not show it again.
+    await secret.getByRole('button', { name: 'I have copied it' }).click();
+    await secret.waitFor({ state: 'hidden' });
+    await p.getByRole('link', { name: 'Users' }).click();
+    await p.getByRole('link', { name: 'Ingest credentials' }).click();
+    await row.waitFor();
+    expect(await p.getByText(password).count()).toBe(0);
+  });
+
+  it('changes a priority matrix cell, saves it, and finds the change in the history', async () => {
+    const p = await admin('Priority matrix');
+    const cell = p.getByLabel('Impact (critical, single)');
+    expect(await cell.inputValue()).toBe('3');
+    await p.getByText('Never changed: the built-in default applies.').waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+
+    await cell.selectOption('2');
+    await p.getByText('1 unsaved change').waitFor();
+    await p.getByRole('button', { name: 'Save matrix' }).click();
+    await p
+      .getByRole('status')
+      .filter({ hasText: /Saved as version 1\. \d+ open cases examined/ })
+      .waitFor();
+    const history = p.getByRole('table', { name: 'Priority matrix history' });
+    const v1 = history.getByRole('row').filter({ hasText: 'Changed from the built-in default' });
+    expect(await v1.textContent()).toMatch(/^1.*admin@demo\.iotops\.example/);
+
+    await p.getByLabel('Impact (critical, few)').selectOption('1');
+    await p.getByRole('button', { name: 'Save matrix' }).click();
+    const v2 = history.getByRole('row').filter({ hasText: 'Impact (critical, few): 2 → 1' });
+    await v2.waitFor();
+    expect(await v2.textContent()).toMatch(/^2.*admin@demo\.iotops\.example/);
+    await p.getByText('Version 2 in force').waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-priority-matrix');
+
+    await p.getByRole('button', { name: 'Reset to default' }).click();
+    await p.getByRole('dialog').getByRole('button', { name: 'Reset', exact: true }).click();
+    await history.getByRole('row').filter({ hasText: 'Reset to the built-in default' }).waitFor();
+    await p.getByText('The built-in default is in force').waitFor();
+    expect(await p.getByLabel('Impact (critical, single)').inputValue()).toBe('3');
+  });
+
+  it('tokens, plans and SLA screens: a token secret once, a plan in its form, a calendar refused with the day named', async () => {
+    const p = await admin('API tokens');
+    await p.getByLabel('Token name').fill('billing-export');
+    await p.getByRole('button', { name: 'Create token' }).click();
+    const secret = p.getByRole('region', { name: 'Token billing-export created' });
+    await secret.getByLabel('Token', { exact: true }).waitFor();
+    await p.getByRole('table', { name: 'API tokens' }).getByText('billing-export').waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-tokens');
+
+    await p.getByRole('link', { name: 'Plans' }).click();
+    await p.getByRole('table', { name: 'Communication plans' }).getByText('IoT Data EU').waitFor();
+    await p.getByRole('table', { name: 'Rate plans' }).getByText('M2M 10 MB').waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await p.getByRole('button', { name: 'Edit IoT Data EU' }).click();
+    const plan = p.getByRole('dialog');
+    expect(await plan.getByLabel('APNs').inputValue()).toBe('iot.demo');
+    await plan.getByLabel('Roaming networks (PLMN codes)').fill('26201, 2620');
+    await plan.getByRole('button', { name: 'Save plan' }).click();
+    await plan
+      .getByRole('alert')
+      .filter({ hasText: /roamingPlmns/ })
+      .waitFor();
+    expect(await plan.getByLabel('Roaming networks (PLMN codes)').inputValue()).toBe('26201, 2620');
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-plan-invalid');
+    await plan.getByLabel('Roaming networks (PLMN codes)').fill('26201');
+    await plan.getByRole('button', { name: 'Save plan' }).click();
+    await plan.waitFor({ state: 'hidden' });
+    await p.getByRole('table', { name: 'Communication plans' }).getByText('EU EEA, 26201').waitFor();
+
+    await p.getByRole('link', { name: 'SLA calendars and policies' }).click();
+    await p.getByRole('table', { name: 'SLA policies' }).getByText('P2, business hours').waitFor();
+    await p.getByRole('button', { name: 'Edit calendar Business hours (Stockholm)' }).click();
+    const calendar = p.getByRole('dialog');
+    await calendar.getByLabel('Monday hours').fill('09:00-08:00');
+    await calendar.getByRole('button', { name: 'Save calendar' }).click();
+    await calendar
+      .getByRole('alert')
+      .filter({ hasText: /weeklyHours\.mon/ })
+      .waitFor();
+    expect(await calendar.getByLabel('Monday hours').getAttribute('aria-invalid')).toBe('true');
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-sla-invalid');
+    await calendar.getByLabel('Monday hours').fill('07:00-17:00');
+    await calendar.getByRole('button', { name: 'Save calendar' }).click();
+    await calendar.waitFor({ state: 'hidden' });
+    await p
+      .getByRole('table', { name: 'SLA calendars' })
+      .getByText(/Mon 07:00-17:00; Tue–Fri 08:00-17:00/)
+      .waitFor();
+  });
+
+  it('is offered to admins only', async () => {
+    const p = await page();
+    await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');
+    await p.getByRole('table', { name: 'Case queue' }).waitFor();
+    expect(await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await p.goto(`${url}/admin/users`);
+    await p.getByRole('alert').filter({ hasText: 'Admins only' }).waitFor();
+  });
+});

@@ -1,0 +1,191 @@
+import {
+  Button,
+  Fieldset,
+  Group,
+  NativeSelect,
+  NumberInput,
+  Select,
+  SimpleGrid,
+  Stack,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import { type FormEvent, useState } from 'react';
+import type { Schemas } from '../api/client.ts';
+import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { useAccountOptions, useSaveRatePlan } from './queries.ts';
+import { fieldError, optionalNumber } from './ui.tsx';
+
+type Plan = Schemas['RatePlan'];
+type Num = string | number;
+type Form = {
+  name: string;
+  accountId: string | null;
+  description: string;
+  currency: string;
+  monthlyFee: string;
+  pooling: Plan['pooling'];
+  included: { dataMb: Num; sms: Num; voiceMin: Num };
+  // Overage prices are decimal strings in the API (no float rounding of money), so they are typed as text.
+  overage: { dataPerMb: string; smsEach: string; voicePerMin: string };
+  testReady: { dataMb: Num; sms: Num; voiceMin: Num; days: Num };
+};
+
+const fromPlan = (p: Plan | null): Form => ({
+  name: p?.name ?? '',
+  accountId: p?.accountId != null ? String(p.accountId) : null,
+  description: p?.description ?? '',
+  currency: p?.currency ?? 'EUR',
+  monthlyFee: p?.monthlyFee ?? '',
+  pooling: p?.pooling ?? 'per_sim',
+  included: p ? { ...p.included } : { dataMb: '', sms: '', voiceMin: '' },
+  overage: p ? { ...p.overage } : { dataPerMb: '', smsEach: '', voicePerMin: '' },
+  testReady: p ? { ...p.testReady } : { dataMb: '', sms: '', voiceMin: '', days: '' },
+});
+
+const numbers = <K extends string>(o: Record<K, Num>) =>
+  Object.fromEntries(Object.entries<Num>(o).map(([k, v]) => [k, optionalNumber(v)])) as Record<K, number | undefined>;
+const prices = <K extends string>(o: Record<K, string>) =>
+  Object.fromEntries(Object.entries<string>(o).filter(([, v]) => v.trim() !== '')) as Partial<Record<K, string>>;
+
+/** A new rate plan (plan null) or an existing one's price, allowances and test-period limits. */
+export function RatePlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
+  const accounts = useAccountOptions();
+  const save = useSaveRatePlan();
+  const [f, setF] = useState<Form>(() => fromPlan(plan));
+  const set = <K extends keyof Form>(k: K, v: Form[K]) => setF((x) => ({ ...x, [k]: v }));
+  const err = save.error;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const body = {
+      name: f.name,
+      description: f.description.trim() === '' ? null : f.description,
+      currency: f.currency,
+      monthlyFee: f.monthlyFee,
+      pooling: f.pooling,
+      included: numbers(f.included),
+      overage: prices(f.overage),
+      testReady: numbers(f.testReady),
+    };
+    save.mutate(
+      plan
+        ? { id: plan.id, body }
+        : { id: null, body: { ...body, ...(f.accountId ? { accountId: Number(f.accountId) } : {}) } },
+      { onSuccess: onDone },
+    );
+  };
+
+  const num = (group: 'included' | 'testReady', key: string, label: string) => (
+    <NumberInput
+      label={label}
+      min={0}
+      allowDecimal={false}
+      value={(f[group] as Record<string, Num>)[key]}
+      onChange={(v) => set(group, { ...f[group], [key]: v } as Form[typeof group])}
+      error={fieldError(err, `${group}.${key}`)}
+    />
+  );
+  const price = (key: keyof Form['overage'], label: string) => (
+    <TextInput
+      label={label}
+      value={f.overage[key]}
+      onChange={(e) => set('overage', { ...f.overage, [key]: e.currentTarget.value })}
+      error={fieldError(err, `overage.${key}`)}
+    />
+  );
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack gap="sm">
+        <TextInput
+          label="Name"
+          required
+          value={f.name}
+          onChange={(e) => set('name', e.currentTarget.value)}
+          error={fieldError(err, 'name')}
+        />
+        <Select
+          label="Owner account"
+          description={plan ? 'Cannot change once created' : 'Empty: a shared plan, offered to every account'}
+          searchable
+          clearable
+          disabled={plan !== null}
+          placeholder="Shared (every account)"
+          data={accounts.data ?? []}
+          value={f.accountId}
+          onChange={(v) => set('accountId', v)}
+          error={fieldError(err, 'accountId')}
+        />
+        <Textarea
+          label="Description"
+          autosize
+          minRows={2}
+          value={f.description}
+          onChange={(e) => set('description', e.currentTarget.value)}
+          error={fieldError(err, 'description')}
+        />
+        <SimpleGrid cols={3}>
+          <TextInput
+            label="Currency"
+            description="ISO code, e.g. EUR"
+            required
+            value={f.currency}
+            onChange={(e) => set('currency', e.currentTarget.value)}
+            error={fieldError(err, 'currency')}
+          />
+          <TextInput
+            label="Monthly fee per SIM"
+            description="e.g. 4.50"
+            required
+            value={f.monthlyFee}
+            onChange={(e) => set('monthlyFee', e.currentTarget.value)}
+            error={fieldError(err, 'monthlyFee')}
+          />
+          <NativeSelect
+            label="Allowance"
+            description="Pooled: summed over the SIMs"
+            data={[
+              { value: 'per_sim', label: 'per SIM' },
+              { value: 'pooled', label: 'pooled' },
+            ]}
+            value={f.pooling}
+            onChange={(e) => set('pooling', e.currentTarget.value as Plan['pooling'])}
+            error={fieldError(err, 'pooling')}
+          />
+        </SimpleGrid>
+        <Fieldset legend="Included each month">
+          <SimpleGrid cols={3}>
+            {num('included', 'dataMb', 'Included data (MB)')}
+            {num('included', 'sms', 'Included SMS')}
+            {num('included', 'voiceMin', 'Included voice (minutes)')}
+          </SimpleGrid>
+        </Fieldset>
+        <Fieldset legend="Overage prices">
+          <SimpleGrid cols={3}>
+            {price('dataPerMb', 'Overage per MB')}
+            {price('smsEach', 'Overage per SMS')}
+            {price('voicePerMin', 'Overage per voice minute')}
+          </SimpleGrid>
+        </Fieldset>
+        <Fieldset legend="Test period (TEST_READY) limits">
+          <SimpleGrid cols={4}>
+            {num('testReady', 'dataMb', 'Test data (MB)')}
+            {num('testReady', 'sms', 'Test SMS')}
+            {num('testReady', 'voiceMin', 'Test voice (minutes)')}
+            {num('testReady', 'days', 'Test days')}
+          </SimpleGrid>
+        </Fieldset>
+        <ErrorAlert error={err} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onDone}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={save.isPending}>
+            {plan ? 'Save plan' : 'Create plan'}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}

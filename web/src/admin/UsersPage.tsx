@@ -1,0 +1,189 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  NativeSelect,
+  PasswordInput,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { type FormEvent, useState } from 'react';
+import type { Schemas } from '../api/client.ts';
+import { LANGUAGES, type Language, useI18n } from '../i18n/index.tsx';
+import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { useAccountOptions, useCreateUser, useUsers } from './queries.ts';
+import { AdminModal, fieldError } from './ui.tsx';
+
+type Role = Schemas['CreateUserRequestInput']['role'];
+type Form = { email: string; name: string; role: Role; accountId: string | null; language: Language; password: string };
+const EMPTY: Form = { email: '', name: '', role: 'agent', accountId: null, language: 'en', password: '' };
+const ROLES: { value: Role; label: string }[] = [
+  { value: 'agent', label: 'agent (provider staff)' },
+  { value: 'admin', label: 'admin (provider staff, may change settings)' },
+  { value: 'customer', label: "customer (one account's portal)" },
+];
+
+/** The people who log in: staff (admins, agents) and customers tied to one account. */
+export default function UsersPage() {
+  const { dateTime } = useI18n();
+  const users = useUsers();
+  const accounts = useAccountOptions();
+  const create = useCreateUser();
+  // The draft of a new user; it outlives a failed save so nothing typed is lost.
+  const [form, setForm] = useState<Form | null>(null);
+  const [created, setCreated] = useState<string | null>(null);
+  const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => f && { ...f, [k]: v });
+  const accountName = new Map((accounts.data ?? []).map((a) => [Number(a.value), a.label]));
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!form) return;
+    const { accountId, ...rest } = form;
+    create.mutate(
+      { ...rest, ...(form.role === 'customer' && accountId ? { accountId: Number(accountId) } : {}) },
+      {
+        onSuccess: (u) => {
+          setCreated(`${u.name} <${u.email}> can now log in as ${u.role}.`);
+          setForm(null);
+        },
+      },
+    );
+  };
+  const err = create.error;
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2} size="h4">
+          Users
+        </Title>
+        <Button
+          onClick={() => {
+            create.reset();
+            setCreated(null);
+            setForm(EMPTY);
+          }}
+        >
+          New user
+        </Button>
+      </Group>
+      {created && (
+        <Alert
+          color="teal"
+          role="status"
+          c="dark.9"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setCreated(null)}
+        >
+          {created}
+        </Alert>
+      )}
+      <ErrorAlert error={users.error} />
+      <Table striped aria-label="Users">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Name</Table.Th>
+            <Table.Th>Email</Table.Th>
+            <Table.Th>Role</Table.Th>
+            <Table.Th>Account</Table.Th>
+            <Table.Th>Language</Table.Th>
+            <Table.Th>Created</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(users.data?.items ?? []).map((u) => (
+            <Table.Tr key={u.id}>
+              <Table.Td>{u.name}</Table.Td>
+              <Table.Td>{u.email}</Table.Td>
+              <Table.Td>
+                <Badge
+                  variant="light"
+                  c="dark.9"
+                  color={u.role === 'admin' ? 'grape' : u.role === 'agent' ? 'blue' : 'gray'}
+                >
+                  {u.role}
+                </Badge>
+              </Table.Td>
+              <Table.Td>{u.accountId === null ? '—' : (accountName.get(u.accountId) ?? `#${u.accountId}`)}</Table.Td>
+              <Table.Td>{u.language}</Table.Td>
+              <Table.Td>{dateTime(u.createdAt)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {users.isPending && <Text c="dimmed">Loading…</Text>}
+
+      <AdminModal opened={form !== null} onClose={() => setForm(null)} title="New user" size="lg">
+        {form && (
+          <form onSubmit={submit} noValidate>
+            <Stack gap="sm">
+              <TextInput
+                label="Email"
+                required
+                value={form.email}
+                onChange={(e) => set('email', e.currentTarget.value)}
+                error={fieldError(err, 'email')}
+              />
+              <TextInput
+                label="Name"
+                required
+                value={form.name}
+                onChange={(e) => set('name', e.currentTarget.value)}
+                error={fieldError(err, 'name')}
+              />
+              <NativeSelect
+                label="Role"
+                data={ROLES}
+                value={form.role}
+                onChange={(e) => set('role', e.currentTarget.value as Role)}
+                error={fieldError(err, 'role')}
+              />
+              {form.role === 'customer' && (
+                <Select
+                  label="Account"
+                  description="The customer sees this account and the accounts under it"
+                  searchable
+                  clearable
+                  data={accounts.data ?? []}
+                  value={form.accountId}
+                  onChange={(v) => set('accountId', v)}
+                  error={fieldError(err, 'accountId')}
+                />
+              )}
+              <NativeSelect
+                label="Language"
+                data={[...LANGUAGES]}
+                value={form.language}
+                onChange={(e) => set('language', e.currentTarget.value as Language)}
+                error={fieldError(err, 'language')}
+              />
+              <PasswordInput
+                label="Password"
+                description="At least 10 characters"
+                required
+                value={form.password}
+                onChange={(e) => set('password', e.currentTarget.value)}
+                error={fieldError(err, 'password')}
+              />
+              <ErrorAlert error={err} />
+              <Group justify="flex-end">
+                <Button variant="default" onClick={() => setForm(null)}>
+                  Cancel
+                </Button>
+                <Button type="submit" loading={create.isPending}>
+                  Create user
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        )}
+      </AdminModal>
+    </Stack>
+  );
+}
