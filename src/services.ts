@@ -74,6 +74,7 @@ export function buildServices(ctx: Ctx) {
   const networkActions = createNetworkActionsService(ctx, {
     sims,
     catalog,
+    cases,
     bus: networkCommands,
     adapter:
       ctx.config.networkAdapter === 'simulated' ? simulatedAdapter(ctx.database.db, networkCommands) : noneAdapter(),

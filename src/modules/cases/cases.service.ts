@@ -6,7 +6,7 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import type { UsersService } from '../users/users.service.ts';
-import { caseAutomationOps, type VerificationCheck } from './case-automation.ts';
+import { caseAutomationOps, SYSTEM_AUTHOR, type VerificationCheck } from './case-automation.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
 import { caseQueueRepo } from './case-queue.repo.ts';
 import { createCaseQueue } from './case-queue.ts';
@@ -330,6 +330,33 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
 
     async addEvent(p: Principal, number: string, input: CreateEventInput): Promise<CaseEventRow> {
       return (await postEvent(p, number, input)).event;
+    },
+
+    /**
+     * Another module's internal system entry on a case (a network action run for it), by id: the caller reached the
+     * case with `get` first. `by`: who did it (absent: iotops itself). Inside `tx` when given, so the entry commits
+     * with what it records; the case is touched and leaves through the outbox like every change.
+     */
+    async appendSystemEntry(
+      caseId: number,
+      entry: { body: string; data: Record<string, unknown>; by?: Principal | undefined },
+      tx: Db = db,
+    ): Promise<CaseEventRow | undefined> {
+      const r = casesRepo(tx);
+      const c = await r.byId(caseId);
+      if (!c) return undefined;
+      const author = entry.by ? authorOf(entry.by) : SYSTEM_AUTHOR;
+      const event = await r.insertEvent({
+        caseId,
+        tenantId: c.tenantId,
+        kind: 'system',
+        visibility: 'internal',
+        ...author,
+        body: entry.body,
+        data: entry.data,
+      });
+      await r.touch(caseId);
+      return event;
     },
 
     async events(p: Principal, number: string): Promise<CaseEventRow[]> {

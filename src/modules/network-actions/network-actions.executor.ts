@@ -13,6 +13,7 @@ import type { JobInfo } from '../../platform/jobs/queue.ts';
 import { displayIccid } from '../sims/identifiers.ts';
 import type { SimState } from '../sims/lifecycle.ts';
 import type { AdapterOutcome, NetworkSim } from './adapter.ts';
+import { finishedEntry } from './case-entries.ts';
 import { configSmsText } from './config-sms.ts';
 import { type ActionRow, networkActionsRepo } from './network-actions.repo.ts';
 import type { PlanParamsInput } from './network-actions.schemas.ts';
@@ -176,7 +177,15 @@ export function createExecutor(db: Db, deps: Omit<NetworkActionsDeps, 'bus'>) {
         } else if (job.attempt < job.maxAttempts) throw e;
         else done = { status: 'failed', outcome: `could not be carried out: ${(e as Error).message}` };
       }
-      await repo.finish(row.id, { ...done, adapter: adapter.name, result: { steps } });
+      // The outcome and the case's timeline entry (if it was run for one) commit together, once.
+      await db.transaction(async (tx) => {
+        const finished = await networkActionsRepo(tx).finish(row.id, {
+          ...done,
+          adapter: adapter.name,
+          result: { steps },
+        });
+        if (finished?.caseId != null) await deps.cases.appendSystemEntry(finished.caseId, finishedEntry(finished), tx);
+      });
     },
   };
 }

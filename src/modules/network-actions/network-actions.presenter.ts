@@ -11,6 +11,7 @@ export function presentAction(a: ActionRow): z.infer<typeof ActionView> {
     params: a.params,
     reason: a.reason,
     reference: a.reference,
+    caseNumber: a.caseNumber,
     requestedBy: { userId: a.requestedByUserId, label: a.requestedBy, via: a.requestedVia },
     adapter: a.adapter,
     status: a.status as z.infer<typeof ActionView>['status'],

@@ -61,6 +61,14 @@ const Why = {
     .max(100)
     .optional()
     .describe('What prompted it, e.g. case:C-2026-000123 or diagnosis:data_session.apn_typo'),
+  caseNumber: z
+    .string()
+    .regex(/^C-\d{4}-\d{6,}$/, 'must look like C-2026-000123')
+    .optional()
+    .describe(
+      "The case it is run for (one the caller can open, of the SIM's customer): the case's timeline gets an " +
+        'internal entry when the action is requested and when it is applied or fails',
+    ),
 };
 
 export const ActionBody = z
@@ -91,6 +99,7 @@ export const ActionView = z
     params: z.record(z.string(), z.unknown()),
     reason: z.string().nullable(),
     reference: z.string().nullable(),
+    caseNumber: z.string().nullable().describe('The case it was run for'),
     requestedBy: z.object({ userId: z.number().int().nullable(), label: z.string(), via: z.string() }),
     adapter: z.string().describe('The network adapter that carries it (NETWORK_ADAPTER)'),
     status: z.enum(ACTION_STATUSES).describe('requested → applied | failed'),

@@ -4,18 +4,22 @@
  * rules → 403/409, through the SIMs service's dry runs) and then writes the action as `requested` together with
  * its outbox job, in one transaction: an accepted action is never lost, and a refused one leaves nothing behind.
  * The worker (network-actions.jobs.ts → executor) applies it as the requester and records applied/failed.
+ * An action run for a case (caseNumber) writes an internal entry into the case's timeline, through the cases
+ * service, in the transaction of each of those two steps.
  */
 import { isStaff, type Principal, scopeOf } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/client.ts';
-import { conflict, forbidden, notFound } from '../../platform/errors.ts';
+import { conflict, forbidden, invalid, isAppError, notFound } from '../../platform/errors.ts';
 import { enqueueIn } from '../../platform/jobs/outbox.ts';
+import type { CasesService } from '../cases/cases.service.ts';
 import type { CatalogService } from '../catalog/catalog.service.ts';
 import { displayIccid } from '../sims/identifiers.ts';
 import type { SimRow } from '../sims/sims.repo.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import { type CommandBus, SimCommandSchema } from '../simulator/commands.ts';
 import type { NetworkAdapter } from './adapter.ts';
+import { requestedEntry } from './case-entries.ts';
 import { NetworkActionsErrors as E } from './network-actions.errors.ts';
 import { createExecutor, EXECUTE_JOB, type Requester } from './network-actions.executor.ts';
 import { type ActionRow, networkActionsRepo } from './network-actions.repo.ts';
@@ -24,6 +28,8 @@ import type { ActionInput } from './network-actions.schemas.ts';
 export type NetworkActionsDeps = {
   sims: Pick<SimsService, 'locate' | 'get' | 'checkStateChange' | 'checkUpdate' | 'changeState' | 'update'>;
   catalog: Pick<CatalogService, 'getCommunicationPlan' | 'updateCommunicationPlan'>;
+  /** The case an action is run for: reached as the requester, its timeline written through the service. */
+  cases: Pick<CasesService, 'get' | 'appendSystemEntry'>;
   adapter: NetworkAdapter;
   bus: CommandBus;
 };
@@ -74,6 +80,22 @@ export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: Ne
     return deps.sims.locate(p, iccid);
   }
 
+  /** The case the action is for: one the caller reaches (else 404), of the SIM's customer (else 400). */
+  async function caseFor(p: Principal, sim: SimRow, number: string) {
+    const c = await deps.cases.get(p, number).catch((e: unknown) => {
+      if (!isAppError(e) || e.kind !== 'not_found') throw e;
+      throw notFound(E.caseNotFound, `Case ${number} not found`, [
+        { field: 'caseNumber', value: number, reason: 'not found' },
+      ]);
+    });
+    if (c.tenantId !== sim.tenantId) {
+      throw invalid(E.caseOtherCustomer, `Case ${number} is not about this SIM's customer`, [
+        { field: 'caseNumber', value: number, reason: "the case belongs to another customer than the SIM's" },
+      ]);
+    }
+    return c;
+  }
+
   const executor = createExecutor(db, deps);
 
   return {
@@ -83,6 +105,7 @@ export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: Ne
 
     async request(p: Principal, iccid: string, input: ActionInput): Promise<ActionRow> {
       const sim = await locate(p, iccid);
+      const linked = input.caseNumber === undefined ? undefined : await caseFor(p, sim, input.caseNumber);
       const params = await precheck(p, sim, iccid, input);
       const as: Requester = {
         userId: p.userId,
@@ -102,12 +125,15 @@ export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: Ne
           params,
           reason: input.reason ?? null,
           reference: input.reference ?? null,
+          caseId: linked?.id ?? null,
+          caseNumber: linked?.number ?? null,
           requestedByUserId: p.userId || null,
           requestedBy: p.email,
           requestedVia: p.via,
           adapter: deps.adapter.name,
         });
         await enqueueIn(tx, EXECUTE_JOB, { actionId: row.id, as }, { dedupeKey: `${EXECUTE_JOB}:${row.id}` });
+        if (linked) await deps.cases.appendSystemEntry(linked.id, { ...requestedEntry(row), by: p }, tx);
         return row;
       });
     },

@@ -21,6 +21,12 @@ export const networkActions = pgTable(
     reason: text('reason'),
     /** What prompted it, e.g. `case:C-2026-000123` or `diagnosis:data_session.apn_typo`. */
     reference: text('reference'),
+    /**
+     * The case it was run for, if any: its timeline gets an entry when the action is requested and when it ends.
+     * The id to write there (through the cases service), the number to show; a case's number never changes.
+     */
+    caseId: bigint('case_id', { mode: 'number' }),
+    caseNumber: text('case_number'),
     requestedByUserId: bigint('requested_by_user_id', { mode: 'number' }),
     requestedBy: text('requested_by').notNull(),
     requestedVia: text('requested_via').notNull(), // session | token | cli
