@@ -68,3 +68,13 @@ describe('JSON bodies refused cleanly where they enter', () => {
     expect(broken.json().error.message).toMatch(/not valid JSON/);
   });
 });
+
+describe('query parameters', () => {
+  it('an unknown one is refused naming it (it was silently ignored: ?account=X exported every SIM)', async () => {
+    const r = await h.app.inject({ url: '/api/v1/sims/export?account=X', headers: t.agent });
+    expect(r.statusCode).toBe(400);
+    expect(JSON.stringify(r.json().error)).toMatch(/account/);
+    const ok = await h.app.inject({ url: `/api/v1/sims?accountId=${t.child.id}&limit=5`, headers: t.agent });
+    expect(ok.statusCode).toBe(200);
+  });
+});

@@ -69,7 +69,13 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
       );
     done(null, value);
   });
-  app.setValidatorCompiler(validatorCompiler);
+  // Unknown query parameters are refused, not ignored: `GET /sims/export?account=X` exported every customer's
+  // SIMs because `account` (the CLI's word) is not the API's `accountId`. Every querystring object is strict.
+  app.setValidatorCompiler((route) => {
+    const schema = route.schema as z.ZodType;
+    const strict = route.httpPart === 'querystring' && schema instanceof z.ZodObject ? schema.strict() : schema;
+    return validatorCompiler({ ...route, schema: strict });
+  });
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
