@@ -31,11 +31,14 @@ export async function recordChange(
   await r.touch(c.id);
 }
 
+/** A case's number: its creation year and that year's sequence. */
+export const caseNumber = (year: number, seq: number) => `C-${year}-${String(seq).padStart(6, '0')}`;
+
 /** Inserts a case under the next `C-<year>-<seq>` number of `now`'s year (see casesRepo.nextNumber). */
 export async function insertNumbered(r: Repo, now: Date, values: NewCase): Promise<CaseRow> {
   const year = now.getUTCFullYear();
   const seq = await r.nextNumber(year);
-  return r.insert({ ...values, number: `C-${year}-${String(seq).padStart(6, '0')}`, createdAt: now, updatedAt: now });
+  return r.insert({ ...values, number: caseNumber(year, seq), createdAt: now, updatedAt: now });
 }
 
 export const followUpSubject = (subject: string) => `Follow-up: ${subject}`.slice(0, SUBJECT_MAX);
