@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import { createAttachmentsService } from './modules/cases/attachments.service.ts';
+import { createCaseHistory } from './modules/cases/case-history.ts';
 import { createCaseParties } from './modules/cases/case-parties.ts';
 import { createCaseReports } from './modules/cases/cases.reports.ts';
 import { createCasesService } from './modules/cases/cases.service.ts';
@@ -84,7 +85,14 @@ export function buildServices(ctx: Ctx) {
   const diagnosis = createDiagnosisService(ctx, { sims, fleet: fleetHealth });
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
   const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis }, { retentionDays: ctx.config.retentionDays });
-  const demo = createDemoService({ accounts, catalog, users, cases, loadSimFile: simFileLoader(simImports) });
+  const demo = createDemoService({
+    accounts,
+    catalog,
+    users,
+    cases,
+    caseHistory: createCaseHistory(ctx, { accounts, priorityMatrix }),
+    loadSimFile: simFileLoader(simImports),
+  });
   return {
     accounts,
     users,

@@ -1,7 +1,7 @@
 /**
- * The demo desk: a handful of cases as a provider's desk has them on a Monday morning — a mass outage for a
- * VIP, a roaming problem handed to a partner, requests and orders, one waiting for the customer, one in its
- * verification period. Created through the cases service as the demo agent, so the timeline, priority matrix
+ * The demo desk: a handful of cases as a provider's desk has them on a Monday morning — two meters that can't
+ * send data (a mistyped APN the simulated traffic shows), a mass outage for a VIP, a roaming problem handed to a
+ * partner, requests and orders, one waiting for the customer, one in its verification period. Created through the cases service as the demo agent, so the timeline, priority matrix
  * and SLA timers (run by the worker after start) all apply as they would to real work.
  */
 import type { Principal } from '../../platform/auth.ts';
@@ -9,8 +9,18 @@ import type { AccountRow } from '../accounts/accounts.service.ts';
 import { CreateCaseBody, CreateEventBody, TransitionBody } from '../cases/cases.schemas.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import type { CaseState } from '../cases/state-machine.ts';
+import { demoIccid } from './demo.sims.ts';
+
+/**
+ * The two meters (Nordgrid Norrland's, in the 10,000-SIM demo) examples/scenarios/demo.json gives a mistyped APN:
+ * the SIMs of the desk's "can't send data" case, so with the simulator running (`npm start`'s default) their
+ * diagnosis finds the cause (demo.cases.test.ts holds the case and the scenario to the same SIMs).
+ */
+export const APN_TYPO_SERIALS = [3025, 3027] as const;
 
 type DemoCase = {
+  /** Names a case others look for (the start command watches the "can't send data" case). */
+  key?: 'cant_send_data';
   account: string;
   body: Record<string, unknown>;
   states?: CaseState[];
@@ -18,7 +28,22 @@ type DemoCase = {
   assigned?: boolean;
 };
 
-const DEMO_CASES: DemoCase[] = [
+export const DEMO_CASES: DemoCase[] = [
+  {
+    key: 'cant_send_data',
+    account: 'NORDGRID-NORR',
+    body: {
+      type: 'incident',
+      channel: 'email',
+      severity: 'medium',
+      subject: "Two meters in Luleå can't send data since the technician's visit",
+      description:
+        'Since Friday’s site visit two district meters attach but no readings arrive. The technician says he only ' +
+        'checked the APN settings. — Karin Lindqvist, Nordgrid',
+      affectedIccids: APN_TYPO_SERIALS.map(demoIccid),
+      tags: ['apn'],
+    },
+  },
   {
     account: 'NORDGRID-NORR-KIRUNA',
     body: {
@@ -119,20 +144,30 @@ const DEMO_CASES: DemoCase[] = [
   },
 ];
 
+/** What the desk seeded: how many cases, and the numbers of the named ones. */
+export type DemoDesk = { count: number; cantSendData: string };
+
 export async function seedDemoCases(
   cases: Pick<CasesService, 'create' | 'transition' | 'addEvent'>,
   agent: Principal,
   byNumber: ReadonlyMap<string, AccountRow>,
-): Promise<number> {
+  simCount: number,
+): Promise<DemoDesk> {
+  let cantSendData = '';
+  // A smaller demo (`iotops demo --sims 400`) lacks the higher serials: those cases list the SIMs it has.
+  const exists = (iccid: string) => Number(iccid.slice(7, 15)) < simCount;
   for (const d of DEMO_CASES) {
     const account = byNumber.get(d.account);
     if (!account) throw new Error(`demo case account ${d.account} missing`);
+    const listed = d.body.affectedIccids as string[] | undefined;
     const body = CreateCaseBody.parse({
       ...d.body,
+      ...(listed ? { affectedIccids: listed.filter(exists) } : {}),
       accountId: account.id,
       ...(d.assigned ? { assigneeUserId: agent.userId, queue: 'first-line' } : { queue: 'first-line' }),
     });
     const c = await cases.create(agent, body);
+    if (d.key === 'cant_send_data') cantSendData = c.number;
     const states = d.states ?? [];
     const reply = async () => {
       if (d.reply)
@@ -147,5 +182,5 @@ export async function seedDemoCases(
     }
     if (!replyFirst) await reply();
   }
-  return DEMO_CASES.length;
+  return { count: DEMO_CASES.length, cantSendData };
 }

@@ -1,10 +1,12 @@
 import { cliPrincipal, type Principal } from '../../platform/auth.ts';
 import type { AccountRow, AccountsService } from '../accounts/accounts.service.ts';
+import type { CaseHistory } from '../cases/case-history.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import type { CatalogService } from '../catalog/catalog.service.ts';
 import type { UsersService } from '../users/users.service.ts';
-import { seedDemoCases } from './demo.cases.ts';
+import { type DemoDesk, seedDemoCases } from './demo.cases.ts';
 import { DEMO_CUSTOMERS, type DemoAccount } from './demo.data.ts';
+import { demoHistory, historyAccountsOf } from './demo.history.ts';
 import { type DemoSimTarget, demoSimCsv } from './demo.sims.ts';
 
 export const DEMO_LOGINS = {
@@ -17,14 +19,31 @@ export const DEMO_LOGINS = {
 export type SimFileLoader = (lines: Iterable<string>, filename: string) => Promise<{ imported: number }>;
 
 export type DemoService = ReturnType<typeof createDemoService>;
+export type DemoSeeded = {
+  accounts: number;
+  sims: number;
+  /** Today's desk (demo.cases.ts), and the past weeks' ended cases (demo.history.ts). */
+  cases: number;
+  pastCases: number;
+  desk: DemoDesk;
+};
 
 const SEEDER = cliPrincipal('demo-seed');
+
+/** The demo agent as a principal: who wrote the desk's cases, and who follows them up in a running demo. */
+export const demoAgentPrincipal = (agent: { id: number; email: string }): Principal => ({
+  ...SEEDER,
+  userId: agent.id,
+  email: agent.email,
+  role: 'agent',
+});
 
 export function createDemoService(deps: {
   accounts: AccountsService;
   catalog: CatalogService;
   users: UsersService;
   cases: Pick<CasesService, 'create' | 'transition' | 'addEvent'>;
+  caseHistory: Pick<CaseHistory, 'record'>;
   loadSimFile: SimFileLoader;
 }) {
   const { accounts, catalog, users } = deps;
@@ -169,7 +188,7 @@ export function createDemoService(deps: {
     },
 
     /** Seeds the demo provider; expects an empty database (account numbers and emails would collide). */
-    async seed(simCount = 10_000): Promise<{ accounts: number; sims: number; cases: number }> {
+    async seed(simCount = 10_000): Promise<DemoSeeded> {
       const created: { def: DemoAccount; row: AccountRow }[] = [];
       for (const c of DEMO_CUSTOMERS) await createTree(c, undefined, created);
       const byNumber = new Map(created.map((c) => [c.row.number, c.row]));
@@ -195,10 +214,17 @@ export function createDemoService(deps: {
           ...PLAN_FOR[c.def.deviceClass!],
         }));
       const { imported } = await deps.loadSimFile(demoSimCsv(targets, simCount), 'demo-sims.csv');
-      // The desk's cases, written as the demo agent (their SLA timers start when the worker runs).
-      const asAgent: Principal = { ...SEEDER, userId: agent.id, email: agent.email, role: 'agent' };
-      const cases = await seedDemoCases(deps.cases, asAgent, byNumber);
-      return { accounts: created.length, sims: imported, cases };
+      const asAgent = demoAgentPrincipal(agent);
+      // The past weeks first, so case numbers follow time; all of it ended, so no SLA clock of it runs.
+      const history = demoHistory({
+        now: new Date(),
+        accounts: historyAccountsOf(DEMO_CUSTOMERS, (n) => byNumber.get(n)!.id),
+        assigneeUserId: agent.id,
+      });
+      const past = await deps.caseHistory.record(asAgent, history);
+      // Today's desk, written as the demo agent (their SLA timers start when the worker runs).
+      const desk = await seedDemoCases(deps.cases, asAgent, byNumber, simCount);
+      return { accounts: created.length, sims: imported, cases: desk.count, pastCases: past.length, desk };
     },
   };
 }

@@ -37,6 +37,12 @@ function pick(weights: [string, number][], r: number): string {
   return weights[weights.length - 1]![0];
 }
 
+/** The demo's n-th SIM: 89 46 07 (Sweden, issuer 07) + 8-digit serial + padding → 19 digits, with its Luhn digit. */
+export function demoIccid(serial: number): string {
+  const body = `8946070${String(serial).padStart(8, '0')}0000`;
+  return body + String(luhnDigit(body));
+}
+
 export function* demoSimCsv(targets: DemoSimTarget[], count: number, seed = 7): Generator<string> {
   const random = mulberry32(seed);
   yield 'iccid,imsi,msisdn,imei,account,communication_plan,rate_plan,state,label\n';
@@ -46,10 +52,7 @@ export function* demoSimCsv(targets: DemoSimTarget[], count: number, seed = 7): 
     // The last target takes the rounding remainder, so the file has exactly `count` SIMs.
     const n = k === targets.length - 1 ? count - serial : Math.round((count * t.share) / totalShare);
     for (let i = 0; i < n && serial < count; i++, serial++) {
-      const seq = String(serial).padStart(8, '0');
-      // 89 46 07 (Sweden, issuer 07) + 8-digit serial + padding → 19-digit body, shown with its Luhn digit.
-      const body = `8946070${seq}0000`;
-      const iccid = body + String(luhnDigit(body));
+      const iccid = demoIccid(serial);
       const imsi = `${DEMO_HOME_PLMN}${String(100000000 + serial).padStart(10, '0')}`;
       const msisdn = `4670${String(9000000 + serial).padStart(8, '0')}`;
       const tac = '35693803';
