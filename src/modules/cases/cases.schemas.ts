@@ -147,33 +147,26 @@ export const QUEUE_STATES = [...CASE_STATES, 'all'] as const;
 export type QueueStateParam = (typeof QUEUE_STATES)[number];
 const isQueueState = (s: string): s is QueueStateParam => (QUEUE_STATES as readonly string[]).includes(s);
 /** `state=a&state=b` arrives as an array, `state=a,b` as one string: both become one list. */
-const splitList = (v: unknown) =>
-  (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',').map((s) => s.trim()) : [x]));
+const splitList = (v: string | string[]) =>
+  (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',').map((s) => s.trim()));
+// The enum is checked after splitting, not by z.enum, so a refusal names the parameter with what was sent (an
+// array element's index would leave the value unknown); .meta keeps the enum in the OpenAPI document.
+const StateItem = z.string().meta({ enum: [...QUEUE_STATES] });
 const StatesParam = z
-  .preprocess(
-    splitList,
-    z
-      // The enum is checked below, not by z.enum, so a refusal names the parameter with what was sent (the
-      // element's index would leave the value unknown); .meta keeps the enum in the OpenAPI document.
-      .array(z.string().meta({ enum: [...QUEUE_STATES] }))
-      .min(1)
-      .max(QUEUE_STATES.length)
-      .superRefine((xs, ctx) => {
-        const bad = xs.filter((x) => !isQueueState(x));
-        if (bad.length > 0) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `not a state: ${bad.join(', ')}; one of ${QUEUE_STATES.join(', ')}`,
-          });
-        } else if (xs.includes('all') && xs.some((x) => x !== 'all')) {
-          ctx.addIssue({ code: 'custom', message: "'all' stands alone" });
-        }
-      })
-      .transform((xs) => xs as QueueStateParam[]),
-  )
+  .union([StateItem, z.array(StateItem).min(1).max(QUEUE_STATES.length)])
+  .transform(splitList)
+  .superRefine((xs, ctx) => {
+    const bad = xs.filter((x) => !isQueueState(x));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `not a state: ${bad.join(', ')}; one of ${QUEUE_STATES.join(', ')}` });
+    } else if (xs.includes('all') && xs.some((x) => x !== 'all')) {
+      ctx.addIssue({ code: 'custom', message: "'all' stands alone" });
+    }
+  })
+  .transform((xs) => xs as QueueStateParam[])
   .optional()
   .describe(
-    'One or more states: repeat the parameter (state=open&state=resolved) or separate them with commas ' +
+    'One state or several: repeat the parameter (state=open&state=resolved) or separate them with commas ' +
       '(state=open,resolved); `all` for every state. Default: the active cases (new, open, pending_customer, ' +
       'pending_provider).',
   );

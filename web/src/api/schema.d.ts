@@ -64,6 +64,13 @@ export interface paths {
      */
     post: operations["createUser"];
   };
+  "/api/v1/agents": {
+    /**
+     * List the agents
+     * @description Staff only: the admins and agents a case can be assigned to (disabled users left out), by name.
+     */
+    get: operations["listAgents"];
+  };
   "/api/v1/tokens": {
     /** List your API tokens */
     get: operations["listTokens"];
@@ -257,7 +264,7 @@ export interface paths {
     get: operations["getCase"];
     /**
      * Update a case
-     * @description Staff change its type, severity or affected SIMs; the computed priority follows.
+     * @description Staff only. Type, severity or affected SIMs (the computed priority follows); the assignee (an admin or agent from GET /api/v1/agents, null to unassign) and the queue (null: none). Each change is an internal timeline entry saying from → to.
      */
     patch: operations["updateCase"];
   };
@@ -862,7 +869,7 @@ export interface components {
       priority?: unknown;
       /** @description Staff only */
       queue?: string;
-      /** @description Staff only */
+      /** @description Staff only: an enabled admin or agent (GET /api/v1/agents) */
       assigneeUserId?: number;
       /** @default [] */
       tags?: string[];
@@ -911,6 +918,10 @@ export interface components {
       affectedIccids?: string[];
       /** @description Replaces the selection with a saved SIM filter (null: none); clears the list */
       affectedFilter?: components["schemas"]["SimFilterInput"] | null;
+      /** @description Assigns the case to this admin or agent (GET /api/v1/agents); null: unassigned */
+      assigneeUserId?: number | null;
+      /** @description Moves the case to this queue; null: none */
+      queue?: string | null;
     };
     CreateChildCasesRequestInput: {
       /** @description One child case per account (any tenant); accounts that already have a child are skipped */
@@ -1120,6 +1131,8 @@ export interface components {
       reason?: string;
       /** @description What prompted it, e.g. case:C-2026-000123 or diagnosis:data_session.apn_typo */
       reference?: string;
+      /** @description The case it is run for (one the caller can open, of the SIM's customer): the case's timeline gets an internal entry when the action is requested and when it is applied or fails */
+      caseNumber?: string;
     }, {
       /** @constant */
       kind: "change_state";
@@ -1131,6 +1144,8 @@ export interface components {
       reason?: string;
       /** @description What prompted it, e.g. case:C-2026-000123 or diagnosis:data_session.apn_typo */
       reference?: string;
+      /** @description The case it is run for (one the caller can open, of the SIM's customer): the case's timeline gets an internal entry when the action is requested and when it is applied or fails */
+      caseNumber?: string;
     }, {
       /** @constant */
       kind: "change_plan";
@@ -1148,6 +1163,8 @@ export interface components {
       reason?: string;
       /** @description What prompted it, e.g. case:C-2026-000123 or diagnosis:data_session.apn_typo */
       reference?: string;
+      /** @description The case it is run for (one the caller can open, of the SIM's customer): the case's timeline gets an internal entry when the action is requested and when it is applied or fails */
+      caseNumber?: string;
     }, {
       /** @constant */
       kind: "send_config_sms";
@@ -1158,6 +1175,8 @@ export interface components {
       reason?: string;
       /** @description What prompted it, e.g. case:C-2026-000123 or diagnosis:data_session.apn_typo */
       reference?: string;
+      /** @description The case it is run for (one the caller can open, of the SIM's customer): the case's timeline gets an internal entry when the action is requested and when it is applied or fails */
+      caseNumber?: string;
     }]>;
     /** @description A whole PriorityMatrixConfig: impact[severity][simBucket], urgency[vipTier][caseType], priority[impact][urgency]. Every cell is required; a bad or missing cell answers 400 naming it. */
     PutPriorityMatrixRequestInput: {
@@ -1545,6 +1564,10 @@ export interface components {
       number: string;
       tenantId: number;
       accountId: number;
+      /** @description The customer: the case account's name */
+      accountName: string;
+      /** @description The case account's number */
+      accountNumber: string;
       /** @enum {string} */
       type: "incident" | "information_request" | "service_request" | "order";
       /** @enum {string} */
@@ -1584,12 +1607,18 @@ export interface components {
       updatedAt: string;
       resolvedAt: string | null;
       closedAt: string | null;
+      /** @description The states the caller may move the case to now (POST …/transitions): for staff, every transition from its state; empty for customers */
+      allowedTransitions: ("new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled")[];
     };
     CaseSummary: {
       id: number;
       number: string;
       tenantId: number;
       accountId: number;
+      /** @description The customer: the case account's name */
+      accountName: string;
+      /** @description The case account's number */
+      accountNumber: string;
       /** @enum {string} */
       type: "incident" | "information_request" | "service_request" | "order";
       /** @enum {string} */
@@ -1787,6 +1816,10 @@ export interface components {
       number: string;
       tenantId: number;
       accountId: number;
+      /** @description The customer: the case account's name */
+      accountName: string;
+      /** @description The case account's number */
+      accountNumber: string;
       /** @enum {string} */
       type: "incident" | "information_request" | "service_request" | "order";
       /** @enum {string} */
@@ -1826,6 +1859,8 @@ export interface components {
       updatedAt: string;
       resolvedAt: string | null;
       closedAt: string | null;
+      /** @description The states the caller may move the case to now (POST …/transitions): for staff, every transition from its state; empty for customers */
+      allowedTransitions: ("new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled")[];
       /** @description The case's contacts: of the case's account or an account above it; whoever sees the case sees them */
       contacts: components["schemas"]["CaseContact"][];
       /** @description Staff only (absent for customers): which partners work on the case under which ticket number */
@@ -2400,6 +2435,8 @@ export interface components {
       };
       reason: string | null;
       reference: string | null;
+      /** @description The case it was run for */
+      caseNumber: string | null;
       requestedBy: {
         userId: number | null;
         label: string;
@@ -2668,6 +2705,16 @@ export interface components {
       tenantId: number | null;
       language: string;
       createdAt: string;
+    };
+    Agent: {
+      id: number;
+      name: string;
+      email: string;
+      /** @enum {string} */
+      role: "admin" | "agent";
+    };
+    AgentList: {
+      items: components["schemas"]["Agent"][];
     };
     Me: {
       id: number;
@@ -2972,6 +3019,44 @@ export interface operations {
       };
       /** @description Default Response */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List the agents
+   * @description Staff only: the admins and agents a case can be assigned to (disabled users left out), by name.
+   */
+  listAgents: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AgentList"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
         content: {
           "application/json": components["schemas"]["Error"];
         };
@@ -4417,12 +4502,15 @@ export interface operations {
   listCases: {
     parameters: {
       query?: {
-        state?: "new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled";
+        /** @description One state or several: repeat the parameter (state=open&state=resolved) or separate them with commas (state=open,resolved); `all` for every state. Default: the active cases (new, open, pending_customer, pending_provider). */
+        state?: ("new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled" | "all") | (("new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled" | "all")[]);
         type?: "incident" | "information_request" | "service_request" | "order";
         queue?: string;
         /** @description 'me': only cases assigned to the caller */
         assignee?: "me";
         accountId?: number;
+        /** @description Search within the other filters (so by default among the active cases; state=all searches every case): the case number; a substring of the subject or of the customer account's name (case-insensitive); the account number; or the ICCID (with or without its Luhn digit) or MSISDN of an affected SIM. */
+        q?: string;
         limit?: number;
         cursor?: string;
       };
@@ -4548,7 +4636,7 @@ export interface operations {
   };
   /**
    * Update a case
-   * @description Staff change its type, severity or affected SIMs; the computed priority follows.
+   * @description Staff only. Type, severity or affected SIMs (the computed priority follows); the assignee (an admin or agent from GET /api/v1/agents, null to unassign) and the queue (null: none). Each change is an internal timeline entry saying from → to.
    */
   updateCase: {
     parameters: {
