@@ -194,6 +194,11 @@ describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 3
     await plan.getByRole('button', { name: 'Save plan' }).click();
     await plan.waitFor({ state: 'hidden' });
     await p.getByRole('table', { name: 'Communication plans' }).getByText('EU EEA, 26201').waitFor();
+    await p.getByRole('button', { name: 'Edit M2M 10 MB' }).click();
+    expect(await p.getByRole('dialog').getByLabel('Monthly fee per SIM').inputValue()).toBe('0.90');
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await p.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await p.getByRole('dialog').waitFor({ state: 'hidden' });
 
     await p.getByRole('link', { name: 'SLA calendars and policies' }).click();
     await p.getByRole('table', { name: 'SLA policies' }).getByText('P2, business hours').waitFor();
@@ -215,6 +220,10 @@ describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 3
       .getByRole('table', { name: 'SLA calendars' })
       .getByText(/Mon 07:00-17:00; Tue–Fri 08:00-17:00/)
       .waitFor();
+    await p.getByRole('button', { name: 'Edit policy P2, business hours' }).click();
+    expect(await p.getByRole('dialog').getByLabel('Resolution (minutes)').inputValue()).toBe('1080');
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-sla-policy');
   });
 
   it('is offered to admins only', async () => {

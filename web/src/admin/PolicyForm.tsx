@@ -14,7 +14,7 @@ import { type FormEvent, useState } from 'react';
 import type { Schemas } from '../api/client.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useAccountOptions, useCalendars, useSavePolicy } from './queries.ts';
-import { fieldError, optionalNumber } from './ui.tsx';
+import { fieldError, numberField } from './ui.tsx';
 
 type Policy = Schemas['SlaPolicyView'];
 type Match = Schemas['SlaPolicyMatchInput'];
@@ -86,6 +86,7 @@ export function PolicyForm({ policy, onDone }: { policy: Policy | null; onDone: 
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    const saved = policy !== null;
     // An empty criterion matches anything, which the API says by leaving it out (it takes no empty lists).
     const match: Match = {};
     if (f.caseTypes.length) match.caseTypes = f.caseTypes as Match['caseTypes'];
@@ -97,12 +98,12 @@ export function PolicyForm({ policy, onDone }: { policy: Policy | null; onDone: 
       match,
       calendarId: Number(f.calendarId),
       targets: {
-        firstResponseMinutes: optionalNumber(f.firstResponseMinutes) as number,
-        periodicUpdateMinutes: optionalNumber(f.periodicUpdateMinutes) as number,
-        resolutionMinutes: optionalNumber(f.resolutionMinutes) as number,
+        firstResponseMinutes: numberField(f.firstResponseMinutes, saved) as number,
+        periodicUpdateMinutes: numberField(f.periodicUpdateMinutes, saved) as number,
+        resolutionMinutes: numberField(f.resolutionMinutes, saved) as number,
       },
       pauseStates: f.pauseStates as (typeof PAUSE_STATES)[number][],
-      verificationWorkingDays: optionalNumber(f.verificationWorkingDays),
+      verificationWorkingDays: numberField(f.verificationWorkingDays, saved) as number,
     };
     save.mutate(policy ? { id: policy.id, body } : { id: null, body }, { onSuccess: onDone });
   };
@@ -111,6 +112,8 @@ export function PolicyForm({ policy, onDone }: { policy: Policy | null; onDone: 
     <NumberInput
       label={label}
       min={1}
+      // Out-of-range numbers go to the API as typed, whose answer names them; clamping would hide the mistake.
+      clampBehavior="none"
       allowDecimal={false}
       value={f[k]}
       onChange={(v) => set(k, v)}
@@ -193,6 +196,7 @@ export function PolicyForm({ policy, onDone }: { policy: Policy | null; onDone: 
             label="Verification period (working days)"
             description="A resolved case closes itself after this"
             min={0}
+            clampBehavior="none"
             allowDecimal={false}
             value={f.verificationWorkingDays}
             onChange={(v) => set('verificationWorkingDays', v)}

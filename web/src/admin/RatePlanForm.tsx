@@ -14,7 +14,7 @@ import { type FormEvent, useState } from 'react';
 import type { Schemas } from '../api/client.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useAccountOptions, useSaveRatePlan } from './queries.ts';
-import { fieldError, optionalNumber } from './ui.tsx';
+import { fieldError, numberField } from './ui.tsx';
 
 type Plan = Schemas['RatePlan'];
 type Num = string | number;
@@ -43,10 +43,13 @@ const fromPlan = (p: Plan | null): Form => ({
   testReady: p ? { ...p.testReady } : { dataMb: '', sms: '', voiceMin: '', days: '' },
 });
 
-const numbers = <K extends string>(o: Record<K, Num>) =>
-  Object.fromEntries(Object.entries<Num>(o).map(([k, v]) => [k, optionalNumber(v)])) as Record<K, number | undefined>;
-const prices = <K extends string>(o: Record<K, string>) =>
-  Object.fromEntries(Object.entries<string>(o).filter(([, v]) => v.trim() !== '')) as Partial<Record<K, string>>;
+const numbers = <K extends string>(o: Record<K, Num>, saved: boolean) =>
+  Object.fromEntries(Object.entries<Num>(o).map(([k, v]) => [k, numberField(v, saved)])) as Record<K, number>;
+// A new plan leaves out the prices not given (the API's default, 0); a saved one sends them as typed.
+const prices = <K extends string>(o: Record<K, string>, saved: boolean) =>
+  Object.fromEntries(Object.entries<string>(o).filter(([, v]) => saved || v.trim() !== '')) as Partial<
+    Record<K, string>
+  >;
 
 /** A new rate plan (plan null) or an existing one's price, allowances and test-period limits. */
 export function RatePlanForm({ plan, onDone }: { plan: Plan | null; onDone: () => void }) {
@@ -64,9 +67,9 @@ export function RatePlanForm({ plan, onDone }: { plan: Plan | null; onDone: () =
       currency: f.currency,
       monthlyFee: f.monthlyFee,
       pooling: f.pooling,
-      included: numbers(f.included),
-      overage: prices(f.overage),
-      testReady: numbers(f.testReady),
+      included: numbers(f.included, plan !== null),
+      overage: prices(f.overage, plan !== null),
+      testReady: numbers(f.testReady, plan !== null),
     };
     save.mutate(
       plan
@@ -80,6 +83,8 @@ export function RatePlanForm({ plan, onDone }: { plan: Plan | null; onDone: () =
     <NumberInput
       label={label}
       min={0}
+      // Out-of-range numbers go to the API as typed, whose answer names them; clamping would hide the mistake.
+      clampBehavior="none"
       allowDecimal={false}
       value={(f[group] as Record<string, Num>)[key]}
       onChange={(v) => set(group, { ...f[group], [key]: v } as Form[typeof group])}

@@ -17,7 +17,7 @@ import type { Schemas } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useCreateToken, useRevokeToken, useTokens } from './queries.ts';
-import { ConfirmButton, fieldError, optionalNumber, SecretOnce } from './ui.tsx';
+import { ConfirmButton, fieldError, SecretOnce } from './ui.tsx';
 
 type Scope = Schemas['CreateTokenRequestInput']['scopes'][number];
 const SCOPES: { value: Scope; label: string }[] = [
@@ -40,9 +40,9 @@ export default function TokensPage() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const expiresInDays = optionalNumber(form.expiresInDays);
+    const days = form.expiresInDays;
     create.mutate(
-      { name: form.name, scopes: form.scopes, ...(expiresInDays === undefined ? {} : { expiresInDays }) },
+      { name: form.name, scopes: form.scopes, ...(days === '' ? {} : { expiresInDays: Number(days) }) },
       { onSuccess: () => setForm(EMPTY) },
     );
   };

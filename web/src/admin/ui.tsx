@@ -32,8 +32,11 @@ export const AdminModal = (props: ModalProps) => (
 /** A comma- or space-separated list as the user typed it, to the array the API takes. */
 export const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
-/** An optional number field: empty means "not given" (the API's default applies), anything else goes as typed. */
-export const optionalNumber = (v: string | number) => (v === '' ? undefined : Number(v));
+/**
+ * A number field as typed. Empty is "not given" on a new item (the API's default applies, or it says the field is
+ * required); on a saved item it goes as null, so the API names the emptied field instead of keeping the old value.
+ */
+export const numberField = (v: string | number, saved = false) => (v === '' ? (saved ? null : undefined) : Number(v));
 
 /** A secret the API returns only once: shown with copy buttons until dismissed, never stored anywhere. */
 export function SecretOnce({
