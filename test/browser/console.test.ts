@@ -22,6 +22,7 @@ describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { t
       IOTOPS_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'iotops-web-')),
       PORT: '0',
       IOTOPS_MQTT_PORT: '0',
+      IOTOPS_SIMULATE: 'off',
     };
     server = startCli(['start'], env);
     await server.waitFor(/log in \(POST/, 180_000);
@@ -58,10 +59,22 @@ describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { t
     expect(await seriousA11yViolations(p)).toEqual([]);
     await shot(p, 'agent-queue');
 
+    // Search: words of a subject find its cases; the search is in the URL.
+    await p.getByLabel('Search: case, subject, customer, ICCID, MSISDN').fill('district heating');
+    await p.getByLabel('Search: case, subject, customer, ICCID, MSISDN').press('Enter');
+    await expect.poll(() => new URL(p.url()).searchParams.get('q')).toBe('district heating');
+    const rows = async () => (await queue.getByRole('row').allTextContents()).slice(1);
+    await expect
+      .poll(async () => (await rows()).length > 0 && (await rows()).every((r) => /district heating/i.test(r)))
+      .toBe(true);
+    await p.getByLabel('Search: case, subject, customer, ICCID, MSISDN').fill('');
+    await p.getByLabel('Search: case, subject, customer, ICCID, MSISDN').press('Enter');
+
     // Filter: only open cases; the filter is in the URL.
     await p.getByRole('textbox', { name: 'State' }).click();
     await p.getByRole('option', { name: 'open', exact: true }).click();
-    await expect.poll(() => new URL(p.url()).searchParams.get('state')).toBe('open');
+    await p.keyboard.press('Escape');
+    await expect.poll(() => new URL(p.url()).searchParams.getAll('state')).toEqual(['open']);
     // Every row shown is an open case (the earlier page stays on screen until the filtered one arrives).
     const states = async () =>
       (await queue.getByRole('row').allTextContents())
@@ -79,7 +92,16 @@ describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { t
 
     await p.getByRole('textbox', { name: 'Internal note' }).fill('Checked the HLR: attach rejects from 03:10 on.');
     await p.getByRole('button', { name: 'Add' }).click();
+    // Saved: the composer empties (its autosize mirror holds the text until then), the note is in the timeline.
+    await expect.poll(() => p.getByRole('textbox', { name: 'Internal note' }).inputValue()).toBe('');
     await p.getByText('Checked the HLR: attach rejects from 03:10 on.').waitFor();
+    // Assign the case: the change is written in the timeline.
+    await p.getByRole('textbox', { name: 'Assignee' }).click();
+    await p.getByRole('option', { name: /Demo Admin/ }).click();
+    await p
+      .getByText(/^Assignee: .* → Demo Admin/)
+      .first()
+      .waitFor();
     expect(await seriousA11yViolations(p)).toEqual([]);
     await shot(p, 'agent-case');
 

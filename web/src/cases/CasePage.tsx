@@ -1,4 +1,17 @@
-import { Badge, Button, Card, Grid, Group, SegmentedControl, Stack, Text, Textarea, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Card,
+  Grid,
+  Group,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { isStaff, useMe } from '../auth/session.ts';
@@ -6,10 +19,8 @@ import { useI18n } from '../i18n/index.tsx';
 import { PriorityBadge, StateBadge } from '../ui/badges.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { AffectedSims, MajorCaseChildren, RerunDiagnosis } from './CaseSide.tsx';
-import { useAddEvent, useCase, useCaseEvents, useCaseSla, useTransition } from './queries.ts';
+import { useAddEvent, useAgents, useCase, useCaseEvents, useCaseSla, useTransition, useUpdateCase } from './queries.ts';
 import { SlaClocks } from './SlaClocks.tsx';
-
-const NEXT_STATES = ['open', 'pending_customer', 'pending_provider', 'resolved', 'closed', 'cancelled'] as const;
 
 /** One case: header, SLA clocks (staff), the timeline and the composer. Customers see the public part only. */
 export default function CasePage() {
@@ -38,13 +49,13 @@ export default function CasePage() {
             <Badge variant="outline">{k.type.replace(/_/g, ' ')}</Badge>
             <Badge variant="outline">{k.severity}</Badge>
             <Text size="sm" c="dimmed">
-              {t('case.account')} #{k.accountId} · {k.channel} · {dateTime(k.createdAt)}
+              {k.accountName} ({k.accountNumber}) · {k.channel} · {dateTime(k.createdAt)}
             </Text>
           </Group>
         </div>
         {staff && (
           <Group gap="xs" aria-label={t('case.moveTo')}>
-            {NEXT_STATES.filter((s) => s !== k.state).map((s) => (
+            {k.allowedTransitions.map((s) => (
               <Button
                 key={s}
                 size="xs"
@@ -105,12 +116,13 @@ export default function CasePage() {
               {staff && k.affectedSimCount > 0 && <RerunDiagnosis number={number} />}
               {k.parentCaseId !== null && <Text size="sm">Part of major case #{k.parentCaseId}</Text>}
               {staff && (
-                <Link to={`/cases?accountId=${k.accountId}`}>
+                <Link to={`/accounts/${k.accountId}`}>
                   <Text size="sm">
-                    {t('case.account')} #{k.accountId}
+                    {t('case.account')}: {k.accountName}
                   </Text>
                 </Link>
               )}
+              {staff && <Assignment number={number} assignee={k.assigneeUserId} queue={k.queue} />}
             </Card>
             {staff && k.isMajor && <MajorCaseChildren number={number} />}
             {staff && (
@@ -125,6 +137,39 @@ export default function CasePage() {
           </Stack>
         </Grid.Col>
       </Grid>
+    </Stack>
+  );
+}
+
+/** Who works the case and in which queue (each change lands in the timeline, from → to). */
+function Assignment({ number, assignee, queue }: { number: string; assignee: number | null; queue: string | null }) {
+  const { t } = useI18n();
+  const agents = useAgents(true);
+  const update = useUpdateCase(number);
+  return (
+    <Stack gap={4} mt="xs">
+      <Select
+        label={t('case.assignee')}
+        size="xs"
+        placeholder={t('case.unassigned')}
+        data={(agents.data?.items ?? []).map((a) => ({ value: String(a.id), label: `${a.name} (${a.role})` }))}
+        value={assignee === null ? null : String(assignee)}
+        onChange={(v) => update.mutate({ assigneeUserId: v === null ? null : Number(v) })}
+        clearable
+        searchable
+      />
+      <TextInput
+        label={t('case.queue')}
+        size="xs"
+        defaultValue={queue ?? ''}
+        key={queue ?? ''}
+        onKeyDown={(e) => e.key === 'Enter' && update.mutate({ queue: e.currentTarget.value.trim() || null })}
+        onBlur={(e) => {
+          const v = e.currentTarget.value.trim() || null;
+          if (v !== queue) update.mutate({ queue: v });
+        }}
+      />
+      <ErrorAlert error={update.error} />
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { Button, Group, Kbd, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, Kbd, MultiSelect, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useI18n } from '../i18n/index.tsx';
@@ -7,7 +7,7 @@ import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useListKeys } from '../ui/useListKeys.ts';
 import { type QueueParams, queueParamsFrom, useQueue } from './queries.ts';
 
-const STATES = ['new', 'open', 'pending_customer', 'pending_provider', 'resolved', 'closed', 'cancelled'];
+const STATES = ['new', 'open', 'pending_customer', 'pending_provider', 'resolved', 'closed', 'cancelled', 'all'];
 const TYPES = ['incident', 'information_request', 'service_request', 'order'];
 
 /** The agent queue: priority, then SLA due time. Filters and the page live in the URL (deep links, reload). */
@@ -23,10 +23,10 @@ export default function QueuePage() {
     const id = setInterval(() => setNow(Date.now()), 30_000);
     return () => clearInterval(id);
   }, []);
-  const set = (key: string, value: string | null) => {
+  const set = (key: string, value: string | string[] | null) => {
     const next = new URLSearchParams(search);
-    if (value) next.set(key, value);
-    else next.delete(key);
+    next.delete(key);
+    for (const v of Array.isArray(value) ? value : value ? [value] : []) next.append(key, v);
     if (key !== 'cursor') next.delete('cursor');
     setSearch(next);
   };
@@ -43,13 +43,21 @@ export default function QueuePage() {
         </Text>
       </Group>
       <Group align="end">
-        <Select
+        <TextInput
+          label={t('queue.search')}
+          w={260}
+          defaultValue={params.q ?? ''}
+          onKeyDown={(e) => e.key === 'Enter' && set('q', e.currentTarget.value.trim() || null)}
+          onBlur={(e) => set('q', e.currentTarget.value.trim() || null)}
+        />
+        <MultiSelect
           label={t('queue.filter.state')}
-          placeholder={t('common.any')}
+          placeholder={t('queue.filter.active')}
           data={STATES}
-          value={params.state ?? null}
+          value={params.state ?? []}
           onChange={(v) => set('state', v)}
           clearable
+          w={260}
         />
         <Select
           label={t('queue.filter.type')}
@@ -79,6 +87,7 @@ export default function QueuePage() {
             <Table.Th>{t('queue.col.priority')}</Table.Th>
             <Table.Th>{t('queue.col.due')}</Table.Th>
             <Table.Th>{t('queue.col.state')}</Table.Th>
+            <Table.Th>{t('queue.col.account')}</Table.Th>
             <Table.Th>{t('queue.col.type')}</Table.Th>
             <Table.Th>{t('queue.col.subject')}</Table.Th>
             <Table.Th>{t('queue.col.sims')}</Table.Th>
@@ -108,6 +117,7 @@ export default function QueuePage() {
               <Table.Td>
                 <StateBadge s={c.state} />
               </Table.Td>
+              <Table.Td>{c.accountName}</Table.Td>
               <Table.Td>{c.type.replace(/_/g, ' ')}</Table.Td>
               <Table.Td>{c.subject}</Table.Td>
               <Table.Td>{c.affectedSimCount}</Table.Td>

@@ -2,21 +2,29 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { api, type Schemas, unwrap } from '../api/client.ts';
 import { keys } from '../api/keys.ts';
 
+type StateFilter = Schemas['CaseSummary']['state'] | 'all';
 export type QueueParams = {
-  state?: Schemas['CaseSummary']['state'];
+  /** Default (none): the active cases; 'all' for every state. */
+  state?: StateFilter[];
   type?: Schemas['CaseSummary']['type'];
   queue?: string;
   assignee?: 'me';
   accountId?: number;
+  /** Case number, subject, customer name or number, an affected SIM's ICCID or MSISDN. */
+  q?: string;
   cursor?: string;
 };
 
 /** The queue's filters and page from the URL: the URL is the state of the list. */
 export function queueParamsFrom(search: URLSearchParams): QueueParams {
   const p: QueueParams = {};
-  const state = search.get('state');
+  const states = search
+    .getAll('state')
+    .flatMap((s) => s.split(','))
+    .filter(Boolean);
   const type = search.get('type');
-  if (state) p.state = state as QueueParams['state'];
+  if (states.length > 0) p.state = states as StateFilter[];
+  if (search.get('q')) p.q = search.get('q')!;
   if (type) p.type = type as QueueParams['type'];
   if (search.get('queue')) p.queue = search.get('queue')!;
   if (search.get('assignee') === 'me') p.assignee = 'me';
@@ -75,6 +83,25 @@ export function useTransition(number: string) {
   return useMutation({
     mutationFn: (body: Schemas['CaseTransitionRequestInput']) =>
       unwrap(api.POST('/api/v1/cases/{number}/transitions', { params: { path: { number } }, body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.cases.all }),
+  });
+}
+
+/** The staff a case can be assigned to. */
+export function useAgents(enabled: boolean) {
+  return useQuery({
+    queryKey: ['agents'],
+    queryFn: () => unwrap(api.GET('/api/v1/agents')),
+    enabled,
+    staleTime: 300_000,
+  });
+}
+
+export function useUpdateCase(number: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas['UpdateCaseRequestInput']) =>
+      unwrap(api.PATCH('/api/v1/cases/{number}', { params: { path: { number } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.cases.all }),
   });
 }
