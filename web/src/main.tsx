@@ -11,7 +11,12 @@ import { queryClient } from './app/query-client.ts';
 const theme = createTheme({ autoContrast: true, primaryShade: 8 });
 const cssVariables: CSSVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    // Error text (invalid inputs, their messages, alert titles) at red 9: red 6 on white fails 4.5:1.
+    '--mantine-color-error': 'var(--mantine-color-red-9)',
+    '--mantine-color-red-light-color': 'var(--mantine-color-red-9)',
+  },
   dark: {},
 });
 
