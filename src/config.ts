@@ -146,6 +146,12 @@ const Env = z.object({
     .enum(['auto', 'off'])
     .default('auto')
     .describe('auto: seed the demo provider when the database is empty at `npm start`'),
+  IOTOPS_SIMULATE: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe(
+      'on: `npm start` runs the fleet simulator on the demo SIMs (real-time traffic with the faults of examples/scenarios/demo.json); off: no traffic. `--simulate`/`--no-simulate` override it',
+    ),
 });
 
 export type Config = {
@@ -162,6 +168,7 @@ export type Config = {
   sessionTtlHours: number;
   cookieSecure: boolean;
   demo: 'auto' | 'off';
+  simulate: 'on' | 'off';
   jobPollMs: number;
   jobRetentionDays: number;
   caseQueueCacheMs: number;
@@ -206,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.COOKIE_SECURE,
     caseQueueCacheMs: e.CASE_QUEUE_CACHE_MS,
     demo: e.IOTOPS_DEMO,
+    simulate: e.IOTOPS_SIMULATE,
     jobPollMs: e.JOB_POLL_MS,
     jobRetentionDays: e.JOB_RETENTION_DAYS,
     ingestBatchMax: e.INGEST_BATCH_MAX,

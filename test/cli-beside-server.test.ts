@@ -12,7 +12,7 @@ import { testDbKind } from './support/harness.ts';
 // 2-core machine), so the steps get generous limits and wait on output, rows and ports, never on sleeps.
 describe.skipIf(testDbKind !== 'pglite')('CLI beside a running embedded server', { timeout: 600_000 }, () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'iotops-beside-'));
-  const env = { LOG_LEVEL: 'warn', IOTOPS_DATA_DIR: dataDir, PORT: '0', IOTOPS_MQTT_PORT: '0' };
+  const env = { LOG_LEVEL: 'warn', IOTOPS_DATA_DIR: dataDir, PORT: '0', IOTOPS_MQTT_PORT: '0', IOTOPS_SIMULATE: 'off' };
   const running: RunningCli[] = [];
   afterAll(() => {
     for (const r of running) r.signal('SIGKILL');

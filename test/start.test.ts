@@ -47,7 +47,10 @@ describe.skipIf(testDbKind !== 'pglite')('iotops start (what npm start runs)', (
       IOTOPS_MQTT_PORT: '0',
       LOG_LEVEL: 'warn',
     });
-    const out = await waitFor(child, /admin: +\S+ \/ \S+/);
+    // The demo's traffic is on by default: one line says so, and how to turn it off.
+    const out = await waitFor(child, /traffic: .*\n/);
+    expect(out).toMatch(/admin: +\S+ \/ \S+/);
+    expect(out).toMatch(/traffic: the fleet simulator .* in real time .*--no-simulate or IOTOPS_SIMULATE=off/);
     expect(out).toMatch(/MQTT ingest broker at mqtt:\/\/127\.0\.0\.1:\d+/);
     expect(out).toMatch(/demo seeded: \d+ accounts, 10000 SIMs/);
     const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
@@ -68,8 +71,9 @@ describe.skipIf(testDbKind !== 'pglite')('iotops start (what npm start runs)', (
     // The demo customer is Nordgrid: it sees its own SIMs and nobody else's.
     for (const s of body.items) expect(s.account.number).toMatch(/^NORDGRID/);
 
-    // The desk has cases, and the worker role (running in `start`) gives the working ones their SLA due time.
-    expect(out).toMatch(/demo seeded: \d+ accounts, 10000 SIMs, \d+ cases/);
+    // The desk has today's cases and the past weeks', and the worker role (running in `start`) gives the working
+    // ones their SLA due time.
+    expect(out).toMatch(/demo seeded: \d+ accounts, 10000 SIMs, \d+ cases on the desk and \d+ from the past weeks/);
     const [, agentEmail, agentPassword] = /agent: +(\S+) \/ (\S+)/.exec(out) ?? [];
     const agentLogin = await fetch(`${url}/api/v1/auth/login`, {
       method: 'POST',
@@ -79,18 +83,27 @@ describe.skipIf(testDbKind !== 'pglite')('iotops start (what npm start runs)', (
     const agentCookie = agentLogin.headers.get('set-cookie')!.split(';')[0]!;
     type Queue = { items: { number: string; state: string; slaDueAt: string | null }[] };
     const queue = async () =>
-      (await (await fetch(`${url}/api/v1/cases?limit=100`, { headers: { cookie: agentCookie } })).json()) as Queue;
+      (await (
+        await fetch(`${url}/api/v1/cases?state=all&limit=100`, { headers: { cookie: agentCookie } })
+      ).json()) as Queue;
     const deadline = Date.now() + 30_000;
     let cases = await queue();
     while (!cases.items.some((c) => c.slaDueAt !== null) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250)); // polling the worker's result, with a deadline
       cases = await queue();
     }
-    expect(cases.items.length).toBeGreaterThanOrEqual(8);
+    expect(cases.items.length).toBe(100);
     expect(cases.items.filter((c) => c.slaDueAt !== null).length).toBeGreaterThan(0);
-    // Waiting and finished cases have no running clock.
-    for (const c of cases.items.filter((x) => ['pending_customer', 'closed'].includes(x.state)))
-      expect(c.slaDueAt).toBeNull();
+    // Waiting and finished cases (the past weeks' too) have no running clock.
+    const ended = cases.items.filter((x) => ['pending_customer', 'resolved', 'closed'].includes(x.state));
+    expect(ended.length).toBeGreaterThan(50);
+    for (const c of ended) expect(c.slaDueAt).toBeNull();
+    // The simulated traffic arrives over HTTP ingest.
+    const ingested = async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return Number(/iotops_ingest_records_total\{[^}]*outcome="accepted"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    await expect.poll(ingested, { timeout: 60_000 }).toBeGreaterThan(0);
   }, 120_000);
 
   it('with IOTOPS_DEMO=off starts empty and prints a working first-admin login, once', async () => {
@@ -106,6 +119,8 @@ describe.skipIf(testDbKind !== 'pglite')('iotops start (what npm start runs)', (
     const first = start(env);
     const out = await waitFor(first, /admin: +\S+ \/ \S+/);
     expect(out).not.toContain('demo seeded');
+    // No demo, no fleet: the default traffic stays off without a word.
+    expect(out).not.toContain('traffic');
     const url = /running at (http:\/\/\S+)/.exec(out)?.[1];
     const [, email, password] = /admin: +(\S+) \/ (\S+)/.exec(out) ?? [];
     const login = await fetch(`${url}/api/v1/auth/login`, {

@@ -4,9 +4,12 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.ts';
 import { startWorker } from '../jobs.ts';
-import { DEMO_LOGINS } from '../modules/demo/demo.service.ts';
+import { rediagnoseWhenFaultShows } from '../modules/demo/demo.live.ts';
+import { DEMO_LOGINS, type DemoSeeded, demoAgentPrincipal } from '../modules/demo/demo.service.ts';
 import { MQTT_PORT_BUSY } from '../modules/ingest/mqtt/embedded-broker.ts';
 import { startMqttTransport } from '../modules/ingest/mqtt/mqtt-transport.ts';
+import { OptionError } from '../modules/simulator/options.ts';
+import { ScenarioError } from '../modules/simulator/scenario.ts';
 import { startSimulation } from '../modules/simulator/simulator.ts';
 import { cliPrincipal } from '../platform/auth.ts';
 import type { Ctx } from '../platform/context.ts';
@@ -101,15 +104,30 @@ async function ensureFirstAdmin(services: Services): Promise<string | null> {
 }
 
 const DEMO_SCENARIO = fileURLToPath(new URL('../../examples/scenarios/demo.json', import.meta.url));
+const SIMULATOR_CREDENTIAL = 'simulator-';
+const START = cliPrincipal('start');
 
 /**
- * `start --simulate`: the simulator in this process (embedded PGlite admits one process), publishing the fleet's
- * traffic over HTTP with a fresh ingest credential; the ground truth goes next to the data.
+ * Whether `start` runs the simulator, and with which scenario: `--no-simulate` never, `--simulate [file]` always
+ * (on whatever SIMs the database has), otherwise IOTOPS_SIMULATE, and only on the demo's fleet.
  */
-async function simulateInto(ctx: Ctx, services: Services, address: string, scenario: string) {
-  const { credential, secret } = await services.ingest.createCredential(cliPrincipal('start'), {
-    name: `simulator-${Date.now()}`,
-  });
+export function simulationScenario(flag: string | boolean | undefined, setting: 'on' | 'off', demo: boolean) {
+  if (flag === false) return null;
+  if (flag !== undefined) return typeof flag === 'string' ? flag : DEMO_SCENARIO;
+  return setting === 'on' && demo ? DEMO_SCENARIO : null;
+}
+
+/**
+ * The simulator in this process (embedded PGlite admits one process), publishing the fleet's traffic over HTTP
+ * with a fresh ingest credential (the previous start's is revoked: one live simulator credential, not one per
+ * restart); the ground truth goes next to the data. Answers the line that says so.
+ */
+async function simulateInto(ctx: Ctx, services: Services, address: string, scenario: string): Promise<string> {
+  for (const c of await services.ingest.listCredentials()) {
+    if (c.name.startsWith(SIMULATOR_CREDENTIAL) && c.createdBy === START.email && !c.revokedAt)
+      await services.ingest.revokeCredential(c.id);
+  }
+  const { secret } = await services.ingest.createCredential(START, { name: `${SIMULATOR_CREDENTIAL}${Date.now()}` });
   const groundTruth = path.join(ctx.config.dataDir, 'simulator-ground-truth.ndjson');
   const sim = await startSimulation({
     transport: 'http',
@@ -121,13 +139,17 @@ async function simulateInto(ctx: Ctx, services: Services, address: string, scena
     onNotice: (text) => console.log(`simulator: ${text}`),
     // Network actions (reset, configuration SMS, state) reach this in-process simulator directly.
     commandBus: services.networkActions.bus,
+    // One batch a second: the same events in a fifth of the ingest requests, half the CPU (~5 % of a core).
+    tickMs: 1000,
   });
-  console.log(
-    `simulator: ${sim.fleet.length} SIMs publishing in real time as ingest credential ${credential.name} (faults: ${scenario}; ground truth: ${groundTruth})`,
-  );
   const stop = () => void sim.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const shown = (file: string) => {
+    const relative = path.relative(process.cwd(), file);
+    return relative && !relative.startsWith('..') ? relative : file;
+  };
+  return `traffic: the fleet simulator sends the network events of ${sim.fleet.length.toLocaleString('en')} SIMs in real time (faults: ${shown(scenario)}; ground truth: ${shown(groundTruth)}); turn it off with --no-simulate or IOTOPS_SIMULATE=off`;
 }
 
 export function registerServe(program: Command) {
@@ -157,21 +179,24 @@ export function registerServe(program: Command) {
     )
     .option(
       '--simulate [scenario]',
-      'also run the fleet simulator on the SIMs in the database, in real time, over HTTP into this process (faults from the scenario file, default examples/scenarios/demo.json)',
+      'run the fleet simulator on the SIMs in the database, in real time, over HTTP into this process, with the faults of a scenario file (default examples/scenarios/demo.json). The default with the demo, unless IOTOPS_SIMULATE=off',
     )
+    .option('--no-simulate', 'no simulated traffic (also IOTOPS_SIMULATE=off)')
     .action(async (o: { simulate?: string | boolean }) => {
       const config = loadConfig();
       const { ctx, services } = await openContext(config, { exclusive: true });
       const lines: string[] = [];
+      let seeded: DemoSeeded | undefined;
       if (config.demo === 'auto' && (await services.demo.isEmpty())) {
         const t0 = performance.now();
         console.log('empty database: seeding the demo provider (customers, plans, 10,000 SIMs, cases)…');
-        const r = await services.demo.seed();
+        seeded = await services.demo.seed();
         console.log(
-          `demo seeded: ${r.accounts} accounts, ${r.sims} SIMs, ${r.cases} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+          `demo seeded: ${seeded.accounts} accounts, ${seeded.sims} SIMs, ${seeded.cases} cases on the desk and ${seeded.pastCases} from the past weeks in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
         );
       }
-      if (await services.users.byEmail(DEMO_LOGINS.agent.email)) {
+      const demoAgent = await services.users.byEmail(DEMO_LOGINS.agent.email);
+      if (demoAgent) {
         lines.push(`  agent:    ${DEMO_LOGINS.agent.email} / ${DEMO_LOGINS.agent.password}`);
         lines.push(
           `  customer: ${DEMO_LOGINS.customer.email} / ${DEMO_LOGINS.customer.password}   (sees only Nordgrid Energi's accounts and SIMs)`,
@@ -188,8 +213,21 @@ export function registerServe(program: Command) {
       if (mqtt) console.log(mqtt);
       if (lines.length > 0)
         console.log(`log in (POST ${address}/api/v1/auth/login, or the docs page):\n${lines.join('\n')}`);
-      if (o.simulate !== undefined && address)
-        await simulateInto(ctx, services, address, typeof o.simulate === 'string' ? o.simulate : DEMO_SCENARIO);
+      const scenario = simulationScenario(o.simulate, config.simulate, demoAgent !== undefined);
+      if (!scenario || !address) return;
+      try {
+        console.log(await simulateInto(ctx, services, address, scenario));
+      } catch (e) {
+        // The desk runs on without traffic (no SIM on the network yet, a bad scenario file), saying why.
+        if (!(e instanceof OptionError || e instanceof ScenarioError)) throw e;
+        console.log(`traffic: the fleet simulator did not start: ${e.message.replaceAll('\n', '; ')}`);
+        return;
+      }
+      if (seeded)
+        rediagnoseWhenFaultShows(
+          { ...services, log: ctx.log },
+          { agent: demoAgentPrincipal(demoAgent!), number: seeded.desk.cantSendData },
+        );
     });
 
   program
@@ -205,7 +243,9 @@ export function registerServe(program: Command) {
         if (!(await services.demo.isEmpty()))
           throw new Error('the database is not empty: the demo seeds an empty one (use a new IOTOPS_DATA_DIR)');
         const r = await services.demo.seed(n);
-        console.log(`demo seeded: ${r.accounts} accounts, ${r.sims} SIMs, ${r.cases} cases`);
+        console.log(
+          `demo seeded: ${r.accounts} accounts, ${r.sims} SIMs, ${r.cases} cases on the desk and ${r.pastCases} from the past weeks`,
+        );
         console.log(`  agent: ${DEMO_LOGINS.agent.email} / ${DEMO_LOGINS.agent.password}`);
         console.log(`  customer: ${DEMO_LOGINS.customer.email} / ${DEMO_LOGINS.customer.password}`);
       } finally {

@@ -26,6 +26,8 @@ export type StartOptions = Record<string, unknown> & {
   /** A scenario already parsed (instead of the `scenario` file). */
   scenarioObject?: Scenario;
   onProgress?: (s: Summary) => void;
+  /** How often the run looks at the clock and sends what is due (wall ms, default 200): fewer, larger batches. */
+  tickMs?: number;
   /** Notes for the operator (fleet truncated, SIMs skipped). */
   onNotice?: (text: string) => void;
   now?: number;
@@ -36,7 +38,17 @@ export type StartOptions = Record<string, unknown> & {
 export type StartedSimulation = Simulation & { options: SimulateOptions; fleet: readonly FleetMember[] };
 
 export async function startSimulation(input: StartOptions): Promise<StartedSimulation> {
-  const { fleet: given, database, scenarioObject, onProgress, onNotice, now: nowIn, commandBus, ...raw } = input;
+  const {
+    fleet: given,
+    database,
+    scenarioObject,
+    onProgress,
+    onNotice,
+    now: nowIn,
+    commandBus,
+    tickMs,
+    ...raw
+  } = input;
   const o = parseSimulateOptions(raw);
   const now = nowIn ?? Date.now();
   const clock = planClock({
@@ -93,6 +105,7 @@ export async function startSimulation(input: StartOptions): Promise<StartedSimul
     publisher,
     groundTruthFile: o.groundTruth,
     onProgress,
+    ...(tickMs !== undefined ? { tickMs } : {}),
   });
   void sim.done.finally(() => feed?.close());
   return { ...sim, stop: sim.stop, options: o, fleet };
