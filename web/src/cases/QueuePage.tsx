@@ -1,10 +1,11 @@
 import { Button, Group, Kbd, MultiSelect, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useNavigate } from 'react-router';
 import { useI18n } from '../i18n/index.tsx';
 import { DueBadge, PriorityBadge, StateBadge } from '../ui/badges.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useListKeys } from '../ui/useListKeys.ts';
+import { useUrlFilters } from '../ui/useUrlFilters.ts';
 import { type QueueParams, queueParamsFrom, useQueue } from './queries.ts';
 
 const STATES = ['new', 'open', 'pending_customer', 'pending_provider', 'resolved', 'closed', 'cancelled', 'all'];
@@ -14,7 +15,7 @@ const TYPES = ['incident', 'information_request', 'service_request', 'order'];
 export default function QueuePage() {
   const { t, dateTime } = useI18n();
   const navigate = useNavigate();
-  const [search, setSearch] = useSearchParams();
+  const { search, set } = useUrlFilters();
   const params: QueueParams = queueParamsFrom(search);
   const queue = useQueue(params);
   const items = queue.data?.items ?? [];
@@ -23,13 +24,6 @@ export default function QueuePage() {
     const id = setInterval(() => setNow(Date.now()), 30_000);
     return () => clearInterval(id);
   }, []);
-  const set = (key: string, value: string | string[] | null) => {
-    const next = new URLSearchParams(search);
-    next.delete(key);
-    for (const v of Array.isArray(value) ? value : value ? [value] : []) next.append(key, v);
-    if (key !== 'cursor') next.delete('cursor');
-    setSearch(next);
-  };
   const selected = useListKeys(items.length, (i) => navigate(`/cases/${items[i]!.number}`));
 
   return (

@@ -1,9 +1,10 @@
 import { Button, Group, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useNavigate } from 'react-router';
 import { useI18n } from '../i18n/index.tsx';
 import { StateBadge } from '../ui/badges.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useListKeys } from '../ui/useListKeys.ts';
+import { useUrlFilters } from '../ui/useUrlFilters.ts';
 import { type SimListParams, useSims } from './queries.ts';
 
 const STATES = ['INVENTORY', 'TEST_READY', 'ACTIVATION_READY', 'ACTIVATED', 'DEACTIVATED', 'RETIRED'];
@@ -15,7 +16,7 @@ const STATES = ['INVENTORY', 'TEST_READY', 'ACTIVATION_READY', 'ACTIVATED', 'DEA
 export function SimList({ base, title }: { base: string; title: string }) {
   const { t } = useI18n();
   const navigate = useNavigate();
-  const [search, setSearch] = useSearchParams();
+  const { search, set } = useUrlFilters();
   const q = search.get('q') ?? '';
   const params: SimListParams = {
     ...(q ? identifierFilter(q) : {}),
@@ -25,13 +26,6 @@ export function SimList({ base, title }: { base: string; title: string }) {
   };
   const sims = useSims(params);
   const items = sims.data?.items ?? [];
-  const set = (key: string, value: string | null) => {
-    const next = new URLSearchParams(search);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    if (key !== 'cursor') next.delete('cursor');
-    setSearch(next);
-  };
   const selected = useListKeys(items.length, (i) => navigate(`${base}/${items[i]!.iccid}`));
   return (
     <Stack>
@@ -108,7 +102,7 @@ export function SimList({ base, title }: { base: string; title: string }) {
 function identifierFilter(q: string): SimListParams {
   const digits = q.replace(/\D/g, '');
   if (digits.startsWith('89') && digits.length >= 6) return { iccid: digits };
-  if (digits.length >= 5 && !q.startsWith('+') && digits.length === 15) return { imsi: digits };
+  if (digits.length === 15 && !q.startsWith('+')) return { imsi: digits };
   return { msisdn: digits };
 }
 
