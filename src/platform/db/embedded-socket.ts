@@ -114,8 +114,8 @@ function serveConnection(
     tail = Buffer.alloc(0);
     const type = String.fromCharCode(msg[0] ?? 0);
     if (copy) await handleCopy(type, msg);
-    else if (type === 'Q' && COPY_FROM_STDIN.test(cstrings(msg.subarray(5), 1)[0] ?? '')) {
-      copy = { sql: cstrings(msg.subarray(5), 1)[0]!, chunks: [] };
+    else if (type === 'Q' && COPY_FROM_STDIN.test(queryText(msg))) {
+      copy = { sql: queryText(msg), chunks: [] };
       // CopyInResponse: text format, no per-column formats (the client sends whole CSV lines).
       send(Buffer.from([0x47, 0, 0, 0, 7, 0, 0, 0]));
     } else {
@@ -162,7 +162,7 @@ function serveConnection(
       });
     } else if (type === 'f') {
       copy = null;
-      const reason = cstrings(msg.subarray(5), 1)[0] ?? '';
+      const reason = queryText(msg);
       // What PostgreSQL answers to CopyFail, raised by the backend itself so a transaction is aborted as it is there.
       await exec(
         query(
@@ -270,6 +270,9 @@ function cstrings(b: Buffer, count: number): string[] {
   }
   return out;
 }
+
+/** The first string of a message's body: a Query's SQL, a CopyFail's reason. */
+const queryText = (msg: Buffer) => cstrings(msg.subarray(5), 1)[0] ?? '';
 
 const cstr = (s: string) => Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([0])]);
 
