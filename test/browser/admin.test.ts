@@ -1,53 +1,21 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, seriousA11yViolations, shot } from '../support/browser.ts';
-import { type RunningCli, startCli } from '../support/cli.ts';
+import { type DemoDesk, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
 import { testDbKind } from '../support/harness.ts';
 
 // The admin screens as the demo admin uses them: `iotops start` with its demo on a fresh embedded data directory,
 // Debian's Chromium clicking by role and label. Once per `npm test` (the PGlite run); screenshots in test-artifacts/.
 describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 300_000 }, () => {
-  let server: RunningCli;
+  let desk: DemoDesk;
   let url: string;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const page = () => desk.page();
+  const logIn = (p: Page, email: string, password: string) => desk.logIn(p, email, password);
 
   beforeAll(async () => {
-    const env = {
-      LOG_LEVEL: 'warn',
-      IOTOPS_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'iotops-admin-')),
-      PORT: '0',
-      IOTOPS_MQTT_PORT: '0',
-    };
-    server = startCli(['start'], env);
-    await server.waitFor(/log in \(POST/, 180_000);
-    url = /running at (http:\/\/\S+)/.exec(server.stdout())![1]!;
-    browser = await launchBrowser();
+    desk = await startDemoDesk('admin');
+    url = desk.url;
   }, 240_000);
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    server?.signal('SIGTERM');
-    await server?.exited;
-  });
-
-  async function page(): Promise<Page> {
-    // bypassCSP only so that axe-core can be injected; the app itself runs under its real policy otherwise.
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
-    contexts.push(context);
-    const p = await context.newPage();
-    p.setDefaultTimeout(30_000);
-    return p;
-  }
-  async function logIn(p: Page, email: string, password: string) {
-    await p.goto(url);
-    await p.getByLabel('Email').fill(email);
-    await p.getByLabel('Password').fill(password);
-    await p.getByRole('button', { name: 'Log in' }).click();
-  }
+  afterAll(() => desk?.close());
   async function admin(area: string): Promise<Page> {
     const p = await page();
     await logIn(p, 'admin@demo.iotops.example', 'demo-admin-password');

@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { startCli } from './cli.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 /** Screenshots of every journey, kept as test artifacts (gitignored). */
@@ -52,4 +54,70 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.targets.join(', ')}`);
+}
+
+export const DEMO_LOGINS = {
+  admin: ['admin@demo.iotops.example', 'demo-admin-password'],
+  agent: ['agent@demo.iotops.example', 'demo-agent-password'],
+  customer: ['ops@nordgrid.example', 'demo-customer-password'],
+} as const;
+
+export interface DemoDesk {
+  url: string;
+  /** A page in a fresh browser context (its own cookies), default timeout 30 s. */
+  page(): Promise<Page>;
+  /** A fresh page logged in as one of the demo users (waits until the login form is gone). */
+  as(who: keyof typeof DEMO_LOGINS): Promise<Page>;
+  logIn(page: Page, email: string, password: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * `iotops start` with its demo on a fresh embedded data directory, and Debian's Chromium beside it: the set-up every
+ * browser journey file shares. `env` adds to (or overrides) the defaults, e.g. IOTOPS_SIMULATE.
+ */
+export async function startDemoDesk(prefix: string, env: Record<string, string> = {}): Promise<DemoDesk> {
+  const server = startCli(['start'], {
+    LOG_LEVEL: 'warn',
+    IOTOPS_DATA_DIR: mkdtempSync(path.join(tmpdir(), `iotops-${prefix}-`)),
+    PORT: '0',
+    IOTOPS_MQTT_PORT: '0',
+    ...env,
+  });
+  await server.waitFor(/log in \(POST/, 180_000);
+  const url = /running at (http:\/\/\S+)/.exec(server.stdout())![1]!;
+  const browser: Browser = await launchBrowser();
+  const contexts: BrowserContext[] = [];
+  const page = async () => {
+    // bypassCSP only so that axe-core can be injected; the app itself runs under its real policy otherwise.
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
+    contexts.push(context);
+    const p = await context.newPage();
+    p.setDefaultTimeout(30_000);
+    return p;
+  };
+  const logIn = async (p: Page, email: string, password: string) => {
+    await p.goto(url);
+    await p.getByLabel('Email').fill(email);
+    await p.getByLabel('Password').fill(password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+  };
+  return {
+    url,
+    page,
+    logIn,
+    async as(who) {
+      const p = await page();
+      const [email, password] = DEMO_LOGINS[who];
+      await logIn(p, email, password);
+      await p.getByRole('button', { name: 'Log in' }).waitFor({ state: 'detached' });
+      return p;
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      server.signal('SIGTERM');
+      await server.exited;
+    },
+  };
 }
