@@ -37,6 +37,8 @@ export type Header = {
   /** Index of each known column, -1 when absent. */
   at: Record<KnownColumn, number>;
   custom: { name: string; index: number }[];
+  /** The column names as written (trimmed), by index: what a cell's problem names as its field. */
+  names: string[];
 };
 
 /** The header is line 1. Unknown columns are a typo guard; `custom.<name>` columns become custom fields. */
@@ -85,7 +87,7 @@ export function parseHeader(cells: readonly string[]): { header: Header; errors:
   for (const required of ['iccid', 'account'] as const) {
     if (at[required] === -1) errors.push({ line: 1, field: required, value: null, reason: 'required column missing' });
   }
-  return { header: { width: cells.length, at, custom }, errors };
+  return { header: { width: cells.length, at, custom, names: cells.map((c) => c.trim()) }, errors };
 }
 
 export type AccountRef = { id: number; tenantId: number; path: string };
@@ -163,6 +165,19 @@ export function validateRow(
     return null;
   }
   const before = errors.length;
+  // A NUL is valid UTF-8 but no PostgreSQL text can hold it: refused here with its line and column, or the whole
+  // import failed with the database's "invalid byte sequence" and no place (issue 13, point 5).
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    if (c.includes('\u0000'))
+      errors.push({
+        line,
+        field: h.names[i] ?? `(column ${i + 1})`,
+        value: c.replaceAll('\u0000', '\\u0000'),
+        reason: 'contains a NUL character (U+0000), which no text field can hold',
+      });
+  }
+  if (errors.length > before) return null;
   const { at } = h;
 
   const iccidRaw = cell(cells, at.iccid);

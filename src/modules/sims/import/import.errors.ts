@@ -10,6 +10,8 @@ export const ImportErrors = {
   duplicates: 'sims.import_duplicates',
   /** The streamed body exceeded IMPORT_MAX_BYTES. */
   tooLarge: 'sims.import_too_large',
+  /** The file is not UTF-8 (the contract's encoding); names the line and the byte. */
+  notUtf8: 'sims.import_not_utf8',
   empty: 'sims.import_empty',
   notFound: 'sims.import_not_found',
   staffOnly: 'sims.import_staff_only',

@@ -46,6 +46,7 @@ import {
 import { ImportErrors as E } from './import.errors.ts';
 import { type Counters, type ImportJobRow, importJobsRepo, importTxRepo } from './import.repo.ts';
 import { importReport } from './import-report.ts';
+import { utf8Guard } from './utf8-guard.ts';
 
 export const CHUNK = 50_000;
 /**
@@ -270,11 +271,13 @@ export function createImportService(
     opts: ImportOptions,
   ): Promise<{ job: ImportJobRow; done: Promise<ImportResult> }> {
     if (actor.role === 'customer') {
-      input.destroy();
+      discard(input);
       throw forbidden(E.staffOnly, 'SIM imports are done by the provider’s staff');
     }
-    const source = opts.maxBytes === undefined ? input : input.pipe(byteGuard(opts.maxBytes));
-    if (source !== input) input.on('error', (e) => source.destroy(e));
+    const guarded = opts.maxBytes === undefined ? input : input.pipe(byteGuard(opts.maxBytes));
+    if (guarded !== input) input.on('error', (e) => guarded.destroy(e));
+    const source = guarded.pipe(utf8Guard());
+    guarded.on('error', (e) => source.destroy(e));
     const parser = source.pipe(parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true }));
     source.on('error', (e) => parser.destroy(e));
     const it = (parser as AsyncIterable<CsvRecord>)[Symbol.asyncIterator]();
@@ -298,8 +301,9 @@ export function createImportService(
       });
       return { job, done: run(it, header, lk, job, actor, opts) };
     } catch (e) {
+      input.unpipe();
       parser.destroy();
-      input.destroy();
+      discard(input);
       throw asImportError(e);
     }
   }
@@ -319,6 +323,22 @@ export function createImportService(
       return done;
     },
   };
+}
+
+/**
+ * Reads what is left of a refused upload and throws it away. Destroying a request stream destroys its socket, so
+ * the client — still sending — saw a dropped connection instead of the 400/403 (issue 13, point 4). Draining is
+ * bounded: a body still arriving after a minute is cut then.
+ */
+function discard(input: Readable) {
+  if (input.readableEnded || input.destroyed) return;
+  input.unpipe();
+  const cut = setTimeout(() => input.destroy(), 60_000);
+  cut.unref();
+  input.once('close', () => clearTimeout(cut));
+  input.once('end', () => clearTimeout(cut));
+  input.on('error', () => undefined);
+  input.resume();
 }
 
 /** Errors of the stream (malformed CSV, too large) become AppErrors naming the line. */
