@@ -161,7 +161,7 @@ describe('Case: accountName, accountNumber and allowedTransitions', () => {
     expect((await req('GET', url, t.agent)).json().allowedTransitions).toEqual(['open', 'cancelled']);
     expect((await req('GET', url, t.customer)).json()).toMatchObject({
       accountNumber: t.child.number,
-      allowedTransitions: [],
+      allowedTransitions: ['cancelled'],
     });
     const opened = await req('POST', `${url}/transitions`, t.agent, { to: 'open' });
     expect(opened.json().allowedTransitions).toEqual(['pending_customer', 'pending_provider', 'resolved', 'cancelled']);
@@ -170,5 +170,36 @@ describe('Case: accountName, accountNumber and allowedTransitions', () => {
     const cancelled = await req('POST', `${url}/transitions`, t.customer, { to: 'cancelled' });
     expect(cancelled.json()).toMatchObject({ state: 'cancelled', allowedTransitions: [] });
     expect((await req('GET', url, t.agent)).json().allowedTransitions).toEqual([]);
+  });
+});
+
+describe('Case: what a customer may do with their own case (allowedTransitions = what the API accepts)', () => {
+  it('offers withdraw while worked, reopen and withdraw once resolved, nothing when final; refuses the rest', async () => {
+    const c = await openCase();
+    const url = `/api/v1/cases/${c.number}`;
+    const mine = async () => (await req('GET', url, t.customer)).json().allowedTransitions;
+    expect(await mine()).toEqual(['cancelled']);
+    for (const to of ['open', 'resolved']) {
+      expect((await req('POST', `${url}/transitions`, t.agent, { to })).statusCode).toBe(200);
+    }
+    expect(await mine()).toEqual(['open', 'cancelled']);
+    // closed is allowed from resolved by the state machine, but it is the provider's move: not offered, refused.
+    const close = await req('POST', `${url}/transitions`, t.customer, { to: 'closed' });
+    expect(close.statusCode).toBe(403);
+    expect(close.json().error).toMatchObject({
+      code: 'cases.transition_forbidden',
+      details: [{ field: 'to', value: 'closed', reason: 'staff only' }],
+    });
+    // Every state offered is accepted: the customer reopens (and the answer says what they may do next).
+    const reopened = await req('POST', `${url}/transitions`, t.customer, { to: 'open' });
+    expect(reopened.statusCode).toBe(200);
+    expect(reopened.json()).toMatchObject({ state: 'open', allowedTransitions: ['cancelled'] });
+    expect((await req('POST', `${url}/transitions`, t.customer, { to: 'pending_provider' })).statusCode).toBe(403);
+    // Another customer neither sees nor moves it.
+    expect((await req('GET', url, other.customer)).statusCode).toBe(404);
+    expect((await req('POST', `${url}/transitions`, other.customer, { to: 'cancelled' })).statusCode).toBe(404);
+    const withdrawn = await req('POST', `${url}/transitions`, t.customer, { to: 'cancelled' });
+    expect(withdrawn.json()).toMatchObject({ state: 'cancelled', allowedTransitions: [] });
+    expect(await mine()).toEqual([]);
   });
 });

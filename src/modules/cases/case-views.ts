@@ -6,7 +6,7 @@
 import { isStaff, type Principal } from '../../platform/auth.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { CaseRow } from './cases.repo.ts';
-import { CASE_TRANSITIONS, type CaseState, isCaseState } from './state-machine.ts';
+import { CASE_TRANSITIONS, type CaseState, customerMayMove, isCaseState } from './state-machine.ts';
 
 export type CaseRecord = CaseRow & {
   accountName: string;
@@ -15,11 +15,14 @@ export type CaseRecord = CaseRow & {
 };
 
 /**
- * Staff: every transition the state machine has from the case's state. Customers: none — their two moves
- * (withdraw, reopen a resolved case) are the portal's own actions, not the desk's state buttons.
+ * Staff: every transition the state machine has from the case's state. Customers: their own moves only — withdraw
+ * (cancelled) and reopen a resolved case (open) — so the portal offers exactly what the API accepts from them.
  */
-export const allowedTransitionsFor = (p: Principal, state: string): readonly CaseState[] =>
-  isStaff(p) && isCaseState(state) ? CASE_TRANSITIONS[state] : [];
+export const allowedTransitionsFor = (p: Principal, state: string): readonly CaseState[] => {
+  if (!isCaseState(state)) return [];
+  const all = CASE_TRANSITIONS[state];
+  return isStaff(p) ? all : all.filter((to) => customerMayMove(state, to));
+};
 
 export function caseRecords(accounts: Pick<AccountsService, 'namesOf'>) {
   async function many(p: Principal, rows: readonly CaseRow[]): Promise<CaseRecord[]> {

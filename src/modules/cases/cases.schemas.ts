@@ -103,7 +103,8 @@ export const CaseView = z
       .array(z.enum(CASE_STATES))
       .describe(
         'The states the caller may move the case to now (POST …/transitions): for staff, every transition from ' +
-          'its state; empty for customers',
+          'its state; for a customer, withdrawing it (cancelled) and reopening a resolved case (open) — empty once ' +
+          'closed or cancelled',
       ),
   })
   .meta({ id: 'Case' });

@@ -27,7 +27,7 @@ import type {
 import { majorCaseOps, syncEntryToChildren, syncStateToChildren } from './major-cases.ts';
 import { priorityRecomputer } from './priority-recompute.ts';
 import { replyOutcome } from './reply-policy.ts';
-import { type CaseState, checkCaseTransition, isCaseState } from './state-machine.ts';
+import { type CaseState, checkCaseTransition, customerMayMove, isCaseState } from './state-machine.ts';
 
 export type CasesService = ReturnType<typeof createCasesService>;
 export type { CaseEventRow, CaseRecord, CaseRow };
@@ -273,7 +273,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
         ]);
       }
       // A customer may withdraw its case or reopen a resolved one; everything else is the provider's call.
-      if (!isStaff(p) && !(to === 'cancelled' || (from === 'resolved' && to === 'open'))) {
+      if (!isStaff(p) && !customerMayMove(from, to)) {
         throw forbidden(E.transitionForbidden, `Only the provider moves a case to ${to}`, [
           { field: 'to', value: to, reason: 'staff only' },
         ]);

@@ -36,3 +36,11 @@ export function checkCaseTransition(from: CaseState, to: CaseState): TransitionC
   const allowed = CASE_TRANSITIONS[from];
   return allowed.includes(to) ? { ok: true } : { ok: false, allowed };
 }
+
+/**
+ * What a customer may do with their own case: withdraw it (cancelled, wherever the state machine allows it) or
+ * reopen a resolved one. Everything else is the provider's call. The service enforces it and the API's
+ * allowedTransitions lists it, from this one rule.
+ */
+export const customerMayMove = (from: CaseState, to: CaseState): boolean =>
+  checkCaseTransition(from, to).ok && (to === 'cancelled' || (from === 'resolved' && to === 'open'));

@@ -161,6 +161,20 @@ describe('diagnosis on cases (worker and re-run)', () => {
         expect.objectContaining({ iccid: healthy.iccid20, rootCause: 'healthy' }),
       ]),
     );
+    // Each SIM keeps its checks layer by layer for the console's panel: the typo's data-session check in error
+    // with its evidence and the fix, the healthy SIM's checks without an error.
+    type Check = { layer: string; verdict: string; evidence: unknown[]; evidenceCount: number; fix?: string };
+    const sims = entry!.data!.sims as { iccid: string; fix?: string; checks: Check[] }[];
+    const typoSim = sims.find((x) => x.iccid === typo.iccid20)!;
+    expect(typoSim.fix).toContain('iot.example');
+    const failing = typoSim.checks.filter((x) => x.verdict === 'error');
+    expect(failing.map((x) => x.layer)).toContain('data_session');
+    expect(failing.filter((x) => x.fix?.includes('iot.example')).length).toBeGreaterThan(0);
+    for (const x of typoSim.checks) expect(x.evidence.length).toBeLessThanOrEqual(Math.min(5, x.evidenceCount));
+    expect(typoSim.checks.some((x) => x.evidence.length > 0)).toBe(true);
+    const healthySim = sims.find((x) => x.iccid === healthy.iccid20)!;
+    expect(healthySim.checks.length).toBeGreaterThan(0);
+    expect(healthySim.checks.filter((x) => x.verdict === 'error')).toEqual([]);
     // The customer's view of the timeline leaves internal entries out.
     expect(await diagnosisEntries(c.number, t.rootCustomer)).toEqual([]);
   });

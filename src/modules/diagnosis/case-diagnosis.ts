@@ -8,6 +8,10 @@
  * example each; the full per-SIM answer is a many-SIM diagnosis (POST /api/v1/diagnoses) away. A root cause that is
  * a known fleet-wide failure (a PLMN or APN refusing many SIMs) says so and links the fleet's failing view, so the
  * agent attaches the case to the outage instead of chasing the customer's devices.
+ *
+ * The first LAYERED_MAX SIMs also keep their checks layer by layer (verdict, detail, the first evidence lines, the
+ * fix and its action), so the console's diagnosis panel shows what the engine saw then without diagnosing again;
+ * a bound, because the entry is one row of the timeline.
  */
 import { cliPrincipal, isStaff, type Principal } from '../../platform/auth.ts';
 import { conflict, forbidden } from '../../platform/errors.ts';
@@ -16,12 +20,15 @@ import type { CasesService } from '../cases/cases.service.ts';
 import { parseWindow } from '../network/window.ts';
 import { displayIccid } from '../sims/identifiers.ts';
 import { DiagnosisErrors as E } from './diagnosis.errors.ts';
-import type { FleetIncident, RootCause, RootCauseCode } from './diagnosis.model.ts';
+import type { DiagnosisCheck, FleetIncident, RootCause, RootCauseCode } from './diagnosis.model.ts';
 import type { DiagnosisService } from './diagnosis.service.ts';
 import { ROOT_CAUSE_TITLES } from './summary.ts';
 
 export const PER_SIM_MAX = 100;
 export const AGGREGATE_SAMPLE = 500;
+export const LAYERED_MAX = 10;
+/** Evidence lines kept per check (the engine groups alike events already; the rest is a count). */
+export const EVIDENCE_MAX = 5;
 export const FAILING_VIEW = '/api/v1/network/failing';
 
 export type CaseDiagnosisDeps = {
@@ -29,7 +36,20 @@ export type CaseDiagnosisDeps = {
   diagnosis: Pick<DiagnosisService, 'diagnoseRef'>;
 };
 
-export type SimOutcome = { iccid: string; rootCause: RootCause };
+export type SimOutcome = { iccid: string; rootCause: RootCause; checks?: readonly DiagnosisCheck[] };
+
+/** One check as the timeline keeps it: the engine's own fields, evidence cut to EVIDENCE_MAX with the count. */
+const keptCheck = (c: DiagnosisCheck) => ({
+  layer: c.layer,
+  check: c.check,
+  verdict: c.verdict,
+  title: c.title,
+  detail: c.detail,
+  evidence: c.evidence.slice(0, EVIDENCE_MAX),
+  evidenceCount: c.evidence.length,
+  ...(c.fix ? { fix: c.fix } : {}),
+  ...(c.action ? { action: c.action } : {}),
+});
 
 /** The timeline entry for a case's diagnosis: text for the agent, and the facts as data (pure, so tested alone). */
 export function caseDiagnosisEntry(
@@ -79,12 +99,16 @@ export function caseDiagnosisEntry(
       ...(aggregate
         ? {}
         : {
-            sims: outcomes.map((o) => ({
+            sims: outcomes.map((o, i) => ({
               iccid: o.iccid,
               rootCause: o.rootCause.code,
               verdict: o.rootCause.verdict,
+              confidence: o.rootCause.confidence,
+              check: o.rootCause.check,
               summary: o.rootCause.summary.agent,
+              ...(o.rootCause.fix ? { fix: o.rootCause.fix } : {}),
               ...(o.rootCause.action ? { action: o.rootCause.action } : {}),
+              ...(o.checks && i < LAYERED_MAX ? { checks: o.checks.map(keptCheck) } : {}),
             })),
           }),
     },
@@ -118,7 +142,11 @@ export function createCaseDiagnosis(deps: CaseDiagnosisDeps, opts: { retentionDa
     // One at a time: a case's diagnosis is a background job and must not starve interactive diagnoses of the pool.
     for (const d of page.items) {
       const r = await deps.diagnosis.diagnoseRef(d.sim, window);
-      outcomes.push({ iccid: displayIccid(d.sim.iccid), rootCause: r.diagnosis.rootCause });
+      outcomes.push({
+        iccid: displayIccid(d.sim.iccid),
+        rootCause: r.diagnosis.rootCause,
+        ...(outcomes.length < LAYERED_MAX ? { checks: r.diagnosis.checks } : {}),
+      });
     }
     if (outcomes.length === 0) return null;
     const total = Math.max(c.affectedSimCount, outcomes.length);

@@ -56,6 +56,8 @@ export function presentCaseSla(s: {
           name: s.policy.row.name,
           calendarId: s.policy.calendar.id,
           calendarName: s.policy.calendar.name,
+          // The stored definition was validated on write (calendar.ts); UTC is the definition's own default.
+          calendarTimeZone: String(s.policy.calendar.definition.timeZone ?? 'UTC'),
         }
       : null,
     metrics: s.metrics,

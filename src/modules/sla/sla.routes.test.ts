@@ -248,7 +248,7 @@ describe('GET /api/v1/cases/:number/sla', () => {
     const res = await get(`/api/v1/cases/${number}/sla`, mine.agent);
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body.policy).toMatchObject({ id: policy.id, calendarName: '24x7' });
+    expect(body.policy).toMatchObject({ id: policy.id, calendarName: '24x7', calendarTimeZone: 'UTC' });
     const m = Object.fromEntries((body.metrics as Json[]).map((x) => [x.metric, x]));
     // First response at +20 against 15 min: breached by 5.
     expect(m.first_response).toMatchObject({

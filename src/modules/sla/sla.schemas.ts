@@ -153,7 +153,15 @@ export const CaseSlaView = z
     state: z.string(),
     computedAt: z.string(),
     policy: z
-      .object({ id: z.number().int(), name: z.string(), calendarId: z.number().int(), calendarName: z.string() })
+      .object({
+        id: z.number().int(),
+        name: z.string(),
+        calendarId: z.number().int(),
+        calendarName: z.string(),
+        calendarTimeZone: z
+          .string()
+          .describe("The calendar's IANA time zone: its working hours are wall-clock times there"),
+      })
       .nullable()
       .describe('null when no policy matches (then metrics is empty)'),
     metrics: z.array(SlaMetricView),

@@ -1607,7 +1607,7 @@ export interface components {
       updatedAt: string;
       resolvedAt: string | null;
       closedAt: string | null;
-      /** @description The states the caller may move the case to now (POST …/transitions): for staff, every transition from its state; empty for customers */
+      /** @description The states the caller may move the case to now (POST …/transitions): for staff, every transition from its state; for a customer, withdrawing it (cancelled) and reopening a resolved case (open) — empty once closed or cancelled */
       allowedTransitions: ("new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled")[];
     };
     CaseSummary: {
@@ -1859,7 +1859,7 @@ export interface components {
       updatedAt: string;
       resolvedAt: string | null;
       closedAt: string | null;
-      /** @description The states the caller may move the case to now (POST …/transitions): for staff, every transition from its state; empty for customers */
+      /** @description The states the caller may move the case to now (POST …/transitions): for staff, every transition from its state; for a customer, withdrawing it (cancelled) and reopening a resolved case (open) — empty once closed or cancelled */
       allowedTransitions: ("new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled")[];
       /** @description The case's contacts: of the case's account or an account above it; whoever sees the case sees them */
       contacts: components["schemas"]["CaseContact"][];
@@ -2692,6 +2692,8 @@ export interface components {
         name: string;
         calendarId: number;
         calendarName: string;
+        /** @description The calendar's IANA time zone: its working hours are wall-clock times there */
+        calendarTimeZone: string;
       } | null;
       metrics: components["schemas"]["SlaMetric"][];
     };
