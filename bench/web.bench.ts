@@ -150,15 +150,39 @@ async function navigation() {
     const apiCase: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const page = await context.newPage();
+      // Where the time goes, printed for the last run: every request the page made (start and end after goto).
+      const requests: string[] = [];
+      const last = i === RUNS - 1;
+      if (last)
+        page.on('requestfinished', (r) => {
+          const t = r.timing();
+          const path = new URL(r.url()).pathname + new URL(r.url()).search;
+          requests.push(
+            `${(t.startTime - t0Wall).toFixed(0).padStart(6)} → ${(t.startTime + t.responseEnd - t0Wall).toFixed(0).padStart(6)} ms  ${path}`,
+          );
+        });
+      let t0Wall = Date.now();
       let t0 = performance.now();
       await page.goto(`${base}/cases`);
       await page.locator('table[aria-label="Case queue"] tbody tr').nth(49).waitFor({ timeout: 60_000 });
       queue.push(performance.now() - t0);
+      if (last) {
+        const rendered = Date.now() - t0Wall;
+        console.log(
+          `last run, queue: 50 rows rendered at ${rendered} ms; requests (from goto):\n  ${requests.join('\n  ')}`,
+        );
+        requests.length = 0;
+      }
+      t0Wall = Date.now();
       t0 = performance.now();
       await page.goto(`${base}/cases/${first!.number}`);
       await page.getByRole('heading', { name: 'Timeline' }).waitFor({ timeout: 60_000 });
       await page.getByRole('heading', { level: 1, name: new RegExp(first!.number) }).waitFor({ timeout: 60_000 });
       opened.push(performance.now() - t0);
+      if (last)
+        console.log(
+          `last run, case: opened at ${Date.now() - t0Wall} ms; requests (from goto):\n  ${requests.join('\n  ')}`,
+        );
       const [q, c] = await page.evaluate(async (n) => {
         const time = async (u: string) => {
           const s = performance.now();
