@@ -16,8 +16,9 @@ export const diagnosisJobs = pgTable(
     accountPath: text('account_path'),
     createdByUserId: bigint('created_by_user_id', { mode: 'number' }),
     createdBy: text('created_by').notNull(),
-    /** queued | running | done */
+    /** queued | running | done | failed (its worker gave up, or its process died: `error` says why) */
     status: text('status').notNull().default('queued'),
+    error: text('error'),
     total: integer('total').notNull(),
     processed: integer('processed').notNull().default(0),
     windowFrom: timestamptz('window_from').notNull(),

@@ -1,0 +1,1 @@
+ALTER TABLE "diagnosis_jobs" ADD COLUMN "error" text;
