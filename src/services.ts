@@ -24,6 +24,7 @@ import { createPlmnsService } from './modules/plmns/plmns.service.ts';
 import { createExportService } from './modules/sims/import/export.service.ts';
 import type { ImportService } from './modules/sims/import/import.service.ts';
 import { createImportService } from './modules/sims/import/import.service.ts';
+import { ListSimsQuery } from './modules/sims/sims.schemas.ts';
 import { createSimsService } from './modules/sims/sims.service.ts';
 import { createCommandBus } from './modules/simulator/commands.ts';
 import { createPriorityMatrixService } from './modules/sla/priority-matrix.service.ts';
@@ -45,6 +46,14 @@ export function buildServices(ctx: Ctx) {
   const simExports = createExportService(ctx, { accounts, catalog });
   const ingest = createIngestService(ctx);
   const sims = createSimsService(ctx, { accounts, catalog, networkStates: ingest.networkStatesOf });
+  // A plan is deleted only while no SIM holds it (catalog.service.ts deletePlan).
+  catalog.addPlanUsage(async (kind, id) => ({
+    what: 'SIMs',
+    count: await sims.countMatching(
+      cliPrincipal('catalog'),
+      ListSimsQuery.parse(kind === 'communication' ? { communicationPlanId: id } : { ratePlanId: id }),
+    ),
+  }));
   const priorityMatrix = priorityMatrixStore(ctx.database.db);
   const cases = createCasesService(ctx, {
     accounts,

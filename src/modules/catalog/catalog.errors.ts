@@ -6,4 +6,5 @@ export const CatalogErrors = {
   staffOnly: 'catalog.staff_only',
   apnRequired: 'catalog.apn_required',
   cursorInvalid: 'catalog.cursor_invalid',
+  planInUse: 'catalog.plan_in_use',
 } as const;

@@ -117,6 +117,10 @@ export function catalogRepo(db: Db) {
         .orderBy(asc(ratePlans.name), asc(ratePlans.id))
         .limit(f.limit);
     },
+    async deletePlan(kind: PlanKind, id: number): Promise<boolean> {
+      const t = kind === 'communication' ? communicationPlans : ratePlans;
+      return (await db.delete(t).where(eq(t.id, id)).returning({ id: t.id })).length > 0;
+    },
     /** Every plan's id, name and owner: the import resolves names per row from this (a few hundred rows). */
     async planIndex(kind: PlanKind): Promise<{ id: number; name: string; accountId: number | null }[]> {
       const t = kind === 'communication' ? communicationPlans : ratePlans;

@@ -90,6 +90,26 @@ export function catalogRoutes(catalog: CatalogService) {
       async (req) =>
         presentCommunicationPlan(await catalog.updateCommunicationPlan(principalOf(req), req.params.id, req.body)),
     );
+    app.delete(
+      '/api/v1/communication-plans/:id',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          operationId: 'deleteCommunicationPlan',
+          summary: 'Delete a communication plan',
+          description:
+            'Staff only. Refused with 409 (naming how many SIMs) while any SIM holds the plan: move them first. ' +
+            'Deleted, not retired: nothing keeps a key to it once no SIM does.',
+          params: PlanIdParams,
+          response: { 204: z.null(), 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => {
+        await catalog.deleteCommunicationPlan(principalOf(req), req.params.id);
+        return reply.code(204).send(null);
+      },
+    );
 
     app.post(
       '/api/v1/rate-plans',
@@ -154,6 +174,26 @@ export function catalogRoutes(catalog: CatalogService) {
         },
       },
       async (req) => presentRatePlan(await catalog.updateRatePlan(principalOf(req), req.params.id, req.body)),
+    );
+    app.delete(
+      '/api/v1/rate-plans/:id',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          operationId: 'deleteRatePlan',
+          summary: 'Delete a rate plan',
+          description:
+            'Staff only. Refused with 409 (naming how many SIMs) while any SIM holds the plan: move them first. ' +
+            'Deleted, not retired: nothing keeps a key to it once no SIM does.',
+          params: PlanIdParams,
+          response: { 204: z.null(), 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => {
+        await catalog.deleteRatePlan(principalOf(req), req.params.id);
+        return reply.code(204).send(null);
+      },
     );
 
     app.get(

@@ -55,6 +55,9 @@ export function makePlanResolver(
 }
 
 /** What the catalog needs from accounts: an account's tenant and path, within a scope. */
+/** How many of something use a plan ("SIMs"). */
+export type PlanUsage = (kind: PlanKind, id: number) => Promise<{ what: string; count: number }>;
+
 export type AccountLookup = Pick<AccountsService, 'getInScope' | 'subtreeIds'>;
 
 type Page<T> = { items: T[]; nextCursor: string | null };
@@ -186,7 +189,38 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
     return row;
   }
 
+  /**
+   * Who still uses a plan, asked before it is deleted. The catalog knows no SIM: the composition root registers
+   * the SIMs module's count here (services.ts), as it does for the VIP tier hook of accounts.
+   */
+  const usages: PlanUsage[] = [];
+
+  async function deletePlan(p: Principal, kind: PlanKind, id: number): Promise<void> {
+    const row = kind === 'communication' ? await getCommunicationPlan(p, id) : await getRatePlan(p, id);
+    requireStaff(p, `delete ${kind} plans`);
+    const uses = (await Promise.all(usages.map((u) => u(kind, id)))).filter((u) => u.count > 0);
+    if (uses.length > 0) {
+      const what = uses.map((u) => `${u.count} ${u.what}`).join(', ');
+      throw conflict(
+        E.planInUse,
+        `The ${kind} plan '${row.name}' is still used by ${what}; move them to another plan first`,
+        [{ field: 'id', value: id, reason: `used by ${what}` }],
+      );
+    }
+    // Deleted, not retired: no row keeps a key to a plan (SIMs hold it without a foreign key, and none may hold
+    // it here); the SIM audit history keeps the id it had. A SIM moved onto the plan between the count and this
+    // delete is the one race left (no foreign key to stop it).
+    await repo.deletePlan(kind, id);
+  }
+
   return {
+    /** Registers a check of who uses a plan; a delete is refused while any answers a count above 0. */
+    addPlanUsage(u: PlanUsage) {
+      usages.push(u);
+    },
+    deleteCommunicationPlan: (p: Principal, id: number) => deletePlan(p, 'communication', id),
+    deleteRatePlan: (p: Principal, id: number) => deletePlan(p, 'rate', id),
+
     /** Loads every plan's (name, owner) once; resolving is then in memory (used by the bulk import). */
     /** Every plan's name by id (a few hundred rows): for bulk readers such as the SIM export. */
     async planNames(kind: PlanKind): Promise<Map<number, string>> {

@@ -1,6 +1,7 @@
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
+import { PriorityMatrixConfig } from './priority.ts';
 import { presentPriorityMatrix, presentPriorityMatrixHistory } from './priority-matrix.presenter.ts';
 import {
   HistoryQuery,
@@ -31,6 +32,22 @@ export function priorityMatrixRoutes(matrices: PriorityMatrixService) {
         },
       },
       async (req) => presentPriorityMatrix(await matrices.get(principalOf(req))),
+    );
+    app.get(
+      `${URL}/default`,
+      {
+        config: { auth: 'read' },
+        schema: {
+          tags,
+          operationId: 'getDefaultPriorityMatrix',
+          summary: 'Get the default priority matrix',
+          description:
+            'The built-in matrix that `DELETE /api/v1/sla/priority-matrix` (reset) puts back, to preview a reset. ' +
+            'Staff only.',
+          response: { 200: PriorityMatrixConfig, ...errors },
+        },
+      },
+      async (req) => matrices.defaultMatrix(principalOf(req)),
     );
     app.put(
       URL,

@@ -50,6 +50,11 @@ export function createPriorityMatrixService(ctx: Pick<Ctx, 'database'>, deps: Pr
       staffOnly(p);
       return change(p, parsePriorityMatrix(input));
     },
+    /** The built-in default, so "reset to default" can be previewed before it is done. */
+    defaultMatrix(p: Principal): PriorityMatrixConfig {
+      staffOnly(p);
+      return DEFAULT_PRIORITY_MATRIX;
+    },
     /** Back to the built-in default (recorded as a version, like any change). */
     async reset(p: Principal) {
       return change(p, null);

@@ -8,4 +8,6 @@ export const SlaErrors = {
   policyInvalid: 'sla.policy_invalid',
   policyNameTaken: 'sla.policy_name_taken',
   staffOnly: 'sla.staff_only',
+  calendarInUse: 'sla.calendar_in_use',
+  builtInKept: 'sla.built_in_kept',
 } as const;

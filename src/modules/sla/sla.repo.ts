@@ -42,6 +42,18 @@ export function slaRepo(db: Db) {
         .returning();
       return row!;
     },
+    async deleteCalendar(id: number): Promise<void> {
+      await db.delete(slaCalendars).where(eq(slaCalendars.id, id));
+    },
+    async deletePolicy(id: number): Promise<void> {
+      await db.delete(slaPolicies).where(eq(slaPolicies.id, id));
+    },
+    policiesOnCalendar: (calendarId: number) =>
+      db
+        .select({ id: slaPolicies.id, name: slaPolicies.name })
+        .from(slaPolicies)
+        .where(eq(slaPolicies.calendarId, calendarId))
+        .orderBy(asc(slaPolicies.id)),
     /** Seeds rows that are not there yet (by key or name); never overwrites what staff edited. */
     async seedCalendars(rows: (typeof slaCalendars.$inferInsert)[]): Promise<Map<string, number>> {
       if (rows.length > 0) await db.insert(slaCalendars).values(rows).onConflictDoNothing();

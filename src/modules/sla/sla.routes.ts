@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
@@ -83,6 +84,26 @@ export function slaRoutes(sla: SlaService) {
       },
       async (req) => presentCalendar(await sla.updateCalendar(principalOf(req), req.params.id, req.body)),
     );
+    app.delete(
+      '/api/v1/sla/calendars/:id',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags,
+          operationId: 'deleteSlaCalendar',
+          summary: 'Delete an SLA calendar',
+          description:
+            'Admin only. Refused with 409 naming the policies that use the calendar, and for a built-in calendar ' +
+            '(the seed restores it at every start; change it instead).',
+          params: IdParams,
+          response: { 204: z.null(), 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => {
+        await sla.deleteCalendar(principalOf(req), req.params.id);
+        return reply.code(204).send(null);
+      },
+    );
     app.get(
       '/api/v1/sla/policies',
       {
@@ -142,6 +163,26 @@ export function slaRoutes(sla: SlaService) {
         },
       },
       async (req) => presentPolicy(await sla.updatePolicy(principalOf(req), req.params.id, req.body)),
+    );
+    app.delete(
+      '/api/v1/sla/policies/:id',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags,
+          operationId: 'deleteSlaPolicy',
+          summary: 'Delete an SLA policy',
+          description:
+            'Admin only. No case keeps a key to a policy: the cases it matched fall to the next most specific policy ' +
+            'at their next evaluation. Refused with 409 for a built-in policy (change it instead).',
+          params: IdParams,
+          response: { 204: z.null(), 409: ErrorBody, ...errors },
+        },
+      },
+      async (req, reply) => {
+        await sla.deletePolicy(principalOf(req), req.params.id);
+        return reply.code(204).send(null);
+      },
     );
     app.get(
       '/api/v1/cases/:number/sla',

@@ -1,7 +1,7 @@
 import { cliPrincipal, isStaff, type Principal } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/client.ts';
-import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import { type AppError, conflict, forbidden, invalid, isAppError, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { CasesService } from '../cases/cases.service.ts';
@@ -129,6 +129,11 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
       throw notFound(E.policyNotFound, `Policy ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
     return row;
   }
+
+  const builtIn = (what: string, name: string, id: number) =>
+    conflict(E.builtInKept, `The ${what} "${name}" is built in and is kept; change it instead`, [
+      { field: 'id', value: id, reason: 'built in: the seed restores it at every start' },
+    ]);
 
   const nameTaken = (code: string, what: string, name: string) =>
     conflict(code, `A ${what} named "${name}" already exists`, [
@@ -301,6 +306,40 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
           }),
         () => nameTaken(E.policyNameTaken, 'policy', name),
       );
+    },
+
+    /**
+     * Deleted, not retired: no case keeps a key to a policy (each evaluation matches the policies there are), so
+     * the cases it matched fall to the next most specific one at their next evaluation. A built-in row is kept
+     * (the seed would put it back at the next start): change it instead.
+     */
+    async deletePolicy(p: Principal, id: number): Promise<void> {
+      staffOnly(p);
+      await ensureSeeded();
+      const row = await policyRow(id);
+      if (row.builtIn) throw builtIn('policy', row.name, id);
+      await repo.deletePolicy(id);
+    },
+    /** Refused (409, naming them) while a policy uses the calendar; the foreign key backs a concurrent one. */
+    async deleteCalendar(p: Principal, id: number): Promise<void> {
+      staffOnly(p);
+      await ensureSeeded();
+      const row = await calendarRow(id);
+      if (row.builtIn) throw builtIn('calendar', row.name, id);
+      const users = await repo.policiesOnCalendar(id);
+      try {
+        if (users.length === 0) await repo.deleteCalendar(id);
+      } catch (e) {
+        if (!isForeignKeyViolation(e)) throw e;
+        users.push(...(await repo.policiesOnCalendar(id)));
+      }
+      if (users.length > 0) {
+        const names = users.map((u) => `"${u.name}"`).join(', ');
+        throw conflict(E.calendarInUse, `The calendar "${row.name}" is used by the SLA policies ${names}`, [
+          { field: 'id', value: id, reason: `used by policies ${users.map((u) => u.id).join(', ')}: ${names}` },
+        ]);
+      }
+      compiled.delete(id);
     },
 
     /**

@@ -8,4 +8,6 @@ export const UsersErrors = {
   tokenNotFound: 'tokens.not_found',
   userNotFound: 'users.not_found',
   staffOnly: 'users.staff_only',
+  roleChangeNotAllowed: 'users.role_change_not_allowed',
+  selfLockout: 'users.self_lockout',
 } as const;

@@ -12,6 +12,7 @@ export function presentUser(u: UserRow): z.infer<typeof UserView> {
     accountId: u.accountId,
     tenantId: u.tenantId,
     language: u.language,
+    disabled: u.disabled,
     createdAt: u.createdAt.toISOString(),
   };
 }

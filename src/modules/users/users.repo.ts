@@ -20,9 +20,23 @@ export function usersRepo(db: Db) {
       const [row] = await db.insert(users).values(values).returning();
       return row!;
     },
-    async list(tenantId: number | null): Promise<UserRow[]> {
-      const q = db.select().from(users);
-      return tenantId === null ? q.orderBy(users.id) : q.where(eq(users.tenantId, tenantId)).orderBy(users.id);
+    /** A keyset page in id order; tenantId null = every user. */
+    async list(tenantId: number | null, page: { afterId?: number | undefined; limit: number }): Promise<UserRow[]> {
+      return db
+        .select()
+        .from(users)
+        .where(
+          and(
+            tenantId === null ? undefined : eq(users.tenantId, tenantId),
+            page.afterId === undefined ? undefined : gt(users.id, page.afterId),
+          ),
+        )
+        .orderBy(users.id)
+        .limit(page.limit);
+    },
+    async update(id: number, v: Partial<Pick<UserRow, 'name' | 'role' | 'language' | 'disabled'>>) {
+      const [row] = await db.update(users).set(v).where(eq(users.id, id)).returning();
+      return row;
     },
     /** The provider's staff who can take work: admins and agents not disabled, by name. */
     async listStaff(): Promise<UserRow[]> {

@@ -11,9 +11,14 @@ import {
   CreatedTokenView,
   CreateTokenBody,
   CreateUserBody,
+  ListUsersQuery,
   LoginBody,
   MeView,
   TokenView,
+  UpdateUserBody,
+  UserIdParams,
+  UserPage,
+  UserTokenParams,
   UserView,
 } from './users.schemas.ts';
 import type { UsersService } from './users.service.ts';
@@ -144,11 +149,70 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
           tags: ['users'],
           operationId: 'listUsers',
           summary: 'List users',
-          description: 'Admin only.',
-          response: { 200: z.object({ items: z.array(UserView) }), ...errors },
+          description:
+            "Admin only. Paged in id order: `limit` users (default 100, at most 500); pass the answer's `nextCursor` " +
+            'as `cursor` for the next page (null on the last one).',
+          querystring: ListUsersQuery,
+          response: { 200: UserPage, ...errors },
         },
       },
-      async (req) => ({ items: (await users.list(principalOf(req))).map(presentUser) }),
+      async (req) => {
+        const page = await users.list(principalOf(req), req.query);
+        return { items: page.items.map(presentUser), nextCursor: page.nextCursor };
+      },
+    );
+    app.patch(
+      '/api/v1/users/:id',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags: ['users'],
+          operationId: 'updateUser',
+          summary: 'Edit, disable or enable a user',
+          description:
+            'Admin only. Name, language, role (admin and agent swap; a customer stays a customer) and `disabled`. ' +
+            'A disabled user cannot log in, their web sessions end at once and their API tokens are refused ' +
+            '(kept, so enabling the user restores them; another API process may accept a token for up to 5 s). ' +
+            'An admin cannot disable or demote themselves (409).',
+          params: UserIdParams,
+          body: UpdateUserBody,
+          response: { 200: UserView, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req) => presentUser(await users.update(principalOf(req), req.params.id, req.body)),
+    );
+    app.get(
+      '/api/v1/users/:id/tokens',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags: ['users'],
+          operationId: 'listUserTokens',
+          summary: "List a user's API tokens",
+          description: 'Admin only. The live (not revoked) tokens of any user; never their secrets.',
+          params: UserIdParams,
+          response: { 200: z.object({ items: z.array(TokenView) }), ...errors },
+        },
+      },
+      async (req) => ({ items: (await users.listTokensOf(principalOf(req), req.params.id)).map(presentToken) }),
+    );
+    app.delete(
+      '/api/v1/users/:id/tokens/:tokenId',
+      {
+        config: { auth: 'admin' },
+        schema: {
+          tags: ['users'],
+          operationId: 'revokeUserToken',
+          summary: "Revoke a user's API token",
+          description: 'Admin only. 404 when the token is not a live token of that user.',
+          params: UserTokenParams,
+          response: { 204: z.null(), ...errors },
+        },
+      },
+      async (req, reply) => {
+        await users.revokeTokenOf(principalOf(req), req.params.id, req.params.tokenId);
+        return reply.code(204).send(null);
+      },
     );
     app.get(
       '/api/v1/agents',

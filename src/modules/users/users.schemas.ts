@@ -25,6 +25,36 @@ export const CreateUserBody = z
   .meta({ id: 'CreateUserRequest' });
 export type CreateUserInput = z.infer<typeof CreateUserBody>;
 
+export const UpdateUserBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    /** Between the staff roles only: a customer user is tied to an account, a staff user to none. */
+    role: z.enum(ROLES).optional(),
+    language: z.enum(LANGUAGES).optional(),
+    disabled: z.boolean().optional().describe('true: the user cannot log in, their sessions end, their tokens stop'),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one of name, role, language, disabled' })
+  .meta({ id: 'UpdateUserRequest' });
+export type UpdateUserInput = z.infer<typeof UpdateUserBody>;
+
+export const UserIdParams = z.object({ id: z.coerce.number().int().positive() });
+export const UserTokenParams = z.object({
+  id: z.coerce.number().int().positive(),
+  tokenId: z.coerce.number().int().positive(),
+});
+
+export const USERS_PAGE_MAX = 500;
+export const ListUsersQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(USERS_PAGE_MAX).default(100).describe('Users per page (1-500)'),
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'must be a nextCursor from a previous page')
+    .optional()
+    .describe("The previous page's nextCursor: the page after it (users in id order)"),
+});
+export type ListUsersInput = z.infer<typeof ListUsersQuery>;
+
 export const UserView = z
   .object({
     id: z.number().int(),
@@ -34,9 +64,17 @@ export const UserView = z
     accountId: z.number().int().nullable(),
     tenantId: z.number().int().nullable(),
     language: z.string(),
+    disabled: z.boolean(),
     createdAt: z.string(),
   })
   .meta({ id: 'User' });
+
+export const UserPage = z
+  .object({
+    items: z.array(UserView),
+    nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page'),
+  })
+  .meta({ id: 'UserPage' });
 
 /** Someone a case can be assigned to: the console's assignee picker. */
 export const AgentView = z

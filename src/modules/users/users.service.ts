@@ -8,7 +8,7 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { UsersErrors as E } from './users.errors.ts';
 import { type UserRow, usersRepo } from './users.repo.ts';
-import type { CreateTokenInput, CreateUserInput } from './users.schemas.ts';
+import type { CreateTokenInput, CreateUserInput, ListUsersInput, UpdateUserInput } from './users.schemas.ts';
 
 export type UsersService = ReturnType<typeof createUsersService>;
 export type { UserRow };
@@ -106,8 +106,52 @@ export function createUsersService(
       }
     },
 
-    async list(actor: Principal): Promise<UserRow[]> {
-      return repo.list(actor.role === 'customer' ? actor.tenantId : null);
+    /** A page of users in id order; nextCursor is the last id when the page is full. */
+    async list(actor: Principal, q: ListUsersInput): Promise<{ items: UserRow[]; nextCursor: string | null }> {
+      const items = await repo.list(actor.role === 'customer' ? actor.tenantId : null, {
+        afterId: q.cursor === undefined ? undefined : Number(q.cursor),
+        limit: q.limit,
+      });
+      const last = items.at(-1);
+      return { items, nextCursor: items.length === q.limit && last ? String(last.id) : null };
+    },
+
+    /**
+     * Admin edits another user: name, language, role between admin and agent, disabled. Disabling ends the
+     * user's web sessions at once and drops their tokens from this process's cache; the tokens themselves are
+     * kept, refused while the user is disabled (principalFor), so enabling the user again restores their
+     * integrations. An admin cannot disable or demote themselves (the desk could be left without an admin).
+     */
+    async update(actor: Principal, id: number, patch: UpdateUserInput): Promise<UserRow> {
+      if (!actor.scopes.has('admin')) throw forbidden('users.admin_only', 'Only admins change users');
+      const user = await repo.findById(id);
+      if (!user)
+        throw notFound(E.userNotFound, `User ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
+      if (patch.role !== undefined && patch.role !== user.role) {
+        const staff = (r: string) => r === 'admin' || r === 'agent';
+        if (!staff(patch.role) || !staff(user.role)) {
+          throw invalid(E.roleChangeNotAllowed, `A ${user.role} user cannot become ${patch.role}`, [
+            {
+              field: 'role',
+              value: patch.role,
+              reason: 'only admin and agent swap: a customer user belongs to an account, staff to none',
+            },
+          ]);
+        }
+      }
+      if (actor.userId === id && (patch.disabled === true || (patch.role !== undefined && patch.role !== 'admin'))) {
+        const field = patch.disabled === true ? 'disabled' : 'role';
+        throw conflict(E.selfLockout, 'You cannot disable or demote yourself; another admin can', [
+          { field, value: patch[field], reason: 'would lock the acting admin out' },
+        ]);
+      }
+      const row = await repo.update(id, patch);
+      if (!row)
+        throw notFound(E.userNotFound, `User ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
+      if (patch.disabled === true) await repo.deleteSessionsOf(id);
+      // A cached principal carries the old role and enabled state: the next call resolves the token again.
+      tokenPrincipals.deleteWhere((e) => e.principal.userId === id);
+      return row;
     },
 
     /** Who a case can be assigned to (GET /api/v1/agents): enabled admins and agents, by name. Staff only. */
@@ -195,6 +239,23 @@ export function createUsersService(
     },
 
     listTokens: (userId: number) => repo.listTokens(userId),
+
+    /** Admin: another user's live tokens (404 for an unknown user, so an empty list means "none"). */
+    async listTokensOf(actor: Principal, userId: number) {
+      if (!actor.scopes.has('admin')) throw forbidden('users.admin_only', "Only admins list other users' tokens");
+      if (!(await repo.findById(userId))) {
+        throw notFound(E.userNotFound, `User ${userId} not found`, [
+          { field: 'id', value: userId, reason: 'not found' },
+        ]);
+      }
+      return repo.listTokens(userId);
+    },
+
+    /** Admin: revoke another user's token (a leaked integration secret, someone who left). */
+    async revokeTokenOf(actor: Principal, userId: number, tokenId: number) {
+      if (!actor.scopes.has('admin')) throw forbidden('users.admin_only', "Only admins revoke other users' tokens");
+      await this.revokeToken(userId, tokenId);
+    },
 
     async revokeToken(userId: number, id: number) {
       if (!(await repo.revokeToken(userId, id, new Date(now())))) {

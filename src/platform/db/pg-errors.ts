@@ -26,3 +26,8 @@ export function isDataError(e: unknown): boolean {
   const code = pgError(e)?.code;
   return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
 }
+
+/** A row another table still points at (or a key to a row that is gone): SQLSTATE 23503. */
+export function isForeignKeyViolation(e: unknown): boolean {
+  return pgError(e)?.code === '23503';
+}

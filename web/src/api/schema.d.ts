@@ -55,7 +55,7 @@ export interface paths {
   "/api/v1/users": {
     /**
      * List users
-     * @description Admin only.
+     * @description Admin only. Paged in id order: `limit` users (default 100, at most 500); pass the answer's `nextCursor` as `cursor` for the next page (null on the last one).
      */
     get: operations["listUsers"];
     /**
@@ -63,6 +63,27 @@ export interface paths {
      * @description Admin only.
      */
     post: operations["createUser"];
+  };
+  "/api/v1/users/{id}": {
+    /**
+     * Edit, disable or enable a user
+     * @description Admin only. Name, language, role (admin and agent swap; a customer stays a customer) and `disabled`. A disabled user cannot log in, their web sessions end at once and their API tokens are refused (kept, so enabling the user restores them; another API process may accept a token for up to 5 s). An admin cannot disable or demote themselves (409).
+     */
+    patch: operations["updateUser"];
+  };
+  "/api/v1/users/{id}/tokens": {
+    /**
+     * List a user's API tokens
+     * @description Admin only. The live (not revoked) tokens of any user; never their secrets.
+     */
+    get: operations["listUserTokens"];
+  };
+  "/api/v1/users/{id}/tokens/{tokenId}": {
+    /**
+     * Revoke a user's API token
+     * @description Admin only. 404 when the token is not a live token of that user.
+     */
+    delete: operations["revokeUserToken"];
   };
   "/api/v1/agents": {
     /**
@@ -127,6 +148,11 @@ export interface paths {
     /** Get a communication plan */
     get: operations["getCommunicationPlan"];
     /**
+     * Delete a communication plan
+     * @description Staff only. Refused with 409 (naming how many SIMs) while any SIM holds the plan: move them first. Deleted, not retired: nothing keeps a key to it once no SIM does.
+     */
+    delete: operations["deleteCommunicationPlan"];
+    /**
      * Update a communication plan
      * @description Staff only. The owning account cannot change.
      */
@@ -147,6 +173,11 @@ export interface paths {
   "/api/v1/rate-plans/{id}": {
     /** Get a rate plan */
     get: operations["getRatePlan"];
+    /**
+     * Delete a rate plan
+     * @description Staff only. Refused with 409 (naming how many SIMs) while any SIM holds the plan: move them first. Deleted, not retired: nothing keeps a key to it once no SIM does.
+     */
+    delete: operations["deleteRatePlan"];
     /**
      * Update a rate plan
      * @description Staff only. The owning account cannot change.
@@ -398,6 +429,11 @@ export interface paths {
      */
     get: operations["getSlaCalendar"];
     /**
+     * Delete an SLA calendar
+     * @description Admin only. Refused with 409 naming the policies that use the calendar, and for a built-in calendar (the seed restores it at every start; change it instead).
+     */
+    delete: operations["deleteSlaCalendar"];
+    /**
      * Update an SLA calendar
      * @description Admin only. The merged definition is validated again.
      */
@@ -421,6 +457,11 @@ export interface paths {
      * @description Staff only.
      */
     get: operations["getSlaPolicy"];
+    /**
+     * Delete an SLA policy
+     * @description Admin only. No case keeps a key to a policy: the cases it matched fall to the next most specific policy at their next evaluation. Refused with 409 for a built-in policy (change it instead).
+     */
+    delete: operations["deleteSlaPolicy"];
     /**
      * Update an SLA policy
      * @description Admin only. A given match replaces the old one; targets merge.
@@ -461,6 +502,13 @@ export interface paths {
      * @description Admin only. Back to the built-in default, as a recorded version; open cases are recomputed.
      */
     delete: operations["resetPriorityMatrix"];
+  };
+  "/api/v1/sla/priority-matrix/default": {
+    /**
+     * Get the default priority matrix
+     * @description The built-in matrix that `DELETE /api/v1/sla/priority-matrix` (reset) puts back, to preview a reset. Staff only.
+     */
+    get: operations["getDefaultPriorityMatrix"];
   };
   "/api/v1/sla/priority-matrix/history": {
     /**
@@ -1279,6 +1327,15 @@ export interface components {
        * @enum {string}
        */
       language?: "en" | "fr" | "de" | "it" | "ru" | "sv";
+    };
+    UpdateUserRequestInput: {
+      name?: string;
+      /** @enum {string} */
+      role?: "admin" | "agent" | "customer";
+      /** @enum {string} */
+      language?: "en" | "fr" | "de" | "it" | "ru" | "sv";
+      /** @description true: the user cannot log in, their sessions end, their tokens stop */
+      disabled?: boolean;
     };
     CreateTokenRequestInput: {
       name: string;
@@ -2706,7 +2763,13 @@ export interface components {
       accountId: number | null;
       tenantId: number | null;
       language: string;
+      disabled: boolean;
       createdAt: string;
+    };
+    UserPage: {
+      items: components["schemas"]["User"][];
+      /** @description Pass as cursor for the next page; null on the last page */
+      nextCursor: string | null;
     };
     Agent: {
       id: number;
@@ -2727,6 +2790,7 @@ export interface components {
       accountId: number | null;
       tenantId: number | null;
       language: string;
+      disabled: boolean;
       createdAt: string;
       scopes: ("read" | "write" | "ingest" | "admin")[];
       via: string;
@@ -2940,16 +3004,22 @@ export interface operations {
   };
   /**
    * List users
-   * @description Admin only.
+   * @description Admin only. Paged in id order: `limit` users (default 100, at most 500); pass the answer's `nextCursor` as `cursor` for the next page (null on the last one).
    */
   listUsers: {
+    parameters: {
+      query?: {
+        /** @description Users per page (1-500) */
+        limit?: number;
+        /** @description The previous page's nextCursor: the page after it (users in id order) */
+        cursor?: string;
+      };
+    };
     responses: {
       /** @description Default Response */
       200: {
         content: {
-          "application/json": {
-            items: components["schemas"]["User"][];
-          };
+          "application/json": components["schemas"]["UserPage"];
         };
       };
       /** @description Default Response */
@@ -3021,6 +3091,147 @@ export interface operations {
       };
       /** @description Default Response */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Edit, disable or enable a user
+   * @description Admin only. Name, language, role (admin and agent swap; a customer stays a customer) and `disabled`. A disabled user cannot log in, their web sessions end at once and their API tokens are refused (kept, so enabling the user restores them; another API process may accept a token for up to 5 s). An admin cannot disable or demote themselves (409).
+   */
+  updateUser: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateUserRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["User"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List a user's API tokens
+   * @description Admin only. The live (not revoked) tokens of any user; never their secrets.
+   */
+  listUserTokens: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": {
+            items: components["schemas"]["ApiToken"][];
+          };
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Revoke a user's API token
+   * @description Admin only. 404 when the token is not a live token of that user.
+   */
+  revokeUserToken: {
+    parameters: {
+      path: {
+        id: number;
+        tokenId: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
         content: {
           "application/json": components["schemas"]["Error"];
         };
@@ -3596,6 +3807,53 @@ export interface operations {
     };
   };
   /**
+   * Delete a communication plan
+   * @description Staff only. Refused with 409 (naming how many SIMs) while any SIM holds the plan: move them first. Deleted, not retired: nothing keeps a key to it once no SIM does.
+   */
+  deleteCommunicationPlan: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
    * Update a communication plan
    * @description Staff only. The owning account cannot change.
    */
@@ -3782,6 +4040,53 @@ export interface operations {
       };
       /** @description Default Response */
       404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete a rate plan
+   * @description Staff only. Refused with 409 (naming how many SIMs) while any SIM holds the plan: move them first. Deleted, not retired: nothing keeps a key to it once no SIM does.
+   */
+  deleteRatePlan: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
         content: {
           "application/json": components["schemas"]["Error"];
         };
@@ -5649,6 +5954,53 @@ export interface operations {
     };
   };
   /**
+   * Delete an SLA calendar
+   * @description Admin only. Refused with 409 naming the policies that use the calendar, and for a built-in calendar (the seed restores it at every start; change it instead).
+   */
+  deleteSlaCalendar: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
    * Update an SLA calendar
    * @description Admin only. The merged definition is validated again.
    */
@@ -5826,6 +6178,53 @@ export interface operations {
       };
       /** @description Default Response */
       404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete an SLA policy
+   * @description Admin only. No case keeps a key to a policy: the cases it matched fall to the next most specific policy at their next evaluation. Refused with 409 for a built-in policy (change it instead).
+   */
+  deleteSlaPolicy: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
         content: {
           "application/json": components["schemas"]["Error"];
         };
@@ -6106,6 +6505,38 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["PriorityMatrixChange"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Get the default priority matrix
+   * @description The built-in matrix that `DELETE /api/v1/sla/priority-matrix` (reset) puts back, to preview a reset. Staff only.
+   */
+  getDefaultPriorityMatrix: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PriorityMatrixConfig"];
         };
       };
       /** @description Default Response */
