@@ -4,6 +4,7 @@
  * apart from its tenant, from the events themselves (see network.service.ts fleet()).
  */
 import type { Database } from '../../platform/db/client.ts';
+import { stillFailingSql } from './failing-now.ts';
 import type { Reach } from './network.repo.ts';
 
 export const FLEET_DIMENSIONS = ['plmn', 'apn', 'cause', 'type'] as const;
@@ -107,7 +108,7 @@ export function fleetRepo(database: Database) {
       }>(
         `select plmn, case when last_reject_type = 'session_rejected' then lower(apn) end as apn,
                 last_reject_type as reject_type, last_reject_cause as cause, count(*)::int as sims,
-                count(*) filter (where last_event_at = last_reject_at and last_event_type = last_reject_type)::int
+                count(*) filter (where ${stillFailingSql()})::int
                   as still_failing,
                 count(distinct tenant_id)::int as tenants, max(last_reject_at) as last_at
            from sim_network_state where ${where.join(' and ')}

@@ -8,6 +8,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { forbidden, invalid } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
+import { FAILING_WINDOW_MS } from './failing-now.ts';
 import { type FleetRow, fleetRepo } from './fleet.repo.ts';
 import { NetworkErrors as E } from './network.errors.ts';
 import { networkRepo, type Reach } from './network.repo.ts';
@@ -143,7 +144,7 @@ export function createNetworkService(
     },
 
     async failing(p: Principal, q: FailingQuery) {
-      const since = q.since === undefined ? new Date(now() - 3_600_000) : new Date(q.since);
+      const since = q.since === undefined ? new Date(now() - FAILING_WINDOW_MS) : new Date(q.since);
       return { since, items: await fleet.failing({ reach: await reach(p, q.tenantId), since }) };
     },
   };

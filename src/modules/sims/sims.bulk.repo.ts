@@ -63,6 +63,20 @@ export function simsBulkRepo(tx: Db) {
       );
       return rows.map((r) => ({ iccid: r.iccid, state: r.state, accountId: Number(r.account_id) }));
     },
+    /** The first `per` SIMs (by ICCID) of each state / account among `values`, and how many each holds. */
+    async groups(by: 'state' | 'account', values: (string | number)[], per: number) {
+      const key = by === 'state' ? sql`b.state` : sql`b.account_id::text`;
+      const cond =
+        by === 'state'
+          ? sql`b.state = any(${textList(values.map(String))})`
+          : sql`b.account_id = any(${idList(values.map(Number))})`;
+      const rows = await queryRows<{ key: string; n: number; examples: string[] }>(
+        tx,
+        sql`select g.key, g.n, array(select b.iccid from bulk_sel b where ${key} = g.key order by b.iccid limit ${per}) as examples
+            from (select ${key} as key, count(*)::int as n from bulk_sel b where ${cond} group by 1) g`,
+      );
+      return rows.map((r) => ({ key: r.key, n: Number(r.n), examples: r.examples }));
+    },
     async applyState(fromStates: string[], to: string, m: AuditMeta): Promise<number> {
       const from = sql`b.state = any(${textList(fromStates)})`;
       await tx.execute(sql`insert into sim_audit (tenant_id, sim_id, actor_user_id, actor, action, before, after, reason)

@@ -55,6 +55,9 @@ describe('POST /api/v1/sims/bulk — state', () => {
       unchanged: 1,
       rejectedCount: 1,
       rejected: [{ iccid: m.stock.iccid20, reason: 'transition not allowed from INVENTORY to DEACTIVATED' }],
+      rejectedByReason: [
+        { reason: 'transition not allowed from INVENTORY to DEACTIVATED', count: 1, examples: [m.stock.iccid20] },
+      ],
     });
     expect(await stateOf(m.active[0]!)).toBe('ACTIVATED');
   });

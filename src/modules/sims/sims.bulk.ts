@@ -18,10 +18,14 @@ export type BulkResult = {
   unchanged: number;
   rejectedCount: number;
   rejected: { iccid: string; reason: string }[];
+  rejectedByReason: RejectedGroup[];
 };
+export type RejectedGroup = { reason: string; count: number; examples: string[] };
 
 const REPORT_LIMIT = 1000;
 const ERROR_LIMIT = 100;
+/** ICCIDs shown per refusal reason (a confirmation names a few; the full list is `rejected`). */
+const EXAMPLES = 3;
 
 /** How the selected SIMs split for one change, and how to apply it. */
 type Plan = {
@@ -29,6 +33,7 @@ type Plan = {
   same: number;
   rejected: number;
   rejectedSample: () => Promise<{ iccid: string; reason: string }[]>;
+  rejectedGroups: () => Promise<RejectedGroup[]>;
   apply: (m: AuditMeta) => Promise<number>;
 };
 
@@ -51,7 +56,9 @@ export async function selectionWhere(
   }
   const f = sel.filter;
   const states = f.state === undefined ? undefined : typeof f.state === 'string' ? [f.state] : f.state;
-  return { where: { ...filterWhere({ ...f, states }), ...(await access.reach(p, f)) } };
+  const networkStates =
+    f.networkState === undefined ? undefined : typeof f.networkState === 'string' ? [f.networkState] : f.networkState;
+  return { where: { ...filterWhere({ ...f, states, networkStates }), ...(await access.reach(p, f)) } };
 }
 
 export function createBulkChange(db: Db, access: SimsAccess) {
@@ -134,6 +141,8 @@ export function createBulkChange(db: Db, access: SimsAccess) {
               iccid: displayIccid(r.iccid),
               reason: rejectReason.get(r.state) ?? 'rejected',
             })),
+          rejectedGroups: async () =>
+            byReason(await repo.groups('state', [...rejectReason.keys()], EXAMPLES), (k) => rejectReason.get(k)),
           apply: (m) => repo.applyState(changeFrom, to, { ...m, reason: change.reason ?? null }),
         };
       } else {
@@ -152,11 +161,14 @@ export function createBulkChange(db: Db, access: SimsAccess) {
               iccid: displayIccid(r.iccid),
               reason: rejectReason.get(r.accountId) ?? 'rejected',
             })),
+          rejectedGroups: async () =>
+            byReason(await repo.groups('account', rejectedAccounts, EXAMPLES), (k) => rejectReason.get(Number(k))),
           apply: (m) => repo.applyPlans(rejectedAccounts, pc, m),
         };
       }
 
       const rejected = plan.rejected > 0 ? await plan.rejectedSample() : [];
+      const rejectedByReason = plan.rejected > 0 ? await plan.rejectedGroups() : [];
       const result: BulkResult = {
         dryRun: input.dryRun,
         matched,
@@ -165,6 +177,7 @@ export function createBulkChange(db: Db, access: SimsAccess) {
         unchanged: plan.same,
         rejectedCount: plan.rejected,
         rejected,
+        rejectedByReason,
       };
       if (input.dryRun || plan.change === 0) {
         if (!input.dryRun && plan.rejected > 0 && !input.skipRejected) throw rejectedError(result);
@@ -185,6 +198,22 @@ export function createBulkChange(db: Db, access: SimsAccess) {
       return { ...result, changed };
     });
   };
+}
+
+/** Groups of one state / account merged by their reason text (two accounts may share a reason), largest first. */
+function byReason(
+  groups: { key: string; n: number; examples: string[] }[],
+  reasonOf: (key: string) => string | undefined,
+) {
+  const out = new Map<string, RejectedGroup>();
+  for (const g of groups) {
+    const reason = reasonOf(g.key) ?? 'rejected';
+    const cur = out.get(reason) ?? { reason, count: 0, examples: [] };
+    cur.count += g.n;
+    cur.examples = [...cur.examples, ...g.examples.map(displayIccid)].sort().slice(0, EXAMPLES);
+    out.set(reason, cur);
+  }
+  return [...out.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
 function concurrentChange(n: number) {

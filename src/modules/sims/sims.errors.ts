@@ -24,6 +24,7 @@ export const SimsErrors = {
   bulkRejected: 'sims.bulk_rejected',
   concurrentChange: 'sims.concurrent_change',
   customFieldsInvalid: 'sims.custom_fields_invalid',
+  stateInvalid: 'sims.state_invalid',
 } as const;
 
 /** Maps a unique-index violation to the 409 that names the field (a race the pre-check did not see). */

@@ -5,6 +5,7 @@
 import { type ErrorDetail, invalid } from '../../platform/errors.ts';
 import { type Checked, checkIccid } from './identifiers.ts';
 import { SimsErrors as E } from './sims.errors.ts';
+import type { NetworkFilter } from './sims.network-filter.ts';
 import type { Keyset, PrefixRange, SimWhere, SortKey } from './sims.repo.ts';
 import type { SimFilter } from './sims.schemas.ts';
 
@@ -72,6 +73,19 @@ export function filterWhere(f: SimFilter): Omit<SimWhere, 'tenantId' | 'accountI
     imsi: f.imsi === undefined ? undefined : prefixRange('imsi', f.imsi, 15),
     msisdn: f.msisdn === undefined ? undefined : prefixRange('msisdn', f.msisdn, 15),
     label: f.label,
+    network: networkFilter(f),
+  };
+}
+
+/** The network part of a filter (undefined when none is asked: the list then reads no network state). */
+function networkFilter(f: SimFilter): NetworkFilter | undefined {
+  if (f.networkStates === undefined && f.lastSeenBefore === undefined && f.lastSeenAfter === undefined && !f.failing)
+    return undefined;
+  return {
+    states: f.networkStates,
+    seenBefore: f.lastSeenBefore === undefined ? undefined : new Date(f.lastSeenBefore),
+    seenAfter: f.lastSeenAfter === undefined ? undefined : new Date(f.lastSeenAfter),
+    failing: f.failing,
   };
 }
 

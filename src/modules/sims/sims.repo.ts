@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, ne, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
+import { type NetworkFilter, networkWhere } from './sims.network-filter.ts';
 import { simAudit, simImports, simImsis, sims } from './sims.tables.ts';
 
 export type SimRow = typeof sims.$inferSelect;
@@ -29,6 +30,8 @@ export type SimWhere = SimReach & {
   msisdns?: string[] | undefined;
   /** Exact SIM ids (a case's affected-SIM list). */
   simIds?: number[] | undefined;
+  /** Network state, last seen, failing now (a declared read model: sims.network-filter.ts). */
+  network?: NetworkFilter | undefined;
 };
 export type SortKey = 'iccid' | 'createdAt' | 'updatedAt' | 'state';
 export type Keyset = { sort: SortKey; dir: 'asc' | 'desc'; after?: { key: string; id: number } | undefined };
@@ -57,6 +60,7 @@ export function simWhere(w: SimWhere): SQL | undefined {
     w.iccids !== undefined ? sql`${sims.iccid} = any(${textList(w.iccids)})` : undefined,
     w.msisdns !== undefined ? sql`${sims.msisdn} = any(${textList(w.msisdns)})` : undefined,
     w.simIds !== undefined ? sql`${sims.id} = any(${idList(w.simIds)})` : undefined,
+    networkWhere(w.network),
   );
 }
 

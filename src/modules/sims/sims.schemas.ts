@@ -73,6 +73,10 @@ export type SimFilter = {
   imsi?: string | undefined;
   msisdn?: string | undefined;
   label?: string | undefined;
+  networkStates?: (typeof NETWORK_STATES)[number][] | undefined;
+  lastSeenBefore?: string | undefined;
+  lastSeenAfter?: string | undefined;
+  failing?: boolean | undefined;
 };
 
 const Prefix = z.string().trim().min(1).max(20);
@@ -86,13 +90,36 @@ const filterFields = {
   imsi: Prefix.optional().describe('Prefix of any of the SIM IMSIs'),
   msisdn: Prefix.optional().describe('MSISDN prefix (+ optional)'),
   label: z.string().trim().min(1).max(200).optional().describe('SIMs carrying this label'),
+  lastSeenBefore: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('RFC 3339: SIMs with no network event at or after this instant (never seen included)'),
+  lastSeenAfter: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('RFC 3339: SIMs with a network event at or after this instant'),
 };
+const NetworkStateSchema = z.enum(NETWORK_STATES);
+const FAILING_DESCRIPTION =
+  'true: SIMs failing now — their newest network event is a refused attach or session, in the last hour';
 
-/** `state=A&state=B` or `state=A,B`. */
-const StatesQuery = z
-  .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()))
-  .pipe(z.array(SimStateSchema).min(1));
+/**
+ * `state=A&state=B` or `state=A,B`. An unknown value is refused on the parameter itself (not on an index of the
+ * split list), so the 400 names the parameter and the value as sent.
+ */
+function listParam<T extends string>(kind: string, values: readonly [T, ...T[]]) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()))
+    .superRefine((list, ctx) => {
+      const bad = list.filter((s) => !(values as readonly string[]).includes(s));
+      if (bad.length > 0)
+        ctx.addIssue({ code: 'custom', message: `unknown ${kind} ${bad.join(', ')}: one of ${values.join(', ')}` });
+    })
+    .pipe(z.array(z.enum(values)).min(1));
+}
+const StatesQuery = listParam('state', SIM_STATES);
+const NetworkStatesQuery = listParam('network state', NETWORK_STATES);
 
 export const ListSimsQuery = z.object({
   ...filterFields,
@@ -102,6 +129,12 @@ export const ListSimsQuery = z.object({
     .transform((v) => v === 'true')
     .describe('false: only SIMs of accountId itself'),
   state: StatesQuery.optional().describe('One or several states (repeat or comma-separate)'),
+  networkState: NetworkStatesQuery.optional().describe('One or several network states (repeat or comma-separate)'),
+  failing: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe(FAILING_DESCRIPTION),
   sort: z.enum(SORTS).default('iccid'),
   order: z.enum(['asc', 'desc']).default('asc'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -117,6 +150,8 @@ export const SimFilterBody = z
     ratePlanId: Id.optional(),
     subtree: z.boolean().default(true),
     state: z.union([SimStateSchema, z.array(SimStateSchema).min(1)]).optional(),
+    networkState: z.union([NetworkStateSchema, z.array(NetworkStateSchema).min(1)]).optional(),
+    failing: z.boolean().optional().describe(FAILING_DESCRIPTION),
   })
   .strict()
   .meta({ id: 'SimFilter' });
@@ -127,10 +162,11 @@ export function filterAsQuery(
   f: SimFilterInput,
   page: { limit: number; cursor?: string | undefined },
 ): ListSimsQueryInput {
-  const { state, ...rest } = f;
+  const { state, networkState, ...rest } = f;
   return {
     ...rest,
     state: state === undefined ? undefined : Array.isArray(state) ? state : [state],
+    networkState: networkState === undefined ? undefined : Array.isArray(networkState) ? networkState : [networkState],
     sort: 'iccid',
     order: 'asc',
     ...page,
@@ -232,5 +268,10 @@ export const BulkResultView = z
     rejected: z
       .array(z.object({ iccid: z.string(), reason: z.string() }))
       .describe('The first 1000 SIMs the change cannot apply to'),
+    rejectedByReason: z
+      .array(z.object({ reason: z.string(), count: z.number().int(), examples: z.array(z.string()) }))
+      .describe(
+        'Every refused SIM counted under its reason (the rule that refuses it), with a few ICCIDs, largest first',
+      ),
   })
   .meta({ id: 'BulkSimChangeResult' });

@@ -187,7 +187,7 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
 
     /** `restrict`: only these SIM ids (a case's affected list), within the caller's reach as always. */
     async list(p: Principal, q: ListSimsQueryInput, restrict: { simIds?: number[] } = {}) {
-      const filter = { ...q, states: q.state };
+      const filter = { ...q, states: q.state, networkStates: q.networkState };
       const where = { ...filterWhere(filter), ...(await access.reach(p, q)), ...restrict };
       const k: Keyset = { sort: q.sort, dir: q.order };
       if (q.cursor !== undefined) k.after = decodeListCursor(q.cursor, q.sort, q.order);
@@ -203,7 +203,10 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
 
     /** How many SIMs a filter selects within the caller's reach (a case's saved affected-SIM filter). */
     async countMatching(p: Principal, q: ListSimsQueryInput): Promise<number> {
-      return repo.countWhere({ ...filterWhere({ ...q, states: q.state }), ...(await access.reach(p, q)) });
+      return repo.countWhere({
+        ...filterWhere({ ...q, states: q.state, networkStates: q.networkState }),
+        ...(await access.reach(p, q)),
+      });
     },
 
     async update(p: Principal, iccid: string, input: UpdateSimInput): Promise<SimDetail> {

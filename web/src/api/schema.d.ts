@@ -836,9 +836,22 @@ export interface components {
       msisdn?: string;
       /** @description SIMs carrying this label */
       label?: string;
+      /**
+       * Format: date-time
+       * @description RFC 3339: SIMs with no network event at or after this instant (never seen included)
+       */
+      lastSeenBefore?: string;
+      /**
+       * Format: date-time
+       * @description RFC 3339: SIMs with a network event at or after this instant
+       */
+      lastSeenAfter?: string;
       /** @default true */
       subtree?: boolean;
       state?: ("INVENTORY" | "TEST_READY" | "ACTIVATION_READY" | "ACTIVATED" | "DEACTIVATED" | "RETIRED" | "PURGED" | "REPLACED") | (("INVENTORY" | "TEST_READY" | "ACTIVATION_READY" | "ACTIVATED" | "DEACTIVATED" | "RETIRED" | "PURGED" | "REPLACED")[]);
+      networkState?: ("ATTACHED" | "ONLINE" | "OFFLINE" | "BLOCKED") | (("ATTACHED" | "ONLINE" | "OFFLINE" | "BLOCKED")[]);
+      /** @description true: SIMs failing now — their newest network event is a refused attach or session, in the last hour */
+      failing?: boolean;
     };
     BulkSimChangeRequestInput: {
       selection: {
@@ -1476,6 +1489,12 @@ export interface components {
       rejected: {
           iccid: string;
           reason: string;
+        }[];
+      /** @description Every refused SIM counted under its reason (the rule that refuses it), with a few ICCIDs, largest first */
+      rejectedByReason: {
+          reason: string;
+          count: number;
+          examples: string[];
         }[];
     };
     PriorityMatrixConfig: {
@@ -4321,10 +4340,18 @@ export interface operations {
         msisdn?: string;
         /** @description SIMs carrying this label */
         label?: string;
+        /** @description RFC 3339: SIMs with no network event at or after this instant (never seen included) */
+        lastSeenBefore?: string;
+        /** @description RFC 3339: SIMs with a network event at or after this instant */
+        lastSeenAfter?: string;
         /** @description false: only SIMs of accountId itself */
         subtree?: "true" | "false";
         /** @description One or several states (repeat or comma-separate) */
         state?: string | string[];
+        /** @description One or several network states (repeat or comma-separate) */
+        networkState?: string | string[];
+        /** @description true: SIMs failing now — their newest network event is a refused attach or session, in the last hour */
+        failing?: "true" | "false";
         sort?: "iccid" | "createdAt" | "updatedAt" | "state";
         order?: "asc" | "desc";
         limit?: number;
@@ -4763,10 +4790,30 @@ export interface operations {
   exportSims: {
     parameters: {
       query?: {
-        /** @description Only this account and its sub-accounts */
+        /** @description This account and (by default) its subtree */
         accountId?: number;
-        /** @description Only SIMs in this lifecycle state */
-        state?: "INVENTORY" | "TEST_READY" | "ACTIVATION_READY" | "ACTIVATED" | "DEACTIVATED" | "RETIRED" | "PURGED" | "REPLACED";
+        communicationPlanId?: number;
+        ratePlanId?: number;
+        /** @description ICCID prefix */
+        iccid?: string;
+        /** @description Prefix of any of the SIM IMSIs */
+        imsi?: string;
+        /** @description MSISDN prefix (+ optional) */
+        msisdn?: string;
+        /** @description SIMs carrying this label */
+        label?: string;
+        /** @description RFC 3339: SIMs with no network event at or after this instant (never seen included) */
+        lastSeenBefore?: string;
+        /** @description RFC 3339: SIMs with a network event at or after this instant */
+        lastSeenAfter?: string;
+        /** @description false: only SIMs of accountId itself */
+        subtree?: "true" | "false";
+        /** @description One or several states (repeat or comma-separate) */
+        state?: string | string[];
+        /** @description One or several network states (repeat or comma-separate) */
+        networkState?: string | string[];
+        /** @description true: SIMs failing now — their newest network event is a refused attach or session, in the last hour */
+        failing?: "true" | "false";
       };
     };
     responses: {

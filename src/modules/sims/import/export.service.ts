@@ -1,5 +1,6 @@
 /**
  * SIM export in the import format (shared/contracts/sim-import-v1.md), so export → import round-trips.
+ * Takes the SIM list's filter (the same where-clause), so the console's Export downloads what its list shows.
  * Streams: keyset pages of PAGE SIMs by id, each a short query (never one long transaction or cursor, which
  * would hold PGlite's only connection), through csv-stringify. Customers get only their own subtree.
  * Columns: the contract's, then one `custom.<name>` per custom field present in the selection (found first by a
@@ -8,17 +9,32 @@
  */
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import { sql } from 'drizzle-orm';
 import { type Principal, scopeOf } from '../../../platform/auth.ts';
 import type { Ctx } from '../../../platform/context.ts';
-import type { Database } from '../../../platform/db/client.ts';
+import type { Db } from '../../../platform/db/client.ts';
+import { queryRows } from '../../../platform/db/rows.ts';
+import { invalid } from '../../../platform/errors.ts';
 import type { AccountsService } from '../../accounts/accounts.service.ts';
 import type { CatalogService } from '../../catalog/catalog.service.ts';
 import { displayIccid } from '../identifiers.ts';
+import { isSimState, type SimState } from '../lifecycle.ts';
+import { SimsErrors } from '../sims.errors.ts';
+import { filterWhere } from '../sims.filters.ts';
+import { type SimReach, type SimWhere, simWhere } from '../sims.repo.ts';
+import type { ListSimsQueryInput } from '../sims.schemas.ts';
 import { CUSTOM_PREFIX, KNOWN_COLUMNS } from './csv-row.ts';
 
 const PAGE = 10_000;
 
-export type ExportFilter = { accountId?: number | undefined; state?: string | undefined };
+/**
+ * The SIM list's filter (GET /api/v1/sims takes the same fields), so "export" downloads exactly what the list shows.
+ * `state` may come as one state (the CLI's --state) or several.
+ */
+export type ExportFilter = Omit<ListSimsQueryInput, 'sort' | 'order' | 'limit' | 'cursor' | 'state' | 'subtree'> & {
+  state?: string | string[] | undefined;
+  subtree?: boolean | undefined;
+};
 
 type ExportRow = {
   id: number;
@@ -35,47 +51,44 @@ type ExportRow = {
   custom_fields: Record<string, string>;
 };
 
-/**
- * SQL over the SIM module's own tables only; account numbers and plan names come from their services.
- * `accountIds`: the selection's accounts; null = every account (staff, no filter).
- */
-function exportRepo(database: Database) {
-  const where = (accountIds: number[] | null, state: string | undefined, params: unknown[]) => {
-    const conds = ['TRUE'];
-    if (accountIds !== null) {
-      params.push(accountIds);
-      conds.push(`s.account_id = ANY($${params.length}::bigint[])`);
-    }
-    if (state !== undefined) {
-      params.push(state);
-      conds.push(`s.state = $${params.length}`);
-    }
-    return conds.join(' AND ');
-  };
+/** SQL over the SIM module's own tables (and the list's declared network read model) through the list's where. */
+function exportRepo(db: Db) {
+  const cond = (w: SimWhere) => simWhere(w) ?? sql`true`;
   return {
-    async customKeys(accountIds: number[] | null, state: string | undefined): Promise<string[]> {
-      const params: unknown[] = [];
-      const rows = await database.query<{ k: string }>(
-        `SELECT DISTINCT k FROM sims s, jsonb_object_keys(s.custom_fields) AS k
-         WHERE s.custom_fields <> '{}'::jsonb AND ${where(accountIds, state, params)} ORDER BY k`,
-        params,
+    async customKeys(w: SimWhere): Promise<string[]> {
+      const rows = await queryRows<{ k: string }>(
+        db,
+        sql`select distinct k from sims, jsonb_object_keys(sims.custom_fields) as k
+            where sims.custom_fields <> '{}'::jsonb and ${cond(w)} order by k`,
       );
       return rows.map((r) => r.k);
     },
-    async page(accountIds: number[] | null, state: string | undefined, afterId: number): Promise<ExportRow[]> {
-      const params: unknown[] = [afterId];
-      return database.query<ExportRow>(
-        `SELECT s.id::int AS id, s.iccid, s.msisdn, s.imei, s.eid, s.account_id::int AS account_id,
-           s.communication_plan_id::int AS communication_plan_id, s.rate_plan_id::int AS rate_plan_id,
-           s.state, s.labels, s.custom_fields,
-           (SELECT string_agg(i.imsi, ';' ORDER BY i.position) FROM sim_imsis i WHERE i.sim_id = s.id) AS imsis
-         FROM sims s
-         WHERE s.id > $1 AND ${where(accountIds, state, params)}
-         ORDER BY s.id LIMIT ${PAGE}`,
-        params,
+    async page(w: SimWhere, afterId: number): Promise<ExportRow[]> {
+      const rows = await queryRows<ExportRow>(
+        db,
+        sql`select sims.id::int as id, sims.iccid, sims.msisdn, sims.imei, sims.eid, sims.account_id::int as account_id,
+              sims.communication_plan_id::int as communication_plan_id, sims.rate_plan_id::int as rate_plan_id,
+              sims.state, sims.labels, sims.custom_fields,
+              (select string_agg(i.imsi, ';' order by i.position) from sim_imsis i where i.sim_id = sims.id) as imsis
+            from sims where sims.id > ${afterId} and ${cond(w)}
+            order by sims.id limit ${PAGE}`,
       );
+      return rows.map((r) => ({ ...r, id: Number(r.id), account_id: Number(r.account_id) }));
     },
   };
+}
+
+/** `state` as the list takes it; an unknown state is refused naming it (the CLI passes what it was given). */
+function statesOf(state: string | string[] | undefined): SimState[] | undefined {
+  if (state === undefined) return undefined;
+  const list = Array.isArray(state) ? state : [state];
+  for (const s of list) {
+    if (!isSimState(s))
+      throw invalid(SimsErrors.stateInvalid, `Unknown SIM state ${s}`, [
+        { field: 'state', value: s, reason: 'not a SIM state' },
+      ]);
+  }
+  return list as SimState[];
 }
 
 export type ExportService = ReturnType<typeof createExportService>;
@@ -87,7 +100,7 @@ export function createExportService(
     catalog: Pick<CatalogService, 'planNames'>;
   },
 ) {
-  const repo = exportRepo(ctx.database);
+  const repo = exportRepo(ctx.database.db);
 
   return {
     /**
@@ -96,21 +109,32 @@ export function createExportService(
      */
     async exportCsv(p: Principal, f: ExportFilter): Promise<Readable> {
       const scope = scopeOf(p);
-      let under: string | null = scope.kind === 'customer' ? scope.accountPath : null;
-      if (f.accountId !== undefined) under = (await deps.accounts.getInScope(scope, f.accountId)).path;
-      const accountIds = under === null ? null : await deps.accounts.subtreeIds(scope, under);
+      // An account outside the caller's reach answers 404 like a missing one (the list answers 400 naming it).
+      const account = f.accountId === undefined ? undefined : await deps.accounts.getInScope(scope, f.accountId);
+      const under = account?.path ?? (scope.kind === 'customer' ? scope.accountPath : null);
+      const reach: SimReach =
+        account && f.subtree === false
+          ? { tenantId: account.tenantId, accountIds: [account.id] }
+          : under === null
+            ? {}
+            : { accountIds: await deps.accounts.subtreeIds(scope, under) };
+      const { accountId: _a, subtree: _s, state, ...rest } = f;
+      const where: SimWhere = {
+        ...filterWhere({ ...rest, subtree: true, states: statesOf(state), networkStates: f.networkState }),
+        ...reach,
+      };
       // Accounts and plans are few next to SIMs: resolve their names in memory once per export.
       const accountNumber = new Map((await deps.accounts.allNumbers()).map((a) => [a.id, a.number]));
       const commPlans = await deps.catalog.planNames('communication');
       const ratePlans = await deps.catalog.planNames('rate');
       const planName = (names: Map<number, string>, id: number | null) => (id === null ? '' : (names.get(id) ?? ''));
-      const keys = await repo.customKeys(accountIds, f.state);
+      const keys = await repo.customKeys(where);
       const columns = [...KNOWN_COLUMNS, ...keys.map((k) => CUSTOM_PREFIX + k)];
 
       async function* rows() {
         yield columns;
         for (let after = 0; ; ) {
-          const page = await repo.page(accountIds, f.state, after);
+          const page = await repo.page(where, after);
           for (const r of page) {
             yield [
               displayIccid(r.iccid),

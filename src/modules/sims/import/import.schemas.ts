@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SIM_STATES } from '../lifecycle.ts';
+import { ListSimsQuery } from '../sims.schemas.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -59,7 +59,5 @@ export const ImportErrorPage = z
   })
   .meta({ id: 'SimImportErrorPage' });
 
-export const ExportQuery = z.object({
-  accountId: z.coerce.number().int().positive().optional().describe('Only this account and its sub-accounts'),
-  state: z.enum(SIM_STATES).optional().describe('Only SIMs in this lifecycle state'),
-});
+/** The SIM list's filter (GET /api/v1/sims) without its paging and order: an export is the whole filtered set. */
+export const ExportQuery = ListSimsQuery.omit({ sort: true, order: true, limit: true, cursor: true });
