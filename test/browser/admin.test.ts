@@ -126,6 +126,10 @@ describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 3
     await shot(p, 'admin-priority-matrix');
 
     await p.getByRole('button', { name: 'Reset to default' }).click();
+    // The preview of the reset, from GET /api/v1/sla/priority-matrix/default: the two cells changed above.
+    const preview = p.getByRole('dialog').getByRole('region', { name: 'Cells the reset changes' });
+    await preview.getByText('2 cells go back to the default:').waitFor();
+    expect(await preview.textContent()).toContain('Impact (critical, few): 1 → 2');
     await p.getByRole('dialog').getByRole('button', { name: 'Reset', exact: true }).click();
     await history.getByRole('row').filter({ hasText: 'Reset to the built-in default' }).waitFor();
     await p.getByText('The built-in default is in force').waitFor();
@@ -192,6 +196,69 @@ describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 3
     expect(await p.getByRole('dialog').getByLabel('Resolution (minutes)').inputValue()).toBe('1080');
     expect(await seriousA11yViolations(p)).toEqual([]);
     await shot(p, 'admin-sla-policy');
+  });
+
+  it("edits and disables a user: the change shows, and that user's login is then refused", async () => {
+    const p = await admin('Users');
+    await p.getByRole('button', { name: 'New user' }).click();
+    const dialog = p.getByRole('dialog', { name: 'New user' });
+    await dialog.getByRole('textbox', { name: 'Email' }).fill('kim@demo.iotops.example');
+    await dialog.getByLabel('Name').fill('Kim Temp');
+    await dialog.getByLabel('Password').fill('kim-temp-password');
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = p.getByRole('table', { name: 'Users' }).getByRole('row').filter({ hasText: 'kim@demo.iotops.example' });
+    await row.getByText('active').waitFor();
+
+    // Kim logs in (a session of their own) before being disabled.
+    const kim = await page();
+    await logIn(kim, 'kim@demo.iotops.example', 'kim-temp-password');
+    await kim.getByRole('table', { name: 'Case queue' }).waitFor();
+
+    await p.getByRole('button', { name: 'Edit kim@demo.iotops.example' }).click();
+    const edit = p.getByRole('dialog', { name: 'Edit Kim Temp' });
+    // A staff user cannot become a customer: the API's reason shows at the field, what was typed stays.
+    await edit.getByLabel('Name').fill('Kim Leaver');
+    await edit.getByLabel('Role').selectOption('customer');
+    await edit.getByRole('button', { name: 'Save user' }).click();
+    await edit
+      .getByRole('alert')
+      .filter({ hasText: /role \("customer"\)/ })
+      .waitFor();
+    expect(await edit.getByLabel('Role').getAttribute('aria-invalid')).toBe('true');
+    expect(await edit.getByLabel('Name').inputValue()).toBe('Kim Leaver');
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-user-edit-invalid');
+    await edit.getByLabel('Role').selectOption('agent');
+    await edit.getByLabel('Language').selectOption('de');
+    await edit.getByRole('checkbox', { name: /Disabled/ }).check();
+    await edit.getByRole('button', { name: 'Save user' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await row.getByText('disabled').waitFor();
+    expect(await row.textContent()).toMatch(/Kim Leaver.*agent.*de/);
+    await shot(p, 'admin-user-disabled');
+
+    // Kim's session ended: the next call answers 401 and the app returns to its login form; logging in is refused.
+    await kim.reload();
+    await kim.getByRole('button', { name: 'Log in' }).waitFor();
+    const again = await page();
+    await logIn(again, 'kim@demo.iotops.example', 'kim-temp-password');
+    await again.getByRole('alert').filter({ hasText: 'Email or password is wrong' }).waitFor();
+  });
+
+  it('refuses to delete a plan SIMs still hold, with the API message in the dialog', async () => {
+    const p = await admin('Plans');
+    await p.getByRole('table', { name: 'Communication plans' }).getByText('IoT Data EU').waitFor();
+    await p.getByRole('button', { name: 'Delete IoT Data EU' }).click();
+    const dialog = p.getByRole('dialog', { name: 'Delete the communication plan IoT Data EU?' });
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/IoT Data EU' is still used by \d+ SIMs/);
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-plan-in-use');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await p.getByRole('table', { name: 'Communication plans' }).getByText('IoT Data EU').waitFor();
   });
 
   it('is offered to admins only', async () => {

@@ -1,9 +1,8 @@
-import { Button, Checkbox, Fieldset, Group, SimpleGrid, Stack, TextInput } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { Checkbox, Fieldset, Group, SimpleGrid, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import type { Schemas } from '../api/client.ts';
-import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { type useCalendars, useSaveCalendar } from './queries.ts';
-import { fieldError, splitList } from './ui.tsx';
+import { AdminForm, fieldError, splitList } from './ui.tsx';
 
 // As the client returns it: openapi-fetch reads the schema's [start, end] tuples as plain arrays.
 export type Calendar = NonNullable<ReturnType<typeof useCalendars>['data']>['items'][number];
@@ -63,8 +62,7 @@ export function CalendarForm({ calendar, onDone }: { calendar: Calendar | null; 
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setF((x) => ({ ...x, [k]: v }));
   const err = save.error;
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     const holidays = f.country.trim()
       ? {
           country: f.country.trim(),
@@ -88,94 +86,89 @@ export function CalendarForm({ calendar, onDone }: { calendar: Calendar | null; 
   };
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack gap="sm">
+    <AdminForm
+      onSubmit={submit}
+      error={err}
+      busy={save.isPending}
+      submitLabel={calendar ? 'Save calendar' : 'Create calendar'}
+      onCancel={onDone}
+    >
+      <SimpleGrid cols={2}>
+        <TextInput
+          label="Name"
+          required
+          value={f.name}
+          onChange={(e) => set('name', e.currentTarget.value)}
+          error={fieldError(err, 'name')}
+        />
+        <TextInput
+          label="Time zone"
+          description="IANA name, e.g. Europe/Stockholm"
+          required
+          value={f.timeZone}
+          onChange={(e) => set('timeZone', e.currentTarget.value)}
+          error={fieldError(err, 'timeZone')}
+        />
+      </SimpleGrid>
+      <Fieldset legend="Weekly hours (e.g. 08:00-12:00, 13:00-17:00; 00:00-24:00 all day; empty: closed)">
         <SimpleGrid cols={2}>
+          {DAYS.map(([d, label]) => (
+            <TextInput
+              key={d}
+              label={`${label} hours`}
+              placeholder="closed"
+              value={f.hours[d]}
+              onChange={(e) => set('hours', { ...f.hours, [d]: e.currentTarget.value })}
+              error={fieldError(err, `weeklyHours.${d}`)}
+            />
+          ))}
+        </SimpleGrid>
+      </Fieldset>
+      <Fieldset legend="Public holidays (closed days)">
+        <SimpleGrid cols={3}>
           <TextInput
-            label="Name"
-            required
-            value={f.name}
-            onChange={(e) => set('name', e.currentTarget.value)}
-            error={fieldError(err, 'name')}
+            label="Holiday country"
+            description="ISO code, e.g. SE; empty: none"
+            value={f.country}
+            onChange={(e) => set('country', e.currentTarget.value)}
+            error={fieldError(err, 'holidays.country') ?? fieldError(err, 'holidays')}
           />
           <TextInput
-            label="Time zone"
-            description="IANA name, e.g. Europe/Stockholm"
-            required
-            value={f.timeZone}
-            onChange={(e) => set('timeZone', e.currentTarget.value)}
-            error={fieldError(err, 'timeZone')}
+            label="Holiday state"
+            description="Optional, e.g. BY"
+            value={f.state}
+            onChange={(e) => set('state', e.currentTarget.value)}
+            error={fieldError(err, 'holidays.state')}
+          />
+          <TextInput
+            label="Holiday region"
+            description="Optional"
+            value={f.region}
+            onChange={(e) => set('region', e.currentTarget.value)}
+            error={fieldError(err, 'holidays.region')}
           />
         </SimpleGrid>
-        <Fieldset legend="Weekly hours (e.g. 08:00-12:00, 13:00-17:00; 00:00-24:00 all day; empty: closed)">
-          <SimpleGrid cols={2}>
-            {DAYS.map(([d, label]) => (
-              <TextInput
-                key={d}
-                label={`${label} hours`}
-                placeholder="closed"
-                value={f.hours[d]}
-                onChange={(e) => set('hours', { ...f.hours, [d]: e.currentTarget.value })}
-                error={fieldError(err, `weeklyHours.${d}`)}
-              />
+        <Checkbox.Group
+          mt="sm"
+          label="Closed on these holiday types"
+          value={f.closedTypes}
+          onChange={(v) => set('closedTypes', v)}
+          error={fieldError(err, 'holidays.closedTypes')}
+        >
+          <Group mt={4}>
+            {CLOSED_TYPES.map((t) => (
+              <Checkbox key={t} value={t} label={t} />
             ))}
-          </SimpleGrid>
-        </Fieldset>
-        <Fieldset legend="Public holidays (closed days)">
-          <SimpleGrid cols={3}>
-            <TextInput
-              label="Holiday country"
-              description="ISO code, e.g. SE; empty: none"
-              value={f.country}
-              onChange={(e) => set('country', e.currentTarget.value)}
-              error={fieldError(err, 'holidays.country') ?? fieldError(err, 'holidays')}
-            />
-            <TextInput
-              label="Holiday state"
-              description="Optional, e.g. BY"
-              value={f.state}
-              onChange={(e) => set('state', e.currentTarget.value)}
-              error={fieldError(err, 'holidays.state')}
-            />
-            <TextInput
-              label="Holiday region"
-              description="Optional"
-              value={f.region}
-              onChange={(e) => set('region', e.currentTarget.value)}
-              error={fieldError(err, 'holidays.region')}
-            />
-          </SimpleGrid>
-          <Checkbox.Group
-            mt="sm"
-            label="Closed on these holiday types"
-            value={f.closedTypes}
-            onChange={(v) => set('closedTypes', v)}
-            error={fieldError(err, 'holidays.closedTypes')}
-          >
-            <Group mt={4}>
-              {CLOSED_TYPES.map((t) => (
-                <Checkbox key={t} value={t} label={t} />
-              ))}
-            </Group>
-          </Checkbox.Group>
-        </Fieldset>
-        <TextInput
-          label="Other closed dates"
-          description="Comma-separated YYYY-MM-DD, e.g. 2026-12-24, 2026-12-31"
-          value={f.closedDates}
-          onChange={(e) => set('closedDates', e.currentTarget.value)}
-          error={fieldError(err, 'closedDates')}
-        />
-        <ErrorAlert error={err} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {calendar ? 'Save calendar' : 'Create calendar'}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+          </Group>
+        </Checkbox.Group>
+      </Fieldset>
+      <TextInput
+        label="Other closed dates"
+        description="Comma-separated YYYY-MM-DD, e.g. 2026-12-24, 2026-12-31"
+        value={f.closedDates}
+        onChange={(e) => set('closedDates', e.currentTarget.value)}
+        error={fieldError(err, 'closedDates')}
+      />
+    </AdminForm>
   );
 }

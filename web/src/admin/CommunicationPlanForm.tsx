@@ -1,9 +1,8 @@
-import { Button, Checkbox, Group, Select, Stack, Textarea, TextInput } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { Checkbox, Group, Select, Textarea, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import type { Schemas } from '../api/client.ts';
-import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useAccountOptions, useSaveCommunicationPlan } from './queries.ts';
-import { fieldError, splitList } from './ui.tsx';
+import { AdminForm, fieldError, splitList } from './ui.tsx';
 
 type Plan = Schemas['CommunicationPlan'];
 type Rat = Plan['allowedRats'][number];
@@ -49,8 +48,7 @@ export function CommunicationPlanForm({ plan, onDone }: { plan: Plan | null; onD
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setF((x) => ({ ...x, [k]: v }));
   const err = save.error;
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     const body = {
       name: f.name,
       description: f.description.trim() === '' ? null : f.description,
@@ -69,95 +67,90 @@ export function CommunicationPlanForm({ plan, onDone }: { plan: Plan | null; onD
   };
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack gap="sm">
-        <TextInput
-          label="Name"
-          required
-          value={f.name}
-          onChange={(e) => set('name', e.currentTarget.value)}
-          error={fieldError(err, 'name')}
-        />
-        <Select
-          label="Owner account"
-          description={plan ? 'Cannot change once created' : 'Empty: a shared plan, offered to every account'}
-          searchable
-          clearable
-          disabled={plan !== null}
-          placeholder="Shared (every account)"
-          data={accounts.data ?? []}
-          value={f.accountId}
-          onChange={(v) => set('accountId', v)}
-          error={fieldError(err, 'accountId')}
-        />
-        <Textarea
-          label="Description"
-          autosize
-          minRows={2}
-          value={f.description}
-          onChange={(e) => set('description', e.currentTarget.value)}
-          error={fieldError(err, 'description')}
-        />
-        <TextInput
-          label="APNs"
-          description="Comma-separated, e.g. iot.example, backup.example"
-          value={f.apns}
-          onChange={(e) => set('apns', e.currentTarget.value)}
-          error={fieldError(err, 'apns')}
-        />
-        <Checkbox.Group
-          label="Services"
-          value={f.services}
-          onChange={(v) => set('services', v)}
-          error={fieldError(err, 'services')}
-        >
-          <Group mt={4}>
-            {SERVICES.map((s) => (
-              <Checkbox key={s} value={s} label={SERVICE_LABEL[s]} />
-            ))}
-          </Group>
-        </Checkbox.Group>
-        <Checkbox.Group
-          label="Allowed radio access"
-          value={f.allowedRats}
-          onChange={(v) => set('allowedRats', v)}
-          error={fieldError(err, 'allowedRats')}
-        >
-          <Group mt={4}>
-            {RATS.map((r) => (
-              <Checkbox key={r} value={r} label={r} />
-            ))}
-          </Group>
-        </Checkbox.Group>
-        <Checkbox.Group
-          label="Roaming zones"
-          value={f.roamingZones}
-          onChange={(v) => set('roamingZones', v)}
-          error={fieldError(err, 'roamingZones')}
-        >
-          <Group mt={4}>
-            {ZONES.map((z) => (
-              <Checkbox key={z} value={z} label={z.replace(/_/g, ' ')} />
-            ))}
-          </Group>
-        </Checkbox.Group>
-        <TextInput
-          label="Roaming networks (PLMN codes)"
-          description="Comma-separated MCC+MNC, e.g. 26201, 26202; allowed besides the zones"
-          value={f.roamingPlmns}
-          onChange={(e) => set('roamingPlmns', e.currentTarget.value)}
-          error={fieldError(err, 'roamingPlmns')}
-        />
-        <ErrorAlert error={err} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {plan ? 'Save plan' : 'Create plan'}
-          </Button>
+    <AdminForm
+      onSubmit={submit}
+      error={err}
+      busy={save.isPending}
+      submitLabel={plan ? 'Save plan' : 'Create plan'}
+      onCancel={onDone}
+    >
+      <TextInput
+        label="Name"
+        required
+        value={f.name}
+        onChange={(e) => set('name', e.currentTarget.value)}
+        error={fieldError(err, 'name')}
+      />
+      <Select
+        label="Owner account"
+        description={plan ? 'Cannot change once created' : 'Empty: a shared plan, offered to every account'}
+        searchable
+        clearable
+        disabled={plan !== null}
+        placeholder="Shared (every account)"
+        data={accounts.data ?? []}
+        value={f.accountId}
+        onChange={(v) => set('accountId', v)}
+        error={fieldError(err, 'accountId')}
+      />
+      <Textarea
+        label="Description"
+        autosize
+        minRows={2}
+        value={f.description}
+        onChange={(e) => set('description', e.currentTarget.value)}
+        error={fieldError(err, 'description')}
+      />
+      <TextInput
+        label="APNs"
+        description="Comma-separated, e.g. iot.example, backup.example"
+        value={f.apns}
+        onChange={(e) => set('apns', e.currentTarget.value)}
+        error={fieldError(err, 'apns')}
+      />
+      <Checkbox.Group
+        label="Services"
+        value={f.services}
+        onChange={(v) => set('services', v)}
+        error={fieldError(err, 'services')}
+      >
+        <Group mt={4}>
+          {SERVICES.map((s) => (
+            <Checkbox key={s} value={s} label={SERVICE_LABEL[s]} />
+          ))}
         </Group>
-      </Stack>
-    </form>
+      </Checkbox.Group>
+      <Checkbox.Group
+        label="Allowed radio access"
+        value={f.allowedRats}
+        onChange={(v) => set('allowedRats', v)}
+        error={fieldError(err, 'allowedRats')}
+      >
+        <Group mt={4}>
+          {RATS.map((r) => (
+            <Checkbox key={r} value={r} label={r} />
+          ))}
+        </Group>
+      </Checkbox.Group>
+      <Checkbox.Group
+        label="Roaming zones"
+        value={f.roamingZones}
+        onChange={(v) => set('roamingZones', v)}
+        error={fieldError(err, 'roamingZones')}
+      >
+        <Group mt={4}>
+          {ZONES.map((z) => (
+            <Checkbox key={z} value={z} label={z.replace(/_/g, ' ')} />
+          ))}
+        </Group>
+      </Checkbox.Group>
+      <TextInput
+        label="Roaming networks (PLMN codes)"
+        description="Comma-separated MCC+MNC, e.g. 26201, 26202; allowed besides the zones"
+        value={f.roamingPlmns}
+        onChange={(e) => set('roamingPlmns', e.currentTarget.value)}
+        error={fieldError(err, 'roamingPlmns')}
+      />
+    </AdminForm>
   );
 }

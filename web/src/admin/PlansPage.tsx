@@ -3,9 +3,9 @@ import { useState } from 'react';
 import type { Schemas } from '../api/client.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { CommunicationPlanForm } from './CommunicationPlanForm.tsx';
-import { useAccountOptions, useCommunicationPlans, useRatePlans } from './queries.ts';
+import { useAccountOptions, useCommunicationPlans, useDeletePlan, useRatePlans } from './queries.ts';
 import { RatePlanForm } from './RatePlanForm.tsx';
-import { AdminModal } from './ui.tsx';
+import { AdminModal, ConfirmButton } from './ui.tsx';
 
 type CommunicationPlan = Schemas['CommunicationPlan'];
 type RatePlan = Schemas['RatePlan'];
@@ -83,6 +83,7 @@ export default function PlansPage() {
                   >
                     Edit
                   </Button>
+                  <DeletePlan kind="communication" plan={p} />
                 </Table.Td>
               </Table.Tr>
             ))}
@@ -140,6 +141,7 @@ export default function PlansPage() {
                   >
                     Edit
                   </Button>
+                  <DeletePlan kind="rate" plan={p} />
                 </Table.Td>
               </Table.Tr>
             ))}
@@ -162,5 +164,21 @@ export default function PlansPage() {
         {editing?.kind === 'rate' && <RatePlanForm plan={editing.plan} onDone={close} />}
       </AdminModal>
     </Stack>
+  );
+}
+
+/** Delete behind a confirmation; a plan SIMs still hold is refused, and the API's 409 says how many. */
+function DeletePlan({ kind, plan }: { kind: 'communication' | 'rate'; plan: { id: number; name: string } }) {
+  const del = useDeletePlan();
+  return (
+    <ConfirmButton
+      label="Delete"
+      ariaLabel={`Delete ${plan.name}`}
+      title={`Delete the ${kind} plan ${plan.name}?`}
+      confirmLabel="Delete"
+      onConfirm={() => del.mutateAsync({ kind, id: plan.id })}
+    >
+      <Text size="sm">Only a plan no SIM holds can be deleted: move its SIMs to another plan first.</Text>
+    </ConfirmButton>
   );
 }

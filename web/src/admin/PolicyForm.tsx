@@ -1,5 +1,4 @@
 import {
-  Button,
   Checkbox,
   Fieldset,
   Group,
@@ -10,11 +9,10 @@ import {
   Stack,
   TextInput,
 } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import type { Schemas } from '../api/client.ts';
-import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useAccountOptions, useCalendars, useSavePolicy } from './queries.ts';
-import { fieldError, numberField } from './ui.tsx';
+import { AdminForm, fieldError, numberField } from './ui.tsx';
 
 type Policy = Schemas['SlaPolicyView'];
 type Match = Schemas['SlaPolicyMatchInput'];
@@ -84,8 +82,7 @@ export function PolicyForm({ policy, onDone }: { policy: Policy | null; onDone: 
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setF((x) => ({ ...x, [k]: v }));
   const err = save.error;
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     const saved = policy !== null;
     // An empty criterion matches anything, which the API says by leaving it out (it takes no empty lists).
     const match: Match = {};
@@ -122,97 +119,92 @@ export function PolicyForm({ policy, onDone }: { policy: Policy | null; onDone: 
   );
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack gap="sm">
-        <TextInput
-          label="Name"
-          required
-          value={f.name}
-          onChange={(e) => set('name', e.currentTarget.value)}
-          error={fieldError(err, 'name')}
-        />
-        <NativeSelect
-          label="Calendar (when the clocks run)"
-          required
-          data={[
-            { value: '', label: 'Choose a calendar…', disabled: true },
-            ...(calendars.data?.items ?? []).map((c) => ({ value: String(c.id), label: c.name })),
-          ]}
-          value={f.calendarId}
-          onChange={(e) => set('calendarId', e.currentTarget.value)}
-          error={fieldError(err, 'calendarId')}
-        />
-        <Fieldset legend="Applies to (nothing ticked: any; the most specific matching policy wins)">
-          <Stack gap="xs">
-            <Choices
-              label="Case types"
-              options={CASE_TYPES}
-              value={f.caseTypes}
-              onChange={(v) => set('caseTypes', v)}
-              error={fieldError(err, 'match.caseTypes')}
-            />
-            <Choices
-              label="Priorities"
-              options={PRIORITIES}
-              value={f.priorities}
-              onChange={(v) => set('priorities', v)}
-              error={fieldError(err, 'match.priorities')}
-            />
-            <Choices
-              label="VIP tiers"
-              options={VIP_TIERS}
-              value={f.vipTiers}
-              onChange={(v) => set('vipTiers', v)}
-              error={fieldError(err, 'match.vipTiers')}
-            />
-            <MultiSelect
-              label="Accounts under contract"
-              description="A case matches through its own account or its enterprise account"
-              searchable
-              clearable
-              data={accounts.data ?? []}
-              value={f.accountIds}
-              onChange={(v) => set('accountIds', v)}
-              error={fieldError(err, 'match.accountIds')}
-            />
-          </Stack>
-        </Fieldset>
-        <Fieldset legend="Targets (business minutes on the calendar)">
-          <SimpleGrid cols={3}>
-            {target('firstResponseMinutes', 'First response (minutes)')}
-            {target('periodicUpdateMinutes', 'Public update every (minutes)')}
-            {target('resolutionMinutes', 'Resolution (minutes)')}
-          </SimpleGrid>
-        </Fieldset>
-        <SimpleGrid cols={2}>
+    <AdminForm
+      onSubmit={submit}
+      error={err}
+      busy={save.isPending}
+      submitLabel={policy ? 'Save policy' : 'Create policy'}
+      onCancel={onDone}
+    >
+      <TextInput
+        label="Name"
+        required
+        value={f.name}
+        onChange={(e) => set('name', e.currentTarget.value)}
+        error={fieldError(err, 'name')}
+      />
+      <NativeSelect
+        label="Calendar (when the clocks run)"
+        required
+        data={[
+          { value: '', label: 'Choose a calendar…', disabled: true },
+          ...(calendars.data?.items ?? []).map((c) => ({ value: String(c.id), label: c.name })),
+        ]}
+        value={f.calendarId}
+        onChange={(e) => set('calendarId', e.currentTarget.value)}
+        error={fieldError(err, 'calendarId')}
+      />
+      <Fieldset legend="Applies to (nothing ticked: any; the most specific matching policy wins)">
+        <Stack gap="xs">
           <Choices
-            label="Clocks pause while the case is"
-            options={PAUSE_STATES}
-            value={f.pauseStates}
-            onChange={(v) => set('pauseStates', v)}
-            error={fieldError(err, 'pauseStates')}
+            label="Case types"
+            options={CASE_TYPES}
+            value={f.caseTypes}
+            onChange={(v) => set('caseTypes', v)}
+            error={fieldError(err, 'match.caseTypes')}
           />
-          <NumberInput
-            label="Verification period (working days)"
-            description="A resolved case closes itself after this"
-            min={0}
-            clampBehavior="none"
-            allowDecimal={false}
-            value={f.verificationWorkingDays}
-            onChange={(v) => set('verificationWorkingDays', v)}
-            error={fieldError(err, 'verificationWorkingDays')}
+          <Choices
+            label="Priorities"
+            options={PRIORITIES}
+            value={f.priorities}
+            onChange={(v) => set('priorities', v)}
+            error={fieldError(err, 'match.priorities')}
           />
+          <Choices
+            label="VIP tiers"
+            options={VIP_TIERS}
+            value={f.vipTiers}
+            onChange={(v) => set('vipTiers', v)}
+            error={fieldError(err, 'match.vipTiers')}
+          />
+          <MultiSelect
+            label="Accounts under contract"
+            description="A case matches through its own account or its enterprise account"
+            searchable
+            clearable
+            data={accounts.data ?? []}
+            value={f.accountIds}
+            onChange={(v) => set('accountIds', v)}
+            error={fieldError(err, 'match.accountIds')}
+          />
+        </Stack>
+      </Fieldset>
+      <Fieldset legend="Targets (business minutes on the calendar)">
+        <SimpleGrid cols={3}>
+          {target('firstResponseMinutes', 'First response (minutes)')}
+          {target('periodicUpdateMinutes', 'Public update every (minutes)')}
+          {target('resolutionMinutes', 'Resolution (minutes)')}
         </SimpleGrid>
-        <ErrorAlert error={err} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {policy ? 'Save policy' : 'Create policy'}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+      </Fieldset>
+      <SimpleGrid cols={2}>
+        <Choices
+          label="Clocks pause while the case is"
+          options={PAUSE_STATES}
+          value={f.pauseStates}
+          onChange={(v) => set('pauseStates', v)}
+          error={fieldError(err, 'pauseStates')}
+        />
+        <NumberInput
+          label="Verification period (working days)"
+          description="A resolved case closes itself after this"
+          min={0}
+          clampBehavior="none"
+          allowDecimal={false}
+          value={f.verificationWorkingDays}
+          onChange={(v) => set('verificationWorkingDays', v)}
+          error={fieldError(err, 'verificationWorkingDays')}
+        />
+      </SimpleGrid>
+    </AdminForm>
   );
 }

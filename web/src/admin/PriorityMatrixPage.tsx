@@ -5,6 +5,7 @@ import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { cells, changes, GRIDS, type GridKey, type Matrix, MatrixGrid } from './MatrixGrid.tsx';
 import {
   MATRIX_HISTORY_LIMIT,
+  useDefaultPriorityMatrix,
   usePriorityMatrix,
   usePriorityMatrixHistory,
   useReplacePriorityMatrix,
@@ -23,6 +24,7 @@ export default function PriorityMatrixPage() {
   const replace = useReplacePriorityMatrix();
   const reset = useResetPriorityMatrix();
   const [draft, setDraft] = useState<Matrix | null>(null);
+  const builtIn = useDefaultPriorityMatrix(current.data?.isDefault === false);
   if (current.error) return <ErrorAlert error={current.error} />;
   if (!current.data) return <Text>Loading…</Text>;
   const inForce = current.data;
@@ -118,7 +120,13 @@ export default function PriorityMatrixPage() {
           <Text size="sm">
             This is recorded as a new version, and every open case's priority is computed again under the default.
           </Text>
+          <ResetPreview saved={saved} builtIn={builtIn.data} error={builtIn.error} />
         </ConfirmButton>
+        {builtIn.data && !inForce.isDefault && (
+          <Button variant="default" onClick={() => builtIn.data && setDraft(structuredClone(builtIn.data))}>
+            Load the default into the editor
+          </Button>
+        )}
       </Group>
 
       <Title order={2} size="h4" mt="lg">
@@ -179,6 +187,26 @@ export default function PriorityMatrixPage() {
         </Table.Tbody>
       </Table>
       {history.isSuccess && items.length === 0 && <Text c="dimmed">Never changed: the built-in default applies.</Text>}
+    </Stack>
+  );
+}
+
+/** What a reset would change, cell by cell, read from GET /api/v1/sla/priority-matrix/default. */
+function ResetPreview({ saved, builtIn, error }: { saved: Matrix; builtIn: Matrix | undefined; error: unknown }) {
+  if (error) return <ErrorAlert error={error} />;
+  if (!builtIn) return null;
+  const diff = changes(saved, builtIn);
+  return (
+    <Stack gap={2} role="region" aria-label="Cells the reset changes">
+      <Text size="sm" fw={600}>
+        {diff.length === 0 ? 'No cell differs from the default.' : `${diff.length} cells go back to the default:`}
+      </Text>
+      {diff.slice(0, 30).map((d) => (
+        <Text size="sm" key={d}>
+          {d}
+        </Text>
+      ))}
+      {diff.length > 30 && <Text size="sm">…and {diff.length - 30} more</Text>}
     </Stack>
   );
 }

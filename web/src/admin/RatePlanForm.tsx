@@ -1,20 +1,8 @@
-import {
-  Button,
-  Fieldset,
-  Group,
-  NativeSelect,
-  NumberInput,
-  Select,
-  SimpleGrid,
-  Stack,
-  Textarea,
-  TextInput,
-} from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { Fieldset, NativeSelect, NumberInput, Select, SimpleGrid, Textarea, TextInput } from '@mantine/core';
+import { useState } from 'react';
 import type { Schemas } from '../api/client.ts';
-import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useAccountOptions, useSaveRatePlan } from './queries.ts';
-import { fieldError, numberField } from './ui.tsx';
+import { AdminForm, fieldError, numberField } from './ui.tsx';
 
 type Plan = Schemas['RatePlan'];
 type Num = string | number;
@@ -59,8 +47,7 @@ export function RatePlanForm({ plan, onDone }: { plan: Plan | null; onDone: () =
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setF((x) => ({ ...x, [k]: v }));
   const err = save.error;
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     const body = {
       name: f.name,
       description: f.description.trim() === '' ? null : f.description,
@@ -101,96 +88,91 @@ export function RatePlanForm({ plan, onDone }: { plan: Plan | null; onDone: () =
   );
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack gap="sm">
+    <AdminForm
+      onSubmit={submit}
+      error={err}
+      busy={save.isPending}
+      submitLabel={plan ? 'Save plan' : 'Create plan'}
+      onCancel={onDone}
+    >
+      <TextInput
+        label="Name"
+        required
+        value={f.name}
+        onChange={(e) => set('name', e.currentTarget.value)}
+        error={fieldError(err, 'name')}
+      />
+      <Select
+        label="Owner account"
+        description={plan ? 'Cannot change once created' : 'Empty: a shared plan, offered to every account'}
+        searchable
+        clearable
+        disabled={plan !== null}
+        placeholder="Shared (every account)"
+        data={accounts.data ?? []}
+        value={f.accountId}
+        onChange={(v) => set('accountId', v)}
+        error={fieldError(err, 'accountId')}
+      />
+      <Textarea
+        label="Description"
+        autosize
+        minRows={2}
+        value={f.description}
+        onChange={(e) => set('description', e.currentTarget.value)}
+        error={fieldError(err, 'description')}
+      />
+      <SimpleGrid cols={3}>
         <TextInput
-          label="Name"
+          label="Currency"
+          description="ISO code, e.g. EUR"
           required
-          value={f.name}
-          onChange={(e) => set('name', e.currentTarget.value)}
-          error={fieldError(err, 'name')}
+          value={f.currency}
+          onChange={(e) => set('currency', e.currentTarget.value)}
+          error={fieldError(err, 'currency')}
         />
-        <Select
-          label="Owner account"
-          description={plan ? 'Cannot change once created' : 'Empty: a shared plan, offered to every account'}
-          searchable
-          clearable
-          disabled={plan !== null}
-          placeholder="Shared (every account)"
-          data={accounts.data ?? []}
-          value={f.accountId}
-          onChange={(v) => set('accountId', v)}
-          error={fieldError(err, 'accountId')}
+        <TextInput
+          label="Monthly fee per SIM"
+          description="e.g. 4.50"
+          required
+          value={f.monthlyFee}
+          onChange={(e) => set('monthlyFee', e.currentTarget.value)}
+          error={fieldError(err, 'monthlyFee')}
         />
-        <Textarea
-          label="Description"
-          autosize
-          minRows={2}
-          value={f.description}
-          onChange={(e) => set('description', e.currentTarget.value)}
-          error={fieldError(err, 'description')}
+        <NativeSelect
+          label="Allowance"
+          description="Pooled: summed over the SIMs"
+          data={[
+            { value: 'per_sim', label: 'per SIM' },
+            { value: 'pooled', label: 'pooled' },
+          ]}
+          value={f.pooling}
+          onChange={(e) => set('pooling', e.currentTarget.value as Plan['pooling'])}
+          error={fieldError(err, 'pooling')}
         />
+      </SimpleGrid>
+      <Fieldset legend="Included each month">
         <SimpleGrid cols={3}>
-          <TextInput
-            label="Currency"
-            description="ISO code, e.g. EUR"
-            required
-            value={f.currency}
-            onChange={(e) => set('currency', e.currentTarget.value)}
-            error={fieldError(err, 'currency')}
-          />
-          <TextInput
-            label="Monthly fee per SIM"
-            description="e.g. 4.50"
-            required
-            value={f.monthlyFee}
-            onChange={(e) => set('monthlyFee', e.currentTarget.value)}
-            error={fieldError(err, 'monthlyFee')}
-          />
-          <NativeSelect
-            label="Allowance"
-            description="Pooled: summed over the SIMs"
-            data={[
-              { value: 'per_sim', label: 'per SIM' },
-              { value: 'pooled', label: 'pooled' },
-            ]}
-            value={f.pooling}
-            onChange={(e) => set('pooling', e.currentTarget.value as Plan['pooling'])}
-            error={fieldError(err, 'pooling')}
-          />
+          {num('included', 'dataMb', 'Included data (MB)')}
+          {num('included', 'sms', 'Included SMS')}
+          {num('included', 'voiceMin', 'Included voice (minutes)')}
         </SimpleGrid>
-        <Fieldset legend="Included each month">
-          <SimpleGrid cols={3}>
-            {num('included', 'dataMb', 'Included data (MB)')}
-            {num('included', 'sms', 'Included SMS')}
-            {num('included', 'voiceMin', 'Included voice (minutes)')}
-          </SimpleGrid>
-        </Fieldset>
-        <Fieldset legend="Overage prices">
-          <SimpleGrid cols={3}>
-            {price('dataPerMb', 'Overage per MB')}
-            {price('smsEach', 'Overage per SMS')}
-            {price('voicePerMin', 'Overage per voice minute')}
-          </SimpleGrid>
-        </Fieldset>
-        <Fieldset legend="Test period (TEST_READY) limits">
-          <SimpleGrid cols={4}>
-            {num('testReady', 'dataMb', 'Test data (MB)')}
-            {num('testReady', 'sms', 'Test SMS')}
-            {num('testReady', 'voiceMin', 'Test voice (minutes)')}
-            {num('testReady', 'days', 'Test days')}
-          </SimpleGrid>
-        </Fieldset>
-        <ErrorAlert error={err} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={save.isPending}>
-            {plan ? 'Save plan' : 'Create plan'}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+      </Fieldset>
+      <Fieldset legend="Overage prices">
+        <SimpleGrid cols={3}>
+          {price('dataPerMb', 'Overage per MB')}
+          {price('smsEach', 'Overage per SMS')}
+          {price('voicePerMin', 'Overage per voice minute')}
+        </SimpleGrid>
+      </Fieldset>
+      <Fieldset legend="Test period (TEST_READY) limits">
+        <SimpleGrid cols={4}>
+          {num('testReady', 'dataMb', 'Test data (MB)')}
+          {num('testReady', 'sms', 'Test SMS')}
+          {num('testReady', 'voiceMin', 'Test voice (minutes)')}
+          {num('testReady', 'days', 'Test days')}
+        </SimpleGrid>
+      </Fieldset>
+    </AdminForm>
   );
 }

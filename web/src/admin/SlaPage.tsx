@@ -4,8 +4,8 @@ import type { Schemas } from '../api/client.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { type Calendar, CalendarForm, DAYS, formatHours } from './CalendarForm.tsx';
 import { PolicyForm } from './PolicyForm.tsx';
-import { useAccountOptions, useCalendars, usePolicies } from './queries.ts';
-import { AdminModal } from './ui.tsx';
+import { useAccountOptions, useCalendars, useDeleteSlaItem, usePolicies } from './queries.ts';
+import { AdminModal, ConfirmButton } from './ui.tsx';
 
 type Policy = Schemas['SlaPolicyView'];
 type Editing = { kind: 'calendar'; item: Calendar | null } | { kind: 'policy'; item: Policy | null };
@@ -102,6 +102,7 @@ export default function SlaPage() {
                   >
                     Edit
                   </Button>
+                  {!c.builtIn && <DeleteSlaItem kind="calendar" item={c} />}
                 </Table.Td>
               </Table.Tr>
             ))}
@@ -157,6 +158,7 @@ export default function SlaPage() {
                   >
                     Edit
                   </Button>
+                  {!p.builtIn && <DeleteSlaItem kind="policy" item={p} />}
                 </Table.Td>
               </Table.Tr>
             ))}
@@ -180,5 +182,25 @@ export default function SlaPage() {
         {editing?.kind === 'policy' && <PolicyForm policy={editing.item} onDone={close} />}
       </AdminModal>
     </Stack>
+  );
+}
+
+/** Built-in rows have no delete (the seed keeps them); a calendar a policy uses is refused with the policies named. */
+function DeleteSlaItem({ kind, item }: { kind: 'calendar' | 'policy'; item: { id: number; name: string } }) {
+  const del = useDeleteSlaItem();
+  return (
+    <ConfirmButton
+      label="Delete"
+      ariaLabel={`Delete ${kind} ${item.name}`}
+      title={`Delete the ${kind} ${item.name}?`}
+      confirmLabel="Delete"
+      onConfirm={() => del.mutateAsync({ kind, id: item.id })}
+    >
+      <Text size="sm">
+        {kind === 'calendar'
+          ? 'A calendar an SLA policy uses cannot be deleted: change those policies first.'
+          : 'The open cases this policy matched fall to the next most specific policy.'}
+      </Text>
+    </ConfirmButton>
   );
 }

@@ -11,13 +11,16 @@ import {
   Text,
   TextInput,
   Title,
+  VisuallyHidden,
 } from '@mantine/core';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import type { Schemas } from '../api/client.ts';
 import { LANGUAGES, type Language, useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useAccountOptions, useCreateUser, useUsers } from './queries.ts';
-import { AdminModal, fieldError } from './ui.tsx';
+import { EditUserDialog, UserTokensDialog } from './UserDialogs.tsx';
+import { AdminForm, AdminModal, fieldError } from './ui.tsx';
 
 type Role = Schemas['CreateUserRequestInput']['role'];
 type Form = { email: string; name: string; role: Role; accountId: string | null; language: Language; password: string };
@@ -31,7 +34,12 @@ const ROLES: { value: Role; label: string }[] = [
 /** The people who log in: staff (admins, agents) and customers tied to one account. */
 export default function UsersPage() {
   const { dateTime } = useI18n();
-  const users = useUsers();
+  // The page is in the URL (the previous page's nextCursor), so a page deep-links and survives reload.
+  const [search, setSearch] = useSearchParams();
+  const cursor = search.get('cursor') ?? undefined;
+  const users = useUsers(cursor);
+  const [editing, setEditing] = useState<Schemas['User'] | null>(null);
+  const [tokensOf, setTokensOf] = useState<Schemas['User'] | null>(null);
   const accounts = useAccountOptions();
   const create = useCreateUser();
   // The draft of a new user; it outlives a failed save so nothing typed is lost.
@@ -40,8 +48,7 @@ export default function UsersPage() {
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => f && { ...f, [k]: v });
   const accountName = new Map((accounts.data ?? []).map((a) => [Number(a.value), a.label]));
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     if (!form) return;
     const { accountId, ...rest } = form;
     create.mutate(
@@ -93,7 +100,11 @@ export default function UsersPage() {
             <Table.Th>Role</Table.Th>
             <Table.Th>Account</Table.Th>
             <Table.Th>Language</Table.Th>
+            <Table.Th>Status</Table.Th>
             <Table.Th>Created</Table.Th>
+            <Table.Th>
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -112,76 +123,114 @@ export default function UsersPage() {
               </Table.Td>
               <Table.Td>{u.accountId === null ? '—' : (accountName.get(u.accountId) ?? `#${u.accountId}`)}</Table.Td>
               <Table.Td>{u.language}</Table.Td>
+              <Table.Td>
+                {u.disabled ? (
+                  <Badge color="red.9" variant="outline">
+                    disabled
+                  </Badge>
+                ) : (
+                  'active'
+                )}
+              </Table.Td>
               <Table.Td>{dateTime(u.createdAt)}</Table.Td>
+              <Table.Td>
+                <Group gap={4} wrap="nowrap">
+                  <Button
+                    size="compact-sm"
+                    variant="default"
+                    aria-label={`Edit ${u.email}`}
+                    onClick={() => setEditing(u)}
+                  >
+                    Edit
+                  </Button>
+                  <Button
+                    size="compact-sm"
+                    variant="default"
+                    aria-label={`API tokens of ${u.email}`}
+                    onClick={() => setTokensOf(u)}
+                  >
+                    Tokens
+                  </Button>
+                </Group>
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
       {users.isPending && <Text c="dimmed">Loading…</Text>}
+      <Group>
+        {cursor && (
+          <Button variant="default" onClick={() => setSearch({})}>
+            First page
+          </Button>
+        )}
+        {users.data?.nextCursor && (
+          <Button variant="default" onClick={() => setSearch({ cursor: users.data.nextCursor ?? '' })}>
+            Next page
+          </Button>
+        )}
+      </Group>
+      <EditUserDialog user={editing} onClose={() => setEditing(null)} />
+      <UserTokensDialog user={tokensOf} onClose={() => setTokensOf(null)} />
 
       <AdminModal opened={form !== null} onClose={() => setForm(null)} title="New user" size="lg">
         {form && (
-          <form onSubmit={submit} noValidate>
-            <Stack gap="sm">
-              <TextInput
-                label="Email"
-                required
-                value={form.email}
-                onChange={(e) => set('email', e.currentTarget.value)}
-                error={fieldError(err, 'email')}
+          <AdminForm
+            onSubmit={submit}
+            error={err}
+            busy={create.isPending}
+            submitLabel="Create user"
+            onCancel={() => setForm(null)}
+          >
+            <TextInput
+              label="Email"
+              required
+              value={form.email}
+              onChange={(e) => set('email', e.currentTarget.value)}
+              error={fieldError(err, 'email')}
+            />
+            <TextInput
+              label="Name"
+              required
+              value={form.name}
+              onChange={(e) => set('name', e.currentTarget.value)}
+              error={fieldError(err, 'name')}
+            />
+            <NativeSelect
+              label="Role"
+              data={ROLES}
+              value={form.role}
+              onChange={(e) => set('role', e.currentTarget.value as Role)}
+              error={fieldError(err, 'role')}
+            />
+            {form.role === 'customer' && (
+              <Select
+                label="Account"
+                description="The customer sees this account and the accounts under it"
+                searchable
+                clearable
+                data={accounts.data ?? []}
+                value={form.accountId}
+                onChange={(v) => set('accountId', v)}
+                error={fieldError(err, 'accountId')}
               />
-              <TextInput
-                label="Name"
-                required
-                value={form.name}
-                onChange={(e) => set('name', e.currentTarget.value)}
-                error={fieldError(err, 'name')}
-              />
-              <NativeSelect
-                label="Role"
-                data={ROLES}
-                value={form.role}
-                onChange={(e) => set('role', e.currentTarget.value as Role)}
-                error={fieldError(err, 'role')}
-              />
-              {form.role === 'customer' && (
-                <Select
-                  label="Account"
-                  description="The customer sees this account and the accounts under it"
-                  searchable
-                  clearable
-                  data={accounts.data ?? []}
-                  value={form.accountId}
-                  onChange={(v) => set('accountId', v)}
-                  error={fieldError(err, 'accountId')}
-                />
-              )}
-              <NativeSelect
-                label="Language"
-                data={[...LANGUAGES]}
-                value={form.language}
-                onChange={(e) => set('language', e.currentTarget.value as Language)}
-                error={fieldError(err, 'language')}
-              />
-              <PasswordInput
-                label="Password"
-                description="At least 10 characters"
-                required
-                value={form.password}
-                onChange={(e) => set('password', e.currentTarget.value)}
-                error={fieldError(err, 'password')}
-              />
-              <ErrorAlert error={err} />
-              <Group justify="flex-end">
-                <Button variant="default" onClick={() => setForm(null)}>
-                  Cancel
-                </Button>
-                <Button type="submit" loading={create.isPending}>
-                  Create user
-                </Button>
-              </Group>
-            </Stack>
-          </form>
+            )}
+            <NativeSelect
+              label="Language"
+              data={[...LANGUAGES]}
+              value={form.language}
+              onChange={(e) => set('language', e.currentTarget.value as Language)}
+              error={fieldError(err, 'language')}
+            />
+            <PasswordInput
+              label="Password"
+              description="At least 10 characters"
+              required
+              value={form.password}
+              onChange={(e) => set('password', e.currentTarget.value)}
+              error={fieldError(err, 'password')}
+            />
+          </AdminForm>
         )}
       </AdminModal>
     </Stack>

@@ -42,7 +42,35 @@ export function useAccountOptions() {
   });
 }
 
-export const useUsers = () => useQuery({ queryKey: adminKeys.users, queryFn: () => unwrap(api.GET('/api/v1/users')) });
+/** One page of users; the cursor (from the URL) is the previous page's nextCursor. */
+export const USERS_PAGE = 50;
+export const useUsers = (cursor?: string) =>
+  useQuery({
+    queryKey: [...adminKeys.users, cursor ?? null],
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/users', { params: { query: { limit: USERS_PAGE, ...(cursor ? { cursor } : {}) } } })),
+  });
+// A disabled user leaves the assignee list; a role change moves them in or out of it.
+export const useUpdateUser = () =>
+  useChange(
+    (v: { id: number; body: Schemas['UpdateUserRequestInput'] }) =>
+      unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id: v.id } }, body: v.body })),
+    [adminKeys.users, adminKeys.agents],
+  );
+export const useUserTokens = (id: number | null) =>
+  useQuery({
+    queryKey: [...adminKeys.users, id, 'tokens'],
+    queryFn: () => unwrap(api.GET('/api/v1/users/{id}/tokens', { params: { path: { id: id ?? 0 } } })),
+    enabled: id !== null,
+  });
+export const useRevokeUserToken = () =>
+  useChange(
+    (v: { userId: number; tokenId: number }) =>
+      unwrap(
+        api.DELETE('/api/v1/users/{id}/tokens/{tokenId}', { params: { path: { id: v.userId, tokenId: v.tokenId } } }),
+      ),
+    [adminKeys.users, adminKeys.tokens],
+  );
 export const useCreateUser = () =>
   useChange(
     (body: Schemas['CreateUserRequestInput']) => unwrap(api.POST('/api/v1/users', { body })),
@@ -118,6 +146,15 @@ export const useSaveRatePlan = () =>
     planTouches,
   );
 
+export const useDeletePlan = () =>
+  useChange(
+    (v: { kind: 'communication' | 'rate'; id: number }) =>
+      v.kind === 'communication'
+        ? unwrap(api.DELETE('/api/v1/communication-plans/{id}', { params: { path: { id: v.id } } }))
+        : unwrap(api.DELETE('/api/v1/rate-plans/{id}', { params: { path: { id: v.id } } })),
+    planTouches,
+  );
+
 export const useCalendars = () =>
   useQuery({ queryKey: adminKeys.calendars, queryFn: () => unwrap(api.GET('/api/v1/sla/calendars')) });
 // Calendars and policies set every open case's SLA clocks.
@@ -148,6 +185,24 @@ export const useSavePolicy = () =>
         : unwrap(api.PATCH('/api/v1/sla/policies/{id}', { params: { path: { id: v.id } }, body: v.body })),
     [adminKeys.policies, keys.cases.all],
   );
+
+export const useDeleteSlaItem = () =>
+  useChange(
+    (v: { kind: 'calendar' | 'policy'; id: number }) =>
+      v.kind === 'calendar'
+        ? unwrap(api.DELETE('/api/v1/sla/calendars/{id}', { params: { path: { id: v.id } } }))
+        : unwrap(api.DELETE('/api/v1/sla/policies/{id}', { params: { path: { id: v.id } } })),
+    [adminKeys.sla, keys.cases.all],
+  );
+
+/** The built-in matrix, to preview what "reset to default" puts back; it never changes while the app runs. */
+export const useDefaultPriorityMatrix = (enabled: boolean) =>
+  useQuery({
+    queryKey: [...adminKeys.matrix, 'default'],
+    queryFn: () => unwrap(api.GET('/api/v1/sla/priority-matrix/default')),
+    enabled,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
 
 export const usePriorityMatrix = () =>
   useQuery({

@@ -1,5 +1,5 @@
 import { Alert, Button, Code, CopyButton, Group, Modal, type ModalProps, Stack, Text } from '@mantine/core';
-import { type CSSProperties, type ReactNode, useState } from 'react';
+import { type CSSProperties, type FormEvent, type ReactNode, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 
@@ -28,6 +28,47 @@ export const READABLE = {
 export const AdminModal = (props: ModalProps) => (
   <Modal closeButtonProps={{ 'aria-label': 'Close' }} styles={{ content: READABLE }} {...props} />
 );
+
+/**
+ * The body every admin dialog's form shares: no browser validation (the API's messages are the ones shown, under
+ * each field and in the alert), the error alert, then Cancel and the submit button. Each form gives its fields.
+ */
+export function AdminForm({
+  onSubmit,
+  error,
+  busy,
+  submitLabel,
+  onCancel,
+  children,
+}: {
+  onSubmit: () => void;
+  error: unknown;
+  busy: boolean;
+  submitLabel: string;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onSubmit();
+  };
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack gap="sm">
+        {children}
+        <ErrorAlert error={error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={busy}>
+            {submitLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
 
 /** A comma- or space-separated list as the user typed it, to the array the API takes. */
 export const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
