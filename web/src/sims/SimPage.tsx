@@ -5,6 +5,7 @@ import { isStaff, useMe } from '../auth/session.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { StateBadge } from '../ui/badges.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { ImeiHistoryPanel } from './ImeiHistory.tsx';
 import { useDiagnose, useRequestAction, useSim } from './queries.ts';
 import { ActionsPanel, HistoryPanel, SessionsPanel, TracePanel, UsagePanel } from './SimActivity.tsx';
 
@@ -122,6 +123,7 @@ export default function SimPage() {
           <Tabs.Tab value="trace">Trace</Tabs.Tab>
           <Tabs.Tab value="usage">Usage</Tabs.Tab>
           <Tabs.Tab value="sessions">Sessions</Tabs.Tab>
+          <Tabs.Tab value="imei">{t('sim.imeiHistory')}</Tabs.Tab>
           {staff && <Tabs.Tab value="actions">Actions</Tabs.Tab>}
           {staff && <Tabs.Tab value="history">History</Tabs.Tab>}
         </Tabs.List>
@@ -133,6 +135,9 @@ export default function SimPage() {
         </Tabs.Panel>
         <Tabs.Panel value="sessions" pt="sm">
           <SessionsPanel iccid={iccid} />
+        </Tabs.Panel>
+        <Tabs.Panel value="imei" pt="sm">
+          <ImeiHistoryPanel iccid={iccid} />
         </Tabs.Panel>
         {staff && (
           <Tabs.Panel value="actions" pt="sm">
