@@ -137,6 +137,20 @@ describe('GET /api/v1/sims network filters', () => {
   });
 });
 
+describe('GET /api/v1/sims/count', () => {
+  it('counts what the list filter selects, within the caller’s reach; 400 names a bad filter; 401 without auth', async () => {
+    const count = (q: string, who: Record<string, string>) => get(`/api/v1/sims/count?${q}`, who);
+    expect((await count(`accountId=${t.root.id}&networkState=ONLINE`, t.agent)).json()).toEqual({ count: 2 });
+    expect((await count(`accountId=${t.root.id}`, t.agent)).json()).toEqual({ count: 5 });
+    expect((await count('networkState=ONLINE', t.customer)).json()).toEqual({ count: 1 });
+    expect((await count('', other.customer)).json()).toEqual({ count: 1 });
+    const bad = await count('failing=maybe', t.agent);
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.stringify(bad.json().error.details)).toContain('failing');
+    expect((await h.app.inject({ method: 'GET', url: '/api/v1/sims/count' })).statusCode).toBe(401);
+  });
+});
+
 describe('the network filters in the plan', () => {
   it('every table of the filtered list is reachable through an index (no scan is forced on the plan)', async () => {
     const q = listQuery(

@@ -142,6 +142,12 @@ export const ListSimsQuery = z.object({
 });
 export type ListSimsQueryInput = z.infer<typeof ListSimsQuery>;
 
+/** The list's filter without paging: how many SIMs it selects (the console's "all N matching"). */
+export const CountSimsQuery = ListSimsQuery.omit({ sort: true, order: true, limit: true, cursor: true });
+export const SimCountView = z
+  .object({ count: z.number().int().describe('SIMs the filter selects within your reach') })
+  .meta({ id: 'SimCount' });
+
 export const SimFilterBody = z
   .object({
     ...filterFields,

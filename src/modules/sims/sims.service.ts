@@ -202,7 +202,10 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
     },
 
     /** How many SIMs a filter selects within the caller's reach (a case's saved affected-SIM filter). */
-    async countMatching(p: Principal, q: ListSimsQueryInput): Promise<number> {
+    async countMatching(
+      p: Principal,
+      q: Omit<ListSimsQueryInput, 'sort' | 'order' | 'limit' | 'cursor'>,
+    ): Promise<number> {
       return repo.countWhere({
         ...filterWhere({ ...q, states: q.state, networkStates: q.networkState }),
         ...(await access.reach(p, q)),

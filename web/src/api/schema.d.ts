@@ -221,6 +221,13 @@ export interface paths {
      */
     post: operations["createSim"];
   };
+  "/api/v1/sims/count": {
+    /**
+     * Count SIMs
+     * @description How many SIMs the list filter selects (the same fields as GET /api/v1/sims). A count over every SIM in reach: up to ~1 s at 1M SIMs.
+     */
+    get: operations["countSims"];
+  };
   "/api/v1/sims/bulk": {
     /**
      * Change many SIMs at once
@@ -1401,6 +1408,10 @@ export interface components {
       language: "en" | "fr" | "de" | "it" | "ru" | "sv";
       roles: ("technical" | "billing" | "escalation" | "commercial" | "primary")[];
       createdAt: string;
+    };
+    SimCount: {
+      /** @description SIMs the filter selects within your reach */
+      count: number;
     };
     Sim: {
       /** @description 20 digits: the stored 19-digit body + Luhn check digit */
@@ -4434,6 +4445,72 @@ export interface operations {
       };
       /** @description Default Response */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Count SIMs
+   * @description How many SIMs the list filter selects (the same fields as GET /api/v1/sims). A count over every SIM in reach: up to ~1 s at 1M SIMs.
+   */
+  countSims: {
+    parameters: {
+      query?: {
+        /** @description This account and (by default) its subtree */
+        accountId?: number;
+        communicationPlanId?: number;
+        ratePlanId?: number;
+        /** @description ICCID prefix */
+        iccid?: string;
+        /** @description Prefix of any of the SIM IMSIs */
+        imsi?: string;
+        /** @description MSISDN prefix (+ optional) */
+        msisdn?: string;
+        /** @description SIMs carrying this label */
+        label?: string;
+        /** @description RFC 3339: SIMs with no network event at or after this instant (never seen included) */
+        lastSeenBefore?: string;
+        /** @description RFC 3339: SIMs with a network event at or after this instant */
+        lastSeenAfter?: string;
+        /** @description false: only SIMs of accountId itself */
+        subtree?: "true" | "false";
+        /** @description One or several states (repeat or comma-separate) */
+        state?: string | string[];
+        /** @description One or several network states (repeat or comma-separate) */
+        networkState?: string | string[];
+        /** @description true: SIMs failing now — their newest network event is a refused attach or session, in the last hour */
+        failing?: "true" | "false";
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SimCount"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

@@ -3,7 +3,14 @@ import { useState } from 'react';
 import type { Schemas } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
-import { apiFilter, type BulkRequest, type SimListParams, useBulkChange, usePlanChoices } from './queries.ts';
+import {
+  apiFilter,
+  type BulkRequest,
+  type SimListParams,
+  useBulkChange,
+  usePlanChoices,
+  useSimCount,
+} from './queries.ts';
 
 const STATES = ['INVENTORY', 'TEST_READY', 'ACTIVATION_READY', 'ACTIVATED', 'DEACTIVATED', 'RETIRED', 'PURGED'];
 type Result = Schemas['BulkSimChangeResult'];
@@ -28,6 +35,7 @@ export function BulkBar({
 }) {
   const { t, number } = useI18n();
   const plans = usePlanChoices();
+  const matching = useSimCount(params, allMatching);
   const [state, setState] = useState<string | null>(null);
   const [commPlan, setCommPlan] = useState<string | null>(null);
   const [ratePlan, setRatePlan] = useState<string | null>(null);
@@ -85,7 +93,7 @@ export function BulkBar({
     <Stack gap="xs">
       <Group align="end">
         <Text size="sm" aria-live="polite">
-          {allMatching ? t('sims.select.all') : `${number(selected.length)} ${t('sims.bulk.selected')}`}
+          {`${allMatching ? (matching.data ? number(matching.data.count) : '…') : number(selected.length)} ${t('sims.bulk.selected')}`}
         </Text>
         <Checkbox
           label={t('sims.select.all')}

@@ -66,6 +66,23 @@ export function useSims(params: SimListParams) {
   });
 }
 
+/** How many SIMs the list's filter selects (asked only when the user picks "all matching": a count costs). */
+export function useSimCount(params: SimListParams, enabled: boolean) {
+  const { cursor: _cursor, ...filter } = params;
+  return useQuery({
+    queryKey: [...keys.sims.list(filter), 'count'],
+    queryFn: () => {
+      const { failing, ...query } = apiFilter(filter);
+      return unwrap(
+        api.GET('/api/v1/sims/count', {
+          params: { query: { ...query, ...(failing ? { failing: 'true' as const } : {}) } },
+        }),
+      );
+    },
+    enabled,
+  });
+}
+
 export type BulkRequest = Schemas['BulkSimChangeRequestInput'];
 
 /** POST /api/v1/sims/bulk: a dry run for the confirmation, then the change; a real change refreshes every SIM view. */
