@@ -1,26 +1,17 @@
-import {
-  Badge,
-  Button,
-  Card,
-  Grid,
-  Group,
-  SegmentedControl,
-  Select,
-  Stack,
-  Text,
-  Textarea,
-  TextInput,
-  Title,
-} from '@mantine/core';
-import { useState } from 'react';
+import { Badge, Button, Card, Grid, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { Link, useParams } from 'react-router';
 import { isStaff, useMe } from '../auth/session.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { PriorityBadge, StateBadge } from '../ui/badges.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
-import { AffectedSims, MajorCaseChildren, RerunDiagnosis } from './CaseSide.tsx';
-import { useAddEvent, useAgents, useCase, useCaseEvents, useCaseSla, useTransition, useUpdateCase } from './queries.ts';
+import { AttachmentList } from './CaseAttachments.tsx';
+import { CaseComposer } from './CaseComposer.tsx';
+import { CasePriority } from './CasePriority.tsx';
+import { AffectedSims, MajorCaseChildren } from './CaseSide.tsx';
+import { DiagnosisPanel } from './DiagnosisPanel.tsx';
+import { useAgents, useCase, useCaseEvents, useCaseSla, useTransition, useUpdateCase } from './queries.ts';
 import { SlaClocks } from './SlaClocks.tsx';
+import { userTimeZone } from './time.ts';
 
 /** One case: header, SLA clocks (staff), the timeline and the composer. Customers see the public part only. */
 export default function CasePage() {
@@ -51,10 +42,14 @@ export default function CasePage() {
             <Text size="sm" c="dimmed">
               {k.accountName} ({k.accountNumber}) · {k.channel} · {dateTime(k.createdAt)}
             </Text>
+            <Text size="xs" c="dimmed">
+              {t('case.timesIn')} {userTimeZone()}
+            </Text>
           </Group>
         </div>
-        {staff && (
-          <Group gap="xs" aria-label={t('case.moveTo')}>
+        {/* Staff get every move of the state machine; a customer what the API lets them do (withdraw, reopen). */}
+        {k.allowedTransitions.length > 0 && (
+          <Group gap="xs" role="group" aria-label={t('case.moveTo')}>
             {k.allowedTransitions.map((s) => (
               <Button
                 key={s}
@@ -63,7 +58,7 @@ export default function CasePage() {
                 loading={transition.isPending && transition.variables?.to === s}
                 onClick={() => transition.mutate({ to: s })}
               >
-                {s.replace(/_/g, ' ')}
+                {staff ? s.replace(/_/g, ' ') : s === 'cancelled' ? t('case.withdraw') : t('case.reopen')}
               </Button>
             ))}
           </Group>
@@ -73,7 +68,7 @@ export default function CasePage() {
       <Grid>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack>
-            <Composer number={number} staff={staff} />
+            <CaseComposer number={number} staff={staff} />
             <Title order={2} size="h4">
               {t('case.timeline')}
             </Title>
@@ -96,6 +91,7 @@ export default function CasePage() {
                 <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
                   {e.body}
                 </Text>
+                <AttachmentList number={number} items={e.attachments} />
               </Card>
             ))}
           </Stack>
@@ -113,7 +109,6 @@ export default function CasePage() {
                 {t('case.sims')}: {k.affectedSimCount}
               </Text>
               <AffectedSims number={number} count={k.affectedSimCount} base={staff ? '/sims' : '/portal/sims'} />
-              {staff && k.affectedSimCount > 0 && <RerunDiagnosis number={number} />}
               {k.parentCaseId !== null && <Text size="sm">Part of major case #{k.parentCaseId}</Text>}
               {staff && (
                 <Link to={`/accounts/${k.accountId}`}>
@@ -123,7 +118,9 @@ export default function CasePage() {
                 </Link>
               )}
               {staff && <Assignment number={number} assignee={k.assigneeUserId} queue={k.queue} />}
+              {staff && <CasePriority c={k} />}
             </Card>
+            {staff && k.affectedSimCount > 0 && <DiagnosisPanel number={number} events={events.data?.items ?? []} />}
             {staff && k.isMajor && <MajorCaseChildren number={number} />}
             {staff && (
               <Card withBorder>
@@ -171,61 +168,5 @@ function Assignment({ number, assignee, queue }: { number: string; assignee: num
       />
       <ErrorAlert error={update.error} />
     </Stack>
-  );
-}
-
-/** Staff write an internal note or a public reply; a customer writes a portal message. A failed save keeps the text. */
-function Composer({ number, staff }: { number: string; staff: boolean }) {
-  const { t } = useI18n();
-  const add = useAddEvent(number);
-  const draftKey = `iotops.draft.${number}`;
-  const [text, setText] = useState(() => sessionStorage.getItem(draftKey) ?? '');
-  const [mode, setMode] = useState<'note' | 'reply'>('note');
-  const update = (v: string) => {
-    setText(v);
-    sessionStorage.setItem(draftKey, v);
-  };
-  const submit = () =>
-    add.mutate(
-      staff
-        ? mode === 'note'
-          ? { kind: 'note', visibility: 'internal', body: text }
-          : { kind: 'note', visibility: 'public', body: text }
-        : { kind: 'portal_message', body: text },
-      {
-        onSuccess: () => {
-          update('');
-        },
-      },
-    );
-  return (
-    <Card withBorder>
-      <Stack gap="xs">
-        {staff && (
-          <SegmentedControl
-            value={mode}
-            onChange={(v) => setMode(v as 'note' | 'reply')}
-            data={[
-              { value: 'note', label: t('case.note') },
-              { value: 'reply', label: t('case.reply') },
-            ]}
-          />
-        )}
-        <Textarea
-          label={staff ? (mode === 'note' ? t('case.note') : t('case.reply')) : t('portal.cases.reply')}
-          placeholder={t('case.compose')}
-          autosize
-          minRows={3}
-          value={text}
-          onChange={(e) => update(e.currentTarget.value)}
-        />
-        <ErrorAlert error={add.error} />
-        <Group>
-          <Button onClick={submit} disabled={!text.trim()} loading={add.isPending}>
-            {staff ? t('case.add') : t('portal.cases.reply')}
-          </Button>
-        </Group>
-      </Stack>
-    </Card>
   );
 }

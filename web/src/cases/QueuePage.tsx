@@ -1,24 +1,44 @@
-import { Button, Group, Kbd, MultiSelect, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Kbd,
+  MultiSelect,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
+import { useMe } from '../auth/session.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { DueBadge, PriorityBadge, StateBadge } from '../ui/badges.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useListKeys } from '../ui/useListKeys.ts';
 import { useUrlFilters } from '../ui/useUrlFilters.ts';
 import { type QueueParams, queueParamsFrom, useQueue } from './queries.ts';
+import { useQueueViews, useStableRows, viewSearch } from './queueViews.ts';
 
 const STATES = ['new', 'open', 'pending_customer', 'pending_provider', 'resolved', 'closed', 'cancelled', 'all'];
 const TYPES = ['incident', 'information_request', 'service_request', 'order'];
 
-/** The agent queue: priority, then SLA due time. Filters and the page live in the URL (deep links, reload). */
+/**
+ * The agent queue: priority, then SLA due time. Filters and the page live in the URL (deep links, reload); saved
+ * views name a set of filters; every 15 s a poll refreshes the rows in place and announces new cases.
+ */
 export default function QueuePage() {
   const { t, dateTime } = useI18n();
   const navigate = useNavigate();
   const { search, set } = useUrlFilters();
   const params: QueueParams = queueParamsFrom(search);
   const queue = useQueue(params);
-  const items = queue.data?.items ?? [];
+  // Rows keep their order between polls (the selection stays on its case); arrivals are announced, not inserted.
+  const rows = useStableRows(JSON.stringify(params), queue.data?.items);
+  const items = rows.items;
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const id = setInterval(() => setNow(Date.now()), 30_000);
@@ -73,7 +93,26 @@ export default function QueuePage() {
           onChange={(e) => set('assignee', e.currentTarget.checked ? 'me' : null)}
         />
       </Group>
+      <SavedViews search={search} />
       <ErrorAlert error={queue.error} />
+      <div role="status" aria-live="polite">
+        {(rows.arrived > 0 || rows.gone > 0) && (
+          <Alert color="blue" variant="light" p="xs">
+            <Group gap="sm">
+              <Text size="sm">
+                {rows.arrived === 1
+                  ? t('queue.newOne')
+                  : rows.arrived > 1
+                    ? `${rows.arrived} ${t('queue.new')}`
+                    : t('queue.changed')}
+              </Text>
+              <Button size="compact-sm" onClick={rows.show}>
+                {t('queue.show')}
+              </Button>
+            </Group>
+          </Alert>
+        )}
+      </div>
       <Table highlightOnHover striped aria-label={t('queue.title')}>
         <Table.Thead>
           <Table.Tr>
@@ -134,5 +173,47 @@ export default function QueuePage() {
         </Button>
       </Group>
     </Stack>
+  );
+}
+
+/** Pick, save (by name) and delete the agent's saved views; picking one puts its filters in the URL. */
+function SavedViews({ search }: { search: URLSearchParams }) {
+  const { t } = useI18n();
+  const me = useMe();
+  const navigate = useNavigate();
+  const { views, save, remove } = useQueueViews(me.data?.id);
+  const [name, setName] = useState('');
+  const current = viewSearch(search);
+  const active = views.find((v) => v.search === current)?.name ?? null;
+  return (
+    <Group align="end">
+      <Select
+        label={t('queue.views')}
+        placeholder={t('queue.views.none')}
+        data={views.map((v) => v.name)}
+        value={active}
+        onChange={(v) => {
+          const view = views.find((x) => x.name === v);
+          if (view) void navigate(`?${view.search}`);
+        }}
+        w={220}
+      />
+      {active && (
+        <Button variant="subtle" onClick={() => remove(active)}>
+          {t('queue.views.delete')}
+        </Button>
+      )}
+      <TextInput label={t('queue.views.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} w={200} />
+      <Button
+        variant="default"
+        disabled={!name.trim()}
+        onClick={() => {
+          save(name.trim(), current);
+          setName('');
+        }}
+      >
+        {t('queue.views.save')}
+      </Button>
+    </Group>
   );
 }

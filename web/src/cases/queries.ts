@@ -38,9 +38,18 @@ export const queueQuery = (params: QueueParams) => ({
   queryFn: () => unwrap(api.GET('/api/v1/cases', { params: { query: { ...params, limit: 50 } } })),
 });
 
-/** The queue polls every 15 s; the page shown stays (cursor in the URL), so an agent never loses their place. */
+/**
+ * The queue polls every 15 s while the tab is visible (TanStack Query pauses the interval in a hidden tab and
+ * refetches on focus); the page shown stays (cursor in the URL) and QueuePage keeps the rows' order between polls,
+ * so an agent never loses their place.
+ */
 export function useQueue(params: QueueParams) {
-  return useQuery({ ...queueQuery(params), placeholderData: keepPreviousData, refetchInterval: 15_000 });
+  return useQuery({
+    ...queueQuery(params),
+    placeholderData: keepPreviousData,
+    refetchInterval: 15_000,
+    refetchIntervalInBackground: false,
+  });
 }
 
 export const caseQuery = (number: string) => ({
