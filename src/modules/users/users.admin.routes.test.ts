@@ -214,3 +214,23 @@ describe("an admin and other users' tokens", () => {
     }
   });
 });
+
+describe('POST /api/v1/users language', () => {
+  it("a customer gets their account's language unless one is given; staff get en", async () => {
+    const create = (payload: Record<string, unknown>) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        headers: t.admin,
+        payload: { email: `l-${uniq()}@example.test`, name: 'L', password: PASSWORD, ...payload },
+      });
+    // makeTenant's root account speaks Swedish.
+    const cust = await create({ role: 'customer', accountId: t.root.id });
+    expect(cust.statusCode, cust.body).toBe(201);
+    expect(cust.json().language).toBe('sv');
+    const chosen = await create({ role: 'customer', accountId: t.root.id, language: 'it' });
+    expect(chosen.json().language).toBe('it');
+    const agent = await create({ role: 'agent' });
+    expect(agent.json().language).toBe('en');
+  });
+});

@@ -20,7 +20,10 @@ export const CreateUserBody = z
     role: z.enum(ROLES),
     /** Required for customers: the account (and its subtree) the user may see. */
     accountId: z.number().int().positive().optional(),
-    language: z.enum(LANGUAGES).default('en'),
+    language: z
+      .enum(LANGUAGES)
+      .optional()
+      .describe("Default: a customer gets their account's language (the portal speaks it), staff get en"),
   })
   .meta({ id: 'CreateUserRequest' });
 export type CreateUserInput = z.infer<typeof CreateUserBody>;

@@ -72,6 +72,7 @@ export function createUsersService(
       if (actor && !actor.scopes.has('admin')) throw forbidden('users.admin_only', 'Only admins create users');
       let tenantId: number | null = null;
       let accountId: number | null = null;
+      let language: string = input.language ?? 'en';
       if (input.role === 'customer') {
         if (input.accountId === undefined) {
           throw invalid(E.accountRequired, 'A customer user needs an account', [
@@ -81,6 +82,7 @@ export function createUsersService(
         const a = await accounts.getInScope(actor ? scopeOf(actor) : { kind: 'operator' }, input.accountId);
         tenantId = a.tenantId;
         accountId = a.id;
+        language = input.language ?? a.language;
       } else if (input.accountId !== undefined) {
         throw invalid(E.accountNotAllowed, 'Staff users (admin, agent) belong to no account', [
           { field: 'accountId', value: input.accountId, reason: `not allowed for role ${input.role}` },
@@ -94,7 +96,7 @@ export function createUsersService(
           role: input.role,
           tenantId,
           accountId,
-          language: input.language,
+          language,
         });
       } catch (e) {
         if (isUniqueViolation(e, 'users_email_uq')) {

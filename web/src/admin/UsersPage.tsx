@@ -23,8 +23,15 @@ import { EditUserDialog, UserTokensDialog } from './UserDialogs.tsx';
 import { AdminForm, AdminModal, fieldError } from './ui.tsx';
 
 type Role = Schemas['CreateUserRequestInput']['role'];
-type Form = { email: string; name: string; role: Role; accountId: string | null; language: Language; password: string };
-const EMPTY: Form = { email: '', name: '', role: 'agent', accountId: null, language: 'en', password: '' };
+type Form = {
+  email: string;
+  name: string;
+  role: Role;
+  accountId: string | null;
+  language: Language | '';
+  password: string;
+};
+const EMPTY: Form = { email: '', name: '', role: 'agent', accountId: null, language: '', password: '' };
 const ROLES: { value: Role; label: string }[] = [
   { value: 'agent', label: 'agent (provider staff)' },
   { value: 'admin', label: 'admin (provider staff, may change settings)' },
@@ -50,9 +57,14 @@ export default function UsersPage() {
 
   const submit = () => {
     if (!form) return;
-    const { accountId, ...rest } = form;
+    const { accountId, language, ...rest } = form;
     create.mutate(
-      { ...rest, ...(form.role === 'customer' && accountId ? { accountId: Number(accountId) } : {}) },
+      {
+        ...rest,
+        // Empty: the API's default, the account's language for a customer (the portal speaks it), en for staff.
+        ...(language ? { language } : {}),
+        ...(form.role === 'customer' && accountId ? { accountId: Number(accountId) } : {}),
+      },
       {
         onSuccess: (u) => {
           setCreated(`${u.name} <${u.email}> can now log in as ${u.role}.`);
@@ -217,9 +229,9 @@ export default function UsersPage() {
             )}
             <NativeSelect
               label="Language"
-              data={[...LANGUAGES]}
+              data={[{ value: '', label: "Default (a customer: the account's; staff: en)" }, ...LANGUAGES]}
               value={form.language}
-              onChange={(e) => set('language', e.currentTarget.value as Language)}
+              onChange={(e) => set('language', e.currentTarget.value as Language | '')}
               error={fieldError(err, 'language')}
             />
             <PasswordInput

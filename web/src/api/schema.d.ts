@@ -1343,7 +1343,7 @@ export interface components {
       role: "admin" | "agent" | "customer";
       accountId?: number;
       /**
-       * @default en
+       * @description Default: a customer gets their account's language (the portal speaks it), staff get en
        * @enum {string}
        */
       language?: "en" | "fr" | "de" | "it" | "ru" | "sv";
@@ -2426,7 +2426,9 @@ export interface components {
     DiagnosesJob: {
       id: number;
       /** @enum {string} */
-      status: "queued" | "running" | "done";
+      status: "queued" | "running" | "done" | "failed";
+      /** @description Why a failed job failed (null otherwise); its results so far stay readable */
+      error: string | null;
       window: {
         /** @description RFC 3339 */
         from: string;

@@ -60,9 +60,16 @@ const router = createBrowserRouter([
       { path: 'sims/:iccid', lazy: screen(() => import('../sims/SimPage.tsx')), loader: prefetch() },
       { path: 'admin/*', lazy: screen(() => import('../admin/AdminPage.tsx')), loader: prefetch() },
       { path: 'portal/sims', lazy: screen(() => import('../portal/PortalSimsPage.tsx')), loader: prefetch() },
-      { path: 'portal/sims/:iccid', lazy: screen(() => import('../sims/SimPage.tsx')), loader: prefetch() },
+      { path: 'portal/sims/:iccid', lazy: screen(() => import('../portal/PortalSimPage.tsx')), loader: prefetch() },
       { path: 'portal/cases', lazy: screen(() => import('../portal/PortalCasesPage.tsx')), loader: prefetch() },
-      { path: 'portal/cases/:number', ...caseScreen },
+      {
+        path: 'portal/cases/:number',
+        lazy: screen(() => import('../portal/PortalCasePage.tsx')),
+        loader: prefetch(
+          ({ params }) => caseQuery(params.number ?? ''),
+          ({ params }) => caseEventsQuery(params.number ?? ''),
+        ),
+      },
       { path: '*', element: <Navigate to="/" replace /> },
     ],
   },

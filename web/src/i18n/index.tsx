@@ -1,6 +1,7 @@
 import { createContext, type ReactNode, useContext, useMemo } from 'react';
 import { en, type MessageKey } from './en.ts';
 import { de, fr, it, ru, sv } from './others.ts';
+import { type PortalKey, portalCatalogs } from './portal.ts';
 
 export const LANGUAGES = ['en', 'fr', 'de', 'it', 'ru', 'sv'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -9,9 +10,16 @@ const catalogs: Record<Language, Partial<Record<MessageKey, string>>> = { en, fr
 export const isLanguage = (l: string | null | undefined): l is Language =>
   (LANGUAGES as readonly string[]).includes(l ?? '');
 
+/** The enum families the portal shows in the customer's words (portal.ts `enum.<family>.<value>`). */
+export type EnumFamily = 'caseState' | 'caseType' | 'simState' | 'network' | 'verdict';
+
 type I18n = {
   lang: Language;
-  t: (key: MessageKey) => string;
+  t: (key: MessageKey | PortalKey) => string;
+  /** An API enum value in the user's language; an unknown value shows as it came (never blank). */
+  enumText: (family: EnumFamily, value: string | null | undefined) => string;
+  /** A byte count as kB/MB/GB with the locale's digits. */
+  bytes: (n: number) => string;
   /** Dates and times in the user's locale and time zone. */
   dateTime: (iso: string | null | undefined) => string;
   number: (n: number) => string;
@@ -22,11 +30,25 @@ const Ctx = createContext<I18n | null>(null);
 export function I18nProvider({ lang, children }: { lang: Language; children: ReactNode }) {
   const value = useMemo<I18n>(() => {
     const catalog = catalogs[lang];
+    const portal = portalCatalogs[lang] as Record<string, string>;
+    const t = (key: MessageKey | PortalKey) =>
+      portal[key] ?? catalog[key as MessageKey] ?? en[key as MessageKey] ?? key;
     const dtf = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
     const nf = new Intl.NumberFormat(lang);
     return {
       lang,
-      t: (key) => catalog[key] ?? en[key],
+      t,
+      enumText: (family, value) => (value ? (portal[`enum.${family}.${value}`] ?? value.replace(/_/g, ' ')) : '—'),
+      bytes: (n) => {
+        const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+        let i = 0;
+        let v = n;
+        while (v >= 1000 && i < units.length - 1) {
+          v /= 1000;
+          i++;
+        }
+        return `${new Intl.NumberFormat(lang, { maximumFractionDigits: v < 10 && i > 0 ? 1 : 0 }).format(v)} ${units[i]}`;
+      },
       dateTime: (iso) => (iso ? dtf.format(new Date(iso)) : '—'),
       number: (n) => nf.format(n),
     };

@@ -1,0 +1,125 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, type Schemas, unwrap } from '../api/client.ts';
+import { keys } from '../api/keys.ts';
+
+/**
+ * The portal's data: the same API as the console, scoped by the server to the customer's account subtree. The
+ * portal keeps its own hooks so its screens ask only for what a customer sees (no staff-only read is ever made).
+ */
+export const PORTAL_PAGE = 50;
+
+export function usePortalSims(p: { prefix?: string | undefined; cursor?: string | undefined }) {
+  // A prefix of digits is an ICCID's or a phone number's start: ICCIDs begin 89, anything else is tried as MSISDN.
+  const prefix = p.prefix?.replace(/[\s+]/g, '');
+  const filter = prefix ? (prefix.startsWith('89') ? { iccid: prefix } : { msisdn: prefix }) : {};
+  const query = { ...filter, limit: PORTAL_PAGE, ...(p.cursor ? { cursor: p.cursor } : {}) };
+  return useQuery({
+    queryKey: keys.sims.list({ portal: true, ...query }),
+    queryFn: () => unwrap(api.GET('/api/v1/sims', { params: { query } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export const usePortalSim = (iccid: string) =>
+  useQuery({
+    queryKey: keys.sims.one(iccid),
+    queryFn: () => unwrap(api.GET('/api/v1/sims/{iccid}', { params: { path: { iccid } } })),
+  });
+
+export const usePortalNetworkState = (iccid: string) =>
+  useQuery({
+    queryKey: [...keys.sims.one(iccid), 'network-state'],
+    queryFn: () => unwrap(api.GET('/api/v1/sims/{iccid}/network-state', { params: { path: { iccid } } })),
+    refetchInterval: 30_000,
+  });
+
+/** Daily usage over the last 30 days (summed on screen). */
+export function usePortalUsage(iccid: string) {
+  const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  return useQuery({
+    queryKey: [...keys.sims.one(iccid), 'usage', 'day'],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/sims/{iccid}/usage', {
+          params: { path: { iccid }, query: { granularity: 'day', from, limit: 1000 } },
+        }),
+      ),
+  });
+}
+
+export const usePortalDiagnose = (iccid: string) =>
+  useMutation({
+    mutationFn: (body: Schemas['DiagnoseRequestInput']) =>
+      unwrap(api.POST('/api/v1/sims/{iccid}/diagnosis', { params: { path: { iccid } }, body })),
+  });
+
+/** Every own case, newest activity first as the API orders them: a customer follows resolved ones too. */
+export const usePortalCases = (cursor?: string) =>
+  useQuery({
+    queryKey: keys.cases.queue({ portal: true, cursor: cursor ?? null }),
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/cases', {
+          params: { query: { state: 'all', limit: PORTAL_PAGE, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    placeholderData: keepPreviousData,
+    refetchInterval: 30_000,
+  });
+
+export const usePortalCase = (number: string) =>
+  useQuery({
+    queryKey: keys.cases.one(number),
+    queryFn: () => unwrap(api.GET('/api/v1/cases/{number}', { params: { path: { number } } })),
+    refetchInterval: 30_000,
+  });
+
+export const usePortalCaseEvents = (number: string) =>
+  useQuery({
+    queryKey: keys.cases.events(number),
+    queryFn: () => unwrap(api.GET('/api/v1/cases/{number}/events', { params: { path: { number } } })),
+    refetchInterval: 15_000,
+  });
+
+export const usePortalCaseSims = (number: string) =>
+  useQuery({
+    queryKey: [...keys.cases.one(number), 'sims'],
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/cases/{number}/sims', { params: { path: { number }, query: { limit: 20 } } })),
+  });
+
+export function usePortalReply(number: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: string) =>
+      unwrap(
+        api.POST('/api/v1/cases/{number}/events', {
+          params: { path: { number } },
+          body: { kind: 'portal_message', body } as Schemas['CreateCaseEventRequestInput'],
+        }),
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.cases.all }),
+  });
+}
+
+export function usePortalTransition(number: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (to: Schemas['CaseTransitionRequestInput']['to']) =>
+      unwrap(
+        api.POST('/api/v1/cases/{number}/transitions', {
+          params: { path: { number } },
+          body: { to } as Schemas['CaseTransitionRequestInput'],
+        }),
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.cases.all }),
+  });
+}
+
+export function usePortalCreateCase() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas['CreateCaseRequestInput']) => unwrap(api.POST('/api/v1/cases', { body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.cases.all }),
+  });
+}
