@@ -61,6 +61,17 @@ async function run(
     services.jobs.purgeFinished(before).catch((e: unknown) => ctx.log.error({ err: e }, 'job purge failed'));
     services.ingest.maintain().catch((e: unknown) => ctx.log.error({ err: e }, 'ingest maintenance failed'));
   };
+  // Work left `running` by a dead process is marked failed with the reason (issue 13, point 9). A server owns the
+  // embedded database alone (it refuses to join), so there every running import is dead; on PostgreSQL other
+  // processes may be mid-import, so the sweep asks their transaction's lock, at start and then every minute.
+  const alone = ctx.database.kind === 'pglite';
+  const sweep = () =>
+    services.simImports
+      .failAbandoned(alone)
+      .catch((e: unknown) => ctx.log.error({ err: e }, 'sweeping abandoned imports failed'));
+  await sweep();
+  const sweeper = alone ? null : setInterval(sweep, 60_000);
+  sweeper?.unref();
   if (worker) hourly();
   const purge = worker ? setInterval(hourly, 3_600_000) : null;
   purge?.unref();
@@ -69,6 +80,7 @@ async function run(
     await mqtt?.stop();
     await services.ingest.close();
     if (purge) clearInterval(purge);
+    if (sweeper) clearInterval(sweeper);
     await worker?.stop();
     await ctx.database.close();
     process.exit(0);

@@ -131,6 +131,14 @@ export function diagnosisBatchRepo(database: Database) {
       );
     },
 
+    /** A job that cannot go on: failed with the reason (what was diagnosed so far stays readable). */
+    async fail(jobId: number, error: string, at: Date): Promise<void> {
+      await database.query(
+        `update diagnosis_jobs set status = 'failed', error = $2, finished_at = $3 where id = $1 and status <> 'done'`,
+        [jobId, error.slice(0, 2000), at],
+      );
+    },
+
     async finish(jobId: number, at: Date): Promise<void> {
       await database.query(`update diagnosis_jobs set status = 'done', finished_at = $2 where id = $1`, [jobId, at]);
     },

@@ -123,10 +123,13 @@ export function createDiagnosisBatch(
       };
     },
 
+    /** The worker gave up on the job (its slice kept failing): failed, saying why. */
+    fail: (jobId: number, error: string, at: Date) => repo.fail(jobId, error, at),
+
     /** One worker run: a slice from `from` on, then the next run (or done). */
     async run(jobId: number, from: number, at: Date): Promise<void> {
       const job = await repo.get(jobId);
-      if (!job || job.status === 'done') return;
+      if (!job || job.status === 'done' || job.status === 'failed') return;
       const started = performance.now();
       const window = { from: job.windowFrom, to: job.windowTo };
       const tenantId = job.tenantId ?? undefined;

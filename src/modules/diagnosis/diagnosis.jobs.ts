@@ -10,7 +10,7 @@ import type { DiagnosisBatch } from './diagnosis-batch.ts';
  * cases: a case whose affected SIMs were set gets their diagnosis in its timeline (case-diagnosis.ts).
  */
 export function diagnosisJobs(deps: {
-  batch: Pick<DiagnosisBatch, 'run'>;
+  batch: Pick<DiagnosisBatch, 'run' | 'fail'>;
   caseDiagnosis: Pick<CaseDiagnosis, 'onSimsSet'>;
 }): Record<string, JobHandler> {
   return {
@@ -21,6 +21,10 @@ export function diagnosisJobs(deps: {
       z.object({ jobId: z.number().int().positive(), from: z.number().int().min(0) }),
       async (p, job) => {
         await deps.batch.run(p.jobId, p.from, job.at);
+      },
+      {
+        onDead: (p, reason, job) =>
+          deps.batch.fail(p.jobId, `gave up after ${job.attempt} attempts: ${reason}`, job.at),
       },
     ),
   };

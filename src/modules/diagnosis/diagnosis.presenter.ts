@@ -94,7 +94,9 @@ export function presentJob(r: Awaited<ReturnType<DiagnosisBatch['get']>>): z.inf
   const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
   return {
     id: job.id,
-    status: job.status as 'queued' | 'running' | 'done',
+    status: job.status as 'queued' | 'running' | 'done' | 'failed',
+    // The worker's error text is the provider's business (it may name hosts or SQL): customers get what to do.
+    error: job.error === null ? null : staff ? job.error : 'The diagnosis could not be finished; run it again.',
     window: { from: job.windowFrom.toISOString(), to: job.windowTo.toISOString() },
     createdAt: job.createdAt.toISOString(),
     finishedAt: iso(job.finishedAt),

@@ -244,6 +244,21 @@ describe('POST /api/v1/diagnoses (many SIMs, run by the worker)', () => {
     expect((await get(`/api/v1/diagnoses/${created.json().id}`, other.customer)).statusCode).toBe(404);
   });
 
+  it('a job its worker gave up on says failed with the reason to staff, and what to do to its customer', async () => {
+    const created = await post('/api/v1/diagnoses', t.customer, { selection: { filter: {} } });
+    const id = created.json().id as number;
+    // What the RUN_JOB handler's onDead does once the queue has no attempts left for a slice.
+    await h.services.diagnosisBatch.fail(id, 'gave up after 5 attempts: connection terminated', new Date());
+    const staff = (await get(`/api/v1/diagnoses/${id}`, t.agent)).json();
+    expect(staff).toMatchObject({ status: 'failed', error: 'gave up after 5 attempts: connection terminated' });
+    expect(staff.finishedAt).not.toBeNull();
+    const own = (await get(`/api/v1/diagnoses/${id}`, t.customer)).json();
+    expect(own).toMatchObject({ status: 'failed', error: 'The diagnosis could not be finished; run it again.' });
+    // A late slice of a failed job does nothing.
+    await h.runJobs();
+    expect((await get(`/api/v1/diagnoses/${id}`, t.agent)).json().status).toBe('failed');
+  });
+
   it('refuses unknown or out-of-reach ICCIDs naming them, an empty selection, a bad cursor', async () => {
     const res = await post('/api/v1/diagnoses', t.customer, {
       selection: { iccids: [mine.iccid20, typo.iccid20] },

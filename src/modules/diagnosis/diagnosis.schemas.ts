@@ -171,7 +171,8 @@ export const DiagnosesCreatedView = z
 export const DiagnosesJobView = z
   .object({
     id: z.number().int(),
-    status: z.enum(['queued', 'running', 'done']),
+    status: z.enum(['queued', 'running', 'done', 'failed']),
+    error: z.string().nullable().describe('Why a failed job failed (null otherwise); its results so far stay readable'),
     window: z.object({ from: Ts, to: Ts }),
     createdAt: Ts,
     finishedAt: Ts.nullable(),

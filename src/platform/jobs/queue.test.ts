@@ -118,6 +118,35 @@ describe('job queue', () => {
     expect(rec.calls()).toBe(3);
   });
 
+  it('tells the handler once, with the reason, when its job dies (so the work it stood for is not left running)', async () => {
+    const kind = `test.${uniq()}`;
+    const told: string[] = [];
+    let clock = T0;
+    const worker = queue.createWorker({
+      handlers: {
+        [kind]: defineJob(
+          z.object({ caseNumber: z.string() }),
+          async () => {
+            throw new Error('adapter down');
+          },
+          {
+            onDead: async (p, reason, job) => {
+              told.push(`${p.caseNumber} after ${job.attempt}: ${reason}`);
+            },
+          },
+        ),
+      },
+      now: () => clock,
+      backoffMs: () => 1000,
+    });
+    await queue.enqueue(kind, { caseNumber: 'C-7' }, { maxAttempts: 2 });
+    expect(await worker.tick()).toBe(1);
+    expect(told).toEqual([]); // a retry is still to come
+    clock = new Date(T0.getTime() + 1000);
+    expect(await worker.tick()).toBe(1);
+    expect(told).toEqual(['C-7 after 2: adapter down']);
+  });
+
   it('marks a job with an invalid payload dead with the validation message, and keeps going', async () => {
     const kind = `test.${uniq()}`;
     const rec = recorder();

@@ -52,17 +52,28 @@ export type JobInfo = {
   at: Date;
 };
 
-/** A handler with its payload schema; the payload is validated before `run` sees it. */
+/**
+ * A handler with its payload schema; the payload is validated before `run` sees it. `onDead` runs once the job has
+ * no attempts left, so that the work it stood for (a batch diagnosis, …) says `failed` with the reason instead of
+ * `running` for ever (issue 13, point 9).
+ */
 export type JobHandler = {
   schema: z.ZodType;
   run(payload: unknown, job: JobInfo): Promise<void>;
+  onDead?(payload: unknown, reason: string, job: JobInfo): Promise<void>;
 };
 
 export function defineJob<S extends z.ZodType>(
   schema: S,
   run: (payload: z.output<S>, job: JobInfo) => Promise<void>,
+  opts: { onDead?: (payload: z.output<S>, reason: string, job: JobInfo) => Promise<void> } = {},
 ): JobHandler {
-  return { schema, run: (payload, job) => run(payload as z.output<S>, job) };
+  const { onDead } = opts;
+  return {
+    schema,
+    run: (payload, job) => run(payload as z.output<S>, job),
+    ...(onDead ? { onDead: (payload, reason, job) => onDead(payload as z.output<S>, reason, job) } : {}),
+  };
 }
 
 export type EnqueueOptions = { runAt?: Date; dedupeKey?: string; maxAttempts?: number };
@@ -235,15 +246,16 @@ export function createJobQueue(deps: JobQueueDeps) {
         await finish(job, 'dead', message);
         return;
       }
+      const info: JobInfo = {
+        id: job.id,
+        kind: job.kind,
+        attempt: job.attempts,
+        maxAttempts: job.maxAttempts,
+        log: jobLog,
+        at,
+      };
       try {
-        await handler.run(parsed.data, {
-          id: job.id,
-          kind: job.kind,
-          attempt: job.attempts,
-          maxAttempts: job.maxAttempts,
-          log: jobLog,
-          at,
-        });
+        await handler.run(parsed.data, info);
         await finish(job, 'done', null);
         jobLog.debug('job done');
       } catch (e) {
@@ -251,6 +263,9 @@ export function createJobQueue(deps: JobQueueDeps) {
         if (job.attempts >= job.maxAttempts) {
           jobLog.error({ err: e }, 'job failed; no attempts left, marked dead');
           await finish(job, 'dead', message);
+          await handler.onDead?.(parsed.data, message, info).catch((err: unknown) => {
+            jobLog.error({ err }, 'the dead job’s onDead failed');
+          });
         } else {
           const retryAt = new Date(now().getTime() + backoffMs(job.attempts));
           jobLog.warn({ err: e, retryAt }, 'job failed; will retry');

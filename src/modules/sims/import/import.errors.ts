@@ -12,6 +12,8 @@ export const ImportErrors = {
   tooLarge: 'sims.import_too_large',
   /** The file is not UTF-8 (the contract's encoding); names the line and the byte. */
   notUtf8: 'sims.import_not_utf8',
+  /** The process running the import died; its transaction rolled back (nothing written). */
+  abandoned: 'sims.import_abandoned',
   empty: 'sims.import_empty',
   notFound: 'sims.import_not_found',
   staffOnly: 'sims.import_staff_only',

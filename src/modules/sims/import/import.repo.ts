@@ -81,6 +81,9 @@ function errorsCsv(importId: number, errors: readonly RowError[]): string {
   return out;
 }
 
+/** First key of the advisory lock a running import's transaction holds on its job id (free = its process died). */
+export const IMPORT_LOCK_CLASS = 0x51a1;
+
 /** Job rows: short statements on the shared connection (never inside the import transaction). */
 export function importJobsRepo(database: Database) {
   return {
@@ -110,6 +113,26 @@ export function importJobsRepo(database: Database) {
            rows_rejected = $4, finished_at = now() WHERE id = $1`,
         [id, message, c.rowsRead, c.rowsRejected],
       );
+    },
+    /**
+     * Marks failed the imports whose process died (crash, kill -9, power): their transaction rolled back, so nothing
+     * of them was written, but their row said `running` for ever. `everyRunning` when this process owns the
+     * database alone (PGlite's owner at start); else (PostgreSQL, several processes) only those older than `graceMs`
+     * whose advisory lock — held by a live import's transaction — is free.
+     */
+    async failAbandoned(opts: { everyRunning: boolean; graceMs: number; message: string }): Promise<number[]> {
+      const rows = await database.query<{ id: number }>(
+        opts.everyRunning
+          ? `UPDATE sim_imports SET status = 'failed', message = $1, finished_at = now()
+             WHERE status = 'running' RETURNING id::int AS id`
+          : `UPDATE sim_imports SET status = 'failed', message = $1, finished_at = now()
+             WHERE id IN (SELECT id FROM sim_imports WHERE status = 'running'
+                            AND started_at < now() - ($2::int * interval '1 millisecond')
+                            AND pg_try_advisory_xact_lock(${IMPORT_LOCK_CLASS}, id::int))
+             RETURNING id::int AS id`,
+        opts.everyRunning ? [opts.message] : [opts.message, opts.graceMs],
+      );
+      return rows.map((r) => r.id);
     },
     /** Errors ordered by line; keyset on line so a million-line report pages in constant time. */
     async errors(id: number, afterLine: number, limit: number): Promise<RowError[]> {
@@ -141,6 +164,10 @@ export function importTxRepo(tx: RawTx, importId: number) {
     q(`INSERT INTO sim_import_errors (import_id, line, field, value, reason) ${select}`, [importId]);
 
   return {
+    /** Held until the import's transaction ends, so another process can tell a live import from a dead one. */
+    async holdRunningLock() {
+      await q(`SELECT pg_advisory_xact_lock(${IMPORT_LOCK_CLASS}, $1::int)`, [importId]);
+    },
     async createStage() {
       await q(`CREATE TEMP TABLE ${STAGE} (
         line int NOT NULL,

@@ -151,6 +151,7 @@ export function createImportService(
     try {
       return await ctx.database.rawTransaction(async (tx) => {
         const r = importTxRepo(tx, job.id);
+        await r.holdRunningLock();
         await r.createStage();
         // Fast path: each chunk goes straight on to sims/sim_imsis while the next one is parsed (on PostgreSQL the
         // server works on chunk k while Node parses chunk k+1). Off for --upsert, after the first unique violation,
@@ -312,6 +313,21 @@ export function createImportService(
     jobs,
     report: importReport(jobs),
     start,
+    /**
+     * At start (and, on PostgreSQL, every minute): imports left `running` by a process that died are marked failed
+     * with the reason (issue 13, point 9). `alone`: this process owns the database (PGlite's owner), so every running
+     * import is dead; otherwise only those whose transaction's lock is gone, after a minute's grace (the job row is
+     * committed a moment before its transaction takes the lock).
+     */
+    async failAbandoned(alone: boolean): Promise<number[]> {
+      const ids = await jobs.failAbandoned({
+        everyRunning: alone,
+        graceMs: 60_000,
+        message: `${E.abandoned}: the process running this import stopped before it finished (restart, crash or kill); nothing of it was written — run it again`,
+      });
+      if (ids.length > 0) ctx.log.warn({ importIds: ids }, 'SIM imports of a stopped process marked failed');
+      return ids;
+    },
     /** The whole import, awaited (tests and small callers). */
     async importCsv(
       actor: Principal,
