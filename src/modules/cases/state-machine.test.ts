@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CASE_STATES, type CaseState, checkCaseTransition, FINAL_STATES } from './state-machine.ts';
+import { CASE_STATES, type CaseState, checkCaseTransition, customerMayMove, FINAL_STATES } from './state-machine.ts';
 
 /** The expected table, written independently of CASE_TRANSITIONS: every pair not listed is refused. */
 const ALLOWED = new Set([
@@ -37,5 +37,23 @@ describe('case state machine', () => {
       expect(r.ok).toBe(!FINAL_STATES.includes(s));
     }
     expect(checkCaseTransition('closed', 'open')).toEqual({ ok: false, allowed: [] });
+  });
+});
+
+describe('customerMayMove', () => {
+  it('lets a customer withdraw (wherever the machine allows it) and reopen a resolved case, nothing else', () => {
+    const mine = new Set([
+      'new>cancelled',
+      'open>cancelled',
+      'pending_customer>cancelled',
+      'pending_provider>cancelled',
+      'resolved>cancelled',
+      'resolved>open',
+    ]);
+    for (const from of CASE_STATES) {
+      for (const to of CASE_STATES) {
+        expect(customerMayMove(from, to), `${from}>${to}`).toBe(mine.has(`${from}>${to}`));
+      }
+    }
   });
 });
