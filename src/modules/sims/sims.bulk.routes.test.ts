@@ -165,6 +165,14 @@ describe('POST /api/v1/sims/bulk — plans', () => {
     });
     const again = await bulk(t.agent, { ...payload, skipRejected: true, dryRun: true });
     expect(again.json()).toMatchObject({ wouldChange: 0, unchanged: 2, rejectedCount: 1 });
+    // The refusal grouped by its rule (the plan not offered to the root account), counted, with the SIM as example.
+    expect(again.json().rejectedByReason).toEqual([
+      {
+        reason: `communication plan ${childPlans.communicationPlanId} is not available to account ${t.root.number}`,
+        count: 1,
+        examples: [onRoot!.iccid20],
+      },
+    ]);
   });
 });
 
