@@ -5,7 +5,7 @@
  * including records refused by iotops or lost by the transport (the summary says how many).
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
+import { type Config, loadConfig } from '../config.ts';
 import { OptionError } from '../modules/simulator/options.ts';
 import { ScenarioError } from '../modules/simulator/scenario.ts';
 import { type StartOptions, type Summary, startSimulation } from '../modules/simulator/simulator.ts';
@@ -48,10 +48,13 @@ export function registerSimulate(program: Command) {
     .action(async (flags: Flags) => {
       const { json, quiet, ...raw } = flags;
       const options: StartOptions = { ...raw };
+      const config = loadConfig();
+      // Without --url, the iotops of this configuration: its IOTOPS_MQTT_PORT or PORT (the README's example fed
+      // 127.0.0.1:1883 whatever the port was moved to — issue 13, point 11).
+      options.url ??= defaultUrl(raw.transport === 'http' ? 'http' : 'mqtt', config);
       if (raw.synthetic === undefined) {
         // The database fleet is read once at start, then the database is closed again; beside a running
         // embedded server this goes through it (the server owns the PGlite files).
-        const config = loadConfig();
         let database: Awaited<ReturnType<typeof openDatabase>> | undefined;
         try {
           database = await openDatabase({
@@ -134,4 +137,10 @@ function exitFor(e: unknown): number {
     return 2;
   }
   return printCliError(e);
+}
+
+/** Where this configuration's iotops listens, as seen from this machine (a wildcard host is reached on loopback). */
+export function defaultUrl(transport: 'mqtt' | 'http', c: Pick<Config, 'host' | 'port' | 'mqttPort'>): string {
+  const host = ['0.0.0.0', '::', ''].includes(c.host) ? '127.0.0.1' : c.host.includes(':') ? `[${c.host}]` : c.host;
+  return transport === 'mqtt' ? `mqtt://${host}:${c.mqttPort}` : `http://${host}:${c.port}`;
 }
