@@ -23,6 +23,21 @@ const rootCause = (code: RootCause['code'], extra: Partial<RootCause> = {}): Roo
 const window = { from: new Date('2026-11-20T00:00:00Z'), to: new Date('2026-11-21T00:00:00Z') };
 
 describe('caseDiagnosisEntry (pure)', () => {
+  it("says a SIM's root cause title once (the agent summary opens with it)", () => {
+    const agent = 'APN typo on the device (error, high confidence). The device asks for iot.exmaple.';
+    const e = caseDiagnosisEntry(
+      [
+        {
+          iccid: '89460000000000000011',
+          rootCause: rootCause('apn_typo', { summary: { agent, customer: {} } } as Partial<RootCause>),
+        },
+      ],
+      1,
+      window,
+    );
+    expect(e.body.split('APN typo on the device').length - 1).toBe(1);
+  });
+
   it('lists each SIM up to 100, and names a fleet-wide failure with its link', () => {
     const incident = {
       kind: 'plmn' as const,
@@ -39,8 +54,7 @@ describe('caseDiagnosisEntry (pure)', () => {
     ];
     const e = caseDiagnosisEntry(outcomes, 2, window);
     expect(e.body).toContain('Automatic diagnosis of 2 SIMs');
-    expect(e.body).toContain('• 89460000000000000011: Roaming partner');
-    expect(e.body).toContain('agent text for roaming_partner_outage');
+    expect(e.body).toContain('• 89460000000000000011: agent text for roaming_partner_outage');
     expect(e.body).toContain(`Known fleet-wide failure: network 22201 refusing registrations since ${incident.since}`);
     expect(e.body).toContain(FAILING_VIEW);
     expect(e.data).toMatchObject({

@@ -77,7 +77,7 @@ export function caseDiagnosisEntry(
     for (const [code, list] of ranked) {
       const share = Math.round((100 * list.length) / outcomes.length);
       lines.push(
-        `• ${ROOT_CAUSE_TITLES[code]}: ${list.length} (${share} %) — e.g. ${list[0]!.iccid}: ${agentLine(list[0]!)}`,
+        `• ${ROOT_CAUSE_TITLES[code]}: ${list.length} (${share} %) — e.g. ${list[0]!.iccid}: ${withoutTitle(list[0]!)}`,
       );
     }
     lines.push('Every SIM: POST /api/v1/diagnoses with the case’s selection.');
@@ -115,8 +115,15 @@ export function caseDiagnosisEntry(
   };
 }
 
-const agentLine = (o: SimOutcome) =>
-  `${ROOT_CAUSE_TITLES[o.rootCause.code]} (${o.rootCause.verdict}). ${o.rootCause.summary.agent}`;
+// The agent summary already opens with the root cause's title, verdict and confidence (summary.ts); saying the
+// title again read "APN typo on the device (error). APN typo on the device (error, high confidence)".
+const agentLine = (o: SimOutcome) => o.rootCause.summary.agent;
+/** In a group headed by the title, the SIM's line without it. */
+const withoutTitle = (o: SimOutcome) => {
+  const title = `${ROOT_CAUSE_TITLES[o.rootCause.code]} `;
+  const text = o.rootCause.summary.agent;
+  return text.startsWith(title) ? text.slice(title.length) : text;
+};
 
 function incidentText(f: FleetIncident): string {
   const what = f.kind === 'plmn' ? `network ${f.key}` : `APN ${f.key}`;
