@@ -293,3 +293,29 @@ describe('GET /api/v1/reports/cases/sla', () => {
     expect(long.statusCode).toBe(400);
   });
 });
+
+describe('report windows (issue 13, point 11)', () => {
+  it('takes RFC 3339 instants like every other endpoint, and says which UTC days it used', async () => {
+    const r = await get(
+      `/api/v1/reports/cases/volume?from=${encodeURIComponent('2026-03-01T10:00:00+01:00')}&to=${encodeURIComponent('2026-03-31T12:00:00Z')}&groupBy=month`,
+      t.agent,
+    );
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ from: '2026-03-01', to: '2026-04-01' });
+    const midnight = await get(
+      '/api/v1/reports/cases/volume?from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z',
+      t.agent,
+    );
+    expect(midnight.json()).toMatchObject({ from: '2026-03-01', to: '2026-04-01' });
+  });
+
+  it('without from/to answers for a default window through today instead of 400', async () => {
+    const r = await get('/api/v1/reports/cases/volume', t.agent);
+    expect(r.statusCode).toBe(200);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect(r.json().to).toBe(tomorrow);
+    expect((+new Date(r.json().to) - +new Date(r.json().from)) / 86_400_000).toBe(30);
+    const months = await get('/api/v1/reports/cases/sla?groupBy=month', t.agent);
+    expect(months.statusCode).toBe(200);
+  });
+});

@@ -70,23 +70,56 @@ export function reportCsv(columns: readonly string[], items: ReadonlyArray<Recor
   return `${lines.join('\r\n')}\r\n`;
 }
 
-export function createCaseReports(ctx: Pick<Ctx, 'database'>, deps: CaseReportsDeps) {
+const DEFAULT_SPAN = { day: 30, week: 12 * 7 } as const;
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * The UTC days a report covers: dates as given; an RFC 3339 `from` is its UTC day, an RFC 3339 `to` rounds up to the
+ * next UTC midnight (the instant's day counts). Without `to`, through today; without `from`, 30 days, 12 weeks or 12
+ * months back from `to` (the newcomer's GET without parameters answers instead of 400).
+ */
+export function reportDays(
+  q: Pick<ReportQueryInput, 'from' | 'to' | 'groupBy'>,
+  now: Date,
+): { from: string; to: string } {
+  const day = (v: string, up: boolean) => {
+    if (v.length === 10) return v;
+    const t = new Date(v);
+    const midnight = isoDay(t);
+    return up && +new Date(`${midnight}T00:00:00Z`) !== +t ? isoDay(new Date(+t + DAY_MS)) : midnight;
+  };
+  const to = q.to !== undefined ? day(q.to, true) : isoDay(new Date(+now + DAY_MS));
+  if (q.from !== undefined) return { from: day(q.from, false), to };
+  const end = new Date(`${to}T00:00:00Z`);
+  if (q.groupBy === 'month') {
+    end.setUTCMonth(end.getUTCMonth() - 12);
+    return { from: isoDay(end), to };
+  }
+  return { from: isoDay(new Date(+end - DEFAULT_SPAN[q.groupBy] * DAY_MS)), to };
+}
+
+export function createCaseReports(
+  ctx: Pick<Ctx, 'database'>,
+  deps: CaseReportsDeps,
+  now: () => Date = () => new Date(),
+) {
   const repo = casesRepo(ctx.database.db);
 
   /** Checks the caller and the range, and resolves accountId to its subtree's ids. */
   async function windowOf(p: Principal, q: ReportQueryInput): Promise<ReportWindow> {
     if (!isStaff(p)) throw forbidden(E.reportsForbidden, 'Case reports are for staff only');
-    const from = new Date(`${q.from}T00:00:00Z`);
-    const to = new Date(`${q.to}T00:00:00Z`);
+    const { from: fromDay, to: toDay } = reportDays(q, now());
+    const from = new Date(`${fromDay}T00:00:00Z`);
+    const to = new Date(`${toDay}T00:00:00Z`);
     if (to <= from) {
-      throw invalid(E.reportRangeInvalid, `to (${q.to}) must be after from (${q.from})`, [
-        { field: 'to', value: q.to, reason: 'must be after from' },
+      throw invalid(E.reportRangeInvalid, `to (${toDay}) must be after from (${fromDay})`, [
+        { field: 'to', value: q.to ?? toDay, reason: 'must be after from' },
       ]);
     }
     const days = (+to - +from) / DAY_MS;
     if (days > REPORT_MAX_DAYS) {
       throw invalid(E.reportRangeInvalid, `A report spans at most ${REPORT_MAX_DAYS} days; ${days} asked`, [
-        { field: 'to', value: q.to, reason: `at most ${REPORT_MAX_DAYS} days after from (${q.from})` },
+        { field: 'to', value: q.to ?? toDay, reason: `at most ${REPORT_MAX_DAYS} days after from (${fromDay})` },
       ]);
     }
     let accountIds: number[] | undefined;
@@ -96,7 +129,7 @@ export function createCaseReports(ctx: Pick<Ctx, 'database'>, deps: CaseReportsD
     }
     return { from, to, accountIds, unit: q.groupBy };
   }
-  const meta = (q: ReportQueryInput) => ({ from: q.from, to: q.to, accountId: q.accountId ?? null });
+  const meta = (q: ReportQueryInput) => ({ ...reportDays(q, now()), accountId: q.accountId ?? null });
 
   return {
     async volume(p: Principal, q: ReportQueryInput) {

@@ -304,11 +304,15 @@ export const OverridePriorityBody = z
 export type OverridePriorityInput = z.infer<typeof OverridePriorityBody>;
 
 export const REPORT_MAX_DAYS = 400;
+/** A report bound: a UTC day, or an RFC 3339 instant like every other endpoint takes (reports count whole UTC days). */
+const ReportBound = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 export const ReportQuery = z.object({
-  from: z.iso.date().describe('First day (UTC), YYYY-MM-DD'),
-  to: z.iso
-    .date()
-    .describe(`Day after the last (UTC, exclusive), YYYY-MM-DD; at most ${REPORT_MAX_DAYS} days after from`),
+  from: ReportBound.optional().describe(
+    'First UTC day: YYYY-MM-DD, or an RFC 3339 instant (its UTC day). Default: `to` minus 30 days (day), 12 weeks (week) or 12 months (month)',
+  ),
+  to: ReportBound.optional().describe(
+    `End, exclusive: YYYY-MM-DD, or an RFC 3339 instant (rounded up to the next UTC midnight, so that instant's day counts). Default: tomorrow (today included). At most ${REPORT_MAX_DAYS} days after from. The answer's from/to are the days used`,
+  ),
   groupBy: z.enum(['day', 'week', 'month']).default('day').describe('UTC periods; weeks start on Monday'),
   accountId: z.coerce.number().int().positive().optional().describe('Only this account and its subtree'),
   format: z.enum(['json', 'csv']).default('json'),

@@ -132,6 +132,13 @@ export interface paths {
     /** Add a contact to an account */
     post: operations["addAccountContact"];
   };
+  "/api/v1/accounts/{id}/contacts/{contactId}": {
+    /**
+     * Edit an account's contact
+     * @description Staff, or a customer within their account subtree (like adding one). `null` removes the email or the phone; a contact keeps at least one of them (400 naming the field otherwise).
+     */
+    patch: operations["updateAccountContact"];
+  };
   "/api/v1/communication-plans": {
     /**
      * List communication plans
@@ -779,6 +786,16 @@ export interface components {
        */
       language?: "en" | "fr" | "de" | "it" | "ru" | "sv";
       /** @default [] */
+      roles?: ("technical" | "billing" | "escalation" | "commercial" | "primary")[];
+    };
+    UpdateContactRequestInput: {
+      name?: string;
+      /** @description null removes it */
+      email?: string | null;
+      /** @description null removes it */
+      phone?: string | null;
+      /** @enum {string} */
+      language?: "en" | "fr" | "de" | "it" | "ru" | "sv";
       roles?: ("technical" | "billing" | "escalation" | "commercial" | "primary")[];
     };
     CreateSimRequestInput: {
@@ -3700,6 +3717,55 @@ export interface operations {
     };
   };
   /**
+   * Edit an account's contact
+   * @description Staff, or a customer within their account subtree (like adding one). `null` removes the email or the phone; a contact keeps at least one of them (400 naming the field otherwise).
+   */
+  updateAccountContact: {
+    parameters: {
+      path: {
+        id: number;
+        contactId: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateContactRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Contact"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
    * List communication plans
    * @description Customers see the shared plans and those of their own accounts or the accounts above them.
    */
@@ -5731,11 +5797,11 @@ export interface operations {
    */
   getCaseVolumeReport: {
     parameters: {
-      query: {
-        /** @description First day (UTC), YYYY-MM-DD */
-        from: string;
-        /** @description Day after the last (UTC, exclusive), YYYY-MM-DD; at most 400 days after from */
-        to: string;
+      query?: {
+        /** @description First UTC day: YYYY-MM-DD, or an RFC 3339 instant (its UTC day). Default: `to` minus 30 days (day), 12 weeks (week) or 12 months (month) */
+        from?: string;
+        /** @description End, exclusive: YYYY-MM-DD, or an RFC 3339 instant (rounded up to the next UTC midnight, so that instant's day counts). Default: tomorrow (today included). At most 400 days after from. The answer's from/to are the days used */
+        to?: string;
         /** @description UTC periods; weeks start on Monday */
         groupBy?: "day" | "week" | "month";
         /** @description Only this account and its subtree */
@@ -5787,11 +5853,11 @@ export interface operations {
    */
   getCaseHandlingTimeReport: {
     parameters: {
-      query: {
-        /** @description First day (UTC), YYYY-MM-DD */
-        from: string;
-        /** @description Day after the last (UTC, exclusive), YYYY-MM-DD; at most 400 days after from */
-        to: string;
+      query?: {
+        /** @description First UTC day: YYYY-MM-DD, or an RFC 3339 instant (its UTC day). Default: `to` minus 30 days (day), 12 weeks (week) or 12 months (month) */
+        from?: string;
+        /** @description End, exclusive: YYYY-MM-DD, or an RFC 3339 instant (rounded up to the next UTC midnight, so that instant's day counts). Default: tomorrow (today included). At most 400 days after from. The answer's from/to are the days used */
+        to?: string;
         /** @description UTC periods; weeks start on Monday */
         groupBy?: "day" | "week" | "month";
         /** @description Only this account and its subtree */
@@ -5843,11 +5909,11 @@ export interface operations {
    */
   getCaseSlaReport: {
     parameters: {
-      query: {
-        /** @description First day (UTC), YYYY-MM-DD */
-        from: string;
-        /** @description Day after the last (UTC, exclusive), YYYY-MM-DD; at most 400 days after from */
-        to: string;
+      query?: {
+        /** @description First UTC day: YYYY-MM-DD, or an RFC 3339 instant (its UTC day). Default: `to` minus 30 days (day), 12 weeks (week) or 12 months (month) */
+        from?: string;
+        /** @description End, exclusive: YYYY-MM-DD, or an RFC 3339 instant (rounded up to the next UTC midnight, so that instant's day counts). Default: tomorrow (today included). At most 400 days after from. The answer's from/to are the days used */
+        to?: string;
         /** @description UTC periods; weeks start on Monday */
         groupBy?: "day" | "week" | "month";
         /** @description Only this account and its subtree */
@@ -5899,11 +5965,11 @@ export interface operations {
    */
   getContactsReport: {
     parameters: {
-      query: {
-        /** @description First day (UTC), YYYY-MM-DD */
-        from: string;
-        /** @description Day after the last (UTC, exclusive), YYYY-MM-DD; at most 400 days after from */
-        to: string;
+      query?: {
+        /** @description First UTC day: YYYY-MM-DD, or an RFC 3339 instant (its UTC day). Default: `to` minus 30 days (day), 12 weeks (week) or 12 months (month) */
+        from?: string;
+        /** @description End, exclusive: YYYY-MM-DD, or an RFC 3339 instant (rounded up to the next UTC midnight, so that instant's day counts). Default: tomorrow (today included). At most 400 days after from. The answer's from/to are the days used */
+        to?: string;
         /** @description UTC periods; weeks start on Monday */
         groupBy?: "day" | "week" | "month";
         /** @description Only this account and its subtree */
