@@ -2,6 +2,7 @@ import {
   Anchor,
   Button,
   Card,
+  Checkbox,
   Group,
   NativeSelect,
   Stack,
@@ -28,13 +29,19 @@ export default function PortalCasesPage() {
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
   const cursor = search.get('cursor') ?? undefined;
-  const cases = usePortalCases(cursor);
+  const all = search.get('all') === '1';
+  const cases = usePortalCases({ cursor, all });
   return (
     <Stack>
       <Title order={1} size="h3">
         {t('portal.cases.title')}
       </Title>
       <NewCase sims={search.get('sims') ?? ''} onCreated={(number) => navigate(`/portal/cases/${number}`)} />
+      <Checkbox
+        label={t('portal.cases.showAll')}
+        checked={all}
+        onChange={(e) => setSearch(e.currentTarget.checked ? { all: '1' } : {})}
+      />
       <ErrorAlert error={cases.error} />
       <Table striped aria-label={t('portal.cases.title')}>
         <Table.Thead>
@@ -67,12 +74,15 @@ export default function PortalCasesPage() {
       {cases.isSuccess && cases.data.items.length === 0 && <Text c="dimmed">{t('portal.cases.empty')}</Text>}
       <Group>
         {cursor && (
-          <Button variant="default" onClick={() => setSearch({})}>
+          <Button variant="default" onClick={() => setSearch(all ? { all: '1' } : {})}>
             {t('common.first')}
           </Button>
         )}
         {cases.data?.nextCursor && (
-          <Button variant="default" onClick={() => setSearch({ cursor: cases.data.nextCursor ?? '' })}>
+          <Button
+            variant="default"
+            onClick={() => setSearch({ ...(all ? { all: '1' } : {}), cursor: cases.data.nextCursor ?? '' })}
+          >
             {t('common.next')}
           </Button>
         )}

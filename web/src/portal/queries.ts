@@ -53,14 +53,23 @@ export const usePortalDiagnose = (iccid: string) =>
       unwrap(api.POST('/api/v1/sims/{iccid}/diagnosis', { params: { path: { iccid } }, body })),
   });
 
-/** Every own case, newest activity first as the API orders them: a customer follows resolved ones too. */
-export const usePortalCases = (cursor?: string) =>
+/**
+ * Own cases in the API's order (priority, then SLA due): the active ones by default (the API's default, so a new
+ * case is on the first page), every state when `all` (a customer follows resolved ones too).
+ */
+export const usePortalCases = (p: { cursor?: string | undefined; all: boolean }) =>
   useQuery({
-    queryKey: keys.cases.queue({ portal: true, cursor: cursor ?? null }),
+    queryKey: keys.cases.queue({ portal: true, cursor: p.cursor ?? null, all: p.all }),
     queryFn: () =>
       unwrap(
         api.GET('/api/v1/cases', {
-          params: { query: { state: 'all', limit: PORTAL_PAGE, ...(cursor ? { cursor } : {}) } },
+          params: {
+            query: {
+              ...(p.all ? { state: 'all' as const } : {}),
+              limit: PORTAL_PAGE,
+              ...(p.cursor ? { cursor: p.cursor } : {}),
+            },
+          },
         }),
       ),
     placeholderData: keepPreviousData,
