@@ -4,4 +4,6 @@ export const AccountsErrors = {
   parentNotFound: 'accounts.parent_not_found',
   rootForbidden: 'accounts.root_forbidden',
   cursorInvalid: 'accounts.cursor_invalid',
+  contactNotFound: 'accounts.contact_not_found',
+  contactUnreachable: 'accounts.contact_unreachable',
 } as const;

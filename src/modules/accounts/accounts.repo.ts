@@ -97,6 +97,17 @@ export function accountsRepo(db: Db) {
       const [row] = await db.insert(contacts).values(values).returning();
       return row!;
     },
+    async contactOf(accountId: number, id: number): Promise<ContactRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(contacts)
+        .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id)));
+      return row;
+    },
+    async updateContact(id: number, values: Partial<typeof contacts.$inferInsert>): Promise<ContactRow> {
+      const [row] = await db.update(contacts).set(values).where(eq(contacts.id, id)).returning();
+      return row!;
+    },
     async contactsOf(accountId: number): Promise<ContactRow[]> {
       return db.select().from(contacts).where(eq(contacts.accountId, accountId)).orderBy(contacts.id);
     },

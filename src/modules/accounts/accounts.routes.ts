@@ -6,12 +6,14 @@ import { presentAccount, presentContact } from './accounts.presenter.ts';
 import {
   AccountPage,
   AccountView,
+  ContactParams,
   ContactView,
   CreateAccountBody,
   CreateContactBody,
   IdParams,
   ListAccountsQuery,
   UpdateAccountBody,
+  UpdateContactBody,
 } from './accounts.schemas.ts';
 import type { AccountsService } from './accounts.service.ts';
 
@@ -111,6 +113,25 @@ export function accountsRoutes(accounts: AccountsService) {
       },
       async (req, reply) =>
         reply.code(201).send(presentContact(await accounts.addContact(principalOf(req), req.params.id, req.body))),
+    );
+    app.patch(
+      '/api/v1/accounts/:id/contacts/:contactId',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          operationId: 'updateAccountContact',
+          summary: "Edit an account's contact",
+          description:
+            'Staff, or a customer within their account subtree (like adding one). `null` removes the email or the ' +
+            'phone; a contact keeps at least one of them (400 naming the field otherwise).',
+          params: ContactParams,
+          body: UpdateContactBody,
+          response: { 200: ContactView, ...errors },
+        },
+      },
+      async (req) =>
+        presentContact(await accounts.updateContact(principalOf(req), req.params.id, req.params.contactId, req.body)),
     );
   };
 }

@@ -107,6 +107,25 @@ export const CreateContactBody = z
   .meta({ id: 'CreateContactRequest' });
 export type CreateContactInput = z.infer<typeof CreateContactBody>;
 
+export const UpdateContactBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    email: z.string().trim().toLowerCase().email().max(254).nullable().describe('null removes it'),
+    phone: Phone.nullable().describe('null removes it'),
+    language: z.enum(LANGUAGES),
+    roles: z.array(z.enum(CONTACT_ROLES)).max(CONTACT_ROLES.length),
+  })
+  .partial()
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one of name, email, phone, language, roles' })
+  .meta({ id: 'UpdateContactRequest' });
+export type UpdateContactInput = z.infer<typeof UpdateContactBody>;
+
+export const ContactParams = z.object({
+  id: z.coerce.number().int().positive(),
+  contactId: z.coerce.number().int().positive(),
+});
+
 export const ContactView = z
   .object({
     id: z.number().int(),

@@ -5,7 +5,12 @@ import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { AccountsErrors as E } from './accounts.errors.ts';
 import { type AccountRow, accountsRepo, type ContactRow } from './accounts.repo.ts';
-import type { CreateAccountInput, CreateContactInput, UpdateAccountInput } from './accounts.schemas.ts';
+import type {
+  CreateAccountInput,
+  CreateContactInput,
+  UpdateAccountInput,
+  UpdateContactInput,
+} from './accounts.schemas.ts';
 
 export type AccountsService = ReturnType<typeof createAccountsService>;
 export type { AccountRow, ContactRow };
@@ -167,6 +172,31 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
         language: input.language ?? a.language,
         roles: input.roles,
       });
+    },
+
+    /** Within the caller's reach like adding one; a contact keeps an email or a phone (the desk must reach them). */
+    async updateContact(
+      p: Principal,
+      accountId: number,
+      contactId: number,
+      input: UpdateContactInput,
+    ): Promise<ContactRow> {
+      await get(scopeOf(p), accountId);
+      const c = await repo.contactOf(accountId, contactId);
+      if (!c) {
+        throw notFound(E.contactNotFound, `Contact ${contactId} not found on account ${accountId}`, [
+          { field: 'contactId', value: contactId, reason: 'not found on this account' },
+        ]);
+      }
+      const email = input.email === undefined ? c.email : input.email;
+      const phone = input.phone === undefined ? c.phone : input.phone;
+      if (email === null && phone === null) {
+        const field = input.email === null ? 'email' : 'phone';
+        throw invalid(E.contactUnreachable, 'A contact needs an email or a phone', [
+          { field, value: null, reason: 'the contact would have neither email nor phone' },
+        ]);
+      }
+      return repo.updateContact(contactId, input);
     },
 
     async contacts(p: Principal, accountId: number): Promise<ContactRow[]> {
