@@ -261,6 +261,71 @@ describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 3
     await p.getByRole('table', { name: 'Communication plans' }).getByText('IoT Data EU').waitFor();
   });
 
+  it('an account: its tree, a contact added and edited with the API reasons at the field, the VIP tier, its lists', async () => {
+    const p = await page();
+    await logIn(p, 'admin@demo.iotops.example', 'demo-admin-password');
+    await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+    await p.getByRole('table', { name: 'Accounts' }).getByRole('link', { name: 'Kiruna Fjärrvärme' }).click();
+    await p.getByRole('heading', { name: /Kiruna Fjärrvärme/ }).waitFor();
+    // Up the tree to its parent, which lists it among its sub-accounts.
+    await p.getByRole('navigation', { name: 'This account' }).getByRole('link', { name: 'Nordgrid Norrland' }).click();
+    await p.getByRole('heading', { name: /Nordgrid Norrland/ }).waitFor();
+    await p.getByRole('link', { name: 'Kiruna Fjärrvärme' }).click();
+    await p.getByRole('heading', { name: /Kiruna Fjärrvärme/ }).waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+
+    await p.getByRole('button', { name: 'Add contact' }).click();
+    const add = p.getByRole('dialog', { name: 'New contact' });
+    await add.getByRole('textbox', { name: 'Name' }).fill('Sara Drift');
+    await add.getByRole('textbox', { name: 'Phone' }).fill('0701234567');
+    await add.getByRole('button', { name: 'Add contact' }).click();
+    await add
+      .getByRole('alert')
+      .filter({ hasText: /phone \("0701234567"\)/ })
+      .waitFor();
+    expect(await add.getByRole('textbox', { name: 'Phone' }).getAttribute('aria-invalid')).toBe('true');
+    expect(await add.getByRole('textbox', { name: 'Name' }).inputValue()).toBe('Sara Drift');
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'account-contact-invalid');
+    await add.getByRole('textbox', { name: 'Phone' }).fill('+46701234567');
+    await add.getByRole('checkbox', { name: 'technical' }).check();
+    await add.getByRole('button', { name: 'Add contact' }).click();
+    await add.waitFor({ state: 'hidden' });
+    const row = p.getByRole('table', { name: 'Contacts' }).getByRole('row').filter({ hasText: 'Sara Drift' });
+    expect(await row.textContent()).toMatch(/\+46701234567.*technical/);
+
+    // Emptying the only way to reach her is refused, naming the field; an email instead is taken.
+    await p.getByRole('button', { name: 'Edit contact Sara Drift' }).click();
+    const edit = p.getByRole('dialog', { name: 'Edit contact Sara Drift' });
+    await edit.getByRole('textbox', { name: 'Phone' }).fill('');
+    await edit.getByRole('button', { name: 'Save contact' }).click();
+    await edit.getByRole('alert').filter({ hasText: 'A contact needs an email or a phone' }).waitFor();
+    await edit.getByRole('textbox', { name: 'Email' }).fill('sara@kiruna.example');
+    await edit.getByRole('button', { name: 'Save contact' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await row.getByText('sara@kiruna.example').waitFor();
+
+    await p.getByRole('button', { name: 'Change VIP tier' }).click();
+    const tier = p.getByRole('dialog', { name: 'VIP tier of Kiruna Fjärrvärme' });
+    await tier.getByLabel('VIP tier').selectOption('platinum');
+    await tier.getByRole('button', { name: 'Save tier' }).click();
+    await tier.waitFor({ state: 'hidden' });
+    await p.getByText('VIP platinum').waitFor();
+    await p
+      .getByText(/Communication: |Rate: /)
+      .first()
+      .waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'account-page');
+
+    const id = new URL(p.url()).pathname.split('/').pop();
+    await p.getByRole('link', { name: 'SIMs of this account' }).click();
+    await expect.poll(() => new URL(p.url()).search).toBe(`?accountId=${id}`);
+    await p.goBack();
+    await p.getByRole('link', { name: 'Cases of this account' }).click();
+    await expect.poll(() => new URL(p.url()).pathname + new URL(p.url()).search).toBe(`/cases?accountId=${id}`);
+  });
+
   it('is offered to admins only', async () => {
     const p = await page();
     await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');
