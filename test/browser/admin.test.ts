@@ -214,6 +214,9 @@ describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 3
     const kim = await page();
     await logIn(kim, 'kim@demo.iotops.example', 'kim-temp-password');
     await kim.getByRole('table', { name: 'Case queue' }).waitFor();
+    // …and makes an API token for a script of theirs, which the admin will see and revoke.
+    const made = await kim.request.post(`${url}/api/v1/tokens`, { data: { name: 'kim-script', scopes: ['read'] } });
+    expect(made.status()).toBe(201);
 
     await p.getByRole('button', { name: 'Edit kim@demo.iotops.example' }).click();
     const edit = p.getByRole('dialog', { name: 'Edit Kim Temp' });
@@ -235,6 +238,17 @@ describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 3
     await edit.getByRole('button', { name: 'Save user' }).click();
     await edit.waitFor({ state: 'hidden' });
     await row.getByText('disabled').waitFor();
+    await p.getByRole('button', { name: 'API tokens of kim@demo.iotops.example' }).click();
+    const tokens = p.getByRole('dialog', { name: 'API tokens of Kim Leaver' });
+    await tokens.getByRole('table').getByText('kim-script').waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await tokens.getByRole('button', { name: 'Revoke token kim-script' }).click();
+    await p
+      .getByRole('dialog', { name: 'Revoke token kim-script of Kim Leaver?' })
+      .getByRole('button', { name: 'Revoke' })
+      .click();
+    await tokens.getByText('No live token.').waitFor();
+    await tokens.getByRole('button', { name: 'Close' }).click();
     expect(await row.textContent()).toMatch(/Kim Leaver.*agent.*de/);
     await shot(p, 'admin-user-disabled');
 
