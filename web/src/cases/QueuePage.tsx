@@ -37,7 +37,7 @@ export default function QueuePage() {
   const params: QueueParams = queueParamsFrom(search);
   const queue = useQueue(params);
   // Rows keep their order between polls (the selection stays on its case); arrivals are announced, not inserted.
-  const rows = useStableRows(JSON.stringify(params), queue.data?.items);
+  const rows = useStableRows(JSON.stringify(params), queue.data?.items, queue.isPlaceholderData);
   const items = rows.items;
   const [now, setNow] = useState(Date.now());
   useEffect(() => {

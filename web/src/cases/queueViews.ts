@@ -55,27 +55,26 @@ type Row = Schemas['CaseSummary'];
  * Live updates that never move a row under the agent's cursor: once a page is shown, each poll refreshes its rows
  * in place (state, priority, due time) but keeps their order; cases that arrived are counted, not inserted, and the
  * agent takes them in with `show` (rows gone from the filter stay until then too). New filters or another page
- * show the fresh answer at once.
+ * show their first answer at once; until it arrives (`placeholder`: the previous filters' rows), nothing is counted.
  */
-export function useStableRows(key: string, fresh: Row[] | undefined) {
+export function useStableRows(key: string, fresh: Row[] | undefined, placeholder: boolean) {
   const [held, setHeld] = useState<{ key: string; items: Row[] } | null>(null);
   useEffect(() => {
-    if (!fresh) return;
+    if (!fresh || placeholder) return;
     setHeld((h) => {
       if (!h || h.key !== key) return { key, items: fresh };
       const byNumber = new Map(fresh.map((r) => [r.number, r]));
       return { key, items: h.items.map((r) => byNumber.get(r.number) ?? r) };
     });
-  }, [fresh, key]);
-  const items = held && held.key === key ? held.items : (fresh ?? []);
+  }, [fresh, key, placeholder]);
+  const current = held !== null && held.key === key && !placeholder;
+  const items = current ? held.items : (fresh ?? []);
   const shown = new Set(items.map((r) => r.number));
-  const arrived = (fresh ?? []).filter((r) => !shown.has(r.number)).length;
   const freshNumbers = new Set((fresh ?? []).map((r) => r.number));
-  const gone = items.filter((r) => !freshNumbers.has(r.number)).length;
   return {
     items,
-    arrived,
-    gone,
+    arrived: current ? (fresh ?? []).filter((r) => !shown.has(r.number)).length : 0,
+    gone: current ? items.filter((r) => !freshNumbers.has(r.number)).length : 0,
     show: () => fresh && setHeld({ key, items: fresh }),
   };
 }
