@@ -6,7 +6,7 @@
 import { type Command, Option } from 'commander';
 import type { z } from 'zod';
 import { loadConfig } from '../config.ts';
-import { presentCase, presentCaseEvent, presentCaseSummary } from '../modules/cases/cases.presenter.ts';
+import { audienceOf, presentCase, presentCaseEvent, presentCaseSummary } from '../modules/cases/cases.presenter.ts';
 import {
   CASE_TYPES,
   CaseNumberParams,
@@ -177,7 +177,7 @@ export function registerCases(program: Command) {
           const accountId = await accountIdOf(services, o.account);
           const page = await services.cases.list(p, { ...q, accountId });
           if (o.json) {
-            for (const c of page.items) console.log(JSON.stringify(presentCaseSummary(c)));
+            for (const c of page.items) console.log(JSON.stringify(presentCaseSummary(c, audienceOf(p))));
             return;
           }
           const rows = page.items.map((c) => [
@@ -208,7 +208,12 @@ export function registerCases(program: Command) {
         const c = await services.cases.show(p, n);
         const events = await services.cases.events(p, n);
         if (o.json) {
-          console.log(JSON.stringify({ case: presentCase(c), events: events.map(presentCaseEvent) }));
+          console.log(
+            JSON.stringify({
+              case: presentCase(c, audienceOf(p)),
+              events: events.map((e) => presentCaseEvent(e, audienceOf(p))),
+            }),
+          );
           return;
         }
         console.log(`${c.number}  ${c.subject}`);
@@ -265,7 +270,7 @@ export function registerCases(program: Command) {
           const p = await actor(services, o.as);
           const accountId = await accountIdOf(services, o.account);
           const c = await services.cases.create(p, parseInput(CreateCaseBody, { ...fields, accountId }, names));
-          console.log(o.json ? JSON.stringify(presentCase(c)) : c.number);
+          console.log(o.json ? JSON.stringify(presentCase(c, audienceOf(p))) : c.number);
         }),
     );
 

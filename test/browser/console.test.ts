@@ -176,7 +176,7 @@ describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { t
     await expect.poll(() => p.getByRole('table', { name: 'Contacts' }).getByRole('row').count()).toBeGreaterThan(0);
     expect(await seriousA11yViolations(p)).toEqual([]);
     await shot(p, 'agent-account');
-    await p.getByRole('main').getByRole('link', { name: 'SIMs', exact: true }).click();
+    await p.getByRole('link', { name: 'SIMs of this account' }).click();
     const sims = p.getByRole('table', { name: 'SIM inventory' });
     await expect.poll(() => sims.getByRole('row').count()).toBeGreaterThan(1);
     for (const row of (await sims.getByRole('row').allTextContents()).slice(1)) expect(row).toMatch(/Nordgrid/);

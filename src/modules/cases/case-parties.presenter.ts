@@ -5,7 +5,7 @@ import type { AttachmentMeta, TimelineEntry } from './attachments.service.ts';
 import type { ProviderRefRow } from './case-parties.repo.ts';
 import type { CaseContactView, CaseDetailView, ProviderRefView } from './case-parties.schemas.ts';
 import type { CaseDetail } from './case-parties.ts';
-import { presentCase, presentCaseEvent } from './cases.presenter.ts';
+import { type Audience, presentCase, presentCaseEvent } from './cases.presenter.ts';
 
 /** Views of what hangs on a case: its contacts, provider references, and the files on its timeline. */
 export const presentContact = (c: ContactRow): z.infer<typeof CaseContactView> => ({
@@ -26,8 +26,8 @@ export const presentProviderRef = (r: ProviderRefRow): z.infer<typeof ProviderRe
   createdAt: r.createdAt.toISOString(),
 });
 
-export const presentCaseDetail = (d: CaseDetail): z.infer<typeof CaseDetailView> => ({
-  ...presentCase(d.case),
+export const presentCaseDetail = (d: CaseDetail, audience: Audience): z.infer<typeof CaseDetailView> => ({
+  ...presentCase(d.case, audience),
   contacts: d.contacts.map(presentContact),
   ...(d.providerRefs ? { providerRefs: d.providerRefs.map(presentProviderRef) } : {}),
 });
@@ -43,9 +43,13 @@ export const presentAttachment = (a: AttachmentMeta): z.infer<typeof AttachmentV
   createdAt: a.createdAt.toISOString(),
 });
 
-export const presentTimelineEntry = (e: TimelineEntry) => ({
-  ...presentCaseEvent(e),
-  attachments: e.attachments.map(presentAttachment),
+export const presentTimelineEntry = (e: TimelineEntry, audience: Audience) => ({
+  ...presentCaseEvent(e, audience),
+  // Which user uploaded a file is the desk's business (a staff user id); a customer sees the entry's author.
+  attachments: e.attachments.map((a) => ({
+    ...presentAttachment(a),
+    ...(audience === 'customer' ? { createdBy: null } : {}),
+  })),
 });
 
 /**

@@ -22,6 +22,7 @@ import { and, asc, eq, getTableName, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { accounts } from '../accounts/accounts.tables.ts';
 import { type CaseReach, idList, reachWhere } from './cases.repo.ts';
+import { CASE_STAFF_ONLY } from './cases.schemas.ts';
 import { ACTIVE_STATES_SQL, caseSims, cases, queueDue } from './cases.tables.ts';
 
 /** What the queue reads per row: the CaseSummary's columns, not the description and JSON details it leaves out. */
@@ -156,6 +157,12 @@ const summaryFields = [
 // One look-up of the row's account for both fields (a scalar subquery each would probe the index twice).
 const accountJoin = `from (values (1)) as one left join "${getTableName(accounts)}" a on a."${accounts.id.name}" = "cases"."${cases.accountId.name}"`;
 const summaryJson = sql.raw(`(select row_to_json(s) from (select ${summaryFields.join(', ')} ${accountJoin}) s)::text`);
+// A customer's rows: the same without the staff-only fields (CASE_STAFF_ONLY; presentCaseSummary does the same).
+const customerSummaryJson = sql.raw(
+  `(select row_to_json(s) from (select ${summaryFields
+    .filter((f) => !(CASE_STAFF_ONLY as readonly string[]).includes(/ as "(\w+)"$/.exec(f)![1]!))
+    .join(', ')} ${accountJoin}) s)::text`,
+);
 const STATE_SHAPE = { active: 'a', all: 'x', one: '1', some: 'n' } as const;
 /** The queue statement's shape (which conditions it has): one named prepared statement per shape. */
 const queueShape = (reach: CaseReach, f: CaseFilter, after: QueueKey | undefined) =>
@@ -164,6 +171,7 @@ const queueShape = (reach: CaseReach, f: CaseFilter, after: QueueKey | undefined
     reach.tenantId !== undefined,
     reach.accountIds !== undefined,
     reach.hideMajor === true,
+    reach.customer === true,
     ...[f.type, f.queue, f.assigneeUserId, f.accountId, f.search].map((v) => v !== undefined),
     after !== undefined,
   ]
@@ -175,7 +183,7 @@ export function queueJsonQuery(db: Db, reach: CaseReach, f: CaseFilter, after: Q
   const src = queueSource(db, reach, f, after, limit);
   return db
     .select({
-      json: sql<string>`${summaryJson}`,
+      json: sql<string>`${reach.customer ? customerSummaryJson : summaryJson}`,
       priority: cases.priority,
       due: sql<string>`${queueDue}::text`,
       createdAt: sql<string>`${cases.createdAt}::text`,

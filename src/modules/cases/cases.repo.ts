@@ -26,6 +26,8 @@ export type CaseReach = {
   accountIds?: number[] | undefined;
   /** Customers: major (parent) cases stay out of reach; each customer sees its own child case instead. */
   hideMajor?: boolean | undefined;
+  /** Customers: their answers leave out CASE_STAFF_ONLY (the queue builds its rows in SQL, so the reach says). */
+  customer?: boolean | undefined;
 };
 export const idList = (xs: readonly number[]) => sql`string_to_array(${xs.join(',')}, ',')::bigint[]`;
 

@@ -8,7 +8,7 @@ import type { AttachmentsService } from './attachments.service.ts';
 import { presentCaseDetail, presentTimelineEntry } from './case-parties.presenter.ts';
 import { CaseDetailView } from './case-parties.schemas.ts';
 import type { CaseParties } from './case-parties.ts';
-import { presentCase, presentLanded } from './cases.presenter.ts';
+import { audienceOf, presentCase, presentLanded } from './cases.presenter.ts';
 import { type CaseReports, reportCsv } from './cases.reports.ts';
 import {
   AffectedSimsPage,
@@ -63,7 +63,9 @@ export function casesRoutes(
         },
       },
       async (req, reply) =>
-        reply.code(201).send(presentCaseDetail(await more.parties.create(principalOf(req), req.body))),
+        reply
+          .code(201)
+          .send(presentCaseDetail(await more.parties.create(principalOf(req), req.body), audienceOf(principalOf(req)))),
     );
     app.get(
       '/api/v1/cases',
@@ -98,7 +100,8 @@ export function casesRoutes(
           response: { 200: CaseDetailView, ...errors },
         },
       },
-      async (req) => presentCaseDetail(await more.parties.detail(principalOf(req), req.params.number)),
+      async (req) =>
+        presentCaseDetail(await more.parties.detail(principalOf(req), req.params.number), audienceOf(principalOf(req))),
     );
     app.patch(
       '/api/v1/cases/:number',
@@ -117,7 +120,8 @@ export function casesRoutes(
           response: { 200: CaseView, ...errors },
         },
       },
-      async (req) => presentCase(await cases.update(principalOf(req), req.params.number, req.body)),
+      async (req) =>
+        presentCase(await cases.update(principalOf(req), req.params.number, req.body), audienceOf(principalOf(req))),
     );
     app.post(
       '/api/v1/cases/:number/priority',
@@ -133,7 +137,11 @@ export function casesRoutes(
           response: { 200: CaseView, ...errors },
         },
       },
-      async (req) => presentCase(await cases.overridePriority(principalOf(req), req.params.number, req.body)),
+      async (req) =>
+        presentCase(
+          await cases.overridePriority(principalOf(req), req.params.number, req.body),
+          audienceOf(principalOf(req)),
+        ),
     );
     app.delete(
       '/api/v1/cases/:number/priority',
@@ -148,7 +156,11 @@ export function casesRoutes(
           response: { 200: CaseView, ...errors },
         },
       },
-      async (req) => presentCase(await cases.clearPriorityOverride(principalOf(req), req.params.number)),
+      async (req) =>
+        presentCase(
+          await cases.clearPriorityOverride(principalOf(req), req.params.number),
+          audienceOf(principalOf(req)),
+        ),
     );
     app.post(
       '/api/v1/cases/:number/transitions',
@@ -164,7 +176,11 @@ export function casesRoutes(
           response: { 200: CaseView, 409: ErrorBody, ...errors },
         },
       },
-      async (req) => presentCase(await cases.transition(principalOf(req), req.params.number, req.body)),
+      async (req) =>
+        presentCase(
+          await cases.transition(principalOf(req), req.params.number, req.body),
+          audienceOf(principalOf(req)),
+        ),
     );
     app.get(
       '/api/v1/cases/:number/events',
@@ -180,7 +196,9 @@ export function casesRoutes(
         },
       },
       async (req) => ({
-        items: (await more.attachments.timeline(principalOf(req), req.params.number)).map(presentTimelineEntry),
+        items: (await more.attachments.timeline(principalOf(req), req.params.number)).map((e) =>
+          presentTimelineEntry(e, audienceOf(principalOf(req))),
+        ),
       }),
     );
     app.get(
@@ -221,7 +239,14 @@ export function casesRoutes(
         },
       },
       async (req, reply) =>
-        reply.code(201).send(presentLanded(await cases.postEvent(principalOf(req), req.params.number, req.body))),
+        reply
+          .code(201)
+          .send(
+            presentLanded(
+              await cases.postEvent(principalOf(req), req.params.number, req.body),
+              audienceOf(principalOf(req)),
+            ),
+          ),
     );
     app.post(
       '/api/v1/cases/:number/children',
@@ -241,7 +266,7 @@ export function casesRoutes(
       },
       async (req, reply) => {
         const items = await cases.createChildren(principalOf(req), req.params.number, req.body.accountIds);
-        return reply.code(201).send({ items: items.map(presentCase) });
+        return reply.code(201).send({ items: items.map((c) => presentCase(c, audienceOf(principalOf(req)))) });
       },
     );
     app.get(
@@ -257,7 +282,11 @@ export function casesRoutes(
           response: { 200: CaseList, ...errors },
         },
       },
-      async (req) => ({ items: (await cases.children(principalOf(req), req.params.number)).map(presentCase) }),
+      async (req) => ({
+        items: (await cases.children(principalOf(req), req.params.number)).map((c) =>
+          presentCase(c, audienceOf(principalOf(req))),
+        ),
+      }),
     );
   };
 }

@@ -63,6 +63,24 @@ export const PriorityOverrideView = z
   })
   .meta({ id: 'CasePriorityOverride' });
 
+/**
+ * What a customer does not see of their own case (issue 13, point 7; docs/SECURITY.md): how the desk works it —
+ * the matrix's priority and an override's reason and author, the queue, the assignee, internal tags, the major
+ * case it was grouped under, and which user opened it. Absent from a customer's answers (not null, so that a
+ * generated client can tell "hidden" from "none"). The SLA due time stays: it is the customer's contract.
+ */
+export const CASE_STAFF_ONLY = [
+  'computedPriority',
+  'override',
+  'queue',
+  'assigneeUserId',
+  'tags',
+  'parentCaseId',
+  'createdBy',
+] as const;
+const staffOnly = <T extends z.ZodType>(t: T) =>
+  t.optional().describe(`Staff only (absent for customers). ${t.description ?? ''}`.trim());
+
 export const CaseView = z
   .object({
     id: z.number().int(),
@@ -77,25 +95,28 @@ export const CaseView = z
     description: z.string(),
     severity: z.enum(SEVERITIES),
     priority: z.enum(PRIORITIES).describe('Effective: the override while there is one, else computedPriority'),
-    computedPriority: z
-      .enum(PRIORITIES)
-      .describe('From the priority matrix: severity × affected SIMs × VIP tier × type'),
-    override: PriorityOverrideView.nullable(),
+    computedPriority: staffOnly(
+      z.enum(PRIORITIES).describe('From the priority matrix: severity × affected SIMs × VIP tier × type'),
+    ),
+    override: staffOnly(PriorityOverrideView.nullable()),
     state: z.enum(CASE_STATES),
-    queue: z.string().nullable(),
-    assigneeUserId: z.number().int().nullable(),
-    tags: z.array(z.string()),
+    queue: staffOnly(z.string().nullable()),
+    assigneeUserId: staffOnly(z.number().int().nullable()),
+    tags: staffOnly(z.array(z.string())),
     affectedSimCount: z.number().int(),
     affectedFilter: z.record(z.string(), z.unknown()).nullable(),
     isMajor: z.boolean().describe('A major case: has child cases, one per affected account (staff only see it)'),
-    parentCaseId: z.number().int().nullable(),
+    parentCaseId: staffOnly(z.number().int().nullable()),
     followUpOf: z.number().int().nullable(),
-    createdBy: z.number().int().nullable(),
+    createdBy: staffOnly(z.number().int().nullable().describe('The user who opened it; null: the system')),
     createdAt: z.string(),
     slaDueAt: z
       .string()
       .nullable()
-      .describe('The nearest due time of a running SLA clock (the queue sorts by it after priority); null: none runs'),
+      .describe(
+        'The nearest due time of a running SLA clock (the queue sorts by it after priority); null: none runs. ' +
+          "Customers see it: it is their contract's commitment, like GET /cases/{number}/sla",
+      ),
     updatedAt: z.string(),
     resolvedAt: z.string().nullable(),
     closedAt: z.string().nullable(),
@@ -232,8 +253,14 @@ export const CaseEventView = z
     at: z.string(),
     kind: z.enum(EVENT_KINDS),
     visibility: z.enum(VISIBILITIES),
-    authorUserId: z.number().int().nullable(),
-    authorLabel: z.string(),
+    authorUserId: z
+      .number()
+      .int()
+      .nullable()
+      .describe("The author's user id; null for the system, and for staff authors in a customer's answers"),
+    authorLabel: z
+      .string()
+      .describe("Who wrote it: a customer's e-mail; for staff, their e-mail to staff and 'Service desk' to customers"),
     body: z.string(),
     data: z.record(z.string(), z.unknown()).nullable(),
   })

@@ -58,9 +58,10 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
   async function reachOf(p: Principal): Promise<CaseReach> {
     const scope = scopeOf(p);
     if (scope.kind === 'operator') return {};
-    if (scope.accountPath === `/${scope.tenantId}/`) return { tenantId: scope.tenantId, hideMajor: true };
+    if (scope.accountPath === `/${scope.tenantId}/`)
+      return { tenantId: scope.tenantId, hideMajor: true, customer: true };
     const accountIds = await deps.accounts.subtreeIds(scope, scope.accountPath);
-    return { tenantId: scope.tenantId, accountIds, hideMajor: true };
+    return { tenantId: scope.tenantId, accountIds, hideMajor: true, customer: true };
   }
 
   const queue = createCaseQueue({

@@ -1,7 +1,7 @@
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
-import { presentCaseEvent } from '../cases/cases.presenter.ts';
+import { audienceOf, presentCaseEvent } from '../cases/cases.presenter.ts';
 import { CaseEventView, CaseNumberParams } from '../cases/cases.schemas.ts';
 import { IccidParams } from '../sims/sims.schemas.ts';
 import type { CaseDiagnosis } from './case-diagnosis.ts';
@@ -41,7 +41,11 @@ export function diagnosisRoutes(diagnosis: DiagnosisService, batch: DiagnosisBat
           response: { 200: CaseEventView, 409: ErrorBody, ...errors },
         },
       },
-      async (req) => presentCaseEvent(await cases.rerun(principalOf(req), req.params.number, req.body ?? {})),
+      async (req) =>
+        presentCaseEvent(
+          await cases.rerun(principalOf(req), req.params.number, req.body ?? {}),
+          audienceOf(principalOf(req)),
+        ),
     );
     app.post(
       '/api/v1/sims/:iccid/diagnosis',

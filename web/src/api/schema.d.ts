@@ -1686,27 +1686,33 @@ export interface components {
        */
       priority: "P1" | "P2" | "P3" | "P4";
       /**
-       * @description From the priority matrix: severity × affected SIMs × VIP tier × type
+       * @description Staff only (absent for customers). From the priority matrix: severity × affected SIMs × VIP tier × type
        * @enum {string}
        */
-      computedPriority: "P1" | "P2" | "P3" | "P4";
-      override: components["schemas"]["CasePriorityOverride"] | null;
+      computedPriority?: "P1" | "P2" | "P3" | "P4";
+      /** @description Staff only (absent for customers). */
+      override?: components["schemas"]["CasePriorityOverride"] | null;
       /** @enum {string} */
       state: "new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled";
-      queue: string | null;
-      assigneeUserId: number | null;
-      tags: string[];
+      /** @description Staff only (absent for customers). */
+      queue?: string | null;
+      /** @description Staff only (absent for customers). */
+      assigneeUserId?: number | null;
+      /** @description Staff only (absent for customers). */
+      tags?: string[];
       affectedSimCount: number;
       affectedFilter: {
         [key: string]: unknown;
       } | null;
       /** @description A major case: has child cases, one per affected account (staff only see it) */
       isMajor: boolean;
-      parentCaseId: number | null;
+      /** @description Staff only (absent for customers). */
+      parentCaseId?: number | null;
       followUpOf: number | null;
-      createdBy: number | null;
+      /** @description Staff only (absent for customers). The user who opened it; null: the system */
+      createdBy?: number | null;
       createdAt: string;
-      /** @description The nearest due time of a running SLA clock (the queue sorts by it after priority); null: none runs */
+      /** @description The nearest due time of a running SLA clock (the queue sorts by it after priority); null: none runs. Customers see it: it is their contract's commitment, like GET /cases/{number}/sla */
       slaDueAt: string | null;
       updatedAt: string;
       resolvedAt: string | null;
@@ -1736,20 +1742,24 @@ export interface components {
        */
       priority: "P1" | "P2" | "P3" | "P4";
       /**
-       * @description From the priority matrix: severity × affected SIMs × VIP tier × type
+       * @description Staff only (absent for customers). From the priority matrix: severity × affected SIMs × VIP tier × type
        * @enum {string}
        */
-      computedPriority: "P1" | "P2" | "P3" | "P4";
+      computedPriority?: "P1" | "P2" | "P3" | "P4";
       /** @enum {string} */
       state: "new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled";
-      queue: string | null;
-      assigneeUserId: number | null;
-      tags: string[];
+      /** @description Staff only (absent for customers). */
+      queue?: string | null;
+      /** @description Staff only (absent for customers). */
+      assigneeUserId?: number | null;
+      /** @description Staff only (absent for customers). */
+      tags?: string[];
       affectedSimCount: number;
       /** @description A major case: has child cases, one per affected account (staff only see it) */
       isMajor: boolean;
-      parentCaseId: number | null;
-      /** @description The nearest due time of a running SLA clock (the queue sorts by it after priority); null: none runs */
+      /** @description Staff only (absent for customers). */
+      parentCaseId?: number | null;
+      /** @description The nearest due time of a running SLA clock (the queue sorts by it after priority); null: none runs. Customers see it: it is their contract's commitment, like GET /cases/{number}/sla */
       slaDueAt: string | null;
       createdAt: string;
       updatedAt: string;
@@ -1765,7 +1775,9 @@ export interface components {
       kind: "email_in" | "email_out" | "phone_call" | "portal_message" | "note" | "system";
       /** @enum {string} */
       visibility: "public" | "internal";
+      /** @description The author's user id; null for the system, and for staff authors in a customer's answers */
       authorUserId: number | null;
+      /** @description Who wrote it: a customer's e-mail; for staff, their e-mail to staff and 'Service desk' to customers */
       authorLabel: string;
       body: string;
       data: {
@@ -1779,7 +1791,9 @@ export interface components {
       kind: "email_in" | "email_out" | "phone_call" | "portal_message" | "note" | "system";
       /** @enum {string} */
       visibility: "public" | "internal";
+      /** @description The author's user id; null for the system, and for staff authors in a customer's answers */
       authorUserId: number | null;
+      /** @description Who wrote it: a customer's e-mail; for staff, their e-mail to staff and 'Service desk' to customers */
       authorLabel: string;
       body: string;
       data: {
@@ -1888,7 +1902,9 @@ export interface components {
       kind: "email_in" | "email_out" | "phone_call" | "portal_message" | "note" | "system";
       /** @enum {string} */
       visibility: "public" | "internal";
+      /** @description The author's user id; null for the system, and for staff authors in a customer's answers */
       authorUserId: number | null;
+      /** @description Who wrote it: a customer's e-mail; for staff, their e-mail to staff and 'Service desk' to customers */
       authorLabel: string;
       body: string;
       data: {
@@ -1938,27 +1954,33 @@ export interface components {
        */
       priority: "P1" | "P2" | "P3" | "P4";
       /**
-       * @description From the priority matrix: severity × affected SIMs × VIP tier × type
+       * @description Staff only (absent for customers). From the priority matrix: severity × affected SIMs × VIP tier × type
        * @enum {string}
        */
-      computedPriority: "P1" | "P2" | "P3" | "P4";
-      override: components["schemas"]["CasePriorityOverride"] | null;
+      computedPriority?: "P1" | "P2" | "P3" | "P4";
+      /** @description Staff only (absent for customers). */
+      override?: components["schemas"]["CasePriorityOverride"] | null;
       /** @enum {string} */
       state: "new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled";
-      queue: string | null;
-      assigneeUserId: number | null;
-      tags: string[];
+      /** @description Staff only (absent for customers). */
+      queue?: string | null;
+      /** @description Staff only (absent for customers). */
+      assigneeUserId?: number | null;
+      /** @description Staff only (absent for customers). */
+      tags?: string[];
       affectedSimCount: number;
       affectedFilter: {
         [key: string]: unknown;
       } | null;
       /** @description A major case: has child cases, one per affected account (staff only see it) */
       isMajor: boolean;
-      parentCaseId: number | null;
+      /** @description Staff only (absent for customers). */
+      parentCaseId?: number | null;
       followUpOf: number | null;
-      createdBy: number | null;
+      /** @description Staff only (absent for customers). The user who opened it; null: the system */
+      createdBy?: number | null;
       createdAt: string;
-      /** @description The nearest due time of a running SLA clock (the queue sorts by it after priority); null: none runs */
+      /** @description The nearest due time of a running SLA clock (the queue sorts by it after priority); null: none runs. Customers see it: it is their contract's commitment, like GET /cases/{number}/sla */
       slaDueAt: string | null;
       updatedAt: string;
       resolvedAt: string | null;
