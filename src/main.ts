@@ -1,36 +1,24 @@
-import { Command } from 'commander';
-import { registerCases } from './cli/cases.ts';
-import { printCliError } from './cli/cli-util.ts';
-import { registerDb } from './cli/db.ts';
-import { registerIngest } from './cli/ingest.ts';
-import { registerServe } from './cli/serve.ts';
-import { registerSimsActions } from './cli/sims-actions.ts';
-import { registerSimsDiagnose } from './cli/sims-diagnose.ts';
-import { registerSimsTrace } from './cli/sims-trace.ts';
-import { registerSimsTransfer } from './cli/sims-transfer.ts';
-import { registerSimulate } from './cli/simulate.ts';
-import { registerUsers } from './cli/users.ts';
-import { ConfigError } from './config.ts';
-import { VERSION } from './server.ts';
+// The entry point: it only prepares module loading, then loads the command line (see docs/PERFORMANCE.md,
+// "CLI start-up"). Nothing else may be imported statically here: static imports are resolved before this module
+// runs, so they would be loaded without the compile cache and the resolve hooks below.
+import { enableCompileCache } from 'node:module';
+import { registerFastResolve } from './platform/module-hooks.ts';
 
-const program = new Command('iotops').description('Operations desk for an IoT connectivity provider').version(VERSION);
-registerServe(program);
-registerDb(program);
-registerUsers(program);
-registerSimsTransfer(program);
-registerSimsTrace(program);
-registerSimsActions(program);
-registerSimsDiagnose(program);
-registerCases(program);
-registerIngest(program);
-registerSimulate(program);
+// V8's code cache for every module on disk (in the OS temp directory, keyed by the source's hash): later starts
+// skip compiling. Best effort — without it (read-only temp dir) the CLI only starts slower.
+enableCompileCache();
+registerFastResolve();
 
+const args = process.argv.slice(2);
+const { buildProgram } = await import('./cli/program.ts');
 try {
-  await program.parseAsync(process.argv);
+  await (await buildProgram(args)).parseAsync(process.argv);
 } catch (e) {
+  const { ConfigError } = await import('./config.ts');
   if (e instanceof ConfigError) {
     console.error(e.message);
     process.exit(2);
   }
+  const { printCliError } = await import('./cli/cli-util.ts');
   process.exit(printCliError(e));
 }
