@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyRequest } from 'fastify';
-import type { Config } from './config.ts';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { attachmentsRoutes } from './modules/cases/attachments.routes.ts';
 import { casePartiesRoutes } from './modules/cases/case-parties.routes.ts';
@@ -21,52 +19,14 @@ import { slaRoutes } from './modules/sla/sla.routes.ts';
 import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';
 import type { Principal } from './platform/auth.ts';
 import type { Ctx } from './platform/context.ts';
-import { openDatabase } from './platform/db/client.ts';
-import { migrate } from './platform/db/migrate.ts';
 import { type App, buildApp } from './platform/http/app.ts';
 import { webBundle, webRoutes } from './platform/http/web.ts';
-import { createLogger, type Logger } from './platform/log.ts';
-import { createMetrics } from './platform/metrics.ts';
-import { buildServices, type Services } from './services.ts';
+import type { Services } from './services.ts';
+import { VERSION } from './version.ts';
 
-export const VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
-
-/**
- * Opens the database, applies migrations and builds the services: what every command needs. On the embedded
- * database a command joins the process that already owns it (a running server) instead of opening its files;
- * `exclusive` (a server) refuses a directory another process owns.
- */
-export async function openContext(
-  config: Config,
-  opts: { log?: Logger; exclusive?: boolean } = {},
-): Promise<{ ctx: Ctx; services: Services }> {
-  const logger = opts.log ?? createLogger(config);
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: config.poolSize,
-    command: commandLine(),
-    exclusive: opts.exclusive ?? false,
-    prepare: migrate,
-    // Said to the person at the terminal (a CLI command waiting for the server to open the database), not logged.
-    notice: (text) => process.stderr.write(`${text}\n`),
-    onSharedError: (e) => logger.warn({ err: e }, 'a connection to the shared embedded database failed'),
-  });
-  const ctx: Ctx = { config, database, log: logger, metrics: createMetrics() };
-  return { ctx, services: buildServices(ctx) };
-}
-
-/** `iotops sims import file.csv`: the command words only (never an option, which may hold a password). */
-function commandLine(): string {
-  const words: string[] = [];
-  for (const a of process.argv.slice(2)) {
-    if (a.startsWith('-') || words.length === 3) break;
-    words.push(a.length > 40 ? `${a.slice(0, 40)}…` : a);
-  }
-  return ['iotops', ...words].join(' ');
-}
+// The HTTP app. What a CLI command needs (openContext) is in open-context.ts, which loads no HTTP code.
+export { openContext } from './open-context.ts';
+export { VERSION };
 
 export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
   return buildApp(ctx, {

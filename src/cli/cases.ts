@@ -19,8 +19,8 @@ import {
 } from '../modules/cases/cases.schemas.ts';
 import type { CaseEventRow } from '../modules/cases/cases.service.ts';
 import { CASE_STATES } from '../modules/cases/state-machine.ts';
+import { openContext } from '../open-context.ts';
 import { cliPrincipal, type Principal, ROLE_SCOPES, type Role } from '../platform/auth.ts';
-import { openContext } from '../server.ts';
 import { printCliError } from './cli-util.ts';
 
 type Services = Awaited<ReturnType<typeof openContext>>['services'];

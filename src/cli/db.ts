@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
-import { openContext } from '../server.ts';
+import { openContext } from '../open-context.ts';
 
 export function registerDb(program: Command) {
   const db = program.command('db').description('Database maintenance');

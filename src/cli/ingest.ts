@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { CreateCredentialInput } from '../modules/ingest/ingest.schemas.ts';
+import { openContext } from '../open-context.ts';
 import { cliPrincipal } from '../platform/auth.ts';
-import { openContext } from '../server.ts';
 import { parseOrExit } from './cli-util.ts';
 
 export function registerIngest(program: Command) {

@@ -10,8 +10,8 @@ import { loadConfig } from '../config.ts';
 import { EXECUTE_JOB } from '../modules/network-actions/network-actions.executor.ts';
 import { networkActionsJobs } from '../modules/network-actions/network-actions.jobs.ts';
 import { ActionBody } from '../modules/network-actions/network-actions.schemas.ts';
+import { openContext } from '../open-context.ts';
 import { cliPrincipal } from '../platform/auth.ts';
-import { openContext } from '../server.ts';
 import { printCliError } from './cli-util.ts';
 import { simsCommand } from './sims-transfer.ts';
 

@@ -11,8 +11,8 @@ import { LANGUAGES, type Language } from '../modules/accounts/accounts.schemas.t
 import { presentDiagnosis } from '../modules/diagnosis/diagnosis.presenter.ts';
 import type { DiagnosisView } from '../modules/diagnosis/diagnosis.schemas.ts';
 import { ROOT_CAUSE_TITLES } from '../modules/diagnosis/summary.ts';
+import { openContext } from '../open-context.ts';
 import { cliPrincipal } from '../platform/auth.ts';
-import { openContext } from '../server.ts';
 import { printCliError } from './cli-util.ts';
 import { parseSince } from './sims-trace.ts';
 import { simsCommand } from './sims-transfer.ts';

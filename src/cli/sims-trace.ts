@@ -14,8 +14,8 @@ import { causeLabel } from '../modules/network/causes.ts';
 import { createTraceFollower } from '../modules/network/follow.ts';
 import type { EventRow } from '../modules/network/network.repo.ts';
 import { displayIccid } from '../modules/sims/identifiers.ts';
+import { openContext } from '../open-context.ts';
 import { cliPrincipal } from '../platform/auth.ts';
-import { openContext } from '../server.ts';
 import { printCliError } from './cli-util.ts';
 import { simsCommand } from './sims-transfer.ts';
 

@@ -13,8 +13,8 @@ import { type Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
 import type { Progress } from '../modules/sims/import/import.service.ts';
 import { SIM_STATES } from '../modules/sims/lifecycle.ts';
+import { openContext } from '../open-context.ts';
 import { cliPrincipal } from '../platform/auth.ts';
-import { openContext } from '../server.ts';
 import { printCliError } from './cli-util.ts';
 
 const SHOW_ERRORS = 20;

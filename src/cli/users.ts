@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { CreateTokenBody, CreateUserBody } from '../modules/users/users.schemas.ts';
-import { openContext } from '../server.ts';
+import { openContext } from '../open-context.ts';
 import { parseOrExit } from './cli-util.ts';
 
 export function registerUsers(program: Command) {
