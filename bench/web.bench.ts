@@ -1,5 +1,5 @@
 /**
- * `npm run bench:web [-- --cases N --runs R --reuse-db NAME --size-only]`: the web console's performance goals
+ * `npm run bench:web [-- --cases N --runs R --reuse-db NAME --size-only --profile DIR]`: the web console's performance goals
  * (issue 12, Performance).
  *  1. Initial JavaScript: the scripts and module preloads index.html loads before any route chunk, gzipped (the
  *     server sends them gzipped), against the goal < 300 KB. Baseline in the same run: a bare React page ("hello")
@@ -10,7 +10,8 @@
  *     (default 10), each in a fresh page (cold cache for the first, warm after): from `goto` to the first 50 queue
  *     rows rendered, and to an opened case (header and timeline). Baseline in the same run: the same two API
  *     calls made by fetch from the page, i.e. what the data alone costs. Goal: < 1 s each.
- * Prints the figures and whether each goal is met; a miss does not fail the run.
+ * Prints the figures and whether each goal is met; a miss does not fail the run. `--profile DIR` also takes a CPU
+ * profile of the last run's two navigations (bench/web-profile.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,20 @@ import { buildServices } from '../src/services.ts';
 import { launchBrowser } from '../test/support/browser.ts';
 import { hasFlag, numArg, reuseDbArg } from './args.ts';
 import { benchDatabase, PG_ADMIN, pct } from './db.ts';
+import { startProfile } from './web-profile.ts';
+
+if (hasFlag('--help')) {
+  console.log(`npm run bench:web [-- options]
+  --cases N        cases in the database (default 1,000,000)
+  --runs R         fresh-page navigations measured (default 10)
+  --reuse-db NAME  load into database NAME only when it does not hold N cases yet, and keep it
+  --size-only      only the initial JavaScript size
+  --profile DIR    CPU profiles of the last run's navigations into DIR, summarised (build with --minify false
+                   to read function names)`);
+  process.exit(0);
+}
+const profileIdx = process.argv.indexOf('--profile');
+const PROFILE_DIR = profileIdx > 0 ? process.argv[profileIdx + 1] : undefined;
 
 const root = path.resolve(import.meta.dirname, '..');
 const CASES = Math.floor(numArg('--cases', 1_000_000));
@@ -161,11 +176,14 @@ async function navigation() {
             `${(t.startTime - t0Wall).toFixed(0).padStart(6)} → ${(t.startTime + t.responseEnd - t0Wall).toFixed(0).padStart(6)} ms  ${path}`,
           );
         });
+      if (PROFILE_DIR && last) mkdirSync(PROFILE_DIR, { recursive: true });
+      let stop = PROFILE_DIR && last ? await startProfile(page, PROFILE_DIR) : undefined;
       let t0Wall = Date.now();
       let t0 = performance.now();
       await page.goto(`${base}/cases`);
       await page.locator('table[aria-label="Case queue"] tbody tr').nth(49).waitFor({ timeout: 60_000 });
       queue.push(performance.now() - t0);
+      if (stop) console.log(`last run, queue profile:\n${await stop('queue')}`);
       if (last) {
         const rendered = Date.now() - t0Wall;
         console.log(
@@ -173,12 +191,14 @@ async function navigation() {
         );
         requests.length = 0;
       }
+      stop = PROFILE_DIR && last ? await startProfile(page, PROFILE_DIR) : undefined;
       t0Wall = Date.now();
       t0 = performance.now();
       await page.goto(`${base}/cases/${first!.number}`);
       await page.getByRole('heading', { name: 'Timeline' }).waitFor({ timeout: 60_000 });
       await page.getByRole('heading', { level: 1, name: new RegExp(first!.number) }).waitFor({ timeout: 60_000 });
       opened.push(performance.now() - t0);
+      if (stop) console.log(`last run, case profile:\n${await stop('case')}`);
       if (last)
         console.log(
           `last run, case: opened at ${Date.now() - t0Wall} ms; requests (from goto):\n  ${requests.join('\n  ')}`,
@@ -196,7 +216,7 @@ async function navigation() {
       await page.close();
     }
     const f = (xs: number[]) =>
-      `first ${xs[0]!.toFixed(0)} ms, median ${pct(xs, 50).toFixed(0)} ms, p90 ${pct(xs, 90).toFixed(0)} ms`;
+      `first ${xs[0]!.toFixed(0)} ms, median ${pct(xs, 50).toFixed(0)} ms, p95 ${pct(xs, 95).toFixed(0)} ms`;
     console.log(`navigation to a usable queue (50 rows, ${CASES} cases): ${f(queue)}`);
     console.log(`  baseline, the queue API call alone from the page: ${f(apiQueue)}`);
     console.log(`navigation to an opened case: ${f(opened)}`);

@@ -1,12 +1,14 @@
-import { Alert, AppShell, Button, Center, Group, Loader, Modal, NavLink, Select, Text } from '@mantine/core';
+import { Alert, AppShell, Button, Center, Group, Loader, NavLink, Text } from '@mantine/core';
 import { useIsFetching, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Navigate, Outlet, NavLink as RouterLink, useLocation } from 'react-router';
 import { onUnauthorized } from '../api/client.ts';
-import { LoginForm } from '../auth/LoginForm.tsx';
 import { isStaff, useLogout, useMe } from '../auth/session.ts';
-import { LANGUAGES, useI18n } from '../i18n/index.tsx';
-import { chooseLanguage } from './App.tsx';
+import { useI18n } from '../i18n/index.tsx';
+
+// Not in the main script (see ShellExtras.tsx): fetched beside the first screen's chunk.
+const LanguagePicker = lazy(() => import('./ShellExtras.tsx').then((m) => ({ default: m.LanguagePicker })));
+const ExpiredLogin = lazy(() => import('./ShellExtras.tsx').then((m) => ({ default: m.ExpiredLogin })));
 
 /** Whether the browser reaches the server: a banner while it does not, and queries retry when it comes back. */
 function useOnline() {
@@ -25,7 +27,7 @@ function useOnline() {
 }
 
 export function Shell() {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const me = useMe();
   const location = useLocation();
   const logout = useLogout();
@@ -65,15 +67,10 @@ export function Shell() {
           <Text fw={700}>iotops {staff ? 'desk' : 'portal'}</Text>
           <Group gap="sm">
             {fetching > 0 && <Loader size="xs" role="status" aria-label="Updating" />}
-            <Select
-              aria-label={t('language')}
-              size="xs"
-              w={80}
-              data={[...LANGUAGES]}
-              value={lang}
-              onChange={(v) => v && chooseLanguage(v)}
-              allowDeselect={false}
-            />
+            {/* The picker's width held while its chunk loads, so the header does not shift. */}
+            <Suspense fallback={<div style={{ width: 80 }} />}>
+              <LanguagePicker />
+            </Suspense>
             <Text size="sm">{me.data.email}</Text>
             <Button size="xs" variant="default" onClick={() => void logout()}>
               {t('nav.logout')}
@@ -94,17 +91,16 @@ export function Shell() {
         )}
         <Outlet />
       </AppShell.Main>
-      <Modal opened={expired} onClose={() => undefined} withCloseButton={false} title={t('login.title')} centered>
-        <Text size="sm" mb="md">
-          {t('login.again')}
-        </Text>
-        <LoginForm
-          onDone={() => {
-            setExpired(false);
-            void qc.invalidateQueries();
-          }}
-        />
-      </Modal>
+      {expired && (
+        <Suspense fallback={null}>
+          <ExpiredLogin
+            onDone={() => {
+              setExpired(false);
+              void qc.invalidateQueries();
+            }}
+          />
+        </Suspense>
+      )}
     </AppShell>
   );
 }

@@ -1,25 +1,12 @@
-import {
-  Alert,
-  Button,
-  Group,
-  Kbd,
-  MultiSelect,
-  Select,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { Alert, Button, Group, Kbd, MultiSelect, Select, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { useCallback, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useMe } from '../auth/session.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { DueBadge, PriorityBadge, StateBadge } from '../ui/badges.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useListKeys } from '../ui/useListKeys.ts';
 import { useUrlFilters } from '../ui/useUrlFilters.ts';
+import { QueueTable } from './QueueTable.tsx';
 import { type QueueParams, queueParamsFrom, useQueue } from './queries.ts';
 import { useQueueViews, useStableRows, viewSearch } from './queueViews.ts';
 
@@ -31,7 +18,7 @@ const TYPES = ['incident', 'information_request', 'service_request', 'order'];
  * views name a set of filters; every 15 s a poll refreshes the rows in place and announces new cases.
  */
 export default function QueuePage() {
-  const { t, dateTime } = useI18n();
+  const { t } = useI18n();
   const navigate = useNavigate();
   const { search, set } = useUrlFilters();
   const params: QueueParams = queueParamsFrom(search);
@@ -45,6 +32,7 @@ export default function QueuePage() {
     return () => clearInterval(id);
   }, []);
   const selected = useListKeys(items.length, (i) => navigate(`/cases/${items[i]!.number}`));
+  const open = useCallback((number: string) => void navigate(`/cases/${number}`), [navigate]);
 
   return (
     <Stack>
@@ -113,52 +101,7 @@ export default function QueuePage() {
           </Alert>
         )}
       </div>
-      <Table highlightOnHover striped aria-label={t('queue.title')}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('queue.col.number')}</Table.Th>
-            <Table.Th>{t('queue.col.priority')}</Table.Th>
-            <Table.Th>{t('queue.col.due')}</Table.Th>
-            <Table.Th>{t('queue.col.state')}</Table.Th>
-            <Table.Th>{t('queue.col.account')}</Table.Th>
-            <Table.Th>{t('queue.col.type')}</Table.Th>
-            <Table.Th>{t('queue.col.subject')}</Table.Th>
-            <Table.Th>{t('queue.col.sims')}</Table.Th>
-            <Table.Th>{t('queue.col.age')}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {items.map((c, i) => (
-            <Table.Tr
-              key={c.number}
-              aria-selected={i === selected}
-              bg={i === selected ? 'var(--mantine-color-blue-light)' : undefined}
-              onClick={() => navigate(`/cases/${c.number}`)}
-              style={{ cursor: 'pointer' }}
-            >
-              <Table.Td>
-                <a href={`/cases/${c.number}`} onClick={(e) => e.preventDefault()}>
-                  {c.number}
-                </a>
-              </Table.Td>
-              <Table.Td>
-                <PriorityBadge p={c.priority} />
-              </Table.Td>
-              <Table.Td>
-                <DueBadge due={c.slaDueAt} now={now} />
-              </Table.Td>
-              <Table.Td>
-                <StateBadge s={c.state} />
-              </Table.Td>
-              <Table.Td>{c.accountName}</Table.Td>
-              <Table.Td>{c.type.replace(/_/g, ' ')}</Table.Td>
-              <Table.Td>{c.subject}</Table.Td>
-              <Table.Td>{c.affectedSimCount}</Table.Td>
-              <Table.Td>{dateTime(c.createdAt)}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <QueueTable items={items} selected={selected} now={now} onOpen={open} />
       {queue.isSuccess && items.length === 0 && <Text c="dimmed">{t('queue.empty')}</Text>}
       <Group>
         <Button variant="default" disabled={!params.cursor} onClick={() => set('cursor', null)}>
