@@ -193,7 +193,7 @@ function ProposedAction({ number, iccid, sim }: { number: string; iccid: string;
         </Button>
       </Group>
       <ErrorAlert error={request.error} />
-      <ActionsPanel iccid={iccid} />
+      <ActionsPanel iccid={iccid} caseNumber={number} />
     </Stack>
   );
 }

@@ -151,18 +151,25 @@ export function HistoryPanel({ iccid }: { iccid: string }) {
 }
 
 /** Network actions with their outcome: a connectivity reset, a configuration SMS with the right APN. */
-export function ActionsPanel({ iccid }: { iccid: string }) {
+/**
+ * The SIM's network actions with their outcome, and buttons to run one. On a case page (`caseNumber`), an action is
+ * run for that case: the API writes its request and its outcome into the case's timeline, and the reason names it.
+ */
+export function ActionsPanel({ iccid, caseNumber }: { iccid: string; caseNumber?: string }) {
   const { dateTime } = useI18n();
   const actions = useActions(iccid);
-  const request = useRequestAction(iccid);
+  const request = useRequestAction(iccid, caseNumber);
   const [apn, setApn] = useState('');
+  const forCase = caseNumber ? { caseNumber, reference: `case:${caseNumber}` } : {};
   return (
     <Stack gap="xs">
       <Group align="end">
         <Button
           size="xs"
           loading={request.isPending}
-          onClick={() => request.mutate({ kind: 'connectivity_reset', params: {}, reason: 'From the console' })}
+          onClick={() =>
+            request.mutate({ kind: 'connectivity_reset', params: {}, reason: 'From the console', ...forCase })
+          }
         >
           Reset connectivity
         </Button>
@@ -176,7 +183,7 @@ export function ActionsPanel({ iccid }: { iccid: string }) {
           size="xs"
           variant="default"
           disabled={!apn.trim()}
-          onClick={() => request.mutate({ kind: 'send_config_sms', params: { apn: apn.trim() } })}
+          onClick={() => request.mutate({ kind: 'send_config_sms', params: { apn: apn.trim() }, ...forCase })}
         >
           Send configuration SMS
         </Button>

@@ -201,11 +201,16 @@ export function useActions(iccid: string) {
   });
 }
 
-export function useRequestAction(iccid: string) {
+/** Runs a network action on the SIM; for a case (`caseNumber`), its timeline is read again: the request is there. */
+export function useRequestAction(iccid: string, caseNumber?: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: Schemas['NetworkActionRequestInput']) =>
       unwrap(api.POST('/api/v1/sims/{iccid}/actions', { params: { path: { iccid } }, body })),
-    onSuccess: () => qc.invalidateQueries({ queryKey: keys.sims.one(iccid) }),
+    onSuccess: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: keys.sims.one(iccid) }),
+        caseNumber && qc.invalidateQueries({ queryKey: keys.cases.events(caseNumber) }),
+      ]),
   });
 }
