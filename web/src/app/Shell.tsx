@@ -5,6 +5,7 @@ import { Navigate, Outlet, NavLink as RouterLink, useLocation } from 'react-rout
 import { onUnauthorized } from '../api/client.ts';
 import { isStaff, useLogout, useMe } from '../auth/session.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { CustomerView } from '../ui/ErrorAlert.tsx';
 
 // Not in the main script (see ShellExtras.tsx): fetched beside the first screen's chunk.
 const LanguagePicker = lazy(() => import('./ShellExtras.tsx').then((m) => ({ default: m.LanguagePicker })));
@@ -64,7 +65,7 @@ export function Shell() {
     <AppShell header={{ height: 52 }} navbar={{ width: 200, breakpoint: 'sm' }} padding="md">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
-          <Text fw={700}>iotops {staff ? 'desk' : 'portal'}</Text>
+          <Text fw={700}>{staff ? 'iotops desk' : t('portal.title')}</Text>
           <Group gap="sm">
             {fetching > 0 && <Loader size="xs" role="status" aria-label="Updating" />}
             {/* The picker's width held while its chunk loads, so the header does not shift. */}
@@ -89,7 +90,9 @@ export function Shell() {
             {t('common.offline')}
           </Alert>
         )}
-        <Outlet />
+        <CustomerView.Provider value={!staff}>
+          <Outlet />
+        </CustomerView.Provider>
       </AppShell.Main>
       {expired && (
         <Suspense fallback={null}>
