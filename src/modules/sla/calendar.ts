@@ -3,11 +3,18 @@
  * closed dates. A definition (zod, validated at the boundary) compiles into a Calendar the
  * business-time engine reads: opening windows per weekday in minutes, and a closed-date test.
  */
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type HolidaysClass from 'date-holidays';
 import { z } from 'zod';
 import { invalid } from '../../platform/errors.ts';
 import { SlaErrors } from './sla.errors.ts';
 import { isValidTimeZone } from './tz.ts';
+
+// date-holidays (its country data: ~100 modules) is loaded on first use, not with the SLA module: most CLI commands
+// never compute a calendar, and loading it was ~0.1 s of their start-up (docs/PERFORMANCE.md, "CLI start-up").
+let holidaysClass: typeof HolidaysClass | undefined;
+const Holidays = (): typeof HolidaysClass =>
+  (holidaysClass ??= createRequire(import.meta.url)('date-holidays') as typeof HolidaysClass);
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -73,7 +80,7 @@ export const HolidaySource = z
     closedTypes: z.array(z.enum(HOLIDAY_TYPES)).min(1).default(['public']),
   })
   .superRefine((h, ctx) => {
-    const hd = new Holidays();
+    const hd = new (Holidays())();
     const countries = hd.getCountries('en');
     if (!(h.country in countries)) {
       ctx.addIssue({ code: 'custom', path: ['country'], message: `unknown holiday country ${h.country}` });
@@ -208,9 +215,9 @@ function mergeWindows(ws: Array<[number, number]>): Array<readonly [number, numb
 function loadHolidays(source: NonNullable<CalendarDefinition['holidays']>, year: number): Set<string> {
   const hd = source.state
     ? source.region
-      ? new Holidays(source.country, source.state, source.region)
-      : new Holidays(source.country, source.state)
-    : new Holidays(source.country);
+      ? new (Holidays())(source.country, source.state, source.region)
+      : new (Holidays())(source.country, source.state)
+    : new (Holidays())(source.country);
   const types = new Set<string>(source.closedTypes);
   const out = new Set<string>();
   // Previous year too: a holiday starting 31 Dec may span into this year.
