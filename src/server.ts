@@ -16,6 +16,7 @@ import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
 import { simsRoutes } from './modules/sims/sims.routes.ts';
 import { priorityMatrixRoutes } from './modules/sla/priority-matrix.routes.ts';
 import { slaRoutes } from './modules/sla/sla.routes.ts';
+import { loginRoutes } from './modules/users/login.routes.ts';
 import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';
 import type { Principal } from './platform/auth.ts';
 import type { Ctx } from './platform/context.ts';
@@ -33,7 +34,8 @@ export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
     version: VERSION,
     resolvePrincipal: withIngestCredentials(principalResolver(services.users), services.ingest),
     routes: [
-      usersRoutes(services.users, { cookieSecure: ctx.config.cookieSecure }),
+      usersRoutes(services.users, services.logins, { cookieSecure: ctx.config.cookieSecure }),
+      loginRoutes(services.logins),
       accountsRoutes(services.accounts),
       catalogRoutes(services.catalog),
       plmnsRoutes(services.plmns),

@@ -30,6 +30,7 @@ import { createCommandBus } from './modules/simulator/commands.ts';
 import { createPriorityMatrixService } from './modules/sla/priority-matrix.service.ts';
 import { priorityMatrixStore } from './modules/sla/priority-matrix.store.ts';
 import { createSlaService } from './modules/sla/sla.service.ts';
+import { createLoginService } from './modules/users/login.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
 import { cliPrincipal } from './platform/auth.ts';
 import type { Ctx } from './platform/context.ts';
@@ -40,6 +41,7 @@ import { createJobQueue } from './platform/jobs/queue.ts';
 export function buildServices(ctx: Ctx) {
   const accounts = createAccountsService(ctx);
   const users = createUsersService(ctx, accounts);
+  const logins = createLoginService(ctx, { users });
   const catalog = createCatalogService(ctx, accounts);
   const plmns = createPlmnsService();
   const simImports = createImportService(ctx, { accounts, catalog });
@@ -105,6 +107,7 @@ export function buildServices(ctx: Ctx) {
   return {
     accounts,
     users,
+    logins,
     catalog,
     plmns,
     simImports,

@@ -60,6 +60,7 @@ async function run(
     const before = new Date(Date.now() - config.jobRetentionDays * 86_400_000);
     services.jobs.purgeFinished(before).catch((e: unknown) => ctx.log.error({ err: e }, 'job purge failed'));
     services.ingest.maintain().catch((e: unknown) => ctx.log.error({ err: e }, 'ingest maintenance failed'));
+    services.logins.prune().catch((e: unknown) => ctx.log.error({ err: e }, 'login audit prune failed'));
   };
   // Work left `running` by a dead process is marked failed with the reason (issue 13, point 9). A server owns the
   // embedded database alone (it refuses to join), so there every running import is dead; on PostgreSQL other

@@ -37,6 +37,22 @@ export function registerUsers(program: Command) {
       }
     });
 
+  users
+    .command('unlock')
+    .description("Lift a user's login lockout: forget their failed logins so they may log in at once")
+    .requiredOption('--email <email>', 'the locked-out user')
+    .action(async (o: { email: string }) => {
+      const { ctx, services } = await openContext(loadConfig());
+      try {
+        const user = await services.users.byEmail(o.email);
+        if (!user) throw new Error(`--email: no user ${o.email}`);
+        // No actor: the operator at the console; the audit records the unlock as `cli`.
+        console.log((await services.logins.unlock(null, user.id, null)).message);
+      } finally {
+        await ctx.database.close();
+      }
+    });
+
   const tokens = program.command('tokens').description('API tokens');
   tokens
     .command('create')

@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'not_found' // 404 (also used for other tenants' rows: never confirm they exist)
   | 'conflict' // 409: duplicate, forbidden transition, stale state
   | 'too_large' // 413
+  | 'rate_limited' // 429: too many attempts; retryAfterSeconds says when to come back (the Retry-After header)
   | 'unavailable'; // 503
 
 /** One problem with one piece of input: where (line, field), what value, why. */
@@ -24,13 +25,22 @@ export class AppError extends Error {
   readonly code: string;
   readonly kind: ErrorKind;
   readonly details: ErrorDetail[];
+  /** Whole seconds until a retry may succeed; sent as Retry-After (rate_limited, unavailable). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(kind: ErrorKind, code: string, message: string, details: ErrorDetail[] = []) {
+  constructor(
+    kind: ErrorKind,
+    code: string,
+    message: string,
+    details: ErrorDetail[] = [],
+    opts: { retryAfterSeconds?: number } = {},
+  ) {
     super(message);
     this.name = 'AppError';
     this.kind = kind;
     this.code = code;
     this.details = details;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 }
 
@@ -42,6 +52,10 @@ export const conflict = (code: string, message: string, details: ErrorDetail[] =
   new AppError('conflict', code, message, details);
 export const forbidden = (code: string, message: string, details: ErrorDetail[] = []) =>
   new AppError('forbidden', code, message, details);
+export const rateLimited = (code: string, message: string, retryAfterSeconds: number, details: ErrorDetail[] = []) =>
+  new AppError('rate_limited', code, message, details, {
+    retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
+  });
 export const unauthenticated = (message = 'Authentication required') =>
   new AppError('unauthenticated', 'auth.unauthenticated', message);
 

@@ -1,5 +1,9 @@
 export const UsersErrors = {
   loginFailed: 'auth.login_failed',
+  /** 429: too many failed logins for the account or from the address; Retry-After says when to try again. */
+  loginThrottled: 'auth.throttled',
+  /** 429: the account is locked after repeated failures (expires, or an admin unlocks it). */
+  loginLocked: 'auth.locked',
   passwordWrong: 'auth.password_wrong',
   emailTaken: 'users.email_taken',
   accountRequired: 'users.account_required',

@@ -4,6 +4,9 @@ import type { Principal } from '../../platform/auth.ts';
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
+import { presentAdminUser } from './login.presenter.ts';
+import { AdminUserPage } from './login.schemas.ts';
+import type { LoginService } from './login.service.ts';
 import { presentAgent, presentMe, presentToken, presentUser } from './users.presenter.ts';
 import {
   AgentList,
@@ -17,7 +20,6 @@ import {
   TokenView,
   UpdateUserBody,
   UserIdParams,
-  UserPage,
   UserTokenParams,
   UserView,
 } from './users.schemas.ts';
@@ -40,7 +42,7 @@ export function principalResolver(users: UsersService) {
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
-export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }) {
+export function usersRoutes(users: UsersService, logins: LoginService, opts: { cookieSecure: boolean }) {
   return (app: App) => {
     app.post(
       '/api/v1/auth/login',
@@ -50,13 +52,21 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
           tags: ['auth'],
           operationId: 'login',
           summary: 'Log in',
-          description: 'Checks the email and password and sets the `iotops_session` cookie.',
+          description:
+            'Checks the email and password and sets the `iotops_session` cookie. Throttled (429 with a ' +
+            '`Retry-After` header in seconds): per account, 5 failed logins in a row are free, then each attempt ' +
+            'waits 5 s, 10 s, 20 s … up to 15 min (`auth.throttled`), and 20 in a row lock the account for 1 h ' +
+            'or until an admin unlocks it (`auth.locked`); per client address, 20 failures are free, then the same ' +
+            "waits. A success resets the account's count. Unknown e-mails are counted and answered alike.",
           body: LoginBody,
-          response: { 200: UserView, ...errors },
+          response: { 200: UserView, 429: ErrorBody, ...errors },
         },
       },
       async (req, reply) => {
-        const { secret, user, expiresAt } = await users.login(req.body.email, req.body.password);
+        const { secret, user, expiresAt } = await logins.login(req.body.email, req.body.password, {
+          ip: req.ip,
+          userAgent: req.headers['user-agent'],
+        });
         reply.setCookie(SESSION_COOKIE, secret, {
           path: '/',
           httpOnly: true,
@@ -110,7 +120,8 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
     app.post(
       '/api/v1/auth/password',
       {
-        config: { auth: 'read' },
+        // A change, so the write scope: a read-only token (a dashboard's) must not take over its owner's login.
+        config: { auth: 'write' },
         schema: {
           tags: ['auth'],
           operationId: 'changePassword',
@@ -151,14 +162,16 @@ export function usersRoutes(users: UsersService, opts: { cookieSecure: boolean }
           summary: 'List users',
           description:
             "Admin only. Paged in id order: `limit` users (default 100, at most 500); pass the answer's `nextCursor` " +
-            'as `cursor` for the next page (null on the last one).',
+            'as `cursor` for the next page (null on the last one). Each user with their failed logins in a row and ' +
+            'until when a login is refused.',
           querystring: ListUsersQuery,
-          response: { 200: UserPage, ...errors },
+          response: { 200: AdminUserPage, ...errors },
         },
       },
       async (req) => {
         const page = await users.list(principalOf(req), req.query);
-        return { items: page.items.map(presentUser), nextCursor: page.nextCursor };
+        const locks = await logins.lockStates(page.items);
+        return { items: page.items.map((u) => presentAdminUser(u, locks.get(u.id))), nextCursor: page.nextCursor };
       },
     );
     app.patch(

@@ -72,13 +72,6 @@ export const UserView = z
   })
   .meta({ id: 'User' });
 
-export const UserPage = z
-  .object({
-    items: z.array(UserView),
-    nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page'),
-  })
-  .meta({ id: 'UserPage' });
-
 /** Someone a case can be assigned to: the console's assignee picker. */
 export const AgentView = z
   .object({

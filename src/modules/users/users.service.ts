@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { isStaff, type Principal, ROLE_SCOPES, type Role, type Scope, scopeOf } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
-import { AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { createTtlCache } from '../../platform/ttl-cache.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import { hashPassword, verifyPassword } from './password.ts';
@@ -165,15 +165,15 @@ export function createUsersService(
     /** The user if it is an enabled admin or agent (someone a case may be assigned to), else undefined. */
     staffMember: (id: number) => repo.findStaff(id),
 
-    /** Returns the session secret for the cookie. Same answer for unknown email and wrong password. */
-    async login(email: string, password: string): Promise<{ secret: string; user: UserRow; expiresAt: Date }> {
-      const user = await repo.findByEmail(email);
-      const ok = user !== undefined && !user.disabled && (await verifyPassword(password, user.passwordHash));
-      if (!user || !ok) throw new AppError('unauthenticated', E.loginFailed, 'Email or password is wrong');
+    /**
+     * A web session for a user whose password was checked (login.service.ts does that, with the throttle and the
+     * audit); returns the secret for the cookie.
+     */
+    async startSession(user: UserRow): Promise<{ secret: string; expiresAt: Date }> {
       const secret = newSecret('ios');
       const expiresAt = new Date(Date.now() + ctx.config.sessionTtlHours * 3_600_000);
       await repo.insertSession(sha256(secret), user.id, expiresAt);
-      return { secret, user, expiresAt };
+      return { secret, expiresAt };
     },
 
     /** Needs the current password; ends every web session of the user (tokens are revoked separately). */

@@ -12,6 +12,7 @@ const STATUS: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
+  rate_limited: 429,
   unavailable: 503,
 };
 
@@ -75,6 +76,7 @@ function valueAt(req: FastifyRequest, context: string | undefined, instancePath:
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if (isAppError(err)) {
+    if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
     return send(reply, req, STATUS[err.kind], err.code, err.message, err.details);
   }
   if (hasZodFastifySchemaValidationErrors(err)) {

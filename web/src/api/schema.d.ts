@@ -27,7 +27,7 @@ export interface paths {
   "/api/v1/auth/login": {
     /**
      * Log in
-     * @description Checks the email and password and sets the `iotops_session` cookie.
+     * @description Checks the email and password and sets the `iotops_session` cookie. Throttled (429 with a `Retry-After` header in seconds): per account, 5 failed logins in a row are free, then each attempt waits 5 s, 10 s, 20 s … up to 15 min (`auth.throttled`), and 20 in a row lock the account for 1 h or until an admin unlocks it (`auth.locked`); per client address, 20 failures are free, then the same waits. A success resets the account's count. Unknown e-mails are counted and answered alike.
      */
     post: operations["login"];
   };
@@ -55,7 +55,7 @@ export interface paths {
   "/api/v1/users": {
     /**
      * List users
-     * @description Admin only. Paged in id order: `limit` users (default 100, at most 500); pass the answer's `nextCursor` as `cursor` for the next page (null on the last one).
+     * @description Admin only. Paged in id order: `limit` users (default 100, at most 500); pass the answer's `nextCursor` as `cursor` for the next page (null on the last one). Each user with their failed logins in a row and until when a login is refused.
      */
     get: operations["listUsers"];
     /**
@@ -107,6 +107,20 @@ export interface paths {
      * @description Only the caller's own tokens.
      */
     delete: operations["revokeToken"];
+  };
+  "/api/v1/users/{id}/unlock": {
+    /**
+     * Lift a user's login lockout
+     * @description Admin only. Forgets the failed logins of the user's account, so a login is allowed at once (a wait or a lock answered 429 before). The audit keeps the failures and records the unlock. The client address's own count is not changed. Needs no body.
+     */
+    post: operations["unlockUser"];
+  };
+  "/api/v1/login-events": {
+    /**
+     * List the login audit
+     * @description Admin only. Logins that reached the password check (success, failure, the failure that locked an account) and unlocks, newest first, kept 90 days. Attempts refused by the throttle (429) are not listed one by one. Paged: pass the answer's `nextCursor` as `cursor`.
+     */
+    get: operations["listLoginEvents"];
   };
   "/api/v1/accounts": {
     /**
@@ -2837,11 +2851,6 @@ export interface components {
       disabled: boolean;
       createdAt: string;
     };
-    UserPage: {
-      items: components["schemas"]["User"][];
-      /** @description Pass as cursor for the next page; null on the last page */
-      nextCursor: string | null;
-    };
     Agent: {
       id: number;
       name: string;
@@ -2883,6 +2892,55 @@ export interface components {
       expiresAt: string | null;
       /** @description The secret; shown once, only its hash is stored */
       token: string;
+    };
+    AdminUser: {
+      id: number;
+      email: string;
+      name: string;
+      /** @enum {string} */
+      role: "admin" | "agent" | "customer";
+      accountId: number | null;
+      tenantId: number | null;
+      language: string;
+      disabled: boolean;
+      createdAt: string;
+      /** @description Failed logins in a row not yet forgotten (a success or an unlock resets it; 12 quiet hours forget it) */
+      failedLogins: number;
+      /** @description Until when a login is refused (429: a wait after 5 failures, a 1 h lock after 20); null: allowed now */
+      lockedUntil: string | null;
+    };
+    AdminUserPage: {
+      items: components["schemas"]["AdminUser"][];
+      /** @description Pass as cursor for the next page; null on the last page */
+      nextCursor: string | null;
+    };
+    UnlockResult: {
+      user: components["schemas"]["AdminUser"];
+      /** @description What was lifted, in words (the console and CLI show it) */
+      message: string;
+    };
+    LoginEvent: {
+      id: number;
+      at: string;
+      /** @description The user when the e-mail belongs to one */
+      userId: number | null;
+      /** @description As typed (lower-cased), at most 254 characters */
+      email: string;
+      /** @description The client's address ('cli' for an unlock at the console) */
+      address: string;
+      /** @description At most 256 characters */
+      userAgent: string | null;
+      /** @enum {string} */
+      outcome: "success" | "failure" | "locked" | "unlocked";
+      /** @description failure, locked: wrong_password, unknown_email or user_disabled; unlocked: admin or cli */
+      reason: string | null;
+      /** @description unlocked: the admin who lifted the lock */
+      byUserId: number | null;
+    };
+    LoginEventPage: {
+      items: components["schemas"]["LoginEvent"][];
+      /** @description Pass as cursor for the next (older) page; null on the last page */
+      nextCursor: string | null;
     };
   };
   responses: never;
@@ -2935,7 +2993,7 @@ export interface operations {
   };
   /**
    * Log in
-   * @description Checks the email and password and sets the `iotops_session` cookie.
+   * @description Checks the email and password and sets the `iotops_session` cookie. Throttled (429 with a `Retry-After` header in seconds): per account, 5 failed logins in a row are free, then each attempt waits 5 s, 10 s, 20 s … up to 15 min (`auth.throttled`), and 20 in a row lock the account for 1 h or until an admin unlocks it (`auth.locked`); per client address, 20 failures are free, then the same waits. A success resets the account's count. Unknown e-mails are counted and answered alike.
    */
   login: {
     requestBody: {
@@ -2970,6 +3028,12 @@ export interface operations {
       };
       /** @description Default Response */
       404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      429: {
         content: {
           "application/json": components["schemas"]["Error"];
         };
@@ -3075,7 +3139,7 @@ export interface operations {
   };
   /**
    * List users
-   * @description Admin only. Paged in id order: `limit` users (default 100, at most 500); pass the answer's `nextCursor` as `cursor` for the next page (null on the last one).
+   * @description Admin only. Paged in id order: `limit` users (default 100, at most 500); pass the answer's `nextCursor` as `cursor` for the next page (null on the last one). Each user with their failed logins in a row and until when a login is refused.
    */
   listUsers: {
     parameters: {
@@ -3090,7 +3154,7 @@ export interface operations {
       /** @description Default Response */
       200: {
         content: {
-          "application/json": components["schemas"]["UserPage"];
+          "application/json": components["schemas"]["AdminUserPage"];
         };
       };
       /** @description Default Response */
@@ -3441,6 +3505,99 @@ export interface operations {
       /** @description Default Response */
       204: {
         content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Lift a user's login lockout
+   * @description Admin only. Forgets the failed logins of the user's account, so a login is allowed at once (a wait or a lock answered 429 before). The audit keeps the failures and records the unlock. The client address's own count is not changed. Needs no body.
+   */
+  unlockUser: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnlockResult"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List the login audit
+   * @description Admin only. Logins that reached the password check (success, failure, the failure that locked an account) and unlocks, newest first, kept 90 days. Attempts refused by the throttle (429) are not listed one by one. Paged: pass the answer's `nextCursor` as `cursor`.
+   */
+  listLoginEvents: {
+    parameters: {
+      query?: {
+        /** @description Only this user's events */
+        userId?: number;
+        /** @description Only events with this outcome */
+        outcome?: "success" | "failure" | "locked" | "unlocked";
+        /** @description Events per page (1-500) */
+        limit?: number;
+        /** @description The previous page's nextCursor: the older events after it */
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoginEventPage"];
+        };
       };
       /** @description Default Response */
       400: {
