@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/platform/db/client.ts';
 import { cliEnv, runCli } from './support/cli.ts';
 import { uniq } from './support/harness.ts';
 
@@ -31,5 +32,22 @@ describe('iotops users create / tokens create (black-box)', { timeout: 120_000 }
     const again = await runCli(['users', 'create', '--email', email, '--password', 'a-long-password'], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('users.email_taken');
+  });
+
+  it('unlock lifts a login lockout and says what it forgot; an unknown e-mail exits 1', async () => {
+    const email = `locked-${uniq()}@example.test`;
+    expect((await runCli(['users', 'create', '--email', email, '--password', 'a-long-password'], env)).code).toBe(0);
+    // The lock as 20 failed logins leave it (the throttle's own tests make it through the API).
+    const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.IOTOPS_DATA_DIR! });
+    await db.query(`insert into login_throttle (subject, failures, last_at) values ($1, 20, now())`, [
+      `account:${email}`,
+    ]);
+    await db.close();
+    const unlocked = await runCli(['users', 'unlock', '--email', email], env);
+    expect(unlocked.code).toBe(0);
+    expect(unlocked.stdout).toMatch(`${email} may log in again: 20 failed logins forgotten (was refused until`);
+    const unknown = await runCli(['users', 'unlock', '--email', `nobody-${uniq()}@example.test`], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--email: no user');
   });
 });
