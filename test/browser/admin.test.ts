@@ -340,6 +340,57 @@ describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 3
     await expect.poll(() => new URL(p.url()).pathname + new URL(p.url()).search).toBe(`/cases?accountId=${id}`);
   });
 
+  it('a user held back by failed logins sees the 429 message; the admin unlocks them and reads the login audit', async () => {
+    const p = await admin('Users');
+    const email = `lee-${Date.now()}@demo.iotops.example`;
+    const made = await p.request.post(`${url}/api/v1/users`, {
+      data: { email, name: 'Lee Typo', password: 'lee-right-password', role: 'agent' },
+    });
+    expect(made.status()).toBe(201);
+
+    // Lee's form is ready first: the 5 s wait after the fifth failure must not have passed by the click.
+    const lee = await page();
+    await lee.goto(url);
+    await lee.getByLabel('Email').fill(email);
+    await lee.getByLabel('Password').fill('lee-right-password');
+    for (let i = 0; i < 5; i++) {
+      const r = await lee.request.post(`${url}/api/v1/auth/login`, { data: { email, password: 'lee-typo' } });
+      expect(r.status()).toBe(401);
+    }
+    await lee.getByRole('button', { name: 'Log in' }).click();
+    await lee
+      .getByRole('alert')
+      .filter({ hasText: /Too many failed logins for this account: wait \d+ s before trying again/ })
+      .waitFor();
+
+    await p.reload();
+    const row = p.getByRole('table', { name: 'Users' }).getByRole('row').filter({ hasText: email });
+    await row.getByText('5 failed logins in a row').waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-user-failed-logins');
+    await p.getByRole('button', { name: `Unlock ${email}` }).click();
+    await p
+      .getByRole('status')
+      .filter({ hasText: `${email} may log in again: 5 failed logins forgotten` })
+      .waitFor();
+    await row.getByText('active').waitFor();
+    expect(await row.getByText(/failed login/).count()).toBe(0);
+    expect(await p.getByRole('button', { name: `Unlock ${email}` }).count()).toBe(0);
+
+    // The login audit of Lee: the unlock on top, then the five failures, the admin named.
+    await p.getByRole('link', { name: `Logins of ${email}` }).click();
+    const audit = p.getByRole('table', { name: 'Login audit' });
+    await audit.getByText('unlocked', { exact: true }).waitFor();
+    expect(await audit.getByRole('row').filter({ hasText: 'wrong_password' }).count()).toBe(5);
+    expect(await audit.getByRole('row').nth(1).textContent()).toMatch(/unlocked.*by admin #\d+.*127\.0\.0\.1/);
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-login-audit');
+
+    // Lee logs in at once.
+    await lee.getByRole('button', { name: 'Log in' }).click();
+    await lee.getByRole('table', { name: 'Case queue' }).waitFor();
+  });
+
   it('is offered to admins only', async () => {
     const p = await page();
     await logIn(p, 'agent@demo.iotops.example', 'demo-agent-password');

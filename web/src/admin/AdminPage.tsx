@@ -3,6 +3,7 @@ import type { ComponentType } from 'react';
 import { Navigate, Route, NavLink as RouterLink, Routes, useLocation } from 'react-router';
 import { useMe } from '../auth/session.ts';
 import IngestCredentialsPage from './IngestCredentialsPage.tsx';
+import LoginAuditPage from './LoginAuditPage.tsx';
 import PlansPage from './PlansPage.tsx';
 import PriorityMatrixPage from './PriorityMatrixPage.tsx';
 import SlaPage from './SlaPage.tsx';
@@ -13,6 +14,7 @@ import { READABLE } from './ui.tsx';
 // One chunk for all of admin: only admins load it, and they move between these screens together.
 const AREAS: { path: string; label: string; Page: ComponentType }[] = [
   { path: 'users', label: 'Users', Page: UsersPage },
+  { path: 'logins', label: 'Login audit', Page: LoginAuditPage },
   { path: 'tokens', label: 'API tokens', Page: TokensPage },
   { path: 'ingest', label: 'Ingest credentials', Page: IngestCredentialsPage },
   { path: 'plans', label: 'Plans', Page: PlansPage },

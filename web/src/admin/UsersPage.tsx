@@ -14,11 +14,11 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import type { Schemas } from '../api/client.ts';
 import { LANGUAGES, type Language, useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
-import { useAccountOptions, useCreateUser, useUsers } from './queries.ts';
+import { useAccountOptions, useCreateUser, useUnlockUser, useUsers } from './queries.ts';
 import { EditUserDialog, UserTokensDialog } from './UserDialogs.tsx';
 import { AdminForm, AdminModal, fieldError } from './ui.tsx';
 
@@ -49,8 +49,10 @@ export default function UsersPage() {
   const [tokensOf, setTokensOf] = useState<Schemas['User'] | null>(null);
   const accounts = useAccountOptions();
   const create = useCreateUser();
+  const unlock = useUnlockUser();
   // The draft of a new user; it outlives a failed save so nothing typed is lost.
   const [form, setForm] = useState<Form | null>(null);
+  // What the last create or unlock did, in a status line (an unlock's text is the API's own message).
   const [created, setCreated] = useState<string | null>(null);
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => f && { ...f, [k]: v });
   const accountName = new Map((accounts.data ?? []).map((a) => [Number(a.value), a.label]));
@@ -104,6 +106,7 @@ export default function UsersPage() {
         </Alert>
       )}
       <ErrorAlert error={users.error} />
+      <ErrorAlert error={unlock.error} />
       <Table striped aria-label="Users">
         <Table.Thead>
           <Table.Tr>
@@ -143,6 +146,17 @@ export default function UsersPage() {
                 ) : (
                   'active'
                 )}
+                {/* The login throttle (429s): until when a login is refused, and the failures in a row behind it. */}
+                {u.lockedUntil && (
+                  <Text size="xs" c="red.9" fw={600}>
+                    login refused until {dateTime(u.lockedUntil)}
+                  </Text>
+                )}
+                {u.failedLogins > 0 && (
+                  <Text size="xs" c="dark.9">
+                    {u.failedLogins} failed login{u.failedLogins === 1 ? '' : 's'} in a row
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td>{dateTime(u.createdAt)}</Table.Td>
               <Table.Td>
@@ -163,6 +177,29 @@ export default function UsersPage() {
                   >
                     Tokens
                   </Button>
+                  <Button
+                    size="compact-sm"
+                    variant="default"
+                    component={Link}
+                    to={`/admin/logins?userId=${u.id}`}
+                    aria-label={`Logins of ${u.email}`}
+                  >
+                    Logins
+                  </Button>
+                  {u.failedLogins > 0 && (
+                    <Button
+                      size="compact-sm"
+                      variant="default"
+                      aria-label={`Unlock ${u.email}`}
+                      loading={unlock.isPending && unlock.variables === u.id}
+                      onClick={() => {
+                        setCreated(null);
+                        unlock.mutate(u.id, { onSuccess: (r) => setCreated(r.message) });
+                      }}
+                    >
+                      Unlock
+                    </Button>
+                  )}
                 </Group>
               </Table.Td>
             </Table.Tr>

@@ -8,6 +8,7 @@ import { keys } from '../api/keys.ts';
  */
 export const adminKeys = {
   users: ['users'] as const,
+  loginEvents: ['login-events'] as const,
   // Case assignment lists the staff by this key; a new admin or agent belongs in it.
   agents: ['agents'] as const,
   tokens: ['tokens'] as const,
@@ -57,6 +58,19 @@ export const useUpdateUser = () =>
       unwrap(api.PATCH('/api/v1/users/{id}', { params: { path: { id: v.id } }, body: v.body })),
     [adminKeys.users, adminKeys.agents],
   );
+// An unlock is in the audit too.
+export const useUnlockUser = () =>
+  useChange(
+    (id: number) => unwrap(api.POST('/api/v1/users/{id}/unlock', { params: { path: { id } } })),
+    [adminKeys.users, adminKeys.loginEvents],
+  );
+export type LoginEventFilter = { userId?: number; outcome?: Schemas['LoginEvent']['outcome']; cursor?: string };
+export const LOGIN_EVENTS_PAGE = 50;
+export const useLoginEvents = (f: LoginEventFilter) =>
+  useQuery({
+    queryKey: [...adminKeys.loginEvents, f],
+    queryFn: () => unwrap(api.GET('/api/v1/login-events', { params: { query: { limit: LOGIN_EVENTS_PAGE, ...f } } })),
+  });
 export const useUserTokens = (id: number | null) =>
   useQuery({
     queryKey: [...adminKeys.users, id, 'tokens'],
