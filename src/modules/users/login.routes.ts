@@ -2,7 +2,7 @@ import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
 import { presentAdminUser, presentLoginEvent } from './login.presenter.ts';
-import { ListLoginEventsQuery, LoginEventPage, UnlockResult } from './login.schemas.ts';
+import { ListLoginEventsQuery, LoginEventPage, UnlockBody, UnlockResult } from './login.schemas.ts';
 import type { LoginService } from './login.service.ts';
 import { UserIdParams } from './users.schemas.ts';
 
@@ -22,8 +22,9 @@ export function loginRoutes(logins: LoginService) {
           description:
             "Admin only. Forgets the failed logins of the user's account, so a login is allowed at once (a wait or " +
             "a lock answered 429 before). The audit keeps the failures and records the unlock. The client address's " +
-            'own count is not changed. Needs no body.',
+            'own count is not changed. Needs no body (or `{}`).',
           params: UserIdParams,
+          body: UnlockBody.nullish().describe('Optional: nothing to send'),
           response: { 200: UnlockResult, ...errors },
         },
       },

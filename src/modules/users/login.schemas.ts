@@ -22,6 +22,9 @@ export const AdminUserPage = z
   })
   .meta({ id: 'AdminUserPage' });
 
+/** Nothing to say: the user is in the path. A body, when sent, must be `{}` (every POST documents one). */
+export const UnlockBody = z.object({}).strict().meta({ id: 'UnlockRequest' });
+
 export const UnlockResult = z
   .object({
     user: AdminUserView,

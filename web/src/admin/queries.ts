@@ -61,7 +61,7 @@ export const useUpdateUser = () =>
 // An unlock is in the audit too.
 export const useUnlockUser = () =>
   useChange(
-    (id: number) => unwrap(api.POST('/api/v1/users/{id}/unlock', { params: { path: { id } } })),
+    (id: number) => unwrap(api.POST('/api/v1/users/{id}/unlock', { params: { path: { id } }, body: {} })),
     [adminKeys.users, adminKeys.loginEvents],
   );
 export type LoginEventFilter = { userId?: number; outcome?: Schemas['LoginEvent']['outcome']; cursor?: string };

@@ -111,7 +111,7 @@ export interface paths {
   "/api/v1/users/{id}/unlock": {
     /**
      * Lift a user's login lockout
-     * @description Admin only. Forgets the failed logins of the user's account, so a login is allowed at once (a wait or a lock answered 429 before). The audit keeps the failures and records the unlock. The client address's own count is not changed. Needs no body.
+     * @description Admin only. Forgets the failed logins of the user's account, so a login is allowed at once (a wait or a lock answered 429 before). The audit keeps the failures and records the unlock. The client address's own count is not changed. Needs no body (or `{}`).
      */
     post: operations["unlockUser"];
   };
@@ -1393,6 +1393,7 @@ export interface components {
       scopes: ("read" | "write" | "ingest" | "admin")[];
       expiresInDays?: number;
     };
+    UnlockRequestInput: Record<string, never>;
     Error: {
       error: {
         /** @description Stable machine-readable code, e.g. sims.iccid_invalid */
@@ -3534,12 +3535,18 @@ export interface operations {
   };
   /**
    * Lift a user's login lockout
-   * @description Admin only. Forgets the failed logins of the user's account, so a login is allowed at once (a wait or a lock answered 429 before). The audit keeps the failures and records the unlock. The client address's own count is not changed. Needs no body.
+   * @description Admin only. Forgets the failed logins of the user's account, so a login is allowed at once (a wait or a lock answered 429 before). The audit keeps the failures and records the unlock. The client address's own count is not changed. Needs no body (or `{}`).
    */
   unlockUser: {
     parameters: {
       path: {
         id: number;
+      };
+    };
+    /** @description Optional: nothing to send */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnlockRequestInput"] | null;
       };
     };
     responses: {
