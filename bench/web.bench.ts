@@ -48,19 +48,35 @@ const CASES = Math.floor(numArg('--cases', 1_000_000));
 const RUNS = Math.floor(numArg('--runs', 10));
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
-/** Gzipped bytes of what index.html makes the browser fetch before the first route chunk. */
+/**
+ * Gzipped bytes of the JavaScript every page runs before any route chunk: what index.html loads (its script and
+ * module preloads), the modules those import statically, and the app chunk the entry imports unconditionally
+ * (web/src/app/boot.ts starts the first screen's chunk and data, then imports main.tsx, built as `main-*.js`) with
+ * its own static imports. Route chunks, loaded by the router or by boot.ts for the queue and case, are not counted.
+ */
 function initialJs(dist: string): { js: number; css: number; files: string[] } {
   const html = readFileSync(path.join(dist, 'index.html'), 'utf8');
   const refs = [
     ...html.matchAll(/<script[^>]+src="([^"]+)"/g),
     ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g),
-  ].map((m) => m[1]!);
+  ].map((m) => m[1]!.replace(/^\//, ''));
   const css = [...html.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g)].map((m) => m[1]!);
+  const files = new Set<string>();
+  const visit = (f: string) => {
+    if (files.has(f)) return;
+    files.add(f);
+    const code = readFileSync(path.join(dist, f), 'utf8');
+    const dir = path.posix.dirname(f);
+    for (const m of code.matchAll(/(?:from|import)\s*["'`]\.\/([^"'`]+\.js)["'`]/g)) visit(path.posix.join(dir, m[1]!));
+    for (const m of code.matchAll(/import\(\s*["'`]\.\/(main-[^"'`]+\.js)["'`]\s*\)/g))
+      visit(path.posix.join(dir, m[1]!));
+  };
+  for (const f of refs) visit(f);
   const gz = (f: string) => gzipSync(readFileSync(path.join(dist, f))).length;
   return {
-    js: refs.reduce((s, f) => s + gz(f), 0),
+    js: [...files].reduce((s, f) => s + gz(f), 0),
     css: css.reduce((s, f) => s + gz(f), 0),
-    files: refs,
+    files: [...files],
   };
 }
 

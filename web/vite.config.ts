@@ -20,6 +20,9 @@ export default defineConfig({
             { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
             { name: 'router', test: /[\\/]node_modules[\\/]react-router[\\/]/ },
             { name: 'query', test: /[\\/]node_modules[\\/]@tanstack[\\/]/ },
+            // The kit's parts most screens share (inputs, comboboxes, buttons, layout) in one chunk rather than
+            // ~20 small ones a screen waits for one after the other; parts few screens use stay with them.
+            { name: 'kit', test: /[\\/]node_modules[\\/](@mantine|@floating-ui)[\\/]/, minShareCount: 5 },
           ],
         },
       },

@@ -3,7 +3,6 @@ import { createBrowserRouter, type LoaderFunctionArgs, Navigate, RouterProvider 
 import { isStaff, meQuery, useMe } from '../auth/session.ts';
 import { caseEventsQuery, caseQuery, queueParamsFrom, queueQuery } from '../cases/queries.ts';
 import { I18nProvider, isLanguage } from '../i18n/index.tsx';
-import '../ui/plain.css';
 import { queryClient } from './query-client.ts';
 import { Shell } from './Shell.tsx';
 

@@ -6,10 +6,11 @@ import { onUnauthorized } from '../api/client.ts';
 import { isStaff, useLogout, useMe } from '../auth/session.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { CustomerView } from '../ui/ErrorAlert.tsx';
+import { useModule } from '../ui/useModule.ts';
 
 // Not in the main script (see ShellExtras.tsx): fetched beside the first screen's chunk.
-const LanguagePicker = lazy(() => import('./ShellExtras.tsx').then((m) => ({ default: m.LanguagePicker })));
-const ExpiredLogin = lazy(() => import('./ShellExtras.tsx').then((m) => ({ default: m.ExpiredLogin })));
+const loadExtras = () => import('./ShellExtras.tsx');
+const ExpiredLogin = lazy(() => loadExtras().then((m) => ({ default: m.ExpiredLogin })));
 
 /** Whether the browser reaches the server: a banner while it does not, and queries retry when it comes back. */
 function useOnline() {
@@ -35,6 +36,7 @@ export function Shell() {
   const qc = useQueryClient();
   const online = useOnline();
   const fetching = useIsFetching();
+  const extras = useModule(loadExtras);
   const [expired, setExpired] = useState(false);
   // A 401 mid-work opens a login over the page instead of leaving it, so a half-typed reply survives.
   useEffect(() => onUnauthorized(() => setExpired(true)), []);
@@ -69,9 +71,7 @@ export function Shell() {
           <Group gap="sm">
             {fetching > 0 && <Loader size="xs" role="status" aria-label="Updating" />}
             {/* The picker's width held while its chunk loads, so the header does not shift. */}
-            <Suspense fallback={<div style={{ width: 80 }} />}>
-              <LanguagePicker />
-            </Suspense>
+            {extras ? <extras.LanguagePicker /> : <div style={{ width: 80 }} />}
             <Text size="sm">{me.data.email}</Text>
             <Button size="xs" variant="default" onClick={() => void logout()}>
               {t('nav.logout')}

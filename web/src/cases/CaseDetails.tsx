@@ -1,17 +1,17 @@
 import { Card, Select, Stack, Text, TextInput, Title } from '@mantine/core';
-import { lazy, Suspense } from 'react';
 import { Link } from 'react-router';
 import type { Schemas } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { useAfterPaint } from '../ui/useAfterPaint.ts';
+import { useModule } from '../ui/useModule.ts';
 import { CasePriority } from './CasePriority.tsx';
 import { AffectedSims, MajorCaseChildren } from './CaseSide.tsx';
 import { useAgents, useCaseSla, useUpdateCase } from './queries.ts';
 import { SlaClocks } from './SlaClocks.tsx';
 
 // Its own chunk (it brings the SIM page's actions panel): loaded after the case's header and timeline are shown.
-const DiagnosisPanel = lazy(() => import('./DiagnosisPanel.tsx').then((m) => ({ default: m.DiagnosisPanel })));
+const loadDiagnosis = () => import('./DiagnosisPanel.tsx');
 
 /**
  * The case page's side column: details, assignment, priority, diagnosis, child cases, SLA clocks. It mounts once the
@@ -30,6 +30,7 @@ export function CaseDetails({
   const { t } = useI18n();
   const ready = useAfterPaint();
   const sla = useCaseSla(k.number, staff);
+  const diagnosis = useModule(loadDiagnosis);
   if (!ready) return null;
   const number = k.number;
   return (
@@ -56,10 +57,8 @@ export function CaseDetails({
         {staff && <Assignment number={number} assignee={k.assigneeUserId ?? null} queue={k.queue ?? null} />}
         {staff && <CasePriority c={k} />}
       </Card>
-      {staff && k.affectedSimCount > 0 && (
-        <Suspense fallback={null}>
-          <DiagnosisPanel number={number} events={events ?? []} />
-        </Suspense>
+      {staff && k.affectedSimCount > 0 && diagnosis && (
+        <diagnosis.DiagnosisPanel number={number} events={events ?? []} />
       )}
       {staff && k.isMajor && <MajorCaseChildren number={number} />}
       {staff && (

