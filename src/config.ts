@@ -44,6 +44,20 @@ const Env = z.object({
     .optional()
     .transform((v) => v === '1' || v === 'true')
     .describe('Mark the session cookie Secure (set behind HTTPS)'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ })))
+    .describe(
+      "Origins besides the server's own host that may send state-changing requests with the session cookie " +
+        '(comma-separated, e.g. https://desk.example.com behind a proxy that rewrites Host)',
+    ),
   JOB_POLL_MS: z.coerce
     .number()
     .int()
@@ -167,6 +181,7 @@ export type Config = {
   attachmentMaxBytes: number;
   sessionTtlHours: number;
   cookieSecure: boolean;
+  allowedOrigins: string[];
   demo: 'auto' | 'off';
   simulate: 'on' | 'off';
   jobPollMs: number;
@@ -211,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE,
+    allowedOrigins: e.ALLOWED_ORIGINS,
     caseQueueCacheMs: e.CASE_QUEUE_CACHE_MS,
     demo: e.IOTOPS_DEMO,
     simulate: e.IOTOPS_SIMULATE,

@@ -73,7 +73,7 @@ describe('query parameters', () => {
   it('an unknown one is refused naming it (it was silently ignored: ?account=X exported every SIM)', async () => {
     const r = await h.app.inject({ url: '/api/v1/sims/export?account=X', headers: t.agent });
     expect(r.statusCode).toBe(400);
-    expect(JSON.stringify(r.json().error)).toMatch(/account/);
+    expect(r.json().error.details).toEqual([{ field: 'querystring.account', value: 'X', reason: 'unknown parameter' }]);
     const ok = await h.app.inject({ url: `/api/v1/sims?accountId=${t.child.id}&limit=5`, headers: t.agent });
     expect(ok.statusCode).toBe(200);
   });

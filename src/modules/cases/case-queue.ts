@@ -43,6 +43,11 @@ export type CaseQueueDeps = {
     reach: { tenantId?: number | undefined; accountIds?: number[] | undefined },
     text: string,
   ) => Promise<number[]>;
+  /**
+   * Throws not found for an account outside the caller's reach: a customer filtering by another tenant's account
+   * is answered like for a missing account (as GET /sims does), not with an empty page.
+   */
+  requireAccount: (p: Principal, accountId: number) => Promise<unknown>;
   clock: () => Date;
   /** CASE_QUEUE_CACHE_MS: how long an API queue page is reused (0 = never). */
   cacheMs: number;
@@ -70,6 +75,7 @@ export function createCaseQueue(deps: CaseQueueDeps) {
   });
   async function read(p: Principal, q: ListCasesQueryInput): Promise<[CaseReach, CaseFilter]> {
     const reach = await deps.reachOf(p);
+    if (q.accountId !== undefined && reach.customer) await deps.requireAccount(p, q.accountId);
     const { q: text, ...f } = filterOf(p, q);
     if (text === undefined) return [reach, f];
     const simIds = await deps.simIdsByIdentifier({ tenantId: reach.tenantId, accountIds: reach.accountIds }, text);

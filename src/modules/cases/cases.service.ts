@@ -68,6 +68,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     repo: caseQueueRepo(db),
     reachOf,
     simIdsByIdentifier: deps.sims.idsByIdentifier,
+    requireAccount: (p, accountId) => deps.accounts.get(p, accountId),
     clock,
     cacheMs: deps.queueCacheMs ?? 0,
   });

@@ -18,6 +18,8 @@ export type CountRow = {
 export type RunRow = { key: string; since: Date; last: Date };
 export type FailingSimsRow = { plmn: string | null; apn: string | null; reject_type: string; sims: number };
 
+// Orphans (tenant 0: records for ICCIDs that are no SIM of ours, e.g. a test generator's) are not the fleet: they
+// would make a network look failing, or healthy, on traffic of devices the provider does not serve.
 export function fleetHealthRepo(database: Database) {
   return {
     /** Attempts and refusals in the period by PLMN, APN (lower case, '' = none), type and tenant. */
@@ -26,7 +28,7 @@ export function fleetHealthRepo(database: Database) {
         `select plmn, apn, type, tenant_id::text as tenant_id, sum(events)::int as n
            from network_event_counts
           where bucket >= date_bin('5 minutes', $1::timestamptz, ${ORIGIN}) and bucket <= $2
-            and type = any($3::text[])
+            and type = any($3::text[]) and tenant_id <> 0
           group by 1, 2, 3, 4`,
         [from, to, ATTEMPT_TYPES],
       );
@@ -41,10 +43,10 @@ export function fleetHealthRepo(database: Database) {
       return database.query<RunRow>(
         `with r as (
            select distinct 'plmn|' || plmn as key, bucket from network_event_counts
-            where bucket >= $1 and type in ('attach_rejected', 'session_rejected')
+            where bucket >= $1 and type in ('attach_rejected', 'session_rejected') and tenant_id <> 0
            union
            select distinct 'apn|' || apn, bucket from network_event_counts
-            where bucket >= $1 and type = 'session_rejected' and apn <> ''
+            where bucket >= $1 and type = 'session_rejected' and apn <> '' and tenant_id <> 0
          ), g as (
            select key, bucket,
                   bucket - (row_number() over (partition by key order by bucket)) * interval '5 minutes' as grp

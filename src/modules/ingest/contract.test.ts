@@ -189,6 +189,22 @@ describe('telemetry', () => {
     expect(parseTelemetry({ ts: base.ts, deviceId: 'd', metrics: { anything_new: 1 } }).ok).toBe(true);
   });
 
+  it("refuses the contract's percentages outside 0–100 (wear_pct 200 was accepted), naming the metric", () => {
+    const parse = (metrics: Record<string, number>) => parseTelemetry({ ts: base.ts, deviceId: 'd', metrics });
+    expect(parse({ 'wear_pct.seal-kit': 200 })).toMatchObject({
+      ok: false,
+      reason: 'out_of_range',
+      field: 'metrics.wear_pct.seal-kit',
+      value: 200,
+    });
+    expect(parse({ 'stock_level_pct.ink': -1 })).toMatchObject({ ok: false, field: 'metrics.stock_level_pct.ink' });
+    expect(parse({ link_utilization_pct: 100.5 })).toMatchObject({ ok: false, field: 'metrics.link_utilization_pct' });
+    for (const v of [0, 55.5, 100]) {
+      expect(parse({ 'wear_pct.seal-kit': v, 'stock_level_pct.ink': v, link_utilization_pct: v }).ok).toBe(true);
+    }
+    expect(parse({ temperature_c: 250, custom_pct: 150 }).ok).toBe(true); // not the contract's percentages
+  });
+
   it('refuses bad records with reason and field; the topic device is authoritative', () => {
     const bad = (raw: unknown, opts = {}) => {
       const r = parseTelemetry(raw, opts);

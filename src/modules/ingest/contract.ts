@@ -298,9 +298,19 @@ export function parseTelemetry(raw: unknown, opts: { topicDeviceId?: string; now
       return reject('out_of_range', 'metric names must be 1–128 characters', `metrics.${name}`);
     if (typeof v !== 'number' || !Number.isFinite(v))
       return reject('wrong_type', `metric ${name} must be a finite number`, `metrics.${name}`, v);
+    if (isPercentMetric(name) && (v < 0 || v > 100))
+      return reject('out_of_range', `metric ${name} is a percentage: 0–100`, `metrics.${name}`, v);
     metrics[name] = v;
   }
   return { ok: true, record: { id, ts: when, deviceId, metrics } };
+}
+
+/**
+ * The contract's percentages (0–100): a wear of 200 % would schedule maintenance on a part that cannot be that worn,
+ * and a utilisation over 100 would offer an upgrade on a sensor fault. Other metric names are free (stored as sent).
+ */
+function isPercentMetric(name: string): boolean {
+  return name === 'link_utilization_pct' || name.startsWith('wear_pct.') || name.startsWith('stock_level_pct.');
 }
 
 export type Line = { line: number; value: unknown } | { line: number; rejection: Rejection };

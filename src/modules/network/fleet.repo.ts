@@ -46,6 +46,8 @@ export function fleetRepo(database: Database) {
       if (q.tenantId !== undefined) {
         params.push(q.tenantId);
         where.push(`tenant_id = $${params.length}`);
+      } else {
+        where.push('tenant_id <> 0'); // orphans (ICCIDs that are no SIM of ours) are not the provider's fleet
       }
       if (q.types) {
         params.push(q.types);

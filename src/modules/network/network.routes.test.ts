@@ -300,6 +300,32 @@ describe('fleet views', () => {
     expect(forbidden.json().error.details[0]).toMatchObject({ field: 'tenantId' });
   });
 
+  it('leaves out orphans (ICCIDs that are no SIM of ours): not in the fleet, not failing now', async () => {
+    // A generator's traffic for 20 unknown ICCIDs, all refused in a PLMN no SIM of ours uses.
+    const plmn = { mcc: '901', mnc: String(10 + Math.floor(Math.random() * 89)) };
+    const now = Date.now();
+    const run = String(Math.floor(Math.random() * 1e6)).padStart(6, '0');
+    const records = Array.from({ length: 60 }, (_, i) => ({
+      id: uniq(),
+      ts: new Date(now - (30 - (i % 30)) * 60_000).toISOString(),
+      iccid: `8990000${run}${String(i).padStart(6, '0')}`,
+      type: 'attach_rejected',
+      network: plmn,
+      rat: 'LTE-M',
+      cause: 15,
+    }));
+    expect((await post(records)).json()).toMatchObject({ accepted: 60, rejected: [] });
+    const key = `${plmn.mcc}${plmn.mnc}`;
+    const from = encodeURIComponent(at(-60)); // from before this file's own SIMs' events
+    const all = await get(`/api/v1/network/fleet?from=${from}&by=plmn`, t.agent);
+    expect(all.statusCode).toBe(200);
+    expect(all.json().totals.length).toBeGreaterThan(0); // the fleet itself is there
+    expect(all.json().totals.map((x: { key: string }) => x.key)).not.toContain(key);
+    const failing = await get('/api/v1/network/failing', t.agent);
+    expect(failing.statusCode).toBe(200);
+    expect(JSON.stringify(failing.json())).not.toContain(key);
+  });
+
   it('refuses more buckets than a chart can hold, naming the bucket', async () => {
     const res = await get('/api/v1/network/fleet?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z&bucket=5m', t.agent);
     expect(res.statusCode).toBe(400);

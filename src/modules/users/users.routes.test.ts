@@ -255,6 +255,37 @@ describe('POST /api/v1/auth/password', () => {
     expect(fresh.statusCode).toBe(200);
   });
 
+  it('a read-only token cannot change the password (403 naming the scope); the password stays', async () => {
+    const email = await newUser('agent');
+    const login = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: 'correct-horse-battery' },
+    });
+    const session = { iotops_session: login.cookies.find((c) => c.name === 'iotops_session')!.value };
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      cookies: session,
+      payload: { name: 'dashboard', scopes: ['read'] },
+    });
+    expect(created.statusCode).toBe(201);
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      headers: { authorization: `Bearer ${created.json().token}` },
+      payload: { currentPassword: 'correct-horse-battery', newPassword: 'taken-over-by-a-token' },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(JSON.stringify(res.json().error)).toMatch(/write/);
+    const still = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: 'correct-horse-battery' },
+    });
+    expect(still.statusCode).toBe(200);
+  });
+
   it('403 with a wrong current password; 400 for a short new one; 401 without auth', async () => {
     const wrong = await h.app.inject({
       method: 'POST',

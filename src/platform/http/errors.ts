@@ -81,13 +81,28 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const context = err.validationContext;
-    const details = err.validation.map((v) => {
-      const field = fieldOf(v.instancePath);
-      return {
-        field: context && context !== 'body' ? `${context}.${field}`.replace(/\.$/, '') : field || 'body',
-        value: valueAt(req, context, v.instancePath),
-        reason: v.message ?? 'invalid',
-      };
+    const named = (field: string) =>
+      context && context !== 'body' ? `${context}.${field}`.replace(/\.$/, '') : field || 'body';
+    // An unknown key is named itself (one detail each), not as its parent object with the whole value echoed.
+    const details = err.validation.flatMap((v) => {
+      const keys = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: unknown }).keys : undefined;
+      if (Array.isArray(keys) && keys.length > 0) {
+        return keys.map((k) => {
+          const path = `${v.instancePath.replace(/\/$/, '')}/${String(k)}`;
+          return {
+            field: named(fieldOf(path)),
+            value: valueAt(req, context, path),
+            reason: context === 'querystring' ? 'unknown parameter' : 'unknown field',
+          };
+        });
+      }
+      return [
+        {
+          field: named(fieldOf(v.instancePath)),
+          value: valueAt(req, context, v.instancePath),
+          reason: v.message ?? 'invalid',
+        },
+      ];
     });
     const first = details[0];
     const where = first ? `${first.field}: ${first.reason}` : 'invalid input';
