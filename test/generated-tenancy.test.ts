@@ -77,18 +77,22 @@ beforeAll(async () => {
   const diagnosis = await created('POST', '/api/v1/diagnoses', a.agent, { selection: { iccids: [sim!.iccid] } });
   const me = (await call('GET', '/api/v1/auth/me', a.customer)).json();
   const tokens = (await call('GET', '/api/v1/tokens', a.customer)).json();
+  // Real ids of A's things, never a stand-in: a probe with a wrong id would pass for the wrong reason.
+  expect(me.id).toEqual(expect.any(Number));
+  expect(tokens.items[0].id).toEqual(expect.any(Number));
   Object.assign(ids, {
     iccid: sim!.iccid,
     number: kase.number,
     eventId: String(event.id),
     contactId: String(contact.id),
-    tokenId: String(tokens.items?.[0]?.id ?? 1),
+    tokenId: String(tokens.items[0].id),
   });
   // {id} is whatever the path's resource is: decided by the segment before it.
   ids.accounts = String(a.child.id);
-  ids.users = String(me.id ?? me.user?.id ?? 1);
+  ids.users = String(me.id);
   ids.tokens = ids.tokenId!;
-  ids.attachments = String(attachment.json().id ?? 1);
+  expect(attachment.statusCode, attachment.body).toBe(201);
+  ids.attachments = String(attachment.json().id);
   ids['provider-refs'] = String(ref.id);
   ids.actions = String(action.id);
   ids.diagnoses = String(diagnosis.id);

@@ -224,15 +224,21 @@ describe('users (admin)', () => {
   });
 });
 
+/** A web session (the cookie) of a user with the tests' password. */
+async function sessionOf(email: string) {
+  const login = await h.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password: 'correct-horse-battery' },
+  });
+  expect(login.statusCode).toBe(200);
+  return { iotops_session: login.cookies.find((c) => c.name === 'iotops_session')!.value };
+}
+
 describe('POST /api/v1/auth/password', () => {
   it('changes the password, ends web sessions, and the new password logs in', async () => {
     const email = await newUser('agent');
-    const login = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email, password: 'correct-horse-battery' },
-    });
-    const session = { iotops_session: login.cookies.find((c) => c.name === 'iotops_session')!.value };
+    const session = await sessionOf(email);
     const res = await h.app.inject({
       method: 'POST',
       url: '/api/v1/auth/password',
@@ -257,12 +263,7 @@ describe('POST /api/v1/auth/password', () => {
 
   it('a read-only token cannot change the password (403 naming the scope); the password stays', async () => {
     const email = await newUser('agent');
-    const login = await h.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { email, password: 'correct-horse-battery' },
-    });
-    const session = { iotops_session: login.cookies.find((c) => c.name === 'iotops_session')!.value };
+    const session = await sessionOf(email);
     const created = await h.app.inject({
       method: 'POST',
       url: '/api/v1/tokens',
