@@ -78,3 +78,24 @@ describe('query parameters', () => {
     expect(ok.statusCode).toBe(200);
   });
 });
+
+describe('body fields', () => {
+  it('an unknown one is refused naming it (PATCH /cases with a misspelt field answered 200 having changed nothing)', async () => {
+    const opened = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: t.agent,
+      payload: { accountId: t.child.id, type: 'incident', subject: 'Strict bodies' },
+    });
+    expect(opened.statusCode).toBe(201);
+    const r = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/cases/${opened.json().number}`,
+      headers: t.agent,
+      payload: { severity: 'high', tag: ['x'] },
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.details).toEqual([{ field: 'tag', value: ['x'], reason: 'unknown field' }]);
+    expect(r.json().error.message).toMatch(/tag: unknown field/);
+  });
+});

@@ -197,7 +197,7 @@ describe('POST /api/v1/sims/:iccid/actions', () => {
       [{ kind: 'change_state', params: { to: 'ON' } }, 'params.to', 'ON'],
       [{ kind: 'change_plan', params: { plan: 'communication', field: 'dataEnabled' } }, 'params.value', undefined],
       [{ kind: 'change_plan', params: { plan: 'communication', field: 'roamingPlmns', add: 'x' } }, 'params.add', 'x'],
-      [{ kind: 'connectivity_reset', params: { force: true } }, 'params', { force: true }],
+      [{ kind: 'connectivity_reset', params: { force: true } }, 'params.force', true],
     ];
     for (const [payload, field, value] of cases) {
       const res = await act(s.iccid, t.agent, payload);

@@ -76,7 +76,7 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
   // (validation only: the OpenAPI document is built from the route's own schema).
   app.setValidatorCompiler((route) => {
     const schema = route.schema as z.ZodType;
-    const strictPart = route.httpPart === 'querystring'; // bodies: strict once the network-actions test agrees (issue note)
+    const strictPart = route.httpPart === 'querystring' || route.httpPart === 'body';
     const strict = strictPart && schema instanceof z.ZodObject ? schema.strict() : schema;
     return validatorCompiler({ ...route, schema: strict });
   });
