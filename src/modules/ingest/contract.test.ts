@@ -242,6 +242,21 @@ describe('bodies and payloads', () => {
     expect(splitBody('[{"a":', 'json')[0]).toMatchObject({ rejection: { reason: 'malformed_json' } });
   });
 
+  it('refuses a record nested past 64 levels as one rejection, in every framing (50,000 levels overflowed the stack: 500)', () => {
+    const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+    const tooDeep = {
+      rejection: { reason: 'malformed_json', message: expect.stringMatching(/nested deeper than 64/) },
+    };
+    expect(splitBody(deep(50_000), 'json')).toMatchObject([{ line: 1, ...tooDeep }]);
+    expect(splitBody(`[{"a":1},${'['.repeat(50_000)}${']'.repeat(50_000)}]`, 'json')).toMatchObject([
+      { line: 1, value: { a: 1 } },
+      { line: 2, ...tooDeep },
+    ]);
+    expect(splitBody(`{"a":1}\n${deep(1000)}`, 'ndjson')).toMatchObject([{ line: 1 }, { line: 2, ...tooDeep }]);
+    expect(splitMqttPayload(Buffer.from(deep(50_000)))).toMatchObject([tooDeep]);
+    expect(splitBody(deep(63), 'json')[0]).toHaveProperty('value');
+  });
+
   it('refuses oversized records without parsing them', () => {
     const big = JSON.stringify({ ts: base.ts, deviceId: 'd', metrics: { x: 1 }, pad: 'y'.repeat(MAX_RECORD_BYTES) });
     expect(splitBody(big, 'ndjson')[0]).toMatchObject({ rejection: { reason: 'oversized' } });

@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../platform/http/json-body.ts';
+
 /**
  * The ingest contract v1 (../shared/contracts/ingest-v1.md) as pure functions: one raw JSON value in, one
  * normalised record or one rejection out. Both transports (MQTT, HTTP) and the simulator's own tests go through
@@ -318,12 +320,16 @@ export type Line = { line: number; value: unknown } | { line: number; rejection:
 function jsonOf(text: string, line: number): Line {
   if (Buffer.byteLength(text) > MAX_RECORD_BYTES)
     return { line, rejection: reject('oversized', `a record may be at most ${MAX_RECORD_BYTES} bytes`) };
+  let value: unknown;
   try {
-    return { line, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text);
   } catch (e) {
     return { line, rejection: reject('malformed_json', `not JSON: ${(e as Error).message}`) };
   }
+  return nestedDeeperThan(value, MAX_JSON_DEPTH) ? { line, rejection: tooDeep() } : { line, value };
 }
+
+const tooDeep = () => reject('malformed_json', `nested deeper than ${MAX_JSON_DEPTH} levels`);
 
 /**
  * An HTTP body into numbered raw records: NDJSON (one object a line; blank lines skipped, numbered physically)
@@ -348,10 +354,13 @@ export function splitBody(body: string, format: 'ndjson' | 'json'): Line[] {
   })();
   if ('error' in whole) return [{ line: 1, rejection: reject('malformed_json', `not JSON: ${whole.error}`) }];
   const items = Array.isArray(whole.value) ? whole.value : [whole.value];
+  // Depth first: JSON.stringify below overflows the stack on a record nested 50,000 levels deep.
   return items.map((value, i) =>
-    JSON.stringify(value).length > MAX_RECORD_BYTES
-      ? { line: i + 1, rejection: reject('oversized', `a record may be at most ${MAX_RECORD_BYTES} bytes`) }
-      : { line: i + 1, value },
+    nestedDeeperThan(value, MAX_JSON_DEPTH)
+      ? { line: i + 1, rejection: tooDeep() }
+      : JSON.stringify(value).length > MAX_RECORD_BYTES
+        ? { line: i + 1, rejection: reject('oversized', `a record may be at most ${MAX_RECORD_BYTES} bytes`) }
+        : { line: i + 1, value },
   );
 }
 

@@ -30,7 +30,8 @@ export function ingestRoutes(ingest: IngestService) {
     // The producer endpoints read their body as text: NDJSON line numbers, malformed JSON as a per-line
     // rejection (not a 400 for the whole batch) and the per-record size cap all need the raw text.
     app.register(async (scope) => {
-      scope.removeContentTypeParser('application/json');
+      // Only the contract's two framings: a text/plain batch was read as JSON and answered 200 (issue 13).
+      scope.removeAllContentTypeParsers();
       scope.addContentTypeParser(
         ['application/json', ...NDJSON],
         { parseAs: 'string', bodyLimit: INGEST_BODY_MAX_BYTES },

@@ -44,6 +44,22 @@ export function jsonBodyProblem(root: unknown): ErrorDetail | null {
   return null;
 }
 
+/**
+ * Whether a parsed value nests deeper than `max` levels, walked without recursion. For parsers of their own
+ * (the ingest batch routes read raw text): JSON.parse takes any depth, but JSON.stringify and every recursive
+ * walk after it overflow the stack on 50,000 levels.
+ */
+export function nestedDeeperThan(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= max) return true;
+    for (const v of Array.isArray(value) ? value : Object.values(value)) stack.push([v, depth + 1]);
+  }
+  return false;
+}
+
 function stringProblem(s: string): string | null {
   if (s.includes('\u0000')) return 'contains a NUL character (\\u0000), which cannot be stored';
   if (!s.isWellFormed()) return 'contains a lone UTF-16 surrogate (not valid Unicode)';
