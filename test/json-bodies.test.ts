@@ -98,4 +98,15 @@ describe('body fields', () => {
     expect(r.json().error.details).toEqual([{ field: 'tag', value: ['x'], reason: 'unknown field' }]);
     expect(r.json().error.message).toMatch(/tag: unknown field/);
   });
+
+  it('an unknown key inside a nested object is refused by its path (zod dropped it silently)', async () => {
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/diagnoses',
+      headers: t.agent,
+      payload: { selection: { iccids: ['8946070000000000001'], acountId: 5 } },
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.details).toEqual([{ field: 'selection.acountId', value: 5, reason: 'unknown field' }]);
+  });
 });

@@ -52,7 +52,35 @@ export function transformDocument(input: DocumentInput): ReturnType<typeof jsonS
   };
   visit({ ...doc, components: { ...doc.components, schemas: {} } });
   const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => reached.has(name)));
+  closeRequestBodies((doc as { paths?: unknown }).paths, kept);
   return { ...doc, components: { ...doc.components, schemas: kept } } as ReturnType<typeof jsonSchemaTransformObject>;
+}
+
+/**
+ * A JSON request body refuses unknown keys at every depth (strict-validator.ts); the document says so with
+ * `additionalProperties: false` on each object of a request body that does not declare its own (a record keeps
+ * its map), so generated clients type bodies exactly. Not inside allOf, where it would forbid the other parts'
+ * properties.
+ */
+function closeRequestBodies(paths: unknown, schemas: Record<string, unknown>) {
+  const seen = new Set<unknown>();
+  const close = (node: unknown): void => {
+    if (node === null || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    const s = node as Record<string, unknown>;
+    const ref = typeof s.$ref === 'string' && s.$ref.startsWith(SCHEMA_REF) ? s.$ref.slice(SCHEMA_REF.length) : null;
+    if (ref) return close(schemas[ref]);
+    if (s.type === 'object' && s.properties && s.additionalProperties === undefined) s.additionalProperties = false;
+    for (const p of Object.values((s.properties as Record<string, unknown>) ?? {})) close(p);
+    close(s.items);
+    for (const alt of [...((s.anyOf as unknown[]) ?? []), ...((s.oneOf as unknown[]) ?? [])]) close(alt);
+  };
+  for (const ops of Object.values((paths as Record<string, Record<string, unknown>>) ?? {})) {
+    for (const op of Object.values(ops)) {
+      const body = (op as { requestBody?: { content?: Record<string, { schema?: unknown }> } }).requestBody;
+      close(body?.content?.['application/json']?.schema);
+    }
+  }
 }
 
 const SCHEMA_REF = '#/components/schemas/';
