@@ -69,7 +69,10 @@ function closeRequestBodies(paths: unknown, schemas: Record<string, unknown>) {
     seen.add(node);
     const s = node as Record<string, unknown>;
     const ref = typeof s.$ref === 'string' && s.$ref.startsWith(SCHEMA_REF) ? s.$ref.slice(SCHEMA_REF.length) : null;
-    if (ref) return close(schemas[ref]);
+    if (ref) {
+      close(schemas[ref]);
+      return;
+    }
     if (s.type === 'object' && s.properties && s.additionalProperties === undefined) s.additionalProperties = false;
     for (const p of Object.values((s.properties as Record<string, unknown>) ?? {})) close(p);
     close(s.items);
