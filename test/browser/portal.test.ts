@@ -99,6 +99,8 @@ describe.skipIf(testDbKind !== 'pglite')('customer portal in German (browser)', 
     expect(page).not.toMatch(
       /\bQueue\b|Warteschlange|Assignee|Bearbeiter|\bPriority\b|Priorität|Internal note|Interne Notiz|\bSLA\b/,
     );
+    // Staff entries are signed in German ('Kundenservice'), not with the API's English 'Service desk'.
+    expect(page).not.toMatch(/Service desk/);
     // And the API behind it sent no internal entry and no desk field to fill them with.
     const number = decodeURIComponent(new URL(p.url()).pathname.split('/').pop()!);
     const events = await p.request.get(`${desk.url}/api/v1/cases/${number}/events`);

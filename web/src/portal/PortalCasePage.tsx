@@ -83,7 +83,11 @@ export default function PortalCasePage() {
         {(events.data?.items ?? []).map((e) => (
           <Card withBorder key={e.id} role="listitem" padding="sm">
             <Text size="xs" c="dimmed">
-              {e.authorLabel} · {dateTime(e.at)}
+              {/* The API names staff 'Service desk' (in English) with no user id: said in the customer's language. */}
+              {e.authorUserId === null && e.authorLabel === 'Service desk'
+                ? t('portal.case.serviceDesk')
+                : e.authorLabel}{' '}
+              · {dateTime(e.at)}
             </Text>
             <EventBody e={e} />
           </Card>
