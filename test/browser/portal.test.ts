@@ -101,6 +101,7 @@ describe.skipIf(testDbKind !== 'pglite')('customer portal in German (browser)', 
     );
     // Staff entries are signed in German ('Kundenservice'), not with the API's English 'Service desk'.
     expect(page).not.toMatch(/Service desk/);
+    expect(page).toContain('Kundenservice'); // the demo case was opened by the desk
     // And the API behind it sent no internal entry and no desk field to fill them with.
     const number = decodeURIComponent(new URL(p.url()).pathname.split('/').pop()!);
     const events = await p.request.get(`${desk.url}/api/v1/cases/${number}/events`);
