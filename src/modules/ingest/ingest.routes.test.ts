@@ -206,6 +206,14 @@ describe('POST /api/v1/ingest/network-events', () => {
     expect(empty.statusCode).toBe(400);
     expect(empty.json().error.details[0]).toMatchObject({ field: 'body' });
     expect((await post('a,b', producer, 'text/csv')).statusCode).toBe(415);
+    // text/plain has a default parser in Fastify: it was read as a JSON batch and answered 200.
+    const plain = await post(
+      ndjson([{ ts: new Date().toISOString(), iccid: '8946070000000000001', type: 'attach' }]),
+      producer,
+      'text/plain',
+    );
+    expect(plain.statusCode).toBe(415);
+    expect(plain.json().error.code).toBe('request.unsupported_media_type');
   });
 });
 
