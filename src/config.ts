@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -57,6 +58,15 @@ const Env = z.object({
     .describe(
       "Origins besides the server's own host that may send state-changing requests with the session cookie " +
         '(comma-separated, e.g. https://desk.example.com behind a proxy that rewrites Host)',
+    ),
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v, ctx) => parseTrustProxy(v, ctx))
+    .describe(
+      'Reverse proxies whose X-Forwarded-For / -Host / -Proto are believed (comma-separated addresses or CIDRs, ' +
+        'loopback, linklocal, uniquelocal): the login throttle then counts the client behind ' +
+        'the proxy, not the proxy. Empty: the headers are ignored',
     ),
   JOB_POLL_MS: z.coerce
     .number()
@@ -182,6 +192,8 @@ export type Config = {
   sessionTtlHours: number;
   cookieSecure: boolean;
   allowedOrigins: string[];
+  /** Fastify's trustProxy: false or the proxies' addresses. */
+  trustProxy: false | string[];
   demo: 'auto' | 'off';
   simulate: 'on' | 'off';
   jobPollMs: number;
@@ -201,6 +213,38 @@ export type Config = {
 };
 
 export class ConfigError extends Error {}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY is deliberately not a boolean: trusting X-Forwarded-For from every peer lets any client name its own
+ * address and so escape the per-address login throttle; Fastify treats a hop count as trusting no one. The operator
+ * names the proxies.
+ */
+function parseTrustProxy(raw: string, ctx: z.RefinementCtx): false | string[] {
+  const v = raw.trim();
+  if (v === '' || v === 'false' || v === '0') return false;
+  if (/^(true|\d+)$/.test(v))
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        "name the proxies' addresses (e.g. 127.0.0.1 or 10.0.0.0/8): trusting every peer, or a hop count that cannot tell a proxy from a client, would let any client choose its own address",
+    });
+  const entries = v.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    if (PROXY_NAMES.has(entry)) continue;
+    const [ip, prefix, ...rest] = entry.split('/');
+    const family = isIP(ip ?? '');
+    const max = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= max);
+    if (family === 0 || !prefixOk || rest.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(entry)} is not an IP address, a CIDR or one of loopback, linklocal, uniquelocal`,
+      });
+  }
+  return entries;
+}
 
 /** Parse and validate; throws one error listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -227,6 +271,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE,
     allowedOrigins: e.ALLOWED_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
     caseQueueCacheMs: e.CASE_QUEUE_CACHE_MS,
     demo: e.IOTOPS_DEMO,
     simulate: e.IOTOPS_SIMULATE,

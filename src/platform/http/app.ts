@@ -42,6 +42,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
     loggerInstance: ctx.log as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
     requestIdHeader: 'x-request-id',
+    // req.ip, req.host and req.protocol come from X-Forwarded-* only when the peer is a proxy named in TRUST_PROXY.
+    trustProxy: ctx.config.trustProxy,
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: false } },
   }).withTypeProvider<ZodTypeProvider>();

@@ -13,14 +13,15 @@ import type { App } from './app.ts';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function crossSiteProblem(
-  req: Pick<FastifyRequest, 'method' | 'headers'>,
+  req: Pick<FastifyRequest, 'method' | 'headers' | 'host'>,
   allowedOrigins: readonly string[],
 ): { field: string; value: string; reason: string } | null {
   if (SAFE.has(req.method) || req.headers.authorization !== undefined) return null;
   const origin = req.headers.origin;
   if (origin !== undefined) {
     if (origin === 'null') return { field: 'Origin', value: origin, reason: 'an opaque origin may not change data' };
-    const host = req.headers.host;
+    // req.host is the Host header, or X-Forwarded-Host when the peer is a proxy named in TRUST_PROXY.
+    const host = req.host;
     let originHost: string;
     try {
       originHost = new URL(origin).host;
