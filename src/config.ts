@@ -86,8 +86,10 @@ const Env = z.object({
     .int()
     .min(0)
     .max(10_000)
-    .default(0)
-    .describe('Reuse an agent-queue page (same caller scope, filter, cursor) this long, in ms; 0 = off'),
+    .default(1000)
+    .describe(
+      'Reuse an agent-queue page (same caller scope, filter, cursor) at most this long, in ms; dropped at once on any case change in any process; 0 = off',
+    ),
   INGEST_BATCH_MAX: z.coerce
     .number()
     .int()

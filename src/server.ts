@@ -29,8 +29,11 @@ import { VERSION } from './version.ts';
 export { openContext } from './open-context.ts';
 export { VERSION };
 
-export function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
+export async function createHttpApp(ctx: Ctx, services: Services): Promise<App> {
+  // The queue's page cache may serve only while this process hears every case change.
+  const queueWatch = await services.cases.watchQueue();
   return buildApp(ctx, {
+    onClose: () => queueWatch.close(),
     version: VERSION,
     resolvePrincipal: withIngestCredentials(principalResolver(services.users), services.ingest),
     routes: [

@@ -18,6 +18,9 @@ export function createTtlCache<V>(max: number) {
       if (entries.size >= max) entries.delete(entries.keys().next().value!);
       entries.set(key, { value, until });
     },
+    clear(): void {
+      entries.clear();
+    },
     /** Drops every entry whose value matches (e.g. all principals of a revoked token). */
     deleteWhere(match: (value: V) => boolean): void {
       for (const [key, e] of entries) if (match(e.value)) entries.delete(key);

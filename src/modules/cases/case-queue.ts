@@ -1,6 +1,8 @@
 /**
  * The agent queue page: keyset-paged in the queue order (priority, SLA due time, age), with an opaque cursor;
- * the API's page is JSON built by PostgreSQL, optionally reused for CASE_QUEUE_CACHE_MS (docs/PERFORMANCE.md).
+ * the API's page is JSON built by PostgreSQL, reused for CASE_QUEUE_CACHE_MS (docs/PERFORMANCE.md) while this
+ * process hears every case change (migration 0022: a trigger notifies iotops_cases_changed; `changed` drops the
+ * pages), so an agent's own change shows on their next load.
  * Without a state filter it shows the active cases; `q` searches (case-queue.repo.ts).
  */
 import { type Principal, scopeOf } from '../../platform/auth.ts';
@@ -53,6 +55,9 @@ export type CaseQueueDeps = {
   cacheMs: number;
 };
 
+/** Case changes as this process hears them (cases.service.ts watchQueue). */
+type Hearing = { sync(): Promise<void> };
+
 /** The states asked for, as the repo walks them: the active set (also when named in full), one, several, or all. */
 export function queueStates(asked: readonly string[] | undefined): QueueStates {
   if (asked === undefined) return { kind: 'active' };
@@ -94,6 +99,16 @@ export function createCaseQueue(deps: CaseQueueDeps) {
   }
   /** CASE_QUEUE_CACHE_MS: page JSON by caller scope, filter, cursor and limit. */
   const pages = createTtlCache<string>(QUEUE_CACHE_MAX_PAGES);
+  /** Off until the process hears case changes, and whenever it cannot: a page it cannot drop is never kept. */
+  let hearing: Hearing | null = null;
+  let listening = false;
+  /** Counts changes: a page read while a change committed is not kept (it may predate the change). */
+  let generation = 0;
+  /**
+   * Reads under way, by key: after a change drops the pages, the desk's many clients of one view wait for one read
+   * instead of each running it (only a read started after the change, so no one is given a page from before it).
+   */
+  const reading = new Map<string, { generation: number; json: Promise<string> }>();
 
   return {
     /** The queue as rows (the CLI's table). */
@@ -116,16 +131,47 @@ export function createCaseQueue(deps: CaseQueueDeps) {
       };
     },
 
+    /** A case or its SIMs changed (any process): no cached page survives it. */
+    changed() {
+      generation++;
+      pages.clear();
+    },
+    /** Whether this process hears every change now (its LISTEN connection is up). */
+    listening(on: boolean) {
+      listening = on;
+      generation++;
+      pages.clear();
+    },
+    /** How to make sure every change committed so far has been heard. */
+    hearWith(h: Hearing | null) {
+      hearing = h;
+    },
+
     async json(p: Principal, q: ListCasesQueryInput): Promise<string> {
-      if (deps.cacheMs === 0) return pageJson(p, q);
+      if (deps.cacheMs === 0 || !hearing || !listening) return pageJson(p, q);
+      // Every change committed before this read (the caller's own, above all) is heard before a page is reused.
+      try {
+        await hearing.sync();
+      } catch {
+        return pageJson(p, q);
+      }
       // The scope decides the reach (a customer's subtree), the filter includes the caller for assignee=me.
       const key = JSON.stringify([scopeOf(p), filterOf(p, q), q.cursor ?? null, q.limit]);
       const now = deps.clock().getTime();
       const hit = pages.get(key, now);
       if (hit !== undefined) return hit;
-      const json = await pageJson(p, q);
-      pages.set(key, json, now + deps.cacheMs);
-      return json;
+      const shared = reading.get(key);
+      if (shared && shared.generation === generation) return shared.json;
+      const before = generation;
+      const json = pageJson(p, q);
+      reading.set(key, { generation: before, json });
+      try {
+        const page = await json;
+        if (generation === before && listening) pages.set(key, page, now + deps.cacheMs);
+        return page;
+      } finally {
+        if (reading.get(key)?.json === json) reading.delete(key);
+      }
     },
   };
 }

@@ -46,6 +46,9 @@ export type CasesDeps = {
   queueCacheMs?: number;
 };
 
+/** Notified by the triggers of migration 0022 on every change of cases and case_sims. */
+const CASES_CHANGED_CHANNEL = 'iotops_cases_changed';
+
 const overrideOf = (c: CaseRow) => (c.priorityOverride ?? null) as PriorityOverride | null;
 
 export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) {
@@ -262,6 +265,21 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
 
     /** The queue as the API answers it: a CasePage's JSON text, built without mapping rows in Node (the hot path). */
     listJson: (p: Principal, q: ListCasesQueryInput) => queue.json(p, q),
+    /**
+     * Keeps this process's queue page cache (CASE_QUEUE_CACHE_MS) in step with every case change, from any process;
+     * the HTTP role calls it once and closes it at shutdown. Until it hears, no page is kept.
+     */
+    async watchQueue(): Promise<{ close(): Promise<void> }> {
+      if (!deps.queueCacheMs) return { close: async () => undefined };
+      const l = await ctx.database.listen(CASES_CHANGED_CHANNEL, { notify: queue.changed, state: queue.listening });
+      queue.hearWith(l);
+      return {
+        close: async () => {
+          queue.hearWith(null);
+          await l.close();
+        },
+      };
+    },
 
     async transition(p: Principal, number: string, input: TransitionInput): Promise<CaseRecord> {
       const c = await load(p, number);

@@ -47,8 +47,92 @@ export type Database = {
   db: Db;
   query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
   rawTransaction<T>(fn: (tx: RawTx) => Promise<T>): Promise<T>;
+  /**
+   * LISTEN on a channel (a lower-case SQL name) for as long as the returned handle is open. `state(true)` once the
+   * process hears it; `state(false)` while it cannot (the connection broke: it reconnects every second, and calls
+   * `notify` once heard again, for what it may have missed). A process reaching an embedded database through its
+   * owner never hears (state stays false).
+   */
+  listen(channel: string, on: ChannelHandlers): Promise<ChannelListener>;
   close(): Promise<void>;
 };
+
+export type ChannelHandlers = { notify: () => void; state: (listening: boolean) => void };
+export type ChannelListener = {
+  /**
+   * Resolves once every notification of a transaction committed before the call has reached `notify` (PostgreSQL
+   * delivers them to the listening connection asynchronously; a round trip on it flushes them). Rejects when the
+   * connection is lost. So a process's own committed change is always heard before its next read.
+   */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+};
+
+const CHANNEL = /^[a-z_][a-z0-9_]*$/;
+function checkChannel(channel: string) {
+  if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+}
+const LISTEN_RETRY_MS = 1000;
+
+/** A dedicated node-postgres connection for LISTEN (a pooled one would be handed to queries), reconnected if lost. */
+function pgListener(conn: pg.ClientConfig, channel: string, on: ChannelHandlers) {
+  let closed = false;
+  let live: pg.Client | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const retry = () => {
+    if (!closed) timer = setTimeout(() => void connect(), LISTEN_RETRY_MS);
+  };
+  async function connect() {
+    // Named so an operator (and a test) tells it from the pool in pg_stat_activity.
+    const c = new pg.Client({ ...conn, application_name: `iotops listen ${channel}` });
+    c.on('error', () => undefined);
+    c.on('notification', (n) => {
+      if (n.channel === channel) on.notify();
+    });
+    c.on('end', () => {
+      if (live !== c) return;
+      live = null;
+      on.state(false);
+      retry();
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+    } catch {
+      await c.end().catch(() => undefined);
+      return retry();
+    }
+    if (closed) return void (await c.end().catch(() => undefined));
+    live = c;
+    on.notify();
+    on.state(true);
+  }
+  // Callers arriving before a round trip is sent share it; later ones wait for the next.
+  let unsent: Promise<void> | null = null;
+  let chain: Promise<void> = Promise.resolve();
+  function sync(): Promise<void> {
+    if (unsent) return unsent;
+    const trip = chain.then(async () => {
+      unsent = null;
+      if (!live) throw new Error(`not listening on ${channel}`);
+      await live.query('select 1');
+    });
+    unsent = trip;
+    chain = trip.catch(() => undefined);
+    return trip;
+  }
+  return {
+    start: connect,
+    sync,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      const c = live;
+      live = null;
+      if (c) await c.end().catch(() => undefined);
+    },
+  };
+}
 
 export type DbOptions = {
   databaseUrl?: string | undefined;
@@ -124,14 +208,33 @@ async function own(dataDir: string, lock: OwnedLock, opts: DbOptions): Promise<D
     const { database, client } = await openPglite(path.join(dataDir, 'pglite'));
     await opts.prepare?.(database);
     const id = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+    // What this process LISTENs to also hears the commits of the processes served on the socket.
+    const heard = new Map<string, Set<ChannelHandlers>>();
     const shared = await shareEmbedded(
       client,
       socketDirFor(dataDir, tmpdir(), id),
       opts.onSharedError ?? ((e) => process.stderr.write(`embedded database socket: ${String(e)}\n`)),
+      {
+        onNotification: (channel) => {
+          for (const on of heard.get(channel) ?? []) on.notify();
+        },
+      },
     );
     lock.publish(shared.dir);
     return {
       ...database,
+      async listen(channel, on) {
+        const l = await database.listen(channel, on);
+        const set = heard.get(channel) ?? new Set();
+        heard.set(channel, set.add(on));
+        return {
+          sync: l.sync,
+          close: async () => {
+            set.delete(on);
+            await l.close();
+          },
+        };
+      },
       async close() {
         await shared.close();
         await database.close();
@@ -201,6 +304,13 @@ async function openPglite(dir: string | undefined): Promise<{ database: Database
         }),
       );
     },
+    async listen(channel, on) {
+      checkChannel(channel);
+      // PGlite is one session: a notification reaches the callback before the committing call returns.
+      const unlisten = await client.listen(channel, () => on.notify());
+      on.state(true);
+      return { sync: async () => undefined, close: () => unlisten() };
+    },
     close: () => client.close(),
   };
   return { database, client };
@@ -208,6 +318,7 @@ async function openPglite(dir: string | undefined): Promise<{ database: Database
 
 /** node-postgres: a PostgreSQL server, or (with `owner`) the embedded database through the process owning it. */
 async function openPostgres(conn: pg.PoolConfig, poolSize: number, owner?: EmbeddedOwner): Promise<Database> {
+  const listeners = new Set<{ close(): Promise<void> }>();
   const pool = new pg.Pool({ ...conn, max: poolSize });
   // An idle connection that breaks (the server or the owner stopped) must not crash the process; the next
   // query fails and says so.
@@ -250,6 +361,30 @@ async function openPostgres(conn: pg.PoolConfig, poolSize: number, owner?: Embed
         c.release();
       }
     },
-    close: () => pool.end(),
+    async listen(channel, on) {
+      checkChannel(channel);
+      // The owner's socket serves its one PGlite session to its clients: no second connection to LISTEN on.
+      if (owner) {
+        on.state(false);
+        return {
+          sync: () => Promise.reject(new Error('a client of the embedded database does not listen')),
+          close: async () => undefined,
+        };
+      }
+      const l = pgListener(conn, channel, on);
+      listeners.add(l);
+      await l.start();
+      return {
+        sync: l.sync,
+        close: async () => {
+          listeners.delete(l);
+          await l.close();
+        },
+      };
+    },
+    async close() {
+      await Promise.all([...listeners].map((l) => l.close()));
+      await pool.end();
+    },
   };
 }

@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SharedSocket, SOCKET_PORT, shareEmbedded, socketDirFor } from './embedded-socket.ts';
+import { notificationTap, type SharedSocket, SOCKET_PORT, shareEmbedded, socketDirFor } from './embedded-socket.ts';
 
 // The socket that lets CLI commands go through a running embedded server: a real PGlite, real `pg` clients.
 describe('embedded database shared on a socket', () => {
@@ -15,6 +15,7 @@ describe('embedded database shared on a socket', () => {
   let shared: SharedSocket;
   const errors: unknown[] = [];
   const clients: pg.Client[] = [];
+  const notified: string[] = [];
 
   async function connect(): Promise<pg.Client> {
     const c = new pg.Client({ host: shared.dir, port: SOCKET_PORT, user: 'postgres', database: 'postgres' });
@@ -28,8 +29,11 @@ describe('embedded database shared on a socket', () => {
     db = new PGlite();
     await db.waitReady;
     await db.exec('create table t (id int primary key, v text)');
-    shared = await shareEmbedded(db, path.join(mkdtempSync(path.join(tmpdir(), 'iotops-sock-')), 'run'), (e) =>
-      errors.push(e),
+    shared = await shareEmbedded(
+      db,
+      path.join(mkdtempSync(path.join(tmpdir(), 'iotops-sock-')), 'run'),
+      (e) => errors.push(e),
+      { onNotification: (channel) => notified.push(channel) },
     );
   });
   afterAll(async () => {
@@ -149,8 +153,46 @@ describe('embedded database shared on a socket', () => {
     }
   });
 
+  it("hands the owner the notifications of a client's commit before the client hears its COMMIT", async () => {
+    await db.exec('listen owner_hears');
+    const c = await connect();
+    await c.query('begin');
+    await c.query("select pg_notify('owner_hears', 'x')");
+    expect(notified).not.toContain('owner_hears'); // not before the commit
+    await c.query('commit');
+    expect(notified.filter((n) => n === 'owner_hears')).toEqual(['owner_hears']);
+    await db.exec('unlisten owner_hears');
+  });
+
   it('puts the socket of a deep data directory in the temp directory (socket paths are short)', () => {
     expect(socketDirFor('/srv/iotops/data', '/tmp', 'abc')).toBe('/srv/iotops/data/run');
     expect(socketDirFor(`/srv/${'x'.repeat(90)}`, '/tmp', 'abc')).toBe('/tmp/iotops-abc');
+  });
+});
+
+describe('notificationTap', () => {
+  const msg = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(5);
+    head.write(type, 0);
+    head.writeUInt32BE(body.length + 4, 1);
+    return Buffer.concat([head, body]);
+  };
+  const notification = (channel: string, payload: string) =>
+    msg('A', Buffer.concat([Buffer.from([0, 0, 0, 7]), Buffer.from(`${channel}\0${payload}\0`)]));
+
+  it('finds notifications between other messages, whatever the chunking', () => {
+    const stream = Buffer.concat([
+      msg('D', Buffer.alloc(70_000, 0x41)), // a big row full of 'A' bytes is not a notification
+      notification('iotops_cases_changed', ''),
+      msg('C', Buffer.from('UPDATE 1\0')),
+      notification('other', 'payload'),
+      msg('Z', Buffer.from('I')),
+    ]);
+    for (const size of [1, 2, 5, 7, 1000, stream.length]) {
+      const seen: string[] = [];
+      const tap = notificationTap((c) => seen.push(c));
+      for (let at = 0; at < stream.length; at += size) tap(stream.subarray(at, at + size));
+      expect(seen, `chunks of ${size}`).toEqual(['iotops_cases_changed', 'other']);
+    }
   });
 });

@@ -37,7 +37,14 @@ export async function shareEmbedded(
   client: PGlite,
   dir: string,
   onError: (e: unknown) => void,
-  opts: { idleHoldMs?: number } = {},
+  opts: {
+    idleHoldMs?: number;
+    /**
+     * A notification the session raised while serving a socket client (a CLI's commit): PGlite hands those only to
+     * the socket, so the owner's own LISTENs (client.listen) would never hear of it.
+     */
+    onNotification?: (channel: string) => void;
+  } = {},
 ): Promise<SharedSocket> {
   const idleHoldMs = opts.idleHoldMs ?? IDLE_HOLD_MS_DEFAULT;
   // 0700: only this user may connect (the socket speaks as the database superuser, like trust auth).
@@ -50,7 +57,7 @@ export async function shareEmbedded(
   const server = net.createServer((socket) => {
     open.add(socket);
     socket.on('close', () => open.delete(socket));
-    serveConnection(client, socket, nextId++, onError, idleHoldMs);
+    serveConnection(client, socket, nextId++, onError, idleHoldMs, opts.onNotification);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -74,8 +81,10 @@ function serveConnection(
   id: number,
   onError: (e: unknown) => void,
   idleHoldMs: number,
+  onNotification: ((channel: string) => void) | undefined,
 ) {
   const prefix = `c${id}_`;
+  const tap = onNotification ? notificationTap(onNotification) : undefined;
   const statements = new Set<string>();
   let buf = Buffer.alloc(0);
   let started = false;
@@ -103,6 +112,7 @@ function serveConnection(
     r?.();
   };
   const send = (bytes: Uint8Array) => {
+    tap?.(bytes);
     tail = Buffer.concat([tail, bytes]).subarray(-6);
     if (!socket.destroyed) socket.write(bytes);
   };
@@ -284,3 +294,49 @@ function frame(type: string, body: Buffer): Buffer {
 }
 
 const query = (sql: string) => frame('Q', cstr(sql));
+
+/**
+ * Follows the backend's message stream (type byte, int32 length, body) across chunks without buffering bodies, and
+ * reports each NotificationResponse ('A': int32 pid, channel, payload) by its channel.
+ */
+export function notificationTap(onNotification: (channel: string) => void) {
+  let header = Buffer.alloc(0);
+  let skip = 0;
+  let collect: Buffer[] | null = null;
+  let left = 0;
+  return (chunk: Uint8Array) => {
+    let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    while (bytes.length > 0) {
+      if (skip > 0) {
+        const n = Math.min(skip, bytes.length);
+        skip -= n;
+        bytes = bytes.subarray(n);
+        continue;
+      }
+      if (collect) {
+        const n = Math.min(left, bytes.length);
+        collect.push(bytes.subarray(0, n));
+        left -= n;
+        bytes = bytes.subarray(n);
+        if (left === 0) {
+          const body = Buffer.concat(collect);
+          collect = null;
+          const end = body.indexOf(0, 4);
+          onNotification(body.subarray(4, end < 0 ? body.length : end).toString());
+        }
+        continue;
+      }
+      const need = 5 - header.length;
+      header = Buffer.concat([header, bytes.subarray(0, need)]);
+      bytes = bytes.subarray(need);
+      if (header.length < 5) return;
+      const type = header[0];
+      const body = header.readUInt32BE(1) - 4;
+      header = Buffer.alloc(0);
+      if (type === 0x41 && body > 0) {
+        collect = [];
+        left = body;
+      } else skip = body;
+    }
+  };
+}

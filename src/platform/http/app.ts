@@ -35,6 +35,8 @@ export type AppOptions = {
   resolvePrincipal: (req: FastifyRequest) => Promise<Principal | null>;
   routes: RouteModule[];
   version: string;
+  /** Run when the app closes (what the process opened for it, e.g. a LISTEN connection). */
+  onClose?: () => Promise<void>;
 };
 
 export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
@@ -171,6 +173,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
   });
 
   for (const register of opts.routes) register(app);
+  const onClose = opts.onClose;
+  if (onClose) app.addHook('onClose', async () => onClose());
   await app.ready();
   return app;
 }
