@@ -97,10 +97,34 @@ export const ActionView = z
     iccid: z.string().describe('20 digits'),
     kind: z.enum(ACTION_KINDS),
     params: z.record(z.string(), z.unknown()),
-    reason: z.string().nullable(),
-    reference: z.string().nullable(),
-    caseNumber: z.string().nullable().describe('The case it was run for'),
-    requestedBy: z.object({ userId: z.number().int().nullable(), label: z.string(), via: z.string() }),
+    reason: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("Why, in the requester's words (staff only: absent for customers, except on their own actions)"),
+    reference: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('What prompted it (staff only: absent for customers, except on their own actions)'),
+    caseNumber: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('The case it was run for (absent for customers when it is a case they cannot open, e.g. a major case)'),
+    requestedBy: z
+      .object({
+        userId: z.number().int().nullable(),
+        label: z.string(),
+        via: z
+          .string()
+          .optional()
+          .describe('session, token or cli (staff only: absent for customers, except on their own actions)'),
+      })
+      .describe(
+        "Who asked: to staff, the user's id and e-mail; to a customer, their own actions as such and anyone " +
+          "else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers)",
+      ),
     adapter: z.string().describe('The network adapter that carries it (NETWORK_ADAPTER)'),
     status: z.enum(ACTION_STATUSES).describe('requested → applied | failed'),
     outcome: z.string().nullable().describe('What was done, or why it failed'),

@@ -17,6 +17,7 @@ import type { CatalogService } from '../catalog/catalog.service.ts';
 import { displayIccid } from '../sims/identifiers.ts';
 import type { SimRow } from '../sims/sims.repo.ts';
 import type { SimsService } from '../sims/sims.service.ts';
+import { type Viewer, viewerOf } from '../sims/sims.viewer.ts';
 import { type CommandBus, SimCommandSchema } from '../simulator/commands.ts';
 import type { NetworkAdapter } from './adapter.ts';
 import { requestedEntry } from './case-entries.ts';
@@ -35,6 +36,13 @@ export type NetworkActionsDeps = {
 };
 
 export type NetworkActionsService = ReturnType<typeof createNetworkActionsService>;
+
+/**
+ * An action as one caller reads it: the row, who reads it (a customer sees neither staff identities nor their
+ * words: network-actions.presenter.ts) and whether the case it names is one the caller can open (a customer
+ * cannot open a major case, nor another account's).
+ */
+export type ActionRecord = ActionRow & { viewer: Viewer; caseShown: boolean };
 
 export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: NetworkActionsDeps) {
   const db: Db = ctx.database.db;
@@ -96,6 +104,36 @@ export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: Ne
     return c;
   }
 
+  /** Which of these case numbers the caller can open: staff all; a customer those `cases.get` lets them reach. */
+  async function openableCases(
+    p: Principal,
+    numbers: readonly (string | null)[],
+  ): Promise<(n: string | null) => boolean> {
+    if (isStaff(p)) return () => true;
+    const open = new Set<string>();
+    for (const n of new Set(numbers)) {
+      if (n === null) continue;
+      const reached = await deps.cases.get(p, n).then(
+        () => true,
+        (e: unknown) => {
+          if (isAppError(e) && e.kind === 'not_found') return false;
+          throw e;
+        },
+      );
+      if (reached) open.add(n);
+    }
+    return (n) => n === null || open.has(n);
+  }
+
+  async function seenBy(p: Principal, rows: ActionRow[]): Promise<ActionRecord[]> {
+    const viewer = viewerOf(p);
+    const shown = await openableCases(
+      p,
+      rows.map((r) => r.caseNumber),
+    );
+    return rows.map((r) => ({ ...r, viewer, caseShown: shown(r.caseNumber) }));
+  }
+
   const executor = createExecutor(db, deps);
 
   return {
@@ -103,7 +141,7 @@ export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: Ne
     bus: deps.bus,
     adapterName: deps.adapter.name,
 
-    async request(p: Principal, iccid: string, input: ActionInput): Promise<ActionRow> {
+    async request(p: Principal, iccid: string, input: ActionInput): Promise<ActionRecord> {
       const sim = await locate(p, iccid);
       const linked = input.caseNumber === undefined ? undefined : await caseFor(p, sim, input.caseNumber);
       const params = await precheck(p, sim, iccid, input);
@@ -116,7 +154,7 @@ export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: Ne
         accountPath: p.accountPath,
         via: p.via,
       };
-      return db.transaction(async (tx) => {
+      const row = await db.transaction(async (tx) => {
         const row = await networkActionsRepo(tx).insert({
           tenantId: sim.tenantId,
           simId: sim.id,
@@ -136,6 +174,8 @@ export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: Ne
         if (linked) await deps.cases.appendSystemEntry(linked.id, { ...requestedEntry(row), by: p }, tx);
         return row;
       });
+      // The requester reached the case just now (caseFor): theirs to see.
+      return { ...row, viewer: viewerOf(p), caseShown: true };
     },
 
     async list(p: Principal, iccid: string, q: { limit: number; cursor?: string | undefined }) {
@@ -151,10 +191,10 @@ export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: Ne
       );
       const more = rows.length > q.limit;
       const items = more ? rows.slice(0, q.limit) : rows;
-      return { items, nextCursor: more ? String(items[items.length - 1]!.id) : null };
+      return { items: await seenBy(p, items), nextCursor: more ? String(items[items.length - 1]!.id) : null };
     },
 
-    async get(p: Principal, iccid: string, id: number): Promise<ActionRow> {
+    async get(p: Principal, iccid: string, id: number): Promise<ActionRecord> {
       const sim = await locate(p, iccid);
       const row = await repo.byId(id);
       const scope = scopeOf(p);
@@ -163,7 +203,7 @@ export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: Ne
           { field: 'id', value: id, reason: 'not found' },
         ]);
       }
-      return row;
+      return (await seenBy(p, [row]))[0]!;
     },
 
     execute: executor.execute,

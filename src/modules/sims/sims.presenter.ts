@@ -2,10 +2,12 @@ import type { z } from 'zod';
 import { displayIccid } from './identifiers.ts';
 import type { HistoryEntryView, SimView } from './sims.schemas.ts';
 import type { HistoryEntry, SimDetail } from './sims.service.ts';
+import { STAFF_ACTOR_FOR_CUSTOMERS, seesActor } from './sims.viewer.ts';
 
 type SimJson = z.infer<typeof SimView>;
 type HistoryJson = z.infer<typeof HistoryEntryView>;
 
+/** A customer sees their SIM without the provider's import metadata (sims.viewer.ts). */
 export function presentSim(d: SimDetail): SimJson {
   const s = d.sim;
   return {
@@ -24,33 +26,38 @@ export function presentSim(d: SimDetail): SimJson {
     networkState: d.networkState as SimJson['networkState'],
     labels: s.labels,
     customFields: s.customFields,
-    importId: s.importId,
+    ...(d.viewer.staff ? { importId: s.importId } : {}),
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
     stateChangedAt: s.stateChangedAt.toISOString(),
   };
 }
 
+/** What a customer sees for a change they did not make: the desk, with no user id and no reason. */
+const DESK = { userId: null, label: STAFF_ACTOR_FOR_CUSTOMERS };
+
 export function presentHistoryEntry(e: HistoryEntry): HistoryJson {
   if (e.kind === 'audit') {
     const r = e.row;
+    const shown = seesActor(e.viewer, r.actorUserId);
     return {
       id: r.id,
       at: r.at.toISOString(),
       action: r.action as HistoryJson['action'],
-      actor: { userId: r.actorUserId, label: r.actor },
+      actor: shown ? { userId: r.actorUserId, label: r.actor } : DESK,
       before: r.before,
       after: r.after,
-      reason: r.reason,
+      ...(shown ? { reason: r.reason } : {}),
     };
   }
+  const base = { id: null, at: e.sim.createdAt.toISOString(), action: 'imported' as const, before: null };
+  // Imports are the provider's (customers cannot open import jobs): a customer sees that the SIM was loaded; which
+  // job, from where and which file stay with the desk.
+  if (!e.viewer.staff) return { ...base, actor: DESK, after: null };
   const job = e.job;
   return {
-    id: null,
-    at: e.sim.createdAt.toISOString(),
-    action: 'imported',
+    ...base,
     actor: { userId: job?.createdByUserId ?? null, label: `import #${e.importId}` },
-    before: null,
     after: {
       importId: e.importId,
       source: job?.source ?? null,

@@ -2,6 +2,7 @@ import type { Db } from '../../platform/db/client.ts';
 import type { AccountRow } from '../accounts/accounts.service.ts';
 import { OPERATOR, type PlanField, type SimsAccess } from './sims.reach.ts';
 import { type ImsiRow, type SimRow, simsRepo } from './sims.repo.ts';
+import type { Viewer } from './sims.viewer.ts';
 
 type Ref = { id: number; name: string | null };
 export type SimDetail = {
@@ -11,6 +12,8 @@ export type SimDetail = {
   communicationPlan: Ref | null;
   ratePlan: Ref | null;
   networkState: string | null;
+  /** Who it is shown to: a customer does not see the provider's import metadata (sims.viewer.ts). */
+  viewer: Viewer;
 };
 
 /**
@@ -20,7 +23,7 @@ export type SimDetail = {
 export function createSimsReader(db: Db, access: SimsAccess) {
   const repo = simsRepo(db);
   return {
-    async enrich(rows: SimRow[]): Promise<SimDetail[]> {
+    async enrich(rows: SimRow[], viewer: Viewer): Promise<SimDetail[]> {
       const imsis = new Map<number, ImsiRow[]>();
       for (const i of await repo.imsisOf(rows.map((r) => r.id))) {
         const list = imsis.get(i.simId) ?? [];
@@ -53,6 +56,7 @@ export function createSimsReader(db: Db, access: SimsAccess) {
           communicationPlan: await plan('communicationPlanId', sim.communicationPlanId, sim.accountId),
           ratePlan: await plan('ratePlanId', sim.ratePlanId, sim.accountId),
           networkState: states.get(sim.id) ?? null,
+          viewer,
         });
       }
       return out;

@@ -224,7 +224,12 @@ export const SimView = z
     networkState: z.enum(NETWORK_STATES).nullable(),
     labels: z.array(z.string()),
     customFields: z.record(z.string(), z.string()),
-    importId: z.number().int().nullable(),
+    importId: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .describe('The import job that created the SIM, null if created one by one (staff only: absent for customers)'),
     createdAt: z.string(),
     updatedAt: z.string(),
     stateChangedAt: z.string(),
@@ -238,10 +243,24 @@ export const HistoryEntryView = z
     id: z.number().int().nullable().describe('null for the entry derived from the import job'),
     at: z.string(),
     action: z.enum(['created', 'updated', 'state_changed', 'imported']),
-    actor: z.object({ userId: z.number().int().nullable(), label: z.string() }),
+    actor: z
+      .object({ userId: z.number().int().nullable(), label: z.string() })
+      .describe(
+        "Who: to staff, the user's id and e-mail (or the import job); to a customer, their own changes as such and " +
+          "anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers)",
+      ),
     before: z.record(z.string(), z.unknown()).nullable(),
-    after: z.record(z.string(), z.unknown()).nullable(),
-    reason: z.string().nullable(),
+    after: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe('The values set; for an import, its importId, source and filename (staff only: null for customers)'),
+    reason: z
+      .string()
+      .nullable()
+      .optional()
+      .describe(
+        "Why, in the actor's words (staff only: absent for customers, who see the reasons of their own changes only)",
+      ),
   })
   .meta({ id: 'SimHistoryEntry' });
 

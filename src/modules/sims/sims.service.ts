@@ -34,12 +34,14 @@ import type {
   UpdateSimInput,
 } from './sims.schemas.ts';
 import { applyUpdate } from './sims.update.ts';
+import { type Viewer, viewerOf } from './sims.viewer.ts';
 
 export type SimsService = ReturnType<typeof createSimsService>;
 export type { SimDetail };
-export type HistoryEntry =
+export type HistoryEntry = { viewer: Viewer } & (
   | { kind: 'audit'; row: AuditRow }
-  | { kind: 'import'; sim: SimRow; job: ImportRow | undefined; importId: number };
+  | { kind: 'import'; sim: SimRow; job: ImportRow | undefined; importId: number }
+);
 
 /** The lifecycle rule for this caller, or the refusal the SIM API answers (409 no such transition, 403 not yours). */
 function requireTransition(p: Principal, from: SimState, to: SimState): void {
@@ -86,7 +88,7 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
     return sim;
   }
 
-  const one = async (row: SimRow) => (await reader.enrich([row]))[0]!;
+  const one = async (p: Principal, row: SimRow) => (await reader.enrich([row], viewerOf(p)))[0]!;
 
   return {
     lifecycle() {
@@ -98,7 +100,7 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
       };
     },
 
-    get: async (p: Principal, iccid: string): Promise<SimDetail> => one(await load(p, iccid)),
+    get: async (p: Principal, iccid: string): Promise<SimDetail> => one(p, await load(p, iccid)),
     /** The SIM's row if the principal reaches it, else 404 like a missing one: for modules reading by ICCID. */
     locate: load,
 
@@ -179,7 +181,7 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
           });
           return sim;
         });
-        return one(row);
+        return one(p, row);
       } catch (e) {
         throw duplicateFrom(e, { iccid, msisdn, imsis });
       }
@@ -196,7 +198,10 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
       const page = more ? rows.slice(0, q.limit) : rows;
       const last = page[page.length - 1];
       return {
-        items: await reader.enrich(page.map((r) => r.row)),
+        items: await reader.enrich(
+          page.map((r) => r.row),
+          viewerOf(p),
+        ),
         nextCursor: more && last ? encodeListCursor(k, last.sortKey, last.row.id) : null,
       };
     },
@@ -214,7 +219,7 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
 
     async update(p: Principal, iccid: string, input: UpdateSimInput): Promise<SimDetail> {
       const sim = await load(p, iccid);
-      return one(await applyUpdate(db, access, p, sim, input));
+      return one(p, await applyUpdate(db, access, p, sim, input));
     },
 
     /** Throws exactly what `update` would refuse, writing nothing (see checkStateChange). */
@@ -257,7 +262,7 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
         });
         return updated;
       });
-      return one(row);
+      return one(p, row);
     },
 
     async history(p: Principal, iccid: string, q: { limit: number; cursor?: string | undefined }) {
@@ -266,12 +271,15 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
       const rows = await repo.history(sim.id, before, q.limit + 1);
       const more = rows.length > q.limit;
       const page = more ? rows.slice(0, q.limit) : rows;
-      const items: HistoryEntry[] = page.map((row) => ({ kind: 'audit', row }));
+      const viewer = viewerOf(p);
+      const items: HistoryEntry[] = page.map((row) => ({ kind: 'audit', row, viewer }));
       let nextCursor = more ? encodeHistoryCursor(page[page.length - 1]!.id) : null;
       // Imports write no audit rows: the SIM's first entry is derived from the import job that created it.
       if (!more && sim.importId !== null) {
         if (items.length < q.limit) {
-          items.push({ kind: 'import', sim, job: await repo.importJob(sim.importId), importId: sim.importId });
+          // The import job (who, which file) is the provider's: not even read for a customer.
+          const job = viewer.staff ? await repo.importJob(sim.importId) : undefined;
+          items.push({ kind: 'import', sim, job, importId: sim.importId, viewer });
         } else {
           nextCursor = encodeHistoryCursor(page[page.length - 1]?.id ?? 0);
         }

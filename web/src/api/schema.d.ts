@@ -1476,7 +1476,8 @@ export interface components {
       customFields: {
         [key: string]: string;
       };
-      importId: number | null;
+      /** @description The import job that created the SIM, null if created one by one (staff only: absent for customers) */
+      importId?: number | null;
       createdAt: string;
       updatedAt: string;
       stateChangedAt: string;
@@ -1491,6 +1492,7 @@ export interface components {
       at: string;
       /** @enum {string} */
       action: "created" | "updated" | "state_changed" | "imported";
+      /** @description Who: to staff, the user's id and e-mail (or the import job); to a customer, their own changes as such and anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers) */
       actor: {
         userId: number | null;
         label: string;
@@ -1498,10 +1500,12 @@ export interface components {
       before: {
         [key: string]: unknown;
       } | null;
+      /** @description The values set; for an import, its importId, source and filename (staff only: null for customers) */
       after: {
         [key: string]: unknown;
       } | null;
-      reason: string | null;
+      /** @description Why, in the actor's words (staff only: absent for customers, who see the reasons of their own changes only) */
+      reason?: string | null;
     };
     SimHistoryPage: {
       items: components["schemas"]["SimHistoryEntry"][];
@@ -2576,14 +2580,18 @@ export interface components {
       params: {
         [key: string]: unknown;
       };
-      reason: string | null;
-      reference: string | null;
-      /** @description The case it was run for */
-      caseNumber: string | null;
+      /** @description Why, in the requester's words (staff only: absent for customers, except on their own actions) */
+      reason?: string | null;
+      /** @description What prompted it (staff only: absent for customers, except on their own actions) */
+      reference?: string | null;
+      /** @description The case it was run for (absent for customers when it is a case they cannot open, e.g. a major case) */
+      caseNumber?: string | null;
+      /** @description Who asked: to staff, the user's id and e-mail; to a customer, their own actions as such and anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers) */
       requestedBy: {
         userId: number | null;
         label: string;
-        via: string;
+        /** @description session, token or cli (staff only: absent for customers, except on their own actions) */
+        via?: string;
       };
       /** @description The network adapter that carries it (NETWORK_ADAPTER) */
       adapter: string;
