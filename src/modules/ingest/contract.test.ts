@@ -90,6 +90,21 @@ describe('network events', () => {
       'cause',
     ],
     ['NUL in a string', { ...base, type: 'detach', id: 'a\u0000b' }, 'out_of_range', 'id'],
+    ['a lone surrogate in a field', { ...base, type: 'detach', apn: 'iot\ud800' }, 'out_of_range', 'apn'],
+    [
+      'a lone low surrogate, nested',
+      { ...base, type: 'attach', network: { mcc: '\udc00', mnc: '07' } },
+      'out_of_range',
+      'network.mcc',
+    ],
+    [
+      'a lone surrogate in a field iotops ignores',
+      { ...base, type: 'detach', note: ['ok', 'x\udbff'] },
+      'out_of_range',
+      'note[1]',
+    ],
+    ['a lone surrogate in a key', { ...base, type: 'detach', 'x\ud800': 1 }, 'out_of_range', 'x\ud800'],
+    ['NUL in a nested key', { ...base, type: 'detach', extra: { 'a\u0000': 1 } }, 'out_of_range', 'extra.a\u0000'],
     ['unknown type', { ...base, type: 'teleport' }, 'unknown_type', 'type'],
     ['missing type', { ...base }, 'missing_field', 'type'],
     ['ICCID of 18 digits', { ...base, iccid: '894670100000000000', type: 'detach' }, 'invalid_iccid', 'iccid'],
@@ -205,6 +220,31 @@ describe('telemetry', () => {
     expect(parse({ temperature_c: 250, custom_pct: 150 }).ok).toBe(true); // not the contract's percentages
   });
 
+  it('refuses a lone surrogate or NUL in a metric name or a string, naming the field (a surrogate was stored as U+FFFD)', () => {
+    const parse = (raw: Record<string, unknown>, opts = {}) =>
+      parseTelemetry({ ts: base.ts, deviceId: 'd', ...raw }, opts);
+    expect(parse({ metrics: { 'temp\ud800': 1 } })).toMatchObject({
+      ok: false,
+      reason: 'out_of_range',
+      field: 'metrics.temp\ud800',
+      message: expect.stringMatching(/lone UTF-16 surrogate/),
+    });
+    expect(parse({ metrics: { 'a\u0000': 1 } })).toMatchObject({
+      ok: false,
+      reason: 'out_of_range',
+      field: 'metrics.a\u0000',
+    });
+    expect(parse({ deviceId: 'press\udfff', metrics: { x: 1 } })).toMatchObject({
+      ok: false,
+      reason: 'out_of_range',
+      field: 'deviceId',
+      value: 'press\udfff',
+    });
+    expect(parse({ metrics: { x: 1 } }, { topicDeviceId: 'p\ud800' })).toMatchObject({ ok: false, field: 'topic' });
+    // A pair is one character, not a lone surrogate.
+    expect(parse({ metrics: { 'temp_\ud83d\ude00': 1 } }).ok).toBe(true);
+  });
+
   it('refuses bad records with reason and field; the topic device is authoritative', () => {
     const bad = (raw: unknown, opts = {}) => {
       const r = parseTelemetry(raw, opts);
@@ -255,6 +295,34 @@ describe('bodies and payloads', () => {
     expect(splitBody(`{"a":1}\n${deep(1000)}`, 'ndjson')).toMatchObject([{ line: 1 }, { line: 2, ...tooDeep }]);
     expect(splitMqttPayload(Buffer.from(deep(50_000)))).toMatchObject([tooDeep]);
     expect(splitBody(deep(63), 'json')[0]).toHaveProperty('value');
+  });
+
+  it('one lone surrogate refuses its own record only, in every framing (issue 13 F7: it refused the whole batch)', () => {
+    const ok = (n: number) =>
+      JSON.stringify({ ...base, id: `f7-${n}`, type: 'attach', network: { mcc: '240', mnc: '07' } });
+    // The escape as written in the JSON text: `"apn":"\ud800"`.
+    const bad = String.raw`{"ts":"2026-11-21T08:15:02Z","iccid":"89467010000000000008","type":"attach","network":{"mcc":"240","mnc":"07"},"apn":"\ud800"}`;
+    const outcome = (lines: ReturnType<typeof splitBody>, opts = {}) =>
+      lines.map((l) => {
+        if ('rejection' in l) return { line: l.line, reason: l.rejection.reason };
+        const r = parseNetworkEvent(l.value, opts);
+        return r.ok ? { line: l.line, ok: true } : { line: l.line, reason: r.reason, field: r.field };
+      });
+    const expected = [
+      { line: 1, ok: true },
+      { line: 2, reason: 'out_of_range', field: 'apn' },
+      { line: 3, ok: true },
+    ];
+    expect(outcome(splitBody([ok(1), bad, ok(3)].join('\n'), 'ndjson'))).toEqual(expected);
+    expect(outcome(splitBody(`[${ok(1)},${bad},${ok(3)}]`, 'json'))).toEqual(expected);
+    expect(outcome(splitMqttPayload(Buffer.from(`[${ok(1)},${bad},${ok(3)}]`)), { topicIccid: base.iccid })).toEqual(
+      expected,
+    );
+    // A key, in a nested object.
+    const badKey = String.raw`{"ts":"2026-11-21T08:15:02Z","iccid":"89467010000000000008","type":"attach","network":{"mcc":"240","mnc":"07","\udc01":"x"}}`;
+    expect(outcome(splitBody(badKey, 'ndjson'))).toEqual([
+      { line: 1, reason: 'out_of_range', field: 'network.\udc01' },
+    ]);
   });
 
   it('refuses oversized records without parsing them', () => {

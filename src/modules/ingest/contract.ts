@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../platform/http/json-body.ts';
+import { jsonBodyProblem, MAX_JSON_DEPTH, nestedDeeperThan } from '../../platform/http/json-body.ts';
 
 /**
  * The ingest contract v1 (../shared/contracts/ingest-v1.md) as pure functions: one raw JSON value in, one
@@ -132,7 +132,6 @@ function optString(o: Obj, field: string, max: number): string | null | Rejectio
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string') return reject('wrong_type', `${field} must be a string`, field, v);
   if (v.length === 0 || v.length > max) return reject('out_of_range', `${field} must be 1–${max} characters`, field, v);
-  if (v.includes('\u0000')) return reject('out_of_range', `${field} must not contain NUL characters`, field, v);
   return v;
 }
 
@@ -158,6 +157,20 @@ function bounded(v: number | null | Rejection, field: string, min: number, max: 
 }
 
 const failed = (x: unknown): x is Rejection => isObj(x) && (x as { ok?: unknown }).ok === false;
+
+/**
+ * Text PostgreSQL cannot hold, anywhere in a record: a NUL character or a lone UTF-16 surrogate (U+D800–U+DFFF
+ * unpaired, written `\ud800` in the JSON text) in any string value or any key at any depth, and the prototype keys
+ * — the same check as every HTTP JSON body (platform/http/json-body.ts). Such a record is refused on its own, with
+ * the field; before this, one lone surrogate made PostgreSQL refuse the JSON of the whole batch (issue 13, F7), and
+ * a surrogate in a metric name was stored as U+FFFD.
+ */
+function unstorableText(raw: Obj): Rejection | null {
+  const p = jsonBodyProblem(raw);
+  if (!p) return null;
+  const reason = p.reason.startsWith('nested deeper') ? 'malformed_json' : 'out_of_range';
+  return reject(reason, `${p.field}: ${p.reason}`, p.field, p.value);
+}
 
 /** Which fields each type must carry (the contract's "when" column; `ip` is tolerated missing). */
 const NEEDS: Record<NetworkEventType, readonly (keyof NetworkEvent)[]> = {
@@ -207,6 +220,8 @@ export function parseNetworkEvent(
   opts: { topicIccid?: string; now?: number } = {},
 ): Parsed<NetworkEvent> {
   if (!isObj(raw)) return reject('not_an_object', 'a record must be a JSON object');
+  const text = unstorableText(raw);
+  if (text) return text;
   let iccid: string;
   const topic = opts.topicIccid === undefined ? undefined : checkIngestIccid(opts.topicIccid);
   if (topic && !topic.ok) return reject('invalid_iccid', `topic ICCID: ${topic.reason}`, 'topic', opts.topicIccid);
@@ -275,6 +290,10 @@ export function parseNetworkEvent(
 /** One telemetry record; `topicDeviceId` (MQTT) is authoritative like the network topic's ICCID. */
 export function parseTelemetry(raw: unknown, opts: { topicDeviceId?: string; now?: number } = {}): Parsed<Telemetry> {
   if (!isObj(raw)) return reject('not_an_object', 'a record must be a JSON object');
+  const text = unstorableText(raw);
+  if (text) return text;
+  const topic = opts.topicDeviceId === undefined ? null : jsonBodyProblem(opts.topicDeviceId);
+  if (topic) return reject('out_of_range', `topic device id ${topic.reason}`, 'topic', topic.value);
   const id = optString(raw, 'id', 128);
   if (failed(id)) return id;
   const body = optString(raw, 'deviceId', 128);
@@ -296,7 +315,7 @@ export function parseTelemetry(raw: unknown, opts: { topicDeviceId?: string; now
   const metrics: Record<string, number> = {};
   for (const name of names) {
     const v = m[name];
-    if (name.length === 0 || name.length > 128 || name.includes('\u0000'))
+    if (name.length === 0 || name.length > 128)
       return reject('out_of_range', 'metric names must be 1–128 characters', `metrics.${name}`);
     if (typeof v !== 'number' || !Number.isFinite(v))
       return reject('wrong_type', `metric ${name} must be a finite number`, `metrics.${name}`, v);

@@ -201,6 +201,114 @@ describe('POST /api/v1/ingest/network-events', () => {
     ).toBe(0);
   });
 
+  it('a lone surrogate refuses its own line, with field and reason; the other lines of the batch are stored (NDJSON and JSON array)', async () => {
+    // Issue 13 F7: PostgreSQL refused the whole batch's JSON, every line came back `unstorable`.
+    for (const [type, join] of [
+      ['application/x-ndjson', (l: string[]) => l.join('\n')],
+      ['application/json', (l: string[]) => `[${l.join(',')}]`],
+    ] as const) {
+      const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+      const iccid = sim!.iccid20;
+      const attach = (n: number) =>
+        JSON.stringify({ id: `f7-${uniq()}-${n}`, ts: ago(5 - n), iccid, type: 'attach', ...net });
+      // The escape as written in the JSON text.
+      const bad = String.raw`{"ts":"${ago(4)}","iccid":"${iccid}","type":"attach","network":{"mcc":"240","mnc":"07"},"apn":"\ud800"}`;
+      const res = await post(join([attach(1), bad, attach(3)]), producer, type);
+      expect(res.statusCode, type).toBe(200);
+      expect(res.json(), type).toMatchObject({
+        accepted: 2,
+        duplicates: 0,
+        rejected: [
+          {
+            line: 2,
+            reason: 'out_of_range',
+            field: 'apn',
+            error: expect.stringMatching(/^out_of_range: apn: contains a lone UTF-16 surrogate/),
+          },
+        ],
+      });
+      expect(res.json().rejected, type).toHaveLength(1);
+      // The answer is valid Unicode (strict JSON readers refuse a lone surrogate even escaped).
+      expect(res.body.isWellFormed() && !/\\u[dD][89a-fA-F]/.test(res.body), type).toBe(true);
+      expect(await count('select count(*)::int as n from network_events where iccid = $1', [sim!.iccid]), type).toBe(2);
+    }
+    const [err] = await h.ctx.database.query<{ field: string; line: number; raw: string }>(
+      `select field, line, raw from ingest_errors where reason = 'out_of_range' and field = 'apn' and raw like '%ud800%'
+        order by id desc limit 1`,
+    );
+    expect(err).toMatchObject({ field: 'apn', line: 2 });
+  });
+
+  it('a lone surrogate or NUL in a key, at any depth, refuses that record only', async () => {
+    const [sim] = await makeSims(h.services, t.child.id, 1);
+    const iccid = sim!.iccid20;
+    const res = await post(
+      [
+        JSON.stringify({ ts: ago(3), iccid, type: 'detach' }),
+        String.raw`{"ts":"${ago(3)}","iccid":"${iccid}","type":"detach","ext":{"deep":[{"\udc00":1}]}}`,
+        String.raw`{"ts":"${ago(3)}","iccid":"${iccid}","type":"detach","a\u0000":1}`,
+        JSON.stringify({ ts: ago(2), iccid, type: 'sms_mo' }),
+      ].join('\n'),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      accepted: 2,
+      rejected: [
+        {
+          line: 2,
+          reason: 'out_of_range',
+          field: 'ext.deep[0].\ufffd',
+          error: expect.stringMatching(/key contains a lone/),
+        },
+        { line: 3, reason: 'out_of_range', field: 'a\u0000', error: expect.stringMatching(/key contains a NUL/) },
+      ],
+    });
+    expect(await count('select count(*)::int as n from network_events where iccid = $1', [sim!.iccid])).toBe(2);
+  });
+
+  it('an answer to a junk batch is smaller than the request: echoed values are cut, the list is bounded (issue 13 F8)', async () => {
+    // 5,000 junk lines of about 66 bytes (328,890 bytes were answered with 668,935).
+    const junk = Array.from({ length: 5000 }, (_, i) =>
+      i % 2 === 0
+        ? JSON.stringify({ ts: `not-a-date-${'x'.repeat(20)}-${i}`, iccid: '8946000000000000001', type: 'detach' })
+        : `{"ts": junk line ${i} ${'y'.repeat(40)}`,
+    ).join('\n');
+    const res = await post(junk);
+    expect(res.statusCode).toBe(200);
+    expect(Buffer.byteLength(res.body)).toBeLessThan(Buffer.byteLength(junk));
+    const a = res.json();
+    expect(a).toMatchObject({ accepted: 0, duplicates: 0, rejectedTotal: 5000 });
+    expect(a.rejected.length).toBeGreaterThan(0);
+    expect(a.rejected.length).toBeLessThanOrEqual(1000);
+    // In line order from the first; every listed one with its line and reason.
+    a.rejected.forEach((r: { line: number; reason: string }, i: number) => {
+      expect(r.line).toBe(i + 1);
+      expect(r.reason).toBe(i % 2 === 0 ? 'invalid_ts' : 'malformed_json');
+    });
+
+    // Long values are echoed cut; a batch that fits lists every rejection, without rejectedTotal.
+    const long = Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify({ ts: ago(1), iccid: '8946000000000000001', type: `teleport-${i}-${'z'.repeat(5000)}` }),
+    ).join('\n');
+    const cut = await post(long);
+    expect(Buffer.byteLength(cut.body)).toBeLessThan(Buffer.byteLength(long));
+    const c = cut.json();
+    expect(c.rejectedTotal).toBeUndefined();
+    expect(c.rejected).toHaveLength(20);
+    for (const r of c.rejected) {
+      expect(r).toMatchObject({ reason: 'unknown_type', field: 'type' });
+      expect(r.value.length).toBeLessThanOrEqual(65);
+      expect(r.error.length).toBeLessThanOrEqual(201);
+    }
+    // Every one of them is still in the errors view.
+    const errors = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/ingest/errors?reason=invalid_ts&limit=500',
+      headers: t.agent,
+    });
+    expect(errors.json().items.length).toBe(500);
+  });
+
   it('an empty body is a 400 naming the body; another content type is a 415', async () => {
     const empty = await post('  \n');
     expect(empty.statusCode).toBe(400);
@@ -242,6 +350,30 @@ describe('POST /api/v1/ingest/telemetry', () => {
         deviceId,
       ]),
     ).toBe(2);
+  });
+
+  it('a lone surrogate in a metric name refuses that record (it was stored as U+FFFD); the others are stored', async () => {
+    const deviceId = `press-${uniq()}`;
+    const res = await post(
+      [
+        JSON.stringify({ ts: ago(3), deviceId, metrics: { temperature_c: 20 } }),
+        String.raw`{"ts":"${ago(2)}","deviceId":"${deviceId}","metrics":{"temp\ud800":21}}`,
+        JSON.stringify({ ts: ago(1), deviceId, metrics: { temperature_c: 22 } }),
+      ].join('\n'),
+      producer,
+      'application/x-ndjson',
+      'telemetry',
+    );
+    expect(res.json()).toMatchObject({
+      accepted: 2,
+      rejected: [{ line: 2, reason: 'out_of_range', field: 'metrics.temp\ufffd' }],
+    });
+    expect(
+      await h.ctx.database.query<{ metric: string }>(
+        'select distinct metric from device_telemetry where external_id = $1',
+        [deviceId],
+      ),
+    ).toEqual([{ metric: 'temperature_c' }]);
   });
 });
 

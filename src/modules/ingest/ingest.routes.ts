@@ -5,7 +5,7 @@ import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
 import { splitBody } from './contract.ts';
 import { IngestErrors as E } from './ingest.errors.ts';
-import { presentCredential, presentIngestError, presentOrphans } from './ingest.presenter.ts';
+import { presentCredential, presentIngestError, presentIngestResult, presentOrphans } from './ingest.presenter.ts';
 import {
   CreateCredentialInput,
   CreatedCredential,
@@ -76,9 +76,11 @@ export function ingestRoutes(ingest: IngestService) {
             const lines = splitBody(text, NDJSON.includes(type) ? 'ndjson' : 'json');
             const source = { transport: 'http' as const, credentialId: p.ingestCredentialId ?? null };
             try {
-              return kind === 'network'
-                ? await ingest.acceptNetwork(lines, source)
-                : await ingest.acceptTelemetry(lines, source);
+              const result =
+                kind === 'network'
+                  ? await ingest.acceptNetwork(lines, source)
+                  : await ingest.acceptTelemetry(lines, source);
+              return presentIngestResult(result, Buffer.byteLength(text));
             } catch (e) {
               req.log.error({ err: e }, 'ingest write failed');
               throw new AppError('unavailable', E.writeFailed, 'The records could not be stored; send them again', [

@@ -30,7 +30,7 @@ export const CreatedCredential = z
 
 export const CredentialIdParams = z.object({ id: z.coerce.number().int().positive() });
 
-/** The contract's answer to a batch (`reason`, `field`, `value` are additive to v1). */
+/** The contract's answer to a batch (`reason`, `field`, `value`, `rejectedTotal` are additive to v1). */
 export const IngestResultView = z
   .object({
     accepted: z.number().int().describe('Records stored now'),
@@ -40,10 +40,17 @@ export const IngestResultView = z
         line: z.number().int().describe('NDJSON line, or 1-based position in the JSON array'),
         error: z.string(),
         reason: z.enum(REJECT_REASONS),
-        field: z.string().optional(),
-        value: z.unknown().optional(),
+        field: z.string().optional().describe('Cut at 64 characters'),
+        value: z.unknown().optional().describe('The refused value, cut at 64 characters'),
       }),
     ),
+    rejectedTotal: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        'Only when `rejected` lists not all of them (an answer is never larger than its request, and lists at most 1,000): how many records were rejected in all. Every one is in GET /api/v1/ingest/errors.',
+      ),
   })
   .meta({ id: 'IngestResult' });
 

@@ -69,6 +69,39 @@ describe('write queue isolation', () => {
     expect(err).toEqual({ reason: 'unstorable', line: 7 });
   });
 
+  it("a record the database refuses never takes the rest of its caller's batch with it (all were unstorable)", async () => {
+    const bad = `89462${Date.now().toString().slice(-14)}`;
+    const run = uniq();
+    const q = createWriteQueue(
+      poisoned(h.ctx.database, bad, '22P02'),
+      createPartitionManager(h.ctx.database),
+      createMetrics(),
+      { batchMax: 100, lingerMs: 0, queueMax: 1000, lanes: 1 },
+    );
+    const iccids = ['8946000000000000011', '8946000000000000012', bad, '8946000000000000013', '8946000000000000014'];
+    const parseRejection = { line: 9, rejection: { ok: false as const, reason: 'invalid_ts' as const, message: 'x' } };
+    const o = await q.submit(
+      'network',
+      iccids.map((c, i) => ev(c, `${run}-${i}`)),
+      [1, 2, 3, 4, 5],
+      [parseRejection],
+      { transport: 'http', credentialId: null },
+    );
+    expect(o.stored).toEqual([true, true, false, true, true]);
+    expect(o.refused).toEqual([null, null, expect.stringMatching(/not storable: numeric field overflow/), null, null]);
+    expect(await count(run)).toBe(4);
+    const errors = await h.ctx.database.query<{ reason: string; line: number }>(
+      `select reason, line from ingest_errors where raw like $1 or (line = 9 and reason = 'invalid_ts' and message = 'x')
+        order by line`,
+      [`%${run}-2%`],
+    );
+    // The refused record and the caller's own parse rejection, each written once.
+    expect(errors).toEqual([
+      { reason: 'unstorable', line: 3 },
+      { reason: 'invalid_ts', line: 9 },
+    ]);
+  });
+
   it('a lost connection is not a refusal: the caller gets the error (not acknowledged, the producer re-sends)', async () => {
     const bad = `89461${Date.now().toString().slice(-14)}`;
     const q = createWriteQueue(

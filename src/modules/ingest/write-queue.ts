@@ -7,8 +7,10 @@
  *
  * One batch is written at a time per process: batches never contend for the same SIM rows inside a process, and
  * while one commits the next fills up (so the batch size grows with the load). If a batch fails, each caller's
- * records are retried alone, so one poisoned message cannot fail its neighbours; a caller whose own write fails
- * gets the error (HTTP 503, MQTT no PUBACK: the producer re-sends).
+ * records are retried alone, so one poisoned message cannot fail its neighbours; if the database refuses a
+ * caller's own records, they are halved until the refused records are found, which are answered `unstorable`
+ * while the rest of the caller's batch is stored. A caller whose write fails otherwise gets the error (HTTP 503,
+ * MQTT no PUBACK: the producer re-sends).
  *
  * Memory is bounded: `saturated()` is true while more than INGEST_QUEUE_MAX records wait, and transports stop
  * reading until `drained()`.
@@ -77,25 +79,11 @@ function createLane(
     const batch = waiting.splice(0, k);
     try {
       await writeBatch(batch);
-    } catch {
-      // Isolate: each caller alone, so only a caller whose own records fail gets the error.
-      for (const s of batch) {
-        try {
-          await writeBatch([s]);
-        } catch (e) {
-          if (!isDataError(e)) {
-            s.reject(e);
-            continue;
-          }
-          // The database refuses these records themselves (a value the contract checks let through): refusing
-          // them like any bad record, acknowledged, is what keeps one message from being re-delivered forever.
-          try {
-            await writeBatch([unstorable(s, e)]);
-          } catch (e2) {
-            s.reject(e2);
-          }
-        }
-      }
+    } catch (e) {
+      // Isolate: each caller alone, so only a caller whose own records fail gets the error. A lone caller's refused
+      // records need not be tried again whole; anything else (a deadlock PostgreSQL broke) is retried once.
+      if (batch.length === 1 && isDataError(e)) await writeAlone(batch[0]!, e);
+      else for (const s of batch) await writeAlone(s);
     } finally {
       queued -= n;
       shared.queued -= n;
@@ -107,6 +95,72 @@ function createLane(
         for (const f of w) f();
       }
       schedule();
+    }
+  }
+
+  /**
+   * One caller's submission on its own (`failed`: the error it already met alone). When the database refuses its
+   * records themselves (a value the contract checks let through), the records are halved until the refused ones
+   * are found (at most ISOLATE_MAX_WRITES transactions; past that, the rest of a refused part is refused whole):
+   * those are refused like any bad record, acknowledged, which keeps one message from being re-delivered forever,
+   * and the others are stored — one bad record never takes its batch with it (issue 13, F7). The halves commit one
+   * by one: a caller that then meets another error (a lost connection) gets it and re-sends, and the records
+   * already stored count as duplicates when they carry an id (the contract's idempotency).
+   */
+  async function writeAlone(s: Submission, failed?: unknown) {
+    if (failed === undefined) {
+      try {
+        await writeBatch([s]);
+        return;
+      } catch (e) {
+        failed = e;
+      }
+    }
+    if (!isDataError(failed)) {
+      s.reject(failed);
+      return;
+    }
+    const stored = s.records.map(() => false);
+    const refused: (string | null)[] = s.records.map(() => null);
+    let writes = ISOLATE_MAX_WRITES;
+    // A part of the caller's records, answered into `stored`; its rejections are written once, at the end.
+    const part = (idx: number[]): Submission => ({
+      ...s,
+      records: idx.map((i) => s.records[i]!) as NetworkEvent[] | Telemetry[],
+      lines: idx.map((i) => s.lines[i]!),
+      rejected: [],
+      resolve: (o) => {
+        o.stored.forEach((x, k) => {
+          stored[idx[k]!] = x;
+        });
+      },
+      reject: () => {},
+    });
+    const halve = async (idx: number[], e: unknown): Promise<void> => {
+      if (idx.length === 0) return;
+      if (idx.length === 1 || writes <= 0) {
+        for (const i of idx) refused[i] = `not storable: ${(e as Error).message}`;
+        return;
+      }
+      const half = Math.ceil(idx.length / 2);
+      for (const p of [idx.slice(0, half), idx.slice(half)]) {
+        writes--;
+        try {
+          await writeBatch([part(p)]);
+        } catch (e2) {
+          if (!isDataError(e2)) throw e2;
+          await halve(p, e2);
+        }
+      }
+    };
+    try {
+      await halve(
+        s.records.map((_, i) => i),
+        failed,
+      );
+      await writeBatch([unstorable(s, refused, stored)]);
+    } catch (e) {
+      s.reject(e);
     }
   }
 
@@ -257,12 +311,15 @@ export function createWriteQueue(
 }
 
 const RAW_MAX = 2048;
+/** Transactions one caller's refused batch may take to find the records the database refuses (see writeAlone). */
+const ISOLATE_MAX_WRITES = 64;
 
 async function writeRejections(tx: RawTx, batch: Submission[]) {
   const rows = batch.flatMap((s) => s.rejected.map((r) => ({ s, r })));
   if (rows.length === 0) return;
+  // Text PostgreSQL can hold: no NUL, no lone surrogate (a refused key's path is the field, and may carry both).
   const clean = (v: string | undefined | null) =>
-    v === undefined || v === null ? null : v.replaceAll('\u0000', '\uFFFD').slice(0, RAW_MAX);
+    v === undefined || v === null ? null : v.replaceAll('\u0000', '\uFFFD').slice(0, RAW_MAX).toWellFormed();
   const valueText = (v: unknown) => (v === undefined ? null : clean(typeof v === 'string' ? v : JSON.stringify(v)));
   await tx.query(
     `insert into ingest_errors (transport, kind, credential_id, reason, field, value, message, line, topic, raw)
@@ -273,29 +330,36 @@ async function writeRejections(tx: RawTx, batch: Submission[]) {
       rows.map(({ s }) => s.kind),
       rows.map(({ s }) => s.source.credentialId),
       rows.map(({ r }) => r.rejection.reason),
-      rows.map(({ r }) => r.rejection.field ?? null),
+      rows.map(({ r }) => clean(r.rejection.field)),
       rows.map(({ r }) => valueText(r.rejection.value)),
       rows.map(({ r }) => clean(r.rejection.message)),
       rows.map(({ r }) => r.line),
-      rows.map(({ s }) => s.source.topic ?? null),
+      rows.map(({ s }) => clean(s.source.topic)),
       rows.map(({ r }) => clean(r.raw)),
     ],
   );
 }
 
-/** The caller's records as refusals (reason `unstorable`, the database's message); resolves the caller as before. */
-function unstorable(s: Submission, e: unknown): Submission {
-  const message = `not storable: ${(e as Error).message}`;
-  const refused: RejectedLine[] = s.records.map((r, i) => ({
-    line: s.lines[i] ?? i + 1,
-    rejection: { ok: false, reason: 'unstorable', message },
-    raw: JSON.stringify(r),
-  }));
+/**
+ * The caller's parse rejections and its records the database refused (`refused[i]`: the database's message) as
+ * refusals to write (reason `unstorable`); resolves the caller with what was stored of the rest.
+ */
+function unstorable(s: Submission, refused: (string | null)[], stored: boolean[]): Submission {
+  const refusals: RejectedLine[] = [];
+  s.records.forEach((r, i) => {
+    const message = refused[i];
+    if (message !== null && message !== undefined)
+      refusals.push({
+        line: s.lines[i] ?? i + 1,
+        rejection: { ok: false, reason: 'unstorable', message },
+        raw: JSON.stringify(r),
+      });
+  });
   return {
     ...s,
     records: [],
     lines: [],
-    rejected: [...s.rejected, ...refused],
-    resolve: () => s.resolve({ stored: s.records.map(() => false), refused: s.records.map(() => message) }),
+    rejected: [...s.rejected, ...refusals],
+    resolve: () => s.resolve({ stored, refused }),
   };
 }

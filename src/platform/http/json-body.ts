@@ -69,7 +69,12 @@ function stringProblem(s: string): string | null {
 /** Echoed values are cut: an error must never be (much) larger than the request that caused it. */
 export const MAX_ECHO = 200;
 export function clip(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > MAX_ECHO ? `${value.slice(0, MAX_ECHO)}…` : value;
+  return clipTo(value, MAX_ECHO);
+}
+
+/** `clip` to `max` characters (a string, or an object's JSON text when that is longer), for answers that list many. */
+export function clipTo(value: unknown, max: number): unknown {
+  if (typeof value === 'string') return value.length > max ? `${value.slice(0, max)}…` : value;
   if (value === null || typeof value !== 'object') return value;
   let text: string;
   try {
@@ -77,5 +82,5 @@ export function clip(value: unknown): unknown {
   } catch {
     return '[unprintable]';
   }
-  return text.length > MAX_ECHO ? `${text.slice(0, MAX_ECHO)}…` : value;
+  return text.length > max ? `${text.slice(0, max)}…` : value;
 }

@@ -2552,9 +2552,13 @@ export interface components {
           error: string;
           /** @enum {string} */
           reason: "malformed_json" | "not_an_object" | "missing_field" | "wrong_type" | "unknown_type" | "invalid_iccid" | "invalid_identifier" | "topic_mismatch" | "invalid_ts" | "negative_value" | "out_of_range" | "oversized" | "unstorable";
+          /** @description Cut at 64 characters */
           field?: string;
+          /** @description The refused value, cut at 64 characters */
           value?: unknown;
         })[];
+      /** @description Only when `rejected` lists not all of them (an answer is never larger than its request, and lists at most 1,000): how many records were rejected in all. Every one is in GET /api/v1/ingest/errors. */
+      rejectedTotal?: number;
     };
     IngestError: {
       id: number;
