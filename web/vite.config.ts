@@ -19,7 +19,9 @@ export default defineConfig({
           groups: [
             { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
             { name: 'router', test: /[\\/]node_modules[\\/]react-router[\\/]/ },
-            { name: 'query', test: /[\\/]node_modules[\\/]@tanstack[\\/]/ },
+            // query-core apart: the boot entry needs it before React (app/boot.ts); react-query needs React.
+            { name: 'query-core', test: /[\\/]node_modules[\\/]@tanstack[\\/]query-core[\\/]/ },
+            { name: 'query', test: /[\\/]node_modules[\\/]@tanstack[\\/]react-query[\\/]/ },
             // The kit's parts most screens share (inputs, comboboxes, buttons, layout) in one chunk rather than
             // ~20 small ones a screen waits for one after the other; parts few screens use stay with them.
             { name: 'kit', test: /[\\/]node_modules[\\/](@mantine|@floating-ui)[\\/]/, minShareCount: 5 },

@@ -1,4 +1,6 @@
-import { QueryClient } from '@tanstack/react-query';
+// query-core, not react-query: the boot entry imports this before React is parsed (the same class react-query
+// re-exports, so QueryClientProvider takes it).
+import { QueryClient } from '@tanstack/query-core';
 import { ApiError } from '../api/client.ts';
 
 /** One client for the app and the router's loaders (which start a screen's data while its code loads). */

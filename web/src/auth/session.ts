@@ -1,22 +1,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, api, type Schemas, unwrap } from '../api/client.ts';
+import { api, unwrap } from '../api/client.ts';
 import { keys } from '../api/keys.ts';
+import { meQuery } from './me-query.ts';
 
-export type Me = Schemas['Me'];
-export const isStaff = (me: Me) => me.role === 'admin' || me.role === 'agent';
-
-export const meQuery = {
-  queryKey: keys.me,
-  queryFn: async (): Promise<Me | null> => {
-    try {
-      return await unwrap(api.GET('/api/v1/auth/me'));
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return null;
-      throw e;
-    }
-  },
-  staleTime: 60_000,
-};
+export { isStaff, type Me, meQuery } from './me-query.ts';
 
 /** The logged-in user, or null when there is no session (401). */
 export function useMe() {
