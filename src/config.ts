@@ -33,6 +33,15 @@ const Env = z.object({
     .min(1024)
     .default(2 * 1024 * 1024 * 1024)
     .describe('Max streamed SIM import body (CSV)'),
+  BODY_IDLE_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(600_000)
+    .default(30_000)
+    .describe(
+      'A request body that stops arriving for this long is refused (408; a streamed SIM import fails and frees the database)',
+    ),
   ATTACHMENT_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -190,6 +199,7 @@ export type Config = {
   logPretty: boolean;
   bodyLimit: number;
   importMaxBytes: number;
+  bodyIdleTimeoutMs: number;
   attachmentMaxBytes: number;
   sessionTtlHours: number;
   cookieSecure: boolean;
@@ -269,6 +279,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logPretty: e.LOG_PRETTY,
     bodyLimit: e.BODY_LIMIT_BYTES,
     importMaxBytes: e.IMPORT_MAX_BYTES,
+    bodyIdleTimeoutMs: e.BODY_IDLE_TIMEOUT_MS,
     attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE,

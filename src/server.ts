@@ -43,7 +43,10 @@ export async function createHttpApp(ctx: Ctx, services: Services): Promise<App> 
       catalogRoutes(services.catalog),
       plmnsRoutes(services.plmns),
       simsRoutes(services.sims),
-      simTransferRoutes(services.simImports, services.simExports, { importMaxBytes: ctx.config.importMaxBytes }),
+      simTransferRoutes(services.simImports, services.simExports, {
+        importMaxBytes: ctx.config.importMaxBytes,
+        bodyIdleTimeoutMs: ctx.config.bodyIdleTimeoutMs,
+      }),
       casesRoutes(services.cases, { parties: services.caseParties, attachments: services.attachments }),
       casePartiesRoutes(services.caseParties),
       attachmentsRoutes(services.attachments, { maxBytes: ctx.config.attachmentMaxBytes }),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -19,6 +20,7 @@ import { registerCrossSiteGuard } from './cross-site.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { jsonBodyProblem } from './json-body.ts';
 import { requireOperationNames, transformDocument, transformRoute } from './openapi.ts';
+import { drainRequest, writeRawError } from './request-body.ts';
 import { strictValidatorCompiler } from './strict-validator.ts';
 
 export type App = FastifyInstance<
@@ -48,6 +50,18 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
     trustProxy: ctx.config.trustProxy,
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: false } },
+    // What Node's HTTP parser refuses (a bad Content-Length, a header too large, a request that took too long) in
+    // the documented error shape, not Fastify's own.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+        writeRawError(socket, 408, 'Request Timeout', 'request.timeout', 'The request took too long to arrive');
+      else if (err.code === 'HPE_HEADER_OVERFLOW')
+        writeRawError(socket, 431, 'Request Header Fields Too Large', 'request.headers_too_large', 'Headers too large');
+      else
+        writeRawError(socket, 400, 'Bad Request', 'request.malformed_http', `Malformed HTTP request: ${err.message}`);
+      socket.destroySoon();
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   // The one place JSON enters: parsed, then held to what every route may assume (json-body.ts).
@@ -80,8 +94,34 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
 
+  // A body that stops arriving (a client sending less than its Content-Length, a slow-body attack) is answered 408
+  // once it has been idle BODY_IDLE_TIMEOUT_MS; the timer stops when the route's handler starts (a streamed import
+  // guards its own body: request-body.ts guardUpload).
+  app.addHook('onRequest', async (req) => {
+    const raw = req.raw;
+    const hasBody = Number(raw.headers['content-length'] ?? 0) > 0 || raw.headers['transfer-encoding'] !== undefined;
+    // Injected requests (tests) have no real socket to time.
+    if (!hasBody || raw.complete || !(raw.socket instanceof Socket)) return;
+    raw.socket.setTimeout(ctx.config.bodyIdleTimeoutMs);
+    raw.once('timeout', () => {
+      writeRawError(
+        raw.socket,
+        408,
+        'Request Timeout',
+        'request.body_stalled',
+        `The request body stopped arriving: no data for ${ctx.config.bodyIdleTimeoutMs / 1000} s`,
+      );
+      raw.socket.destroySoon();
+    });
+  });
+  app.addHook('preHandler', async (req) => {
+    if (req.raw.listenerCount('timeout') > 0 && req.raw.socket instanceof Socket) req.raw.socket.setTimeout(0);
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // Answered before the body was read to its end (413, a refused upload): read and drop the rest, so the client
+    // gets this answer rather than a reset, and a keep-alive connection stays usable.
+    if (reply.statusCode >= 400 && !req.raw.complete) drainRequest(req.raw);
     // Every answer: no MIME sniffing (a CSV or an attachment is never run as script). API answers are data, never a
     // page: nothing may load from them or frame them, and a shared cache keeps none of a customer's data.
     reply.header('x-content-type-options', 'nosniff');

@@ -42,9 +42,16 @@ function send(
   message: string,
   details: ErrorDetail[],
 ) {
-  // Every echo is cut (a 10 MB header line once came back as a 50 MB error): the message, and each value.
-  const shown = details.slice(0, 1000).map((d) => (d.value === undefined ? d : { ...d, value: clip(d.value) }));
-  const text = message.length > 2000 ? `${message.slice(0, 2000)}…` : message;
+  // Every echo is cut (a 10 MB header line once came back as a 50 MB error): the message, and each detail's value,
+  // field (a CSV column's name is the client's text) and reason.
+  const cut = (t: string, max: number) => (t.length > max ? `${t.slice(0, max)}…` : t);
+  const shown = details.slice(0, 1000).map((d) => ({
+    ...d,
+    ...(d.field === undefined ? {} : { field: cut(d.field, 200) }),
+    ...(d.value === undefined ? {} : { value: clip(d.value) }),
+    reason: cut(d.reason, 500),
+  }));
+  const text = cut(message, 2000);
   return reply.code(status).send({ error: { code, message: text, requestId: String(req.id), details: shown } });
 }
 

@@ -28,7 +28,11 @@ const asText = (s: Readable) => s as unknown as string;
  * the service instead of buffering it, and IMPORT_MAX_BYTES is enforced on the declared length (413 at once)
  * and on the bytes actually read (the job fails with sims.import_too_large; 413 with `wait=true`).
  */
-export function simTransferRoutes(imports: ImportService, exports: ExportService, opts: { importMaxBytes: number }) {
+export function simTransferRoutes(
+  imports: ImportService,
+  exports: ExportService,
+  opts: { importMaxBytes: number; bodyIdleTimeoutMs: number },
+) {
   return (app: App) => {
     app.register(async (scope: App) => {
       scope.addContentTypeParser(['text/csv', 'application/csv'], (_req, payload, done) => done(null, payload));
@@ -77,6 +81,7 @@ export function simTransferRoutes(imports: ImportService, exports: ExportService
             source: 'api',
             filename: req.query.filename ?? null,
             maxBytes: opts.importMaxBytes,
+            idleMs: opts.bodyIdleTimeoutMs,
           });
           if (req.query.wait) {
             const result = await done;

@@ -31,6 +31,7 @@ import type { Principal } from '../../../platform/auth.ts';
 import type { Ctx } from '../../../platform/context.ts';
 import { isUniqueViolation } from '../../../platform/db/pg-errors.ts';
 import { AppError, forbidden, invalid, isAppError } from '../../../platform/errors.ts';
+import { drainRequest, guardUpload } from '../../../platform/http/request-body.ts';
 import { enqueueInRaw } from '../../../platform/jobs/outbox.ts';
 import type { AccountsService } from '../../accounts/accounts.service.ts';
 import type { CatalogService } from '../../catalog/catalog.service.ts';
@@ -69,6 +70,11 @@ export type ImportOptions = {
   filename: string | null;
   /** Bytes allowed in the body (API); exceeding it fails the import with sims.import_too_large. */
   maxBytes?: number;
+  /**
+   * An upload (API) that sends nothing for this long, or whose client goes away before its end, fails the import:
+   * its transaction (on PGlite the only connection) must not wait for it forever.
+   */
+  idleMs?: number;
   onProgress?: (p: Progress) => void;
   /** Rows per COPY chunk (default CHUNK); tests use tiny chunks to cross chunk boundaries. */
   chunkRows?: number;
@@ -272,9 +278,10 @@ export function createImportService(
     opts: ImportOptions,
   ): Promise<{ job: ImportJobRow; done: Promise<ImportResult> }> {
     if (actor.role === 'customer') {
-      discard(input);
+      drainRequest(input);
       throw forbidden(E.staffOnly, 'SIM imports are done by the provider’s staff');
     }
+    const unguard = opts.idleMs === undefined ? () => undefined : guardUpload(input, opts.idleMs);
     const guarded = opts.maxBytes === undefined ? input : input.pipe(byteGuard(opts.maxBytes));
     if (guarded !== input) input.on('error', (e) => guarded.destroy(e));
     const source = guarded.pipe(utf8Guard());
@@ -300,11 +307,25 @@ export function createImportService(
         filename: opts.filename,
         createdByUserId: actor.userId || null,
       });
-      return { job, done: run(it, header, lk, job, actor, opts) };
+      // A failed import stops reading: the rest of the upload is read and dropped (request-body.ts drainRequest).
+      const done = run(it, header, lk, job, actor, opts).then(
+        (r) => {
+          unguard();
+          drainRequest(input);
+          return r;
+        },
+        (e: unknown) => {
+          unguard();
+          drainRequest(input);
+          throw e;
+        },
+      );
+      return { job, done };
     } catch (e) {
+      unguard();
       input.unpipe();
       parser.destroy();
-      discard(input);
+      drainRequest(input);
       throw asImportError(e);
     }
   }
@@ -339,22 +360,6 @@ export function createImportService(
       return done;
     },
   };
-}
-
-/**
- * Reads what is left of a refused upload and throws it away. Destroying a request stream destroys its socket, so
- * the client — still sending — saw a dropped connection instead of the 400/403 (issue 13, point 4). Draining is
- * bounded: a body still arriving after a minute is cut then.
- */
-function discard(input: Readable) {
-  if (input.readableEnded || input.destroyed) return;
-  input.unpipe();
-  const cut = setTimeout(() => input.destroy(), 60_000);
-  cut.unref();
-  input.once('close', () => clearTimeout(cut));
-  input.once('end', () => clearTimeout(cut));
-  input.on('error', () => undefined);
-  input.resume();
 }
 
 /** Errors of the stream (malformed CSV, too large) become AppErrors naming the line. */

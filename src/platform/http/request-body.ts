@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { AppError } from '../errors.ts';
+
+/**
+ * What becomes of a request body the app does not read to its end: answered early (413, a refused upload, an
+ * import that failed mid-way), stalled, or cut off by the client. The rules of issue 13: never a dropped connection
+ * for an answer we have, never a connection stuck behind an unread body, never a request held forever.
+ */
+
+/** A body still arriving this long after an early answer is cut (the answer has been sent by then). */
+const DRAIN_MAX_MS = 60_000;
+
+/**
+ * Reads the rest of a body nobody will use and throws it away. Destroying a request stream destroys its socket, so
+ * a client still sending would see a reset instead of the answer; leaving it unread would leave a keep-alive
+ * connection stuck (its next request never parsed).
+ */
+export function drainRequest(input: Readable) {
+  if (input.readableEnded || input.destroyed) return;
+  input.unpipe();
+  const cut = setTimeout(() => input.destroy(), DRAIN_MAX_MS);
+  cut.unref();
+  input.once('close', () => clearTimeout(cut));
+  input.once('end', () => clearTimeout(cut));
+  input.on('error', () => undefined);
+  input.resume();
+}
+
+/**
+ * Fails a streamed body that stops arriving for `idleMs` or whose client goes away before its end: `input` is
+ * destroyed with an AppError saying which, so whatever reads it (an import holding a transaction) ends. Returns a
+ * function that stops watching.
+ */
+export function guardUpload(input: Readable, idleMs: number): () => void {
+  if (input.readableEnded) return () => undefined;
+  const stalled = () =>
+    input.destroy(
+      new AppError('invalid', 'request.body_stalled', `The upload stopped: no data for ${idleMs / 1000} s`, [
+        { field: 'body', reason: `no data for ${idleMs / 1000} s (BODY_IDLE_TIMEOUT_MS)` },
+      ]),
+    );
+  const timer = setTimeout(stalled, idleMs);
+  timer.unref();
+  const onData = () => timer.refresh();
+  const onClose = () => {
+    stop();
+    if (!input.readableEnded && !input.errored)
+      input.destroy(
+        new AppError('invalid', 'request.body_cut_off', 'The upload was cut off: the client went away before its end', [
+          { field: 'body', reason: 'connection closed before the end of the body' },
+        ]),
+      );
+  };
+  function stop() {
+    clearTimeout(timer);
+    input.off('data', onData);
+    input.off('end', stop);
+    input.off('close', onClose);
+  }
+  input.on('data', onData);
+  input.once('end', stop);
+  input.once('close', onClose);
+  return stop;
+}
+
+/** An error answer in the documented shape, written straight to a socket (no request object to answer on). */
+export function writeRawError(socket: Socket, status: number, reason: string, code: string, message: string) {
+  if (!socket.writable) return;
+  const body = JSON.stringify({
+    error: { code, message, requestId: randomUUID(), details: [{ reason: message }] },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
