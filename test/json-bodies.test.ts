@@ -77,6 +77,45 @@ describe('query parameters', () => {
     const ok = await h.app.inject({ url: `/api/v1/sims?accountId=${t.child.id}&limit=5`, headers: t.agent });
     expect(ok.statusCode).toBe(200);
   });
+
+  it('an operation that takes none refuses any (GET /accounts/{id}?zz=1 and POST /cases?zz=1 answered 2xx)', async () => {
+    const get = await h.app.inject({ url: `/api/v1/accounts/${t.child.id}?zz=1`, headers: t.agent });
+    expect(get.statusCode).toBe(400);
+    expect(get.json().error.details).toEqual([{ field: 'querystring.zz', value: '1', reason: 'unknown parameter' }]);
+    const created = await post(
+      '/api/v1/cases?zz=1',
+      JSON.stringify({ accountId: t.child.id, type: 'incident', subject: 'q' }),
+      t.agent,
+    );
+    expect(created.statusCode).toBe(400);
+    expect((await h.app.inject({ url: `/api/v1/accounts/${t.child.id}`, headers: t.agent })).statusCode).toBe(200);
+  });
+});
+
+describe('encoding', () => {
+  it('a JSON body that is not UTF-8 is refused naming the byte (a Latin-1 é was stored as U+FFFD)', async () => {
+    const body = Buffer.concat([Buffer.from('{"name":"Caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const r = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${t.child.id}`,
+      headers: { ...t.admin, 'content-type': 'application/json' },
+      payload: body,
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toMatchObject({
+      code: 'request.not_utf8',
+      message: 'Body is not UTF-8: byte 0xe9 at offset 12',
+      details: [{ field: 'body', value: '0xe9' }],
+    });
+    const ok = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/accounts/${t.child.id}`,
+      headers: { ...t.admin, 'content-type': 'application/json' },
+      payload: Buffer.from('{"name":"Café"}'),
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().name).toBe('Café');
+  });
 });
 
 describe('body fields', () => {

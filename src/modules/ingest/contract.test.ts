@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { displayIccid } from '../sims/identifiers.ts';
-import { MAX_RECORD_BYTES, parseNetworkEvent, parseTelemetry, splitBody, splitMqttPayload } from './contract.ts';
+import {
+  MAX_RECORD_BYTES,
+  parseNetworkEvent,
+  parseTelemetry,
+  splitBody,
+  splitBodyBytes,
+  splitMqttPayload,
+} from './contract.ts';
 
 // The contract's own examples (../shared/contracts/ingest-v1.md), verbatim.
 const NETWORK_EXAMPLE = `{"id":"evt-000042","ts":"2026-11-21T08:15:02Z","iccid":"89467010000000000008","type":"session_rejected",
@@ -274,6 +281,27 @@ describe('bodies and payloads', () => {
     expect(lines.map((l) => l.line)).toEqual([1, 3, 4]);
     expect(lines[1]).toMatchObject({ rejection: { reason: 'malformed_json' } });
     expect('value' in lines[2]!).toBe(true);
+  });
+
+  it('a line that is not UTF-8 is refused alone in NDJSON, naming the byte; in a JSON batch or MQTT message, all of it (a Latin-1 byte was stored as U+FFFD)', () => {
+    const latin1 = Buffer.concat([Buffer.from('{"apn":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const ndjson = Buffer.concat([Buffer.from('{"a":1}\n\n'), latin1, Buffer.from('\n{"b":2}\n')]);
+    expect(splitBodyBytes(ndjson, 'ndjson')).toEqual([
+      { line: 1, value: { a: 1 } },
+      {
+        line: 3,
+        rejection: expect.objectContaining({
+          reason: 'malformed_json',
+          message: 'not UTF-8: byte 0xe9 at byte 12 of the line',
+        }),
+      },
+      { line: 4, value: { b: 2 } },
+    ]);
+    expect(splitBodyBytes(Buffer.concat([Buffer.from('['), latin1, Buffer.from(']')]), 'json')).toMatchObject([
+      { line: 1, rejection: { reason: 'malformed_json', message: 'not UTF-8: byte 0xe9 at byte 13 of the body' } },
+    ]);
+    expect(splitMqttPayload(latin1)).toMatchObject([{ line: 1, rejection: { reason: 'malformed_json' } }]);
+    expect(splitBodyBytes(Buffer.from('{"apn":"café"}'), 'ndjson')).toEqual([{ line: 1, value: { apn: 'café' } }]);
   });
 
   it('numbers a JSON array by position; a lone object is one record; broken JSON is one rejection', () => {

@@ -1,4 +1,5 @@
 import { jsonBodyProblem, MAX_JSON_DEPTH, nestedDeeperThan } from '../../platform/http/json-body.ts';
+import { firstBadUtf8Byte } from '../../platform/utf8.ts';
 
 /**
  * The ingest contract v1 (../shared/contracts/ingest-v1.md) as pure functions: one raw JSON value in, one
@@ -383,9 +384,36 @@ export function splitBody(body: string, format: 'ndjson' | 'json'): Line[] {
   );
 }
 
+/**
+ * A body as bytes: the contract's text is UTF-8, and decoding anything else would store U+FFFD without a word. In
+ * NDJSON only the lines that are not UTF-8 are refused (the others still count); a JSON batch is one value, so a
+ * bad byte refuses all of it.
+ */
+export function splitBodyBytes(body: Buffer, format: 'ndjson' | 'json'): Line[] {
+  if (firstBadUtf8Byte(body) < 0) return splitBody(body.toString('utf8'), format);
+  const notUtf8 = (line: Buffer, bad: number) =>
+    reject(
+      'malformed_json',
+      `not UTF-8: byte 0x${line.subarray(bad, bad + 1).toString('hex')} at byte ${bad + 1} of the ${format === 'ndjson' ? 'line' : 'body'}`,
+    );
+  if (format === 'json') return [{ line: 1, rejection: notUtf8(body, firstBadUtf8Byte(body)) }];
+  const out: Line[] = [];
+  let start = 0;
+  for (let n = 1; start <= body.length; n++) {
+    const end = body.indexOf(10, start);
+    const line = body.subarray(start, end < 0 ? body.length : end);
+    const bad = firstBadUtf8Byte(line);
+    if (bad >= 0) out.push({ line: n, rejection: notUtf8(line, bad) });
+    else out.push(...splitBody(line.toString('utf8'), 'ndjson').map((l) => ({ ...l, line: n })));
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return out;
+}
+
 /** An MQTT payload: one JSON object, or an array of them. */
 export function splitMqttPayload(payload: Buffer): Line[] {
   if (payload.length > MAX_RECORD_BYTES * 100)
     return [{ line: 1, rejection: reject('oversized', `a message may be at most ${MAX_RECORD_BYTES * 100} bytes`) }];
-  return splitBody(payload.toString('utf8'), 'json');
+  return splitBodyBytes(payload, 'json');
 }

@@ -3,7 +3,7 @@ import { AppError, invalid } from '../../platform/errors.ts';
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
-import { splitBody } from './contract.ts';
+import { splitBodyBytes } from './contract.ts';
 import { IngestErrors as E } from './ingest.errors.ts';
 import { presentCredential, presentIngestError, presentIngestResult, presentOrphans } from './ingest.presenter.ts';
 import {
@@ -25,6 +25,9 @@ const tags = ['ingest'];
 const INGEST_BODY_MAX_BYTES = 32 * 1024 * 1024;
 const NDJSON = ['application/x-ndjson', 'application/ndjson'];
 
+/** Only whitespace (or nothing): an empty batch is a mistake worth a 400, not an empty 200. */
+const isBlank = (b: Buffer) => b.every((c) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09);
+
 export function ingestRoutes(ingest: IngestService) {
   return (app: App) => {
     // The producer endpoints read their body as text: NDJSON line numbers, malformed JSON as a per-line
@@ -34,7 +37,7 @@ export function ingestRoutes(ingest: IngestService) {
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser(
         ['application/json', ...NDJSON],
-        { parseAs: 'string', bodyLimit: INGEST_BODY_MAX_BYTES },
+        { parseAs: 'buffer', bodyLimit: INGEST_BODY_MAX_BYTES },
         (_req, body, done) => done(null, body),
       );
       for (const [path, kind] of [
@@ -67,20 +70,20 @@ export function ingestRoutes(ingest: IngestService) {
           },
           async (req) => {
             const p = principalOf(req);
-            const text = typeof req.body === 'string' ? req.body : '';
-            if (text.trim() === '')
+            const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+            if (!/[^\s]/.test(bytes.toString('latin1', 0, Math.min(bytes.length, 4096))) && isBlank(bytes))
               throw invalid(E.emptyBody, 'Send the records as the request body (NDJSON or a JSON array)', [
                 { field: 'body', value: '', reason: 'empty' },
               ]);
             const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-            const lines = splitBody(text, NDJSON.includes(type) ? 'ndjson' : 'json');
+            const lines = splitBodyBytes(bytes, NDJSON.includes(type) ? 'ndjson' : 'json');
             const source = { transport: 'http' as const, credentialId: p.ingestCredentialId ?? null };
             try {
               const result =
                 kind === 'network'
                   ? await ingest.acceptNetwork(lines, source)
                   : await ingest.acceptTelemetry(lines, source);
-              return presentIngestResult(result, Buffer.byteLength(text));
+              return presentIngestResult(result, bytes.length);
             } catch (e) {
               req.log.error({ err: e }, 'ingest write failed');
               throw new AppError('unavailable', E.writeFailed, 'The records could not be stored; send them again', [

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { Principal } from '../auth.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { firstBadUtf8Byte } from '../utf8.ts';
 import { registerAuth } from './auth-hooks.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
@@ -66,8 +67,20 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
 
   // The one place JSON enters: parsed, then held to what every route may assume (json-body.ts).
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    // JSON is UTF-8 (RFC 8259): a Latin-1 byte would be decoded to U+FFFD and stored without a word.
+    const bytes = body as Buffer;
+    const bad = firstBadUtf8Byte(bytes);
+    if (bad >= 0) {
+      const hex = `0x${bytes.subarray(bad, bad + 1).toString('hex')}`;
+      return done(
+        new AppError('invalid', 'request.not_utf8', `Body is not UTF-8: byte ${hex} at offset ${bad}`, [
+          { field: 'body', value: hex, reason: `byte ${bad} is not UTF-8 (send JSON encoded as UTF-8)` },
+        ]),
+        undefined,
+      );
+    }
+    const text = bytes.toString('utf8');
     if (text.trim() === '')
       return done(new AppError('invalid', 'request.malformed_json', 'Body is empty: send a JSON value'), undefined);
     let value: unknown;
@@ -212,6 +225,12 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
     return ctx.metrics.registry.metrics();
   });
 
+  // An API operation that takes no query parameters refuses any (`GET /cases/{n}?acountId=…` answered as if the
+  // parameter were honoured): the strict validator then names each unknown one.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/') && route.schema?.querystring === undefined)
+      route.schema = { ...route.schema, querystring: z.object({}).strict() };
+  });
   for (const register of opts.routes) register(app);
   const onClose = opts.onClose;
   if (onClose) app.addHook('onClose', async () => onClose());

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { Transform } from 'node:stream';
 import { invalid } from '../../../platform/errors.ts';
+import { utf8SequenceLength as sequenceLength } from '../../../platform/utf8.ts';
 import { ImportErrors as E } from './import.errors.ts';
 
 /**
@@ -70,23 +71,4 @@ function refusal(buf: Buffer, firstLine: number, firstColumn: number, truncated 
   return invalid(E.notUtf8, `The file is not UTF-8: line ${line}, ${reason}`, [
     { line, field: '(csv)', value: hex, reason },
   ]);
-}
-
-/** Bytes of the valid UTF-8 sequence starting at i, or 0 when it is not one (RFC 3629: no overlongs, surrogates). */
-function sequenceLength(b: Buffer, i: number): number {
-  const c = b[i]!;
-  const cont = (k: number) => i + k < b.length && (b[i + k]! & 0xc0) === 0x80;
-  if (c < 0x80) return 1;
-  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
-  if (c >= 0xe0 && c <= 0xef) {
-    const c1 = b[i + 1] ?? 0;
-    if ((c === 0xe0 && c1 < 0xa0) || (c === 0xed && c1 > 0x9f)) return 0;
-    return cont(1) && cont(2) ? 3 : 0;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    const c1 = b[i + 1] ?? 0;
-    if ((c === 0xf0 && c1 < 0x90) || (c === 0xf4 && c1 > 0x8f)) return 0;
-    return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
 }
