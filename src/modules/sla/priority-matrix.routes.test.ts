@@ -83,6 +83,27 @@ describe('/api/v1/sla/priority-matrix', () => {
     expect((await req('GET', URL, t.agent)).json().isDefault).toBe(true);
   });
 
+  it('400 names an unknown key at the top level as below it, and changes nothing', async () => {
+    const top = await req('PUT', URL, t.admin, { ...raised(), zzUnknown: 1 });
+    expect(top.statusCode).toBe(400);
+    expect(top.json().error).toMatchObject({
+      code: 'request.invalid',
+      details: [{ field: 'zzUnknown', reason: 'unknown field' }],
+    });
+    const deep = raised() as unknown as Json & { urgency: Json };
+    deep.urgency = { ...deep.urgency, zzUnknown: 1 };
+    const below = await req('PUT', URL, t.admin, deep);
+    expect(below.statusCode).toBe(400);
+    expect(below.json().error).toMatchObject({ code: 'sla.priority_matrix_invalid' });
+    expect(below.json().error.message).toMatch(/Unrecognized key.*zzUnknown/);
+    const missing = structuredClone(raised()) as unknown as Json;
+    delete missing.impact;
+    const none = await req('PUT', URL, t.admin, missing);
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error.details).toEqual([expect.objectContaining({ field: 'impact' })]);
+    expect((await req('GET', URL, t.agent)).json().isDefault).toBe(true);
+  });
+
   it('401 without credentials; 403 for an agent changing it and for a customer reading it', async () => {
     expect((await req('GET', URL, {})).statusCode).toBe(401);
     expect((await req('PUT', URL, {}, raised())).statusCode).toBe(401);

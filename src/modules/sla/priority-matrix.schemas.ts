@@ -2,14 +2,20 @@ import { z } from 'zod';
 import { PriorityMatrixConfig } from './priority.ts';
 
 /**
- * PUT body: the whole matrix. Typed loosely here so that parsePriorityMatrix (priority.ts) is the one validator
- * and its 400 names every bad or missing cell (`priority.2.3`, `urgency.gold.order`).
+ * PUT body: the whole matrix. Its three tables are typed loosely here so that parsePriorityMatrix (priority.ts) is
+ * the one validator of cells and its 400 names every bad or missing cell (`priority.2.3`, `urgency.gold.order`).
+ * The top level is a plain object with the config's keys (not a record): the route's validator refuses unknown body
+ * fields only for objects, and a record let `{...matrix, "zzUnknown": 1}` through, the key silently dropped.
  */
+const tables = Object.fromEntries(Object.keys(PriorityMatrixConfig.shape).map((k) => [k, z.unknown()])) as Record<
+  keyof typeof PriorityMatrixConfig.shape,
+  z.ZodUnknown
+>;
 export const PutPriorityMatrixBody = z
-  .record(z.string(), z.unknown())
+  .object(tables)
   .describe(
     'A whole PriorityMatrixConfig: impact[severity][simBucket], urgency[vipTier][caseType], priority[impact][urgency]. ' +
-      'Every cell is required; a bad or missing cell answers 400 naming it.',
+      'Every cell is required; a bad or missing cell, or an unknown key at any level, answers 400 naming it.',
   )
   .meta({ id: 'PutPriorityMatrixRequest' });
 

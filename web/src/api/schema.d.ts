@@ -1277,9 +1277,11 @@ export interface components {
       /** @description The case it is run for (one the caller can open, of the SIM's customer): the case's timeline gets an internal entry when the action is requested and when it is applied or fails */
       caseNumber?: string;
     }]>;
-    /** @description A whole PriorityMatrixConfig: impact[severity][simBucket], urgency[vipTier][caseType], priority[impact][urgency]. Every cell is required; a bad or missing cell answers 400 naming it. */
+    /** @description A whole PriorityMatrixConfig: impact[severity][simBucket], urgency[vipTier][caseType], priority[impact][urgency]. Every cell is required; a bad or missing cell, or an unknown key at any level, answers 400 naming it. */
     PutPriorityMatrixRequestInput: {
-      [key: string]: unknown;
+      impact: unknown;
+      urgency: unknown;
+      priority: unknown;
     };
     UpdateSlaCalendarRequestInput: {
       name?: string;
