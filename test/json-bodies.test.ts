@@ -92,6 +92,39 @@ describe('query parameters', () => {
   });
 });
 
+describe('bodies where the operation takes none', () => {
+  it('an empty JSON body is nothing; anything else is refused; text/plain is 415', async () => {
+    const bare = await h.services.users.create({
+      email: `unlock-${Date.now()}@example.test`,
+      name: 'U',
+      password: 'correct-horse-battery',
+      role: 'agent',
+    });
+    // The unlock's body is optional: an empty body with the JSON content type was 400 "Body is empty".
+    const unlock = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/users/${bare.id}/unlock`,
+      headers: { ...t.admin, 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(unlock.statusCode).toBe(200);
+    // DELETE of a missing token takes no body: empty → the 404 it is; a body → 400 naming it (it was ignored).
+    const del = (payload: string, type = 'application/json') =>
+      h.app.inject({
+        method: 'DELETE',
+        url: '/api/v1/tokens/99999999',
+        headers: { ...t.admin, 'content-type': type },
+        payload,
+      });
+    expect((await del('')).statusCode).toBe(404);
+    const junk = await del('[]');
+    expect(junk.statusCode).toBe(400);
+    expect(junk.json().error).toMatchObject({ code: 'request.unexpected_body', details: [{ field: 'body' }] });
+    const text = await post('/api/v1/cases', '{"subject":"x"}', { ...t.agent, 'content-type': 'text/plain' });
+    expect(text.statusCode).toBe(415);
+  });
+});
+
 describe('encoding', () => {
   it('a JSON body that is not UTF-8 is refused naming the byte (a Latin-1 é was stored as U+FFFD)', async () => {
     const body = Buffer.concat([Buffer.from('{"name":"Caf'), Buffer.from([0xe9]), Buffer.from('"}')]);

@@ -67,7 +67,12 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
 
   // The one place JSON enters: parsed, then held to what every route may assume (json-body.ts).
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+  // Routes take JSON (or, where they say so, CSV, NDJSON, files); a text/plain body was read as a JSON string.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    // An operation that takes no body: nothing sent (clients that always send the content type) is nothing, and
+    // anything sent is refused rather than ignored.
+    const takesBody = req.routeOptions.schema?.body !== undefined;
     // JSON is UTF-8 (RFC 8259): a Latin-1 byte would be decoded to U+FFFD and stored without a word.
     const bytes = body as Buffer;
     const bad = firstBadUtf8Byte(bytes);
@@ -81,8 +86,19 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
       );
     }
     const text = bytes.toString('utf8');
-    if (text.trim() === '')
+    if (text.trim() === '') {
+      // Nothing where nothing is needed: no body schema, or one that takes none (an optional body).
+      const schema = req.routeOptions.schema?.body as { safeParse?: (v: unknown) => { success: boolean } } | undefined;
+      if (!takesBody || schema?.safeParse?.(undefined).success) return done(null, undefined);
       return done(new AppError('invalid', 'request.malformed_json', 'Body is empty: send a JSON value'), undefined);
+    }
+    if (!takesBody)
+      return done(
+        new AppError('invalid', 'request.unexpected_body', 'This operation takes no body: send none', [
+          { field: 'body', reason: 'not expected' },
+        ]),
+        undefined,
+      );
     let value: unknown;
     try {
       value = JSON.parse(text);
