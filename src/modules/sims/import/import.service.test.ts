@@ -93,6 +93,19 @@ describe('SIM import service', () => {
     ]);
   });
 
+  it('a quote never closed is named on the line it opens, not the end of the file (issue 13 probe: line 100,001 for 50,002)', async () => {
+    const lines = validLines(t.child.number, 3);
+    const csv = `${toCsv(
+      ['iccid', 'account'],
+      lines.map((l) => ({ iccid: l.iccid!, account: l.account! })),
+    )}"8946,open\n${'a,b\n'.repeat(20)}`;
+    const e = await rejection(svc().importCsv(staff, csv, { mode: 'atomic', upsert: false }));
+    expect(e).toMatchObject({
+      code: E.csvMalformed,
+      details: [{ line: 5, reason: expect.stringMatching(/^the record starting on line 5 opens a quoted field/) }],
+    });
+  });
+
   it('skip-invalid imports the good lines and reports the bad ones', async () => {
     const lines = validLines(t.child.number, 3);
     lines[1]!.msisdn = '0701234567';

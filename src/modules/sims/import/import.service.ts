@@ -138,6 +138,7 @@ export function createImportService(
     job: ImportJobRow,
     actor: Principal,
     opts: ImportOptions,
+    parsed: { line: number },
   ): Promise<ImportResult> {
     const c: Counters = { rowsRead: 0, rowsImported: 0, rowsUpdated: 0, rowsRejected: 0 };
     let bytes = 0;
@@ -259,7 +260,7 @@ export function createImportService(
         };
       });
     } catch (e) {
-      const err = asImportError(e);
+      const err = asImportError(unclosedQuoteAt(e, parsed.line + 1));
       c.rowsImported = 0;
       c.rowsUpdated = 0;
       await jobs.fail(job.id, `${err.code}: ${err.message}`, c);
@@ -286,7 +287,20 @@ export function createImportService(
     if (guarded !== input) input.on('error', (e) => guarded.destroy(e));
     const source = guarded.pipe(utf8Guard());
     guarded.on('error', (e) => source.destroy(e));
-    const parser = source.pipe(parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true }));
+    // Where the last record parsed ended: a quote never closed opened in the record after it.
+    const parsed = { line: 0 };
+    const parser = source.pipe(
+      parse({
+        bom: true,
+        info: true,
+        relax_column_count: true,
+        skip_empty_lines: true,
+        on_record: (record, context) => {
+          parsed.line = context.lines;
+          return record;
+        },
+      }),
+    );
     source.on('error', (e) => parser.destroy(e));
     const it = (parser as AsyncIterable<CsvRecord>)[Symbol.asyncIterator]();
     try {
@@ -308,7 +322,7 @@ export function createImportService(
         createdByUserId: actor.userId || null,
       });
       // A failed import stops reading: the rest of the upload is read and dropped (request-body.ts drainRequest).
-      const done = run(it, header, lk, job, actor, opts).then(
+      const done = run(it, header, lk, job, actor, opts, parsed).then(
         (r) => {
           unguard();
           drainRequest(input);
@@ -326,7 +340,7 @@ export function createImportService(
       input.unpipe();
       parser.destroy();
       drainRequest(input);
-      throw asImportError(e);
+      throw asImportError(unclosedQuoteAt(e, parsed.line + 1));
     }
   }
 
@@ -360,6 +374,16 @@ export function createImportService(
       return done;
     },
   };
+}
+
+/**
+ * csv-parse names the end of the file for a quote never closed (the probe's quote opened on line 50,002 of 100,001
+ * was reported on line 100,001); the quote opened in the record after the last one read.
+ */
+function unclosedQuoteAt(e: unknown, line: number): unknown {
+  if (!(e instanceof CsvError) || e.code !== 'CSV_QUOTE_NOT_CLOSED') return e;
+  const reason = `the record starting on line ${line} opens a quoted field that is never closed (its closing quote is missing)`;
+  return invalid(E.csvMalformed, `Malformed CSV at line ${line}: ${reason}`, [{ line, field: '(csv)', reason }]);
 }
 
 /** Errors of the stream (malformed CSV, too large) become AppErrors naming the line. */
