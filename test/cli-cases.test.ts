@@ -35,7 +35,7 @@ const ok = async (args: string[]) => {
 };
 
 // Each CLI run is a process start plus a database open (≈1.5 s on PGlite); the flows run a dozen of them.
-describe('iotops cases (black-box)', { timeout: 120_000 }, () => {
+describe('iotops cases (black-box)', { timeout: 300_000 }, () => {
   it('create → list → note → resolve → show, acting as a named agent', async () => {
     const agent = `agent-${uniq()}@example.test`;
     await ok(['users', 'create', '--email', agent, '--password', 'a-long-password', '--role', 'agent']);
