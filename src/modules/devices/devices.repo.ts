@@ -1,5 +1,5 @@
 /** Devices and their models, SQL only. Reads take the reach the service resolved (tenant, optional accounts). */
-import { and, asc, eq, gt, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../platform/db/client.ts';
 import { sims } from '../sims/sims.tables.ts';
 import { deviceMetricLatest, deviceModels, devices } from './devices.tables.ts';
@@ -47,8 +47,16 @@ export function devicesRepo(db: Db) {
         )
         .orderBy(asc(deviceModels.name), asc(deviceModels.id)),
 
-    async insert(values: typeof devices.$inferInsert): Promise<DeviceRow> {
-      const [row] = await db.insert(devices).values(values).returning();
+    /** `adoptsHistory: false`: the device adopts orphan telemetry received from now (the database's clock) on. */
+    async insert({
+      adoptsHistory,
+      ...values
+    }: Omit<typeof devices.$inferInsert, 'historyFrom'> & { adoptsHistory: boolean }): Promise<DeviceRow> {
+      const historyFrom = adoptsHistory ? null : sql`now()`;
+      const [row] = await db
+        .insert(devices)
+        .values({ ...values, historyFrom })
+        .returning();
       return row!;
     },
     async update(id: number, values: Partial<typeof devices.$inferInsert>): Promise<DeviceRow> {

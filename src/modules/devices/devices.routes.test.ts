@@ -156,14 +156,14 @@ describe('devices', () => {
     expect(model.json().error.details[0]).toMatchObject({ field: 'modelId' });
   });
 
-  it('adopts telemetry that arrived before the device; answers the series paged and the latest values', async () => {
+  it('staff registration adopts telemetry that arrived before the device; answers the series paged and the latest values', async () => {
     const externalId = `press-${uniq()}`;
     const early = await postTelemetry([
       { id: 'e1', ts: ago(30), deviceId: externalId, metrics: { 'wear_pct.seal-kit': 80, production_units: 100 } },
       { id: 'e2', ts: ago(20), deviceId: externalId, metrics: { 'wear_pct.seal-kit': 85, production_units: 150 } },
     ]);
     expect(early.json().accepted).toBe(2);
-    const created = await call('POST', '/api/v1/devices', t.customer, {
+    const created = await call('POST', '/api/v1/devices', t.agent, {
       externalId,
       accountId: t.child.id,
       modelId: sharedModel,
@@ -199,5 +199,60 @@ describe('devices', () => {
     expect((await call('GET', `/api/v1/devices/${id}/telemetry`, other.customer)).statusCode).toBe(404);
     const latest = (await call('GET', `/api/v1/devices/${id}`, t.customer)).json().latest;
     expect(latest).toContainEqual(expect.objectContaining({ metric: 'wear_pct.seal-kit', value: 87.5 }));
+  });
+
+  it("a customer's registration does not adopt earlier orphan telemetry: the device starts with no history", async () => {
+    // The provider's producer sends under an id nobody registered; another tenant's customer then claims the id.
+    const externalId = `nordgrid-meter-${uniq()}`;
+    const early = await postTelemetry([
+      { id: 'o1', ts: ago(30), deviceId: externalId, metrics: { kwh: 10 } },
+      { id: 'o2', ts: ago(20), deviceId: externalId, metrics: { kwh: 12 } },
+    ]);
+    expect(early.json().accepted).toBe(2);
+    const created = await call('POST', '/api/v1/devices', other.customer, {
+      externalId,
+      accountId: other.child.id,
+      modelId: sharedModel,
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json().latest).toEqual([]);
+    const id = created.json().id;
+    const series = async () =>
+      (await call('GET', `/api/v1/devices/${id}/telemetry`, other.customer))
+        .json()
+        .items.map((v: { value: number }) => v.value);
+    expect(await series()).toEqual([]);
+    // From its registration on the telemetry is its own, even records timed before it.
+    await postTelemetry([{ id: 'o3', ts: ago(25), deviceId: externalId, metrics: { kwh: 11 } }]);
+    expect(await series()).toEqual([11]);
+    // Neither a later adoption round (SIM import, hourly maintenance) nor staff reading changes that.
+    await h.services.ingest.adoptOrphans();
+    expect(await series()).toEqual([11]);
+    expect((await call('GET', `/api/v1/devices/${id}`, other.customer)).json().latest).toEqual([
+      { metric: 'kwh', ts: expect.any(String), value: 11 },
+    ]);
+    // The earlier records stay orphans, the provider's to look into.
+    const orphans = await call('GET', '/api/v1/ingest/orphans?limit=1000', t.agent);
+    expect(orphans.json().telemetry).toContainEqual(expect.objectContaining({ deviceId: externalId, records: 2 }));
+  });
+
+  it("a customer's 409 for a taken device id does not tell whose it is", async () => {
+    const externalId = `meter-${uniq()}`;
+    const body = { externalId, accountId: t.child.id, modelId: sharedModel };
+    expect((await call('POST', '/api/v1/devices', t.customer, body)).statusCode).toBe(201);
+    const own = await call('POST', '/api/v1/devices', t.customer, body);
+    const foreign = await call('POST', '/api/v1/devices', other.customer, { ...body, accountId: other.child.id });
+    expect(foreign.statusCode).toBe(409);
+    const { requestId: _a, ...foreignError } = foreign.json().error;
+    const { requestId: _b, ...ownError } = own.json().error;
+    expect(foreignError).toEqual(ownError);
+    expect(foreignError).toMatchObject({
+      code: 'devices.external_id_taken',
+      message: `externalId ${externalId} is not available`,
+    });
+    expect(JSON.stringify(foreignError)).not.toMatch(/exists|registered/);
+    // Staff are told plainly.
+    const staff = await call('POST', '/api/v1/devices', t.agent, body);
+    expect(staff.json().error.message).toBe(`A device with externalId ${externalId} exists`);
   });
 });

@@ -59,7 +59,10 @@ export function devicesRoutes(devices: DevicesService) {
           tags,
           operationId: 'createDevice',
           summary: 'Register a device',
-          description: 'Telemetry that arrived before it is adopted.',
+          description:
+            'Device ids are global (the provider’s namespace): an id registered anywhere answers 409. Telemetry that ' +
+            'arrived before the device is adopted when staff register it; a device a customer registers shows only ' +
+            'what arrives from its registration on.',
           body: CreateDeviceBody,
           response: { 201: DeviceView, 409: ErrorBody, ...errors },
         },

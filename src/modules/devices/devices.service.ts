@@ -83,12 +83,19 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
     return sim.id;
   }
 
-  const duplicate = (e: unknown, externalId: string) => {
-    if (isUniqueViolation(e, 'devices_external_uq'))
+  /**
+   * Device ids are global (the provider's namespace: producers' telemetry names a device by it alone), so a taken
+   * id is refused whoever holds it. A customer is told only that it is not available, never whether it is theirs.
+   */
+  const duplicate = (p: Principal, e: unknown, externalId: string) => {
+    if (!isUniqueViolation(e, 'devices_external_uq')) return e;
+    if (isStaff(p))
       return conflict(E.externalIdTaken, `A device with externalId ${externalId} exists`, [
         { field: 'externalId', value: externalId, reason: 'already registered' },
       ]);
-    return e;
+    return conflict(E.externalIdTaken, `externalId ${externalId} is not available`, [
+      { field: 'externalId', value: externalId, reason: 'not available (device ids are unique across the provider)' },
+    ]);
   };
 
   return {
@@ -139,11 +146,15 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
           name: input.name ?? null,
           modelId: model.id,
           simId,
+          // Staff registration adopts the id's earlier orphan telemetry; a customer's device starts with no history
+          // (the id is theirs to name, not proof that what arrived under it before is theirs).
+          adoptsHistory: isStaff(p),
         });
       } catch (e) {
-        throw duplicate(e, input.externalId);
+        throw duplicate(p, e, input.externalId);
       }
-      // After the insert committed: the adoption's own transactions must see the device.
+      // After the insert committed: the adoption's own transactions must see the device (for a customer's, only
+      // telemetry received from its registration on, written as orphans while the insert committed).
       await deps.ingest.adoptOrphans();
       return this.get(p, row.id);
     },

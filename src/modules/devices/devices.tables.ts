@@ -43,6 +43,12 @@ export const devices = pgTable(
     /** The SIM the device carries, if any. */
     simId: bigint('sim_id', { mode: 'number' }),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
+    /**
+     * Orphan telemetry (stored before the device existed) received before this moment is not adopted. Null when
+     * staff registered the device: all of its earlier telemetry is adopted. A customer's registration sets it to
+     * the registration's time: the id is the customer's word, and what arrived under it before may be anyone's.
+     */
+    historyFrom: timestamptz('history_from'),
   },
   (t) => [
     uniqueIndex('devices_external_uq').on(t.externalId),

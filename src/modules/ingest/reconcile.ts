@@ -8,8 +8,9 @@ import { upsertLatest } from './telemetry.writer.ts';
 /**
  * Orphans whose SIM or device exists now (imported after its traffic arrived): the stored records get their
  * owner and are replayed into the derived tables, in `ts` order like any batch. The fleet roll-up keeps counting
- * them as orphans (tenant 0): it is a record of what arrived, when. Answers how many records were adopted;
- * called until it answers 0.
+ * them as orphans (tenant 0): it is a record of what arrived, when. A device adopts only telemetry received from
+ * its `history_from` on when it has one (a device a customer registered: what arrived before stays an orphan, the
+ * provider's). Answers how many records were adopted; called until it answers 0.
  */
 export async function reconcileOrphans(tx: RawTx, maxSims = 500): Promise<{ network: number; telemetry: number }> {
   const adopted = await tx.query<Record<string, unknown>>(
@@ -52,6 +53,7 @@ export async function reconcileOrphans(tx: RawTx, maxSims = 500): Promise<{ netw
   const values = await tx.query<{ device_id: string | number; metric: string; ts: Date; value: number }>(
     `update device_telemetry t set device_id = d.id, tenant_id = d.tenant_id
        from devices d where t.device_id is null and t.external_id = d.external_id
+        and (d.history_from is null or t.received_at >= d.history_from)
      returning t.device_id, t.metric, t.ts, t.value`,
   );
   const latest = new Map<string, { deviceId: number; metric: string; ts: Date; value: number }>();

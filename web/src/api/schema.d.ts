@@ -640,7 +640,7 @@ export interface paths {
     get: operations["listDevices"];
     /**
      * Register a device
-     * @description Telemetry that arrived before it is adopted.
+     * @description Device ids are global (the provider’s namespace): an id registered anywhere answers 409. Telemetry that arrived before the device is adopted when staff register it; a device a customer registers shows only what arrives from its registration on.
      */
     post: operations["createDevice"];
   };
@@ -7698,7 +7698,7 @@ export interface operations {
   };
   /**
    * Register a device
-   * @description Telemetry that arrived before it is adopted.
+   * @description Device ids are global (the provider’s namespace): an id registered anywhere answers 409. Telemetry that arrived before the device is adopted when staff register it; a device a customer registers shows only what arrives from its registration on.
    */
   createDevice: {
     requestBody: {

@@ -1,0 +1,1 @@
+ALTER TABLE "devices" ADD COLUMN "history_from" timestamp with time zone;
