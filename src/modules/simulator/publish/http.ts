@@ -1,6 +1,7 @@
 /**
  * HTTP publisher: NDJSON batches to the two ingest endpoints with the ingest credential as Bearer token, reading
- * iotops's answer { accepted, duplicates, rejected: [{ line, error }] }. Server errors and network failures are
+ * iotops's answer { accepted, duplicates, rejected: [{ line, error }], rejectedTotal? } (a long `rejected` list is
+ * cut, and `rejectedTotal` then counts every rejection). Server errors and network failures are
  * retried (the records carry ids, so a retry of a batch that was in fact stored only yields duplicates);
  * 401/403 stop the run: nothing would ever get through.
  */
@@ -22,7 +23,7 @@ export class HttpAuthError extends Error {}
 
 const PATHS = { network: 'api/v1/ingest/network-events', telemetry: 'api/v1/ingest/telemetry' } as const;
 
-type Answer = { accepted?: unknown; duplicates?: unknown; rejected?: unknown };
+type Answer = { accepted?: unknown; duplicates?: unknown; rejected?: unknown; rejectedTotal?: unknown };
 
 export function createHttpPublisher(o: HttpPublisherOptions): Publisher {
   const base = o.url.endsWith('/') ? o.url : `${o.url}/`;
@@ -83,7 +84,8 @@ export function createHttpPublisher(o: HttpPublisherOptions): Publisher {
     const rejected = Array.isArray(a.rejected) ? (a.rejected as { line?: number; error?: string }[]) : [];
     c.acked += accepted + duplicates;
     c.duplicates += duplicates;
-    c.rejected += rejected.length;
+    // The listed rejections may be cut; then rejectedTotal counts them all.
+    c.rejected += typeof a.rejectedTotal === 'number' ? a.rejectedTotal : rejected.length;
     for (const r of rejected) {
       const rec = typeof r.line === 'number' ? records[r.line - 1] : undefined;
       noteError(c, `${url.pathname} record ${rec?.body.id ?? `line ${r.line}`}: ${r.error ?? 'rejected'}`);

@@ -93,6 +93,8 @@ describe('HTTP publisher (a local ingest stand-in)', () => {
   type Seen = { path: string; auth: string | undefined; type: string | undefined; lines: number };
   const seen: Seen[] = [];
   let failNext = 0;
+  /** When set, the answer to each batch (of this many lines) instead of the real one. */
+  let answerOf: ((lines: number) => unknown) | null = null;
   const server = createServer((req: IncomingMessage, res) => {
     let body = '';
     req.on('data', (d: Buffer) => {
@@ -115,6 +117,7 @@ describe('HTTP publisher (a local ingest stand-in)', () => {
         type: req.headers['content-type'],
         lines: lines.length,
       });
+      if (answerOf) return reply(200, answerOf(lines.length));
       const rejected: { line: number; error: string }[] = [];
       let accepted = 0;
       for (const l of lines) {
@@ -155,6 +158,23 @@ describe('HTTP publisher (a local ingest stand-in)', () => {
     for (const s of seen) expect(s).toMatchObject({ auth: 'Bearer s3cret', type: 'application/x-ndjson' });
     expect(Math.max(...seen.map((s) => s.lines))).toBe(50);
     expect(seen.reduce((n, s) => n + s.lines, 0)).toBe(recs.length);
+  });
+
+  it('counts every rejection of an answer whose list was cut (rejectedTotal), and the listed ones as errors', async () => {
+    const recs = records(11);
+    const pub = createHttpPublisher({ url, token: 's3cret', batch: 50 });
+    answerOf = (lines) => ({ accepted: 0, duplicates: 0, rejected: [{ line: 1, error: 'bad' }], rejectedTotal: lines });
+    try {
+      await pub.send(recs);
+      await pub.flush();
+      await pub.drain();
+    } finally {
+      answerOf = null;
+    }
+    const c = pub.counts();
+    expect(c).toMatchObject({ published: recs.length, acked: 0, rejected: recs.length, failed: 0 });
+    expect(c.errors).toHaveLength(c.messages);
+    expect(c.errors.every((e) => e.endsWith(': bad'))).toBe(true);
   });
 
   it('a refused token stops the run with a message naming --token', async () => {
