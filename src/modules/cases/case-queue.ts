@@ -109,6 +109,10 @@ export function createCaseQueue(deps: CaseQueueDeps) {
    * instead of each running it (only a read started after the change, so no one is given a page from before it).
    */
   const reading = new Map<string, { generation: number; json: Promise<string> }>();
+  const drop = () => {
+    generation++;
+    pages.clear();
+  };
 
   return {
     /** The queue as rows (the CLI's table). */
@@ -132,15 +136,11 @@ export function createCaseQueue(deps: CaseQueueDeps) {
     },
 
     /** A case or its SIMs changed (any process): no cached page survives it. */
-    changed() {
-      generation++;
-      pages.clear();
-    },
+    changed: drop,
     /** Whether this process hears every change now (its LISTEN connection is up). */
     listening(on: boolean) {
       listening = on;
-      generation++;
-      pages.clear();
+      drop();
     },
     /** How to make sure every change committed so far has been heard. */
     hearWith(h: Hearing | null) {

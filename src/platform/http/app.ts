@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Socket } from 'node:net';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -21,7 +20,7 @@ import { registerCrossSiteGuard } from './cross-site.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { jsonBodyProblem } from './json-body.ts';
 import { requireOperationNames, transformDocument, transformRoute } from './openapi.ts';
-import { drainRequest, writeRawError } from './request-body.ts';
+import { drainRequest, registerBodyIdleTimeout, writeRawError } from './request-body.ts';
 import { strictValidatorCompiler } from './strict-validator.ts';
 
 export type App = FastifyInstance<
@@ -123,29 +122,7 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
 
-  // A body that stops arriving (a client sending less than its Content-Length, a slow-body attack) is answered 408
-  // once it has been idle BODY_IDLE_TIMEOUT_MS; the timer stops when the route's handler starts (a streamed import
-  // guards its own body: request-body.ts guardUpload).
-  app.addHook('onRequest', async (req) => {
-    const raw = req.raw;
-    const hasBody = Number(raw.headers['content-length'] ?? 0) > 0 || raw.headers['transfer-encoding'] !== undefined;
-    // Injected requests (tests) have no real socket to time.
-    if (!hasBody || raw.complete || !(raw.socket instanceof Socket)) return;
-    raw.socket.setTimeout(ctx.config.bodyIdleTimeoutMs);
-    raw.once('timeout', () => {
-      writeRawError(
-        raw.socket,
-        408,
-        'Request Timeout',
-        'request.body_stalled',
-        `The request body stopped arriving: no data for ${ctx.config.bodyIdleTimeoutMs / 1000} s`,
-      );
-      raw.socket.destroySoon();
-    });
-  });
-  app.addHook('preHandler', async (req) => {
-    if (req.raw.listenerCount('timeout') > 0 && req.raw.socket instanceof Socket) req.raw.socket.setTimeout(0);
-  });
+  registerBodyIdleTimeout(app, ctx.config.bodyIdleTimeoutMs);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     // Answered before the body was read to its end (413, a refused upload): read and drop the rest, so the client

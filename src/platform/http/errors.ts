@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { type ErrorDetail, type ErrorKind, isAppError } from '../errors.ts';
-import { clip } from './json-body.ts';
+import { clip, clipText } from './json-body.ts';
 
 /** The one table from error kind to HTTP status. */
 const STATUS: Record<ErrorKind, number> = {
@@ -44,14 +44,13 @@ function send(
 ) {
   // Every echo is cut (a 10 MB header line once came back as a 50 MB error): the message, and each detail's value,
   // field (a CSV column's name is the client's text) and reason.
-  const cut = (t: string, max: number) => (t.length > max ? `${t.slice(0, max)}…` : t);
   const shown = details.slice(0, 1000).map((d) => ({
     ...d,
-    ...(d.field === undefined ? {} : { field: cut(d.field, 200) }),
+    ...(d.field === undefined ? {} : { field: clipText(d.field, 200) }),
     ...(d.value === undefined ? {} : { value: clip(d.value) }),
-    reason: cut(d.reason, 500),
+    reason: clipText(d.reason, 500),
   }));
-  const text = cut(message, 2000);
+  const text = clipText(message, 2000);
   return reply.code(status).send({ error: { code, message: text, requestId: String(req.id), details: shown } });
 }
 

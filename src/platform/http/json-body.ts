@@ -72,9 +72,12 @@ export function clip(value: unknown): unknown {
   return clipTo(value, MAX_ECHO);
 }
 
+/** A text cut to `max` characters, marked with '…' when it was. */
+export const clipText = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
 /** `clip` to `max` characters (a string, or an object's JSON text when that is longer), for answers that list many. */
 export function clipTo(value: unknown, max: number): unknown {
-  if (typeof value === 'string') return value.length > max ? `${value.slice(0, max)}…` : value;
+  if (typeof value === 'string') return clipText(value, max);
   if (value === null || typeof value !== 'object') return value;
   let text: string;
   try {
@@ -82,5 +85,5 @@ export function clipTo(value: unknown, max: number): unknown {
   } catch {
     return '[unprintable]';
   }
-  return text.length > max ? `${text.slice(0, max)}…` : value;
+  return text.length > max ? clipText(text, max) : value;
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors.ts';
+import type { App } from './app.ts';
 
 /**
  * What becomes of a request body the app does not read to its end: answered early (413, a refused upload, an
@@ -75,4 +76,32 @@ export function writeRawError(socket: Socket, status: number, reason: string, co
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * A body that stops arriving (a client sending less than its Content-Length, a slow-body attack) is answered 408
+ * once it has been idle `idleMs`; the timer stops when the route's handler starts (a streamed import guards its own
+ * body: guardUpload).
+ */
+export function registerBodyIdleTimeout(app: App, idleMs: number) {
+  app.addHook('onRequest', async (req) => {
+    const raw = req.raw;
+    const hasBody = Number(raw.headers['content-length'] ?? 0) > 0 || raw.headers['transfer-encoding'] !== undefined;
+    // Injected requests (tests) have no real socket to time.
+    if (!hasBody || raw.complete || !(raw.socket instanceof Socket)) return;
+    raw.socket.setTimeout(idleMs);
+    raw.once('timeout', () => {
+      writeRawError(
+        raw.socket,
+        408,
+        'Request Timeout',
+        'request.body_stalled',
+        `The request body stopped arriving: no data for ${idleMs / 1000} s`,
+      );
+      raw.socket.destroySoon();
+    });
+  });
+  app.addHook('preHandler', async (req) => {
+    if (req.raw.listenerCount('timeout') > 0 && req.raw.socket instanceof Socket) req.raw.socket.setTimeout(0);
+  });
 }
