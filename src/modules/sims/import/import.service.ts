@@ -26,11 +26,11 @@
  * shows the final counters only. Use PostgreSQL for imports while the desk is in use.
  */
 import { Readable, Transform } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
+import { parse } from 'csv-parse';
 import type { Principal } from '../../../platform/auth.ts';
 import type { Ctx } from '../../../platform/context.ts';
 import { isUniqueViolation } from '../../../platform/db/pg-errors.ts';
-import { AppError, forbidden, invalid, isAppError } from '../../../platform/errors.ts';
+import { AppError, forbidden, invalid } from '../../../platform/errors.ts';
 import { drainRequest, guardUpload } from '../../../platform/http/request-body.ts';
 import { enqueueInRaw } from '../../../platform/jobs/outbox.ts';
 import type { AccountsService } from '../../accounts/accounts.service.ts';
@@ -46,6 +46,7 @@ import {
 } from './csv-row.ts';
 import { ImportErrors as E } from './import.errors.ts';
 import { type Counters, type ImportJobRow, importJobsRepo, importTxRepo } from './import.repo.ts';
+import { asImportError, unclosedQuoteAt } from './import-failure.ts';
 import { importReport } from './import-report.ts';
 import { utf8Guard } from './utf8-guard.ts';
 
@@ -374,34 +375,4 @@ export function createImportService(
       return done;
     },
   };
-}
-
-/**
- * csv-parse names the end of the file for a quote never closed (the probe's quote opened on line 50,002 of 100,001
- * was reported on line 100,001); the quote opened in the record after the last one read.
- */
-function unclosedQuoteAt(e: unknown, line: number): unknown {
-  if (!(e instanceof CsvError) || e.code !== 'CSV_QUOTE_NOT_CLOSED') return e;
-  const reason = `the record starting on line ${line} opens a quoted field that is never closed (its closing quote is missing)`;
-  return invalid(E.csvMalformed, `Malformed CSV at line ${line}: ${reason}`, [{ line, field: '(csv)', reason }]);
-}
-
-/** Errors of the stream (malformed CSV, too large) become AppErrors naming the line. */
-function asImportError(e: unknown): AppError {
-  if (isAppError(e)) return e;
-  if (e instanceof CsvError) {
-    const line = (e as CsvError & { lines?: number }).lines;
-    return invalid(E.csvMalformed, `Malformed CSV${line ? ` at line ${line}` : ''}: ${e.message}`, [
-      { ...(line ? { line } : {}), field: '(csv)', reason: e.message },
-    ]);
-  }
-  if (isUniqueViolation(e)) {
-    return new AppError(
-      'conflict',
-      E.duplicates,
-      'A concurrent change inserted the same ICCID/MSISDN/IMSI; re-run the import',
-      [{ reason: e instanceof Error ? e.message : String(e) }],
-    );
-  }
-  return new AppError('unavailable', 'sims.import_failed', e instanceof Error ? e.message : String(e));
 }
