@@ -47,7 +47,12 @@ export function buildServices(ctx: Ctx) {
   const simImports = createImportService(ctx, { accounts, catalog });
   const simExports = createExportService(ctx, { accounts, catalog });
   const ingest = createIngestService(ctx);
-  const sims = createSimsService(ctx, { accounts, catalog, networkStates: ingest.networkStatesOf });
+  const sims = createSimsService(ctx, {
+    accounts,
+    catalog,
+    networkStates: ingest.networkStatesOf,
+    colleaguesOf: users.colleaguesAmong,
+  });
   // A plan is deleted only while no SIM holds it (catalog.service.ts deletePlan).
   catalog.addPlanUsage(async (kind, id) => ({
     what: 'SIMs',

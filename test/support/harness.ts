@@ -142,7 +142,8 @@ export type Tenant = {
 
 const staffPrincipal: Principal = cliPrincipal('factory');
 
-async function bearer(
+/** A user with an API token, as request headers. */
+export async function bearer(
   services: Services,
   email: string,
   role: 'admin' | 'agent' | 'customer',

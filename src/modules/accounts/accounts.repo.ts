@@ -123,6 +123,14 @@ export function accountsRepo(db: Db) {
       return rows.map((r) => ({ ...r.contact, accountPath: r.accountPath }));
     },
     /** Ids of the account at `path` and every account below it (within the scope). */
+    async idsInScope(scope: TenantScope, ids: readonly number[]): Promise<number[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select({ id: accounts.id })
+        .from(accounts)
+        .where(and(inArray(accounts.id, [...ids]), accountScopeWhere(scope)));
+      return rows.map((r) => r.id);
+    },
     async subtreeIds(scope: TenantScope, path: string): Promise<number[]> {
       const rows = await db
         .select({ id: accounts.id })

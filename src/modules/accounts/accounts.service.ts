@@ -53,6 +53,10 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
     count: () => repo.count(),
     /** The account and all accounts below it, as ids (for filters over rows that carry only an account id). */
     subtreeIds: (scope: TenantScope, path: string) => repo.subtreeIds(scope, path),
+    /** Which of these account ids the scope sees (a customer: their account and below); the others are absent. */
+    async idsInScope(scope: TenantScope, ids: readonly number[]): Promise<Set<number>> {
+      return new Set(await repo.idsInScope(scope, [...new Set(ids)]));
+    },
     /**
      * Contacts by id, each with its account's path (for rules over the account tree); ids outside the scope,
      * of another tenant or unknown are simply absent.

@@ -115,6 +115,13 @@ describe("a customer's view of the desk's network actions", () => {
       requestedBy: { userId: expect.any(Number), label: expect.stringMatching(/^cust-/), via: 'token' },
     });
     expect(seen).toEqual(own);
+    // The enterprise's user (above) sees their colleague's action whole; the sub-account's user sees the
+    // enterprise's action as the desk's.
+    expect((await get(`/api/v1/sims/${s!.iccid}/actions/${own.id}`, t.rootCustomer)).json()).toEqual(own);
+    const fromAbove = await act(s!.iccid, t.rootCustomer, { kind: 'connectivity_reset', reason: 'ROOT-REASON' });
+    const below = (await get(`/api/v1/sims/${s!.iccid}/actions/${fromAbove.id}`, t.customer)).json();
+    expect(below.requestedBy).toEqual({ userId: null, label: STAFF_ACTOR_FOR_CUSTOMERS });
+    expect(below).not.toHaveProperty('reason');
   });
 
   it('names the case only when the customer can open it: not a major case, not another account', async () => {

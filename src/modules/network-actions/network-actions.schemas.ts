@@ -122,8 +122,8 @@ export const ActionView = z
           .describe('session, token or cli (staff only: absent for customers, except on their own actions)'),
       })
       .describe(
-        "Who asked: to staff, the user's id and e-mail; to a customer, their own actions as such and anyone " +
-          "else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers)",
+        "Who asked: to staff, the user's id and e-mail; to a customer, their own and their colleagues' (users " +
+          "at their account or below) actions as such and anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers)",
       ),
     adapter: z.string().describe('The network adapter that carries it (NETWORK_ADAPTER)'),
     status: z.enum(ACTION_STATUSES).describe('requested → applied | failed'),

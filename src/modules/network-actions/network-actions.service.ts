@@ -27,7 +27,10 @@ import { type ActionRow, networkActionsRepo } from './network-actions.repo.ts';
 import type { ActionInput } from './network-actions.schemas.ts';
 
 export type NetworkActionsDeps = {
-  sims: Pick<SimsService, 'locate' | 'get' | 'checkStateChange' | 'checkUpdate' | 'changeState' | 'update'>;
+  sims: Pick<
+    SimsService,
+    'locate' | 'get' | 'checkStateChange' | 'checkUpdate' | 'changeState' | 'update' | 'viewerFor'
+  >;
   catalog: Pick<CatalogService, 'getCommunicationPlan' | 'updateCommunicationPlan'>;
   /** The case an action is run for: reached as the requester, its timeline written through the service. */
   cases: Pick<CasesService, 'get' | 'appendSystemEntry'>;
@@ -126,7 +129,10 @@ export function createNetworkActionsService(ctx: Pick<Ctx, 'database'>, deps: Ne
   }
 
   async function seenBy(p: Principal, rows: ActionRow[]): Promise<ActionRecord[]> {
-    const viewer = viewerOf(p);
+    const viewer = await deps.sims.viewerFor(
+      p,
+      rows.map((r) => r.requestedByUserId),
+    );
     const shown = await openableCases(
       p,
       rows.map((r) => r.caseNumber),

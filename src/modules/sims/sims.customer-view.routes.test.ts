@@ -4,7 +4,7 @@
  * Their own changes stay theirs. Staff see everything.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
+import { bearer, type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
 import { makeSims } from '../../../test/support/sims-factory.ts';
 import { simsRepo } from './sims.repo.ts';
 import { simImports } from './sims.tables.ts';
@@ -119,6 +119,40 @@ describe("a customer's view of a SIM and its history", () => {
       actor: { userId: expect.any(Number), label: expect.stringMatching(/^cust-/) },
       reason: 'device stolen',
     });
+  });
+
+  it('names colleagues at or below the reader; users above and of other tenants show as the desk', async () => {
+    const [s] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+    const base = `/api/v1/sims/${s!.iccid}`;
+    const colleagueEmail = `colleague-${uniq()}@example.test`;
+    const colleague = await bearer(h.services, colleagueEmail, 'customer', t.child.id);
+    await send('POST', `${base}/state`, colleague, { state: 'DEACTIVATED', reason: 'COLLEAGUE-REASON' });
+    await send('PATCH', base, t.rootCustomer, { labels: ['ROOT-LABEL'] });
+    await send('POST', `${base}/state`, t.customer, { state: 'ACTIVATED', reason: 'OWN-REASON' });
+
+    const seen = async (headers: Headers) =>
+      ((await get(`${base}/history`, headers)).json().items as Json[]).map((e) => [
+        (e.actor as { label: string }).label,
+        'reason' in e ? e.reason : 'no reason shown',
+      ]);
+    // The sub-account's user: their colleague by name, the enterprise's user (above them) as the desk.
+    expect((await seen(t.customer)).slice(0, 3)).toEqual([
+      [expect.stringMatching(/^cust-/), 'OWN-REASON'],
+      ['Service desk', 'no reason shown'],
+      [colleagueEmail, 'COLLEAGUE-REASON'],
+    ]);
+    // The enterprise's user reaches the whole tree: everyone of theirs by name.
+    expect((await seen(t.rootCustomer)).slice(0, 3)).toEqual([
+      [expect.stringMatching(/^cust-/), 'OWN-REASON'],
+      [expect.stringMatching(/^root-/), null],
+      [colleagueEmail, 'COLLEAGUE-REASON'],
+    ]);
+    // A user of another customer never counts as a colleague, even when their id is on a row.
+    const other = await makeTenant(h.services);
+    const outsider = await h.services.users.byEmail(`cust-${(other.root.number as string).slice(4)}@example.test`);
+    expect(outsider).toBeDefined();
+    const customerPrincipal = await h.services.users.principalFromToken((t.customer.authorization ?? '').slice(7));
+    expect([...(await h.services.users.colleaguesAmong(customerPrincipal!, [outsider!.id]))]).toEqual([]);
   });
 
   it("hides the import id on a case's affected SIMs too", async () => {

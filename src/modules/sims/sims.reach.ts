@@ -3,6 +3,7 @@
  * account but not the account path (the import writes them a million at a time), so a subtree is resolved
  * here through the accounts service into a set of account ids.
  */
+
 import { isStaff, type Principal, scopeOf, type TenantScope } from '../../platform/auth.ts';
 import { invalid, isAppError } from '../../platform/errors.ts';
 import type { AccountRow, AccountsService } from '../accounts/accounts.service.ts';
@@ -10,6 +11,7 @@ import type { CatalogService } from '../catalog/catalog.service.ts';
 import type { Actor } from './lifecycle.ts';
 import { SimsErrors as E } from './sims.errors.ts';
 import type { SimReach } from './sims.repo.ts';
+import type { ColleaguesOf } from './sims.viewer.ts';
 
 export type SimsDeps = {
   accounts: Pick<AccountsService, 'getInScope' | 'subtreeIds'>;
@@ -19,6 +21,8 @@ export type SimsDeps = {
    * page when a SIM is shown, so ingest never writes the wide `sims` row on its hot path. Absent: no state shown.
    */
   networkStates?: (simIds: number[]) => Promise<Map<number, string>>;
+  /** Which actors of a change a customer may see named (users.colleaguesAmong). Absent: only themselves. */
+  colleaguesOf?: ColleaguesOf;
 };
 
 export const OPERATOR: TenantScope = { kind: 'operator' };

@@ -246,8 +246,8 @@ export const HistoryEntryView = z
     actor: z
       .object({ userId: z.number().int().nullable(), label: z.string() })
       .describe(
-        "Who: to staff, the user's id and e-mail (or the import job); to a customer, their own changes as such and " +
-          "anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers)",
+        "Who: to staff, the user's id and e-mail (or the import job); to a customer, their own and their colleagues' (users at " +
+          "their account or below) changes as such and anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers)",
       ),
     before: z.record(z.string(), z.unknown()).nullable(),
     after: z

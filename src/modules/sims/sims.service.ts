@@ -88,6 +88,12 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
     return sim;
   }
 
+  /** The viewer of rows made by these actors: for a customer, with those of them they may see named. */
+  async function viewerFor(p: Principal, actorUserIds: readonly (number | null)[]): Promise<Viewer> {
+    if (isStaff(p) || !deps.colleaguesOf) return viewerOf(p);
+    return viewerOf(p, await deps.colleaguesOf(p, actorUserIds));
+  }
+
   const one = async (p: Principal, row: SimRow) => (await reader.enrich([row], viewerOf(p)))[0]!;
 
   return {
@@ -271,7 +277,10 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
       const rows = await repo.history(sim.id, before, q.limit + 1);
       const more = rows.length > q.limit;
       const page = more ? rows.slice(0, q.limit) : rows;
-      const viewer = viewerOf(p);
+      const viewer = await viewerFor(
+        p,
+        page.map((r) => r.actorUserId),
+      );
       const items: HistoryEntry[] = page.map((row) => ({ kind: 'audit', row, viewer }));
       let nextCursor = more ? encodeHistoryCursor(page[page.length - 1]!.id) : null;
       // Imports write no audit rows: the SIM's first entry is derived from the import job that created it.
@@ -287,6 +296,7 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
       return { items, nextCursor };
     },
 
+    viewerFor,
     bulk: createBulkChange(db, access),
     /** For other modules' many-SIM work (diagnoses): a selection as a where-clause within the caller's reach. */
     selection: (p: Principal, sel: BulkChangeInput['selection']) => selectionWhere(access, p, sel),

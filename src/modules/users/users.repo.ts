@@ -53,6 +53,15 @@ export function usersRepo(db: Db) {
         .where(and(eq(users.id, id), inArray(users.role, [...STAFF_ROLES]), eq(users.disabled, false)));
       return row;
     },
+    /** Of these ids, the customer users of one tenant, with their account. */
+    async customersAmong(tenantId: number, ids: readonly number[]): Promise<{ id: number; accountId: number }[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .select({ id: users.id, accountId: users.accountId })
+        .from(users)
+        .where(and(inArray(users.id, [...ids]), eq(users.role, 'customer'), eq(users.tenantId, tenantId)));
+      return rows.flatMap((r) => (r.accountId === null ? [] : [{ id: r.id, accountId: r.accountId }]));
+    },
     async countAll(): Promise<number> {
       const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
       return r?.n ?? 0;

@@ -67,6 +67,23 @@ export function createUsersService(
     byId: (id: number) => repo.findById(id),
     byEmail: (email: string) => repo.findByEmail(email),
 
+    /**
+     * For other modules' views of who did something: which of these users a customer may see named — users of
+     * their own customer at their account or below (docs/SECURITY.md). Staff, users of accounts above theirs (a
+     * reseller acting for its end customer) and unknown ids are not in the set; staff viewers get an empty set
+     * (they see every actor anyway).
+     */
+    async colleaguesAmong(p: Principal, ids: readonly (number | null)[]): Promise<Set<number>> {
+      if (isStaff(p) || p.tenantId === null) return new Set();
+      const wanted = [...new Set(ids.filter((id): id is number => id !== null && id > 0 && id !== p.userId))];
+      const found = await repo.customersAmong(p.tenantId, wanted);
+      const reached = await accounts.idsInScope(
+        scopeOf(p),
+        found.map((u) => u.accountId),
+      );
+      return new Set(found.filter((u) => reached.has(u.accountId)).map((u) => u.id));
+    },
+
     /** Used by `iotops users create` (no principal: the operator at the console) and by admins via the API. */
     async create(input: CreateUserInput, actor?: Principal): Promise<UserRow> {
       if (actor && !actor.scopes.has('admin')) throw forbidden('users.admin_only', 'Only admins create users');

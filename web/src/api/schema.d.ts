@@ -1494,7 +1494,7 @@ export interface components {
       at: string;
       /** @enum {string} */
       action: "created" | "updated" | "state_changed" | "imported";
-      /** @description Who: to staff, the user's id and e-mail (or the import job); to a customer, their own changes as such and anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers) */
+      /** @description Who: to staff, the user's id and e-mail (or the import job); to a customer, their own and their colleagues' (users at their account or below) changes as such and anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers) */
       actor: {
         userId: number | null;
         label: string;
@@ -2592,7 +2592,7 @@ export interface components {
       reference?: string | null;
       /** @description The case it was run for (absent for customers when it is a case they cannot open, e.g. a major case) */
       caseNumber?: string | null;
-      /** @description Who asked: to staff, the user's id and e-mail; to a customer, their own actions as such and anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers) */
+      /** @description Who asked: to staff, the user's id and e-mail; to a customer, their own and their colleagues' (users at their account or below) actions as such and anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers) */
       requestedBy: {
         userId: number | null;
         label: string;
