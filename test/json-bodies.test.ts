@@ -78,6 +78,14 @@ describe('query parameters', () => {
     expect(ok.statusCode).toBe(200);
   });
 
+  it('a single-valued one given twice says so (it answered "expected number, received NaN")', async () => {
+    const r = await h.app.inject({ url: '/api/v1/sims?limit=5&limit=6', headers: t.agent });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.details).toEqual([
+      { field: 'querystring.limit', value: ['5', '6'], reason: 'given 2 times; give it once' },
+    ]);
+  });
+
   it('an operation that takes none refuses any (GET /accounts/{id}?zz=1 and POST /cases?zz=1 answered 2xx)', async () => {
     const get = await h.app.inject({ url: `/api/v1/accounts/${t.child.id}?zz=1`, headers: t.agent });
     expect(get.statusCode).toBe(400);

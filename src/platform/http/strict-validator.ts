@@ -16,6 +16,7 @@ export const strictValidatorCompiler: FastifySchemaCompiler<z.ZodType> = (route)
   const strictPart = route.httpPart === 'querystring' || route.httpPart === 'body';
   const strict = strictPart && schema instanceof z.ZodObject ? schema.strict() : schema;
   const validate = validatorCompiler({ ...route, schema: strict }) as Validate;
+  if (route.httpPart === 'querystring') return (data: unknown) => namingRepeats(data, validate(data));
   if (route.httpPart !== 'body') return validate;
   return (data: unknown) => {
     const result = validate(data);
@@ -26,6 +27,26 @@ export const strictValidatorCompiler: FastifySchemaCompiler<z.ZodType> = (route)
 };
 
 type Validate = (data: unknown) => { value?: unknown; error?: FastifySchemaValidationError[] };
+type Validated = ReturnType<Validate>;
+
+/**
+ * A parameter given twice (`?limit=5&limit=6`) reaches validation as an array; a single-valued parameter then
+ * failed with the coercion's words ("expected number, received NaN"). Its error says what happened instead.
+ */
+function namingRepeats(data: unknown, result: Validated): Validated {
+  // Fastify's parsed query has no prototype, so not `plain`.
+  if (!result.error || data === null || typeof data !== 'object') return result;
+  const query = data as Record<string, unknown>;
+  return {
+    error: result.error.map((e) => {
+      // Only an error about the parameter as a whole: a list parameter's bad member is at /name/i.
+      const [, name, ...below] = e.instancePath.split('/');
+      if (below.length > 0) return e;
+      const given = name === undefined || !Object.hasOwn(query, name) ? undefined : query[name];
+      return Array.isArray(given) ? { ...e, message: `given ${given.length} times; give it once` } : e;
+    }),
+  };
+}
 type Dropped = { path: string[]; keys: string[] };
 
 const plain = (v: unknown): v is Record<string, unknown> =>
