@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes, type AuthErrorCode, type AuthenticateError, type Client } from 'aedes';
-import { type MqttIngestDeps, mqttIngest, parseIngestTopic } from './mqtt-ingest.ts';
+import { forLog, type MqttIngestDeps, mqttIngest, parseIngestTopic } from './mqtt-ingest.ts';
 
 export type EmbeddedBroker = { port: number; close(): Promise<void> };
 
@@ -47,7 +47,7 @@ export async function startEmbeddedBroker(
     authenticate(client, username, password, done) {
       if (!username || !password) {
         metrics.mqttConnectionsRefused.inc({ reason: 'no_credentials' });
-        log.info({ clientId: client.id }, 'MQTT connection refused: no username/password');
+        log.info({ clientId: forLog(client.id) }, 'MQTT connection refused: no username/password');
         done(refusal(NOT_AUTHORIZED, 'username and password (an ingest credential) are required'), false);
         return;
       }
@@ -55,7 +55,10 @@ export async function startEmbeddedBroker(
         (credential) => {
           if (!credential) {
             metrics.mqttConnectionsRefused.inc({ reason: 'bad_credentials' });
-            log.info({ clientId: client.id, username }, 'MQTT connection refused: bad username or password');
+            log.info(
+              { clientId: forLog(client.id), username: forLog(username) },
+              'MQTT connection refused: bad username or password',
+            );
             done(refusal(BAD_USERNAME_OR_PASSWORD, 'bad username or password'), false);
             return;
           }
@@ -64,7 +67,7 @@ export async function startEmbeddedBroker(
         },
         (e: unknown) => {
           metrics.mqttConnectionsRefused.inc({ reason: 'unavailable' });
-          log.error({ err: e, clientId: client.id }, 'MQTT connection refused: credential check failed');
+          log.error({ err: e, clientId: forLog(client.id) }, 'MQTT connection refused: credential check failed');
           done(refusal(SERVER_UNAVAILABLE, 'server unavailable'), false);
         },
       );
@@ -76,7 +79,10 @@ export async function startEmbeddedBroker(
       if (!client || credentialId === undefined) return done(new Error('publisher is not authenticated'));
       const route = parseIngestTopic(packet.topic);
       if (!route) {
-        log.info({ clientId: client.id, topic: packet.topic }, 'MQTT publish refused: not an ingest topic');
+        log.info(
+          { clientId: forLog(client.id), topic: forLog(packet.topic) },
+          'MQTT publish refused: not an ingest topic',
+        );
         return done(
           new Error(`topic ${packet.topic} is not iotops/v1/network/{iccid} or iotops/v1/devices/{deviceId}/telemetry`),
         );
@@ -85,7 +91,10 @@ export async function startEmbeddedBroker(
       const write = ingest(route, packet.topic, packet.payload as Buffer, credentialId).then(
         () => done(null),
         (e: unknown) => {
-          log.error({ err: e, clientId: client.id, topic: packet.topic }, 'MQTT ingest write failed: not acknowledged');
+          log.error(
+            { err: e, clientId: forLog(client.id), topic: forLog(packet.topic) },
+            'MQTT ingest write failed: not acknowledged',
+          );
           done(e instanceof Error ? e : new Error(String(e)));
         },
       );
@@ -94,11 +103,14 @@ export async function startEmbeddedBroker(
     },
 
     authorizeSubscribe(client, sub, done) {
-      log.info({ clientId: client.id, topic: sub.topic }, 'MQTT subscribe refused: the ingest broker only receives');
+      log.info(
+        { clientId: forLog(client.id), topic: forLog(sub.topic) },
+        'MQTT subscribe refused: the ingest broker only receives',
+      );
       done(null, null);
     },
   });
-  broker.on('clientError', (client, err) => log.debug({ clientId: client.id, err }, 'MQTT client error'));
+  broker.on('clientError', (client, err) => log.debug({ clientId: forLog(client.id), err }, 'MQTT client error'));
   broker.on('connectionError', (_client, err) => log.debug({ err }, 'MQTT connection error'));
   await broker.listen();
 

@@ -1,5 +1,6 @@
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import {
+  forLog,
   type MqttIngestDeps,
   mqttIngest,
   NETWORK_TOPIC_FILTER,
@@ -95,7 +96,7 @@ export async function startExternalConsumer(
     if (closing) return;
     const route = parseIngestTopic(packet.topic);
     if (!route) {
-      log.warn({ topic: packet.topic }, 'MQTT message outside the ingest topics ignored');
+      log.warn({ topic: forLog(packet.topic) }, 'MQTT message outside the ingest topics ignored');
       callback();
       return;
     }
@@ -109,7 +110,10 @@ export async function startExternalConsumer(
         (e: unknown) => {
           inFlight.delete(write);
           if (arrivedOn !== connection) return;
-          log.error({ err: e, topic: packet.topic }, 'MQTT ingest write failed: not acknowledged, reconnecting');
+          log.error(
+            { err: e, topic: forLog(packet.topic) },
+            'MQTT ingest write failed: not acknowledged, reconnecting',
+          );
           client.stream.destroy();
         },
       );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIngestTopic } from './mqtt-ingest.ts';
+import { forLog, parseIngestTopic } from './mqtt-ingest.ts';
 
 describe('ingest topics', () => {
   it('reads the id of the two contract topics', () => {
@@ -29,5 +29,16 @@ describe('ingest topics', () => {
       '$SYS/broker/uptime',
     ])
       expect(parseIngestTopic(t), t).toBeNull();
+  });
+});
+
+describe('values from producers in log lines', () => {
+  it('are cut: a 64 KB topic or an error quoting a huge record stays a short log field', () => {
+    const topic = `iotops/v1/network/${'x'.repeat(65_000)}`;
+    expect((forLog(topic) as string).length).toBeLessThanOrEqual(201);
+    const error = { code: 'record.invalid', message: 'bad', details: [{ value: 'y'.repeat(100_000) }] };
+    expect(JSON.stringify(forLog(error)).length).toBeLessThan(300);
+    expect(forLog('short')).toBe('short');
+    expect(forLog({ line: 3 })).toEqual({ line: 3 });
   });
 });

@@ -1,3 +1,4 @@
+import { clipTo } from '../../../platform/http/json-body.ts';
 import type { Logger } from '../../../platform/log.ts';
 import type { Metrics } from '../../../platform/metrics.ts';
 import { splitMqttPayload } from '../contract.ts';
@@ -91,7 +92,14 @@ function throttledWarn(log: Logger, msg: string, perWindow = 20, windowMs = 10_0
     }
     if (logged < perWindow) {
       logged++;
-      log.warn(fields, msg);
+      log.warn(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, forLog(v)])), msg);
     } else suppressed++;
   };
 }
+
+/**
+ * A value from a producer as it goes into a log line: topics, client ids and user names may be 64 KB each in MQTT,
+ * and a rejection's error quotes the record; a log line stays short whatever was sent.
+ */
+export const forLog = (value: unknown): unknown => clipTo(value, LOG_VALUE_MAX);
+const LOG_VALUE_MAX = 200;
