@@ -1,26 +1,48 @@
+import { eventRegistry } from './events.ts';
 import { diagnosisJobs } from './modules/diagnosis/diagnosis.jobs.ts';
 import { ingestJobs } from './modules/ingest/ingest.jobs.ts';
 import { networkActionsJobs } from './modules/network-actions/network-actions.jobs.ts';
 import { slaJobs } from './modules/sla/sla.jobs.ts';
-import type { JobHandler, Worker } from './platform/jobs/queue.ts';
+import type { Ctx } from './platform/context.ts';
+import { createDispatcher } from './platform/events/dispatcher.ts';
+import type { JobHandler, Worker, WorkerOptions } from './platform/jobs/queue.ts';
 import type { Services } from './services.ts';
 
-/** Every module's job handlers, merged: what a worker process runs. */
+/**
+ * Every job handler, merged: each module's own work (timers, batches, commands to itself) and one handler per
+ * event subscriber. A kind registered twice fails here, never silently replacing the first.
+ */
 export function jobHandlers(services: Services): Record<string, JobHandler> {
-  return {
-    ...ingestJobs({ ingest: services.ingest }),
-    ...networkActionsJobs({ networkActions: services.networkActions }),
-    ...diagnosisJobs({ batch: services.diagnosisBatch, caseDiagnosis: services.caseDiagnosis }),
-    ...slaJobs({
-      sla: services.sla,
-      cases: services.cases,
-      notifications: services.notifications,
-      queue: services.jobs,
-    }),
-  };
+  const groups: Record<string, JobHandler>[] = [
+    ingestJobs({ ingest: services.ingest }),
+    networkActionsJobs({ networkActions: services.networkActions }),
+    diagnosisJobs({ batch: services.diagnosisBatch }),
+    slaJobs({ sla: services.sla, cases: services.cases, notifications: services.notifications, queue: services.jobs }),
+    eventRegistry(services).jobHandlers(),
+  ];
+  const merged: Record<string, JobHandler> = {};
+  for (const group of groups) {
+    for (const [kind, handler] of Object.entries(group)) {
+      if (Object.hasOwn(merged, kind)) throw new Error(`job kind ${kind} has two handlers`);
+      merged[kind] = handler;
+    }
+  }
+  return merged;
+}
+
+/** What a worker runs: the handlers, and the event dispatcher before each claim. */
+export function workerOptions(
+  ctx: Pick<Ctx, 'database' | 'log'>,
+  services: Services,
+): Pick<WorkerOptions, 'handlers' | 'beforeClaim'> {
+  const { database, log } = ctx;
+  const dispatcher = createDispatcher({ database, registry: eventRegistry(services), log });
+  return { handlers: jobHandlers(services), beforeClaim: dispatcher.dispatch };
 }
 
 /** The worker role: polls the job queue until stopped. */
-export function startWorker(services: Services, opts: { pollMs: number }): Worker {
-  return services.jobs.startWorker({ handlers: jobHandlers(services), pollMs: opts.pollMs });
+export function startWorker(ctx: Pick<Ctx, 'database' | 'log'>, services: Services, opts: { pollMs: number }): Worker {
+  const dispatcher = createDispatcher({ database: ctx.database, registry: eventRegistry(services), log: ctx.log });
+  dispatcher.reportUnknown().catch((e: unknown) => ctx.log.error({ err: e }, 'reading pending events failed'));
+  return services.jobs.startWorker({ ...workerOptions(ctx, services), pollMs: opts.pollMs });
 }

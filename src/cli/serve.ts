@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { type Config, loadConfig } from '../config.ts';
+import { eventRegistry } from '../events.ts';
 import { startWorker } from '../jobs.ts';
 import { rediagnoseWhenFaultShows } from '../modules/demo/demo.live.ts';
 import { DEMO_LOGINS, type DemoSeeded, demoAgentPrincipal } from '../modules/demo/demo.service.ts';
@@ -13,6 +14,7 @@ import { ScenarioError } from '../modules/simulator/scenario.ts';
 import { startSimulation } from '../modules/simulator/simulator.ts';
 import { cliPrincipal } from '../platform/auth.ts';
 import type { Ctx } from '../platform/context.ts';
+import { purgeDispatchedEvents } from '../platform/events/dispatcher.ts';
 import { createHttpApp, openContext } from '../server.ts';
 import type { Services } from '../services.ts';
 
@@ -55,10 +57,13 @@ async function run(
     mqttOff = `MQTT ingest is OFF: ${(e as Error).message}; HTTP ingest works`;
   }
   const app = roles.includes('api') ? await createHttpApp(ctx, services) : null;
-  const worker = roles.includes('worker') ? startWorker(services, { pollMs: config.jobPollMs }) : null;
+  // Whatever the roles, a process with an invalid event registry (an undeclared event, a name taken twice) stops.
+  eventRegistry(services);
+  const worker = roles.includes('worker') ? startWorker(ctx, services, { pollMs: config.jobPollMs }) : null;
   const hourly = () => {
     const before = new Date(Date.now() - config.jobRetentionDays * 86_400_000);
     services.jobs.purgeFinished(before).catch((e: unknown) => ctx.log.error({ err: e }, 'job purge failed'));
+    purgeDispatchedEvents(ctx.database, before).catch((e: unknown) => ctx.log.error({ err: e }, 'event purge failed'));
     services.ingest.maintain().catch((e: unknown) => ctx.log.error({ err: e }, 'ingest maintenance failed'));
     services.logins.prune().catch((e: unknown) => ctx.log.error({ err: e }, 'login audit prune failed'));
   };

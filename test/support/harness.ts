@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { jobHandlers } from '../../src/jobs.ts';
+import { workerOptions } from '../../src/jobs.ts';
 import { cliPrincipal, type Principal } from '../../src/platform/auth.ts';
 import type { Ctx } from '../../src/platform/context.ts';
 import { type Database, openDatabase } from '../../src/platform/db/client.ts';
@@ -109,7 +109,7 @@ export async function harness(overrides: Partial<Config> = {}): Promise<Harness>
     services,
     app,
     runJobs: async (at?: Date) => {
-      const worker = services.jobs.createWorker({ handlers: jobHandlers(services), now: () => at ?? new Date() });
+      const worker = services.jobs.createWorker({ ...workerOptions(ctx, services), now: () => at ?? new Date() });
       let total = 0;
       for (let i = 0; i < 100; i++) {
         const n = await worker.tick();

@@ -4,8 +4,8 @@
  * time, which the use cases cannot make: they stamp "now"). Not on any route; staff principals only.
  *
  * Every case must have ended (resolved, closed or cancelled) before now, so no SLA clock of it runs and the
- * worker has nothing to warn about. Closed and cancelled cases leave no outbox job at all (nothing to compute);
- * a resolved one leaves the `cases.changed` job, so the SLA module schedules its verification close as for any
+ * worker has nothing to warn about. Closed and cancelled cases announce nothing (nothing to compute);
+ * a resolved one announces `cases.changed`, so the SLA module schedules its verification close as for any
  * resolution. The rows are what the use cases would have written (same numbering, timeline entries and state
  * history the SLA clocks and reports read), inserted set-based: hundreds of cases take well under a second.
  */
@@ -14,13 +14,13 @@ import { isStaff, type Principal } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
-import { enqueueEachIn } from '../../platform/jobs/outbox.ts';
+import { emitEach } from '../../platform/events/emit.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import { SYSTEM_AUTHOR } from './case-automation.ts';
 import { computedPriorityOf, priorityInputsReader } from './case-priority.ts';
 import { authorOf, caseNumber } from './case-writes.ts';
-import { CASE_CHANGED } from './cases.repo.ts';
+import { CaseEvents } from './cases.events.ts';
 import type { CASE_TYPES, CHANNELS, SEVERITIES } from './cases.schemas.ts';
 import { caseEvents, caseNumberCounters, cases } from './cases.tables.ts';
 import { type CaseState, checkCaseTransition } from './state-machine.ts';
@@ -174,7 +174,7 @@ export function createCaseHistory(ctx: Pick<Ctx, 'database'>, deps: CaseHistoryD
           await tx.insert(caseEvents).values(events.slice(k, k + ROWS_PER_INSERT));
         // Resolved cases verify as any resolution does; ended ones have nothing for the SLA module to compute.
         const verifying = rows.filter((c) => c.state === 'resolved').map((c) => idOf.get(c.number)!);
-        await enqueueEachIn(tx, CASE_CHANGED, 'caseId', verifying);
+        await emitEach(tx, CaseEvents.changed, 'caseId', verifying, 'case');
         return history.map((h) => numberOf.get(h)!);
       });
 

@@ -1,20 +1,14 @@
 import { and, asc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
-import { enqueueIn } from '../../platform/jobs/outbox.ts';
+import { emit } from '../../platform/events/emit.ts';
 import type { CaseType } from '../sla/priority.ts';
+import { CaseEvents, caseOrderingKey } from './cases.events.ts';
 import type { CHANNELS } from './cases.schemas.ts';
 import { caseEvents, caseNumberCounters, caseSims, cases } from './cases.tables.ts';
 import { OPEN_STATES } from './state-machine.ts';
 
 export type CaseRow = typeof cases.$inferSelect;
-/** The outbox job every committed case change leaves behind (handled by the SLA module). */
-export const CASE_CHANGED = 'cases.changed';
-/**
- * The outbox job left when a case's affected SIMs are set (created with them, or changed): the diagnosis module
- * diagnoses them and writes the result into the timeline, whatever channel the case came in on.
- */
-export const CASE_SIMS_SET = 'cases.sims_set';
 export type CaseEventRow = typeof caseEvents.$inferSelect;
 
 /**
@@ -75,11 +69,20 @@ export function casesRepo(db: Db) {
     },
     /** In the transaction that set the selection, so a committed selection is always diagnosed. */
     async announceSimsSet(caseId: number): Promise<void> {
-      await enqueueIn(db, CASE_SIMS_SET, { caseId }, { dedupeKey: `${CASE_SIMS_SET}:${caseId}`, perTransaction: true });
+      await emit(
+        db,
+        CaseEvents.simsSet,
+        { caseId },
+        {
+          orderingKey: caseOrderingKey(caseId),
+          dedupeKey: `${CaseEvents.simsSet.name}:${caseId}`,
+          perTransaction: true,
+        },
+      );
     },
     /**
-     * Every change of a case lands in its timeline, so this is where the change leaves through the outbox:
-     * a `cases.changed` job (one per case and transaction) lets the SLA module recompute the case's clocks,
+     * Every change of a case lands in its timeline, so this is where the change is announced: a `cases.changed`
+     * event (one per case and transaction) lets the SLA module recompute the case's clocks,
      * due time and timers after commit. `outbox: false` is for the SLA module's own entries (warnings, breaches),
      * which change nothing its clocks read and must not re-trigger it.
      */
@@ -89,12 +92,13 @@ export function casesRepo(db: Db) {
     ): Promise<CaseEventRow> {
       const [row] = await db.insert(caseEvents).values(values).returning();
       if (opts.outbox) {
-        await enqueueIn(
+        await emit(
           db,
-          CASE_CHANGED,
+          CaseEvents.changed,
           { caseId: values.caseId },
           {
-            dedupeKey: `${CASE_CHANGED}:${values.caseId}`,
+            orderingKey: caseOrderingKey(values.caseId),
+            dedupeKey: `${CaseEvents.changed.name}:${values.caseId}`,
             perTransaction: true,
           },
         );

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
-import { enqueueEachIn } from '../../platform/jobs/outbox.ts';
-import { CASE_CHANGED } from './cases.repo.ts';
+import { emitEach } from '../../platform/events/emit.ts';
+import { CaseEvents } from './cases.events.ts';
 import { caseEvents, cases } from './cases.tables.ts';
 import { OPEN_STATES } from './state-machine.ts';
 
@@ -68,11 +68,11 @@ export function priorityRecomputeRepo(db: Db) {
           )}) as p) v
          where ${cases.id} = v.id`);
     },
-    /** Like casesRepo.insertEvent, batched: the changed cases leave through the outbox for the SLA module. */
+    /** Like casesRepo.insertEvent, batched: the changed cases are announced (cases.changed) for the SLA module. */
     async insertEvents(rows: (typeof caseEvents.$inferInsert)[]): Promise<void> {
       if (rows.length === 0) return;
       await db.insert(caseEvents).values(rows);
-      await enqueueEachIn(db, CASE_CHANGED, 'caseId', [...new Set(rows.map((r) => r.caseId))]);
+      await emitEach(db, CaseEvents.changed, 'caseId', [...new Set(rows.map((r) => r.caseId))], 'case');
     },
   };
 }

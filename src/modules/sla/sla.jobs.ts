@@ -1,8 +1,8 @@
 /**
  * The SLA module's jobs (run by the worker role, src/jobs.ts):
- * - `cases.changed` (the cases module's outbox, one per case and transaction): recompute the case's clocks,
- *   write its queue due time, and schedule its timers: 75 %/90 % warnings and the breach of every running
- *   clock, and the verification period's end when the case is resolved.
+ * - (sla.subscribers.ts, on `cases.changed`: recompute the case's clocks, write its queue due time, and schedule
+ *   its timers: 75 %/90 % warnings and the breach of every running clock, and the verification period's end when
+ *   the case is resolved.)
  * - `sla.threshold`: a timer firing. It re-evaluates the case first and only notifies when the threshold
  *   instant is still the one it was scheduled for; a timer whose targets moved (pause, priority change, a
  *   public update restarting the update clock) does nothing, as a newer timer covers the new instant.
@@ -13,7 +13,6 @@
 import { z } from 'zod';
 import type { JobHandler, JobInfo, JobQueue } from '../../platform/jobs/queue.ts';
 import { defineJob } from '../../platform/jobs/queue.ts';
-import { CASE_CHANGED } from '../cases/cases.repo.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
 import { addWorkingDays } from './business-time.ts';
@@ -27,7 +26,6 @@ export const SLA_VERIFICATION_CLOSE = 'sla.verification_close';
 const DEFAULT_VERIFICATION_DAYS = 3;
 
 const CaseId = z.number().int().positive();
-const CaseChanged = z.object({ caseId: CaseId });
 const THRESHOLDS = ['warn75', 'warn90', 'breach'] as const;
 type Threshold = (typeof THRESHOLDS)[number];
 const ThresholdPayload = z.object({
@@ -154,7 +152,6 @@ export function createSlaTimers(deps: SlaJobsDeps) {
 export function slaJobs(deps: SlaJobsDeps): Record<string, JobHandler> {
   const timers = createSlaTimers(deps);
   return {
-    [CASE_CHANGED]: defineJob(CaseChanged, (p, info) => timers.recompute(p.caseId, info.at)),
     [SLA_THRESHOLD]: defineJob(ThresholdPayload, (p, info) => timers.fire(p, info)),
     [SLA_VERIFICATION_CLOSE]: defineJob(VerificationPayload, async (p, info) => {
       const outcome = await deps.cases.automation.closeAfterVerification(

@@ -5,6 +5,7 @@ import { bigint, index, integer, jsonb, pgTable, text, timestamptz, uniqueIndex 
  * The job queue (see queue.ts). `state`: queued → running → done; a failed attempt goes back to
  * `failed` with a later run_at (retried like queued); after max_attempts, or on an invalid payload, `dead`.
  * `locked_until` is the lease: a running job whose lease expired (its worker died) is claimed again.
+ * `ordering_key`: a job is only claimed when no earlier job of its kind and key is still to finish (queue.ts).
  */
 export const jobs = pgTable(
   'jobs',
@@ -20,6 +21,8 @@ export const jobs = pgTable(
     lockedBy: text('locked_by'),
     lockedUntil: timestamptz('locked_until'),
     dedupeKey: text('dedupe_key'),
+    /** Jobs of one kind and ordering key run one at a time, in id order (an ordered event subscriber's). */
+    orderingKey: text('ordering_key'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     finishedAt: timestamptz('finished_at'),
   },
@@ -27,6 +30,9 @@ export const jobs = pgTable(
     // Unique for the job's whole life: "the 90 % warning of case X" fires once even after it ran.
     uniqueIndex('jobs_dedupe_uq').on(t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
     index('jobs_due_idx').on(t.runAt).where(sql`${t.state} in ('queued', 'failed')`),
+    index('jobs_ordering_idx')
+      .on(t.kind, t.orderingKey, t.id)
+      .where(sql`${t.orderingKey} is not null and ${t.state} in ('queued', 'failed', 'running')`),
     index('jobs_lease_idx').on(t.lockedUntil).where(sql`${t.state} = 'running'`),
   ],
 );

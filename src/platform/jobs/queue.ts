@@ -89,11 +89,13 @@ export type WorkerOptions = {
   leaseMs?: number;
   /** Delay before retry number `attempt` (1-based count of attempts made so far). */
   backoffMs?: (attempt: number) => number;
+  /** Run before each claim (the event dispatcher: events become jobs); answers how much it did. */
+  beforeClaim?: () => Promise<number>;
 };
 
 export type Worker = {
   id: string;
-  /** Claims one batch of due jobs, runs them, and resolves with how many were claimed. */
+  /** Dispatches events, claims one batch of due jobs, runs them; resolves with how many events and jobs. */
   tick(): Promise<number>;
   /** Stops polling and waits for the batch in flight. */
   stop(): Promise<void>;
@@ -207,10 +209,15 @@ export function createJobQueue(deps: JobQueueDeps) {
         `update jobs set state = 'running', attempts = attempts + 1, locked_by = $1,
            locked_until = $2::timestamptz + ($3::int * interval '1 millisecond')
          where id in (
-           select id from jobs
+           select id from jobs j
            where kind = any($4::text[])
              and ((state in ('queued', 'failed') and run_at <= $2::timestamptz)
                or (state = 'running' and locked_until < $2::timestamptz))
+             -- In order within a key: not while an earlier job of the key is yet to finish (dead ones do not hold).
+             and (j.ordering_key is null or not exists (
+               select 1 from jobs e
+                where e.kind = j.kind and e.ordering_key = j.ordering_key and e.id < j.id
+                  and e.state in ('queued', 'failed', 'running')))
            order by run_at, id
            limit $5
            ${lockClause}
@@ -285,7 +292,8 @@ export function createJobQueue(deps: JobQueueDeps) {
     }
 
     async function tick(): Promise<number> {
-      if (kinds.length === 0) return 0;
+      const prepared = opts.beforeClaim ? await opts.beforeClaim() : 0;
+      if (kinds.length === 0) return prepared;
       const at = now();
       const claimed = await claim(at);
       // Handlers never throw out of runOne except on DB errors in finish(); one bad job must not stop the batch.
@@ -294,7 +302,7 @@ export function createJobQueue(deps: JobQueueDeps) {
         if (r.status === 'rejected') log.error({ err: r.reason }, 'recording a job outcome failed');
       }
       await refreshGauges();
-      return claimed.length;
+      return prepared + claimed.length;
     }
 
     let stopped = true;

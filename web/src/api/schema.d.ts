@@ -755,6 +755,39 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    SlaCalendarDefinitionInput: {
+      name: string;
+      timeZone: string;
+      weeklyHours: {
+        /** @default [] */
+        mon?: [string, string][];
+        /** @default [] */
+        tue?: [string, string][];
+        /** @default [] */
+        wed?: [string, string][];
+        /** @default [] */
+        thu?: [string, string][];
+        /** @default [] */
+        fri?: [string, string][];
+        /** @default [] */
+        sat?: [string, string][];
+        /** @default [] */
+        sun?: [string, string][];
+      };
+      holidays?: {
+        country: string;
+        state?: string;
+        region?: string;
+        /**
+         * @default [
+         *   "public"
+         * ]
+         */
+        closedTypes?: ("public" | "bank" | "optional" | "school" | "observance")[];
+      };
+      /** @default [] */
+      closedDates?: string[];
+    };
     CreateAccountRequestInput: {
       /** @description The provider-wide account number (also used in SIM import files) */
       number: string;
@@ -811,6 +844,81 @@ export interface components {
       /** @enum {string} */
       language?: "en" | "fr" | "de" | "it" | "ru" | "sv";
       roles?: ("technical" | "billing" | "escalation" | "commercial" | "primary")[];
+    };
+    UpdateSlaCalendarRequestInput: {
+      name?: string;
+      timeZone?: string;
+      weeklyHours?: {
+        /** @default [] */
+        mon?: [string, string][];
+        /** @default [] */
+        tue?: [string, string][];
+        /** @default [] */
+        wed?: [string, string][];
+        /** @default [] */
+        thu?: [string, string][];
+        /** @default [] */
+        fri?: [string, string][];
+        /** @default [] */
+        sat?: [string, string][];
+        /** @default [] */
+        sun?: [string, string][];
+      };
+      /** @description null removes the holiday source */
+      holidays?: ({
+        country: string;
+        state?: string;
+        region?: string;
+        /**
+         * @default [
+         *   "public"
+         * ]
+         */
+        closedTypes?: ("public" | "bank" | "optional" | "school" | "observance")[];
+      }) | null;
+      closedDates?: string[];
+    };
+    /** @description Omitted criteria match anything; the most specific matching policy wins (account > type > priority > tier) */
+    SlaPolicyMatchInput: {
+      caseTypes?: ("incident" | "information_request" | "service_request" | "order")[];
+      priorities?: ("P1" | "P2" | "P3" | "P4")[];
+      vipTiers?: ("standard" | "silver" | "gold" | "platinum")[];
+      /** @description Accounts under contract: a case matches through its own account or its enterprise (root) account */
+      accountIds?: number[];
+    };
+    SlaPolicyTargetsInput: {
+      firstResponseMinutes: number;
+      /** @description A public update at least every N business minutes while open */
+      periodicUpdateMinutes: number;
+      resolutionMinutes: number;
+    };
+    CreateSlaPolicyRequestInput: {
+      name: string;
+      /** @default {} */
+      match?: components["schemas"]["SlaPolicyMatchInput"];
+      calendarId: number;
+      targets: components["schemas"]["SlaPolicyTargetsInput"];
+      /**
+       * @default [
+       *   "pending_customer"
+       * ]
+       */
+      pauseStates?: ("pending_customer" | "pending_provider")[];
+      /** @default 3 */
+      verificationWorkingDays?: number;
+    };
+    UpdateSlaPolicyRequestInput: {
+      name?: string;
+      match?: components["schemas"]["SlaPolicyMatchInput"];
+      calendarId?: number;
+      targets?: {
+        firstResponseMinutes?: number;
+        /** @description A public update at least every N business minutes while open */
+        periodicUpdateMinutes?: number;
+        resolutionMinutes?: number;
+      };
+      pauseStates?: ("pending_customer" | "pending_provider")[];
+      verificationWorkingDays?: number;
     };
     CreateSimRequestInput: {
       /** @description 19 digits, or 20 with the Luhn check digit; starts with 89 */
@@ -912,39 +1020,6 @@ export interface components {
        * @default false
        */
       skipRejected?: boolean;
-    };
-    SlaCalendarDefinitionInput: {
-      name: string;
-      timeZone: string;
-      weeklyHours: {
-        /** @default [] */
-        mon?: [string, string][];
-        /** @default [] */
-        tue?: [string, string][];
-        /** @default [] */
-        wed?: [string, string][];
-        /** @default [] */
-        thu?: [string, string][];
-        /** @default [] */
-        fri?: [string, string][];
-        /** @default [] */
-        sat?: [string, string][];
-        /** @default [] */
-        sun?: [string, string][];
-      };
-      holidays?: {
-        country: string;
-        state?: string;
-        region?: string;
-        /**
-         * @default [
-         *   "public"
-         * ]
-         */
-        closedTypes?: ("public" | "bank" | "optional" | "school" | "observance")[];
-      };
-      /** @default [] */
-      closedDates?: string[];
     };
     CreateCaseRequestInput: {
       accountId: number;
@@ -1283,81 +1358,6 @@ export interface components {
       urgency: unknown;
       priority: unknown;
     };
-    UpdateSlaCalendarRequestInput: {
-      name?: string;
-      timeZone?: string;
-      weeklyHours?: {
-        /** @default [] */
-        mon?: [string, string][];
-        /** @default [] */
-        tue?: [string, string][];
-        /** @default [] */
-        wed?: [string, string][];
-        /** @default [] */
-        thu?: [string, string][];
-        /** @default [] */
-        fri?: [string, string][];
-        /** @default [] */
-        sat?: [string, string][];
-        /** @default [] */
-        sun?: [string, string][];
-      };
-      /** @description null removes the holiday source */
-      holidays?: ({
-        country: string;
-        state?: string;
-        region?: string;
-        /**
-         * @default [
-         *   "public"
-         * ]
-         */
-        closedTypes?: ("public" | "bank" | "optional" | "school" | "observance")[];
-      }) | null;
-      closedDates?: string[];
-    };
-    /** @description Omitted criteria match anything; the most specific matching policy wins (account > type > priority > tier) */
-    SlaPolicyMatchInput: {
-      caseTypes?: ("incident" | "information_request" | "service_request" | "order")[];
-      priorities?: ("P1" | "P2" | "P3" | "P4")[];
-      vipTiers?: ("standard" | "silver" | "gold" | "platinum")[];
-      /** @description Accounts under contract: a case matches through its own account or its enterprise (root) account */
-      accountIds?: number[];
-    };
-    SlaPolicyTargetsInput: {
-      firstResponseMinutes: number;
-      /** @description A public update at least every N business minutes while open */
-      periodicUpdateMinutes: number;
-      resolutionMinutes: number;
-    };
-    CreateSlaPolicyRequestInput: {
-      name: string;
-      /** @default {} */
-      match?: components["schemas"]["SlaPolicyMatchInput"];
-      calendarId: number;
-      targets: components["schemas"]["SlaPolicyTargetsInput"];
-      /**
-       * @default [
-       *   "pending_customer"
-       * ]
-       */
-      pauseStates?: ("pending_customer" | "pending_provider")[];
-      /** @default 3 */
-      verificationWorkingDays?: number;
-    };
-    UpdateSlaPolicyRequestInput: {
-      name?: string;
-      match?: components["schemas"]["SlaPolicyMatchInput"];
-      calendarId?: number;
-      targets?: {
-        firstResponseMinutes?: number;
-        /** @description A public update at least every N business minutes while open */
-        periodicUpdateMinutes?: number;
-        resolutionMinutes?: number;
-      };
-      pauseStates?: ("pending_customer" | "pending_provider")[];
-      verificationWorkingDays?: number;
-    };
     LoginRequestInput: {
       /** Format: email */
       email: string;
@@ -1396,20 +1396,6 @@ export interface components {
       expiresInDays?: number;
     };
     UnlockRequestInput: Record<string, never>;
-    Error: {
-      error: {
-        /** @description Stable machine-readable code, e.g. sims.iccid_invalid */
-        code: string;
-        message: string;
-        requestId: string;
-        details: {
-            line?: number;
-            field?: string;
-            value?: unknown;
-            reason: string;
-          }[];
-      };
-    };
     Account: {
       id: number;
       tenantId: number;
@@ -1442,109 +1428,6 @@ export interface components {
       language: "en" | "fr" | "de" | "it" | "ru" | "sv";
       roles: ("technical" | "billing" | "escalation" | "commercial" | "primary")[];
       createdAt: string;
-    };
-    SimCount: {
-      /** @description SIMs the filter selects within your reach */
-      count: number;
-    };
-    Sim: {
-      /** @description 20 digits: the stored 19-digit body + Luhn check digit */
-      iccid: string;
-      /** @description Current first */
-      imsis: {
-          imsi: string;
-          current: boolean;
-        }[];
-      msisdn: string | null;
-      imei: string | null;
-      eid: string | null;
-      account: {
-        id: number;
-        number: string | null;
-        name: string | null;
-      };
-      communicationPlan: ({
-        id: number;
-        name: string | null;
-      }) | null;
-      ratePlan: ({
-        id: number;
-        name: string | null;
-      }) | null;
-      /** @enum {string} */
-      state: "INVENTORY" | "TEST_READY" | "ACTIVATION_READY" | "ACTIVATED" | "DEACTIVATED" | "RETIRED" | "PURGED" | "REPLACED";
-      networkState: ("ATTACHED" | "ONLINE" | "OFFLINE" | "BLOCKED") | null;
-      labels: string[];
-      customFields: {
-        [key: string]: string;
-      };
-      /** @description The import job that created the SIM, null if created one by one (staff only: absent for customers) */
-      importId?: number | null;
-      createdAt: string;
-      updatedAt: string;
-      stateChangedAt: string;
-    };
-    SimPage: {
-      items: components["schemas"]["Sim"][];
-      nextCursor: string | null;
-    };
-    SimHistoryEntry: {
-      /** @description null for the entry derived from the import job */
-      id: number | null;
-      at: string;
-      /** @enum {string} */
-      action: "created" | "updated" | "state_changed" | "imported";
-      /** @description Who: to staff, the user's id and e-mail (or the import job); to a customer, their own and their colleagues' (users at their account or below) changes as such and anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers) */
-      actor: {
-        userId: number | null;
-        label: string;
-      };
-      before: {
-        [key: string]: unknown;
-      } | null;
-      /** @description The values set; for an import, its importId, source and filename (staff only: null for customers) */
-      after: {
-        [key: string]: unknown;
-      } | null;
-      /** @description Why, in the actor's words (staff only: absent for customers, who see the reasons of their own changes only) */
-      reason?: string | null;
-    };
-    SimHistoryPage: {
-      items: components["schemas"]["SimHistoryEntry"][];
-      nextCursor: string | null;
-    };
-    SimLifecycle: {
-      states: ("INVENTORY" | "TEST_READY" | "ACTIVATION_READY" | "ACTIVATED" | "DEACTIVATED" | "RETIRED" | "PURGED" | "REPLACED")[];
-      transitions: ({
-          /** @enum {string} */
-          from: "INVENTORY" | "TEST_READY" | "ACTIVATION_READY" | "ACTIVATED" | "DEACTIVATED" | "RETIRED" | "PURGED" | "REPLACED";
-          /** @enum {string} */
-          to: "INVENTORY" | "TEST_READY" | "ACTIVATION_READY" | "ACTIVATED" | "DEACTIVATED" | "RETIRED" | "PURGED" | "REPLACED";
-          by: ("operator" | "customer")[];
-          why: string;
-        })[];
-    };
-    BulkSimChangeResult: {
-      dryRun: boolean;
-      matched: number;
-      /** @description SIMs the change applies to */
-      wouldChange: number;
-      /** @description SIMs actually changed (0 on a dry run) */
-      changed: number;
-      /** @description Already in the requested state / plans */
-      unchanged: number;
-      rejectedCount: number;
-      /** @description The first 1000 SIMs the change cannot apply to */
-      rejected: {
-          iccid: string;
-          reason: string;
-        }[];
-      /** @description Every refused SIM counted under its reason (the rule that refuses it), with a few ICCIDs, largest first */
-      rejectedByReason: {
-          reason: string;
-          count: number;
-          examples: string[];
-        }[];
     };
     PriorityMatrixConfig: {
       impact: {
@@ -1673,6 +1556,203 @@ export interface components {
           4: "P1" | "P2" | "P3" | "P4";
         };
       };
+    };
+    SlaCalendar: {
+      id: number;
+      /** @description Set on seeded built-in calendars */
+      key: string | null;
+      name: string;
+      builtIn: boolean;
+      timeZone: string;
+      weeklyHours: {
+        [key: string]: [string, string][];
+      };
+      holidays: ({
+        country: string;
+        state?: string;
+        region?: string;
+        closedTypes: ("public" | "bank" | "optional" | "school" | "observance")[];
+      }) | null;
+      closedDates: string[];
+      createdAt: string;
+      updatedAt: string;
+    };
+    SlaCalendarList: {
+      items: components["schemas"]["SlaCalendar"][];
+    };
+    SlaPolicyTargets: {
+      firstResponseMinutes: number;
+      /** @description A public update at least every N business minutes while open */
+      periodicUpdateMinutes: number;
+      resolutionMinutes: number;
+    };
+    SlaPolicyView: {
+      id: number;
+      key: string | null;
+      name: string;
+      builtIn: boolean;
+      match: {
+        caseTypes: string[] | null;
+        priorities: string[] | null;
+        vipTiers: string[] | null;
+        accountIds: number[] | null;
+      };
+      calendarId: number;
+      targets: components["schemas"]["SlaPolicyTargets"];
+      pauseStates: string[];
+      verificationWorkingDays: number;
+      createdAt: string;
+      updatedAt: string;
+    };
+    SlaPolicyList: {
+      items: components["schemas"]["SlaPolicyView"][];
+    };
+    SlaMetric: {
+      /** @enum {string} */
+      metric: "first_response" | "periodic_update" | "resolution";
+      targetMinutes: number;
+      /** @description Business minutes the clock has run (whole minutes, rounded down) */
+      elapsedMinutes: number;
+      /** @description Negative once breached */
+      remainingMinutes: number;
+      /** @description When the target is reached if the current state continues; null when paused or stopped short */
+      dueAt: string | null;
+      warn75At: string | null;
+      warn90At: string | null;
+      /** @enum {string} */
+      status: "running" | "paused" | "met" | "breached" | "stopped";
+    };
+    CaseSla: {
+      caseNumber: string;
+      state: string;
+      computedAt: string;
+      /** @description null when no policy matches (then metrics is empty) */
+      policy: {
+        id: number;
+        name: string;
+        calendarId: number;
+        calendarName: string;
+        /** @description The calendar's IANA time zone: its working hours are wall-clock times there */
+        calendarTimeZone: string;
+      } | null;
+      metrics: components["schemas"]["SlaMetric"][];
+    };
+    Error: {
+      error: {
+        /** @description Stable machine-readable code, e.g. sims.iccid_invalid */
+        code: string;
+        message: string;
+        requestId: string;
+        details: {
+            line?: number;
+            field?: string;
+            value?: unknown;
+            reason: string;
+          }[];
+      };
+    };
+    SimCount: {
+      /** @description SIMs the filter selects within your reach */
+      count: number;
+    };
+    Sim: {
+      /** @description 20 digits: the stored 19-digit body + Luhn check digit */
+      iccid: string;
+      /** @description Current first */
+      imsis: {
+          imsi: string;
+          current: boolean;
+        }[];
+      msisdn: string | null;
+      imei: string | null;
+      eid: string | null;
+      account: {
+        id: number;
+        number: string | null;
+        name: string | null;
+      };
+      communicationPlan: ({
+        id: number;
+        name: string | null;
+      }) | null;
+      ratePlan: ({
+        id: number;
+        name: string | null;
+      }) | null;
+      /** @enum {string} */
+      state: "INVENTORY" | "TEST_READY" | "ACTIVATION_READY" | "ACTIVATED" | "DEACTIVATED" | "RETIRED" | "PURGED" | "REPLACED";
+      networkState: ("ATTACHED" | "ONLINE" | "OFFLINE" | "BLOCKED") | null;
+      labels: string[];
+      customFields: {
+        [key: string]: string;
+      };
+      /** @description The import job that created the SIM, null if created one by one (staff only: absent for customers) */
+      importId?: number | null;
+      createdAt: string;
+      updatedAt: string;
+      stateChangedAt: string;
+    };
+    SimPage: {
+      items: components["schemas"]["Sim"][];
+      nextCursor: string | null;
+    };
+    SimHistoryEntry: {
+      /** @description null for the entry derived from the import job */
+      id: number | null;
+      at: string;
+      /** @enum {string} */
+      action: "created" | "updated" | "state_changed" | "imported";
+      /** @description Who: to staff, the user's id and e-mail (or the import job); to a customer, their own and their colleagues' (users at their account or below) changes as such and anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers) */
+      actor: {
+        userId: number | null;
+        label: string;
+      };
+      before: {
+        [key: string]: unknown;
+      } | null;
+      /** @description The values set; for an import, its importId, source and filename (staff only: null for customers) */
+      after: {
+        [key: string]: unknown;
+      } | null;
+      /** @description Why, in the actor's words (staff only: absent for customers, who see the reasons of their own changes only) */
+      reason?: string | null;
+    };
+    SimHistoryPage: {
+      items: components["schemas"]["SimHistoryEntry"][];
+      nextCursor: string | null;
+    };
+    SimLifecycle: {
+      states: ("INVENTORY" | "TEST_READY" | "ACTIVATION_READY" | "ACTIVATED" | "DEACTIVATED" | "RETIRED" | "PURGED" | "REPLACED")[];
+      transitions: ({
+          /** @enum {string} */
+          from: "INVENTORY" | "TEST_READY" | "ACTIVATION_READY" | "ACTIVATED" | "DEACTIVATED" | "RETIRED" | "PURGED" | "REPLACED";
+          /** @enum {string} */
+          to: "INVENTORY" | "TEST_READY" | "ACTIVATION_READY" | "ACTIVATED" | "DEACTIVATED" | "RETIRED" | "PURGED" | "REPLACED";
+          by: ("operator" | "customer")[];
+          why: string;
+        })[];
+    };
+    BulkSimChangeResult: {
+      dryRun: boolean;
+      matched: number;
+      /** @description SIMs the change applies to */
+      wouldChange: number;
+      /** @description SIMs actually changed (0 on a dry run) */
+      changed: number;
+      /** @description Already in the requested state / plans */
+      unchanged: number;
+      rejectedCount: number;
+      /** @description The first 1000 SIMs the change cannot apply to */
+      rejected: {
+          iccid: string;
+          reason: string;
+        }[];
+      /** @description Every refused SIM counted under its reason (the rule that refuses it), with a few ICCIDs, largest first */
+      rejectedByReason: {
+          reason: string;
+          count: number;
+          examples: string[];
+        }[];
     };
     CasePriorityOverride: {
       /** @enum {string} */
@@ -2773,86 +2853,6 @@ export interface components {
           updatedAt: string;
           updatedBy: components["schemas"]["UpdatedBy"];
         })[];
-    };
-    SlaCalendar: {
-      id: number;
-      /** @description Set on seeded built-in calendars */
-      key: string | null;
-      name: string;
-      builtIn: boolean;
-      timeZone: string;
-      weeklyHours: {
-        [key: string]: [string, string][];
-      };
-      holidays: ({
-        country: string;
-        state?: string;
-        region?: string;
-        closedTypes: ("public" | "bank" | "optional" | "school" | "observance")[];
-      }) | null;
-      closedDates: string[];
-      createdAt: string;
-      updatedAt: string;
-    };
-    SlaCalendarList: {
-      items: components["schemas"]["SlaCalendar"][];
-    };
-    SlaPolicyTargets: {
-      firstResponseMinutes: number;
-      /** @description A public update at least every N business minutes while open */
-      periodicUpdateMinutes: number;
-      resolutionMinutes: number;
-    };
-    SlaPolicyView: {
-      id: number;
-      key: string | null;
-      name: string;
-      builtIn: boolean;
-      match: {
-        caseTypes: string[] | null;
-        priorities: string[] | null;
-        vipTiers: string[] | null;
-        accountIds: number[] | null;
-      };
-      calendarId: number;
-      targets: components["schemas"]["SlaPolicyTargets"];
-      pauseStates: string[];
-      verificationWorkingDays: number;
-      createdAt: string;
-      updatedAt: string;
-    };
-    SlaPolicyList: {
-      items: components["schemas"]["SlaPolicyView"][];
-    };
-    SlaMetric: {
-      /** @enum {string} */
-      metric: "first_response" | "periodic_update" | "resolution";
-      targetMinutes: number;
-      /** @description Business minutes the clock has run (whole minutes, rounded down) */
-      elapsedMinutes: number;
-      /** @description Negative once breached */
-      remainingMinutes: number;
-      /** @description When the target is reached if the current state continues; null when paused or stopped short */
-      dueAt: string | null;
-      warn75At: string | null;
-      warn90At: string | null;
-      /** @enum {string} */
-      status: "running" | "paused" | "met" | "breached" | "stopped";
-    };
-    CaseSla: {
-      caseNumber: string;
-      state: string;
-      computedAt: string;
-      /** @description null when no policy matches (then metrics is empty) */
-      policy: {
-        id: number;
-        name: string;
-        calendarId: number;
-        calendarName: string;
-        /** @description The calendar's IANA time zone: its working hours are wall-clock times there */
-        calendarTimeZone: string;
-      } | null;
-      metrics: components["schemas"]["SlaMetric"][];
     };
     User: {
       id: number;

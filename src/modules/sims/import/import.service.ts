@@ -31,10 +31,11 @@ import type { Principal } from '../../../platform/auth.ts';
 import type { Ctx } from '../../../platform/context.ts';
 import { isUniqueViolation } from '../../../platform/db/pg-errors.ts';
 import { AppError, forbidden, invalid } from '../../../platform/errors.ts';
+import { emitRaw } from '../../../platform/events/emit.ts';
 import { drainRequest, guardUpload } from '../../../platform/http/request-body.ts';
-import { enqueueInRaw } from '../../../platform/jobs/outbox.ts';
 import type { AccountsService } from '../../accounts/accounts.service.ts';
 import type { CatalogService } from '../../catalog/catalog.service.ts';
+import { SimEvents } from '../sims.events.ts';
 import {
   type AccountRef,
   type Header,
@@ -114,9 +115,6 @@ function byteGuard(maxBytes: number): Transform {
 }
 
 export type ImportService = ReturnType<typeof createImportService>;
-
-/** Job kind raised when an import added SIMs (payload { importId }): ingest reconciles its orphans on it. */
-export const SIMS_ADDED = 'sims.added';
 
 export function createImportService(
   ctx: Pick<Ctx, 'database' | 'log'>,
@@ -250,9 +248,9 @@ export function createImportService(
         const message = refused
           ? `${code}: ${c.rowsRejected} of ${c.rowsRead} lines rejected; nothing imported (atomic)`
           : `${c.rowsImported} imported, ${c.rowsUpdated} updated, ${c.rowsRejected} rejected of ${c.rowsRead} lines`;
-        // Outbox: network records that arrived before these SIMs existed (orphans) are adopted after commit.
+        // Announced with the commit: network records that arrived before these SIMs existed (orphans) get adopted.
         if (!refused && c.rowsImported > 0)
-          await enqueueInRaw(tx, SIMS_ADDED, { importId: job.id }, `${SIMS_ADDED}:${job.id}`);
+          await emitRaw(tx, SimEvents.added, { importId: job.id }, { dedupeKey: `${SimEvents.added.name}:${job.id}` });
         await r.finish(refused ? 'failed' : 'succeeded', message, c);
         await report('done');
         return {

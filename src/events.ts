@@ -1,0 +1,36 @@
+/**
+ * The system's domain events and who reacts to them (docs/EVENTS.md is generated from this). A module declares
+ * its events in `<module>.events.ts` and its reactions in `<module>.subscribers.ts`; both are listed here. The
+ * registry refuses, at start-up, a subscriber of an undeclared event and a name taken twice.
+ */
+import { CaseEvents } from './modules/cases/cases.events.ts';
+import { diagnosisSubscribers } from './modules/diagnosis/diagnosis.subscribers.ts';
+import { ingestSubscribers } from './modules/ingest/ingest.subscribers.ts';
+import { SimEvents } from './modules/sims/sims.events.ts';
+import { slaSubscribers } from './modules/sla/sla.subscribers.ts';
+import type { EventDef } from './platform/events/define.ts';
+import { createEventRegistry, type EventRegistry } from './platform/events/registry.ts';
+import type { Services } from './services.ts';
+
+export const ALL_EVENTS: readonly EventDef[] = [...Object.values(CaseEvents), ...Object.values(SimEvents)];
+
+const built = new WeakMap<Services, EventRegistry>();
+
+/** The registry for these services (built and checked once). */
+export function eventRegistry(services: Services): EventRegistry {
+  let registry = built.get(services);
+  if (!registry) {
+    registry = createEventRegistry(ALL_EVENTS, [
+      ...slaSubscribers({
+        sla: services.sla,
+        cases: services.cases,
+        notifications: services.notifications,
+        queue: services.jobs,
+      }),
+      ...diagnosisSubscribers({ caseDiagnosis: services.caseDiagnosis }),
+      ...ingestSubscribers({ ingest: services.ingest }),
+    ]);
+    built.set(services, registry);
+  }
+  return registry;
+}

@@ -1,0 +1,21 @@
+/** What the SLA module does when cases change (docs/EVENTS.md). */
+import { defineSubscriber, type Subscriber } from '../../platform/events/define.ts';
+import { CaseEvents } from '../cases/cases.events.ts';
+import { createSlaTimers, type SlaJobsDeps } from './sla.jobs.ts';
+
+export function slaSubscribers(deps: SlaJobsDeps): Subscriber[] {
+  const timers = createSlaTimers(deps);
+  return [
+    defineSubscriber({
+      name: 'sla.case_clocks',
+      module: 'sla',
+      description:
+        "Recomputes the case's SLA clocks and queue due time, and schedules its warning, breach and " +
+        'verification-close timers.',
+      on: CaseEvents.changed,
+      // Recomputing reads the case as it is now, so order does not matter; but one case at a time spares work.
+      ordered: true,
+      handle: (p, _event, job) => timers.recompute(p.caseId, job.at),
+    }),
+  ];
+}

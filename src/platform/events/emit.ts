@@ -1,0 +1,85 @@
+/**
+ * How a producer announces a domain event: inside the transaction of the change (the `db` handle it writes with),
+ * so the event exists if and only if the change commits. Nothing runs here; the dispatcher fans the event out to
+ * its subscribers after commit (dispatcher.ts).
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Db, RawTx } from '../db/client.ts';
+import type { EventDef } from './define.ts';
+
+export type EmitOptions = {
+  /** What ordered subscribers keep in order: `case:<id>`, `sim:<iccid>`. */
+  orderingKey?: string;
+  /**
+   * One event per key: a second emit with the same key is dropped. With `perTransaction`, the key holds within
+   * one transaction only (many changes to a case in one transaction announce it once; every later one again).
+   */
+  dedupeKey?: string;
+  perTransaction?: boolean;
+};
+
+function checked<S extends z.ZodType>(def: EventDef<S>, payload: z.input<S>): z.output<S> {
+  const parsed = def.payload.safeParse(payload);
+  // A producer's own bug: its payload is its declaration's, or nothing is written.
+  if (!parsed.success) throw new Error(`event ${def.name}: payload does not match its declaration: ${parsed.error}`);
+  return parsed.data;
+}
+
+const dedupe = (opts: EmitOptions): SQL | null =>
+  opts.dedupeKey === undefined
+    ? null
+    : opts.perTransaction
+      ? sql`${`${opts.dedupeKey}:`} || txid_current()::text`
+      : sql`${opts.dedupeKey}`;
+
+export async function emit<S extends z.ZodType>(
+  db: Db,
+  def: EventDef<S>,
+  payload: z.input<S>,
+  opts: EmitOptions = {},
+): Promise<void> {
+  const data = checked(def, payload);
+  await db.execute(
+    sql`insert into domain_events (name, version, payload, ordering_key, dedupe_key)
+        values (${def.name}, ${def.version}, ${JSON.stringify(data)}::jsonb, ${opts.orderingKey ?? null}, ${dedupe(opts)})
+        on conflict (dedupe_key) where dedupe_key is not null do nothing`,
+  );
+}
+
+/**
+ * One event per id, set-based (a batch of changed rows): payload `{ [field]: id }`, ordering key `<prefix>:<id>`,
+ * one per id and transaction (like `emit(…, { dedupeKey: `${name}:${id}`, perTransaction: true })`).
+ */
+export async function emitEach(
+  db: Db,
+  def: EventDef<z.ZodType>,
+  field: string,
+  ids: readonly number[],
+  orderingPrefix: string,
+): Promise<void> {
+  if (ids.length === 0) return;
+  checked(def, { [field]: ids[0] });
+  await db.execute(
+    sql`insert into domain_events (name, version, payload, ordering_key, dedupe_key)
+        select ${def.name}, ${def.version}, jsonb_build_object(${field}::text, v.id),
+               ${`${orderingPrefix}:`} || v.id::text, ${`${def.name}:`} || v.id::text || ':' || txid_current()::text
+          from unnest(string_to_array(${ids.join(',')}, ',')::bigint[]) as v(id)
+        on conflict (dedupe_key) where dedupe_key is not null do nothing`,
+  );
+}
+
+/** `emit` for raw-SQL transactions (the bulk paths on RawTx, e.g. the SIM import). */
+export async function emitRaw<S extends z.ZodType>(
+  tx: RawTx,
+  def: EventDef<S>,
+  payload: z.input<S>,
+  opts: Omit<EmitOptions, 'perTransaction'> = {},
+): Promise<void> {
+  const data = checked(def, payload);
+  await tx.query(
+    `insert into domain_events (name, version, payload, ordering_key, dedupe_key) values ($1, $2, $3::jsonb, $4, $5)
+     on conflict (dedupe_key) where dedupe_key is not null do nothing`,
+    [def.name, def.version, JSON.stringify(data), opts.orderingKey ?? null, opts.dedupeKey ?? null],
+  );
+}
