@@ -3,6 +3,7 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { attachmentsRoutes } from './modules/cases/attachments.routes.ts';
 import { casePartiesRoutes } from './modules/cases/case-parties.routes.ts';
 import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts';
+import { priorityMatrixRoutes } from './modules/cases/priority-matrix.routes.ts';
 import { catalogRoutes } from './modules/catalog/catalog.routes.ts';
 import { devicesRoutes } from './modules/devices/devices.routes.ts';
 import { diagnosisRoutes } from './modules/diagnosis/diagnosis.routes.ts';
@@ -14,7 +15,6 @@ import { notificationsRoutes } from './modules/notifications/notifications.route
 import { plmnsRoutes } from './modules/plmns/plmns.routes.ts';
 import { simTransferRoutes } from './modules/sims/import/import.routes.ts';
 import { simsRoutes } from './modules/sims/sims.routes.ts';
-import { priorityMatrixRoutes } from './modules/sla/priority-matrix.routes.ts';
 import { slaRoutes } from './modules/sla/sla.routes.ts';
 import { loginRoutes } from './modules/users/login.routes.ts';
 import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';

@@ -62,3 +62,13 @@ export const unauthenticated = (message = 'Authentication required') =>
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/** A validation issue's path as a field name: ['hours', 0, 'from'] → 'hours[0].from'. */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}

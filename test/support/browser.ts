@@ -40,6 +40,17 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 
 /** axe-core on the page as it is: the violations of serious or critical impact (the build fails on any). */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  // A dialog still fading in is half transparent, and axe measures its text's contrast against what shows through
+  // (Chromium 156 reported Mantine modal titles as failing mid-transition). Wait for finite animations to end.
+  await page.evaluate(`(async () => {
+    const finite = document.getAnimations().filter(
+      (a) => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity,
+    );
+    await Promise.race([
+      Promise.allSettled(finite.map((a) => a.finished)),
+      new Promise((resolve) => setTimeout(resolve, 3000)),
+    ]);
+  })()`);
   await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => {
     const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;

@@ -16,13 +16,13 @@ import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
 import { emitEach } from '../../platform/events/emit.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
-import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import { SYSTEM_AUTHOR } from './case-automation.ts';
 import { computedPriorityOf, priorityInputsReader } from './case-priority.ts';
 import { authorOf, caseNumber } from './case-writes.ts';
 import { CaseEvents } from './cases.events.ts';
 import type { CASE_TYPES, CHANNELS, SEVERITIES } from './cases.schemas.ts';
 import { caseEvents, caseNumberCounters, cases } from './cases.tables.ts';
+import type { PriorityMatrixSource } from './priority-matrix.store.ts';
 import { type CaseState, checkCaseTransition } from './state-machine.ts';
 
 /** Who wrote an entry: the calling staff member, iotops itself, or a customer's contact (by e-mail address). */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
+import { CreateCaseBody } from './cases.schemas.ts';
 
 let h: Harness;
 let t: Tenant;
@@ -64,6 +65,24 @@ const systemActions = async (number: string, headers: Headers = t.agent) =>
   (await timeline(number, headers)).map((e) => (e.data as Json | null)?.action);
 
 describe('case contacts', () => {
+  it('opens a case and puts its contacts on it in one transaction: a failure writes neither', async () => {
+    const subject = `atomic ${uniq()}`;
+    const input = { accountId: t.child.id, type: 'incident' as const, subject, contactIds: [childContact] };
+    const parsed = CreateCaseBody.parse(input);
+    await expect(
+      h.services.cases.create(cliPrincipal('test'), parsed, {
+        within: async () => {
+          throw new Error('the contacts could not be written');
+        },
+      }),
+    ).rejects.toThrow(/could not be written/);
+    const listed = await inject('GET', `/api/v1/cases?state=all&q=${encodeURIComponent(subject)}`, t.agent);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().items).toEqual([]);
+    const cases = await h.ctx.database.query('select id from cases where subject = $1', [subject]);
+    expect(cases).toEqual([]);
+  });
+
   it('opens a case with contacts of its account and of the account above, lists them and records who added them', async () => {
     const res = await inject('POST', '/api/v1/cases', t.agent, {
       accountId: t.child.id,

@@ -75,8 +75,8 @@ export function createCaseParties(
   }
 
   /** Adds contacts and records it in the timeline (public: the customer sees who is on its case). */
-  async function attach(p: Principal, c: CaseRow, contacts: readonly ContactRow[]): Promise<void> {
-    await db.transaction(async (tx) => {
+  async function attach(p: Principal, c: CaseRow, contacts: readonly ContactRow[], within?: Db): Promise<void> {
+    const write = async (tx: Db) => {
       const added = new Set(
         await casePartiesRepo(tx).addContacts(
           c.id,
@@ -91,7 +91,8 @@ export function createCaseParties(
         body: `Contact${fresh.length > 1 ? 's' : ''} added: ${fresh.map((x) => x.name).join(', ')}`,
         data: { action: 'contacts_added', contacts: fresh.map((x) => ({ id: x.id, name: x.name })) },
       });
-    });
+    };
+    await (within ? write(within) : db.transaction(write));
   }
 
   async function contactsOf(caseId: number): Promise<ContactRow[]> {
@@ -115,9 +116,10 @@ export function createCaseParties(
         ids.length > 0
           ? await eligible(p, await deps.accounts.get(p, input.accountId), ids, (i) => `contactIds.${i}`)
           : [];
-      const c = await deps.cases.create(p, input);
-      // A second transaction: a crash in between leaves a case without its contacts, never contacts on no case.
-      if (contacts.length > 0) await attach(p, c, contacts);
+      // One transaction: the case exists with its contacts, or not at all.
+      const c = await deps.cases.create(p, input, {
+        within: contacts.length > 0 ? (tx, row) => attach(p, row, contacts, tx) : undefined,
+      });
       return {
         case: c,
         contacts: contacts.slice().sort((a, b) => a.id - b.id),

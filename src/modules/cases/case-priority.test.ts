@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
 import { makeSims } from '../../../test/support/sims-factory.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
-import { priorityMatrixStore } from '../sla/priority-matrix.store.ts';
 import { CreateCaseBody } from './cases.schemas.ts';
 import { createCasesService } from './cases.service.ts';
+import { priorityMatrixStore } from './priority-matrix.store.ts';
 
 let h: Harness;
 let t: Tenant;

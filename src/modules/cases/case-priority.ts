@@ -19,8 +19,8 @@ import {
   SEVERITIES,
   type Severity,
   type VipTier,
-} from '../sla/priority.ts';
-import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
+} from './priority.ts';
+import type { PriorityMatrixSource } from './priority-matrix.store.ts';
 
 export type PriorityFacts = { type: string; severity: string; affectedSimCount: number; vipTier: string };
 export type PriorityOverride = {

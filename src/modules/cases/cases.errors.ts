@@ -1,4 +1,7 @@
 export const CasesErrors = {
+  // The priority matrix moved here from the SLA module; its codes keep the names clients already know.
+  priorityMatrixInvalid: 'sla.priority_matrix_invalid',
+  priorityMatrixStaffOnly: 'sla.staff_only',
   notFound: 'cases.not_found',
   simsUnknown: 'cases.sims_unknown',
   affectedFilterInvalid: 'cases.affected_filter_invalid',

@@ -2,10 +2,10 @@ import { and, asc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-o
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
 import { emit } from '../../platform/events/emit.ts';
-import type { CaseType } from '../sla/priority.ts';
 import { CaseEvents, caseOrderingKey } from './cases.events.ts';
 import type { CHANNELS } from './cases.schemas.ts';
 import { caseEvents, caseNumberCounters, caseSims, cases } from './cases.tables.ts';
+import type { CaseType } from './priority.ts';
 import { OPEN_STATES } from './state-machine.ts';
 
 export type CaseRow = typeof cases.$inferSelect;

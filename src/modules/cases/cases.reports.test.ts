@@ -1,8 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
-import { compileCalendar, parseCalendarDefinition } from '../sla/calendar.ts';
-import { workingDaysBetween } from './cases.reports.ts';
 
 let h: Harness;
 let t: Tenant;
@@ -221,22 +219,6 @@ describe('GET /api/v1/reports/contacts', () => {
     expect((await march('contacts', '', {})).statusCode).toBe(401);
     const long = await get('/api/v1/reports/contacts?from=2025-01-01&to=2026-02-06', t.agent);
     expect(long.statusCode).toBe(400);
-  });
-});
-
-describe('workingDaysBetween', () => {
-  it('counts each open local day by the share of its open time spent, across a DST change', () => {
-    const cal = compileCalendar(
-      parseCalendarDefinition({
-        name: 'sto',
-        timeZone: 'Europe/Stockholm',
-        weeklyHours: { fri: [['08:00', '17:00']], mon: [['08:00', '12:00']] },
-      }),
-    );
-    // Fri 2026-03-27 12:30 CET (11:30Z) → Mon 03-30 10:00 CEST (08:00Z), clocks sprang forward on Sunday:
-    // half of Friday's 9 h, then half of Monday's 4 h.
-    expect(workingDaysBetween(cal, Date.parse('2026-03-27T11:30:00Z'), Date.parse('2026-03-30T08:00:00Z'))).toBe(1);
-    expect(workingDaysBetween(cal, 5, 5)).toBe(0);
   });
 });
 

@@ -9,47 +9,34 @@ import { isStaff, type Principal } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { forbidden, invalid } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
-import { openRangesOfDay } from '../sla/business-time.ts';
-import type { Calendar } from '../sla/calendar.ts';
-import { evaluateCaseSla } from '../sla/case-sla.ts';
-import type { SlaService } from '../sla/sla.service.ts';
-import { DAY_MS, wallDate, wallMsAt } from '../sla/tz.ts';
 import { CasesErrors as E } from './cases.errors.ts';
-import { casesRepo, type ReportWindow } from './cases.repo.ts';
+import { type CaseEventRow, type CaseRow, casesRepo, type ReportWindow } from './cases.repo.ts';
 import { CASE_TYPES, REPORT_MAX_DAYS, type ReportQueryInput } from './cases.schemas.ts';
 
 export type CaseReports = ReturnType<typeof createCaseReports>;
-export type CaseReportsDeps = {
-  accounts: Pick<AccountsService, 'getInScope' | 'subtreeIds'>;
-  sla: Pick<SlaService, 'policyResolver'>;
-};
 
 /**
- * Working days in [from, to) on a calendar: each open local day counts the share of its open time that falls
- * inside, so a case open from Monday 13:00 to Tuesday 13:00 on an 08–17 calendar took 1 working day, and a
- * short Friday counts as a whole day when spent entirely. On an always-open calendar a working day is 24 h.
+ * What the reports need of the SLA module: a case's matched policy, its working time and its clocks' outcomes.
+ * src/services.ts gives the SLA module's (sla.service.ts caseJudge), so the cases module never imports sla (sla
+ * depends on cases, not the other way round).
  */
-export function workingDaysBetween(cal: Calendar, from: Date | number, to: Date | number): number {
-  const f = +from;
-  const t = +to;
-  if (t <= f) return 0;
-  if (cal.always) return (t - f) / DAY_MS;
-  const lastDay = wallDate(wallMsAt(t, cal.timeZone)).dayStart + DAY_MS;
-  let days = 0;
-  // A day of slack before: a fall-back across midnight can put `from` on the previous local date.
-  for (let day = wallDate(wallMsAt(f, cal.timeZone)).dayStart - DAY_MS; day <= lastDay; day += DAY_MS) {
-    let open = 0;
-    let inside = 0;
-    for (const [a, b] of openRangesOfDay(cal, day)) {
-      open += b - a;
-      const s = Math.max(a, f);
-      const e = Math.min(b, t);
-      if (e > s) inside += e - s;
-    }
-    if (open > 0) days += inside / open;
-  }
-  return days;
-}
+export type CaseSlaJudgement = {
+  policy: { id: number; name: string };
+  /** Working days in [from, to) on the policy's calendar. */
+  workingDaysBetween(from: Date, to: Date): number;
+  /** Each SLA metric's status at `at`, from the case's timeline. */
+  metrics(timeline: readonly CaseEventRow[], at: Date): readonly { metric: string; status: string }[];
+};
+/** The fields of a case its SLA policy is matched on. */
+export type CaseForSla = Pick<CaseRow, 'type' | 'priority' | 'accountId'>;
+export type CaseSlaJudge = () => Promise<(c: CaseForSla) => Promise<CaseSlaJudgement | null>>;
+
+export type CaseReportsDeps = {
+  accounts: Pick<AccountsService, 'getInScope' | 'subtreeIds'>;
+  slaJudge: CaseSlaJudge;
+};
+
+const DAY_MS = 86_400_000;
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const mean = (xs: readonly number[]) => round2(xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -139,7 +126,7 @@ export function createCaseReports(
 
     async handlingTime(p: Principal, q: ReportQueryInput) {
       const handled = await repo.handledCases(await windowOf(p, q));
-      const policyOf = await deps.sla.policyResolver();
+      const judge = await deps.slaJudge();
       const byType = new Map<string, { calendar: number[]; working: number[]; withoutCalendar: number }>();
       for (const c of handled) {
         const doneAt = c.resolvedAt ?? c.closedAt;
@@ -150,8 +137,8 @@ export function createCaseReports(
           byType.set(c.type, acc);
         }
         acc.calendar.push((+doneAt - +c.createdAt) / DAY_MS);
-        const matched = await policyOf(c);
-        if (matched) acc.working.push(workingDaysBetween(matched.calendar, c.createdAt, doneAt));
+        const matched = await judge(c);
+        if (matched) acc.working.push(matched.workingDaysBetween(c.createdAt, doneAt));
         else acc.withoutCalendar++;
       }
       const items = CASE_TYPES.flatMap((type) => {
@@ -180,16 +167,16 @@ export function createCaseReports(
     async slaMet(p: Principal, q: ReportQueryInput) {
       const handled = await repo.handledCases(await windowOf(p, q));
       const events = Map.groupBy(await repo.eventsOfCases(handled.map((c) => c.id)), (e) => e.caseId);
-      const policyOf = await deps.sla.policyResolver();
+      const judge = await deps.slaJudge();
       const at = new Date();
       const tally = new Map<
         string,
         { policyId: number; policy: string; metric: string; met: number; breached: number }
       >();
       for (const c of handled) {
-        const matched = await policyOf(c);
+        const matched = await judge(c);
         if (!matched) continue;
-        for (const m of evaluateCaseSla(matched.calendar, matched.policy, events.get(c.id) ?? [], at)) {
+        for (const m of matched.metrics(events.get(c.id) ?? [], at)) {
           const key = `${matched.policy.id}/${m.metric}`;
           let t = tally.get(key);
           if (!t) {

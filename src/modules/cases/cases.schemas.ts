@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SimFilterBody, SimView } from '../sims/sims.schemas.ts';
-import { CASE_TYPES, PRIORITIES, SEVERITIES } from '../sla/priority.ts';
+import { CASE_TYPES, PRIORITIES, SEVERITIES } from './priority.ts';
 import { CASE_STATES } from './state-machine.ts';
 
 // Types, severities and priorities are the priority matrix's vocabulary; sla/priority.ts is pure and owns them.

@@ -4,7 +4,6 @@ import type { Db } from '../../platform/db/client.ts';
 import { conflict, forbidden, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
-import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { caseAutomationOps, SYSTEM_AUTHOR, type VerificationCheck } from './case-automation.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
@@ -25,6 +24,7 @@ import type {
   UpdateCaseInput,
 } from './cases.schemas.ts';
 import { majorCaseOps, syncEntryToChildren, syncStateToChildren } from './major-cases.ts';
+import type { PriorityMatrixSource } from './priority-matrix.store.ts';
 import { priorityRecomputer } from './priority-recompute.ts';
 import { replyOutcome } from './reply-policy.ts';
 import { type CaseState, checkCaseTransition, customerMayMove, isCaseState } from './state-machine.ts';
@@ -188,7 +188,12 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     /** For job handlers (SLA bookkeeping, verification period): by id, no principal. */
     automation: caseAutomationOps({ db, verificationChecks: deps.verificationChecks ?? [] }),
 
-    async create(p: Principal, input: CreateCaseInput): Promise<CaseRecord> {
+    /** `within` writes more in the creating transaction (the case's contacts, case-parties.ts). */
+    async create(
+      p: Principal,
+      input: CreateCaseInput,
+      opts: { within?: ((tx: Db, c: CaseRow) => Promise<void>) | undefined } = {},
+    ): Promise<CaseRecord> {
       refuseStaffOnlyFields(p, input);
       await requireAssignee(deps.users, input.assigneeUserId);
       const account = await deps.accounts.get(p, input.accountId);
@@ -232,6 +237,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
           body: 'Case created',
           data: { action: 'created', state: c.state, channel, priority: c.priority, affectedSimCount: sims.count },
         });
+        await opts.within?.(tx, c);
         return c;
       });
       return records.one(p, created);

@@ -1,8 +1,8 @@
 import type { Db } from '../../platform/db/client.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
-import type { PriorityMatrixConfig } from '../sla/priority.ts';
-import type { PriorityMatrixSource } from '../sla/priority-matrix.store.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride } from './case-priority.ts';
+import type { PriorityMatrixConfig } from './priority.ts';
+import type { PriorityMatrixSource } from './priority-matrix.store.ts';
 import { priorityRecomputeRepo, type RecomputeScope } from './priority-recompute.repo.ts';
 
 /**

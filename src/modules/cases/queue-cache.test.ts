@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant, testDbKind } from '../../../test/support/harness.ts';
 import type { Principal } from '../../platform/auth.ts';
-import { priorityMatrixStore } from '../sla/priority-matrix.store.ts';
 import { CreateCaseBody, type CreateCaseInput, ListCasesQuery } from './cases.schemas.ts';
 import { createCasesService } from './cases.service.ts';
+import { priorityMatrixStore } from './priority-matrix.store.ts';
 
 let h: Harness;
 let t: Tenant;

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
 import type { App } from '../../platform/http/app.ts';
 import { createHttpApp } from '../../server.ts';
-import { priorityMatrixStore } from '../sla/priority-matrix.store.ts';
 import { createCasesService } from './cases.service.ts';
+import { priorityMatrixStore } from './priority-matrix.store.ts';
 import { REOPEN_WINDOW_MS } from './reply-policy.ts';
 
 let h: Harness;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { replayHistory } from '../cases/case-history.ts';
-import { workingDaysBetween } from '../cases/cases.reports.ts';
 import { CASE_TYPES, CHANNELS } from '../cases/cases.schemas.ts';
+import { workingDaysBetween } from '../sla/business-time.ts';
 import { compileCalendar, parseCalendarDefinition } from '../sla/calendar.ts';
 import { DEFAULT_BUSINESS_CALENDAR } from '../sla/defaults.ts';
 import { DAY_MS } from '../sla/tz.ts';

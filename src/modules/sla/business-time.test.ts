@@ -7,7 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../platform/random.ts';
-import { addBusinessMinutes, addWorkingDays, businessMinutesBetween, businessMsBetween } from './business-time.ts';
+import {
+  addBusinessMinutes,
+  addWorkingDays,
+  businessMinutesBetween,
+  businessMsBetween,
+  workingDaysBetween,
+} from './business-time.ts';
 import {
   CALENDAR_24X7,
   type Calendar,
@@ -182,5 +188,21 @@ describe('working days (verification period)', () => {
     // Resolved on a Saturday: Mon, Tue, Wed.
     expect(addWorkingDays(NYC, at('2026-11-21T15:00:00Z'), 3).toISOString()).toBe('2026-11-25T23:00:00.000Z');
     expect(addWorkingDays(CALENDAR_24X7, at('2026-03-28T12:00:00Z'), 3).toISOString()).toBe('2026-03-31T12:00:00.000Z');
+  });
+});
+
+describe('workingDaysBetween', () => {
+  it('counts each open local day by the share of its open time spent, across a DST change', () => {
+    const cal = compileCalendar(
+      parseCalendarDefinition({
+        name: 'sto',
+        timeZone: 'Europe/Stockholm',
+        weeklyHours: { fri: [['08:00', '17:00']], mon: [['08:00', '12:00']] },
+      }),
+    );
+    // Fri 2026-03-27 12:30 CET (11:30Z) → Mon 03-30 10:00 CEST (08:00Z), clocks sprang forward on Sunday:
+    // half of Friday's 9 h, then half of Monday's 4 h.
+    expect(workingDaysBetween(cal, Date.parse('2026-03-27T11:30:00Z'), Date.parse('2026-03-30T08:00:00Z'))).toBe(1);
+    expect(workingDaysBetween(cal, 5, 5)).toBe(0);
   });
 });

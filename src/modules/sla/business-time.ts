@@ -115,3 +115,29 @@ export function addWorkingDays(cal: Calendar, from: Date | number, n: number): D
   }
   throw new Error(`calendar ${cal.name} has no ${n} working days within ${MAX_DAYS} days`);
 }
+/**
+ * Working days in [from, to) on a calendar: each open local day counts the share of its open time that falls
+ * inside, so a case open from Monday 13:00 to Tuesday 13:00 on an 08–17 calendar took 1 working day, and a
+ * short Friday counts as a whole day when spent entirely. On an always-open calendar a working day is 24 h.
+ */
+export function workingDaysBetween(cal: Calendar, from: Date | number, to: Date | number): number {
+  const f = +from;
+  const t = +to;
+  if (t <= f) return 0;
+  if (cal.always) return (t - f) / DAY_MS;
+  const lastDay = wallDate(wallMsAt(t, cal.timeZone)).dayStart + DAY_MS;
+  let days = 0;
+  // A day of slack before: a fall-back across midnight can put `from` on the previous local date.
+  for (let day = wallDate(wallMsAt(f, cal.timeZone)).dayStart - DAY_MS; day <= lastDay; day += DAY_MS) {
+    let open = 0;
+    let inside = 0;
+    for (const [a, b] of openRangesOfDay(cal, day)) {
+      open += b - a;
+      const s = Math.max(a, f);
+      const e = Math.min(b, t);
+      if (e > s) inside += e - s;
+    }
+    if (open > 0) days += inside / open;
+  }
+  return days;
+}

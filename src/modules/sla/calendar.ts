@@ -3,10 +3,11 @@
  * closed dates. A definition (zod, validated at the boundary) compiles into a Calendar the
  * business-time engine reads: opening windows per weekday in minutes, and a closed-date test.
  */
+
 import { createRequire } from 'node:module';
 import type HolidaysClass from 'date-holidays';
 import { z } from 'zod';
-import { invalid } from '../../platform/errors.ts';
+import { formatPath, invalid } from '../../platform/errors.ts';
 import { SlaErrors } from './sla.errors.ts';
 import { isValidTimeZone } from './tz.ts';
 
@@ -160,15 +161,6 @@ export function parseCalendarDefinition(input: unknown): CalendarDefinition {
     `Invalid calendar: ${details.map((d) => (d.field ? `${d.field}: ${d.reason}` : d.reason)).join('; ')}`,
     details,
   );
-}
-
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out ? `.${String(p)}` : String(p);
-  }
-  return out;
 }
 
 export function compileCalendar(def: CalendarDefinition): Calendar {

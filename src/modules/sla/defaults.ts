@@ -16,8 +16,8 @@
  */
 import { z } from 'zod';
 import { VIP_TIERS } from '../accounts/accounts.schemas.ts';
+import { CASE_TYPES, type CaseType, PRIORITIES, type Priority, type VipTier } from '../cases/priority.ts';
 import type { CalendarDefinitionInput } from './calendar.ts';
-import { CASE_TYPES, type CaseType, PRIORITIES, type Priority, type VipTier } from './priority.ts';
 
 export const WORKING_DAY_MINUTES = 540;
 

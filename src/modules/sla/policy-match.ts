@@ -1,5 +1,5 @@
+import type { CaseType, Priority, VipTier } from '../cases/priority.ts';
 import { matchPolicy, type SlaPolicy } from './defaults.ts';
-import type { CaseType, Priority, VipTier } from './priority.ts';
 import type { SlaPolicyRow } from './sla.repo.ts';
 
 /** The policy a case falls under: contracts match the case's account or its enterprise. */

@@ -1,6 +1,5 @@
 export const SlaErrors = {
   calendarInvalid: 'sla.calendar_invalid',
-  priorityMatrixInvalid: 'sla.priority_matrix_invalid',
   calendarNotFound: 'sla.calendar_not_found',
   calendarUnknown: 'sla.calendar_unknown',
   calendarNameTaken: 'sla.calendar_name_taken',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VIP_TIERS } from '../accounts/accounts.schemas.ts';
+import { CASE_TYPES, PRIORITIES } from '../cases/priority.ts';
 import {
   CalendarDefinition,
   CalendarTimeZone,
@@ -8,7 +9,6 @@ import {
   HolidaySource,
   WeeklyHours,
 } from './calendar.ts';
-import { CASE_TYPES, PRIORITIES } from './priority.ts';
 
 export const SLA_METRICS = ['first_response', 'periodic_update', 'resolution'] as const;
 export const SLA_STATUSES = ['running', 'paused', 'met', 'breached', 'stopped'] as const;

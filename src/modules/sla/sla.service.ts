@@ -4,7 +4,9 @@ import type { Db } from '../../platform/db/client.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import { type AppError, conflict, forbidden, invalid, isAppError, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
+import type { CaseForSla, CaseSlaJudgement } from '../cases/cases.reports.ts';
 import type { CasesService } from '../cases/cases.service.ts';
+import { workingDaysBetween } from './business-time.ts';
 import {
   CALENDAR_24X7,
   type Calendar,
@@ -198,7 +200,7 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
     return { policy: { row: found.row, calendarRow: calRow, calendar, clock: found.policy }, metrics };
   }
 
-  return {
+  const service = {
     seed: ensureSeeded,
 
     async listCalendars(p: Principal): Promise<SlaCalendarRow[]> {
@@ -379,6 +381,20 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
 
     evaluate,
 
+    /** The cases module's reports' view of the SLA (cases.reports.ts CaseSlaJudge): policy, working time, clocks. */
+    async caseJudge(): Promise<(c: CaseForSla) => Promise<CaseSlaJudgement | null>> {
+      const policyOf = await service.policyResolver();
+      return async (c) => {
+        const matched = await policyOf(c);
+        if (!matched) return null;
+        return {
+          policy: { id: matched.policy.id, name: matched.policy.name },
+          workingDaysBetween: (from, to) => workingDaysBetween(matched.calendar, from, to),
+          metrics: (timeline, at) => evaluateCaseSla(matched.calendar, matched.policy, timeline, at),
+        };
+      };
+    },
+
     /**
      * A case's SLA clocks at `now`, from its timeline. Customers reach it exactly as they reach the
      * case (another tenant's case answers 404 from the cases service).
@@ -395,4 +411,5 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
       };
     },
   };
+  return service;
 }

@@ -1114,6 +1114,12 @@ export interface components {
       ticket: string;
       note?: string;
     };
+    /** @description A whole PriorityMatrixConfig: impact[severity][simBucket], urgency[vipTier][caseType], priority[impact][urgency]. Every cell is required; a bad or missing cell, or an unknown key at any level, answers 400 naming it. */
+    PutPriorityMatrixRequestInput: {
+      impact: unknown;
+      urgency: unknown;
+      priority: unknown;
+    };
     CreateCommunicationPlanRequestInput: {
       name: string;
       /** @description Owner account (the plan is then available to its subtree); omit for a shared plan */
@@ -1352,12 +1358,6 @@ export interface components {
       /** @description The case it is run for (one the caller can open, of the SIM's customer): the case's timeline gets an internal entry when the action is requested and when it is applied or fails */
       caseNumber?: string;
     }]>;
-    /** @description A whole PriorityMatrixConfig: impact[severity][simBucket], urgency[vipTier][caseType], priority[impact][urgency]. Every cell is required; a bad or missing cell, or an unknown key at any level, answers 400 naming it. */
-    PutPriorityMatrixRequestInput: {
-      impact: unknown;
-      urgency: unknown;
-      priority: unknown;
-    };
     LoginRequestInput: {
       /** Format: email */
       email: string;
@@ -2099,6 +2099,42 @@ export interface components {
     CaseProviderRefList: {
       items: components["schemas"]["CaseProviderRef"][];
     };
+    UpdatedBy: {
+      userId: number | null;
+      label: string;
+    };
+    PriorityMatrix: {
+      matrix: components["schemas"]["PriorityMatrixConfig"];
+      /** @description true when the built-in default is in force (never changed, or reset) */
+      isDefault: boolean;
+      /** @description null: never changed */
+      version: number | null;
+      updatedAt: string | null;
+      updatedBy: components["schemas"]["UpdatedBy"] | null;
+    };
+    PriorityMatrixChange: {
+      matrix: components["schemas"]["PriorityMatrixConfig"];
+      /** @description true when the built-in default is in force (never changed, or reset) */
+      isDefault: boolean;
+      /** @description null: never changed */
+      version: number | null;
+      updatedAt: string | null;
+      updatedBy: components["schemas"]["UpdatedBy"] | null;
+      /** @description Open cases examined, and those whose computed priority changed (each got a timeline entry) */
+      recomputed: {
+        examined: number;
+        changed: number;
+      };
+    };
+    PriorityMatrixHistory: {
+      items: ({
+          version: number;
+          /** @description null: a reset to the built-in default */
+          matrix: components["schemas"]["PriorityMatrixConfig"] | null;
+          updatedAt: string;
+          updatedBy: components["schemas"]["UpdatedBy"];
+        })[];
+    };
     CommunicationPlan: {
       id: number;
       /** @enum {string} */
@@ -2817,42 +2853,6 @@ export interface components {
       total: number;
       offset: number;
       limit: number;
-    };
-    UpdatedBy: {
-      userId: number | null;
-      label: string;
-    };
-    PriorityMatrix: {
-      matrix: components["schemas"]["PriorityMatrixConfig"];
-      /** @description true when the built-in default is in force (never changed, or reset) */
-      isDefault: boolean;
-      /** @description null: never changed */
-      version: number | null;
-      updatedAt: string | null;
-      updatedBy: components["schemas"]["UpdatedBy"] | null;
-    };
-    PriorityMatrixChange: {
-      matrix: components["schemas"]["PriorityMatrixConfig"];
-      /** @description true when the built-in default is in force (never changed, or reset) */
-      isDefault: boolean;
-      /** @description null: never changed */
-      version: number | null;
-      updatedAt: string | null;
-      updatedBy: components["schemas"]["UpdatedBy"] | null;
-      /** @description Open cases examined, and those whose computed priority changed (each got a timeline entry) */
-      recomputed: {
-        examined: number;
-        changed: number;
-      };
-    };
-    PriorityMatrixHistory: {
-      items: ({
-          version: number;
-          /** @description null: a reset to the built-in default */
-          matrix: components["schemas"]["PriorityMatrixConfig"] | null;
-          updatedAt: string;
-          updatedBy: components["schemas"]["UpdatedBy"];
-        })[];
     };
     User: {
       id: number;

@@ -10,10 +10,9 @@
  * - low:      no service effect (portal label, report layout, billing text)
  */
 import { z } from 'zod';
-import { invalid } from '../../platform/errors.ts';
+import { formatPath, invalid } from '../../platform/errors.ts';
 import { VIP_TIERS } from '../accounts/accounts.schemas.ts';
-import { formatPath } from './calendar.ts';
-import { SlaErrors } from './sla.errors.ts';
+import { CasesErrors } from './cases.errors.ts';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -94,7 +93,7 @@ export function parsePriorityMatrix(input: unknown): PriorityMatrixConfig {
   if (r.success) return r.data;
   const details = r.error.issues.map((i) => ({ field: formatPath(i.path), reason: i.message }));
   throw invalid(
-    SlaErrors.priorityMatrixInvalid,
+    CasesErrors.priorityMatrixInvalid,
     `Invalid priority matrix: ${details.map((d) => `${d.field}: ${d.reason}`).join('; ')}`,
     details,
   );

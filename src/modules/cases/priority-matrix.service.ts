@@ -1,10 +1,10 @@
 import { isStaff, type Principal } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { forbidden } from '../../platform/errors.ts';
-import type { CasesService } from '../cases/cases.service.ts';
+import { CasesErrors as E } from './cases.errors.ts';
+import type { CasesService } from './cases.service.ts';
 import { DEFAULT_PRIORITY_MATRIX, type PriorityMatrixConfig, parsePriorityMatrix } from './priority.ts';
 import type { PriorityMatrixStore, PriorityMatrixVersionRow } from './priority-matrix.store.ts';
-import { SlaErrors as E } from './sla.errors.ts';
 
 export type PriorityMatrixService = ReturnType<typeof createPriorityMatrixService>;
 export type PriorityMatrixDeps = {
@@ -14,7 +14,8 @@ export type PriorityMatrixDeps = {
 export type PriorityMatrixState = { row: PriorityMatrixVersionRow | undefined; matrix: PriorityMatrixConfig };
 
 const staffOnly = (p: Principal) => {
-  if (!isStaff(p)) throw forbidden(E.staffOnly, 'The priority matrix is provider configuration (staff only)');
+  if (!isStaff(p))
+    throw forbidden(E.priorityMatrixStaffOnly, 'The priority matrix is provider configuration (staff only)');
 };
 
 /**
