@@ -86,6 +86,26 @@ describe('query parameters', () => {
     ]);
   });
 
+  it('a NUL in a query or path value is refused naming it (?q=%00 answered 500; an import filename 503)', async () => {
+    for (const url of [
+      '/api/v1/cases?q=%00',
+      '/api/v1/sims?label=a%00b',
+      `/api/v1/devices/x%00y`,
+      '/api/v1/sims/imports?filename=%00x&wait=true',
+    ]) {
+      const method = url.includes('imports') ? 'POST' : 'GET';
+      const r = await h.app.inject({
+        method,
+        url,
+        headers: { ...t.agent, ...(method === 'POST' ? { 'content-type': 'text/csv' } : {}) },
+        ...(method === 'POST' ? { payload: 'iccid,account\n' } : {}),
+      });
+      expect(r.statusCode, `${url}: ${r.body}`).toBe(400);
+      const [detail] = r.json().error.details;
+      expect(detail.reason, url).toMatch(/NUL/);
+    }
+  });
+
   it('an operation that takes none refuses any (GET /accounts/{id}?zz=1 and POST /cases?zz=1 answered 2xx)', async () => {
     const get = await h.app.inject({ url: `/api/v1/accounts/${t.child.id}?zz=1`, headers: t.agent });
     expect(get.statusCode).toBe(400);

@@ -17,6 +17,15 @@ const call = (method: 'GET' | 'POST' | 'PATCH', url: string, headers: Record<str
   h.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
 
 describe("a customer's view of their own case", () => {
+  it('cannot be filtered by queue or assignee (?queue=major told a customer which case sat under a major one)', async () => {
+    for (const query of ['queue=major', 'assignee=me', 'state=all&queue=nonexistent']) {
+      const r = await call('GET', `/api/v1/cases?${query}`, t.customer);
+      expect(r.statusCode, query).toBe(403);
+      expect(r.json().error.details[0]).toMatchObject({ reason: 'staff only' });
+    }
+    expect((await call('GET', '/api/v1/cases?queue=major', t.agent)).statusCode).toBe(200);
+  });
+
   it('leaves out priority override (reason, agent), queue, assignee, tags, parent and creator', async () => {
     const opened = await call('POST', '/api/v1/cases', t.customer, {
       accountId: t.child.id,

@@ -45,6 +45,21 @@ export function refuseStaffOnlyFields(p: Principal, input: { [F in (typeof STAFF
   }
 }
 
+/**
+ * The queue filters a customer may not use: a case's queue and assignee are the desk's (absent from what customers
+ * see), and filtering by them would tell a customer which of their cases sit in which queue (`?queue=major`).
+ */
+export function refuseStaffOnlyFilters(p: Principal, q: { queue?: string | undefined; assignee?: string | undefined }) {
+  if (isStaff(p)) return;
+  for (const f of ['queue', 'assignee'] as const) {
+    if (q[f] !== undefined) {
+      throw forbidden(E.fieldForbidden, `Only the provider filters cases by ${f}`, [
+        { field: f, value: q[f], reason: 'staff only' },
+      ]);
+    }
+  }
+}
+
 /** An assignee must be someone who can work the case: an enabled admin or agent. */
 export async function requireAssignee(users: Pick<UsersService, 'staffMember'>, id: number | null | undefined) {
   if (id === null || id === undefined) return;

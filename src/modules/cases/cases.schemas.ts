@@ -196,8 +196,8 @@ const StatesParam = z
 export const ListCasesQuery = z.object({
   state: StatesParam,
   type: z.enum(CASE_TYPES).optional(),
-  queue: z.string().trim().min(1).max(100).optional(),
-  assignee: z.literal('me').optional().describe("'me': only cases assigned to the caller"),
+  queue: z.string().trim().min(1).max(100).optional().describe('Staff only (a customer gets 403)'),
+  assignee: z.literal('me').optional().describe("'me': only cases assigned to the caller (staff only)"),
   accountId: z.coerce.number().int().positive().optional(),
   q: z
     .string()

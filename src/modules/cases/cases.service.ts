@@ -10,7 +10,7 @@ import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityI
 import { caseQueueRepo } from './case-queue.repo.ts';
 import { createCaseQueue } from './case-queue.ts';
 import { caseSimsOps } from './case-sims.ts';
-import { caseUpdates, refuseStaffOnlyFields, requireAssignee } from './case-updates.ts';
+import { caseUpdates, refuseStaffOnlyFields, refuseStaffOnlyFilters, requireAssignee } from './case-updates.ts';
 import { type CaseRecord, caseRecords } from './case-views.ts';
 import { authorOf, insertNumbered, type Landed, landEntry } from './case-writes.ts';
 import { CasesErrors as E } from './cases.errors.ts';
@@ -266,11 +266,15 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
 
     /** The queue as rows (the CLI's table). */
     async list(p: Principal, q: ListCasesQueryInput) {
+      refuseStaffOnlyFilters(p, q);
       return queue.rows(p, q);
     },
 
     /** The queue as the API answers it: a CasePage's JSON text, built without mapping rows in Node (the hot path). */
-    listJson: (p: Principal, q: ListCasesQueryInput) => queue.json(p, q),
+    listJson: (p: Principal, q: ListCasesQueryInput) => {
+      refuseStaffOnlyFilters(p, q);
+      return queue.json(p, q);
+    },
     /**
      * Keeps this process's queue page cache (CASE_QUEUE_CACHE_MS) in step with every case change, from any process;
      * the HTTP role calls it once and closes it at shutdown. Until it hears, no page is kept.

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
 import { makeSims } from '../../../test/support/sims-factory.ts';
+import { cliPrincipal } from '../../platform/auth.ts';
 import { simsRepo } from './sims.repo.ts';
 import { simImports } from './sims.tables.ts';
 
@@ -153,6 +154,23 @@ describe("a customer's view of a SIM and its history", () => {
     expect(outsider).toBeDefined();
     const customerPrincipal = await h.services.users.principalFromToken((t.customer.authorization ?? '').slice(7));
     expect([...(await h.services.users.colleaguesAmong(customerPrincipal!, [outsider!.id]))]).toEqual([]);
+  });
+
+  it("shows an upsert import's change (it answered 500: an action the API had no name for); its import id to staff only", async () => {
+    const [s] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+    const csv = `iccid,account,label\n${s!.iccid20},${t.child.number},UPSERTED\n`;
+    const done = await h.services.simImports.importCsv(cliPrincipal('import'), csv, { mode: 'atomic', upsert: true });
+    expect(done.job.status, JSON.stringify(done)).toBe('succeeded');
+    const staffView = await get(`/api/v1/sims/${s!.iccid}/history`, t.agent);
+    expect(staffView.statusCode, staffView.body).toBe(200);
+    const [change] = staffView.json().items as Json[];
+    expect(change).toMatchObject({ action: 'import_updated', after: { importId: done.job.id, label: 'UPSERTED' } });
+    const customerView = await get(`/api/v1/sims/${s!.iccid}/history`, t.customer);
+    expect(customerView.statusCode, customerView.body).toBe(200);
+    const [seen] = customerView.json().items as Json[];
+    expect(seen).toMatchObject({ action: 'import_updated', actor: { userId: null, label: 'Service desk' } });
+    expect(seen!.after).toEqual({ accountId: t.child.id, label: 'UPSERTED' });
+    expect(seen).not.toHaveProperty('reason');
   });
 
   it("hides the import id on a case's affected SIMs too", async () => {

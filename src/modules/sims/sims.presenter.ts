@@ -36,6 +36,25 @@ export function presentSim(d: SimDetail): SimJson {
 /** What a customer sees for a change they did not make: the desk, with no user id and no reason. */
 const DESK = { userId: null, label: STAFF_ACTOR_FOR_CUSTOMERS };
 
+/**
+ * Audit actions as stored → as the API names them. An upsert import stores `import.update` (import.repo.ts), which
+ * the API had no name for: its history answered 500. A stored action missing here shows as 'updated' (it changed
+ * the SIM) rather than failing the whole history; sims.customer-view.routes.test.ts checks every writer's action.
+ */
+const ACTIONS: Record<string, HistoryJson['action']> = {
+  created: 'created',
+  updated: 'updated',
+  state_changed: 'state_changed',
+  'import.update': 'import_updated',
+};
+
+/** The provider's import metadata in an audit row's values, which a customer does not see (sims.viewer.ts). */
+function withoutImportId(after: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (after === null || !Object.hasOwn(after, 'importId')) return after;
+  const { importId: _hidden, ...rest } = after;
+  return rest;
+}
+
 export function presentHistoryEntry(e: HistoryEntry): HistoryJson {
   if (e.kind === 'audit') {
     const r = e.row;
@@ -43,10 +62,10 @@ export function presentHistoryEntry(e: HistoryEntry): HistoryJson {
     return {
       id: r.id,
       at: r.at.toISOString(),
-      action: r.action as HistoryJson['action'],
+      action: ACTIONS[r.action] ?? 'updated',
       actor: shown ? { userId: r.actorUserId, label: r.actor } : DESK,
       before: r.before,
-      after: r.after,
+      after: e.viewer.staff ? r.after : withoutImportId(r.after),
       ...(shown ? { reason: r.reason } : {}),
     };
   }

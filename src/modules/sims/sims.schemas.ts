@@ -242,7 +242,9 @@ export const HistoryEntryView = z
   .object({
     id: z.number().int().nullable().describe('null for the entry derived from the import job'),
     at: z.string(),
-    action: z.enum(['created', 'updated', 'state_changed', 'imported']),
+    action: z
+      .enum(['created', 'updated', 'state_changed', 'imported', 'import_updated'])
+      .describe("import_updated: an upsert import changed the SIM (its importId is in 'after', for staff only)"),
     actor: z
       .object({ userId: z.number().int().nullable(), label: z.string() })
       .describe(
@@ -253,7 +255,10 @@ export const HistoryEntryView = z
     after: z
       .record(z.string(), z.unknown())
       .nullable()
-      .describe('The values set; for an import, its importId, source and filename (staff only: null for customers)'),
+      .describe(
+        'The values set; for an import, its importId, source and filename (staff only: null for customers); ' +
+          'for an upsert import, the values it set (its importId for staff only)',
+      ),
     reason: z
       .string()
       .nullable()

@@ -60,7 +60,7 @@ export function nestedDeeperThan(root: unknown, max: number): boolean {
   return false;
 }
 
-function stringProblem(s: string): string | null {
+export function stringProblem(s: string): string | null {
   if (s.includes('\u0000')) return 'contains a NUL character (\\u0000), which cannot be stored';
   if (!s.isWellFormed()) return 'contains a lone UTF-16 surrogate (not valid Unicode)';
   return null;

@@ -1,6 +1,7 @@
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { stringProblem } from './json-body.ts';
 
 /**
  * Unknown query parameters and body fields are refused, not ignored, at every depth: `GET /sims/export?account=X`
@@ -16,7 +17,9 @@ export const strictValidatorCompiler: FastifySchemaCompiler<z.ZodType> = (route)
   const strictPart = route.httpPart === 'querystring' || route.httpPart === 'body';
   const strict = strictPart && schema instanceof z.ZodObject ? schema.strict() : schema;
   const validate = validatorCompiler({ ...route, schema: strict }) as Validate;
-  if (route.httpPart === 'querystring') return (data: unknown) => namingRepeats(data, validate(data));
+  if (route.httpPart === 'querystring')
+    return (data: unknown) => unstorable(data) ?? namingRepeats(data, validate(data));
+  if (route.httpPart === 'params') return (data: unknown) => unstorable(data) ?? validate(data);
   if (route.httpPart !== 'body') return validate;
   return (data: unknown) => {
     const result = validate(data);
@@ -28,6 +31,22 @@ export const strictValidatorCompiler: FastifySchemaCompiler<z.ZodType> = (route)
 
 type Validate = (data: unknown) => { value?: unknown; error?: FastifySchemaValidationError[] };
 type Validated = ReturnType<Validate>;
+
+/**
+ * A query or path value the database cannot hold (`?q=%00` answered 500 on every search): refused naming it, like
+ * the same characters in a JSON body (json-body.ts). Checked before the schema, whatever the parameter's type.
+ */
+function unstorable(data: unknown): Validated | undefined {
+  if (data === null || typeof data !== 'object') return undefined;
+  for (const [name, given] of Object.entries(data as Record<string, unknown>)) {
+    for (const v of Array.isArray(given) ? given : [given]) {
+      const problem = typeof v === 'string' ? stringProblem(v) : null;
+      if (problem)
+        return { error: [{ ...template, instancePath: `/${name}`, keyword: 'custom', message: problem, params: {} }] };
+    }
+  }
+  return undefined;
+}
 
 /**
  * A parameter given twice (`?limit=5&limit=6`) reaches validation as an array; a single-valued parameter then

@@ -1700,8 +1700,11 @@ export interface components {
       /** @description null for the entry derived from the import job */
       id: number | null;
       at: string;
-      /** @enum {string} */
-      action: "created" | "updated" | "state_changed" | "imported";
+      /**
+       * @description import_updated: an upsert import changed the SIM (its importId is in 'after', for staff only)
+       * @enum {string}
+       */
+      action: "created" | "updated" | "state_changed" | "imported" | "import_updated";
       /** @description Who: to staff, the user's id and e-mail (or the import job); to a customer, their own and their colleagues' (users at their account or below) changes as such and anyone else's as 'Service desk' with userId null (staff e-mail addresses are never shown to customers) */
       actor: {
         userId: number | null;
@@ -1710,7 +1713,7 @@ export interface components {
       before: {
         [key: string]: unknown;
       } | null;
-      /** @description The values set; for an import, its importId, source and filename (staff only: null for customers) */
+      /** @description The values set; for an import, its importId, source and filename (staff only: null for customers); for an upsert import, the values it set (its importId for staff only) */
       after: {
         [key: string]: unknown;
       } | null;
@@ -5204,8 +5207,9 @@ export interface operations {
         /** @description One state or several: repeat the parameter (state=open&state=resolved) or separate them with commas (state=open,resolved); `all` for every state. Default: the active cases (new, open, pending_customer, pending_provider). */
         state?: ("new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled" | "all") | (("new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled" | "all")[]);
         type?: "incident" | "information_request" | "service_request" | "order";
+        /** @description Staff only (a customer gets 403) */
         queue?: string;
-        /** @description 'me': only cases assigned to the caller */
+        /** @description 'me': only cases assigned to the caller (staff only) */
         assignee?: "me";
         accountId?: number;
         /** @description Search within the other filters (so by default among the active cases; state=all searches every case): the case number; a substring of the subject or of the customer account's name (case-insensitive); the account number; or the ICCID (with or without its Luhn digit) or MSISDN of an affected SIM. */
