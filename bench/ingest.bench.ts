@@ -29,6 +29,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { loadConfig } from '../src/config.ts';
+import { telemetryStore } from '../src/modules/devices/telemetry.writer.ts';
 import { createIngestService } from '../src/modules/ingest/ingest.service.ts';
 import { cliPrincipal } from '../src/platform/auth.ts';
 import { createLogger } from '../src/platform/log.ts';
@@ -162,7 +163,9 @@ console.log(
 );
 const config = { ...loadConfig({ LOG_LEVEL: 'silent' }) };
 const ctx = { config, database, log: createLogger(config), metrics: createMetrics() };
-const { credential, secret } = await createIngestService(ctx).createCredential(cliPrincipal('bench'), {
+const { credential, secret } = await createIngestService(ctx, {
+  telemetry: telemetryStore(ctx.database),
+}).createCredential(cliPrincipal('bench'), {
   name: `bench-${process.pid}`,
 });
 

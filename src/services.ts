@@ -10,6 +10,7 @@ import { priorityMatrixStore } from './modules/cases/priority-matrix.store.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
 import { createDevicesService } from './modules/devices/devices.service.ts';
+import { telemetryStore } from './modules/devices/telemetry.writer.ts';
 import { createCaseDiagnosis } from './modules/diagnosis/case-diagnosis.ts';
 import { createDiagnosisService } from './modules/diagnosis/diagnosis.service.ts';
 import { createDiagnosisBatch } from './modules/diagnosis/diagnosis-batch.ts';
@@ -46,7 +47,8 @@ export function buildServices(ctx: Ctx) {
   const plmns = createPlmnsService();
   const simImports = createImportService(ctx, { accounts, catalog });
   const simExports = createExportService(ctx, { accounts, catalog });
-  const ingest = createIngestService(ctx);
+  // Ingest writes telemetry into the devices module's tables through the store devices owns (same transaction).
+  const ingest = createIngestService(ctx, { telemetry: telemetryStore(ctx.database) });
   const sims = createSimsService(ctx, {
     accounts,
     catalog,

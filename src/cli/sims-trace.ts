@@ -12,7 +12,7 @@ import { loadConfig } from '../config.ts';
 import { NETWORK_EVENT_TYPES, type NetworkEventType } from '../modules/ingest/contract.ts';
 import { causeLabel } from '../modules/network/causes.ts';
 import { createTraceFollower } from '../modules/network/follow.ts';
-import type { EventRow } from '../modules/network/network.repo.ts';
+import type { EventRow } from '../modules/network/network.service.ts';
 import { displayIccid } from '../modules/sims/identifiers.ts';
 import { openContext } from '../open-context.ts';
 import { cliPrincipal } from '../platform/auth.ts';

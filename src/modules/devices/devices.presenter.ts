@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import { displayIccid } from '../sims/identifiers.ts';
 import type { DeviceWithSim, ModelRow } from './devices.repo.ts';
 import type { DEVICE_KINDS, DeviceModelView, DeviceView } from './devices.schemas.ts';
 
@@ -30,7 +29,7 @@ export function presentDevice(v: {
     name: d.name,
     accountId: d.accountId,
     model: presentModel(v.model),
-    iccid: d.iccid === null ? null : displayIccid(d.iccid),
+    iccid: d.iccid,
     createdAt: iso(d.createdAt),
     ...(v.latest ? { latest: v.latest.map(presentMetric) } : {}),
   };

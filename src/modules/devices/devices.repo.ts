@@ -1,11 +1,11 @@
 /** Devices and their models, SQL only. Reads take the reach the service resolved (tenant, optional accounts). */
 import { and, asc, eq, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../platform/db/client.ts';
-import { sims } from '../sims/sims.tables.ts';
 import { deviceMetricLatest, deviceModels, devices } from './devices.tables.ts';
 
 export type ModelRow = typeof deviceModels.$inferSelect;
 export type DeviceRow = typeof devices.$inferSelect;
+/** A device with its SIM's ICCID as shown (20 digits), from the SIMs service. */
 export type DeviceWithSim = DeviceRow & { iccid: string | null };
 export type Reach = { tenantId?: number | undefined; accountIds?: number[] | undefined };
 
@@ -16,11 +16,6 @@ const reachWhere = (r: Reach): SQL | undefined =>
   );
 
 export function devicesRepo(db: Db) {
-  const withSim = () =>
-    db.select({ device: devices, iccid: sims.iccid }).from(devices).leftJoin(sims, eq(sims.id, devices.simId));
-  const flat = (rows: { device: DeviceRow; iccid: string | null }[]): DeviceWithSim[] =>
-    rows.map((r) => ({ ...r.device, iccid: r.iccid }));
-
   return {
     async insertModel(values: typeof deviceModels.$inferInsert): Promise<ModelRow> {
       const [row] = await db.insert(deviceModels).values(values).returning();
@@ -63,17 +58,20 @@ export function devicesRepo(db: Db) {
       const [row] = await db.update(devices).set(values).where(eq(devices.id, id)).returning();
       return row!;
     },
-    async byId(reach: Reach, id: number): Promise<DeviceWithSim | undefined> {
-      return flat(await withSim().where(and(eq(devices.id, id), reachWhere(reach))))[0];
+    async byId(reach: Reach, id: number): Promise<DeviceRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(devices)
+        .where(and(eq(devices.id, id), reachWhere(reach)));
+      return row;
     },
-    async list(reach: Reach, afterId: number | undefined, limit: number): Promise<DeviceWithSim[]> {
-      return flat(
-        await withSim()
-          .where(and(reachWhere(reach), afterId !== undefined ? gt(devices.id, afterId) : undefined))
-          .orderBy(asc(devices.id))
-          .limit(limit),
-      );
-    },
+    list: (reach: Reach, afterId: number | undefined, limit: number): Promise<DeviceRow[]> =>
+      db
+        .select()
+        .from(devices)
+        .where(and(reachWhere(reach), afterId !== undefined ? gt(devices.id, afterId) : undefined))
+        .orderBy(asc(devices.id))
+        .limit(limit),
     latest: (deviceId: number) =>
       db
         .select()

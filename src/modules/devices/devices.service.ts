@@ -12,7 +12,14 @@ import type { IngestService } from '../ingest/ingest.service.ts';
 import { decodeCursor, encodeCursor, parseWindow } from '../network/window.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import { DevicesErrors as E } from './devices.errors.ts';
-import { type DeviceWithSim, devicesRepo, type ModelRow, type Reach, telemetrySeries } from './devices.repo.ts';
+import {
+  type DeviceRow,
+  type DeviceWithSim,
+  devicesRepo,
+  type ModelRow,
+  type Reach,
+  telemetrySeries,
+} from './devices.repo.ts';
 import type {
   CreateDeviceInput,
   CreateModelInput,
@@ -23,7 +30,7 @@ import type {
 
 export type DevicesDeps = {
   accounts: Pick<AccountsService, 'getInScope' | 'subtreeIds'>;
-  sims: Pick<SimsService, 'locate'>;
+  sims: Pick<SimsService, 'locate' | 'iccidsOf'>;
   /** Telemetry that arrived before its device was registered is adopted once the device exists. */
   ingest: Pick<IngestService, 'adoptOrphans'>;
 };
@@ -51,10 +58,17 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
     return { tenantId: scope.tenantId, accountIds: await deps.accounts.subtreeIds(scope, scope.accountPath) };
   }
 
+  /** Each device with its SIM's ICCID, asked of the SIMs service (one call per page). */
+  async function withIccids(rows: DeviceRow[]): Promise<DeviceWithSim[]> {
+    const simIds = [...new Set(rows.flatMap((d) => (d.simId === null ? [] : [d.simId])))];
+    const iccids = simIds.length === 0 ? new Map<number, string>() : await deps.sims.iccidsOf(simIds);
+    return rows.map((d) => ({ ...d, iccid: d.simId === null ? null : (iccids.get(d.simId) ?? null) }));
+  }
+
   async function load(p: Principal, id: number): Promise<DeviceWithSim> {
     const d = await repo.byId(await reach(p), id);
     if (!d) throw notFound(E.notFound, `Device ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
-    return d;
+    return (await withIccids([d]))[0]!;
   }
 
   async function availableModel(id: number, a: AccountRow): Promise<ModelRow> {
@@ -182,7 +196,7 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
       }
       const rows = await repo.list(r, afterId, q.limit + 1);
       const more = rows.length > q.limit;
-      const page = more ? rows.slice(0, q.limit) : rows;
+      const page = await withIccids(more ? rows.slice(0, q.limit) : rows);
       const models = new Map((await repo.modelsByIds([...new Set(page.map((d) => d.modelId))])).map((m) => [m.id, m]));
       return {
         items: page.map((d) => ({ device: d, model: models.get(d.modelId)! })),

@@ -15,8 +15,7 @@
  */
 import { cliPrincipal, isStaff, type Principal } from '../../platform/auth.ts';
 import { conflict, forbidden } from '../../platform/errors.ts';
-import type { CaseRow } from '../cases/cases.repo.ts';
-import type { CasesService } from '../cases/cases.service.ts';
+import type { CaseRow, CasesService } from '../cases/cases.service.ts';
 import { parseWindow } from '../network/window.ts';
 import { displayIccid } from '../sims/identifiers.ts';
 import { DiagnosisErrors as E } from './diagnosis.errors.ts';

@@ -5,14 +5,11 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../platform/db/client.ts';
 import { enqueueIn } from '../../platform/jobs/outbox.ts';
-import { sims } from '../sims/sims.tables.ts';
-import type { SimRef } from './diagnosis.repo.ts';
 import { diagnosisJobs } from './diagnosis.tables.ts';
 
 export type JobRow = typeof diagnosisJobs.$inferSelect;
 export const RUN_JOB = 'diagnosis.run';
 
-export type SliceRow = SimRef & { position: number; tenantIdNow: number };
 export type ResultRow = {
   position: number;
   rootCause: string;
@@ -30,13 +27,13 @@ export function diagnosisBatchRepo(database: Database) {
   const db: Db = database.db;
   return {
     /**
-     * In one transaction: the job, its SIMs (at most `max` + 1 are taken, so "too many" is known without counting
-     * them all) and its first worker run (outbox). `check` may refuse the selection and roll everything back.
+     * In one transaction: the job, its SIMs (the caller's statement takes at most its maximum + 1, so "too many" is
+     * known without counting them all) and its first worker run (outbox). `check` may refuse the selection and roll everything back.
      */
     create(
       job: typeof diagnosisJobs.$inferInsert,
-      where: SQL | undefined,
-      max: number,
+      /** The SIMs, `(id, iccid)` in ICCID order (the SIMs service's selectionQuery). */
+      selected: SQL,
       check: (tx: Db, jobId: number, taken: number) => Promise<void>,
     ): Promise<JobRow> {
       return db.transaction(async (tx) => {
@@ -46,7 +43,7 @@ export function diagnosisBatchRepo(database: Database) {
           await tx.execute(sql`with t as (
               insert into diagnosis_job_sims (job_id, position, sim_id, iccid)
               select ${id}, (row_number() over (order by s.iccid))::int - 1, s.id, s.iccid
-                from (select id, iccid from ${sims} where ${where ?? sql`true`} order by iccid limit ${max + 1}) s
+                from (${selected}) s
               returning 1)
             select count(*)::int as n from t`),
         )[0]!.n;
@@ -72,35 +69,16 @@ export function diagnosisBatchRepo(database: Database) {
       return r;
     },
 
-    /** The next SIMs still to diagnose from `from` on, with what a diagnosis reads of them. */
-    slice(jobId: number, from: number, limit: number) {
-      return database
-        .query<Record<string, unknown>>(
-          `select j.position, s.id, s.tenant_id, s.account_id, s.iccid, s.msisdn, s.imei, s.state, s.state_changed_at,
-                  s.communication_plan_id, s.rate_plan_id
-             from diagnosis_job_sims j join sims s on s.id = j.sim_id
-            where j.job_id = $1 and j.position >= $2 and j.root_cause is null
-            order by j.position limit $3`,
+    /** The next SIMs still to diagnose from `from` on: positions and SIM ids (the SIMs service has the rest). */
+    slice: (jobId: number, from: number, limit: number) =>
+      database
+        .query<{ position: number; sim_id: string | number }>(
+          `select position, sim_id from diagnosis_job_sims
+            where job_id = $1 and position >= $2 and root_cause is null
+            order by position limit $3`,
           [jobId, from, limit],
         )
-        .then((rs) =>
-          rs.map(
-            (r): SliceRow => ({
-              position: Number(r.position),
-              id: Number(r.id),
-              tenantIdNow: Number(r.tenant_id),
-              accountId: Number(r.account_id),
-              iccid: String(r.iccid),
-              msisdn: (r.msisdn as string | null) ?? null,
-              imei: (r.imei as string | null) ?? null,
-              state: String(r.state),
-              stateChangedAt: new Date(r.state_changed_at as string),
-              communicationPlanId: r.communication_plan_id === null ? null : Number(r.communication_plan_id),
-              ratePlanId: r.rate_plan_id === null ? null : Number(r.rate_plan_id),
-            }),
-          ),
-        );
-    },
+        .then((rs) => rs.map((r) => ({ position: Number(r.position), simId: Number(r.sim_id) }))),
 
     /** Writes a slice's results (only rows still empty: a re-run after a lost lease adds nothing twice). */
     async saveResults(jobId: number, results: ResultRow[], at: Date): Promise<void> {

@@ -12,9 +12,9 @@ import { invalid, notFound } from '../../platform/errors.ts';
 import type { Language } from '../accounts/accounts.schemas.ts';
 import { parseWindow } from '../network/window.ts';
 import { displayIccid } from '../sims/identifiers.ts';
-import { simWhere } from '../sims/sims.repo.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import { DiagnosisErrors as E } from './diagnosis.errors.ts';
+import type { SimRef } from './diagnosis.repo.ts';
 import type { CreateDiagnosesBody, DiagnosesJobQuery } from './diagnosis.schemas.ts';
 import type { DiagnosisService } from './diagnosis.service.ts';
 import { diagnosisBatchRepo, type ResultRow } from './diagnosis-batch.repo.ts';
@@ -25,7 +25,7 @@ export const SLICE = 500;
 export const SLICE_MS = 20_000;
 
 export type BatchDeps = {
-  sims: Pick<SimsService, 'selection'>;
+  sims: Pick<SimsService, 'selection' | 'selectionQuery' | 'byIds'>;
   diagnosis: Pick<DiagnosisService, 'diagnoseRef'>;
 };
 
@@ -71,8 +71,7 @@ export function createDiagnosisBatch(
           windowTo: window.to,
           language: body.language ?? null,
         },
-        simWhere(where),
-        MAX_SIMS,
+        deps.sims.selectionQuery(where, MAX_SIMS + 1),
         async (tx, jobId, taken) => {
           if (taken > MAX_SIMS)
             throw invalid(E.tooManySims, `The selection holds more than ${MAX_SIMS} SIMs`, [
@@ -135,11 +134,32 @@ export function createDiagnosisBatch(
       const tenantId = job.tenantId ?? undefined;
       let next = from;
       for (;;) {
-        const slice = await repo.slice(jobId, next, SLICE);
-        if (slice.length === 0) {
+        const positions = await repo.slice(jobId, next, SLICE);
+        if (positions.length === 0) {
           await repo.finish(jobId, at);
           return;
         }
+        // What a diagnosis reads of each SIM, as it is now, from the SIMs service (one call per slice).
+        const sims = new Map((await deps.sims.byIds(positions.map((x) => x.simId))).map((s) => [s.id, s]));
+        const slice = positions.flatMap(({ position, simId }): (SimRef & { position: number })[] => {
+          const s = sims.get(simId);
+          return s
+            ? [
+                {
+                  position,
+                  id: s.id,
+                  accountId: s.accountId,
+                  iccid: s.iccid,
+                  msisdn: s.msisdn,
+                  imei: s.imei,
+                  state: s.state,
+                  stateChangedAt: s.stateChangedAt,
+                  communicationPlanId: s.communicationPlanId,
+                  ratePlanId: s.ratePlanId,
+                },
+              ]
+            : [];
+        });
         const results: ResultRow[] = [];
         let i = 0;
         const worker = async () => {
@@ -162,7 +182,7 @@ export function createDiagnosisBatch(
         };
         await Promise.all(Array.from({ length: concurrency }, worker));
         await repo.saveResults(jobId, results, at);
-        next = slice[slice.length - 1]!.position + 1;
+        next = positions[positions.length - 1]!.position + 1;
         if (performance.now() - started > SLICE_MS) {
           await repo.continueAt(jobId, next);
           return;

@@ -58,21 +58,16 @@ export function ingestRepo(db: Db) {
         .groupBy(ingestErrors.kind, ingestErrors.reason)
         .orderBy(ingestErrors.kind, ingestErrors.reason);
     },
-    /** Stored records with no owner, grouped by ICCID / deviceId, newest first (partial indexes on both). */
-    async orphans(limit: number) {
-      type Group = { records: number; first_ts: Date; last_ts: Date };
-      const network = await queryRows<Group & { iccid: string }>(
+    /**
+     * Stored network records with no owner, grouped by ICCID, newest first (partial index). Orphan telemetry is the
+     * devices module's (TelemetryStore.orphans).
+     */
+    orphans: (limit: number) =>
+      queryRows<{ iccid: string; records: number; first_ts: Date; last_ts: Date }>(
         db,
         sql`select iccid, count(*)::int as records, min(ts) as first_ts, max(ts) as last_ts
               from network_events where tenant_id is null group by iccid order by max(ts) desc limit ${limit}`,
-      );
-      const telemetry = await queryRows<Group & { device_id: string }>(
-        db,
-        sql`select external_id as device_id, count(*)::int as records, min(ts) as first_ts, max(ts) as last_ts
-              from device_telemetry where device_id is null group by external_id order by max(ts) desc limit ${limit}`,
-      );
-      return { network, telemetry };
-    },
+      ),
     async networkStatesOf(simIds: number[]): Promise<Map<number, string>> {
       const rows = await db
         .select({ simId: simNetworkState.simId, status: simNetworkState.status })

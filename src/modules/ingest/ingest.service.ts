@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { enqueueIn } from '../../platform/jobs/outbox.ts';
 import { createTtlCache } from '../../platform/ttl-cache.ts';
+import type { TelemetryStore } from '../devices/telemetry.writer.ts';
 import { type Line, type NetworkEvent, parseNetworkEvent, parseTelemetry, type Telemetry } from './contract.ts';
 import { IngestErrors as E } from './ingest.errors.ts';
 import { ingestRepo } from './ingest.repo.ts';
@@ -37,14 +38,25 @@ function staffOnly(p: Principal) {
     ]);
 }
 
-export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {}) {
-  const now = opts.now ?? Date.now;
+export type IngestDeps = {
+  /**
+   * The devices module's telemetry tables (device_telemetry, device_metric_latest): ingest accepts telemetry and
+   * hands it to this writer inside its batch transaction; it owns none of them.
+   */
+  telemetry: TelemetryStore;
+  now?: () => number;
+};
+
+export function createIngestService(ctx: Ctx, deps: IngestDeps) {
+  const now = deps.now ?? Date.now;
+  const { telemetry } = deps;
   const repo = ingestRepo(ctx.database.db);
   const partitions = createPartitionManager(ctx.database, now);
   const queue = createWriteQueue(ctx.database, partitions, ctx.metrics, {
     batchMax: ctx.config.ingestBatchMax,
     lingerMs: ctx.config.ingestLingerMs,
     queueMax: ctx.config.ingestQueueMax,
+    writeTelemetry: telemetry.write,
     // PGlite has one connection: lanes would only queue behind each other.
     lanes: ctx.database.kind === 'pglite' ? 1 : ctx.config.ingestWriters,
   });
@@ -202,7 +214,8 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
     /** Records for ICCIDs / deviceIds iotops does not know, grouped: what to import (or whom to call). */
     async listOrphans(p: Principal, limit: number) {
       staffOnly(p);
-      return repo.orphans(limit);
+      const network = await repo.orphans(limit);
+      return { network, telemetry: await telemetry.orphans(limit) };
     },
 
     /**
@@ -212,7 +225,7 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
     async adoptOrphans(): Promise<{ network: number; telemetry: number }> {
       const total = { network: 0, telemetry: 0 };
       for (;;) {
-        const r = await ctx.database.rawTransaction((tx) => reconcileOrphans(tx));
+        const r = await ctx.database.rawTransaction((tx) => reconcileOrphans(tx, telemetry.adoptOrphans));
         total.network += r.network;
         total.telemetry += r.telemetry;
         if (r.network === 0 && r.telemetry === 0) break;
@@ -233,7 +246,7 @@ export function createIngestService(ctx: Ctx, opts: { now?: () => number } = {})
       const { dropped } = await partitions.maintain(days);
       const cutoff = new Date(now() - days * 86_400_000);
       await repo.deleteErrorsBefore(cutoff);
-      await ctx.database.query('delete from device_telemetry where ts < $1', [cutoff.toISOString()]);
+      await telemetry.deleteBefore(cutoff);
       const adopted = await this.adoptOrphans();
       // Yesterday's daily usage, once: the job's dedupe key holds for the job's life (JOB_RETENTION_DAYS).
       const yesterday = new Date(Math.floor(now() / 86_400_000) * 86_400_000 - 86_400_000).toISOString().slice(0, 10);

@@ -1,18 +1,23 @@
 import type { RawTx } from '../../platform/db/client.ts';
+import type { TelemetryStore } from '../devices/telemetry.writer.ts';
 import type { NetworkEvent } from './contract.ts';
 import { applyEffects } from './ingest.writer.ts';
 import { num } from './json-rows.ts';
 import type { SimRef } from './network-effects.ts';
-import { upsertLatest } from './telemetry.writer.ts';
 
 /**
  * Orphans whose SIM or device exists now (imported after its traffic arrived): the stored records get their
  * owner and are replayed into the derived tables, in `ts` order like any batch. The fleet roll-up keeps counting
  * them as orphans (tenant 0): it is a record of what arrived, when. A device adopts only telemetry received from
  * its `history_from` on when it has one (a device a customer registered: what arrived before stays an orphan, the
- * provider's). Answers how many records were adopted; called until it answers 0.
+ * provider's: the devices module's `adoptTelemetry` decides, in this transaction). Answers how many records were
+ * adopted; called until it answers 0.
  */
-export async function reconcileOrphans(tx: RawTx, maxSims = 500): Promise<{ network: number; telemetry: number }> {
+export async function reconcileOrphans(
+  tx: RawTx,
+  adoptTelemetry: TelemetryStore['adoptOrphans'],
+  maxSims = 500,
+): Promise<{ network: number; telemetry: number }> {
   const adopted = await tx.query<Record<string, unknown>>(
     `with found as (
        select s.id, s.iccid, s.tenant_id, s.account_id from sims s
@@ -50,19 +55,6 @@ export async function reconcileOrphans(tx: RawTx, maxSims = 500): Promise<{ netw
     };
   });
   await applyEffects(tx, events, sims, { rollup: false });
-  const values = await tx.query<{ device_id: string | number; metric: string; ts: Date; value: number }>(
-    `update device_telemetry t set device_id = d.id, tenant_id = d.tenant_id
-       from devices d where t.device_id is null and t.external_id = d.external_id
-        and (d.history_from is null or t.received_at >= d.history_from)
-     returning t.device_id, t.metric, t.ts, t.value`,
-  );
-  const latest = new Map<string, { deviceId: number; metric: string; ts: Date; value: number }>();
-  for (const v of values) {
-    const k = `${v.device_id}|${v.metric}`;
-    const ts = new Date(v.ts);
-    const cur = latest.get(k);
-    if (!cur || ts >= cur.ts) latest.set(k, { deviceId: Number(v.device_id), metric: v.metric, ts, value: v.value });
-  }
-  await upsertLatest(tx, [...latest.values()]);
-  return { network: events.length, telemetry: values.length };
+  const telemetry = await adoptTelemetry(tx);
+  return { network: events.length, telemetry };
 }

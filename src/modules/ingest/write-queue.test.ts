@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, uniq } from '../../../test/support/harness.ts';
 import type { Database } from '../../platform/db/client.ts';
 import { createMetrics } from '../../platform/metrics.ts';
+import { writeTelemetry } from '../devices/telemetry.writer.ts';
 import type { NetworkEvent } from './contract.ts';
 import { networkEvent } from './ingest.test-support.ts';
 import { createPartitionManager } from './partitions.ts';
@@ -51,7 +52,7 @@ describe('write queue isolation', () => {
       poisoned(h.ctx.database, bad, '22003'),
       createPartitionManager(h.ctx.database),
       createMetrics(),
-      { batchMax: 100, lingerMs: 20, queueMax: 1000, lanes: 1 },
+      { batchMax: 100, lingerMs: 20, queueMax: 1000, lanes: 1, writeTelemetry },
     );
     const src = { transport: 'mqtt' as const, credentialId: null };
     const [good, poison] = await Promise.all([
@@ -76,7 +77,7 @@ describe('write queue isolation', () => {
       poisoned(h.ctx.database, bad, '22P02'),
       createPartitionManager(h.ctx.database),
       createMetrics(),
-      { batchMax: 100, lingerMs: 0, queueMax: 1000, lanes: 1 },
+      { batchMax: 100, lingerMs: 0, queueMax: 1000, lanes: 1, writeTelemetry },
     );
     const iccids = ['8946000000000000011', '8946000000000000012', bad, '8946000000000000013', '8946000000000000014'];
     const parseRejection = { line: 9, rejection: { ok: false as const, reason: 'invalid_ts' as const, message: 'x' } };
@@ -108,7 +109,7 @@ describe('write queue isolation', () => {
       poisoned(h.ctx.database, bad, '08006'),
       createPartitionManager(h.ctx.database),
       createMetrics(),
-      { batchMax: 100, lingerMs: 0, queueMax: 1000, lanes: 1 },
+      { batchMax: 100, lingerMs: 0, queueMax: 1000, lanes: 1, writeTelemetry },
     );
     await expect(
       q.submit('network', [ev(bad, `${uniq()}-c`)], [1], [], { transport: 'http', credentialId: null }),

@@ -19,10 +19,10 @@ import type { Database, RawTx } from '../../platform/db/client.ts';
 import { isDataError } from '../../platform/db/pg-errors.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { fnv1a32 } from '../../platform/random.ts';
+import type { TelemetryStore } from '../devices/telemetry.writer.ts';
 import type { NetworkEvent, Rejection, Telemetry } from './contract.ts';
 import { writeNetworkEvents } from './ingest.writer.ts';
 import type { PartitionManager } from './partitions.ts';
-import { writeTelemetry } from './telemetry.writer.ts';
 
 export type IngestSource = { transport: 'mqtt' | 'http'; credentialId: number | null; topic?: string };
 export type RejectedLine = { line: number; rejection: Rejection; raw?: string };
@@ -45,13 +45,21 @@ type Submission = {
   reject: (e: unknown) => void;
 };
 
+type WriteQueueOptions = {
+  batchMax: number;
+  lingerMs: number;
+  queueMax: number;
+  /** The devices module's telemetry writer, run in the batch's transaction (src/services.ts gives it). */
+  writeTelemetry: TelemetryStore['write'];
+};
+
 type Shared = { queued: number; drainWaiters: (() => void)[]; closed: boolean };
 
 function createLane(
   database: Database,
   partitions: PartitionManager,
   metrics: Metrics,
-  opts: { batchMax: number; lingerMs: number; queueMax: number },
+  opts: WriteQueueOptions,
   shared: Shared,
 ) {
   const waiting: Submission[] = [];
@@ -173,7 +181,7 @@ function createLane(
     if (events.length > 0) await partitions.ensure(newest);
     const outcome = await database.rawTransaction(async (tx) => {
       const n = events.length ? await writeNetworkEvents(tx, events) : { stored: [], orphans: 0 };
-      const t = values.length ? await writeTelemetry(tx, values) : { stored: [], orphans: 0 };
+      const t = values.length ? await opts.writeTelemetry(tx, values) : { stored: [], orphans: 0 };
       await writeRejections(tx, batch);
       return { n, t };
     });
@@ -245,7 +253,7 @@ export function createWriteQueue(
   database: Database,
   partitions: PartitionManager,
   metrics: Metrics,
-  opts: { batchMax: number; lingerMs: number; queueMax: number; lanes: number },
+  opts: WriteQueueOptions & { lanes: number },
 ) {
   const shared: Shared = { queued: 0, drainWaiters: [], closed: false };
   const lanes = Array.from({ length: Math.max(1, opts.lanes) }, () =>

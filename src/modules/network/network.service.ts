@@ -11,7 +11,7 @@ import type { SimsService } from '../sims/sims.service.ts';
 import { FAILING_WINDOW_MS } from './failing-now.ts';
 import { type FleetRow, fleetRepo } from './fleet.repo.ts';
 import { NetworkErrors as E } from './network.errors.ts';
-import { networkRepo, type Reach } from './network.repo.ts';
+import { type EventRow, networkRepo, type Reach } from './network.repo.ts';
 import type { FailingQuery, FleetQuery, SessionsQuery, TraceEventsQuery, UsageQuery } from './network.schemas.ts';
 import { decodeCursor, encodeCursor, parseWindow } from './window.ts';
 
@@ -151,3 +151,5 @@ export function createNetworkService(
 }
 
 export type NetworkService = ReturnType<typeof createNetworkService>;
+/** A trace event as the service answers it (the CLI prints these). */
+export type { EventRow };

@@ -101,6 +101,10 @@ export function listQuery(db: Db, w: SimWhere, k: Keyset, limit: number) {
     .limit(limit);
 }
 
+/** A statement yielding `(id, iccid)` of the SIMs matching `w`, in ICCID order, at most `limit`. */
+export const selectionQuery = (w: SimWhere, limit: number): SQL =>
+  sql`select id, iccid from ${sims} where ${simWhere(w) ?? sql`true`} order by iccid limit ${limit}`;
+
 export function simsRepo(db: Db) {
   return {
     async insert(values: typeof sims.$inferInsert): Promise<SimRow> {
@@ -124,6 +128,13 @@ export function simsRepo(db: Db) {
       if (simIds.length === 0) return [];
       return db
         .select({ id: sims.id, iccid: sims.iccid })
+        .from(sims)
+        .where(inArray(sims.id, [...simIds]));
+    },
+    async byIds(simIds: readonly number[]): Promise<SimRow[]> {
+      if (simIds.length === 0) return [];
+      return db
+        .select()
         .from(sims)
         .where(inArray(sims.id, [...simIds]));
     },

@@ -24,6 +24,8 @@ import {
   listQuery,
   type SimReach,
   type SimRow,
+  type SimWhere,
+  selectionQuery,
   simsRepo,
 } from './sims.repo.ts';
 import type {
@@ -37,7 +39,7 @@ import { applyUpdate } from './sims.update.ts';
 import { type Viewer, viewerOf } from './sims.viewer.ts';
 
 export type SimsService = ReturnType<typeof createSimsService>;
-export type { SimDetail };
+export type { SimDetail, SimRow };
 export type HistoryEntry = { viewer: Viewer } & (
   | { kind: 'audit'; row: AuditRow }
   | { kind: 'import'; sim: SimRow; job: ImportRow | undefined; importId: number }
@@ -300,6 +302,14 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
     bulk: createBulkChange(db, access),
     /** For other modules' many-SIM work (diagnoses): a selection as a where-clause within the caller's reach. */
     selection: (p: Principal, sel: BulkChangeInput['selection']) => selectionWhere(access, p, sel),
+    /**
+     * For other modules' many-SIM jobs: a statement yielding `(id, iccid)` of a selection's SIMs (from `selection`)
+     * in ICCID order, at most `limit`, for them to run inside their own statement (set-based: no ids through the
+     * process).
+     */
+    selectionQuery: (where: SimWhere, limit: number) => selectionQuery(where, limit),
+    /** For other modules' operator-level work (jobs): the SIMs with these ids (missing ones are left out). */
+    byIds: (simIds: readonly number[]) => repo.byIds(simIds),
     count: () => repo.count(),
     /** For other modules' operator-level work (jobs): SIM id → ICCID as shown (20 digits). */
     async iccidsOf(simIds: readonly number[]): Promise<Map<number, string>> {
