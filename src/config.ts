@@ -77,6 +77,25 @@ const Env = z.object({
         'loopback, linklocal, uniquelocal): the login throttle then counts the client behind ' +
         'the proxy, not the proxy. Empty: the headers are ignored',
     ),
+  WEBHOOK_ALLOW_HTTP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('true: webhook subscriptions may target plain http:// URLs (default: https only)'),
+  WEBHOOK_ALLOW_CIDRS: z
+    .string()
+    .default('')
+    .describe(
+      'Private, loopback or link-local addresses webhooks may still reach (comma-separated CIDRs, e.g. 10.20.0.0/16 ' +
+        'for an in-house receiver). Empty: webhooks reach public addresses only (no server-side request forgery)',
+    ),
+  WEBHOOK_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(60_000)
+    .default(10_000)
+    .describe('How long a webhook receiver has to answer one delivery attempt'),
   JOB_POLL_MS: z.coerce
     .number()
     .int()
@@ -200,6 +219,9 @@ export type Config = {
   bodyLimit: number;
   importMaxBytes: number;
   bodyIdleTimeoutMs: number;
+  webhookAllowHttp: boolean;
+  webhookAllowCidrs: string;
+  webhookTimeoutMs: number;
   attachmentMaxBytes: number;
   sessionTtlHours: number;
   cookieSecure: boolean;
@@ -280,6 +302,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.BODY_LIMIT_BYTES,
     importMaxBytes: e.IMPORT_MAX_BYTES,
     bodyIdleTimeoutMs: e.BODY_IDLE_TIMEOUT_MS,
+    webhookAllowHttp: e.WEBHOOK_ALLOW_HTTP,
+    webhookAllowCidrs: e.WEBHOOK_ALLOW_CIDRS,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
     sessionTtlHours: e.SESSION_TTL_HOURS,
     cookieSecure: e.COOKIE_SECURE,

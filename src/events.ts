@@ -8,6 +8,7 @@ import { diagnosisSubscribers } from './modules/diagnosis/diagnosis.subscribers.
 import { ingestSubscribers } from './modules/ingest/ingest.subscribers.ts';
 import { SimEvents } from './modules/sims/sims.events.ts';
 import { slaSubscribers } from './modules/sla/sla.subscribers.ts';
+import { webhooksSubscribers } from './modules/webhooks/webhooks.subscribers.ts';
 import type { EventDef } from './platform/events/define.ts';
 import { createEventRegistry, type EventRegistry } from './platform/events/registry.ts';
 import type { Services } from './services.ts';
@@ -29,6 +30,7 @@ export function eventRegistry(services: Services): EventRegistry {
       }),
       ...diagnosisSubscribers({ caseDiagnosis: services.caseDiagnosis }),
       ...ingestSubscribers({ ingest: services.ingest }),
+      ...webhooksSubscribers({ fanout: services.webhookFanout }),
     ]);
     built.set(services, registry);
   }

@@ -3,6 +3,7 @@ import { diagnosisJobs } from './modules/diagnosis/diagnosis.jobs.ts';
 import { ingestJobs } from './modules/ingest/ingest.jobs.ts';
 import { networkActionsJobs } from './modules/network-actions/network-actions.jobs.ts';
 import { slaJobs } from './modules/sla/sla.jobs.ts';
+import { webhooksJobs } from './modules/webhooks/webhooks.jobs.ts';
 import type { Ctx } from './platform/context.ts';
 import { createDispatcher } from './platform/events/dispatcher.ts';
 import type { JobHandler, Worker, WorkerOptions } from './platform/jobs/queue.ts';
@@ -18,6 +19,7 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
     networkActionsJobs({ networkActions: services.networkActions }),
     diagnosisJobs({ batch: services.diagnosisBatch }),
     slaJobs({ sla: services.sla, cases: services.cases, notifications: services.notifications, queue: services.jobs }),
+    webhooksJobs({ delivery: services.webhookDelivery }),
     eventRegistry(services).jobHandlers(),
   ];
   const merged: Record<string, JobHandler> = {};

@@ -18,6 +18,7 @@ import { simsRoutes } from './modules/sims/sims.routes.ts';
 import { slaRoutes } from './modules/sla/sla.routes.ts';
 import { loginRoutes } from './modules/users/login.routes.ts';
 import { principalResolver, usersRoutes } from './modules/users/users.routes.ts';
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.ts';
 import type { Principal } from './platform/auth.ts';
 import type { Ctx } from './platform/context.ts';
 import { type App, buildApp } from './platform/http/app.ts';
@@ -57,6 +58,7 @@ export async function createHttpApp(ctx: Ctx, services: Services): Promise<App> 
       ingestRoutes(services.ingest),
       networkRoutes(services.network),
       devicesRoutes(services.devices),
+      webhooksRoutes(services.webhooks),
       networkActionsRoutes(services.networkActions),
       diagnosisRoutes(services.diagnosis, services.diagnosisBatch, services.caseDiagnosis),
       // Last: its catch-all GET answers every path the API does not (the console's deep links).

@@ -33,6 +33,9 @@ import { createCommandBus } from './modules/simulator/commands.ts';
 import { createSlaService } from './modules/sla/sla.service.ts';
 import { createLoginService } from './modules/users/login.service.ts';
 import { createUsersService } from './modules/users/users.service.ts';
+import { createWebhookDelivery } from './modules/webhooks/webhooks.delivery.ts';
+import { createWebhookFanout } from './modules/webhooks/webhooks.fanout.ts';
+import { createWebhooksService, urlPolicyOf } from './modules/webhooks/webhooks.service.ts';
 import { cliPrincipal } from './platform/auth.ts';
 import type { Ctx } from './platform/context.ts';
 import { AppError } from './platform/errors.ts';
@@ -103,6 +106,12 @@ export function buildServices(ctx: Ctx) {
   const diagnosis = createDiagnosisService(ctx, { sims, fleet: fleetHealth });
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
   const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis }, { retentionDays: ctx.config.retentionDays });
+  const webhooks = createWebhooksService(ctx, { accounts });
+  const webhookFanout = createWebhookFanout(ctx, { cases, accounts });
+  const webhookDelivery = createWebhookDelivery(ctx, {
+    timeoutMs: ctx.config.webhookTimeoutMs,
+    policy: urlPolicyOf(ctx.config),
+  });
   const demo = createDemoService({
     accounts,
     catalog,
@@ -137,6 +146,9 @@ export function buildServices(ctx: Ctx) {
     diagnosis,
     diagnosisBatch,
     caseDiagnosis,
+    webhooks,
+    webhookFanout,
+    webhookDelivery,
   };
 }
 

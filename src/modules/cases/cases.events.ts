@@ -29,6 +29,30 @@ export const CaseEvents = {
       "A case's affected SIMs were set: at creation with SIMs, or changed later (one per case and transaction).",
     payload: CaseRef,
   }),
+  /** A case was opened (any channel, a follow-up, a major case's child). */
+  opened: defineEvent({
+    name: 'cases.opened',
+    version: 1,
+    producer: 'cases',
+    description: 'A case was opened: on any channel, as a follow-up of a closed one, or as a major case’s child.',
+    payload: CaseRef,
+  }),
+  /** Its state moved (by anyone: agent, customer reply, verification period). */
+  stateChanged: defineEvent({
+    name: 'cases.state_changed',
+    version: 1,
+    producer: 'cases',
+    description: 'A case moved from one state to another (agent, customer reply, verification period, major case).',
+    payload: CaseRef.extend({ from: z.string(), to: z.string() }),
+  }),
+  /** A timeline entry the customer sees was written by a person (a public note, reply, call summary, message). */
+  publicEntry: defineEvent({
+    name: 'cases.public_entry',
+    version: 1,
+    producer: 'cases',
+    description: 'A timeline entry the customer sees was added by a person: a public update, reply or message.',
+    payload: CaseRef.extend({ entryId: z.number().int().positive() }),
+  }),
 } as const;
 
 export const caseOrderingKey = (caseId: number) => `case:${caseId}`;

@@ -9,6 +9,25 @@ import type { CaseType } from './priority.ts';
 import { OPEN_STATES } from './state-machine.ts';
 
 export type CaseRow = typeof cases.$inferSelect;
+
+/**
+ * What a timeline entry tells the world beyond the SLA recompute (webhooks and any other subscriber): a case opened,
+ * a state change, a public entry written by a person. In the entry's transaction, in the case's order.
+ */
+async function announceEntry(db: Db, e: typeof caseEvents.$inferSelect): Promise<void> {
+  const on = { orderingKey: caseOrderingKey(e.caseId) };
+  const action = e.data?.action;
+  if (action === 'created') await emit(db, CaseEvents.opened, { caseId: e.caseId }, on);
+  if (action === 'state_changed') {
+    const state = (side: unknown) => ((side ?? {}) as { state?: unknown }).state;
+    const from = state(e.data?.before);
+    const to = state(e.data?.after);
+    if (typeof from === 'string' && typeof to === 'string')
+      await emit(db, CaseEvents.stateChanged, { caseId: e.caseId, from, to }, on);
+  }
+  if (e.visibility === 'public' && e.kind !== 'system')
+    await emit(db, CaseEvents.publicEntry, { caseId: e.caseId, entryId: e.id }, on);
+}
 export type CaseEventRow = typeof caseEvents.$inferSelect;
 
 /**
@@ -91,6 +110,7 @@ export function casesRepo(db: Db) {
       opts: { outbox: boolean } = { outbox: true },
     ): Promise<CaseEventRow> {
       const [row] = await db.insert(caseEvents).values(values).returning();
+      await announceEntry(db, row!);
       if (opts.outbox) {
         await emit(
           db,

@@ -663,6 +663,65 @@ export interface paths {
      */
     get: operations["listDeviceTelemetry"];
   };
+  "/api/v1/webhooks/event-types": {
+    /**
+     * List the webhook event types
+     * @description What a subscription can receive; `customers: false` types are for provider-wide ones only.
+     */
+    get: operations["listWebhookEventTypes"];
+  };
+  "/api/v1/webhooks/subscriptions": {
+    /**
+     * List webhook subscriptions
+     * @description The caller's: a customer's account and those below it; staff see every one.
+     */
+    get: operations["listWebhookSubscriptions"];
+    /**
+     * Subscribe a URL to events
+     * @description Answers the subscription with its signing secret (shown this once). A customer subscribes their account (or one below it) to the customer event types; staff may subscribe provider-wide. The URL must be https and reach a public address (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_CIDRS relax this).
+     */
+    post: operations["createWebhookSubscription"];
+  };
+  "/api/v1/webhooks/subscriptions/{id}": {
+    /** Get a webhook subscription */
+    get: operations["getWebhookSubscription"];
+    /** Delete a webhook subscription and its delivery log */
+    delete: operations["deleteWebhookSubscription"];
+    /** Change, disable or re-enable a webhook subscription */
+    patch: operations["updateWebhookSubscription"];
+  };
+  "/api/v1/webhooks/subscriptions/{id}/rotate-secret": {
+    /**
+     * Rotate the signing secret
+     * @description Answers the new secret (shown this once). For 24 h messages carry signatures by both the new and the previous secret, so a receiver can switch without losing one.
+     */
+    post: operations["rotateWebhookSecret"];
+  };
+  "/api/v1/webhooks/subscriptions/{id}/test": {
+    /**
+     * Send a test message
+     * @description A `webhook.test` message, delivered and logged like any other.
+     */
+    post: operations["testWebhookSubscription"];
+  };
+  "/api/v1/webhooks/subscriptions/{id}/deliveries": {
+    /**
+     * List the messages sent to a subscription
+     * @description Newest first: each message with its state, attempts and last answer.
+     */
+    get: operations["listWebhookDeliveries"];
+  };
+  "/api/v1/webhooks/subscriptions/{id}/deliveries/{deliveryId}": {
+    /** Get one message with every attempt */
+    get: operations["getWebhookDelivery"];
+  };
+  "/api/v1/webhooks/subscriptions/{id}/deliveries/{deliveryId}/redeliver": {
+    /**
+     * Send a message again now
+     * @description The same body and webhook-id (receivers deduplicate on it), newly signed.
+     */
+    post: operations["redeliverWebhookMessage"];
+  };
   "/api/v1/sims/{iccid}/actions": {
     /**
      * List a SIM's network actions
@@ -1396,6 +1455,24 @@ export interface components {
       expiresInDays?: number;
     };
     UnlockRequestInput: Record<string, never>;
+    CreateWebhookSubscriptionRequestInput: {
+      /** @description https:// URL the messages are POSTed to */
+      url: string;
+      /** @description The event types to receive, or ['*'] for every type the owner may receive */
+      eventTypes: ("*" | "case.opened" | "case.state_changed" | "case.public_update" | "sims.imported" | "webhook.test")[];
+      /** @default */
+      description?: string;
+      /** @description The account whose events it receives (and its sub-accounts'). A customer: their account by default. Staff: without it the subscription is provider-wide (every account) */
+      accountId?: number;
+    };
+    UpdateWebhookSubscriptionRequestInput: {
+      url?: string;
+      /** @description The event types to receive, or ['*'] for every type the owner may receive */
+      eventTypes?: ("*" | "case.opened" | "case.state_changed" | "case.public_update" | "sims.imported" | "webhook.test")[];
+      description?: string;
+      /** @description true re-enables a subscription that was disabled for failing */
+      enabled?: boolean;
+    };
     Account: {
       id: number;
       tenantId: number;
@@ -2959,6 +3036,80 @@ export interface components {
       items: components["schemas"]["LoginEvent"][];
       /** @description Pass as cursor for the next (older) page; null on the last page */
       nextCursor: string | null;
+    };
+    WebhookSubscription: {
+      id: number;
+      /** @description null: provider-wide (staff) */
+      accountId: number | null;
+      url: string;
+      description: string;
+      eventTypes: string[];
+      enabled: boolean;
+      disabledReason: string | null;
+      /** @description Until then the previous secret signs too (rotation) */
+      previousSecretExpiresAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    WebhookSubscriptionWithSecret: {
+      id: number;
+      /** @description null: provider-wide (staff) */
+      accountId: number | null;
+      url: string;
+      description: string;
+      eventTypes: string[];
+      enabled: boolean;
+      disabledReason: string | null;
+      /** @description Until then the previous secret signs too (rotation) */
+      previousSecretExpiresAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+      /** @description whsec_…: shown once, at creation and at rotation; verify signatures with it */
+      secret: string;
+    };
+    WebhookSubscriptionList: {
+      items: components["schemas"]["WebhookSubscription"][];
+    };
+    WebhookDelivery: {
+      id: number;
+      /** @description The webhook-id header: the same for every attempt of this message */
+      messageId: string;
+      eventType: string;
+      /** @enum {string} */
+      status: "pending" | "succeeded" | "failed";
+      attempts: number;
+      nextAttemptAt: string | null;
+      lastStatusCode: number | null;
+      lastError: string | null;
+      createdAt: string;
+      deliveredAt: string | null;
+      /** @description The message as sent (signed) to the receiver */
+      body: {
+        [key: string]: unknown;
+      };
+      /** @description Every attempt (one delivery only) */
+      attemptLog?: ({
+          at: string;
+          /** @description The receiver's HTTP status; null when none came */
+          statusCode: number | null;
+          error: string | null;
+          durationMs: number;
+          /** @description The first bytes of the receiver's answer */
+          responseSnippet: string | null;
+          /** @description A redelivery asked for by a person */
+          manual: boolean;
+        })[];
+    };
+    WebhookDeliveryPage: {
+      items: components["schemas"]["WebhookDelivery"][];
+      nextCursor: string | null;
+    };
+    WebhookEventTypeList: {
+      items: {
+          type: string;
+          customers: boolean;
+          description: string;
+        }[];
     };
   };
   responses: never;
@@ -7865,6 +8016,466 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["TelemetryPage"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List the webhook event types
+   * @description What a subscription can receive; `customers: false` types are for provider-wide ones only.
+   */
+  listWebhookEventTypes: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookEventTypeList"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List webhook subscriptions
+   * @description The caller's: a customer's account and those below it; staff see every one.
+   */
+  listWebhookSubscriptions: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookSubscriptionList"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Subscribe a URL to events
+   * @description Answers the subscription with its signing secret (shown this once). A customer subscribes their account (or one below it) to the customer event types; staff may subscribe provider-wide. The URL must be https and reach a public address (WEBHOOK_ALLOW_HTTP, WEBHOOK_ALLOW_CIDRS relax this).
+   */
+  createWebhookSubscription: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateWebhookSubscriptionRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Get a webhook subscription */
+  getWebhookSubscription: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookSubscription"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Delete a webhook subscription and its delivery log */
+  deleteWebhookSubscription: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Deleted */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change, disable or re-enable a webhook subscription */
+  updateWebhookSubscription: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateWebhookSubscriptionRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookSubscription"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Rotate the signing secret
+   * @description Answers the new secret (shown this once). For 24 h messages carry signatures by both the new and the previous secret, so a receiver can switch without losing one.
+   */
+  rotateWebhookSecret: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a test message
+   * @description A `webhook.test` message, delivered and logged like any other.
+   */
+  testWebhookSubscription: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": components["schemas"]["WebhookDelivery"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List the messages sent to a subscription
+   * @description Newest first: each message with its state, attempts and last answer.
+   */
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookDeliveryPage"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Get one message with every attempt */
+  getWebhookDelivery: {
+    parameters: {
+      path: {
+        id: number;
+        deliveryId: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookDelivery"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a message again now
+   * @description The same body and webhook-id (receivers deduplicate on it), newly signed.
+   */
+  redeliverWebhookMessage: {
+    parameters: {
+      path: {
+        id: number;
+        deliveryId: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        content: {
+          "application/json": components["schemas"]["WebhookDelivery"];
         };
       };
       /** @description Default Response */

@@ -1,0 +1,153 @@
+/**
+ * One delivery attempt of a webhook message, and what follows it (docs/WEBHOOKS.md). The body is signed per the
+ * Standard Webhooks spec with the subscription's secret (and the previous one during a rotation), POSTed with a
+ * timeout to an address the URL policy allows — checked again at connection time, so a name that resolves to a
+ * private address later (DNS rebinding) is still refused. A 2xx is success; anything else, a redirect included,
+ * is a failed attempt: the next is scheduled (RETRY_SCHEDULE_MS), and after the last the message is failed. A
+ * subscription whose messages fail DISABLE_AFTER_FAILED_MESSAGES times in a row is disabled.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Ctx } from '../../platform/context.ts';
+import type { Logger } from '../../platform/log.ts';
+import { sign } from './signing.ts';
+import { checkTargetUrl, safeLookup, type UrlPolicy } from './url-policy.ts';
+import { webhooksRepo } from './webhooks.repo.ts';
+import { enqueueDeliveries } from './webhooks.service.ts';
+import { DISABLE_AFTER_FAILED_MESSAGES, RETRY_SCHEDULE_MS } from './webhooks.types.ts';
+
+const SNIPPET_BYTES = 500;
+
+export type PostResult = {
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  snippet: string | null;
+};
+
+/** POSTs `body` to `url` once; never throws (a network error is a result). */
+export function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  o: { timeoutMs: number; policy: UrlPolicy },
+): Promise<PostResult> {
+  const started = performance.now();
+  const u = new URL(url);
+  const client = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: Omit<PostResult, 'durationMs'>) => {
+      if (settled) return;
+      settled = true;
+      resolve({ ...r, durationMs: Math.round(performance.now() - started) });
+    };
+    const req = client.request(
+      u,
+      {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'iotops-webhooks/1',
+        },
+        lookup: safeLookup(o.policy) as never,
+        timeout: o.timeoutMs,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          if (size < SNIPPET_BYTES) chunks.push(c);
+          size += c.length;
+        });
+        res.on('end', () =>
+          done({
+            statusCode: res.statusCode ?? null,
+            error: null,
+            snippet: Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8') || null,
+          }),
+        );
+        res.on('error', (e) => done({ statusCode: res.statusCode ?? null, error: e.message, snippet: null }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
+    req.on('error', (e) => done({ statusCode: null, error: e.message, snippet: null }));
+    req.end(body);
+  });
+}
+
+export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: { timeoutMs: number; policy: UrlPolicy }) {
+  const db = ctx.database.db;
+  const repo = webhooksRepo(db);
+
+  /** Attempt number `attempt` of a delivery, at `at` (the worker's clock). A repeated job does nothing. */
+  async function deliver(deliveryId: number, attempt: number, manual: boolean, at: Date, log: Logger): Promise<void> {
+    const d = await repo.delivery(deliveryId);
+    if (d?.status !== 'pending' || d.attempts >= attempt) return;
+    const s = await repo.subscription({ kind: 'operator' }, d.subscriptionId);
+    if (!s) return;
+    if (!s.enabled) {
+      await repo.updateDelivery(d.id, {
+        status: 'failed',
+        nextAttemptAt: null,
+        lastError: 'the subscription is disabled',
+      });
+      return;
+    }
+    // Checked again at each attempt: an IP-literal host never reaches safeLookup, and the policy may have tightened.
+    const target = checkTargetUrl(s.url, o.policy);
+    const secrets = [s.secret];
+    if (s.previousSecret && (s.previousSecretExpiresAt?.getTime() ?? 0) > at.getTime()) secrets.push(s.previousSecret);
+    const body = JSON.stringify(d.body);
+    const headers = sign({ msgId: d.messageId, timestamp: Math.floor(at.getTime() / 1000), body }, secrets);
+    const r = target.ok
+      ? await post(s.url, body, { ...headers }, o)
+      : { statusCode: null, error: `URL refused: ${target.reason}`, durationMs: 0, snippet: null };
+    const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
+    const error = ok ? null : (r.error ?? `answered ${r.statusCode}`);
+    await db.transaction(async (tx) => {
+      const t = webhooksRepo(tx);
+      await t.insertAttempt({
+        deliveryId: d.id,
+        at,
+        statusCode: r.statusCode,
+        error,
+        durationMs: r.durationMs,
+        responseSnippet: r.snippet,
+        manual,
+      });
+      const last = { attempts: attempt, lastStatusCode: r.statusCode, lastError: error };
+      if (ok) {
+        await t.updateDelivery(d.id, { ...last, status: 'succeeded', nextAttemptAt: null, deliveredAt: at });
+        if (s.deadInARow > 0 || s.failingSince) await t.updateSubscription(s.id, { deadInARow: 0, failingSince: null });
+        return;
+      }
+      const wait = manual ? undefined : RETRY_SCHEDULE_MS[attempt - 1];
+      if (wait !== undefined) {
+        const next = new Date(at.getTime() + wait);
+        const row = (await t.updateDelivery(d.id, { ...last, nextAttemptAt: next }))!;
+        await enqueueDeliveries(tx, [row], next);
+        return;
+      }
+      // Given up (or a manual redelivery that failed): the message is failed, redeliverable by hand.
+      await t.updateDelivery(d.id, { ...last, status: 'failed', nextAttemptAt: null });
+      if (manual) return;
+      const dead = s.deadInARow + 1;
+      const disable = dead >= DISABLE_AFTER_FAILED_MESSAGES;
+      await t.updateSubscription(s.id, {
+        deadInARow: dead,
+        failingSince: s.failingSince ?? at,
+        ...(disable
+          ? { enabled: false, disabledReason: `disabled after ${dead} messages failed in a row (last: ${error})` }
+          : {}),
+      });
+      if (disable)
+        log.warn({ subscriptionId: s.id, url: s.url }, 'webhook subscription disabled: its messages keep failing');
+    });
+  }
+
+  return { deliver };
+}

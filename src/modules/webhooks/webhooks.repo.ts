@@ -1,0 +1,111 @@
+import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/client.ts';
+import { webhookAttempts, webhookDeliveries, webhookSubscriptions } from './webhooks.tables.ts';
+
+export type SubscriptionRow = typeof webhookSubscriptions.$inferSelect;
+export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type AttemptRow = typeof webhookAttempts.$inferSelect;
+
+/** Whose subscriptions a caller reaches: the provider's staff all of them; a customer their tenant's. */
+export type SubscriptionReach = { kind: 'operator' } | { kind: 'customer'; tenantId: number; accountPath: string };
+
+function reachWhere(reach: SubscriptionReach): SQL | undefined {
+  if (reach.kind === 'operator') return undefined;
+  // A customer reaches the subscriptions of their account and the accounts below it.
+  return and(
+    eq(webhookSubscriptions.tenantId, reach.tenantId),
+    sql`${webhookSubscriptions.accountPath} like ${`${reach.accountPath}%`}`,
+  );
+}
+
+export function webhooksRepo(db: Db) {
+  return {
+    async insertSubscription(values: typeof webhookSubscriptions.$inferInsert): Promise<SubscriptionRow> {
+      const [row] = await db.insert(webhookSubscriptions).values(values).returning();
+      return row!;
+    },
+    async subscriptions(reach: SubscriptionReach): Promise<SubscriptionRow[]> {
+      return db.select().from(webhookSubscriptions).where(reachWhere(reach)).orderBy(webhookSubscriptions.id);
+    },
+    async subscription(reach: SubscriptionReach, id: number): Promise<SubscriptionRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(webhookSubscriptions)
+        .where(and(eq(webhookSubscriptions.id, id), reachWhere(reach)));
+      return row;
+    },
+    async updateSubscription(id: number, values: Partial<typeof webhookSubscriptions.$inferInsert>) {
+      const [row] = await db
+        .update(webhookSubscriptions)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(webhookSubscriptions.id, id))
+        .returning();
+      return row;
+    },
+    async deleteSubscription(id: number): Promise<void> {
+      await db
+        .delete(webhookAttempts)
+        .where(sql`${webhookAttempts.deliveryId} in (select id from webhook_deliveries where subscription_id = ${id})`);
+      await db.delete(webhookDeliveries).where(eq(webhookDeliveries.subscriptionId, id));
+      await db.delete(webhookSubscriptions).where(eq(webhookSubscriptions.id, id));
+    },
+
+    /**
+     * The enabled subscriptions an event of this type, about an account (tenant and path), goes to: the provider's,
+     * and the tenant's whose account is the event's account or above it.
+     */
+    async matching(type: string, at: { tenantId: number; accountPath: string } | null): Promise<SubscriptionRow[]> {
+      const owner = at
+        ? sql`(${webhookSubscriptions.tenantId} is null or (${webhookSubscriptions.tenantId} = ${at.tenantId}
+              and ${at.accountPath} like ${webhookSubscriptions.accountPath} || '%'))`
+        : isNull(webhookSubscriptions.tenantId);
+      return db
+        .select()
+        .from(webhookSubscriptions)
+        .where(
+          and(
+            eq(webhookSubscriptions.enabled, true),
+            owner,
+            sql`(${type} = any(${webhookSubscriptions.eventTypes}) or '*' = any(${webhookSubscriptions.eventTypes}))`,
+          ),
+        );
+    },
+
+    /** New deliveries; an event already delivered to a subscription (a re-run of the fan-out) is skipped. */
+    async insertDeliveries(rows: (typeof webhookDeliveries.$inferInsert)[]): Promise<DeliveryRow[]> {
+      if (rows.length === 0) return [];
+      return db.insert(webhookDeliveries).values(rows).onConflictDoNothing().returning();
+    },
+    async delivery(id: number): Promise<DeliveryRow | undefined> {
+      const [row] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, id));
+      return row;
+    },
+    async deliveries(subscriptionId: number, page: { beforeId?: number | undefined; limit: number }) {
+      return db
+        .select()
+        .from(webhookDeliveries)
+        .where(
+          and(
+            eq(webhookDeliveries.subscriptionId, subscriptionId),
+            page.beforeId === undefined ? undefined : lt(webhookDeliveries.id, page.beforeId),
+          ),
+        )
+        .orderBy(desc(webhookDeliveries.id))
+        .limit(page.limit);
+    },
+    async updateDelivery(id: number, values: Partial<typeof webhookDeliveries.$inferInsert>) {
+      const [row] = await db.update(webhookDeliveries).set(values).where(eq(webhookDeliveries.id, id)).returning();
+      return row;
+    },
+    async insertAttempt(values: typeof webhookAttempts.$inferInsert): Promise<void> {
+      await db.insert(webhookAttempts).values(values);
+    },
+    async attempts(deliveryId: number): Promise<AttemptRow[]> {
+      return db
+        .select()
+        .from(webhookAttempts)
+        .where(eq(webhookAttempts.deliveryId, deliveryId))
+        .orderBy(webhookAttempts.id);
+    },
+  };
+}
