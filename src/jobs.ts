@@ -5,7 +5,7 @@ import { networkActionsJobs } from './modules/network-actions/network-actions.jo
 import { slaJobs } from './modules/sla/sla.jobs.ts';
 import { webhooksJobs } from './modules/webhooks/webhooks.jobs.ts';
 import type { Ctx } from './platform/context.ts';
-import { createDispatcher } from './platform/events/dispatcher.ts';
+import { createDispatcher, EVENTS_CHANNEL } from './platform/events/dispatcher.ts';
 import type { JobHandler, Worker, WorkerOptions } from './platform/jobs/queue.ts';
 import type { Services } from './services.ts';
 
@@ -46,5 +46,20 @@ export function workerOptions(
 export function startWorker(ctx: Pick<Ctx, 'database' | 'log'>, services: Services, opts: { pollMs: number }): Worker {
   const dispatcher = createDispatcher({ database: ctx.database, registry: eventRegistry(services), log: ctx.log });
   dispatcher.reportUnknown().catch((e: unknown) => ctx.log.error({ err: e }, 'reading pending events failed'));
-  return services.jobs.startWorker({ ...workerOptions(ctx, services), pollMs: opts.pollMs });
+  const worker = services.jobs.startWorker({ ...workerOptions(ctx, services), pollMs: opts.pollMs });
+  // New events wake the worker (a trigger NOTIFYs at commit, migration 0024): an event is handled within
+  // milliseconds, not at the next poll. Without the notification (a lost connection), polling still finds it.
+  const listening = ctx.database
+    .listen(EVENTS_CHANNEL, { notify: () => worker.wake(), state: () => undefined })
+    .catch((e: unknown) => {
+      ctx.log.warn({ err: e }, 'not listening for new events: the worker polls only');
+      return null;
+    });
+  return {
+    ...worker,
+    async stop() {
+      await (await listening)?.close();
+      await worker.stop();
+    },
+  };
 }

@@ -13,6 +13,9 @@ import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { EventRegistry } from './registry.ts';
 
+/** The channel the domain_events trigger NOTIFYs on each insert statement (migration 0024). */
+export const EVENTS_CHANNEL = 'iotops_events';
+
 /** pg_advisory_xact_lock key: "iotops events" (any constant unique within the database). */
 const DISPATCH_LOCK = 7_202_612_001;
 

@@ -209,6 +209,25 @@ describe('job queue', () => {
     await expect.poll(async () => (await queue.get(job.id))?.state).toBe('done');
   });
 
+  it('wake() runs new work now, not at the next poll', async () => {
+    const kind = `test.${uniq()}`;
+    const ran: string[] = [];
+    // The queue's clock is fixed at T0; the worker's must be real time for the job enqueued below to be due.
+    const worker = queue.startWorker({
+      handlers: { [kind]: defineJob(payloadSchema, async (p) => void ran.push(p.caseNumber)) },
+      pollMs: 600_000,
+      now: () => new Date(T0.getTime() + 60_000),
+    });
+    try {
+      // The first poll (at start) finds nothing; the next would be in ten minutes.
+      await queue.enqueue(kind, { caseNumber: 'C-woken' });
+      worker.wake();
+      await expect.poll(() => ran, { timeout: 10_000 }).toEqual(['C-woken']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it.runIf(testDbKind === 'postgres')(
     'two workers ticking concurrently run each of 100 jobs exactly once',
     async () => {

@@ -97,6 +97,8 @@ export type Worker = {
   id: string;
   /** Dispatches events, claims one batch of due jobs, runs them; resolves with how many events and jobs. */
   tick(): Promise<number>;
+  /** Ticks now instead of at the next poll (work arrived); a tick in progress is followed by another at once. */
+  wake(): void;
   /** Stops polling and waits for the batch in flight. */
   stop(): Promise<void>;
 };
@@ -308,14 +310,25 @@ export function createJobQueue(deps: JobQueueDeps) {
     let stopped = true;
     let timer: NodeJS.Timeout | undefined;
     let inFlight: Promise<unknown> = Promise.resolve();
+    let running = false;
+    /** Woken while a tick ran: what woke it may have come after that tick's claim, so go again at once. */
+    let woken = false;
 
     function schedule(delay: number): void {
       if (stopped) return;
       timer = setTimeout(() => {
+        timer = undefined;
+        running = true;
         const run = tick().then(
           // A full batch means more may be due: go again at once instead of waiting a poll interval.
-          (n) => schedule(n >= batch ? 0 : pollMs),
+          (n) => {
+            running = false;
+            const again = n >= batch || woken;
+            woken = false;
+            schedule(again ? 0 : pollMs);
+          },
           (e: unknown) => {
+            running = false;
             log.error({ err: e }, 'job worker tick failed');
             schedule(pollMs);
           },
@@ -327,6 +340,16 @@ export function createJobQueue(deps: JobQueueDeps) {
     return {
       id,
       tick,
+      /** Work arrived (a new event, a new job): tick now rather than at the next poll. */
+      wake() {
+        if (stopped) return;
+        if (running) {
+          woken = true;
+          return;
+        }
+        if (timer) clearTimeout(timer);
+        schedule(0);
+      },
       start() {
         if (!stopped) return;
         stopped = false;
