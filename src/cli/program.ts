@@ -69,6 +69,10 @@ export const GROUPS: Group[] = [
     load: async () => [(await import('./ingest.ts')).registerIngest],
   },
   {
+    commands: [['webhooks', 'Outbound webhook subscriptions and their delivery log']],
+    load: async () => [(await import('./webhooks.ts')).registerWebhooks],
+  },
+  {
     commands: [
       [
         'simulate [options]',
