@@ -103,6 +103,13 @@ const Env = z.object({
     .max(60_000)
     .default(1000)
     .describe('How often the worker role polls the job queue (SLA timers, verification period), in ms'),
+  JOB_BATCH: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(32)
+    .describe('How many due jobs a worker claims and runs at once (event subscribers, webhook deliveries, SLA timers)'),
   JOB_RETENTION_DAYS: z.coerce
     .number()
     .int()
@@ -219,6 +226,7 @@ export type Config = {
   bodyLimit: number;
   importMaxBytes: number;
   bodyIdleTimeoutMs: number;
+  jobBatch: number;
   webhookAllowHttp: boolean;
   webhookAllowCidrs: string;
   webhookTimeoutMs: number;
@@ -302,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.BODY_LIMIT_BYTES,
     importMaxBytes: e.IMPORT_MAX_BYTES,
     bodyIdleTimeoutMs: e.BODY_IDLE_TIMEOUT_MS,
+    jobBatch: e.JOB_BATCH,
     webhookAllowHttp: e.WEBHOOK_ALLOW_HTTP,
     webhookAllowCidrs: e.WEBHOOK_ALLOW_CIDRS,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,

@@ -43,10 +43,18 @@ export function workerOptions(
 }
 
 /** The worker role: polls the job queue until stopped. */
-export function startWorker(ctx: Pick<Ctx, 'database' | 'log'>, services: Services, opts: { pollMs: number }): Worker {
+export function startWorker(
+  ctx: Pick<Ctx, 'database' | 'log'>,
+  services: Services,
+  opts: { pollMs: number; batch?: number },
+): Worker {
   const dispatcher = createDispatcher({ database: ctx.database, registry: eventRegistry(services), log: ctx.log });
   dispatcher.reportUnknown().catch((e: unknown) => ctx.log.error({ err: e }, 'reading pending events failed'));
-  const worker = services.jobs.startWorker({ ...workerOptions(ctx, services), pollMs: opts.pollMs });
+  const worker = services.jobs.startWorker({
+    ...workerOptions(ctx, services),
+    pollMs: opts.pollMs,
+    ...(opts.batch ? { batch: opts.batch } : {}),
+  });
   // New events wake the worker (a trigger NOTIFYs at commit, migration 0024): an event is handled within
   // milliseconds, not at the next poll. Without the notification (a lost connection), polling still finds it.
   const listening = ctx.database

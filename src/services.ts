@@ -107,10 +107,15 @@ export function buildServices(ctx: Ctx) {
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
   const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis }, { retentionDays: ctx.config.retentionDays });
   const webhooks = createWebhooksService(ctx, { accounts });
-  const webhookFanout = createWebhookFanout(ctx, { cases, accounts });
   const webhookDelivery = createWebhookDelivery(ctx, {
     timeoutMs: ctx.config.webhookTimeoutMs,
     policy: urlPolicyOf(ctx.config),
+  });
+  const webhookFanout = createWebhookFanout(ctx, {
+    cases,
+    accounts,
+    delivery: webhookDelivery,
+    safetyDelayMs: ctx.config.webhookTimeoutMs + 30_000,
   });
   const demo = createDemoService({
     accounts,

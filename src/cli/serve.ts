@@ -59,7 +59,9 @@ async function run(
   const app = roles.includes('api') ? await createHttpApp(ctx, services) : null;
   // Whatever the roles, a process with an invalid event registry (an undeclared event, a name taken twice) stops.
   eventRegistry(services);
-  const worker = roles.includes('worker') ? startWorker(ctx, services, { pollMs: config.jobPollMs }) : null;
+  const worker = roles.includes('worker')
+    ? startWorker(ctx, services, { pollMs: config.jobPollMs, batch: config.jobBatch })
+    : null;
   const hourly = () => {
     const before = new Date(Date.now() - config.jobRetentionDays * 86_400_000);
     services.jobs.purgeFinished(before).catch((e: unknown) => ctx.log.error({ err: e }, 'job purge failed'));

@@ -12,7 +12,7 @@ import type { Ctx } from '../../platform/context.ts';
 import type { Logger } from '../../platform/log.ts';
 import { sign } from './signing.ts';
 import { checkTargetUrl, safeLookup, type UrlPolicy } from './url-policy.ts';
-import { webhooksRepo } from './webhooks.repo.ts';
+import { type DeliveryRow, type SubscriptionRow, webhooksRepo } from './webhooks.repo.ts';
 import { enqueueDeliveries } from './webhooks.service.ts';
 import { DISABLE_AFTER_FAILED_MESSAGES, RETRY_SCHEDULE_MS } from './webhooks.types.ts';
 
@@ -25,16 +25,28 @@ export type PostResult = {
   snippet: string | null;
 };
 
+type Agents = { http: http.Agent; https: https.Agent };
+
+/**
+ * Keep-alive connections per process (a receiver gets many messages), each opened through the URL policy's lookup:
+ * a connection is only ever made to an address that was checked when it was opened.
+ */
+export function webhookAgents(policy: UrlPolicy): Agents {
+  const options = { keepAlive: true, maxSockets: 16, lookup: safeLookup(policy) as never };
+  return { http: new http.Agent(options), https: new https.Agent(options) };
+}
+
 /** POSTs `body` to `url` once; never throws (a network error is a result). */
 export function post(
   url: string,
   body: string,
   headers: Record<string, string>,
-  o: { timeoutMs: number; policy: UrlPolicy },
+  o: { timeoutMs: number; agents: Agents },
 ): Promise<PostResult> {
   const started = performance.now();
   const u = new URL(url);
   const client = u.protocol === 'https:' ? https : http;
+  const agent = u.protocol === 'https:' ? o.agents.https : o.agents.http;
   return new Promise((resolve) => {
     let settled = false;
     const done = (r: Omit<PostResult, 'durationMs'>) => {
@@ -52,9 +64,8 @@ export function post(
           'content-length': Buffer.byteLength(body),
           'user-agent': 'iotops-webhooks/1',
         },
-        lookup: safeLookup(o.policy) as never,
         timeout: o.timeoutMs,
-        agent: false,
+        agent,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -82,6 +93,7 @@ export function post(
 export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: { timeoutMs: number; policy: UrlPolicy }) {
   const db = ctx.database.db;
   const repo = webhooksRepo(db);
+  const agents = webhookAgents(o.policy);
 
   /** Attempt number `attempt` of a delivery, at `at` (the worker's clock). A repeated job does nothing. */
   async function deliver(deliveryId: number, attempt: number, manual: boolean, at: Date, log: Logger): Promise<void> {
@@ -89,6 +101,18 @@ export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: { timeoutMs
     if (d?.status !== 'pending' || d.attempts >= attempt) return;
     const s = await repo.subscription({ kind: 'operator' }, d.subscriptionId);
     if (!s) return;
+    await attemptNow(d, s, attempt, manual, at, log);
+  }
+
+  /** One attempt with the rows in hand (the fan-out's first attempt comes here directly, without a job). */
+  async function attemptNow(
+    d: DeliveryRow,
+    s: SubscriptionRow,
+    attempt: number,
+    manual: boolean,
+    at: Date,
+    log: Logger,
+  ): Promise<void> {
     if (!s.enabled) {
       await repo.updateDelivery(d.id, {
         status: 'failed',
@@ -104,21 +128,27 @@ export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: { timeoutMs
     const body = JSON.stringify(d.body);
     const headers = sign({ msgId: d.messageId, timestamp: Math.floor(at.getTime() / 1000), body }, secrets);
     const r = target.ok
-      ? await post(s.url, body, { ...headers }, o)
+      ? await post(s.url, body, { ...headers }, { timeoutMs: o.timeoutMs, agents })
       : { statusCode: null, error: `URL refused: ${target.reason}`, durationMs: 0, snippet: null };
     const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
     const error = ok ? null : (r.error ?? `answered ${r.statusCode}`);
+    const logged = {
+      deliveryId: d.id,
+      at,
+      statusCode: r.statusCode,
+      error,
+      durationMs: r.durationMs,
+      responseSnippet: r.snippet,
+      manual,
+    };
+    if (ok && s.deadInARow === 0 && !s.failingSince) {
+      // The common case in one statement: the attempt logged and the message marked delivered, atomically.
+      await repo.recordSuccess(logged, attempt);
+      return;
+    }
     await db.transaction(async (tx) => {
       const t = webhooksRepo(tx);
-      await t.insertAttempt({
-        deliveryId: d.id,
-        at,
-        statusCode: r.statusCode,
-        error,
-        durationMs: r.durationMs,
-        responseSnippet: r.snippet,
-        manual,
-      });
+      await t.insertAttempt(logged);
       const last = { attempts: attempt, lastStatusCode: r.statusCode, lastError: error };
       if (ok) {
         await t.updateDelivery(d.id, { ...last, status: 'succeeded', nextAttemptAt: null, deliveredAt: at });
@@ -149,5 +179,13 @@ export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: { timeoutMs
     });
   }
 
-  return { deliver };
+  return {
+    deliver,
+    attemptNow,
+    /** Closes the kept-alive connections (shutdown). */
+    close() {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
 }

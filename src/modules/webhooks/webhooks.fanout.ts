@@ -12,6 +12,7 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import { CaseEvents } from '../cases/cases.events.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import { SimEvents } from '../sims/sims.events.ts';
+import type { createWebhookDelivery } from './webhooks.delivery.ts';
 import { webhooksRepo } from './webhooks.repo.ts';
 import { enqueueDeliveries, messageBody, newMessageId } from './webhooks.service.ts';
 import type { WebhookEventType } from './webhooks.types.ts';
@@ -19,6 +20,10 @@ import type { WebhookEventType } from './webhooks.types.ts';
 export type FanoutDeps = {
   cases: Pick<CasesService, 'messageView'>;
   accounts: Pick<AccountsService, 'getInScope'>;
+  /** The first attempt is made at once, here, rather than by a job of its own (webhooks.delivery.ts). */
+  delivery: Pick<ReturnType<typeof createWebhookDelivery>, 'attemptNow'>;
+  /** How late the safety job of a first attempt runs: after the attempt's own timeout, with a margin. */
+  safetyDelayMs: number;
 };
 
 type Data = Record<string, unknown>;
@@ -83,13 +88,19 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
       ];
     });
     if (rows.length === 0) return 0;
+    // Each delivery gets a job before its first attempt is made here: if this process dies mid-attempt, the job
+    // makes it later (at least once); after an attempt was made, the job finds it done and does nothing.
+    const safety = new Date(Date.now() + deps.safetyDelayMs);
     const created = await db.transaction(async (tx) => {
       const inserted = await webhooksRepo(tx).insertDeliveries(rows);
-      await enqueueDeliveries(tx, inserted);
-      return inserted.length;
+      await enqueueDeliveries(tx, inserted, safety);
+      return inserted;
     });
-    log.debug({ event: e.name, eventId: e.id, deliveries: created }, 'webhook messages queued');
-    return created;
+    const byId = new Map(subs.map((s) => [s.id, s]));
+    const now = new Date();
+    await Promise.all(created.map((d) => deps.delivery.attemptNow(d, byId.get(d.subscriptionId)!, 1, false, now, log)));
+    log.debug({ event: e.name, eventId: e.id, deliveries: created.length }, 'webhook messages sent');
+    return created.length;
   }
 
   return { fanOut };

@@ -97,6 +97,17 @@ export function webhooksRepo(db: Db) {
       const [row] = await db.update(webhookDeliveries).set(values).where(eq(webhookDeliveries.id, id)).returning();
       return row;
     },
+    /** A successful attempt: logged, and its message marked delivered, in one statement. */
+    async recordSuccess(a: typeof webhookAttempts.$inferInsert, attempt: number): Promise<void> {
+      const at = (a.at ?? new Date()).toISOString();
+      await db.execute(sql`with logged as (
+          insert into webhook_attempts (delivery_id, at, status_code, error, duration_ms, response_snippet, manual)
+          values (${a.deliveryId}, ${at}::timestamptz, ${a.statusCode ?? null}, null, ${a.durationMs},
+                  ${a.responseSnippet ?? null}, ${a.manual ?? false}))
+        update webhook_deliveries set status = 'succeeded', attempts = ${attempt}, last_status_code = ${a.statusCode ?? null},
+               last_error = null, next_attempt_at = null, delivered_at = ${at}::timestamptz
+         where id = ${a.deliveryId}`);
+    },
     async insertAttempt(values: typeof webhookAttempts.$inferInsert): Promise<void> {
       await db.insert(webhookAttempts).values(values);
     },
