@@ -108,7 +108,7 @@ const Env = z.object({
     .int()
     .min(1)
     .max(500)
-    .default(32)
+    .default(100)
     .describe('How many due jobs a worker claims and runs at once (event subscribers, webhook deliveries, SLA timers)'),
   JOB_RETENTION_DAYS: z.coerce
     .number()

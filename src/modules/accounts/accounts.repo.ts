@@ -80,6 +80,13 @@ export function accountsRepo(db: Db) {
         .from(accounts)
         .where(sql`${accounts.id} = any(string_to_array(${ids.join(',')}, ',')::bigint[])`);
     },
+    async places(ids: readonly number[]): Promise<{ id: number; tenantId: number; path: string }[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select({ id: accounts.id, tenantId: accounts.tenantId, path: accounts.path })
+        .from(accounts)
+        .where(sql`${accounts.id} = any(string_to_array(${ids.join(',')}, ',')::bigint[])`);
+    },
     async names(ids: readonly number[]): Promise<{ id: number; name: string; number: string }[]> {
       if (ids.length === 0) return [];
       return db

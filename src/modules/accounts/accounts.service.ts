@@ -70,6 +70,11 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
      * Name and number by account id, staff-side (no scope): for showing rows another module already reached
      * through its own tenancy (a case's customer).
      */
+    /** Where accounts sit in the tree (tenant and path), for rules over it (webhook subscriptions). */
+    async placesOf(ids: readonly number[]): Promise<Map<number, { tenantId: number; path: string }>> {
+      const rows = await repo.places([...new Set(ids)]);
+      return new Map(rows.map((r) => [r.id, { tenantId: r.tenantId, path: r.path }]));
+    },
     async namesOf(ids: readonly number[]): Promise<Map<number, { name: string; number: string }>> {
       const rows = await repo.names([...new Set(ids)]);
       return new Map(rows.map((r) => [r.id, { name: r.name, number: r.number }]));

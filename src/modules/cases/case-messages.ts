@@ -9,24 +9,44 @@ import type { caseRecords } from './case-views.ts';
 import { type Audience, presentCase, presentCaseEvent } from './cases.presenter.ts';
 import type { casesRepo } from './cases.repo.ts';
 
-export function caseMessageView(repo: ReturnType<typeof casesRepo>, records: ReturnType<typeof caseRecords>) {
-  return async (caseId: number, entryId?: number) => {
-    const c = await repo.byId(caseId);
-    if (!c) return undefined;
-    const record = await records.one(cliPrincipal('messages'), c);
-    const shown = (audience: Audience) => {
-      const { allowedTransitions: _reader, ...rest } = presentCase(record, audience);
-      return rest;
-    };
-    const entry = entryId === undefined ? undefined : (await repo.events(caseId, false)).find((e) => e.id === entryId);
-    return {
-      tenantId: c.tenantId,
-      accountId: c.accountId,
-      staff: { case: shown('staff'), ...(entry ? { entry: presentCaseEvent(entry, 'staff') } : {}) },
-      customer: {
-        case: shown('customer'),
-        ...(entry && entry.visibility === 'public' ? { entry: presentCaseEvent(entry, 'customer') } : {}),
-      },
-    };
+export type CaseMessageRef = { caseId: number; entryId?: number | undefined };
+export const messageKey = (r: CaseMessageRef) => `${r.caseId}:${r.entryId ?? ''}`;
+
+/** Many at once (three queries whatever their number), keyed by messageKey; a case gone is absent. */
+export function caseMessageViews(repo: ReturnType<typeof casesRepo>, records: ReturnType<typeof caseRecords>) {
+  return async (refs: readonly CaseMessageRef[]) => {
+    const rows = await repo.byIds([...new Set(refs.map((r) => r.caseId))]);
+    const recordOf = new Map((await records.many(cliPrincipal('messages'), rows)).map((r) => [r.id, r]));
+    const entryIds = refs.flatMap((r) => (r.entryId === undefined ? [] : [r.entryId]));
+    const entries = new Map((await repo.entriesByIds([...new Set(entryIds)])).map((e) => [e.id, e]));
+    const out = new Map<string, MessageView>();
+    for (const ref of refs) {
+      const record = recordOf.get(ref.caseId);
+      if (!record) continue;
+      const shown = (audience: Audience) => {
+        const { allowedTransitions: _reader, ...rest } = presentCase(record, audience);
+        return rest;
+      };
+      const entry = ref.entryId === undefined ? undefined : entries.get(ref.entryId);
+      const mine = entry && entry.caseId === ref.caseId ? entry : undefined;
+      out.set(messageKey(ref), {
+        tenantId: record.tenantId,
+        accountId: record.accountId,
+        staff: { case: shown('staff'), ...(mine ? { entry: presentCaseEvent(mine, 'staff') } : {}) },
+        customer: {
+          case: shown('customer'),
+          ...(mine && mine.visibility === 'public' ? { entry: presentCaseEvent(mine, 'customer') } : {}),
+        },
+      });
+    }
+    return out;
   };
 }
+
+type Shown = Record<string, unknown>;
+export type MessageView = {
+  tenantId: number;
+  accountId: number;
+  staff: { case: Shown; entry?: Shown };
+  customer: { case: Shown; entry?: Shown };
+};

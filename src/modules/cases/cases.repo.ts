@@ -269,6 +269,20 @@ export function casesRepo(db: Db) {
         .where(sql`${caseEvents.caseId} = any(${idList(caseIds)})`)
         .orderBy(asc(caseEvents.caseId), asc(caseEvents.at), asc(caseEvents.id));
     },
+    async byIds(ids: readonly number[]): Promise<CaseRow[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select()
+        .from(cases)
+        .where(sql`${cases.id} = any(${idList(ids)})`);
+    },
+    async entriesByIds(ids: readonly number[]): Promise<CaseEventRow[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select()
+        .from(caseEvents)
+        .where(sql`${caseEvents.id} = any(${idList(ids)})`);
+    },
     async events(caseId: number, publicOnly: boolean): Promise<CaseEventRow[]> {
       return db
         .select()

@@ -6,7 +6,7 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { caseAutomationOps, SYSTEM_AUTHOR, type VerificationCheck } from './case-automation.ts';
-import { caseMessageView } from './case-messages.ts';
+import { caseMessageViews } from './case-messages.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
 import { caseQueueRepo } from './case-queue.repo.ts';
 import { createCaseQueue } from './case-queue.ts';
@@ -182,8 +182,8 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     get: load,
     /** The case as shown (its customer's name, the caller's allowed transitions). */
     show: async (p: Principal, number: string): Promise<CaseRecord> => records.one(p, await load(p, number)),
-    /** For other modules' messages about a case (webhooks): case-messages.ts. */
-    messageView: caseMessageView(repo, records),
+    /** For other modules' messages about cases (webhooks): case-messages.ts. */
+    messageViews: caseMessageViews(repo, records),
     /** Opens one child case per account; answers all of the parent's children. */
     createChildren: async (p: Principal, number: string, accountIds: readonly number[]) =>
       records.many(p, await major.createChildren(p, number, accountIds)),

@@ -2,9 +2,10 @@
  * Domain events → webhook messages (docs/WEBHOOKS.md): for each event, the subscriptions that receive it — the
  * provider's, and those of the event's account or an account above it — each get one delivery, whose body is the
  * thing as that owner sees it (a customer's is the customer view: no staff-only field, staff shown as the desk).
- * One delivery per (subscription, event): a re-run of the fan-out adds none.
+ * One delivery per (subscription, event): a re-run of the fan-out adds none. Events come in batches (the worker
+ * hands the subscriber every job it claimed): a batch costs a few queries whatever its size, then the first
+ * attempts are made at once, in parallel.
  */
-
 import type { Ctx } from '../../platform/context.ts';
 import type { DeliveredEvent } from '../../platform/events/define.ts';
 import type { Logger } from '../../platform/log.ts';
@@ -13,13 +14,13 @@ import { CaseEvents } from '../cases/cases.events.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import { SimEvents } from '../sims/sims.events.ts';
 import type { createWebhookDelivery } from './webhooks.delivery.ts';
-import { webhooksRepo } from './webhooks.repo.ts';
+import { type SubscriptionRow, webhooksRepo } from './webhooks.repo.ts';
 import { enqueueDeliveries, messageBody, newMessageId } from './webhooks.service.ts';
 import type { WebhookEventType } from './webhooks.types.ts';
 
 export type FanoutDeps = {
-  cases: Pick<CasesService, 'messageView'>;
-  accounts: Pick<AccountsService, 'getInScope'>;
+  cases: Pick<CasesService, 'messageViews'>;
+  accounts: Pick<AccountsService, 'placesOf'>;
   /** The first attempt is made at once, here, rather than by a job of its own (webhooks.delivery.ts). */
   delivery: Pick<ReturnType<typeof createWebhookDelivery>, 'attemptNow'>;
   /** How late the safety job of a first attempt runs: after the attempt's own timeout, with a margin. */
@@ -29,63 +30,80 @@ export type FanoutDeps = {
 type Data = Record<string, unknown>;
 /** The message's data for staff and for the customer (null: customers do not receive this one). */
 type Message = {
+  event: DeliveredEvent;
   type: WebhookEventType;
-  at: { tenantId: number; accountId: number } | null;
+  accountId: number | null;
   staff: Data;
   customer: Data | null;
 };
+type Payload = { caseId?: number; entryId?: number; from?: string; to?: string; importId?: number };
+
+const CASE_TYPES: Record<string, WebhookEventType> = {
+  [CaseEvents.opened.name]: 'case.opened',
+  [CaseEvents.stateChanged.name]: 'case.state_changed',
+  [CaseEvents.publicEntry.name]: 'case.public_update',
+};
+
+/** Does this subscription receive a message of this type about this account (tenant, path)? */
+function receives(s: SubscriptionRow, type: string, at: { tenantId: number; path: string } | null): boolean {
+  if (!s.eventTypes.includes('*') && !s.eventTypes.includes(type)) return false;
+  if (s.tenantId === null) return true;
+  return at !== null && s.tenantId === at.tenantId && at.path.startsWith(s.accountPath ?? '\u0000');
+}
 
 export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps) {
   const db = ctx.database.db;
 
-  /** What an event says to subscribers, or nothing (the thing is gone, or the event is not for webhooks). */
-  async function messageOf(e: DeliveredEvent): Promise<Message | undefined> {
-    const p = e.payload as { caseId?: number; entryId?: number; from?: string; to?: string; importId?: number };
-    if (e.name === SimEvents.added.name) {
-      return { type: 'sims.imported', at: null, staff: { importId: p.importId }, customer: null };
-    }
-    if (p.caseId === undefined) return undefined;
-    const v = await deps.cases.messageView(p.caseId, p.entryId);
-    if (!v) return undefined;
-    const at = { tenantId: v.tenantId, accountId: v.accountId };
-    if (e.name === CaseEvents.opened.name) return { type: 'case.opened', at, ...v };
-    if (e.name === CaseEvents.stateChanged.name) {
-      const move = { from: p.from, to: p.to };
-      return {
-        type: 'case.state_changed',
-        at,
-        staff: { ...v.staff, ...move },
-        customer: { ...v.customer, ...move },
-      };
-    }
-    if (e.name === CaseEvents.publicEntry.name) {
-      // The entry as each sees it; a customer gets it only while it is public.
-      return { type: 'case.public_update', at, staff: v.staff, customer: 'entry' in v.customer ? v.customer : null };
-    }
-    return undefined;
+  /** What each event says to subscribers; events about a thing that is gone say nothing. */
+  async function messagesOf(events: readonly DeliveredEvent[]): Promise<Message[]> {
+    const refs = events.flatMap((e) => {
+      const p = e.payload as Payload;
+      return CASE_TYPES[e.name] && p.caseId !== undefined ? [{ caseId: p.caseId, entryId: p.entryId }] : [];
+    });
+    const views = await deps.cases.messageViews(refs);
+    return events.flatMap((e): Message[] => {
+      const p = e.payload as Payload;
+      if (e.name === SimEvents.added.name)
+        return [{ event: e, type: 'sims.imported', accountId: null, staff: { importId: p.importId }, customer: null }];
+      const type = CASE_TYPES[e.name];
+      const v = type && p.caseId !== undefined ? views.get(`${p.caseId}:${p.entryId ?? ''}`) : undefined;
+      if (!type || !v) return [];
+      const base = { event: e, type, accountId: v.accountId };
+      if (type === 'case.state_changed') {
+        const move = { from: p.from, to: p.to };
+        return [{ ...base, staff: { ...v.staff, ...move }, customer: { ...v.customer, ...move } }];
+      }
+      // A public update goes to a customer only while the entry is public.
+      if (type === 'case.public_update')
+        return [{ ...base, staff: v.staff, customer: 'entry' in v.customer ? v.customer : null }];
+      return [{ ...base, staff: v.staff, customer: v.customer }];
+    });
   }
 
-  async function fanOut(e: DeliveredEvent, log: Logger): Promise<number> {
-    const m = await messageOf(e);
-    if (!m) return 0;
-    const account = m.at ? await deps.accounts.getInScope({ kind: 'operator' }, m.at.accountId) : undefined;
-    const subs = await webhooksRepo(db).matching(
-      m.type,
-      m.at && account ? { tenantId: m.at.tenantId, accountPath: account.path } : null,
-    );
-    const rows = subs.flatMap((s) => {
-      const data = s.tenantId === null ? m.staff : m.customer;
-      if (!data) return [];
-      return [
-        {
-          subscriptionId: s.id,
-          tenantId: s.tenantId,
-          messageId: newMessageId(),
-          eventType: m.type,
-          eventId: e.id,
-          body: messageBody(m.type, data, new Date(e.occurredAt)),
-        },
-      ];
+  async function fanOutMany(events: readonly DeliveredEvent[], log: Logger): Promise<number> {
+    const messages = await messagesOf(events);
+    if (messages.length === 0) return 0;
+    const accountIds = messages.flatMap((m) => (m.accountId === null ? [] : [m.accountId]));
+    const places = await deps.accounts.placesOf(accountIds);
+    const tenants = [...new Set([...places.values()].map((p) => p.tenantId))];
+    const subs = await webhooksRepo(db).enabledFor(tenants);
+    if (subs.length === 0) return 0;
+    const rows = messages.flatMap((m) => {
+      const at = m.accountId === null ? null : (places.get(m.accountId) ?? null);
+      return subs.flatMap((s) => {
+        const data = s.tenantId === null ? m.staff : m.customer;
+        if (!data || !receives(s, m.type, at)) return [];
+        return [
+          {
+            subscriptionId: s.id,
+            tenantId: s.tenantId,
+            messageId: newMessageId(),
+            eventType: m.type,
+            eventId: m.event.id,
+            body: messageBody(m.type, data, new Date(m.event.occurredAt)),
+          },
+        ];
+      });
     });
     if (rows.length === 0) return 0;
     // Each delivery gets a job before its first attempt is made here: if this process dies mid-attempt, the job
@@ -99,9 +117,9 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
     const byId = new Map(subs.map((s) => [s.id, s]));
     const now = new Date();
     await Promise.all(created.map((d) => deps.delivery.attemptNow(d, byId.get(d.subscriptionId)!, 1, false, now, log)));
-    log.debug({ event: e.name, eventId: e.id, deliveries: created.length }, 'webhook messages sent');
+    log.debug({ events: events.length, deliveries: created.length }, 'webhook messages sent');
     return created.length;
   }
 
-  return { fanOut };
+  return { fanOut: (e: DeliveredEvent, log: Logger) => fanOutMany([e], log), fanOutMany };
 }

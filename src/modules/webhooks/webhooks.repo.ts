@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { webhookAttempts, webhookDeliveries, webhookSubscriptions } from './webhooks.tables.ts';
 
@@ -50,24 +50,17 @@ export function webhooksRepo(db: Db) {
       await db.delete(webhookSubscriptions).where(eq(webhookSubscriptions.id, id));
     },
 
-    /**
-     * The enabled subscriptions an event of this type, about an account (tenant and path), goes to: the provider's,
-     * and the tenant's whose account is the event's account or above it.
-     */
-    async matching(type: string, at: { tenantId: number; accountPath: string } | null): Promise<SubscriptionRow[]> {
-      const owner = at
-        ? sql`(${webhookSubscriptions.tenantId} is null or (${webhookSubscriptions.tenantId} = ${at.tenantId}
-              and ${at.accountPath} like ${webhookSubscriptions.accountPath} || '%'))`
-        : isNull(webhookSubscriptions.tenantId);
+    /** The enabled subscriptions of these tenants and the provider's: the candidates for a batch of messages. */
+    async enabledFor(tenantIds: readonly number[]): Promise<SubscriptionRow[]> {
+      const tenants =
+        tenantIds.length === 0
+          ? sql`false`
+          : sql`${webhookSubscriptions.tenantId} = any(string_to_array(${tenantIds.join(',')}, ',')::bigint[])`;
       return db
         .select()
         .from(webhookSubscriptions)
         .where(
-          and(
-            eq(webhookSubscriptions.enabled, true),
-            owner,
-            sql`(${type} = any(${webhookSubscriptions.eventTypes}) or '*' = any(${webhookSubscriptions.eventTypes}))`,
-          ),
+          and(eq(webhookSubscriptions.enabled, true), sql`(${webhookSubscriptions.tenantId} is null or ${tenants})`),
         );
     },
 

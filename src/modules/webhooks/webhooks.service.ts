@@ -5,11 +5,11 @@
  * which subscription is webhooks.fanout.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { isStaff, type Principal, scopeOf } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { forbidden, invalid, notFound } from '../../platform/errors.ts';
-import { enqueueIn } from '../../platform/jobs/outbox.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import { newSecret } from './signing.ts';
 import { checkTargetUrl, parseCidrList, type UrlPolicy } from './url-policy.ts';
@@ -44,17 +44,14 @@ export async function enqueueDeliveries(
   runAt?: Date,
   manual = false,
 ) {
-  for (const d of rows)
-    await enqueueIn(
-      db,
-      DELIVER_JOB,
-      { deliveryId: d.id, attempt: d.attempts + 1, ...(manual ? { manual } : {}) },
-      {
-        dedupeKey: `${DELIVER_JOB}:${d.id}:${d.attempts + 1}:${randomUUID()}`,
-        maxAttempts: 3,
-        ...(runAt ? { runAt } : {}),
-      },
-    );
+  if (rows.length === 0) return;
+  // One statement for the lot; no dedupe key: a repeated attempt job finds its attempt made and does nothing.
+  await db.execute(sql`insert into jobs (kind, payload, run_at, max_attempts)
+    select ${DELIVER_JOB},
+           jsonb_build_object('deliveryId', v.id, 'attempt', v.a + 1) || ${manual ? '{"manual":true}' : '{}'}::jsonb,
+           ${(runAt ?? new Date()).toISOString()}::timestamptz, 3
+      from unnest(string_to_array(${rows.map((r) => r.id).join(',')}, ',')::bigint[],
+                  string_to_array(${rows.map((r) => r.attempts).join(',')}, ',')::int[]) as v(id, a)`);
 }
 
 export function createWebhooksService(ctx: Pick<Ctx, 'database' | 'config'>, deps: WebhooksDeps) {

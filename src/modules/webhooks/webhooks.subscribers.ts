@@ -16,6 +16,9 @@ export function webhooksSubscribers(deps: { fanout: ReturnType<typeof createWebh
       handle: async (event, job) => {
         await deps.fanout.fanOut(event, job.log);
       },
+      handleMany: async (events, job) => {
+        await deps.fanout.fanOutMany(events, job.log);
+      },
     }),
   ];
 }

@@ -48,6 +48,11 @@ export type Subscriber = {
   readonly ordered: boolean;
   readonly maxAttempts: number;
   handle(event: DeliveredEvent, job: JobInfo): Promise<void>;
+  /**
+   * Several events at once, when the worker claimed several of this subscriber's jobs together (set-based work:
+   * the webhooks fan-out reads the cases of a hundred events in one query). If it throws, each runs alone.
+   */
+  handleMany?(events: DeliveredEvent[], job: JobInfo): Promise<void>;
 };
 
 /** A subscriber of one event, its payload typed by the event's schema. */

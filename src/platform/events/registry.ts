@@ -63,7 +63,8 @@ export function createEventRegistry(events: readonly EventDef[], subscribers: re
       }
       return { ...env, payload: parsed.data } as DeliveredEvent;
     });
-    return defineJob(schema, (event, job) => s.handle(event, job));
+    const many = s.handleMany?.bind(s);
+    return defineJob(schema, (event, job) => s.handle(event, job), many ? { runMany: many } : {});
   }
 
   return {

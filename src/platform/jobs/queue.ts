@@ -61,18 +61,27 @@ export type JobHandler = {
   schema: z.ZodType;
   run(payload: unknown, job: JobInfo): Promise<void>;
   onDead?(payload: unknown, reason: string, job: JobInfo): Promise<void>;
+  /**
+   * Several jobs of this kind claimed together, handled at once (set-based reads and writes instead of one round
+   * trip each: the webhooks fan-out). If it throws, each job is run alone with `run`, so one bad job fails alone.
+   */
+  runMany?(payloads: unknown[], job: JobInfo): Promise<void>;
 };
 
 export function defineJob<S extends z.ZodType>(
   schema: S,
   run: (payload: z.output<S>, job: JobInfo) => Promise<void>,
-  opts: { onDead?: (payload: z.output<S>, reason: string, job: JobInfo) => Promise<void> } = {},
+  opts: {
+    onDead?: (payload: z.output<S>, reason: string, job: JobInfo) => Promise<void>;
+    runMany?: (payloads: z.output<S>[], job: JobInfo) => Promise<void>;
+  } = {},
 ): JobHandler {
-  const { onDead } = opts;
+  const { onDead, runMany } = opts;
   return {
     schema,
     run: (payload, job) => run(payload as z.output<S>, job),
     ...(onDead ? { onDead: (payload, reason, job) => onDead(payload as z.output<S>, reason, job) } : {}),
+    ...(runMany ? { runMany: (payloads, job) => runMany(payloads as z.output<S>[], job) } : {}),
   };
 }
 
@@ -283,6 +292,55 @@ export function createJobQueue(deps: JobQueueDeps) {
       }
     }
 
+    /** Jobs whose handler takes several at once, by kind (two or more); the others alone. */
+    function groupForMany(claimed: Job[]): { together: Job[][]; alone: Job[] } {
+      const byKind = Map.groupBy(claimed, (j) => j.kind);
+      const together: Job[][] = [];
+      const alone: Job[] = [];
+      for (const [kind, jobs] of byKind) {
+        if (opts.handlers[kind]?.runMany && jobs.length > 1) together.push(jobs);
+        else alone.push(...jobs);
+      }
+      return { together, alone };
+    }
+
+    async function runGroup(group: Job[], at: Date): Promise<void> {
+      const handler = opts.handlers[group[0]!.kind]!;
+      const parsed = group.map((job) => ({ job, p: handler.schema.safeParse(job.payload) }));
+      const valid = parsed.filter((x) => x.p.success);
+      const info: JobInfo = {
+        id: group[0]!.id,
+        kind: group[0]!.kind,
+        attempt: Math.min(...group.map((j) => j.attempts)),
+        maxAttempts: group[0]!.maxAttempts,
+        log: log.child({ kind: group[0]!.kind, jobs: group.length }),
+        at,
+      };
+      try {
+        await handler.runMany!(
+          valid.map((x) => x.p.data),
+          info,
+        );
+      } catch (e) {
+        info.log.warn({ err: e }, 'jobs handled together failed; each runs alone');
+        await Promise.allSettled(group.map((job) => runOne(job, at)));
+        return;
+      }
+      await finishMany(valid.map((x) => x.job));
+      // Invalid payloads die alone, with their reason (runOne says what was wrong).
+      await Promise.allSettled(parsed.filter((x) => !x.p.success).map((x) => runOne(x.job, at)));
+    }
+
+    async function finishMany(jobs: Job[]): Promise<void> {
+      if (jobs.length === 0) return;
+      await database.query(
+        `update jobs set state = 'done', last_error = null, locked_by = null, locked_until = null, finished_at = $1::timestamptz
+         where id = any($2::bigint[]) and locked_by = $3 and state = 'running'`,
+        [now().toISOString(), jobs.map((j) => j.id), id],
+      );
+      metrics.jobsFinished.inc({ kind: jobs[0]!.kind, outcome: 'done' }, jobs.length);
+    }
+
     async function refreshGauges(): Promise<void> {
       const rows = await database.query<{ state: string; n: string | number }>(
         `select state, count(*)::int as n from jobs where state in ('queued', 'failed', 'running') group by state`,
@@ -299,7 +357,11 @@ export function createJobQueue(deps: JobQueueDeps) {
       const at = now();
       const claimed = await claim(at);
       // Handlers never throw out of runOne except on DB errors in finish(); one bad job must not stop the batch.
-      const results = await Promise.allSettled(claimed.map((job) => runOne(job, at)));
+      const { together, alone } = groupForMany(claimed);
+      const results = await Promise.allSettled([
+        ...alone.map((job) => runOne(job, at)),
+        ...together.map((group) => runGroup(group, at)),
+      ]);
       for (const r of results) {
         if (r.status === 'rejected') log.error({ err: r.reason }, 'recording a job outcome failed');
       }
