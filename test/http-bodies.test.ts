@@ -125,6 +125,26 @@ describe('a SIM import whose upload stalls or is cut off', { timeout: 120_000 },
     expect(await databaseAnswers()).toBe(200);
   });
 
+  it('stalled with wait=1: the client gets the 408, in the documented shape (not a closed connection)', async () => {
+    const c = connect();
+    await c.write(
+      request(
+        'POST',
+        '/api/v1/sims/imports?mode=atomic&wait=1&filename=stall-wait.csv',
+        { 'content-type': 'text/csv', 'content-length': 1_000_000 },
+        upload(),
+      ),
+    );
+    await expect.poll(() => c.answers().length > 0 || c.closed(), { timeout: 60_000, interval: 20 }).toBe(true);
+    const a = c.answers()[0];
+    expect(a?.status, 'no answer before the connection closed').toBe(408);
+    const e = documented(a!);
+    expect(e.code).toBe('request.body_stalled');
+    expect(e.message).toBe('The upload stopped: no data for 1.5 s');
+    expect(await databaseAnswers()).toBe(200);
+    c.socket.destroy();
+  });
+
   it('an import refused mid-way (?wait=true) answers, and the same keep-alive connection serves the next request', async () => {
     const c = connect();
     // Valid lines, then a Latin-1 byte, then more than the socket buffers: the answer comes before the body's end.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors.ts';
@@ -36,12 +37,22 @@ export function drainRequest(input: Readable) {
  */
 export function guardUpload(input: Readable, idleMs: number): () => void {
   if (input.readableEnded) return () => undefined;
-  const stalled = () =>
-    input.destroy(
-      new AppError('invalid', 'request.body_stalled', `The upload stopped: no data for ${idleMs / 1000} s`, [
-        { field: 'body', reason: `no data for ${idleMs / 1000} s (BODY_IDLE_TIMEOUT_MS)` },
-      ]),
+  const stalled = () => {
+    stop();
+    const error = new AppError(
+      'timeout',
+      'request.body_stalled',
+      `The upload stopped: no data for ${idleMs / 1000} s`,
+      [{ field: 'body', reason: `no data for ${idleMs / 1000} s (BODY_IDLE_TIMEOUT_MS)` }],
     );
+    // Not destroy(): destroying a request destroys its socket, and a client still waiting for its answer (an import
+    // with wait=true) would get a closed connection instead of the 408. Its readers get the error (and fail); what
+    // may still come of the body is read and dropped after the answer (drainRequest).
+    if (input instanceof IncomingMessage && input.listenerCount('error') > 0) {
+      input.unpipe();
+      input.emit('error', error);
+    } else input.destroy(error);
+  };
   const timer = setTimeout(stalled, idleMs);
   timer.unref();
   const onData = () => timer.refresh();
