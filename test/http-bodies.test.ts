@@ -15,7 +15,7 @@ let t: Tenant;
 let port: number;
 
 beforeAll(async () => {
-  h = await harness({ bodyIdleTimeoutMs: IDLE_MS, bodyLimit: 64 * 1024 });
+  h = await harness({ bodyIdleTimeoutMs: IDLE_MS, bodyLimit: 64 * 1024, attachmentMaxBytes: 1024 * 1024 });
   t = await makeTenant(h.services);
   await h.app.listen({ host: '127.0.0.1', port: 0 });
   port = (h.app.server.address() as AddressInfo).port;
@@ -125,6 +125,28 @@ describe('a SIM import whose upload stalls or is cut off', { timeout: 120_000 },
     expect(await databaseAnswers()).toBe(200);
   });
 
+  it('stalled with wait=1: the client gets the 408, in the documented shape (not a closed connection)', async () => {
+    const c = connect();
+    await c.write(
+      request(
+        'POST',
+        '/api/v1/sims/imports?mode=atomic&wait=1&filename=stall-wait.csv',
+        { 'content-type': 'text/csv', 'content-length': 1_000_000 },
+        upload(),
+      ),
+    );
+    await expect.poll(() => c.answers().length > 0 || c.closed(), { timeout: 60_000, interval: 20 }).toBe(true);
+    const a = c.answers()[0];
+    expect(a?.status, 'no answer before the connection closed').toBe(408);
+    const e = documented(a!);
+    expect(e.code).toBe('request.body_stalled');
+    expect(e.message).toBe('The upload stopped: no data for 1.5 s');
+    expect(a!.head).toMatch(/^connection: close$/im);
+    expect(await databaseAnswers()).toBe(200);
+    // Nothing more will come: the server closes the connection (after lingering for the rest of the body).
+    await expect.poll(() => c.closed(), { timeout: 60_000 }).toBe(true);
+  });
+
   it('an import refused mid-way (?wait=true) answers, and the same keep-alive connection serves the next request', async () => {
     const c = connect();
     // Valid lines, then a Latin-1 byte, then more than the socket buffers: the answer comes before the body's end.
@@ -190,6 +212,181 @@ describe('JSON bodies', { timeout: 120_000 }, () => {
       const a = await c.answer();
       expect(a.status, JSON.stringify(headers)).toBe(400);
       expect(documented(a).code).toBe('request.malformed_http');
+      c.socket.destroy();
+    }
+  });
+});
+
+// An answer given before the body was read, then the connection closed: the client must get the answer, not a reset
+// that throws it away (a socket closed with unread data sends RST). The server half-closes and reads the rest
+// (lingering close). Racy by nature, hence the loops; every run must get the whole answer.
+describe('early answers to large bodies reach the client', { timeout: 600_000 }, () => {
+  const MB = 1024 * 1024;
+  const big = Buffer.alloc(20 * MB, 'x');
+  /**
+   * Sends head and body like a client that reads only once it has sent everything (what the socket buffers fills
+   * while it writes): then a reset from the server discards an answer already received but not yet read. Resolves
+   * once an answer is whole or the socket has closed.
+   */
+  async function exchange(head: string, body: Buffer | Buffer[]) {
+    const c = connect();
+    c.socket.pause();
+    c.socket.write(head);
+    for (const part of Array.isArray(body) ? body : [body]) c.socket.write(part);
+    await new Promise<void>((sent) => {
+      c.socket.write('', () => sent());
+      c.socket.once('close', () => sent());
+    });
+    c.socket.resume();
+    await expect.poll(() => c.answers().length > 0 || c.closed(), { timeout: 120_000, interval: 10 }).toBe(true);
+    return c;
+  }
+  const chunked = (b: Buffer, size = 256 * 1024) => {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < b.length; i += size) {
+      const piece = b.subarray(i, i + size);
+      parts.push(Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n'));
+    }
+    parts.push(Buffer.from('0\r\n\r\n'));
+    return parts;
+  };
+  const headOf = (
+    method: string,
+    path: string,
+    headers: Record<string, string | number>,
+    authorization: string | null = auth(),
+  ) =>
+    `${method} ${path} HTTP/1.1\r\nHost: x\r\n${authorization ? `Authorization: ${authorization}\r\n` : ''}${Object.entries(
+      headers,
+    )
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}\r\n`;
+  const RUNS = 10;
+
+  type Case = { name: string; status: number; code?: string; send: (close: boolean) => [string, Buffer | Buffer[]] };
+  const json = (close: boolean) => ({
+    'content-type': 'application/json',
+    ...(close ? { connection: 'close' } : {}),
+  });
+  const cases: Case[] = [
+    {
+      name: '413, a JSON body over BODY_LIMIT_BYTES (declared)',
+      status: 413,
+      send: (close) => [
+        headOf('PATCH', `/api/v1/accounts/${t.child.id}`, { ...json(close), 'content-length': big.length }),
+        big,
+      ],
+    },
+    {
+      name: '413, a chunked JSON body over BODY_LIMIT_BYTES',
+      status: 413,
+      send: (close) => [
+        headOf('PATCH', `/api/v1/accounts/${t.child.id}`, { ...json(close), 'transfer-encoding': 'chunked' }),
+        chunked(big),
+      ],
+    },
+    {
+      name: '401, no credentials',
+      status: 401,
+      send: (close) => [
+        headOf('PATCH', `/api/v1/accounts/${t.child.id}`, { ...json(close), 'content-length': big.length }, null),
+        big,
+      ],
+    },
+    {
+      name: '403, a customer importing SIMs',
+      status: 403,
+      code: 'sims.import_staff_only',
+      send: (close) => [
+        headOf(
+          'POST',
+          '/api/v1/sims/imports',
+          { 'content-type': 'text/csv', ...(close ? { connection: 'close' } : {}), 'content-length': big.length + 14 },
+          t.customer.authorization!,
+        ),
+        [Buffer.from('iccid,account\n'), big],
+      ],
+    },
+    {
+      name: '413, an attachment over ATTACHMENT_MAX_BYTES (declared)',
+      status: 413,
+      send: (close) => [
+        headOf('POST', '/api/v1/cases/1/events/1/attachments', {
+          'content-type': 'application/octet-stream',
+          ...(close ? { connection: 'close' } : {}),
+          'content-length': big.length,
+        }),
+        big,
+      ],
+    },
+    {
+      name: '413, a chunked attachment over ATTACHMENT_MAX_BYTES',
+      status: 413,
+      send: (close) => [
+        headOf('POST', '/api/v1/cases/1/events/1/attachments', {
+          'content-type': 'application/octet-stream',
+          ...(close ? { connection: 'close' } : {}),
+          'transfer-encoding': 'chunked',
+        }),
+        chunked(big),
+      ],
+    },
+    {
+      name: "400, what Node's HTTP parser refuses (Content-Length and chunked)",
+      status: 400,
+      code: 'request.malformed_http',
+      send: (close) => [
+        headOf('PATCH', `/api/v1/accounts/${t.child.id}`, {
+          ...json(close),
+          'content-length': big.length,
+          'transfer-encoding': 'chunked',
+        }),
+        big,
+      ],
+    },
+    {
+      name: '200, a GET with a body nobody reads',
+      status: 200,
+      send: (close) => [
+        headOf('GET', '/healthz', {
+          'content-type': 'application/octet-stream',
+          ...(close ? { connection: 'close' } : {}),
+          'content-length': big.length,
+        }),
+        big,
+      ],
+    },
+  ];
+
+  for (const close of [true, false]) {
+    for (const k of cases) {
+      it(`${k.name}${close ? ', Connection: close' : ', keep-alive'}: the whole answer, ${RUNS} times out of ${RUNS}`, async () => {
+        const missed: string[] = [];
+        for (let run = 0; run < RUNS; run++) {
+          const [head, body] = k.send(close);
+          const c = await exchange(head, body);
+          const a = c.answers()[0];
+          if (a?.status !== k.status)
+            missed.push(`run ${run}: ${a ? a.status : `no answer (${c.error()?.message ?? 'closed'})`}`);
+          else if (k.status >= 400 && k.code) expect(documented(a).code).toBe(k.code);
+          else if (k.status >= 400) documented(a);
+          c.socket.destroy();
+        }
+        expect(missed).toEqual([]);
+      });
+    }
+  }
+
+  it('keep-alive: after an early 401 and the whole body, the same connection serves the next request', async () => {
+    for (let run = 0; run < 3; run++) {
+      const c = connect();
+      c.socket.write(
+        headOf('PATCH', `/api/v1/accounts/${t.child.id}`, { ...json(false), 'content-length': big.length }, null),
+      );
+      c.socket.write(big);
+      expect((await c.answer(1, 120_000)).status).toBe(401);
+      await c.write(request('GET', '/healthz', {}));
+      expect((await c.answer(2, 120_000)).status).toBe(200);
       c.socket.destroy();
     }
   });

@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'unauthenticated' // 401
   | 'forbidden' // 403: authenticated, not allowed
   | 'not_found' // 404 (also used for other tenants' rows: never confirm they exist)
+  | 'timeout' // 408: the request stopped arriving (a stalled upload)
   | 'conflict' // 409: duplicate, forbidden transition, stale state
   | 'too_large' // 413
   | 'rate_limited' // 429: too many attempts; retryAfterSeconds says when to come back (the Retry-After header)

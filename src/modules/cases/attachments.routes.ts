@@ -24,7 +24,9 @@ async function readCapped(req: FastifyRequest, payload: IncomingMessage, max: nu
   if (declared > max) throw tooLarge(declared, max);
   const chunks: Buffer[] = [];
   let seen = 0;
-  for await (const chunk of payload) {
+  // Not `for await (… of payload)`: leaving that loop destroys the request, and with it the socket, so the 413
+  // would never reach the client; the rest of the body is read and dropped after the answer (app.ts, onSend).
+  for await (const chunk of payload.iterator({ destroyOnReturn: false })) {
     seen += (chunk as Buffer).length;
     if (seen > max) throw tooLarge(seen, max);
     chunks.push(chunk as Buffer);

@@ -20,7 +20,7 @@ import { registerCrossSiteGuard } from './cross-site.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { jsonBodyProblem } from './json-body.ts';
 import { requireOperationNames, transformDocument, transformRoute } from './openapi.ts';
-import { drainRequest, registerBodyIdleTimeout, writeRawError } from './request-body.ts';
+import { drainRequest, isLingering, lingeringClose, registerBodyIdleTimeout, writeRawError } from './request-body.ts';
 import { strictValidatorCompiler } from './strict-validator.ts';
 
 export type App = FastifyInstance<
@@ -51,16 +51,17 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: false } },
     // What Node's HTTP parser refuses (a bad Content-Length, a header too large, a request that took too long) in
-    // the documented error shape, not Fastify's own.
+    // the documented error shape, not Fastify's own; the client may still be sending, so the connection is closed
+    // lingering (request-body.ts). A connection already closing that way has had its answer.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
-      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      if (err.code === 'ECONNRESET' || socket.destroyed || isLingering(socket)) return;
       if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
         writeRawError(socket, 408, 'Request Timeout', 'request.timeout', 'The request took too long to arrive');
       else if (err.code === 'HPE_HEADER_OVERFLOW')
         writeRawError(socket, 431, 'Request Header Fields Too Large', 'request.headers_too_large', 'Headers too large');
       else
         writeRawError(socket, 400, 'Bad Request', 'request.malformed_http', `Malformed HTTP request: ${err.message}`);
-      socket.destroySoon();
+      lingeringClose(socket);
     },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -125,9 +126,16 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
   registerBodyIdleTimeout(app, ctx.config.bodyIdleTimeoutMs);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    // Answered before the body was read to its end (413, a refused upload): read and drop the rest, so the client
-    // gets this answer rather than a reset, and a keep-alive connection stays usable.
-    if (reply.statusCode >= 400 && !req.raw.complete) drainRequest(req.raw);
+    // Answered before the body was read to its end (413, a refused upload, 401/403 before the body, a GET with a
+    // body nobody reads): read and drop the rest, so the client gets this answer rather than a reset, and a
+    // keep-alive connection stays usable; a connection that closes after it closes lingering (request-body.ts).
+    // A 2xx whose body is still being read (a streamed import answered 202) is left to its reader. (Injected
+    // requests, in tests, have no `complete`: no connection either.)
+    if (req.raw.complete === false && (reply.statusCode >= 400 || req.raw.readableFlowing === null)) {
+      // A body that stopped arriving will not be read to its end: this connection cannot carry another request.
+      if (reply.statusCode === 408) reply.header('connection', 'close');
+      drainRequest(req.raw);
+    }
     // Every answer: no MIME sniffing (a CSV or an attachment is never run as script). API answers are data, never a
     // page: nothing may load from them or frame them, and a shared cache keeps none of a customer's data.
     reply.header('x-content-type-options', 'nosniff');

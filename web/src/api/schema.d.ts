@@ -8937,7 +8937,7 @@ export interface operations {
         mode?: "atomic" | "skip-invalid";
         /** @description Update SIMs whose ICCID exists (the listed, non-empty fields) */
         upsert?: "0" | "1" | "true" | "false";
-        /** @description Answer when the import is done: 200 with the job, or 400 (invalid lines) / 409 (duplicates) with the first 100 problems */
+        /** @description Answer when the import is done: 200 with the job, or 400 (invalid lines) / 409 (duplicates) with the first 100 problems; 408 if the upload stops arriving for BODY_IDLE_TIMEOUT_MS */
         wait?: "0" | "1" | "true" | "false";
         /** @description Kept on the job for reference */
         filename?: string;
@@ -8982,6 +8982,12 @@ export interface operations {
       };
       /** @description Default Response */
       404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      408: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

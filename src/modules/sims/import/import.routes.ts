@@ -59,7 +59,15 @@ export function simTransferRoutes(
               'comes when it is done. A bad header is a 400 before any job exists. PGlite (embedded) holds one ' +
               'connection: other requests wait while an import runs.',
             querystring: StartImportQuery,
-            response: { 200: ImportJobView, 202: ImportJobView, 409: ErrorBody, 413: ErrorBody, ...errors },
+            // 408: with `wait=true`, an upload that stops arriving for BODY_IDLE_TIMEOUT_MS (request.body_stalled).
+            response: {
+              200: ImportJobView,
+              202: ImportJobView,
+              408: ErrorBody,
+              409: ErrorBody,
+              413: ErrorBody,
+              ...errors,
+            },
           },
         },
         async (req, reply) => {

@@ -10,7 +10,7 @@ export const StartImportQuery = z.object({
   mode: z.enum(['atomic', 'skip-invalid']).default('atomic').describe('atomic: any bad line imports nothing'),
   upsert: bool.describe('Update SIMs whose ICCID exists (the listed, non-empty fields)'),
   wait: bool.describe(
-    'Answer when the import is done: 200 with the job, or 400 (invalid lines) / 409 (duplicates) with the first 100 problems',
+    'Answer when the import is done: 200 with the job, or 400 (invalid lines) / 409 (duplicates) with the first 100 problems; 408 if the upload stops arriving for BODY_IDLE_TIMEOUT_MS',
   ),
   filename: z.string().trim().min(1).max(200).optional().describe('Kept on the job for reference'),
 });
