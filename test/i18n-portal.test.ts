@@ -5,6 +5,7 @@ import { CASE_TYPES } from '../src/modules/cases/cases.schemas.ts';
 import { CASE_STATES } from '../src/modules/cases/state-machine.ts';
 import { NETWORK_STATUSES } from '../src/modules/ingest/network-effects.ts';
 import { SIM_STATES } from '../src/modules/sims/lifecycle.ts';
+import { WEBHOOK_EVENT_TYPE_NAMES } from '../src/modules/webhooks/webhooks.types.ts';
 import { en } from '../web/src/i18n/en.ts';
 import { de, fr, it as itCatalog, ru, sv } from '../web/src/i18n/others.ts';
 import { portalCatalogs, portalEn } from '../web/src/i18n/portal.ts';
@@ -12,7 +13,8 @@ import { portalCatalogs, portalEn } from '../web/src/i18n/portal.ts';
 // Issue 12 (Languages): the portal in en, fr, de, it, ru, sv. A missing key would fall back to English in front of a
 // customer; this test finds it before they do.
 const others = { fr, de, it: itCatalog, ru, sv } as const;
-const portalDir = path.join(import.meta.dirname, '..', 'web', 'src', 'portal');
+// The portal's screens, and the webhooks screens the portal shares with the console.
+const portalDirs = ['portal', 'webhooks'].map((d) => path.join(import.meta.dirname, '..', 'web', 'src', d));
 
 /** The console-catalog keys the portal's frame shows a customer: the nav, login, the common words, the portal's. */
 const SHARED_PORTAL_KEYS = Object.keys(en).filter(
@@ -26,9 +28,10 @@ const SHARED_PORTAL_KEYS = Object.keys(en).filter(
 /** Every t('…') key the portal's screens use. */
 function keysUsedByPortal(): string[] {
   const out = new Set<string>();
-  for (const f of readdirSync(portalDir).filter((f) => f.endsWith('.tsx'))) {
-    for (const m of readFileSync(path.join(portalDir, f), 'utf8').matchAll(/\bt\('([^']+)'\)/g)) out.add(m[1]!);
-  }
+  for (const dir of portalDirs)
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.tsx'))) {
+      for (const m of readFileSync(path.join(dir, f), 'utf8').matchAll(/\bt\('([^']+)'\)/g)) out.add(m[1]!);
+    }
   return [...out].sort();
 }
 
@@ -66,6 +69,8 @@ describe('portal translations', () => {
     for (const [family, values] of Object.entries(families)) {
       for (const v of values) expect(Object.keys(portalEn)).toContain(`enum.${family}.${v}`);
     }
+    // Each webhook event type is explained in the customer's words (the API's description is English).
+    for (const type of WEBHOOK_EVENT_TYPE_NAMES) expect(Object.keys(portalEn)).toContain(`webhooks.type.${type}`);
     // And the German a customer reads is not the English left in place.
     expect(portalCatalogs.de['enum.caseState.resolved']).toBe('Gelöst');
     expect(portalCatalogs.de['enum.simState.ACTIVATED']).toBe('Aktiv');

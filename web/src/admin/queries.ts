@@ -34,8 +34,9 @@ function useChange<V, R>(mutationFn: (v: V) => Promise<R>, touched: readonly Que
 }
 
 /** Accounts to pick from (a customer user's account, a plan's owner, a policy's contract accounts). */
-export function useAccountOptions() {
+export function useAccountOptions(enabled = true) {
   return useQuery({
+    enabled,
     queryKey: adminKeys.accountOptions,
     queryFn: () => unwrap(api.GET('/api/v1/accounts', { params: { query: { limit: 500 } } })),
     select: (page) => page.items.map((a) => ({ value: String(a.id), label: `${a.name} (${a.number})` })),

@@ -58,6 +58,11 @@ const router = createBrowserRouter([
       { path: 'sims/import', lazy: screen(() => import('../sims/ImportPage.tsx')), loader: prefetch() },
       { path: 'sims', lazy: screen(() => import('../sims/SimsPage.tsx')), loader: prefetch() },
       { path: 'sims/:iccid', lazy: screen(() => import('../sims/SimPage.tsx')), loader: prefetch() },
+      // Webhooks: the same screens for staff (every endpoint) and, under /portal, for a customer (their own).
+      { path: 'webhooks', lazy: screen(() => import('../webhooks/WebhooksPage.tsx')), loader: prefetch() },
+      { path: 'webhooks/:id', lazy: screen(() => import('../webhooks/WebhookPage.tsx')), loader: prefetch() },
+      { path: 'portal/webhooks', lazy: screen(() => import('../webhooks/WebhooksPage.tsx')), loader: prefetch() },
+      { path: 'portal/webhooks/:id', lazy: screen(() => import('../webhooks/WebhookPage.tsx')), loader: prefetch() },
       { path: 'admin/*', lazy: screen(() => import('../admin/AdminPage.tsx')), loader: prefetch() },
       { path: 'portal/sims', lazy: screen(() => import('../portal/PortalSimsPage.tsx')), loader: prefetch() },
       { path: 'portal/sims/:iccid', lazy: screen(() => import('../portal/PortalSimPage.tsx')), loader: prefetch() },

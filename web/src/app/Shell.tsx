@@ -57,11 +57,13 @@ export function Shell() {
         { to: '/accounts', label: t('nav.accounts') },
         { to: '/sims', label: t('nav.sims') },
         { to: '/sims/import', label: t('nav.import') },
+        { to: '/webhooks', label: t('webhooks.title') },
         ...(me.data.role === 'admin' ? [{ to: '/admin', label: t('nav.admin') }] : []),
       ]
     : [
         { to: '/portal/sims', label: t('nav.mySims') },
         { to: '/portal/cases', label: t('nav.myCases') },
+        { to: '/portal/webhooks', label: t('webhooks.title') },
       ];
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 200, breakpoint: 'sm' }} padding="md">

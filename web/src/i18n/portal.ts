@@ -1,3 +1,5 @@
+import { webhooksCatalogs, webhooksEn } from './webhooks.ts';
+
 /**
  * The customer portal's own text in the six languages of the customers (issue 12, Languages): the portal screens in
  * web/src/portal and the enum values they show (case state and type, SIM state, network state, verdicts). Every
@@ -86,6 +88,7 @@ export const portalEn = {
   'enum.verdict.warning': 'Warning',
   'enum.verdict.error': 'Problem',
   'enum.verdict.unknown': 'Unknown',
+  ...webhooksEn,
 } as const;
 
 export type PortalKey = keyof typeof portalEn;
@@ -172,6 +175,7 @@ const fr: PortalCatalog = {
   'enum.verdict.warning': 'Avertissement',
   'enum.verdict.error': 'Problème',
   'enum.verdict.unknown': 'Inconnu',
+  ...webhooksCatalogs.fr,
 };
 
 const de: PortalCatalog = {
@@ -255,6 +259,7 @@ const de: PortalCatalog = {
   'enum.verdict.warning': 'Warnung',
   'enum.verdict.error': 'Problem',
   'enum.verdict.unknown': 'Unbekannt',
+  ...webhooksCatalogs.de,
 };
 
 const it: PortalCatalog = {
@@ -338,6 +343,7 @@ const it: PortalCatalog = {
   'enum.verdict.warning': 'Avviso',
   'enum.verdict.error': 'Problema',
   'enum.verdict.unknown': 'Sconosciuto',
+  ...webhooksCatalogs.it,
 };
 
 const ru: PortalCatalog = {
@@ -421,6 +427,7 @@ const ru: PortalCatalog = {
   'enum.verdict.warning': 'Предупреждение',
   'enum.verdict.error': 'Проблема',
   'enum.verdict.unknown': 'Неизвестно',
+  ...webhooksCatalogs.ru,
 };
 
 const sv: PortalCatalog = {
@@ -504,6 +511,7 @@ const sv: PortalCatalog = {
   'enum.verdict.warning': 'Varning',
   'enum.verdict.error': 'Problem',
   'enum.verdict.unknown': 'Okänt',
+  ...webhooksCatalogs.sv,
 };
 
 /** By language (index.tsx's LANGUAGES; spelled out here so the node tests can load this file without JSX). */
