@@ -23,9 +23,15 @@
  * Progress: counters are pushed to the caller per chunk (CLI bar) and, on PostgreSQL, to the job row through
  * another pool connection. PGlite has ONE connection: the import transaction holds it for the whole run, so
  * every other query of that process (API requests included) waits until the import commits; the job row
- * shows the final counters only. Use PostgreSQL for imports while the desk is in use.
+ * shows the final counters only. Use PostgreSQL for imports while the desk is in use. An upload over HTTP is
+ * received whole into a temporary file before that (`spool`), so the wait is the import's, never the client's.
  */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Principal } from '../../../platform/auth.ts';
 import type { Ctx } from '../../../platform/context.ts';
@@ -115,6 +121,20 @@ function byteGuard(maxBytes: number): Transform {
 }
 
 export type ImportService = ReturnType<typeof createImportService>;
+
+/** The whole upload into a private temporary file; its read stream and how to remove it. */
+async function spool(upload: Readable): Promise<{ stream: Readable; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'iotops-import-'));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  const file = path.join(dir, 'upload.csv');
+  try {
+    await pipeline(upload, createWriteStream(file, { mode: 0o600 }));
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+  return { stream: createReadStream(file), remove };
+}
 
 export function createImportService(
   ctx: Pick<Ctx, 'database' | 'log'>,
@@ -284,8 +304,25 @@ export function createImportService(
     const unguard = opts.idleMs === undefined ? () => undefined : guardUpload(input, opts.idleMs);
     const guarded = opts.maxBytes === undefined ? input : input.pipe(byteGuard(opts.maxBytes));
     if (guarded !== input) input.on('error', (e) => guarded.destroy(e));
-    const source = guarded.pipe(utf8Guard());
-    guarded.on('error', (e) => source.destroy(e));
+    // On the embedded database the import holds its one session from the header on, so an upload (idleMs: it comes
+    // over the network) is received whole into a temporary file first: a slow, stalled or cut-off upload then
+    // fails alone, and the desk's other requests never wait for a client's bytes (probe round 3: 30 s frozen).
+    let body: Readable = guarded;
+    let unspool = async (): Promise<void> => {};
+    if (opts.idleMs !== undefined && ctx.database.kind === 'pglite') {
+      try {
+        const spooled = await spool(guarded);
+        body = spooled.stream;
+        unspool = spooled.remove;
+      } catch (e) {
+        unguard();
+        drainRequest(input);
+        throw asImportError(e);
+      }
+      unguard();
+    }
+    const source = body.pipe(utf8Guard());
+    body.on('error', (e) => source.destroy(e));
     // Where the last record parsed ended: a quote never closed opened in the record after it.
     const parsed = { line: 0 };
     const parser = source.pipe(
@@ -322,14 +359,16 @@ export function createImportService(
       });
       // A failed import stops reading: the rest of the upload is read and dropped (request-body.ts drainRequest).
       const done = run(it, header, lk, job, actor, opts, parsed).then(
-        (r) => {
+        async (r) => {
           unguard();
           drainRequest(input);
+          await unspool();
           return r;
         },
-        (e: unknown) => {
+        async (e: unknown) => {
           unguard();
           drainRequest(input);
+          await unspool();
           throw e;
         },
       );
@@ -339,6 +378,7 @@ export function createImportService(
       input.unpipe();
       parser.destroy();
       drainRequest(input);
+      await unspool();
       throw asImportError(unclosedQuoteAt(e, parsed.line + 1));
     }
   }
