@@ -121,7 +121,7 @@ function Endpoint({ s }: { s: Subscription }) {
           text={t('webhooks.delete.text')}
           onConfirm={async () => {
             await remove.mutateAsync(s.id);
-            navigate(base);
+            void navigate(base);
           }}
         />
       </Group>

@@ -112,7 +112,7 @@ function AddEndpoint({
         secret={create.data.secret}
         onDismiss={() => {
           onClose();
-          navigate(`${base}/${id}`);
+          void navigate(`${base}/${id}`);
         }}
       />
     );
