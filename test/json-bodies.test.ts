@@ -69,6 +69,27 @@ describe('JSON bodies refused cleanly where they enter', () => {
   });
 });
 
+describe('what an error lists', () => {
+  it('a missing field is "required", not "expected string, received undefined"', async () => {
+    const r = await post('/api/v1/cases', JSON.stringify({ accountId: t.child.id, type: 'incident' }), t.agent);
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.details).toEqual([{ field: 'subject', reason: 'required' }]);
+  });
+
+  it('at most 100 problems, then how many more (1,000 repeated problems answered 83 KB)', async () => {
+    const body = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`unknown${i}`, i]));
+    const r = await post(
+      '/api/v1/cases',
+      JSON.stringify({ ...body, accountId: t.child.id, type: 'incident', subject: 's' }),
+      t.agent,
+    );
+    expect(r.statusCode).toBe(400);
+    const details = r.json().error.details as { reason: string }[];
+    expect(details).toHaveLength(101);
+    expect(details[100]).toEqual({ reason: '… and 150 more problems' });
+  });
+});
+
 describe('query parameters', () => {
   it('an unknown one is refused naming it (it was silently ignored: ?account=X exported every SIM)', async () => {
     const r = await h.app.inject({ url: '/api/v1/sims/export?account=X', headers: t.agent });

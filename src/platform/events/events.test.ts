@@ -11,7 +11,7 @@ import type { Database } from '../db/client.ts';
 import { createJobQueue, type JobQueue } from '../jobs/queue.ts';
 import { createLogger } from '../log.ts';
 import { createMetrics } from '../metrics.ts';
-import { defineEvent, defineSubscriber, type EventDef, type Subscriber } from './define.ts';
+import { defineEvent, defineMultiSubscriber, defineSubscriber, type EventDef, type Subscriber } from './define.ts';
 import { createDispatcher } from './dispatcher.ts';
 import { emit, emitEach } from './emit.ts';
 import { createEventRegistry } from './registry.ts';
@@ -163,6 +163,47 @@ describe('domain events', () => {
     const e = anEvent();
     await expect(emit(database.db, e, { thingId: -1 })).rejects.toThrow(/does not match its declaration/);
     expect(await pending(e.name)).toBe(0);
+  });
+});
+
+describe('subscribers that take events in batches', () => {
+  it('get every claimed event at once; when the batch fails, each runs alone and only the bad one fails', async () => {
+    const e = anEvent();
+    const batches: number[][] = [];
+    const alone: number[] = [];
+    const subscriber = defineMultiSubscriber({
+      name: `${e.producer}.batch_${uniq()}`,
+      module: e.producer,
+      description: 'test',
+      on: [e],
+      handle: async (ev) => {
+        const id = (ev.payload as { thingId: number }).thingId;
+        if (id === 13) throw new Error('thirteen');
+        alone.push(id);
+      },
+      handleMany: async (evs) => {
+        const ids = evs.map((ev) => (ev.payload as { thingId: number }).thingId);
+        batches.push(ids);
+        if (ids.includes(13)) throw new Error('a bad one in the batch');
+      },
+    });
+    const w = worker([e], [subscriber], () => new Date(Date.now() + 1000));
+    for (const thingId of [1, 2, 3]) await emit(database.db, e, { thingId });
+    await w.tick();
+    expect(batches).toEqual([[1, 2, 3]]);
+    expect(alone).toEqual([]);
+    for (const thingId of [11, 12, 13]) await emit(database.db, e, { thingId });
+    await w.tick();
+    expect(batches[1]).toEqual([11, 12, 13]);
+    expect(alone.sort()).toEqual([11, 12]);
+    const left = await database.query<{ state: string; n: number }>(
+      'select state, count(*)::int as n from jobs where kind = $1 group by state order by state',
+      [`event:${subscriber.name}`],
+    );
+    expect(left).toEqual([
+      { state: 'done', n: 5 },
+      { state: 'failed', n: 1 },
+    ]);
   });
 });
 

@@ -35,6 +35,8 @@ export const ErrorBody = z
   })
   .meta({ id: 'Error' });
 
+export const MAX_DETAILS = 100;
+
 function send(
   reply: FastifyReply,
   req: FastifyRequest,
@@ -45,12 +47,15 @@ function send(
 ) {
   // Every echo is cut (a 10 MB header line once came back as a 50 MB error): the message, and each detail's value,
   // field (a CSV column's name is the client's text) and reason.
-  const shown = details.slice(0, 1000).map((d) => ({
+  // At most MAX_DETAILS problems are listed (a header of 1,000 repeated columns answered 83 KB of near-identical
+  // details), then one saying how many more there were; an import's full list is its error report.
+  const shown: ErrorDetail[] = details.slice(0, MAX_DETAILS).map((d) => ({
     ...d,
     ...(d.field === undefined ? {} : { field: clipText(d.field, 200) }),
     ...(d.value === undefined ? {} : { value: clip(d.value) }),
     reason: clipText(d.reason, 500),
   }));
+  if (details.length > MAX_DETAILS) shown.push({ reason: `… and ${details.length - MAX_DETAILS} more problems` });
   const text = clipText(message, 2000);
   return reply.code(status).send({ error: { code, message: text, requestId: String(req.id), details: shown } });
 }
@@ -81,6 +86,23 @@ function valueAt(req: FastifyRequest, context: string | undefined, instancePath:
   return v;
 }
 
+/**
+ * Zod's words for a missing field or a repeated one ("expected string, received undefined", "received NaN") say how
+ * it failed inside, not what the caller did: a field that is absent is "required".
+ */
+function plainReason(message: string | undefined, value: unknown, present: boolean): string {
+  if (value === undefined && !present && /received undefined/.test(message ?? '')) return 'required';
+  return message ?? 'invalid';
+}
+
+function hasKey(req: FastifyRequest, context: string | undefined, instancePath: string): boolean {
+  const parts = instancePath.split('/').filter(Boolean);
+  const last = parts.pop();
+  if (last === undefined) return true;
+  const parent = valueAt(req, context, parts.length ? `/${parts.join('/')}` : '');
+  return parent !== null && typeof parent === 'object' && Object.hasOwn(parent, last);
+}
+
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if (isAppError(err)) {
     if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
@@ -107,7 +129,7 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
         {
           field: named(fieldOf(v.instancePath)),
           value: valueAt(req, context, v.instancePath),
-          reason: v.message ?? 'invalid',
+          reason: plainReason(v.message, valueAt(req, context, v.instancePath), hasKey(req, context, v.instancePath)),
         },
       ];
     });

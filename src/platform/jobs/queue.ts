@@ -298,7 +298,8 @@ export function createJobQueue(deps: JobQueueDeps) {
       const together: Job[][] = [];
       const alone: Job[] = [];
       for (const [kind, jobs] of byKind) {
-        if (opts.handlers[kind]?.runMany && jobs.length > 1) together.push(jobs);
+        // In id order (the claim's RETURNING has none): a batch handler sees its events as they were created.
+        if (opts.handlers[kind]?.runMany && jobs.length > 1) together.push(jobs.sort((a, b) => a.id - b.id));
         else alone.push(...jobs);
       }
       return { together, alone };
