@@ -59,6 +59,12 @@ async function run(
   const app = roles.includes('api') ? await createHttpApp(ctx, services) : null;
   // Whatever the roles, a process with an invalid event registry (an undeclared event, a name taken twice) stops.
   eventRegistry(services);
+  // On the embedded database this server is the only process that runs jobs: a job still `running` belonged to a
+  // process that died (kill -9, a crash) and is run again now, not when its five-minute lease ends.
+  if (roles.includes('worker') && ctx.database.kind === 'pglite') {
+    const released = await services.jobs.releaseRunning();
+    if (released > 0) ctx.log.warn({ jobs: released }, 'jobs of a stopped process run again');
+  }
   const worker = roles.includes('worker')
     ? startWorker(ctx, services, { pollMs: config.jobPollMs, batch: config.jobBatch })
     : null;

@@ -193,6 +193,17 @@ export function createJobQueue(deps: JobQueueDeps) {
     return row ? toJob(row) : undefined;
   }
 
+  /**
+   * Jobs left `running` by processes that are gone, claimable again now rather than when their lease runs out. Only
+   * for a caller that knows no other process runs jobs (the embedded database's owner, at start).
+   */
+  async function releaseRunning(): Promise<number> {
+    const rows = await database.query(
+      `update jobs set state = 'queued', locked_by = null, locked_until = null where state = 'running' returning id`,
+    );
+    return rows.length;
+  }
+
   /** Deletes jobs finished (done) before `before`; dead jobs stay for inspection. Answers how many went. */
   async function purgeFinished(before: Date): Promise<number> {
     const rows = await database.query(
@@ -434,5 +445,5 @@ export function createJobQueue(deps: JobQueueDeps) {
     return worker;
   }
 
-  return { enqueue, cancel, get, purgeFinished, createWorker, startWorker };
+  return { enqueue, cancel, get, releaseRunning, purgeFinished, createWorker, startWorker };
 }
