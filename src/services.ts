@@ -110,6 +110,7 @@ export function buildServices(ctx: Ctx) {
   const webhookDelivery = createWebhookDelivery(ctx, {
     timeoutMs: ctx.config.webhookTimeoutMs,
     policy: urlPolicyOf(ctx.config),
+    notify: notifications.notify,
   });
   const webhookFanout = createWebhookFanout(ctx, {
     cases,

@@ -10,6 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Ctx } from '../../platform/context.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { NotifyInput } from '../notifications/notifications.schemas.ts';
 import { sign } from './signing.ts';
 import { checkTargetUrl, safeLookup, type UrlPolicy } from './url-policy.ts';
 import { type DeliveryRow, type SubscriptionRow, webhooksRepo } from './webhooks.repo.ts';
@@ -90,7 +91,14 @@ export function post(
   });
 }
 
-export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: { timeoutMs: number; policy: UrlPolicy }) {
+export type DeliveryOptions = {
+  timeoutMs: number;
+  policy: UrlPolicy;
+  /** Tells people a subscription was disabled (the notifications module's notify). */
+  notify?: (n: NotifyInput) => Promise<unknown>;
+};
+
+export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: DeliveryOptions) {
   const db = ctx.database.db;
   const repo = webhooksRepo(db);
   const agents = webhookAgents(o.policy);
@@ -146,37 +154,55 @@ export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: { timeoutMs
       await repo.recordSuccess(logged, attempt);
       return;
     }
-    await db.transaction(async (tx) => {
+    const disabledNow = await db.transaction(async (tx) => {
       const t = webhooksRepo(tx);
       await t.insertAttempt(logged);
       const last = { attempts: attempt, lastStatusCode: r.statusCode, lastError: error };
       if (ok) {
         await t.updateDelivery(d.id, { ...last, status: 'succeeded', nextAttemptAt: null, deliveredAt: at });
-        if (s.deadInARow > 0 || s.failingSince) await t.updateSubscription(s.id, { deadInARow: 0, failingSince: null });
-        return;
+        await t.updateSubscription(s.id, { deadInARow: 0, failingSince: null });
+        return false;
       }
       const wait = manual ? undefined : RETRY_SCHEDULE_MS[attempt - 1];
       if (wait !== undefined) {
         const next = new Date(at.getTime() + wait);
         const row = (await t.updateDelivery(d.id, { ...last, nextAttemptAt: next }))!;
         await enqueueDeliveries(tx, [row], next);
-        return;
+        return false;
       }
       // Given up (or a manual redelivery that failed): the message is failed, redeliverable by hand.
       await t.updateDelivery(d.id, { ...last, status: 'failed', nextAttemptAt: null });
-      if (manual) return;
-      const dead = s.deadInARow + 1;
-      const disable = dead >= DISABLE_AFTER_FAILED_MESSAGES;
-      await t.updateSubscription(s.id, {
-        deadInARow: dead,
-        failingSince: s.failingSince ?? at,
-        ...(disable
-          ? { enabled: false, disabledReason: `disabled after ${dead} messages failed in a row (last: ${error})` }
-          : {}),
-      });
-      if (disable)
-        log.warn({ subscriptionId: s.id, url: s.url }, 'webhook subscription disabled: its messages keep failing');
+      if (manual) return false;
+      // Counted in SQL: messages of one subscription fail concurrently, each with the row as it was read before.
+      return t.countFailedMessage(s.id, at, DISABLE_AFTER_FAILED_MESSAGES, error ?? 'unknown');
     });
+    if (disabledNow) {
+      log.warn({ subscriptionId: s.id, url: s.url }, 'webhook subscription disabled: its messages keep failing');
+      await tellDisabled(s, error, log);
+    }
+  }
+
+  /**
+   * A provider-wide subscription's creator is told in their notifications; a customer's subscription is the desk's
+   * to follow up (customers have no notifications inbox; the e-mail channel will tell them, issue 15).
+   */
+  async function tellDisabled(s: SubscriptionRow, error: string | null, log: Logger): Promise<void> {
+    await o
+      .notify?.({
+        userId: s.tenantId === null ? s.createdByUserId : null,
+        queue: null,
+        kind: 'webhook_disabled',
+        caseId: null,
+        caseNumber: null,
+        title: `Webhook disabled: ${s.url}`,
+        body:
+          `Subscription ${s.id}${s.accountId === null ? ' (provider-wide)' : ` of account ${s.accountId}`} was disabled ` +
+          `after ${DISABLE_AFTER_FAILED_MESSAGES} messages failed in a row (last: ${error ?? 'unknown'}). ` +
+          'Fix the receiver, then re-enable it; failed messages can be redelivered.',
+        data: { subscriptionId: s.id, accountId: s.accountId, url: s.url },
+        dedupeKey: `webhook_disabled:${s.id}:${Date.now()}`,
+      })
+      .catch((e: unknown) => log.error({ err: e }, 'telling about a disabled webhook failed'));
   }
 
   return {

@@ -1,5 +1,6 @@
 import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
+import { queryRows } from '../../platform/db/rows.ts';
 import { webhookAttempts, webhookDeliveries, webhookSubscriptions } from './webhooks.tables.ts';
 
 export type SubscriptionRow = typeof webhookSubscriptions.$inferSelect;
@@ -41,6 +42,26 @@ export function webhooksRepo(db: Db) {
         .where(eq(webhookSubscriptions.id, id))
         .returning();
       return row;
+    },
+    /**
+     * One more message failed in a row; at `limit` the subscription is disabled. True when this call disabled it
+     * (so it is said once).
+     */
+    async countFailedMessage(id: number, at: Date, limit: number, lastError: string): Promise<boolean> {
+      const rows = await queryRows<{ disabled_now: boolean }>(
+        db,
+        sql`update webhook_subscriptions
+           set dead_in_a_row = dead_in_a_row + 1,
+               failing_since = coalesce(failing_since, ${at.toISOString()}::timestamptz),
+               enabled = enabled and dead_in_a_row + 1 < ${limit},
+               disabled_reason = case when enabled and dead_in_a_row + 1 >= ${limit}
+                 then 'disabled after ' || (dead_in_a_row + 1) || ' messages failed in a row (last: ' || ${lastError} || ')'
+                 else disabled_reason end,
+               updated_at = now()
+         where id = ${id}
+         returning (enabled = false and dead_in_a_row = ${limit}) as disabled_now`,
+      );
+      return rows[0]?.disabled_now === true;
     },
     async deleteSubscription(id: number): Promise<void> {
       await db

@@ -172,6 +172,11 @@ describe('webhooks', () => {
     const now = (await call('GET', `/api/v1/webhooks/subscriptions/${s.id}`, t.customer)).json();
     expect(now).toMatchObject({ enabled: false, disabledReason: expect.stringMatching(/failed in a row/) });
     expect(to('/down')).toHaveLength(DISABLE_AFTER_FAILED_MESSAGES * (RETRY_SCHEDULE_MS.length + 1));
+    // A customer's subscription is the desk's to follow up: the staff get a notification, once.
+    const told = (await call('GET', '/api/v1/notifications', t.agent)).json().items as Json[];
+    const mine = told.filter((n) => n.kind === 'webhook_disabled' && (n.data as Json)?.subscriptionId === s.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.title).toContain('/down');
     const back = await call('PATCH', `/api/v1/webhooks/subscriptions/${s.id}`, t.customer, { enabled: true });
     expect(back.json()).toMatchObject({ enabled: true, disabledReason: null });
   });

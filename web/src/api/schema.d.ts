@@ -2845,7 +2845,7 @@ export interface components {
     Notification: {
       id: number;
       /** @enum {string} */
-      kind: "sla_warning" | "sla_breach";
+      kind: "sla_warning" | "sla_breach" | "webhook_disabled";
       to: {
         userId: number | null;
         queue: string | null;
