@@ -115,6 +115,7 @@ export function buildServices(ctx: Ctx) {
   const webhookFanout = createWebhookFanout(ctx, {
     cases,
     accounts,
+    sims,
     delivery: webhookDelivery,
     safetyDelayMs: ctx.config.webhookTimeoutMs + 30_000,
   });

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
+import { SimEvents } from './sims.events.ts';
 import { idList, type SimWhere, simWhere, textList } from './sims.repo.ts';
 
 export type AuditMeta = { userId: number | null; actor: string; reason: string | null };
@@ -83,10 +84,20 @@ export function simsBulkRepo(tx: Db) {
         select b.tenant_id, b.id, ${m.userId}::bigint, ${m.actor}, 'state_changed',
                jsonb_build_object('state', b.state), jsonb_build_object('state', ${to}::text), ${m.reason}::text
         from bulk_sel b where ${from}`);
-      // `s.state = b.state` re-checks each row under its lock: a SIM changed meanwhile is not counted.
+      // `s.state = b.state` re-checks each row under its lock: a SIM changed meanwhile is not counted. Each SIM moved
+      // is announced (sims.events.ts stateChanged: the same payload, set-based), in this transaction.
+      const e = SimEvents.stateChanged;
       return count(sql`with u as (
           update sims s set state = ${to}, state_changed_at = now(), updated_at = now()
-          from bulk_sel b where s.id = b.id and ${from} and s.state = b.state returning 1)
+          from bulk_sel b where s.id = b.id and ${from} and s.state = b.state
+          returning s.id, s.tenant_id, s.account_id, b.state as from_state),
+        announced as (
+          insert into domain_events (name, version, payload, ordering_key)
+          select ${e.name}, ${e.version},
+                 jsonb_build_object('simId', u.id, 'tenantId', u.tenant_id, 'accountId', u.account_id,
+                                    'from', u.from_state, 'to', ${to}::text),
+                 'sim:' || u.id::text
+            from u order by u.id)
         select count(*)::int as n from u`);
     },
     async planCounts(rejectedAccounts: number[], c: PlanChange) {

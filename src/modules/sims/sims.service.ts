@@ -2,10 +2,12 @@ import { isStaff, type Principal, scopeOf } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { conflict, forbidden, notFound } from '../../platform/errors.ts';
+import { emit } from '../../platform/events/emit.ts';
 import { checkEid, checkIccid, checkImei, checkImsi, checkMsisdn, displayIccid } from './identifiers.ts';
 import { checkTransition, SIM_STATES, type SimState, TRANSITIONS } from './lifecycle.ts';
 import { createBulkChange, selectionWhere } from './sims.bulk.ts';
 import { duplicateFrom, SimsErrors as E } from './sims.errors.ts';
+import { SimEvents, simOrderingKey } from './sims.events.ts';
 import {
   decodeHistoryCursor,
   decodeListCursor,
@@ -268,6 +270,12 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
           after: { state: to },
           reason: input.reason ?? null,
         });
+        await emit(
+          tx,
+          SimEvents.stateChanged,
+          { simId: sim.id, tenantId: sim.tenantId, accountId: sim.accountId, from, to },
+          { orderingKey: simOrderingKey(sim.id) },
+        );
         return updated;
       });
       return one(p, row);

@@ -13,6 +13,7 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import { CaseEvents } from '../cases/cases.events.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import { SimEvents } from '../sims/sims.events.ts';
+import type { SimsService } from '../sims/sims.service.ts';
 import type { createWebhookDelivery } from './webhooks.delivery.ts';
 import { type SubscriptionRow, webhooksRepo } from './webhooks.repo.ts';
 import { enqueueDeliveries, messageBody, newMessageId } from './webhooks.service.ts';
@@ -21,6 +22,7 @@ import type { WebhookEventType } from './webhooks.types.ts';
 export type FanoutDeps = {
   cases: Pick<CasesService, 'messageViews'>;
   accounts: Pick<AccountsService, 'placesOf'>;
+  sims: Pick<SimsService, 'iccidsOf'>;
   /** The first attempt is made at once, here, rather than by a job of its own (webhooks.delivery.ts). */
   delivery: Pick<ReturnType<typeof createWebhookDelivery>, 'attemptNow'>;
   /** How late the safety job of a first attempt runs: after the attempt's own timeout, with a margin. */
@@ -36,7 +38,15 @@ type Message = {
   staff: Data;
   customer: Data | null;
 };
-type Payload = { caseId?: number; entryId?: number; from?: string; to?: string; importId?: number };
+type Payload = {
+  caseId?: number;
+  entryId?: number;
+  from?: string;
+  to?: string;
+  importId?: number;
+  simId?: number;
+  accountId?: number;
+};
 
 const CASE_TYPES: Record<string, WebhookEventType> = {
   [CaseEvents.opened.name]: 'case.opened',
@@ -61,10 +71,22 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
       return CASE_TYPES[e.name] && p.caseId !== undefined ? [{ caseId: p.caseId, entryId: p.entryId }] : [];
     });
     const views = await deps.cases.messageViews(refs);
+    const simIds = events.flatMap((e) => {
+      const p = e.payload as Payload;
+      return e.name === SimEvents.stateChanged.name && p.simId !== undefined ? [p.simId] : [];
+    });
+    const iccids = simIds.length > 0 ? await deps.sims.iccidsOf([...new Set(simIds)]) : new Map<number, string>();
     return events.flatMap((e): Message[] => {
       const p = e.payload as Payload;
       if (e.name === SimEvents.added.name)
         return [{ event: e, type: 'sims.imported', accountId: null, staff: { importId: p.importId }, customer: null }];
+      if (e.name === SimEvents.stateChanged.name) {
+        const iccid = p.simId === undefined ? undefined : iccids.get(p.simId);
+        if (!iccid || p.accountId === undefined) return [];
+        // The same for staff and customer: what moved, not who moved it or why (sims.viewer.ts).
+        const data = { sim: { iccid, accountId: p.accountId }, from: p.from, to: p.to };
+        return [{ event: e, type: 'sim.state_changed', accountId: p.accountId, staff: data, customer: data }];
+      }
       const type = CASE_TYPES[e.name];
       const v = type && p.caseId !== undefined ? views.get(`${p.caseId}:${p.entryId ?? ''}`) : undefined;
       if (!type || !v) return [];

@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
+import { makeSims } from '../../../test/support/sims-factory.ts';
 import { verify } from './signing.ts';
 import { DISABLE_AFTER_FAILED_MESSAGES, RETRY_SCHEDULE_MS } from './webhooks.types.ts';
 
@@ -115,6 +116,27 @@ describe('webhooks', () => {
       404,
     );
     expect((await call('GET', `/api/v1/webhooks/subscriptions/${mine.id}`, other.customer)).statusCode).toBe(404);
+  });
+
+  it("deliver a SIM's state changes, one or in bulk, to its customer only, without the desk's reason", async () => {
+    await subscribe(t.customer, '/sims', { eventTypes: ['sim.state_changed'] });
+    const [a, b, c] = await makeSims(h.services, t.child.id, 3, { state: 'ACTIVATED' });
+    const [foreign] = await makeSims(h.services, other.child.id, 1, { state: 'ACTIVATED' });
+    const state = (iccid: string, headers: Record<string, string>) =>
+      call('POST', `/api/v1/sims/${iccid}/state`, headers, { state: 'DEACTIVATED', reason: 'STAFF-REASON' });
+    expect((await state(a!.iccid, t.agent)).statusCode).toBe(200);
+    expect((await state(foreign!.iccid, t.agent)).statusCode).toBe(200);
+    const bulk = await call('POST', '/api/v1/sims/bulk', t.agent, {
+      selection: { iccids: [b!.iccid, c!.iccid] },
+      change: { state: 'DEACTIVATED', reason: 'STAFF-BULK' },
+    });
+    expect(bulk.statusCode, bulk.body).toBe(200);
+    await h.runJobs();
+    const got = to('/sims').map((m) => JSON.parse(m.body) as { type: string; data: Json });
+    expect(got.map((m) => (m.data.sim as Json).iccid).sort()).toEqual([a!.iccid20, b!.iccid20, c!.iccid20].sort());
+    for (const m of got)
+      expect(m).toMatchObject({ type: 'sim.state_changed', data: { from: 'ACTIVATED', to: 'DEACTIVATED' } });
+    expect(JSON.stringify(got)).not.toMatch(/STAFF-|agent-/);
   });
 
   it('retry a failing receiver on the schedule, with the same webhook-id, until it answers', async () => {

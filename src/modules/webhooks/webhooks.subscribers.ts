@@ -10,8 +10,8 @@ export function webhooksSubscribers(deps: { fanout: ReturnType<typeof createWebh
       name: 'webhooks.fan_out',
       module: 'webhooks',
       description: 'Turns the event into one signed message per webhook subscription that receives it.',
-      on: [CaseEvents.opened, CaseEvents.stateChanged, CaseEvents.publicEntry, SimEvents.added],
-      // Per case in order: a receiver sees a case opened before its state changes.
+      on: [CaseEvents.opened, CaseEvents.stateChanged, CaseEvents.publicEntry, SimEvents.added, SimEvents.stateChanged],
+      // Per case and per SIM in order: a receiver sees a case opened before its state changes.
       ordered: true,
       handle: async (event, job) => {
         await deps.fanout.fanOut(event, job.log);

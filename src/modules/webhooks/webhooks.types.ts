@@ -10,6 +10,10 @@ export const WEBHOOK_EVENT_TYPES = {
     customers: true,
     description: 'A person added an entry the customer sees to a case: an update, a reply, a message.',
   },
+  'sim.state_changed': {
+    customers: true,
+    description: "A SIM's lifecycle state moved (activated, deactivated, …); `from` and `to` say which.",
+  },
   'sims.imported': { customers: false, description: 'A SIM import committed new SIMs (staff only).' },
   'webhook.test': { customers: true, description: 'A test message sent on request (POST …/test).' },
 } as const;
