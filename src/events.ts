@@ -4,6 +4,7 @@
  * registry refuses, at start-up, a subscriber of an undeclared event and a name taken twice.
  */
 import { CaseEvents } from './modules/cases/cases.events.ts';
+import { DiagnosisEvents } from './modules/diagnosis/diagnosis.events.ts';
 import { diagnosisSubscribers } from './modules/diagnosis/diagnosis.subscribers.ts';
 import { ingestSubscribers } from './modules/ingest/ingest.subscribers.ts';
 import { SimEvents } from './modules/sims/sims.events.ts';
@@ -13,7 +14,11 @@ import type { EventDef } from './platform/events/define.ts';
 import { createEventRegistry, type EventRegistry } from './platform/events/registry.ts';
 import type { Services } from './services.ts';
 
-export const ALL_EVENTS: readonly EventDef[] = [...Object.values(CaseEvents), ...Object.values(SimEvents)];
+export const ALL_EVENTS: readonly EventDef[] = [
+  ...Object.values(CaseEvents),
+  ...Object.values(SimEvents),
+  ...Object.values(DiagnosisEvents),
+];
 
 const built = new WeakMap<Services, EventRegistry>();
 

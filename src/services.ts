@@ -116,6 +116,7 @@ export function buildServices(ctx: Ctx) {
     cases,
     accounts,
     sims,
+    diagnoses: diagnosisBatch,
     delivery: webhookDelivery,
     safetyDelayMs: ctx.config.webhookTimeoutMs + 30_000,
   });

@@ -2,9 +2,12 @@
  * Diagnoses of many SIMs, SQL only: the job row, its SIMs (resolved set-based from the selection at creation, in
  * ICCID order), the worker's slices and results, the counts per root cause and the paged results.
  */
+
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../platform/db/client.ts';
+import { emitRaw } from '../../platform/events/emit.ts';
 import { enqueueIn } from '../../platform/jobs/outbox.ts';
+import { DiagnosisEvents } from './diagnosis.events.ts';
 import { diagnosisJobs } from './diagnosis.tables.ts';
 
 export type JobRow = typeof diagnosisJobs.$inferSelect;
@@ -25,6 +28,25 @@ const rows = <T>(r: unknown) => (Array.isArray(r) ? r : (r as { rows: T[] }).row
 
 export function diagnosisBatchRepo(database: Database) {
   const db: Db = database.db;
+  /** The job's end and its announcement (diagnosis.job_finished), in one transaction; a job ends once. */
+  async function ended(update: string, params: unknown[]): Promise<void> {
+    await database.rawTransaction(async (tx) => {
+      const [row] = await tx.query<{
+        id: string;
+        status: 'done' | 'failed';
+        tenant_id: string | null;
+        account_path: string | null;
+      }>(update, params);
+      if (!row) return;
+      await emitRaw(tx, DiagnosisEvents.jobFinished, {
+        jobId: Number(row.id),
+        status: row.status,
+        tenantId: row.tenant_id === null ? null : Number(row.tenant_id),
+        accountPath: row.account_path,
+      });
+    });
+  }
+
   return {
     /**
      * In one transaction: the job, its SIMs (the caller's statement takes at most its maximum + 1, so "too many" is
@@ -111,14 +133,19 @@ export function diagnosisBatchRepo(database: Database) {
 
     /** A job that cannot go on: failed with the reason (what was diagnosed so far stays readable). */
     async fail(jobId: number, error: string, at: Date): Promise<void> {
-      await database.query(
-        `update diagnosis_jobs set status = 'failed', error = $2, finished_at = $3 where id = $1 and status <> 'done'`,
+      await ended(
+        `update diagnosis_jobs set status = 'failed', error = $2, finished_at = $3 where id = $1 and status <> 'done'
+         returning id, status, tenant_id, account_path`,
         [jobId, error.slice(0, 2000), at],
       );
     },
 
     async finish(jobId: number, at: Date): Promise<void> {
-      await database.query(`update diagnosis_jobs set status = 'done', finished_at = $2 where id = $1`, [jobId, at]);
+      await ended(
+        `update diagnosis_jobs set status = 'done', finished_at = $2 where id = $1 and status not in ('done', 'failed')
+         returning id, status, tenant_id, account_path`,
+        [jobId, at],
+      );
     },
 
     /** The worker's next run, deduped by its start position (a retried run never enqueues its successor twice). */

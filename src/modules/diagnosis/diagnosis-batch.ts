@@ -122,6 +122,25 @@ export function createDiagnosisBatch(
       };
     },
 
+    /** For other modules' messages about a finished job (webhooks): its outcome and root causes, no SIM list. */
+    async summaryOf(jobId: number) {
+      const job = await repo.get(jobId);
+      if (!job) return undefined;
+      const rootCauses = (await repo.counts(jobId)).map((r) => ({
+        rootCause: r.root_cause,
+        verdict: r.verdict,
+        sims: Number(r.sims),
+      }));
+      return {
+        id: job.id,
+        status: job.status,
+        total: job.total,
+        error: job.error,
+        finishedAt: job.finishedAt?.toISOString() ?? null,
+        rootCauses,
+      };
+    },
+
     /** The worker gave up on the job (its slice kept failing): failed, saying why. */
     fail: (jobId: number, error: string, at: Date) => repo.fail(jobId, error, at),
 

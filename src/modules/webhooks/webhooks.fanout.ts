@@ -12,6 +12,8 @@ import type { Logger } from '../../platform/log.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import { CaseEvents } from '../cases/cases.events.ts';
 import type { CasesService } from '../cases/cases.service.ts';
+import { DiagnosisEvents } from '../diagnosis/diagnosis.events.ts';
+import type { DiagnosisBatch } from '../diagnosis/diagnosis-batch.ts';
 import { SimEvents } from '../sims/sims.events.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import type { createWebhookDelivery } from './webhooks.delivery.ts';
@@ -23,6 +25,7 @@ export type FanoutDeps = {
   cases: Pick<CasesService, 'messageViews'>;
   accounts: Pick<AccountsService, 'placesOf'>;
   sims: Pick<SimsService, 'iccidsOf'>;
+  diagnoses: Pick<DiagnosisBatch, 'summaryOf'>;
   /** The first attempt is made at once, here, rather than by a job of its own (webhooks.delivery.ts). */
   delivery: Pick<ReturnType<typeof createWebhookDelivery>, 'attemptNow'>;
   /** How late the safety job of a first attempt runs: after the attempt's own timeout, with a margin. */
@@ -34,7 +37,9 @@ type Data = Record<string, unknown>;
 type Message = {
   event: DeliveredEvent;
   type: WebhookEventType;
+  /** What it is about: an account (its place is looked up), a place already known, or the provider's (null). */
   accountId: number | null;
+  place?: { tenantId: number; path: string } | null;
   staff: Data;
   customer: Data | null;
 };
@@ -46,6 +51,9 @@ type Payload = {
   importId?: number;
   simId?: number;
   accountId?: number;
+  jobId?: number;
+  tenantId?: number | null;
+  accountPath?: string | null;
 };
 
 const CASE_TYPES: Record<string, WebhookEventType> = {
@@ -76,10 +84,33 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
       return e.name === SimEvents.stateChanged.name && p.simId !== undefined ? [p.simId] : [];
     });
     const iccids = simIds.length > 0 ? await deps.sims.iccidsOf([...new Set(simIds)]) : new Map<number, string>();
+    const summaries = new Map<number, NonNullable<Awaited<ReturnType<DiagnosisBatch['summaryOf']>>>>();
+    for (const e of events) {
+      const jobId = (e.payload as Payload).jobId;
+      if (e.name !== DiagnosisEvents.jobFinished.name || jobId === undefined) continue;
+      const summary = await deps.diagnoses.summaryOf(jobId);
+      if (summary) summaries.set(jobId, summary);
+    }
     return events.flatMap((e): Message[] => {
       const p = e.payload as Payload;
       if (e.name === SimEvents.added.name)
         return [{ event: e, type: 'sims.imported', accountId: null, staff: { importId: p.importId }, customer: null }];
+      if (e.name === DiagnosisEvents.jobFinished.name) {
+        const summary = p.jobId === undefined ? undefined : summaries.get(p.jobId);
+        if (!summary) return [];
+        // A customer's job goes to the subscriptions at or above the account that asked; staff jobs to the provider's.
+        const place = p.tenantId && p.accountPath ? { tenantId: p.tenantId, path: p.accountPath } : null;
+        return [
+          {
+            event: e,
+            type: 'diagnosis.completed',
+            accountId: null,
+            place,
+            staff: { job: summary },
+            customer: place ? { job: summary } : null,
+          },
+        ];
+      }
       if (e.name === SimEvents.stateChanged.name) {
         const iccid = p.simId === undefined ? undefined : iccids.get(p.simId);
         if (!iccid || p.accountId === undefined) return [];
@@ -107,11 +138,13 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
     if (messages.length === 0) return 0;
     const accountIds = messages.flatMap((m) => (m.accountId === null ? [] : [m.accountId]));
     const places = await deps.accounts.placesOf(accountIds);
-    const tenants = [...new Set([...places.values()].map((p) => p.tenantId))];
+    const tenants = [
+      ...new Set([...places.values(), ...messages.flatMap((m) => (m.place ? [m.place] : []))].map((p) => p.tenantId)),
+    ];
     const subs = await webhooksRepo(db).enabledFor(tenants);
     if (subs.length === 0) return 0;
     const rows = messages.flatMap((m) => {
-      const at = m.accountId === null ? null : (places.get(m.accountId) ?? null);
+      const at = m.place !== undefined ? m.place : m.accountId === null ? null : (places.get(m.accountId) ?? null);
       return subs.flatMap((s) => {
         const data = s.tenantId === null ? m.staff : m.customer;
         if (!data || !receives(s, m.type, at)) return [];

@@ -139,6 +139,31 @@ describe('webhooks', () => {
     expect(JSON.stringify(got)).not.toMatch(/STAFF-|agent-/);
   });
 
+  it("tell a customer their many-SIM diagnosis ended, with its root causes; another tenant's job never", async () => {
+    await subscribe(t.customer, '/diag', { eventTypes: ['diagnosis.completed'] });
+    await subscribe(other.customer, '/diag-other', { eventTypes: ['diagnosis.completed'] });
+    const sims = await makeSims(h.services, t.child.id, 2, { state: 'ACTIVATED' });
+    const created = await call('POST', '/api/v1/diagnoses', t.customer, {
+      selection: { iccids: sims.map((x) => x.iccid) },
+    });
+    expect(created.statusCode, created.body).toBe(202);
+    const theirs = await makeSims(h.services, other.child.id, 1, { state: 'ACTIVATED' });
+    expect(
+      (await call('POST', '/api/v1/diagnoses', other.agent, { selection: { iccids: [theirs[0]!.iccid] } })).statusCode,
+    ).toBe(202);
+    await h.runJobs();
+    const [m, more] = to('/diag').map((x) => JSON.parse(x.body) as { type: string; data: { job: Json } });
+    expect(more).toBeUndefined();
+    expect(m).toMatchObject({
+      type: 'diagnosis.completed',
+      data: { job: { id: created.json().id, status: 'done', total: 2 } },
+    });
+    const causes = m!.data.job.rootCauses as { sims: number }[];
+    expect(causes.reduce((n, c) => n + c.sims, 0)).toBe(2);
+    // The other tenant's staff-made job is the provider's: no customer subscription receives it.
+    expect(to('/diag-other')).toEqual([]);
+  });
+
   it('retry a failing receiver on the schedule, with the same webhook-id, until it answers', async () => {
     const s = await subscribe(t.customer, '/flaky');
     failFirst.set('/flaky', 2);

@@ -1,6 +1,7 @@
 /** Webhooks react to the events customers and staff subscribe to (docs/EVENTS.md, docs/WEBHOOKS.md). */
 import { defineMultiSubscriber, type Subscriber } from '../../platform/events/define.ts';
 import { CaseEvents } from '../cases/cases.events.ts';
+import { DiagnosisEvents } from '../diagnosis/diagnosis.events.ts';
 import { SimEvents } from '../sims/sims.events.ts';
 import type { createWebhookFanout } from './webhooks.fanout.ts';
 
@@ -10,7 +11,14 @@ export function webhooksSubscribers(deps: { fanout: ReturnType<typeof createWebh
       name: 'webhooks.fan_out',
       module: 'webhooks',
       description: 'Turns the event into one signed message per webhook subscription that receives it.',
-      on: [CaseEvents.opened, CaseEvents.stateChanged, CaseEvents.publicEntry, SimEvents.added, SimEvents.stateChanged],
+      on: [
+        CaseEvents.opened,
+        CaseEvents.stateChanged,
+        CaseEvents.publicEntry,
+        SimEvents.added,
+        SimEvents.stateChanged,
+        DiagnosisEvents.jobFinished,
+      ],
       // Per case and per SIM in order: a receiver sees a case opened before its state changes.
       ordered: true,
       handle: async (event, job) => {

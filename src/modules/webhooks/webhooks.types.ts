@@ -14,6 +14,10 @@ export const WEBHOOK_EVENT_TYPES = {
     customers: true,
     description: "A SIM's lifecycle state moved (activated, deactivated, …); `from` and `to` say which.",
   },
+  'diagnosis.completed': {
+    customers: true,
+    description: 'A many-SIM diagnosis you asked for ended: its status and how many SIMs have which root cause.',
+  },
   'sims.imported': { customers: false, description: 'A SIM import committed new SIMs (staff only).' },
   'webhook.test': { customers: true, description: 'A test message sent on request (POST …/test).' },
 } as const;
