@@ -5,6 +5,7 @@
  */
 import { CaseEvents } from './modules/cases/cases.events.ts';
 import { diagnosisSubscribers } from './modules/diagnosis/diagnosis.subscribers.ts';
+import { IngestEvents } from './modules/ingest/ingest.events.ts';
 import { ingestSubscribers } from './modules/ingest/ingest.subscribers.ts';
 import { SimEvents } from './modules/sims/sims.events.ts';
 import { slaSubscribers } from './modules/sla/sla.subscribers.ts';
@@ -13,7 +14,11 @@ import type { EventDef } from './platform/events/define.ts';
 import { createEventRegistry, type EventRegistry } from './platform/events/registry.ts';
 import type { Services } from './services.ts';
 
-export const ALL_EVENTS: readonly EventDef[] = [...Object.values(CaseEvents), ...Object.values(SimEvents)];
+export const ALL_EVENTS: readonly EventDef[] = [
+  ...Object.values(CaseEvents),
+  ...Object.values(SimEvents),
+  ...Object.values(IngestEvents),
+];
 
 const built = new WeakMap<Services, EventRegistry>();
 
@@ -28,7 +33,7 @@ export function eventRegistry(services: Services): EventRegistry {
         notifications: services.notifications,
         queue: services.jobs,
       }),
-      ...diagnosisSubscribers({ caseDiagnosis: services.caseDiagnosis }),
+      ...diagnosisSubscribers({ caseDiagnosis: services.caseDiagnosis, fleet: services.fleetHealth }),
       ...ingestSubscribers({ ingest: services.ingest }),
       ...webhooksSubscribers({ fanout: services.webhookFanout }),
     ]);
