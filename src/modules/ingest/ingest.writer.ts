@@ -35,7 +35,12 @@ export type NetworkWriteResult = {
 
 const keyOf = (e: { iccid: string; id: string | null; ts: Date }) => `${e.iccid}|${e.id}|${e.ts.getTime()}`;
 
-export async function writeNetworkEvents(tx: RawTx, events: readonly NetworkEvent[]): Promise<NetworkWriteResult> {
+/** `changes`: also find what the batch event announces (statusChanged, refusals); off, they stay empty. */
+export async function writeNetworkEvents(
+  tx: RawTx,
+  events: readonly NetworkEvent[],
+  opts: { changes: boolean } = { changes: true },
+): Promise<NetworkWriteResult> {
   const stored = events.map(() => true);
   // Duplicates inside the batch: the first occurrence wins.
   const seen = new Set<string>();
@@ -55,10 +60,10 @@ export async function writeNetworkEvents(tx: RawTx, events: readonly NetworkEven
   const refusals: NetworkEvent[] = [];
   for (const e of applied) {
     if (!sims.has(e.iccid)) orphans++;
-    if (e.type === 'attach_rejected' || e.type === 'session_rejected') refusals.push(e);
+    if (opts.changes && (e.type === 'attach_rejected' || e.type === 'session_rejected')) refusals.push(e);
   }
   const statusChanged: number[] = [];
-  await applyEffects(tx, applied, sims, { rollup: true, statusChanged });
+  await applyEffects(tx, applied, sims, opts.changes ? { rollup: true, statusChanged } : { rollup: true });
   return { stored, orphans, statusChanged, refusals };
 }
 

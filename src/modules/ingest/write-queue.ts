@@ -192,7 +192,7 @@ function createLane(
     const newest = Math.max(0, ...events.map((e) => e.ts.getTime()));
     if (events.length > 0) await partitions.ensure(newest);
     const outcome = await database.rawTransaction(async (tx) => {
-      const n = events.length ? await writeNetworkEvents(tx, events) : NO_NETWORK;
+      const n = events.length ? await writeNetworkEvents(tx, events, { changes: opts.emitEvents }) : NO_NETWORK;
       const t = values.length ? await opts.writeTelemetry(tx, values) : { stored: [], orphans: 0 };
       await writeRejections(tx, batch);
       // One event for the whole batch, in its transaction: it exists if and only if the batch commits.
