@@ -154,6 +154,12 @@ const Env = z.object({
     .max(16)
     .default(2)
     .describe('Ingest write lanes on PostgreSQL (batches written at once, each SIM always on the same lane)'),
+  INGEST_EVENTS: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe(
+      'on: each committed ingest batch that changed SIMs’ network status or stored refusals emits one ingest.batch_committed event (docs/EVENTS.md); off: none (what bench:ingest --events compares: throughput with the event and its subscriber against without)',
+    ),
   NETWORK_EVENT_RETENTION_DAYS: z.coerce
     .number()
     .int()
@@ -245,6 +251,7 @@ export type Config = {
   ingestLingerMs: number;
   ingestQueueMax: number;
   ingestWriters: number;
+  ingestEvents: boolean;
   retentionDays: number;
   mqttPort: number;
   mqttUrl: string | undefined;
@@ -328,6 +335,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestLingerMs: e.INGEST_LINGER_MS,
     ingestQueueMax: e.INGEST_QUEUE_MAX,
     ingestWriters: e.INGEST_WRITERS,
+    ingestEvents: e.INGEST_EVENTS === 'on',
     retentionDays: e.NETWORK_EVENT_RETENTION_DAYS,
     mqttPort: e.IOTOPS_MQTT_PORT,
     mqttUrl: e.MQTT_URL,

@@ -6,6 +6,7 @@
 import { CaseEvents } from './modules/cases/cases.events.ts';
 import { DiagnosisEvents } from './modules/diagnosis/diagnosis.events.ts';
 import { diagnosisSubscribers } from './modules/diagnosis/diagnosis.subscribers.ts';
+import { IngestEvents } from './modules/ingest/ingest.events.ts';
 import { ingestSubscribers } from './modules/ingest/ingest.subscribers.ts';
 import { SimEvents } from './modules/sims/sims.events.ts';
 import { slaSubscribers } from './modules/sla/sla.subscribers.ts';
@@ -18,6 +19,7 @@ export const ALL_EVENTS: readonly EventDef[] = [
   ...Object.values(CaseEvents),
   ...Object.values(SimEvents),
   ...Object.values(DiagnosisEvents),
+  ...Object.values(IngestEvents),
 ];
 
 const built = new WeakMap<Services, EventRegistry>();
@@ -33,7 +35,7 @@ export function eventRegistry(services: Services): EventRegistry {
         notifications: services.notifications,
         queue: services.jobs,
       }),
-      ...diagnosisSubscribers({ caseDiagnosis: services.caseDiagnosis }),
+      ...diagnosisSubscribers({ caseDiagnosis: services.caseDiagnosis, fleet: services.fleetHealth }),
       ...ingestSubscribers({ ingest: services.ingest }),
       ...webhooksSubscribers({ fanout: services.webhookFanout }),
     ]);

@@ -7,6 +7,7 @@ import type { CountRow, FailingSimsRow, fleetHealthRepo, RunRow } from './fleet-
 import {
   computeSnapshot,
   createFleetHealth,
+  FLEET_NEW_REFUSAL_REFRESH_MS,
   FLEET_PERIOD_MS,
   FLEET_REFRESH_MS,
   failingNow,
@@ -121,6 +122,47 @@ describe('createFleetHealth (the per-process cache)', () => {
     expect(a).toBe(b);
     expect(a).not.toBe(first);
     expect(calls.n).toBe(3);
+  });
+
+  it('refusals on a PLMN or APN the snapshot saw none on make it stale after 5 s; where refusals are known, nothing', async () => {
+    let t = now.getTime();
+    const calls = { n: 0 };
+    const fleet = createFleetHealth(
+      repoOf(
+        [
+          row('22201', '', 'attach_rejected', 1, 3),
+          row('24007', 'iot.example', 'session_rejected', 1, 2),
+          row('24007', 'm2m.example', 'session_start', 1, 9),
+        ],
+        [],
+        [],
+        calls,
+      ),
+      { now: () => t },
+    );
+    const refusal = (type: string, plmn: string | null, apn: string | null = null) => ({ type, plmn, apn });
+    // No snapshot yet: nothing to make stale (the first diagnosis computes one anyway).
+    expect(fleet.refusalsStored([refusal('attach_rejected', '26201')])).toBe(false);
+    await fleet.snapshot();
+    expect(
+      fleet.refusalsStored([
+        refusal('attach_rejected', '22201'),
+        refusal('session_rejected', '24007', 'iot.example'),
+        refusal('attach_rejected', null),
+      ]),
+    ).toBe(false);
+    t += FLEET_NEW_REFUSAL_REFRESH_MS + 1;
+    await fleet.snapshot();
+    expect(calls.n).toBe(1);
+    // An APN with sessions but no refusal yet: the snapshot is stale 5 s after its time, not a minute.
+    expect(fleet.refusalsStored([refusal('session_rejected', '24007', 'm2m.example')])).toBe(true);
+    await fleet.snapshot();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.n).toBe(2);
+    // The refreshed snapshot clears the mark: the usual minute again.
+    t += FLEET_NEW_REFUSAL_REFRESH_MS + 1;
+    await fleet.snapshot();
+    expect(calls.n).toBe(2);
   });
 
   it('a failed computation reaches the waiting caller, and the next call tries again', async () => {

@@ -18,6 +18,8 @@ import type { fleetHealthRepo } from './fleet-health.repo.ts';
 export const FLEET_PERIOD_MS = 3_600_000;
 /** How often the snapshot is recomputed at most. */
 export const FLEET_REFRESH_MS = 60_000;
+/** How soon after a refusal on a PLMN/APN the snapshot saw none on it the snapshot is recomputed (at most). */
+export const FLEET_NEW_REFUSAL_REFRESH_MS = 5_000;
 /** How far back the start of a run of refusals is searched (a longer run is reported from there). */
 export const FLEET_RUN_LOOKBACK_MS = 24 * 3_600_000;
 
@@ -179,12 +181,17 @@ export function createFleetHealth(
   const refreshMs = opts.refreshMs ?? FLEET_REFRESH_MS;
   let current: FleetSnapshot | null = null;
   let inFlight: Promise<FleetSnapshot> | null = null;
+  /** When a refusal arrived where `current` saw none (it is then stale after FLEET_NEW_REFUSAL_REFRESH_MS). */
+  let newRefusalsAt: number | null = null;
 
   function refresh(): Promise<FleetSnapshot> {
-    inFlight ??= computeSnapshot(repo, new Date(now())).then(
+    const started = now();
+    inFlight ??= computeSnapshot(repo, new Date(started)).then(
       (s) => {
         current = s;
         inFlight = null;
+        // Refusals noted after this refresh started may not be in it: keep the mark for those.
+        if (newRefusalsAt !== null && newRefusalsAt <= started) newRefusalsAt = null;
         return s;
       },
       (e: unknown) => {
@@ -199,7 +206,8 @@ export function createFleetHealth(
     /** The snapshot: the cached one while fresh; a stale one (up to 5 periods old) while a refresh runs. */
     async snapshot(): Promise<FleetSnapshot> {
       const age = current === null ? Number.POSITIVE_INFINITY : now() - current.at.getTime();
-      if (age < refreshMs) return current!;
+      const fresh = newRefusalsAt === null ? refreshMs : Math.min(refreshMs, FLEET_NEW_REFUSAL_REFRESH_MS);
+      if (age < fresh) return current!;
       if (current !== null && age < 5 * refreshMs) {
         refresh().catch((e: unknown) => opts.log?.warn({ err: e }, 'fleet health refresh failed'));
         return current;
@@ -209,6 +217,25 @@ export function createFleetHealth(
     /** Forget the snapshot (tests that write events and diagnose at once; an operator's "recompute now"). */
     invalidate() {
       current = null;
+    },
+    /**
+     * New refusals were stored (ingest.batch_committed): when one is on a PLMN or APN where the snapshot counts no
+     * refusal of its kind, the snapshot goes stale after FLEET_NEW_REFUSAL_REFRESH_MS instead of FLEET_REFRESH_MS,
+     * so a failure that just began shows within seconds; refusals where the fleet is already refused change
+     * nothing. Answers whether it marked the snapshot. No query: it only compares with the snapshot in memory.
+     */
+    refusalsStored(refusals: readonly { type: string; plmn: string | null; apn: string | null }[]): boolean {
+      if (current === null || newRefusalsAt !== null) return false;
+      const snap = current;
+      const unseen = refusals.some((r) => {
+        const p = r.plmn === null ? undefined : snap.plmns.get(r.plmn);
+        if (r.type === 'attach_rejected') return r.plmn !== null && !(p && p.attach.rejected > 0);
+        if (r.plmn !== null && !(p && p.sessions.rejected > 0)) return true;
+        const a = r.apn === null ? undefined : snap.apns.get(r.apn);
+        return r.apn !== null && !(a && a.sessions.rejected > 0);
+      });
+      if (unseen) newRefusalsAt = now();
+      return unseen;
     },
   };
 }

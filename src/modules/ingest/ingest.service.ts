@@ -57,6 +57,7 @@ export function createIngestService(ctx: Ctx, deps: IngestDeps) {
     lingerMs: ctx.config.ingestLingerMs,
     queueMax: ctx.config.ingestQueueMax,
     writeTelemetry: telemetry.write,
+    emitEvents: ctx.config.ingestEvents,
     // PGlite has one connection: lanes would only queue behind each other.
     lanes: ctx.database.kind === 'pglite' ? 1 : ctx.config.ingestWriters,
   });

@@ -27,11 +27,20 @@ export type NetworkWriteResult = {
   /** Per input event: stored (true) or a duplicate of one already stored / earlier in the batch (false). */
   stored: boolean[];
   orphans: number;
+  /** SIMs whose network status the batch changed (a first state row counts), in no particular order. */
+  statusChanged: number[];
+  /** The stored events that are refusals (attach_rejected, session_rejected): what the batch event groups. */
+  refusals: NetworkEvent[];
 };
 
 const keyOf = (e: { iccid: string; id: string | null; ts: Date }) => `${e.iccid}|${e.id}|${e.ts.getTime()}`;
 
-export async function writeNetworkEvents(tx: RawTx, events: readonly NetworkEvent[]): Promise<NetworkWriteResult> {
+/** `changes`: also find what the batch event announces (statusChanged, refusals); off, they stay empty. */
+export async function writeNetworkEvents(
+  tx: RawTx,
+  events: readonly NetworkEvent[],
+  opts: { changes: boolean } = { changes: true },
+): Promise<NetworkWriteResult> {
   const stored = events.map(() => true);
   // Duplicates inside the batch: the first occurrence wins.
   const seen = new Set<string>();
@@ -47,9 +56,15 @@ export async function writeNetworkEvents(tx: RawTx, events: readonly NetworkEven
     if (stored[i] && e.id !== null && !inserted.has(keyOf(e))) stored[i] = false;
   });
   const applied = events.filter((_, i) => stored[i]);
-  const orphans = applied.filter((e) => !sims.has(e.iccid)).length;
-  await applyEffects(tx, applied, sims);
-  return { stored, orphans };
+  let orphans = 0;
+  const refusals: NetworkEvent[] = [];
+  for (const e of applied) {
+    if (!sims.has(e.iccid)) orphans++;
+    if (opts.changes && (e.type === 'attach_rejected' || e.type === 'session_rejected')) refusals.push(e);
+  }
+  const statusChanged: number[] = [];
+  await applyEffects(tx, applied, sims, opts.changes ? { rollup: true, statusChanged } : { rollup: true });
+  return { stored, orphans, statusChanged, refusals };
 }
 
 /**
@@ -118,11 +133,11 @@ export async function applyEffects(
   tx: RawTx,
   events: readonly NetworkEvent[],
   sims: Map<string, SimRef>,
-  opts: { rollup: boolean } = { rollup: true },
+  opts: { rollup: boolean; statusChanged?: number[] } = { rollup: true },
 ) {
   // The roll-up rows are shared by every write lane and process: written last, so their row locks are held
   // only for the commit, not for the whole batch.
-  await applySimEffects(tx, events, sims);
+  await applySimEffects(tx, events, sims, opts.statusChanged);
   if (opts.rollup)
     await upsertRollup(
       tx,
@@ -130,7 +145,12 @@ export async function applyEffects(
     );
 }
 
-async function applySimEffects(tx: RawTx, events: readonly NetworkEvent[], sims: Map<string, SimRef>) {
+async function applySimEffects(
+  tx: RawTx,
+  events: readonly NetworkEvent[],
+  sims: Map<string, SimRef>,
+  statusChanged: number[] | undefined,
+) {
   const bySim = new Map<number, { ref: SimRef; events: NetworkEvent[] }>();
   for (const e of events) {
     const ref = sims.get(e.iccid);
@@ -141,7 +161,7 @@ async function applySimEffects(tx: RawTx, events: readonly NetworkEvent[], sims:
   }
   if (bySim.size === 0) return;
   for (const g of bySim.values()) g.events.sort(byTs);
-  const imeiBefore = await writeStates(tx, bySim);
+  const imeiBefore = await writeStates(tx, bySim, statusChanged);
   const usage = new UsageAccumulator();
   await writeSessions(tx, bySim, usage);
   for (const { ref, events: evs } of bySim.values()) for (const e of evs) usage.event(ref, e);

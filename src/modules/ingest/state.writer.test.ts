@@ -161,14 +161,21 @@ describe('SIM state writer', () => {
           );
       const bySim: SimGroups = new Map(cases.map(({ e }, i) => [ref(i).simId, { ref: ref(i), events: [e] }]));
       const sent: string[] = [];
-      const imeiBefore = await writeStates(recording(tx, sent), bySim);
+      const statusChanged: number[] = [];
+      const imeiBefore = await writeStates(recording(tx, sent), bySim, statusChanged);
       // Direct UPDATE, INSERT of the SIMs without a row; only late events (no UPDATE, the INSERT conflicts) and
       // IMEI changes take the read path.
       expect(sent.slice(0, 2)).toEqual(['update sim_network_state', 'insert into']);
       const mismatches: unknown[] = [];
+      // The SIMs whose status moved (what ingest.batch_committed announces), from either path, as nextState says.
+      const moved = new Set(statusChanged);
+      expect(moved.size).toBe(statusChanged.length);
       for (const [i, { prior, e }] of cases.entries()) {
         const before = prior ? { ...prior, simId: ref(i).simId, tenantId: 1, accountId: 10 } : undefined;
-        const want = nextState(before, ref(i), [e]) ?? before ?? null;
+        const next = nextState(before, ref(i), [e]);
+        if (moved.has(ref(i).simId) !== (next !== null && next.status !== before?.status))
+          mismatches.push({ prior, e: { ...e, ts: iso(e.ts) }, moved: moved.has(ref(i).simId) });
+        const want = next ?? before ?? null;
         const got = comparable(await readState(tx, ref(i).simId));
         if (JSON.stringify(got) !== JSON.stringify(comparable(want)))
           mismatches.push({ prior, e: { ...e, ts: iso(e.ts) }, want: comparable(want), got });

@@ -24,9 +24,15 @@ export type SimGroups = Map<number, { ref: SimRef; events: NetworkEvent[] }>;
 /**
  * Writes the state of every SIM in `bySim` (its events sorted by ts); answers the IMEI each SIM was in before the
  * batch, for the IMEI history (null: none, or no state row). Only exact where the SIM's events name an IMEI: the
- * only case the history looks at.
+ * only case the history looks at. `statusChanged`, when given, receives the SIMs whose status the batch changed
+ * (a first state row counts): what the batch event announces (ingest.events.ts); without it, the direct path's
+ * statement does not look for the status before.
  */
-export async function writeStates(tx: RawTx, bySim: SimGroups): Promise<Map<number, string | null>> {
+export async function writeStates(
+  tx: RawTx,
+  bySim: SimGroups,
+  statusChanged?: number[],
+): Promise<Map<number, string | null>> {
   const imeiBefore = new Map<number, string | null>();
   const single: { ref: SimRef; e: NetworkEvent }[] = [];
   for (const { ref, events } of bySim.values()) if (events.length === 1) single.push({ ref, e: events[0]! });
@@ -34,11 +40,13 @@ export async function writeStates(tx: RawTx, bySim: SimGroups): Promise<Map<numb
     single.sort((a, b) => a.ref.simId - b.ref.simId);
     // The direct path leaves the IMEI as it was (or the event names the same one): it is the event's, if any.
     const imeiOf = new Map(single.map(({ ref, e }) => [ref.simId, e.imei]));
-    for (const r of await tx.query<{ sim_id: string | number }>(DIRECT_UPDATE, [
-      json(single.map(({ ref, e }) => directRow(ref, e))),
-    ])) {
+    for (const r of await tx.query<{ sim_id: string | number; moved?: boolean }>(
+      statusChanged ? DIRECT_UPDATE_MOVED : DIRECT_UPDATE,
+      [json(single.map(({ ref, e }) => directRow(ref, e)))],
+    )) {
       const id = Number(r.sim_id);
       imeiBefore.set(id, imeiOf.get(id) ?? null);
+      if (r.moved) statusChanged?.push(id);
     }
     const fresh = single.filter(({ ref }) => !imeiBefore.has(ref.simId));
     if (fresh.length > 0) {
@@ -46,14 +54,16 @@ export async function writeStates(tx: RawTx, bySim: SimGroups): Promise<Map<numb
       for (const r of await tx.query<{ sim_id: string | number }>(
         `${UPSERT_HEAD} on conflict (sim_id) do nothing returning sim_id`,
         [json(rows.map(stateJson))],
-      ))
+      )) {
         imeiBefore.set(Number(r.sim_id), null);
+        statusChanged?.push(Number(r.sim_id));
+      }
     }
   }
   const rest: SimGroups = new Map();
   for (const [id, g] of bySim) if (!imeiBefore.has(id)) rest.set(id, g);
   if (rest.size > 0) {
-    const current = await writeStateRead(tx, rest);
+    const current = await writeStateRead(tx, rest, statusChanged);
     for (const id of rest.keys()) imeiBefore.set(id, current.get(id)?.imei ?? null);
   }
   return imeiBefore;
@@ -76,10 +86,14 @@ const directRow = (ref: SimRef, e: NetworkEvent) => ({
 });
 
 // applyEvent in SQL: `s` is the row as it was, `e` the event. Keep the two in step (state.writer.test.ts).
+// DIRECT_UPDATE_MOVED also answers whether the status moved: `o` is the same row joined once more, for the status
+// before (RETURNING sees only the new row before PostgreSQL 18), one index probe of a page the update reads anyway.
+// It is the row as of the statement's start: should another process change the SIM in between (two processes
+// splitting one stream, rare), `moved` compares against the row before that change.
 const CLOSES = `(e.type in ('attach', 'attach_rejected', 'detach')
    or (e.type = 'session_end' and (s.session_id is null or s.session_id = e.session_id)))`;
 const REJECT = `e.type in ('attach_rejected', 'session_rejected')`;
-const DIRECT_UPDATE = `
+const DIRECT_SET = `
 update sim_network_state s set
   tenant_id = e.tenant_id, account_id = e.account_id, last_event_at = e.ts, last_event_type = e.type,
   plmn = coalesce(e.plmn, s.plmn), rat = coalesce(e.rat, s.rat), imsi = coalesce(e.imsi, s.imsi),
@@ -107,9 +121,15 @@ update sim_network_state s set
   last_reject_at = case when ${REJECT} then e.ts else s.last_reject_at end,
   updated_at = now()
 from json_to_recordset($1::json) as e(sim_id bigint, tenant_id bigint, account_id bigint, ts timestamptz,
-       type text, plmn text, rat text, apn text, ip text, session_id text, cause smallint, imsi text, imei text)
-where s.sim_id = e.sim_id and e.ts >= s.last_event_at and (e.imei is null or e.imei = s.imei)
+       type text, plmn text, rat text, apn text, ip text, session_id text, cause smallint, imsi text, imei text)`;
+const DIRECT_WHERE = `where s.sim_id = e.sim_id and e.ts >= s.last_event_at and (e.imei is null or e.imei = s.imei)`;
+const DIRECT_UPDATE = `${DIRECT_SET}
+${DIRECT_WHERE}
 returning s.sim_id`;
+const DIRECT_UPDATE_MOVED = `${DIRECT_SET}
+  join sim_network_state o on o.sim_id = e.sim_id
+${DIRECT_WHERE}
+returning s.sim_id, s.status <> o.status as moved`;
 
 const UPSERT_HEAD = `insert into sim_network_state (sim_id, tenant_id, account_id, status, last_event_at, last_event_type,
     plmn, rat, apn, ip, session_id, session_started_at, last_reject_type, last_reject_cause, last_reject_at, imsi,
@@ -141,7 +161,11 @@ const stateJson = (s: StateRow) => ({
 });
 
 /** The read-then-write path: answers the states as they were before the batch. */
-async function writeStateRead(tx: RawTx, bySim: SimGroups): Promise<Map<number, StateRow>> {
+async function writeStateRead(
+  tx: RawTx,
+  bySim: SimGroups,
+  statusChanged: number[] | undefined,
+): Promise<Map<number, StateRow>> {
   const ids = [...bySim.keys()].sort((a, b) => a - b);
   const current = new Map<number, StateRow>();
   for (const r of await tx.query<Record<string, unknown>>(
@@ -157,8 +181,10 @@ async function writeStateRead(tx: RawTx, bySim: SimGroups): Promise<Map<number, 
   const next: StateRow[] = [];
   for (const id of ids) {
     const g = bySim.get(id)!;
-    const s = nextState(current.get(id), g.ref, g.events);
+    const before = current.get(id);
+    const s = nextState(before, g.ref, g.events);
     if (s) next.push(s);
+    if (s && s.status !== before?.status) statusChanged?.push(id);
   }
   if (next.length === 0) return current;
   await tx.query(

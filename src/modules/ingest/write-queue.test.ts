@@ -52,7 +52,7 @@ describe('write queue isolation', () => {
       poisoned(h.ctx.database, bad, '22003'),
       createPartitionManager(h.ctx.database),
       createMetrics(),
-      { batchMax: 100, lingerMs: 20, queueMax: 1000, lanes: 1, writeTelemetry },
+      { batchMax: 100, lingerMs: 20, queueMax: 1000, lanes: 1, writeTelemetry, emitEvents: true },
     );
     const src = { transport: 'mqtt' as const, credentialId: null };
     const [good, poison] = await Promise.all([
@@ -77,7 +77,7 @@ describe('write queue isolation', () => {
       poisoned(h.ctx.database, bad, '22P02'),
       createPartitionManager(h.ctx.database),
       createMetrics(),
-      { batchMax: 100, lingerMs: 0, queueMax: 1000, lanes: 1, writeTelemetry },
+      { batchMax: 100, lingerMs: 0, queueMax: 1000, lanes: 1, writeTelemetry, emitEvents: true },
     );
     const iccids = ['8946000000000000011', '8946000000000000012', bad, '8946000000000000013', '8946000000000000014'];
     const parseRejection = { line: 9, rejection: { ok: false as const, reason: 'invalid_ts' as const, message: 'x' } };
@@ -109,7 +109,7 @@ describe('write queue isolation', () => {
       poisoned(h.ctx.database, bad, '08006'),
       createPartitionManager(h.ctx.database),
       createMetrics(),
-      { batchMax: 100, lingerMs: 0, queueMax: 1000, lanes: 1, writeTelemetry },
+      { batchMax: 100, lingerMs: 0, queueMax: 1000, lanes: 1, writeTelemetry, emitEvents: true },
     );
     await expect(
       q.submit('network', [ev(bad, `${uniq()}-c`)], [1], [], { transport: 'http', credentialId: null }),

@@ -17,11 +17,14 @@
  */
 import type { Database, RawTx } from '../../platform/db/client.ts';
 import { isDataError } from '../../platform/db/pg-errors.ts';
+import { emitRaw } from '../../platform/events/emit.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { fnv1a32 } from '../../platform/random.ts';
 import type { TelemetryStore } from '../devices/telemetry.writer.ts';
+import { batchCommittedPayload } from './batch-event.ts';
 import type { NetworkEvent, Rejection, Telemetry } from './contract.ts';
-import { writeNetworkEvents } from './ingest.writer.ts';
+import { IngestEvents } from './ingest.events.ts';
+import { type NetworkWriteResult, writeNetworkEvents } from './ingest.writer.ts';
 import type { PartitionManager } from './partitions.ts';
 
 export type IngestSource = { transport: 'mqtt' | 'http'; credentialId: number | null; topic?: string };
@@ -51,6 +54,15 @@ type WriteQueueOptions = {
   queueMax: number;
   /** The devices module's telemetry writer, run in the batch's transaction (src/services.ts gives it). */
   writeTelemetry: TelemetryStore['write'];
+  /** Announce each committed batch that changed a SIM's status or stored refusals (INGEST_EVENTS). */
+  emitEvents: boolean;
+};
+
+const NO_NETWORK: NetworkWriteResult = { stored: [], orphans: 0, statusChanged: [], refusals: [] };
+const countTrue = (xs: readonly boolean[]) => {
+  let n = 0;
+  for (const x of xs) if (x) n++;
+  return n;
 };
 
 type Shared = { queued: number; drainWaiters: (() => void)[]; closed: boolean };
@@ -180,9 +192,20 @@ function createLane(
     const newest = Math.max(0, ...events.map((e) => e.ts.getTime()));
     if (events.length > 0) await partitions.ensure(newest);
     const outcome = await database.rawTransaction(async (tx) => {
-      const n = events.length ? await writeNetworkEvents(tx, events) : { stored: [], orphans: 0 };
+      const n = events.length ? await writeNetworkEvents(tx, events, { changes: opts.emitEvents }) : NO_NETWORK;
       const t = values.length ? await opts.writeTelemetry(tx, values) : { stored: [], orphans: 0 };
       await writeRejections(tx, batch);
+      // One event for the whole batch, in its transaction: it exists if and only if the batch commits.
+      const payload = opts.emitEvents
+        ? batchCommittedPayload({
+            network: countTrue(n.stored),
+            telemetry: countTrue(t.stored),
+            orphans: n.orphans,
+            statusChanged: n.statusChanged,
+            refusals: n.refusals,
+          })
+        : null;
+      if (payload) await emitRaw(tx, IngestEvents.batchCommitted, payload);
       return { n, t };
     });
     const committedAt = Date.now();
