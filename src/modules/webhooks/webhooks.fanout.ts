@@ -145,9 +145,11 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
     if (subs.length === 0) return 0;
     const rows = messages.flatMap((m) => {
       const at = m.place !== undefined ? m.place : m.accountId === null ? null : (places.get(m.accountId) ?? null);
+      const occurred = new Date(m.event.occurredAt).getTime();
       return subs.flatMap((s) => {
         const data = s.tenantId === null ? m.staff : m.customer;
-        if (!data || !receives(s, m.type, at)) return [];
+        // What happened before a subscription existed is not its (the fan-out may run later than the event).
+        if (!data || s.createdAt.getTime() > occurred || !receives(s, m.type, at)) return [];
         return [
           {
             subscriptionId: s.id,

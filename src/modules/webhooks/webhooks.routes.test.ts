@@ -164,6 +164,16 @@ describe('webhooks', () => {
     expect(to('/diag-other')).toEqual([]);
   });
 
+  it('never deliver what happened before the subscription existed, even when the fan-out runs after it', async () => {
+    const before = await openCase(t.agent, t.child.id, 'Opened before subscribing');
+    await subscribe(t.customer, '/late', { eventTypes: ['case.opened'] });
+    const after = await openCase(t.agent, t.child.id, 'Opened after subscribing');
+    await h.runJobs();
+    const numbers = to('/late').map((m) => (JSON.parse(m.body) as { data: { case: Json } }).data.case.number);
+    expect(numbers).toEqual([after]);
+    expect(numbers).not.toContain(before);
+  });
+
   it('retry a failing receiver on the schedule, with the same webhook-id, until it answers', async () => {
     const s = await subscribe(t.customer, '/flaky');
     failFirst.set('/flaky', 2);

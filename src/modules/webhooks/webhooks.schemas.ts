@@ -96,3 +96,6 @@ export const DeliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().regex(/^\d+$/, 'a cursor from this list').optional(),
 });
+
+/** The body of the action operations (rotate, test, redeliver): nothing, or `{}`. */
+export const NoBody = z.object({}).strict().meta({ id: 'WebhookActionRequest' });

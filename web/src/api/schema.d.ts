@@ -1473,6 +1473,7 @@ export interface components {
       /** @description true re-enables a subscription that was disabled for failing */
       enabled?: boolean;
     };
+    WebhookActionRequestInput: Record<string, never>;
     Account: {
       id: number;
       tenantId: number;
@@ -8296,6 +8297,12 @@ export interface operations {
         id: number;
       };
     };
+    /** @description Optional: nothing to send */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["WebhookActionRequestInput"] | null;
+      };
+    };
     responses: {
       /** @description Default Response */
       200: {
@@ -8337,6 +8344,12 @@ export interface operations {
     parameters: {
       path: {
         id: number;
+      };
+    };
+    /** @description Optional: nothing to send */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["WebhookActionRequestInput"] | null;
       };
     };
     responses: {
@@ -8469,6 +8482,12 @@ export interface operations {
       path: {
         id: number;
         deliveryId: number;
+      };
+    };
+    /** @description Optional: nothing to send */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["WebhookActionRequestInput"] | null;
       };
     };
     responses: {

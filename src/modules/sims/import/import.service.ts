@@ -303,7 +303,14 @@ export function createImportService(
     }
     const unguard = opts.idleMs === undefined ? () => undefined : guardUpload(input, opts.idleMs);
     const guarded = opts.maxBytes === undefined ? input : input.pipe(byteGuard(opts.maxBytes));
-    if (guarded !== input) input.on('error', (e) => guarded.destroy(e));
+    if (guarded !== input) {
+      input.on('error', (e) => {
+        if (!guarded.destroyed) guarded.destroy(e);
+      });
+      // The request can still fail after its reader is done with it (Node aborts it when the client goes away):
+      // an error with no one left to hear it would be thrown out of the process.
+      guarded.on('error', () => undefined);
+    }
     // On the embedded database the import holds its one session from the header on, so an upload (idleMs: it comes
     // over the network) is received whole into a temporary file first: a slow, stalled or cut-off upload then
     // fails alone, and the desk's other requests never wait for a client's bytes (probe round 3: 30 s frozen).
