@@ -98,14 +98,19 @@ export const useUpdateSubscription = () =>
 export const useDeleteSubscription = () =>
   useWebhookChange((id: number) => unwrap(api.DELETE('/api/v1/webhooks/subscriptions/{id}', path(id))));
 export const useRotateSecret = () =>
-  useWebhookChange((id: number) => unwrap(api.POST('/api/v1/webhooks/subscriptions/{id}/rotate-secret', path(id))));
+  useWebhookChange((id: number) =>
+    unwrap(api.POST('/api/v1/webhooks/subscriptions/{id}/rotate-secret', { ...path(id), body: {} })),
+  );
 export const useSendTest = () =>
-  useWebhookChange((id: number) => unwrap(api.POST('/api/v1/webhooks/subscriptions/{id}/test', path(id))));
+  useWebhookChange((id: number) =>
+    unwrap(api.POST('/api/v1/webhooks/subscriptions/{id}/test', { ...path(id), body: {} })),
+  );
 export const useRedeliver = () =>
   useWebhookChange((v: { id: number; deliveryId: number }) =>
     unwrap(
       api.POST('/api/v1/webhooks/subscriptions/{id}/deliveries/{deliveryId}/redeliver', {
         params: { path: { id: v.id, deliveryId: v.deliveryId } },
+        body: {},
       }),
     ),
   );
