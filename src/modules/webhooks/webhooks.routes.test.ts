@@ -116,6 +116,13 @@ describe('webhooks', () => {
       404,
     );
     expect((await call('GET', `/api/v1/webhooks/subscriptions/${mine.id}`, other.customer)).statusCode).toBe(404);
+    // A cursor too big for an id is refused (a 23-digit one answered 500: out of bigint range).
+    const huge = await call(
+      'GET',
+      `/api/v1/webhooks/subscriptions/${mine.id}/deliveries?cursor=99999999999999999999999`,
+      t.customer,
+    );
+    expect(huge.statusCode).toBe(400);
   });
 
   it("deliver a SIM's state changes, one or in bulk, to its customer only, without the desk's reason", async () => {

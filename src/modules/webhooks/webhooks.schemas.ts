@@ -94,7 +94,11 @@ export const DeliveryPage = z
 
 export const DeliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().regex(/^\d+$/, 'a cursor from this list').optional(),
+  // A delivery id: at most 15 digits, so it stays an exact number and a bigint (a 23-digit cursor answered 500).
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'a cursor from this list')
+    .optional(),
 });
 
 /** The body of the action operations (rotate, test, redeliver): nothing, or `{}`. */
