@@ -1,3 +1,4 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeSim, randomBase } from '../src/modules/sims/import/sim-fixtures.ts';
@@ -29,6 +30,25 @@ async function importCsv(body: string | Uint8Array, headers: Record<string, stri
     status: r.status,
     json: (await r.json()) as { error?: { code: string; message: string; details?: unknown[] } },
   };
+}
+
+/** Descriptors of this process still open on an import's spool file (Linux: /proc/self/fd). */
+function openSpoolFiles(): string[] {
+  const links: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      links.push(readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      // closed between the listing and the read
+    }
+  }
+  return links.filter((l) => l.includes('iotops-import-'));
+}
+
+/** The spool's read stream closes a tick after the answer: wait for it, bounded. */
+async function noSpoolFileOpen(): Promise<string[]> {
+  for (let i = 0; i < 100 && openSpoolFiles().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  return openSpoolFiles();
 }
 
 describe('SIM import over HTTP: every refusal is an answer, never a dropped connection', () => {
@@ -84,5 +104,14 @@ describe('SIM import over HTTP: every refusal is an answer, never a dropped conn
     expect(r.json.error).toMatchObject({ code: 'sims.import_not_utf8', details: [{ line: 2, value: '0xfc' }] });
     const sim = await h.app.inject({ method: 'GET', url: `/api/v1/sims/${fakeSim(base + 1).iccid}`, headers: t.agent });
     expect(sim.statusCode).toBe(404);
+    // The spooled upload (embedded database) is closed, not kept open on a deleted file (probe round 4, N2).
+    expect(await noSpoolFileOpen()).toEqual([]);
+  });
+
+  it('a UTF-16 file (BOM) is refused at its header, and its spooled upload is closed', async () => {
+    const r = await importCsv(Buffer.from('\ufefficcid,account\n', 'utf16le'), t.agent);
+    expect(r.status).toBe(400);
+    expect(r.json.error?.code).toBe('sims.import_not_utf8');
+    expect(await noSpoolFileOpen()).toEqual([]);
   });
 });

@@ -84,6 +84,7 @@ async function run(
       .failAbandoned(alone)
       .catch((e: unknown) => ctx.log.error({ err: e }, 'sweeping abandoned imports failed'));
   await sweep();
+  await services.simImports.removeStaleUploads();
   const sweeper = alone ? null : setInterval(sweep, 60_000);
   sweeper?.unref();
   if (worker) hourly();

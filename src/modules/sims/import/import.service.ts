@@ -26,12 +26,7 @@
  * shows the final counters only. Use PostgreSQL for imports while the desk is in use. An upload over HTTP is
  * received whole into a temporary file before that (`spool`), so the wait is the import's, never the client's.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Principal } from '../../../platform/auth.ts';
 import type { Ctx } from '../../../platform/context.ts';
@@ -55,6 +50,7 @@ import { ImportErrors as E } from './import.errors.ts';
 import { type Counters, type ImportJobRow, importJobsRepo, importTxRepo } from './import.repo.ts';
 import { asImportError, unclosedQuoteAt } from './import-failure.ts';
 import { importReport } from './import-report.ts';
+import { removeStaleSpools, spool } from './upload-spool.ts';
 import { utf8Guard } from './utf8-guard.ts';
 
 export const CHUNK = 50_000;
@@ -121,20 +117,6 @@ function byteGuard(maxBytes: number): Transform {
 }
 
 export type ImportService = ReturnType<typeof createImportService>;
-
-/** The whole upload into a private temporary file; its read stream and how to remove it. */
-async function spool(upload: Readable): Promise<{ stream: Readable; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'iotops-import-'));
-  const remove = () => rm(dir, { recursive: true, force: true });
-  const file = path.join(dir, 'upload.csv');
-  try {
-    await pipeline(upload, createWriteStream(file, { mode: 0o600 }));
-  } catch (e) {
-    await remove();
-    throw e;
-  }
-  return { stream: createReadStream(file), remove };
-}
 
 export function createImportService(
   ctx: Pick<Ctx, 'database' | 'log'>,
@@ -320,7 +302,12 @@ export function createImportService(
       try {
         const spooled = await spool(guarded);
         body = spooled.stream;
-        unspool = spooled.remove;
+        // The spool file is read by a stream that a failed parse only unpipes: it is closed here, or its descriptor
+        // would keep the deleted file (and its disk space) for the life of the process (probe round 4, N2).
+        unspool = async () => {
+          spooled.stream.destroy();
+          await spooled.remove();
+        };
       } catch (e) {
         unguard();
         drainRequest(input);
@@ -408,6 +395,12 @@ export function createImportService(
       });
       if (ids.length > 0) ctx.log.warn({ importIds: ids }, 'SIM imports of a stopped process marked failed');
       return ids;
+    },
+    /** At start: spooled uploads a killed process left behind (see upload-spool.ts). */
+    async removeStaleUploads(): Promise<number> {
+      const removed = await removeStaleSpools();
+      if (removed > 0) ctx.log.warn({ removed }, 'spooled uploads of a stopped process removed');
+      return removed;
     },
     /** The whole import, awaited (tests and small callers). */
     async importCsv(
