@@ -77,6 +77,14 @@ const Env = z.object({
         'loopback, linklocal, uniquelocal): the login throttle then counts the client behind ' +
         'the proxy, not the proxy. Empty: the headers are ignored',
     ),
+  METRICS_TOKEN: z
+    .string()
+    .default('')
+    .refine((v) => v === '' || v.length >= 16, 'at least 16 characters (it guards the desk’s internals)')
+    .describe(
+      'Bearer token Prometheus sends to /metrics (Authorization: Bearer …). Empty: /metrics answers only to ' +
+        'loopback peers, and only when TRUST_PROXY is empty (behind a proxy every request looks local)',
+    ),
   WEBHOOK_ALLOW_HTTP: z
     .enum(['true', 'false'])
     .default('false')
@@ -233,6 +241,7 @@ export type Config = {
   importMaxBytes: number;
   bodyIdleTimeoutMs: number;
   jobBatch: number;
+  metricsToken: string;
   webhookAllowHttp: boolean;
   webhookAllowCidrs: string;
   webhookTimeoutMs: number;
@@ -318,6 +327,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     importMaxBytes: e.IMPORT_MAX_BYTES,
     bodyIdleTimeoutMs: e.BODY_IDLE_TIMEOUT_MS,
     jobBatch: e.JOB_BATCH,
+    metricsToken: e.METRICS_TOKEN,
     webhookAllowHttp: e.WEBHOOK_ALLOW_HTTP,
     webhookAllowCidrs: e.WEBHOOK_ALLOW_CIDRS,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,

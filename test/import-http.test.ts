@@ -108,6 +108,18 @@ describe('SIM import over HTTP: every refusal is an answer, never a dropped conn
     expect(await noSpoolFileOpen()).toEqual([]);
   });
 
+  it('a file declared in another charset is refused with 415 naming it (charset=latin1 was ignored)', async () => {
+    const r = await importCsv(Buffer.from(`iccid,account\n${fakeSim(randomBase()).iccid},Z\xfcrich\n`, 'latin1'), {
+      ...t.agent,
+      'content-type': 'text/csv; charset=latin1',
+    });
+    expect(r.status).toBe(415);
+    expect(r.json.error).toMatchObject({
+      code: 'request.charset_unsupported',
+      details: [{ field: 'content-type', value: 'text/csv; charset=latin1' }],
+    });
+  });
+
   it('a UTF-16 file (BOM) is refused at its header, and its spooled upload is closed', async () => {
     const r = await importCsv(Buffer.from('\ufefficcid,account\n', 'utf16le'), t.agent);
     expect(r.status).toBe(400);

@@ -107,6 +107,24 @@ describe('query parameters', () => {
     ]);
   });
 
+  it('a number parameter is a decimal number as written ("abc" answered "received NaN"; /accounts/0x10 was 16)', async () => {
+    for (const [url, field, value] of [
+      ['/api/v1/sims?limit=abc', 'querystring.limit', 'abc'],
+      ['/api/v1/sims?limit=1e3', 'querystring.limit', '1e3'],
+      ['/api/v1/sims?limit=', 'querystring.limit', ''],
+      ['/api/v1/accounts/0x10', 'params.id', '0x10'],
+      ['/api/v1/accounts/%205', 'params.id', ' 5'],
+    ] as const) {
+      const r = await h.app.inject({ url, headers: t.agent });
+      expect(r.statusCode, url).toBe(400);
+      expect(r.json().error.details, url).toEqual([
+        { field, value, reason: 'not a whole number (digits only, e.g. 42)' },
+      ]);
+    }
+    const ok = await h.app.inject({ url: `/api/v1/accounts/${t.child.id}`, headers: t.agent });
+    expect(ok.statusCode).toBe(200);
+  });
+
   it('a NUL in a query or path value is refused naming it (?q=%00 answered 500; an import filename 503)', async () => {
     for (const url of [
       '/api/v1/cases?q=%00',
@@ -175,6 +193,17 @@ describe('bodies where the operation takes none', () => {
 });
 
 describe('encoding', () => {
+  it('a JSON body declared in another charset is refused with 415 (the charset was ignored)', async () => {
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/cases',
+      headers: { ...t.agent, 'content-type': 'application/json; charset=iso-8859-1' },
+      payload: JSON.stringify({ accountId: t.child.id, type: 'incident', subject: 's' }),
+    });
+    expect(r.statusCode).toBe(415);
+    expect(r.json().error.code).toBe('request.charset_unsupported');
+  });
+
   it('a JSON body that is not UTF-8 is refused naming the byte (a Latin-1 é was stored as U+FFFD)', async () => {
     const body = Buffer.concat([Buffer.from('{"name":"Caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
     const r = await h.app.inject({

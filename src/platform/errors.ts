@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'timeout' // 408: the request stopped arriving (a stalled upload)
   | 'conflict' // 409: duplicate, forbidden transition, stale state
   | 'too_large' // 413
+  | 'unsupported_media' // 415: a body in a type or character set the operation does not take
   | 'rate_limited' // 429: too many attempts; retryAfterSeconds says when to come back (the Retry-After header)
   | 'unavailable'; // 503
 

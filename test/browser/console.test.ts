@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { luhnDigit } from '../../src/modules/sims/identifiers.ts';
-import { type DemoDesk, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
+import { type DemoDesk, launchBrowser, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
 import { testDbKind } from '../support/harness.ts';
 
 // The console and the portal as people use them: `iotops start` with its demo on a fresh embedded data directory,
@@ -230,5 +230,23 @@ describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { t
     await p.getByRole('link', { name: 'Mina ärenden' }).click();
     await p.getByRole('table', { name: 'Mina ärenden' }).getByText('Mätaren i Kiruna skickar inget').waitFor();
     await shot(p, 'portal-cases');
+  });
+
+  it('the API docs page works under its own content security policy (no violation, operations listed)', async () => {
+    // Not desk.page(): that context bypasses CSP for axe-core; here the policy must be the real one.
+    const browser = await launchBrowser();
+    try {
+      const p = await (await browser.newContext()).newPage();
+      const violations: string[] = [];
+      p.on('console', (m) => {
+        if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text());
+      });
+      await p.goto(`${desk.url}/docs/`);
+      await expect.poll(() => p.locator('.opblock').count(), { timeout: 60_000 }).toBeGreaterThan(50);
+      await p.getByText('Import SIMs from CSV').first().waitFor({ state: 'attached' });
+      expect(violations).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

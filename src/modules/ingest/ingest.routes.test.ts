@@ -322,6 +322,14 @@ describe('POST /api/v1/ingest/network-events', () => {
     );
     expect(plain.statusCode).toBe(415);
     expect(plain.json().error.code).toBe('request.unsupported_media_type');
+    // The contract is UTF-8: a batch declared in another charset is refused, not read as UTF-8 anyway.
+    const latin1 = await post(
+      ndjson([{ ts: new Date().toISOString(), iccid: '8946070000000000001', type: 'attach' }]),
+      producer,
+      'application/x-ndjson; charset=windows-1252',
+    );
+    expect(latin1.statusCode).toBe(415);
+    expect(latin1.json().error.code).toBe('request.charset_unsupported');
   });
 });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError, invalid } from '../../platform/errors.ts';
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
+import { charsetProblem } from '../../platform/http/charset.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
 import { splitBodyBytes } from './contract.ts';
 import { IngestErrors as E } from './ingest.errors.ts';
@@ -38,7 +39,10 @@ export function ingestRoutes(ingest: IngestService) {
       scope.addContentTypeParser(
         ['application/json', ...NDJSON],
         { parseAs: 'buffer', bodyLimit: INGEST_BODY_MAX_BYTES },
-        (_req, body, done) => done(null, body),
+        (req, body, done) => {
+          const charset = charsetProblem(req.headers['content-type']);
+          return charset ? done(charset, undefined) : done(null, body);
+        },
       );
       for (const [path, kind] of [
         ['/api/v1/ingest/network-events', 'network'],

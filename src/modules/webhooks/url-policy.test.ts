@@ -184,7 +184,16 @@ describe('checkTargetUrl', () => {
 
   it('refuses junk, credentials, fragments and URLs over 2,000 characters', () => {
     expect(reasonOf('hooks.example.com/x')).toBe('not a valid absolute URL');
-    expect(reasonOf('https://exa mple.com/')).toBe('not a valid absolute URL');
+    expect(reasonOf('https://exa mple.com/')).toBe(
+      'a space or control character (U+0020) at position 12 is not allowed',
+    );
+    // The URL parser would drop these silently: the target called would not be the one typed.
+    expect(reasonOf('https://hooks.exa\r\nmple.com/')).toBe(
+      'a space or control character (U+000D) at position 18 is not allowed',
+    );
+    expect(reasonOf('https://hooks.example.com/a\tb')).toMatch(/U\+0009/);
+    expect(reasonOf(' https://hooks.example.com/')).toMatch(/U\+0020\) at position 1 /);
+    expect(reasonOf('https://hooks.example.com:0/')).toBe('port 0 is not a port a receiver can listen on');
     expect(reasonOf('https://user:pw@hooks.example.com/')).toBe('a user name or password in the URL is not allowed');
     expect(reasonOf('https://user@hooks.example.com/')).toBe('a user name or password in the URL is not allowed');
     expect(reasonOf('https://hooks.example.com/#x')).toBe('a fragment (#…) is not allowed');

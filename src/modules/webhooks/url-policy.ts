@@ -211,6 +211,14 @@ export type TargetCheck = { ok: true; url: URL } | { ok: false; reason: string }
 export function checkTargetUrl(raw: string, policy: UrlPolicy): TargetCheck {
   const refuse = (reason: string): TargetCheck => ({ ok: false, reason });
   if (raw.length > MAX_URL_LENGTH) return refuse(`the URL is longer than ${MAX_URL_LENGTH} characters`);
+  // The URL parser silently drops tabs and newlines and trims spaces and controls, so what would be called is not
+  // what was typed (probe round 4): such a URL is refused, naming the character.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  const control = /[\u0000-\u0020\u007f]/.exec(raw);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return refuse(`a space or control character (U+${code}) at position ${control.index + 1} is not allowed`);
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -225,6 +233,7 @@ export function checkTargetUrl(raw: string, policy: UrlPolicy): TargetCheck {
   // url.hash is empty for a bare trailing '#', so look at the text: a fragment is never sent, so it means a mistake.
   if (raw.includes('#')) return refuse('a fragment (#…) is not allowed');
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  if (port === 0) return refuse('port 0 is not a port a receiver can listen on');
   if (policy.allowPorts && !policy.allowPorts.includes(port)) {
     return refuse(`port ${port} is not allowed (allowed: ${policy.allowPorts.join(', ')})`);
   }

@@ -2,6 +2,7 @@ export const WebhooksErrors = {
   notFound: 'webhooks.not_found',
   deliveryNotFound: 'webhooks.delivery_not_found',
   urlRefused: 'webhooks.url_refused',
-  eventTypeUnknown: 'webhooks.event_type_unknown',
-  accountForbidden: 'webhooks.account_forbidden',
+  eventTypeStaffOnly: 'webhooks.event_type_staff_only',
+  accountNotFound: 'webhooks.account_not_found',
+  accountRequired: 'webhooks.account_required',
 } as const;

@@ -72,7 +72,7 @@ export function createWebhooksService(ctx: Pick<Ctx, 'database' | 'config'>, dep
     const refused = types.filter((t) => !allowed.has(t));
     if (refused.length > 0)
       throw forbidden(
-        E.eventTypeUnknown,
+        E.eventTypeStaffOnly,
         `These event types are the provider's: ${refused.join(', ')}`,
         refused.map((t) => ({ field: 'eventTypes', value: t, reason: 'staff only' })),
       );
@@ -108,12 +108,12 @@ export function createWebhooksService(ctx: Pick<Ctx, 'database' | 'config'>, dep
       if (accountId !== undefined) {
         const a = await deps.accounts.getInScope(scopeOf(p), accountId).catch(() => undefined);
         if (!a)
-          throw notFound(E.accountForbidden, `Account ${accountId} not found`, [
+          throw notFound(E.accountNotFound, `Account ${accountId} not found`, [
             { field: 'accountId', value: accountId, reason: 'not found' },
           ]);
         owner = { tenantId: a.tenantId, accountId: a.id, accountPath: a.path };
       } else if (!isStaff(p)) {
-        throw forbidden(E.accountForbidden, 'A customer user without an account cannot subscribe');
+        throw forbidden(E.accountRequired, 'A customer user without an account cannot subscribe');
       }
       return repo.insertSubscription({
         tenantId: owner?.tenantId ?? null,

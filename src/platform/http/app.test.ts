@@ -22,6 +22,28 @@ describe('platform routes', () => {
     expect(res.body).toMatch(/iotops_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+/);
   });
 
+  it('/metrics answers remote peers only with METRICS_TOKEN, and local ones only when no proxy is trusted', async () => {
+    const remote = await h.app.inject({ url: '/metrics', remoteAddress: '203.0.113.9' });
+    expect(remote.statusCode).toBe(403);
+    expect(remote.json().error.code).toBe('metrics.forbidden');
+    const token = 'scrape-token-0123456789';
+    const t = await harness({ metricsToken: token });
+    const proxied = await harness({ trustProxy: ['127.0.0.1'] });
+    try {
+      const bearer = { authorization: `Bearer ${token}` };
+      expect((await t.app.inject({ url: '/metrics', remoteAddress: '203.0.113.9', headers: bearer })).statusCode).toBe(
+        200,
+      );
+      const wrong = await t.app.inject({ url: '/metrics', headers: { authorization: 'Bearer nope' } });
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json().error.code).toBe('metrics.token_required');
+      expect((await proxied.app.inject({ url: '/metrics' })).statusCode).toBe(403);
+    } finally {
+      await t.close();
+      await proxied.close();
+    }
+  });
+
   it('every request carries a request id, echoed from the caller when given', async () => {
     const res = await h.app.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
     expect(res.headers['x-request-id']).toBe('abc-123');
@@ -55,6 +77,12 @@ describe('platform routes', () => {
     const res = await h.app.inject('/docs/');
     expect(res.statusCode).toBe(200);
     expect(res.body.toLowerCase()).toContain('swagger');
+    // A policy of its own (the probe found none): own files only, never framed, no forced https on a plain-http desk.
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toMatch(/default-src 'self'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).toMatch(/object-src 'none'/);
+    expect(csp).not.toMatch(/upgrade-insecure-requests|https:/);
   });
 
   it('refuses an oversized body with 413 and a code', async () => {

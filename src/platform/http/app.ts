@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
@@ -16,6 +16,7 @@ import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { firstBadUtf8Byte } from '../utf8.ts';
 import { registerAuth } from './auth-hooks.ts';
+import { charsetProblem } from './charset.ts';
 import { registerCrossSiteGuard } from './cross-site.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { jsonBodyProblem } from './json-body.ts';
@@ -73,6 +74,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
     // An operation that takes no body: nothing sent (clients that always send the content type) is nothing, and
     // anything sent is refused rather than ignored.
     const takesBody = req.routeOptions.schema?.body !== undefined;
+    const charset = charsetProblem(req.headers['content-type']);
+    if (charset) return done(charset, undefined);
     // JSON is UTF-8 (RFC 8259): a Latin-1 byte would be decoded to U+FFFD and stored without a word.
     const bytes = body as Buffer;
     const bad = firstBadUtf8Byte(bytes);
@@ -179,7 +182,19 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
     transform: transformRoute,
     transformObject: transformDocument,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // The docs page runs the Swagger UI bundle on our origin: its policy allows only its own files and the inline
+  // scripts and styles it ships (hashed by the plugin), is never framed, and does not force https (a desk on
+  // http://127.0.0.1 must still show its docs).
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace(/\s*upgrade-insecure-requests;?/, '')
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+        .replace(/ https:/g, '')
+        .replace(' validator.swagger.io', ''),
+  });
 
   registerCrossSiteGuard(app, ctx.config.allowedOrigins);
   registerAuth(app, opts.resolvePrincipal);
@@ -221,7 +236,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
       return { status: 'ready' as const, database: ctx.database.kind };
     },
   );
-  app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    metricsAccess(req, ctx.config);
     reply.header('content-type', ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });
@@ -237,4 +253,30 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
   if (onClose) app.addHook('onClose', async () => onClose());
   await app.ready();
   return app;
+}
+
+/**
+ * /metrics names routes, queues and volumes: internals an internet-facing desk does not publish (probe round 4). It
+ * answers to Prometheus's bearer token (METRICS_TOKEN), or with none configured to a loopback peer of a server that
+ * is not behind a proxy (behind one, every request arrives from the proxy's, often local, address).
+ */
+function metricsAccess(req: FastifyRequest, config: Pick<Ctx['config'], 'metricsToken' | 'trustProxy'>): void {
+  if (config.metricsToken !== '') {
+    const given = Buffer.from(/^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    const want = Buffer.from(config.metricsToken);
+    if (given.length === want.length && timingSafeEqual(given, want)) return;
+    throw new AppError(
+      'unauthenticated',
+      'metrics.token_required',
+      'Send the METRICS_TOKEN as Authorization: Bearer …',
+    );
+  }
+  const peer = req.socket.remoteAddress ?? '';
+  const loopback = /^(127\.|::1$|::ffff:127\.)/.test(peer);
+  if (loopback && config.trustProxy === false) return;
+  throw new AppError(
+    'forbidden',
+    'metrics.forbidden',
+    'Metrics are served to local peers only: set METRICS_TOKEN to scrape them from elsewhere or through a proxy',
+  );
 }

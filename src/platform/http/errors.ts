@@ -13,6 +13,7 @@ const STATUS: Record<ErrorKind, number> = {
   timeout: 408,
   conflict: 409,
   too_large: 413,
+  unsupported_media: 415,
   rate_limited: 429,
   unavailable: 503,
 };

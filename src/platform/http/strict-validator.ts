@@ -17,9 +17,11 @@ export const strictValidatorCompiler: FastifySchemaCompiler<z.ZodType> = (route)
   const strictPart = route.httpPart === 'querystring' || route.httpPart === 'body';
   const strict = strictPart && schema instanceof z.ZodObject ? schema.strict() : schema;
   const validate = validatorCompiler({ ...route, schema: strict }) as Validate;
+  const numbers = route.httpPart === 'querystring' || route.httpPart === 'params' ? numericFields(schema) : new Map();
   if (route.httpPart === 'querystring')
-    return (data: unknown) => unstorable(data) ?? namingRepeats(data, validate(data));
-  if (route.httpPart === 'params') return (data: unknown) => unstorable(data) ?? validate(data);
+    return (data: unknown) => unstorable(data) ?? notNumbers(data, numbers) ?? namingRepeats(data, validate(data));
+  if (route.httpPart === 'params')
+    return (data: unknown) => unstorable(data) ?? notNumbers(data, numbers) ?? validate(data);
   if (route.httpPart !== 'body') return validate;
   return (data: unknown) => {
     const result = validate(data);
@@ -46,6 +48,55 @@ function unstorable(data: unknown): Validated | undefined {
     }
   }
   return undefined;
+}
+
+type Numeric = 'integer' | 'number';
+type NumericField = { kind: Numeric; list: boolean };
+
+/**
+ * The query and path parameters that zod coerces to a number, by name. Coercion is JavaScript's `Number()`: it read
+ * `abc` as NaN (answered "expected number, received NaN", probe round 4: ~290 times), and `0x10`, `1e3`, ` 5` or ``
+ * as 16, 1000, 5 and 0, so `/accounts/0x10` answered account 16. A parameter is a decimal number as written.
+ */
+function numericFields(schema: z.ZodType): Map<string, NumericField> {
+  const out = new Map<string, NumericField>();
+  if (!(schema instanceof z.ZodObject)) return out;
+  for (const [name, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+    let inner = unwrap(field);
+    const list = inner instanceof z.ZodArray;
+    if (inner instanceof z.ZodArray) inner = unwrap(inner.element as z.ZodType);
+    if (inner instanceof z.ZodNumber && (inner._zod.def as { coerce?: boolean }).coerce)
+      out.set(name, { kind: inner.isInt ? 'integer' : 'number', list });
+  }
+  return out;
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable)
+    s = s._zod.def.innerType as z.ZodType;
+  return s;
+}
+
+const DECIMAL: Record<Numeric, RegExp> = { integer: /^-?\d+$/, number: /^-?\d+(\.\d+)?$/ };
+
+function notNumbers(data: unknown, numbers: Map<string, NumericField>): Validated | undefined {
+  if (numbers.size === 0 || data === null || typeof data !== 'object') return undefined;
+  const error: FastifySchemaValidationError[] = [];
+  for (const [name, { kind, list }] of numbers) {
+    const given = (data as Record<string, unknown>)[name];
+    // A repeated single-valued parameter is named so by namingRepeats; a list's members are each checked.
+    if (Array.isArray(given) && !list) continue;
+    const values = Array.isArray(given) ? given : [given];
+    values.forEach((v, i) => {
+      if (typeof v !== 'string' || DECIMAL[kind].test(v)) return;
+      const path = Array.isArray(given) ? `/${name}/${i}` : `/${name}`;
+      const message =
+        kind === 'integer' ? 'not a whole number (digits only, e.g. 42)' : 'not a number (e.g. 42 or 0.5)';
+      error.push({ ...template, instancePath: path, keyword: 'custom', message, params: {} });
+    });
+  }
+  return error.length > 0 ? { error } : undefined;
 }
 
 /**

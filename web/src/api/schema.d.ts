@@ -8958,7 +8958,7 @@ export interface operations {
         upsert?: "0" | "1" | "true" | "false";
         /** @description Answer when the import is done: 200 with the job, or 400 (invalid lines) / 409 (duplicates) with the first 100 problems; 408 if the upload stops arriving for BODY_IDLE_TIMEOUT_MS */
         wait?: "0" | "1" | "true" | "false";
-        /** @description Kept on the job for reference */
+        /** @description Kept on the job for reference: its last path component (a path sent is not stored) */
         filename?: string;
       };
     };
@@ -9019,6 +9019,12 @@ export interface operations {
       };
       /** @description Default Response */
       413: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      415: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

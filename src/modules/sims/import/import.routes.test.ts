@@ -56,6 +56,22 @@ describe('POST /api/v1/sims/imports', () => {
     }
   });
 
+  it('the file name is kept without its path; control characters in it are refused', async () => {
+    const send = (filename: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: `/api/v1/sims/imports?wait=true&filename=${encodeURIComponent(filename)}`,
+        headers: csvHeaders(t.agent),
+        payload: toCsv(COLS, validLines(t.child.number, 1, { rate_plan: 'Rate routes' })),
+      });
+    const ok = await send('C:\\exports\\../batch2.csv');
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().filename).toBe('batch2.csv');
+    const bad = await send('a\r\nb.csv');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0]).toMatchObject({ field: 'querystring.filename', value: 'a\r\nb.csv' });
+  });
+
   it('400 for a bad header names the column; no job is created', async () => {
     const res = await h.app.inject({
       method: 'POST',

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { AppError } from '../../../platform/errors.ts';
 import type { App } from '../../../platform/http/app.ts';
 import { principalOf } from '../../../platform/http/auth-hooks.ts';
+import { charsetProblem } from '../../../platform/http/charset.ts';
 import { ErrorBody } from '../../../platform/http/errors.ts';
+import { drainRequest } from '../../../platform/http/request-body.ts';
 import type { ExportService } from './export.service.ts';
 import { ImportErrors as E } from './import.errors.ts';
 import { presentImportJob } from './import.presenter.ts';
@@ -35,7 +37,14 @@ export function simTransferRoutes(
 ) {
   return (app: App) => {
     app.register(async (scope: App) => {
-      scope.addContentTypeParser(['text/csv', 'application/csv'], (_req, payload, done) => done(null, payload));
+      scope.addContentTypeParser(['text/csv', 'application/csv'], (req, payload, done) => {
+        const charset = charsetProblem(req.headers['content-type']);
+        if (charset) {
+          drainRequest(payload);
+          return done(charset, undefined);
+        }
+        return done(null, payload);
+      });
 
       scope.post(
         '/api/v1/sims/imports',
@@ -66,6 +75,7 @@ export function simTransferRoutes(
               408: ErrorBody,
               409: ErrorBody,
               413: ErrorBody,
+              415: ErrorBody,
               ...errors,
             },
           },
@@ -87,7 +97,8 @@ export function simTransferRoutes(
             mode: req.query.mode,
             upsert: req.query.upsert,
             source: 'api',
-            filename: req.query.filename ?? null,
+            // Only the name: a client's directory layout is not ours to keep (probe round 4).
+            filename: req.query.filename?.split(/[\\/]/).pop() || null,
             maxBytes: opts.importMaxBytes,
             idleMs: opts.bodyIdleTimeoutMs,
           });

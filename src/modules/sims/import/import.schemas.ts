@@ -12,7 +12,15 @@ export const StartImportQuery = z.object({
   wait: bool.describe(
     'Answer when the import is done: 200 with the job, or 400 (invalid lines) / 409 (duplicates) with the first 100 problems; 408 if the upload stops arriving for BODY_IDLE_TIMEOUT_MS',
   ),
-  filename: z.string().trim().min(1).max(200).optional().describe('Kept on the job for reference'),
+  filename: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters (tab, CR, LF…) are not allowed in a file name')
+    .optional()
+    .describe('Kept on the job for reference: its last path component (a path sent is not stored)'),
 });
 
 export const ImportIdParams = z.object({ id: z.coerce.number().int().positive() });
