@@ -42,6 +42,22 @@ describe('embedded database shared on a socket', () => {
     await db.close();
   });
 
+  it('hands a slow reader every byte intact (the engine reuses its output buffer; CLI export beside a server)', async () => {
+    const c = await connect();
+    // A client that stops reading fills the socket: what the server writes meanwhile waits in its queue, and must
+    // be a copy, not a view of the engine's memory (a loaded CI machine got "offset out of range" in `pg`).
+    const stream = (c as unknown as { connection: { stream: NodeJS.ReadableStream } }).connection.stream;
+    const rows = c.query<{ i: number; v: string }>(
+      'select i, repeat(chr(65 + i % 26), 20000 + i) as v from generate_series(1, 300) as i',
+    );
+    stream.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    stream.resume();
+    const got = (await rows).rows;
+    expect(got).toHaveLength(300);
+    for (const r of got) expect(r.v, `row ${r.i}`).toBe(String.fromCharCode(65 + (r.i % 26)).repeat(20000 + r.i));
+  });
+
   it("keeps a client's transaction apart from the owner's queries until it commits", async () => {
     const c = await connect();
     await c.query('begin');

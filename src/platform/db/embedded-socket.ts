@@ -114,7 +114,10 @@ function serveConnection(
   const send = (bytes: Uint8Array) => {
     tap?.(bytes);
     tail = Buffer.concat([tail, bytes]).subarray(-6);
-    if (!socket.destroyed) socket.write(bytes);
+    // `bytes` is a view of the engine's memory, which its next output overwrites; a socket whose reader is slow
+    // queues what it is given, so it is given a copy (without one, a CLI export beside a loaded server read
+    // another row's bytes: pg's "offset out of range").
+    if (!socket.destroyed) socket.write(Buffer.from(bytes));
   };
   const exec = (msg: Uint8Array) => client.runExclusive(() => client.execProtocolRawStream(msg, { onRawData: send }));
 
