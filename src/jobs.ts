@@ -42,6 +42,9 @@ export function workerOptions(
   return { handlers: jobHandlers(services), beforeClaim: dispatcher.dispatch };
 }
 
+/** How often a worker looks for webhook messages whose first attempt never happened (a crash mid-attempt). */
+const WEBHOOK_SWEEP_MS = 15_000;
+
 /** Wakes by new events come at most this often: the first at once, those within it together at its end. */
 const WAKE_MIN_MS = 50;
 
@@ -81,9 +84,24 @@ export function startWorker(
       ctx.log.warn({ err: e }, 'not listening for new events: the worker polls only');
       return null;
     });
+  // Webhook first attempts are made without a job (webhooks.fanout.ts); one a crash cut short gets a job here.
+  let sweeping: Promise<void> = Promise.resolve();
+  const sweep = () => {
+    sweeping = services.webhookDelivery
+      .sweepUnattempted(new Date())
+      .then((n) => {
+        if (n > 0) ctx.log.warn({ deliveries: n }, 'webhook messages whose first attempt was cut short: queued');
+      })
+      .catch((e: unknown) => ctx.log.error({ err: e }, 'sweeping unattempted webhook messages failed'));
+  };
+  sweep();
+  const sweeper = setInterval(sweep, WEBHOOK_SWEEP_MS);
+  sweeper.unref();
   return {
     ...worker,
     async stop() {
+      clearInterval(sweeper);
+      await sweeping;
       await (await listening)?.close();
       clearTimeout(pendingWake);
       await worker.stop();

@@ -11,10 +11,11 @@ import https from 'node:https';
 import type { Ctx } from '../../platform/context.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { NotifyInput } from '../notifications/notifications.schemas.ts';
+import { bodyText } from './body-text.ts';
 import { sign } from './signing.ts';
 import { checkTargetUrl, safeLookup, type UrlPolicy } from './url-policy.ts';
 import { type DeliveryRow, type SubscriptionRow, webhooksRepo } from './webhooks.repo.ts';
-import { enqueueDeliveries } from './webhooks.service.ts';
+import { DELIVER_JOB, enqueueDeliveries } from './webhooks.service.ts';
 import { DISABLE_AFTER_FAILED_MESSAGES, RETRY_SCHEDULE_MS } from './webhooks.types.ts';
 
 const SNIPPET_BYTES = 500;
@@ -91,6 +92,27 @@ export function post(
   });
 }
 
+/** One attempt to make: the message, its subscription, which attempt, whether a person asked for it. */
+export type Attempt = {
+  delivery: Pick<DeliveryRow, 'id' | 'messageId' | 'body'>;
+  subscription: SubscriptionRow;
+  attempt: number;
+  manual: boolean;
+};
+
+type Logged = {
+  deliveryId: number;
+  at: Date;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  responseSnippet: string | null;
+  manual: boolean;
+};
+type Sent = { item: Attempt; ok: boolean; disabled: false; logged: Logged };
+/** An attempt made (`logged`), or none because the subscription is disabled. */
+type Outcome = Sent | { item: Attempt; ok: false; disabled: true };
+
 export type DeliveryOptions = {
   timeoutMs: number;
   policy: UrlPolicy;
@@ -112,7 +134,7 @@ export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: DeliveryOpt
     await attemptNow(d, s, attempt, manual, at, log);
   }
 
-  /** One attempt with the rows in hand (the fan-out's first attempt comes here directly, without a job). */
+  /** One attempt with the rows in hand. */
   async function attemptNow(
     d: DeliveryRow,
     s: SubscriptionRow,
@@ -121,7 +143,61 @@ export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: DeliveryOpt
     at: Date,
     log: Logger,
   ): Promise<void> {
-    if (!s.enabled) {
+    await attemptMany([{ delivery: d, subscription: s, attempt, manual }], at, log);
+  }
+
+  /**
+   * Attempts made together (the fan-out's first attempts): the POSTs in parallel, then the common outcome — a 2xx
+   * from a subscription with nothing failing — logged for all of them in one statement; anything else one by one.
+   */
+  async function attemptMany(items: readonly Attempt[], at: Date, log: Logger): Promise<void> {
+    // The URL policy is checked once per subscription and batch, not once per message.
+    const targets = new Map<number, ReturnType<typeof checkTargetUrl>>();
+    const targetOf = (s: SubscriptionRow) => {
+      const known = targets.get(s.id);
+      if (known) return known;
+      const checked = checkTargetUrl(s.url, o.policy);
+      targets.set(s.id, checked);
+      return checked;
+    };
+    const outcomes = await Promise.all(items.map((item) => send(item, at, targetOf(item.subscription))));
+    const isPlain = (o: Outcome): o is Sent =>
+      o.ok && o.item.subscription.deadInARow === 0 && !o.item.subscription.failingSince;
+    const plain = outcomes.filter(isPlain);
+    if (plain.length > 0) await repo.recordSuccesses(plain.map((o) => ({ ...o.logged, attempt: o.item.attempt })));
+    for (const o of outcomes) if (!isPlain(o)) await record(o, at, log);
+  }
+
+  /** The POST of one attempt (or why none was made); the attempt as it will be logged. */
+  async function send(item: Attempt, at: Date, target: ReturnType<typeof checkTargetUrl>): Promise<Outcome> {
+    const { delivery: d, subscription: s, manual } = item;
+    if (!s.enabled) return { item, ok: false, disabled: true };
+    // The target is checked again at each attempt: an IP-literal host never reaches safeLookup, and the policy may
+    // have tightened since the subscription was saved.
+    const secrets = [s.secret];
+    if (s.previousSecret && (s.previousSecretExpiresAt?.getTime() ?? 0) > at.getTime()) secrets.push(s.previousSecret);
+    const body = bodyText(d.body);
+    const headers = sign({ msgId: d.messageId, timestamp: Math.floor(at.getTime() / 1000), body }, secrets);
+    const r = target.ok
+      ? await post(s.url, body, { ...headers }, { timeoutMs: o.timeoutMs, agents })
+      : { statusCode: null, error: `URL refused: ${target.reason}`, durationMs: 0, snippet: null };
+    const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
+    const logged = {
+      deliveryId: d.id,
+      at,
+      statusCode: r.statusCode,
+      error: ok ? null : (r.error ?? `answered ${r.statusCode}`),
+      durationMs: r.durationMs,
+      responseSnippet: r.snippet,
+      manual,
+    };
+    return { item, ok, disabled: false, logged };
+  }
+
+  /** What follows an attempt that was not a plain success: retry, give up, disable the subscription. */
+  async function record(outcome: Outcome, at: Date, log: Logger): Promise<void> {
+    const { delivery: d, subscription: s, attempt, manual } = outcome.item;
+    if (outcome.disabled) {
       await repo.updateDelivery(d.id, {
         status: 'failed',
         nextAttemptAt: null,
@@ -129,35 +205,12 @@ export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: DeliveryOpt
       });
       return;
     }
-    // Checked again at each attempt: an IP-literal host never reaches safeLookup, and the policy may have tightened.
-    const target = checkTargetUrl(s.url, o.policy);
-    const secrets = [s.secret];
-    if (s.previousSecret && (s.previousSecretExpiresAt?.getTime() ?? 0) > at.getTime()) secrets.push(s.previousSecret);
-    const body = JSON.stringify(d.body);
-    const headers = sign({ msgId: d.messageId, timestamp: Math.floor(at.getTime() / 1000), body }, secrets);
-    const r = target.ok
-      ? await post(s.url, body, { ...headers }, { timeoutMs: o.timeoutMs, agents })
-      : { statusCode: null, error: `URL refused: ${target.reason}`, durationMs: 0, snippet: null };
-    const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
-    const error = ok ? null : (r.error ?? `answered ${r.statusCode}`);
-    const logged = {
-      deliveryId: d.id,
-      at,
-      statusCode: r.statusCode,
-      error,
-      durationMs: r.durationMs,
-      responseSnippet: r.snippet,
-      manual,
-    };
-    if (ok && s.deadInARow === 0 && !s.failingSince) {
-      // The common case in one statement: the attempt logged and the message marked delivered, atomically.
-      await repo.recordSuccess(logged, attempt);
-      return;
-    }
+    const { logged, ok } = outcome;
+    const error = logged.error;
     const disabledNow = await db.transaction(async (tx) => {
       const t = webhooksRepo(tx);
       await t.insertAttempt(logged);
-      const last = { attempts: attempt, lastStatusCode: r.statusCode, lastError: error };
+      const last = { attempts: attempt, lastStatusCode: logged.statusCode, lastError: error };
       if (ok) {
         await t.updateDelivery(d.id, { ...last, status: 'succeeded', nextAttemptAt: null, deliveredAt: at });
         await t.updateSubscription(s.id, { deadInARow: 0, failingSince: null });
@@ -208,6 +261,16 @@ export function createWebhookDelivery(ctx: Pick<Ctx, 'database'>, o: DeliveryOpt
   return {
     deliver,
     attemptNow,
+    attemptMany,
+    /**
+     * First attempts that never happened: the fan-out makes them at once, without a job, and a process killed
+     * mid-attempt leaves the delivery `pending` with no attempt. Each such delivery whose `next_attempt_at` (set
+     * past the attempt's timeout) has passed gets a job; its dedupe key makes concurrent sweepers add one.
+     * Answers how many jobs were added.
+     */
+    async sweepUnattempted(now: Date): Promise<number> {
+      return repo.enqueueUnattempted(now, DELIVER_JOB);
+    },
     /** Closes the kept-alive connections (shutdown). */
     close() {
       agents.http.destroy();

@@ -18,7 +18,7 @@ import { SimEvents } from '../sims/sims.events.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import type { createWebhookDelivery } from './webhooks.delivery.ts';
 import { type SubscriptionRow, webhooksRepo } from './webhooks.repo.ts';
-import { enqueueDeliveries, messageBody, newMessageId } from './webhooks.service.ts';
+import { messageBody, newMessageId } from './webhooks.service.ts';
 import type { WebhookEventType } from './webhooks.types.ts';
 
 export type FanoutDeps = {
@@ -27,8 +27,8 @@ export type FanoutDeps = {
   sims: Pick<SimsService, 'iccidsOf'>;
   diagnoses: Pick<DiagnosisBatch, 'summaryOf'>;
   /** The first attempt is made at once, here, rather than by a job of its own (webhooks.delivery.ts). */
-  delivery: Pick<ReturnType<typeof createWebhookDelivery>, 'attemptNow'>;
-  /** How late the safety job of a first attempt runs: after the attempt's own timeout, with a margin. */
+  delivery: Pick<ReturnType<typeof createWebhookDelivery>, 'attemptMany'>;
+  /** When a first attempt not made (a crash) is swept up: after the attempt's own timeout, with a margin. */
   safetyDelayMs: number;
 };
 
@@ -143,6 +143,7 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
     ];
     const subs = await webhooksRepo(db).enabledFor(tenants);
     if (subs.length === 0) return 0;
+    const safety = new Date(Date.now() + deps.safetyDelayMs);
     const rows = messages.flatMap((m) => {
       const at = m.place !== undefined ? m.place : m.accountId === null ? null : (places.get(m.accountId) ?? null);
       const occurred = new Date(m.event.occurredAt).getTime();
@@ -152,6 +153,7 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
         if (!data || s.createdAt.getTime() > occurred || !receives(s, m.type, at)) return [];
         return [
           {
+            nextAttemptAt: safety,
             subscriptionId: s.id,
             tenantId: s.tenantId,
             messageId: newMessageId(),
@@ -163,19 +165,20 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
       });
     });
     if (rows.length === 0) return 0;
-    // Each delivery gets a job before its first attempt is made here: if this process dies mid-attempt, the job
-    // makes it later (at least once); after an attempt was made, the job finds it done and does nothing.
-    const safety = new Date(Date.now() + deps.safetyDelayMs);
-    const created = await db.transaction(async (tx) => {
-      const inserted = await webhooksRepo(tx).insertDeliveries(rows);
-      await enqueueDeliveries(tx, inserted, safety);
-      return inserted;
-    });
+    // No job per delivery: its first attempt is made here, now. `next_attempt_at` is set past that attempt's
+    // timeout, so if this process dies mid-attempt the worker's sweep (sweepUnattempted) gives the delivery a job
+    // then: at least once, without a job row per message on the common path.
+    const ids = await webhooksRepo(db).insertNewDeliveries(rows);
     const byId = new Map(subs.map((s) => [s.id, s]));
-    const now = new Date();
-    await Promise.all(created.map((d) => deps.delivery.attemptNow(d, byId.get(d.subscriptionId)!, 1, false, now, log)));
-    log.debug({ events: events.length, deliveries: created.length }, 'webhook messages sent');
-    return created.length;
+    const attempts = rows.flatMap((r) => {
+      const id = ids.get(r.messageId);
+      if (id === undefined) return []; // a re-run of the fan-out: this one was made before
+      const delivery = { id, messageId: r.messageId, body: r.body };
+      return [{ delivery, subscription: byId.get(r.subscriptionId)!, attempt: 1, manual: false }];
+    });
+    await deps.delivery.attemptMany(attempts, new Date(), log);
+    log.debug({ events: events.length, deliveries: attempts.length }, 'webhook messages sent');
+    return attempts.length;
   }
 
   return { fanOut: (e: DeliveredEvent, log: Logger) => fanOutMany([e], log), fanOutMany };

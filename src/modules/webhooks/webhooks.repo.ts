@@ -6,6 +6,15 @@ import { webhookAttempts, webhookDeliveries, webhookSubscriptions } from './webh
 export type SubscriptionRow = typeof webhookSubscriptions.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type AttemptRow = typeof webhookAttempts.$inferSelect;
+export type NewDelivery = {
+  subscriptionId: number;
+  tenantId: number | null;
+  messageId: string;
+  eventType: string;
+  eventId: number;
+  body: Record<string, unknown>;
+  nextAttemptAt: Date;
+};
 
 /** Whose subscriptions a caller reaches: the provider's staff all of them; a customer their tenant's. */
 export type SubscriptionReach = { kind: 'operator' } | { kind: 'customer'; tenantId: number; accountPath: string };
@@ -90,6 +99,34 @@ export function webhooksRepo(db: Db) {
       if (rows.length === 0) return [];
       return db.insert(webhookDeliveries).values(rows).onConflictDoNothing().returning();
     },
+    /**
+     * The fan-out's deliveries in one statement with one parameter (a batch of 100 as a 900-parameter insert cost
+     * more than its POSTs): answers the id of each new one by its message id; a re-run's are skipped.
+     */
+    async insertNewDeliveries(rows: readonly NewDelivery[]): Promise<Map<string, number>> {
+      if (rows.length === 0) return new Map();
+      const values = rows.map((r) => ({
+        subscription_id: r.subscriptionId,
+        tenant_id: r.tenantId,
+        message_id: r.messageId,
+        event_type: r.eventType,
+        event_id: r.eventId,
+        body: r.body,
+        next_attempt_at: r.nextAttemptAt.toISOString(),
+      }));
+      const inserted = await queryRows<{ id: string; message_id: string }>(
+        db,
+        sql`insert into webhook_deliveries
+              (subscription_id, tenant_id, message_id, event_type, event_id, body, next_attempt_at)
+            select subscription_id, tenant_id, message_id, event_type, event_id, body, next_attempt_at
+              from jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
+                as v(subscription_id bigint, tenant_id bigint, message_id text, event_type text, event_id bigint,
+                     body jsonb, next_attempt_at timestamptz)
+            on conflict (subscription_id, event_id) where event_id is not null do nothing
+            returning id::text as id, message_id`,
+      );
+      return new Map(inserted.map((r) => [r.message_id, Number(r.id)]));
+    },
     async delivery(id: number): Promise<DeliveryRow | undefined> {
       const [row] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, id));
       return row;
@@ -111,16 +148,41 @@ export function webhooksRepo(db: Db) {
       const [row] = await db.update(webhookDeliveries).set(values).where(eq(webhookDeliveries.id, id)).returning();
       return row;
     },
-    /** A successful attempt: logged, and its message marked delivered, in one statement. */
-    async recordSuccess(a: typeof webhookAttempts.$inferInsert, attempt: number): Promise<void> {
-      const at = (a.at ?? new Date()).toISOString();
-      await db.execute(sql`with logged as (
+    /** Plain successes (webhooks.delivery.ts attemptMany): every attempt logged and its message delivered, at once. */
+    async recordSuccesses(list: readonly (typeof webhookAttempts.$inferInsert & { attempt: number })[]): Promise<void> {
+      if (list.length === 0) return;
+      const rows = list.map((a) => ({
+        delivery_id: a.deliveryId,
+        at: (a.at ?? new Date()).toISOString(),
+        status_code: a.statusCode ?? null,
+        duration_ms: a.durationMs,
+        response_snippet: a.responseSnippet ?? null,
+        manual: a.manual ?? false,
+        attempt: a.attempt,
+      }));
+      await db.execute(sql`with v as (
+          select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+            as v(delivery_id bigint, at timestamptz, status_code int, duration_ms int, response_snippet text,
+                 manual boolean, attempt int)),
+        logged as (
           insert into webhook_attempts (delivery_id, at, status_code, error, duration_ms, response_snippet, manual)
-          values (${a.deliveryId}, ${at}::timestamptz, ${a.statusCode ?? null}, null, ${a.durationMs},
-                  ${a.responseSnippet ?? null}, ${a.manual ?? false}))
-        update webhook_deliveries set status = 'succeeded', attempts = ${attempt}, last_status_code = ${a.statusCode ?? null},
-               last_error = null, next_attempt_at = null, delivered_at = ${at}::timestamptz
-         where id = ${a.deliveryId}`);
+          select delivery_id, at, status_code, null, duration_ms, response_snippet, manual from v)
+        update webhook_deliveries d set status = 'succeeded', attempts = v.attempt, last_status_code = v.status_code,
+               last_error = null, next_attempt_at = null, delivered_at = v.at
+          from v where d.id = v.delivery_id`);
+    },
+    /** Jobs for deliveries still waiting for their first attempt past its time (see sweepUnattempted). */
+    async enqueueUnattempted(now: Date, kind: string): Promise<number> {
+      const rows = await queryRows<{ id: string }>(
+        db,
+        sql`insert into jobs (kind, payload, max_attempts, dedupe_key)
+            select ${kind}, jsonb_build_object('deliveryId', d.id, 'attempt', 1), 3, ${kind} || ':' || d.id || ':1'
+              from webhook_deliveries d
+             where d.status = 'pending' and d.attempts = 0 and d.next_attempt_at <= ${now.toISOString()}::timestamptz
+            on conflict (dedupe_key) where dedupe_key is not null do nothing
+            returning id::text as id`,
+      );
+      return rows.length;
     },
     async insertAttempt(values: typeof webhookAttempts.$inferInsert): Promise<void> {
       await db.insert(webhookAttempts).values(values);

@@ -274,5 +274,31 @@ describe('webhooks', () => {
       eventTypes: ['sims.imported'],
     });
     expect(staffOnly.statusCode).toBe(403);
+    expect(staffOnly.json().error.code).toBe('webhooks.event_type_staff_only');
+  });
+
+  it('a first attempt a crash cut short is swept up once its time has passed: one job, then delivered', async () => {
+    const sub = await subscribe(t.customer, '/swept', { eventTypes: ['case.opened'] });
+    await openCase(t.agent, t.child.id, 'Swept');
+    // What a process killed mid-attempt leaves: the delivery pending, no attempt made, no job for it.
+    const [left] = await h.ctx.database.query<{ id: number }>(
+      `insert into webhook_deliveries (subscription_id, tenant_id, message_id, event_type, body, next_attempt_at)
+       select id, tenant_id, 'msg_swept', 'case.opened', '{"type":"case.opened","data":{}}'::jsonb,
+              now() + interval '1 minute'
+         from webhook_subscriptions where id = $1 returning id::int as id`,
+      [sub.id],
+    );
+    const sweep = h.services.webhookDelivery.sweepUnattempted;
+    expect(await sweep(new Date())).toBe(0); // its attempt may still be under way
+    const later = new Date(Date.now() + 120_000);
+    expect(await sweep(later)).toBe(1);
+    expect(await sweep(later)).toBe(0); // a second sweeper adds no second job
+    const before = to('/swept').length;
+    await h.runJobs(later);
+    const got = to('/swept').slice(before);
+    expect(got.map((m) => m.headers['webhook-id'])).toContain('msg_swept');
+    const d = await call('GET', `/api/v1/webhooks/subscriptions/${sub.id}/deliveries/${left!.id}`, t.customer);
+    expect(d.json()).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(await sweep(later)).toBe(0);
   });
 });

@@ -73,6 +73,11 @@ export const webhookDeliveries = pgTable(
   (t) => [
     uniqueIndex('webhook_deliveries_event_uq').on(t.subscriptionId, t.eventId).where(sql`${t.eventId} is not null`),
     index('webhook_deliveries_subscription_idx').on(t.subscriptionId, t.id),
+    // The worker's sweep for first attempts a crash cut short (webhooks.delivery.ts sweepUnattempted): only the
+    // messages in flight are in it.
+    index('webhook_deliveries_unattempted_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.status} = 'pending' and ${t.attempts} = 0`),
   ],
 );
 

@@ -29,7 +29,8 @@ export const jobs = pgTable(
   (t) => [
     // Unique for the job's whole life: "the 90 % warning of case X" fires once even after it ran.
     uniqueIndex('jobs_dedupe_uq').on(t.dedupeKey).where(sql`${t.dedupeKey} is not null`),
-    index('jobs_due_idx').on(t.runAt).where(sql`${t.state} in ('queued', 'failed')`),
+    // (run_at, id): the claim's order, so it reads the due jobs in order and stops at its batch.
+    index('jobs_due_idx').on(t.runAt, t.id).where(sql`${t.state} in ('queued', 'failed')`),
     index('jobs_ordering_idx')
       .on(t.kind, t.orderingKey, t.id)
       .where(sql`${t.orderingKey} is not null and ${t.state} in ('queued', 'failed', 'running')`),
