@@ -124,6 +124,16 @@ const Env = z.object({
     .min(1)
     .default(7)
     .describe('Finished jobs are deleted after this many days (failed-for-good ones are kept)'),
+  EVENT_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24)
+    .describe(
+      'Dispatched domain events and the finished jobs of their subscribers are deleted after this many hours ' +
+        '(one event per ingest batch adds up); a dead job is kept',
+    ),
   CASE_QUEUE_CACHE_MS: z.coerce
     .number()
     .int()
@@ -255,6 +265,7 @@ export type Config = {
   simulate: 'on' | 'off';
   jobPollMs: number;
   jobRetentionDays: number;
+  eventRetentionHours: number;
   caseQueueCacheMs: number;
   ingestBatchMax: number;
   ingestLingerMs: number;
@@ -341,6 +352,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     simulate: e.IOTOPS_SIMULATE,
     jobPollMs: e.JOB_POLL_MS,
     jobRetentionDays: e.JOB_RETENTION_DAYS,
+    eventRetentionHours: e.EVENT_RETENTION_HOURS,
     ingestBatchMax: e.INGEST_BATCH_MAX,
     ingestLingerMs: e.INGEST_LINGER_MS,
     ingestQueueMax: e.INGEST_QUEUE_MAX,

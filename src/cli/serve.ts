@@ -14,6 +14,7 @@ import { ScenarioError } from '../modules/simulator/scenario.ts';
 import { startSimulation } from '../modules/simulator/simulator.ts';
 import { cliPrincipal } from '../platform/auth.ts';
 import type { Ctx } from '../platform/context.ts';
+import { EVENT_JOB_PREFIX } from '../platform/events/define.ts';
 import { purgeDispatchedEvents } from '../platform/events/dispatcher.ts';
 import { createHttpApp, openContext } from '../server.ts';
 import type { Services } from '../services.ts';
@@ -70,8 +71,12 @@ async function run(
     : null;
   const hourly = () => {
     const before = new Date(Date.now() - config.jobRetentionDays * 86_400_000);
-    services.jobs.purgeFinished(before).catch((e: unknown) => ctx.log.error({ err: e }, 'job purge failed'));
-    purgeDispatchedEvents(ctx.database, before).catch((e: unknown) => ctx.log.error({ err: e }, 'event purge failed'));
+    const eventsBefore = new Date(Date.now() - config.eventRetentionHours * 3_600_000);
+    const failed = (what: string) => (e: unknown) => ctx.log.error({ err: e }, `${what} purge failed`);
+    // Event subscribers' jobs (kind `event:…`) go with their events; every other job after JOB_RETENTION_DAYS.
+    services.jobs.purgeFinished(before, { except: EVENT_JOB_PREFIX }).catch(failed('job'));
+    services.jobs.purgeFinished(eventsBefore, { only: EVENT_JOB_PREFIX }).catch(failed('event job'));
+    purgeDispatchedEvents(ctx.database, eventsBefore).catch(failed('event'));
     services.ingest.maintain().catch((e: unknown) => ctx.log.error({ err: e }, 'ingest maintenance failed'));
     services.logins.prune().catch((e: unknown) => ctx.log.error({ err: e }, 'login audit prune failed'));
   };

@@ -86,4 +86,6 @@ export function defineMultiSubscriber(
   return { ...s, ordered: s.ordered ?? false, maxAttempts: s.maxAttempts ?? 5 };
 }
 
-export const subscriberJobKind = (subscriber: string) => `event:${subscriber}`;
+/** Every event subscriber's job kind starts so (retention, dashboards). */
+export const EVENT_JOB_PREFIX = 'event:';
+export const subscriberJobKind = (subscriber: string) => `${EVENT_JOB_PREFIX}${subscriber}`;

@@ -84,10 +84,22 @@ export function createDispatcher(deps: { database: Database; registry: EventRegi
   return { dispatch, reportUnknown };
 }
 
-/** Deletes events dispatched before `before` (their jobs carry their payload); answers how many went. */
+/**
+ * Deletes events dispatched before `before` (their jobs carry their payload), in chunks of 10,000; answers how many
+ * went.
+ */
 export async function purgeDispatchedEvents(database: Database, before: Date): Promise<number> {
-  const rows = await database.query('delete from domain_events where dispatched_at < $1::timestamptz returning id', [
-    before.toISOString(),
-  ]);
-  return rows.length;
+  let total = 0;
+  for (;;) {
+    const [r] = await database.query<{ n: number }>(
+      `with gone as (
+         delete from domain_events where id in (
+           select id from domain_events where dispatched_at < $1::timestamptz limit 10000)
+         returning 1)
+       select count(*)::int as n from gone`,
+      [before.toISOString()],
+    );
+    total += r?.n ?? 0;
+    if ((r?.n ?? 0) < 10_000) return total;
+  }
 }

@@ -228,6 +228,78 @@ describe('job queue', () => {
     }
   });
 
+  it('claims the next batch while one runs, yet never runs two jobs of one ordering key at once, nor out of order', async () => {
+    const kind = `test.${uniq()}`;
+    // Three keys, eight jobs each, interleaved in id order as an event stream would be.
+    for (let i = 0; i < 24; i += 1)
+      await database.query(
+        `insert into jobs (kind, payload, run_at, ordering_key) values ($1, $2::jsonb, $3::timestamptz, $4)`,
+        [kind, JSON.stringify({ caseNumber: `k${i % 3}:${Math.floor(i / 3)}` }), T0.toISOString(), `k${i % 3}`],
+      );
+    const seen = new Map<string, number[]>();
+    const busy = new Set<string>();
+    let inFlight = 0;
+    let most = 0;
+    let overlapped = false;
+    const worker = queue.startWorker({
+      handlers: {
+        [kind]: defineJob(payloadSchema, async (p) => {
+          const [key = '', seq] = p.caseNumber.split(':');
+          if (busy.has(key)) overlapped = true;
+          busy.add(key);
+          inFlight += 1;
+          most = Math.max(most, inFlight);
+          await new Promise((r) => setTimeout(r, 20));
+          seen.set(key, [...(seen.get(key) ?? []), Number(seq)]);
+          inFlight -= 1;
+          busy.delete(key);
+        }),
+      },
+      batch: 2,
+      concurrency: 2,
+      pollMs: 5,
+      now: () => new Date(T0.getTime() + 60_000),
+    });
+    try {
+      await expect.poll(() => [...seen.values()].reduce((n, l) => n + l.length, 0), { timeout: 20_000 }).toBe(24);
+    } finally {
+      await worker.stop();
+    }
+    expect(overlapped).toBe(false);
+    for (const key of ['k0', 'k1', 'k2']) expect(seen.get(key)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // Two batches of two ran at once: the second was claimed while the first ran.
+    expect(most).toBeGreaterThan(2);
+  });
+
+  it('purges finished jobs by age and kind in chunks, and keeps dead ones', async () => {
+    const tag = uniq();
+    const old = new Date(T0.getTime() - 3 * 86_400_000).toISOString();
+    for (const [kind, state] of [
+      [`event:purge-${tag}`, 'done'],
+      [`event:purge-${tag}`, 'done'],
+      [`event:purge-${tag}`, 'dead'],
+      [`other.purge-${tag}`, 'done'],
+    ] as const)
+      await database.query(
+        `insert into jobs (kind, payload, state, finished_at) values ($1, '{}'::jsonb, $2, $3::timestamptz)`,
+        [kind, state, old],
+      );
+    const left = async () =>
+      (
+        await database.query<{ kind: string; state: string }>(
+          `select kind, state from jobs where kind like $1 order by kind, state`,
+          [`%purge-${tag}`],
+        )
+      ).map((r) => `${r.kind.replace(`-${tag}`, '')}/${r.state}`);
+    const before = new Date(T0.getTime() - 86_400_000);
+    await queue.purgeFinished(before, { only: `event:purge-${tag}` });
+    expect(await left()).toEqual(['event:purge/dead', 'other.purge/done']);
+    await queue.purgeFinished(new Date(T0.getTime() - 4 * 86_400_000), { except: 'event:' });
+    expect(await left()).toEqual(['event:purge/dead', 'other.purge/done']); // not old enough
+    await queue.purgeFinished(before, { except: 'event:' });
+    expect(await left()).toEqual(['event:purge/dead']);
+  });
+
   it.runIf(testDbKind === 'postgres')(
     'two workers ticking concurrently run each of 100 jobs exactly once',
     async () => {

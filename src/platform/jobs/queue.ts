@@ -120,6 +120,8 @@ export type JobQueueDeps = { database: Database; log: Logger; metrics: Metrics; 
 export const defaultBackoffMs = (attempt: number) => Math.min(10_000 * 2 ** (attempt - 1), 3_600_000);
 
 const GAUGES_EVERY_MS = 1000;
+/** Rows a purge deletes per statement. */
+const PURGE_CHUNK = 10_000;
 
 const JOB_COLUMNS = `id::text as id, kind, payload, run_at, state, attempts, max_attempts, last_error, dedupe_key`;
 
@@ -208,13 +210,29 @@ export function createJobQueue(deps: JobQueueDeps) {
     return rows.length;
   }
 
-  /** Deletes jobs finished (done) before `before`; dead jobs stay for inspection. Answers how many went. */
-  async function purgeFinished(before: Date): Promise<number> {
-    const rows = await database.query(
-      `delete from jobs where state = 'done' and finished_at < $1::timestamptz returning id`,
-      [before.toISOString()],
-    );
-    return rows.length;
+  /**
+   * Deletes jobs finished (done) before `before` — only those whose kind starts with `kinds.only`, or all but
+   * those with `kinds.except` — in chunks, so a day of event jobs (millions at full ingest) never makes one huge
+   * statement. Dead jobs stay for inspection. Answers how many went.
+   */
+  async function purgeFinished(before: Date, kinds: { only?: string; except?: string } = {}): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [r] = await database.query<{ n: number }>(
+        `with gone as (
+           delete from jobs where id in (
+             select id from jobs
+              where state = 'done' and finished_at < $1::timestamptz
+                and ($2::text is null or starts_with(kind, $2::text))
+                and ($3::text is null or not starts_with(kind, $3::text))
+              limit $4)
+           returning 1)
+         select count(*)::int as n from gone`,
+        [before.toISOString(), kinds.only ?? null, kinds.except ?? null, PURGE_CHUNK],
+      );
+      total += r?.n ?? 0;
+      if ((r?.n ?? 0) < PURGE_CHUNK) return total;
+    }
   }
 
   /** A worker that is not polling yet: drive it with `tick()` (tests), or use `startWorker`. */
