@@ -9,6 +9,7 @@ import { diagnosisSubscribers } from './modules/diagnosis/diagnosis.subscribers.
 import { IngestEvents } from './modules/ingest/ingest.events.ts';
 import { ingestSubscribers } from './modules/ingest/ingest.subscribers.ts';
 import { SimEvents } from './modules/sims/sims.events.ts';
+import { simsSubscribers } from './modules/sims/sims.subscribers.ts';
 import { slaSubscribers } from './modules/sla/sla.subscribers.ts';
 import { webhooksSubscribers } from './modules/webhooks/webhooks.subscribers.ts';
 import type { EventDef } from './platform/events/define.ts';
@@ -37,6 +38,7 @@ export function eventRegistry(services: Services): EventRegistry {
       }),
       ...diagnosisSubscribers({ caseDiagnosis: services.caseDiagnosis, fleet: services.fleetHealth }),
       ...ingestSubscribers({ ingest: services.ingest }),
+      ...simsSubscribers({ usageThresholds: services.simUsageThresholds }),
       ...webhooksSubscribers({ fanout: services.webhookFanout }),
     ]);
     built.set(services, registry);

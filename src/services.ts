@@ -29,6 +29,7 @@ import type { ImportService } from './modules/sims/import/import.service.ts';
 import { createImportService } from './modules/sims/import/import.service.ts';
 import { ListSimsQuery } from './modules/sims/sims.schemas.ts';
 import { createSimsService } from './modules/sims/sims.service.ts';
+import { usageThresholds } from './modules/sims/usage-thresholds.ts';
 import { createCommandBus } from './modules/simulator/commands.ts';
 import { createSlaService } from './modules/sla/sla.service.ts';
 import { createLoginService } from './modules/users/login.service.ts';
@@ -58,6 +59,7 @@ export function buildServices(ctx: Ctx) {
     networkStates: ingest.networkStatesOf,
     colleaguesOf: users.colleaguesAmong,
   });
+  const simUsageThresholds = usageThresholds(ctx.database.db, { ingest, catalog });
   // A plan is deleted only while no SIM holds it (catalog.service.ts deletePlan).
   catalog.addPlanUsage(async (kind, id) => ({
     what: 'SIMs',
@@ -137,6 +139,7 @@ export function buildServices(ctx: Ctx) {
     simImports,
     simExports,
     sims,
+    simUsageThresholds,
     demo,
     cases,
     caseParties,

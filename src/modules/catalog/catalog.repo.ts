@@ -45,6 +45,13 @@ export function catalogRepo(db: Db) {
       const [row] = await db.insert(ratePlans).values(v).returning();
       return row!;
     },
+    async ratePlansByIds(ids: readonly number[]): Promise<RatePlanRow[]> {
+      if (ids.length === 0) return [];
+      return db
+        .select()
+        .from(ratePlans)
+        .where(inArray(ratePlans.id, [...ids]));
+    },
     async updateCommunicationPlan(id: number, v: Partial<typeof communicationPlans.$inferInsert>) {
       const [row] = await db
         .update(communicationPlans)

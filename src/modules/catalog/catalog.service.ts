@@ -239,6 +239,14 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
 
     roamingZones: (): readonly RoamingZone[] => roamingZones(),
 
+    /** For other modules (the usage thresholds): each rate plan's data allowance and how it is shared. */
+    async ratePlanAllowances(
+      ids: readonly number[],
+    ): Promise<Map<number, { includedDataMb: number; pooling: string }>> {
+      const rows = await repo.ratePlansByIds(ids);
+      return new Map(rows.map((r) => [r.id, { includedDataMb: r.includedDataMb, pooling: r.pooling }]));
+    },
+
     getCommunicationPlan,
     getRatePlan,
 

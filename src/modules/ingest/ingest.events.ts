@@ -53,6 +53,19 @@ export const BatchCommitted = z.object({
 });
 export type BatchCommitted = z.infer<typeof BatchCommitted>;
 
+export const UsageDayClosed = z.object({
+  day: z.iso.date().describe('The UTC day (YYYY-MM-DD) whose usage is now final'),
+  tenantId: z.number().int().positive(),
+  accountId: z.number().int().positive().describe('The account the SIMs belonged to when they used it'),
+  sims: count.describe('SIMs of the account with any usage that day'),
+  bytesUp: count,
+  bytesDown: count,
+  smsMo: count,
+  smsMt: count,
+  voiceSeconds: count,
+});
+export type UsageDayClosed = z.infer<typeof UsageDayClosed>;
+
 export const IngestEvents = {
   /** A write batch committed and changed what others react to; emitted in the batch's own transaction. */
   batchCommitted: defineEvent({
@@ -64,5 +77,15 @@ export const IngestEvents = {
       'or stored refusals; a batch that did neither announces nothing. Unordered; batches of different write lanes ' +
       'and processes commit in any order.',
     payload: BatchCommitted,
+  }),
+  /** A day's usage was rolled up: one event per account with usage that day. */
+  usageDayClosed: defineEvent({
+    name: 'ingest.usage_day_closed',
+    version: 1,
+    producer: 'ingest',
+    description:
+      "A UTC day's usage is final (the daily roll-up, shortly after midnight): one event per account with usage that " +
+      'day, with its totals. Records arriving later for that day are added to the daily rows but not announced again.',
+    payload: UsageDayClosed,
   }),
 } as const;

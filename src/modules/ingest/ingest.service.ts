@@ -3,16 +3,18 @@ import { isStaff, type Principal } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { emitRaw } from '../../platform/events/emit.ts';
 import { enqueueIn } from '../../platform/jobs/outbox.ts';
 import { createTtlCache } from '../../platform/ttl-cache.ts';
 import type { TelemetryStore } from '../devices/telemetry.writer.ts';
 import { type Line, type NetworkEvent, parseNetworkEvent, parseTelemetry, type Telemetry } from './contract.ts';
 import { IngestErrors as E } from './ingest.errors.ts';
+import { IngestEvents } from './ingest.events.ts';
 import { ingestRepo } from './ingest.repo.ts';
 import type { CreateCredentialInput, ListErrorsQuery } from './ingest.schemas.ts';
 import { createPartitionManager } from './partitions.ts';
 import { reconcileOrphans } from './reconcile.ts';
-import { rollupDailyUsage } from './usage.writer.ts';
+import { dayTotals, monthToDate, rollupDailyUsage } from './usage.writer.ts';
 import { createWriteQueue, type IngestSource, type RejectedLine } from './write-queue.ts';
 
 export type { IngestSource } from './write-queue.ts';
@@ -235,11 +237,23 @@ export function createIngestService(ctx: Ctx, deps: IngestDeps) {
       return total;
     },
 
-    /** Daily usage of one complete UTC day (YYYY-MM-DD) from its hourly rows. */
+    /**
+     * Daily usage of one complete UTC day (YYYY-MM-DD) from its hourly rows, announced per account in the same
+     * transaction (`ingest.usage_day_closed`; its dedupe key announces a day once, even if the job runs again).
+     */
     rollupDay: (day: string) =>
-      ctx.database.rawTransaction((tx) =>
-        rollupDailyUsage(tx, new Date(`${day}T00:00:00Z`), new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000)),
-      ),
+      ctx.database.rawTransaction(async (tx) => {
+        const from = new Date(`${day}T00:00:00Z`);
+        const n = await rollupDailyUsage(tx, from, new Date(from.getTime() + 86_400_000));
+        for (const totals of await dayTotals(tx, from))
+          await emitRaw(tx, IngestEvents.usageDayClosed, totals, {
+            dedupeKey: `${IngestEvents.usageDayClosed.name}:${totals.accountId}:${day}`,
+          });
+        return n;
+      }),
+
+    /** For the usage thresholds (sims): per SIM of the account with data use on `day`, the month before it and through it. */
+    monthToDate: (accountId: number, day: string) => monthToDate(ctx.database, accountId, new Date(`${day}T00:00:00Z`)),
 
     /** Retention, tomorrow's partition and orphan adoption: the worker runs it at start and hourly. */
     async maintain() {

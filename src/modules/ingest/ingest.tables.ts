@@ -109,7 +109,12 @@ export const simUsageHourly = pgTable(
 export const simUsageDaily = pgTable(
   'sim_usage_daily',
   { ...usageColumns(), day: timestamptz('day').notNull() },
-  (t) => [primaryKey({ columns: [t.simId, t.day] }), index('sim_usage_daily_tenant_idx').on(t.tenantId, t.day)],
+  (t) => [
+    primaryKey({ columns: [t.simId, t.day] }),
+    index('sim_usage_daily_tenant_idx').on(t.tenantId, t.day),
+    // An account's month so far (the usage thresholds, read once a day per account with usage).
+    index('sim_usage_daily_account_idx').on(t.accountId, t.day),
+  ],
 );
 
 /**

@@ -1,5 +1,6 @@
 /** Usage rows: the hourly upsert of a batch's deltas (ingest.writer.ts) and the daily roll-up (maintenance). */
 import type { RawTx } from '../../platform/db/client.ts';
+import type { UsageDayClosed } from './ingest.events.ts';
 import type { UsageRow } from './network-effects.ts';
 
 export async function upsertUsage(
@@ -31,6 +32,58 @@ export async function upsertUsage(
       col((u) => u.voiceSeconds),
     ],
   );
+}
+
+/** Each account's totals of one rolled-up day (the `ingest.usage_day_closed` events). */
+export async function dayTotals(tx: RawTx, day: Date): Promise<UsageDayClosed[]> {
+  const rows = await tx.query<{
+    tenant_id: string;
+    account_id: string;
+    sims: number;
+    bytes_up: string;
+    bytes_down: string;
+    sms_mo: string;
+    sms_mt: string;
+    voice_seconds: string;
+  }>(
+    `select tenant_id::text, account_id::text, count(*)::int as sims, sum(bytes_up)::text as bytes_up,
+            sum(bytes_down)::text as bytes_down, sum(sms_mo)::text as sms_mo, sum(sms_mt)::text as sms_mt,
+            sum(voice_seconds)::text as voice_seconds
+       from sim_usage_daily where day = $1::timestamptz
+      group by tenant_id, account_id order by account_id`,
+    [day.toISOString()],
+  );
+  return rows.map((r) => ({
+    day: day.toISOString().slice(0, 10),
+    tenantId: Number(r.tenant_id),
+    accountId: Number(r.account_id),
+    sims: r.sims,
+    bytesUp: Number(r.bytes_up),
+    bytesDown: Number(r.bytes_down),
+    smsMo: Number(r.sms_mo),
+    smsMt: Number(r.sms_mt),
+    voiceSeconds: Number(r.voice_seconds),
+  }));
+}
+
+/** Per SIM of an account with data use on `day`: bytes used in that month before the day, and through it. */
+export async function monthToDate(
+  tx: Pick<RawTx, 'query'>,
+  accountId: number,
+  day: Date,
+): Promise<{ simId: number; before: number; through: number }[]> {
+  const rows = await tx.query<{ sim_id: string; before: string; through: string }>(
+    `select sim_id::text,
+            coalesce(sum(bytes_up + bytes_down) filter (where day < $2::timestamptz), 0)::text as before,
+            sum(bytes_up + bytes_down)::text as through
+       from sim_usage_daily
+      where account_id = $1 and day >= date_trunc('month', $2::timestamptz at time zone 'UTC') at time zone 'UTC'
+        and day <= $2::timestamptz
+      group by sim_id
+     having coalesce(sum(bytes_up + bytes_down) filter (where day = $2::timestamptz), 0) > 0`,
+    [accountId, day.toISOString()],
+  );
+  return rows.map((r) => ({ simId: Number(r.sim_id), before: Number(r.before), through: Number(r.through) }));
 }
 
 /**

@@ -27,6 +27,25 @@ export const SimEvents = {
       to: z.string(),
     }),
   }),
+  /** A SIM's data use this month reached a share of its rate plan's allowance (80 % or 100 %). */
+  usageThresholdCrossed: defineEvent({
+    name: 'sims.usage_threshold_crossed',
+    version: 1,
+    producer: 'sims',
+    description:
+      "A SIM's data use this calendar month (UTC) reached 80 % or 100 % of its per-SIM rate plan's allowance, found " +
+      'when the day it happened is rolled up (once a day). Each threshold once per SIM and month.',
+    payload: z.object({
+      simId: z.number().int().positive(),
+      tenantId: z.number().int().positive(),
+      accountId: z.number().int().positive(),
+      day: z.iso.date().describe('The UTC day whose usage crossed it'),
+      threshold: z.union([z.literal(80), z.literal(100)]).describe('Percent of the allowance'),
+      usedBytes: z.number().int().nonnegative().describe('Data used this month through that day'),
+      allowanceBytes: z.number().int().positive(),
+      ratePlanId: z.number().int().positive(),
+    }),
+  }),
 } as const;
 
 export const simOrderingKey = (simId: number) => `sim:${simId}`;

@@ -6,6 +6,7 @@
  * hands the subscriber every job it claimed): a batch costs a few queries whatever its size, then the first
  * attempts are made at once, in parallel.
  */
+import type { z } from 'zod';
 import type { Ctx } from '../../platform/context.ts';
 import type { DeliveredEvent } from '../../platform/events/define.ts';
 import type { Logger } from '../../platform/log.ts';
@@ -14,6 +15,7 @@ import { CaseEvents } from '../cases/cases.events.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import { DiagnosisEvents } from '../diagnosis/diagnosis.events.ts';
 import type { DiagnosisBatch } from '../diagnosis/diagnosis-batch.ts';
+import { IngestEvents, type UsageDayClosed } from '../ingest/ingest.events.ts';
 import { SimEvents } from '../sims/sims.events.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import type { createWebhookDelivery } from './webhooks.delivery.ts';
@@ -56,6 +58,9 @@ type Payload = {
   accountPath?: string | null;
 };
 
+const SIM_EVENTS = new Set<string>([SimEvents.stateChanged.name, SimEvents.usageThresholdCrossed.name]);
+type UsageThreshold = z.infer<typeof SimEvents.usageThresholdCrossed.payload>;
+
 const CASE_TYPES: Record<string, WebhookEventType> = {
   [CaseEvents.opened.name]: 'case.opened',
   [CaseEvents.stateChanged.name]: 'case.state_changed',
@@ -81,7 +86,7 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
     const views = await deps.cases.messageViews(refs);
     const simIds = events.flatMap((e) => {
       const p = e.payload as Payload;
-      return e.name === SimEvents.stateChanged.name && p.simId !== undefined ? [p.simId] : [];
+      return SIM_EVENTS.has(e.name) && p.simId !== undefined ? [p.simId] : [];
     });
     const iccids = simIds.length > 0 ? await deps.sims.iccidsOf([...new Set(simIds)]) : new Map<number, string>();
     const summaries = new Map<number, NonNullable<Awaited<ReturnType<DiagnosisBatch['summaryOf']>>>>();
@@ -110,6 +115,17 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
             customer: place ? { job: summary } : null,
           },
         ];
+      }
+      if (e.name === IngestEvents.usageDayClosed.name) {
+        const { tenantId: _tenant, ...day } = e.payload as UsageDayClosed;
+        return [{ event: e, type: 'usage.daily', accountId: day.accountId, staff: day, customer: day }];
+      }
+      if (e.name === SimEvents.usageThresholdCrossed.name) {
+        const iccid = p.simId === undefined ? undefined : iccids.get(p.simId);
+        if (!iccid || p.accountId === undefined) return [];
+        const { simId: _id, tenantId: _tenant, accountId, ...crossed } = e.payload as UsageThreshold;
+        const data = { sim: { iccid, accountId }, ...crossed };
+        return [{ event: e, type: 'sim.usage_threshold', accountId, staff: data, customer: data }];
       }
       if (e.name === SimEvents.stateChanged.name) {
         const iccid = p.simId === undefined ? undefined : iccids.get(p.simId);

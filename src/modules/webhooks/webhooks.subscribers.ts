@@ -2,6 +2,7 @@
 import { defineMultiSubscriber, type Subscriber } from '../../platform/events/define.ts';
 import { CaseEvents } from '../cases/cases.events.ts';
 import { DiagnosisEvents } from '../diagnosis/diagnosis.events.ts';
+import { IngestEvents } from '../ingest/ingest.events.ts';
 import { SimEvents } from '../sims/sims.events.ts';
 import type { createWebhookFanout } from './webhooks.fanout.ts';
 
@@ -17,6 +18,8 @@ export function webhooksSubscribers(deps: { fanout: ReturnType<typeof createWebh
         CaseEvents.publicEntry,
         SimEvents.added,
         SimEvents.stateChanged,
+        SimEvents.usageThresholdCrossed,
+        IngestEvents.usageDayClosed,
         DiagnosisEvents.jobFinished,
       ],
       // Per case and per SIM in order: a receiver sees a case opened before its state changes.

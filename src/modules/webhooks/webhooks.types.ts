@@ -14,6 +14,17 @@ export const WEBHOOK_EVENT_TYPES = {
     customers: true,
     description: "A SIM's lifecycle state moved (activated, deactivated, …); `from` and `to` say which.",
   },
+  'sim.usage_threshold': {
+    customers: true,
+    description:
+      "A SIM's data use this month reached 80 % or 100 % of its rate plan's allowance (per-SIM plans; found when the " +
+      'day is rolled up, shortly after midnight UTC).',
+  },
+  'usage.daily': {
+    customers: true,
+    description:
+      "An account's usage of a UTC day is final: data up and down, SMS and voice, and how many SIMs used any.",
+  },
   'diagnosis.completed': {
     customers: true,
     description: 'A many-SIM diagnosis you asked for ended: its status and how many SIMs have which root cause.',

@@ -1,0 +1,1 @@
+CREATE INDEX "sim_usage_daily_account_idx" ON "sim_usage_daily" USING btree ("account_id","day");
