@@ -9,6 +9,7 @@ export const UsersErrors = {
   accountRequired: 'users.account_required',
   accountNotAllowed: 'users.account_not_allowed',
   scopeNotAllowed: 'tokens.scope_not_allowed',
+  scopeNotHeld: 'tokens.scope_not_held',
   tokenNotFound: 'tokens.not_found',
   userNotFound: 'users.not_found',
   staffOnly: 'users.staff_only',

@@ -155,6 +155,44 @@ describe('API tokens', () => {
     expect(bad.json().error.details[0]).toMatchObject({ field: 'scopes[0]', value: 'root' });
   });
 
+  it('a token never makes a wider one, and a read-only token makes and revokes none (probe round 5)', async () => {
+    const readOnly = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: t.readOnlyAgent,
+      payload: { name: 'x', scopes: ['read'] },
+    });
+    expect(readOnly.statusCode).toBe(403);
+    const writer = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: t.agent,
+      payload: { name: 'w', scopes: ['read', 'write'] },
+    });
+    const auth = { authorization: `Bearer ${writer.json().token}` };
+    const wider = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: auth,
+      payload: { name: 'y', scopes: ['read', 'write', 'ingest'] },
+    });
+    expect(wider.statusCode).toBe(403);
+    expect(wider.json().error).toMatchObject({ code: 'tokens.scope_not_held', details: [{ value: ['ingest'] }] });
+    const same = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: auth,
+      payload: { name: 'z', scopes: ['read'] },
+    });
+    expect(same.statusCode).toBe(201);
+    const revoke = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/tokens/${same.json().id}`,
+      headers: t.readOnlyAgent,
+    });
+    expect(revoke.statusCode).toBe(403);
+  });
+
   it("404 when revoking someone else's token; 401 without auth", async () => {
     const created = await h.app.inject({
       method: 'POST',

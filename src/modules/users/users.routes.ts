@@ -245,18 +245,22 @@ export function usersRoutes(users: UsersService, logins: LoginService, opts: { c
     app.post(
       '/api/v1/tokens',
       {
-        config: { auth: 'read' },
+        // A new credential is a change: a read-only token makes none (probe round 5: it minted an admin token).
+        config: { auth: 'write' },
         schema: {
           tags: ['auth'],
           operationId: 'createToken',
           summary: 'Create an API token',
-          description: 'A Bearer token for the caller; the secret is shown once.',
+          description:
+            'A Bearer token for the caller; the secret is shown once. Needs `write`; a token may only create tokens ' +
+            'with scopes it holds itself (403 tokens.scope_not_held).',
           body: CreateTokenBody,
           response: { 201: CreatedTokenView, ...errors },
         },
       },
       async (req, reply) => {
-        const { token, secret } = await users.createToken(principalOf(req).userId, req.body);
+        const p = principalOf(req);
+        const { token, secret } = await users.createToken(p.userId, req.body, p.scopes);
         return reply.code(201).send({ ...presentToken(token), token: secret });
       },
     );
@@ -276,7 +280,7 @@ export function usersRoutes(users: UsersService, logins: LoginService, opts: { c
     app.delete(
       '/api/v1/tokens/:id',
       {
-        config: { auth: 'read' },
+        config: { auth: 'write' },
         schema: {
           tags: ['auth'],
           operationId: 'revokeToken',

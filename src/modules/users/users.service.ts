@@ -236,7 +236,8 @@ export function createUsersService(
       return principal;
     },
 
-    async createToken(userId: number, input: CreateTokenInput) {
+    /** `held`: the scopes of the credential asking (a token never makes a wider one); absent for the CLI. */
+    async createToken(userId: number, input: CreateTokenInput, held?: ReadonlySet<Scope>) {
       const user = await repo.findById(userId);
       if (!user) throw notFound(E.userNotFound, `User ${userId} not found`);
       const allowed = new Set(ROLE_SCOPES[user.role as Role]);
@@ -244,6 +245,12 @@ export function createUsersService(
       if (refused.length > 0) {
         throw forbidden(E.scopeNotAllowed, `Role ${user.role} cannot hold scope ${refused.join(', ')}`, [
           { field: 'scopes', value: refused, reason: `not allowed for role ${user.role}` },
+        ]);
+      }
+      const wider = held ? input.scopes.filter((s) => !held.has(s)) : [];
+      if (wider.length > 0) {
+        throw forbidden(E.scopeNotHeld, `This credential does not hold scope ${wider.join(', ')}: it cannot give it`, [
+          { field: 'scopes', value: wider, reason: 'not held by the credential making the token' },
         ]);
       }
       const secret = newSecret('iot');

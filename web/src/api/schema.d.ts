@@ -97,7 +97,7 @@ export interface paths {
     get: operations["listTokens"];
     /**
      * Create an API token
-     * @description A Bearer token for the caller; the secret is shown once.
+     * @description A Bearer token for the caller; the secret is shown once. Needs `write`; a token may only create tokens with scopes it holds itself (403 tokens.scope_not_held).
      */
     post: operations["createToken"];
   };
@@ -3620,7 +3620,7 @@ export interface operations {
   };
   /**
    * Create an API token
-   * @description A Bearer token for the caller; the secret is shown once.
+   * @description A Bearer token for the caller; the secret is shown once. Needs `write`; a token may only create tokens with scopes it holds itself (403 tokens.scope_not_held).
    */
   createToken: {
     requestBody: {
