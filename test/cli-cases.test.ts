@@ -50,7 +50,9 @@ describe('iotops cases (black-box)', { timeout: 300_000 }, () => {
     const row = table.split('\n').find((l) => l.startsWith(number));
     // The CLI runs no worker, so the SLA due time is '-' until some worker handles `case.opened`. On the
     // shared PostgreSQL of the test run another file's worker may already have done so ('in 1d 8h').
-    expect(row).toMatch(new RegExp(`^${number}\\s+P3\\s+(-|in( \\d+[dhm])+)\\s+new\\s+incident\\s+${account}\\s+${subject}\\s+0m$`));
+    expect(row).toMatch(
+      new RegExp(`^${number}\\s+P3\\s+(-|in( \\d+[dhm])+)\\s+new\\s+incident\\s+${account}\\s+${subject}\\s+0m$`),
+    );
     const lines = (await ok(['cases', 'list', '--account', account, '--state', 'new', '--json'])).trim().split('\n');
     expect(lines.map((l) => JSON.parse(l) as { number: string })).toContainEqual(
       expect.objectContaining({ number, state: 'new', subject, channel: 'api' }),

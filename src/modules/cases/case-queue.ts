@@ -6,6 +6,13 @@
  * Without a state filter it shows the active cases; `q` searches (case-queue.repo.ts).
  */
 import { type Principal, scopeOf } from '../../platform/auth.ts';
+import {
+  cursorParts,
+  encodeCursor as encodeParts,
+  isCursorId,
+  isCursorText,
+  isCursorTime,
+} from '../../platform/cursor.ts';
 import { invalid } from '../../platform/errors.ts';
 import { createTtlCache } from '../../platform/ttl-cache.ts';
 import type { CaseFilter, caseQueueRepo, QueueKey, QueueStates } from './case-queue.repo.ts';
@@ -16,19 +23,17 @@ import { OPEN_STATES } from './state-machine.ts';
 
 type QueueRepo = ReturnType<typeof caseQueueRepo>;
 
-const encodeCursor = (k: QueueKey) =>
-  Buffer.from(JSON.stringify([k.priority, k.due, k.createdAt, k.id])).toString('base64url');
-const isTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+const encodeCursor = (k: QueueKey) => encodeParts([k.priority, k.due, k.createdAt, k.id]);
 function decodeCursor(cursor: string): QueueKey {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(v) && typeof v[0] === 'string' && Number.isInteger(v[3])) {
-      if ((v[1] === 'infinity' || isTime(v[1])) && isTime(v[2]))
-        return { priority: v[0], due: v[1], createdAt: v[2], id: v[3] as number };
-    }
-  } catch {
-    // fall through to the 400 below
-  }
+  const v = cursorParts(cursor, 4);
+  if (
+    v &&
+    isCursorText(v[0], 10) &&
+    (v[1] === 'infinity' || isCursorTime(v[1])) &&
+    isCursorTime(v[2]) &&
+    isCursorId(v[3])
+  )
+    return { priority: v[0], due: v[1], createdAt: v[2], id: v[3] };
   throw invalid(E.cursorInvalid, 'Invalid cursor', [
     { field: 'cursor', value: cursor, reason: 'not a cursor from this list' },
   ]);

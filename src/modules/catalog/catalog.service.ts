@@ -1,5 +1,6 @@
 import { isStaff, type Principal, scopeOf, type TenantScope } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
+import { cursorParts, encodeCursor as encodeParts, isCursorId, isCursorText } from '../../platform/cursor.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
@@ -62,15 +63,10 @@ export type AccountLookup = Pick<AccountsService, 'getInScope' | 'subtreeIds'>;
 
 type Page<T> = { items: T[]; nextCursor: string | null };
 
-const encodeCursor = (row: { name: string; id: number }) =>
-  Buffer.from(JSON.stringify([row.name, row.id])).toString('base64url');
+const encodeCursor = (row: { name: string; id: number }) => encodeParts([row.name, row.id]);
 function decodeCursor(cursor: string): { name: string; id: number } {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(v) && typeof v[0] === 'string' && Number.isSafeInteger(v[1])) {
-      return { name: v[0], id: v[1] as number };
-    }
-  } catch {}
+  const v = cursorParts(cursor, 2);
+  if (v && isCursorText(v[0]) && isCursorId(v[1])) return { name: v[0], id: v[1] };
   throw invalid(E.cursorInvalid, 'Invalid cursor', [
     { field: 'cursor', value: cursor, reason: 'not a cursor from this list' },
   ]);

@@ -3,6 +3,7 @@
  * A window is [from, to], both inclusive; it may not reach further back than the events are kept, because a longer
  * one would silently answer with less than it claims.
  */
+import { cursorParts, encodeCursor as encodeParts, isCursorText, isCursorTime } from '../../platform/cursor.ts';
 import { invalid } from '../../platform/errors.ts';
 import { NetworkErrors as E } from './network.errors.ts';
 
@@ -38,9 +39,12 @@ export function parseWindow(
   return { from, to };
 }
 
-/** PostgreSQL's own text of a timestamptz (microseconds kept: a JS Date would round them and skip rows). */
-const TIME_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
-const TID_TEXT = /^\(\d{1,10},\d{1,5}\)$/;
+const TID_TEXT = /^\((\d{1,10}),(\d{1,5})\)$/;
+/** A row's physical id as PostgreSQL prints it: (block, line), a 32-bit block and a 16-bit line number. */
+function isTidText(text: string): boolean {
+  const m = TID_TEXT.exec(text);
+  return m !== null && Number(m[1]) <= 0xffffffff && Number(m[2]) <= 0xffff;
+}
 
 export const cursorError = (cursor: string) =>
   invalid(E.cursorInvalid, 'Invalid cursor', [
@@ -51,24 +55,19 @@ export const cursorError = (cursor: string) =>
  * Opaque keyset cursor: [list, sort key, tiebreak]. The sort key is a timestamp's text; the tiebreak a row's
  * physical id (tid) or a text key, whichever the list pages by.
  */
-export const encodeCursor = (list: string, key: string, tiebreak: string) =>
-  Buffer.from(JSON.stringify([list, key, tiebreak])).toString('base64url');
+export const encodeCursor = (list: string, key: string, tiebreak: string) => encodeParts([list, key, tiebreak]);
 
 export function decodeCursor(
   cursor: string,
   list: string,
   tiebreak: 'tid' | 'text',
 ): { key: string; tiebreak: string } {
-  let v: unknown;
-  try {
-    v = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-  } catch {
-    throw cursorError(cursor);
-  }
-  if (!Array.isArray(v) || v.length !== 3 || v[0] !== list) throw cursorError(cursor);
-  const [, key, tb] = v as unknown[];
-  if (typeof key !== 'string' || typeof tb !== 'string' || !TIME_TEXT.test(key)) throw cursorError(cursor);
-  if (tiebreak === 'tid' ? !TID_TEXT.test(tb) : tb.length > 200) throw cursorError(cursor);
+  const v = cursorParts(cursor, 3);
+  if (!v || v[0] !== list) throw cursorError(cursor);
+  const [, key, tb] = v;
+  // The key is PostgreSQL's own text of a timestamptz: microseconds kept (a JS Date would round them and skip rows).
+  if (!isCursorTime(key) || !isCursorText(tb, 200)) throw cursorError(cursor);
+  if (tiebreak === 'tid' && !isTidText(tb)) throw cursorError(cursor);
   return { key, tiebreak: tb };
 }
 

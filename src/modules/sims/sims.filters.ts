@@ -2,6 +2,7 @@
  * Turning what a caller typed (path ICCIDs, list/bulk filters, cursors) into what the repository takes,
  * with every rejection naming the field and value. Pure functions: no database.
  */
+import { cursorParts, encodeCursor, isCursorId, isCursorTime } from '../../platform/cursor.ts';
 import { type ErrorDetail, invalid } from '../../platform/errors.ts';
 import { type Checked, checkIccid } from './identifiers.ts';
 import { SimsErrors as E } from './sims.errors.ts';
@@ -94,29 +95,17 @@ const cursorError = (cursor: string) =>
     { field: 'cursor', value: cursor, reason: 'not a cursor from this list with this sort and order' },
   ]);
 
-const TIME_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 const STATE_TEXT = /^[A-Z_]{1,30}$/;
 
-export const encodeListCursor = (k: Keyset, key: string, id: number) =>
-  Buffer.from(JSON.stringify([k.sort, k.dir, key, id])).toString('base64url');
+export const encodeListCursor = (k: Keyset, key: string, id: number) => encodeCursor([k.sort, k.dir, key, id]);
 
 /** Opaque keyset cursor: [sort, order, sort value, id]. It only fits the sort and order it was made for. */
 export function decodeListCursor(cursor: string, sort: SortKey, dir: 'asc' | 'desc'): Keyset['after'] {
-  let v: unknown;
-  try {
-    v = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-  } catch {
-    throw cursorError(cursor);
-  }
-  if (!Array.isArray(v) || v.length !== 4 || v[0] !== sort || v[1] !== dir) throw cursorError(cursor);
-  const [, , key, id] = v as unknown[];
-  if (typeof key !== 'string' || typeof id !== 'number' || !Number.isSafeInteger(id)) throw cursorError(cursor);
-  const shapeOk =
-    sort === 'iccid'
-      ? /^\d{19}$/.test(key)
-      : sort === 'state'
-        ? STATE_TEXT.test(key)
-        : TIME_TEXT.test(key) && !Number.isNaN(Date.parse(key.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')));
+  const v = cursorParts(cursor, 4);
+  if (!v || v[0] !== sort || v[1] !== dir) throw cursorError(cursor);
+  const [, , key, id] = v;
+  if (typeof key !== 'string' || !isCursorId(id)) throw cursorError(cursor);
+  const shapeOk = sort === 'iccid' ? /^\d{19}$/.test(key) : sort === 'state' ? STATE_TEXT.test(key) : isCursorTime(key);
   if (!shapeOk) throw cursorError(cursor);
   return { key, id };
 }
