@@ -66,6 +66,22 @@ describe('network events', () => {
     });
   });
 
+  it('takes a leap second (RFC 3339) as the first instant of the next minute, and IPv4 and IPv6 addresses', () => {
+    const leap = parseNetworkEvent({ ...base, ts: '2016-12-31T23:59:60Z', type: 'detach' });
+    expect(leap).toMatchObject({ ok: true, record: { ts: new Date('2017-01-01T00:00:00Z') } });
+    for (const ip of ['10.0.0.7', '2001:db8::7']) {
+      const session = {
+        ...base,
+        type: 'session_start',
+        network: { mcc: '240', mnc: '07' },
+        apn: 'iot.demo',
+        session_id: 's',
+        ip,
+      };
+      expect(parseNetworkEvent(session)).toMatchObject({ ok: true, record: { ip } });
+    }
+  });
+
   it('refuses a ts more than a day ahead of the server clock, accepts one within it', () => {
     const now = Date.parse('2026-11-21T08:00:00Z');
     const ahead = (h: number) => new Date(now + h * 3600_000).toISOString();
@@ -87,6 +103,19 @@ describe('network events', () => {
     ['unparseable ts', { ...base, ts: 'yesterday', type: 'detach' }, 'invalid_ts', 'ts'],
     ['ts without zone', { ...base, ts: '2026-11-21T08:15:02', type: 'detach' }, 'invalid_ts', 'ts'],
     ['impossible date', { ...base, ts: '2026-13-45T08:15:02Z', type: 'detach' }, 'invalid_ts', 'ts'],
+    [
+      '30 February (Date.parse rolls it into March)',
+      { ...base, ts: '2026-02-30T08:15:02Z', type: 'detach' },
+      'invalid_ts',
+      'ts',
+    ],
+    ['hour 24', { ...base, ts: '2026-11-21T24:00:00Z', type: 'detach' }, 'invalid_ts', 'ts'],
+    [
+      'an ip that is not an address',
+      { ...base, type: 'session_start', network: { mcc: '240', mnc: '07' }, session_id: 's', ip: 'not-an-ip' },
+      'invalid_identifier',
+      'ip',
+    ],
     ['year 0 (PostgreSQL has none)', { ...base, ts: '0000-01-01T00:00:00Z', type: 'detach' }, 'invalid_ts', 'ts'],
     ['a clock never set', { ...base, ts: '1970-01-01T00:00:07Z', type: 'detach' }, 'invalid_ts', 'ts'],
     ['ts as a number', { ...base, ts: 1763712902, type: 'detach' }, 'wrong_type', 'ts'],

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { jsonBodyProblem, MAX_JSON_DEPTH, nestedDeeperThan } from '../../platform/http/json-body.ts';
+import { parseRfc3339 } from '../../platform/time-text.ts';
 import { firstBadUtf8Byte } from '../../platform/utf8.ts';
 
 /**
@@ -98,8 +100,6 @@ const reject = (reason: RejectReason, message: string, field?: string, value?: u
   ...(value === undefined ? {} : { value }),
 });
 
-// RFC 3339: date, 'T' (or space/t), time with optional fraction, and Z or an offset.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 const digits = (s: string, min: number, max: number) => s.length >= min && s.length <= max && /^\d+$/.test(s);
 
 type Obj = Record<string, unknown>;
@@ -118,9 +118,9 @@ function ts(o: Obj, now: number | undefined): Date | Rejection {
   const v = o.ts;
   if (v === undefined) return reject('missing_field', 'ts is required', 'ts');
   if (typeof v !== 'string') return reject('wrong_type', 'ts must be an RFC 3339 string', 'ts', v);
-  const d = new Date(v);
-  if (!RFC3339.test(v) || Number.isNaN(d.getTime()))
-    return reject('invalid_ts', `ts ${v} is not an RFC 3339 date-time`, 'ts', v);
+  const ms = parseRfc3339(v);
+  if (ms === null) return reject('invalid_ts', `ts ${v} is not an RFC 3339 date-time`, 'ts', v);
+  const d = new Date(ms);
   if (d.getTime() < MIN_TS_MS)
     return reject('invalid_ts', `ts ${v} is before 2000-01-01 (a device or network element clock not set?)`, 'ts', v);
   if (now !== undefined && d.getTime() > now + MAX_FUTURE_MS)
@@ -151,6 +151,14 @@ function optCount(o: Obj, field: string): number | null | Rejection {
 }
 
 /** 3GPP causes are one octet; call lengths fit the 32-bit column they are stored in. */
+/** The address a session was given: IPv4 or IPv6 as written (`10.0.0.7`, `2001:db8::7`), nothing else. */
+function ipAddress(o: Obj): string | null | Rejection {
+  const v = optString(o, 'ip', 45);
+  if (typeof v === 'string' && isIP(v) === 0)
+    return reject('invalid_identifier', `ip ${v} is not an IPv4 or IPv6 address`, 'ip', v);
+  return v;
+}
+
 function bounded(v: number | null | Rejection, field: string, min: number, max: number): number | null | Rejection {
   if (typeof v === 'number' && (v < min || v > max))
     return reject('out_of_range', `${field} must be ${min}–${max}`, field, v);
@@ -264,7 +272,7 @@ export function parseNetworkEvent(
     plmn: network(raw),
     apn: optString(raw, 'apn', 100),
     sessionId: optString(raw, 'session_id', 128),
-    ip: optString(raw, 'ip', 45),
+    ip: ipAddress(raw),
     bytesUp: optCount(raw, 'bytes_up'),
     bytesDown: optCount(raw, 'bytes_down'),
     cause: bounded(optInt(raw, 'cause'), 'cause', 0, 255),
