@@ -31,7 +31,10 @@ export function ancestorIds(path: string): number[] {
 }
 
 /** Resolves a plan name for an account: the nearest owner wins (own account, then ancestors), then shared. */
-export type PlanResolver = (name: string, accountPath: string) => number | undefined;
+/** A plan name → the plan an account may use (its own, an ancestor's, or a shared one); `isAvailable` by id. */
+export type PlanResolver = ((name: string, accountPath: string) => number | undefined) & {
+  isAvailable(id: number, accountPath: string): boolean;
+};
 
 /** The resolver over an index of plans (id, name, owner); pure, so its precedence is unit-tested. */
 export function makePlanResolver(
@@ -43,7 +46,8 @@ export function makePlanResolver(
     list.push({ id: p.id, accountId: p.accountId });
     byName.set(p.name, list);
   }
-  return (name, accountPath) => {
+  const ownerById = new Map(index.map((p) => [p.id, p.accountId]));
+  const resolve = (name: string, accountPath: string) => {
     const candidates = byName.get(name);
     if (!candidates) return undefined;
     const chain = ancestorIds(accountPath);
@@ -53,6 +57,12 @@ export function makePlanResolver(
     }
     return candidates.find((c) => c.accountId === null)?.id;
   };
+  return Object.assign(resolve, {
+    isAvailable(id: number, accountPath: string) {
+      const owner = ownerById.get(id);
+      return owner === null || (owner !== undefined && ancestorIds(accountPath).includes(owner));
+    },
+  });
 }
 
 /** What the catalog needs from accounts: an account's tenant and path, within a scope. */

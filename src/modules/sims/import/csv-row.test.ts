@@ -4,10 +4,19 @@ import { fakeSim } from './sim-fixtures.ts';
 
 const ALL = ['iccid', 'imsi', 'msisdn', 'imei', 'eid', 'account', 'communication_plan', 'rate_plan', 'state', 'label'];
 const { header } = parseHeader([...ALL, 'custom.site']);
+const A1 = { id: 7, tenantId: 3, path: '/3/7/' };
 const lk: Lookups = {
-  account: (n) => (n === 'A-1' ? { id: 7, tenantId: 3, path: '/3/7/' } : undefined),
-  communicationPlan: (name, path) => (name === 'Data' && path === '/3/7/' ? 11 : undefined),
-  ratePlan: (name) => (name === 'Flat' ? 12 : undefined),
+  account: (n) => (n === 'A-1' ? A1 : undefined),
+  accountById: (id) => (id === 7 ? A1 : undefined),
+  communicationPlan: Object.assign(
+    (name: string, path: string) => (name === 'Data' && path === '/3/7/' ? 11 : undefined),
+    {
+      isAvailable: (id: number) => id === 11,
+    },
+  ),
+  ratePlan: Object.assign((name: string) => (name === 'Flat' ? 12 : undefined), {
+    isAvailable: (id: number) => id === 12,
+  }),
 };
 const s = fakeSim(42);
 const good: Record<string, string> = {

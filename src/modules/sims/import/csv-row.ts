@@ -95,8 +95,13 @@ export type AccountRef = { id: number; tenantId: number; path: string };
 /** What a row needs from the database, loaded once per import and resolved in memory. */
 export type Lookups = {
   account(number: string): AccountRef | undefined;
-  communicationPlan(name: string, accountPath: string): number | undefined;
-  ratePlan(name: string, accountPath: string): number | undefined;
+  accountById(id: number): AccountRef | undefined;
+  communicationPlan: PlanLookup;
+  ratePlan: PlanLookup;
+};
+/** A plan by name for an account (by path); `isAvailable`: may the account use this plan (by id)? */
+export type PlanLookup = ((name: string, accountPath: string) => number | undefined) & {
+  isAvailable(id: number, accountPath: string): boolean;
 };
 
 /** One valid line, normalised (ICCID as its 19-digit body, MSISDN without '+'). Null = not given. */

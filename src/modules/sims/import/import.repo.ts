@@ -6,6 +6,7 @@
  */
 import type { Database, RawTx } from '../../../platform/db/client.ts';
 import type { RowError, SimRow } from './csv-row.ts';
+import type { MovedSim } from './import-moves.ts';
 
 export type ImportJobRow = {
   id: number;
@@ -247,6 +248,19 @@ export function importTxRepo(tx: RawTx, importId: number) {
     /** --upsert: staged lines whose ICCID exists update that SIM. */
     async markExisting() {
       await q(`UPDATE ${STAGE} s SET existing_id = d.id FROM sims d WHERE d.iccid = s.iccid`);
+    },
+
+    /** --upsert: the staged lines that move an existing SIM to another account (import-moves.ts judges them). */
+    async movedSims(): Promise<MovedSim[]> {
+      return tx.query<MovedSim>(
+        `SELECT s.line, s.iccid_raw AS "iccidRaw", s.account_id::int AS "accountId", s.tenant_id::int AS "tenantId",
+           s.communication_plan_id::int AS "communicationPlanId", s.rate_plan_id::int AS "ratePlanId",
+           d.tenant_id::int AS "currentTenantId", d.communication_plan_id::int AS "currentCommunicationPlanId",
+           d.rate_plan_id::int AS "currentRatePlanId"
+         FROM ${STAGE} s JOIN sims d ON d.id = s.existing_id
+         WHERE d.account_id <> s.account_id
+         ORDER BY s.line`,
+      );
     },
 
     /**

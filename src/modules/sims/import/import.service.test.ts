@@ -199,6 +199,45 @@ describe('SIM import service', () => {
     });
   });
 
+  it('upsert never moves a SIM to another customer; within one it keeps only plans the new account may use', async () => {
+    const other = await makeTenant(h.services);
+    const cols = ['iccid', 'account', 'communication_plan', 'rate_plan'];
+    const [theirs] = validLines(other.child.number, 1);
+    expect((await svc().importCsv(staff, toCsv(COLS, [theirs!]), { mode: 'atomic', upsert: false })).job.status).toBe(
+      'succeeded',
+    );
+    const grab = [{ iccid: theirs!.iccid!, account: t.child.number }];
+    const refused = await svc().importCsv(staff, toCsv(['iccid', 'account'], grab), { mode: 'atomic', upsert: true });
+    expect(refused.job).toMatchObject({ status: 'failed', rowsRejected: 1 });
+    expect(await errorsOf(refused.job.id)).toEqual([
+      { line: 2, field: 'account', value: theirs!.iccid, reason: expect.stringMatching(/belongs to another customer/) },
+    ]);
+    const [still] = await h.ctx.database.query<{ accountId: number }>(
+      'SELECT account_id::int AS "accountId" FROM sims WHERE iccid = $1',
+      [theirs!.iccid!.slice(0, 19)],
+    );
+    expect(still!.accountId).toBe(other.child.id);
+
+    // Plans only the child account has: moving its SIM up to the root must name plans the root may use.
+    const childPlans = await addPlans(h.ctx.database, t.child.id, t.root.id, uniq());
+    const [mine] = validLines(t.child.number, 1, {
+      communication_plan: childPlans.comm.name,
+      rate_plan: childPlans.rate.name,
+    });
+    const first = await svc().importCsv(staff, toCsv([...COLS, 'communication_plan', 'rate_plan'], [mine!]), {
+      mode: 'atomic',
+      upsert: false,
+    });
+    expect(first.job.status).toBe('succeeded');
+    const up = [{ iccid: mine!.iccid!, account: t.root.number, communication_plan: '', rate_plan: '' }];
+    const keepsPlans = await svc().importCsv(staff, toCsv(cols, up), { mode: 'atomic', upsert: true });
+    expect(keepsPlans.job).toMatchObject({ status: 'failed', rowsRejected: 1 });
+    expect((await errorsOf(keepsPlans.job.id)).map((e) => e.field)).toEqual(['communication_plan', 'rate_plan']);
+    const named = [{ ...up[0]!, communication_plan: plans.comm.name, rate_plan: plans.rate.name }];
+    const moved = await svc().importCsv(staff, toCsv(cols, named), { mode: 'atomic', upsert: true });
+    expect(moved.job).toMatchObject({ status: 'succeeded', rowsUpdated: 1 });
+  });
+
   it('malformed CSV names the line; an empty file is refused', async () => {
     const lines = validLines(t.child.number, 1);
     const csv = `${toCsv(COLS, lines)}"8946,unterminated\n`;

@@ -49,6 +49,7 @@ import {
 import { ImportErrors as E } from './import.errors.ts';
 import { type Counters, type ImportJobRow, importJobsRepo, importTxRepo } from './import.repo.ts';
 import { asImportError, unclosedQuoteAt } from './import-failure.ts';
+import { moveErrors } from './import-moves.ts';
 import { importReport } from './import-report.ts';
 import { removeStaleSpools, spool } from './upload-spool.ts';
 import { utf8Guard } from './utf8-guard.ts';
@@ -129,7 +130,13 @@ export function createImportService(
     for (const a of await deps.accounts.allNumbers()) byNumber.set(a.number, a);
     const comm = await deps.catalog.planResolver('communication');
     const rate = await deps.catalog.planResolver('rate');
-    return { account: (n) => byNumber.get(n), communicationPlan: comm, ratePlan: rate };
+    const byId = new Map([...byNumber.values()].map((a) => [a.id, a]));
+    return {
+      account: (n) => byNumber.get(n),
+      accountById: (id) => byId.get(id),
+      communicationPlan: comm,
+      ratePlan: rate,
+    };
   }
 
   async function run(
@@ -224,7 +231,10 @@ export function createImportService(
         } else if (fast && opts.mode === 'skip-invalid') {
           c.rowsImported = c.rowsRead - c.rowsRejected;
         } else {
-          if (opts.upsert) await r.markExisting();
+          if (opts.upsert) {
+            await r.markExisting();
+            await r.addRowErrors(moveErrors(await r.movedSims(), lk.accountById, lk));
+          }
           await r.checkDuplicates(opts.upsert);
           c.rowsRejected = await r.rejectedLines();
           if (opts.mode === 'skip-invalid' || c.rowsRejected === 0) {
