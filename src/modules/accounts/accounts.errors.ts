@@ -6,4 +6,5 @@ export const AccountsErrors = {
   cursorInvalid: 'accounts.cursor_invalid',
   contactNotFound: 'accounts.contact_not_found',
   contactUnreachable: 'accounts.contact_unreachable',
+  vipTierForbidden: 'accounts.vip_tier_forbidden',
 } as const;

@@ -40,6 +40,24 @@ describe('POST /api/v1/accounts', () => {
     });
   });
 
+  it("a customer's sub-account takes its parent's VIP tier; naming another is staff-only (403)", async () => {
+    const post = (payload: Record<string, unknown>) =>
+      h.app.inject({ method: 'POST', url: '/api/v1/accounts', headers: t.customer, payload });
+    const base = { name: 'Branch', parentId: t.child.id, country: 'SE' };
+    const escalate = await post({ ...base, number: `V-${uniq()}`, vipTier: 'platinum' });
+    expect(escalate.statusCode).toBe(403);
+    expect(escalate.json().error).toMatchObject({
+      code: 'accounts.vip_tier_forbidden',
+      details: [{ field: 'vipTier', value: 'platinum' }],
+    });
+    const parent = (await h.app.inject({ url: `/api/v1/accounts/${t.child.id}`, headers: t.customer })).json();
+    const inherits = await post({ ...base, number: `V-${uniq()}` });
+    expect(inherits.statusCode).toBe(201);
+    expect(inherits.json().vipTier).toBe(parent.vipTier);
+    const same = await post({ ...base, number: `V-${uniq()}`, vipTier: parent.vipTier });
+    expect(same.statusCode).toBe(201);
+  });
+
   it('400 names the field and value that is wrong', async () => {
     const res = await h.app.inject({
       method: 'POST',

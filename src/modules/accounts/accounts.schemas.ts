@@ -37,7 +37,10 @@ export const CreateAccountBody = z
     name: z.string().trim().min(1).max(200),
     parentId: z.number().int().positive().optional().describe('Omit to create an enterprise (a new tenant)'),
     kind: z.enum(ACCOUNT_KINDS).optional().describe('Defaults to enterprise for a root, sub_account below'),
-    vipTier: z.enum(VIP_TIERS).default('standard'),
+    vipTier: z
+      .enum(VIP_TIERS)
+      .optional()
+      .describe("Defaults to the parent's tier (standard for a root); only staff set another"),
     language: z.enum(LANGUAGES).default('en'),
     timeZone: TimeZone.default('UTC'),
     country: Country,

@@ -94,6 +94,18 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
           { field: 'parentId', value: input.parentId, reason: 'not found' },
         ]);
       }
+      // The provider decides who is VIP (PATCH refuses the tier to customers): a customer's new sub-account takes
+      // its parent's tier, and naming another is refused like a PATCH would be (outside probe round 5).
+      const vipTier = input.vipTier ?? parent?.vipTier ?? 'standard';
+      if (!isStaff(p) && vipTier !== parent?.vipTier) {
+        throw forbidden(E.vipTierForbidden, 'Only the provider sets the VIP tier', [
+          {
+            field: 'vipTier',
+            value: input.vipTier,
+            reason: `staff only; a sub-account takes its parent's (${parent?.vipTier})`,
+          },
+        ]);
+      }
       try {
         return await db.transaction(async (tx) => {
           const r = accountsRepo(tx);
@@ -107,7 +119,7 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
             number: input.number,
             name: input.name,
             kind: input.kind ?? (parent ? 'sub_account' : 'enterprise'),
-            vipTier: input.vipTier,
+            vipTier,
             language: input.language,
             timeZone: input.timeZone,
             country: input.country,
@@ -127,7 +139,7 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
       await get(scopeOf(p), id);
       // Customers may not raise their own VIP tier.
       if (!isStaff(p) && input.vipTier !== undefined) {
-        throw forbidden('accounts.vip_tier_forbidden', 'Only the provider sets the VIP tier', [
+        throw forbidden(E.vipTierForbidden, 'Only the provider sets the VIP tier', [
           { field: 'vipTier', value: input.vipTier, reason: 'staff only' },
         ]);
       }

@@ -859,7 +859,7 @@ export interface components {
        */
       kind?: "enterprise" | "sub_account" | "end_consumer";
       /**
-       * @default standard
+       * @description Defaults to the parent's tier (standard for a root); only staff set another
        * @enum {string}
        */
       vipTier?: "standard" | "silver" | "gold" | "platinum";
