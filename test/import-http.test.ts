@@ -58,6 +58,35 @@ describe('SIM import over HTTP: every refusal is an answer, never a dropped conn
     expect(JSON.stringify(r.json.error)).toMatch(/colour/);
   });
 
+  it('a line with no end is refused as it arrives, while the upload is still open', async () => {
+    const { request } = await import('node:http');
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${base}/api/v1/sims/imports?wait=true`, {
+        method: 'POST',
+        headers: { ...t.agent, 'content-type': 'text/csv' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c;
+        });
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body });
+          req.destroy();
+        });
+      });
+      req.on('error', reject);
+      // 1 MB of one line, and the request never ends: only an early refusal answers it.
+      req.write(`iccid,account,${'x'.repeat(1024 * 1024)}`);
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).error).toMatchObject({
+      code: 'sims.import_csv_malformed',
+      details: [{ line: 1, reason: expect.stringMatching(/line longer than 65536 bytes/) }],
+    });
+    expect(answer.body.length).toBeLessThan(2000);
+  });
+
   it('a customer on the import route gets 403, even with a large body', async () => {
     const r = await importCsv(big('iccid,imsi,msisdn', 50_000), t.customer);
     expect(r.status).toBe(403);

@@ -90,6 +90,9 @@ export function parseHeader(cells: readonly string[]): { header: Header; errors:
   return { header: { width: cells.length, at, custom, names: cells.map((c) => c.trim()) }, errors };
 }
 
+/** Longest line (record) of a SIM file: a valid one, with every column and custom fields, is far shorter. */
+export const MAX_LINE_CHARS = 64 * 1024;
+
 export type AccountRef = { id: number; tenantId: number; path: string };
 
 /** What a row needs from the database, loaded once per import and resolved in memory. */

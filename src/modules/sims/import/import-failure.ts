@@ -2,6 +2,7 @@
 import { CsvError } from 'csv-parse';
 import { isUniqueViolation } from '../../../platform/db/pg-errors.ts';
 import { AppError, invalid, isAppError } from '../../../platform/errors.ts';
+import { MAX_LINE_CHARS } from './csv-row.ts';
 import { ImportErrors as E } from './import.errors.ts';
 
 /**
@@ -17,6 +18,11 @@ export function unclosedQuoteAt(e: unknown, line: number): unknown {
 /** Errors of the stream (malformed CSV, too large) become AppErrors naming the line. */
 export function asImportError(e: unknown): AppError {
   if (isAppError(e)) return e;
+  if (e instanceof CsvError && e.code === 'CSV_MAX_RECORD_SIZE') {
+    const line = (e as CsvError & { lines?: number }).lines ?? 1;
+    const reason = `line longer than ${MAX_LINE_CHARS} characters: a SIM line is far shorter (a missing newline, or not a SIM file?)`;
+    return invalid(E.csvMalformed, `Malformed CSV at line ${line}: ${reason}`, [{ line, field: '(csv)', reason }]);
+  }
   if (e instanceof CsvError) {
     const line = (e as CsvError & { lines?: number }).lines;
     return invalid(E.csvMalformed, `Malformed CSV${line ? ` at line ${line}` : ''}: ${e.message}`, [

@@ -85,6 +85,13 @@ function errorsCsv(importId: number, errors: readonly RowError[]): string {
 /** First key of the advisory lock a running import's transaction holds on its job id (free = its process died). */
 export const IMPORT_LOCK_CLASS = 0x51a1;
 
+/**
+ * Errors of lines refused as read (bad cells, unknown account…) listed per import: past this many they are counted
+ * (rowsRejected) but not stored, so a file of a million bad lines does not write a million error rows (outside
+ * probe round 5). Errors of staged lines (duplicates, moves) are all stored: they decide which lines are dropped.
+ */
+export const MAX_LISTED_READ_ERRORS = 10_000;
+
 /** Job rows: short statements on the shared connection (never inside the import transaction). */
 export function importJobsRepo(database: Database) {
   return {
@@ -163,6 +170,7 @@ export function importTxRepo(tx: RawTx, importId: number) {
   const q = (text: string, params: unknown[] = []) => tx.query(text, params);
   const addErrors = (select: string) =>
     q(`INSERT INTO sim_import_errors (import_id, line, field, value, reason) ${select}`, [importId]);
+  let listed = 0;
 
   return {
     /** Held until the import's transaction ends, so another process can tell a live import from a dead one. */
@@ -233,6 +241,22 @@ export function importTxRepo(tx: RawTx, importId: number) {
       await q(`DELETE FROM sim_imsis i USING ${STAGE} s WHERE i.sim_id = s.sim_id AND s.line <= $1`, [through]);
       await q('DELETE FROM sims WHERE import_id = $1', [importId]);
     },
+    /** Errors of lines refused as read, listed up to MAX_LISTED_READ_ERRORS, then one line saying the rest are not. */
+    addReadErrors(errors: readonly RowError[]) {
+      if (listed > MAX_LISTED_READ_ERRORS) return Promise.resolve();
+      const room = MAX_LISTED_READ_ERRORS - listed;
+      const out = errors.slice(0, room);
+      if (errors.length > room) {
+        out.push({
+          line: errors[room]!.line,
+          field: '(import)',
+          value: null,
+          reason: `more than ${MAX_LISTED_READ_ERRORS} lines refused: the first ${MAX_LISTED_READ_ERRORS} are listed, the rest only counted (rowsRejected)`,
+        });
+      }
+      listed += out.length;
+      return this.addRowErrors(out);
+    },
     addRowErrors: (errors: readonly RowError[]) =>
       errors.length === 0
         ? Promise.resolve()
@@ -290,9 +314,11 @@ export function importTxRepo(tx: RawTx, importId: number) {
         WHERE i.sim_id IS DISTINCT FROM s.existing_id AND d.import_id IS DISTINCT FROM $1`);
     },
 
-    async rejectedLines(): Promise<number> {
+    /** Staged lines with an error (duplicates, moves); lines refused as read are counted by the caller. */
+    async rejectedStagedLines(): Promise<number> {
       const [r] = await tx.query<{ n: number }>(
-        'SELECT count(DISTINCT line)::int AS n FROM sim_import_errors WHERE import_id = $1',
+        `SELECT count(DISTINCT e.line)::int AS n FROM sim_import_errors e
+         WHERE e.import_id = $1 AND EXISTS (SELECT 1 FROM ${STAGE} s WHERE s.line = e.line)`,
         [importId],
       );
       return r?.n ?? 0;

@@ -5,6 +5,7 @@ import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../.
 import { cliPrincipal } from '../../../platform/auth.ts';
 import { isAppError } from '../../../platform/errors.ts';
 import { ImportErrors as E } from './import.errors.ts';
+import { MAX_LISTED_READ_ERRORS } from './import.repo.ts';
 import { addPlans, type CsvLine, toCsv, validLines } from './import.test-support.ts';
 import { fakeSim, randomBase } from './sim-fixtures.ts';
 
@@ -236,6 +237,28 @@ describe('SIM import service', () => {
     const named = [{ ...up[0]!, communication_plan: plans.comm.name, rate_plan: plans.rate.name }];
     const moved = await svc().importCsv(staff, toCsv(cols, named), { mode: 'atomic', upsert: true });
     expect(moved.job).toMatchObject({ status: 'succeeded', rowsUpdated: 1 });
+  });
+
+  it('skip-invalid lists the first 10,000 refused lines and counts the rest', async () => {
+    const good = validLines(t.child.number, 2);
+    const bad = Array.from({ length: MAX_LISTED_READ_ERRORS + 50 }, () => ({
+      iccid: '123',
+      imsi: '',
+      msisdn: '',
+      imei: '',
+      account: t.child.number,
+    }));
+    const { job } = await svc().importCsv(staff, toCsv(COLS, [good[0]!, ...bad, good[1]!]), {
+      mode: 'skip-invalid',
+      upsert: false,
+    });
+    expect(job).toMatchObject({ status: 'succeeded', rowsImported: 2, rowsRejected: MAX_LISTED_READ_ERRORS + 50 });
+    const listed = await svc().jobs.errors(job.id, 0, 20_000);
+    expect(listed).toHaveLength(MAX_LISTED_READ_ERRORS + 1);
+    expect(listed.at(-1)).toMatchObject({
+      field: '(import)',
+      reason: expect.stringMatching(/the rest only counted/),
+    });
   });
 
   it('malformed CSV names the line; an empty file is refused', async () => {

@@ -41,6 +41,7 @@ import {
   type AccountRef,
   type Header,
   type Lookups,
+  MAX_LINE_CHARS,
   parseHeader,
   type RowError,
   type SimRow,
@@ -200,7 +201,7 @@ export function createImportService(
               }
             }
           }
-          await r.addRowErrors(errors);
+          await r.addReadErrors(errors);
           await report('reading');
         };
         const chunkRows = opts.chunkRows ?? CHUNK;
@@ -236,7 +237,7 @@ export function createImportService(
             await r.addRowErrors(moveErrors(await r.movedSims(), lk.accountById, lk));
           }
           await r.checkDuplicates(opts.upsert);
-          c.rowsRejected = await r.rejectedLines();
+          c.rowsRejected = rowErrors + (await r.rejectedStagedLines());
           if (opts.mode === 'skip-invalid' || c.rowsRejected === 0) {
             await report('writing');
             if (c.rowsRejected > rowErrors) await r.dropRejected();
@@ -306,11 +307,18 @@ export function createImportService(
     // On the embedded database the import holds its one session from the header on, so an upload (idleMs: it comes
     // over the network) is received whole into a temporary file first: a slow, stalled or cut-off upload then
     // fails alone, and the desk's other requests never wait for a client's bytes (probe round 3: 30 s frozen).
-    let body: Readable = guarded;
+    // UTF-8 and line length are checked as the bytes arrive, before any spooling: a refusal comes early.
+    const checked = guarded.pipe(utf8Guard(MAX_LINE_CHARS));
+    guarded.on('error', (e) => {
+      if (!checked.destroyed) checked.destroy(e);
+    });
+    // Bytes flow (and may be refused) before the spool or the parser listens; they see the stream's stored error.
+    checked.on('error', () => undefined);
+    let body: Readable = checked;
     let unspool = async (): Promise<void> => {};
     if (opts.idleMs !== undefined && ctx.database.kind === 'pglite') {
       try {
-        const spooled = await spool(guarded);
+        const spooled = await spool(checked);
         body = spooled.stream;
         // The spool file is read by a stream that a failed parse only unpipes: it is closed here, or its descriptor
         // would keep the deleted file (and its disk space) for the life of the process (probe round 4, N2).
@@ -325,8 +333,7 @@ export function createImportService(
       }
       unguard();
     }
-    const source = body.pipe(utf8Guard());
-    body.on('error', (e) => source.destroy(e));
+    const source = body;
     // Where the last record parsed ended: a quote never closed opened in the record after it.
     const parsed = { line: 0 };
     const parser = source.pipe(
@@ -335,6 +342,8 @@ export function createImportService(
         info: true,
         relax_column_count: true,
         skip_empty_lines: true,
+        // A line past this is refused as it arrives, not after buffering a whole 50 MB line with no newline.
+        max_record_size: MAX_LINE_CHARS,
         on_record: (record, context) => {
           parsed.line = context.lines;
           return record;

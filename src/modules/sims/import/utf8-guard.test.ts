@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { utf8Guard } from './utf8-guard.ts';
 
 /** Feeds `bytes` in chunks of `size` through the guard; the text, or the AppError it refused with. */
-async function run(bytes: Buffer, size: number) {
+async function run(bytes: Buffer, size: number, maxLine?: number) {
   const chunks: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
   try {
-    return { text: await text(Readable.from(chunks).pipe(utf8Guard())) };
+    return { text: await text(Readable.from(chunks).pipe(utf8Guard(maxLine))) };
   } catch (e) {
     return { error: e as { code: string; details: { line: number; value: string; reason: string }[] } };
   }
@@ -19,6 +19,17 @@ describe('utf8Guard', () => {
 
   it('passes UTF-8 through unchanged whatever the chunk boundaries (multi-byte characters cut anywhere)', async () => {
     for (const size of [1, 2, 3, 5, 7, good.length]) expect((await run(good, size)).text).toBe(good.toString('utf8'));
+  });
+
+  it('refuses a line longer than the limit as it arrives, naming it, whatever the chunk boundaries', async () => {
+    const file = Buffer.from(`iccid,label\n1,${'x'.repeat(8)}\n2,${'y'.repeat(20)}\n3,z\n`);
+    for (const size of [1, 3, 7, file.length]) {
+      expect((await run(file, size, 20)).error?.details[0]).toMatchObject({ line: 3, reason: /longer than 20 bytes/ });
+      expect((await run(file, size, 22)).text).toBe(file.toString());
+    }
+    // No newline at all: refused once the limit is passed, not at the end.
+    const endless = Buffer.from('i'.repeat(100));
+    expect((await run(endless, 10, 20)).error?.details[0]).toMatchObject({ line: 1 });
   });
 
   it('refuses a Latin-1 byte naming its line and byte', async () => {

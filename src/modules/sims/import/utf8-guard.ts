@@ -8,9 +8,10 @@ import { ImportErrors as E } from './import.errors.ts';
  * The contract says UTF-8; csv-parse would decode anything, turning a Latin-1 "é" into U+FFFD and storing it
  * (issue 13, point 5). Each chunk is checked natively (`isUtf8`), holding back a multi-byte character cut by the chunk
  * boundary; newlines are counted as it goes so that a refusal names the physical line (header = line 1) and the
- * byte, like every other import error.
+ * byte, like every other import error. A physical line longer than `maxLine` bytes is refused as it arrives (a
+ * 50 MB file with no newline was read whole, and spooled, before its header was judged: probe round 5).
  */
-export function utf8Guard(): Transform {
+export function utf8Guard(maxLine = Number.POSITIVE_INFINITY): Transform {
   let carry: Buffer = Buffer.alloc(0);
   let lines = 1;
   let column = 0; // bytes of the current line before the buffer being checked
@@ -20,6 +21,8 @@ export function utf8Guard(): Transform {
       const cut = completeLength(buf);
       const whole = buf.subarray(0, cut);
       if (!isUtf8(whole)) return cb(refusal(whole, lines, column));
+      const long = longLine(whole, column, maxLine);
+      if (long !== 0) return cb(tooLong(lines + long - 1, maxLine));
       const newlines = countNewlines(whole);
       lines += newlines;
       column = newlines > 0 ? whole.length - (whole.lastIndexOf(10) + 1) : column + whole.length;
@@ -44,6 +47,22 @@ function completeLength(buf: Buffer): number {
     }
   }
   return buf.length;
+}
+
+/** 1-based index among the lines `buf` touches (its first continues a line of `column` bytes) of the first longer than `max`, or 0. */
+function longLine(buf: Buffer, column: number, max: number): number {
+  let start = -column;
+  let n = 1;
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1), n++) {
+    if (i - start > max) return n;
+    start = i + 1;
+  }
+  return buf.length - start > max ? n : 0;
+}
+
+function tooLong(line: number, max: number) {
+  const reason = `line longer than ${max} bytes: a SIM line is far shorter (a missing newline, or not a SIM file?)`;
+  return invalid(E.csvMalformed, `Malformed CSV at line ${line}: ${reason}`, [{ line, field: '(csv)', reason }]);
 }
 
 function countNewlines(buf: Buffer): number {
