@@ -244,6 +244,38 @@ describe('JSON bodies', { timeout: 120_000 }, () => {
       c.socket.destroy();
     }
   });
+
+  it('requests that never reach a route are answered in the documented shape, never a silent close', async () => {
+    const raw = [
+      {
+        send: 'CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n',
+        status: 405,
+        code: 'request.method_not_allowed',
+      },
+      { send: request('GET', '/api/v1/sims/%ff', {}), status: 400, code: 'request.bad_url' },
+      {
+        send: request('GET', `/api/v1/sims/${'8'.repeat(10_000)}`, {}),
+        status: 404,
+        code: 'route.not_found',
+      },
+      { send: 'GET /healthz HTTP/1.1\r\n\r\n', status: 400, code: 'request.host_missing' },
+      { send: request('GET', '/healthz', { expect: '999-nope' }), status: 417, code: 'request.expectation_failed' },
+    ];
+    for (const r of raw) {
+      const c = connect();
+      await c.write(r.send);
+      const a = await c.answer();
+      expect(a.status, r.send.slice(0, 40)).toBe(r.status);
+      expect(a.body.length).toBeLessThan(4000);
+      expect(documented(a).code).toBe(r.code);
+      c.socket.destroy();
+    }
+    // HTTP/1.0 may leave Host out.
+    const c = connect();
+    await c.write('GET /healthz HTTP/1.0\r\n\r\n');
+    expect((await c.answer()).status).toBe(200);
+    c.socket.destroy();
+  });
 });
 
 // An answer given before the body was read, then the connection closed: the client must get the answer, not a reset

@@ -21,6 +21,7 @@ import { registerCrossSiteGuard } from './cross-site.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { jsonBodyProblem } from './json-body.ts';
 import { requireOperationNames, transformDocument, transformRoute } from './openapi.ts';
+import { answerProtocolErrors, frameworkErrors, HTTP_SERVER_OPTIONS, requireHost } from './protocol-errors.ts';
 import { drainRequest, isLingering, lingeringClose, registerBodyIdleTimeout, writeRawError } from './request-body.ts';
 import { strictValidatorCompiler } from './strict-validator.ts';
 
@@ -51,6 +52,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
     trustProxy: ctx.config.trustProxy,
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: false } },
+    http: HTTP_SERVER_OPTIONS,
+    frameworkErrors,
     // What Node's HTTP parser refuses (a bad Content-Length, a header too large, a request that took too long) in
     // the documented error shape, not Fastify's own; the client may still be sending, so the connection is closed
     // lingering (request-body.ts). A connection already closing that way has had its answer.
@@ -127,6 +130,8 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
   app.setNotFoundHandler(notFoundHandler);
 
   registerBodyIdleTimeout(app, ctx.config.bodyIdleTimeoutMs);
+  answerProtocolErrors(app.server);
+  app.addHook('onRequest', requireHost);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     // Answered before the body was read to its end (413, a refused upload, 401/403 before the body, a GET with a
