@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DateText, DateTimeText } from '../../platform/time-schemas.ts';
 import { SimFilterBody, SimView } from '../sims/sims.schemas.ts';
 import { CASE_TYPES, PRIORITIES, SEVERITIES } from './priority.ts';
 import { CASE_STATES } from './state-machine.ts';
@@ -332,7 +333,7 @@ export type OverridePriorityInput = z.infer<typeof OverridePriorityBody>;
 
 export const REPORT_MAX_DAYS = 400;
 /** A report bound: a UTC day, or an RFC 3339 instant like every other endpoint takes (reports count whole UTC days). */
-const ReportBound = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+const ReportBound = z.union([DateText, DateTimeText]);
 export const ReportQuery = z.object({
   from: ReportBound.optional().describe(
     'First UTC day: YYYY-MM-DD, or an RFC 3339 instant (its UTC day). Default: `to` minus 30 days (day), 12 weeks (week) or 12 months (month)',

@@ -127,6 +127,12 @@ describe('POST /api/v1/sims/{iccid}/diagnosis', () => {
     expect(fr.json().window.from).toBe(at(120));
   });
 
+  it('refuses a window in year 0000 (PostgreSQL has none) with a 400 naming it', async () => {
+    const res = await post(diagnosis(healthy), t.customer, { to: '0000-01-01T00:00:00Z' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details[0]).toMatchObject({ field: 'to', reason: expect.stringMatching(/year 0000/) });
+  });
+
   it('answers healthy for a working device', async () => {
     const res = await post(diagnosis(healthy), t.admin);
     expect(res.statusCode, res.body).toBe(200);

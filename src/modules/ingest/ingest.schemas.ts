@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DateTimeText } from '../../platform/time-schemas.ts';
 import { REJECT_REASONS } from './contract.ts';
 
 export const CreateCredentialInput = z.object({
@@ -58,7 +59,7 @@ export const ListErrorsQuery = z.object({
   reason: z.enum(REJECT_REASONS).optional(),
   kind: z.enum(['network', 'telemetry']).optional(),
   transport: z.enum(['mqtt', 'http']).optional(),
-  since: z.iso.datetime({ offset: true }).optional().describe('Only errors received at or after this time'),
+  since: DateTimeText.optional().describe('Only errors received at or after this time'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z
     .string()

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { DateTimeText } from '../../platform/time-schemas.ts';
 import { NETWORK_EVENT_TYPES } from '../ingest/contract.ts';
 import { NETWORK_STATUSES } from '../ingest/network-effects.ts';
 import { FLEET_BUCKETS, FLEET_DIMENSIONS } from './fleet.repo.ts';
 import { listParam } from './window.ts';
 
-const Time = z.iso.datetime({ offset: true });
+const Time = DateTimeText;
 export const WindowQuery = {
   from: Time.optional().describe('RFC 3339; default: 24 h before `to`'),
   to: Time.optional().describe('RFC 3339; default: now. The window may not exceed NETWORK_EVENT_RETENTION_DAYS'),

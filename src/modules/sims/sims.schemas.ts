@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DateTimeText } from '../../platform/time-schemas.ts';
 import { SIM_STATES } from './lifecycle.ts';
 
 /**
@@ -90,14 +91,10 @@ const filterFields = {
   imsi: Prefix.optional().describe('Prefix of any of the SIM IMSIs'),
   msisdn: Prefix.optional().describe('MSISDN prefix (+ optional)'),
   label: z.string().trim().min(1).max(200).optional().describe('SIMs carrying this label'),
-  lastSeenBefore: z.iso
-    .datetime({ offset: true })
-    .optional()
-    .describe('RFC 3339: SIMs with no network event at or after this instant (never seen included)'),
-  lastSeenAfter: z.iso
-    .datetime({ offset: true })
-    .optional()
-    .describe('RFC 3339: SIMs with a network event at or after this instant'),
+  lastSeenBefore: DateTimeText.optional().describe(
+    'RFC 3339: SIMs with no network event at or after this instant (never seen included)',
+  ),
+  lastSeenAfter: DateTimeText.optional().describe('RFC 3339: SIMs with a network event at or after this instant'),
 };
 const NetworkStateSchema = z.enum(NETWORK_STATES);
 const FAILING_DESCRIPTION =
@@ -155,8 +152,10 @@ export const SimFilterBody = z
     communicationPlanId: Id.optional(),
     ratePlanId: Id.optional(),
     subtree: z.boolean().default(true),
-    state: z.union([SimStateSchema, z.array(SimStateSchema).min(1)]).optional(),
-    networkState: z.union([NetworkStateSchema, z.array(NetworkStateSchema).min(1)]).optional(),
+    state: z.union([SimStateSchema, z.array(SimStateSchema).min(1).max(SIM_STATES.length)]).optional(),
+    networkState: z
+      .union([NetworkStateSchema, z.array(NetworkStateSchema).min(1).max(NETWORK_STATES.length)])
+      .optional(),
     failing: z.boolean().optional().describe(FAILING_DESCRIPTION),
   })
   .strict()

@@ -77,6 +77,10 @@ describe('calendar definitions', () => {
 
   it('rejects malformed closed dates', () => {
     expect(rejection({ ...base, closedDates: ['2026-13-01'] })[0]?.field).toBe('closedDates[0]');
+    // Date.parse rolls 30 February into March; year 0000 does not exist for PostgreSQL.
+    expect(rejection({ ...base, closedDates: ['2026-02-30'] })).not.toEqual([]);
+    expect(rejection({ ...base, closedDates: ['0000-01-01'] })).not.toEqual([]);
+    expect(rejection({ ...base, closedDates: Array.from({ length: 1001 }, () => '2026-06-08') })).not.toEqual([]);
   });
 
   it('closes custom dates and state holidays', () => {

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type HolidaysClass from 'date-holidays';
 import { z } from 'zod';
 import { formatPath, invalid } from '../../platform/errors.ts';
+import { parseRfc3339 } from '../../platform/time-text.ts';
 import { SlaErrors } from './sla.errors.ts';
 import { isValidTimeZone } from './tz.ts';
 
@@ -35,7 +36,9 @@ export function parseTime(hhmm: string): number {
 
 const Time = z.string().regex(TIME_RE, 'expected HH:MM (00:00–24:00)');
 const Interval = z.tuple([Time, Time]);
-const DayHours = z.array(Interval).default([]);
+/** Closed dates one calendar lists beyond its holiday source: ten years of a desk's own closures is plenty. */
+const MAX_CLOSED_DATES = 1000;
+const DayHours = z.array(Interval).max(24).default([]);
 
 export const WeeklyHours = z
   .object({
@@ -113,7 +116,9 @@ export const HolidaySource = z
 export const CalendarTimeZone = z.string().refine(isValidTimeZone, { message: 'unknown time zone' });
 export const ClosedDates = z
   .array(z.string().regex(DATE_RE, 'expected YYYY-MM-DD'))
-  .refine((ds) => ds.every((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`))), 'not a real date');
+  .max(MAX_CLOSED_DATES)
+  // Date.parse takes 30 February (rolling into March): each date is read field by field.
+  .refine((ds) => ds.every((d) => !d.startsWith('0000') && parseRfc3339(`${d}T00:00:00Z`) !== null), 'not a real date');
 
 export const CalendarDefinition = z
   .object({

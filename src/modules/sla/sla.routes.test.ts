@@ -172,6 +172,14 @@ describe('SLA policies', () => {
     });
     expect(noAccount.statusCode).toBe(400);
     expect(noAccount.json().error.details[0]).toMatchObject({ field: 'match.accountIds[1]', value: 999999999 });
+    // A contract's accounts, not a fleet: past 1,000 the list is refused before any is looked up.
+    const many = await send('POST', '/api/v1/sla/policies', t.admin, {
+      ...base,
+      calendarId: calendarId24,
+      match: { accountIds: Array.from({ length: 1001 }, (_, i) => i + 1) },
+    });
+    expect(many.statusCode).toBe(400);
+    expect(many.json().error.details[0]).toMatchObject({ field: 'match.accountIds' });
     const zero = await send('POST', '/api/v1/sla/policies', t.admin, {
       ...base,
       calendarId: calendarId24,

@@ -58,14 +58,16 @@ export const CalendarList = z.object({ items: z.array(CalendarView) }).meta({ id
 
 /** Business minutes; a year of minutes is the ceiling. */
 const Minutes = z.number().int().positive().max(525_600);
-const nonEmpty = <T extends z.ZodType>(t: T) => z.array(t).min(1).optional();
+const nonEmpty = <T extends z.ZodType>(t: T, max = 50) => z.array(t).min(1).max(max).optional();
+/** Accounts one policy names: a contract's accounts, not a fleet (each is checked when the policy is saved). */
+const MAX_POLICY_ACCOUNTS = 1000;
 
 export const PolicyMatch = z
   .object({
     caseTypes: nonEmpty(z.enum(CASE_TYPES)),
     priorities: nonEmpty(z.enum(PRIORITIES)),
     vipTiers: nonEmpty(z.enum(VIP_TIERS)),
-    accountIds: nonEmpty(z.number().int().positive()).describe(
+    accountIds: nonEmpty(z.number().int().positive(), MAX_POLICY_ACCOUNTS).describe(
       'Accounts under contract: a case matches through its own account or its enterprise (root) account',
     ),
   })
@@ -89,7 +91,7 @@ export const CreatePolicyBody = z
     match: PolicyMatch.default({}),
     calendarId: z.number().int().positive(),
     targets: PolicyTargets,
-    pauseStates: z.array(z.enum(PAUSE_STATES)).default(['pending_customer']),
+    pauseStates: z.array(z.enum(PAUSE_STATES)).max(PAUSE_STATES.length).default(['pending_customer']),
     verificationWorkingDays: z.number().int().min(0).max(30).default(3),
   })
   .meta({ id: 'CreateSlaPolicyRequest' });
@@ -101,7 +103,7 @@ export const UpdatePolicyBody = z
     match: PolicyMatch,
     calendarId: z.number().int().positive(),
     targets: PolicyTargets.partial(),
-    pauseStates: z.array(z.enum(PAUSE_STATES)),
+    pauseStates: z.array(z.enum(PAUSE_STATES)).max(PAUSE_STATES.length),
     verificationWorkingDays: z.number().int().min(0).max(30),
   })
   .partial()
