@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, harness } from '../../../test/support/harness.ts';
+import { type Harness, harness, makeTenant } from '../../../test/support/harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -13,6 +13,23 @@ describe('platform routes', () => {
     const ready = await h.app.inject('/readyz');
     expect(ready.statusCode).toBe(200);
     expect(ready.json().status).toBe('ready');
+  });
+
+  it('refuses unknown query parameters on the probes, ids with leading zeros, and a query that is not UTF-8', async () => {
+    const probe = await h.app.inject('/healthz?verbose=1');
+    expect(probe.statusCode).toBe(400);
+    expect(probe.json().error.details[0]).toMatchObject({ field: 'querystring.verbose', reason: 'unknown parameter' });
+    const t = await makeTenant(h.services);
+    const zeros = await h.app.inject({ url: `/api/v1/accounts/0${t.root.id}`, headers: t.admin });
+    expect(zeros.statusCode).toBe(400);
+    expect(zeros.json().error.details[0]).toMatchObject({ field: 'params.id', reason: /no leading zeros/ });
+    for (const q of ['%ED%A0%80', '%ff', 'a%C3']) {
+      const bad = await h.app.inject(`/healthz?q=${q}`);
+      expect(bad.statusCode, q).toBe(400);
+      expect(bad.json().error.code).toBe('request.not_utf8');
+    }
+    // UTF-8 escapes pass this check (and reach the route's own: the probe takes no parameter).
+    expect((await h.app.inject('/healthz?q=%C3%A9')).json().error.code).toBe('request.invalid');
   });
 
   it('/metrics exposes Prometheus text with request counters', async () => {

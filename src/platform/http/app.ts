@@ -21,7 +21,7 @@ import { registerCrossSiteGuard } from './cross-site.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { jsonBodyProblem } from './json-body.ts';
 import { requireOperationNames, transformDocument, transformRoute } from './openapi.ts';
-import { answerProtocolErrors, frameworkErrors, HTTP_SERVER_OPTIONS, requireHost } from './protocol-errors.ts';
+import { answerProtocolErrors, frameworkErrors, HTTP_SERVER_OPTIONS, protocolChecks } from './protocol-errors.ts';
 import { drainRequest, isLingering, lingeringClose, registerBodyIdleTimeout, writeRawError } from './request-body.ts';
 import { strictValidatorCompiler } from './strict-validator.ts';
 
@@ -131,7 +131,7 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
 
   registerBodyIdleTimeout(app, ctx.config.bodyIdleTimeoutMs);
   answerProtocolErrors(app.server);
-  app.addHook('onRequest', requireHost);
+  app.addHook('onRequest', protocolChecks);
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     // Answered before the body was read to its end (413, a refused upload, 401/403 before the body, a GET with a
@@ -207,6 +207,13 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
   registerAuth(app, opts.resolvePrincipal);
   requireOperationNames(app);
 
+  // An operation that takes no query parameters refuses any (`GET /cases/{n}?acountId=…` answered as if the
+  // parameter were honoured): the strict validator then names each unknown one. The probes too (round 6).
+  const strictQuery = (url: string) => url.startsWith('/api/') || url === '/healthz' || url === '/readyz';
+  app.addHook('onRoute', (route) => {
+    if (strictQuery(route.url) && route.schema?.querystring === undefined)
+      route.schema = { ...route.schema, querystring: z.object({}).strict() };
+  });
   app.get(
     '/openapi.json',
     { config: { auth: 'public' }, schema: { hide: true } },
@@ -249,12 +256,6 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
     return ctx.metrics.registry.metrics();
   });
 
-  // An API operation that takes no query parameters refuses any (`GET /cases/{n}?acountId=…` answered as if the
-  // parameter were honoured): the strict validator then names each unknown one.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/') && route.schema?.querystring === undefined)
-      route.schema = { ...route.schema, querystring: z.object({}).strict() };
-  });
   for (const register of opts.routes) register(app);
   const onClose = opts.onClose;
   if (onClose) app.addHook('onClose', async () => onClose());

@@ -4,6 +4,7 @@
  * it does not meet (Node's bare 417), an HTTP/1.1 request without Host (Node's empty 400), a path that is not
  * valid percent-encoded UTF-8 (`%ff`) or a path parameter past Fastify's length limit (Fastify's own shape).
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -39,14 +40,37 @@ export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: F
   return errorHandler(err, req, reply);
 }
 
-/** HTTP/1.1 requires Host (RFC 9112 §3.2); HTTP/1.0 may omit it. */
-export async function requireHost(req: FastifyRequest, reply: FastifyReply) {
+/**
+ * HTTP/1.1 requires Host (RFC 9112 §3.2; HTTP/1.0 may omit it). A query whose %-escapes are not UTF-8 (`?q=%ED%A0%80`)
+ * was decoded to U+FFFD and searched or stored so (probe round 6): it is refused, like such bytes in a body.
+ */
+export async function protocolChecks(req: FastifyRequest, reply: FastifyReply) {
   if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) {
     reply.header('connection', 'close');
     throw new AppError('invalid', 'request.host_missing', 'An HTTP/1.1 request needs a Host header', [
       { field: 'host', reason: 'missing' },
     ]);
   }
+  const url = req.raw.url ?? '';
+  const q = url.indexOf('?');
+  if (q >= 0 && !queryIsUtf8(url.slice(q + 1))) {
+    throw new AppError('invalid', 'request.not_utf8', 'The query string is not UTF-8 once its %-escapes are decoded', [
+      {
+        field: 'query',
+        value: url.slice(q + 1),
+        reason: 'a %-escape sequence that is not UTF-8 (e.g. %ff or %ED%A0%80)',
+      },
+    ]);
+  }
+}
+
+/** The query's bytes (Node hands the request line over as Latin-1) with each %XX decoded, checked as UTF-8. */
+function queryIsUtf8(query: string): boolean {
+  if (!query.includes('%')) return true;
+  const decoded = query.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
+  return isUtf8(Buffer.from(decoded, 'latin1'));
 }
 
 export function answerProtocolErrors(server: Server) {

@@ -78,7 +78,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
   return s;
 }
 
-const DECIMAL: Record<Numeric, RegExp> = { integer: /^-?\d+$/, number: /^-?\d+(\.\d+)?$/ };
+// No leading zeros: `/tokens/0001` revoked token 1 (probe round 6); an id is written one way.
+const DECIMAL: Record<Numeric, RegExp> = { integer: /^-?(0|[1-9]\d*)$/, number: /^-?(0|[1-9]\d*)(\.\d+)?$/ };
 
 function notNumbers(data: unknown, numbers: Map<string, NumericField>): Validated | undefined {
   if (numbers.size === 0 || data === null || typeof data !== 'object') return undefined;
@@ -92,7 +93,9 @@ function notNumbers(data: unknown, numbers: Map<string, NumericField>): Validate
       if (typeof v !== 'string' || DECIMAL[kind].test(v)) return;
       const path = Array.isArray(given) ? `/${name}/${i}` : `/${name}`;
       const message =
-        kind === 'integer' ? 'not a whole number (digits only, e.g. 42)' : 'not a number (e.g. 42 or 0.5)';
+        kind === 'integer'
+          ? 'not a whole number (digits only, no leading zeros, e.g. 42)'
+          : 'not a number (e.g. 42 or 0.5, no leading zeros)';
       error.push({ ...template, instancePath: path, keyword: 'custom', message, params: {} });
     });
   }
