@@ -5,4 +5,6 @@ export const WebhooksErrors = {
   eventTypeStaffOnly: 'webhooks.event_type_staff_only',
   accountNotFound: 'webhooks.account_not_found',
   accountRequired: 'webhooks.account_required',
+  limitReached: 'webhooks.limit_reached',
+  urlTaken: 'webhooks.url_taken',
 } as const;

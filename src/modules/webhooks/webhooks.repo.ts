@@ -34,6 +34,26 @@ export function webhooksRepo(db: Db) {
       const [row] = await db.insert(webhookSubscriptions).values(values).returning();
       return row!;
     },
+    /** A customer's (tenant's) subscriptions in all, and the one of this account already posting to `url`. */
+    async tenantUsage(
+      tenantId: number,
+      accountId: number,
+      url: string,
+    ): Promise<{ count: number; sameUrl: number | null }> {
+      const [row] = await db
+        .select({
+          count: sql<number>`count(*)::int`,
+          sameUrl: sql<
+            number | null
+          >`min(${webhookSubscriptions.id}) filter (where ${webhookSubscriptions.accountId} = ${accountId} and ${webhookSubscriptions.url} = ${url})`,
+        })
+        .from(webhookSubscriptions)
+        .where(eq(webhookSubscriptions.tenantId, tenantId));
+      return {
+        count: row?.count ?? 0,
+        sameUrl: row?.sameUrl === null || row?.sameUrl === undefined ? null : Number(row.sameUrl),
+      };
+    },
     async subscriptions(reach: SubscriptionReach): Promise<SubscriptionRow[]> {
       return db.select().from(webhookSubscriptions).where(reachWhere(reach)).orderBy(webhookSubscriptions.id);
     },

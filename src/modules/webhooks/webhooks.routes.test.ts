@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
 import { makeSims } from '../../../test/support/sims-factory.ts';
 import { verify } from './signing.ts';
+import { MAX_SUBSCRIPTIONS_PER_CUSTOMER } from './webhooks.service.ts';
 import { DISABLE_AFTER_FAILED_MESSAGES, RETRY_SCHEDULE_MS } from './webhooks.types.ts';
 
 type Json = Record<string, unknown>;
@@ -275,6 +276,31 @@ describe('webhooks', () => {
     });
     expect(staffOnly.statusCode).toBe(403);
     expect(staffOnly.json().error.code).toBe('webhooks.event_type_staff_only');
+  });
+
+  it('a customer has at most 25 endpoints, and an account posts to one URL once', async () => {
+    const own = await makeTenant(h.services);
+    const create = (url: string) =>
+      call('POST', '/api/v1/webhooks/subscriptions', own.customer, { url, eventTypes: ['case.opened'] });
+    const first = await create(`${base}/limit/0`);
+    expect(first.statusCode).toBe(201);
+    const twice = await create(`${base}/limit/0`);
+    expect(twice.statusCode).toBe(409);
+    expect(twice.json().error).toMatchObject({ code: 'webhooks.url_taken', details: [{ field: 'url' }] });
+    for (let i = 1; i < MAX_SUBSCRIPTIONS_PER_CUSTOMER; i++)
+      expect((await create(`${base}/limit/${i}`)).statusCode).toBe(201);
+    const over = await create(`${base}/limit/over`);
+    expect(over.statusCode).toBe(409);
+    expect(over.json().error.code).toBe('webhooks.limit_reached');
+    // Another customer is not affected.
+    expect(
+      (
+        await call('POST', '/api/v1/webhooks/subscriptions', t.customer, {
+          url: `${base}/limit/other`,
+          eventTypes: ['case.opened'],
+        })
+      ).statusCode,
+    ).toBe(201);
   });
 
   it('a first attempt a crash cut short is swept up once its time has passed: one job, then delivered', async () => {

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { isStaff, type Principal, scopeOf } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/client.ts';
-import { forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import { newSecret } from './signing.ts';
 import { checkTargetUrl, parseCidrList, type UrlPolicy } from './url-policy.ts';
@@ -54,6 +54,9 @@ export async function enqueueDeliveries(
                   string_to_array(${rows.map((r) => r.attempts).join(',')}, ',')::int[]) as v(id, a)`);
 }
 
+/** Endpoints per customer (tenant), staff-made ones on its accounts included; the provider's own are not counted. */
+export const MAX_SUBSCRIPTIONS_PER_CUSTOMER = 25;
+
 export function createWebhooksService(ctx: Pick<Ctx, 'database' | 'config'>, deps: WebhooksDeps) {
   const db: Db = ctx.database.db;
   const repo = webhooksRepo(db);
@@ -79,6 +82,24 @@ export function createWebhooksService(ctx: Pick<Ctx, 'database' | 'config'>, dep
     return [...new Set(types)];
   }
 
+  async function withinLimits(owner: { tenantId: number; accountId: number }, url: string): Promise<void> {
+    const usage = await repo.tenantUsage(owner.tenantId, owner.accountId, url);
+    if (usage.sameUrl !== null)
+      throw conflict(E.urlTaken, `Subscription ${usage.sameUrl} of this account already posts to this URL`, [
+        {
+          field: 'url',
+          value: url,
+          reason: `already subscribed (subscription ${usage.sameUrl}): edit its event types`,
+        },
+      ]);
+    if (usage.count >= MAX_SUBSCRIPTIONS_PER_CUSTOMER)
+      throw conflict(E.limitReached, `A customer has at most ${MAX_SUBSCRIPTIONS_PER_CUSTOMER} webhook endpoints`, [
+        {
+          reason: `${usage.count} endpoints exist: delete one first, or subscribe one endpoint to several event types`,
+        },
+      ]);
+  }
+
   async function load(p: Principal, id: number): Promise<SubscriptionRow> {
     const row = await repo.subscription(reachOf(p), id);
     // Another tenant's subscription answers exactly like a missing one.
@@ -100,6 +121,10 @@ export function createWebhooksService(ctx: Pick<Ctx, 'database' | 'config'>, dep
   }
 
   return {
+    /**
+     * A customer has at most MAX_SUBSCRIPTIONS_PER_CUSTOMER endpoints (every one is a fan-out of every event), and
+     * an account posts to one URL once (a second subscription would deliver each event twice).
+     */
     async create(p: Principal, input: CreateSubscriptionInput): Promise<SubscriptionRow> {
       const url = checkUrl(input.url);
       const eventTypes = checkTypes(p, input.eventTypes);
@@ -115,6 +140,7 @@ export function createWebhooksService(ctx: Pick<Ctx, 'database' | 'config'>, dep
       } else if (!isStaff(p)) {
         throw forbidden(E.accountRequired, 'A customer user without an account cannot subscribe');
       }
+      if (owner) await withinLimits(owner, url);
       return repo.insertSubscription({
         tenantId: owner?.tenantId ?? null,
         accountId: owner?.accountId ?? null,
