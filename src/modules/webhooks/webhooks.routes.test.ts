@@ -319,10 +319,10 @@ describe('webhooks', () => {
     const later = new Date(Date.now() + 120_000);
     expect(await sweep(later)).toBe(1);
     expect(await sweep(later)).toBe(0); // a second sweeper adds no second job
-    const before = to('/swept').length;
     await h.runJobs(later);
-    const got = to('/swept').slice(before);
-    expect(got.map((m) => m.headers['webhook-id'])).toContain('msg_swept');
+    // Whoever ran the job (this call, or a worker of the harness a moment earlier), it went out once.
+    const got = to('/swept').filter((m) => m.headers['webhook-id'] === 'msg_swept');
+    expect(got).toHaveLength(1);
     const d = await call('GET', `/api/v1/webhooks/subscriptions/${sub.id}/deliveries/${left!.id}`, t.customer);
     expect(d.json()).toMatchObject({ status: 'succeeded', attempts: 1 });
     expect(await sweep(later)).toBe(0);

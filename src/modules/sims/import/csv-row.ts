@@ -125,6 +125,19 @@ export type SimRow = {
   custom: Record<string, string> | null;
 };
 
+/**
+ * Free text (labels, custom fields, plan names) is exported spreadsheet-safe: a cell a spreadsheet would run as a
+ * formula (starting =, +, -, @, tab or CR; OWASP "CSV injection") gets a leading apostrophe, and the import takes
+ * one apostrophe off such a cell again, so export → import still round-trips (a value that itself starts with
+ * apostrophes before one of those characters gains, and loses, exactly one).
+ */
+const FORMULA = /^'*[=+\-@\t\r]/;
+export const spreadsheetSafe = (v: string) => (FORMULA.test(v) ? `'${v}` : v);
+const fromSpreadsheetSafe = (v: string) => (v.startsWith("'") && FORMULA.test(v) ? v.slice(1) : v);
+
+/** A free-text cell: trimmed, and unescaped (spreadsheetSafe). */
+const textCell = (cells: readonly string[], index: number) => fromSpreadsheetSafe(cell(cells, index));
+
 function cell(cells: readonly string[], index: number): string {
   if (index < 0) return '';
   const v = cells[index];
@@ -220,7 +233,7 @@ export function validateRow(
 
   let communicationPlanId: number | null = null;
   let ratePlanId: number | null = null;
-  const commName = cell(cells, at.communication_plan);
+  const commName = textCell(cells, at.communication_plan);
   if (commName !== '' && account) {
     communicationPlanId = lk.communicationPlan(commName, account.path) ?? null;
     if (communicationPlanId === null)
@@ -231,7 +244,7 @@ export function validateRow(
         reason: `no communication plan with this name is available to account ${accountNumber}`,
       });
   }
-  const rateName = cell(cells, at.rate_plan);
+  const rateName = textCell(cells, at.rate_plan);
   if (rateName !== '' && account) {
     ratePlanId = lk.ratePlan(rateName, account.path) ?? null;
     if (ratePlanId === null)
@@ -253,7 +266,7 @@ export function validateRow(
       reason: `unknown lifecycle state (one of ${SIM_STATES.join(', ')})`,
     });
 
-  const labelRaw = cell(cells, at.label);
+  const labelRaw = textCell(cells, at.label);
   const label = labelRaw === '' ? null : labelRaw;
   if (label !== null && label.length > LABEL_MAX)
     errors.push({
@@ -265,7 +278,7 @@ export function validateRow(
 
   let custom: Record<string, string> | null = null;
   for (const c of h.custom) {
-    const v = cell(cells, c.index);
+    const v = textCell(cells, c.index);
     if (v === '') continue;
     if (v.length > CUSTOM_VALUE_MAX) {
       errors.push({

