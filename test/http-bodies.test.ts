@@ -85,7 +85,7 @@ const importCount = async () =>
 const importJob = async (id: number) =>
   (await (
     await fetch(`http://127.0.0.1:${port}/api/v1/sims/imports/${id}`, { headers: { authorization: auth() } })
-  ).json()) as { status: string; message: string | null };
+  ).json()) as { status: string; message: string | null; errorCode: string | null };
 
 describe('a SIM import whose upload stalls or is cut off', { timeout: 120_000 }, () => {
   const upload = () => toCsv(['iccid', 'account'], validLines(t.child.number, 3));
@@ -121,6 +121,7 @@ describe('a SIM import whose upload stalls or is cut off', { timeout: 120_000 },
       const id = (JSON.parse(accepted.body) as { id: number }).id;
       await expect.poll(() => importJob(id).then((j) => j.status), { timeout: 60_000 }).toBe('failed');
       expect((await importJob(id)).message).toMatch(/request\.body_stalled: The upload stopped: no data for 1\.5 s/);
+      expect((await importJob(id)).errorCode).toBe('request.body_stalled');
       expect(await databaseAnswers()).toBe(200);
     }
     c.socket.destroy();

@@ -87,6 +87,12 @@ describe('SIM import over HTTP: every refusal is an answer, never a dropped conn
     expect(answer.body.length).toBeLessThan(2000);
   });
 
+  it('a JSON body is refused with 415 saying the operation takes text/csv', async () => {
+    const r = await importCsv('{"iccid":"8946"}', { ...t.agent, 'content-type': 'application/json' });
+    expect(r.status).toBe(415);
+    expect(r.json.error).toMatchObject({ code: 'request.unsupported_media_type', message: /takes text\/csv/ });
+  });
+
   it('a customer on the import route gets 403, even with a large body', async () => {
     const r = await importCsv(big('iccid,imsi,msisdn', 50_000), t.customer);
     expect(r.status).toBe(403);

@@ -98,6 +98,19 @@ export async function buildApp(ctx: Ctx, opts: AppOptions): Promise<App> {
       if (!takesBody || schema?.safeParse?.(undefined).success) return done(null, undefined);
       return done(new AppError('invalid', 'request.malformed_json', 'Body is empty: send a JSON value'), undefined);
     }
+    // An operation whose body is not JSON (a CSV import, an attachment) says what it takes instead.
+    const takes = (req.routeOptions.config as { openapi?: { body?: { contentTypes?: string[] } } } | undefined)?.openapi
+      ?.body?.contentTypes;
+    if (!takesBody && takes?.length && !takes.some((t) => t === '*/*' || t === 'application/json'))
+      return done(
+        new AppError(
+          'unsupported_media',
+          'request.unsupported_media_type',
+          `This operation takes ${takes.join(' or ')}, not JSON`,
+          [{ field: 'content-type', value: 'application/json', reason: `send ${takes.join(' or ')}` }],
+        ),
+        undefined,
+      );
     if (!takesBody)
       return done(
         new AppError('invalid', 'request.unexpected_body', 'This operation takes no body: send none', [

@@ -4,7 +4,7 @@ import type { ImportJobView } from './import.schemas.ts';
 
 /** A failed job's message starts with its error code (see import.service.ts). */
 const errorCodeOf = (j: ImportJobRow) =>
-  j.status === 'failed' ? (/^(sims\.[a-z_]+):/.exec(j.message ?? '')?.[1] ?? 'sims.import_failed') : null;
+  j.status === 'failed' ? (/^([a-z]+\.[a-z0-9_]+):/.exec(j.message ?? '')?.[1] ?? 'sims.import_failed') : null;
 
 export function presentImportJob(j: ImportJobRow): z.infer<typeof ImportJobView> {
   const self = `/api/v1/sims/imports/${j.id}`;

@@ -276,7 +276,9 @@ export function createImportService(
       c.rowsImported = 0;
       c.rowsUpdated = 0;
       await jobs.fail(job.id, `${err.code}: ${err.message}`, c);
-      ctx.log.warn({ importId: job.id, err: e }, 'SIM import failed');
+      // The client's file or upload (a bad line, not UTF-8, stalled) is not the server's fault: no stack trace.
+      if (err.kind === 'unavailable') ctx.log.warn({ importId: job.id, err: e }, 'SIM import failed');
+      else ctx.log.info({ importId: job.id, code: err.code, reason: err.message }, 'SIM import refused');
       throw err;
     }
   }
