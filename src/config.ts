@@ -185,6 +185,28 @@ const Env = z.object({
     .max(3650)
     .default(90)
     .describe('Network events, telemetry and ingest errors older than this many days are deleted (whole days)'),
+  IOTOPS_SMTP_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(2525)
+    .describe('Port of the SMTP intake (mail role; listens on HOST; 0 takes a free port)'),
+  MAIL_ADDRESSES: z
+    .string()
+    .default('support@iotops.localhost=support')
+    .transform(parseMailAddresses)
+    .describe(
+      'Addresses the intake accepts, each with its queue: support@desk.example=support,billing@desk.example=billing (plus-addresses such as support+C-2026-000123@ included)',
+    ),
+  MAIL_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(26_214_400)
+    .describe('Largest message the intake accepts (SIZE; a bigger one gets 552)'),
+  SMTP_TLS_CERT: z.string().optional().describe('PEM certificate file: the intake offers STARTTLS'),
+  SMTP_TLS_KEY: z.string().optional().describe('PEM key file of SMTP_TLS_CERT'),
   IOTOPS_MQTT_PORT: z.coerce
     .number()
     .int()
@@ -273,6 +295,11 @@ export type Config = {
   ingestWriters: number;
   ingestEvents: boolean;
   retentionDays: number;
+  smtpPort: number;
+  /** Accepted recipient address (lower-case, without a +tag) → queue. */
+  mailAddresses: Map<string, string>;
+  mailMaxBytes: number;
+  smtpTls: { cert: string; key: string } | undefined;
   mqttPort: number;
   mqttUrl: string | undefined;
   mqttShareGroup: string;
@@ -282,6 +309,24 @@ export type Config = {
 };
 
 export class ConfigError extends Error {}
+
+/** MAIL_ADDRESSES: `address=queue` pairs, comma-separated. */
+function parseMailAddresses(raw: string, ctx: z.RefinementCtx): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const pair of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([^\s@=+]+)@([^\s@=]+)=([a-z0-9_-]{1,64})$/i.exec(pair);
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: `"${pair}": expected address=queue, e.g. support@desk.example=support` });
+      continue;
+    }
+    out.set(`${m[1]}@${m[2]}`.toLowerCase(), m[3]!);
+  }
+  if (out.size === 0) ctx.addIssue({ code: 'custom', message: 'at least one address=queue' });
+  return out;
+}
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
@@ -326,6 +371,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if ((e.SMTP_TLS_CERT === undefined) !== (e.SMTP_TLS_KEY === undefined))
+    throw new ConfigError('Invalid configuration:\n  SMTP_TLS_CERT and SMTP_TLS_KEY: set both (STARTTLS) or neither');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -359,6 +406,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestWriters: e.INGEST_WRITERS,
     ingestEvents: e.INGEST_EVENTS === 'on',
     retentionDays: e.NETWORK_EVENT_RETENTION_DAYS,
+    smtpPort: e.IOTOPS_SMTP_PORT,
+    mailAddresses: e.MAIL_ADDRESSES,
+    mailMaxBytes: e.MAIL_MAX_BYTES,
+    smtpTls: e.SMTP_TLS_CERT && e.SMTP_TLS_KEY ? { cert: e.SMTP_TLS_CERT, key: e.SMTP_TLS_KEY } : undefined,
     mqttPort: e.IOTOPS_MQTT_PORT,
     mqttUrl: e.MQTT_URL,
     mqttShareGroup: e.MQTT_SHARE_GROUP,

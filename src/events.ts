@@ -8,6 +8,7 @@ import { DiagnosisEvents } from './modules/diagnosis/diagnosis.events.ts';
 import { diagnosisSubscribers } from './modules/diagnosis/diagnosis.subscribers.ts';
 import { IngestEvents } from './modules/ingest/ingest.events.ts';
 import { ingestSubscribers } from './modules/ingest/ingest.subscribers.ts';
+import { MailEvents } from './modules/mail/mail.events.ts';
 import { SimEvents } from './modules/sims/sims.events.ts';
 import { simsSubscribers } from './modules/sims/sims.subscribers.ts';
 import { slaSubscribers } from './modules/sla/sla.subscribers.ts';
@@ -21,6 +22,7 @@ export const ALL_EVENTS: readonly EventDef[] = [
   ...Object.values(SimEvents),
   ...Object.values(DiagnosisEvents),
   ...Object.values(IngestEvents),
+  ...Object.values(MailEvents),
 ];
 
 const built = new WeakMap<Services, EventRegistry>();

@@ -17,6 +17,7 @@ import { createDiagnosisBatch } from './modules/diagnosis/diagnosis-batch.ts';
 import { fleetHealthRepo } from './modules/diagnosis/fleet-health.repo.ts';
 import { createFleetHealth } from './modules/diagnosis/fleet-health.ts';
 import { createIngestService } from './modules/ingest/ingest.service.ts';
+import { createMailService } from './modules/mail/mail.service.ts';
 import { createNetworkService } from './modules/network/network.service.ts';
 import { simHealthCheck } from './modules/network/sim-health.ts';
 import { noneAdapter } from './modules/network-actions/adapter.ts';
@@ -90,6 +91,7 @@ export function buildServices(ctx: Ctx) {
   const priorityMatrixAdmin = createPriorityMatrixService(ctx, { store: priorityMatrix, cases });
   const caseReports = createCaseReports(ctx, { accounts, slaJudge: sla.caseJudge });
   const notifications = createNotificationsService(ctx);
+  const mail = createMailService(ctx);
   const jobs = createJobQueue(ctx);
   const network = createNetworkService(ctx, { sims, accounts });
   const devices = createDevicesService(ctx, { accounts, sims, ingest });
@@ -131,6 +133,7 @@ export function buildServices(ctx: Ctx) {
     loadSimFile: simFileLoader(simImports),
   });
   return {
+    mail,
     accounts,
     users,
     logins,

@@ -9,6 +9,7 @@ import { rediagnoseWhenFaultShows } from '../modules/demo/demo.live.ts';
 import { DEMO_LOGINS, type DemoSeeded, demoAgentPrincipal } from '../modules/demo/demo.service.ts';
 import { MQTT_PORT_BUSY } from '../modules/ingest/mqtt/embedded-broker.ts';
 import { startMqttTransport } from '../modules/ingest/mqtt/mqtt-transport.ts';
+import { startSmtpIntake } from '../modules/mail/smtp-intake.ts';
 import { OptionError } from '../modules/simulator/options.ts';
 import { ScenarioError } from '../modules/simulator/scenario.ts';
 import { startSimulation } from '../modules/simulator/simulator.ts';
@@ -19,7 +20,8 @@ import { purgeDispatchedEvents } from '../platform/events/dispatcher.ts';
 import { createHttpApp, openContext } from '../server.ts';
 import type { Services } from '../services.ts';
 
-export const ROLES = ['api', 'worker', 'ingest'] as const;
+/** `mail` (the SMTP intake) is not among the default roles yet: what it stores is not yet threaded into cases. */
+export const ROLES = ['api', 'worker', 'ingest', 'mail'] as const;
 type Role = (typeof ROLES)[number];
 
 /** `--roles api,worker,ingest`: which parts of iotops this process runs (several processes may share PostgreSQL). */
@@ -57,6 +59,7 @@ async function run(
     if (!opts.mqttOptional || (e as { code?: string }).code !== MQTT_PORT_BUSY) throw e;
     mqttOff = `MQTT ingest is OFF: ${(e as Error).message}; HTTP ingest works`;
   }
+  const smtp = roles.includes('mail') ? await startMail(ctx, services, config) : null;
   const app = roles.includes('api') ? await createHttpApp(ctx, services) : null;
   // Whatever the roles, a process with an invalid event registry (an undeclared event, a name taken twice) stops.
   eventRegistry(services);
@@ -98,6 +101,7 @@ async function run(
   const stop = async () => {
     await app?.close();
     await mqtt?.stop();
+    await smtp?.close();
     await services.ingest.close();
     if (purge) clearInterval(purge);
     if (sweeper) clearInterval(sweeper);
@@ -117,6 +121,19 @@ async function run(
         `port ${config.port} on ${config.host} is in use: set PORT to a free port (e.g. PORT=8081 npm start)`,
       );
     }
+    throw e;
+  }
+}
+
+/** The mail role: the SMTP intake on IOTOPS_SMTP_PORT; a busy port stops the start, naming the variable. */
+async function startMail(ctx: Ctx, services: Services, config: Config) {
+  try {
+    const smtp = await startSmtpIntake({ mail: services.mail, log: ctx.log }, config);
+    ctx.log.info({ port: smtp.port }, `SMTP mail intake at smtp://${config.host}:${smtp.port}`);
+    return smtp;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'EADDRINUSE')
+      throw new Error(`SMTP port ${config.smtpPort} on ${config.host} is in use: set IOTOPS_SMTP_PORT to a free port`);
     throw e;
   }
 }

@@ -1,12 +1,5 @@
-import { customType } from 'drizzle-orm/pg-core';
-import { bigint, index, integer, pgTable, text, timestamptz } from '../../platform/db/columns.ts';
+import { bigint, bytea, index, integer, pgTable, text, timestamptz } from '../../platform/db/columns.ts';
 import { caseEvents, cases } from './cases.tables.ts';
-
-/** PGlite answers a Uint8Array, node-postgres a Buffer: callers always get a Buffer. */
-const bytea = customType<{ data: Buffer; driverData: Uint8Array | Buffer }>({
-  dataType: () => 'bytea',
-  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
-});
 
 /**
  * Files attached to a timeline entry. The bytes live in the database: a multi-process deployment on

@@ -1,5 +1,5 @@
 /** Column helpers shared by every module's tables file. */
-import { timestamp } from 'drizzle-orm/pg-core';
+import { customType, timestamp } from 'drizzle-orm/pg-core';
 
 export {
   bigint,
@@ -18,3 +18,9 @@ export {
 
 /** Timestamps are always timestamptz and surface as Date. */
 export const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Bytes. PGlite answers a Uint8Array, node-postgres a Buffer: callers always get a Buffer. */
+export const bytea = customType<{ data: Buffer; driverData: Uint8Array | Buffer }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)),
+});

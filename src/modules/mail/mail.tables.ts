@@ -1,0 +1,26 @@
+import { bigint, bytea, index, integer, pgTable, text, timestamptz } from '../../platform/db/columns.ts';
+
+/**
+ * Every message the desk received, as it arrived (the raw RFC 5322 bytes, the .eml), stored before the sender is
+ * told 250: nothing accepted is lost, and parsing and threading (which may fail, or improve) read it from here.
+ */
+export const mailMessages = pgTable(
+  'mail_messages',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    /** How it came: 'smtp' (the intake) or 'imap' (a polled mailbox). */
+    transport: text('transport').notNull(),
+    /** SMTP envelope: MAIL FROM (empty for a bounce: the null reverse-path) and the accepted RCPT TO addresses. */
+    envelopeFrom: text('envelope_from').notNull(),
+    envelopeTo: text('envelope_to').array().notNull(),
+    /** The queue of the first accepted recipient (MAIL_ADDRESSES), where a new case from it goes. */
+    queue: text('queue').notNull(),
+    remoteAddress: text('remote_address'),
+    size: integer('size').notNull(),
+    /** Hex SHA-256 of the raw bytes. */
+    sha256: text('sha256').notNull(),
+    raw: bytea('raw').notNull(),
+    receivedAt: timestamptz('received_at').notNull().defaultNow(),
+  },
+  (t) => [index('mail_messages_received_idx').on(t.receivedAt)],
+);

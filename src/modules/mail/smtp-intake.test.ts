@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, harness, uniq } from '../../../test/support/harness.ts';
+import { createMailService } from './mail.service.ts';
+import { queueOf, type SmtpIntake, startSmtpIntake } from './smtp-intake.ts';
+
+/**
+ * The SMTP intake with real clients (nodemailer, Python's smtplib): 250 only for a stored message (with its
+ * `mail.received` event), 550 for an address that is not the desk's, 552 past the size limit, 451 when the store
+ * fails — so a sender told 250 never loses a mail, and one told 4xx sends it again.
+ */
+let h: Harness;
+let intake: SmtpIntake;
+const addresses = new Map([
+  ['support@desk.test', 'support'],
+  ['billing@desk.test', 'billing'],
+]);
+const config = {
+  host: '127.0.0.1',
+  smtpPort: 0,
+  mailAddresses: addresses,
+  mailMaxBytes: 64 * 1024,
+  smtpTls: undefined,
+};
+
+beforeAll(async () => {
+  h = await harness();
+  intake = await startSmtpIntake({ mail: h.services.mail, log: h.ctx.log }, config);
+});
+afterAll(async () => {
+  await intake.close();
+  await h.close();
+});
+
+const transport = (port = intake.port) =>
+  nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    ignoreTLS: true,
+    tls: { rejectUnauthorized: false },
+  });
+const stored = (marker: string) =>
+  h.ctx.database.query<{
+    id: number;
+    queue: string;
+    envelopeFrom: string;
+    envelopeTo: string[];
+    raw: Buffer;
+    size: number;
+  }>(
+    `select id::int as id, queue, envelope_from as "envelopeFrom", envelope_to as "envelopeTo", raw, size
+       from mail_messages where position($1::bytea in raw) > 0`,
+    [Buffer.from(marker)],
+  );
+const events = (id: number) =>
+  h.ctx.database.query<{ n: number }>(
+    `select count(*)::int as n from domain_events where name = 'mail.received' and (payload->>'mailId')::int = $1`,
+    [id],
+  );
+
+describe('SMTP intake', () => {
+  it('stores a message sent with nodemailer before its 250, with its envelope, queue and event', async () => {
+    const marker = `nm-${uniq()}`;
+    const info = await transport().sendMail({
+      from: 'Ops <ops@customer.example>',
+      to: 'billing+C-2026-000123@desk.test',
+      subject: `Invoice question ${marker}`,
+      text: `Hello ${marker}\nZürich 🚚`,
+    });
+    expect(info.response).toMatch(/^250 2\.0\.0 Stored as #\d+/);
+    const [m] = await stored(marker);
+    expect(m).toMatchObject({
+      queue: 'billing',
+      envelopeFrom: 'ops@customer.example',
+      envelopeTo: ['billing+C-2026-000123@desk.test'],
+    });
+    expect(Buffer.from(m!.raw).toString()).toContain(`Subject: Invoice question ${marker}`);
+    expect(m!.size).toBe(m!.raw.length);
+    expect((await events(m!.id))[0]!.n).toBe(1);
+  });
+
+  it("stores one sent by Python's smtplib (another client's dialect: EHLO, 8-bit body)", async () => {
+    const marker = `py-${uniq()}`;
+    const script = `
+import smtplib, sys
+from email.message import EmailMessage
+m = EmailMessage()
+m['From'] = 'meter-team@customer.example'
+m['To'] = 'support@desk.test'
+m['Subject'] = 'No data ${marker}'
+m.set_content('Die Zähler senden nicht ${marker}')
+with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:
+    print(s.send_message(m))
+`;
+    const { stdout } = await promisify(execFile)('python3', ['-c', script, String(intake.port)]);
+    expect(stdout.trim()).toBe('{}'); // no recipient refused
+    const [m] = await stored(marker);
+    expect(m).toMatchObject({ queue: 'support', envelopeTo: ['support@desk.test'] });
+  });
+
+  it('refuses an address that is not the desk’s with 550, and a message past the limit with 552', async () => {
+    const unknown = await transport()
+      .sendMail({ from: 'a@customer.example', to: 'nobody@desk.test', subject: 'x', text: 'x' })
+      .catch((e: { responseCode?: number }) => e);
+    expect((unknown as { responseCode?: number }).responseCode).toBe(550);
+    const marker = `big-${uniq()}`;
+    const big = await transport()
+      .sendMail({ from: 'a@customer.example', to: 'support@desk.test', subject: marker, text: 'x'.repeat(100 * 1024) })
+      .catch((e: { responseCode?: number }) => e);
+    expect((big as { responseCode?: number }).responseCode).toBe(552);
+    expect(await stored(marker)).toEqual([]);
+  });
+
+  it('answers 451 (try again) when the message cannot be stored, and stores nothing half', async () => {
+    const broken = await startSmtpIntake(
+      {
+        mail: {
+          ...createMailService(h.ctx),
+          accept: () => Promise.reject(new Error('database unavailable')),
+        },
+        log: h.ctx.log,
+      },
+      config,
+    );
+    try {
+      const marker = `fail-${uniq()}`;
+      const r = await transport(broken.port)
+        .sendMail({ from: 'a@customer.example', to: 'support@desk.test', subject: marker, text: 'x' })
+        .catch((e: { responseCode?: number }) => e);
+      expect((r as { responseCode?: number }).responseCode).toBe(451);
+      expect(await stored(marker)).toEqual([]);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('maps plus-addresses and case to their queue', () => {
+    expect(queueOf(addresses, 'Support+C-2026-000001@Desk.Test')).toBe('support');
+    expect(queueOf(addresses, 'support@other.test')).toBeUndefined();
+    expect(queueOf(addresses, 'not-an-address')).toBeUndefined();
+  });
+});
