@@ -9,6 +9,7 @@ import { diagnosisSubscribers } from './modules/diagnosis/diagnosis.subscribers.
 import { IngestEvents } from './modules/ingest/ingest.events.ts';
 import { ingestSubscribers } from './modules/ingest/ingest.subscribers.ts';
 import { MailEvents } from './modules/mail/mail.events.ts';
+import { mailSubscribers } from './modules/mail/mail.subscribers.ts';
 import { SimEvents } from './modules/sims/sims.events.ts';
 import { simsSubscribers } from './modules/sims/sims.subscribers.ts';
 import { slaSubscribers } from './modules/sla/sla.subscribers.ts';
@@ -42,6 +43,7 @@ export function eventRegistry(services: Services): EventRegistry {
       ...ingestSubscribers({ ingest: services.ingest }),
       ...simsSubscribers({ usageThresholds: services.simUsageThresholds }),
       ...webhooksSubscribers({ fanout: services.webhookFanout }),
+      ...mailSubscribers({ mail: services.mail }),
     ]);
     built.set(services, registry);
   }

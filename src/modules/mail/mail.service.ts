@@ -4,10 +4,12 @@
  * build on this (issue 15; not done yet).
  */
 import { createHash } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
 import type { Ctx } from '../../platform/context.ts';
 import { emit } from '../../platform/events/emit.ts';
 import { MailEvents } from './mail.events.ts';
 import { mailMessages } from './mail.tables.ts';
+import { parseMail } from './mail-parse.ts';
 
 export type InboundMail = {
   transport: 'smtp' | 'imap';
@@ -42,6 +44,31 @@ export function createMailService(ctx: Pick<Ctx, 'database'>) {
         await emit(tx, MailEvents.received, { mailId: row!.id, queue: m.queue }, { dedupeKey: `mail:${row!.id}` });
         return { id: row!.id };
       });
+    },
+
+    /**
+     * Reads a stored message (mail-parse.ts) and keeps what threading needs on its row; a Message-ID already
+     * stored marks it a duplicate of the first. Run once per message by the `mail.parse` subscriber; running it
+     * again gives the same row.
+     */
+    async parse(mailId: number): Promise<void> {
+      const [m] = await db
+        .select({ raw: mailMessages.raw, envelopeFrom: mailMessages.envelopeFrom })
+        .from(mailMessages)
+        .where(eq(mailMessages.id, mailId));
+      if (!m) return;
+      const p = await parseMail(m.raw, m.envelopeFrom);
+      await db
+        .update(mailMessages)
+        .set({ ...p, parsedAt: new Date() })
+        .where(eq(mailMessages.id, mailId));
+      if (p.messageId === null) return;
+      // Every copy but the first is its duplicate, whichever copy is parsed last (parses run in parallel): the
+      // statement that runs after both rows carry the Message-ID sees them both.
+      await db.execute(sql`
+        update ${mailMessages} set duplicate_of = (select min(id) from ${mailMessages} f where f.message_id = ${p.messageId})
+        where message_id = ${p.messageId}
+          and id > (select min(id) from ${mailMessages} f where f.message_id = ${p.messageId})`);
     },
   };
 }

@@ -21,6 +21,22 @@ export const mailMessages = pgTable(
     sha256: text('sha256').notNull(),
     raw: bytea('raw').notNull(),
     receivedAt: timestamptz('received_at').notNull().defaultNow(),
+    // What parsing found (mail-parse.ts; null until parsed). Threading reads these, never the raw bytes again.
+    parsedAt: timestamptz('parsed_at'),
+    messageId: text('message_id'),
+    inReplyTo: text('in_reply_to'),
+    references: text('references').array(),
+    fromAddress: text('from_address'),
+    fromName: text('from_name'),
+    subject: text('subject'),
+    textBody: text('text_body'),
+    attachmentCount: integer('attachment_count'),
+    /** An auto-reply, a bounce or list mail (RFC 3834 and the de-facto headers): recorded, never answered. */
+    automatic: text('automatic'),
+    /** Why parsing was partial (malformed MIME, nesting too deep…): the raw message is kept whatever it says. */
+    parseWarning: text('parse_warning'),
+    /** The first stored message with the same Message-ID: this one is a duplicate (a sender's retry, a loop). */
+    duplicateOf: bigint('duplicate_of', { mode: 'number' }),
   },
-  (t) => [index('mail_messages_received_idx').on(t.receivedAt)],
+  (t) => [index('mail_messages_received_idx').on(t.receivedAt), index('mail_messages_message_id_idx').on(t.messageId)],
 );

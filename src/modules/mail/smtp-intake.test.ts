@@ -137,6 +137,40 @@ with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:
     }
   });
 
+  it('is parsed by its subscriber; the same Message-ID sent again is stored and marked a duplicate', async () => {
+    const marker = `dup-${uniq()}`;
+    const message = {
+      from: 'Jana <jana@customer.example>',
+      to: 'support@desk.test',
+      subject: `Meters silent ${marker}`,
+      text: `Since 8:00 ${marker}`,
+      messageId: `<${marker}@customer.example>`,
+      headers: { 'Auto-Submitted': 'no' },
+    };
+    await transport().sendMail(message);
+    await transport().sendMail(message); // a sender's retry after a lost 250
+    await h.runJobs();
+    const rows = await h.ctx.database.query<Record<string, unknown>>(
+      `select id::int as id, message_id as "messageId", from_address as "fromAddress", from_name as "fromName",
+              subject, text_body as "textBody", automatic, parse_warning as "parseWarning",
+              duplicate_of::int as "duplicateOf", parsed_at is not null as parsed
+         from mail_messages where message_id = $1 order by id`,
+      [`<${marker}@customer.example>`],
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({
+      fromAddress: 'jana@customer.example',
+      fromName: 'Jana',
+      subject: `Meters silent ${marker}`,
+      automatic: null,
+      parseWarning: null,
+      duplicateOf: null,
+      parsed: true,
+    });
+    expect(String(rows[0]!.textBody)).toContain(`Since 8:00 ${marker}`);
+    expect(rows[1]).toMatchObject({ duplicateOf: rows[0]!.id, parsed: true });
+  });
+
   it('maps plus-addresses and case to their queue', () => {
     expect(queueOf(addresses, 'Support+C-2026-000001@Desk.Test')).toBe('support');
     expect(queueOf(addresses, 'support@other.test')).toBeUndefined();

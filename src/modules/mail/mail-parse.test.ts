@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { parseMail } from './mail-parse.ts';
+
+const mail = (headers: string, body = 'Hello') =>
+  Buffer.from(`${headers.trim().replaceAll('\n', '\r\n')}\r\n\r\n${body}`);
+
+describe('parseMail', () => {
+  it('reads an Outlook reply: sender, subject with its tag, In-Reply-To and References', async () => {
+    const p = await parseMail(
+      mail(`
+From: "Müller, Jana" <Jana.Mueller@Stadtwerke.example>
+To: support@desk.test
+Subject: =?utf-8?Q?AW:_[C-2026-000123]_Z=C3=A4hler_senden_nicht?=
+Message-ID: <AM0PR01MB1234@eurprd01.prod.outlook.com>
+In-Reply-To: <c-2026-000123.1@desk.test>
+References: <c-2026-000123.0@desk.test> <c-2026-000123.1@desk.test>
+Thread-Index: AQHZ
+Content-Type: text/plain; charset=utf-8
+`),
+      'jana.mueller@stadtwerke.example',
+    );
+    expect(p).toMatchObject({
+      fromAddress: 'jana.mueller@stadtwerke.example',
+      fromName: 'Müller, Jana',
+      subject: 'AW: [C-2026-000123] Zähler senden nicht',
+      messageId: '<AM0PR01MB1234@eurprd01.prod.outlook.com>',
+      inReplyTo: '<c-2026-000123.1@desk.test>',
+      references: ['<c-2026-000123.0@desk.test>', '<c-2026-000123.1@desk.test>'],
+      automatic: null,
+      parseWarning: null,
+    });
+  });
+
+  it('tells auto-replies, bounces and list mail from a person’s', async () => {
+    const base = 'From: a@b.example\nTo: support@desk.test\nMessage-ID: <x@b.example>\nSubject: x';
+    expect((await parseMail(mail(`${base}\nAuto-Submitted: auto-replied`), 'a@b.example')).automatic).toBe(
+      'auto-reply',
+    );
+    expect((await parseMail(mail(`${base}\nAuto-Submitted: no`), 'a@b.example')).automatic).toBeNull();
+    expect((await parseMail(mail(`${base}\nX-Autoreply: yes`), 'a@b.example')).automatic).toBe('auto-reply');
+    expect((await parseMail(mail(`${base}\nPrecedence: bulk`), 'a@b.example')).automatic).toBe('bulk');
+    expect((await parseMail(mail(base), '')).automatic).toBe('bounce'); // the null reverse-path
+  });
+
+  it('keeps what it can of bad input, with a warning, never throwing', async () => {
+    const noId = await parseMail(mail('From: a@b.example\nSubject: no id'), 'a@b.example');
+    expect(noId).toMatchObject({ messageId: null, parseWarning: 'no Message-ID' });
+    const noFrom = await parseMail(mail('Subject: anonymous\nMessage-ID: <y@b>'), 'x@b.example');
+    expect(noFrom.parseWarning).toBe('no usable From address');
+    const nul = await parseMail(mail('From: a@b.example\nMessage-ID: <n@b>', 'a\u0000b'), 'a@b.example');
+    expect(nul.textBody?.trim()).toBe('ab');
+    // Multiparts nested far past any real mail: refused at the nesting limit, kept raw.
+    let body = 'leaf';
+    for (let i = 59; i >= 0; i--)
+      body = `--b${i}\r\nContent-Type: multipart/mixed; boundary="b${i + 1}"\r\n\r\n${body}\r\n--b${i}--`;
+    const bomb = await parseMail(
+      mail('From: a@b.example\nMessage-ID: <z@b>\nContent-Type: multipart/mixed; boundary="b0"', body),
+      'a@b.example',
+    );
+    expect(bomb.parseWarning).toMatch(/^not parsed/);
+    // Raw 8-bit (Latin-1) bytes in a header: read as they come, stored as well-formed text.
+    const latin = Buffer.concat([
+      Buffer.from('From: a@b.example\r\nMessage-ID: <l@b>\r\nSubject: Z'),
+      Buffer.from([0xe4]),
+      Buffer.from('hler\r\n\r\nx'),
+    ]);
+    expect((await parseMail(latin, 'a@b.example')).subject).toMatch(/^Z.hler$/u);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * An inbound message read for the desk: sender, subject, ids for threading, the text, and whether a robot sent
+ * it. Never throws: malformed MIME, nesting past the limit or headers too large give what could be read and a
+ * warning, and the raw message stays stored whatever this says (issue 15, "Bad input").
+ */
+import PostalMime, { type Email, type Header } from 'postal-mime';
+
+/** A zip bomb of nested multiparts stops here; real mail nests a handful of levels. */
+const MAX_NESTING = 32;
+const MAX_HEADERS_BYTES = 256 * 1024;
+/** The text kept for the desk; the whole message is in `raw`. */
+const MAX_TEXT_CHARS = 200_000;
+
+export type ParsedMail = {
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  fromAddress: string | null;
+  fromName: string | null;
+  subject: string | null;
+  textBody: string | null;
+  attachmentCount: number;
+  /** Why it is not to be answered: 'auto-reply', 'bounce' or 'bulk'; null for a person's mail. */
+  automatic: string | null;
+  parseWarning: string | null;
+};
+
+/** Text PostgreSQL stores: no NUL, no lone surrogate, bounded. */
+const storable = (s: string | undefined, max = 2000): string | null => {
+  if (s === undefined) return null;
+  const clean = s.replaceAll('\u0000', '').toWellFormed();
+  return clean.length > max ? clean.slice(0, max) : clean;
+};
+const ids = (s: string | undefined): string[] => (s?.match(/<[^<>\s]+>/g) ?? []).slice(0, 100);
+
+/** RFC 3834 Auto-Submitted and the de-facto markers of auto-responders, bounces and list mail. */
+export function automaticKind(headers: readonly Header[], envelopeFrom: string): string | null {
+  const h = (key: string) =>
+    headers
+      .find((x) => x.key === key)
+      ?.value.trim()
+      .toLowerCase();
+  const contentType = h('content-type') ?? '';
+  if (envelopeFrom === '' || (contentType.includes('multipart/report') && contentType.includes('delivery-status')))
+    return 'bounce';
+  const auto = h('auto-submitted');
+  if ((auto !== undefined && auto !== 'no') || h('x-autoreply') !== undefined || h('x-autorespond') !== undefined)
+    return 'auto-reply';
+  const precedence = h('precedence');
+  if (precedence === 'bulk' || precedence === 'list' || precedence === 'junk' || h('list-id') !== undefined)
+    return 'bulk';
+  return null;
+}
+
+export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<ParsedMail> {
+  let email: Email;
+  let warning: string | null = null;
+  try {
+    email = await PostalMime.parse(raw, { maxNestingDepth: MAX_NESTING, maxHeadersSize: MAX_HEADERS_BYTES });
+  } catch (e) {
+    warning = `not parsed: ${(e as Error).message}`.slice(0, 500);
+    email = { headers: [], headerLines: [], attachments: [] };
+  }
+  const from = email.from && 'address' in email.from && email.from.address ? email.from : undefined;
+  if (!warning && !from) warning = 'no usable From address';
+  if (!warning && !email.messageId) warning = 'no Message-ID';
+  const text = email.text ?? (email.html ? email.html.replace(/<[^>]*>/g, ' ') : undefined);
+  return {
+    messageId: storable(email.messageId?.trim(), 998),
+    inReplyTo: storable(ids(email.inReplyTo)[0], 998),
+    references: ids(email.references).map((r) => storable(r, 998)!),
+    fromAddress: storable(from?.address?.toLowerCase(), 320),
+    fromName: storable(from?.name, 200),
+    subject: storable(email.subject, 998),
+    textBody: storable(text, MAX_TEXT_CHARS),
+    attachmentCount: email.attachments.length,
+    automatic: automaticKind(email.headers, envelopeFrom),
+    parseWarning: warning,
+  };
+}
