@@ -8,7 +8,8 @@ describe('serve --roles', () => {
     expect(parseRoles('ingest')).toEqual(['ingest']);
   });
   it('names unknown roles and lists the available ones', () => {
-    expect(() => parseRoles('api,mail')).toThrow('--roles: unknown role(s) mail; available: api, worker, ingest');
+    expect(() => parseRoles('api,smtp')).toThrow('--roles: unknown role(s) smtp; available: api, worker, ingest, mail');
+    expect(parseRoles('api,mail')).toEqual(['api', 'mail']);
     expect(() => parseRoles('')).toThrow('unknown role(s)');
   });
 });

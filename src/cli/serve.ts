@@ -20,8 +20,9 @@ import { purgeDispatchedEvents } from '../platform/events/dispatcher.ts';
 import { createHttpApp, openContext } from '../server.ts';
 import type { Services } from '../services.ts';
 
-/** `mail` (the SMTP intake) is not among the default roles yet: what it stores is not yet threaded into cases. */
 export const ROLES = ['api', 'worker', 'ingest', 'mail'] as const;
+/** `mail` (the SMTP intake) is not among the default roles yet: what it stores is not yet threaded into cases. */
+const DEFAULT_ROLES = ['api', 'worker', 'ingest'] as const;
 type Role = (typeof ROLES)[number];
 
 /** `--roles api,worker,ingest`: which parts of iotops this process runs (several processes may share PostgreSQL). */
@@ -207,7 +208,11 @@ export function registerServe(program: Command) {
     .description(
       'Run the desk: HTTP API and docs (PORT, default 8080), the job worker and MQTT ingest (IOTOPS_MQTT_PORT, default 1883, or MQTT_URL)',
     )
-    .option('--roles <roles>', `comma-separated roles to run: ${ROLES.join(', ')}`, ROLES.join(','))
+    .option(
+      '--roles <roles>',
+      `comma-separated roles to run: ${ROLES.join(', ')} (mail: the SMTP intake on IOTOPS_SMTP_PORT)`,
+      DEFAULT_ROLES.join(','),
+    )
     .action(async (o: { roles: string }) => {
       const roles = parseRoles(o.roles);
       const config = loadConfig();
