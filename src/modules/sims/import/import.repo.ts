@@ -171,6 +171,13 @@ export function importTxRepo(tx: RawTx, importId: number) {
   const addErrors = (select: string) =>
     q(`INSERT INTO sim_import_errors (import_id, line, field, value, reason) ${select}`, [importId]);
   let listed = 0;
+  const copyErrors = (errors: readonly RowError[]) =>
+    errors.length === 0
+      ? Promise.resolve()
+      : tx.copyIn(
+          'COPY sim_import_errors (import_id, line, field, value, reason) FROM STDIN WITH (FORMAT csv)',
+          errorsCsv(importId, errors),
+        );
 
   return {
     /** Held until the import's transaction ends, so another process can tell a live import from a dead one. */
@@ -255,15 +262,9 @@ export function importTxRepo(tx: RawTx, importId: number) {
         });
       }
       listed += out.length;
-      return this.addRowErrors(out);
+      return copyErrors(out);
     },
-    addRowErrors: (errors: readonly RowError[]) =>
-      errors.length === 0
-        ? Promise.resolve()
-        : tx.copyIn(
-            'COPY sim_import_errors (import_id, line, field, value, reason) FROM STDIN WITH (FORMAT csv)',
-            errorsCsv(importId, errors),
-          ),
+    addRowErrors: copyErrors,
 
     savepoint: () => q('SAVEPOINT sim_import_fast'),
     releaseSavepoint: () => q('RELEASE SAVEPOINT sim_import_fast'),
