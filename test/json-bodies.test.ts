@@ -118,7 +118,7 @@ describe('query parameters', () => {
       const r = await h.app.inject({ url, headers: t.agent });
       expect(r.statusCode, url).toBe(400);
       expect(r.json().error.details, url).toEqual([
-        { field, value, reason: 'not a whole number (digits only, e.g. 42)' },
+        { field, value, reason: 'not a whole number (digits only, no leading zeros, e.g. 42)' },
       ]);
     }
     const ok = await h.app.inject({ url: `/api/v1/accounts/${t.child.id}`, headers: t.agent });

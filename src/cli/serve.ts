@@ -260,9 +260,9 @@ export function registerServe(program: Command) {
         const first = await ensureFirstAdmin(services);
         if (first) lines.push(first);
       }
-      const { address, mqtt } = await run(ctx, services, config, ROLES, { mqttOptional: true });
+      const { address, mqtt } = await run(ctx, services, config, DEFAULT_ROLES, { mqttOptional: true });
       console.log(
-        `\niotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind}, roles: ${ROLES.join(',')})`,
+        `\niotops is running at ${address}  (API docs: ${address}/docs, database: ${ctx.database.kind}, roles: ${DEFAULT_ROLES.join(',')})`,
       );
       if (mqtt) console.log(mqtt);
       if (lines.length > 0)
