@@ -16,28 +16,22 @@ import { lingeringClose, writeRawError } from './request-body.ts';
 /** Node's server options: Host is checked by the hook below, so that the refusal has a body. */
 export const HTTP_SERVER_OPTIONS = { requireHostHeader: false };
 
-/** Fastify's `frameworkErrors`: errors raised before routing. */
+/** Errors Fastify raises before routing, by code: what they are answered as. */
+const BEFORE_ROUTING: Record<string, (path: string) => AppError> = {
+  FST_ERR_BAD_URL: (path) =>
+    new AppError('invalid', 'request.bad_url', 'The path is not valid percent-encoded UTF-8', [
+      { field: 'path', value: path, reason: 'a %-escape that is not UTF-8 (e.g. %ff), or a bad escape' },
+    ]),
+  FST_ERR_MAX_PARAM_LENGTH: (path) =>
+    new AppError('invalid', 'request.path_parameter_too_long', 'A path parameter is longer than any id', [
+      { field: 'path', value: path, reason: 'a path parameter longer than 100 characters' },
+    ]),
+};
+
+/** Fastify's `frameworkErrors`: errors raised before routing, in the documented shape. */
 export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
-  const path = req.raw.url?.split('?')[0] ?? '';
-  if (err.code === 'FST_ERR_BAD_URL') {
-    return errorHandler(
-      new AppError('invalid', 'request.bad_url', 'The path is not valid percent-encoded UTF-8', [
-        { field: 'path', value: path, reason: 'a %-escape that is not UTF-8 (e.g. %ff), or a bad escape' },
-      ]) as unknown as FastifyError,
-      req,
-      reply,
-    );
-  }
-  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    return errorHandler(
-      new AppError('invalid', 'request.path_parameter_too_long', 'A path parameter is longer than any id', [
-        { field: 'path', value: path, reason: 'a path parameter longer than 100 characters' },
-      ]) as unknown as FastifyError,
-      req,
-      reply,
-    );
-  }
-  return errorHandler(err, req, reply);
+  const mapped = BEFORE_ROUTING[err.code]?.(req.raw.url?.split('?')[0] ?? '');
+  return errorHandler(mapped ? (mapped as unknown as FastifyError) : err, req, reply);
 }
 
 /**

@@ -15,14 +15,17 @@ export function unclosedQuoteAt(e: unknown, line: number): unknown {
   return invalid(E.csvMalformed, `Malformed CSV at line ${line}: ${reason}`, [{ line, field: '(csv)', reason }]);
 }
 
+/** A line past the limit, refused as it arrives (utf8-guard.ts) or by csv-parse's record limit. */
+export function lineTooLong(line: number, max = MAX_LINE_CHARS) {
+  const reason = `line longer than ${max} bytes: a SIM line is far shorter (a missing newline, or not a SIM file?)`;
+  return invalid(E.csvMalformed, `Malformed CSV at line ${line}: ${reason}`, [{ line, field: '(csv)', reason }]);
+}
+
 /** Errors of the stream (malformed CSV, too large) become AppErrors naming the line. */
 export function asImportError(e: unknown): AppError {
   if (isAppError(e)) return e;
-  if (e instanceof CsvError && e.code === 'CSV_MAX_RECORD_SIZE') {
-    const line = (e as CsvError & { lines?: number }).lines ?? 1;
-    const reason = `line longer than ${MAX_LINE_CHARS} characters: a SIM line is far shorter (a missing newline, or not a SIM file?)`;
-    return invalid(E.csvMalformed, `Malformed CSV at line ${line}: ${reason}`, [{ line, field: '(csv)', reason }]);
-  }
+  if (e instanceof CsvError && e.code === 'CSV_MAX_RECORD_SIZE')
+    return lineTooLong((e as CsvError & { lines?: number }).lines ?? 1);
   if (e instanceof CsvError) {
     const line = (e as CsvError & { lines?: number }).lines;
     return invalid(E.csvMalformed, `Malformed CSV${line ? ` at line ${line}` : ''}: ${e.message}`, [

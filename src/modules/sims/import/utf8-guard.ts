@@ -3,6 +3,7 @@ import { Transform } from 'node:stream';
 import { invalid } from '../../../platform/errors.ts';
 import { utf8SequenceLength as sequenceLength } from '../../../platform/utf8.ts';
 import { ImportErrors as E } from './import.errors.ts';
+import { lineTooLong } from './import-failure.ts';
 
 /**
  * The contract says UTF-8; csv-parse would decode anything, turning a Latin-1 "é" into U+FFFD and storing it
@@ -22,7 +23,7 @@ export function utf8Guard(maxLine = Number.POSITIVE_INFINITY): Transform {
       const whole = buf.subarray(0, cut);
       if (!isUtf8(whole)) return cb(refusal(whole, lines, column));
       const long = longLine(whole, column, maxLine);
-      if (long !== 0) return cb(tooLong(lines + long - 1, maxLine));
+      if (long !== 0) return cb(lineTooLong(lines + long - 1, maxLine));
       const newlines = countNewlines(whole);
       lines += newlines;
       column = newlines > 0 ? whole.length - (whole.lastIndexOf(10) + 1) : column + whole.length;
@@ -58,11 +59,6 @@ function longLine(buf: Buffer, column: number, max: number): number {
     start = i + 1;
   }
   return buf.length - start > max ? n : 0;
-}
-
-function tooLong(line: number, max: number) {
-  const reason = `line longer than ${max} bytes: a SIM line is far shorter (a missing newline, or not a SIM file?)`;
-  return invalid(E.csvMalformed, `Malformed CSV at line ${line}: ${reason}`, [{ line, field: '(csv)', reason }]);
 }
 
 function countNewlines(buf: Buffer): number {
