@@ -37,4 +37,21 @@ describe('config', () => {
       /IOTOPS_MQTT_PORT="70000"[\s\S]*MQTT_URL="broker:1883"[\s\S]*MQTT_SHARE_GROUP="a\/b"/,
     );
   });
+
+  it('reads MAIL_PARTNERS as JSON and names what is wrong in it', () => {
+    const c = loadConfig({
+      MAIL_PARTNERS: '[{"provider":"Telia","domains":["Telia.example"],"ticket":"INC\\\\d{6}"}]',
+    });
+    expect(c.mailPartners).toHaveLength(1);
+    expect(c.mailPartners[0]).toMatchObject({ provider: 'Telia', domains: ['telia.example'] });
+    expect(c.mailPartners[0]!.ticket.test('Update INC004242')).toBe(true);
+    expect(loadConfig({}).mailPartners).toEqual([]);
+    expect(() => loadConfig({ MAIL_PARTNERS: '{' })).toThrow(/MAIL_PARTNERS[\s\S]*not JSON/);
+    expect(() => loadConfig({ MAIL_PARTNERS: '[{"provider":"T","domains":["x"],"ticket":"a"}]' })).toThrow(
+      /0\.domains\.0: a mail domain/,
+    );
+    expect(() => loadConfig({ MAIL_PARTNERS: '[{"provider":"T","domains":["t.example"],"ticket":"("}]' })).toThrow(
+      /0\.ticket: Invalid regular expression/,
+    );
+  });
 });

@@ -205,6 +205,19 @@ const Env = z.object({
     .min(1024)
     .default(26_214_400)
     .describe('Largest message the intake accepts (SIZE; a bigger one gets 552)'),
+  MAIL_PARTNERS: z
+    .string()
+    .default('[]')
+    .transform(parseMailPartners)
+    .describe(
+      'Partner providers whose ticketing mail joins the case holding their ticket number (JSON): [{"provider":"Telia","domains":["telia.example"],"ticket":"INC\\\\d{6,}"}]',
+    ),
+  MAIL_SENDER_LIMIT_PER_HOUR: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe('Mails one sender may send in an hour before the rest wait in triage (a mail storm or a loop)'),
   SMTP_TLS_CERT: z.string().optional().describe('PEM certificate file: the intake offers STARTTLS'),
   SMTP_TLS_KEY: z.string().optional().describe('PEM key file of SMTP_TLS_CERT'),
   IOTOPS_MQTT_PORT: z.coerce
@@ -299,6 +312,8 @@ export type Config = {
   /** Accepted recipient address (lower-case, without a +tag) → queue. */
   mailAddresses: Map<string, string>;
   mailMaxBytes: number;
+  mailPartners: MailPartner[];
+  mailSenderLimitPerHour: number;
   smtpTls: { cert: string; key: string } | undefined;
   mqttPort: number;
   mqttUrl: string | undefined;
@@ -326,6 +341,51 @@ function parseMailAddresses(raw: string, ctx: z.RefinementCtx): Map<string, stri
   }
   if (out.size === 0) ctx.addIssue({ code: 'custom', message: 'at least one address=queue' });
   return out;
+}
+
+/** A partner provider's ticketing system: mail from its domains naming `ticket` joins the case holding it. */
+export type MailPartner = { provider: string; domains: string[]; ticket: RegExp };
+
+const MailPartnerEntry = z
+  .object({
+    provider: z.string().trim().min(1).max(100),
+    domains: z
+      .array(
+        z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'a mail domain such as telia.example'),
+      )
+      .min(1)
+      .max(20),
+    ticket: z.string().min(1).max(200),
+  })
+  .strict();
+
+/** MAIL_PARTNERS: a JSON array of MailPartnerEntry; each ticket pattern must compile. */
+function parseMailPartners(raw: string, ctx: z.RefinementCtx): MailPartner[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `not JSON: ${(e as Error).message}` });
+    return [];
+  }
+  const parsed = z.array(MailPartnerEntry).max(100).safeParse(json);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues)
+      ctx.addIssue({ code: 'custom', message: `${i.path.join('.') || 'the list'}: ${i.message}` });
+    return [];
+  }
+  return parsed.data.flatMap((p, i) => {
+    try {
+      return [{ provider: p.provider, domains: p.domains, ticket: new RegExp(p.ticket) }];
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: `${i}.ticket: ${(e as Error).message}` });
+      return [];
+    }
+  });
 }
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -409,6 +469,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpPort: e.IOTOPS_SMTP_PORT,
     mailAddresses: e.MAIL_ADDRESSES,
     mailMaxBytes: e.MAIL_MAX_BYTES,
+    mailPartners: e.MAIL_PARTNERS,
+    mailSenderLimitPerHour: e.MAIL_SENDER_LIMIT_PER_HOUR,
     smtpTls: e.SMTP_TLS_CERT && e.SMTP_TLS_KEY ? { cert: e.SMTP_TLS_CERT, key: e.SMTP_TLS_KEY } : undefined,
     mqttPort: e.IOTOPS_MQTT_PORT,
     mqttUrl: e.MQTT_URL,

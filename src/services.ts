@@ -91,7 +91,12 @@ export function buildServices(ctx: Ctx) {
   const priorityMatrixAdmin = createPriorityMatrixService(ctx, { store: priorityMatrix, cases });
   const caseReports = createCaseReports(ctx, { accounts, slaJudge: sla.caseJudge });
   const notifications = createNotificationsService(ctx);
-  const mail = createMailService(ctx);
+  const mail = createMailService(ctx, {
+    accounts,
+    cases: cases.mail,
+    partners: ctx.config.mailPartners,
+    senderLimitPerHour: ctx.config.mailSenderLimitPerHour,
+  });
   const jobs = createJobQueue(ctx);
   const network = createNetworkService(ctx, { sims, accounts });
   const devices = createDevicesService(ctx, { accounts, sims, ingest });

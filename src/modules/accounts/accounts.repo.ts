@@ -129,6 +129,20 @@ export function accountsRepo(db: Db) {
         .orderBy(contacts.id);
       return rows.map((r) => ({ ...r.contact, accountPath: r.accountPath }));
     },
+    /**
+     * Every contact with this e-mail address (case-insensitive), with its account's place: how an inbound mail's
+     * sender becomes a contact (mail threading). Across tenants: the mail desk decides which one, if any, it is.
+     */
+    async contactsByEmail(email: string, limit = 20): Promise<(ContactRow & { accountPath: string })[]> {
+      const rows = await db
+        .select({ contact: contacts, accountPath: accounts.path })
+        .from(contacts)
+        .innerJoin(accounts, eq(accounts.id, contacts.accountId))
+        .where(sql`lower(${contacts.email}) = ${email.toLowerCase()}`)
+        .orderBy(contacts.id)
+        .limit(limit);
+      return rows.map((r) => ({ ...r.contact, accountPath: r.accountPath }));
+    },
     /** Ids of the account at `path` and every account below it (within the scope). */
     async idsInScope(scope: TenantScope, ids: readonly number[]): Promise<number[]> {
       if (ids.length === 0) return [];

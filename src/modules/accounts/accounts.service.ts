@@ -62,6 +62,8 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
      * of another tenant or unknown are simply absent.
      */
     contactsByIds: (scope: TenantScope, ids: readonly number[]) => repo.contactsByIds(scope, ids),
+    /** Operator-level: the contacts an inbound mail's sender may be (any tenant); for the mail desk only. */
+    contactsByEmail: (email: string) => repo.contactsByEmail(email),
     /** VIP tier by account id, staff-side (no scope): for recomputing priorities; `on` = the caller's transaction. */
     async vipTiersOf(ids: readonly number[], on: Db = db): Promise<Map<number, string>> {
       return new Map((await accountsRepo(on).vipTiers(ids)).map((r) => [r.id, r.vipTier]));

@@ -46,5 +46,10 @@ export const contacts = pgTable(
     roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
-  (t) => [index('contacts_account_idx').on(t.accountId), index('contacts_tenant_idx').on(t.tenantId)],
+  (t) => [
+    index('contacts_account_idx').on(t.accountId),
+    index('contacts_tenant_idx').on(t.tenantId),
+    // An inbound mail's sender is looked up by address, whatever its case (mail threading).
+    index('contacts_email_idx').on(sql`lower(${t.email})`),
+  ],
 );

@@ -6,6 +6,7 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { caseAutomationOps, SYSTEM_AUTHOR, type VerificationCheck } from './case-automation.ts';
+import { caseMailOps } from './case-mail.ts';
 import { caseMessageViews } from './case-messages.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
 import { caseQueueRepo } from './case-queue.repo.ts';
@@ -190,6 +191,8 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     children: async (p: Principal, number: string) => records.many(p, await major.children(p, number)),
     /** For job handlers (SLA bookkeeping, verification period): by id, no principal. */
     automation: caseAutomationOps({ db, verificationChecks: deps.verificationChecks ?? [] }),
+    /** For the mail desk: land an inbound mail on its case or open one (case-mail.ts), in the mail's transaction. */
+    mail: caseMailOps({ db, priorityInputs }),
 
     /** `within` writes more in the creating transaction (the case's contacts, case-parties.ts). */
     async create(

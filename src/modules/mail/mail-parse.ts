@@ -17,6 +17,8 @@ export type ParsedMail = {
   references: string[];
   fromAddress: string | null;
   fromName: string | null;
+  /** To, Cc and the delivery headers (Delivered-To, X-Original-To): where a plus-address token shows. Lower case. */
+  recipients: string[];
   subject: string | null;
   textBody: string | null;
   attachmentCount: number;
@@ -52,6 +54,23 @@ export function automaticKind(headers: readonly Header[], envelopeFrom: string):
   return null;
 }
 
+/** Every recipient address the message names, deduplicated, bounded (a mail to 10,000 people is not a reply). */
+function recipientsOf(email: Email): string[] {
+  const out = new Set<string>();
+  const add = (a: string | undefined) => {
+    const v = a?.trim().toLowerCase();
+    if (v && v.length <= 320 && out.size < 100) out.add(v.replaceAll('\u0000', ''));
+  };
+  for (const list of [email.to, email.cc, email.deliveredTo ? [{ address: email.deliveredTo, name: '' }] : []]) {
+    for (const a of list ?? []) {
+      if ('group' in a && a.group) for (const g of a.group) add(g.address);
+      else if ('address' in a) add(a.address);
+    }
+  }
+  for (const h of email.headers) if (h.key === 'x-original-to' || h.key === 'delivered-to') add(h.value);
+  return [...out];
+}
+
 export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<ParsedMail> {
   let email: Email;
   let warning: string | null = null;
@@ -71,6 +90,7 @@ export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<Pars
     references: ids(email.references).map((r) => storable(r, 998)!),
     fromAddress: storable(from?.address?.toLowerCase(), 320),
     fromName: storable(from?.name, 200),
+    recipients: recipientsOf(email),
     subject: storable(email.subject, 998),
     textBody: storable(text, MAX_TEXT_CHARS),
     attachmentCount: email.attachments.length,

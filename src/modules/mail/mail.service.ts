@@ -1,7 +1,7 @@
 /**
  * The mail desk's store: an inbound message is written with its `mail.received` event in one transaction, and
- * only then is the sender told it was accepted (smtp-intake.ts). Parsing, threading into cases and outbound mail
- * build on this (issue 15; not done yet).
+ * only then is the sender told it was accepted (smtp-intake.ts). Then the `mail.intake` subscriber parses it and
+ * threads it into cases (mail-thread.ts).
  */
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
@@ -10,6 +10,7 @@ import { emit } from '../../platform/events/emit.ts';
 import { MailEvents } from './mail.events.ts';
 import { mailMessages } from './mail.tables.ts';
 import { parseMail } from './mail-parse.ts';
+import { type MailThreadDeps, mailThreader } from './mail-thread.ts';
 
 export type InboundMail = {
   transport: 'smtp' | 'imap';
@@ -22,9 +23,13 @@ export type InboundMail = {
 
 export type MailService = ReturnType<typeof createMailService>;
 
-export function createMailService(ctx: Pick<Ctx, 'database'>) {
+export function createMailService(ctx: Pick<Ctx, 'database'>, deps: MailThreadDeps) {
   const db = ctx.database.db;
+  const threader = mailThreader(db, deps);
   return {
+    /** Puts a parsed message on its case, on a new case or in triage (mail-thread.ts); once per message. */
+    thread: threader.thread,
+
     /** Stores the message and announces it; resolves once both are committed. */
     async accept(m: InboundMail): Promise<{ id: number }> {
       return db.transaction(async (tx) => {

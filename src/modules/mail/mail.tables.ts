@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, bytea, index, integer, pgTable, text, timestamptz } from '../../platform/db/columns.ts';
 
 /**
@@ -28,6 +29,7 @@ export const mailMessages = pgTable(
     references: text('references').array(),
     fromAddress: text('from_address'),
     fromName: text('from_name'),
+    recipients: text('recipients').array(),
     subject: text('subject'),
     textBody: text('text_body'),
     attachmentCount: integer('attachment_count'),
@@ -37,6 +39,26 @@ export const mailMessages = pgTable(
     parseWarning: text('parse_warning'),
     /** The first stored message with the same Message-ID: this one is a duplicate (a sender's retry, a loop). */
     duplicateOf: bigint('duplicate_of', { mode: 'number' }),
+    // Where threading put it (mail-threading.ts; null until threaded). Ids into the cases and accounts modules.
+    threadedAt: timestamptz('threaded_at'),
+    /** reference | token | subject_tag | partner_ticket | new_case | duplicate | triage | assigned | dismissed */
+    threadRule: text('thread_rule'),
+    /** The case it is on (the follow-up, when a late reply opened one). */
+    caseId: bigint('case_id', { mode: 'number' }),
+    /** The sender as a contact, once known. */
+    contactId: bigint('contact_id', { mode: 'number' }),
+    /** In triage (thread_rule 'triage'): why it waits for an agent (mail-threading.ts TriageReason). */
+    triageReason: text('triage_reason'),
+    /** A case the mail named but was not let onto (another account's): the agent sees the link. */
+    refusedCaseId: bigint('refused_case_id', { mode: 'number' }),
   },
-  (t) => [index('mail_messages_received_idx').on(t.receivedAt), index('mail_messages_message_id_idx').on(t.messageId)],
+  (t) => [
+    index('mail_messages_received_idx').on(t.receivedAt),
+    index('mail_messages_message_id_idx').on(t.messageId),
+    index('mail_messages_case_idx').on(t.caseId),
+    // The triage queue: what waits for an agent, oldest first.
+    index('mail_messages_triage_idx').on(t.receivedAt, t.id).where(sql`thread_rule = 'triage'`),
+    // The per-sender hourly limit counts a sender's recent mail.
+    index('mail_messages_sender_idx').on(t.fromAddress, t.receivedAt),
+  ],
 );

@@ -3,7 +3,6 @@ import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, uniq } from '../../../test/support/harness.ts';
-import { createMailService } from './mail.service.ts';
 import { queueOf, type SmtpIntake, startSmtpIntake } from './smtp-intake.ts';
 
 /**
@@ -118,7 +117,7 @@ with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:
     const broken = await startSmtpIntake(
       {
         mail: {
-          ...createMailService(h.ctx),
+          ...h.services.mail,
           accept: () => Promise.reject(new Error('database unavailable')),
         },
         log: h.ctx.log,

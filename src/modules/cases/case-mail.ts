@@ -1,0 +1,191 @@
+/**
+ * What the mail desk (src/modules/mail) does to cases: land an inbound mail on the case it belongs to, or open the
+ * case a new mail asks for, with its sender as the case's contact. Addressed by id and run inside the caller's
+ * transaction (the mail row is marked threaded in the same one: a mail is on exactly one case, once, even when its
+ * job is retried after a crash). Which case a mail belongs to is the mail module's decision (mail-threading.ts);
+ * these only write it, by the rules every reply follows (reply-policy.ts: reopen or follow-up).
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../platform/db/client.ts';
+import { SYSTEM_AUTHOR } from './case-automation.ts';
+import { casePartiesRepo } from './case-parties.repo.ts';
+import type { priorityInputsReader } from './case-priority.ts';
+import { computedPriorityOf } from './case-priority.ts';
+import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
+import { casesRepo } from './cases.repo.ts';
+import { caseProviderRefs, cases } from './cases.tables.ts';
+import { replyOutcome } from './reply-policy.ts';
+
+/** A case as threading needs it: where it stands and whose it is. */
+export type MailCaseRef = { id: number; number: string; accountId: number; tenantId: number; state: string };
+
+/** An inbound mail as a timeline entry. `side`: a customer's contact, or the provider's (a partner's ticketing). */
+export type InboundEntry = {
+  authorLabel: string;
+  side: 'customer' | 'staff';
+  /** internal: a partner's mail, or an auto-reply or bounce (recorded, never a customer reply). */
+  visibility: 'public' | 'internal';
+  body: string;
+  data: Record<string, unknown>;
+};
+
+const SUBJECT_MAX = 200;
+const DESCRIPTION_MAX = 20_000;
+
+/** "Re: Fwd: AW: x" → "x": a new case's subject is what the mail is about. */
+export function caseSubjectOf(subject: string | null): string {
+  const s = (subject ?? '')
+    .replace(/^(\s*(re|fwd?|aw|wg|sv|vs|tr|antw|rif|r)\s*(\[\d+\])?\s*:\s*)+/i, '')
+    .trim()
+    .slice(0, SUBJECT_MAX);
+  return s === '' ? '(no subject)' : s;
+}
+
+export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof priorityInputsReader> }) {
+  const rowRef = (c: typeof cases.$inferSelect): MailCaseRef => ({
+    id: c.id,
+    number: c.number,
+    accountId: c.accountId,
+    tenantId: c.tenantId,
+    state: c.state,
+  });
+  return {
+    /** Cases by number or id (major cases excluded: a customer's mail belongs on its own child case). */
+    async refs(by: { numbers?: readonly string[]; ids?: readonly number[] }): Promise<MailCaseRef[]> {
+      const numbers = [...new Set(by.numbers ?? [])];
+      const ids = [...new Set(by.ids ?? [])];
+      if (numbers.length === 0 && ids.length === 0) return [];
+      const where = numbers.length > 0 ? inArray(cases.number, numbers) : inArray(cases.id, ids);
+      const rows = await deps.db
+        .select()
+        .from(cases)
+        .where(and(where, eq(cases.isMajor, false)));
+      return rows.map(rowRef);
+    },
+
+    /** The newest case holding this partner's ticket number (case_provider_refs). */
+    async byProviderTicket(provider: string, ticket: string): Promise<MailCaseRef | undefined> {
+      const [row] = await deps.db
+        .select({ c: cases })
+        .from(caseProviderRefs)
+        .innerJoin(cases, eq(cases.id, caseProviderRefs.caseId))
+        .where(and(eq(caseProviderRefs.provider, provider), eq(caseProviderRefs.ticket, ticket)))
+        .orderBy(caseProviderRefs.id)
+        .limit(1);
+      return row ? rowRef(row.c) : undefined;
+    },
+
+    /**
+     * Lands the mail on case `caseId` as a customer reply does: appended, reopening a resolved case within the
+     * window, or on a follow-up case after it (landEntry). Internal entries (partners, robots) are only appended.
+     */
+    async land(tx: Db, caseId: number, entry: InboundEntry, contactId: number | null, now: Date): Promise<Landed> {
+      const r = casesRepo(tx);
+      const c = await r.lockById(caseId);
+      if (!c) throw new Error(`case ${caseId} vanished while a mail was threaded onto it`);
+      const facts = { kind: 'email_in', visibility: entry.visibility, byCustomer: entry.side === 'customer' };
+      const outcome = replyOutcome({ ...facts, state: c.state, resolvedAt: c.resolvedAt }, now);
+      let priority = c.priority;
+      if (outcome === 'follow_up') {
+        const { matrix, vipTierOf } = await deps.priorityInputs(tx, [c.accountId]);
+        priority = computedPriorityOf(
+          { type: c.type, severity: c.severity, affectedSimCount: 0, vipTier: vipTierOf(c.accountId) },
+          matrix,
+        );
+      }
+      const landed = await landEntry(
+        r,
+        c,
+        outcome,
+        {
+          kind: 'email_in',
+          visibility: entry.visibility,
+          authorUserId: null,
+          authorLabel: entry.authorLabel,
+          authorSide: entry.side,
+          body: entry.body,
+          data: entry.data,
+        },
+        now,
+        { priority, channel: 'email' },
+      );
+      if (contactId !== null) await casePartiesRepo(tx).addContacts(landed.case.id, landed.case.tenantId, [contactId]);
+      return landed;
+    },
+
+    /** Opens a case on the email channel from a new mail, its sender (a contact of the account) on it. */
+    async open(
+      tx: Db,
+      input: { accountId: number; tenantId: number; queue: string; subject: string | null; contactId: number },
+      entry: InboundEntry,
+      now: Date,
+    ): Promise<Landed> {
+      const r = casesRepo(tx);
+      const { matrix, vipTierOf } = await deps.priorityInputs(tx, [input.accountId]);
+      const facts = { type: 'incident', severity: 'medium', affectedSimCount: 0, vipTier: vipTierOf(input.accountId) };
+      const priority = computedPriorityOf(facts, matrix);
+      const c = await insertNumbered(r, now, {
+        tenantId: input.tenantId,
+        accountId: input.accountId,
+        // The agent retypes it; most mail to an IoT desk is "my device can't send data".
+        type: 'incident',
+        channel: 'email',
+        subject: caseSubjectOf(input.subject),
+        description: entry.body.slice(0, DESCRIPTION_MAX),
+        severity: 'medium',
+        priority,
+        computedPriority: priority,
+        queue: input.queue,
+        tags: [],
+      });
+      await r.insertEvent({
+        caseId: c.id,
+        tenantId: c.tenantId,
+        at: now,
+        kind: 'system',
+        visibility: 'public',
+        ...SYSTEM_AUTHOR,
+        body: 'Case created from an e-mail',
+        data: { action: 'created', state: c.state, channel: 'email', priority, affectedSimCount: 0 },
+      });
+      await casePartiesRepo(tx).addContacts(c.id, c.tenantId, [input.contactId]);
+      const landed = await landEntry(
+        r,
+        c,
+        'added',
+        {
+          kind: 'email_in',
+          visibility: entry.visibility,
+          authorUserId: null,
+          authorLabel: entry.authorLabel,
+          authorSide: entry.side,
+          body: entry.body,
+          data: entry.data,
+        },
+        now,
+        { priority, channel: 'email' },
+      );
+      return landed;
+    },
+
+    /** A staff-only note on a case (a mail that named it but was not let onto it, and where it went instead). */
+    async note(tx: Db, caseId: number, body: string, data: Record<string, unknown>, now: Date): Promise<void> {
+      const r = casesRepo(tx);
+      const c = await r.byId(caseId);
+      if (!c) return;
+      await r.insertEvent({
+        caseId,
+        tenantId: c.tenantId,
+        at: now,
+        kind: 'system',
+        visibility: 'internal',
+        ...SYSTEM_AUTHOR,
+        body,
+        data,
+      });
+      await r.touch(caseId);
+    },
+  };
+}
+
+export type CaseMailOps = ReturnType<typeof caseMailOps>;

@@ -1,0 +1,287 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
+import { cliPrincipal } from '../../platform/auth.ts';
+
+/**
+ * Threading on the real stack (stored mail → the mail.intake subscriber → cases), with the header shapes that
+ * Outlook, Gmail, Thunderbird and Apple Mail write when a customer replies, and a ticketing system that strips
+ * References. What must never happen: a reply on another customer's case, a second case for a reply, a robot
+ * reopening a case, a mail lost.
+ */
+let h: Harness;
+let t: Tenant;
+let other: Tenant;
+const staff = cliPrincipal('mail-test');
+const u = uniq();
+const ann = `ann-${u}@meters.example`;
+const bob = `bob-${u}@trackers.example`;
+
+beforeAll(async () => {
+  h = await harness({
+    mailPartners: [{ provider: 'Telia', domains: ['telia.example'], ticket: /INC\d{6}/ }],
+    mailSenderLimitPerHour: 1000,
+  });
+  t = await makeTenant(h.services);
+  other = await makeTenant(h.services);
+  await h.services.accounts.addContact(staff, t.child.id, { name: 'Ann Meter', email: ann, roles: [] });
+  await h.services.accounts.addContact(staff, other.child.id, { name: 'Bob Tracker', email: bob, roles: [] });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+type Shape = { from: string; subject: string; messageId: string; headers?: string[]; body?: string };
+const CRLF = '\r\n';
+
+/** A raw RFC 5322 message as a client writes it. */
+function raw(s: Shape): Buffer {
+  const lines = [
+    `From: ${s.from}`,
+    'To: Support <support@desk.test>',
+    `Subject: ${s.subject}`,
+    'Date: Sun, 06 Dec 2026 07:00:00 +0100',
+    `Message-ID: ${s.messageId}`,
+    'MIME-Version: 1.0',
+    ...(s.headers ?? []),
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    s.body ?? 'Hello',
+  ];
+  return Buffer.from(lines.join(CRLF));
+}
+
+async function send(s: Shape, envelopeTo = 'support@desk.test') {
+  const { id } = await h.services.mail.accept({
+    transport: 'smtp',
+    envelopeFrom: s.from.match(/<([^>]+)>/)?.[1] ?? s.from,
+    envelopeTo: [envelopeTo],
+    queue: 'support',
+    remoteAddress: '127.0.0.1',
+    raw: raw(s),
+  });
+  await h.runJobs();
+  const [row] = await h.ctx.database.query<{
+    rule: string | null;
+    caseId: number | null;
+    reason: string | null;
+    refused: number | null;
+  }>(
+    `select thread_rule as rule, case_id::int as "caseId", triage_reason as reason,
+            refused_case_id::int as refused from mail_messages where id = $1`,
+    [id],
+  );
+  return { id, ...row! };
+}
+
+const caseOf = async (id: number) => {
+  const [c] = await h.ctx.database.query<{ number: string; state: string; accountId: number; channel: string }>(
+    `select number, state, account_id::int as "accountId", channel from cases where id = $1`,
+    [id],
+  );
+  return c!;
+};
+const entries = (caseId: number) =>
+  h.ctx.database.query<{ kind: string; visibility: string; body: string; authorSide: string }>(
+    `select kind, visibility, body, author_side as "authorSide" from case_events where case_id = $1 order by id`,
+    [caseId],
+  );
+const mid = (tag: string) => `<${tag}-${uniq()}@client.example>`;
+
+describe('mail threading', () => {
+  let first: { id: number; caseId: number | null };
+  let firstId: string;
+
+  it("opens a case on the sender's account for a new mail, the sender on it as a contact", async () => {
+    firstId = mid('first');
+    first = await send({
+      from: `Ann Meter <${ann}>`,
+      subject: 'Meters in Malmö not sending data',
+      messageId: firstId,
+      body: 'Since 8:00 none of our 40 meters sends data.',
+    });
+    expect(first).toMatchObject({ rule: 'new_case' });
+    const c = await caseOf(first.caseId!);
+    expect(c).toMatchObject({ accountId: t.child.id, channel: 'email', state: 'new' });
+    const timeline = await entries(first.caseId!);
+    expect(timeline.at(-1)).toMatchObject({ kind: 'email_in', visibility: 'public', authorSide: 'customer' });
+    expect(timeline.at(-1)!.body).toContain('none of our 40 meters');
+    const detail = await h.services.caseParties.detail(staff, c.number);
+    expect(detail.contacts.map((k) => k.email)).toEqual([ann]);
+  });
+
+  it.each([
+    [
+      'Gmail',
+      (prev: string) => ({
+        subject: 'Re: Meters in Malmö not sending data',
+        headers: [`In-Reply-To: ${prev}`, `References: ${prev}`],
+      }),
+    ],
+    [
+      'Outlook',
+      (prev: string) => ({
+        subject: 'AW: Meters in Malmö not sending data',
+        headers: [
+          'Thread-Topic: Meters in Malmö not sending data',
+          'Thread-Index: AQHbR2c1k7x0cm9uZ3Rlc3Q=',
+          `In-Reply-To: ${prev}`,
+          `References: ${prev}`,
+          'X-MS-Has-Attach:',
+          'Content-Language: de-DE',
+        ],
+      }),
+    ],
+    [
+      'Thunderbird',
+      (prev: string) => ({
+        subject: 'Re: Meters in Malmö not sending data',
+        headers: [
+          'User-Agent: Mozilla Thunderbird',
+          `References: <unrelated-${uniq()}@elsewhere.example>\r\n ${prev}`,
+          `In-Reply-To: ${prev}`,
+        ],
+      }),
+    ],
+    [
+      'Apple Mail',
+      (prev: string) => ({
+        subject: 'Re: Meters in Malmö not sending data',
+        headers: ['X-Mailer: Apple Mail (2.3774.200.91.1.1)', `In-Reply-To: ${prev}`, `References: ${prev}`],
+      }),
+    ],
+  ])('threads a %s reply onto the same case by its headers', async (_client, shape) => {
+    const r = await send({
+      from: `Ann Meter <${ann}>`,
+      messageId: mid('reply'),
+      body: 'Still down.',
+      ...shape(firstId),
+    });
+    expect(r).toMatchObject({ rule: 'reference', caseId: first.caseId });
+  });
+
+  it('threads a mail that lost its headers by the subject tag, the plus-address or the body token', async () => {
+    const { number } = await caseOf(first.caseId!);
+    // A ticketing system forwarding for the customer: no In-Reply-To, no References.
+    const tagged = await send({ from: ann, subject: `RE: [${number}] Meters`, messageId: mid('tag') });
+    expect(tagged).toMatchObject({ rule: 'subject_tag', caseId: first.caseId });
+    const plus = await send(
+      { from: ann, subject: 'no tag here', messageId: mid('plus') },
+      `support+${number}@desk.test`,
+    );
+    expect(plus).toMatchObject({ rule: 'token', caseId: first.caseId });
+    const quoted = await send({
+      from: ann,
+      subject: 'fwd',
+      messageId: mid('token'),
+      body: `see below\n> Your case\n> [ref:${number}]`,
+    });
+    expect(quoted).toMatchObject({ rule: 'token', caseId: first.caseId });
+  });
+
+  it("never puts a reply on another customer's case: its sender gets its own case, linked for the agent", async () => {
+    const { number } = await caseOf(first.caseId!);
+    const before = (await entries(first.caseId!)).length;
+    const r = await send({
+      from: bob,
+      subject: `Re: [${number}] Meters`,
+      messageId: mid('bob'),
+      headers: [`In-Reply-To: ${firstId}`],
+      body: 'Bob here',
+    });
+    expect(r.rule).toBe('new_case');
+    expect(r.caseId).not.toBe(first.caseId);
+    expect(r.refused).toBe(first.caseId);
+    expect(await caseOf(r.caseId!)).toMatchObject({ accountId: other.child.id });
+    const annCase = await entries(first.caseId!);
+    expect(annCase.slice(before).every((e) => e.visibility === 'internal' && e.kind === 'system')).toBe(true);
+    expect(annCase.some((e) => e.body.includes('Bob here'))).toBe(false);
+    // Bob's customer sees his own case, and nothing of Ann's number.
+    const seen = await h.app.inject({
+      method: 'GET',
+      url: `/cases/${(await caseOf(r.caseId!)).number}/events`,
+      headers: other.customer,
+    });
+    expect(seen.statusCode).toBe(200);
+    expect(seen.body).not.toContain(number);
+  });
+
+  it('keeps an unknown sender in triage, even with a case token, and notes it on the case for the agent', async () => {
+    const { number } = await caseOf(first.caseId!);
+    const r = await send({ from: `stranger-${u}@nowhere.example`, subject: `[${number}] hi`, messageId: mid('x') });
+    expect(r).toMatchObject({ rule: 'triage', reason: 'unknown_sender', caseId: null, refused: first.caseId });
+  });
+
+  it('drops a second copy of a Message-ID', async () => {
+    const id = mid('dup');
+    const a = await send({ from: ann, subject: 'dup', messageId: id, headers: [`In-Reply-To: ${firstId}`] });
+    const b = await send({ from: ann, subject: 'dup', messageId: id, headers: [`In-Reply-To: ${firstId}`] });
+    expect(a.rule).toBe('reference');
+    expect(b).toMatchObject({ rule: 'duplicate', caseId: null });
+  });
+
+  it('records an auto-reply on its case without reopening it; a robot never opens a case', async () => {
+    const { number } = await caseOf(first.caseId!);
+    await h.services.cases.transition(staff, number, { to: 'open' });
+    await h.services.cases.transition(staff, number, { to: 'resolved' });
+    const auto = await send({
+      from: ann,
+      subject: `Automatic reply: [${number}]`,
+      messageId: mid('ooo'),
+      headers: ['Auto-Submitted: auto-replied', `In-Reply-To: ${firstId}`],
+      body: 'I am out of office',
+    });
+    expect(auto).toMatchObject({ rule: 'reference', caseId: first.caseId });
+    expect((await caseOf(first.caseId!)).state).toBe('resolved');
+    expect((await entries(first.caseId!)).at(-1)).toMatchObject({ kind: 'email_in', visibility: 'internal' });
+    const lone = await send({
+      from: ann,
+      subject: 'Out of office',
+      messageId: mid('ooo2'),
+      headers: ['Precedence: bulk'],
+    });
+    expect(lone).toMatchObject({ rule: 'triage', reason: 'automatic' });
+  });
+
+  it("reopens a resolved case on the customer's reply, and opens a linked follow-up after it closed", async () => {
+    const { number } = await caseOf(first.caseId!);
+    const reply = await send({
+      from: ann,
+      subject: 'Re: still broken',
+      messageId: mid('re'),
+      headers: [`In-Reply-To: ${firstId}`],
+    });
+    expect(reply.caseId).toBe(first.caseId);
+    expect((await caseOf(first.caseId!)).state).toBe('open');
+    await h.services.cases.transition(staff, number, { to: 'resolved' });
+    await h.services.cases.transition(staff, number, { to: 'closed' });
+    const late = await send({ from: ann, subject: `Re: [${number}]`, messageId: mid('late') });
+    expect(late.rule).toBe('subject_tag');
+    expect(late.caseId).not.toBe(first.caseId);
+    const [followUp] = await h.ctx.database.query<{ followUpOf: number; channel: string }>(
+      `select follow_up_of::int as "followUpOf", channel from cases where id = $1`,
+      [late.caseId],
+    );
+    expect(followUp).toEqual({ followUpOf: first.caseId, channel: 'email' });
+  });
+
+  it("puts a partner's ticket mail on the case holding its ticket, staff-only; an unknown ticket waits in triage", async () => {
+    const c = await send({ from: ann, subject: 'Roaming down', messageId: mid('roam') });
+    const { number } = await caseOf(c.caseId!);
+    await h.services.caseParties.addProviderRef(staff, number, { provider: 'Telia', ticket: 'INC004242' });
+    const partner = await send({
+      from: `noc@tickets.telia.example`,
+      subject: 'Update on INC004242: restored 09:12',
+      messageId: mid('telia'),
+      body: 'Restored.',
+    });
+    expect(partner).toMatchObject({ rule: 'partner_ticket', caseId: c.caseId });
+    expect((await entries(c.caseId!)).at(-1)).toMatchObject({
+      kind: 'email_in',
+      visibility: 'internal',
+      authorSide: 'staff',
+    });
+    const unknown = await send({ from: 'noc@telia.example', subject: 'INC009999 opened', messageId: mid('telia2') });
+    expect(unknown).toMatchObject({ rule: 'triage', reason: 'partner_ticket_unknown' });
+  });
+});
