@@ -18,6 +18,7 @@ import { fleetHealthRepo } from './modules/diagnosis/fleet-health.repo.ts';
 import { createFleetHealth } from './modules/diagnosis/fleet-health.ts';
 import { createIngestService } from './modules/ingest/ingest.service.ts';
 import { createMailService } from './modules/mail/mail.service.ts';
+import { mailTriage } from './modules/mail/mail-triage.ts';
 import { createNetworkService } from './modules/network/network.service.ts';
 import { simHealthCheck } from './modules/network/sim-health.ts';
 import { noneAdapter } from './modules/network-actions/adapter.ts';
@@ -97,6 +98,7 @@ export function buildServices(ctx: Ctx) {
     partners: ctx.config.mailPartners,
     senderLimitPerHour: ctx.config.mailSenderLimitPerHour,
   });
+  const mailDesk = mailTriage(ctx.database.db, { accounts, cases: cases.mail });
   const jobs = createJobQueue(ctx);
   const network = createNetworkService(ctx, { sims, accounts });
   const devices = createDevicesService(ctx, { accounts, sims, ingest });
@@ -139,6 +141,7 @@ export function buildServices(ctx: Ctx) {
   });
   return {
     mail,
+    mailDesk,
     accounts,
     users,
     logins,

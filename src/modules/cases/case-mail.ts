@@ -50,8 +50,15 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
     state: c.state,
   });
   return {
-    /** Cases by number or id (major cases excluded: a customer's mail belongs on its own child case). */
-    async refs(by: { numbers?: readonly string[]; ids?: readonly number[] }): Promise<MailCaseRef[]> {
+    /**
+     * Cases by number or id. Major cases are left out unless asked for: a customer's mail belongs on its own child
+     * case, but a mail already linked to one still shows its number.
+     */
+    async refs(by: {
+      numbers?: readonly string[];
+      ids?: readonly number[];
+      includeMajor?: boolean;
+    }): Promise<MailCaseRef[]> {
       const numbers = [...new Set(by.numbers ?? [])];
       const ids = [...new Set(by.ids ?? [])];
       if (numbers.length === 0 && ids.length === 0) return [];
@@ -59,7 +66,7 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
       const rows = await deps.db
         .select()
         .from(cases)
-        .where(and(where, eq(cases.isMajor, false)));
+        .where(and(where, by.includeMajor ? undefined : eq(cases.isMajor, false)));
       return rows.map(rowRef);
     },
 

@@ -39,7 +39,7 @@ const authorLabelOf = (m: MailRow) =>
   (m.fromName ? `${m.fromName} <${m.fromAddress ?? ''}>` : (m.fromAddress ?? '(no sender)')).slice(0, 400);
 
 /** What a timeline entry keeps of the mail: the text, and the facts an agent asks for. */
-function entryOf(m: MailRow, side: InboundEntry['side'], internal: boolean): InboundEntry {
+export function entryOf(m: MailRow, side: InboundEntry['side'], internal: boolean): InboundEntry {
   return {
     authorLabel: authorLabelOf(m),
     side,

@@ -51,6 +51,10 @@ export const mailMessages = pgTable(
     triageReason: text('triage_reason'),
     /** A case the mail named but was not let onto (another account's): the agent sees the link. */
     refusedCaseId: bigint('refused_case_id', { mode: 'number' }),
+    /** Who took it out of triage (assigned or dismissed), when, and why. */
+    handledBy: text('handled_by'),
+    handledAt: timestamptz('handled_at'),
+    handledNote: text('handled_note'),
   },
   (t) => [
     index('mail_messages_received_idx').on(t.receivedAt),

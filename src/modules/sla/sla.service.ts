@@ -2,7 +2,7 @@ import { cliPrincipal, isStaff, type Principal } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/pg-errors.ts';
-import { type AppError, conflict, forbidden, invalid, isAppError, notFound } from '../../platform/errors.ts';
+import { type AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { CaseForSla, CaseSlaJudgement } from '../cases/cases.reports.ts';
 import type { CasesService } from '../cases/cases.service.ts';

@@ -722,6 +722,41 @@ export interface paths {
      */
     post: operations["redeliverWebhookMessage"];
   };
+  "/api/v1/mail/triage": {
+    /**
+     * List the mail waiting in triage
+     * @description Inbound mail threading did not put on a case: an unknown or ambiguous sender, an auto-reply or bounce with no case, a sender past MAIL_SENDER_LIMIT_PER_HOUR, a partner ticket no case holds. Oldest first. Staff only.
+     */
+    get: operations["listMailTriage"];
+  };
+  "/api/v1/mail/messages/{id}": {
+    /**
+     * Show a stored mail
+     * @description As read by the desk, with every header line and where threading put it. Staff only.
+     */
+    get: operations["getMail"];
+  };
+  "/api/v1/mail/messages/{id}/raw": {
+    /**
+     * Download a stored mail as received (.eml)
+     * @description The exact bytes the intake answered 250 for (message/rfc822). Staff only.
+     */
+    get: operations["getMailRaw"];
+  };
+  "/api/v1/mail/messages/{id}/assign": {
+    /**
+     * Take a mail out of triage onto a case
+     * @description `caseNumber`: onto that case (internal unless `visibility: public`). `accountId`: onto a new case of that account, the sender becoming its contact, so its next mail threads by itself. 409 when the mail is no longer in triage. Staff only.
+     */
+    post: operations["assignMail"];
+  };
+  "/api/v1/mail/messages/{id}/dismiss": {
+    /**
+     * Dismiss a mail from triage
+     * @description Spam, a newsletter: kept stored, on no case. 409 when it is no longer in triage. Staff only.
+     */
+    post: operations["dismissMail"];
+  };
   "/api/v1/sims/{iccid}/actions": {
     /**
      * List a SIM's network actions
@@ -1360,6 +1395,23 @@ export interface components {
        * @enum {string}
        */
       language?: "en" | "fr" | "de" | "it" | "ru" | "sv";
+    };
+    AssignMailRequestInput: ({
+      /** @description Put the mail on this case */
+      caseNumber: string;
+      /**
+       * @description public: the customer sees it in the case; internal (default): staff only
+       * @default internal
+       * @enum {string}
+       */
+      visibility?: "public" | "internal";
+    }) | {
+      /** @description Open a case on this account */
+      accountId: number;
+    };
+    DismissMailRequestInput: {
+      /** @description Why (spam, a newsletter…), kept with the mail */
+      note?: string;
     };
     NetworkActionRequestInput: OneOf<[{
       /** @constant */
@@ -2773,6 +2825,82 @@ export interface components {
       topic: string | null;
       /** @description The refused record as received (cut at 2 KiB) */
       raw: string | null;
+    };
+    MailSummary: {
+      id: number;
+      /** @description When it was stored (ISO 8601) */
+      receivedAt: string;
+      /** @enum {string} */
+      transport: "smtp" | "imap";
+      queue: string;
+      /** @description The From address (lower case); null when the mail had none usable */
+      from: string | null;
+      fromName: string | null;
+      subject: string | null;
+      /** @description The first 200 characters of its text */
+      snippet: string;
+      attachmentCount: number;
+      /** @description auto-reply | bounce | bulk; null for a person’s mail */
+      automatic: string | null;
+      /** @description reference | token | subject_tag | partner_ticket | new_case | triage | duplicate | assigned | dismissed; null until threaded */
+      threadRule: string | null;
+      /** @description Why it waits in triage */
+      triageReason: ("unknown_sender" | "ambiguous_sender" | "automatic" | "rate_limited" | "partner_ticket_unknown") | null;
+      /** @description The case it is on */
+      caseNumber: string | null;
+      /** @description A case the mail named (header, token or tag) but was not let onto: its sender is not its contact */
+      namedCaseNumber: string | null;
+    };
+    MailTriagePage: {
+      items: components["schemas"]["MailSummary"][];
+      nextCursor: string | null;
+    };
+    MailDetail: {
+      id: number;
+      /** @description When it was stored (ISO 8601) */
+      receivedAt: string;
+      /** @enum {string} */
+      transport: "smtp" | "imap";
+      queue: string;
+      /** @description The From address (lower case); null when the mail had none usable */
+      from: string | null;
+      fromName: string | null;
+      subject: string | null;
+      /** @description The first 200 characters of its text */
+      snippet: string;
+      attachmentCount: number;
+      /** @description auto-reply | bounce | bulk; null for a person’s mail */
+      automatic: string | null;
+      /** @description reference | token | subject_tag | partner_ticket | new_case | triage | duplicate | assigned | dismissed; null until threaded */
+      threadRule: string | null;
+      /** @description Why it waits in triage */
+      triageReason: ("unknown_sender" | "ambiguous_sender" | "automatic" | "rate_limited" | "partner_ticket_unknown") | null;
+      /** @description The case it is on */
+      caseNumber: string | null;
+      /** @description A case the mail named (header, token or tag) but was not let onto: its sender is not its contact */
+      namedCaseNumber: string | null;
+      messageId: string | null;
+      inReplyTo: string | null;
+      references: string[];
+      /** @description SMTP MAIL FROM; empty for a bounce */
+      envelopeFrom: string;
+      envelopeTo: string[];
+      /** @description To, Cc and delivery headers */
+      recipients: string[];
+      size: number;
+      sha256: string;
+      /** @description The text as read (HTML reduced to text); the raw message is at …/raw */
+      text: string | null;
+      parseWarning: string | null;
+      duplicateOf: number | null;
+      /** @description Every header line, as received */
+      headers: {
+          name: string;
+          value: string;
+        }[];
+    };
+    MailAssigned: {
+      caseNumber: string;
     };
     NetworkAction: {
       id: number;
@@ -8517,6 +8645,242 @@ export interface operations {
       };
       /** @description Default Response */
       404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List the mail waiting in triage
+   * @description Inbound mail threading did not put on a case: an unknown or ambiguous sender, an auto-reply or bounce with no case, a sender past MAIL_SENDER_LIMIT_PER_HOUR, a partner ticket no case holds. Oldest first. Staff only.
+   */
+  listMailTriage: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MailTriagePage"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Show a stored mail
+   * @description As read by the desk, with every header line and where threading put it. Staff only.
+   */
+  getMail: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MailDetail"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Download a stored mail as received (.eml)
+   * @description The exact bytes the intake answered 250 for (message/rfc822). Staff only.
+   */
+  getMailRaw: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description The RFC 5322 message */
+      200: {
+        content: {
+          "application/json": string;
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Take a mail out of triage onto a case
+   * @description `caseNumber`: onto that case (internal unless `visibility: public`). `accountId`: onto a new case of that account, the sender becoming its contact, so its next mail threads by itself. 409 when the mail is no longer in triage. Staff only.
+   */
+  assignMail: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AssignMailRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MailAssigned"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Dismiss a mail from triage
+   * @description Spam, a newsletter: kept stored, on no case. 409 when it is no longer in triage. Staff only.
+   */
+  dismissMail: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DismissMailRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Dismissed */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+export const MailIdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+
+export const TriageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  // The last mail id of the previous page: at most 15 digits, an exact number and a bigint.
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'a cursor from this list')
+    .optional(),
+});
+
+export const TRIAGE_REASONS = [
+  'unknown_sender',
+  'ambiguous_sender',
+  'automatic',
+  'rate_limited',
+  'partner_ticket_unknown',
+] as const;
+
+export const MailSummary = z
+  .object({
+    id: z.number().int(),
+    receivedAt: z.string().describe('When it was stored (ISO 8601)'),
+    transport: z.enum(['smtp', 'imap']),
+    queue: z.string(),
+    from: z.string().nullable().describe('The From address (lower case); null when the mail had none usable'),
+    fromName: z.string().nullable(),
+    subject: z.string().nullable(),
+    snippet: z.string().describe('The first 200 characters of its text'),
+    attachmentCount: z.number().int(),
+    automatic: z.string().nullable().describe('auto-reply | bounce | bulk; null for a person’s mail'),
+    threadRule: z
+      .string()
+      .nullable()
+      .describe(
+        'reference | token | subject_tag | partner_ticket | new_case | triage | duplicate | assigned | dismissed; null until threaded',
+      ),
+    triageReason: z.enum(TRIAGE_REASONS).nullable().describe('Why it waits in triage'),
+    caseNumber: z.string().nullable().describe('The case it is on'),
+    namedCaseNumber: z
+      .string()
+      .nullable()
+      .describe('A case the mail named (header, token or tag) but was not let onto: its sender is not its contact'),
+  })
+  .meta({ id: 'MailSummary' });
+
+export const TriagePage = z
+  .object({ items: z.array(MailSummary), nextCursor: z.string().nullable() })
+  .meta({ id: 'MailTriagePage' });
+
+export const MailDetail = MailSummary.extend({
+  messageId: z.string().nullable(),
+  inReplyTo: z.string().nullable(),
+  references: z.array(z.string()),
+  envelopeFrom: z.string().describe('SMTP MAIL FROM; empty for a bounce'),
+  envelopeTo: z.array(z.string()),
+  recipients: z.array(z.string()).describe('To, Cc and delivery headers'),
+  size: z.number().int(),
+  sha256: z.string(),
+  text: z.string().nullable().describe('The text as read (HTML reduced to text); the raw message is at …/raw'),
+  parseWarning: z.string().nullable(),
+  duplicateOf: z.number().int().nullable(),
+  headers: z.array(z.object({ name: z.string(), value: z.string() })).describe('Every header line, as received'),
+}).meta({ id: 'MailDetail' });
+
+/** Out of triage: onto an existing case, or onto a new case of an account (the sender becomes its contact). */
+export const AssignMailBody = z
+  .union([
+    z
+      .object({
+        caseNumber: z
+          .string()
+          .regex(/^C-\d{4}-\d{6}$/, 'a case number such as C-2026-000123')
+          .describe('Put the mail on this case'),
+        visibility: z
+          .enum(['public', 'internal'])
+          .default('internal')
+          .describe('public: the customer sees it in the case; internal (default): staff only'),
+      })
+      .strict(),
+    z
+      .object({
+        accountId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).describe('Open a case on this account'),
+      })
+      .strict(),
+  ])
+  .meta({ id: 'AssignMailRequest' });
+export type AssignMailInput = z.infer<typeof AssignMailBody>;
+
+export const DismissMailBody = z
+  .object({ note: z.string().trim().max(500).optional().describe('Why (spam, a newsletter…), kept with the mail') })
+  .strict()
+  .meta({ id: 'DismissMailRequest' });
