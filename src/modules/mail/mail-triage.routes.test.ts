@@ -36,7 +36,7 @@ async function send(from: string, subject: string, extra: string[] = []): Promis
   return id;
 }
 
-const api = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: unknown) =>
+const api = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) =>
   h.app.inject({ method, url: `/api/v1/mail${url}`, headers, ...(payload === undefined ? {} : { payload }) });
 
 describe('mail triage', () => {
