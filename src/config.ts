@@ -218,6 +218,20 @@ const Env = z.object({
     .min(1)
     .default(30)
     .describe('Mails one sender may send in an hour before the rest wait in triage (a mail storm or a loop)'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'smtp://user:pass@relay:587 or smtps://…:465')
+    .optional()
+    .describe('The SMTP relay outbound mail leaves through; without it mail waits in the outbox as held'),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(
+      /^[^\r\n<>]{0,100}<?[^\s@<>]+@[^\s@<>]+>?$/,
+      'an address, optionally with a name: Support <support@desk.example>',
+    )
+    .optional()
+    .describe('From of outbound mail (default: the first MAIL_ADDRESSES address); replies come to its plus-address'),
   SMTP_TLS_CERT: z.string().optional().describe('PEM certificate file: the intake offers STARTTLS'),
   SMTP_TLS_KEY: z.string().optional().describe('PEM key file of SMTP_TLS_CERT'),
   IOTOPS_MQTT_PORT: z.coerce
@@ -314,6 +328,9 @@ export type Config = {
   mailMaxBytes: number;
   mailPartners: MailPartner[];
   mailSenderLimitPerHour: number;
+  smtpUrl: string | undefined;
+  /** From of outbound mail: its address and display name. */
+  mailFrom: { name: string; address: string };
   smtpTls: { cert: string; key: string } | undefined;
   mqttPort: number;
   mqttUrl: string | undefined;
@@ -341,6 +358,15 @@ function parseMailAddresses(raw: string, ctx: z.RefinementCtx): Map<string, stri
   }
   if (out.size === 0) ctx.addIssue({ code: 'custom', message: 'at least one address=queue' });
   return out;
+}
+
+/** MAIL_FROM as name and address; by default the first accepted address, named after the desk. */
+function mailFromOf(raw: string | undefined, addresses: Map<string, string>): { name: string; address: string } {
+  if (raw === undefined) return { name: 'iotops support', address: [...addresses.keys()][0]! };
+  const m = /^(.*?)\s*<([^<>]+)>$/.exec(raw);
+  return m
+    ? { name: m[1]!.replace(/^"|"$/g, ''), address: m[2]!.toLowerCase() }
+    : { name: '', address: raw.toLowerCase() };
 }
 
 /** A partner provider's ticketing system: mail from its domains naming `ticket` joins the case holding it. */
@@ -471,6 +497,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailMaxBytes: e.MAIL_MAX_BYTES,
     mailPartners: e.MAIL_PARTNERS,
     mailSenderLimitPerHour: e.MAIL_SENDER_LIMIT_PER_HOUR,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: mailFromOf(e.MAIL_FROM, e.MAIL_ADDRESSES),
     smtpTls: e.SMTP_TLS_CERT && e.SMTP_TLS_KEY ? { cert: e.SMTP_TLS_CERT, key: e.SMTP_TLS_KEY } : undefined,
     mqttPort: e.IOTOPS_MQTT_PORT,
     mqttUrl: e.MQTT_URL,

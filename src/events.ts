@@ -43,7 +43,7 @@ export function eventRegistry(services: Services): EventRegistry {
       ...ingestSubscribers({ ingest: services.ingest }),
       ...simsSubscribers({ usageThresholds: services.simUsageThresholds }),
       ...webhooksSubscribers({ fanout: services.webhookFanout }),
-      ...mailSubscribers({ mail: services.mail }),
+      ...mailSubscribers({ mail: services.mail, composer: services.mailComposer }),
     ]);
     built.set(services, registry);
   }

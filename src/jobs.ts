@@ -1,6 +1,7 @@
 import { eventRegistry } from './events.ts';
 import { diagnosisJobs } from './modules/diagnosis/diagnosis.jobs.ts';
 import { ingestJobs } from './modules/ingest/ingest.jobs.ts';
+import { mailJobs } from './modules/mail/mail.jobs.ts';
 import { networkActionsJobs } from './modules/network-actions/network-actions.jobs.ts';
 import { slaJobs } from './modules/sla/sla.jobs.ts';
 import { webhooksJobs } from './modules/webhooks/webhooks.jobs.ts';
@@ -20,6 +21,7 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
     diagnosisJobs({ batch: services.diagnosisBatch }),
     slaJobs({ sla: services.sla, cases: services.cases, notifications: services.notifications, queue: services.jobs }),
     webhooksJobs({ delivery: services.webhookDelivery }),
+    mailJobs({ sender: services.mailSender }),
     eventRegistry(services).jobHandlers(),
   ];
   const merged: Record<string, JobHandler> = {};

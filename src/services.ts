@@ -18,6 +18,8 @@ import { fleetHealthRepo } from './modules/diagnosis/fleet-health.repo.ts';
 import { createFleetHealth } from './modules/diagnosis/fleet-health.ts';
 import { createIngestService } from './modules/ingest/ingest.service.ts';
 import { createMailService } from './modules/mail/mail.service.ts';
+import { mailComposer as createMailComposer } from './modules/mail/mail-compose.ts';
+import { mailSender as createMailSender } from './modules/mail/mail-send.ts';
 import { mailTriage } from './modules/mail/mail-triage.ts';
 import { createNetworkService } from './modules/network/network.service.ts';
 import { simHealthCheck } from './modules/network/sim-health.ts';
@@ -99,6 +101,19 @@ export function buildServices(ctx: Ctx) {
     senderLimitPerHour: ctx.config.mailSenderLimitPerHour,
   });
   const mailDesk = mailTriage(ctx.database.db, { accounts, cases: cases.mail });
+  const mailComposer = createMailComposer(ctx.database.db, {
+    accounts,
+    cases: cases.mail,
+    mailFrom: ctx.config.mailFrom,
+    mailAddresses: ctx.config.mailAddresses,
+    relay: ctx.config.smtpUrl !== undefined,
+  });
+  const mailSender = createMailSender(ctx.database.db, {
+    accounts,
+    smtpUrl: ctx.config.smtpUrl,
+    fromName: ctx.config.mailFrom.name,
+    log: ctx.log,
+  });
   const jobs = createJobQueue(ctx);
   const network = createNetworkService(ctx, { sims, accounts });
   const devices = createDevicesService(ctx, { accounts, sims, ingest });
@@ -142,6 +157,8 @@ export function buildServices(ctx: Ctx) {
   return {
     mail,
     mailDesk,
+    mailComposer,
+    mailSender,
     accounts,
     users,
     logins,

@@ -29,6 +29,7 @@ export function presentContact(c: ContactRow): z.infer<typeof ContactView> {
     phone: c.phone,
     language: c.language as z.infer<typeof ContactView>['language'],
     roles: c.roles as z.infer<typeof ContactView>['roles'],
+    emailBouncedAt: c.emailBouncedAt?.toISOString() ?? null,
     createdAt: c.createdAt.toISOString(),
   };
 }

@@ -143,6 +143,15 @@ export function accountsRepo(db: Db) {
         .limit(limit);
       return rows.map((r) => ({ ...r.contact, accountPath: r.accountPath }));
     },
+    /** Marks every contact with this address as bounced (a hard bounce); answers how many. */
+    async flagBouncedEmail(email: string, at: Date): Promise<number> {
+      const rows = await db
+        .update(contacts)
+        .set({ emailBouncedAt: at })
+        .where(sql`lower(${contacts.email}) = ${email.toLowerCase()} and ${contacts.emailBouncedAt} is null`)
+        .returning({ id: contacts.id });
+      return rows.length;
+    },
     /** Ids of the account at `path` and every account below it (within the scope). */
     async idsInScope(scope: TenantScope, ids: readonly number[]): Promise<number[]> {
       if (ids.length === 0) return [];

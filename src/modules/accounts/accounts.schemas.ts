@@ -138,6 +138,10 @@ export const ContactView = z
     phone: z.string().nullable(),
     language: z.enum(LANGUAGES),
     roles: z.array(z.enum(CONTACT_ROLES)),
+    emailBouncedAt: z
+      .string()
+      .nullable()
+      .describe('When mail to the address bounced for good: the desk sends it none until the address changes'),
     createdAt: z.string(),
   })
   .meta({ id: 'Contact' });

@@ -64,6 +64,8 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
     contactsByIds: (scope: TenantScope, ids: readonly number[]) => repo.contactsByIds(scope, ids),
     /** Operator-level: the contacts an inbound mail's sender may be (any tenant); for the mail desk only. */
     contactsByEmail: (email: string) => repo.contactsByEmail(email),
+    /** The mail desk: mail to this address bounced for good; the desk sends it nothing more until it changes. */
+    flagBouncedEmail: (email: string, at: Date) => repo.flagBouncedEmail(email, at),
     /** VIP tier by account id, staff-side (no scope): for recomputing priorities; `on` = the caller's transaction. */
     async vipTiersOf(ids: readonly number[], on: Db = db): Promise<Map<number, string>> {
       return new Map((await accountsRepo(on).vipTiers(ids)).map((r) => [r.id, r.vipTier]));
@@ -219,7 +221,9 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
           { field, value: null, reason: 'the contact would have neither email nor phone' },
         ]);
       }
-      return repo.updateContact(contactId, input);
+      // A new address starts clean: the bounce was the old one's.
+      const changed = input.email !== undefined && input.email?.toLowerCase() !== c.email?.toLowerCase();
+      return repo.updateContact(contactId, changed ? { ...input, emailBouncedAt: null } : input);
     },
 
     async contacts(p: Principal, accountId: number): Promise<ContactRow[]> {

@@ -44,6 +44,11 @@ export const contacts = pgTable(
     phone: text('phone'),
     language: text('language').notNull().default('en'),
     roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * When mail to `email` bounced for good (a hard bounce): the desk sends it nothing more until the address is
+     * changed (changing it clears this). Set by the mail desk through the accounts service.
+     */
+    emailBouncedAt: timestamptz('email_bounced_at'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [

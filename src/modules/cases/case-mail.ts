@@ -70,6 +70,27 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
       return rows.map(rowRef);
     },
 
+    /**
+     * What an outgoing mail about a case needs: the case, its contacts' ids, and the timeline entry the mail
+     * carries (an agent's reply or public update) when there is one. Undefined when the case is gone.
+     */
+    async outboundFacts(caseId: number, entryId?: number) {
+      const r = casesRepo(deps.db);
+      const c = await r.byId(caseId);
+      if (!c) return undefined;
+      const contactIds = await casePartiesRepo(deps.db).contactIds(caseId);
+      const [e] = entryId === undefined ? [] : await r.entriesByIds([entryId]);
+      const entry =
+        e && e.caseId === caseId
+          ? { id: e.id, kind: e.kind, visibility: e.visibility, authorSide: e.authorSide, body: e.body }
+          : undefined;
+      return {
+        case: { ...rowRef(c), subject: c.subject, channel: c.channel, queue: c.queue, isMajor: c.isMajor },
+        contactIds,
+        entry,
+      };
+    },
+
     /** The newest case holding this partner's ticket number (case_provider_refs). */
     async byProviderTicket(provider: string, ticket: string): Promise<MailCaseRef | undefined> {
       const [row] = await deps.db

@@ -9,8 +9,11 @@ export { CASE_TYPES, PRIORITIES, SEVERITIES };
 export const CHANNELS = ['email', 'phone', 'portal', 'api', 'monitoring'] as const;
 export const EVENT_KINDS = ['email_in', 'email_out', 'phone_call', 'portal_message', 'note', 'system'] as const;
 export const VISIBILITIES = ['public', 'internal'] as const;
-/** What a caller may post to the timeline; emails and system entries are written by the product itself. */
-export const POSTABLE_KINDS = ['note', 'phone_call', 'portal_message'] as const;
+/**
+ * What a caller may post to the timeline: staff also `email_out`, a reply mailed to the case's contacts (the mail
+ * desk sends it). Inbound mail and system entries are written by the product itself.
+ */
+export const POSTABLE_KINDS = ['note', 'phone_call', 'portal_message', 'email_out'] as const;
 
 export const PRIORITY_OVERRIDE_ROUTE = 'POST /api/v1/cases/{number}/priority';
 const READ_ONLY_PRIORITY = `priority is computed (severity, affected SIMs, VIP tier, type); staff override it with ${PRIORITY_OVERRIDE_ROUTE}`;
@@ -244,6 +247,10 @@ export const CreateEventBody = z
   .refine((e) => e.durationSeconds === undefined || e.kind === 'phone_call', {
     message: 'only a phone_call has a duration',
     path: ['durationSeconds'],
+  })
+  .refine((e) => e.kind !== 'email_out' || e.visibility !== 'internal', {
+    message: 'an email_out is mailed to the customer: it is public',
+    path: ['visibility'],
   })
   .meta({ id: 'CreateCaseEventRequest' });
 export type CreateEventInput = z.infer<typeof CreateEventBody>;

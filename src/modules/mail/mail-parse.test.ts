@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseMail } from './mail-parse.ts';
 
@@ -66,4 +67,19 @@ Content-Type: text/plain; charset=utf-8
     ]);
     expect((await parseMail(latin, 'a@b.example')).subject).toMatch(/^Z.hler$/u);
   });
+
+  it.each([
+    ['dsn-postfix.eml', 'gone@customer.example', '<C-2026-000001.abc@desk.test>'],
+    ['dsn-rfc822.eml', 'bad@x.example', '<C-2026-000002.def@desk.test>'],
+  ])(
+    'reads a delivery report (%s): its hard-bounced recipient, and the returned mail as a reference',
+    async (file, to, id) => {
+      const raw = readFileSync(new URL(`../../../test/fixtures/mail/${file}`, import.meta.url), 'utf8');
+      const p = await parseMail(Buffer.from(raw.replaceAll('\n', '\r\n')), '');
+      expect(p.automatic).toBe('bounce');
+      // The delayed recipient (4.4.1) is not a hard bounce.
+      expect(p.bouncedRecipients).toEqual([to]);
+      expect(p.references).toContain(id);
+    },
+  );
 });

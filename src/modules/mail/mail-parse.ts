@@ -24,6 +24,8 @@ export type ParsedMail = {
   attachmentCount: number;
   /** Why it is not to be answered: 'auto-reply', 'bounce' or 'bulk'; null for a person's mail. */
   automatic: string | null;
+  /** A delivery report's recipients that failed for good (Action: failed, Status 5.x.x): hard bounces. */
+  bouncedRecipients: string[];
   parseWarning: string | null;
 };
 
@@ -71,6 +73,42 @@ function recipientsOf(email: Email): string[] {
   return [...out];
 }
 
+/**
+ * The hard-bounced recipients of a delivery status notification (RFC 3464): per-recipient blocks of its
+ * message/delivery-status part with `Action: failed` and a permanent `Status: 5.x.x`. A delayed or transient
+ * report (4.x.x) flags nobody.
+ */
+export function hardBouncesOf(email: Pick<Email, 'attachments'>): string[] {
+  const out = new Set<string>();
+  for (const a of email.attachments) {
+    if (a.mimeType.toLowerCase() !== 'message/delivery-status') continue;
+    const text = typeof a.content === 'string' ? a.content : new TextDecoder().decode(a.content);
+    for (const block of text.slice(0, 100_000).split(/\r?\n\s*\r?\n/)) {
+      const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'im').exec(block)?.[1]?.trim();
+      const recipient = field('Final-Recipient')
+        ?.replace(/^rfc822\s*;\s*/i, '')
+        .replace(/^<|>$/g, '');
+      if (recipient && /^failed$/i.test(field('Action') ?? '') && /^5\./.test(field('Status') ?? '')) {
+        if (recipient.includes('@') && recipient.length <= 320) out.add(recipient.toLowerCase());
+      }
+    }
+  }
+  return [...out].slice(0, 100);
+}
+
+/** The Message-ID of the original a delivery report returns (its text/rfc822-headers or message/rfc822 part). */
+function returnedMessageIds(email: Pick<Email, 'attachments'>): string[] {
+  const out: string[] = [];
+  for (const a of email.attachments) {
+    const type = a.mimeType.toLowerCase();
+    if (type !== 'text/rfc822-headers' && type !== 'message/rfc822') continue;
+    const text = typeof a.content === 'string' ? a.content : new TextDecoder().decode(a.content.slice(0, 64 * 1024));
+    const id = /^message-id:\s*(<[^<>\s]+>)/im.exec(text)?.[1];
+    if (id) out.push(id);
+  }
+  return out;
+}
+
 export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<ParsedMail> {
   let email: Email;
   let warning: string | null = null;
@@ -87,7 +125,8 @@ export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<Pars
   return {
     messageId: storable(email.messageId?.trim(), 998),
     inReplyTo: storable(ids(email.inReplyTo)[0], 998),
-    references: ids(email.references).map((r) => storable(r, 998)!),
+    // A bounce names the mail it returns in its attached headers: that Message-ID threads it to its case.
+    references: [...ids(email.references), ...returnedMessageIds(email)].slice(0, 100).map((r) => storable(r, 998)!),
     fromAddress: storable(from?.address?.toLowerCase(), 320),
     fromName: storable(from?.name, 200),
     recipients: recipientsOf(email),
@@ -95,6 +134,7 @@ export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<Pars
     textBody: storable(text, MAX_TEXT_CHARS),
     attachmentCount: email.attachments.length,
     automatic: automaticKind(email.headers, envelopeFrom),
+    bouncedRecipients: hardBouncesOf(email),
     parseWarning: warning,
   };
 }

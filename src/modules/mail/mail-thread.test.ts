@@ -108,6 +108,12 @@ describe('mail threading', () => {
     expect(timeline.at(-1)!.body).toContain('none of our 40 meters');
     const detail = await h.services.caseParties.detail(staff, c.number);
     expect(detail.contacts.map((k) => k.email)).toEqual([ann]);
+    // No relay configured (SMTP_URL): the "received" notice waits in the outbox.
+    const held = await h.ctx.database.query<{ kind: string; state: string; toAddress: string }>(
+      `select kind, state, to_address as "toAddress" from mail_outbound where case_id = $1`,
+      [first.caseId],
+    );
+    expect(held).toEqual([{ kind: 'case_received', state: 'held', toAddress: ann }]);
   });
 
   it.each([

@@ -10,7 +10,7 @@ import { emit } from '../../platform/events/emit.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { CaseMailOps, InboundEntry, MailCaseRef } from '../cases/case-mail.ts';
 import { MailEvents } from './mail.events.ts';
-import { mailMessages } from './mail.tables.ts';
+import { mailMessages, mailOutbound } from './mail.tables.ts';
 import {
   caseTokenOf,
   decideThread,
@@ -25,7 +25,7 @@ import {
 type MailRow = typeof mailMessages.$inferSelect;
 
 export type MailThreadDeps = {
-  accounts: Pick<AccountsService, 'contactsByEmail' | 'placesOf'>;
+  accounts: Pick<AccountsService, 'contactsByEmail' | 'placesOf' | 'flagBouncedEmail'>;
   cases: CaseMailOps;
   partners: readonly PartnerPattern[];
   senderLimitPerHour: number;
@@ -67,16 +67,24 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
     });
   }
 
-  /** The case of the newest mail this one answers: In-Reply-To first, then References from the last. */
+  /**
+   * The case of the newest mail this one answers: In-Reply-To first, then References from the last. Our own
+   * outbound mail (mail_outbound) and earlier inbound mail on a case (a colleague's reply-all) both count.
+   */
   async function referencedCase(tx: Db, m: MailRow): Promise<MailCaseRef | undefined> {
     const ids = [...new Set([m.inReplyTo, ...[...(m.references ?? [])].reverse()].filter((x): x is string => !!x))];
     if (ids.length === 0) return undefined;
-    const rows = await tx
+    const inbound = await tx
       .select({ messageId: mailMessages.messageId, caseId: mailMessages.caseId })
       .from(mailMessages)
       .where(and(inArray(mailMessages.messageId, ids), isNotNull(mailMessages.caseId), lt(mailMessages.id, m.id)))
       .orderBy(desc(mailMessages.id));
-    const byId = new Map(rows.map((r) => [r.messageId, r.caseId!]));
+    const outbound = await tx
+      .select({ messageId: mailOutbound.messageId, caseId: mailOutbound.caseId })
+      .from(mailOutbound)
+      .where(inArray(mailOutbound.messageId, ids));
+    const byId = new Map<string | null, number>();
+    for (const r of [...outbound, ...inbound]) if (!byId.has(r.messageId)) byId.set(r.messageId, r.caseId!);
     const caseId = ids.map((i) => byId.get(i)).find((x) => x !== undefined);
     if (caseId === undefined) return undefined;
     return (await deps.cases.refs({ ids: [caseId] }))[0];
@@ -223,6 +231,9 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
     async thread(mailId: number): Promise<{ caseId: number | null; rule: string } | undefined> {
       const [m] = await db.select().from(mailMessages).where(eq(mailMessages.id, mailId));
       if (!m || m.parsedAt === null || m.threadedAt !== null) return undefined;
+      // A hard bounce: the desk stops writing to that address (its contacts show it) until it is changed.
+      if (m.automatic === 'bounce')
+        for (const r of m.bouncedRecipients ?? []) await deps.accounts.flagBouncedEmail(r, clock());
       const f = await facts(db, m);
       return db.transaction(async (tx) => {
         const [locked] = await tx

@@ -98,6 +98,15 @@ describe('decideThread', () => {
       contactId: 7,
       internal: true,
     });
+    // A mailer daemon's bounce quoting our Message-ID: staff-only on the case, though the daemon is nobody's contact.
+    expect(decideThread({ ...none, automatic: 'bounce', referenced: annsCase })).toEqual({
+      kind: 'join',
+      rule: 'reference',
+      caseId: 100,
+      contactId: null,
+      internal: true,
+    });
+    expect(decideThread({ ...none, automatic: 'bounce', tagged: annsCase })).toMatchObject({ kind: 'triage' });
     expect(decideThread({ ...none, automatic: 'bounce', senderContacts: [ann] })).toMatchObject({
       kind: 'triage',
       reason: 'automatic',

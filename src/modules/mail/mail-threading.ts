@@ -13,7 +13,7 @@
  * it** (Zammad's worst-reported bug is a reply threaded into another customer's case by its subject). A sender of
  * another account gets a new case of its own, linked for the agent; an unknown sender's mail waits in triage.
  * Robots (auto-replies, bounces, list mail) are recorded on a case they belong to as staff-only entries, which
- * never reopen it, and never open a case; a sender past the hourly limit goes to triage (a mail storm).
+ * never reopen it — by their headers or token even when a mailer daemon sends them — and never open a case; a sender past the hourly limit goes to triage (a mail storm).
  */
 
 /** A contact the sender's address belongs to, with its account's place in the tree (`/tenant/…/account/`). */
@@ -85,6 +85,10 @@ export function decideThread(f: ThreadFacts): ThreadDecision {
     if (!c) continue;
     const contact = eligibleContact(f.senderContacts, c);
     if (contact) return { kind: 'join', rule, caseId: c.id, contactId: contact.id, internal: f.automatic !== null };
+    // A robot answering our own mail (a bounce quoting its Message-ID, an auto-reply to its plus-address) is
+    // recorded staff-only whoever sends it: no customer sees it, and the agent learns the mail did not arrive.
+    if (f.automatic !== null && rule !== 'subject_tag')
+      return { kind: 'join', rule, caseId: c.id, contactId: null, internal: true };
     refused ??= { caseId: c.id, number: c.number, rule };
   }
   if (f.automatic !== null) return { kind: 'triage', reason: 'automatic', refused };

@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bytea, index, integer, pgTable, text, timestamptz } from '../../platform/db/columns.ts';
+import { primaryKey } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  bytea,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamptz,
+  uniqueIndex,
+} from '../../platform/db/columns.ts';
 
 /**
  * Every message the desk received, as it arrived (the raw RFC 5322 bytes, the .eml), stored before the sender is
@@ -35,6 +46,8 @@ export const mailMessages = pgTable(
     attachmentCount: integer('attachment_count'),
     /** An auto-reply, a bounce or list mail (RFC 3834 and the de-facto headers): recorded, never answered. */
     automatic: text('automatic'),
+    /** A delivery report's hard-bounced recipients (mail-parse.ts hardBouncesOf): their contacts are flagged. */
+    bouncedRecipients: text('bounced_recipients').array(),
     /** Why parsing was partial (malformed MIME, nesting too deep…): the raw message is kept whatever it says. */
     parseWarning: text('parse_warning'),
     /** The first stored message with the same Message-ID: this one is a duplicate (a sender's retry, a loop). */
@@ -65,4 +78,70 @@ export const mailMessages = pgTable(
     // The per-sender hourly limit counts a sender's recent mail.
     index('mail_messages_sender_idx').on(t.fromAddress, t.receivedAt),
   ],
+);
+
+/**
+ * Every mail the desk sends (mail-compose.ts writes it, mail-send.ts sends it): one row per recipient, with the
+ * headers that make replies thread back (Message-ID, In-Reply-To, References, the subject tag and body token).
+ * Its state is what the outbox shows: queued → sent, or failed (retries exhausted, or refused for good);
+ * held when no relay is configured (SMTP_URL); suppressed when a guard stopped it (a bounced address, a loop).
+ */
+export const mailOutbound = pgTable(
+  'mail_outbound',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    /** Ids into the cases and accounts modules. */
+    caseId: bigint('case_id', { mode: 'number' }).notNull(),
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+    contactId: bigint('contact_id', { mode: 'number' }),
+    /** agent_reply | public_update | case_received | waiting_for_you | resolved | closed */
+    kind: text('kind').notNull(),
+    /** Automatic (no person wrote it): sent with Auto-Submitted: auto-replied, rate-limited per recipient. */
+    automatic: boolean('automatic').notNull(),
+    /** What caused it: `<event id>:<contact id>`, so a retried subscriber job never sends twice. */
+    sourceKey: text('source_key').notNull(),
+    /** The case entry it carries (an agent's reply or public update); null for automatic notices. */
+    entryId: bigint('entry_id', { mode: 'number' }),
+    toAddress: text('to_address').notNull(),
+    toName: text('to_name'),
+    language: text('language').notNull(),
+    fromAddress: text('from_address').notNull(),
+    replyTo: text('reply_to').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    messageId: text('message_id').notNull(),
+    inReplyTo: text('in_reply_to'),
+    references: text('references').array().notNull(),
+    /** queued | sent | failed | held | suppressed */
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** The relay's answer to the accepted message (250 …). */
+    relayResponse: text('relay_response'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    sentAt: timestamptz('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('mail_outbound_source_uq').on(t.sourceKey),
+    index('mail_outbound_case_idx').on(t.caseId, t.id),
+    index('mail_outbound_message_id_idx').on(t.messageId),
+    // The outbox: newest first, by state.
+    index('mail_outbound_state_idx').on(t.state, t.id),
+    // The per-recipient limit of automatic mail counts a recipient's recent ones.
+    index('mail_outbound_recipient_idx').on(t.toAddress, t.createdAt),
+  ],
+);
+
+/** An admin's wording of one automatic or framing mail in one language; without a row the built-in text is used. */
+export const mailTemplates = pgTable(
+  'mail_templates',
+  {
+    kind: text('kind').notNull(),
+    language: text('language').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.language] })],
 );

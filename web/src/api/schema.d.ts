@@ -1167,7 +1167,7 @@ export interface components {
     };
     CreateCaseEventRequestInput: {
       /** @enum {string} */
-      kind: "note" | "phone_call" | "portal_message";
+      kind: "note" | "phone_call" | "portal_message" | "email_out";
       /**
        * @description Default: internal for a note, public otherwise
        * @enum {string}
@@ -1557,6 +1557,8 @@ export interface components {
       /** @enum {string} */
       language: "en" | "fr" | "de" | "it" | "ru" | "sv";
       roles: ("technical" | "billing" | "escalation" | "commercial" | "primary")[];
+      /** @description When mail to the address bounced for good: the desk sends it none until the address changes */
+      emailBouncedAt: string | null;
       createdAt: string;
     };
     PriorityMatrixConfig: {

@@ -1,0 +1,198 @@
+/**
+ * The words of every mail the desk sends, in the six languages of the desk (a contact's language picks one). Pure:
+ * the built-in texts below, an admin's override when there is one (mail_templates), and `render`, which fills the
+ * placeholders. A template may use only the placeholders listed here — saving one with another is refused, so a
+ * typo never reaches a customer as "{{casenumber}}".
+ */
+import { LANGUAGES } from '../accounts/accounts.schemas.ts';
+
+export type Language = (typeof LANGUAGES)[number];
+
+export const MAIL_KINDS = [
+  'case_received',
+  'agent_reply',
+  'public_update',
+  'waiting_for_you',
+  'resolved',
+  'closed',
+] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
+/** Sent by iotops on its own (Auto-Submitted: auto-replied); the others carry what a person wrote. */
+export const AUTOMATIC_KINDS: ReadonlySet<MailKind> = new Set([
+  'case_received',
+  'waiting_for_you',
+  'resolved',
+  'closed',
+]);
+
+export const PLACEHOLDERS = ['caseNumber', 'caseSubject', 'contactName', 'message'] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+export type Template = { subject: string; body: string };
+
+const t = (subject: string, body: string): Template => ({ subject, body });
+const MSG = '{{message}}';
+
+/** The built-in texts. The subject tag [C-…] is added by the composer, not here: it must survive any edit. */
+export const DEFAULT_TEMPLATES: Record<MailKind, Record<Language, Template>> = {
+  case_received: {
+    en: t(
+      'We received your request: {{caseSubject}}',
+      'Hello {{contactName}},\n\nthank you for your message. We opened case {{caseNumber}} and will get back to you.\nPlease keep the case number in the subject when you write to us about it.',
+    ),
+    fr: t(
+      'Nous avons bien reçu votre demande : {{caseSubject}}',
+      'Bonjour {{contactName}},\n\nmerci pour votre message. Nous avons ouvert le dossier {{caseNumber}} et revenons vers vous rapidement.\nMerci de conserver le numéro du dossier dans l’objet de vos messages.',
+    ),
+    de: t(
+      'Wir haben Ihre Anfrage erhalten: {{caseSubject}}',
+      'Guten Tag {{contactName}},\n\nvielen Dank für Ihre Nachricht. Wir haben den Fall {{caseNumber}} eröffnet und melden uns bei Ihnen.\nBitte behalten Sie die Fallnummer im Betreff, wenn Sie uns dazu schreiben.',
+    ),
+    it: t(
+      'Abbiamo ricevuto la sua richiesta: {{caseSubject}}',
+      'Gentile {{contactName}},\n\ngrazie per il suo messaggio. Abbiamo aperto la pratica {{caseNumber}} e la ricontatteremo.\nLa preghiamo di mantenere il numero della pratica nell’oggetto quando ci scrive.',
+    ),
+    ru: t(
+      'Мы получили ваш запрос: {{caseSubject}}',
+      'Здравствуйте, {{contactName}}!\n\nСпасибо за ваше сообщение. Мы открыли обращение {{caseNumber}} и свяжемся с вами.\nПожалуйста, сохраняйте номер обращения в теме письма.',
+    ),
+    sv: t(
+      'Vi har tagit emot ditt ärende: {{caseSubject}}',
+      'Hej {{contactName}},\n\ntack för ditt meddelande. Vi har öppnat ärende {{caseNumber}} och återkommer till dig.\nBehåll ärendenumret i ämnesraden när du skriver till oss om det.',
+    ),
+  },
+  agent_reply: {
+    en: t('{{caseSubject}}', MSG),
+    fr: t('{{caseSubject}}', MSG),
+    de: t('{{caseSubject}}', MSG),
+    it: t('{{caseSubject}}', MSG),
+    ru: t('{{caseSubject}}', MSG),
+    sv: t('{{caseSubject}}', MSG),
+  },
+  public_update: {
+    en: t(
+      'Update on your case: {{caseSubject}}',
+      'Hello {{contactName}},\n\nthere is an update on case {{caseNumber}}:\n\n' + MSG,
+    ),
+    fr: t(
+      'Mise à jour de votre dossier : {{caseSubject}}',
+      'Bonjour {{contactName}},\n\nle dossier {{caseNumber}} a été mis à jour :\n\n' + MSG,
+    ),
+    de: t(
+      'Neuigkeiten zu Ihrem Fall: {{caseSubject}}',
+      'Guten Tag {{contactName}},\n\nes gibt Neuigkeiten zu Fall {{caseNumber}}:\n\n' + MSG,
+    ),
+    it: t(
+      'Aggiornamento sulla sua pratica: {{caseSubject}}',
+      'Gentile {{contactName}},\n\nla pratica {{caseNumber}} è stata aggiornata:\n\n' + MSG,
+    ),
+    ru: t(
+      'Новости по вашему обращению: {{caseSubject}}',
+      'Здравствуйте, {{contactName}}!\n\nПо обращению {{caseNumber}} есть новости:\n\n' + MSG,
+    ),
+    sv: t(
+      'Uppdatering av ditt ärende: {{caseSubject}}',
+      'Hej {{contactName}},\n\närende {{caseNumber}} har uppdaterats:\n\n' + MSG,
+    ),
+  },
+  waiting_for_you: {
+    en: t(
+      'We need your input: {{caseSubject}}',
+      'Hello {{contactName}},\n\nto go on with case {{caseNumber}} we need information from you. Please reply to this mail.',
+    ),
+    fr: t(
+      'Nous avons besoin de votre retour : {{caseSubject}}',
+      'Bonjour {{contactName}},\n\npour avancer sur le dossier {{caseNumber}}, nous avons besoin d’informations de votre part. Merci de répondre à ce message.',
+    ),
+    de: t(
+      'Wir brauchen Ihre Rückmeldung: {{caseSubject}}',
+      'Guten Tag {{contactName}},\n\num Fall {{caseNumber}} weiter zu bearbeiten, brauchen wir Angaben von Ihnen. Bitte antworten Sie auf diese Nachricht.',
+    ),
+    it: t(
+      'Abbiamo bisogno di un suo riscontro: {{caseSubject}}',
+      'Gentile {{contactName}},\n\nper proseguire con la pratica {{caseNumber}} abbiamo bisogno di informazioni da lei. La preghiamo di rispondere a questo messaggio.',
+    ),
+    ru: t(
+      'Нужен ваш ответ: {{caseSubject}}',
+      'Здравствуйте, {{contactName}}!\n\nЧтобы продолжить работу по обращению {{caseNumber}}, нам нужна информация от вас. Пожалуйста, ответьте на это письмо.',
+    ),
+    sv: t(
+      'Vi behöver svar från dig: {{caseSubject}}',
+      'Hej {{contactName}},\n\nför att komma vidare med ärende {{caseNumber}} behöver vi information från dig. Svara gärna på det här meddelandet.',
+    ),
+  },
+  resolved: {
+    en: t(
+      'Resolved: {{caseSubject}}',
+      'Hello {{contactName}},\n\ncase {{caseNumber}} is resolved. We keep it open a few days to verify that all is well; reply to this mail if the problem is still there.',
+    ),
+    fr: t(
+      'Résolu : {{caseSubject}}',
+      'Bonjour {{contactName}},\n\nle dossier {{caseNumber}} est résolu. Nous le gardons ouvert quelques jours pour vérifier que tout va bien ; répondez à ce message si le problème persiste.',
+    ),
+    de: t(
+      'Gelöst: {{caseSubject}}',
+      'Guten Tag {{contactName}},\n\nFall {{caseNumber}} ist gelöst. Wir lassen ihn einige Tage offen, um zu prüfen, dass alles läuft; antworten Sie auf diese Nachricht, falls das Problem weiter besteht.',
+    ),
+    it: t(
+      'Risolto: {{caseSubject}}',
+      'Gentile {{contactName}},\n\nla pratica {{caseNumber}} è risolta. La teniamo aperta qualche giorno per verificare che tutto funzioni; risponda a questo messaggio se il problema persiste.',
+    ),
+    ru: t(
+      'Решено: {{caseSubject}}',
+      'Здравствуйте, {{contactName}}!\n\nОбращение {{caseNumber}} решено. Несколько дней мы проверяем, что всё работает; если проблема осталась, ответьте на это письмо.',
+    ),
+    sv: t(
+      'Löst: {{caseSubject}}',
+      'Hej {{contactName}},\n\närende {{caseNumber}} är löst. Vi håller det öppet några dagar för att kontrollera att allt fungerar; svara på det här meddelandet om problemet finns kvar.',
+    ),
+  },
+  closed: {
+    en: t(
+      'Closed: {{caseSubject}}',
+      'Hello {{contactName}},\n\ncase {{caseNumber}} is closed. Thank you. If you write to us about it again, we will open a follow-up.',
+    ),
+    fr: t(
+      'Clos : {{caseSubject}}',
+      'Bonjour {{contactName}},\n\nle dossier {{caseNumber}} est clos. Merci. Si vous nous écrivez à nouveau à ce sujet, nous ouvrirons un dossier de suivi.',
+    ),
+    de: t(
+      'Abgeschlossen: {{caseSubject}}',
+      'Guten Tag {{contactName}},\n\nFall {{caseNumber}} ist abgeschlossen. Vielen Dank. Schreiben Sie uns erneut dazu, eröffnen wir einen Folgefall.',
+    ),
+    it: t(
+      'Chiusa: {{caseSubject}}',
+      'Gentile {{contactName}},\n\nla pratica {{caseNumber}} è chiusa. Grazie. Se ci scriverà di nuovo al riguardo, apriremo una pratica di seguito.',
+    ),
+    ru: t(
+      'Закрыто: {{caseSubject}}',
+      'Здравствуйте, {{contactName}}!\n\nОбращение {{caseNumber}} закрыто. Спасибо. Если вы снова напишете нам об этом, мы откроем новое обращение.',
+    ),
+    sv: t(
+      'Avslutat: {{caseSubject}}',
+      'Hej {{contactName}},\n\närende {{caseNumber}} är avslutat. Tack. Skriver du till oss om det igen öppnar vi ett uppföljningsärende.',
+    ),
+  },
+};
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
+
+/** The placeholders a text uses that are not ours ("{{casenumber}}"), for the save-time check. */
+export function unknownPlaceholders(text: string): string[] {
+  const known = new Set<string>(PLACEHOLDERS);
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!).filter((p) => !known.has(p)))];
+}
+
+/** Fills the placeholders; the subject stays one line (a value with a line break must not add a header). */
+export function render(tpl: Template, values: Record<Placeholder, string>): Template {
+  const fill = (s: string) =>
+    s.replace(PLACEHOLDER, (all, p: string) => (p in values ? values[p as Placeholder] : all));
+  return {
+    subject: fill(tpl.subject)
+      .replace(/[\r\n]+/g, ' ')
+      .trim(),
+    body: fill(tpl.body),
+  };
+}
+
+export const isLanguage = (l: string): l is Language => (LANGUAGES as readonly string[]).includes(l);
