@@ -10,6 +10,7 @@ import { diagnosisRoutes } from './modules/diagnosis/diagnosis.routes.ts';
 import { ingestRoutes } from './modules/ingest/ingest.routes.ts';
 import { INGEST_SECRET_PREFIX, type IngestService } from './modules/ingest/ingest.service.ts';
 import { mailRoutes } from './modules/mail/mail.routes.ts';
+import { mailOutboxRoutes } from './modules/mail/mail-outbox.routes.ts';
 import { networkRoutes } from './modules/network/network.routes.ts';
 import { networkActionsRoutes } from './modules/network-actions/network-actions.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
@@ -61,6 +62,7 @@ export async function createHttpApp(ctx: Ctx, services: Services): Promise<App> 
       devicesRoutes(services.devices),
       webhooksRoutes(services.webhooks),
       mailRoutes(services.mailDesk),
+      mailOutboxRoutes(services.mailOutbox),
       networkActionsRoutes(services.networkActions),
       diagnosisRoutes(services.diagnosis, services.diagnosisBatch, services.caseDiagnosis),
       // Last: its catch-all GET answers every path the API does not (the console's deep links).

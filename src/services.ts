@@ -19,6 +19,7 @@ import { createFleetHealth } from './modules/diagnosis/fleet-health.ts';
 import { createIngestService } from './modules/ingest/ingest.service.ts';
 import { createMailService } from './modules/mail/mail.service.ts';
 import { mailComposer as createMailComposer } from './modules/mail/mail-compose.ts';
+import { mailOutbox } from './modules/mail/mail-outbox.ts';
 import { mailSender as createMailSender } from './modules/mail/mail-send.ts';
 import { mailTriage } from './modules/mail/mail-triage.ts';
 import { createNetworkService } from './modules/network/network.service.ts';
@@ -108,6 +109,7 @@ export function buildServices(ctx: Ctx) {
     mailAddresses: ctx.config.mailAddresses,
     relay: ctx.config.smtpUrl !== undefined,
   });
+  const mailOutboxDesk = mailOutbox(ctx.database.db, { cases: cases.mail, relay: ctx.config.smtpUrl !== undefined });
   const mailSender = createMailSender(ctx.database.db, {
     accounts,
     smtpUrl: ctx.config.smtpUrl,
@@ -158,6 +160,7 @@ export function buildServices(ctx: Ctx) {
     mail,
     mailDesk,
     mailComposer,
+    mailOutbox: mailOutboxDesk,
     mailSender,
     accounts,
     users,

@@ -5,4 +5,7 @@ export const MailErrors = {
   caseNotFound: 'mail.case_not_found',
   accountNotFound: 'mail.account_not_found',
   noSender: 'mail.no_sender',
+  noRelay: 'mail.no_relay',
+  notResendable: 'mail.not_resendable',
+  templateInvalid: 'mail.template_invalid',
 } as const;

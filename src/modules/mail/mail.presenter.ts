@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { MailDetail, MailSummary } from './mail.schemas.ts';
+import type { MailDetail, MailSummary, MailTemplateView, OutboundView } from './mail.schemas.ts';
+import type { OutboundRow, TemplateView } from './mail-outbox.ts';
 import type { MailWithCases } from './mail-triage.ts';
 
 type Summary = z.infer<typeof MailSummary>;
@@ -42,4 +43,30 @@ export function presentMailDetail(
     duplicateOf: m.duplicateOf,
     headers: x.headers,
   };
+}
+
+export function presentOutbound(m: OutboundRow & { caseNumber: string }): z.infer<typeof OutboundView> {
+  return {
+    id: m.id,
+    caseNumber: m.caseNumber,
+    kind: m.kind as z.infer<typeof OutboundView>['kind'],
+    automatic: m.automatic,
+    to: m.toAddress,
+    toName: m.toName,
+    language: m.language as z.infer<typeof OutboundView>['language'],
+    subject: m.subject,
+    text: m.textBody,
+    messageId: m.messageId,
+    inReplyTo: m.inReplyTo,
+    state: m.state as z.infer<typeof OutboundView>['state'],
+    attempts: m.attempts,
+    lastError: m.lastError,
+    relayResponse: m.relayResponse,
+    createdAt: m.createdAt.toISOString(),
+    sentAt: m.sentAt?.toISOString() ?? null,
+  };
+}
+
+export function presentTemplate(t: TemplateView): z.infer<typeof MailTemplateView> {
+  return { ...t, updatedAt: t.updatedAt?.toISOString() ?? null };
 }

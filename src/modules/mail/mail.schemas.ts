@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LANGUAGES } from '../accounts/accounts.schemas.ts';
+import { MAIL_KINDS } from './mail-templates.ts';
 
 export const MailIdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
@@ -93,3 +95,78 @@ export const DismissMailBody = z
   .object({ note: z.string().trim().max(500).optional().describe('Why (spam, a newsletter…), kept with the mail') })
   .strict()
   .meta({ id: 'DismissMailRequest' });
+
+export const OUTBOUND_STATES = ['queued', 'sent', 'failed', 'held', 'suppressed'] as const;
+
+export const OutboxQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'a cursor from this list')
+    .optional(),
+  state: z.enum(OUTBOUND_STATES).optional(),
+  caseNumber: z
+    .string()
+    .regex(/^C-\d{4}-\d{6}$/, 'a case number such as C-2026-000123')
+    .optional(),
+});
+
+export const OutboundView = z
+  .object({
+    id: z.number().int(),
+    caseNumber: z.string(),
+    kind: z.enum(MAIL_KINDS),
+    automatic: z.boolean().describe('Sent by iotops on its own (Auto-Submitted: auto-replied)'),
+    to: z.string(),
+    toName: z.string().nullable(),
+    language: z.enum(LANGUAGES),
+    subject: z.string(),
+    text: z.string(),
+    messageId: z.string(),
+    inReplyTo: z.string().nullable(),
+    state: z
+      .enum(OUTBOUND_STATES)
+      .describe('queued → sent; failed (refused or out of retries); held (no relay); suppressed (a guard)'),
+    attempts: z.number().int(),
+    lastError: z.string().nullable().describe('The relay’s last refusal, or why a guard suppressed it'),
+    relayResponse: z.string().nullable(),
+    createdAt: z.string(),
+    sentAt: z.string().nullable(),
+  })
+  .meta({ id: 'OutboundMail' });
+
+export const OutboxPage = z
+  .object({ items: z.array(OutboundView), nextCursor: z.string().nullable() })
+  .meta({ id: 'OutboundMailPage' });
+
+export const OutboundIdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+
+export const TemplateParams = z.object({ kind: z.enum(MAIL_KINDS), language: z.enum(LANGUAGES) });
+
+export const MailTemplateView = z
+  .object({
+    kind: z.enum(MAIL_KINDS),
+    language: z.enum(LANGUAGES),
+    subject: z.string(),
+    body: z.string(),
+    custom: z.boolean().describe("An admin's wording; false: the built-in text"),
+    updatedBy: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'MailTemplate' });
+
+export const MailTemplateList = z.object({ items: z.array(MailTemplateView) }).meta({ id: 'MailTemplateList' });
+
+export const SaveTemplateBody = z
+  .object({
+    subject: z
+      .string()
+      .trim()
+      .min(1)
+      .max(300)
+      .regex(/^[^\r\n]*$/, 'one line')
+      .describe('The subject after the [C-…] tag; placeholders {{caseNumber}} {{caseSubject}} {{contactName}}'),
+    body: z.string().trim().min(1).max(20_000).describe('Plain text; {{message}} places what the agent wrote'),
+  })
+  .strict()
+  .meta({ id: 'SaveMailTemplateRequest' });

@@ -757,6 +757,39 @@ export interface paths {
      */
     post: operations["dismissMail"];
   };
+  "/api/v1/mail/outbox": {
+    /**
+     * List outgoing mail
+     * @description Newest first, with its state: queued, sent, failed (refused for good or out of retries), held (no relay: SMTP_URL unset), suppressed (a bounced address, a loop, the automatic-mail limit). Staff only.
+     */
+    get: operations["listOutboundMail"];
+  };
+  "/api/v1/mail/outbox/{id}/send": {
+    /**
+     * Send a held or failed mail again
+     * @description 409 without a relay, or when the mail is not held or failed. Staff only.
+     */
+    post: operations["resendOutboundMail"];
+  };
+  "/api/v1/mail/templates": {
+    /**
+     * List the mail templates
+     * @description Every mail kind in every language: an admin’s wording where saved, else the built-in text.
+     */
+    get: operations["listMailTemplates"];
+  };
+  "/api/v1/mail/templates/{kind}/{language}": {
+    /**
+     * Save the wording of a mail kind in a language
+     * @description Placeholders: {{caseNumber}}, {{caseSubject}}, {{contactName}}, {{message}} (agent_reply and public_update must place it). Any other placeholder is refused, naming it. Admins only.
+     */
+    put: operations["saveMailTemplate"];
+    /**
+     * Go back to the built-in wording
+     * @description Admins only. No-op when the wording is the built-in one already.
+     */
+    delete: operations["resetMailTemplate"];
+  };
   "/api/v1/sims/{iccid}/actions": {
     /**
      * List a SIM's network actions
@@ -1413,6 +1446,13 @@ export interface components {
       /** @description Why (spam, a newsletter…), kept with the mail */
       note?: string;
     };
+    SaveMailTemplateRequestInput: {
+      /** @description The subject after the [C-…] tag; placeholders {{caseNumber}} {{caseSubject}} {{contactName}} */
+      subject: string;
+      /** @description Plain text; {{message}} places what the agent wrote */
+      body: string;
+    };
+    MailActionRequestInput: Record<string, never>;
     NetworkActionRequestInput: OneOf<[{
       /** @constant */
       kind: "connectivity_reset";
@@ -2900,6 +2940,52 @@ export interface components {
           name: string;
           value: string;
         }[];
+    };
+    OutboundMail: {
+      id: number;
+      caseNumber: string;
+      /** @enum {string} */
+      kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed";
+      /** @description Sent by iotops on its own (Auto-Submitted: auto-replied) */
+      automatic: boolean;
+      to: string;
+      toName: string | null;
+      /** @enum {string} */
+      language: "en" | "fr" | "de" | "it" | "ru" | "sv";
+      subject: string;
+      text: string;
+      messageId: string;
+      inReplyTo: string | null;
+      /**
+       * @description queued → sent; failed (refused or out of retries); held (no relay); suppressed (a guard)
+       * @enum {string}
+       */
+      state: "queued" | "sent" | "failed" | "held" | "suppressed";
+      attempts: number;
+      /** @description The relay’s last refusal, or why a guard suppressed it */
+      lastError: string | null;
+      relayResponse: string | null;
+      createdAt: string;
+      sentAt: string | null;
+    };
+    OutboundMailPage: {
+      items: components["schemas"]["OutboundMail"][];
+      nextCursor: string | null;
+    };
+    MailTemplate: {
+      /** @enum {string} */
+      kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed";
+      /** @enum {string} */
+      language: "en" | "fr" | "de" | "it" | "ru" | "sv";
+      subject: string;
+      body: string;
+      /** @description An admin's wording; false: the built-in text */
+      custom: boolean;
+      updatedBy: string | null;
+      updatedAt: string | null;
+    };
+    MailTemplateList: {
+      items: components["schemas"]["MailTemplate"][];
     };
     MailAssigned: {
       caseNumber: string;
@@ -8883,6 +8969,233 @@ export interface operations {
       };
       /** @description Default Response */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List outgoing mail
+   * @description Newest first, with its state: queued, sent, failed (refused for good or out of retries), held (no relay: SMTP_URL unset), suppressed (a bounced address, a loop, the automatic-mail limit). Staff only.
+   */
+  listOutboundMail: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        state?: "queued" | "sent" | "failed" | "held" | "suppressed";
+        caseNumber?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["OutboundMailPage"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a held or failed mail again
+   * @description 409 without a relay, or when the mail is not held or failed. Staff only.
+   */
+  resendOutboundMail: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["MailActionRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Queued for the relay */
+      202: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List the mail templates
+   * @description Every mail kind in every language: an admin’s wording where saved, else the built-in text.
+   */
+  listMailTemplates: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MailTemplateList"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Save the wording of a mail kind in a language
+   * @description Placeholders: {{caseNumber}}, {{caseSubject}}, {{contactName}}, {{message}} (agent_reply and public_update must place it). Any other placeholder is refused, naming it. Admins only.
+   */
+  saveMailTemplate: {
+    parameters: {
+      path: {
+        kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed";
+        language: "en" | "fr" | "de" | "it" | "ru" | "sv";
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SaveMailTemplateRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MailTemplate"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Go back to the built-in wording
+   * @description Admins only. No-op when the wording is the built-in one already.
+   */
+  resetMailTemplate: {
+    parameters: {
+      path: {
+        kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed";
+        language: "en" | "fr" | "de" | "it" | "ru" | "sv";
+      };
+    };
+    responses: {
+      /** @description Reset */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
         content: {
           "application/json": components["schemas"]["Error"];
         };
