@@ -118,6 +118,15 @@ const Env = z.object({
     .max(500)
     .default(100)
     .describe('How many due jobs a worker claims and runs at once (event subscribers, webhook deliveries, SLA timers)'),
+  JOB_LEASE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(86_400)
+    .default(300)
+    .describe(
+      'How long a claimed job belongs to its worker: a job of a worker that died is run again after this (on PostgreSQL; the embedded database re-runs it at restart)',
+    ),
   JOB_RETENTION_DAYS: z.coerce
     .number()
     .int()
@@ -300,6 +309,7 @@ export type Config = {
   importMaxBytes: number;
   bodyIdleTimeoutMs: number;
   jobBatch: number;
+  jobLeaseMs: number;
   metricsToken: string;
   webhookAllowHttp: boolean;
   webhookAllowCidrs: string;
@@ -471,6 +481,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     importMaxBytes: e.IMPORT_MAX_BYTES,
     bodyIdleTimeoutMs: e.BODY_IDLE_TIMEOUT_MS,
     jobBatch: e.JOB_BATCH,
+    jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
     metricsToken: e.METRICS_TOKEN,
     webhookAllowHttp: e.WEBHOOK_ALLOW_HTTP,
     webhookAllowCidrs: e.WEBHOOK_ALLOW_CIDRS,

@@ -54,7 +54,7 @@ const WAKE_MIN_MS = 50;
 export function startWorker(
   ctx: Pick<Ctx, 'database' | 'log'>,
   services: Services,
-  opts: { pollMs: number; batch?: number },
+  opts: { pollMs: number; batch?: number; leaseMs?: number },
 ): Worker {
   const dispatcher = createDispatcher({ database: ctx.database, registry: eventRegistry(services), log: ctx.log });
   dispatcher.reportUnknown().catch((e: unknown) => ctx.log.error({ err: e }, 'reading pending events failed'));
@@ -62,6 +62,7 @@ export function startWorker(
     ...workerOptions(ctx, services),
     pollMs: opts.pollMs,
     ...(opts.batch ? { batch: opts.batch } : {}),
+    ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
   });
   // New events wake the worker (a trigger NOTIFYs at commit, migration 0024): an event is handled within
   // milliseconds, not at the next poll. Without the notification (a lost connection), polling still finds it.

@@ -74,7 +74,7 @@ async function run(
     if (released > 0) ctx.log.warn({ jobs: released }, 'jobs of a stopped process run again');
   }
   const worker = roles.includes('worker')
-    ? startWorker(ctx, services, { pollMs: config.jobPollMs, batch: config.jobBatch })
+    ? startWorker(ctx, services, { pollMs: config.jobPollMs, batch: config.jobBatch, leaseMs: config.jobLeaseMs })
     : null;
   const hourly = () => {
     const before = new Date(Date.now() - config.jobRetentionDays * 86_400_000);
