@@ -218,6 +218,36 @@ describe('mail threading', () => {
     expect(r).toMatchObject({ rule: 'triage', reason: 'unknown_sender', caseId: null, refused: first.caseId });
   });
 
+  it('threads a mail first when its reply is threaded before it (both arrived at once): one case, not two', async () => {
+    const parentId = mid('parent');
+    const accept = (shape: Shape) =>
+      h.services.mail.accept({
+        transport: 'smtp',
+        envelopeFrom: ann,
+        envelopeTo: ['support@desk.test'],
+        queue: 'support',
+        remoteAddress: null,
+        raw: raw(shape),
+      });
+    const parent = await accept({ from: ann, subject: 'Gateway 7 down', messageId: parentId });
+    const reply = await accept({
+      from: ann,
+      subject: 'Re: Gateway 7 down',
+      messageId: mid('child'),
+      headers: [`In-Reply-To: ${parentId}`],
+    });
+    // The reply's job runs first.
+    await h.services.mail.parse(reply.id);
+    const r = await h.services.mail.thread(reply.id);
+    await h.runJobs();
+    const [p] = await h.ctx.database.query<{ caseId: number; rule: string }>(
+      'select case_id::int as "caseId", thread_rule as rule from mail_messages where id = $1',
+      [parent.id],
+    );
+    expect(p).toMatchObject({ rule: 'new_case' });
+    expect(r).toEqual({ caseId: p!.caseId, rule: 'reference' });
+  });
+
   it('drops a second copy of a Message-ID', async () => {
     const id = mid('dup');
     const a = await send({ from: ann, subject: 'dup', messageId: id, headers: [`In-Reply-To: ${firstId}`] });

@@ -4,7 +4,7 @@
  * or triage — in one transaction with the mail row marked threaded. The row is locked first and a threaded row is
  * left alone, so a retried job never lands a mail twice.
  */
-import { and, desc, eq, gte, inArray, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { emit } from '../../platform/events/emit.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
@@ -29,10 +29,14 @@ export type MailThreadDeps = {
   cases: CaseMailOps;
   partners: readonly PartnerPattern[];
   senderLimitPerHour: number;
+  /** Parses a stored mail (mail.service.ts), for a parent threaded ahead of its reply. */
+  parse: (mailId: number) => Promise<void>;
   now?: () => Date;
 };
 
 const HOUR_MS = 3_600_000;
+/** How far up a chain of not yet threaded parents a reply threads them first. */
+const MAX_PARENT_DEPTH = 5;
 
 /** "Ann Example <ann@x.example>": how the timeline names a mail's author. */
 const authorLabelOf = (m: MailRow) =>
@@ -201,6 +205,19 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
     }
   }
 
+  /** Earlier mail this one answers that is stored but not threaded yet, oldest first. */
+  async function unthreadedParents(m: MailRow): Promise<number[]> {
+    const ids = [...new Set([m.inReplyTo, ...(m.references ?? [])].filter((x): x is string => !!x))];
+    if (ids.length === 0) return [];
+    const rows = await db
+      .select({ id: mailMessages.id })
+      .from(mailMessages)
+      .where(and(inArray(mailMessages.messageId, ids), isNull(mailMessages.threadedAt), lt(mailMessages.id, m.id)))
+      .orderBy(mailMessages.id)
+      .limit(MAX_PARENT_DEPTH);
+    return rows.map((r) => r.id);
+  }
+
   /**
    * Whether another copy of this Message-ID is on a case or in triage already. The transaction-scoped lock on the
    * id makes two copies threaded at once take turns, whichever was parsed first: exactly one lands.
@@ -222,31 +239,41 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
     return other !== undefined;
   }
 
+  async function thread(mailId: number, depth = 0): Promise<{ caseId: number | null; rule: string } | undefined> {
+    const [m] = await db.select().from(mailMessages).where(eq(mailMessages.id, mailId));
+    if (!m || m.parsedAt === null || m.threadedAt !== null) return undefined;
+    // The mail this one answers may have arrived just before it and not be threaded yet (its job runs beside
+    // this one): thread it first, or this reply would open a second case.
+    if (depth < MAX_PARENT_DEPTH) {
+      for (const parentId of await unthreadedParents(m)) {
+        await deps.parse(parentId);
+        await thread(parentId, depth + 1);
+      }
+    }
+    // A hard bounce: the desk stops writing to that address (its contacts show it) until it is changed.
+    if (m.automatic === 'bounce')
+      for (const r of m.bouncedRecipients ?? []) await deps.accounts.flagBouncedEmail(r, clock());
+    const f = await facts(db, m);
+    return db.transaction(async (tx) => {
+      const [locked] = await tx
+        .select({ threadedAt: mailMessages.threadedAt })
+        .from(mailMessages)
+        .where(eq(mailMessages.id, mailId))
+        .for('update');
+      if (!locked || locked.threadedAt !== null) return undefined;
+      if (!f.duplicate && m.messageId) f.duplicate = await anotherCopyThreaded(tx, m);
+      const out = await apply(tx, m, decideThread(f), clock());
+      await emit(tx, MailEvents.threaded, { mailId, caseId: out.caseId, rule: out.rule });
+      return out;
+    });
+  }
+
   return {
     /**
      * Threads a parsed mail; a mail threaded already (a retried job) is left as it is. The facts are read before
      * the transaction (the embedded database has one connection: a read beside an open transaction would wait for
      * it); the transaction locks the row, checks it is still unthreaded, and writes.
      */
-    async thread(mailId: number): Promise<{ caseId: number | null; rule: string } | undefined> {
-      const [m] = await db.select().from(mailMessages).where(eq(mailMessages.id, mailId));
-      if (!m || m.parsedAt === null || m.threadedAt !== null) return undefined;
-      // A hard bounce: the desk stops writing to that address (its contacts show it) until it is changed.
-      if (m.automatic === 'bounce')
-        for (const r of m.bouncedRecipients ?? []) await deps.accounts.flagBouncedEmail(r, clock());
-      const f = await facts(db, m);
-      return db.transaction(async (tx) => {
-        const [locked] = await tx
-          .select({ threadedAt: mailMessages.threadedAt })
-          .from(mailMessages)
-          .where(eq(mailMessages.id, mailId))
-          .for('update');
-        if (!locked || locked.threadedAt !== null) return undefined;
-        if (!f.duplicate && m.messageId) f.duplicate = await anotherCopyThreaded(tx, m);
-        const out = await apply(tx, m, decideThread(f), clock());
-        await emit(tx, MailEvents.threaded, { mailId, caseId: out.caseId, rule: out.rule });
-        return out;
-      });
-    },
+    thread: (mailId: number) => thread(mailId),
   };
 }

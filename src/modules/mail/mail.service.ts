@@ -23,10 +23,19 @@ export type InboundMail = {
 
 export type MailService = ReturnType<typeof createMailService>;
 
-export function createMailService(ctx: Pick<Ctx, 'database'>, deps: MailThreadDeps) {
+/** The Message-ID header of a raw message (its header block only, folded lines joined); null when there is none. */
+export function headerMessageId(raw: Buffer): string | null {
+  const head = raw.subarray(0, 64 * 1024).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const unfolded = (end < 0 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const id = /^message-id:\s*(<[^<>\s]{1,996}>)/im.exec(unfolded)?.[1];
+  return id && !id.includes('\u0000') ? id : null;
+}
+
+export function createMailService(ctx: Pick<Ctx, 'database'>, deps: Omit<MailThreadDeps, 'parse'>) {
   const db = ctx.database.db;
-  const threader = mailThreader(db, deps);
-  return {
+  const threader = mailThreader(db, { ...deps, parse: (id) => service.parse(id) });
+  const service = {
     /** Puts a parsed message on its case, on a new case or in triage (mail-thread.ts); once per message. */
     thread: threader.thread,
 
@@ -44,6 +53,8 @@ export function createMailService(ctx: Pick<Ctx, 'database'>, deps: MailThreadDe
             size: m.raw.length,
             sha256: createHash('sha256').update(m.raw).digest('hex'),
             raw: m.raw,
+            // Known at once (parsing comes later): a reply parsed first finds this mail by it and threads it first.
+            messageId: headerMessageId(m.raw),
           })
           .returning({ id: mailMessages.id });
         await emit(tx, MailEvents.received, { mailId: row!.id, queue: m.queue }, { dedupeKey: `mail:${row!.id}` });
@@ -76,4 +87,5 @@ export function createMailService(ctx: Pick<Ctx, 'database'>, deps: MailThreadDe
           and id > (select min(id) from ${mailMessages} f where f.message_id = ${p.messageId})`);
     },
   };
+  return service;
 }

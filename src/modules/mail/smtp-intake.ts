@@ -76,6 +76,9 @@ export async function startSmtpIntake(
     },
   });
   server.on('error', (e) => deps.log.warn({ err: e }, 'SMTP intake connection error'));
+  // SMTP is lockstep: each short reply waits for the sender's next command. With Nagle's algorithm a reply can sit
+  // behind the peer's delayed ACK (~40 ms a command), which capped one connection at ~20 mails/s (bench:mail).
+  server.server.on('connection', (socket) => socket.setNoDelay(true));
   await new Promise<void>((resolve, reject) => {
     const onError = (e: Error) => reject(e);
     server.server.once('error', onError);
