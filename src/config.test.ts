@@ -54,4 +54,40 @@ describe('config', () => {
       /0\.ticket: Invalid regular expression/,
     );
   });
+
+  it('reads IMAP_URL into a mailbox (decoded credentials, default port and INBOX) and never shows its password', () => {
+    const off = loadConfig({});
+    expect([off.imapMailbox, off.imapAddress, off.imapPollSeconds]).toEqual([undefined, undefined, 60]);
+    const c = loadConfig({
+      IMAP_URL: 'imaps://desk%40provider.example:p%3As%2Fw@mail.provider.example/Support%2FInbound',
+      IMAP_ADDRESS: 'Support@Desk.Example',
+      IMAP_POLL_SECONDS: '30',
+    });
+    expect(c.imapMailbox).toEqual({
+      secure: true,
+      host: 'mail.provider.example',
+      port: 993,
+      user: 'desk@provider.example',
+      pass: 'p:s/w',
+      mailbox: 'Support/Inbound',
+    });
+    expect([c.imapAddress, c.imapPollSeconds]).toEqual(['support@desk.example', 30]);
+    expect(loadConfig({ IMAP_URL: 'imap://u:p@[::1]:1143' }).imapMailbox).toMatchObject({
+      secure: false,
+      host: '::1',
+      port: 1143,
+      mailbox: 'INBOX',
+    });
+    const bad = (env: Record<string, string>) => () => loadConfig(env);
+    expect(bad({ IMAP_URL: 'pop3://u:p@host/INBOX' })).toThrow(
+      /IMAP_URL="pop3:.*must start with imap:\/\/ or imaps:\/\//,
+    );
+    expect(bad({ IMAP_URL: 'imap://host/INBOX' })).toThrow(/names no user and password/);
+    expect(bad({ IMAP_URL: 'imap://u:p@host/INBOX?x=1' })).toThrow(/takes no \?query/);
+    expect(bad({ IMAP_POLL_SECONDS: '1', IMAP_ADDRESS: 'nobody' })).toThrow(
+      /IMAP_ADDRESS="nobody"[\s\S]*IMAP_POLL_SECONDS="1"/,
+    );
+    expect(bad({ IMAP_URL: 'ftp://u:secret@host/' })).toThrow(/IMAP_URL="ftp:\/\/u:\*\*\*@host\/"/);
+    expect(bad({ IMAP_URL: 'ftp://u:secret@host/' })).not.toThrow(/secret/);
+  });
 });

@@ -241,6 +241,29 @@ const Env = z.object({
     )
     .optional()
     .describe('From of outbound mail (default: the first MAIL_ADDRESSES address); replies come to its plus-address'),
+  IMAP_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => (v === undefined || v === '' ? undefined : parseImapUrl(v, ctx)))
+    .describe(
+      'A mailbox the mail role polls besides its SMTP intake (IDLE, and every IMAP_POLL_SECONDS): imap://user:pass@host:143/INBOX or imaps://user:pass@host:993/INBOX (user and password URL-encoded; the path names the mailbox, default INBOX). Its unseen messages are stored, then flagged \\Seen',
+    ),
+  IMAP_ADDRESS: z
+    .email()
+    .transform((v) => v.toLowerCase())
+    .optional()
+    .describe(
+      "The address mail in the IMAP_URL mailbox was sent to (its envelope recipient; the queue is that address's in MAIL_ADDRESSES, else support). Default: the first MAIL_ADDRESSES address",
+    ),
+  IMAP_POLL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(3600)
+    .default(60)
+    .describe(
+      'How often the IMAP_URL mailbox is searched for unseen mail besides IDLE (a server without IDLE, or an IDLE that died silently)',
+    ),
   SMTP_TLS_CERT: z.string().optional().describe('PEM certificate file: the intake offers STARTTLS'),
   SMTP_TLS_KEY: z.string().optional().describe('PEM key file of SMTP_TLS_CERT'),
   IOTOPS_MQTT_PORT: z.coerce
@@ -342,6 +365,11 @@ export type Config = {
   /** From of outbound mail: its address and display name. */
   mailFrom: { name: string; address: string };
   smtpTls: { cert: string; key: string } | undefined;
+  /** The polled mailbox (IMAP_URL), if any. */
+  imapMailbox: ImapMailbox | undefined;
+  /** IMAP_ADDRESS (lower case); the poller falls back to the first MAIL_ADDRESSES address. */
+  imapAddress: string | undefined;
+  imapPollSeconds: number;
   mqttPort: number;
   mqttUrl: string | undefined;
   mqttShareGroup: string;
@@ -377,6 +405,48 @@ function mailFromOf(raw: string | undefined, addresses: Map<string, string>): { 
   return m
     ? { name: m[1]!.replace(/^"|"$/g, ''), address: m[2]!.toLowerCase() }
     : { name: '', address: raw.toLowerCase() };
+}
+
+/** A mailbox on an IMAP server, from IMAP_URL. */
+export type ImapMailbox = { secure: boolean; host: string; port: number; user: string; pass: string; mailbox: string };
+
+/** IMAP_URL: imap:// (STARTTLS when offered) or imaps:// (TLS), credentials in the URL, the mailbox as its path. */
+function parseImapUrl(raw: string, ctx: z.RefinementCtx): ImapMailbox | undefined {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message });
+    return undefined;
+  };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return fail('not a URL: expected imap://user:pass@host:143/INBOX or imaps://user:pass@host:993/INBOX');
+  }
+  if (url.protocol !== 'imap:' && url.protocol !== 'imaps:') return fail('must start with imap:// or imaps://');
+  if (url.hostname === '') return fail('names no host: imap://user:pass@host:143/INBOX');
+  if (url.username === '' || url.password === '')
+    return fail('names no user and password: imap://user:pass@host:143/INBOX (URL-encode @ : / in them)');
+  if (url.search !== '' || url.hash !== '') return fail('takes no ?query or #fragment: the path names the mailbox');
+  let user: string;
+  let pass: string;
+  let mailbox: string;
+  try {
+    user = decodeURIComponent(url.username);
+    pass = decodeURIComponent(url.password);
+    mailbox = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'INBOX';
+  } catch {
+    return fail('has a malformed %-escape in its user, password or mailbox');
+  }
+  const secure = url.protocol === 'imaps:';
+  return {
+    secure,
+    // URL keeps the brackets of an IPv6 literal; the socket wants the bare address.
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? (secure ? 993 : 143) : Number(url.port),
+    user,
+    pass,
+    mailbox,
+  };
 }
 
 /** A partner provider's ticketing system: mail from its domains naming `ticket` joins the case holding it. */
@@ -456,13 +526,22 @@ function parseTrustProxy(raw: string, ctx: z.RefinementCtx): false | string[] {
   return entries;
 }
 
+/** The value as the error shows it: a URL's password (IMAP_URL, DATABASE_URL, MQTT_URL) never reaches a log. */
+function withoutPassword(value: string | undefined): string | undefined {
+  if (value === undefined || !URL.canParse(value)) return value;
+  const url = new URL(value);
+  if (url.password === '') return value;
+  url.password = '***';
+  return url.toString();
+}
+
 /** Parse and validate; throws one error listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0] ?? '?');
-      return `  ${name}=${JSON.stringify(env[name])}: ${i.message}`;
+      return `  ${name}=${JSON.stringify(withoutPassword(env[name]))}: ${i.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
@@ -511,6 +590,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     mailFrom: mailFromOf(e.MAIL_FROM, e.MAIL_ADDRESSES),
     smtpTls: e.SMTP_TLS_CERT && e.SMTP_TLS_KEY ? { cert: e.SMTP_TLS_CERT, key: e.SMTP_TLS_KEY } : undefined,
+    imapMailbox: e.IMAP_URL,
+    imapAddress: e.IMAP_ADDRESS,
+    imapPollSeconds: e.IMAP_POLL_SECONDS,
     mqttPort: e.IOTOPS_MQTT_PORT,
     mqttUrl: e.MQTT_URL,
     mqttShareGroup: e.MQTT_SHARE_GROUP,

@@ -9,6 +9,7 @@ import { rediagnoseWhenFaultShows } from '../modules/demo/demo.live.ts';
 import { DEMO_LOGINS, type DemoSeeded, demoAgentPrincipal } from '../modules/demo/demo.service.ts';
 import { MQTT_PORT_BUSY } from '../modules/ingest/mqtt/embedded-broker.ts';
 import { startMqttTransport } from '../modules/ingest/mqtt/mqtt-transport.ts';
+import { startImapPoller } from '../modules/mail/imap-poller.ts';
 import { startSmtpIntake } from '../modules/mail/smtp-intake.ts';
 import { OptionError } from '../modules/simulator/options.ts';
 import { ScenarioError } from '../modules/simulator/scenario.ts';
@@ -63,7 +64,7 @@ async function run(
     if (!opts.mqttOptional || (e as { code?: string }).code !== MQTT_PORT_BUSY) throw e;
     mqttOff = `MQTT ingest is OFF: ${(e as Error).message}; HTTP ingest works`;
   }
-  const smtp = roles.includes('mail') ? await startMail(ctx, services, config) : null;
+  const mailRole = roles.includes('mail') ? await startMail(ctx, services, config) : null;
   const app = roles.includes('api') ? await createHttpApp(ctx, services) : null;
   // Whatever the roles, a process with an invalid event registry (an undeclared event, a name taken twice) stops.
   eventRegistry(services);
@@ -105,7 +106,7 @@ async function run(
   const stop = async () => {
     await app?.close();
     await mqtt?.stop();
-    await smtp?.close();
+    await mailRole?.close();
     await services.ingest.close();
     if (purge) clearInterval(purge);
     if (sweeper) clearInterval(sweeper);
@@ -116,8 +117,8 @@ async function run(
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   const mqttLine = mqtt?.description ?? mqttOff;
-  const mail = smtp
-    ? `mail: SMTP intake at smtp://${config.host}:${smtp.port} (${config.smtpUrl ? 'outbound through SMTP_URL' : 'outbound held in the outbox: set SMTP_URL'})`
+  const mail = mailRole
+    ? `mail: SMTP intake at smtp://${config.host}:${mailRole.port}${config.imapMailbox ? `, polling ${config.imapMailbox.mailbox} on ${config.imapMailbox.host}` : ''} (${config.smtpUrl ? 'outbound through SMTP_URL' : 'outbound held in the outbox: set SMTP_URL'})`
     : null;
   if (!app) return { address: null, mqtt: mqttLine, mail };
   try {
@@ -132,17 +133,30 @@ async function run(
   }
 }
 
-/** The mail role: the SMTP intake on IOTOPS_SMTP_PORT; a busy port stops the start, naming the variable. */
+/**
+ * The mail role: the SMTP intake on IOTOPS_SMTP_PORT (a busy port stops the start, naming the variable) and, when
+ * IMAP_URL is set, the poller of that mailbox beside it. The poller does not hold up the start: an unreachable
+ * IMAP server is retried in the background, as a dropped connection is.
+ */
 async function startMail(ctx: Ctx, services: Services, config: Config) {
+  let smtp: Awaited<ReturnType<typeof startSmtpIntake>>;
   try {
-    const smtp = await startSmtpIntake({ mail: services.mail, log: ctx.log }, config);
+    smtp = await startSmtpIntake({ mail: services.mail, log: ctx.log }, config);
     ctx.log.info({ port: smtp.port }, `SMTP mail intake at smtp://${config.host}:${smtp.port}`);
-    return smtp;
   } catch (e) {
     if ((e as { code?: string }).code === 'EADDRINUSE')
       throw new Error(`SMTP port ${config.smtpPort} on ${config.host} is in use: set IOTOPS_SMTP_PORT to a free port`);
     throw e;
   }
+  const { imapMailbox } = config;
+  const imap = imapMailbox ? startImapPoller({ mail: services.mail, log: ctx.log }, { ...config, imapMailbox }) : null;
+  return {
+    port: smtp.port,
+    close: async () => {
+      // Both stop taking mail before the database closes; what either has in hand is stored first.
+      await Promise.all([smtp.close(), imap?.close()]);
+    },
+  };
 }
 
 /** First start without the demo: one admin with a random password, printed once. */
@@ -216,7 +230,7 @@ export function registerServe(program: Command) {
     )
     .option(
       '--roles <roles>',
-      `comma-separated roles to run: ${ROLES.join(', ')} (mail: the SMTP intake on IOTOPS_SMTP_PORT)`,
+      `comma-separated roles to run: ${ROLES.join(', ')} (mail: the SMTP intake on IOTOPS_SMTP_PORT, and the IMAP_URL mailbox's poller when set)`,
       DEFAULT_ROLES.join(','),
     )
     .action(async (o: { roles: string }) => {

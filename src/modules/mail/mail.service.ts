@@ -4,7 +4,7 @@
  * threads it into cases (mail-thread.ts).
  */
 import { createHash } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Ctx } from '../../platform/context.ts';
 import { emit } from '../../platform/events/emit.ts';
 import { MailEvents } from './mail.events.ts';
@@ -60,6 +60,20 @@ export function createMailService(ctx: Pick<Ctx, 'database'>, deps: Omit<MailThr
         await emit(tx, MailEvents.received, { mailId: row!.id, queue: m.queue }, { dedupeKey: `mail:${row!.id}` });
         return { id: row!.id };
       });
+    },
+
+    /**
+     * Whether these exact bytes were already stored from a polled mailbox: the IMAP poller stores a message before
+     * it flags it \Seen, so after a crash between the two it finds the message unseen again and must not store it
+     * twice (imap-poller.ts).
+     */
+    async storedImapSha(sha256: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: mailMessages.id })
+        .from(mailMessages)
+        .where(and(eq(mailMessages.transport, 'imap'), eq(mailMessages.sha256, sha256)))
+        .limit(1);
+      return row !== undefined;
     },
 
     /**

@@ -75,6 +75,8 @@ export const mailMessages = pgTable(
     index('mail_messages_case_idx').on(t.caseId),
     // The triage queue: what waits for an agent, oldest first.
     index('mail_messages_triage_idx').on(t.receivedAt, t.id).where(sql`thread_rule = 'triage'`),
+    // The IMAP poller asks, for every unseen message, whether its bytes are already stored (mail.service.ts).
+    index('mail_messages_imap_sha_idx').on(t.sha256).where(sql`transport = 'imap'`),
     // The per-sender hourly limit counts a sender's recent mail.
     index('mail_messages_sender_idx').on(t.fromAddress, t.receivedAt),
   ],

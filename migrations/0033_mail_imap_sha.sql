@@ -1,0 +1,1 @@
+CREATE INDEX "mail_messages_imap_sha_idx" ON "mail_messages" USING btree ("sha256") WHERE transport = 'imap';
