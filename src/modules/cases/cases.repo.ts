@@ -241,23 +241,38 @@ export function casesRepo(db: Db) {
         );
     },
     /**
-     * Contacts from the customer side per UTC period × kind: an email_in is the customer's by definition
-     * (inbound mail); a phone_call is staff's record of a conversation with the customer, whoever dialled, so
-     * every call counts; a portal_message counts when the customer side wrote it (staff post them too). Copies a major case synced to its
-     * children (data.copiedFrom) are not new contacts and stay out.
+     * Contacts per UTC period × kind (optionally × account and/or queue): an email_in is the customer's by definition
+     * (inbound mail; staff-only robot mail — auto-replies, bounces, partners — is not a customer contact); an
+     * email_out is a reply the desk mailed (automatic notices are in the mail outbox, not here); a phone_call is
+     * staff's record of a conversation with the customer, whoever dialled, so every call counts; a portal_message
+     * counts when the customer side wrote it (staff post them too). Copies a major case synced to its children
+     * (data.copiedFrom) are not new contacts and stay out.
      */
-    async contactsReport(w: ReportWindow) {
-      return queryRows<{ period: string; kind: 'email_in' | 'phone_call' | 'portal_message'; contacts: number }>(
+    async contactsReport(w: ReportWindow, by: readonly ('account' | 'queue')[] = []) {
+      const account = by.includes('account');
+      const queue = by.includes('queue');
+      return queryRows<{
+        period: string;
+        kind: 'email_in' | 'email_out' | 'phone_call' | 'portal_message';
+        accountId?: number;
+        queue?: string | null;
+        contacts: number;
+      }>(
         db,
-        sql`select ${period(w, caseEvents.at)} as period, ${caseEvents.kind} as kind, count(*)::int as contacts
+        sql`select ${period(w, caseEvents.at)} as period, ${caseEvents.kind} as kind,
+                   ${account ? sql`${cases.accountId}::int as "accountId",` : sql``}
+                   ${queue ? sql`${cases.queue} as queue,` : sql``}
+                   count(*)::int as contacts
               from ${caseEvents}
               join ${cases} on ${cases.id} = ${caseEvents.caseId}
              where ${caseEvents.at} >= ${w.from.toISOString()}::timestamptz
                and ${caseEvents.at} < ${w.to.toISOString()}::timestamptz ${inAccounts(w)}
                and (${caseEvents.data} -> 'copiedFrom') is null
-               and (${caseEvents.kind} in ('email_in', 'phone_call')
+               and ((${caseEvents.kind} = 'email_in' and ${caseEvents.visibility} = 'public')
+                    or ${caseEvents.kind} in ('email_out', 'phone_call')
                     or (${caseEvents.kind} = 'portal_message' and ${caseEvents.authorSide} = 'customer'))
-             group by 1, 2 order by 1, 2`,
+             group by 1, 2 ${account ? sql`, ${cases.accountId}` : sql``} ${queue ? sql`, ${cases.queue}` : sql``}
+             order by 1, 2 ${account ? sql`, 3` : sql``}`,
       );
     },
     /** The timelines of many cases at once (a report's), oldest first within each case. */

@@ -77,6 +77,12 @@ beforeAll(async () => {
     resolved: '2026-03-04T10:00:00Z',
     closed: '2026-03-09T10:00:00Z',
   });
+  // B, in the billing queue: a reply the desk mailed counts; a bounce recorded staff-only is no customer contact.
+  await exec(sql`update cases set queue = 'billing' where number = ${b}`);
+  await entry(b, t.agent, { kind: 'email_out' }, '2026-03-16T10:00:00Z');
+  await exec(sql`insert into case_events (case_id, tenant_id, at, kind, visibility, author_label, author_side, body)
+                 select id, tenant_id, '2026-03-16T11:00:00Z', 'email_in', 'internal', 'mailer-daemon@x.test', 'customer', 'bounce'
+                   from cases where number = ${b}`);
   await pin(b, { state: 'resolved', created: '2026-03-03T08:00:00Z', resolved: '2026-03-03T14:00:00Z' });
   await pin(c, { state: 'open', created: '2026-03-10T12:00:00Z' });
   await pin(d, { state: 'cancelled', created: '2026-02-27T12:00:00Z', closed: '2026-03-05T12:00:00Z' });
@@ -199,22 +205,35 @@ describe('GET /api/v1/reports/cases/handling-time', () => {
 });
 
 describe('GET /api/v1/reports/contacts', () => {
-  it('counts inbound mail, calls and customers’ portal messages per day and per month', async () => {
+  it('counts mail in and out, calls and customers’ portal messages per day and per month', async () => {
     const day = await march('contacts', `groupBy=day&accountId=${t.root.id}`);
     expect(day.statusCode).toBe(200);
     expect(day.json().items).toEqual([
       { period: '2026-03-02', kind: 'phone_call', contacts: 1 },
       { period: '2026-03-02', kind: 'portal_message', contacts: 1 },
       { period: '2026-03-15', kind: 'email_in', contacts: 1 },
+      { period: '2026-03-16', kind: 'email_out', contacts: 1 },
     ]);
     const month = await march('contacts', `groupBy=month&accountId=${t.root.id}&format=csv`);
     expect(month.body.split('\r\n')).toEqual([
       'period,kind,contacts',
       '2026-03-01,email_in,1',
+      '2026-03-01,email_out,1',
       '2026-03-01,phone_call,1',
       '2026-03-01,portal_message,1',
       '',
     ]);
+    // Per account and queue: A is the sub-account's (no queue), B the enterprise's in billing.
+    const split = await march('contacts', `groupBy=month&accountId=${t.root.id}&by=account,queue`);
+    expect(split.json().items).toEqual([
+      { period: '2026-03-01', kind: 'email_in', accountId: t.child.id, queue: null, contacts: 1 },
+      { period: '2026-03-01', kind: 'email_out', accountId: t.root.id, queue: 'billing', contacts: 1 },
+      { period: '2026-03-01', kind: 'phone_call', accountId: t.child.id, queue: null, contacts: 1 },
+      { period: '2026-03-01', kind: 'portal_message', accountId: t.child.id, queue: null, contacts: 1 },
+    ]);
+    const queues = await march('contacts', `groupBy=month&accountId=${t.root.id}&by=queue&format=csv`);
+    expect(queues.body.split('\r\n')[0]).toBe('period,kind,queue,contacts');
+    expect((await march('contacts', 'by=tenant')).statusCode).toBe(400);
     expect((await march('contacts', '', t.customer)).statusCode).toBe(403);
     expect((await march('contacts', '', {})).statusCode).toBe(401);
     const long = await get('/api/v1/reports/contacts?from=2025-01-01&to=2026-02-06', t.agent);

@@ -11,7 +11,7 @@ import { forbidden, invalid } from '../../platform/errors.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import { CasesErrors as E } from './cases.errors.ts';
 import { type CaseEventRow, type CaseRow, casesRepo, type ReportWindow } from './cases.repo.ts';
-import { CASE_TYPES, REPORT_MAX_DAYS, type ReportQueryInput } from './cases.schemas.ts';
+import { CASE_TYPES, type ContactsReportQueryInput, REPORT_MAX_DAYS, type ReportQueryInput } from './cases.schemas.ts';
 
 export type CaseReports = ReturnType<typeof createCaseReports>;
 
@@ -198,8 +198,8 @@ export function createCaseReports(
       return { ...meta(q), items };
     },
 
-    async contacts(p: Principal, q: ReportQueryInput) {
-      const items = await repo.contactsReport(await windowOf(p, q));
+    async contacts(p: Principal, q: ContactsReportQueryInput) {
+      const items = await repo.contactsReport(await windowOf(p, q), q.by ?? []);
       return { ...meta(q), groupBy: q.groupBy, items };
     },
   };

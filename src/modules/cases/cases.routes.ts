@@ -17,6 +17,7 @@ import {
   CaseNumberParams,
   CasePage,
   CaseView,
+  ContactsReportQuery,
   ContactsReportView,
   CreateCaseBody,
   CreateChildrenBody,
@@ -379,15 +380,21 @@ export function caseReportsRoutes(reports: CaseReports) {
           tags: ['reports'],
           operationId: 'getContactsReport',
           summary: 'Report customer contacts',
-          description: `Customer contacts per period and kind: inbound email, phone calls, customers’ portal messages. ${RANGE_NOTE}`,
-          querystring: ReportQuery,
+          description: `Customer contacts per period and kind — e-mail in (from the customer) and out (replies the desk mailed), phone calls, customers’ portal messages — optionally split by account and queue (\`by\`). ${RANGE_NOTE}`,
+          querystring: ContactsReportQuery,
           response: { 200: ContactsReportView.or(ReportCsv), ...errors },
         },
       },
       async (req, reply) => {
         const r = await reports.contacts(principalOf(req), req.query);
         if (req.query.format === 'json') return r;
-        return reply.type('text/csv; charset=utf-8').send(reportCsv(['period', 'kind', 'contacts'], r.items));
+        const columns = [
+          'period',
+          'kind',
+          ...(req.query.by ?? []).map((b) => (b === 'account' ? 'accountId' : b)),
+          'contacts',
+        ];
+        return reply.type('text/csv; charset=utf-8').send(reportCsv(columns, r.items));
       },
     );
   };

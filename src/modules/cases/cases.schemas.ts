@@ -354,6 +354,19 @@ export const ReportQuery = z.object({
 });
 export type ReportQueryInput = z.infer<typeof ReportQuery>;
 
+export const CONTACT_SPLITS = ['account', 'queue'] as const;
+export const ContactsReportQuery = ReportQuery.extend({
+  by: z
+    .string()
+    .regex(/^(account|queue)(,(account|queue))?$/, 'account, queue, or account,queue')
+    .transform((v) => [...new Set(v.split(','))] as (typeof CONTACT_SPLITS)[number][])
+    .optional()
+    .describe(
+      'Also split each period and kind by the case’s account and/or queue: `account`, `queue`, `account,queue`',
+    ),
+});
+export type ContactsReportQueryInput = z.infer<typeof ContactsReportQuery>;
+
 const ReportMeta = {
   from: z.string(),
   to: z.string(),
@@ -398,7 +411,11 @@ export const ContactsReportView = z
     items: z.array(
       z.object({
         period: z.string().describe('First day of the UTC period'),
-        kind: z.enum(['email_in', 'phone_call', 'portal_message']),
+        kind: z
+          .enum(['email_in', 'email_out', 'phone_call', 'portal_message'])
+          .describe('email_in: mail from the customer; email_out: a reply the desk mailed; phone_call; portal_message'),
+        accountId: z.number().int().optional().describe('With by=account: the case’s account'),
+        queue: z.string().nullable().optional().describe('With by=queue: the case’s queue (null: none)'),
         contacts: z.number().int(),
       }),
     ),

@@ -434,7 +434,7 @@ export interface paths {
   "/api/v1/reports/contacts": {
     /**
      * Report customer contacts
-     * @description Customer contacts per period and kind: inbound email, phone calls, customers’ portal messages. Staff only. from/to are UTC dates (to exclusive, at most 400 days); periods are UTC, weeks start on Monday; accountId narrows to that account and its subtree; format=csv answers CSV with a header row.
+     * @description Customer contacts per period and kind — e-mail in (from the customer) and out (replies the desk mailed), phone calls, customers’ portal messages — optionally split by account and queue (`by`). Staff only. from/to are UTC dates (to exclusive, at most 400 days); periods are UTC, weeks start on Monday; accountId narrows to that account and its subtree; format=csv answers CSV with a header row.
      */
     get: operations["getContactsReport"];
   };
@@ -2128,8 +2128,15 @@ export interface components {
       items: ({
           /** @description First day of the UTC period */
           period: string;
-          /** @enum {string} */
-          kind: "email_in" | "phone_call" | "portal_message";
+          /**
+           * @description email_in: mail from the customer; email_out: a reply the desk mailed; phone_call; portal_message
+           * @enum {string}
+           */
+          kind: "email_in" | "email_out" | "phone_call" | "portal_message";
+          /** @description With by=account: the case’s account */
+          accountId?: number;
+          /** @description With by=queue: the case’s queue (null: none) */
+          queue?: string | null;
           contacts: number;
         })[];
     };
@@ -6533,7 +6540,7 @@ export interface operations {
   };
   /**
    * Report customer contacts
-   * @description Customer contacts per period and kind: inbound email, phone calls, customers’ portal messages. Staff only. from/to are UTC dates (to exclusive, at most 400 days); periods are UTC, weeks start on Monday; accountId narrows to that account and its subtree; format=csv answers CSV with a header row.
+   * @description Customer contacts per period and kind — e-mail in (from the customer) and out (replies the desk mailed), phone calls, customers’ portal messages — optionally split by account and queue (`by`). Staff only. from/to are UTC dates (to exclusive, at most 400 days); periods are UTC, weeks start on Monday; accountId narrows to that account and its subtree; format=csv answers CSV with a header row.
    */
   getContactsReport: {
     parameters: {
@@ -6547,6 +6554,8 @@ export interface operations {
         /** @description Only this account and its subtree */
         accountId?: number;
         format?: "json" | "csv";
+        /** @description Also split each period and kind by the case’s account and/or queue: `account`, `queue`, `account,queue` */
+        by?: string;
       };
     };
     responses: {
