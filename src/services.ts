@@ -100,8 +100,13 @@ export function buildServices(ctx: Ctx) {
     cases: cases.mail,
     partners: ctx.config.mailPartners,
     senderLimitPerHour: ctx.config.mailSenderLimitPerHour,
+    attachmentMaxBytes: ctx.config.attachmentMaxBytes,
   });
-  const mailDesk = mailTriage(ctx.database.db, { accounts, cases: cases.mail });
+  const mailDesk = mailTriage(ctx.database.db, {
+    accounts,
+    cases: cases.mail,
+    attachmentMaxBytes: ctx.config.attachmentMaxBytes,
+  });
   const mailComposer = createMailComposer(ctx.database.db, {
     accounts,
     cases: cases.mail,

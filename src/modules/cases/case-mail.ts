@@ -5,8 +5,10 @@
  * job is retried after a crash). Which case a mail belongs to is the mail module's decision (mail-threading.ts);
  * these only write it, by the rules every reply follows (reply-policy.ts: reopen or follow-up).
  */
+import { createHash } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
+import { attachmentsRepo } from './attachments.repo.ts';
 import { SYSTEM_AUTHOR } from './case-automation.ts';
 import { casePartiesRepo } from './case-parties.repo.ts';
 import type { priorityInputsReader } from './case-priority.ts';
@@ -27,7 +29,26 @@ export type InboundEntry = {
   visibility: 'public' | 'internal';
   body: string;
   data: Record<string, unknown>;
+  /** The mail's files, kept as the entry's attachments (like files an agent attaches). */
+  files?: readonly { filename: string; contentType: string; content: Buffer }[];
 };
+
+/** The mail's files as the entry's attachments, in the landing transaction. */
+async function attachFiles(tx: Db, landed: Landed, files: InboundEntry['files']): Promise<void> {
+  const repo = attachmentsRepo(tx);
+  for (const f of files ?? []) {
+    await repo.insert({
+      tenantId: landed.case.tenantId,
+      caseId: landed.case.id,
+      eventId: landed.event.id,
+      filename: f.filename,
+      contentType: f.contentType,
+      size: f.content.length,
+      sha256: createHash('sha256').update(f.content).digest('hex'),
+      content: f.content,
+    });
+  }
+}
 
 const SUBJECT_MAX = 200;
 const DESCRIPTION_MAX = 20_000;
@@ -138,6 +159,7 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
         { priority, channel: 'email' },
       );
       if (contactId !== null) await casePartiesRepo(tx).addContacts(landed.case.id, landed.case.tenantId, [contactId]);
+      await attachFiles(tx, landed, entry.files);
       return landed;
     },
 
@@ -193,6 +215,7 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
         now,
         { priority, channel: 'email' },
       );
+      await attachFiles(tx, landed, entry.files);
       return landed;
     },
 

@@ -138,3 +138,43 @@ export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<Pars
     parseWarning: warning,
   };
 }
+
+/** A file a mail carried, as the desk keeps it on the case. */
+export type MailAttachment = { filename: string; contentType: string; content: Buffer };
+
+/** A name safe to offer as a download: no path, no control characters, bounded. */
+function safeFilename(name: string | null, i: number, type: string): string {
+  const base = (name ?? '')
+    .replace(/^.*[\\/]/, '')
+    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .trim()
+    .toWellFormed();
+  if (base !== '') return base.slice(0, 200);
+  const ext = /^image\/(png|jpe?g|gif)$/.exec(type)?.[1] ?? 'bin';
+  return `attachment-${i + 1}.${ext === 'jpeg' ? 'jpg' : ext}`;
+}
+
+/**
+ * The files of a stored mail, inline images included, read again from its raw bytes (only threading needs them,
+ * once). A message that does not parse has none.
+ */
+export async function attachmentsOf(raw: Buffer): Promise<MailAttachment[]> {
+  let email: Email;
+  try {
+    email = await PostalMime.parse(raw, {
+      maxNestingDepth: MAX_NESTING,
+      maxHeadersSize: MAX_HEADERS_BYTES,
+      attachmentEncoding: 'arraybuffer',
+    });
+  } catch {
+    return [];
+  }
+  return email.attachments.slice(0, 100).map((a, i) => {
+    const type = /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/i.test(a.mimeType)
+      ? a.mimeType.toLowerCase()
+      : 'application/octet-stream';
+    const content =
+      typeof a.content === 'string' ? Buffer.from(a.content, 'utf8') : Buffer.from(a.content as ArrayBuffer);
+    return { filename: safeFilename(a.filename, i, type), contentType: type, content };
+  });
+}

@@ -20,6 +20,7 @@ beforeAll(async () => {
   h = await harness({
     mailPartners: [{ provider: 'Telia', domains: ['telia.example'], ticket: /INC\d{6}/ }],
     mailSenderLimitPerHour: 1000,
+    attachmentMaxBytes: 2048,
   });
   t = await makeTenant(h.services);
   other = await makeTenant(h.services);
@@ -246,6 +247,80 @@ describe('mail threading', () => {
     );
     expect(p).toMatchObject({ rule: 'new_case' });
     expect(r).toEqual({ caseId: p!.caseId, rule: 'reference' });
+  });
+
+  it("keeps a mail's files, inline image included, as the entry's attachments; a file over the limit is named", async () => {
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const big = Buffer.alloc(3000, 'x');
+    const raw = [
+      `From: Ann Meter <${ann}>`,
+      'To: support@desk.test',
+      'Subject: Logs attached',
+      `Message-ID: ${mid('files')}`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="MIX"',
+      '',
+      '--MIX',
+      'Content-Type: multipart/related; boundary="REL"',
+      '',
+      '--REL',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p>See <img src="cid:shot1"> and the log.</p>',
+      '--REL',
+      'Content-Type: image/png',
+      'Content-ID: <shot1>',
+      'Content-Transfer-Encoding: base64',
+      '',
+      png.toString('base64'),
+      '--REL--',
+      '--MIX',
+      'Content-Type: text/plain; name="../../etc/modem.log"',
+      'Content-Disposition: attachment; filename="../../etc/modem.log"',
+      '',
+      'AT+CGDCONT? ERROR',
+      '--MIX',
+      'Content-Type: application/octet-stream',
+      'Content-Disposition: attachment; filename="dump.bin"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      big.toString('base64'),
+      '--MIX--',
+    ].join(CRLF);
+    const { id } = await h.services.mail.accept({
+      transport: 'smtp',
+      envelopeFrom: ann,
+      envelopeTo: ['support@desk.test'],
+      queue: 'support',
+      remoteAddress: null,
+      raw: Buffer.from(raw),
+    });
+    await h.runJobs();
+    const [row] = await h.ctx.database.query<{ caseId: number }>(
+      'select case_id::int as "caseId" from mail_messages where id = $1',
+      [id],
+    );
+    const { number } = await caseOf(row!.caseId);
+    const events = await h.app.inject({ method: 'GET', url: `/api/v1/cases/${number}/events`, headers: t.customer });
+    const mail = events.json().items.find((e: { kind: string }) => e.kind === 'email_in');
+    expect(mail.attachments.map((a: { filename: string }) => a.filename).sort()).toEqual([
+      'attachment-1.png',
+      'modem.log',
+    ]);
+    expect(mail.data.attachmentsNotKept).toEqual([
+      { filename: 'dump.bin', size: 3000, reason: 'larger than 2048 bytes' },
+    ]);
+    const log = mail.attachments.find((a: { filename: string }) => a.filename === 'modem.log');
+    const file = await h.app.inject({
+      method: 'GET',
+      url: `/api/v1/cases/${number}/attachments/${log.id}`,
+      headers: t.customer,
+    });
+    expect(file.statusCode).toBe(200);
+    expect(file.body.trimEnd()).toBe('AT+CGDCONT? ERROR');
   });
 
   it('drops a second copy of a Message-ID', async () => {

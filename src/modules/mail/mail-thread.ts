@@ -11,6 +11,7 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { CaseMailOps, InboundEntry, MailCaseRef } from '../cases/case-mail.ts';
 import { MailEvents } from './mail.events.ts';
 import { mailMessages, mailOutbound } from './mail.tables.ts';
+import { attachmentsOf, type MailAttachment } from './mail-parse.ts';
 import {
   caseTokenOf,
   decideThread,
@@ -29,6 +30,8 @@ export type MailThreadDeps = {
   cases: CaseMailOps;
   partners: readonly PartnerPattern[];
   senderLimitPerHour: number;
+  /** ATTACHMENT_MAX_BYTES: a mail's file larger than this is named on the entry but not kept. */
+  attachmentMaxBytes: number;
   /** Parses a stored mail (mail.service.ts), for a parent threaded ahead of its reply. */
   parse: (mailId: number) => Promise<void>;
   now?: () => Date;
@@ -43,8 +46,14 @@ const authorLabelOf = (m: MailRow) =>
   (m.fromName ? `${m.fromName} <${m.fromAddress ?? ''}>` : (m.fromAddress ?? '(no sender)')).slice(0, 400);
 
 /** What a timeline entry keeps of the mail: the text, and the facts an agent asks for. */
-export function entryOf(m: MailRow, side: InboundEntry['side'], internal: boolean): InboundEntry {
+export function entryOf(
+  m: MailRow,
+  side: InboundEntry['side'],
+  internal: boolean,
+  files: Kept = { files: [], skipped: [] },
+): InboundEntry {
   return {
+    files: files.files,
     authorLabel: authorLabelOf(m),
     side,
     visibility: internal ? 'internal' : 'public',
@@ -56,7 +65,22 @@ export function entryOf(m: MailRow, side: InboundEntry['side'], internal: boolea
       messageId: m.messageId,
       attachments: m.attachmentCount ?? 0,
       ...(m.automatic ? { automatic: m.automatic } : {}),
+      ...(files.skipped.length > 0 ? { attachmentsNotKept: files.skipped } : {}),
     },
+  };
+}
+
+type Kept = { files: MailAttachment[]; skipped: { filename: string; size: number; reason: string }[] };
+
+/** The mail's files the case keeps: each up to the attachment limit; larger ones are named, not kept. */
+export async function keptFiles(m: Pick<MailRow, 'raw' | 'attachmentCount'>, maxBytes: number): Promise<Kept> {
+  if (!m.attachmentCount) return { files: [], skipped: [] };
+  const all = await attachmentsOf(Buffer.from(m.raw));
+  return {
+    files: all.filter((f) => f.content.length <= maxBytes),
+    skipped: all
+      .filter((f) => f.content.length > maxBytes)
+      .map((f) => ({ filename: f.filename, size: f.content.length, reason: `larger than ${maxBytes} bytes` })),
   };
 }
 
@@ -148,7 +172,7 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
     };
   }
 
-  async function apply(tx: Db, m: MailRow, d: ThreadDecision, now: Date) {
+  async function apply(tx: Db, m: MailRow, d: ThreadDecision, now: Date, files: Kept) {
     const done = (set: Partial<MailRow>) =>
       tx
         .update(mailMessages)
@@ -160,7 +184,7 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
         return { caseId: null, rule: 'duplicate' };
       case 'join': {
         const side = d.rule === 'partner_ticket' ? 'staff' : 'customer';
-        const landed = await deps.cases.land(tx, d.caseId, entryOf(m, side, d.internal), d.contactId, now);
+        const landed = await deps.cases.land(tx, d.caseId, entryOf(m, side, d.internal, files), d.contactId, now);
         await done({ threadRule: d.rule, caseId: landed.case.id, contactId: d.contactId });
         return { caseId: landed.case.id, rule: d.rule };
       }
@@ -168,7 +192,7 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
         const landed = await deps.cases.open(
           tx,
           { accountId: d.accountId, tenantId: d.tenantId, queue: m.queue, subject: m.subject, contactId: d.contactId },
-          entryOf(m, 'customer', false),
+          entryOf(m, 'customer', false, files),
           now,
         );
         if (d.refused) {
@@ -254,6 +278,7 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
     if (m.automatic === 'bounce')
       for (const r of m.bouncedRecipients ?? []) await deps.accounts.flagBouncedEmail(r, clock());
     const f = await facts(db, m);
+    const files = await keptFiles(m, deps.attachmentMaxBytes);
     return db.transaction(async (tx) => {
       const [locked] = await tx
         .select({ threadedAt: mailMessages.threadedAt })
@@ -262,7 +287,7 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
         .for('update');
       if (!locked || locked.threadedAt !== null) return undefined;
       if (!f.duplicate && m.messageId) f.duplicate = await anotherCopyThreaded(tx, m);
-      const out = await apply(tx, m, decideThread(f), clock());
+      const out = await apply(tx, m, decideThread(f), clock(), files);
       await emit(tx, MailEvents.threaded, { mailId, caseId: out.caseId, rule: out.rule });
       return out;
     });

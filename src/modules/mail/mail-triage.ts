@@ -16,7 +16,7 @@ import { MailErrors as E } from './mail.errors.ts';
 import { MailEvents } from './mail.events.ts';
 import type { AssignMailInput } from './mail.schemas.ts';
 import { mailMessages } from './mail.tables.ts';
-import { entryOf } from './mail-thread.ts';
+import { entryOf, keptFiles } from './mail-thread.ts';
 
 export type MailRow = typeof mailMessages.$inferSelect;
 /** A mail row with the case numbers its ids stand for (the cases module's, looked up by id). */
@@ -29,6 +29,7 @@ export function mailTriage(
   deps: {
     accounts: Pick<AccountsService, 'get' | 'contactsByEmail' | 'addContact'>;
     cases: CaseMailOps;
+    attachmentMaxBytes: number;
     now?: () => Date;
   },
 ) {
@@ -131,8 +132,9 @@ export function mailTriage(
         // A partner's mail stays on the provider's side whatever the agent picks.
         const internal = input.visibility === 'internal' || m.triageReason === 'partner_ticket_unknown';
         const side = m.triageReason === 'partner_ticket_unknown' ? 'staff' : 'customer';
+        const files = await keptFiles(m, deps.attachmentMaxBytes);
         await handle(id, async (tx) => {
-          const landed = await deps.cases.land(tx, c.id, entryOf(m, side, internal), null, clock());
+          const landed = await deps.cases.land(tx, c.id, entryOf(m, side, internal, files), null, clock());
           await deps.cases.note(
             tx,
             landed.case.id,
@@ -164,6 +166,7 @@ export function mailTriage(
           email: m.fromAddress,
           roles: [],
         }));
+      const files = await keptFiles(m, deps.attachmentMaxBytes);
       await handle(id, async (tx) => {
         const landed = await deps.cases.open(
           tx,
@@ -174,7 +177,7 @@ export function mailTriage(
             subject: m.subject,
             contactId: contact.id,
           },
-          entryOf(m, 'customer', m.automatic !== null),
+          entryOf(m, 'customer', m.automatic !== null, files),
           clock(),
         );
         await deps.cases.note(
