@@ -82,4 +82,30 @@ Content-Type: text/plain; charset=utf-8
       expect(p.references).toContain(id);
     },
   );
+
+  it('keeps HTML only sanitized: no script, handler, style, form, frame or image; links leave without referrer', async () => {
+    const html = [
+      '<p onclick="steal()">Hi <b>team</b><script>alert(1)</script></p>',
+      '<img src="https://tracker.example/p.gif"><img src="cid:shot1">',
+      '<a href="javascript:alert(1)">x</a><a href="https://status.example/">status</a>',
+      '<style>body{display:none}</style><iframe src="https://evil.example"></iframe><form><input></form>',
+      '<table><tr><td colspan="2" style="color:red">cell</td></tr></table>',
+    ].join('');
+    const p = await parseMail(
+      mail(
+        `
+From: a@customer.example
+To: support@desk.test
+Subject: html
+Message-ID: <html-1@customer.example>
+Content-Type: text/html; charset=utf-8
+`,
+        html,
+      ),
+      'a@customer.example',
+    );
+    expect(p.htmlBody?.trim()).toBe(
+      '<p>Hi <b>team</b></p><a rel="noopener noreferrer nofollow" target="_blank">x</a><a href="https://status.example/" rel="noopener noreferrer nofollow" target="_blank">status</a><table><tr><td colspan="2">cell</td></tr></table>',
+    );
+  });
 });

@@ -4,6 +4,7 @@
  * warning, and the raw message stays stored whatever this says (issue 15, "Bad input").
  */
 import PostalMime, { type Email, type Header } from 'postal-mime';
+import sanitizeHtml from 'sanitize-html';
 
 /** A zip bomb of nested multiparts stops here; real mail nests a handful of levels. */
 const MAX_NESTING = 32;
@@ -21,6 +22,8 @@ export type ParsedMail = {
   recipients: string[];
   subject: string | null;
   textBody: string | null;
+  /** The HTML part made safe to show (sanitizeMailHtml); null when the mail had none. */
+  htmlBody: string | null;
   attachmentCount: number;
   /** Why it is not to be answered: 'auto-reply', 'bounce' or 'bulk'; null for a person's mail. */
   automatic: string | null;
@@ -54,6 +57,67 @@ export function automaticKind(headers: readonly Header[], envelopeFrom: string):
   if (precedence === 'bulk' || precedence === 'list' || precedence === 'junk' || h('list-id') !== undefined)
     return 'bulk';
   return null;
+}
+
+/**
+ * A mail's HTML as the console may show it: formatting, tables and links only. No script, style, form, frame or
+ * event handler; no image at all (a remote one is a tracking pixel, and inline ones are among the entry's
+ * attachments); links open outside the desk without its referrer. The console still shows it in a sandboxed frame.
+ */
+export function sanitizeMailHtml(html: string): string {
+  return sanitizeHtml(html.slice(0, 2_000_000), {
+    allowedTags: [
+      'p',
+      'br',
+      'div',
+      'span',
+      'b',
+      'i',
+      'u',
+      's',
+      'strong',
+      'em',
+      'small',
+      'sub',
+      'sup',
+      'blockquote',
+      'pre',
+      'code',
+      'ul',
+      'ol',
+      'li',
+      'dl',
+      'dt',
+      'dd',
+      'h1',
+      'h2',
+      'h3',
+      'h4',
+      'h5',
+      'h6',
+      'hr',
+      'table',
+      'thead',
+      'tbody',
+      'tfoot',
+      'tr',
+      'td',
+      'th',
+      'caption',
+      'a',
+    ],
+    allowedAttributes: {
+      a: ['href', 'title', 'rel', 'target'],
+      td: ['colspan', 'rowspan'],
+      th: ['colspan', 'rowspan'],
+    },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowProtocolRelative: false,
+    transformTags: {
+      a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }),
+    },
+    disallowedTagsMode: 'discard',
+  });
 }
 
 /** Every recipient address the message names, deduplicated, bounded (a mail to 10,000 people is not a reply). */
@@ -132,6 +196,7 @@ export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<Pars
     recipients: recipientsOf(email),
     subject: storable(email.subject, 998),
     textBody: storable(text, MAX_TEXT_CHARS),
+    htmlBody: email.html ? storable(sanitizeMailHtml(email.html), MAX_TEXT_CHARS * 2) : null,
     attachmentCount: email.attachments.length,
     automatic: automaticKind(email.headers, envelopeFrom),
     bouncedRecipients: hardBouncesOf(email),
@@ -142,11 +207,15 @@ export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<Pars
 /** A file a mail carried, as the desk keeps it on the case. */
 export type MailAttachment = { filename: string; contentType: string; content: Buffer };
 
+// Control characters (C0, DEL, C1) and quotes go; a name with them is not what the upload API would take either.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f"]/g;
+
 /** A name safe to offer as a download: no path, no control characters, bounded. */
 function safeFilename(name: string | null, i: number, type: string): string {
   const base = (name ?? '')
     .replace(/^.*[\\/]/, '')
-    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .replace(UNSAFE_CHARS, '')
     .trim()
     .toWellFormed();
   if (base !== '') return base.slice(0, 200);

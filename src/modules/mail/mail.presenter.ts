@@ -39,6 +39,7 @@ export function presentMailDetail(
     size: m.size,
     sha256: m.sha256,
     text: m.textBody,
+    html: m.htmlBody,
     parseWarning: m.parseWarning,
     duplicateOf: m.duplicateOf,
     headers: x.headers,

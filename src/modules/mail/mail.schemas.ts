@@ -62,6 +62,12 @@ export const MailDetail = MailSummary.extend({
   size: z.number().int(),
   sha256: z.string(),
   text: z.string().nullable().describe('The text as read (HTML reduced to text); the raw message is at …/raw'),
+  html: z
+    .string()
+    .nullable()
+    .describe(
+      'Its HTML part, sanitized (formatting, tables and links; no script, style, form or image); show it sandboxed',
+    ),
   parseWarning: z.string().nullable(),
   duplicateOf: z.number().int().nullable(),
   headers: z.array(z.object({ name: z.string(), value: z.string() })).describe('Every header line, as received'),

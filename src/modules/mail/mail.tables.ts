@@ -43,6 +43,8 @@ export const mailMessages = pgTable(
     recipients: text('recipients').array(),
     subject: text('subject'),
     textBody: text('text_body'),
+    /** The HTML part, sanitized at parse (mail-parse.ts sanitizeMailHtml): what the console may show. */
+    htmlBody: text('html_body'),
     attachmentCount: integer('attachment_count'),
     /** An auto-reply, a bounce or list mail (RFC 3834 and the de-facto headers): recorded, never answered. */
     automatic: text('automatic'),

@@ -2940,6 +2940,8 @@ export interface components {
       sha256: string;
       /** @description The text as read (HTML reduced to text); the raw message is at …/raw */
       text: string | null;
+      /** @description Its HTML part, sanitized (formatting, tables and links; no script, style, form or image); show it sandboxed */
+      html: string | null;
       parseWarning: string | null;
       duplicateOf: number | null;
       /** @description Every header line, as received */
