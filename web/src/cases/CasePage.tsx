@@ -71,7 +71,7 @@ export default function CasePage() {
       <Grid>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack>
-            <CaseComposer number={number} staff={staff} />
+            <CaseComposer number={number} staff={staff} contacts={k.contacts} />
             <Title order={2} size="h4">
               {t('case.timeline')}
             </Title>
