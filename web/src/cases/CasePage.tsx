@@ -76,7 +76,7 @@ export default function CasePage() {
               {t('case.timeline')}
             </Title>
             <ErrorAlert error={events.error} />
-            <CaseTimeline number={number} items={events.data?.items ?? []} />
+            <CaseTimeline number={number} items={events.data?.items ?? []} staff={staff} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>

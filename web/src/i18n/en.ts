@@ -56,6 +56,9 @@ export const en = {
   'case.mailNobody':
     'No contact of this case has an e-mail address: the reply is kept in the timeline but reaches nobody.',
   'case.mailBounced': 'bounced: not mailed until the address changes',
+  'case.mailIn': 'E-mail received',
+  'case.mailOut': 'E-mail sent',
+  'case.mailOriginal': 'Headers and original',
   'case.compose': 'Write…',
   'case.add': 'Add',
   'case.moveTo': 'Move to',
