@@ -85,10 +85,15 @@ export interface DemoDesk {
 
 /**
  * `iotops start` with its demo on a fresh embedded data directory, and Debian's Chromium beside it: the set-up every
- * browser journey file shares. `env` adds to (or overrides) the defaults, e.g. IOTOPS_SIMULATE.
+ * browser journey file shares. `env` adds to (or overrides) the defaults, e.g. IOTOPS_SIMULATE; `args` go after
+ * `start`, e.g. `['--roles', 'api,worker,ingest,mail']` for the SMTP intake.
  */
-export async function startDemoDesk(prefix: string, env: Record<string, string> = {}): Promise<DemoDesk> {
-  const server = startCli(['start'], {
+export async function startDemoDesk(
+  prefix: string,
+  env: Record<string, string> = {},
+  args: readonly string[] = [],
+): Promise<DemoDesk> {
+  const server = startCli(['start', ...args], {
     LOG_LEVEL: 'warn',
     IOTOPS_DATA_DIR: mkdtempSync(path.join(tmpdir(), `iotops-${prefix}-`)),
     PORT: '0',

@@ -15,4 +15,12 @@ export const keys = {
     events: (iccid: string, types: string) => ['sims', 'one', iccid, 'events', types] as const,
   },
   accounts: { list: ['accounts'] as const },
+  mail: {
+    all: ['mail'] as const,
+    /** A page of triage (null: the first, which the nav's count shares). */
+    triage: (cursor: string | null) => ['mail', 'triage', cursor] as const,
+    one: (id: number) => ['mail', 'messages', id] as const,
+    outbox: (params: Record<string, unknown>) => ['mail', 'outbox', params] as const,
+    templates: ['mail', 'templates'] as const,
+  },
 };

@@ -63,6 +63,13 @@ const router = createBrowserRouter([
       { path: 'webhooks/:id', lazy: screen(() => import('../webhooks/WebhookPage.tsx')), loader: prefetch() },
       { path: 'portal/webhooks', lazy: screen(() => import('../webhooks/WebhooksPage.tsx')), loader: prefetch() },
       { path: 'portal/webhooks/:id', lazy: screen(() => import('../webhooks/WebhookPage.tsx')), loader: prefetch() },
+      // Mail (staff): triage, outbox and templates as tabs with their own addresses, and one stored mail.
+      ...['mail', 'mail/outbox', 'mail/templates'].map((path) => ({
+        path,
+        lazy: screen(() => import('../mail/MailPage.tsx')),
+        loader: prefetch(),
+      })),
+      { path: 'mail/messages/:id', lazy: screen(() => import('../mail/MailMessagePage.tsx')), loader: prefetch() },
       { path: 'admin/*', lazy: screen(() => import('../admin/AdminPage.tsx')), loader: prefetch() },
       { path: 'portal/sims', lazy: screen(() => import('../portal/PortalSimsPage.tsx')), loader: prefetch() },
       { path: 'portal/sims/:iccid', lazy: screen(() => import('../portal/PortalSimPage.tsx')), loader: prefetch() },

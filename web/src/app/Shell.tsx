@@ -1,10 +1,11 @@
-import { Alert, AppShell, Button, Center, Group, Loader, NavLink, Text } from '@mantine/core';
-import { useIsFetching, useQueryClient } from '@tanstack/react-query';
+import { Alert, AppShell, Badge, Button, Center, Group, Loader, NavLink, Text, VisuallyHidden } from '@mantine/core';
+import { useIsFetching, useQuery, useQueryClient } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Navigate, Outlet, NavLink as RouterLink, useLocation } from 'react-router';
 import { onUnauthorized } from '../api/client.ts';
 import { isStaff, useLogout, useMe } from '../auth/session.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { triageQuery } from '../mail/triage-query.ts';
 import { CustomerView } from '../ui/ErrorAlert.tsx';
 import { useModule } from '../ui/useModule.ts';
 
@@ -28,6 +29,16 @@ function useOnline() {
   return online;
 }
 
+/**
+ * How much mail waits in triage, for the staff nav: the triage list's first page (200), asked every minute; the
+ * same query the Triage tab shows, so an action there updates the count at once. "200+" past one page.
+ */
+function useTriageCount(staff: boolean): string | null {
+  const q = useQuery({ ...triageQuery(null), enabled: staff, refetchInterval: 60_000, staleTime: 30_000 });
+  const n = q.data?.items.length ?? 0;
+  return n === 0 ? null : q.data?.nextCursor ? `${n}+` : String(n);
+}
+
 export function Shell() {
   const { t } = useI18n();
   const me = useMe();
@@ -38,6 +49,7 @@ export function Shell() {
   const fetching = useIsFetching();
   const extras = useModule(loadExtras);
   const [expired, setExpired] = useState(false);
+  const waiting = useTriageCount(me.data ? isStaff(me.data) : false);
   // A 401 mid-work opens a login over the page instead of leaving it, so a half-typed reply survives.
   useEffect(() => onUnauthorized(() => setExpired(true)), []);
 
@@ -49,7 +61,7 @@ export function Shell() {
     );
   if (!me.data) return <Navigate to="/login" state={{ from: location.pathname + location.search }} replace />;
   const staff = isStaff(me.data);
-  const links = staff
+  const links: { to: string; label: string; count?: string | null }[] = staff
     ? [
         { to: '/cases', label: t('nav.queue') },
         { to: '/dashboard', label: t('nav.dashboard') },
@@ -58,6 +70,7 @@ export function Shell() {
         { to: '/sims', label: t('nav.sims') },
         { to: '/sims/import', label: t('nav.import') },
         { to: '/webhooks', label: t('webhooks.title') },
+        { to: '/mail', label: t('nav.mail'), count: waiting },
         ...(me.data.role === 'admin' ? [{ to: '/admin', label: t('nav.admin') }] : []),
       ]
     : [
@@ -83,7 +96,25 @@ export function Shell() {
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
         {links.map((l) => (
-          <NavLink key={l.to} component={RouterLink} to={l.to} label={l.label} variant="filled" />
+          <NavLink
+            key={l.to}
+            component={RouterLink}
+            to={l.to}
+            label={l.label}
+            variant="filled"
+            rightSection={
+              l.count ? (
+                <>
+                  <Badge size="sm" variant="light" color="orange" c="dark.9" aria-hidden>
+                    {l.count}
+                  </Badge>
+                  <VisuallyHidden>
+                    {l.count} {t('nav.mailWaiting')}
+                  </VisuallyHidden>
+                </>
+              ) : undefined
+            }
+          />
         ))}
       </AppShell.Navbar>
       <AppShell.Main>

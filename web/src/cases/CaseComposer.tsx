@@ -6,21 +6,34 @@ import { keys } from '../api/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { uploadAttachment } from './CaseAttachments.tsx';
+import { MailRecipients } from './MailRecipients.tsx';
 
 type Draft = { body: Schemas['CreateCaseEventRequestInput']; files: File[] };
+type Mode = 'note' | 'update' | 'email';
 
 /**
- * Staff write an internal note or a public reply; a customer writes a portal message; any of them with files
- * attached. The text is saved first (a failed save keeps it, in sessionStorage too), then each file is attached to
- * the entry it created — in the case it landed in (a late customer reply opens a follow-up).
+ * Staff write an internal note, a public update (shown in the portal, and mailed to the case's contacts as an
+ * update) or a reply by e-mail (an email_out, mailed to the contacts, always public; who gets it shows under the
+ * field); a customer writes a portal message; any of them with files attached. The text is saved first (a failed
+ * save keeps it, in sessionStorage too), then each file is attached to the entry it created — in the case it
+ * landed in (a late customer reply opens a follow-up).
  */
-export function CaseComposer({ number, staff }: { number: string; staff: boolean }) {
+export function CaseComposer({
+  number,
+  staff,
+  contacts = [],
+}: {
+  number: string;
+  staff: boolean;
+  /** The case's contacts: the e-mail reply goes to those with an address. */
+  contacts?: Schemas['CaseContact'][];
+}) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const draftKey = `iotops.draft.${number}`;
   const [text, setText] = useState(() => sessionStorage.getItem(draftKey) ?? '');
   const [files, setFiles] = useState<File[]>([]);
-  const [mode, setMode] = useState<'note' | 'reply'>('note');
+  const [mode, setMode] = useState<Mode>('note');
   const update = (v: string) => {
     setText(v);
     sessionStorage.setItem(draftKey, v);
@@ -36,39 +49,44 @@ export function CaseComposer({ number, staff }: { number: string; staff: boolean
     },
     onSettled: () => qc.invalidateQueries({ queryKey: keys.cases.one(number) }),
   });
-  const submit = () =>
-    send.mutate({
-      body: staff
-        ? { kind: 'note', visibility: mode === 'note' ? 'internal' : 'public', body: text }
-        : { kind: 'portal_message', body: text },
-      files,
-    });
+  const bodyOf = (): Schemas['CreateCaseEventRequestInput'] => {
+    if (!staff) return { kind: 'portal_message', body: text };
+    if (mode === 'email') return { kind: 'email_out', body: text };
+    return { kind: 'note', visibility: mode === 'note' ? 'internal' : 'public', body: text };
+  };
+  const label = { note: t('case.note'), update: t('case.reply'), email: t('case.email') }[mode];
   return (
     <Card withBorder>
       <Stack gap="xs">
         {staff && (
           <SegmentedControl
             value={mode}
-            onChange={(v) => setMode(v as 'note' | 'reply')}
+            onChange={(v) => setMode(v as Mode)}
             data={[
               { value: 'note', label: t('case.note') },
-              { value: 'reply', label: t('case.reply') },
+              { value: 'update', label: t('case.reply') },
+              { value: 'email', label: t('case.email') },
             ]}
           />
         )}
         <Textarea
-          label={staff ? (mode === 'note' ? t('case.note') : t('case.reply')) : t('portal.cases.reply')}
+          label={staff ? label : t('portal.cases.reply')}
           placeholder={t('case.compose')}
           autosize
           minRows={3}
           value={text}
           onChange={(e) => update(e.currentTarget.value)}
         />
+        {staff && mode === 'email' && <MailRecipients contacts={contacts} />}
         <FileInput label={t('case.attachFiles')} multiple clearable value={files} onChange={setFiles} />
         <ErrorAlert error={send.error} />
         <Group>
-          <Button onClick={submit} disabled={!text.trim()} loading={send.isPending}>
-            {staff ? t('case.add') : t('portal.cases.reply')}
+          <Button
+            onClick={() => send.mutate({ body: bodyOf(), files })}
+            disabled={!text.trim()}
+            loading={send.isPending}
+          >
+            {!staff ? t('portal.cases.reply') : mode === 'email' ? t('case.send') : t('case.add')}
           </Button>
         </Group>
       </Stack>

@@ -71,12 +71,12 @@ export default function CasePage() {
       <Grid>
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack>
-            <CaseComposer number={number} staff={staff} />
+            <CaseComposer number={number} staff={staff} contacts={k.contacts} />
             <Title order={2} size="h4">
               {t('case.timeline')}
             </Title>
             <ErrorAlert error={events.error} />
-            <CaseTimeline number={number} items={events.data?.items ?? []} />
+            <CaseTimeline number={number} items={events.data?.items ?? []} staff={staff} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>

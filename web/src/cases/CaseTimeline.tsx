@@ -1,53 +1,89 @@
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
+import { Link } from 'react-router';
 import type { Schemas } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { Badge } from '../ui/badges.tsx';
 import { AttachmentList } from './CaseAttachments.tsx';
 
 type Entry = Schemas['CaseTimelineEntry'];
+/** The words an entry needs, looked up once per timeline rather than once per entry. */
+type Words = { internal: string; mailIn: string; mailOut: string; original: string };
 
 /**
  * The case's timeline, newest first, as plain elements styled by ui/plain.css (a Mantine Card, Group and three
  * Texts per entry cost ~10 component instances each). Entries are memoised: a poll re-renders only what changed.
+ * Mail shows as mail (an envelope, its subject); staff reach an inbound mail's headers and original from it.
+ * Bodies are plain text: React escapes them, whatever a stranger's mail holds.
  */
-export function CaseTimeline({ number, items }: { number: string; items: Entry[] }) {
+export function CaseTimeline({ number, items, staff }: { number: string; items: Entry[]; staff: boolean }) {
   const { t, dateTime } = useI18n();
   const internal = t('common.internal');
+  const mailIn = t('case.mailIn');
+  const mailOut = t('case.mailOut');
+  const original = t('case.mailOriginal');
+  // One object while the language stays, so the memoised entries keep their props.
+  const words = useMemo(() => ({ internal, mailIn, mailOut, original }), [internal, mailIn, mailOut, original]);
   return (
     <>
       {[...items].reverse().map((e) => (
-        <TimelineEntry key={e.id} number={number} e={e} dateTime={dateTime} internal={internal} />
+        <TimelineEntry key={e.id} number={number} e={e} dateTime={dateTime} words={words} staff={staff} />
       ))}
     </>
   );
 }
 
+const isMail = (kind: Entry['kind']) => kind === 'email_in' || kind === 'email_out';
+const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
+
 const TimelineEntry = memo(function TimelineEntry({
   number,
   e,
   dateTime,
-  internal,
+  words,
+  staff,
 }: {
   number: string;
   e: Entry;
   dateTime: (iso: string) => string;
-  internal: string;
+  words: Words;
+  staff: boolean;
 }) {
+  const mail = isMail(e.kind);
+  const subject = mail ? text(e.data?.subject) : null;
+  const mailId = typeof e.data?.mailId === 'number' ? e.data.mailId : null;
   return (
-    <article className="entry" data-internal={e.visibility === 'internal' ? '' : undefined}>
+    <article
+      className="entry"
+      data-internal={e.visibility === 'internal' ? '' : undefined}
+      data-mail={mail ? '' : undefined}
+    >
       <div className="entry-head">
         <strong>
-          {e.kind.replace(/_/g, ' ')} · {e.authorLabel}
+          {mail ? (
+            <>
+              <span aria-hidden="true">✉ </span>
+              {e.kind === 'email_in' ? words.mailIn : words.mailOut}
+            </>
+          ) : (
+            e.kind.replace(/_/g, ' ')
+          )}{' '}
+          · {e.authorLabel}
           {e.visibility === 'internal' && (
             <Badge ml="xs" size="xs" color="yellow">
-              {internal}
+              {words.internal}
             </Badge>
           )}
         </strong>
         <span className="dimmed">{dateTime(e.at)}</span>
       </div>
+      {subject && <p className="entry-subject">{subject}</p>}
       <p className="entry-body">{e.body}</p>
       {e.attachments.length > 0 && <AttachmentList number={number} items={e.attachments} />}
+      {staff && mail && mailId !== null && (
+        <Link to={`/mail/messages/${mailId}`} className="entry-link">
+          {words.original}
+        </Link>
+      )}
     </article>
   );
 });

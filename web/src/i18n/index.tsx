@@ -23,6 +23,8 @@ type I18n = {
   /** Dates and times in the user's locale and time zone. */
   dateTime: (iso: string | null | undefined) => string;
   number: (n: number) => string;
+  /** A language's name in the user's language, with its code: "Swedish (sv)". */
+  languageName: (code: string) => string;
 };
 
 const Ctx = createContext<I18n | null>(null);
@@ -37,6 +39,7 @@ export function I18nProvider({ lang, children }: { lang: Language; children: Rea
     // Made on first use: each Intl constructor costs ~40 ms on a fresh page here, and the first screens show no
     // numbers through it (the date formatter is needed at once by the queue and the timeline).
     let nf: Intl.NumberFormat | null = null;
+    let names: Intl.DisplayNames | null = null;
     return {
       lang,
       t,
@@ -55,6 +58,10 @@ export function I18nProvider({ lang, children }: { lang: Language; children: Rea
       number: (n) => {
         nf ??= new Intl.NumberFormat(lang);
         return nf.format(n);
+      },
+      languageName: (code) => {
+        names ??= new Intl.DisplayNames([lang], { type: 'language' });
+        return `${names.of(code) ?? code} (${code})`;
       },
     };
   }, [lang]);
