@@ -242,8 +242,13 @@ describe.skipIf(testDbKind !== 'pglite')('web console and portal (browser)', { t
         if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text());
       });
       await p.goto(`${desk.url}/docs/`);
-      await expect.poll(() => p.locator('.opblock').count(), { timeout: 60_000 }).toBeGreaterThan(50);
+      // Every tag is listed (collapsed); a tag opens to its operations.
+      await expect.poll(() => p.locator('.opblock-tag').count(), { timeout: 60_000 }).toBeGreaterThan(15);
+      await p.locator('.opblock-tag[data-tag="sims"]').click();
+      await expect.poll(() => p.locator('.opblock').count(), { timeout: 60_000 }).toBeGreaterThan(10);
       await p.getByText('Import SIMs from CSV').first().waitFor({ state: 'attached' });
+      await p.locator('.opblock-tag[data-tag="mail"]').click();
+      await p.getByText('List the mail waiting in triage').first().waitFor({ state: 'attached' });
       expect(violations).toEqual([]);
     } finally {
       await browser.close();
