@@ -12,6 +12,7 @@ import { MailEvents } from './modules/mail/mail.events.ts';
 import { mailSubscribers } from './modules/mail/mail.subscribers.ts';
 import { SimEvents } from './modules/sims/sims.events.ts';
 import { simsSubscribers } from './modules/sims/sims.subscribers.ts';
+import { SlaEvents } from './modules/sla/sla.events.ts';
 import { slaSubscribers } from './modules/sla/sla.subscribers.ts';
 import { webhooksSubscribers } from './modules/webhooks/webhooks.subscribers.ts';
 import type { EventDef } from './platform/events/define.ts';
@@ -24,6 +25,7 @@ export const ALL_EVENTS: readonly EventDef[] = [
   ...Object.values(DiagnosisEvents),
   ...Object.values(IngestEvents),
   ...Object.values(MailEvents),
+  ...Object.values(SlaEvents),
 ];
 
 const built = new WeakMap<Services, EventRegistry>();

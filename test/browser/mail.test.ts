@@ -236,6 +236,8 @@ describe.skipIf(testDbKind !== 'pglite')('mail in the console (browser)', { time
     await p.getByRole('tab', { name: 'Templates' }).click();
     await p.getByText('Only admins change the templates.').waitFor();
     expect(await p.getByRole('textbox', { name: 'Text' }).inputValue()).toContain('{{message}}');
+    // The placeholders are the server's list, with what each becomes.
+    await p.getByText('{{nextUpdateBy}}', { exact: true }).waitFor();
     expect(await seriousA11yViolations(p)).toEqual([]);
   });
 

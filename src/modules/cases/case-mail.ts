@@ -6,7 +6,7 @@
  * these only write it, by the rules every reply follows (reply-policy.ts: reopen or follow-up).
  */
 import { createHash } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { attachmentsRepo } from './attachments.repo.ts';
 import { SYSTEM_AUTHOR } from './case-automation.ts';
@@ -15,8 +15,11 @@ import type { priorityInputsReader } from './case-priority.ts';
 import { computedPriorityOf } from './case-priority.ts';
 import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
 import { casesRepo } from './cases.repo.ts';
-import { caseProviderRefs, cases } from './cases.tables.ts';
+import { caseEvents, caseProviderRefs, cases } from './cases.tables.ts';
 import { replyOutcome } from './reply-policy.ts';
+
+/** The entries by which the provider tells the customer how the case goes. */
+const PUBLIC_UPDATE_KINDS = ['note', 'email_out', 'portal_message', 'phone_call'];
 
 /** A case as threading needs it: where it stands and whose it is. */
 export type MailCaseRef = { id: number; number: string; accountId: number; tenantId: number; state: string };
@@ -105,10 +108,32 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
         e && e.caseId === caseId
           ? { id: e.id, kind: e.kind, visibility: e.visibility, authorSide: e.authorSide, body: e.body }
           : undefined;
+      // The provider's latest words to the customer, for a status mail that has none of its own.
+      const [latest] = await deps.db
+        .select({ body: caseEvents.body })
+        .from(caseEvents)
+        .where(
+          and(
+            eq(caseEvents.caseId, caseId),
+            eq(caseEvents.visibility, 'public'),
+            eq(caseEvents.authorSide, 'staff'),
+            inArray(caseEvents.kind, PUBLIC_UPDATE_KINDS),
+          ),
+        )
+        .orderBy(desc(caseEvents.at), desc(caseEvents.id))
+        .limit(1);
       return {
-        case: { ...rowRef(c), subject: c.subject, channel: c.channel, queue: c.queue, isMajor: c.isMajor },
+        case: {
+          ...rowRef(c),
+          subject: c.subject,
+          channel: c.channel,
+          queue: c.queue,
+          isMajor: c.isMajor,
+          priority: c.priority,
+        },
         contactIds,
         entry,
+        latestUpdate: latest?.body ?? null,
       };
     },
 

@@ -21,10 +21,12 @@ import { mailMessages, mailOutbound, mailTemplates } from './mail.tables.ts';
 import {
   AUTOMATIC_KINDS,
   DEFAULT_TEMPLATES,
+  dateWords,
   isLanguage,
   type Language,
   type MailKind,
   render,
+  stateWords,
   type Template,
 } from './mail-templates.ts';
 import { bodyToken } from './mail-threading.ts';
@@ -41,7 +43,9 @@ const OPERATOR: TenantScope = { kind: 'operator' };
 export type OutboundTrigger =
   | { event: 'opened'; channel: string; isMajor: boolean }
   | { event: 'state_changed'; to: string }
-  | { event: 'public_entry'; kind: string; authorSide: string };
+  | { event: 'public_entry'; kind: string; authorSide: string }
+  | { event: 'customer_update_due' }
+  | { event: 'verification_reminder_due' };
 
 /** Which mail, if any, a case event calls for. */
 export function decideOutbound(t: OutboundTrigger): MailKind | null {
@@ -62,6 +66,10 @@ export function decideOutbound(t: OutboundTrigger): MailKind | null {
       if (t.authorSide !== 'staff') return null;
       if (t.kind === 'email_out' || t.kind === 'portal_message') return 'agent_reply';
       return t.kind === 'note' || t.kind === 'phone_call' ? 'public_update' : null;
+    case 'customer_update_due':
+      return 'status_update';
+    case 'verification_reminder_due':
+      return 'verification_reminder';
   }
 }
 
@@ -131,8 +139,17 @@ export function mailComposer(db: Db, deps: ComposeDeps) {
   }
 
   return {
-    /** Writes the mails a case event calls for (none, or one per contact with an address). */
-    async compose(e: DeliveredEvent, caseId: number, trigger: (f: Facts) => OutboundTrigger | null, entryId?: number) {
+    /**
+     * Writes the mails a case event calls for (none, or one per contact with an address). `dates`: the instants an
+     * SLA mail names (the next update, the day the case closes).
+     */
+    async compose(
+      e: DeliveredEvent,
+      caseId: number,
+      trigger: (f: Facts) => OutboundTrigger | null,
+      entryId?: number,
+      dates: { nextUpdateBy?: Date; closesOn?: Date } = {},
+    ) {
       const facts = await deps.cases.outboundFacts(caseId, entryId);
       if (!facts) return 0;
       const t = trigger(facts);
@@ -152,7 +169,12 @@ export function mailComposer(db: Db, deps: ComposeDeps) {
           caseNumber: c.number,
           caseSubject: c.subject,
           contactName: k.name,
-          message: facts.entry?.body ?? '',
+          // A status mail carries the latest public update (or, before any, what the case is about).
+          message: facts.entry?.body ?? (kind === 'status_update' ? (facts.latestUpdate ?? c.subject) : ''),
+          caseState: stateWords(c.state, language),
+          casePriority: c.priority,
+          nextUpdateBy: dates.nextUpdateBy ? dateWords(dates.nextUpdateBy, language) : '',
+          closesOn: dates.closesOn ? dateWords(dates.closesOn, language) : '',
         });
         const sourceKey = `${e.id}:${k.id}`;
         const hash = createHash('sha256').update(sourceKey).digest('hex').slice(0, 16);

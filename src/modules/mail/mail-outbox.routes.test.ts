@@ -80,7 +80,18 @@ describe('templates', () => {
   it('lists every kind in every language, built-in until an admin saves one', async () => {
     const r = await call('GET', '/mail/templates', t.agent);
     expect(r.statusCode).toBe(200);
-    expect(r.json().items).toHaveLength(6 * 6);
+    expect(r.json().items).toHaveLength(8 * 6);
+    // With what each placeholder becomes, so the editor lists what the server accepts.
+    expect(r.json().placeholders.map((p: { name: string }) => p.name)).toEqual([
+      'caseNumber',
+      'caseSubject',
+      'contactName',
+      'message',
+      'caseState',
+      'casePriority',
+      'nextUpdateBy',
+      'closesOn',
+    ]);
     expect(
       r.json().items.find((x: { kind: string; language: string }) => x.kind === 'resolved' && x.language === 'sv'),
     ).toMatchObject({ custom: false, subject: 'Löst: {{caseSubject}}' });

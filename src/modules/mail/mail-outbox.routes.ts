@@ -13,6 +13,7 @@ import {
   TemplateParams,
 } from './mail.schemas.ts';
 import type { mailOutbox } from './mail-outbox.ts';
+import { PLACEHOLDER_MEANING, PLACEHOLDERS } from './mail-templates.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const tags = ['mail'];
@@ -72,7 +73,10 @@ export function mailOutboxRoutes(outbox: ReturnType<typeof mailOutbox>) {
           response: { 200: MailTemplateList, ...errors },
         },
       },
-      async (req) => ({ items: (await outbox.templates(principalOf(req))).map(presentTemplate) }),
+      async (req) => ({
+        items: (await outbox.templates(principalOf(req))).map(presentTemplate),
+        placeholders: PLACEHOLDERS.map((name) => ({ name, meaning: PLACEHOLDER_MEANING[name] })),
+      }),
     );
     app.put(
       '/api/v1/mail/templates/:kind/:language',

@@ -13,7 +13,14 @@ import type { CaseMailOps } from '../cases/case-mail.ts';
 import { MailErrors as E } from './mail.errors.ts';
 import { mailOutbound, mailTemplates } from './mail.tables.ts';
 import { SEND_ATTEMPTS, SEND_JOB } from './mail-compose.ts';
-import { DEFAULT_TEMPLATES, type Language, MAIL_KINDS, type MailKind, unknownPlaceholders } from './mail-templates.ts';
+import {
+  DEFAULT_TEMPLATES,
+  type Language,
+  MAIL_KINDS,
+  type MailKind,
+  PLACEHOLDERS,
+  unknownPlaceholders,
+} from './mail-templates.ts';
 
 export type OutboundRow = typeof mailOutbound.$inferSelect;
 export type TemplateView = {
@@ -125,7 +132,7 @@ export function mailOutbox(db: Db, deps: { cases: CaseMailOps; relay: boolean })
         unknownPlaceholders(t[field]).map((name) => ({
           field,
           value: `{{${name}}}`,
-          reason: 'unknown placeholder: use caseNumber, caseSubject, contactName or message',
+          reason: `unknown placeholder: use ${PLACEHOLDERS.join(', ')}`,
         })),
       );
       if (CARRIES_MESSAGE.has(kind) && !/\{\{\s*message\s*\}\}/.test(t.body)) {

@@ -15,6 +15,8 @@ export const MAIL_KINDS = [
   'waiting_for_you',
   'resolved',
   'closed',
+  'status_update',
+  'verification_reminder',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -24,10 +26,32 @@ export const AUTOMATIC_KINDS: ReadonlySet<MailKind> = new Set([
   'waiting_for_you',
   'resolved',
   'closed',
+  'status_update',
+  'verification_reminder',
 ]);
 
-export const PLACEHOLDERS = ['caseNumber', 'caseSubject', 'contactName', 'message'] as const;
+export const PLACEHOLDERS = [
+  'caseNumber',
+  'caseSubject',
+  'contactName',
+  'message',
+  'caseState',
+  'casePriority',
+  'nextUpdateBy',
+  'closesOn',
+] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
+/** What each placeholder becomes (the template editor lists them; GET /mail/templates returns them). */
+export const PLACEHOLDER_MEANING: Record<Placeholder, string> = {
+  caseNumber: 'The case number, C-2026-000123',
+  caseSubject: "The case's subject",
+  contactName: "The contact's name",
+  message: "What the agent wrote; in a status update, the latest public update (or the case's subject before any)",
+  caseState: "Where the case stands, in the contact's words (in progress, waiting for you…)",
+  casePriority: 'The priority, P1 to P4',
+  nextUpdateBy: 'Status update: when the next update is due, in the contact’s language (UTC)',
+  closesOn: 'Verification reminder: when the resolved case closes by itself (UTC)',
+};
 export type Template = { subject: string; body: string };
 
 const t = (subject: string, body: string): Template => ({ subject, body });
@@ -173,7 +197,128 @@ export const DEFAULT_TEMPLATES: Record<MailKind, Record<Language, Template>> = {
       'Hej {{contactName}},\n\närende {{caseNumber}} är avslutat. Tack. Skriver du till oss om det igen öppnar vi ett uppföljningsärende.',
     ),
   },
+  status_update: {
+    en: t(
+      'Status of your case: {{caseSubject}}',
+      'Hello {{contactName}},\n\ncase {{caseNumber}} ({{casePriority}}) is {{caseState}}. We are working on it and will update you again by {{nextUpdateBy}}.\n\nLatest update:\n' +
+        MSG,
+    ),
+    fr: t(
+      'État de votre dossier : {{caseSubject}}',
+      'Bonjour {{contactName}},\n\nle dossier {{caseNumber}} ({{casePriority}}) est {{caseState}}. Nous y travaillons et vous informerons à nouveau avant le {{nextUpdateBy}}.\n\nDernière mise à jour :\n' +
+        MSG,
+    ),
+    de: t(
+      'Stand Ihres Falls: {{caseSubject}}',
+      'Guten Tag {{contactName}},\n\nFall {{caseNumber}} ({{casePriority}}) ist {{caseState}}. Wir arbeiten daran und informieren Sie spätestens am {{nextUpdateBy}} erneut.\n\nLetzter Stand:\n' +
+        MSG,
+    ),
+    it: t(
+      'Stato della sua pratica: {{caseSubject}}',
+      'Gentile {{contactName}},\n\nla pratica {{caseNumber}} ({{casePriority}}) è {{caseState}}. Ci stiamo lavorando e la aggiorneremo di nuovo entro il {{nextUpdateBy}}.\n\nUltimo aggiornamento:\n' +
+        MSG,
+    ),
+    ru: t(
+      'Статус вашего обращения: {{caseSubject}}',
+      'Здравствуйте, {{contactName}}!\n\nОбращение {{caseNumber}} ({{casePriority}}): {{caseState}}. Мы работаем над ним и сообщим новости не позднее {{nextUpdateBy}}.\n\nПоследнее обновление:\n' +
+        MSG,
+    ),
+    sv: t(
+      'Status för ditt ärende: {{caseSubject}}',
+      'Hej {{contactName}},\n\närende {{caseNumber}} ({{casePriority}}) är {{caseState}}. Vi arbetar med det och hör av oss igen senast {{nextUpdateBy}}.\n\nSenaste uppdatering:\n' +
+        MSG,
+    ),
+  },
+  verification_reminder: {
+    en: t(
+      'Is all well? {{caseSubject}}',
+      'Hello {{contactName}},\n\ncase {{caseNumber}} was resolved and closes on {{closesOn}}. If the problem is still there, reply to this mail and we will take it up again.',
+    ),
+    fr: t(
+      'Tout fonctionne ? {{caseSubject}}',
+      'Bonjour {{contactName}},\n\nle dossier {{caseNumber}} a été résolu et sera clos le {{closesOn}}. Si le problème persiste, répondez à ce message et nous le reprendrons.',
+    ),
+    de: t(
+      'Läuft alles? {{caseSubject}}',
+      'Guten Tag {{contactName}},\n\nFall {{caseNumber}} wurde gelöst und wird am {{closesOn}} abgeschlossen. Besteht das Problem weiter, antworten Sie auf diese Nachricht und wir nehmen ihn wieder auf.',
+    ),
+    it: t(
+      'Tutto a posto? {{caseSubject}}',
+      'Gentile {{contactName}},\n\nla pratica {{caseNumber}} è stata risolta e sarà chiusa il {{closesOn}}. Se il problema persiste, risponda a questo messaggio e la riprenderemo.',
+    ),
+    ru: t(
+      'Всё работает? {{caseSubject}}',
+      'Здравствуйте, {{contactName}}!\n\nОбращение {{caseNumber}} решено и будет закрыто {{closesOn}}. Если проблема осталась, ответьте на это письмо, и мы продолжим работу.',
+    ),
+    sv: t(
+      'Fungerar allt? {{caseSubject}}',
+      'Hej {{contactName}},\n\närende {{caseNumber}} är löst och avslutas {{closesOn}}. Finns problemet kvar, svara på det här meddelandet så tar vi upp det igen.',
+    ),
+  },
 };
+
+/** A case's state in the customer's words (the {{caseState}} placeholder). */
+const STATE_WORDS: Record<Language, Record<string, string>> = {
+  en: {
+    new: 'received',
+    open: 'in progress',
+    pending_customer: 'waiting for you',
+    pending_provider: 'waiting for our partner',
+    resolved: 'resolved',
+    closed: 'closed',
+    cancelled: 'cancelled',
+  },
+  fr: {
+    new: 'reçu',
+    open: 'en cours',
+    pending_customer: 'en attente de votre retour',
+    pending_provider: 'en attente de notre partenaire',
+    resolved: 'résolu',
+    closed: 'clos',
+    cancelled: 'annulé',
+  },
+  de: {
+    new: 'eingegangen',
+    open: 'in Bearbeitung',
+    pending_customer: 'wartet auf Sie',
+    pending_provider: 'wartet auf unseren Partner',
+    resolved: 'gelöst',
+    closed: 'abgeschlossen',
+    cancelled: 'storniert',
+  },
+  it: {
+    new: 'ricevuta',
+    open: 'in lavorazione',
+    pending_customer: 'in attesa di un suo riscontro',
+    pending_provider: 'in attesa del nostro partner',
+    resolved: 'risolta',
+    closed: 'chiusa',
+    cancelled: 'annullata',
+  },
+  ru: {
+    new: 'получено',
+    open: 'в работе',
+    pending_customer: 'ждёт вашего ответа',
+    pending_provider: 'ждёт ответа партнёра',
+    resolved: 'решено',
+    closed: 'закрыто',
+    cancelled: 'отменено',
+  },
+  sv: {
+    new: 'mottaget',
+    open: 'under arbete',
+    pending_customer: 'väntar på dig',
+    pending_provider: 'väntar på vår partner',
+    resolved: 'löst',
+    closed: 'avslutat',
+    cancelled: 'avbrutet',
+  },
+};
+export const stateWords = (state: string, language: Language): string => STATE_WORDS[language][state] ?? state;
+
+/** An instant as the contact reads it: in its language, in UTC (said so), to the minute. */
+export const dateWords = (at: Date, language: Language): string =>
+  `${new Intl.DateTimeFormat(language, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(at)} UTC`;
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../accounts/accounts.schemas.ts';
-import { MAIL_KINDS } from './mail-templates.ts';
+import { MAIL_KINDS, PLACEHOLDERS } from './mail-templates.ts';
 
 export const MailIdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
@@ -161,7 +161,14 @@ export const MailTemplateView = z
   })
   .meta({ id: 'MailTemplate' });
 
-export const MailTemplateList = z.object({ items: z.array(MailTemplateView) }).meta({ id: 'MailTemplateList' });
+export const MailTemplateList = z
+  .object({
+    items: z.array(MailTemplateView),
+    placeholders: z
+      .array(z.object({ name: z.enum(PLACEHOLDERS), meaning: z.string() }))
+      .describe('What a template may use, as {{name}}; any other is refused at save'),
+  })
+  .meta({ id: 'MailTemplateList' });
 
 export const SaveTemplateBody = z
   .object({

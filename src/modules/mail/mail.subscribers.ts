@@ -2,14 +2,17 @@
 import { z } from 'zod';
 import { defineMultiSubscriber, defineSubscriber, type Subscriber } from '../../platform/events/define.ts';
 import { CaseEvents } from '../cases/cases.events.ts';
+import { SlaEvents } from '../sla/sla.events.ts';
 import { MailEvents } from './mail.events.ts';
 import type { MailService } from './mail.service.ts';
-import type { mailComposer } from './mail-compose.ts';
+import type { mailComposer, OutboundTrigger } from './mail-compose.ts';
 
 const CaseEventPayload = z.object({
   caseId: z.number().int().positive(),
   entryId: z.number().int().positive().optional(),
   to: z.string().optional(),
+  nextUpdateBy: z.iso.datetime().optional(),
+  closesAt: z.iso.datetime().optional(),
 });
 
 export function mailSubscribers(deps: {
@@ -22,24 +25,42 @@ export function mailSubscribers(deps: {
       module: 'mail',
       description:
         "Mails the case's contacts, each in its language: case received, an agent's reply or public update, " +
-        'waiting for you, resolved, closed (queued for the relay, or held in the outbox without one).',
-      on: [CaseEvents.opened, CaseEvents.stateChanged, CaseEvents.publicEntry],
+        'waiting for you, resolved, closed, the P1/P2 status update when one fell due unwritten, and the reminder ' +
+        'before a resolved case closes (queued for the relay, or held in the outbox without one).',
+      on: [
+        CaseEvents.opened,
+        CaseEvents.stateChanged,
+        CaseEvents.publicEntry,
+        SlaEvents.customerUpdateDue,
+        SlaEvents.verificationReminderDue,
+      ],
       // Per case in order: "received" goes before the first reply.
       ordered: true,
       handle: async (event) => {
         const p = CaseEventPayload.parse(event.payload);
+        const dates = {
+          ...(p.nextUpdateBy ? { nextUpdateBy: new Date(p.nextUpdateBy) } : {}),
+          ...(p.closesAt ? { closesOn: new Date(p.closesAt) } : {}),
+        };
         await deps.composer.compose(
           event,
           p.caseId,
-          (f) =>
-            event.name === CaseEvents.opened.name
-              ? { event: 'opened', channel: f.case.channel, isMajor: f.case.isMajor }
-              : event.name === CaseEvents.stateChanged.name
-                ? { event: 'state_changed', to: p.to ?? '' }
-                : f.entry
-                  ? { event: 'public_entry', kind: f.entry.kind, authorSide: f.entry.authorSide }
-                  : null,
+          (f): OutboundTrigger | null => {
+            switch (event.name) {
+              case CaseEvents.opened.name:
+                return { event: 'opened', channel: f.case.channel, isMajor: f.case.isMajor };
+              case CaseEvents.stateChanged.name:
+                return { event: 'state_changed', to: p.to ?? '' };
+              case SlaEvents.customerUpdateDue.name:
+                return { event: 'customer_update_due' };
+              case SlaEvents.verificationReminderDue.name:
+                return { event: 'verification_reminder_due' };
+              default:
+                return f.entry ? { event: 'public_entry', kind: f.entry.kind, authorSide: f.entry.authorSide } : null;
+            }
+          },
           p.entryId,
+          dates,
         );
       },
     }),

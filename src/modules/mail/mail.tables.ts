@@ -98,7 +98,7 @@ export const mailOutbound = pgTable(
     caseId: bigint('case_id', { mode: 'number' }).notNull(),
     tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
     contactId: bigint('contact_id', { mode: 'number' }),
-    /** agent_reply | public_update | case_received | waiting_for_you | resolved | closed */
+    /** MAIL_KINDS (mail-templates.ts): agent_reply, public_update, case_received, status_update, … */
     kind: text('kind').notNull(),
     /** Automatic (no person wrote it): sent with Auto-Submitted: auto-replied, rate-limited per recipient. */
     automatic: boolean('automatic').notNull(),

@@ -7,6 +7,11 @@
  *   instant is still the one it was scheduled for; a timer whose targets moved (pause, priority change, a
  *   public update restarting the update clock) does nothing, as a newer timer covers the new instant.
  * - `sla.verification_close`: the verification period ended: the case closes itself (case-automation.ts).
+ * - `sla.customer_update`: a P1/P2 case's periodic update fell due with none given: announces
+ *   `sla.customer_update_due` (the mail module tells the customer where the case stands) and schedules itself one
+ *   update interval later, for as long as nobody updates the case. The agent's clock still counts the miss.
+ * - `sla.verification_remind`: one working day before the verification period ends, announces
+ *   `sla.verification_reminder_due` (the customer is reminded a reply keeps the case open).
  * Timers are deduplicated by (case, metric, threshold, instant), notifications by the same key: a job that
  * runs twice never notifies twice.
  */
@@ -15,13 +20,18 @@ import type { JobHandler, JobInfo, JobQueue } from '../../platform/jobs/queue.ts
 import { defineJob } from '../../platform/jobs/queue.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import type { NotificationsService } from '../notifications/notifications.service.ts';
-import { addWorkingDays } from './business-time.ts';
+import { addBusinessMinutes, addWorkingDays } from './business-time.ts';
 import { CALENDAR_24X7 } from './calendar.ts';
+import { SlaEvents } from './sla.events.ts';
 import { SLA_METRICS, type SlaMetricView } from './sla.schemas.ts';
 import type { SlaService } from './sla.service.ts';
 
 export const SLA_THRESHOLD = 'sla.threshold';
 export const SLA_VERIFICATION_CLOSE = 'sla.verification_close';
+export const SLA_CUSTOMER_UPDATE = 'sla.customer_update';
+export const SLA_VERIFICATION_REMIND = 'sla.verification_remind';
+/** The priorities whose customers hear from the desk on the periodic-update clock even when no agent writes. */
+const UPDATE_MAIL_PRIORITIES = new Set(['P1', 'P2']);
 /** Without a matching policy a resolved case still verifies, for this many days. */
 const DEFAULT_VERIFICATION_DAYS = 3;
 
@@ -39,9 +49,16 @@ const VerificationPayload = z.object({
   resolvedAt: z.iso.datetime(),
   workingDays: z.number().int().min(0),
 });
+const CustomerUpdatePayload = z.object({
+  caseId: CaseId,
+  /** The update clock's due instant this series of reminders belongs to: a public update moves it, ending them. */
+  basis: z.iso.datetime(),
+  at: z.iso.datetime(),
+});
+const RemindPayload = z.object({ caseId: CaseId, resolvedAt: z.iso.datetime(), closesAt: z.iso.datetime() });
 
 export type SlaJobsDeps = {
-  sla: Pick<SlaService, 'evaluate'>;
+  sla: Pick<SlaService, 'evaluate' | 'announce'>;
   cases: Pick<CasesService, 'automation'>;
   notifications: Pick<NotificationsService, 'notify'>;
   queue: Pick<JobQueue, 'enqueue'>;
@@ -88,18 +105,69 @@ export function createSlaTimers(deps: SlaJobsDeps) {
       }
     }
     const { c } = e;
+    const update = e.live.find((m) => m.metric === 'periodic_update');
+    if (update?.dueAt && UPDATE_MAIL_PRIORITIES.has(c.priority)) {
+      const at = update.dueAt;
+      await deps.queue.enqueue(
+        SLA_CUSTOMER_UPDATE,
+        { caseId, basis: at, at },
+        { runAt: new Date(at), dedupeKey: `cupdate:${caseId}:${at}:${at}` },
+      );
+    }
     if (c.state === 'resolved' && c.resolvedAt) {
       const workingDays = e.policy?.row.verificationWorkingDays ?? DEFAULT_VERIFICATION_DAYS;
+      const calendar = e.policy?.calendar ?? CALENDAR_24X7;
       const resolvedAt = c.resolvedAt.toISOString();
+      const closesAt = addWorkingDays(calendar, c.resolvedAt, workingDays);
       await deps.queue.enqueue(
         SLA_VERIFICATION_CLOSE,
         { caseId, resolvedAt, workingDays },
-        {
-          runAt: addWorkingDays(e.policy?.calendar ?? CALENDAR_24X7, c.resolvedAt, workingDays),
-          dedupeKey: `verify:${caseId}:${resolvedAt}`,
-        },
+        { runAt: closesAt, dedupeKey: `verify:${caseId}:${resolvedAt}` },
       );
+      // A period of one day is all reminder already (the "resolved" mail says it); longer ones get one the day before.
+      if (workingDays >= 2)
+        await deps.queue.enqueue(
+          SLA_VERIFICATION_REMIND,
+          { caseId, resolvedAt, closesAt: closesAt.toISOString() },
+          {
+            runAt: addWorkingDays(calendar, c.resolvedAt, workingDays - 1),
+            dedupeKey: `remind:${caseId}:${resolvedAt}`,
+          },
+        );
     }
+  }
+
+  /** The periodic customer update fell due: announce it, unless one was given, and schedule the next one. */
+  async function customerUpdate(p: z.infer<typeof CustomerUpdatePayload>, info: Pick<JobInfo, 'at' | 'log'>) {
+    const scheduled = new Date(p.at);
+    const e = await evaluate(p.caseId, info.at > scheduled ? info.at : scheduled);
+    const m = e?.live.find((x) => x.metric === 'periodic_update');
+    if (!e?.policy || !m || m.dueAt !== p.basis || !UPDATE_MAIL_PRIORITIES.has(e.c.priority)) {
+      info.log.debug({ payload: p }, 'customer update moot: given, paused, done or no longer P1/P2');
+      return;
+    }
+    const next = addBusinessMinutes(e.policy.calendar, scheduled, m.targetMinutes);
+    await deps.sla.announce(
+      SlaEvents.customerUpdateDue,
+      { caseId: p.caseId, dueAt: p.at, nextUpdateBy: next.toISOString() },
+      p.caseId,
+      `${p.caseId}:${p.at}`,
+    );
+    await deps.queue.enqueue(
+      SLA_CUSTOMER_UPDATE,
+      { caseId: p.caseId, basis: p.basis, at: next.toISOString() },
+      { runAt: next, dedupeKey: `cupdate:${p.caseId}:${p.basis}:${next.toISOString()}` },
+    );
+  }
+
+  /** A working day before the resolved case closes itself: remind the customer, if it is still that resolution. */
+  async function remind(p: z.infer<typeof RemindPayload>, info: Pick<JobInfo, 'log'>) {
+    const c = await automation.byId(p.caseId);
+    if (!c || c.state !== 'resolved' || c.resolvedAt?.toISOString() !== p.resolvedAt) {
+      info.log.debug({ payload: p }, 'verification reminder moot: the case moved on');
+      return;
+    }
+    await deps.sla.announce(SlaEvents.verificationReminderDue, p, p.caseId, `${p.caseId}:${p.resolvedAt}`);
   }
 
   async function fire(p: z.infer<typeof ThresholdPayload>, info: Pick<JobInfo, 'at' | 'log'>): Promise<void> {
@@ -145,7 +213,7 @@ export function createSlaTimers(deps: SlaJobsDeps) {
     );
   }
 
-  return { recompute, fire };
+  return { recompute, fire, customerUpdate, remind };
 }
 
 /** The handlers the worker registers for the SLA module. */
@@ -153,6 +221,8 @@ export function slaJobs(deps: SlaJobsDeps): Record<string, JobHandler> {
   const timers = createSlaTimers(deps);
   return {
     [SLA_THRESHOLD]: defineJob(ThresholdPayload, (p, info) => timers.fire(p, info)),
+    [SLA_CUSTOMER_UPDATE]: defineJob(CustomerUpdatePayload, (p, info) => timers.customerUpdate(p, info)),
+    [SLA_VERIFICATION_REMIND]: defineJob(RemindPayload, (p, info) => timers.remind(p, info)),
     [SLA_VERIFICATION_CLOSE]: defineJob(VerificationPayload, async (p, info) => {
       const outcome = await deps.cases.automation.closeAfterVerification(
         p.caseId,

@@ -1,9 +1,13 @@
+import type { z } from 'zod';
 import { cliPrincipal, isStaff, type Principal } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/pg-errors.ts';
 import { type AppError, conflict, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import type { EventDef } from '../../platform/events/define.ts';
+import { emit } from '../../platform/events/emit.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
+import { caseOrderingKey } from '../cases/cases.events.ts';
 import type { CaseForSla, CaseSlaJudgement } from '../cases/cases.reports.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import { workingDaysBetween } from './business-time.ts';
@@ -379,6 +383,13 @@ export function createSlaService(ctx: Pick<Ctx, 'database'>, deps: SlaDeps, opts
     },
 
     evaluate,
+
+    /**
+     * Announces what an SLA timer found due (sla.events.ts), once per key: a timer job that runs twice announces once.
+     */
+    async announce<S extends z.ZodType>(def: EventDef<S>, payload: z.input<S>, caseId: number, key: string) {
+      await emit(db, def, payload, { orderingKey: caseOrderingKey(caseId), dedupeKey: `${def.name}:${key}` });
+    },
 
     /** The cases module's reports' view of the SLA (cases.reports.ts CaseSlaJudge): policy, working time, clocks. */
     async caseJudge(): Promise<(c: CaseForSla) => Promise<CaseSlaJudgement | null>> {

@@ -2954,7 +2954,7 @@ export interface components {
       id: number;
       caseNumber: string;
       /** @enum {string} */
-      kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed";
+      kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder";
       /** @description Sent by iotops on its own (Auto-Submitted: auto-replied) */
       automatic: boolean;
       to: string;
@@ -2983,7 +2983,7 @@ export interface components {
     };
     MailTemplate: {
       /** @enum {string} */
-      kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed";
+      kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder";
       /** @enum {string} */
       language: "en" | "fr" | "de" | "it" | "ru" | "sv";
       subject: string;
@@ -2995,6 +2995,12 @@ export interface components {
     };
     MailTemplateList: {
       items: components["schemas"]["MailTemplate"][];
+      /** @description What a template may use, as {{name}}; any other is refused at save */
+      placeholders: ({
+          /** @enum {string} */
+          name: "caseNumber" | "caseSubject" | "contactName" | "message" | "caseState" | "casePriority" | "nextUpdateBy" | "closesOn";
+          meaning: string;
+        })[];
     };
     MailAssigned: {
       caseNumber: string;
@@ -9129,7 +9135,7 @@ export interface operations {
   saveMailTemplate: {
     parameters: {
       path: {
-        kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed";
+        kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder";
         language: "en" | "fr" | "de" | "it" | "ru" | "sv";
       };
     };
@@ -9178,7 +9184,7 @@ export interface operations {
   resetMailTemplate: {
     parameters: {
       path: {
-        kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed";
+        kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder";
         language: "en" | "fr" | "de" | "it" | "ru" | "sv";
       };
     };

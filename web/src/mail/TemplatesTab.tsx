@@ -16,9 +16,6 @@ import {
   useTemplates,
 } from './queries.ts';
 
-// The placeholders the server accepts (it refuses any other, naming it); the API does not list them.
-const PLACEHOLDERS = ['caseNumber', 'caseSubject', 'contactName', 'message'] as const;
-
 /**
  * The words of each mail the desk sends, per kind and language (picked above the form, kept in the URL): an
  * admin rewords one or goes back to the built-in text; agents read them. A template the server refuses (an
@@ -85,9 +82,10 @@ export default function TemplatesTab() {
           {t('mail.templates.placeholders')}
         </Text>
         <List size="sm">
-          {PLACEHOLDERS.map((p) => (
-            <List.Item key={p}>
-              <Code>{`{{${p}}}`}</Code> — {t(`mail.templates.ph.${p}`)}
+          {/* The server's list: the placeholders it accepts (any other is refused at save, named). */}
+          {(templates.data?.placeholders ?? []).map((p) => (
+            <List.Item key={p.name}>
+              <Code>{`{{${p.name}}}`}</Code> — {p.meaning}
             </List.Item>
           ))}
         </List>

@@ -33,6 +33,8 @@ const KIND: Record<MailKind, MessageKey> = {
   waiting_for_you: 'mail.kind.waiting_for_you',
   resolved: 'mail.kind.resolved',
   closed: 'mail.kind.closed',
+  status_update: 'mail.kind.status_update',
+  verification_reminder: 'mail.kind.verification_reminder',
 };
 export function useKindText() {
   const { t } = useI18n();

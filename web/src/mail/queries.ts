@@ -24,6 +24,8 @@ export const MAIL_KINDS: readonly MailKind[] = [
   'waiting_for_you',
   'resolved',
   'closed',
+  'status_update',
+  'verification_reminder',
 ];
 
 /** New mail lands in triage at any time: the list (and the nav's count) is asked again every 30 s. */
