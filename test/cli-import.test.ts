@@ -12,7 +12,9 @@ import { cliEnv, runCli } from './support/cli.ts';
 import { uniq } from './support/harness.ts';
 
 const env = cliEnv();
-const dir = mkdtempSync(path.join(tmpdir(), 'iotops-import-'));
+// Not "iotops-import-": that is the upload spool's prefix, and a server starting in another test file removes such a
+// directory without a live pid in its name (upload-spool.ts removeStaleSpools), this one included.
+const dir = mkdtempSync(path.join(tmpdir(), 'cli-import-test-'));
 const number = `CLI-${uniq()}`;
 
 /** Seeds the CLI's database (the temp data dir, or the run's PostgreSQL) with an account and its plans. */

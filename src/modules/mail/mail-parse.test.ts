@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseMail } from './mail-parse.ts';
+import { parseMail, senderAuthFailure } from './mail-parse.ts';
 
 const mail = (headers: string, body = 'Hello') =>
   Buffer.from(`${headers.trim().replaceAll('\n', '\r\n')}\r\n\r\n${body}`);
@@ -41,6 +41,21 @@ Content-Type: text/plain; charset=utf-8
     expect((await parseMail(mail(`${base}\nX-Autoreply: yes`), 'a@b.example')).automatic).toBe('auto-reply');
     expect((await parseMail(mail(`${base}\nPrecedence: bulk`), 'a@b.example')).automatic).toBe('bulk');
     expect((await parseMail(mail(base), '')).automatic).toBe('bounce'); // the null reverse-path
+  });
+
+  it("reads the receiving server's verdict on a forged From: only the topmost Authentication-Results counts", () => {
+    const ar = (...values: string[]) =>
+      values.map((value) => ({ key: 'authentication-results', originalKey: 'Authentication-Results', value }));
+    expect(senderAuthFailure(ar('mx.desk.test; spf=pass smtp.mailfrom=a.example; dkim=pass; dmarc=pass'))).toBeNull();
+    expect(senderAuthFailure(ar('mx.desk.test; spf=fail; dkim=pass header.d=a.example; dmarc=fail'))).toBe(
+      'dmarc=fail',
+    );
+    // No DMARC verdict: SPF failed and no signature passed.
+    expect(senderAuthFailure(ar('mx.desk.test; spf=fail smtp.mailfrom=a.example; dkim=none'))).toBe('spf=fail');
+    expect(senderAuthFailure(ar('mx.desk.test; spf=fail; dkim=pass header.d=a.example'))).toBeNull();
+    // A lower header came from a hop before ours (a forwarder, or the sender itself): ignored.
+    expect(senderAuthFailure(ar('mx.desk.test; dmarc=pass', 'evil.example; dmarc=fail'))).toBeNull();
+    expect(senderAuthFailure([])).toBeNull();
   });
 
   it('keeps what it can of bad input, with a warning, never throwing', async () => {

@@ -29,6 +29,8 @@ export type ParsedMail = {
   automatic: string | null;
   /** A delivery report's recipients that failed for good (Action: failed, Status 5.x.x): hard bounces. */
   bouncedRecipients: string[];
+  /** The receiving server's verdict that the From address is forged (senderAuthFailure); null: none, or it passed. */
+  senderAuth: string | null;
   parseWarning: string | null;
 };
 
@@ -173,6 +175,22 @@ function returnedMessageIds(email: Pick<Email, 'attachments'>): string[] {
   return out;
 }
 
+/**
+ * The verdict of the server that received the mail from the internet (RFC 8601 Authentication-Results) when it
+ * says the From address is forged: `dmarc=fail`, or without a DMARC result `spf=fail` with no DKIM pass. Only the
+ * topmost header counts — the one our own MX added last; those below come from hops the sender controls. A sender
+ * writing a failing header of its own only sends its mail to triage, so the header needs no further trust.
+ */
+export function senderAuthFailure(headers: readonly Header[]): string | null {
+  const top = headers.find((x) => x.key === 'authentication-results')?.value.toLowerCase();
+  if (!top) return null;
+  const result = (method: string) => new RegExp(`(?:^|[;\\s])${method}\\s*=\\s*([a-z]+)`).exec(top)?.[1];
+  const dmarc = result('dmarc');
+  if (dmarc === 'fail') return 'dmarc=fail';
+  if (dmarc === undefined && result('spf') === 'fail' && result('dkim') !== 'pass') return 'spf=fail';
+  return null;
+}
+
 export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<ParsedMail> {
   let email: Email;
   let warning: string | null = null;
@@ -200,6 +218,7 @@ export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<Pars
     attachmentCount: email.attachments.length,
     automatic: automaticKind(email.headers, envelopeFrom),
     bouncedRecipients: hardBouncesOf(email),
+    senderAuth: senderAuthFailure(email.headers),
     parseWarning: warning,
   };
 }

@@ -219,6 +219,24 @@ describe('mail threading', () => {
     expect(r).toMatchObject({ rule: 'triage', reason: 'unknown_sender', caseId: null, refused: first.caseId });
   });
 
+  it("keeps a mail in triage whose From the receiving server judged forged, though it names Ann's case as Ann", async () => {
+    const { number } = await caseOf(first.caseId!);
+    const before = (await entries(first.caseId!)).length;
+    const r = await send({
+      from: `Ann Meter <${ann}>`,
+      subject: `Re: [${number}] Meters`,
+      messageId: mid('forged'),
+      headers: [
+        'Authentication-Results: mx.desk.test; spf=fail smtp.mailfrom=attacker.example; dkim=none; dmarc=fail',
+        `In-Reply-To: ${firstId}`,
+      ],
+      body: 'Please send the SIM list to this address.',
+    });
+    expect(r).toMatchObject({ rule: 'triage', reason: 'sender_unverified', caseId: null, refused: first.caseId });
+    const after = await entries(first.caseId!);
+    expect(after.slice(before).some((e) => e.body.includes('SIM list'))).toBe(false);
+  });
+
   it('threads a mail first when its reply is threaded before it (both arrived at once): one case, not two', async () => {
     const parentId = mid('parent');
     const accept = (shape: Shape) =>

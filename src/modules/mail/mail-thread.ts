@@ -169,6 +169,7 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
       token: token ?? null,
       tagged: tagged ?? null,
       rateLimited: (recent?.n ?? 0) >= deps.senderLimitPerHour,
+      senderUnverified: m.senderAuth !== null,
     };
   }
 

@@ -32,6 +32,7 @@ const none: ThreadFacts = {
   token: null,
   tagged: null,
   rateLimited: false,
+  senderUnverified: false,
 };
 const ann = contact(7, 11, '/10/11/');
 const annsCase = kase(100, 11, '/10/11/');
@@ -43,6 +44,22 @@ describe('decideThread', () => {
     expect(decideThread({ ...none, duplicate: true, referenced: annsCase, senderContacts: [ann] })).toEqual({
       kind: 'duplicate',
     });
+  });
+
+  it('sends a sender the receiving server judged forged to triage, whatever case or partner it names', () => {
+    const forged = { ...none, senderUnverified: true, senderContacts: [ann], referenced: annsCase, tagged: subCase };
+    expect(decideThread(forged)).toEqual({
+      kind: 'triage',
+      reason: 'sender_unverified',
+      refused: { caseId: 100, number: annsCase.number, rule: 'reference' },
+    });
+    const partner = { provider: 'roamco', ticket: 'INC1', case: annsCase };
+    expect(decideThread({ ...none, senderUnverified: true, partner })).toMatchObject({
+      kind: 'triage',
+      reason: 'sender_unverified',
+      refused: null,
+    });
+    expect(decideThread({ ...forged, senderUnverified: false })).toMatchObject({ kind: 'join', caseId: 100 });
   });
 
   it('joins the case its references, token or subject tag name, in that order, when the sender may write on it', () => {

@@ -35,6 +35,8 @@ export type ThreadFacts = {
   tagged: NamedCase | null;
   /** The sender sent more than the hourly limit already. */
   rateLimited: boolean;
+  /** The receiving MX judged the From address forged (DMARC or SPF failed): who it claims to be proves nothing. */
+  senderUnverified: boolean;
 };
 
 export type ThreadRule = 'reference' | 'token' | 'subject_tag' | 'partner_ticket';
@@ -43,7 +45,8 @@ export type TriageReason =
   | 'ambiguous_sender'
   | 'automatic'
   | 'rate_limited'
-  | 'partner_ticket_unknown';
+  | 'partner_ticket_unknown'
+  | 'sender_unverified';
 
 export type ThreadDecision =
   | { kind: 'duplicate' }
@@ -68,6 +71,21 @@ export function eligibleContact(contacts: readonly SenderContact[], c: NamedCase
 
 export function decideThread(f: ThreadFacts): ThreadDecision {
   if (f.duplicate) return { kind: 'duplicate' };
+  const named: [ThreadRule, NamedCase | null][] = [
+    ['reference', f.referenced],
+    ['token', f.token],
+    ['subject_tag', f.tagged],
+  ];
+  // A forged From would otherwise write as the customer (or partner) it names: an agent looks first, with the
+  // case it names linked.
+  if (f.senderUnverified) {
+    const [rule, c] = named.find(([, x]) => x !== null) ?? [];
+    return {
+      kind: 'triage',
+      reason: 'sender_unverified',
+      refused: rule && c ? { caseId: c.id, number: c.number, rule } : null,
+    };
+  }
   if (f.partner) {
     if (f.partner.case) {
       return { kind: 'join', rule: 'partner_ticket', caseId: f.partner.case.id, contactId: null, internal: true };
@@ -75,11 +93,6 @@ export function decideThread(f: ThreadFacts): ThreadDecision {
     return { kind: 'triage', reason: 'partner_ticket_unknown', refused: null };
   }
   if (f.rateLimited) return { kind: 'triage', reason: 'rate_limited', refused: null };
-  const named: [ThreadRule, NamedCase | null][] = [
-    ['reference', f.referenced],
-    ['token', f.token],
-    ['subject_tag', f.tagged],
-  ];
   let refused: Refused | null = null;
   for (const [rule, c] of named) {
     if (!c) continue;

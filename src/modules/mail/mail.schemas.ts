@@ -19,6 +19,7 @@ export const TRIAGE_REASONS = [
   'automatic',
   'rate_limited',
   'partner_ticket_unknown',
+  'sender_unverified',
 ] as const;
 
 export const MailSummary = z

@@ -50,6 +50,8 @@ export const mailMessages = pgTable(
     automatic: text('automatic'),
     /** A delivery report's hard-bounced recipients (mail-parse.ts hardBouncesOf): their contacts are flagged. */
     bouncedRecipients: text('bounced_recipients').array(),
+    /** The receiving MX said the From address is forged (mail-parse.ts senderAuthFailure): 'dmarc=fail', 'spf=fail'. */
+    senderAuth: text('sender_auth'),
     /** Why parsing was partial (malformed MIME, nesting too deep…): the raw message is kept whatever it says. */
     parseWarning: text('parse_warning'),
     /** The first stored message with the same Message-ID: this one is a duplicate (a sender's retry, a loop). */

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, uniq } from '../../../test/support/harness.ts';
+import { loadConfig } from '../../config.ts';
 import { queueOf, type SmtpIntake, startSmtpIntake } from './smtp-intake.ts';
 
 /**
@@ -111,6 +112,46 @@ with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:
       .catch((e: { responseCode?: number }) => e);
     expect((big as { responseCode?: number }).responseCode).toBe(552);
     expect(await stored(marker)).toEqual([]);
+  });
+
+  it('refuses a 50 MB attachment at the default limit with 552, keeps nothing of it, and goes on serving', async () => {
+    const dflt = await startSmtpIntake(
+      { mail: h.services.mail, log: h.ctx.log },
+      { ...config, mailMaxBytes: loadConfig({}).mailMaxBytes },
+    );
+    try {
+      const marker = `huge-${uniq()}`;
+      const huge = await transport(dflt.port)
+        .sendMail({
+          from: 'a@customer.example',
+          to: 'support@desk.test',
+          subject: marker,
+          text: 'the firmware dump',
+          attachments: [{ filename: 'dump.bin', content: Buffer.alloc(50 * 1024 * 1024, 7) }],
+        })
+        .catch((e: { responseCode?: number }) => e);
+      expect((huge as { responseCode?: number }).responseCode).toBe(552);
+      expect(await stored(marker)).toEqual([]);
+      // Python declares the size up front (SIZE=, RFC 1870): refused before a byte of it is sent.
+      const script = `
+import smtplib, sys
+with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:
+    s.ehlo()
+    print(s.mail('a@customer.example', ['SIZE=52428800'])[0])
+`;
+      const { stdout } = await promisify(execFile)('python3', ['-c', script, String(dflt.port)]);
+      expect(stdout.trim()).toBe('552');
+      const after = `after-${uniq()}`;
+      await transport(dflt.port).sendMail({
+        from: 'a@customer.example',
+        to: 'support@desk.test',
+        subject: after,
+        text: 'x',
+      });
+      expect(await stored(after)).toHaveLength(1);
+    } finally {
+      await dflt.close();
+    }
   });
 
   it('answers 451 (try again) when the message cannot be stored, and stores nothing half', async () => {

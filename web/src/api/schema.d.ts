@@ -2894,7 +2894,7 @@ export interface components {
       /** @description reference | token | subject_tag | partner_ticket | new_case | triage | duplicate | assigned | dismissed; null until threaded */
       threadRule: string | null;
       /** @description Why it waits in triage */
-      triageReason: ("unknown_sender" | "ambiguous_sender" | "automatic" | "rate_limited" | "partner_ticket_unknown") | null;
+      triageReason: ("unknown_sender" | "ambiguous_sender" | "automatic" | "rate_limited" | "partner_ticket_unknown" | "sender_unverified") | null;
       /** @description The case it is on */
       caseNumber: string | null;
       /** @description A case the mail named (header, token or tag) but was not let onto: its sender is not its contact */
@@ -2923,7 +2923,7 @@ export interface components {
       /** @description reference | token | subject_tag | partner_ticket | new_case | triage | duplicate | assigned | dismissed; null until threaded */
       threadRule: string | null;
       /** @description Why it waits in triage */
-      triageReason: ("unknown_sender" | "ambiguous_sender" | "automatic" | "rate_limited" | "partner_ticket_unknown") | null;
+      triageReason: ("unknown_sender" | "ambiguous_sender" | "automatic" | "rate_limited" | "partner_ticket_unknown" | "sender_unverified") | null;
       /** @description The case it is on */
       caseNumber: string | null;
       /** @description A case the mail named (header, token or tag) but was not let onto: its sender is not its contact */

@@ -170,6 +170,8 @@ export const en = {
   'mail.noSubject': '(no subject)',
   'mail.noSender': '(no sender)',
   'mail.reason.unknown_sender': 'Unknown sender: no contact has this address',
+  'mail.reason.sender_unverified':
+    'Sender not verified: the receiving server judged the From address forged (DMARC or SPF failed)',
   'mail.reason.ambiguous_sender': 'Ambiguous sender: the address belongs to contacts of several accounts',
   'mail.reason.automatic': 'Automatic mail (auto-reply, bounce, bulk) with no case',
   'mail.reason.rate_limited': 'The sender passed the hourly limit (a mail storm or a loop?)',

@@ -16,6 +16,7 @@ export function MailModal(props: ModalProps) {
 const REASON: Record<TriageReason, MessageKey> = {
   unknown_sender: 'mail.reason.unknown_sender',
   ambiguous_sender: 'mail.reason.ambiguous_sender',
+  sender_unverified: 'mail.reason.sender_unverified',
   automatic: 'mail.reason.automatic',
   rate_limited: 'mail.reason.rate_limited',
   partner_ticket_unknown: 'mail.reason.partner_ticket_unknown',
