@@ -15,6 +15,8 @@ export const presentContact = (c: ContactRow): z.infer<typeof CaseContactView> =
   email: c.email,
   phone: c.phone,
   roles: c.roles,
+  language: c.language as z.infer<typeof CaseContactView>['language'],
+  emailBouncedAt: c.emailBouncedAt?.toISOString() ?? null,
 });
 
 export const presentProviderRef = (r: ProviderRefRow): z.infer<typeof ProviderRefView> => ({

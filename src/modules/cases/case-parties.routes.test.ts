@@ -94,7 +94,15 @@ describe('case contacts', () => {
     expect(res.json().contacts.map((c: Json) => c.id)).toEqual([rootContact, childContact].sort((a, b) => a - b));
     const view = (await inject('GET', `/api/v1/cases/${res.json().number}`, t.agent)).json();
     expect(view.contacts).toContainEqual(
-      expect.objectContaining({ id: childContact, name: 'Sam Sub', accountId: t.child.id, roles: ['technical'] }),
+      expect.objectContaining({
+        id: childContact,
+        name: 'Sam Sub',
+        accountId: t.child.id,
+        roles: ['technical'],
+        // What the reply composer shows: the language mail goes out in, and whether the address bounced.
+        language: expect.stringMatching(/^(en|fr|de|it|ru|sv)$/),
+        emailBouncedAt: null,
+      }),
     );
     expect(view.providerRefs).toEqual([]);
     const added = (await timeline(res.json().number)).find((e) => (e.data as Json)?.action === 'contacts_added');

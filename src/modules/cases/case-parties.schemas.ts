@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LANGUAGES } from '../accounts/accounts.schemas.ts';
 import { CaseNumberParams, CaseView } from './cases.schemas.ts';
 
 export const CaseContactView = z
@@ -9,6 +10,11 @@ export const CaseContactView = z
     email: z.string().nullable(),
     phone: z.string().nullable(),
     roles: z.array(z.string()),
+    language: z.enum(LANGUAGES).describe('The language the desk mails this contact in'),
+    emailBouncedAt: z
+      .string()
+      .nullable()
+      .describe('When mail to the address bounced for good: nothing more is mailed to it until it changes'),
   })
   .meta({ id: 'CaseContact' });
 

@@ -2205,6 +2205,13 @@ export interface components {
       email: string | null;
       phone: string | null;
       roles: string[];
+      /**
+       * @description The language the desk mails this contact in
+       * @enum {string}
+       */
+      language: "en" | "fr" | "de" | "it" | "ru" | "sv";
+      /** @description When mail to the address bounced for good: nothing more is mailed to it until it changes */
+      emailBouncedAt: string | null;
     };
     CaseProviderRef: {
       id: number;
