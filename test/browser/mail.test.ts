@@ -154,6 +154,14 @@ describe.skipIf(testDbKind !== 'pglite')('mail in the console (browser)', { time
     expect(m.subject).toContain(`[${number}]`);
     expect(m.inReplyTo).toBe(customerMessageId);
     expect(header(m, 'references')).toContain(customerMessageId);
+    // The reply's entry says where it went and that the relay took it.
+    await p.reload();
+    const delivered = p
+      .locator('article')
+      .filter({ hasText: 'E-mail sent' })
+      .getByRole('list', { name: 'Mailed to the contacts' });
+    await delivered.getByText('sent', { exact: true }).waitFor({ timeout: 60_000 });
+    expect(await delivered.textContent()).toContain(contact);
 
     // The customer's mail, from the timeline: its headers and the original.
     await received.getByRole('link', { name: 'Headers and original' }).click();

@@ -50,6 +50,7 @@ export function presentOutbound(m: OutboundRow & { caseNumber: string }): z.infe
   return {
     id: m.id,
     caseNumber: m.caseNumber,
+    entryId: m.entryId,
     kind: m.kind as z.infer<typeof OutboundView>['kind'],
     automatic: m.automatic,
     to: m.toAddress,

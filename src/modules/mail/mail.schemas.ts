@@ -122,6 +122,11 @@ export const OutboundView = z
   .object({
     id: z.number().int(),
     caseNumber: z.string(),
+    entryId: z
+      .number()
+      .int()
+      .nullable()
+      .describe('The timeline entry it carries (an agent’s reply or public update); null for automatic notices'),
     kind: z.enum(MAIL_KINDS),
     automatic: z.boolean().describe('Sent by iotops on its own (Auto-Submitted: auto-replied)'),
     to: z.string(),

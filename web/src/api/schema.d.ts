@@ -2960,6 +2960,8 @@ export interface components {
     OutboundMail: {
       id: number;
       caseNumber: string;
+      /** @description The timeline entry it carries (an agent’s reply or public update); null for automatic notices */
+      entryId: number | null;
       /** @enum {string} */
       kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder";
       /** @description Sent by iotops on its own (Auto-Submitted: auto-replied) */

@@ -7,7 +7,7 @@ import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { CaseComposer } from './CaseComposer.tsx';
 import { CaseDetails } from './CaseDetails.tsx';
 import { CaseTimeline } from './CaseTimeline.tsx';
-import { useCase, useCaseEvents, useTransition } from './queries.ts';
+import { useCase, useCaseDeliveries, useCaseEvents, useTransition } from './queries.ts';
 import { userTimeZone } from './time.ts';
 
 /**
@@ -21,6 +21,7 @@ export default function CasePage() {
   const staff = me.data ? isStaff(me.data) : false;
   const c = useCase(number);
   const events = useCaseEvents(number);
+  const deliveries = useCaseDeliveries(number, staff);
   const transition = useTransition(number);
 
   if (c.error) return <ErrorAlert error={c.error} />;
@@ -76,7 +77,7 @@ export default function CasePage() {
               {t('case.timeline')}
             </Title>
             <ErrorAlert error={events.error} />
-            <CaseTimeline number={number} items={events.data?.items ?? []} staff={staff} />
+            <CaseTimeline number={number} items={events.data?.items ?? []} staff={staff} deliveries={deliveries} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>

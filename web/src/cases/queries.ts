@@ -1,4 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { api, type Schemas, unwrap } from '../api/client.ts';
 import { keys } from '../api/keys.ts';
 import { caseEventsQuery, caseQuery, type QueueParams, queueQuery } from './queue-params.ts';
@@ -25,6 +26,28 @@ export function useCase(number: string) {
 
 export function useCaseEvents(number: string) {
   return useQuery({ ...caseEventsQuery(number), refetchInterval: 15_000 });
+}
+
+/**
+ * Staff: the mails that carried the case's entries to its contacts, by entry id (the outbox's newest 200 of the case;
+ * a case mailed more than that shows the older ones' state in Mail → Outbox). Asked again with the timeline.
+ */
+export function useCaseDeliveries(number: string, enabled: boolean) {
+  const q = useQuery({
+    queryKey: keys.mail.outbox({ caseNumber: number, limit: 200 }),
+    queryFn: () => unwrap(api.GET('/api/v1/mail/outbox', { params: { query: { caseNumber: number, limit: 200 } } })),
+    enabled,
+    refetchInterval: 15_000,
+  });
+  const items = q.data?.items;
+  return useMemo(() => {
+    const byEntry = new Map<number, Schemas['OutboundMail'][]>();
+    for (const m of items ?? []) {
+      if (m.entryId === null) continue;
+      byEntry.set(m.entryId, [...(byEntry.get(m.entryId) ?? []), m]);
+    }
+    return byEntry;
+  }, [items]);
 }
 
 export function useCaseSla(number: string, enabled: boolean) {

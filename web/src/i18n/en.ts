@@ -58,6 +58,7 @@ export const en = {
   'case.mailBounced': 'bounced: not mailed until the address changes',
   'case.mailIn': 'E-mail received',
   'case.mailOut': 'E-mail sent',
+  'case.mailDelivery': 'Mailed to the contacts',
   'case.mailOriginal': 'Headers and original',
   'case.compose': 'Write…',
   'case.add': 'Add',
