@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
+import { PLACEHOLDER_MEANING, PLACEHOLDERS } from './mail-templates.ts';
 
 /** The outbox and the templates over HTTP, without a relay (mail is held): who sees what, and what is refused. */
 let h: Harness;
@@ -82,16 +83,8 @@ describe('templates', () => {
     expect(r.statusCode).toBe(200);
     expect(r.json().items).toHaveLength(8 * 6);
     // With what each placeholder becomes, so the editor lists what the server accepts.
-    expect(r.json().placeholders.map((p: { name: string }) => p.name)).toEqual([
-      'caseNumber',
-      'caseSubject',
-      'contactName',
-      'message',
-      'caseState',
-      'casePriority',
-      'nextUpdateBy',
-      'closesOn',
-    ]);
+    expect(r.json().placeholders.map((p: { name: string }) => p.name)).toEqual([...PLACEHOLDERS]);
+    expect(r.json().placeholders[0]).toEqual({ name: 'caseNumber', meaning: PLACEHOLDER_MEANING.caseNumber });
     expect(
       r.json().items.find((x: { kind: string; language: string }) => x.kind === 'resolved' && x.language === 'sv'),
     ).toMatchObject({ custom: false, subject: 'Löst: {{caseSubject}}' });

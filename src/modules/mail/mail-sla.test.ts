@@ -89,6 +89,10 @@ describe('status update of a P1/P2 case', () => {
     await h.runJobs(plus(next, 1000));
     await h.runJobs(plus(next, 2000));
     expect(await kinds(c.id)).toEqual(['case_received', 'status_update', 'status_update']);
+    // A worker back after five silent hours sends one, not the five it missed.
+    await h.runJobs(plus(next, 5 * 3_600_000 + 1000));
+    await h.runJobs(plus(next, 5 * 3_600_000 + 2000));
+    expect(await kinds(c.id)).toEqual(['case_received', ...Array(3).fill('status_update')]);
   });
 
   it('carries the latest public update, and stops while the case waits for the customer', async () => {
@@ -126,13 +130,15 @@ describe('status update of a P1/P2 case', () => {
 });
 
 describe('verification reminder', () => {
-  const remindAt = async (caseId: number) => {
+  /** When the case's timer of this kind is due (the reminder, the close), as the SLA module scheduled it. */
+  const timerAt = async (kind: string, caseId: number) => {
     const [job] = await h.ctx.database.query<{ runAt: Date }>(
-      `select run_at as "runAt" from jobs where kind = 'sla.verification_remind' and payload->>'caseId' = $1`,
-      [String(caseId)],
+      `select run_at as "runAt" from jobs where kind = $1 and payload->>'caseId' = $2`,
+      [kind, String(caseId)],
     );
     return job ? new Date(job.runAt) : undefined;
   };
+  const remindAt = (caseId: number) => timerAt('sla.verification_remind', caseId);
 
   it('reminds the contact a working day before the resolved case closes, with the day it closes', async () => {
     const c = await openCase('sv', 'P3');
@@ -147,12 +153,9 @@ describe('verification reminder', () => {
     const reminder = (await outbox(c.id)).at(-1)!;
     expect(reminder).toMatchObject({ kind: 'verification_reminder', automatic: true });
     expect(reminder.subject).toBe(`[${c.number}] Fungerar allt? Compteurs muets`);
-    const [close] = await h.ctx.database.query<{ runAt: Date }>(
-      `select run_at as "runAt" from jobs where kind = 'sla.verification_close' and payload->>'caseId' = $1`,
-      [String(c.id)],
-    );
+    const closesAt = await timerAt('sla.verification_close', c.id);
     const words = new Intl.DateTimeFormat('sv', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
-    expect(reminder.text).toContain(`avslutas ${words.format(new Date(close!.runAt))} UTC`);
+    expect(reminder.text).toContain(`avslutas ${words.format(closesAt!)} UTC`);
   });
 
   it('is not sent when the case was reopened before', async () => {

@@ -146,7 +146,10 @@ export function createSlaTimers(deps: SlaJobsDeps) {
       info.log.debug({ payload: p }, 'customer update moot: given, paused, done or no longer P1/P2');
       return;
     }
-    const next = addBusinessMinutes(e.policy.calendar, scheduled, m.targetMinutes);
+    // Keep the cadence of the due instant; a worker back from an outage skips the missed ones rather than mailing
+    // them all at once.
+    let next = addBusinessMinutes(e.policy.calendar, scheduled, m.targetMinutes);
+    while (next <= info.at) next = addBusinessMinutes(e.policy.calendar, next, m.targetMinutes);
     await deps.sla.announce(
       SlaEvents.customerUpdateDue,
       { caseId: p.caseId, dueAt: p.at, nextUpdateBy: next.toISOString() },
