@@ -162,6 +162,7 @@ describe.skipIf(testDbKind !== 'pglite')('mail in the console (browser)', { time
       .getByRole('list', { name: 'Mailed to the contacts' });
     await delivered.getByText('sent', { exact: true }).waitFor({ timeout: 60_000 });
     expect(await delivered.textContent()).toContain(contact);
+    await shot(p, 'mail-case-delivered');
 
     // The customer's mail, from the timeline: its headers and the original.
     await received.getByRole('link', { name: 'Headers and original' }).click();
