@@ -4,19 +4,11 @@
  * failed, with the reason — not `running` for ever. Embedded database only: on PostgreSQL the sweep waits a
  * minute's grace and asks the import's advisory lock (import-abandoned.test.ts covers that path).
  */
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { fakeSim, randomBase } from '../src/modules/sims/import/sim-fixtures.ts';
 import { cliEnv, runCli, startCli } from './support/cli.ts';
 import { testDbKind } from './support/harness.ts';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
+import { freePort } from './support/ports.ts';
 
 describe.skipIf(testDbKind !== 'pglite')(
   'kill -9 during a SIM import (embedded database)',

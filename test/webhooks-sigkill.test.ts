@@ -5,25 +5,18 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type ServerResponse } from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli } from './support/cli.ts';
 import { uniq } from './support/harness.ts';
+import { freePort } from './support/ports.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
 });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 
 function serve(env: Record<string, string>): Promise<ChildProcess> {
   const c = spawn(process.execPath, [path.join(root, 'src/main.ts'), 'serve', '--roles', 'api,worker'], {

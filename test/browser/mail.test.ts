@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { createTransport } from 'nodemailer';
 import PostalMime, { type Email } from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoDesk, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
 import { testDbKind } from '../support/harness.ts';
+import { freePort } from '../support/ports.ts';
 
 type Sunk = { to: string[]; mail: Email };
 
@@ -32,15 +32,6 @@ async function startSink(): Promise<{ port: number; received: Sunk[]; server: SM
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { port: (server.server.address() as AddressInfo).port, received, server };
-}
-
-/** A port nobody listens on now: the desk's SMTP intake takes it. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 const u = Date.now().toString(36);
