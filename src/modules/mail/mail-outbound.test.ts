@@ -5,6 +5,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
+import { relayUrl } from './mail-send.ts';
 
 /**
  * Outbound mail end to end with a real SMTP sink as the relay: the customer's mail opens a case, the contact gets the
@@ -17,6 +18,8 @@ let sink: SMTPServer;
 const received: { to: string[]; mail: Email; raw: string }[] = [];
 /** Recipients the sink refuses: permanently (550) or once (451, then accepted). */
 const refuse = new Map<string, 'permanent' | 'once'>();
+/** SMTP connections the sink was opened: the relay's pool keeps one open across mails. */
+let connections = 0;
 const staff = cliPrincipal('outbound-test');
 const u = uniq();
 const jana = `jana-${u}@stadtwerke.example`;
@@ -26,6 +29,10 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    onConnect(_s, cb) {
+      connections++;
+      cb();
+    },
     onRcptTo(address, _s, cb) {
       const how = refuse.get(address.address);
       if (how === 'permanent') return cb(Object.assign(new Error('5.1.1 user unknown'), { responseCode: 550 }));
@@ -114,8 +121,10 @@ describe('outbound mail', () => {
   });
 
   it("sends the agent's reply as a person's mail, and the customer's answer to it threads back by its headers alone", async () => {
+    const opened = connections;
     await h.services.cases.addEvent(staff, number, { kind: 'email_out', body: 'Bitte prüfen Sie den APN.' });
     await h.runJobs();
+    expect(connections, 'the reply left over the connection the notice opened').toBe(opened);
     const reply = mailsTo(jana).at(-1)!.mail;
     expect(reply.text).toContain('Bitte prüfen Sie den APN.');
     expect(header(reply, 'auto-submitted')).toBeUndefined();
@@ -201,5 +210,22 @@ describe('outbound mail', () => {
     expect(entry).toEqual({ visibility: 'internal' });
     const contacts = await h.services.accounts.contacts(staff, t.child.id);
     expect(contacts.find((c) => c.id === k.id)?.emailBouncedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('relayUrl', () => {
+  it('pools connections unless the URL says otherwise, and keeps credentials and port', () => {
+    const u = new URL(relayUrl('smtp://desk%40x.example:p%2Fss@relay.example:587'));
+    expect([u.hostname, u.port, u.username, u.password]).toEqual([
+      'relay.example',
+      '587',
+      'desk%40x.example',
+      'p%2Fss',
+    ]);
+    expect(Object.fromEntries(u.searchParams)).toEqual({ pool: 'true', maxConnections: '3' });
+    expect(Object.fromEntries(new URL(relayUrl('smtps://relay.example?pool=false')).searchParams)).toEqual({
+      pool: 'false',
+      maxConnections: '3',
+    });
   });
 });

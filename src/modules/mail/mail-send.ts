@@ -18,6 +18,18 @@ type SmtpFailure = Error & { responseCode?: number; command?: string; response?:
 const permanent = (e: SmtpFailure) =>
   typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
 
+/**
+ * The relay's URL with a connection pool unless it names its own: a burst of notices (an outage's status mail to
+ * every contact) goes over a few kept-open connections instead of a TCP and SMTP handshake per mail. A connection the
+ * relay closes while idle is dropped from the pool and the next mail opens a new one.
+ */
+export function relayUrl(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  if (!url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', '3');
+  return url.toString();
+}
+
 export function mailSender(
   db: Db,
   deps: {
@@ -32,14 +44,14 @@ export function mailSender(
   let transport: Transporter | undefined;
   const relay = () => {
     if (!deps.smtpUrl) throw new Error('no relay configured (SMTP_URL)');
-    transport ??= nodemailer.createTransport(deps.smtpUrl);
+    transport ??= nodemailer.createTransport(relayUrl(deps.smtpUrl));
     return transport;
   };
 
   return {
     async send(outboundId: number): Promise<void> {
       const [m] = await db.select().from(mailOutbound).where(eq(mailOutbound.id, outboundId));
-      if (!m || m.state !== 'queued') return;
+      if (m?.state !== 'queued') return;
       await db
         .update(mailOutbound)
         .set({ attempts: sql`${mailOutbound.attempts} + 1` })

@@ -96,27 +96,27 @@ export const DEFAULT_TEMPLATES: Record<MailKind, Record<Language, Template>> = {
   public_update: {
     en: t(
       'Update on your case: {{caseSubject}}',
-      'Hello {{contactName}},\n\nthere is an update on case {{caseNumber}}:\n\n' + MSG,
+      `Hello {{contactName}},\n\nthere is an update on case {{caseNumber}}:\n\n${MSG}`,
     ),
     fr: t(
       'Mise à jour de votre dossier : {{caseSubject}}',
-      'Bonjour {{contactName}},\n\nle dossier {{caseNumber}} a été mis à jour :\n\n' + MSG,
+      `Bonjour {{contactName}},\n\nle dossier {{caseNumber}} a été mis à jour :\n\n${MSG}`,
     ),
     de: t(
       'Neuigkeiten zu Ihrem Fall: {{caseSubject}}',
-      'Guten Tag {{contactName}},\n\nes gibt Neuigkeiten zu Fall {{caseNumber}}:\n\n' + MSG,
+      `Guten Tag {{contactName}},\n\nes gibt Neuigkeiten zu Fall {{caseNumber}}:\n\n${MSG}`,
     ),
     it: t(
       'Aggiornamento sulla sua pratica: {{caseSubject}}',
-      'Gentile {{contactName}},\n\nla pratica {{caseNumber}} è stata aggiornata:\n\n' + MSG,
+      `Gentile {{contactName}},\n\nla pratica {{caseNumber}} è stata aggiornata:\n\n${MSG}`,
     ),
     ru: t(
       'Новости по вашему обращению: {{caseSubject}}',
-      'Здравствуйте, {{contactName}}!\n\nПо обращению {{caseNumber}} есть новости:\n\n' + MSG,
+      `Здравствуйте, {{contactName}}!\n\nПо обращению {{caseNumber}} есть новости:\n\n${MSG}`,
     ),
     sv: t(
       'Uppdatering av ditt ärende: {{caseSubject}}',
-      'Hej {{contactName}},\n\närende {{caseNumber}} har uppdaterats:\n\n' + MSG,
+      `Hej {{contactName}},\n\närende {{caseNumber}} har uppdaterats:\n\n${MSG}`,
     ),
   },
   waiting_for_you: {

@@ -89,6 +89,25 @@ describe('mail triage', () => {
     expect(shown).toMatchObject({ threadRule: 'subject_tag', caseNumber });
   });
 
+  it('counts all the mail waiting, not only the page, and the count drops when one is taken', async () => {
+    await send(`s-${uniq()}@unknown.example`, 'one');
+    const last = await send(`s-${uniq()}@unknown.example`, 'two');
+    const waiting = async () =>
+      (
+        await h.ctx.database.query<{ n: number }>(
+          "select count(*)::int as n from mail_messages where thread_rule = 'triage'",
+        )
+      )[0]!.n;
+    const page = (await api('GET', '/triage?limit=1', t.agent)).json();
+    expect(page.items).toHaveLength(1);
+    expect(page.nextCursor).not.toBeNull();
+    const before = await waiting();
+    expect(before).toBeGreaterThanOrEqual(2);
+    expect(page.total).toBe(before);
+    expect((await api('POST', `/messages/${last}/dismiss`, t.agent, {})).statusCode).toBe(204);
+    expect((await api('GET', '/triage?limit=1', t.agent)).json().total).toBe(before - 1);
+  });
+
   it('puts a mail on an existing case (staff-only by default), dismisses another, and names bad input', async () => {
     const kase = await h.app.inject({
       method: 'POST',

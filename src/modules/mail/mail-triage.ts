@@ -88,7 +88,12 @@ export function mailTriage(
         .limit(page.limit + 1);
       const more = rows.length > page.limit;
       const items = await withCases(rows.slice(0, page.limit));
-      return { items, nextCursor: more ? String(items.at(-1)!.mail.id) : null };
+      // All of it, not the page: the console's badge says how much waits (a partial index keeps this cheap).
+      const [all] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(mailMessages)
+        .where(sql`${mailMessages.threadRule} = 'triage'`);
+      return { items, nextCursor: more ? String(items.at(-1)!.mail.id) : null, total: all?.n ?? 0 };
     },
 
     /** One mail as stored and read, with every header line (re-read from the raw message). */

@@ -30,7 +30,7 @@ export function mailRoutes(triage: ReturnType<typeof mailTriage>) {
       },
       async (req) => {
         const page = await triage.list(principalOf(req), req.query);
-        return { items: page.items.map(presentMail), nextCursor: page.nextCursor };
+        return { items: page.items.map(presentMail), nextCursor: page.nextCursor, total: page.total };
       },
     );
     app.get(

@@ -50,7 +50,11 @@ export const MailSummary = z
   .meta({ id: 'MailSummary' });
 
 export const TriagePage = z
-  .object({ items: z.array(MailSummary), nextCursor: z.string().nullable() })
+  .object({
+    items: z.array(MailSummary),
+    nextCursor: z.string().nullable(),
+    total: z.number().int().describe('How many mails wait in triage in all, on every page'),
+  })
   .meta({ id: 'MailTriagePage' });
 
 export const MailDetail = MailSummary.extend({

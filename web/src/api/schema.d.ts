@@ -2910,6 +2910,8 @@ export interface components {
     MailTriagePage: {
       items: components["schemas"]["MailSummary"][];
       nextCursor: string | null;
+      /** @description How many mails wait in triage in all, on every page */
+      total: number;
     };
     MailDetail: {
       id: number;

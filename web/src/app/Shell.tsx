@@ -30,13 +30,13 @@ function useOnline() {
 }
 
 /**
- * How much mail waits in triage, for the staff nav: the triage list's first page (200), asked every minute; the
- * same query the Triage tab shows, so an action there updates the count at once. "200+" past one page.
+ * How much mail waits in triage, for the staff nav: the total the triage list's first page carries, asked every
+ * minute; the same query the Triage tab shows, so an action there updates the count at once.
  */
 function useTriageCount(staff: boolean): string | null {
   const q = useQuery({ ...triageQuery(null), enabled: staff, refetchInterval: 60_000, staleTime: 30_000 });
-  const n = q.data?.items.length ?? 0;
-  return n === 0 ? null : q.data?.nextCursor ? `${n}+` : String(n);
+  const n = q.data?.total ?? 0;
+  return n === 0 ? null : String(n);
 }
 
 export function Shell() {
