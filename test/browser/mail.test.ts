@@ -170,6 +170,23 @@ describe.skipIf(testDbKind !== 'pglite')('mail in the console (browser)', { time
     await shot(p, 'mail-message');
   });
 
+  it('the customer follows the exchange in the portal, in Swedish: their mail and the desk’s reply, as mail', async () => {
+    const p = await desk.as('customer');
+    await p.goto(`${desk.url}/portal/cases/${number}`);
+    await p.getByRole('heading', { name: new RegExp(number) }).waitFor();
+    const history = p.getByRole('list', { name: 'Historik' });
+    const theirs = history.getByRole('listitem').filter({ hasText: 'E-post till kundtjänst' });
+    await theirs.getByText(`: ${subject}`, { exact: false }).waitFor();
+    await theirs.getByText('Our meters stopped reporting.').waitFor();
+    const ours = history.getByRole('listitem').filter({ hasText: 'E-post från kundtjänst' });
+    await ours.getByText(reply).waitFor();
+    // The desk's people stay "Kundtjänst"; no link into the desk's mail store.
+    expect(await ours.textContent()).toContain('Kundtjänst');
+    expect(await p.getByRole('link', { name: 'Headers and original' }).count()).toBe(0);
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'portal-case-mail');
+  });
+
   it("a stranger's mail waits in triage until the agent opens a case for it; the outbox lists the reply as sent", async () => {
     await mailDesk({ from: `Someone <${stranger}>`, subject: strangerSubject, text: 'Cheap SIM cards, today only.' });
     const p = await desk.as('agent');

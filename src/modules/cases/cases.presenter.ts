@@ -98,6 +98,14 @@ export function presentCaseSummary(c: CaseSummaryRow, audience: Audience = 'staf
   );
 }
 
+/** What an entry's data says only to the desk: the id of a mail in the desk's mail store (staff-only pages). */
+const DATA_STAFF_ONLY = ['mailId'];
+
+function dataFor(data: CaseEventRow['data'], audience: Audience): EventJson['data'] {
+  if (!data || audience === 'staff') return data ?? null;
+  return Object.fromEntries(Object.entries(data).filter(([k]) => !DATA_STAFF_ONLY.includes(k)));
+}
+
 export function presentCaseEvent(e: CaseEventRow, audience: Audience): EventJson {
   const hideAuthor = audience === 'customer' && e.authorSide === 'staff';
   return {
@@ -108,7 +116,7 @@ export function presentCaseEvent(e: CaseEventRow, audience: Audience): EventJson
     authorUserId: hideAuthor ? null : e.authorUserId,
     authorLabel: hideAuthor ? STAFF_AUTHOR_FOR_CUSTOMERS : e.authorLabel,
     body: e.body,
-    data: e.data ?? null,
+    data: dataFor(e.data, audience),
   };
 }
 

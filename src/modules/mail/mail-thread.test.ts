@@ -267,6 +267,94 @@ describe('mail threading', () => {
     expect(r).toEqual({ caseId: p!.caseId, rule: 'reference' });
   });
 
+  it('threads a burst claimed together in one go: a first mail and the replies behind it make one case', async () => {
+    const store = (shape: Shape) =>
+      h.services.mail.accept({
+        transport: 'smtp',
+        envelopeFrom: ann,
+        envelopeTo: ['support@desk.test'],
+        queue: 'support',
+        remoteAddress: null,
+        raw: raw(shape),
+      });
+    const firstOf = mid('burst-first');
+    const secondOf = mid('burst-second');
+    const ids = [
+      (await store({ from: ann, subject: 'Router 3 offline', messageId: firstOf })).id,
+      (
+        await store({
+          from: ann,
+          subject: 'Re: Router 3 offline',
+          messageId: secondOf,
+          headers: [`In-Reply-To: ${firstOf}`],
+        })
+      ).id,
+      // Apple Mail answering the second: References names both, the newest last.
+      (
+        await store({
+          from: ann,
+          subject: 'Re: Router 3 offline',
+          messageId: mid('burst-third'),
+          headers: [`In-Reply-To: ${secondOf}`, `References: ${firstOf} ${secondOf}`],
+        })
+      ).id,
+      // Bob (another customer) quoting Ann's mail: never on her case.
+      (
+        await store({
+          from: bob,
+          subject: 'Re: Router 3 offline',
+          messageId: mid('burst-bob'),
+          headers: [`In-Reply-To: ${firstOf}`],
+        })
+      ).id,
+    ];
+    await h.services.mail.parse(ids);
+    await h.services.mail.threadMany([...ids].reverse());
+    const rows = await h.ctx.database.query<{ rule: string; caseId: number; refused: number | null }>(
+      `select thread_rule as rule, case_id::int as "caseId", refused_case_id::int as refused
+         from mail_messages where id = any($1::bigint[]) order by id`,
+      [ids],
+    );
+    expect(rows.map((r) => r.rule)).toEqual(['new_case', 'reference', 'reference', 'new_case']);
+    expect(new Set(rows.slice(0, 3).map((r) => r.caseId)).size).toBe(1);
+    expect(rows[3]!.caseId).not.toBe(rows[0]!.caseId);
+    expect(rows[3]!.refused).toBe(rows[0]!.caseId);
+    expect((await caseOf(rows[3]!.caseId)).accountId).toBe(other.child.id);
+    // Run again (a retried job): nothing moves.
+    await h.services.mail.threadMany(ids);
+    expect((await entries(rows[0]!.caseId)).filter((e) => e.kind === 'email_in')).toHaveLength(3);
+  });
+
+  it('two bursts threaded at once onto the same cases in opposite orders both land (no deadlock)', async () => {
+    const store = (from: string, subject: string, headers: string[] = []) =>
+      h.services.mail.accept({
+        transport: 'smtp',
+        envelopeFrom: from,
+        envelopeTo: ['support@desk.test'],
+        queue: 'support',
+        remoteAddress: null,
+        raw: raw({ from, subject, messageId: mid('x'), headers }),
+      });
+    const a = await send({ from: ann, subject: 'Case A', messageId: mid('case-a') });
+    const b = await send({ from: ann, subject: 'Case B', messageId: mid('case-b') });
+    const tag = async (caseId: number) => `[${(await caseOf(caseId)).number}]`;
+    const [ta, tb] = [await tag(a.caseId!), await tag(b.caseId!)];
+    const one = [(await store(ann, `${ta} one`)).id, (await store(ann, `${tb} one`)).id];
+    const two = [(await store(ann, `${tb} two`)).id, (await store(ann, `${ta} two`)).id];
+    await h.services.mail.parse([...one, ...two]);
+    await Promise.all([h.services.mail.threadMany(one), h.services.mail.threadMany(two)]);
+    const rows = await h.ctx.database.query<{ rule: string; caseId: number }>(
+      `select thread_rule as rule, case_id::int as "caseId" from mail_messages where id = any($1::bigint[]) order by id`,
+      [[...one, ...two]],
+    );
+    expect(rows).toEqual([
+      { rule: 'subject_tag', caseId: a.caseId },
+      { rule: 'subject_tag', caseId: b.caseId },
+      { rule: 'subject_tag', caseId: b.caseId },
+      { rule: 'subject_tag', caseId: a.caseId },
+    ]);
+  });
+
   it("keeps a mail's files, inline image included, as the entry's attachments; a file over the limit is named", async () => {
     const png = Buffer.from(
       'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
@@ -331,6 +419,10 @@ describe('mail threading', () => {
     expect(mail.data.attachmentsNotKept).toEqual([
       { filename: 'dump.bin', size: 3000, reason: 'larger than 2048 bytes' },
     ]);
+    // The desk's mail store is staff-only: its id is not the customer's to see; staff get it to open the original.
+    expect(mail.data).not.toHaveProperty('mailId');
+    const staffView = await h.app.inject({ method: 'GET', url: `/api/v1/cases/${number}/events`, headers: t.agent });
+    expect(staffView.json().items.find((e: { kind: string }) => e.kind === 'email_in').data.mailId).toBe(id);
     const log = mail.attachments.find((a: { filename: string }) => a.filename === 'modem.log');
     const file = await h.app.inject({
       method: 'GET',

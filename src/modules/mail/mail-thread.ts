@@ -1,29 +1,22 @@
 /**
- * Threading an inbound mail: gathers the facts mail-threading.ts decides on (the sender's contacts, the cases its
- * headers, token and subject name, a partner's ticket), then writes the decision — the mail on its case, a new case,
- * or triage — in one transaction with the mail row marked threaded. The row is locked first and a threaded row is
- * left alone, so a retried job never lands a mail twice.
+ * Threading inbound mail: gathers the facts mail-threading.ts decides on (mail-thread-facts.ts: the sender's contacts,
+ * the cases its headers, token, subject and partner ticket name), then writes each decision — the mail on its case, a
+ * new case, or triage — with the mail row marked threaded. A burst (the mails one worker claimed together) is read
+ * in a few set-based queries and written in one transaction, oldest mail first, so a reply in the burst joins the
+ * case its parent just opened. The rows are locked first and a threaded row is left alone, so a retried job never
+ * lands a mail twice; one lock serializes the threading transactions of all workers, which would otherwise lock the
+ * same cases in different orders.
  */
-import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { emit } from '../../platform/events/emit.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
-import type { CaseMailOps, InboundEntry, MailCaseRef } from '../cases/case-mail.ts';
+import type { CaseMailOps, InboundEntry } from '../cases/case-mail.ts';
 import { MailEvents } from './mail.events.ts';
-import { mailMessages, mailOutbound } from './mail.tables.ts';
+import { mailMessages } from './mail.tables.ts';
 import { attachmentsOf, type MailAttachment } from './mail-parse.ts';
-import {
-  caseTokenOf,
-  decideThread,
-  type NamedCase,
-  type PartnerPattern,
-  partnerOf,
-  type SenderContact,
-  subjectTagOf,
-  type ThreadDecision,
-} from './mail-threading.ts';
-
-type MailRow = typeof mailMessages.$inferSelect;
+import { answeredIds, burstFacts, type MailRow } from './mail-thread-facts.ts';
+import { decideThread, type PartnerPattern, type ThreadDecision } from './mail-threading.ts';
 
 export type MailThreadDeps = {
   accounts: Pick<AccountsService, 'contactsByEmail' | 'placesOf' | 'flagBouncedEmail'>;
@@ -33,11 +26,12 @@ export type MailThreadDeps = {
   /** ATTACHMENT_MAX_BYTES: a mail's file larger than this is named on the entry but not kept. */
   attachmentMaxBytes: number;
   /** Parses a stored mail (mail.service.ts), for a parent threaded ahead of its reply. */
-  parse: (mailId: number) => Promise<void>;
+  parse: (mailIds: readonly number[]) => Promise<void>;
   now?: () => Date;
 };
 
-const HOUR_MS = 3_600_000;
+/** pg_advisory_xact_lock key of threading transactions ("iotops mail thread"; any constant unique in the database). */
+const THREAD_LOCK = 7_202_612_015;
 /** How far up a chain of not yet threaded parents a reply threads them first. */
 const MAX_PARENT_DEPTH = 5;
 
@@ -87,92 +81,6 @@ export async function keptFiles(m: Pick<MailRow, 'raw' | 'attachmentCount'>, max
 export function mailThreader(db: Db, deps: MailThreadDeps) {
   const clock = deps.now ?? (() => new Date());
 
-  async function named(refs: readonly (MailCaseRef | undefined)[]): Promise<(NamedCase | null)[]> {
-    const places = await deps.accounts.placesOf(refs.flatMap((r) => (r ? [r.accountId] : [])));
-    return refs.map((r) => {
-      const place = r && places.get(r.accountId);
-      return r && place ? { id: r.id, number: r.number, accountId: r.accountId, accountPath: place.path } : null;
-    });
-  }
-
-  /**
-   * The case of the newest mail this one answers: In-Reply-To first, then References from the last. Our own
-   * outbound mail (mail_outbound) and earlier inbound mail on a case (a colleague's reply-all) both count.
-   */
-  async function referencedCase(tx: Db, m: MailRow): Promise<MailCaseRef | undefined> {
-    const ids = [...new Set([m.inReplyTo, ...[...(m.references ?? [])].reverse()].filter((x): x is string => !!x))];
-    if (ids.length === 0) return undefined;
-    const inbound = await tx
-      .select({ messageId: mailMessages.messageId, caseId: mailMessages.caseId })
-      .from(mailMessages)
-      .where(and(inArray(mailMessages.messageId, ids), isNotNull(mailMessages.caseId), lt(mailMessages.id, m.id)))
-      .orderBy(desc(mailMessages.id));
-    const outbound = await tx
-      .select({ messageId: mailOutbound.messageId, caseId: mailOutbound.caseId })
-      .from(mailOutbound)
-      .where(inArray(mailOutbound.messageId, ids));
-    const byId = new Map<string | null, number>();
-    for (const r of [...outbound, ...inbound]) if (!byId.has(r.messageId)) byId.set(r.messageId, r.caseId!);
-    const caseId = ids.map((i) => byId.get(i)).find((x) => x !== undefined);
-    if (caseId === undefined) return undefined;
-    return (await deps.cases.refs({ ids: [caseId] }))[0];
-  }
-
-  async function facts(tx: Db, m: MailRow) {
-    const contacts: SenderContact[] = m.fromAddress
-      ? (await deps.accounts.contactsByEmail(m.fromAddress)).map((c) => ({
-          id: c.id,
-          accountId: c.accountId,
-          tenantId: c.tenantId,
-          accountPath: c.accountPath,
-          name: c.name,
-        }))
-      : [];
-    const partner = partnerOf(deps.partners, m.fromAddress, m.subject, m.textBody);
-    const partnerCase = partner?.ticket
-      ? await deps.cases.byProviderTicket(partner.provider, partner.ticket)
-      : undefined;
-    const numbers = {
-      token: caseTokenOf([...m.envelopeTo, ...(m.recipients ?? [])], m.textBody),
-      tag: subjectTagOf(m.subject),
-    };
-    const byNumber = new Map(
-      (await deps.cases.refs({ numbers: [numbers.token, numbers.tag].filter((x): x is string => !!x) })).map((c) => [
-        c.number,
-        c,
-      ]),
-    );
-    const [referenced, token, tagged, partnered] = await named([
-      await referencedCase(tx, m),
-      numbers.token ? byNumber.get(numbers.token) : undefined,
-      numbers.tag ? byNumber.get(numbers.tag) : undefined,
-      partnerCase,
-    ]);
-    const [recent] = m.fromAddress
-      ? await tx
-          .select({ n: sql<number>`count(*)::int` })
-          .from(mailMessages)
-          .where(
-            and(
-              eq(mailMessages.fromAddress, m.fromAddress),
-              gte(mailMessages.receivedAt, new Date(m.receivedAt.getTime() - HOUR_MS)),
-              lt(mailMessages.id, m.id),
-            ),
-          )
-      : [{ n: 0 }];
-    return {
-      duplicate: m.duplicateOf !== null,
-      automatic: m.automatic,
-      senderContacts: contacts,
-      partner: partner && { ...partner, case: partnered ?? null },
-      referenced: referenced ?? null,
-      token: token ?? null,
-      tagged: tagged ?? null,
-      rateLimited: (recent?.n ?? 0) >= deps.senderLimitPerHour,
-      senderUnverified: m.senderAuth !== null,
-    };
-  }
-
   async function apply(tx: Db, m: MailRow, d: ThreadDecision, now: Date, files: Kept) {
     const done = (set: Partial<MailRow>) =>
       tx
@@ -187,7 +95,7 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
         const side = d.rule === 'partner_ticket' ? 'staff' : 'customer';
         const landed = await deps.cases.land(tx, d.caseId, entryOf(m, side, d.internal, files), d.contactId, now);
         await done({ threadRule: d.rule, caseId: landed.case.id, contactId: d.contactId });
-        return { caseId: landed.case.id, rule: d.rule };
+        return { caseId: landed.case.id, rule: d.rule, landed: landed.case };
       }
       case 'open': {
         const landed = await deps.cases.open(
@@ -213,7 +121,7 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
           contactId: d.contactId,
           refusedCaseId: d.refused?.caseId ?? null,
         });
-        return { caseId: landed.case.id, rule: 'new_case' };
+        return { caseId: landed.case.id, rule: 'new_case', landed: landed.case };
       }
       case 'triage':
         if (d.refused) {
@@ -230,25 +138,31 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
     }
   }
 
-  /** Earlier mail this one answers that is stored but not threaded yet, oldest first. */
-  async function unthreadedParents(m: MailRow): Promise<number[]> {
-    const ids = [...new Set([m.inReplyTo, ...(m.references ?? [])].filter((x): x is string => !!x))];
+  /** Earlier mail these answer that is stored but not threaded yet and not among them, oldest first. */
+  async function unthreadedParents(rows: readonly MailRow[]): Promise<number[]> {
+    const ids = [...new Set(rows.flatMap(answeredIds))];
     if (ids.length === 0) return [];
-    const rows = await db
+    const own = new Set(rows.map((m) => m.id));
+    const found = await db
       .select({ id: mailMessages.id })
       .from(mailMessages)
-      .where(and(inArray(mailMessages.messageId, ids), isNull(mailMessages.threadedAt), lt(mailMessages.id, m.id)))
+      .where(
+        and(
+          inArray(mailMessages.messageId, ids),
+          isNull(mailMessages.threadedAt),
+          lt(mailMessages.id, Math.max(...own)),
+        ),
+      )
       .orderBy(mailMessages.id)
-      .limit(MAX_PARENT_DEPTH);
-    return rows.map((r) => r.id);
+      .limit(MAX_PARENT_DEPTH + own.size);
+    return found.map((r) => r.id).filter((id) => !own.has(id));
   }
 
   /**
-   * Whether another copy of this Message-ID is on a case or in triage already. The transaction-scoped lock on the
-   * id makes two copies threaded at once take turns, whichever was parsed first: exactly one lands.
+   * Whether another copy of this Message-ID is on a case or in triage already (threading holds THREAD_LOCK, so two
+   * copies threaded at once take turns, whichever was parsed first: exactly one lands).
    */
   async function anotherCopyThreaded(tx: Db, m: MailRow): Promise<boolean> {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${m.messageId}, 15))`);
     const [other] = await tx
       .select({ id: mailMessages.id })
       .from(mailMessages)
@@ -264,42 +178,79 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
     return other !== undefined;
   }
 
-  async function thread(mailId: number, depth = 0): Promise<{ caseId: number | null; rule: string } | undefined> {
-    const [m] = await db.select().from(mailMessages).where(eq(mailMessages.id, mailId));
-    if (!m || m.parsedAt === null || m.threadedAt !== null) return undefined;
-    // The mail this one answers may have arrived just before it and not be threaded yet (its job runs beside
-    // this one): thread it first, or this reply would open a second case.
+  type Outcome = { caseId: number | null; rule: string };
+
+  async function threadMany(mailIds: readonly number[], depth = 0): Promise<Map<number, Outcome>> {
+    const out = new Map<number, Outcome>();
+    if (mailIds.length === 0) return out;
+    const rows = await db
+      .select()
+      .from(mailMessages)
+      .where(
+        and(
+          inArray(mailMessages.id, [...new Set(mailIds)]),
+          isNotNull(mailMessages.parsedAt),
+          isNull(mailMessages.threadedAt),
+        ),
+      )
+      .orderBy(mailMessages.id);
+    if (rows.length === 0) return out;
+    // A mail these answer may have arrived just before them and not be threaded yet (its job runs beside this
+    // one): threaded first, or a reply would open a second case.
     if (depth < MAX_PARENT_DEPTH) {
-      for (const parentId of await unthreadedParents(m)) {
-        await deps.parse(parentId);
-        await thread(parentId, depth + 1);
+      const parents = await unthreadedParents(rows);
+      if (parents.length > 0) {
+        await deps.parse(parents);
+        await threadMany(parents, depth + 1);
       }
     }
     // A hard bounce: the desk stops writing to that address (its contacts show it) until it is changed.
-    if (m.automatic === 'bounce')
-      for (const r of m.bouncedRecipients ?? []) await deps.accounts.flagBouncedEmail(r, clock());
-    const f = await facts(db, m);
-    const files = await keptFiles(m, deps.attachmentMaxBytes);
-    return db.transaction(async (tx) => {
-      const [locked] = await tx
-        .select({ threadedAt: mailMessages.threadedAt })
+    for (const m of rows)
+      if (m.automatic === 'bounce')
+        for (const r of m.bouncedRecipients ?? []) await deps.accounts.flagBouncedEmail(r, clock());
+    const burst = await burstFacts(db, deps, rows);
+    const files = new Map<number, Kept>();
+    for (const m of rows) files.set(m.id, await keptFiles(m, deps.attachmentMaxBytes));
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${THREAD_LOCK})`);
+      const locked = await tx
+        .select({ id: mailMessages.id, threadedAt: mailMessages.threadedAt })
         .from(mailMessages)
-        .where(eq(mailMessages.id, mailId))
+        .where(
+          inArray(
+            mailMessages.id,
+            rows.map((m) => m.id),
+          ),
+        )
+        .orderBy(mailMessages.id)
         .for('update');
-      if (!locked || locked.threadedAt !== null) return undefined;
-      if (!f.duplicate && m.messageId) f.duplicate = await anotherCopyThreaded(tx, m);
-      const out = await apply(tx, m, decideThread(f), clock(), files);
-      await emit(tx, MailEvents.threaded, { mailId, caseId: out.caseId, rule: out.rule });
-      return out;
+      const open = new Set(locked.filter((l) => l.threadedAt === null).map((l) => l.id));
+      for (const m of rows) {
+        if (!open.has(m.id)) continue;
+        const f = { ...burst.facts.get(m.id)!, referenced: burst.chain.caseOf(m) };
+        if (!f.duplicate && m.messageId) f.duplicate = await anotherCopyThreaded(tx, m);
+        const r = await apply(tx, m, decideThread(f), clock(), files.get(m.id)!);
+        await emit(tx, MailEvents.threaded, { mailId: m.id, caseId: r.caseId, rule: r.rule });
+        const place = r.landed && burst.placeOf(r.landed.accountId);
+        if (r.landed && place)
+          burst.chain.landedOn(m, {
+            id: r.landed.id,
+            number: r.landed.number,
+            accountId: r.landed.accountId,
+            accountPath: place,
+          });
+        out.set(m.id, { caseId: r.caseId, rule: r.rule });
+      }
     });
+    return out;
   }
 
   return {
-    /**
-     * Threads a parsed mail; a mail threaded already (a retried job) is left as it is. The facts are read before
-     * the transaction (the embedded database has one connection: a read beside an open transaction would wait for
-     * it); the transaction locks the row, checks it is still unthreaded, and writes.
-     */
-    thread: (mailId: number) => thread(mailId),
+    /** Threads one parsed mail; a mail threaded already (a retried job) is left as it is (undefined). */
+    thread: async (mailId: number): Promise<Outcome | undefined> => (await threadMany([mailId])).get(mailId),
+    /** Threads parsed mails as one burst, oldest first: a reply in it finds the case its parent opened. */
+    threadMany: async (mailIds: readonly number[]): Promise<void> => {
+      await threadMany(mailIds);
+    },
   };
 }

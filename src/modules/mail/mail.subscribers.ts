@@ -1,9 +1,9 @@
 /** What the mail desk does when a message arrives, and when a case changes in a way its customer is told of (docs/EVENTS.md). */
 import { z } from 'zod';
-import { defineMultiSubscriber, defineSubscriber, type Subscriber } from '../../platform/events/define.ts';
+import { defineMultiSubscriber, type Subscriber } from '../../platform/events/define.ts';
 import { CaseEvents } from '../cases/cases.events.ts';
 import { SlaEvents } from '../sla/sla.events.ts';
-import { MailEvents } from './mail.events.ts';
+import { MailEvents, MailReceived } from './mail.events.ts';
 import type { MailService } from './mail.service.ts';
 import type { mailComposer, OutboundTrigger } from './mail-compose.ts';
 
@@ -16,7 +16,7 @@ const CaseEventPayload = z.object({
 });
 
 export function mailSubscribers(deps: {
-  mail: Pick<MailService, 'parse' | 'thread'>;
+  mail: Pick<MailService, 'parse' | 'thread' | 'threadMany'>;
   composer: ReturnType<typeof mailComposer>;
 }): Subscriber[] {
   return [
@@ -64,18 +64,25 @@ export function mailSubscribers(deps: {
         );
       },
     }),
-    defineSubscriber({
+    defineMultiSubscriber({
       name: 'mail.intake',
       module: 'mail',
       description:
         'Reads the stored message (sender, subject, Message-ID and references, text, attachments, auto-reply or ' +
         'bounce) and threads it: onto its case, onto a new case, or into triage; a repeated Message-ID is dropped.',
-      on: MailEvents.received,
+      on: [MailEvents.received],
       handle: async (e) => {
         // One job, two steps that each survive a retry: parsing rewrites the same columns, threading skips a
         // threaded mail.
-        await deps.mail.parse(e.mailId);
-        await deps.mail.thread(e.mailId);
+        const { mailId } = MailReceived.parse(e.payload);
+        await deps.mail.parse(mailId);
+        await deps.mail.thread(mailId);
+      },
+      // A burst: parsed together (one transaction), then threaded oldest first, so a reply finds its parent's case.
+      handleMany: async (events) => {
+        const ids = events.map((e) => MailReceived.parse(e.payload).mailId).sort((a, b) => a - b);
+        await deps.mail.parse(ids);
+        await deps.mail.threadMany(ids);
       },
     }),
   ];

@@ -211,6 +211,46 @@ with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:
     expect(rows[1]).toMatchObject({ duplicateOf: rows[0]!.id, parsed: true });
   });
 
+  it('stores mails sent at once together, each under the id its 250 names, with one event each', async () => {
+    const markers = Array.from({ length: 24 }, (_, i) => `burst-${i}-${uniq()}`);
+    const answers = await Promise.all(
+      markers.map((marker) =>
+        transport().sendMail({ from: 'a@customer.example', to: 'support@desk.test', subject: marker, text: marker }),
+      ),
+    );
+    for (const [i, marker] of markers.entries()) {
+      const rows = await stored(marker);
+      expect(rows, marker).toHaveLength(1);
+      expect(answers[i]!.response).toContain(`Stored as #${rows[0]!.id}`);
+      expect(await events(rows[0]!.id)).toEqual([{ n: 1 }]);
+    }
+  });
+
+  it('a mail that cannot be stored fails alone: the others stored beside it keep their ids', async () => {
+    const mail = (marker: string, envelopeFrom = 'a@customer.example') =>
+      h.services.mail.accept({
+        transport: 'smtp',
+        envelopeFrom,
+        envelopeTo: ['support@desk.test'],
+        queue: 'support',
+        remoteAddress: null,
+        raw: Buffer.from(`Subject: ${marker}\r\n\r\n${marker}\r\n`),
+      });
+    const markers = Array.from({ length: 5 }, (_, i) => `alone-${i}-${uniq()}`);
+    // A NUL in a text column is refused by the database: the batch it shares fails, then each is stored alone.
+    const results = await Promise.allSettled(
+      markers.map((m, i) => mail(m, i === 2 ? 'bad\u0000@x.example' : undefined)),
+    );
+    expect(results[2]!.status).toBe('rejected');
+    for (const i of [0, 1, 3, 4]) {
+      const r = results[i]!;
+      expect(r.status, markers[i]).toBe('fulfilled');
+      const rows = await stored(markers[i]!);
+      expect(rows.map((x) => x.id)).toEqual([(r as PromiseFulfilledResult<{ id: number }>).value.id]);
+    }
+    expect(await stored(markers[2]!)).toEqual([]);
+  });
+
   it('maps plus-addresses and case to their queue', () => {
     expect(queueOf(addresses, 'Support+C-2026-000001@Desk.Test')).toBe('support');
     expect(queueOf(addresses, 'support@other.test')).toBeUndefined();

@@ -32,6 +32,8 @@ export const fr: Catalog = {
   'portal.sims.lastState': 'État réseau',
   'sim.diagnosis': 'Diagnostic',
   'case.timeline': 'Historique',
+  'case.attachments': 'Pièces jointes',
+  'case.download': 'Télécharger',
   language: 'Langue',
 };
 
@@ -61,6 +63,8 @@ export const de: Catalog = {
   'portal.sims.lastState': 'Netzstatus',
   'sim.diagnosis': 'Diagnose',
   'case.timeline': 'Verlauf',
+  'case.attachments': 'Anhänge',
+  'case.download': 'Herunterladen',
   language: 'Sprache',
 };
 
@@ -90,6 +94,8 @@ export const it: Catalog = {
   'portal.sims.lastState': 'Stato di rete',
   'sim.diagnosis': 'Diagnosi',
   'case.timeline': 'Cronologia',
+  'case.attachments': 'Allegati',
+  'case.download': 'Scarica',
   language: 'Lingua',
 };
 
@@ -119,6 +125,8 @@ export const ru: Catalog = {
   'portal.sims.lastState': 'Состояние в сети',
   'sim.diagnosis': 'Диагностика',
   'case.timeline': 'История',
+  'case.attachments': 'Вложения',
+  'case.download': 'Скачать',
   language: 'Язык',
 };
 
@@ -148,5 +156,7 @@ export const sv: Catalog = {
   'portal.sims.lastState': 'Nätstatus',
   'sim.diagnosis': 'Diagnos',
   'case.timeline': 'Historik',
+  'case.attachments': 'Bilagor',
+  'case.download': 'Ladda ner',
   language: 'Språk',
 };

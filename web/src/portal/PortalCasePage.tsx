@@ -2,6 +2,7 @@ import { Alert, Anchor, Button, Card, Group, Stack, Text, Textarea, Title } from
 import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Schemas } from '../api/client.ts';
+import { AttachmentList } from '../cases/CaseAttachments.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { EnumBadge } from './PortalBadges.tsx';
@@ -89,7 +90,7 @@ export default function PortalCasePage() {
                 : e.authorLabel}{' '}
               · {dateTime(e.at)}
             </Text>
-            <EventBody e={e} />
+            <EventBody number={number} e={e} />
           </Card>
         ))}
       </Stack>
@@ -98,9 +99,28 @@ export default function PortalCasePage() {
   );
 }
 
-/** A system entry in the customer's words when it is a known one (opened, state change); else its text. */
-function EventBody({ e }: { e: Schemas['CaseEvent'] }) {
+/**
+ * A system entry in the customer's words when it is a known one (opened, state change); a mail as a mail (which way
+ * it went, its subject, its files); else its text.
+ */
+function EventBody({ number, e }: { number: string; e: Schemas['CaseTimelineEntry'] }) {
   const { t, enumText } = useI18n();
+  if (e.kind === 'email_in' || e.kind === 'email_out') {
+    const subject = typeof e.data?.subject === 'string' && e.data.subject.trim() ? e.data.subject : null;
+    return (
+      <div data-mail="">
+        <Text size="sm" fw={600}>
+          <span aria-hidden="true">✉ </span>
+          {t(e.kind === 'email_in' ? 'portal.case.mailIn' : 'portal.case.mailOut')}
+          {subject && `: ${subject}`}
+        </Text>
+        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+          {e.body}
+        </Text>
+        <AttachmentList number={number} items={e.attachments} />
+      </div>
+    );
+  }
   const data = (e.data ?? {}) as { action?: string; before?: { state?: string }; after?: { state?: string } };
   if (e.kind === 'system' && data.action === 'state_changed') {
     return (
