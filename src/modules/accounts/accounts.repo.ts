@@ -143,6 +143,28 @@ export function accountsRepo(db: Db) {
         .limit(limit);
       return rows.map((r) => ({ ...r.contact, accountPath: r.accountPath }));
     },
+    /** The contacts of several addresses at once (a burst of inbound mail), any case, with their accounts' paths. */
+    async contactsByEmails(
+      emails: readonly string[],
+      limitEach = 20,
+    ): Promise<(ContactRow & { accountPath: string })[]> {
+      if (emails.length === 0) return [];
+      const lower = [...new Set(emails.map((e) => e.toLowerCase()))];
+      const rows = await db
+        .select({ contact: contacts, accountPath: accounts.path })
+        .from(contacts)
+        .innerJoin(accounts, eq(accounts.id, contacts.accountId))
+        .where(sql`lower(${contacts.email}) in (select jsonb_array_elements_text(${JSON.stringify(lower)}::jsonb))`)
+        .orderBy(contacts.id);
+      const seen = new Map<string, number>();
+      return rows
+        .filter((r) => {
+          const key = (r.contact.email ?? '').toLowerCase();
+          seen.set(key, (seen.get(key) ?? 0) + 1);
+          return seen.get(key)! <= limitEach;
+        })
+        .map((r) => ({ ...r.contact, accountPath: r.accountPath }));
+    },
     /** Marks every contact with this address as bounced (a hard bounce); answers how many. */
     async flagBouncedEmail(email: string, at: Date): Promise<number> {
       const rows = await db

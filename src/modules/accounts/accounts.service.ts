@@ -64,6 +64,8 @@ export function createAccountsService(ctx: Pick<Ctx, 'database'>) {
     contactsByIds: (scope: TenantScope, ids: readonly number[]) => repo.contactsByIds(scope, ids),
     /** Operator-level: the contacts an inbound mail's sender may be (any tenant); for the mail desk only. */
     contactsByEmail: (email: string) => repo.contactsByEmail(email),
+    /** contactsByEmail for several addresses in one read (a burst of inbound mail). */
+    contactsByEmails: (emails: readonly string[]) => repo.contactsByEmails(emails),
     /** The mail desk: mail to this address bounced for good; the desk sends it nothing more until it changes. */
     flagBouncedEmail: (email: string, at: Date) => repo.flagBouncedEmail(email, at),
     /** VIP tier by account id, staff-side (no scope): for recomputing priorities; `on` = the caller's transaction. */

@@ -14,8 +14,8 @@ import { casePartiesRepo } from './case-parties.repo.ts';
 import type { priorityInputsReader } from './case-priority.ts';
 import { computedPriorityOf } from './case-priority.ts';
 import { insertNumbered, type Landed, landEntry } from './case-writes.ts';
-import { casesRepo } from './cases.repo.ts';
-import { caseEvents, caseProviderRefs, cases } from './cases.tables.ts';
+import { type CaseRow, casesRepo } from './cases.repo.ts';
+import { caseContacts, caseEvents, caseProviderRefs, cases } from './cases.tables.ts';
 import { replyOutcome } from './reply-policy.ts';
 
 /** The entries by which the provider tells the customer how the case goes. */
@@ -64,6 +64,9 @@ export function caseSubjectOf(subject: string | null): string {
     .slice(0, SUBJECT_MAX);
   return s === '' ? '(no subject)' : s;
 }
+
+/** Per threading transaction: the cases a burst locked up front (lockMany) and the contacts on them, kept current. */
+const lockedIn = new WeakMap<object, { cases: Map<number, CaseRow>; contacts: Set<string> }>();
 
 export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof priorityInputsReader> }) {
   const rowRef = (c: typeof cases.$inferSelect): MailCaseRef => ({
@@ -155,7 +158,8 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
      */
     async land(tx: Db, caseId: number, entry: InboundEntry, contactId: number | null, now: Date): Promise<Landed> {
       const r = casesRepo(tx);
-      const c = await r.lockById(caseId);
+      const burst = lockedIn.get(tx);
+      const c = burst?.cases.get(caseId) ?? (await r.lockById(caseId));
       if (!c) throw new Error(`case ${caseId} vanished while a mail was threaded onto it`);
       const facts = { kind: 'email_in', visibility: entry.visibility, byCustomer: entry.side === 'customer' };
       const outcome = replyOutcome({ ...facts, state: c.state, resolvedAt: c.resolvedAt }, now);
@@ -183,9 +187,34 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
         now,
         { priority, channel: 'email' },
       );
-      if (contactId !== null) await casePartiesRepo(tx).addContacts(landed.case.id, landed.case.tenantId, [contactId]);
+      const onCase = `${landed.case.id}:${contactId}`;
+      if (contactId !== null && !burst?.contacts.has(onCase)) {
+        await casePartiesRepo(tx).addContacts(landed.case.id, landed.case.tenantId, [contactId]);
+        burst?.contacts.add(onCase);
+      }
       await attachFiles(tx, landed, entry.files);
+      // The locked rows stay current: every change to them in this transaction comes through here.
+      burst?.cases.set(landed.case.id, landed.case);
       return landed;
+    },
+
+    /**
+     * Locks the cases a burst of mail may land on, in one statement and in id order (two bursts never wait on each
+     * other crosswise), and reads which contacts are on them: `land` in the same transaction then neither locks nor
+     * adds a contact again.
+     */
+    async lockMany(tx: Db, caseIds: readonly number[]): Promise<void> {
+      const ids = [...new Set(caseIds)].sort((a, b) => a - b);
+      const burst = { cases: new Map<number, CaseRow>(), contacts: new Set<string>() };
+      lockedIn.set(tx, burst);
+      if (ids.length === 0) return;
+      const rows = await tx.select().from(cases).where(inArray(cases.id, ids)).orderBy(cases.id).for('update');
+      for (const c of rows) burst.cases.set(c.id, c);
+      const on = await tx
+        .select({ caseId: caseContacts.caseId, contactId: caseContacts.contactId })
+        .from(caseContacts)
+        .where(inArray(caseContacts.caseId, ids));
+      for (const x of on) burst.contacts.add(`${x.caseId}:${x.contactId}`);
     },
 
     /** Opens a case on the email channel from a new mail, its sender (a contact of the account) on it. */

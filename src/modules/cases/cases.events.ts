@@ -51,7 +51,12 @@ export const CaseEvents = {
     version: 1,
     producer: 'cases',
     description: 'A timeline entry the customer sees was added by a person: a public update, reply or message.',
-    payload: CaseRef.extend({ entryId: z.number().int().positive() }),
+    payload: CaseRef.extend({
+      entryId: z.number().int().positive(),
+      // What a subscriber often decides on alone (the mail desk mails only the provider's words): no read needed.
+      kind: z.string().optional().describe('The entry kind: email_in, email_out, portal_message, note, …'),
+      authorSide: z.string().optional().describe('Who wrote it: staff or customer'),
+    }),
   }),
 } as const;
 

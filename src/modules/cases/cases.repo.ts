@@ -26,7 +26,12 @@ async function announceEntry(db: Db, e: typeof caseEvents.$inferSelect): Promise
       await emit(db, CaseEvents.stateChanged, { caseId: e.caseId, from, to }, on);
   }
   if (e.visibility === 'public' && e.kind !== 'system')
-    await emit(db, CaseEvents.publicEntry, { caseId: e.caseId, entryId: e.id }, on);
+    await emit(
+      db,
+      CaseEvents.publicEntry,
+      { caseId: e.caseId, entryId: e.id, kind: e.kind, authorSide: e.authorSide },
+      on,
+    );
 }
 export type CaseEventRow = typeof caseEvents.$inferSelect;
 

@@ -24,7 +24,7 @@ import {
 export type MailRow = typeof mailMessages.$inferSelect;
 
 export type FactsDeps = {
-  accounts: Pick<AccountsService, 'contactsByEmail' | 'placesOf'>;
+  accounts: Pick<AccountsService, 'contactsByEmails' | 'placesOf'>;
   cases: Pick<CaseMailOps, 'refs' | 'byProviderTicket'>;
   partners: readonly PartnerPattern[];
   senderLimitPerHour: number;
@@ -81,22 +81,21 @@ export type BurstFacts = {
   chain: ReferenceChain;
   /** The place of an account (for a case the burst opens). */
   placeOf: (accountId: number) => string | undefined;
+  /** Every case the burst's mails name: what its transaction may land on. */
+  caseIds: number[];
 };
 
 export async function burstFacts(db: Db, deps: FactsDeps, rows: readonly MailRow[]): Promise<BurstFacts> {
   const senders = [...new Set(rows.flatMap((m) => (m.fromAddress ? [m.fromAddress.toLowerCase()] : [])))];
-  const contactsOf = new Map<string, SenderContact[]>();
-  for (const address of senders)
-    contactsOf.set(
-      address,
-      (await deps.accounts.contactsByEmail(address)).map((c) => ({
-        id: c.id,
-        accountId: c.accountId,
-        tenantId: c.tenantId,
-        accountPath: c.accountPath,
-        name: c.name,
-      })),
-    );
+  const contactsOf = new Map<string, SenderContact[]>(senders.map((a) => [a, []]));
+  for (const c of await deps.accounts.contactsByEmails(senders))
+    contactsOf.get((c.email ?? '').toLowerCase())?.push({
+      id: c.id,
+      accountId: c.accountId,
+      tenantId: c.tenantId,
+      accountPath: c.accountPath,
+      name: c.name,
+    });
 
   const numbersOf = new Map(
     rows.map((m) => [
@@ -193,6 +192,7 @@ export async function burstFacts(db: Db, deps: FactsDeps, rows: readonly MailRow
   }
   return {
     facts,
+    caseIds: refs.map((r) => r.id),
     chain: referenceChain(inbound, outbound),
     placeOf: (accountId) =>
       places.get(accountId)?.path ??

@@ -7,9 +7,9 @@
  * lands a mail twice; one lock serializes the threading transactions of all workers, which would otherwise lock the
  * same cases in different orders.
  */
-import { and, eq, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, inArray, isNotNull, isNull, lt, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
-import { emit } from '../../platform/events/emit.ts';
+import { emitMany } from '../../platform/events/emit.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { CaseMailOps, InboundEntry } from '../cases/case-mail.ts';
 import { MailEvents } from './mail.events.ts';
@@ -19,7 +19,7 @@ import { answeredIds, burstFacts, type MailRow } from './mail-thread-facts.ts';
 import { decideThread, type PartnerPattern, type ThreadDecision } from './mail-threading.ts';
 
 export type MailThreadDeps = {
-  accounts: Pick<AccountsService, 'contactsByEmail' | 'placesOf' | 'flagBouncedEmail'>;
+  accounts: Pick<AccountsService, 'contactsByEmails' | 'placesOf' | 'flagBouncedEmail'>;
   cases: CaseMailOps;
   partners: readonly PartnerPattern[];
   senderLimitPerHour: number;
@@ -32,6 +32,16 @@ export type MailThreadDeps = {
 
 /** pg_advisory_xact_lock key of threading transactions ("iotops mail thread"; any constant unique in the database). */
 const THREAD_LOCK = 7_202_612_015;
+type Outcome = { caseId: number | null; rule: string };
+/** Where one mail of a burst went, as its row is to say. */
+type Threaded = Outcome & {
+  id: number;
+  contactId?: number | null;
+  triageReason?: string | null;
+  refusedCaseId?: number | null;
+  /** The case it landed on (for a reply behind it in the burst). */
+  landed?: { id: number; number: string; accountId: number };
+};
 /** How far up a chain of not yet threaded parents a reply threads them first. */
 const MAX_PARENT_DEPTH = 5;
 
@@ -81,21 +91,18 @@ export async function keptFiles(m: Pick<MailRow, 'raw' | 'attachmentCount'>, max
 export function mailThreader(db: Db, deps: MailThreadDeps) {
   const clock = deps.now ?? (() => new Date());
 
-  async function apply(tx: Db, m: MailRow, d: ThreadDecision, now: Date, files: Kept) {
-    const done = (set: Partial<MailRow>) =>
-      tx
-        .update(mailMessages)
-        .set({ threadedAt: now, ...set })
-        .where(eq(mailMessages.id, m.id));
+  /**
+   * Writes decision `d` for mail `m` (its case entry, a new case, notes) and answers what the mail row is to say;
+   * the rows of a burst are written together after (markThreaded).
+   */
+  async function apply(tx: Db, m: MailRow, d: ThreadDecision, now: Date, files: Kept): Promise<Threaded> {
     switch (d.kind) {
       case 'duplicate':
-        await done({ threadRule: 'duplicate' });
-        return { caseId: null, rule: 'duplicate' };
+        return { id: m.id, rule: 'duplicate', caseId: null };
       case 'join': {
         const side = d.rule === 'partner_ticket' ? 'staff' : 'customer';
         const landed = await deps.cases.land(tx, d.caseId, entryOf(m, side, d.internal, files), d.contactId, now);
-        await done({ threadRule: d.rule, caseId: landed.case.id, contactId: d.contactId });
-        return { caseId: landed.case.id, rule: d.rule, landed: landed.case };
+        return { id: m.id, rule: d.rule, caseId: landed.case.id, contactId: d.contactId, landed: landed.case };
       }
       case 'open': {
         const landed = await deps.cases.open(
@@ -115,13 +122,14 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
             now,
           );
         }
-        await done({
-          threadRule: 'new_case',
+        return {
+          id: m.id,
+          rule: 'new_case',
           caseId: landed.case.id,
           contactId: d.contactId,
           refusedCaseId: d.refused?.caseId ?? null,
-        });
-        return { caseId: landed.case.id, rule: 'new_case', landed: landed.case };
+          landed: landed.case,
+        };
       }
       case 'triage':
         if (d.refused) {
@@ -133,8 +141,13 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
             now,
           );
         }
-        await done({ threadRule: 'triage', triageReason: d.reason, refusedCaseId: d.refused?.caseId ?? null });
-        return { caseId: null, rule: 'triage' };
+        return {
+          id: m.id,
+          rule: 'triage',
+          caseId: null,
+          triageReason: d.reason,
+          refusedCaseId: d.refused?.caseId ?? null,
+        };
     }
   }
 
@@ -159,26 +172,53 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
   }
 
   /**
-   * Whether another copy of this Message-ID is on a case or in triage already (threading holds THREAD_LOCK, so two
-   * copies threaded at once take turns, whichever was parsed first: exactly one lands).
+   * The Message-IDs of these mails that another copy already holds on a case or in triage (threading holds
+   * THREAD_LOCK, so two copies threaded at once take turns, whichever was parsed first: exactly one lands).
    */
-  async function anotherCopyThreaded(tx: Db, m: MailRow): Promise<boolean> {
-    const [other] = await tx
-      .select({ id: mailMessages.id })
+  async function threadedElsewhere(tx: Db, rows: readonly MailRow[]): Promise<Set<string>> {
+    const ids = [...new Set(rows.flatMap((m) => (m.messageId ? [m.messageId] : [])))];
+    if (ids.length === 0) return new Set();
+    const found = await tx
+      .selectDistinct({ messageId: mailMessages.messageId })
       .from(mailMessages)
       .where(
         and(
-          eq(mailMessages.messageId, m.messageId!),
+          inArray(mailMessages.messageId, ids),
           isNotNull(mailMessages.threadedAt),
           sql`${mailMessages.threadRule} <> 'duplicate'`,
-          sql`${mailMessages.id} <> ${m.id}`,
+          notInArray(
+            mailMessages.id,
+            rows.map((m) => m.id),
+          ),
         ),
-      )
-      .limit(1);
-    return other !== undefined;
+      );
+    return new Set(found.map((r) => r.messageId!));
   }
 
-  type Outcome = { caseId: number | null; rule: string };
+  /** The burst's rows say where each mail went, in one statement. */
+  async function markThreaded(tx: Db, done: readonly Threaded[], at: Date): Promise<void> {
+    if (done.length === 0) return;
+    await tx.execute(sql`
+      update ${mailMessages} m
+         set threaded_at = ${at.toISOString()}::timestamptz, thread_rule = v.rule, case_id = v.case_id,
+             contact_id = v.contact_id, triage_reason = v.triage_reason, refused_case_id = v.refused_case_id
+        from jsonb_to_recordset(${JSON.stringify(
+          done.map((d) => ({
+            id: d.id,
+            rule: d.rule,
+            case_id: d.caseId,
+            contact_id: d.contactId ?? null,
+            triage_reason: d.triageReason ?? null,
+            refused_case_id: d.refusedCaseId ?? null,
+          })),
+        )}::jsonb) as v(id bigint, rule text, case_id bigint, contact_id bigint, triage_reason text, refused_case_id bigint)
+       where m.id = v.id`);
+    await emitMany(
+      tx,
+      MailEvents.threaded,
+      done.map((d) => ({ payload: { mailId: d.id, caseId: d.caseId, rule: d.rule } })),
+    );
+  }
 
   async function threadMany(mailIds: readonly number[], depth = 0): Promise<Map<number, Outcome>> {
     const out = new Map<number, Outcome>();
@@ -225,12 +265,17 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
         .orderBy(mailMessages.id)
         .for('update');
       const open = new Set(locked.filter((l) => l.threadedAt === null).map((l) => l.id));
+      await deps.cases.lockMany(tx, burst.caseIds);
+      const landedIds = await threadedElsewhere(tx, rows);
+      const done: Threaded[] = [];
+      const now = clock();
       for (const m of rows) {
         if (!open.has(m.id)) continue;
         const f = { ...burst.facts.get(m.id)!, referenced: burst.chain.caseOf(m) };
-        if (!f.duplicate && m.messageId) f.duplicate = await anotherCopyThreaded(tx, m);
-        const r = await apply(tx, m, decideThread(f), clock(), files.get(m.id)!);
-        await emit(tx, MailEvents.threaded, { mailId: m.id, caseId: r.caseId, rule: r.rule });
+        if (!f.duplicate && m.messageId) f.duplicate = landedIds.has(m.messageId);
+        const r = await apply(tx, m, decideThread(f), now, files.get(m.id)!);
+        done.push(r);
+        if (m.messageId && r.rule !== 'duplicate') landedIds.add(m.messageId);
         const place = r.landed && burst.placeOf(r.landed.accountId);
         if (r.landed && place)
           burst.chain.landedOn(m, {
@@ -241,6 +286,7 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
           });
         out.set(m.id, { caseId: r.caseId, rule: r.rule });
       }
+      await markThreaded(tx, done, now);
     });
     return out;
   }

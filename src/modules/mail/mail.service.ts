@@ -10,7 +10,7 @@ import type { Db } from '../../platform/db/client.ts';
 import { emitMany } from '../../platform/events/emit.ts';
 import { MailEvents } from './mail.events.ts';
 import { mailMessages } from './mail.tables.ts';
-import { parseMail } from './mail-parse.ts';
+import { type ParsedMail, parseMail } from './mail-parse.ts';
 import { type MailThreadDeps, mailThreader } from './mail-thread.ts';
 
 export type InboundMail = {
@@ -32,6 +32,24 @@ export function headerMessageId(raw: Buffer): string | null {
   const id = /^message-id:\s*(<[^<>\s]{1,996}>)/im.exec(unfolded)?.[1];
   return id && !id.includes('\u0000') ? id : null;
 }
+
+/** Where each parsed field goes: its column and type (every field of ParsedMail, or this does not compile). */
+const PARSED_COLUMNS = {
+  messageId: 'message_id text',
+  inReplyTo: 'in_reply_to text',
+  references: 'references text[]',
+  fromAddress: 'from_address text',
+  fromName: 'from_name text',
+  recipients: 'recipients text[]',
+  subject: 'subject text',
+  textBody: 'text_body text',
+  htmlBody: 'html_body text',
+  attachmentCount: 'attachment_count int',
+  automatic: 'automatic text',
+  bouncedRecipients: 'bounced_recipients text[]',
+  senderAuth: 'sender_auth text',
+  parseWarning: 'parse_warning text',
+} satisfies Record<keyof ParsedMail, string>;
 
 /** At most this many mails, and this many bytes of them, in one store transaction. */
 const STORE_BATCH = 64;
@@ -164,12 +182,16 @@ export function createMailService(ctx: Pick<Ctx, 'database'>, deps: Omit<MailThr
       for (const m of rows) parsed.push({ id: m.id, p: await parseMail(m.raw, m.envelopeFrom) });
       const messageIds = [...new Set(parsed.flatMap(({ p }) => (p.messageId === null ? [] : [p.messageId])))];
       await db.transaction(async (tx) => {
-        const at = new Date();
-        for (const { id, p } of parsed)
-          await tx
-            .update(mailMessages)
-            .set({ ...p, parsedAt: at })
-            .where(eq(mailMessages.id, id));
+        const at = new Date().toISOString();
+        // One statement for the burst; JSON arrays become the text[] columns.
+        const keys = Object.keys(PARSED_COLUMNS) as (keyof ParsedMail)[];
+        const set = keys.map((k) => `"${PARSED_COLUMNS[k].split(' ')[0]}" = v."${k}"`).join(', ');
+        const shape = keys.map((k) => `"${k}" ${PARSED_COLUMNS[k].split(' ')[1]}`).join(', ');
+        await tx.execute(sql`
+          update ${mailMessages} m set parsed_at = ${at}::timestamptz, ${sql.raw(set)}
+            from jsonb_to_recordset(${JSON.stringify(parsed.map(({ id, p }) => ({ ...p, id })))}::jsonb)
+                 as v(id bigint, ${sql.raw(shape)})
+           where m.id = v.id`);
         if (messageIds.length === 0) return;
         // Every copy but the first is its duplicate, whichever copy is parsed last (parses run in parallel): the
         // statement that runs after both rows carry the Message-ID sees them both.

@@ -1,15 +1,17 @@
 /** What the mail desk does when a message arrives, and when a case changes in a way its customer is told of (docs/EVENTS.md). */
 import { z } from 'zod';
-import { defineMultiSubscriber, type Subscriber } from '../../platform/events/define.ts';
+import { type DeliveredEvent, defineMultiSubscriber, type Subscriber } from '../../platform/events/define.ts';
 import { CaseEvents } from '../cases/cases.events.ts';
 import { SlaEvents } from '../sla/sla.events.ts';
 import { MailEvents, MailReceived } from './mail.events.ts';
 import type { MailService } from './mail.service.ts';
-import type { mailComposer, OutboundTrigger } from './mail-compose.ts';
+import { decideOutbound, type mailComposer, type OutboundTrigger } from './mail-compose.ts';
 
 const CaseEventPayload = z.object({
   caseId: z.number().int().positive(),
   entryId: z.number().int().positive().optional(),
+  kind: z.string().optional(),
+  authorSide: z.string().optional(),
   to: z.string().optional(),
   nextUpdateBy: z.iso.datetime().optional(),
   closesAt: z.iso.datetime().optional(),
@@ -19,6 +21,46 @@ export function mailSubscribers(deps: {
   mail: Pick<MailService, 'parse' | 'thread' | 'threadMany'>;
   composer: ReturnType<typeof mailComposer>;
 }): Subscriber[] {
+  /** One case event: the mail it calls for, if any (mail-compose.ts). */
+  async function compose(event: DeliveredEvent): Promise<void> {
+    const p = CaseEventPayload.parse(event.payload);
+    // Most events call for no mail (a customer's own words, a move back to open): decided from the event alone,
+    // without reading the case.
+    if (
+      (event.name === CaseEvents.publicEntry.name &&
+        p.kind !== undefined &&
+        p.authorSide !== undefined &&
+        decideOutbound({ event: 'public_entry', kind: p.kind, authorSide: p.authorSide }) === null) ||
+      (event.name === CaseEvents.stateChanged.name &&
+        decideOutbound({ event: 'state_changed', to: p.to ?? '' }) === null)
+    )
+      return;
+    const dates = {
+      ...(p.nextUpdateBy ? { nextUpdateBy: new Date(p.nextUpdateBy) } : {}),
+      ...(p.closesAt ? { closesOn: new Date(p.closesAt) } : {}),
+    };
+    await deps.composer.compose(
+      event,
+      p.caseId,
+      (f): OutboundTrigger | null => {
+        switch (event.name) {
+          case CaseEvents.opened.name:
+            return { event: 'opened', channel: f.case.channel, isMajor: f.case.isMajor };
+          case CaseEvents.stateChanged.name:
+            return { event: 'state_changed', to: p.to ?? '' };
+          case SlaEvents.customerUpdateDue.name:
+            return { event: 'customer_update_due' };
+          case SlaEvents.verificationReminderDue.name:
+            return { event: 'verification_reminder_due' };
+          default:
+            return f.entry ? { event: 'public_entry', kind: f.entry.kind, authorSide: f.entry.authorSide } : null;
+        }
+      },
+      p.entryId,
+      dates,
+    );
+  }
+
   return [
     defineMultiSubscriber({
       name: 'mail.compose',
@@ -36,32 +78,10 @@ export function mailSubscribers(deps: {
       ],
       // Per case in order: "received" goes before the first reply.
       ordered: true,
-      handle: async (event) => {
-        const p = CaseEventPayload.parse(event.payload);
-        const dates = {
-          ...(p.nextUpdateBy ? { nextUpdateBy: new Date(p.nextUpdateBy) } : {}),
-          ...(p.closesAt ? { closesOn: new Date(p.closesAt) } : {}),
-        };
-        await deps.composer.compose(
-          event,
-          p.caseId,
-          (f): OutboundTrigger | null => {
-            switch (event.name) {
-              case CaseEvents.opened.name:
-                return { event: 'opened', channel: f.case.channel, isMajor: f.case.isMajor };
-              case CaseEvents.stateChanged.name:
-                return { event: 'state_changed', to: p.to ?? '' };
-              case SlaEvents.customerUpdateDue.name:
-                return { event: 'customer_update_due' };
-              case SlaEvents.verificationReminderDue.name:
-                return { event: 'verification_reminder_due' };
-              default:
-                return f.entry ? { event: 'public_entry', kind: f.entry.kind, authorSide: f.entry.authorSide } : null;
-            }
-          },
-          p.entryId,
-          dates,
-        );
+      handle: (event) => compose(event),
+      // Several of one claim in their order (per case, as claimed): one job update for all of them.
+      handleMany: async (events) => {
+        for (const event of events) await compose(event);
       },
     }),
     defineMultiSubscriber({

@@ -61,7 +61,7 @@ export type SlaJobsDeps = {
   sla: Pick<SlaService, 'evaluate' | 'announce'>;
   cases: Pick<CasesService, 'automation'>;
   notifications: Pick<NotificationsService, 'notify'>;
-  queue: Pick<JobQueue, 'enqueue'>;
+  queue: Pick<JobQueue, 'enqueue' | 'enqueueMany'>;
 };
 
 const DONE = new Set(['resolved', 'closed', 'cancelled']);
@@ -92,49 +92,53 @@ export function createSlaTimers(deps: SlaJobsDeps) {
     if (!e) return;
     const dues = e.live.flatMap((m) => (m.dueAt ? [m.dueAt] : [])).sort();
     await automation.recordSlaDue(caseId, dues[0] ? new Date(dues[0]) : null);
+    // Every timer of the case in one statement: most exist already (the same instants as the last recompute).
+    const timers: Parameters<typeof deps.queue.enqueueMany>[0][number][] = [];
     for (const m of e.live) {
       // An overdue clock owes only its breach; the warnings before it are moot.
       for (const threshold of m.status === 'breached' ? (['breach'] as const) : THRESHOLDS) {
         const instant = instantOf(m, threshold);
         if (!instant) continue;
-        await deps.queue.enqueue(
-          SLA_THRESHOLD,
-          { caseId, metric: m.metric, threshold, at: instant },
-          { runAt: new Date(instant), dedupeKey: `sla:${caseId}:${m.metric}:${threshold}:${instant}` },
-        );
+        timers.push({
+          kind: SLA_THRESHOLD,
+          payload: { caseId, metric: m.metric, threshold, at: instant },
+          runAt: new Date(instant),
+          dedupeKey: `sla:${caseId}:${m.metric}:${threshold}:${instant}`,
+        });
       }
     }
     const { c } = e;
     const update = e.live.find((m) => m.metric === 'periodic_update');
     if (update?.dueAt && UPDATE_MAIL_PRIORITIES.has(c.priority)) {
       const at = update.dueAt;
-      await deps.queue.enqueue(
-        SLA_CUSTOMER_UPDATE,
-        { caseId, basis: at, at },
-        { runAt: new Date(at), dedupeKey: `cupdate:${caseId}:${at}:${at}` },
-      );
+      timers.push({
+        kind: SLA_CUSTOMER_UPDATE,
+        payload: { caseId, basis: at, at },
+        runAt: new Date(at),
+        dedupeKey: `cupdate:${caseId}:${at}:${at}`,
+      });
     }
     if (c.state === 'resolved' && c.resolvedAt) {
       const workingDays = e.policy?.row.verificationWorkingDays ?? DEFAULT_VERIFICATION_DAYS;
       const calendar = e.policy?.calendar ?? CALENDAR_24X7;
       const resolvedAt = c.resolvedAt.toISOString();
       const closesAt = addWorkingDays(calendar, c.resolvedAt, workingDays);
-      await deps.queue.enqueue(
-        SLA_VERIFICATION_CLOSE,
-        { caseId, resolvedAt, workingDays },
-        { runAt: closesAt, dedupeKey: `verify:${caseId}:${resolvedAt}` },
-      );
+      timers.push({
+        kind: SLA_VERIFICATION_CLOSE,
+        payload: { caseId, resolvedAt, workingDays },
+        runAt: closesAt,
+        dedupeKey: `verify:${caseId}:${resolvedAt}`,
+      });
       // A period of one day is all reminder already (the "resolved" mail says it); longer ones get one the day before.
       if (workingDays >= 2)
-        await deps.queue.enqueue(
-          SLA_VERIFICATION_REMIND,
-          { caseId, resolvedAt, closesAt: closesAt.toISOString() },
-          {
-            runAt: addWorkingDays(calendar, c.resolvedAt, workingDays - 1),
-            dedupeKey: `remind:${caseId}:${resolvedAt}`,
-          },
-        );
+        timers.push({
+          kind: SLA_VERIFICATION_REMIND,
+          payload: { caseId, resolvedAt, closesAt: closesAt.toISOString() },
+          runAt: addWorkingDays(calendar, c.resolvedAt, workingDays - 1),
+          dedupeKey: `remind:${caseId}:${resolvedAt}`,
+        });
     }
+    await deps.queue.enqueueMany(timers);
   }
 
   /** The periodic customer update fell due: announce it, unless one was given, and schedule the next one. */

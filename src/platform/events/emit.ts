@@ -4,6 +4,7 @@
  * its subscribers after commit (dispatcher.ts).
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 import type { Db, RawTx } from '../db/client.ts';
 import type { EventDef } from './define.ts';
@@ -33,6 +34,13 @@ const dedupe = (opts: EmitOptions): SQL | null =>
       ? sql`${`${opts.dedupeKey}:`} || txid_current()::text`
       : sql`${opts.dedupeKey}`;
 
+/**
+ * The per-transaction keys already written on each open transaction: a second emit of one would insert nothing (on
+ * conflict), so it is not sent at all (a burst of mails landing on one case announces the case once, in one
+ * statement instead of one per mail). Keyed by the transaction handle, so a savepoint's handle has its own.
+ */
+const writtenIn = new WeakMap<object, Set<string>>();
+
 export async function emit<S extends z.ZodType>(
   db: Db,
   def: EventDef<S>,
@@ -40,6 +48,12 @@ export async function emit<S extends z.ZodType>(
   opts: EmitOptions = {},
 ): Promise<void> {
   const data = checked(def, payload);
+  const once = opts.perTransaction && opts.dedupeKey !== undefined && db instanceof PgTransaction;
+  if (once) {
+    const written = writtenIn.get(db) ?? new Set<string>();
+    if (written.has(opts.dedupeKey!)) return;
+    writtenIn.set(db, written.add(opts.dedupeKey!));
+  }
   await db.execute(
     sql`insert into domain_events (name, version, payload, ordering_key, dedupe_key)
         values (${def.name}, ${def.version}, ${JSON.stringify(data)}::jsonb, ${opts.orderingKey ?? null}, ${dedupe(opts)})

@@ -184,6 +184,38 @@ export function createJobQueue(deps: JobQueueDeps) {
     return { job: toJob(found), created: false };
   }
 
+  /**
+   * Adds several jobs in one statement; a job whose dedupe key exists already is skipped (not returned, unlike
+   * `enqueue`). For schedulers that (re)arm many timers at once, e.g. a case's SLA thresholds. Answers how many
+   * were new.
+   */
+  async function enqueueMany(jobs: readonly ({ kind: string; payload: unknown } & EnqueueOptions)[]): Promise<number> {
+    if (jobs.length === 0) return 0;
+    const now = queueNow().toISOString();
+    const rows = await database.query<{ n: number }>(
+      `with added as (
+         insert into jobs (kind, payload, run_at, max_attempts, dedupe_key)
+         select j.kind, j.payload, j.run_at, j.max_attempts, j.dedupe_key
+           from jsonb_to_recordset($1::jsonb)
+                as j(kind text, payload jsonb, run_at timestamptz, max_attempts int, dedupe_key text)
+         on conflict (dedupe_key) where dedupe_key is not null do nothing
+         returning 1)
+       select count(*)::int as n from added`,
+      [
+        JSON.stringify(
+          jobs.map((j) => ({
+            kind: j.kind,
+            payload: j.payload ?? null,
+            run_at: j.runAt?.toISOString() ?? now,
+            max_attempts: j.maxAttempts ?? 5,
+            dedupe_key: j.dedupeKey ?? null,
+          })),
+        ),
+      ],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   /** Removes a job that has not started (queued, or failed and waiting for a retry); true if one was removed. */
   async function cancel(dedupeKey: string): Promise<boolean> {
     const rows = await database.query(
@@ -509,5 +541,5 @@ export function createJobQueue(deps: JobQueueDeps) {
     return worker;
   }
 
-  return { enqueue, cancel, get, releaseRunning, purgeFinished, createWorker, startWorker };
+  return { enqueue, enqueueMany, cancel, get, releaseRunning, purgeFinished, createWorker, startWorker };
 }

@@ -882,39 +882,6 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
-    SlaCalendarDefinitionInput: {
-      name: string;
-      timeZone: string;
-      weeklyHours: {
-        /** @default [] */
-        mon?: [string, string][];
-        /** @default [] */
-        tue?: [string, string][];
-        /** @default [] */
-        wed?: [string, string][];
-        /** @default [] */
-        thu?: [string, string][];
-        /** @default [] */
-        fri?: [string, string][];
-        /** @default [] */
-        sat?: [string, string][];
-        /** @default [] */
-        sun?: [string, string][];
-      };
-      holidays?: {
-        country: string;
-        state?: string;
-        region?: string;
-        /**
-         * @default [
-         *   "public"
-         * ]
-         */
-        closedTypes?: ("public" | "bank" | "optional" | "school" | "observance")[];
-      };
-      /** @default [] */
-      closedDates?: string[];
-    };
     CreateAccountRequestInput: {
       /** @description The provider-wide account number (also used in SIM import files) */
       number: string;
@@ -971,6 +938,39 @@ export interface components {
       /** @enum {string} */
       language?: "en" | "fr" | "de" | "it" | "ru" | "sv";
       roles?: ("technical" | "billing" | "escalation" | "commercial" | "primary")[];
+    };
+    SlaCalendarDefinitionInput: {
+      name: string;
+      timeZone: string;
+      weeklyHours: {
+        /** @default [] */
+        mon?: [string, string][];
+        /** @default [] */
+        tue?: [string, string][];
+        /** @default [] */
+        wed?: [string, string][];
+        /** @default [] */
+        thu?: [string, string][];
+        /** @default [] */
+        fri?: [string, string][];
+        /** @default [] */
+        sat?: [string, string][];
+        /** @default [] */
+        sun?: [string, string][];
+      };
+      holidays?: {
+        country: string;
+        state?: string;
+        region?: string;
+        /**
+         * @default [
+         *   "public"
+         * ]
+         */
+        closedTypes?: ("public" | "bank" | "optional" | "school" | "observance")[];
+      };
+      /** @default [] */
+      closedDates?: string[];
     };
     UpdateSlaCalendarRequestInput: {
       name?: string;
