@@ -13,7 +13,7 @@ import { createLogger } from '../log.ts';
 import { createMetrics } from '../metrics.ts';
 import { defineEvent, defineMultiSubscriber, defineSubscriber, type EventDef, type Subscriber } from './define.ts';
 import { createDispatcher } from './dispatcher.ts';
-import { emit, emitEach } from './emit.ts';
+import { emit, emitEach, emitMany } from './emit.ts';
 import { createEventRegistry } from './registry.ts';
 
 const log = createLogger(loadConfig({ LOG_LEVEL: 'silent' }));
@@ -107,6 +107,30 @@ describe('domain events', () => {
     const w = worker([e], [rec.subscriber]);
     while ((await w.tick()) > 0);
     expect(rec.seen.sort()).toEqual([10, 8, 8, 9]);
+  });
+
+  it('emitted many at once are each their own event, in the order given, once per dedupe key', async () => {
+    const e = anEvent();
+    const rec = recorder(e);
+    await database.db.transaction(async (tx) => {
+      await emitMany(tx, e, [
+        { payload: { thingId: 21 }, orderingKey: 'thing:21', dedupeKey: `${e.name}:21` },
+        { payload: { thingId: 22 } },
+        { payload: { thingId: 21 }, dedupeKey: `${e.name}:21` },
+      ]);
+    });
+    const rows = await database.query<{ payload: { thingId: number }; orderingKey: string | null }>(
+      'select payload, ordering_key as "orderingKey" from domain_events where name = $1 order by id',
+      [e.name],
+    );
+    expect(rows).toEqual([
+      { payload: { thingId: 21 }, orderingKey: 'thing:21' },
+      { payload: { thingId: 22 }, orderingKey: null },
+    ]);
+    const w = worker([e], [rec.subscriber]);
+    while ((await w.tick()) > 0);
+    expect(rec.seen.sort()).toEqual([21, 22]);
+    await expect(emitMany(database.db, e, [{ payload: { thingId: -1 } as never }])).rejects.toThrow(/payload/);
   });
 
   it('keep one key in order for an ordered subscriber: a failing event holds the later ones of its key only', async () => {

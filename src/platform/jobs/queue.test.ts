@@ -87,6 +87,25 @@ describe('job queue', () => {
     expect(rec.seen).toEqual(['C-1']);
   });
 
+  it('enqueues many jobs in one statement, skipping dedupe keys already taken, each due at its own time', async () => {
+    const kind = `test.${uniq()}`;
+    const key = (n: number) => `many:${kind}:${n}`;
+    await queue.enqueue(kind, { caseNumber: 'C-0' }, { dedupeKey: key(0) });
+    const later = new Date(T0.getTime() + 60_000);
+    const added = await queue.enqueueMany([
+      { kind, payload: { caseNumber: 'C-0' }, dedupeKey: key(0) },
+      { kind, payload: { caseNumber: 'C-1' }, dedupeKey: key(1) },
+      { kind, payload: { caseNumber: 'C-2' }, dedupeKey: key(2), runAt: later },
+    ]);
+    expect(added).toBe(2);
+    expect(await queue.enqueueMany([{ kind, payload: { caseNumber: 'C-1' }, dedupeKey: key(1) }])).toBe(0);
+    expect(await queue.enqueueMany([])).toBe(0);
+    const rec = recorder();
+    await queue.createWorker({ handlers: { [kind]: rec.handler } }).tick();
+    // Due now: the one enqueued before and C-1; C-2 waits for its minute.
+    expect(rec.seen.sort()).toEqual(['C-0', 'C-1']);
+  });
+
   it('retries a failing job with backoff, then marks it dead after max attempts', async () => {
     const kind = `test.${uniq()}`;
     const rec = recorder(Number.POSITIVE_INFINITY);
