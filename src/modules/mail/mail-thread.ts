@@ -176,6 +176,7 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
    * THREAD_LOCK, so two copies threaded at once take turns, whichever was parsed first: exactly one lands).
    */
   async function threadedElsewhere(tx: Db, rows: readonly MailRow[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
     const ids = [...new Set(rows.flatMap((m) => (m.messageId ? [m.messageId] : [])))];
     if (ids.length === 0) return new Set();
     const found = await tx
@@ -266,7 +267,11 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
         .for('update');
       const open = new Set(locked.filter((l) => l.threadedAt === null).map((l) => l.id));
       await deps.cases.lockMany(tx, burst.caseIds);
-      const landedIds = await threadedElsewhere(tx, rows);
+      // Mails of the burst another worker threaded meanwhile count as elsewhere too.
+      const landedIds = await threadedElsewhere(
+        tx,
+        rows.filter((m) => open.has(m.id)),
+      );
       const done: Threaded[] = [];
       const now = clock();
       for (const m of rows) {
