@@ -194,8 +194,7 @@ export async function burstFacts(db: Db, deps: FactsDeps, rows: readonly MailRow
     facts,
     caseIds: refs.map((r) => r.id),
     chain: referenceChain(inbound, outbound),
-    placeOf: (accountId) =>
-      places.get(accountId)?.path ??
-      [...contactsOf.values()].flat().find((c) => c.accountId === accountId)?.accountPath,
+    // The senders' accounts were read with the named cases' (a case the burst opens is on one of them).
+    placeOf: (accountId) => places.get(accountId)?.path,
   };
 }

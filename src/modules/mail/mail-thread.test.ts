@@ -52,8 +52,9 @@ function raw(s: Shape): Buffer {
   return Buffer.from(lines.join(CRLF));
 }
 
-async function send(s: Shape, envelopeTo = 'support@desk.test') {
-  const { id } = await h.services.mail.accept({
+/** Stores a mail as the intake does, without threading it yet. */
+const store = (s: Shape, envelopeTo = 'support@desk.test') =>
+  h.services.mail.accept({
     transport: 'smtp',
     envelopeFrom: s.from.match(/<([^>]+)>/)?.[1] ?? s.from,
     envelopeTo: [envelopeTo],
@@ -61,6 +62,10 @@ async function send(s: Shape, envelopeTo = 'support@desk.test') {
     remoteAddress: '127.0.0.1',
     raw: raw(s),
   });
+
+/** Stores a mail and runs the jobs: threaded as the worker would. */
+async function send(s: Shape, envelopeTo = 'support@desk.test') {
+  const { id } = await store(s, envelopeTo);
   await h.runJobs();
   const [row] = await h.ctx.database.query<{
     rule: string | null;
@@ -239,17 +244,8 @@ describe('mail threading', () => {
 
   it('threads a mail first when its reply is threaded before it (both arrived at once): one case, not two', async () => {
     const parentId = mid('parent');
-    const accept = (shape: Shape) =>
-      h.services.mail.accept({
-        transport: 'smtp',
-        envelopeFrom: ann,
-        envelopeTo: ['support@desk.test'],
-        queue: 'support',
-        remoteAddress: null,
-        raw: raw(shape),
-      });
-    const parent = await accept({ from: ann, subject: 'Gateway 7 down', messageId: parentId });
-    const reply = await accept({
+    const parent = await store({ from: ann, subject: 'Gateway 7 down', messageId: parentId });
+    const reply = await store({
       from: ann,
       subject: 'Re: Gateway 7 down',
       messageId: mid('child'),
@@ -268,15 +264,6 @@ describe('mail threading', () => {
   });
 
   it('threads a burst claimed together in one go: a first mail and the replies behind it make one case', async () => {
-    const store = (shape: Shape) =>
-      h.services.mail.accept({
-        transport: 'smtp',
-        envelopeFrom: ann,
-        envelopeTo: ['support@desk.test'],
-        queue: 'support',
-        remoteAddress: null,
-        raw: raw(shape),
-      });
     const firstOf = mid('burst-first');
     const secondOf = mid('burst-second');
     const ids = [
@@ -326,21 +313,13 @@ describe('mail threading', () => {
   });
 
   it('two bursts threaded at once onto the same cases in opposite orders both land (no deadlock)', async () => {
-    const store = (from: string, subject: string, headers: string[] = []) =>
-      h.services.mail.accept({
-        transport: 'smtp',
-        envelopeFrom: from,
-        envelopeTo: ['support@desk.test'],
-        queue: 'support',
-        remoteAddress: null,
-        raw: raw({ from, subject, messageId: mid('x'), headers }),
-      });
+    const tagged = async (subject: string) => (await store({ from: ann, subject, messageId: mid('x') })).id;
     const a = await send({ from: ann, subject: 'Case A', messageId: mid('case-a') });
     const b = await send({ from: ann, subject: 'Case B', messageId: mid('case-b') });
     const tag = async (caseId: number) => `[${(await caseOf(caseId)).number}]`;
     const [ta, tb] = [await tag(a.caseId!), await tag(b.caseId!)];
-    const one = [(await store(ann, `${ta} one`)).id, (await store(ann, `${tb} one`)).id];
-    const two = [(await store(ann, `${tb} two`)).id, (await store(ann, `${ta} two`)).id];
+    const one = [await tagged(`${ta} one`), await tagged(`${tb} one`)];
+    const two = [await tagged(`${tb} two`), await tagged(`${ta} two`)];
     await h.services.mail.parse([...one, ...two]);
     await Promise.all([h.services.mail.threadMany(one), h.services.mail.threadMany(two)]);
     const rows = await h.ctx.database.query<{ rule: string; caseId: number }>(
