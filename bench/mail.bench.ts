@@ -7,8 +7,11 @@
  *     from the first send until every mail is stored, parsed and threaded: messages/s;
  *  2. baseline, same run: the same senders send the same mails to a bare smtp-server sink that only accepts:
  *     messages/s. Goals: ≥ 300 messages/s, and ≥ 0.5× the sink.
+ * `--worker-process`: the worker runs in its own process (`iotops serve --roles worker`), as a desk that splits
+ * its roles runs it, instead of beside the intake in this one.
  * Prints the figures and whether the goals are met; a miss does not fail the run. CI runs `bench:mail:smoke`.
  */
+import { spawn } from 'node:child_process';
 import net, { type AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
@@ -26,8 +29,9 @@ const N = numArg('--messages', 3000);
 const SENDERS = numArg('--senders', 16);
 const K = numArg('--contacts', 50);
 const SPLIT = hasFlag('--split');
+const WORKER_PROCESS = hasFlag('--worker-process');
 
-const { database, finish } = await benchDatabase('mail', { poolSize: 12 });
+const { database, url, finish } = await benchDatabase('mail', { poolSize: 12 });
 const config = {
   ...loadConfig({ LOG_LEVEL: 'silent' }),
   host: '127.0.0.1',
@@ -108,9 +112,32 @@ const intake = await startSmtpIntake({ mail: services.mail, log: ctx.log }, conf
 // --split: where the time goes. Every mail is accepted first with no worker (the intake alone), then the worker
 // threads the backlog (threading alone); the end-to-end figure is then not measured.
 const splitAccept = SPLIT ? await sendAll(intake.port) : 0;
+/** The worker in its own process: the CLI's `serve --roles worker` on the bench database. */
+function workerProcess(): { stop(): Promise<void> } {
+  const child = spawn(process.execPath, ['src/main.ts', 'serve', '--roles', 'worker'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      LOG_LEVEL: 'warn',
+      JOB_POLL_MS: '50',
+      MAIL_ADDRESSES: 'support@desk.bench=support',
+      MAIL_SENDER_LIMIT_PER_HOUR: '1000000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
 const worker = process.env.BENCH_NO_WORKER
   ? { stop: async () => undefined }
-  : startWorker(ctx, services, { pollMs: 50, batch: config.jobBatch });
+  : WORKER_PROCESS
+    ? workerProcess()
+    : startWorker(ctx, services, { pollMs: 50, batch: config.jobBatch });
 const threaded = async () =>
   (
     await database.query<{ n: number }>(

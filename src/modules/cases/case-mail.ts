@@ -65,8 +65,23 @@ export function caseSubjectOf(subject: string | null): string {
   return s === '' ? '(no subject)' : s;
 }
 
-/** Per threading transaction: the cases a burst locked up front (lockMany) and the contacts on them, kept current. */
-const lockedIn = new WeakMap<object, { cases: Map<number, CaseRow>; contacts: Set<string> }>();
+/**
+ * Per threading transaction (`burst`): the cases it locked up front and the contacts on them, kept current, and the
+ * plain entries `land` holds back to write together when the burst ends (or before any other write to keep the
+ * timeline in order).
+ */
+type Burst = { cases: Map<number, CaseRow>; contacts: Set<string>; held: (typeof caseEvents.$inferInsert)[] };
+const lockedIn = new WeakMap<object, Burst>();
+
+/** Writes the entries a burst holds back: one insert, their announcements, one touch of their cases. */
+async function settle(tx: Db): Promise<void> {
+  const burst = lockedIn.get(tx);
+  if (!burst || burst.held.length === 0) return;
+  const held = burst.held.splice(0);
+  const r = casesRepo(tx);
+  await r.insertEvents(held);
+  await r.touchMany([...new Set(held.map((e) => e.caseId))]);
+}
 
 export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof priorityInputsReader> }) {
   const rowRef = (c: typeof cases.$inferSelect): MailCaseRef => ({
@@ -156,65 +171,82 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
      * Lands the mail on case `caseId` as a customer reply does: appended, reopening a resolved case within the
      * window, or on a follow-up case after it (landEntry). Internal entries (partners, robots) are only appended.
      */
-    async land(tx: Db, caseId: number, entry: InboundEntry, contactId: number | null, now: Date): Promise<Landed> {
+    async land(
+      tx: Db,
+      caseId: number,
+      entry: InboundEntry,
+      contactId: number | null,
+      now: Date,
+    ): Promise<Pick<Landed, 'case' | 'outcome'>> {
       const r = casesRepo(tx);
       const burst = lockedIn.get(tx);
       const c = burst?.cases.get(caseId) ?? (await r.lockById(caseId));
       if (!c) throw new Error(`case ${caseId} vanished while a mail was threaded onto it`);
       const facts = { kind: 'email_in', visibility: entry.visibility, byCustomer: entry.side === 'customer' };
       const outcome = replyOutcome({ ...facts, state: c.state, resolvedAt: c.resolvedAt }, now);
-      let priority = c.priority;
-      if (outcome === 'follow_up') {
-        const { matrix, vipTierOf } = await deps.priorityInputs(tx, [c.accountId]);
-        priority = computedPriorityOf(
-          { type: c.type, severity: c.severity, affectedSimCount: 0, vipTier: vipTierOf(c.accountId) },
-          matrix,
-        );
+      const written = {
+        kind: 'email_in',
+        visibility: entry.visibility,
+        authorUserId: null,
+        authorLabel: entry.authorLabel,
+        authorSide: entry.side,
+        body: entry.body,
+        data: entry.data,
+      };
+      let landed: Pick<Landed, 'case' | 'outcome'>;
+      if (burst && outcome === 'added' && (entry.files ?? []).length === 0) {
+        // Most of a burst: replies appended to open cases, written together when the burst ends.
+        burst.held.push({ ...written, caseId: c.id, tenantId: c.tenantId, at: now });
+        landed = { case: c, outcome };
+      } else {
+        await settle(tx);
+        let priority = c.priority;
+        if (outcome === 'follow_up') {
+          const { matrix, vipTierOf } = await deps.priorityInputs(tx, [c.accountId]);
+          priority = computedPriorityOf(
+            { type: c.type, severity: c.severity, affectedSimCount: 0, vipTier: vipTierOf(c.accountId) },
+            matrix,
+          );
+        }
+        const full = await landEntry(r, c, outcome, written, now, { priority, channel: 'email' });
+        await attachFiles(tx, full, entry.files);
+        landed = full;
       }
-      const landed = await landEntry(
-        r,
-        c,
-        outcome,
-        {
-          kind: 'email_in',
-          visibility: entry.visibility,
-          authorUserId: null,
-          authorLabel: entry.authorLabel,
-          authorSide: entry.side,
-          body: entry.body,
-          data: entry.data,
-        },
-        now,
-        { priority, channel: 'email' },
-      );
       const onCase = `${landed.case.id}:${contactId}`;
       if (contactId !== null && !burst?.contacts.has(onCase)) {
         await casePartiesRepo(tx).addContacts(landed.case.id, landed.case.tenantId, [contactId]);
         burst?.contacts.add(onCase);
       }
-      await attachFiles(tx, landed, entry.files);
       // The locked rows stay current: every change to them in this transaction comes through here.
       burst?.cases.set(landed.case.id, landed.case);
       return landed;
     },
 
     /**
-     * Locks the cases a burst of mail may land on, in one statement and in id order (two bursts never wait on each
-     * other crosswise), and reads which contacts are on them: `land` in the same transaction then neither locks nor
-     * adds a contact again.
+     * Runs `threadAll` (a burst of mail landing in transaction `tx`) with the cases it may land on locked up front, in
+     * one statement and in id order (two bursts never wait on each other crosswise), and the contacts on them known:
+     * `land` then neither locks nor adds a contact again, and holds plain replies back to write them all at the end.
      */
-    async lockMany(tx: Db, caseIds: readonly number[]): Promise<void> {
+    async burst<T>(tx: Db, caseIds: readonly number[], threadAll: () => Promise<T>): Promise<T> {
       const ids = [...new Set(caseIds)].sort((a, b) => a - b);
-      const burst = { cases: new Map<number, CaseRow>(), contacts: new Set<string>() };
+      const burst: Burst = { cases: new Map(), contacts: new Set(), held: [] };
       lockedIn.set(tx, burst);
-      if (ids.length === 0) return;
-      const rows = await tx.select().from(cases).where(inArray(cases.id, ids)).orderBy(cases.id).for('update');
-      for (const c of rows) burst.cases.set(c.id, c);
-      const on = await tx
-        .select({ caseId: caseContacts.caseId, contactId: caseContacts.contactId })
-        .from(caseContacts)
-        .where(inArray(caseContacts.caseId, ids));
-      for (const x of on) burst.contacts.add(`${x.caseId}:${x.contactId}`);
+      if (ids.length > 0) {
+        const rows = await tx.select().from(cases).where(inArray(cases.id, ids)).orderBy(cases.id).for('update');
+        for (const c of rows) burst.cases.set(c.id, c);
+        const on = await tx
+          .select({ caseId: caseContacts.caseId, contactId: caseContacts.contactId })
+          .from(caseContacts)
+          .where(inArray(caseContacts.caseId, ids));
+        for (const x of on) burst.contacts.add(`${x.caseId}:${x.contactId}`);
+      }
+      try {
+        const result = await threadAll();
+        await settle(tx);
+        return result;
+      } finally {
+        lockedIn.delete(tx);
+      }
     },
 
     /** Opens a case on the email channel from a new mail, its sender (a contact of the account) on it. */
@@ -224,6 +256,7 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
       entry: InboundEntry,
       now: Date,
     ): Promise<Landed> {
+      await settle(tx);
       const r = casesRepo(tx);
       const { matrix, vipTierOf } = await deps.priorityInputs(tx, [input.accountId]);
       const facts = { type: 'incident', severity: 'medium', affectedSimCount: 0, vipTier: vipTierOf(input.accountId) };
@@ -275,6 +308,7 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
 
     /** A staff-only note on a case (a mail that named it but was not let onto it, and where it went instead). */
     async note(tx: Db, caseId: number, body: string, data: Record<string, unknown>, now: Date): Promise<void> {
+      await settle(tx);
       const r = casesRepo(tx);
       const c = await r.byId(caseId);
       if (!c) return;

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
-import { emit } from '../../platform/events/emit.ts';
+import { emit, emitMany } from '../../platform/events/emit.ts';
 import { CaseEvents, caseOrderingKey } from './cases.events.ts';
 import type { CHANNELS } from './cases.schemas.ts';
 import { caseEvents, caseNumberCounters, caseSims, cases } from './cases.tables.ts';
@@ -130,6 +130,39 @@ export function casesRepo(db: Db) {
       }
       return row!;
     },
+    /**
+     * Several plain entries at once (a burst of inbound mail): what as many `insertEvent` calls write and announce,
+     * in a few statements, in the order given. Entries that open or move a case go through `insertEvent`.
+     */
+    async insertEvents(values: (typeof caseEvents.$inferInsert)[]): Promise<CaseEventRow[]> {
+      if (values.length === 0) return [];
+      for (const v of values)
+        if (v.data?.action === 'created' || v.data?.action === 'state_changed')
+          throw new Error(`insertEvents: a ${v.data.action} entry is announced by insertEvent`);
+      // Identities follow the VALUES order; sorted by them, the rows come back in the order given.
+      const rows = (await db.insert(caseEvents).values(values).returning()).sort((a, b) => a.id - b.id);
+      await emitMany(
+        db,
+        CaseEvents.publicEntry,
+        rows
+          .filter((e) => e.visibility === 'public' && e.kind !== 'system')
+          .map((e) => ({
+            payload: { caseId: e.caseId, entryId: e.id, kind: e.kind, authorSide: e.authorSide },
+            orderingKey: caseOrderingKey(e.caseId),
+          })),
+      );
+      await emitMany(
+        db,
+        CaseEvents.changed,
+        [...new Set(rows.map((e) => e.caseId))].map((caseId) => ({
+          payload: { caseId },
+          orderingKey: caseOrderingKey(caseId),
+          dedupeKey: `${CaseEvents.changed.name}:${caseId}`,
+        })),
+        { perTransaction: true },
+      );
+      return rows;
+    },
     async byNumber(reach: CaseReach, number: string): Promise<CaseRow | undefined> {
       const [row] = await db
         .select()
@@ -182,6 +215,13 @@ export function casesRepo(db: Db) {
     },
     async touch(id: number): Promise<void> {
       await db.update(cases).set({ updatedAt: new Date() }).where(eq(cases.id, id));
+    },
+    async touchMany(ids: readonly number[]): Promise<void> {
+      if (ids.length > 0)
+        await db
+          .update(cases)
+          .set({ updatedAt: new Date() })
+          .where(sql`${cases.id} = any(${idList([...ids])})`);
     },
     async children(parentId: number): Promise<CaseRow[]> {
       return db.select().from(cases).where(eq(cases.parentCaseId, parentId)).orderBy(asc(cases.id));

@@ -266,7 +266,6 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
         .orderBy(mailMessages.id)
         .for('update');
       const open = new Set(locked.filter((l) => l.threadedAt === null).map((l) => l.id));
-      await deps.cases.lockMany(tx, burst.caseIds);
       // Mails of the burst another worker threaded meanwhile count as elsewhere too.
       const landedIds = await threadedElsewhere(
         tx,
@@ -274,23 +273,25 @@ export function mailThreader(db: Db, deps: MailThreadDeps) {
       );
       const done: Threaded[] = [];
       const now = clock();
-      for (const m of rows) {
-        if (!open.has(m.id)) continue;
-        const f = { ...burst.facts.get(m.id)!, referenced: burst.chain.caseOf(m) };
-        if (!f.duplicate && m.messageId) f.duplicate = landedIds.has(m.messageId);
-        const r = await apply(tx, m, decideThread(f), now, files.get(m.id)!);
-        done.push(r);
-        if (m.messageId && r.rule !== 'duplicate') landedIds.add(m.messageId);
-        const place = r.landed && burst.placeOf(r.landed.accountId);
-        if (r.landed && place)
-          burst.chain.landedOn(m, {
-            id: r.landed.id,
-            number: r.landed.number,
-            accountId: r.landed.accountId,
-            accountPath: place,
-          });
-        out.set(m.id, { caseId: r.caseId, rule: r.rule });
-      }
+      await deps.cases.burst(tx, burst.caseIds, async () => {
+        for (const m of rows) {
+          if (!open.has(m.id)) continue;
+          const f = { ...burst.facts.get(m.id)!, referenced: burst.chain.caseOf(m) };
+          if (!f.duplicate && m.messageId) f.duplicate = landedIds.has(m.messageId);
+          const r = await apply(tx, m, decideThread(f), now, files.get(m.id)!);
+          done.push(r);
+          if (m.messageId && r.rule !== 'duplicate') landedIds.add(m.messageId);
+          const place = r.landed && burst.placeOf(r.landed.accountId);
+          if (r.landed && place)
+            burst.chain.landedOn(m, {
+              id: r.landed.id,
+              number: r.landed.number,
+              accountId: r.landed.accountId,
+              accountPath: place,
+            });
+          out.set(m.id, { caseId: r.caseId, rule: r.rule });
+        }
+      });
       await markThreaded(tx, done, now);
     });
     return out;

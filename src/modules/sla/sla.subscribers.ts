@@ -13,8 +13,10 @@ export function slaSubscribers(deps: SlaJobsDeps): Subscriber[] {
         "Recomputes the case's SLA clocks and queue due time, and schedules its warning, breach and " +
         'verification-close timers.',
       on: CaseEvents.changed,
-      // Recomputing reads the case as it is now, so order does not matter; but one case at a time spares work.
+      // Recomputing reads the case as it is now: one case at a time, and one run covers the changes queued behind it
+      // (a burst of mail on a case is one recompute, not one per mail).
       ordered: true,
+      coalesce: true,
       handle: (p, _event, job) => timers.recompute(p.caseId, job.at),
     }),
   ];

@@ -51,7 +51,7 @@ export function renderCatalog(registry: EventRegistry): string {
     out.push('', subs.length === 0 ? 'No subscriber yet.' : 'Subscribers:', '');
     for (const s of subs)
       out.push(
-        `- \`${s.name}\` (${s.module}${s.ordered ? ', ordered' : ''}, ${s.maxAttempts} attempts): ${s.description}`,
+        `- \`${s.name}\` (${s.module}${s.ordered ? ', ordered' : ''}${s.coalesce ? ', coalescing' : ''}, ${s.maxAttempts} attempts): ${s.description}`,
       );
   }
   return `${out.join('\n')}\n`;

@@ -46,6 +46,12 @@ export type Subscriber = {
    * failing one holds the later ones of its key until it succeeds or is dead. Unordered subscribers run in parallel.
    */
   readonly ordered: boolean;
+  /**
+   * Coalescing (ordered subscribers only): the handler acts on the key's current state, so one run also covers the
+   * events of its key queued behind it when it starts; they are finished with it (an SLA recompute per case, not
+   * per change).
+   */
+  readonly coalesce?: boolean;
   readonly maxAttempts: number;
   handle(event: DeliveredEvent, job: JobInfo): Promise<void>;
   /**
@@ -62,6 +68,7 @@ export function defineSubscriber<S extends z.ZodType>(s: {
   description: string;
   on: EventDef<S>;
   ordered?: boolean;
+  coalesce?: boolean;
   maxAttempts?: number;
   handle: (payload: z.output<S>, event: DeliveredEvent<z.output<S>>, job: JobInfo) => Promise<void>;
 }): Subscriber {
@@ -71,6 +78,7 @@ export function defineSubscriber<S extends z.ZodType>(s: {
     description: s.description,
     on: [s.on],
     ordered: s.ordered ?? false,
+    ...(s.coalesce ? { coalesce: true } : {}),
     maxAttempts: s.maxAttempts ?? 5,
     handle: (e, job) => s.handle(e.payload as z.output<S>, e as DeliveredEvent<z.output<S>>, job),
   };

@@ -101,22 +101,38 @@ export async function emitRaw<S extends z.ZodType>(
 /**
  * Several events of one kind in one statement, each with its own payload, ordering key and dedupe key (a batch of
  * stored rows, e.g. inbound mails stored together): what as many `emit` calls would write, in one round trip and in
- * the order given (identity values follow it).
+ * the order given (identity values follow it). With `perTransaction`, every item's dedupe key holds within this
+ * transaction only, as `emit`'s does (and a key one of them already wrote in it is not sent again).
  */
 export async function emitMany<S extends z.ZodType>(
   db: Db,
   def: EventDef<S>,
   items: readonly { payload: z.input<S>; orderingKey?: string; dedupeKey?: string }[],
+  opts: { perTransaction?: boolean } = {},
 ): Promise<void> {
-  if (items.length === 0) return;
-  const rows = items.map((i) => ({
+  let todo = items;
+  if (opts.perTransaction && db instanceof PgTransaction) {
+    const written = writtenIn.get(db) ?? new Set<string>();
+    writtenIn.set(db, written);
+    todo = items.filter((i) => {
+      if (i.dedupeKey === undefined) return true;
+      if (written.has(i.dedupeKey)) return false;
+      written.add(i.dedupeKey);
+      return true;
+    });
+  }
+  if (todo.length === 0) return;
+  const rows = todo.map((i) => ({
     payload: checked(def, i.payload),
     orderingKey: i.orderingKey,
     dedupeKey: i.dedupeKey,
   }));
+  const key = opts.perTransaction
+    ? sql`(e.value ->> 'dedupeKey') || ':' || txid_current()::text`
+    : sql`e.value ->> 'dedupeKey'`;
   await db.execute(
     sql`insert into domain_events (name, version, payload, ordering_key, dedupe_key)
-        select ${def.name}, ${def.version}, e.value -> 'payload', e.value ->> 'orderingKey', e.value ->> 'dedupeKey'
+        select ${def.name}, ${def.version}, e.value -> 'payload', e.value ->> 'orderingKey', ${key}
           from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) with ordinality as e(value, n)
          order by e.n
         on conflict (dedupe_key) where dedupe_key is not null do nothing`,

@@ -133,6 +133,21 @@ describe('domain events', () => {
     await expect(emitMany(database.db, e, [{ payload: { thingId: -1 } as never }])).rejects.toThrow(/payload/);
   });
 
+  it('emitted many with per-transaction keys: once per key in a transaction (also after an emit of it), again in the next', async () => {
+    const e = anEvent();
+    const rec = recorder(e);
+    const each = (ids: number[]) => ids.map((id) => ({ payload: { thingId: id }, dedupeKey: `${e.name}:${id}` }));
+    for (let round = 0; round < 2; round++)
+      await database.db.transaction(async (tx) => {
+        await emit(tx, e, { thingId: 31 }, { dedupeKey: `${e.name}:31`, perTransaction: true });
+        await emitMany(tx, e, each([31, 32, 32, 33]), { perTransaction: true });
+        await emitMany(tx, e, each([33, 34]), { perTransaction: true });
+      });
+    const w = worker([e], [rec.subscriber]);
+    while ((await w.tick()) > 0);
+    expect(rec.seen.sort()).toEqual([31, 31, 32, 32, 33, 33, 34, 34]);
+  });
+
   it('keep one key in order for an ordered subscriber: a failing event holds the later ones of its key only', async () => {
     const e = anEvent();
     // Thing 1's first event (payload 101) fails twice; thing 2 is unaffected.
@@ -152,6 +167,42 @@ describe('domain events', () => {
     expect(rec.seen.filter((n) => n > 200)).toEqual([201, 202]);
     // Thing 2 did not wait for thing 1's retries.
     expect(rec.seen.indexOf(202)).toBeLessThan(rec.seen.indexOf(101));
+  });
+
+  it('to a coalescing subscriber: one run covers the queued events of its key, not one emitted during it', async () => {
+    const e = anEvent();
+    const runs: number[] = [];
+    let during: (() => Promise<void>) | undefined;
+    const subscriber = defineSubscriber({
+      name: `${e.producer}.sub_${uniq()}`,
+      module: e.producer,
+      description: 'test',
+      on: e,
+      ordered: true,
+      coalesce: true,
+      handle: async (p) => {
+        runs.push(p.thingId);
+        const f = during;
+        during = undefined;
+        await f?.();
+      },
+    });
+    for (const id of [301, 302, 303]) await emit(database.db, e, { thingId: id }, { orderingKey: 'thing:3' });
+    await emit(database.db, e, { thingId: 401 }, { orderingKey: 'thing:4' });
+    // A change committed and queued while the first run works: that run may not have seen it, so it runs on its own.
+    during = async () => {
+      await emit(database.db, e, { thingId: 304 }, { orderingKey: 'thing:3' });
+      await createDispatcher({ database, registry: createEventRegistry([e], [subscriber]), log }).dispatch();
+    };
+    const w = worker([e], [subscriber]);
+    while ((await w.tick()) > 0);
+    expect(runs.sort()).toEqual([301, 304, 401]);
+    const states = await database.query<{ state: string; n: number }>(
+      'select state, count(*)::int as n from jobs where kind = $1 group by state',
+      [`event:${subscriber.name}`],
+    );
+    expect(states).toEqual([{ state: 'done', n: 5 }]);
+    expect(() => createEventRegistry([e], [{ ...subscriber, ordered: false }])).toThrow(/coalesces but is not ordered/);
   });
 
   it('are dispatched once: a second dispatcher creates no second job', async () => {

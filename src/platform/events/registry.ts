@@ -40,6 +40,7 @@ export function createEventRegistry(events: readonly EventDef[], subscribers: re
     }
     if (new Set(s.on.map((e) => e.name)).size !== s.on.length)
       problems.push(`subscriber ${s.name} names an event twice`);
+    if (s.coalesce && !s.ordered) problems.push(`subscriber ${s.name} coalesces but is not ordered (nothing to cover)`);
   }
   // Start-up fails here: a subscriber that would never run, or one that silently replaces another, is a bug.
   if (problems.length > 0) throw new Error(`the event registry is invalid:\n- ${problems.join('\n- ')}`);
@@ -64,7 +65,10 @@ export function createEventRegistry(events: readonly EventDef[], subscribers: re
       return { ...env, payload: parsed.data } as DeliveredEvent;
     });
     const many = s.handleMany?.bind(s);
-    return defineJob(schema, (event, job) => s.handle(event, job), many ? { runMany: many } : {});
+    return defineJob(schema, (event, job) => s.handle(event, job), {
+      ...(many ? { runMany: many } : {}),
+      ...(s.coalesce ? { coalesce: true } : {}),
+    });
   }
 
   return {

@@ -40,6 +40,8 @@ export type Job = {
   maxAttempts: number;
   lastError: string | null;
   dedupeKey: string | null;
+  /** Jobs of one kind and key run one at a time, in id order (null: unordered). */
+  orderingKey: string | null;
 };
 
 export type JobInfo = {
@@ -66,6 +68,11 @@ export type JobHandler = {
    * trip each: the webhooks fan-out). If it throws, each job is run alone with `run`, so one bad job fails alone.
    */
   runMany?(payloads: unknown[], job: JobInfo): Promise<void>;
+  /**
+   * The handler acts on the current state of its ordering key (an SLA recompute reads the case as it is now), so
+   * one run covers the jobs of the key queued behind it when it started: they are finished with it, not run again.
+   */
+  coalesce?: boolean;
 };
 
 export function defineJob<S extends z.ZodType>(
@@ -74,11 +81,13 @@ export function defineJob<S extends z.ZodType>(
   opts: {
     onDead?: (payload: z.output<S>, reason: string, job: JobInfo) => Promise<void>;
     runMany?: (payloads: z.output<S>[], job: JobInfo) => Promise<void>;
+    coalesce?: boolean;
   } = {},
 ): JobHandler {
-  const { onDead, runMany } = opts;
+  const { onDead, runMany, coalesce } = opts;
   return {
     schema,
+    ...(coalesce ? { coalesce } : {}),
     run: (payload, job) => run(payload as z.output<S>, job),
     ...(onDead ? { onDead: (payload, reason, job) => onDead(payload as z.output<S>, reason, job) } : {}),
     ...(runMany ? { runMany: (payloads, job) => runMany(payloads as z.output<S>[], job) } : {}),
@@ -123,7 +132,7 @@ const GAUGES_EVERY_MS = 1000;
 /** Rows a purge deletes per statement. */
 const PURGE_CHUNK = 10_000;
 
-const JOB_COLUMNS = `id::text as id, kind, payload, run_at, state, attempts, max_attempts, last_error, dedupe_key`;
+const JOB_COLUMNS = `id::text as id, kind, payload, run_at, state, attempts, max_attempts, last_error, dedupe_key, ordering_key`;
 
 type JobRow = {
   id: string;
@@ -135,6 +144,7 @@ type JobRow = {
   max_attempts: number;
   last_error: string | null;
   dedupe_key: string | null;
+  ordering_key: string | null;
 };
 
 const toJob = (r: JobRow): Job => ({
@@ -147,6 +157,7 @@ const toJob = (r: JobRow): Job => ({
   maxAttempts: r.max_attempts,
   lastError: r.last_error,
   dedupeKey: r.dedupe_key,
+  orderingKey: r.ordering_key,
 });
 
 export type JobQueue = ReturnType<typeof createJobQueue>;
@@ -347,8 +358,11 @@ export function createJobQueue(deps: JobQueueDeps) {
         at,
       };
       try {
+        // Read before the run starts: each of these comes from a change committed already, which the run sees.
+        const covered = handler.coalesce ? await queuedBehind(job) : [];
         await handler.run(parsed.data, info);
         await finish(job, 'done', null);
+        await finishCovered(job.kind, covered);
         jobLog.debug('job done');
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
@@ -404,6 +418,29 @@ export function createJobQueue(deps: JobQueueDeps) {
       await finishMany(valid.map((x) => x.job));
       // Invalid payloads die alone, with their reason (runOne says what was wrong).
       await Promise.allSettled(parsed.filter((x) => !x.p.success).map((x) => runOne(x.job, at)));
+    }
+
+    /** The jobs of `job`'s kind and ordering key waiting behind it (none for an unordered job). */
+    async function queuedBehind(job: Job): Promise<number[]> {
+      if (job.orderingKey === null) return [];
+      const rows = await database.query<{ id: string }>(
+        `select id::text as id from jobs
+          where kind = $1 and ordering_key = $2 and id > $3 and state = 'queued'
+          order by id limit 1000`,
+        [job.kind, job.orderingKey, job.id],
+      );
+      return rows.map((r) => Number(r.id));
+    }
+
+    /** Jobs a coalescing run covered: done with it (a claimed one is left to its worker). */
+    async function finishCovered(kind: string, ids: number[]): Promise<void> {
+      if (ids.length === 0) return;
+      await database.query(
+        `update jobs set state = 'done', last_error = null, finished_at = $1::timestamptz
+          where id = any($2::bigint[]) and state = 'queued'`,
+        [now().toISOString(), ids],
+      );
+      metrics.jobsFinished.inc({ kind, outcome: 'done' }, ids.length);
     }
 
     async function finishMany(jobs: Job[]): Promise<void> {
