@@ -8,7 +8,8 @@
  * each misdiagnosed SIM with what was expected and what was answered.
  *
  * Which SIMs a fleet-wide fault affects (the ground truth names a PLMN or an APN):
- * - roaming_outage: the simulator writes one line per SIM that met the outage (its first refusal there); those.
+ * - roaming_outage: the simulator writes one line per SIM that met the outage (its first refusal there); those. One
+ *   that worked again since (it moved to another network) may be answered healthy: it works now.
  * - apn_outage: the ground truth lists every SIM whose plan's APN it is; affected are those the gateway actually
  *   refused during the outage (a `session_rejected` with the fault's cause on that APN since the fault began, read
  *   from the stored events). A SIM that made no attempt since has no symptom to diagnose: it is counted apart
@@ -143,8 +144,12 @@ async function expectedFor(l: GroundTruth, m: FleetMember): Promise<RootCauseCod
   switch (l.fault) {
     case 'apn_typo':
       return ['apn_typo'];
-    case 'roaming_outage':
-      return [l.plmn === plmnCode(m.homePlmn) ? 'network_outage' : 'roaming_partner_outage'];
+    case 'roaming_outage': {
+      const code = l.plmn === plmnCode(m.homePlmn) ? 'network_outage' : 'roaming_partner_outage';
+      // A device that moved to another network and works there is healthy now (issue 16: a recovered refusal is
+      // evidence, never the root cause of a SIM that works); the outage stays in its checks.
+      return (await workedSinceRefused(l.iccid!)) ? ['healthy', code] : [code];
+    }
     case 'sim_deactivated': {
       // The simulator withdraws the subscription in the network only; when iotops's state says so too, it is that.
       const [row] = await h.ctx.database.query<{ state: string }>('select state from sims where left(iccid, 19) = $1', [
@@ -166,6 +171,17 @@ async function expectedFor(l: GroundTruth, m: FleetMember): Promise<RootCauseCod
     default:
       throw new Error(`no expectation for fault ${l.fault}`);
   }
+}
+
+/** Did the SIM register, open a session or carry data after its last refusal (read from the stored events)? */
+async function workedSinceRefused(iccid: string): Promise<boolean> {
+  const [r] = await h.ctx.database.query<{ worked: boolean }>(
+    `select coalesce((select max(ts) from network_events where iccid = $1
+                        and type in ('attach', 'session_start', 'session_update', 'session_end'))
+                     > (select max(ts) from network_events where iccid = $1 and type like '%_rejected'), false) as worked`,
+    [iccid.slice(0, 19)],
+  );
+  return r?.worked ?? false;
 }
 
 /** quota_exhausted counts for a limit-blocked SIM only when its diagnosis shows the included data used up. */

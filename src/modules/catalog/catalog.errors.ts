@@ -7,4 +7,5 @@ export const CatalogErrors = {
   apnRequired: 'catalog.apn_required',
   cursorInvalid: 'catalog.cursor_invalid',
   planInUse: 'catalog.plan_in_use',
+  overageThrottleRate: 'catalog.overage_throttle_rate',
 } as const;

@@ -32,6 +32,7 @@ export function presentCommunicationPlan(p: CommunicationPlanRow): Communication
     allowedRats: p.allowedRats as CommunicationPlanJson['allowedRats'],
     roamingPlmns: p.roamingPlmns,
     roamingZones: p.roamingZones as CommunicationPlanJson['roamingZones'],
+    imeiLock: p.imeiLock,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };
@@ -48,6 +49,8 @@ export function presentRatePlan(p: RatePlanRow): RatePlanJson {
       dataPerMb: formatMoney(p.overageDataPerMb),
       smsEach: formatMoney(p.overageSmsEach),
       voicePerMin: formatMoney(p.overageVoicePerMin),
+      action: p.overageAction as RatePlanJson['overage']['action'],
+      throttleKbps: p.overageThrottleKbps,
     },
     testReady: { dataMb: p.testDataMb, sms: p.testSms, voiceMin: p.testVoiceMin, days: p.testDays },
     createdAt: p.createdAt.toISOString(),

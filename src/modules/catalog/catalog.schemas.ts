@@ -59,6 +59,12 @@ const Services = z.object({
   csd: z.boolean().describe('Circuit-switched data (dial-up)'),
 });
 
+const ImeiLock = z
+  .boolean()
+  .describe(
+    "IMEI lock: the network refuses a SIM of this plan in any device but the one its record names (the SIM's imei)",
+  );
+
 export const CreateCommunicationPlanBody = z
   .object({
     name: PlanName,
@@ -72,6 +78,7 @@ export const CreateCommunicationPlanBody = z
     allowedRats: AllowedRats,
     roamingPlmns: RoamingPlmns.default([]),
     roamingZones: RoamingZones.default([]),
+    imeiLock: ImeiLock.optional().describe('Default false'),
   })
   .meta({ id: 'CreateCommunicationPlanRequest' });
 export type CreateCommunicationPlanInput = z.infer<typeof CreateCommunicationPlanBody>;
@@ -85,6 +92,7 @@ export const UpdateCommunicationPlanBody = z
     allowedRats: AllowedRats,
     roamingPlmns: RoamingPlmns,
     roamingZones: RoamingZones,
+    imeiLock: ImeiLock,
   })
   .partial()
   .meta({ id: 'UpdateCommunicationPlanRequest' });
@@ -106,7 +114,25 @@ const Included = z.object({
   sms: Count,
   voiceMin: Count,
 });
-const Overage = z.object({ dataPerMb: Money, smsEach: Money, voicePerMin: Money });
+export const OVERAGE_ACTIONS = ['charge', 'block', 'throttle'] as const;
+const Overage = z.object({
+  dataPerMb: Money,
+  smsEach: Money,
+  voicePerMin: Money,
+  action: z
+    .enum(OVERAGE_ACTIONS)
+    .describe(
+      'What happens once a SIM has used its data allowance (the pool, for pooled plans): charge — data goes on at ' +
+        'dataPerMb; block — the network refuses data until the next month; throttle — data goes on at throttleKbps',
+    ),
+  throttleKbps: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .nullable()
+    .describe('The rate a throttled SIM keeps, in kbit/s: required with action throttle, null otherwise'),
+});
 const TestReady = z
   .object({ dataMb: Count, sms: Count, voiceMin: Count, days: Count })
   .describe('What a SIM in TEST_READY may use before it moves on');
@@ -159,6 +185,7 @@ export const CommunicationPlanView = z
     allowedRats: z.array(z.enum(RATS)),
     roamingPlmns: z.array(z.string()),
     roamingZones: z.array(z.enum(ZONE_CODES)),
+    imeiLock: ImeiLock,
     ...Stamps,
   })
   .meta({ id: 'CommunicationPlan' });

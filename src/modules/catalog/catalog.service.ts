@@ -16,9 +16,13 @@ import type {
   CreateCommunicationPlanInput,
   CreateRatePlanInput,
   ListPlansInput,
+  OVERAGE_ACTIONS,
   UpdateCommunicationPlanInput,
   UpdateRatePlanInput,
 } from './catalog.schemas.ts';
+
+type OverageAction = (typeof OVERAGE_ACTIONS)[number];
+
 import { type RoamingZone, roamingZones } from './catalog.zones.ts';
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
@@ -26,6 +30,27 @@ export { plmnAllowedByPlan } from './catalog.zones.ts';
 export type { CommunicationPlanRow, PlanKind, RatePlanRow };
 
 /** '/1/5/9/' → [1, 5, 9]: the account and its ancestors, the owners whose plans it may use. */
+/**
+ * The overage action a create or update leaves: `throttle` needs its rate, the others have none (a change of action
+ * away from throttle drops the rate; a rate alone changes a throttling plan's rate).
+ */
+function overageActionOf(
+  over: { action?: OverageAction | undefined; throttleKbps?: number | null | undefined },
+  current: { overageAction: string; overageThrottleKbps: number | null },
+): { overageAction: OverageAction; overageThrottleKbps: number | null } {
+  const action = over.action ?? (current.overageAction as OverageAction);
+  const rate = over.throttleKbps !== undefined ? over.throttleKbps : current.overageThrottleKbps;
+  if (action === 'throttle' && rate === null)
+    throw invalid(E.overageThrottleRate, 'A throttling rate plan needs the rate it throttles to', [
+      { field: 'overage.throttleKbps', value: over.throttleKbps ?? null, reason: 'required with action throttle' },
+    ]);
+  if (action !== 'throttle' && over.throttleKbps != null)
+    throw invalid(E.overageThrottleRate, `A rate plan that does not throttle has no throttling rate`, [
+      { field: 'overage.throttleKbps', value: over.throttleKbps, reason: `only with action throttle, not ${action}` },
+    ]);
+  return { overageAction: action, overageThrottleKbps: action === 'throttle' ? rate : null };
+}
+
 export function ancestorIds(path: string): number[] {
   return path.split('/').filter(Boolean).map(Number);
 }
@@ -280,6 +305,7 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
           allowedRats: input.allowedRats,
           roamingPlmns: input.roamingPlmns,
           roamingZones: input.roamingZones,
+          imeiLock: input.imeiLock ?? false,
         });
       } catch (e) {
         throw nameTaken(e, 'communication_plans_owner_name_uq', input.name) ?? e;
@@ -313,6 +339,7 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
           allowedRats: input.allowedRats,
           roamingPlmns: input.roamingPlmns,
           roamingZones: input.roamingZones,
+          imeiLock: input.imeiLock,
         });
       } catch (e) {
         throw nameTaken(e, 'communication_plans_owner_name_uq', input.name ?? row.name) ?? e;
@@ -323,6 +350,7 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
       requireStaff(p, 'create rate plans');
       const owner = await ownerOf(input.accountId);
       const { included: inc, overage: over, testReady: test } = input;
+      const action = overageActionOf(over, { overageAction: 'charge', overageThrottleKbps: null });
       try {
         return await repo.insertRatePlan({
           ...owner,
@@ -337,6 +365,7 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
           overageDataPerMb: over.dataPerMb ?? '0',
           overageSmsEach: over.smsEach ?? '0',
           overageVoicePerMin: over.voicePerMin ?? '0',
+          ...action,
           testDataMb: test.dataMb ?? 0,
           testSms: test.sms ?? 0,
           testVoiceMin: test.voiceMin ?? 0,
@@ -353,6 +382,7 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
       const inc = input.included ?? {};
       const over = input.overage ?? {};
       const test = input.testReady ?? {};
+      const action = overageActionOf(over, row);
       try {
         // Undefined fields are left as they are (Drizzle skips them in SET).
         return await repo.updateRatePlan(id, {
@@ -367,6 +397,7 @@ export function createCatalogService(ctx: Pick<Ctx, 'database'>, accounts: Accou
           overageDataPerMb: over.dataPerMb,
           overageSmsEach: over.smsEach,
           overageVoicePerMin: over.voicePerMin,
+          ...action,
           testDataMb: test.dataMb,
           testSms: test.sms,
           testVoiceMin: test.voiceMin,

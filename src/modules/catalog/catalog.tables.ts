@@ -34,6 +34,8 @@ export const communicationPlans = pgTable(
     roamingPlmns: text('roaming_plmns').array().notNull().default(sql`'{}'::text[]`),
     /** Zone codes (see catalog.zones.ts): named sets of countries. */
     roamingZones: text('roaming_zones').array().notNull().default(sql`'{}'::text[]`),
+    /** IMEI lock: the network refuses a SIM of this plan in any device but the one its record names (sims.imei). */
+    imeiLock: boolean('imei_lock').notNull().default(false),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
@@ -61,6 +63,10 @@ export const ratePlans = pgTable(
     overageDataPerMb: numeric('overage_data_per_mb', { precision: 14, scale: 4 }).notNull().default('0'),
     overageSmsEach: numeric('overage_sms_each', { precision: 14, scale: 4 }).notNull().default('0'),
     overageVoicePerMin: numeric('overage_voice_per_min', { precision: 14, scale: 4 }).notNull().default('0'),
+    /** What the network does once a SIM's data allowance is used up: charge (keep going), block, or throttle. */
+    overageAction: text('overage_action').notNull().default('charge'),
+    /** The rate a throttled SIM keeps (overage_action throttle only). */
+    overageThrottleKbps: integer('overage_throttle_kbps'),
     /** What a SIM in TEST_READY may use before it moves on (Control Center's test-ready limits). */
     testDataMb: integer('test_data_mb').notNull().default(0),
     testSms: integer('test_sms').notNull().default(0),

@@ -53,6 +53,26 @@ describe('POST /api/v1/communication-plans', () => {
     });
   });
 
+  it('an IMEI lock on the plan: off by default, set at create, changed by PATCH, a non-boolean refused', async () => {
+    const plain = await createPlan(t.admin);
+    const read = async (id: number) =>
+      (await h.app.inject({ method: 'GET', url: `${url}/${id}`, headers: t.agent })).json().imeiLock;
+    expect(await read(plain.id)).toBe(false);
+    const locked = await createPlan(t.admin, { imeiLock: true });
+    expect(await read(locked.id)).toBe(true);
+    const off = await h.app.inject({
+      method: 'PATCH',
+      url: `${url}/${locked.id}`,
+      headers: t.admin,
+      payload: { imeiLock: false },
+    });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(off.json().imeiLock).toBe(false);
+    const bad = await h.app.inject({ method: 'POST', url, headers: t.admin, payload: body({ imeiLock: 'yes' }) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0]).toMatchObject({ field: 'imeiLock', value: 'yes' });
+  });
+
   it('an agent creates a shared plan (no accountId)', async () => {
     const res = await h.app.inject({ method: 'POST', url, headers: t.agent, payload: body() });
     expect(res.statusCode).toBe(201);

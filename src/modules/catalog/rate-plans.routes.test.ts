@@ -144,6 +144,48 @@ describe('GET /api/v1/rate-plans', () => {
   });
 });
 
+describe('the overage action (what happens at the data allowance)', () => {
+  it('charges by default; blocks; throttles to a rate; a PATCH to another action drops the rate', async () => {
+    const charged = await createPlan(t.admin);
+    const read = async (id: number) =>
+      (await h.app.inject({ method: 'GET', url: `${url}/${id}`, headers: t.agent })).json().overage;
+    expect(await read(charged.id)).toMatchObject({ action: 'charge', throttleKbps: null });
+    const blocked = await createPlan(t.admin, { included: { dataMb: 50 }, overage: { action: 'block' } });
+    expect(await read(blocked.id)).toMatchObject({ action: 'block', throttleKbps: null });
+    const throttled = await createPlan(t.admin, { overage: { action: 'throttle', throttleKbps: 64 } });
+    expect(await read(throttled.id)).toMatchObject({ action: 'throttle', throttleKbps: 64 });
+    const rate = await h.app.inject({
+      method: 'PATCH',
+      url: `${url}/${throttled.id}`,
+      headers: t.admin,
+      payload: { overage: { throttleKbps: 128 } },
+    });
+    expect(rate.statusCode, rate.body).toBe(200);
+    expect(rate.json().overage).toMatchObject({ action: 'throttle', throttleKbps: 128 });
+    const block = await h.app.inject({
+      method: 'PATCH',
+      url: `${url}/${throttled.id}`,
+      headers: t.admin,
+      payload: { overage: { action: 'block' } },
+    });
+    expect(block.json().overage).toMatchObject({ action: 'block', throttleKbps: null });
+  });
+
+  it.each([
+    [{ overage: { action: 'throttle' } }, 'overage.throttleKbps', null, 'required with action throttle'],
+    [{ overage: { action: 'block', throttleKbps: 64 } }, 'overage.throttleKbps', 64, 'only with action throttle'],
+    [{ overage: { throttleKbps: 64 } }, 'overage.throttleKbps', 64, 'not charge'],
+    [{ overage: { action: 'slow' } }, 'overage.action', 'slow', 'Invalid option'],
+    [{ overage: { action: 'throttle', throttleKbps: 0 } }, 'overage.throttleKbps', 0, ''],
+  ])('400 names the field, value and reason: %j', async (over, field, value, reason) => {
+    const res = await h.app.inject({ method: 'POST', url, headers: t.admin, payload: body(over) });
+    expect(res.statusCode, res.body).toBe(400);
+    const detail = res.json().error.details[0];
+    expect(detail).toMatchObject({ field, value });
+    expect(detail.reason).toContain(reason);
+  });
+});
+
 describe('PATCH /api/v1/rate-plans/:id', () => {
   it('staff change fee and part of the allowances; the rest stays (happy path)', async () => {
     const p = await createPlan(t.admin, { included: { dataMb: 10, sms: 5 } });

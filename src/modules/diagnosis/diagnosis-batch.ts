@@ -171,6 +171,7 @@ export function createDiagnosisBatch(
                   iccid: s.iccid,
                   msisdn: s.msisdn,
                   imei: s.imei,
+                  imeiLock: s.imeiLock,
                   state: s.state,
                   stateChangedAt: s.stateChangedAt,
                   communicationPlanId: s.communicationPlanId,

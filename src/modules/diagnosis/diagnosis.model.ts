@@ -34,6 +34,8 @@ export type DiagnosisSim = {
   msisdn: string | null;
   /** The IMEI on record for the SIM (`sims.imei`, set by import or API), if any. */
   imei: string | null;
+  /** IMEI lock: the network refuses the SIM in any device but `imei` — set on the SIM itself, or by its plan. */
+  imeiLock: 'sim' | 'plan' | null;
   state: SimState;
   stateChangedAt: Date;
   /** The owning account's language: the customer summary is written in it (all six are produced anyway). */
@@ -66,6 +68,9 @@ export type DiagnosisRatePlan = {
   pooling: 'per_sim' | 'pooled';
   /** Price per MB beyond the allowance (numeric column as a number); 0 = no overage price set. */
   overageDataPerMb: number;
+  /** What the network does once the allowance is used up: charge (data goes on), block, or throttle. */
+  overageAction: 'charge' | 'block' | 'throttle';
+  overageThrottleKbps: number | null;
   /** TEST_READY allowances; 0 = not limited. */
   testDataMb: number;
   testSms: number;
@@ -130,6 +135,8 @@ export type FleetCell = {
   failingSims: number | null;
   /** Distinct tenants refused (this one included); null when unknown. */
   failingTenants: number | null;
+  /** The group's refused share of attempts in the day before the period; null with too few attempts to say. */
+  baselineShare?: number | null;
 };
 
 export type FleetPlmnHealth = {
@@ -163,8 +170,11 @@ export type DiagnosisInput = {
   sim: DiagnosisSim;
   communicationPlan: DiagnosisCommunicationPlan | null;
   ratePlan: DiagnosisRatePlan | null;
-  /** This billing period (calendar month, UTC) up to now. */
-  usage: (UsageTotals & { period: { from: Date; to: Date } }) | null;
+  /**
+   * This billing period (calendar month, UTC) up to now; `limitCrossedAt`: when the running total reached a per-SIM
+   * allowance (hour precision), null when it has not.
+   */
+  usage: (UsageTotals & { period: { from: Date; to: Date }; limitCrossedAt?: Date | null }) | null;
   /** Usage since the SIM entered TEST_READY (only asked for when it is TEST_READY). */
   testUsage: UsageTotals | null;
   networkState: DiagnosisNetworkState | null;
@@ -264,6 +274,8 @@ export const ROOT_CAUSES = [
   'test_allowance_used',
   'subscription_refused',
   'identity_rejected',
+  // A SIM IMEI-locked to another device: the lock explains refusals that look like limits or credentials.
+  'imei_changed',
   'quota_exhausted',
   'sim_blocked_by_limit',
   'data_not_in_plan',
@@ -277,7 +289,6 @@ export const ROOT_CAUSES = [
   'session_rejected',
   'device_silent',
   'service_not_in_plan',
-  'imei_changed',
   'healthy',
   'no_events_yet',
 ] as const;
@@ -316,6 +327,8 @@ export type SummaryFacts = {
   service?: 'data' | 'sms' | 'voice';
   oldImei?: string;
   newImei?: string;
+  /** The SIM is IMEI-locked to oldImei: the network refuses it in the new device. */
+  imeiLocked?: boolean;
   lastSeen?: string;
   silentHours?: number;
   usualGapHours?: number;

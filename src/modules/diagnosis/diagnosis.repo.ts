@@ -31,6 +31,8 @@ export type SimRef = {
   iccid: string;
   msisdn: string | null;
   imei: string | null;
+  /** The SIM's own IMEI lock (its communication plan's is read with the plan). */
+  imeiLock: boolean;
   state: string;
   stateChangedAt: Date;
   communicationPlanId: number | null;
@@ -55,6 +57,7 @@ type ContextRow = {
     allowed_rats: string[];
     roaming_plmns: string[];
     roaming_zones: string[];
+    imei_lock: boolean;
   }>;
   rp: Json<{
     name: string;
@@ -64,6 +67,8 @@ type ContextRow = {
     included_voice_min: number;
     pooling: string;
     overage_data_per_mb: number;
+    overage_action: string;
+    overage_throttle_kbps: number | null;
     test_data_mb: number;
     test_sms: number;
     test_voice_min: number;
@@ -84,6 +89,7 @@ type ContextRow = {
   hours: number[] | null;
   usage: { b: number; s: number; v: number };
   test_usage: { b: number; s: number; v: number } | null;
+  crossed: string | null;
 };
 
 /**
@@ -101,6 +107,22 @@ const usageSums = (since: string, tenant: string) => `(select json_build_object(
            and not exists (select 1 from sim_usage_hourly h
                             where h.sim_id = d.sim_id and h.hour >= d.day and h.hour < d.day + interval '1 day')) u)`;
 
+/**
+ * When this month's data passed the rate plan's per-SIM allowance: the first hour (or, where only the daily roll-up
+ * is left, day) at which the running total reaches it; null when it has not, or the plan pools or includes none.
+ */
+const limitCrossing = (tenant: string) => `(select min(t) from (
+    select t, sum(b) over (order by t) as cum from (
+      select hour as t, bytes_up + bytes_down as b
+        from sim_usage_hourly where sim_id = $1 and hour >= date_trunc('hour', $5::timestamptz, 'UTC')${tenant}
+      union all
+      select day, bytes_up + bytes_down
+        from sim_usage_daily d where sim_id = $1 and day >= date_trunc('day', $5::timestamptz, 'UTC')${tenant}
+         and not exists (select 1 from sim_usage_hourly h
+                          where h.sim_id = d.sim_id and h.hour >= d.day and h.hour < d.day + interval '1 day')) u) c
+  where cum >= (select included_data_mb::float8 * 1048576 from rate_plans
+                 where id = $4 and pooling = 'per_sim' and included_data_mb > 0))`;
+
 function contextSql(tenant: string | null, testSince: string | null): string {
   // $1 sim, $2 account, $3 communication plan, $4 rate plan, $5 month start, $6 activity from, $7 window from; the
   // tenant (customers) and the test-usage start (TEST_READY) follow when needed (an unused parameter is an error).
@@ -110,9 +132,10 @@ function contextSql(tenant: string | null, testSince: string | null): string {
     (select coalesce(json_agg(json_build_object('imsi', imsi, 'c', is_current) order by position), '[]'::json)
        from sim_imsis where sim_id = $1) as imsis,
     (select row_to_json(c) from (select name, apns, data_enabled, sms_enabled, voice_enabled, csd_enabled,
-            allowed_rats, roaming_plmns, roaming_zones from communication_plans where id = $3) c) as cp,
+            allowed_rats, roaming_plmns, roaming_zones, imei_lock from communication_plans where id = $3) c) as cp,
     (select row_to_json(r) from (select name, currency, included_data_mb, included_sms, included_voice_min, pooling,
-            overage_data_per_mb::float8 as overage_data_per_mb, test_data_mb, test_sms, test_voice_min, test_days
+            overage_data_per_mb::float8 as overage_data_per_mb, overage_action, overage_throttle_kbps, test_data_mb,
+            test_sms, test_voice_min, test_days
        from rate_plans where id = $4) r) as rp,
     (select row_to_json(s) from (select status, last_event_at, last_event_type, plmn, rat, apn, session_id,
             session_started_at, last_reject_type, last_reject_cause, last_reject_at, imsi, imei, imei_changed_at
@@ -124,6 +147,7 @@ function contextSql(tenant: string | null, testSince: string | null): string {
     (select array_agg(extract(epoch from hour)::float8) from sim_usage_hourly where sim_id = $1 and hour >= $6${t})
        as hours,
     ${usageSums('$5::timestamptz', t)} as usage,
+    ${limitCrossing(t)} as crossed,
     ${testSince === null ? 'null::json' : usageSums(`${testSince}::timestamptz`, t)} as test_usage`;
 }
 
@@ -230,13 +254,14 @@ export function diagnosisRepo(database: Database) {
           imsis: c.imsis.map((i) => ({ imsi: i.imsi, isCurrent: i.c })),
           msisdn: q.sim.msisdn,
           imei: q.sim.imei,
+          imeiLock: q.sim.imeiLock ? 'sim' : c.cp?.imei_lock ? 'plan' : null,
           state: q.sim.state as SimState,
           stateChangedAt: q.sim.stateChangedAt,
           language: (c.language ?? 'en') as Language,
         },
         communicationPlan: c.cp === null ? null : communicationPlan(c.cp),
         ratePlan: c.rp === null ? null : ratePlan(c.rp),
-        usage: { ...totals(c.usage), period: { from: monthStart, to: q.now } },
+        usage: { ...totals(c.usage), period: { from: monthStart, to: q.now }, limitCrossedAt: date(c.crossed) },
         testUsage: c.test_usage === null ? null : totals(c.test_usage),
         networkState: c.st === null ? null : networkState(c.st),
         events: (truncated ? events.slice(0, MAX_EVENTS) : events).map(toEvent),
@@ -296,6 +321,8 @@ const ratePlan = (p: NonNullable<ContextRow['rp']>): DiagnosisRatePlan => ({
   includedVoiceMin: p.included_voice_min,
   pooling: p.pooling === 'pooled' ? 'pooled' : 'per_sim',
   overageDataPerMb: Number(p.overage_data_per_mb),
+  overageAction: p.overage_action === 'block' || p.overage_action === 'throttle' ? p.overage_action : 'charge',
+  overageThrottleKbps: p.overage_throttle_kbps,
   testDataMb: p.test_data_mb,
   testSms: p.test_sms,
   testVoiceMin: p.test_voice_min,

@@ -71,7 +71,8 @@ beforeAll(async () => {
   const opts = { state: 'ACTIVATED' as const, ...plans };
   [typo, healthy, silent] = (await makeSims(h.services, t.root.id, 3, opts)) as [MadeSim, MadeSim, MadeSim];
   [mine] = (await makeSims(h.services, t.child.id, 1, opts)) as [MadeSim];
-  victims = await makeSims(h.services, other.child.id, 3, {
+  // Six: one customer's SIMs alone make an incident from FLEET_ONE_ACCOUNT_MIN_SIMS others on (fleet.ts).
+  victims = await makeSims(h.services, other.child.id, 6, {
     state: 'ACTIVATED',
     ...otherPlans,
     communicationPlanId: roaming.id,
@@ -193,7 +194,7 @@ describe('GET /api/v1/network/failing', () => {
     const staff = await get('/api/v1/network/failing', t.agent);
     expect(staff.statusCode).toBe(200);
     const item = staff.json().items.find((i: { key: string }) => i.key === '26201');
-    expect(item).toMatchObject({ kind: 'plmn', attempt: 'attach', rejected: 12, failingSims: 3, failingTenants: 1 });
+    expect(item).toMatchObject({ kind: 'plmn', attempt: 'attach', rejected: 24, failingSims: 6, failingTenants: 1 });
     const bucket = Math.floor((now - 30 * 60_000) / 300_000) * 300_000;
     expect(item.since).toBe(new Date(bucket).toISOString());
     const user = (await get('/api/v1/network/failing', other.customer)).json().items;

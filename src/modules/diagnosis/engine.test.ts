@@ -13,6 +13,7 @@ import {
   IMEI,
   input,
   NOW,
+  ratePlan,
   repeat,
   VISITED,
 } from './diagnosis.testkit.ts';
@@ -106,16 +107,18 @@ describe('root causes', () => {
     expect(verdictOf(d, 'data_session.apn')).toBe('ok');
   });
 
-  it('quota_exhausted: the same refusals with the plan allowance used up', () => {
+  it('quota_exhausted: the same refusals with the allowance of a plan that blocks there used up', () => {
     const usage = {
       bytes: 120 * 1024 * 1024,
       sms: 0,
       voiceSeconds: 0,
       period: { from: new Date('2025-03-01T00:00:00Z'), to: NOW },
     };
-    const d = run({ events: limitEvents(), usage });
+    const d = run({ events: limitEvents(), usage, ratePlan: ratePlan({ overageAction: 'block' }) });
     expect(d.rootCause).toMatchObject({ code: 'quota_exhausted', confidence: 'high' });
     expect(d.rootCause.summary.customer.fr).toContain('120 Mo sur 100 Mo');
+    // A plan that charges for overage does not stop data at the allowance: the block is another limit's.
+    expect(run({ events: limitEvents(), usage }).rootCause.code).toBe('sim_blocked_by_limit');
   });
 
   it('over the allowance without refusals is a warning, not a fault', () => {
@@ -195,10 +198,19 @@ describe('root causes', () => {
     ...healthyEvents(24, 50).map((e) => ({ ...e, plmn: VISITED })),
   ];
 
-  it('roaming_partner_outage: many SIMs refused in the visited PLMN; the device moved on, so a warning', () => {
+  it('roaming partner outage the device moved away from: healthy now, the outage kept as a warning check', () => {
     const f = fleet([{ plmn: VISITED, attach: cell(60, 20, 25, 4), failingSince: new Date(NOW.getTime() - 2 * HOUR) }]);
     const d = run({ events: roamingAttach(), fleet: f });
-    expect(d.rootCause).toMatchObject({ code: 'roaming_partner_outage', verdict: 'warning', confidence: 'high' });
+    expect(d.rootCause.code).toBe('healthy');
+    expect(verdictOf(d, 'registration.partner_health')).toBe('warning');
+    expect(d.rootCause.summary.agent).toContain('Roaming partner outage');
+  });
+
+  it('roaming_partner_outage: many SIMs of several customers refused in the visited PLMN, this one too', () => {
+    const f = fleet([{ plmn: VISITED, attach: cell(60, 20, 25, 4), failingSince: new Date(NOW.getTime() - 2 * HOUR) }]);
+    const events = [...repeat(3, 5, 10, 'attach_rejected', { cause: 15, plmn: VISITED }), ...healthyEvents(24, 60)];
+    const d = run({ events, fleet: f });
+    expect(d.rootCause).toMatchObject({ code: 'roaming_partner_outage', verdict: 'error', confidence: 'high' });
     expect(d.rootCause.fleetIncident).toMatchObject({ kind: 'plmn', key: VISITED, attempt: 'attach', failingSims: 25 });
     expect(d.rootCause.facts.since).toBe('2025-03-10 10:00 UTC');
     for (const l of LANGUAGES) expect(d.rootCause.summary.customer[l]).not.toMatch(/\b25\b/);

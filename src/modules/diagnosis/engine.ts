@@ -75,7 +75,9 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     checks.push(...r.checks);
     found.push(...withDetails(r));
   }
-  const ranked = rankFindings(found);
+  // A refusal the SIM has recovered from is evidence (its check stays, with when the SIM worked again), never the
+  // root cause of a SIM that works now.
+  const ranked = rankFindings(found).filter((f) => !f.facts.recovered);
   // One line per code for the agent's "also" (the same cause raised at two PLMNs is one cause).
   const seen = new Set<string>();
   const distinct = ranked.filter((f) => !seen.has(f.code) && seen.add(f.code));

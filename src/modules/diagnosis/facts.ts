@@ -5,6 +5,7 @@
  */
 import type { NetworkEventType } from '../ingest/contract.ts';
 import { apnKey } from './apn-match.ts';
+import { countsForFleet } from './cause-families.ts';
 import type { DiagnosisEvent, DiagnosisInput } from './diagnosis.model.ts';
 
 /** Events alike (same type, PLMN, APN and cause): counted once, shown by their newest and first occurrence. */
@@ -38,9 +39,17 @@ export type EventFacts = {
   sessionsOk: Map<string, EventGroup>;
   lastAttachOkAt: number | null;
   lastSessionOkAt: number | null;
+  /**
+   * When the SIM demonstrably worked, oldest first: accepted registrations, working sessions, SMS sent or delivered,
+   * calls. A refusal followed by any of these (sessions and data, for a refused session) is recovered.
+   */
+  workedAt: number[];
+  /** Of those, the working sessions only (start, update, end), oldest first. */
+  sessionWorkedAt: number[];
   /** Every PLMN, IMSI, IMEI and RAT seen on any event. */
   plmns: Map<string, Seen>;
   imsis: Map<string, Seen>;
+  /** Keyed by device (deviceOf: the IMEI and IMEISV of one device are one). */
   imeis: Map<string, Seen>;
   rats: Map<string, Seen>;
   sms: { mo: EventGroup | null; mt: EventGroup | null; mtFailed: number };
@@ -50,6 +59,12 @@ export type EventFacts = {
   /** Gaps (ms) between contacts: bursts of events separated by more than CONTACT_GAP_MS. */
   contactGapsMs: number[];
 };
+
+/**
+ * The device an IMEI names: its TAC and serial number (the first 14 digits). Networks report the same device as a
+ * 15-digit IMEI (with its check digit), a 16-digit IMEISV (with a software version) or 14 digits without either.
+ */
+export const deviceOf = (imei: string) => imei.slice(0, 14);
 
 /** Events closer than this belong to one contact (a session's start, updates and end; an attach and its session). */
 export const CONTACT_GAP_MS = 5 * 60_000;
@@ -121,6 +136,8 @@ export function gatherFacts(input: Pick<DiagnosisInput, 'events' | 'fleet'>): Ev
     sessionsOk: new Map(),
     lastAttachOkAt: null,
     lastSessionOkAt: null,
+    workedAt: [],
+    sessionWorkedAt: [],
     plmns: new Map(),
     imsis: new Map(),
     imeis: new Map(),
@@ -141,7 +158,7 @@ export function gatherFacts(input: Pick<DiagnosisInput, 'events' | 'fleet'>): Ev
     previousTs = ts;
     if (e.plmn !== null) tally(f.plmns, e.plmn, e);
     if (e.imsi !== null) tally(f.imsis, e.imsi, e);
-    if (e.imei !== null) tally(f.imeis, e.imei, e);
+    if (e.imei !== null) tally(f.imeis, deviceOf(e.imei), e);
     if (e.rat !== null) tally(f.rats, e.rat, e);
     const key = e.apn === null ? '' : apnKey(e.apn);
     if (e.type === 'attach_rejected' || e.type === 'session_rejected') {
@@ -149,13 +166,18 @@ export function gatherFacts(input: Pick<DiagnosisInput, 'events' | 'fleet'>): Ev
     } else if (e.type === 'attach') {
       add(f.attaches, e.plmn ?? '', e);
       f.lastAttachOkAt ??= ts;
+      f.workedAt.push(ts);
     } else if (SESSION_OK.has(e.type)) {
       add(f.sessionsOk, key, e);
       f.lastSessionOkAt ??= ts;
+      f.workedAt.push(ts);
+      f.sessionWorkedAt.push(ts);
     } else if (e.type === 'sms_mo' || e.type === 'sms_mt') {
       add(smsGroups, e.type, e);
       if (e.type === 'sms_mt' && e.status === 'failed') f.sms.mtFailed++;
+      else f.workedAt.push(ts);
     } else if (e.type === 'voice') {
+      f.workedAt.push(ts);
       f.voice.group ??= newGroup(e);
       f.voice.group.count++;
       f.voice.group.oldest = e;
@@ -164,12 +186,17 @@ export function gatherFacts(input: Pick<DiagnosisInput, 'events' | 'fleet'>): Ev
     if (fleetFrom !== null && ts >= fleetFrom) countOwn(f.own, e, key);
   }
   f.rejects = [...rejectGroups.values()];
+  // Collected newest first; searched oldest first.
+  f.workedAt.reverse();
+  f.sessionWorkedAt.reverse();
   f.sms.mo = smsGroups.get('sms_mo') ?? null;
   f.sms.mt = smsGroups.get('sms_mt') ?? null;
   return f;
 }
 
 function countOwn(own: Map<string, OwnCounts>, e: DiagnosisEvent, apn: string) {
+  // The fleet's counts leave out refusals that only speak of the SIM (cause-families.ts): so do the SIM's own.
+  if (!countsForFleet(e.type, e.cause)) return;
   if (e.type === 'attach' || e.type === 'attach_rejected') {
     if (e.plmn !== null) ownCount(own, `plmn:attach|${e.plmn}`, e.type === 'attach_rejected');
   } else if (e.type === 'session_start' || e.type === 'session_rejected') {
@@ -179,10 +206,27 @@ function countOwn(own: Map<string, OwnCounts>, e: DiagnosisEvent, apn: string) {
   }
 }
 
-/** Did the same kind of attempt succeed after this group's newest reject (anywhere)? */
+/**
+ * When the SIM worked again after this group's newest refusal, or null: for a refused registration, any later
+ * sign of a registered SIM (an accepted attach, a working session, an SMS, a call — a device that stays attached
+ * never attaches again); for a refused session, a later working session (anywhere).
+ */
+export function recoveredAt(f: EventFacts, g: EventGroup): number | null {
+  const times = g.type === 'attach_rejected' ? f.workedAt : f.sessionWorkedAt;
+  const after = g.newest.ts.getTime();
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! > after) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo < times.length ? times[lo]! : null;
+}
+
+/** Did the SIM work again after this group's newest refusal (recoveredAt)? */
 export function recovered(f: EventFacts, g: EventGroup): boolean {
-  const last = g.type === 'attach_rejected' ? f.lastAttachOkAt : f.lastSessionOkAt;
-  return last !== null && last > g.newest.ts.getTime();
+  return recoveredAt(f, g) !== null;
 }
 
 /** The p-th percentile (0–1) of numbers, nearest-rank; null for an empty list. */

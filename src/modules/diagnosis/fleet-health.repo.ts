@@ -4,6 +4,7 @@
  * which the roll-up cannot count: those come from `sim_network_state` (one row per SIM, its last reject).
  */
 import type { Database } from '../../platform/db/client.ts';
+import { fleetCauseSql } from './cause-families.ts';
 
 const ORIGIN = `timestamptz '2000-01-01 00:00:00+00'`;
 export const ATTEMPT_TYPES = ['attach', 'attach_rejected', 'session_start', 'session_rejected'] as const;
@@ -16,6 +17,7 @@ export type CountRow = {
   n: number;
 };
 export type RunRow = { key: string; since: Date; last: Date };
+export type HourRow = { hour: Date; plmn: string; apn: string; type: (typeof ATTEMPT_TYPES)[number]; n: number };
 export type FailingSimsRow = { plmn: string | null; apn: string | null; reject_type: string; sims: number };
 
 // Orphans (tenant 0: records for ICCIDs that are no SIM of ours, e.g. a test generator's) are not the fleet: they
@@ -29,6 +31,22 @@ export function fleetHealthRepo(database: Database) {
            from network_event_counts
           where bucket >= date_bin('5 minutes', $1::timestamptz, ${ORIGIN}) and bucket <= $2
             and type = any($3::text[]) and tenant_id <> 0
+            and (type not like '%_rejected' or ${fleetCauseSql()})
+          group by 1, 2, 3, 4`,
+        [from, to, ATTEMPT_TYPES],
+      );
+    },
+
+    /**
+     * Attempts and refusals per hour, PLMN, APN and type in [from, to): each place's usual refusal share (the hours a
+     * run of refusals still going on covers are left out by the snapshot, so an outage is not its own baseline).
+     */
+    hourly(from: Date, to: Date) {
+      return database.query<HourRow>(
+        `select date_trunc('hour', bucket) as hour, plmn, apn, type, sum(events)::int as n
+           from network_event_counts
+          where bucket >= $1 and bucket < $2 and type = any($3::text[]) and tenant_id <> 0
+            and (type not like '%_rejected' or ${fleetCauseSql()})
           group by 1, 2, 3, 4`,
         [from, to, ATTEMPT_TYPES],
       );
@@ -44,9 +62,11 @@ export function fleetHealthRepo(database: Database) {
         `with r as (
            select distinct 'plmn|' || plmn as key, bucket from network_event_counts
             where bucket >= $1 and type in ('attach_rejected', 'session_rejected') and tenant_id <> 0
+              and ${fleetCauseSql()}
            union
            select distinct 'apn|' || apn, bucket from network_event_counts
             where bucket >= $1 and type = 'session_rejected' and apn <> '' and tenant_id <> 0
+              and ${fleetCauseSql()}
          ), g as (
            select key, bucket,
                   bucket - (row_number() over (partition by key order by bucket)) * interval '5 minutes' as grp
@@ -64,7 +84,10 @@ export function fleetHealthRepo(database: Database) {
         `select coalesce(plmn, '') as plmn,
                 case when last_reject_type = 'session_rejected' then lower(coalesce(apn, '')) end as apn,
                 last_reject_type as reject_type, count(*)::int as sims
-           from sim_network_state where last_reject_at >= $1 group by 1, 2, 3`,
+           from sim_network_state
+          where last_reject_at >= $1
+            and ${fleetCauseSql('last_reject_type', 'last_reject_cause')}
+          group by 1, 2, 3`,
         [from],
       );
     },

@@ -24,12 +24,21 @@ const row = (plmn: string, apn: string, type: CountRow['type'], tenant: number, 
   n,
 });
 
-function repoOf(counts: CountRow[], runs: RunRow[] = [], failing: FailingSimsRow[] = [], calls = { n: 0 }): Repo {
+/** `baseline`: the rows of the day before the period (the call whose window is longer than the period). */
+function repoOf(
+  counts: CountRow[],
+  runs: RunRow[] = [],
+  failing: FailingSimsRow[] = [],
+  calls = { n: 0 },
+  baseline: CountRow[] = [],
+): Repo {
   return {
     counts: async () => {
       calls.n++;
       return counts;
     },
+    hourly: async () =>
+      baseline.map(({ tenant_id: _, ...r }) => ({ ...r, hour: new Date(now.getTime() - 5 * 3_600_000) })),
     runs: async () => runs,
     failingSims: async () => failing,
   } as unknown as Repo;
@@ -57,8 +66,8 @@ describe('computeSnapshot', () => {
     expect(s.period).toEqual({ from: new Date(now.getTime() - FLEET_PERIOD_MS), to: now });
     expect(s.plmns.get('22201')).toEqual({
       plmn: '22201',
-      attach: { rejected: 40, accepted: 5, failingSims: 17, failingTenants: 2 },
-      sessions: { rejected: 0, accepted: 0, failingSims: 0, failingTenants: 0 },
+      attach: { rejected: 40, accepted: 5, failingSims: 17, failingTenants: 2, baselineShare: null },
+      sessions: { rejected: 0, accepted: 0, failingSims: 0, failingTenants: 0, baselineShare: null },
       failingSince: new Date('2026-11-22T11:05:00Z'),
     });
     // Refusals seen in the roll-up but no SIM left at its last refusal: unknown (null), never zero.
@@ -94,7 +103,7 @@ describe('failingNow and fleetForSim', () => {
     const items = failingNow(s);
     expect(items.map((i) => `${i.kind}:${i.key}:${i.attempt}`)).toEqual([
       'plmn:22201:attach',
-      'plmn:26201:session', // as many refusals as the APN's: by key then
+      // 26201's refused sessions are all its APN iot.pgw's, which fails itself: the PLMN is not failing.
       'apn:iot.pgw:session',
     ]);
     expect(items[0]).toMatchObject({ rejected: 40, accepted: 5, share: 0.889, failingSims: 9 });
@@ -102,6 +111,24 @@ describe('failingNow and fleetForSim', () => {
     const mine = fleetForSim(s, { plmns: ['22201', '22201', '99999'], apns: ['IOT.Example'] });
     expect(mine.plmns.map((p) => p.plmn)).toEqual(['22201']);
     expect(mine.apns.map((a) => a.apn)).toEqual(['iot.example']);
+  });
+});
+
+describe('each place against its own baseline', () => {
+  it('a partner that always refuses a third of attaches is not failing at 40 %; one that never does is', async () => {
+    const current = [
+      row('22201', '', 'attach_rejected', 1, 40),
+      row('22201', '', 'attach_rejected', 2, 0),
+      row('22201', '', 'attach', 3, 60),
+    ];
+    const failing: FailingSimsRow[] = [{ plmn: '22201', apn: null, reject_type: 'attach_rejected', sims: 12 }];
+    const usual = [row('22201', '', 'attach_rejected', 1, 300), row('22201', '', 'attach', 2, 700)];
+    const withBaseline = await computeSnapshot(repoOf(current, [], failing, { n: 0 }, usual), now);
+    expect(withBaseline.plmns.get('22201')!.attach.baselineShare).toBe(0.3);
+    expect(failingNow(withBaseline)).toEqual([]);
+    const quietBefore = [row('22201', '', 'attach_rejected', 1, 5), row('22201', '', 'attach', 2, 995)];
+    const s = await computeSnapshot(repoOf(current, [], failing, { n: 0 }, quietBefore), now);
+    expect(failingNow(s).map((i) => i.key)).toEqual(['22201']);
   });
 });
 
@@ -172,6 +199,7 @@ describe('createFleetHealth (the per-process cache)', () => {
         if (fail) throw new Error('connection lost');
         return [];
       },
+      hourly: async () => [],
       runs: async () => [],
       failingSims: async () => [],
     } as unknown as Repo;

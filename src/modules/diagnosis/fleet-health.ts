@@ -12,7 +12,7 @@
 import type { Logger } from '../../platform/log.ts';
 import type { DiagnosisFleet, FleetApnHealth, FleetCell, FleetPlmnHealth } from './diagnosis.model.ts';
 import { judgeCell } from './fleet.ts';
-import type { fleetHealthRepo } from './fleet-health.repo.ts';
+import type { CountRow, fleetHealthRepo, HourRow } from './fleet-health.repo.ts';
 
 /** The period the fleet's figures cover: long enough to hold a few retries of every SIM, short enough to be "now". */
 export const FLEET_PERIOD_MS = 3_600_000;
@@ -20,6 +20,8 @@ export const FLEET_PERIOD_MS = 3_600_000;
 export const FLEET_REFRESH_MS = 60_000;
 /** How soon after a refusal on a PLMN/APN the snapshot saw none on it the snapshot is recomputed (at most). */
 export const FLEET_NEW_REFUSAL_REFRESH_MS = 5_000;
+/** The day before the period: each PLMN's and APN's own usual refusal rate. */
+export const FLEET_BASELINE_MS = 24 * 3_600_000;
 /** How far back the start of a run of refusals is searched (a longer run is reported from there). */
 export const FLEET_RUN_LOOKBACK_MS = 24 * 3_600_000;
 
@@ -38,75 +40,135 @@ export type FleetSnapshot = {
 type Acc = { rejected: number; accepted: number; tenants: Set<number> };
 const acc = (): Acc => ({ rejected: 0, accepted: 0, tenants: new Set() });
 
-function cell(a: Acc | undefined, sims: number | undefined): FleetCell {
-  if (!a) return { rejected: 0, accepted: 0, failingSims: 0, failingTenants: 0 };
+/** Attempts before a group's baseline refusal share is trusted (fewer: the significance test assumes a low one). */
+const BASELINE_MIN_ATTEMPTS = 50;
+
+function cell(a: Acc | undefined, sims: number | undefined, base?: Acc): FleetCell {
+  const attempts = base ? base.rejected + base.accepted : 0;
+  const baselineShare = base && attempts >= BASELINE_MIN_ATTEMPTS ? base.rejected / attempts : null;
+  if (!a) return { rejected: 0, accepted: 0, failingSims: 0, failingTenants: 0, baselineShare };
   // The state table counts a SIM at its last refusal only: none there while the roll-up saw refusals means
   // "unknown", not zero (the engine then asks for twice the refusals instead of distinct SIMs).
   const failingSims = sims !== undefined && sims > 0 ? sims : a.rejected > 0 ? null : 0;
-  return { rejected: a.rejected, accepted: a.accepted, failingSims, failingTenants: a.tenants.size };
+  return { rejected: a.rejected, accepted: a.accepted, failingSims, failingTenants: a.tenants.size, baselineShare };
 }
 
-export async function computeSnapshot(repo: ReturnType<typeof fleetHealthRepo>, now: Date): Promise<FleetSnapshot> {
-  const t0 = performance.now();
-  const from = new Date(now.getTime() - FLEET_PERIOD_MS);
-  const [counts, runs, failing] = await Promise.all([
-    repo.counts(from, now),
-    repo.runs(new Date(now.getTime() - FLEET_RUN_LOOKBACK_MS), from),
-    repo.failingSims(from),
-  ]);
+type Tally = {
+  plmnAttach: Map<string, Acc>;
+  plmnSession: Map<string, Acc>;
+  apnSession: Map<string, Acc>;
+  users: Map<string, Set<number>>;
+};
+
+/** The roll-up's rows summed per PLMN (attach, sessions) and APN; the PLMN's sessions leave out `skipApns`. */
+function tally(rows: readonly CountRow[], skipApns: ReadonlySet<string> = new Set()): Tally {
+  const t: Tally = { plmnAttach: new Map(), plmnSession: new Map(), apnSession: new Map(), users: new Map() };
   const get = (m: Map<string, Acc>, k: string) => m.get(k) ?? m.set(k, acc()).get(k)!;
-  const plmnAttach = new Map<string, Acc>();
-  const plmnSession = new Map<string, Acc>();
-  const apnSession = new Map<string, Acc>();
-  const users = new Map<string, Set<number>>();
-  for (const r of counts) {
+  for (const r of rows) {
     const tenant = Number(r.tenant_id);
-    const rejected = r.type.endsWith('_rejected');
     const bump = (a: Acc) => {
-      if (rejected) {
+      if (r.type.endsWith('_rejected')) {
         a.rejected += r.n;
         if (tenant !== 0) a.tenants.add(tenant);
       } else a.accepted += r.n;
     };
     const use = (k: string) => {
-      if (tenant !== 0) (users.get(k) ?? users.set(k, new Set()).get(k)!).add(tenant);
+      if (tenant !== 0) (t.users.get(k) ?? t.users.set(k, new Set()).get(k)!).add(tenant);
     };
     use(`plmn|${r.plmn}`);
-    if (r.type === 'attach' || r.type === 'attach_rejected') bump(get(plmnAttach, r.plmn));
-    else {
-      bump(get(plmnSession, r.plmn));
-      if (r.apn !== '') {
-        bump(get(apnSession, r.apn));
-        use(`apn|${r.apn}`);
-      }
+    if (r.type === 'attach' || r.type === 'attach_rejected') {
+      bump(get(t.plmnAttach, r.plmn));
+      continue;
+    }
+    if (!skipApns.has(r.apn)) bump(get(t.plmnSession, r.plmn));
+    if (r.apn !== '') {
+      bump(get(t.apnSession, r.apn));
+      use(`apn|${r.apn}`);
     }
   }
+  return t;
+}
+
+/**
+ * The baseline's sums per place, leaving out the hours a run of refusals still going on at that place covers (an
+ * outage older than the period would otherwise be its own baseline and never look unusual).
+ */
+function baselineTally(rows: readonly HourRow[], runSince: ReadonlyMap<string, Date>): Tally {
+  const t: Tally = { plmnAttach: new Map(), plmnSession: new Map(), apnSession: new Map(), users: new Map() };
+  const get = (m: Map<string, Acc>, k: string) => m.get(k) ?? m.set(k, acc()).get(k)!;
+  const inRun = (key: string, hour: Date) => {
+    const s = runSince.get(key);
+    return s !== undefined && hour.getTime() + 3_600_000 > s.getTime();
+  };
+  for (const r of rows) {
+    const hour = new Date(r.hour);
+    const bump = (a: Acc) => {
+      if (r.type.endsWith('_rejected')) a.rejected += r.n;
+      else a.accepted += r.n;
+    };
+    const plmnOk = !inRun(`plmn|${r.plmn}`, hour);
+    if (r.type === 'attach' || r.type === 'attach_rejected') {
+      if (plmnOk) bump(get(t.plmnAttach, r.plmn));
+      continue;
+    }
+    if (plmnOk) bump(get(t.plmnSession, r.plmn));
+    if (r.apn !== '' && !inRun(`apn|${r.apn}`, hour)) bump(get(t.apnSession, r.apn));
+  }
+  return t;
+}
+
+export async function computeSnapshot(repo: ReturnType<typeof fleetHealthRepo>, now: Date): Promise<FleetSnapshot> {
+  const t0 = performance.now();
+  const from = new Date(now.getTime() - FLEET_PERIOD_MS);
+  const [counts, before, runs, failing] = await Promise.all([
+    repo.counts(from, now),
+    // Each place's own refusal rate in the day before: a partner that always refuses some attaches is not failing.
+    repo.hourly(new Date(from.getTime() - FLEET_BASELINE_MS), from),
+    repo.runs(new Date(now.getTime() - FLEET_RUN_LOOKBACK_MS), from),
+    repo.failingSims(from),
+  ]);
   const since = new Map<string, Date>();
   for (const r of runs) {
     const prev = since.get(r.key);
     // Several runs alive in the period (a gap inside it): the current one is the latest.
     if (!prev || new Date(r.since) > prev) since.set(r.key, new Date(r.since));
   }
+  const base = baselineTally(before, since);
   const sims = new Map<string, number>();
-  for (const f of failing) {
-    const k = f.reject_type === 'attach_rejected' ? `attach|${f.plmn}` : `session|${f.plmn}`;
-    sims.set(k, (sims.get(k) ?? 0) + f.sims);
-    if (f.reject_type === 'session_rejected' && f.apn)
-      sims.set(`apn|${f.apn}`, (sims.get(`apn|${f.apn}`) ?? 0) + f.sims);
-  }
+  const add = (k: string, n: number) => sims.set(k, (sims.get(k) ?? 0) + n);
+  for (const f of failing)
+    if (f.reject_type === 'attach_rejected') add(`attach|${f.plmn}`, f.sims);
+    else if (f.apn) add(`apn|${f.apn}`, f.sims);
+  // One APN's gateway failing is not its PLMN failing: the PLMN's sessions are judged without the APNs that fail
+  // for many SIMs themselves (else SIMs on the PLMN's other APNs would get "network outage").
+  const failingApns = new Set(
+    [...tally(counts).apnSession]
+      .filter(
+        ([apn, a]) =>
+          judgeCell(cell(a, sims.get(`apn|${apn}`), base.apnSession.get(apn)), undefined).state === 'incident',
+      )
+      .map(([apn]) => apn),
+  );
+  const now_ = tally(counts, failingApns);
+  for (const f of failing)
+    if (f.reject_type === 'session_rejected' && !failingApns.has(f.apn ?? '')) add(`session|${f.plmn}`, f.sims);
   const plmns = new Map<string, FleetPlmnHealth>();
-  for (const plmn of new Set([...plmnAttach.keys(), ...plmnSession.keys()])) {
+  for (const plmn of new Set([...now_.plmnAttach.keys(), ...now_.plmnSession.keys()])) {
     plmns.set(plmn, {
       plmn,
-      attach: cell(plmnAttach.get(plmn), sims.get(`attach|${plmn}`)),
-      sessions: cell(plmnSession.get(plmn), sims.get(`session|${plmn}`)),
+      attach: cell(now_.plmnAttach.get(plmn), sims.get(`attach|${plmn}`), base.plmnAttach.get(plmn)),
+      sessions: cell(now_.plmnSession.get(plmn), sims.get(`session|${plmn}`), base.plmnSession.get(plmn)),
       failingSince: since.get(`plmn|${plmn}`) ?? null,
     });
   }
   const apns = new Map<string, FleetApnHealth>();
-  for (const [apn, a] of apnSession)
-    apns.set(apn, { apn, sessions: cell(a, sims.get(`apn|${apn}`)), failingSince: since.get(`apn|${apn}`) ?? null });
-  return { at: now, period: { from, to: now }, plmns, apns, users, tookMs: performance.now() - t0 };
+  for (const [apn, a] of now_.apnSession)
+    apns.set(apn, {
+      apn,
+      sessions: cell(a, sims.get(`apn|${apn}`), base.apnSession.get(apn)),
+      failingSince: since.get(`apn|${apn}`) ?? null,
+    });
+  return { at: now, period: { from, to: now }, plmns, apns, users: now_.users, tookMs: performance.now() - t0 };
 }
 
 /** The fleet part of one SIM's diagnosis input: the PLMNs and APNs it touched (others are not needed). */

@@ -2,8 +2,10 @@
  * "Is it us or you?": does a PLMN or an APN refuse many SIMs right now, or only this one? The fleet's counts for
  * the period (all tenants) minus this SIM's own attempts give what the others see:
  * - incident: others are refused there often (≥ FLEET_MIN_SHARE of their attempts, at least
- *   FLEET_MIN_OTHER_REJECTS refusals) by at least FLEET_MIN_OTHER_SIMS other SIMs (or, when distinct SIMs are not
- *   known, twice as many refusals) — the network's problem, whatever the device does;
+ *   FLEET_MIN_OTHER_REJECTS refusals, significantly above the place's own share of the day before) by at least
+ *   FLEET_MIN_OTHER_SIMS other SIMs (or, when distinct SIMs are not known, twice as many refusals) of two customers
+ *   or more (or FLEET_ONE_ACCOUNT_MIN_SIMS of one) — the network's problem, whatever the device does. Only refusals
+ *   with a network-side cause count (cause-families.ts);
  * - works_for_others: others get through (≥ FLEET_HEALTHY_MIN_ACCEPTED accepted, no other SIM refused or at most
  *   FLEET_HEALTHY_MAX_SHARE of attempts) — one SIM failing alone points at its device or subscription;
  * - inconclusive: too little traffic to tell; unknown: no fleet figures were gathered.
@@ -18,6 +20,24 @@ export const FLEET_MIN_SHARE = 0.2;
 export const FLEET_MIN_OTHER_SIMS = 2;
 export const FLEET_HEALTHY_MIN_ACCEPTED = 10;
 export const FLEET_HEALTHY_MAX_SHARE = 0.05;
+
+/** Failing SIMs of a single customer that make an incident on their own. */
+export const FLEET_ONE_ACCOUNT_MIN_SIMS = 5;
+/** The refusal share assumed where the group's own baseline is unknown or lower (a network refuses a little). */
+export const FLEET_BASELINE_FLOOR = 0.02;
+/** One-sided z above the baseline share that counts as "more refusals than this place usually has". */
+export const FLEET_MIN_Z = 3;
+
+/**
+ * Is `rejected` of `attempts` significantly above the group's usual share (normal approximation of the binomial,
+ * one-sided, z ≥ FLEET_MIN_Z)? A partner that always refuses a third of attaches is not failing at 35 %.
+ */
+export function aboveBaseline(rejected: number, attempts: number, baselineShare: number | null): boolean {
+  if (attempts === 0) return false;
+  const p0 = Math.min(0.95, Math.max(FLEET_BASELINE_FLOOR, baselineShare ?? 0));
+  const z = (rejected / attempts - p0) / Math.sqrt((p0 * (1 - p0)) / attempts);
+  return z >= FLEET_MIN_Z;
+}
 
 export type FleetState = 'incident' | 'works_for_others' | 'inconclusive' | 'unknown';
 
@@ -51,8 +71,20 @@ export function judgeCell(
     othersFailingSims === null
       ? othersRejected >= 2 * FLEET_MIN_OTHER_REJECTS
       : othersFailingSims >= FLEET_MIN_OTHER_SIMS;
+  // One customer's SIMs failing together may be that customer's devices or plan: a few need a second customer.
+  const enoughAccounts =
+    cell.failingTenants === null ||
+    cell.failingTenants >= 2 ||
+    (othersFailingSims ?? othersRejected / 2) >= FLEET_ONE_ACCOUNT_MIN_SIMS;
   let state: FleetState = 'inconclusive';
-  if (othersRejected >= FLEET_MIN_OTHER_REJECTS && share >= FLEET_MIN_SHARE && enoughSims) state = 'incident';
+  if (
+    othersRejected >= FLEET_MIN_OTHER_REJECTS &&
+    share >= FLEET_MIN_SHARE &&
+    enoughSims &&
+    enoughAccounts &&
+    aboveBaseline(othersRejected, attempts, cell.baselineShare ?? null)
+  )
+    state = 'incident';
   else if (
     othersAccepted >= FLEET_HEALTHY_MIN_ACCEPTED &&
     (othersFailingSims === 0 || share <= FLEET_HEALTHY_MAX_SHARE)
@@ -80,6 +112,22 @@ export function judgeApn(fleet: DiagnosisFleet | null, facts: EventFacts, apnKey
       ? judgeCell(null, undefined)
       : judgeCell(h?.sessions ?? null, facts.own.get(`apn:session|${apnKey}`));
   return { ...j, scope: 'apn', key: apnKey, attempt: 'session', since: h?.failingSince ?? null };
+}
+
+/** The roll-up's bucket: an incident's start is known to this precision. */
+const FLEET_BUCKET_MS = 5 * 60_000;
+
+/**
+ * An incident explains a SIM's refusals only inside its span: a SIM refused only before the run of refusals began
+ * was refused for a reason of its own.
+ */
+export function explains(j: FleetJudgement, newestRefusal: Date): boolean {
+  return j.state === 'incident' && (j.since === null || newestRefusal.getTime() >= j.since.getTime() - FLEET_BUCKET_MS);
+}
+
+/** Others were served there and not one of them refused: too few to say "works for others", enough to rule out an outage. */
+export function othersServed(j: FleetJudgement): boolean {
+  return j.othersFailingSims === 0 && j.othersAccepted > 0;
 }
 
 export function incidentOf(j: FleetJudgement): FleetIncident {

@@ -49,15 +49,16 @@ describe('precedence', () => {
     expect(d.otherFindings).toContainEqual({ code: 'imei_changed', verdict: 'warning', check: 'identity.imei' });
   });
 
-  it('a fixed typo is history: warning, "recovered", the customer told it stopped', () => {
+  it('a fixed typo is history: the SIM works now, so healthy; the typo stays a warning check for the agent', () => {
     const events = [
       ...healthyEvents(1, 2),
       ...repeat(5, 70, 6, 'session_rejected', { apn: 'iot.ism', cause: 27 }),
       ev(120, 'attach'),
     ];
     const d = run({ events });
-    expect(d.rootCause).toMatchObject({ code: 'apn_typo', verdict: 'warning', facts: { recovered: true } });
-    expect(d.rootCause.summary.customer.en).toContain('Meanwhile the device works again.');
+    expect(d.rootCause).toMatchObject({ code: 'healthy', verdict: 'ok' });
+    expect(d.checks.find((c) => c.check === 'data_session.apn' && c.verdict === 'warning')).toBeDefined();
+    expect(d.rootCause.summary.agent).toContain('Notes:');
   });
 });
 

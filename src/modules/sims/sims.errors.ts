@@ -8,6 +8,7 @@ export const SimsErrors = {
   imsiInvalid: 'sims.imsi_invalid',
   msisdnInvalid: 'sims.msisdn_invalid',
   imeiInvalid: 'sims.imei_invalid',
+  imeiLockWithoutImei: 'sims.imei_lock_without_imei',
   eidInvalid: 'sims.eid_invalid',
   prefixInvalid: 'sims.prefix_invalid',
   iccidTaken: 'sims.iccid_taken',

@@ -64,6 +64,26 @@ describe('PATCH /api/v1/sims/:iccid', () => {
     expect(await history(s!.iccid)).toHaveLength(before);
   });
 
+  it('staff lock a SIM to its IMEI; the lock needs an IMEI, a customer may not set it', async () => {
+    const [s] = await makeSims(h.services, t.child.id, 1);
+    const none = await patch(s!.iccid, t.agent, { imei: null, imeiLock: true });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toMatchObject({ code: 'sims.imei_lock_without_imei' });
+    expect(none.json().error.details[0]).toMatchObject({ field: 'imeiLock', value: true });
+    const locked = await patch(s!.iccid, t.agent, { imei: '49015420323751', imeiLock: true });
+    expect(locked.statusCode, locked.body).toBe(200);
+    expect(locked.json()).toMatchObject({ imei: '49015420323751', imeiLock: true });
+    // The IMEI of a locked SIM cannot be dropped (the lock would lock to nothing).
+    const drop = await patch(s!.iccid, t.agent, { imei: null });
+    expect(drop.statusCode).toBe(400);
+    expect(drop.json().error.details[0]).toMatchObject({ field: 'imei' });
+    const customer = await patch(s!.iccid, t.customer, { imeiLock: false });
+    expect(customer.statusCode).toBe(403);
+    expect(customer.json().error.details[0]).toMatchObject({ field: 'imeiLock', value: false });
+    const [last] = await history(s!.iccid);
+    expect(last).toMatchObject({ before: { imeiLock: false }, after: { imeiLock: true } });
+  });
+
   it('403 sims.field_forbidden when a customer touches an identifier', async () => {
     const [s] = await makeSims(h.services, t.child.id, 1);
     const res = await patch(s!.iccid, t.customer, { imei: '490154203237518' });

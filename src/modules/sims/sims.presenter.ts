@@ -18,6 +18,7 @@ export function presentSim(d: SimDetail): SimJson {
       .map((i) => ({ imsi: i.imsi, current: i.isCurrent })),
     msisdn: s.msisdn,
     imei: s.imei,
+    imeiLock: s.imeiLock,
     eid: s.eid,
     account: d.account,
     communicationPlan: d.communicationPlan,

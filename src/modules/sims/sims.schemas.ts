@@ -28,6 +28,10 @@ export const CreateSimBody = z
     imsis: z.array(Identifier).max(10).default([]).describe('The first is the current IMSI'),
     msisdn: Identifier.optional().describe('E.164 digits, + optional'),
     imei: Identifier.optional(),
+    imeiLock: z
+      .boolean()
+      .optional()
+      .describe('IMEI lock (default false): the network refuses the SIM in any device but its imei, which it then needs'),
     eid: Identifier.optional(),
     accountId: Id,
     communicationPlanId: Id.optional(),
@@ -47,6 +51,11 @@ export const UpdateSimBody = z
       .record(z.string().regex(FIELD_KEY, FIELD_KEY_MSG), z.string().max(1000).nullable())
       .describe('Merged into the custom fields; null removes a field'),
     imei: Identifier.nullable().describe('Staff only'),
+    imeiLock: z
+      .boolean()
+      .describe(
+        'Staff only. IMEI lock: the network refuses this SIM in any device but its imei (its communication plan may lock it too)',
+      ),
     msisdn: Identifier.nullable().describe('Staff only'),
     eid: Identifier.nullable().describe('Staff only'),
     communicationPlanId: Id.nullable().describe('Must be available to the SIM account'),
@@ -215,6 +224,7 @@ export const SimView = z
     imsis: z.array(z.object({ imsi: z.string(), current: z.boolean() })).describe('Current first'),
     msisdn: z.string().nullable(),
     imei: z.string().nullable(),
+    imeiLock: z.boolean().describe("This SIM's own IMEI lock (its communication plan's imeiLock locks it as well)"),
     eid: z.string().nullable(),
     account: z.object({ id: z.number().int(), number: z.string().nullable(), name: z.string().nullable() }),
     communicationPlan: Ref.nullable(),

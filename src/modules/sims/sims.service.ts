@@ -127,6 +127,12 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
       const msisdn = opt(input.msisdn, checkMsisdn, E.msisdnInvalid, 'msisdn');
       const imei = opt(input.imei, checkImei, E.imeiInvalid, 'imei');
       const eid = opt(input.eid, checkEid, E.eidInvalid, 'eid');
+      if (input.imeiLock && imei === null)
+        pr.add(E.imeiLockWithoutImei, {
+          field: 'imeiLock',
+          value: true,
+          reason: 'an IMEI-locked SIM needs the IMEI it is locked to (imei)',
+        });
       pr.throwIfAny('Invalid SIM');
 
       const account = await access.requireAccount(OPERATOR, input.accountId);
@@ -158,6 +164,7 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
             iccid,
             msisdn,
             imei,
+            imeiLock: input.imeiLock ?? false,
             eid,
             communicationPlanId: input.communicationPlanId ?? null,
             ratePlanId: input.ratePlanId ?? null,
@@ -180,6 +187,7 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
               imsis,
               msisdn,
               imei,
+              imeiLock: sim.imeiLock,
               eid,
               accountId: account.id,
               communicationPlanId: sim.communicationPlanId,

@@ -28,6 +28,8 @@ export const sims = pgTable(
     iccid: text('iccid').notNull(),
     msisdn: text('msisdn'),
     imei: text('imei'),
+    /** IMEI lock on this SIM alone (its communication plan may lock all its SIMs): only `imei` may carry it. */
+    imeiLock: boolean('imei_lock').notNull().default(false),
     eid: text('eid'),
     communicationPlanId: bigint('communication_plan_id', { mode: 'number' }),
     ratePlanId: bigint('rate_plan_id', { mode: 'number' }),

@@ -10,7 +10,7 @@ import type { UpdateSimInput } from './sims.schemas.ts';
 import type { sims } from './sims.tables.ts';
 
 /** Like Control Center: customers manage labels, custom fields and plans; identifiers belong to the provider. */
-const STAFF_ONLY = ['imei', 'msisdn', 'eid'] as const;
+const STAFF_ONLY = ['imei', 'imeiLock', 'msisdn', 'eid'] as const;
 
 const canonical = (v: unknown): string =>
   v !== null && typeof v === 'object' && !Array.isArray(v)
@@ -66,6 +66,13 @@ export async function applyUpdate(
   set('imei', ident(input.imei, checkImei, E.imeiInvalid, 'imei'));
   set('msisdn', ident(input.msisdn, checkMsisdn, E.msisdnInvalid, 'msisdn'));
   set('eid', ident(input.eid, checkEid, E.eidInvalid, 'eid'));
+  set('imeiLock', input.imeiLock);
+  if ((next.imeiLock ?? sim.imeiLock) && (next.imei !== undefined ? next.imei : sim.imei) === null)
+    pr.add(E.imeiLockWithoutImei, {
+      field: input.imeiLock !== undefined ? 'imeiLock' : 'imei',
+      value: input.imeiLock ?? null,
+      reason: 'an IMEI-locked SIM needs the IMEI it is locked to',
+    });
   pr.throwIfAny('Invalid SIM change');
 
   set('communicationPlanId', input.communicationPlanId);

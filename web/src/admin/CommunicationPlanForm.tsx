@@ -27,6 +27,7 @@ type Form = {
   allowedRats: string[];
   roamingZones: string[];
   roamingPlmns: string;
+  imeiLock: boolean;
 };
 
 const fromPlan = (p: Plan | null): Form => ({
@@ -38,6 +39,7 @@ const fromPlan = (p: Plan | null): Form => ({
   allowedRats: p?.allowedRats ?? ['4G', 'LTE-M'],
   roamingZones: p?.roamingZones ?? [],
   roamingPlmns: p?.roamingPlmns.join(', ') ?? '',
+  imeiLock: p?.imeiLock ?? false,
 });
 
 /** A new communication plan (plan null) or an existing one's main fields; the owner is fixed once created. */
@@ -57,6 +59,7 @@ export function CommunicationPlanForm({ plan, onDone }: { plan: Plan | null; onD
       allowedRats: f.allowedRats as Rat[],
       roamingPlmns: splitList(f.roamingPlmns),
       roamingZones: f.roamingZones as Zone[],
+      imeiLock: f.imeiLock,
     };
     save.mutate(
       plan
@@ -132,6 +135,12 @@ export function CommunicationPlanForm({ plan, onDone }: { plan: Plan | null; onD
           ))}
         </Group>
       </Checkbox.Group>
+      <Checkbox
+        label="IMEI lock: refuse a SIM of this plan in any device but the one its record names"
+        checked={f.imeiLock}
+        onChange={(e) => set('imeiLock', e.currentTarget.checked)}
+        error={fieldError(err, 'imeiLock')}
+      />
       <Checkbox.Group
         label="Roaming zones"
         value={f.roamingZones}

@@ -16,6 +16,9 @@ type Form = {
   included: { dataMb: Num; sms: Num; voiceMin: Num };
   // Overage prices are decimal strings in the API (no float rounding of money), so they are typed as text.
   overage: { dataPerMb: string; smsEach: string; voicePerMin: string };
+  /** What happens once the data allowance is used up, and the rate a throttled SIM keeps. */
+  atLimit: Plan['overage']['action'];
+  throttleKbps: Num;
   testReady: { dataMb: Num; sms: Num; voiceMin: Num; days: Num };
 };
 
@@ -27,7 +30,11 @@ const fromPlan = (p: Plan | null): Form => ({
   monthlyFee: p?.monthlyFee ?? '',
   pooling: p?.pooling ?? 'per_sim',
   included: p ? { ...p.included } : { dataMb: '', sms: '', voiceMin: '' },
-  overage: p ? { ...p.overage } : { dataPerMb: '', smsEach: '', voicePerMin: '' },
+  overage: p
+    ? { dataPerMb: p.overage.dataPerMb, smsEach: p.overage.smsEach, voicePerMin: p.overage.voicePerMin }
+    : { dataPerMb: '', smsEach: '', voicePerMin: '' },
+  atLimit: p?.overage.action ?? 'charge',
+  throttleKbps: p?.overage.throttleKbps ?? '',
   testReady: p ? { ...p.testReady } : { dataMb: '', sms: '', voiceMin: '', days: '' },
 });
 
@@ -55,7 +62,12 @@ export function RatePlanForm({ plan, onDone }: { plan: Plan | null; onDone: () =
       monthlyFee: f.monthlyFee,
       pooling: f.pooling,
       included: numbers(f.included, plan !== null),
-      overage: prices(f.overage, plan !== null),
+      overage: {
+        ...prices(f.overage, plan !== null),
+        action: f.atLimit,
+        // Only a throttling plan has a rate; the API names a missing or stray one.
+        ...(f.atLimit === 'throttle' ? { throttleKbps: numberField(f.throttleKbps, true) } : { throttleKbps: null }),
+      },
       testReady: numbers(f.testReady, plan !== null),
     };
     save.mutate(
@@ -163,6 +175,30 @@ export function RatePlanForm({ plan, onDone }: { plan: Plan | null; onDone: () =
           {price('dataPerMb', 'Overage per MB')}
           {price('smsEach', 'Overage per SMS')}
           {price('voicePerMin', 'Overage per voice minute')}
+        </SimpleGrid>
+        <SimpleGrid cols={3} mt="sm">
+          <NativeSelect
+            label="When the data allowance is used up"
+            data={[
+              { value: 'charge', label: 'charge overage, data goes on' },
+              { value: 'block', label: 'block data until next month' },
+              { value: 'throttle', label: 'throttle data' },
+            ]}
+            value={f.atLimit}
+            onChange={(e) => set('atLimit', e.currentTarget.value as Form['atLimit'])}
+            error={fieldError(err, 'overage.action')}
+          />
+          {f.atLimit === 'throttle' && (
+            <NumberInput
+              label="Throttled rate (kbit/s)"
+              min={1}
+              clampBehavior="none"
+              allowDecimal={false}
+              value={f.throttleKbps}
+              onChange={(v) => set('throttleKbps', v)}
+              error={fieldError(err, 'overage.throttleKbps')}
+            />
+          )}
         </SimpleGrid>
       </Fieldset>
       <Fieldset legend="Test period (TEST_READY) limits">

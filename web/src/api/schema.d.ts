@@ -1058,6 +1058,8 @@ export interface components {
       /** @description E.164 digits, + optional */
       msisdn?: string;
       imei?: string;
+      /** @description IMEI lock (default false): the network refuses the SIM in any device but its imei, which it then needs */
+      imeiLock?: boolean;
       eid?: string;
       accountId: number;
       communicationPlanId?: number;
@@ -1083,6 +1085,8 @@ export interface components {
       };
       /** @description Staff only */
       imei?: string | null;
+      /** @description Staff only. IMEI lock: the network refuses this SIM in any device but its imei (its communication plan may lock it too) */
+      imeiLock?: boolean;
       /** @description Staff only */
       msisdn?: string | null;
       /** @description Staff only */
@@ -1270,6 +1274,8 @@ export interface components {
       roamingPlmns?: string[];
       /** @default [] */
       roamingZones?: ("EU_EEA" | "NORDICS" | "NORTH_AMERICA" | "WORLD")[];
+      /** @description Default false */
+      imeiLock?: boolean;
     };
     UpdateCommunicationPlanRequestInput: {
       name?: string;
@@ -1286,6 +1292,8 @@ export interface components {
       allowedRats?: ("2G" | "3G" | "4G" | "5G" | "LTE-M" | "NB-IoT")[];
       roamingPlmns?: string[];
       roamingZones?: ("EU_EEA" | "NORDICS" | "NORTH_AMERICA" | "WORLD")[];
+      /** @description IMEI lock: the network refuses a SIM of this plan in any device but the one its record names (the SIM's imei) */
+      imeiLock?: boolean;
     };
     CreateRatePlanRequestInput: {
       name: string;
@@ -1311,6 +1319,13 @@ export interface components {
         dataPerMb?: string;
         smsEach?: string;
         voicePerMin?: string;
+        /**
+         * @description What happens once a SIM has used its data allowance (the pool, for pooled plans): charge — data goes on at dataPerMb; block — the network refuses data until the next month; throttle — data goes on at throttleKbps
+         * @enum {string}
+         */
+        action?: "charge" | "block" | "throttle";
+        /** @description The rate a throttled SIM keeps, in kbit/s: required with action throttle, null otherwise */
+        throttleKbps?: number | null;
       };
       /** @default {} */
       testReady?: {
@@ -1336,6 +1351,13 @@ export interface components {
         dataPerMb?: string;
         smsEach?: string;
         voicePerMin?: string;
+        /**
+         * @description What happens once a SIM has used its data allowance (the pool, for pooled plans): charge — data goes on at dataPerMb; block — the network refuses data until the next month; throttle — data goes on at throttleKbps
+         * @enum {string}
+         */
+        action?: "charge" | "block" | "throttle";
+        /** @description The rate a throttled SIM keeps, in kbit/s: required with action throttle, null otherwise */
+        throttleKbps?: number | null;
       };
       testReady?: {
         dataMb?: number;
@@ -1837,6 +1859,8 @@ export interface components {
         }[];
       msisdn: string | null;
       imei: string | null;
+      /** @description This SIM's own IMEI lock (its communication plan's imeiLock locks it as well) */
+      imeiLock: boolean;
       eid: string | null;
       account: {
         id: number;
@@ -2343,6 +2367,8 @@ export interface components {
       allowedRats: ("2G" | "3G" | "4G" | "5G" | "LTE-M" | "NB-IoT")[];
       roamingPlmns: string[];
       roamingZones: ("EU_EEA" | "NORDICS" | "NORTH_AMERICA" | "WORLD")[];
+      /** @description IMEI lock: the network refuses a SIM of this plan in any device but the one its record names (the SIM's imei) */
+      imeiLock: boolean;
       createdAt: string;
       updatedAt: string;
     };
@@ -2367,6 +2393,13 @@ export interface components {
         dataPerMb: string;
         smsEach: string;
         voicePerMin: string;
+        /**
+         * @description What happens once a SIM has used its data allowance (the pool, for pooled plans): charge — data goes on at dataPerMb; block — the network refuses data until the next month; throttle — data goes on at throttleKbps
+         * @enum {string}
+         */
+        action: "charge" | "block" | "throttle";
+        /** @description The rate a throttled SIM keeps, in kbit/s: required with action throttle, null otherwise */
+        throttleKbps: number | null;
       };
       /** @description What a SIM in TEST_READY may use before it moves on */
       testReady: {
@@ -2640,7 +2673,7 @@ export interface components {
       };
       rootCause: {
         /** @enum {string} */
-        code: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "imei_changed" | "healthy" | "no_events_yet";
+        code: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "identity_rejected" | "imei_changed" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
         /** @enum {string} */
         verdict: "ok" | "warning" | "error" | "unknown";
         /** @enum {string} */
@@ -2744,7 +2777,7 @@ export interface components {
         })[];
       otherFindings: ({
           /** @enum {string} */
-          code: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "imei_changed" | "healthy" | "no_events_yet";
+          code: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "identity_rejected" | "imei_changed" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
           /** @enum {string} */
           verdict: "ok" | "warning" | "error" | "unknown";
           check: string;
@@ -2811,7 +2844,7 @@ export interface components {
       /** @description SIMs per root cause so far, most first */
       counts: ({
           /** @enum {string} */
-          rootCause: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "imei_changed" | "healthy" | "no_events_yet";
+          rootCause: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "identity_rejected" | "imei_changed" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
           /** @enum {string} */
           verdict: "ok" | "warning" | "error" | "unknown";
           sims: number;
@@ -2820,7 +2853,7 @@ export interface components {
         items: ({
             iccid: string;
             /** @description null: not diagnosed yet */
-            rootCause: ("sim_not_active" | "test_allowance_used" | "subscription_refused" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "imei_changed" | "healthy" | "no_events_yet") | null;
+            rootCause: ("sim_not_active" | "test_allowance_used" | "subscription_refused" | "identity_rejected" | "imei_changed" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet") | null;
             verdict: ("ok" | "warning" | "error" | "unknown") | null;
             confidence: string | null;
             check: string | null;
@@ -9610,7 +9643,7 @@ export interface operations {
     parameters: {
       query?: {
         /** @description Only SIMs with this root cause */
-        rootCause?: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "imei_changed" | "healthy" | "no_events_yet";
+        rootCause?: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "identity_rejected" | "imei_changed" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
         limit?: number;
         /** @description nextCursor of the previous page (same filter) */
         cursor?: string;

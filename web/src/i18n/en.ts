@@ -139,6 +139,7 @@ export const en = {
   'sim.imei.lastSeen': 'Last seen',
   'sim.imei.none': 'No device seen yet.',
   'sim.identity': 'Identity',
+  'sim.imeiLocked': 'locked to this device',
   'sim.diagnose': 'Diagnose now',
   'sim.diagnosis': 'Diagnosis',
   'sim.rootCause': 'Root cause',

@@ -44,7 +44,10 @@ export default function SimPage() {
             </Title>
             <Text size="sm">IMSI: {s.imsis.map((i) => i.imsi).join(', ') || '—'}</Text>
             <Text size="sm">MSISDN: {s.msisdn ?? '—'}</Text>
-            <Text size="sm">IMEI: {s.imei ?? '—'}</Text>
+            <Text size="sm">
+              IMEI: {s.imei ?? '—'}
+              {s.imeiLock ? ` (${t('sim.imeiLocked')})` : ''}
+            </Text>
             <Text size="sm">
               {t('sims.col.plan')}: {s.communicationPlan?.name ?? '—'} / {s.ratePlan?.name ?? '—'}
             </Text>

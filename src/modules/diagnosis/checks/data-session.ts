@@ -9,7 +9,16 @@
 import { apnCauseMeaning, matchApn } from '../apn-match.ts';
 import type { Finding, LayerResult, SummaryFacts } from '../diagnosis.model.ts';
 import { type EventGroup, recovered } from '../facts.ts';
-import { type FleetJudgement, fleetEvidence, fleetText, incidentOf, judgeApn, judgePlmn } from '../fleet.ts';
+import {
+  explains,
+  type FleetJudgement,
+  fleetEvidence,
+  fleetText,
+  incidentOf,
+  judgeApn,
+  judgePlmn,
+  othersServed,
+} from '../fleet.ts';
 import {
   type Ctx,
   causeText,
@@ -207,9 +216,9 @@ function apnCheck(ctx: Ctx, rejects: EventGroup[], checks: LayerResult['checks']
 }
 
 /** Which incident explains a refusal at (PLMN, APN), if any. */
-function pickIncident(p: FleetJudgement, a: FleetJudgement, home: boolean): FleetJudgement | null {
-  const pi = p.state === 'incident';
-  const ai = a.state === 'incident';
+function pickIncident(p: FleetJudgement, a: FleetJudgement, home: boolean, newest: Date): FleetJudgement | null {
+  const pi = explains(p, newest);
+  const ai = explains(a, newest);
   if (pi && ai) {
     if (Math.abs(p.share - a.share) < SHARE_TIE) return home ? a : p;
     return p.share > a.share ? p : a;
@@ -242,7 +251,7 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
   const a = judgeApn(input.fleet, facts, g.apnKey ?? '');
   const evidence = [eventEvidence(g), ...[p, a].filter((j) => j.state !== 'unknown').map(fleetEvidence)];
   const fleetWords = ` ${fleetText(p)}; ${fleetText(a)}.`;
-  const incident = pickIncident(p, a, home);
+  const incident = pickIncident(p, a, home, g.newest.ts);
   if (incident) {
     const code = incident.scope === 'apn' ? 'apn_gateway_outage' : home ? 'network_outage' : 'roaming_partner_outage';
     const fix =
@@ -288,7 +297,8 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
     return;
   }
   const action = { kind: 'connectivity_reset', params: {} } as const;
-  if (!worksForOthers && (GATEWAY_CAUSES.has(cause) || NETWORK_CAUSES.has(cause))) {
+  const ruledOut = othersServed(a) || (a.state !== 'incident' && othersServed(p));
+  if (!worksForOthers && !ruledOut && (GATEWAY_CAUSES.has(cause) || NETWORK_CAUSES.has(cause))) {
     const code = GATEWAY_CAUSES.has(cause) ? 'apn_gateway_outage' : home ? 'network_outage' : 'roaming_partner_outage';
     const fix =
       'Probably a network-side failure: check the gateway/partner status; reset the connection once it is over.';

@@ -3,7 +3,7 @@
  * network accept the SIM/device identity at all (EMM #3 illegal UE, #5 IMEI not accepted, #6 illegal ME)?
  */
 import type { Finding, LayerResult } from '../diagnosis.model.ts';
-import { recovered } from '../facts.ts';
+import { deviceOf, recovered } from '../facts.ts';
 import { type Ctx, causeText, check, config, DAY_MS, eventEvidence, iso, occurrences, when } from './common.ts';
 
 /** An IMEI change this recent is news (a SIM moved to another device, or taken out of it). */
@@ -98,25 +98,34 @@ export function identityChecks({ input, facts }: Ctx): LayerResult {
 
 function imei(input: Ctx['input'], facts: Ctx['facts'], checks: LayerResult['checks'], findings: Finding[]) {
   const current = input.networkState?.imei ?? facts.newest?.imei ?? null;
-  // The previous IMEI: the most recently seen other one, from the history or the window's events.
+  const here = current === null ? null : deviceOf(current);
+  // The previous device: the most recently seen other one, from the history or the window's events (facts.imeis is
+  // keyed by device already). Another form of the same device (IMEISV, a 14-digit IMEI) is no change.
   const others = [
-    ...input.imeiHistory.filter((h) => h.imei !== current).map((h) => ({ imei: h.imei, at: h.lastSeenAt.getTime() })),
+    ...input.imeiHistory
+      .filter((h) => deviceOf(h.imei) !== here)
+      .map((h) => ({ imei: h.imei, at: h.lastSeenAt.getTime() })),
     ...[...facts.imeis.entries()]
-      .filter(([i]) => i !== current)
-      .map(([i, s]) => ({ imei: i, at: s.newest.ts.getTime() })),
+      .filter(([d]) => d !== here)
+      .map(([, s]) => ({ imei: s.newest.imei!, at: s.newest.ts.getTime() })),
   ].sort((a, b) => b.at - a.at);
   const previous = others[0]?.imei ?? null;
-  const mine = input.imeiHistory.find((h) => h.imei === current);
+  const mine = input.imeiHistory
+    .filter((h) => deviceOf(h.imei) === here)
+    .reduce<number | null>((a, h) => Math.min(a ?? Number.POSITIVE_INFINITY, h.firstSeenAt.getTime()), null);
   const changedAt =
-    input.networkState?.imeiChangedAt?.getTime() ??
-    (previous === null
+    previous === null
       ? null
-      : (mine?.firstSeenAt.getTime() ?? facts.imeis.get(current ?? '')?.oldest.ts.getTime() ?? null));
+      : (mine ??
+        input.networkState?.imeiChangedAt?.getTime() ??
+        facts.imeis.get(here ?? '')?.oldest.ts.getTime() ??
+        null);
   if (current === null) {
     checks.push(check('identity', 'imei', 'unknown', 'Device (IMEI)', 'No IMEI reported for this SIM yet.'));
     return;
   }
   const evidence = [config('networkState.imei', current), ...(previous ? [config('previousImei', previous)] : [])];
+  if (lockRefusal(input, facts, current, changedAt, checks, findings)) return;
   if (previous !== null && changedAt !== null && input.now.getTime() - changedAt <= IMEI_RECENT_MS) {
     const fix =
       'If the SIM was moved on purpose, nothing to do. If not, the SIM may have been taken out of its device: confirm with the customer and deactivate it if it was stolen.';
@@ -141,7 +150,7 @@ function imei(input: Ctx['input'], facts: Ctx['facts'], checks: LayerResult['che
     });
     return;
   }
-  if (input.sim.imei !== null && input.sim.imei !== current) {
+  if (input.sim.imei !== null && deviceOf(input.sim.imei) !== here) {
     checks.push(
       check(
         'identity',
@@ -159,4 +168,52 @@ function imei(input: Ctx['input'], facts: Ctx['facts'], checks: LayerResult['che
   checks.push(
     check('identity', 'imei', 'ok', 'Device (IMEI)', `The SIM is in device IMEI ${current}${since}.`, evidence),
   );
+}
+
+/**
+ * IMEI lock: a SIM locked to the IMEI on record, now in another device and refused since it moved there — the lock
+ * is the cause, whatever the refusals' causes say (ESM #29 looks like credentials or a used-up credit, EMM #3/#6/#7
+ * like identity or subscription). Answers whether it decided the IMEI check.
+ */
+function lockRefusal(
+  input: Ctx['input'],
+  facts: Ctx['facts'],
+  current: string,
+  changedAt: number | null,
+  checks: LayerResult['checks'],
+  findings: Finding[],
+): boolean {
+  const lockedTo = input.sim.imeiLock === null ? null : input.sim.imei;
+  if (lockedTo === null || deviceOf(lockedTo) === deviceOf(current)) return false;
+  // In the new device since: the first event that carried it (the change time when known).
+  const since = changedAt ?? facts.imeis.get(deviceOf(current))?.oldest.ts.getTime() ?? null;
+  const refused = facts.rejects.filter(
+    (g) => !recovered(facts, g) && (since === null || g.newest.ts.getTime() >= since),
+  );
+  if (refused.length === 0) return false;
+  const by = input.sim.imeiLock === 'plan' ? 'its communication plan' : 'the SIM';
+  const fix = `If the SIM was moved on purpose, set its IMEI on record to ${current} (the lock follows the record); if not, put it back into device ${lockedTo}, or deactivate it if it was stolen.`;
+  checks.push(
+    check(
+      'identity',
+      'imei',
+      'error',
+      'IMEI lock refuses the new device',
+      `The SIM is IMEI-locked (by ${by}) to ${lockedTo} but sits in device ${current}${since === null ? '' : ` since ${when(since)}`}; the network refuses it there: ${refused
+        .slice(0, 3)
+        .map((g) => `${causeText(g.type, g.cause)} ${occurrences(g)}`)
+        .join('; ')}.`,
+      [config('sim.imei', lockedTo), config('networkState.imei', current), ...refused.slice(0, 3).map(eventEvidence)],
+      { fix },
+    ),
+  );
+  findings.push({
+    code: 'imei_changed',
+    verdict: 'error',
+    confidence: 'high',
+    check: 'identity.imei',
+    facts: { oldImei: lockedTo, newImei: current, imeiLocked: true, ...(since === null ? {} : { since: when(since) }) },
+    fix,
+  });
+  return true;
 }

@@ -10,8 +10,8 @@
  * only ask the device to re-attach. A couple of network failures (#17, #22) that the device got past is noise.
  */
 import type { Finding, LayerResult, SummaryFacts } from '../diagnosis.model.ts';
-import { type EventGroup, recovered } from '../facts.ts';
-import { fleetEvidence, fleetText, incidentOf, judgePlmn } from '../fleet.ts';
+import { type EventGroup, recoveredAt } from '../facts.ts';
+import { explains, fleetEvidence, fleetText, incidentOf, judgePlmn, othersServed } from '../fleet.ts';
 import {
   type Ctx,
   causeText,
@@ -132,10 +132,11 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
   const { input, facts } = ctx;
   const plmn = g.plmn ?? '';
   const cause = g.cause ?? -1;
-  const back = recovered(facts, g);
+  const backAt = recoveredAt(facts, g);
+  const back = backAt !== null;
   const verdict = back ? 'warning' : 'error';
   const label = plmn ? networkLabel(plmn) : 'an unknown network';
-  const moved = back ? ` The device registered again since (last accepted attach ${when(facts.lastAttachOkAt!)}).` : '';
+  const moved = back ? ` The SIM worked again from ${when(backAt)}.` : '';
   const base = `Registration refused in ${label} with ${causeText(g.type, g.cause)}, ${occurrences(g)}.`;
   const facts0: SummaryFacts = {
     plmn,
@@ -194,7 +195,7 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
   const j = judgePlmn(input.fleet, facts, plmn, 'attach');
   const evidence = [eventEvidence(g), ...(j.state === 'unknown' ? [] : [fleetEvidence(j)])];
   const fleetWords = ` ${fleetText(j)}.`;
-  if (j.state === 'incident') {
+  if (explains(j, g.newest.ts)) {
     const code = home ? 'network_outage' : 'roaming_partner_outage';
     const fix = home
       ? 'A network-wide failure: follow the network incident; reset the connection once it is over.'
@@ -222,7 +223,8 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
     return;
   }
   const networkSide = !home && (AREA_CAUSES.has(cause) || NETWORK_CAUSES.has(cause));
-  if (j.state !== 'works_for_others' && (networkSide || (home && NETWORK_CAUSES.has(cause)))) {
+  const couldBeNetwork = j.state !== 'works_for_others' && j.state !== 'incident' && !othersServed(j);
+  if (couldBeNetwork && (networkSide || (home && NETWORK_CAUSES.has(cause)))) {
     const code = home ? 'network_outage' : 'roaming_partner_outage';
     const fix = home
       ? 'Probably a network failure; check the network status and reset the connection when it is over.'

@@ -45,7 +45,7 @@ export const de: CustomerMessages = {
         ? `Das Gerät telefoniert, aber Sprache ist nicht Teil des Plans ${v(f.plan)}. Nehmen Sie Sprache in den Plan auf oder unterbinden Sie die Anrufe des Geräts.`
         : `Das Gerät sendet oder empfängt SMS, aber SMS sind nicht Teil des Plans ${v(f.plan)}. Nehmen Sie SMS in den Plan auf oder schalten Sie SMS im Gerät ab.`,
     imei_changed: (f) =>
-      `Die SIM steckt seit ${v(f.since)} in einem anderen Gerät (IMEI ${v(f.newImei)}, vorher ${v(f.oldImei)}). Falls das nicht beabsichtigt war, melden Sie sich bitte sofort.`,
+      `Die SIM steckt seit ${v(f.since)} in einem anderen Gerät (IMEI ${v(f.newImei)}, vorher ${v(f.oldImei)}). Falls das nicht beabsichtigt war, melden Sie sich bitte sofort.${f.imeiLocked ? ` Sie ist an IMEI ${v(f.oldImei)} gebunden, daher weist das Netz sie im neuen Gerät ab: Setzen Sie sie zurück oder bitten Sie uns, die Bindung auf das neue Gerät zu übertragen.` : ''}`,
     healthy: (f) =>
       `Die SIM funktioniert normal: letzter Kontakt ${v(f.lastSeen)}${f.network ? ` über ${f.network}` : ''}.`,
     no_events_yet: () =>

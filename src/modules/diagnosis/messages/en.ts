@@ -45,7 +45,7 @@ export const en: CustomerMessages = {
         ? `The device makes calls, but voice is not part of the plan ${v(f.plan)}. Add voice to the plan, or stop the device calling.`
         : `The device sends or receives SMS, but SMS is not part of the plan ${v(f.plan)}. Add SMS to the plan, or switch SMS off on the device.`,
     imei_changed: (f) =>
-      `The SIM moved to another device on ${v(f.since)} (IMEI ${v(f.newImei)}, before ${v(f.oldImei)}). If this was not intended, tell us at once.`,
+      `The SIM moved to another device on ${v(f.since)} (IMEI ${v(f.newImei)}, before ${v(f.oldImei)}). If this was not intended, tell us at once.${f.imeiLocked ? ` It is locked to IMEI ${v(f.oldImei)}, so the network refuses it in the new device: put it back, or ask us to move the lock to the new device.` : ''}`,
     healthy: (f) => `The SIM works normally: last contact ${v(f.lastSeen)}${f.network ? ` on ${f.network}` : ''}.`,
     no_events_yet: () =>
       'We have not received any network activity for this SIM yet. Once the device is switched on with the SIM inside, it will show up here.',

@@ -45,7 +45,7 @@ export const fr: CustomerMessages = {
         ? `L'appareil passe des appels, mais la voix ne fait pas partie du plan ${v(f.plan)}. Ajoutez la voix au plan, ou empêchez l'appareil d'appeler.`
         : `L'appareil envoie ou reçoit des SMS, mais les SMS ne font pas partie du plan ${v(f.plan)}. Ajoutez les SMS au plan, ou désactivez-les sur l'appareil.`,
     imei_changed: (f) =>
-      `La carte SIM a changé d'appareil le ${v(f.since)} (IMEI ${v(f.newImei)}, auparavant ${v(f.oldImei)}). Si ce n'était pas voulu, prévenez-nous immédiatement.`,
+      `La carte SIM a changé d'appareil le ${v(f.since)} (IMEI ${v(f.newImei)}, auparavant ${v(f.oldImei)}). Si ce n'était pas voulu, prévenez-nous immédiatement.${f.imeiLocked ? ` Elle est verrouillée sur l'IMEI ${v(f.oldImei)} : le réseau la refuse dans le nouvel appareil. Remettez-la en place, ou demandez-nous de transférer le verrouillage au nouvel appareil.` : ''}`,
     healthy: (f) =>
       `La carte SIM fonctionne normalement : dernier contact le ${v(f.lastSeen)}${f.network ? ` sur ${f.network}` : ''}.`,
     no_events_yet: () =>

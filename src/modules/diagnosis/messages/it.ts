@@ -45,7 +45,7 @@ export const it: CustomerMessages = {
         ? `Il dispositivo effettua chiamate, ma la voce non fa parte del piano ${v(f.plan)}. Aggiungete la voce al piano, oppure impedite al dispositivo di chiamare.`
         : `Il dispositivo invia o riceve SMS, ma gli SMS non fanno parte del piano ${v(f.plan)}. Aggiungete gli SMS al piano, oppure disattivateli sul dispositivo.`,
     imei_changed: (f) =>
-      `La SIM è stata spostata in un altro dispositivo il ${v(f.since)} (IMEI ${v(f.newImei)}, prima ${v(f.oldImei)}). Se non era previsto, avvisateci subito.`,
+      `La SIM è stata spostata in un altro dispositivo il ${v(f.since)} (IMEI ${v(f.newImei)}, prima ${v(f.oldImei)}). Se non era previsto, avvisateci subito.${f.imeiLocked ? ` È vincolata all'IMEI ${v(f.oldImei)}, quindi la rete la rifiuta nel nuovo dispositivo: rimettetela al suo posto o chiedeteci di spostare il vincolo sul nuovo dispositivo.` : ''}`,
     healthy: (f) =>
       `La SIM funziona normalmente: ultimo contatto il ${v(f.lastSeen)}${f.network ? ` su ${f.network}` : ''}.`,
     no_events_yet: () =>

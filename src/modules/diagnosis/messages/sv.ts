@@ -45,7 +45,7 @@ export const sv: CustomerMessages = {
         ? `Enheten ringer samtal, men tal ingår inte i planen ${v(f.plan)}. Lägg till tal i planen, eller stoppa enhetens samtal.`
         : `Enheten skickar eller tar emot sms, men sms ingår inte i planen ${v(f.plan)}. Lägg till sms i planen, eller stäng av sms i enheten.`,
     imei_changed: (f) =>
-      `SIM-kortet flyttades till en annan enhet ${v(f.since)} (IMEI ${v(f.newImei)}, tidigare ${v(f.oldImei)}). Om det inte var meningen, hör av dig till oss omedelbart.`,
+      `SIM-kortet flyttades till en annan enhet ${v(f.since)} (IMEI ${v(f.newImei)}, tidigare ${v(f.oldImei)}). Om det inte var meningen, hör av dig till oss omedelbart.${f.imeiLocked ? ` Det är låst till IMEI ${v(f.oldImei)}, så nätet avvisar det i den nya enheten: sätt tillbaka det, eller be oss flytta låset till den nya enheten.` : ''}`,
     healthy: (f) =>
       `SIM-kortet fungerar normalt: senaste kontakt ${v(f.lastSeen)}${f.network ? ` via ${f.network}` : ''}.`,
     no_events_yet: () =>
