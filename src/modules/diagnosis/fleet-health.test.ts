@@ -103,7 +103,8 @@ describe('failingNow and fleetForSim', () => {
     const items = failingNow(s);
     expect(items.map((i) => `${i.kind}:${i.key}:${i.attempt}`)).toEqual([
       'plmn:22201:attach',
-      // 26201's refused sessions are all its APN iot.pgw's, which fails itself: the PLMN is not failing.
+      // iot.pgw is 26201's only APN and used nowhere else: nothing tells the gateway from the network, both stay.
+      'plmn:26201:session', // as many refusals as the APN's: by key then
       'apn:iot.pgw:session',
     ]);
     expect(items[0]).toMatchObject({ rejected: 40, accepted: 5, share: 0.889, failingSims: 9 });
@@ -111,6 +112,46 @@ describe('failingNow and fleetForSim', () => {
     const mine = fleetForSim(s, { plmns: ['22201', '22201', '99999'], apns: ['IOT.Example'] });
     expect(mine.plmns.map((p) => p.plmn)).toEqual(['22201']);
     expect(mine.apns.map((a) => a.apn)).toEqual(['iot.example']);
+  });
+});
+
+describe('an APN failing is not its PLMN failing', () => {
+  const failing: FailingSimsRow[] = [
+    { plmn: '24007', apn: 'iot.pgw', reject_type: 'session_rejected', sims: 8 },
+    { plmn: '20801', apn: 'fleet.apn', reject_type: 'session_rejected', sims: 8 },
+  ];
+  it('a gateway down at home while the home network serves its other APNs: the APN fails, not the PLMN', async () => {
+    const s = await computeSnapshot(
+      repoOf(
+        [
+          row('24007', 'iot.pgw', 'session_rejected', 1, 30),
+          row('24007', 'iot.pgw', 'session_rejected', 2, 10),
+          row('24007', 'm2m.other', 'session_start', 3, 200),
+        ],
+        [],
+        failing,
+      ),
+      now,
+    );
+    expect(failingNow(s).map((i) => `${i.kind}:${i.key}`)).toEqual(['apn:iot.pgw']);
+    expect(s.plmns.get('24007')!.sessions).toMatchObject({ rejected: 0, accepted: 200 });
+  });
+
+  it("a partner refusing the one APN its roamers use, which works on other networks: the partner's network fails", async () => {
+    const s = await computeSnapshot(
+      repoOf(
+        [
+          row('20801', 'fleet.apn', 'session_rejected', 1, 30),
+          row('20801', 'fleet.apn', 'session_rejected', 2, 10),
+          row('24007', 'fleet.apn', 'session_start', 1, 400),
+        ],
+        [],
+        failing,
+      ),
+      now,
+    );
+    expect(s.plmns.get('20801')!.sessions).toMatchObject({ rejected: 40 });
+    expect(failingNow(s).map((i) => `${i.kind}:${i.key}`)).toContain('plmn:20801');
   });
 });
 

@@ -11,7 +11,7 @@
  */
 import type { Logger } from '../../platform/log.ts';
 import type { DiagnosisFleet, FleetApnHealth, FleetCell, FleetPlmnHealth } from './diagnosis.model.ts';
-import { judgeCell } from './fleet.ts';
+import { FLEET_MIN_SHARE, judgeCell } from './fleet.ts';
 import type { CountRow, fleetHealthRepo, HourRow } from './fleet-health.repo.ts';
 
 /** The period the fleet's figures cover: long enough to hold a few retries of every SIM, short enough to be "now". */
@@ -57,12 +57,20 @@ type Tally = {
   plmnAttach: Map<string, Acc>;
   plmnSession: Map<string, Acc>;
   apnSession: Map<string, Acc>;
+  /** Sessions per `plmn|apn`. */
+  pairSession: Map<string, Acc>;
   users: Map<string, Set<number>>;
 };
 
-/** The roll-up's rows summed per PLMN (attach, sessions) and APN; the PLMN's sessions leave out `skipApns`. */
-function tally(rows: readonly CountRow[], skipApns: ReadonlySet<string> = new Set()): Tally {
-  const t: Tally = { plmnAttach: new Map(), plmnSession: new Map(), apnSession: new Map(), users: new Map() };
+/** The roll-up's rows summed per PLMN (attach, sessions) and APN; a PLMN's sessions leave out `skip` (`plmn|apn`). */
+function tally(rows: readonly CountRow[], skip: ReadonlySet<string> = new Set()): Tally {
+  const t: Tally = {
+    plmnAttach: new Map(),
+    plmnSession: new Map(),
+    apnSession: new Map(),
+    pairSession: new Map(),
+    users: new Map(),
+  };
   const get = (m: Map<string, Acc>, k: string) => m.get(k) ?? m.set(k, acc()).get(k)!;
   for (const r of rows) {
     const tenant = Number(r.tenant_id);
@@ -80,9 +88,10 @@ function tally(rows: readonly CountRow[], skipApns: ReadonlySet<string> = new Se
       bump(get(t.plmnAttach, r.plmn));
       continue;
     }
-    if (!skipApns.has(r.apn)) bump(get(t.plmnSession, r.plmn));
+    if (!skip.has(`${r.plmn}|${r.apn}`)) bump(get(t.plmnSession, r.plmn));
     if (r.apn !== '') {
       bump(get(t.apnSession, r.apn));
+      bump(get(t.pairSession, `${r.plmn}|${r.apn}`));
       use(`apn|${r.apn}`);
     }
   }
@@ -94,7 +103,13 @@ function tally(rows: readonly CountRow[], skipApns: ReadonlySet<string> = new Se
  * outage older than the period would otherwise be its own baseline and never look unusual).
  */
 function baselineTally(rows: readonly HourRow[], runSince: ReadonlyMap<string, Date>): Tally {
-  const t: Tally = { plmnAttach: new Map(), plmnSession: new Map(), apnSession: new Map(), users: new Map() };
+  const t: Tally = {
+    plmnAttach: new Map(),
+    plmnSession: new Map(),
+    apnSession: new Map(),
+    pairSession: new Map(),
+    users: new Map(),
+  };
   const get = (m: Map<string, Acc>, k: string) => m.get(k) ?? m.set(k, acc()).get(k)!;
   const inRun = (key: string, hour: Date) => {
     const s = runSince.get(key);
@@ -115,6 +130,37 @@ function baselineTally(rows: readonly HourRow[], runSince: ReadonlyMap<string, D
     if (r.apn !== '' && !inRun(`apn|${r.apn}`, hour)) bump(get(t.apnSession, r.apn));
   }
   return t;
+}
+
+const refusing = (a: Acc) => a.rejected + a.accepted > 0 && a.rejected / (a.rejected + a.accepted) >= FLEET_MIN_SHARE;
+const serving = (a: Acc) => a.accepted > 0 && !refusing(a);
+const minus = (a: Acc | undefined, b: Acc | undefined): Acc => ({
+  rejected: (a?.rejected ?? 0) - (b?.rejected ?? 0),
+  accepted: (a?.accepted ?? 0) - (b?.accepted ?? 0),
+  tenants: new Set(),
+});
+
+/**
+ * Where a failing APN's refusals are its gateway's, not the network's (`plmn|apn` pairs the PLMN's sessions are then
+ * judged without): one APN's gateway failing is not its PLMN failing, or SIMs on the PLMN's other APNs would get
+ * "network outage". At a PLMN whose other APNs are served, it is the gateway; where the APN is served on other
+ * networks and refused on this one, it is this network (a roaming partner failing for the one APN its roamers use);
+ * with nothing to compare, both stay and the diagnosis weighs them (data-session.ts pickIncident).
+ */
+function gatewayPairs(t: Tally, failing: (apn: string, a: Acc) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const [apn, a] of t.apnSession) {
+    if (!failing(apn, a)) continue;
+    for (const [pair, here] of t.pairSession) {
+      if (!pair.endsWith(`|${apn}`) || here.rejected === 0) continue;
+      const plmn = pair.slice(0, pair.length - apn.length - 1);
+      const otherApnsHere = minus(t.plmnSession.get(plmn), here);
+      const elsewhere = minus(a, here);
+      // The gateway: the PLMN serves its other APNs, or the APN is refused on other networks too.
+      if (serving(otherApnsHere) || refusing(elsewhere)) out.add(pair);
+    }
+  }
+  return out;
 }
 
 export async function computeSnapshot(repo: ReturnType<typeof fleetHealthRepo>, now: Date): Promise<FleetSnapshot> {
@@ -139,19 +185,14 @@ export async function computeSnapshot(repo: ReturnType<typeof fleetHealthRepo>, 
   for (const f of failing)
     if (f.reject_type === 'attach_rejected') add(`attach|${f.plmn}`, f.sims);
     else if (f.apn) add(`apn|${f.apn}`, f.sims);
-  // One APN's gateway failing is not its PLMN failing: the PLMN's sessions are judged without the APNs that fail
-  // for many SIMs themselves (else SIMs on the PLMN's other APNs would get "network outage").
-  const failingApns = new Set(
-    [...tally(counts).apnSession]
-      .filter(
-        ([apn, a]) =>
-          judgeCell(cell(a, sims.get(`apn|${apn}`), base.apnSession.get(apn)), undefined).state === 'incident',
-      )
-      .map(([apn]) => apn),
-  );
-  const now_ = tally(counts, failingApns);
+  const all = tally(counts);
+  const gateway = gatewayPairs(all, (apn, a) => {
+    return judgeCell(cell(a, sims.get(`apn|${apn}`), base.apnSession.get(apn)), undefined).state === 'incident';
+  });
+  const now_ = tally(counts, gateway);
   for (const f of failing)
-    if (f.reject_type === 'session_rejected' && !failingApns.has(f.apn ?? '')) add(`session|${f.plmn}`, f.sims);
+    if (f.reject_type === 'session_rejected' && !gateway.has(`${f.plmn ?? ''}|${f.apn ?? ''}`))
+      add(`session|${f.plmn}`, f.sims);
   const plmns = new Map<string, FleetPlmnHealth>();
   for (const plmn of new Set([...now_.plmnAttach.keys(), ...now_.plmnSession.keys()])) {
     plmns.set(plmn, {
