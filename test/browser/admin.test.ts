@@ -167,10 +167,23 @@ describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 3
     await plan.waitFor({ state: 'hidden' });
     await p.getByRole('table', { name: 'Communication plans' }).getByText('EU EEA, 26201').waitFor();
     await p.getByRole('button', { name: 'Edit M2M 10 MB' }).click();
-    expect(await p.getByRole('dialog').getByLabel('Monthly fee per SIM').inputValue()).toBe('0.90');
+    const rate = p.getByRole('dialog');
+    expect(await rate.getByLabel('Monthly fee per SIM').inputValue()).toBe('0.90');
+    // What happens at the allowance (issue 16): throttling needs its rate, the API's refusal names the field.
+    await rate.getByLabel('When the data allowance is used up').selectOption('throttle');
+    await rate.getByRole('button', { name: 'Save plan' }).click();
+    await rate
+      .getByRole('alert')
+      .filter({ hasText: /throttleKbps/ })
+      .waitFor();
     expect(await seriousA11yViolations(p)).toEqual([]);
-    await p.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
-    await p.getByRole('dialog').waitFor({ state: 'hidden' });
+    await rate.getByLabel('Throttled rate (kbit/s)').fill('64');
+    await rate.getByRole('button', { name: 'Save plan' }).click();
+    await rate.waitFor({ state: 'hidden' });
+    await p
+      .getByRole('table', { name: 'Rate plans' })
+      .getByText(/throttle to 64 kbit\/s/)
+      .waitFor();
 
     await p.getByRole('link', { name: 'SLA calendars and policies' }).click();
     await p.getByRole('table', { name: 'SLA policies' }).getByText('P2, business hours').waitFor();

@@ -70,7 +70,10 @@ export default function PlansPage() {
                   {(Object.keys(p.services) as (keyof typeof p.services)[]).filter((s) => p.services[s]).join(', ') ||
                     '—'}
                 </Table.Td>
-                <Table.Td>{p.allowedRats.join(', ')}</Table.Td>
+                <Table.Td>
+                  {p.allowedRats.join(', ')}
+                  {p.imeiLock ? ' · IMEI lock' : ''}
+                </Table.Td>
                 <Table.Td>
                   {[...p.roamingZones.map((z) => z.replace(/_/g, ' ')), ...p.roamingPlmns].join(', ') || 'none'}
                 </Table.Td>
@@ -127,7 +130,12 @@ export default function PlansPage() {
                   {p.pooling === 'pooled' ? ' (pooled)' : ''}
                 </Table.Td>
                 <Table.Td>
-                  {p.overage.dataPerMb}/MB · {p.overage.smsEach}/SMS · {p.overage.voicePerMin}/min
+                  {p.overage.dataPerMb}/MB · {p.overage.smsEach}/SMS · {p.overage.voicePerMin}/min ·{' '}
+                  {p.overage.action === 'throttle'
+                    ? `throttle to ${p.overage.throttleKbps} kbit/s`
+                    : p.overage.action === 'block'
+                      ? 'data blocked at the allowance'
+                      : 'charged'}
                 </Table.Td>
                 <Table.Td>
                   {p.testReady.dataMb} MB · {p.testReady.sms} SMS · {p.testReady.days} days
