@@ -8,7 +8,7 @@
  */
 import { apnCauseMeaning, matchApn } from '../apn-match.ts';
 import type { Finding, LayerResult, SummaryFacts } from '../diagnosis.model.ts';
-import { type EventGroup, recovered } from '../facts.ts';
+import { type EventGroup, recovered, recoveredAt } from '../facts.ts';
 import {
   explains,
   type FleetJudgement,
@@ -124,7 +124,7 @@ function apnCheck(ctx: Ctx, rejects: EventGroup[], checks: LayerResult['checks']
         : meaning === 'not_subscribed'
           ? ' The network confirms the SIM is not subscribed to it.'
           : '';
-    const since = back ? ` The device has used a working APN since ${when(facts.lastSessionOkAt!)}.` : '';
+    const since = back ? ` The device has used a working APN from ${when(recoveredAt(facts, g)!)}.` : '';
     const confidence = meaning !== null ? 'high' : 'medium';
     const f: SummaryFacts = {
       apn: g.apn ?? '',
@@ -235,7 +235,7 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
   const home = plmn === '' || isHome(input, plmn);
   const label = plmn ? networkLabel(plmn) : 'an unknown network';
   const base = `Data sessions on APN "${g.apn}" in ${label} refused with ${causeText(g.type, g.cause)}, ${occurrences(g)}.`;
-  const later = back ? ` Sessions worked again since ${when(facts.lastSessionOkAt!)}.` : '';
+  const later = back ? ` Sessions worked again from ${when(recoveredAt(facts, g)!)}.` : '';
   const f: SummaryFacts = {
     apn: g.apn ?? '',
     plmn,
