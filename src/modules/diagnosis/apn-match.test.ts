@@ -81,4 +81,14 @@ describe('apnCauseMeaning', () => {
     expect(apnCauseMeaning(34)).toBeNull();
     expect(apnCauseMeaning(null)).toBeNull();
   });
+  it('the right name with the wrong ending is a typo too; a one-label difference elsewhere is not', () => {
+    expect(matchApn('gps.logix.com', ['iot.northwind.net', 'gps.logix.eu'])).toEqual({
+      kind: 'typo',
+      apn: 'gps.logix.eu',
+      distance: 3,
+      edit: 'wrong_domain_ending',
+    });
+    expect(matchApn('fleet.logix.eu', ['gps.logix.eu']).kind).toBe('not_in_plan');
+    expect(matchApn('logix.com', ['logix.eu']).kind).toBe('not_in_plan');
+  });
 });

@@ -9,15 +9,17 @@
  * replaced, added, dropped, or two neighbours swapped costs 1 — the mistakes a technician typing on a device
  * keypad makes. Distance 1 is a typo for any APN of 3+ characters; distance 2 only for long APNs (≥ 10), where two
  * slips still leave the intended name obvious, while two short APNs two letters apart are simply different names.
+ * One more slip is common enough to name apart: the right name with the wrong ending ("gps.logix.com" for
+ * "gps.logix.eu") — every label the same but the last, and at least two labels before it.
  */
 
-export type ApnEdit = 'substitution' | 'insertion' | 'deletion' | 'transposition' | 'two_edits';
+export type ApnEdit = 'substitution' | 'insertion' | 'deletion' | 'transposition' | 'two_edits' | 'wrong_domain_ending';
 
 export type ApnMatch =
   /** Asked for a plan APN (the plan's spelling). */
   | { kind: 'in_plan'; apn: string }
   /** A near miss of `apn` (the plan's APN the device most likely meant). */
-  | { kind: 'typo'; apn: string; distance: 1 | 2; edit: ApnEdit }
+  | { kind: 'typo'; apn: string; distance: 1 | 2 | 3; edit: ApnEdit }
   | { kind: 'not_in_plan' };
 
 /** Shortest APN a distance-1 miss counts as a typo of, and shortest one a distance-2 miss does. */
@@ -80,9 +82,20 @@ export function matchApn(asked: string, planApns: readonly string[]): ApnMatch {
     const d = osaDistance(key, meant, max);
     if (d <= max && (best === null || d < best.distance)) best = { apn, distance: d };
   }
-  if (best === null) return { kind: 'not_in_plan' };
+  if (best === null) {
+    const ending = planApns.find((apn) => sameButEnding(key, apnKey(apn)));
+    return ending ? { kind: 'typo', apn: ending, distance: 3, edit: 'wrong_domain_ending' } : { kind: 'not_in_plan' };
+  }
   const distance = best.distance === 2 ? 2 : 1;
   return { kind: 'typo', apn: best.apn, distance, edit: editOf(key, apnKey(best.apn), distance) };
+}
+
+/** "gps.logix.com" and "gps.logix.eu": the same labels but the last one, with two or more labels before it. */
+function sameButEnding(a: string, b: string): boolean {
+  const x = a.split('.');
+  const y = b.split('.');
+  if (x.length !== y.length || x.length < 3) return false;
+  return x.slice(0, -1).join('.') === y.slice(0, -1).join('.') && x.at(-1) !== y.at(-1);
 }
 
 /**

@@ -125,6 +125,15 @@ export type ActivityPattern = {
   typicalGapMs: number | null;
   /** The longest such gap (ms); null as above. */
   longestGapMs: number | null;
+  /**
+   * The day's rhythm: for each UTC hour of the day, on how many distinct days the SIM was active in it, and on how
+   * many days it was active at all. A vending machine is quiet every night; its night is not silence.
+   */
+  byHourOfDay?: readonly number[];
+  activeDays?: number;
+  /** Mean and standard deviation of those gaps (ms); absent as `typicalGapMs` is null. */
+  meanGapMs?: number;
+  sdGapMs?: number;
 };
 
 /** Counts of one kind of attempt at one PLMN or APN, over the fleet (all tenants), in `fleet.period`. */
@@ -145,8 +154,11 @@ export type FleetPlmnHealth = {
   attach: FleetCell;
   /** session_rejected vs session_start, over all APNs. */
   sessions: FleetCell;
-  /** Start of the current run of rejects at this PLMN (the first 5-minute bucket of it), if any. */
+  /** Start of the current run of rejects at this PLMN (the first 5-minute bucket of it), if any: the earlier of: */
   failingSince: Date | null;
+  /** …its registrations' run, and its data sessions' run (an incident explains refusals of its kind inside it). */
+  attachFailingSince?: Date | null;
+  sessionFailingSince?: Date | null;
 };
 
 export type FleetApnHealth = {
@@ -273,9 +285,10 @@ export const ROOT_CAUSES = [
   'sim_not_active',
   'test_allowance_used',
   'subscription_refused',
-  'identity_rejected',
-  // A SIM IMEI-locked to another device: the lock explains refusals that look like limits or credentials.
+  // A SIM IMEI-locked to another device: the lock explains refusals that look like identity (EMM #6 "illegal ME"),
+  // limits or credentials.
   'imei_changed',
+  'identity_rejected',
   'quota_exhausted',
   'sim_blocked_by_limit',
   'data_not_in_plan',

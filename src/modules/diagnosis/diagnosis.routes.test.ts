@@ -91,8 +91,9 @@ beforeAll(async () => {
     ...rejected,
     ...working(healthy.iccid20),
     ...working(mine.iccid20),
-    // Many SIMs of another customer refused at one network: a fleet incident there, the current run of refusals
-    // starting 30 minutes ago (an earlier, broken-off one 90 minutes ago does not count).
+    // Many SIMs of another customer refused at one network: a fleet incident there. Nobody was served there since
+    // the first refusal 90 minutes ago, so the run of refusals started then (the quiet buckets between do not end
+    // it; a bucket where the network served someone and refused no one would).
     { id: uniq(), ts: at(90), iccid: victims[0]!.iccid20, type: 'attach_rejected', ...down, cause: 17 },
     ...victims.flatMap((v) =>
       Array.from({ length: 4 }, (_, i) => ({
@@ -195,7 +196,7 @@ describe('GET /api/v1/network/failing', () => {
     expect(staff.statusCode).toBe(200);
     const item = staff.json().items.find((i: { key: string }) => i.key === '26201');
     expect(item).toMatchObject({ kind: 'plmn', attempt: 'attach', rejected: 24, failingSims: 6, failingTenants: 1 });
-    const bucket = Math.floor((now - 30 * 60_000) / 300_000) * 300_000;
+    const bucket = Math.floor((now - 90 * 60_000) / 300_000) * 300_000;
     expect(item.since).toBe(new Date(bucket).toISOString());
     const user = (await get('/api/v1/network/failing', other.customer)).json().items;
     expect(user).toEqual([{ kind: 'plmn', key: '26201', network: item.network, attempt: 'attach', since: item.since }]);

@@ -53,28 +53,35 @@ export function fleetHealthRepo(database: Database) {
     },
 
     /**
-     * The runs of consecutive 5-minute buckets with refusals (gaps and islands: a bucket minus its rank is
-     * constant along a run), per `plmn|X` and `apn|x`, for runs still going on at `aliveFrom`; looked back to
-     * `lookback` (a run older than that is reported from there).
+     * The runs of refusals per `attach|X`, `session|X` (a PLMN's registrations, its data sessions) and `apn|x`, for
+     * runs still going on at `aliveFrom`, looked back to `lookback` (a run older is reported from there). A run is
+     * broken only by a 5-minute bucket where the place served attempts and refused none: an outage that only meets
+     * the few devices trying during it leaves empty buckets between its refusals, and is still one run.
      */
     runs(lookback: Date, aliveFrom: Date) {
       return database.query<RunRow>(
-        `with r as (
-           select distinct 'plmn|' || plmn as key, bucket from network_event_counts
-            where bucket >= $1 and type in ('attach_rejected', 'session_rejected') and tenant_id <> 0
-              and ${fleetCauseSql()}
-           union
-           select distinct 'apn|' || apn, bucket from network_event_counts
-            where bucket >= $1 and type = 'session_rejected' and apn <> '' and tenant_id <> 0
-              and ${fleetCauseSql()}
+        `with b as (
+           select case when type like 'attach%' then 'attach|' else 'session|' end || plmn as key, bucket,
+                  bool_or(type like '%_rejected' and ${fleetCauseSql()}) as rej,
+                  bool_or(type not like '%_rejected') as acc
+             from network_event_counts
+            where bucket >= $1 and type = any($3::text[]) and tenant_id <> 0
+            group by 1, 2
+           union all
+           select 'apn|' || apn, bucket,
+                  bool_or(type = 'session_rejected' and ${fleetCauseSql()}), bool_or(type = 'session_start')
+             from network_event_counts
+            where bucket >= $1 and type in ('session_start', 'session_rejected') and apn <> '' and tenant_id <> 0
+            group by 1, 2
          ), g as (
-           select key, bucket,
-                  bucket - (row_number() over (partition by key order by bucket)) * interval '5 minutes' as grp
-             from r
+           select key, bucket, rej,
+                  sum(case when acc and not rej then 1 else 0 end) over (partition by key order by bucket) as grp
+             from b
          )
-         select key, min(bucket) as since, max(bucket) as last from g group by key, grp
-         having max(bucket) >= date_bin('5 minutes', $2::timestamptz, ${ORIGIN})`,
-        [lookback, aliveFrom],
+         select key, min(bucket) filter (where rej) as since, max(bucket) filter (where rej) as last
+           from g group by key, grp
+         having max(bucket) filter (where rej) >= date_bin('5 minutes', $2::timestamptz, ${ORIGIN})`,
+        [lookback, aliveFrom, ATTEMPT_TYPES],
       );
     },
 

@@ -56,8 +56,8 @@ describe('computeSnapshot', () => {
           row('24007', 'iot.example', 'session_rejected', 2, 4),
         ],
         [
-          { key: 'plmn|22201', since: new Date('2026-11-22T09:00:00Z'), last: new Date('2026-11-22T09:30:00Z') },
-          { key: 'plmn|22201', since: new Date('2026-11-22T11:05:00Z'), last: now },
+          { key: 'attach|22201', since: new Date('2026-11-22T09:00:00Z'), last: new Date('2026-11-22T09:30:00Z') },
+          { key: 'attach|22201', since: new Date('2026-11-22T11:05:00Z'), last: now },
         ],
         [{ plmn: '22201', apn: null, reject_type: 'attach_rejected', sims: 17 }],
       ),
@@ -69,6 +69,8 @@ describe('computeSnapshot', () => {
       attach: { rejected: 40, accepted: 5, failingSims: 17, failingTenants: 2, baselineShare: null },
       sessions: { rejected: 0, accepted: 0, failingSims: 0, failingTenants: 0, baselineShare: null },
       failingSince: new Date('2026-11-22T11:05:00Z'),
+      attachFailingSince: new Date('2026-11-22T11:05:00Z'),
+      sessionFailingSince: null,
     });
     // Refusals seen in the roll-up but no SIM left at its last refusal: unknown (null), never zero.
     expect(s.apns.get('iot.example')).toMatchObject({

@@ -102,6 +102,9 @@ function tally(rows: readonly CountRow[], skip: ReadonlySet<string> = new Set())
  * The baseline's sums per place, leaving out the hours a run of refusals still going on at that place covers (an
  * outage older than the period would otherwise be its own baseline and never look unusual).
  */
+const earliest = (a: Date | undefined, b: Date | undefined): Date | null =>
+  a && b ? (a < b ? a : b) : (a ?? b ?? null);
+
 function baselineTally(rows: readonly HourRow[], runSince: ReadonlyMap<string, Date>): Tally {
   const t: Tally = {
     plmnAttach: new Map(),
@@ -121,12 +124,11 @@ function baselineTally(rows: readonly HourRow[], runSince: ReadonlyMap<string, D
       if (r.type.endsWith('_rejected')) a.rejected += r.n;
       else a.accepted += r.n;
     };
-    const plmnOk = !inRun(`plmn|${r.plmn}`, hour);
     if (r.type === 'attach' || r.type === 'attach_rejected') {
-      if (plmnOk) bump(get(t.plmnAttach, r.plmn));
+      if (!inRun(`attach|${r.plmn}`, hour)) bump(get(t.plmnAttach, r.plmn));
       continue;
     }
-    if (plmnOk) bump(get(t.plmnSession, r.plmn));
+    if (!inRun(`session|${r.plmn}`, hour)) bump(get(t.plmnSession, r.plmn));
     if (r.apn !== '' && !inRun(`apn|${r.apn}`, hour)) bump(get(t.apnSession, r.apn));
   }
   return t;
@@ -176,7 +178,7 @@ export async function computeSnapshot(repo: ReturnType<typeof fleetHealthRepo>, 
   const since = new Map<string, Date>();
   for (const r of runs) {
     const prev = since.get(r.key);
-    // Several runs alive in the period (a gap inside it): the current one is the latest.
+    // Several runs alive in the period (the place served someone in between): the current one is the latest.
     if (!prev || new Date(r.since) > prev) since.set(r.key, new Date(r.since));
   }
   const base = baselineTally(before, since);
@@ -199,7 +201,9 @@ export async function computeSnapshot(repo: ReturnType<typeof fleetHealthRepo>, 
       plmn,
       attach: cell(now_.plmnAttach.get(plmn), sims.get(`attach|${plmn}`), base.plmnAttach.get(plmn)),
       sessions: cell(now_.plmnSession.get(plmn), sims.get(`session|${plmn}`), base.plmnSession.get(plmn)),
-      failingSince: since.get(`plmn|${plmn}`) ?? null,
+      failingSince: earliest(since.get(`attach|${plmn}`), since.get(`session|${plmn}`)),
+      attachFailingSince: since.get(`attach|${plmn}`) ?? null,
+      sessionFailingSince: since.get(`session|${plmn}`) ?? null,
     });
   }
   const apns = new Map<string, FleetApnHealth>();
@@ -268,8 +272,8 @@ export function failingNow(s: FleetSnapshot): FailingItem[] {
   };
   for (const p of s.plmns.values()) {
     if (p.plmn === '') continue; // records without a PLMN name no network
-    judge('plmn', p.plmn, 'attach', p.attach, p.failingSince);
-    judge('plmn', p.plmn, 'session', p.sessions, p.failingSince);
+    judge('plmn', p.plmn, 'attach', p.attach, p.attachFailingSince ?? p.failingSince);
+    judge('plmn', p.plmn, 'session', p.sessions, p.sessionFailingSince ?? p.failingSince);
   }
   for (const a of s.apns.values()) judge('apn', a.apn, 'session', a.sessions, a.failingSince);
   return out.sort((a, b) => b.rejected - a.rejected || a.key.localeCompare(b.key));

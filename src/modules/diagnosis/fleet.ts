@@ -102,7 +102,8 @@ export function judgePlmn(
   const h = fleet?.plmns.find((p) => p.plmn === plmn);
   const cell = h ? (attempt === 'attach' ? h.attach : h.sessions) : null;
   const j = fleet === null ? judgeCell(null, undefined) : judgeCell(cell, facts.own.get(`plmn:${attempt}|${plmn}`));
-  return { ...j, scope: 'plmn', key: plmn, attempt, since: h?.failingSince ?? null };
+  const since = (attempt === 'attach' ? h?.attachFailingSince : h?.sessionFailingSince) ?? h?.failingSince ?? null;
+  return { ...j, scope: 'plmn', key: plmn, attempt, since };
 }
 
 export function judgeApn(fleet: DiagnosisFleet | null, facts: EventFacts, apnKey: string): FleetJudgement {

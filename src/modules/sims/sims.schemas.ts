@@ -31,7 +31,9 @@ export const CreateSimBody = z
     imeiLock: z
       .boolean()
       .optional()
-      .describe('IMEI lock (default false): the network refuses the SIM in any device but its imei, which it then needs'),
+      .describe(
+        'IMEI lock (default false): the network refuses the SIM in any device but its imei, which it then needs',
+      ),
     eid: Identifier.optional(),
     accountId: Id,
     communicationPlanId: Id.optional(),

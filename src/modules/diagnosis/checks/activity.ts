@@ -2,15 +2,17 @@
  * Activity: is the SIM silent, judged against its own rhythm? A meter that reports twice a day is not silent
  * after three hours; a tracker is. The rhythm is the gaps between active hours over the last days
  * (`activityPatternFromHours`, fed from `sim_usage_hourly`), else the gaps between contacts in the window.
- * Silent means: longer than SILENT_WARN_FACTOR × the usual (95th percentile) gap → warning, longer than
- * SILENT_ERROR_FACTOR × it and than 1.5 × the longest gap ever seen → error; never below the floors (a router's
- * usual gap of a minute does not make a 10-minute pause news).
+ * Silent means: longer than SILENT_WARN_FACTOR × the usual (95th percentile) gap, than the longest gap seen and
+ * than the mean gap + SILENT_SD_FACTOR standard deviations (a device reporting at random pauses long now and then) →
+ * warning, longer than SILENT_ERROR_FACTOR × it and than 1.5 × the longest gap → error; never below the floors (a
+ * router's usual gap of a minute does not make a 10-minute pause news), and never while every hour of the silence is
+ * one the device is quiet in on most days (a vending machine's night, `usuallyQuiet`).
  */
 import type { ActivityPattern, Finding, LayerResult } from '../diagnosis.model.ts';
 import { percentile } from '../facts.ts';
 import { type Ctx, check, config, HOUR_MS, iso, when } from './common.ts';
 
-export const SILENT_WARN_FACTOR = 2;
+export const SILENT_WARN_FACTOR = 1.5;
 export const SILENT_ERROR_FACTOR = 3;
 export const SILENT_WARN_FLOOR_MS = HOUR_MS;
 export const SILENT_ERROR_FLOOR_MS = 2 * HOUR_MS;
@@ -24,12 +26,50 @@ export function activityPatternFromHours(hours: readonly (Date | number)[], days
   const gaps: number[] = [];
   for (let i = 1; i < ts.length; i++) gaps.push(ts[i]! - ts[i - 1]!);
   const enough = ts.length >= 3;
+  const byHourOfDay = new Array<number>(24).fill(0);
+  const activeDays = new Set<number>();
+  // Active hours are distinct hours: each adds one day to its hour of the day.
+  for (const t of ts) {
+    byHourOfDay[new Date(t).getUTCHours()]!++;
+    activeDays.add(Math.floor(t / (24 * HOUR_MS)));
+  }
   return {
     days,
     activeHours: ts.length,
     typicalGapMs: enough ? percentile(gaps, 0.95) : null,
     longestGapMs: enough ? Math.max(...gaps) : null,
+    byHourOfDay,
+    activeDays: activeDays.size,
+    ...(enough ? spread(gaps) : {}),
   };
+}
+
+/** Mean and standard deviation of the gaps: a regular device's are tight, a random reporter's as wide as its mean. */
+function spread(gaps: readonly number[]): { meanGapMs: number; sdGapMs: number } {
+  const mean = gaps.reduce((a, g) => a + g, 0) / gaps.length;
+  const sd = Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / gaps.length);
+  return { meanGapMs: mean, sdGapMs: sd };
+}
+
+/** Standard deviations above its mean gap a silence must reach: a device that reports at random has long pauses. */
+export const SILENT_SD_FACTOR = 4;
+
+/** A device active on at most this share of its days in an hour of the day is usually quiet then. */
+export const QUIET_HOUR_SHARE = 1 / 3;
+/** Days of rhythm before the time of day counts. */
+export const QUIET_MIN_DAYS = 2;
+
+/**
+ * Is the device usually quiet through the whole of this silence — every hour of the day from the one after its last
+ * event to now is one it was active in on at most QUIET_HOUR_SHARE of its days? A silence of a day or more never is.
+ */
+export function usuallyQuiet(p: ActivityPattern | null, lastAt: number, now: number): boolean {
+  if (!p?.byHourOfDay || (p.activeDays ?? 0) < QUIET_MIN_DAYS) return false;
+  const from = Math.floor(lastAt / HOUR_MS) + 1;
+  const to = Math.floor(now / HOUR_MS);
+  if (to - from + 1 >= 24) return false;
+  for (let h = from; h <= to; h++) if (p.byHourOfDay[h % 24]! > QUIET_HOUR_SHARE * p.activeDays!) return false;
+  return true;
 }
 
 const hours = (ms: number) => Math.round((ms / HOUR_MS) * 10) / 10;
@@ -51,13 +91,23 @@ export function activityChecks({ input, facts }: Ctx): LayerResult {
     source = 'contacts in the window';
   }
   const silentFor = input.now.getTime() - lastAt;
-  const warnAt = typical === null ? NO_PATTERN_WARN_MS : Math.max(SILENT_WARN_FACTOR * typical, SILENT_WARN_FLOOR_MS);
+  // Longer than its usual gap by half (an upload missed), than any gap it had before, and than a random reporter's
+  // long pauses (mean + SILENT_SD_FACTOR standard deviations of its gaps).
+  const a = input.activity;
+  const randomPause =
+    a?.meanGapMs !== undefined && a.sdGapMs !== undefined ? a.meanGapMs + SILENT_SD_FACTOR * a.sdGapMs : 0;
+  const warnAt =
+    typical === null
+      ? NO_PATTERN_WARN_MS
+      : Math.max(SILENT_WARN_FACTOR * typical, longest ?? 0, randomPause, SILENT_WARN_FLOOR_MS);
   const errorAt =
     typical === null
       ? NO_PATTERN_ERROR_MS
       : Math.max(SILENT_ERROR_FACTOR * typical, 1.5 * (longest ?? 0), SILENT_ERROR_FLOOR_MS, warnAt);
   const usual =
-    typical === null ? 'no usual rhythm known yet' : `usually a gap of at most ${hours(typical)} h (${source})`;
+    typical === null
+      ? 'no usual rhythm known yet'
+      : `usually a gap of at most ${hours(typical)} h, the longest ${hours(longest ?? typical)} h (${source})`;
   const evidence = [
     config('lastEventAt', iso(lastAt)),
     ...(input.activity ? [config('activity', input.activity)] : []),
@@ -65,6 +115,10 @@ export function activityChecks({ input, facts }: Ctx): LayerResult {
   const detail = `Last event at ${when(lastAt)} (${input.networkState?.lastEventType ?? facts.newest?.type}), ${hours(silentFor)} h ago; ${usual}.`;
   if (silentFor < warnAt) {
     return { checks: [check('activity', 'last_seen', 'ok', 'Active', detail, evidence)], findings };
+  }
+  if (usuallyQuiet(input.activity, lastAt, input.now.getTime())) {
+    const quiet = `${detail} On most days it is quiet at this time of day too (${input.activity!.activeDays} days of rhythm).`;
+    return { checks: [check('activity', 'last_seen', 'ok', 'Quiet as usual', quiet, evidence)], findings };
   }
   const verdict = silentFor >= errorAt ? 'error' : 'warning';
   const fix =

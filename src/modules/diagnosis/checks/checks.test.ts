@@ -3,7 +3,7 @@ import type { DiagnosisInput } from '../diagnosis.model.ts';
 import { cell, commPlan, ev, FAR, HOUR, healthyEvents, input, NOW, ratePlan } from '../diagnosis.testkit.ts';
 import { gatherFacts } from '../facts.ts';
 import { judgeCell } from '../fleet.ts';
-import { activityChecks, activityPatternFromHours } from './activity.ts';
+import { activityChecks, activityPatternFromHours, usuallyQuiet } from './activity.ts';
 import { dataSessionChecks } from './data-session.ts';
 import { identityChecks } from './identity.ts';
 import { policyChecks } from './policy.ts';
@@ -150,13 +150,54 @@ describe('services', () => {
 describe('activity', () => {
   it('the rhythm is the 95th percentile and the longest of the gaps between active hours', () => {
     const hours = [0, 1, 2, 3, 5, 6, 7, 13].map((h) => new Date(Date.UTC(2025, 2, 1, h)));
-    expect(activityPatternFromHours(hours, 7)).toEqual({
+    expect(activityPatternFromHours(hours, 7)).toMatchObject({
       days: 7,
       activeHours: 8,
       typicalGapMs: 6 * HOUR,
       longestGapMs: 6 * HOUR,
+      activeDays: 1,
     });
+    expect(activityPatternFromHours(hours, 7).byHourOfDay).toEqual(
+      Array.from({ length: 24 }, (_, h) => ([0, 1, 2, 3, 5, 6, 7, 13].includes(h) ? 1 : 0)),
+    );
     expect(activityPatternFromHours(hours.slice(0, 2), 7)).toMatchObject({ typicalGapMs: null, longestGapMs: null });
+  });
+
+  it("a device's usual quiet hours are not silence; the same silence into its busy hours is", () => {
+    // Ten days of a vending machine busy 07:00–18:59 UTC (NOW is 12:00); its gaps say "at most an hour".
+    const busy = Array.from({ length: 10 }, (_, d) =>
+      Array.from({ length: 12 }, (_, h) => NOW.getTime() - (d + 1) * 24 * HOUR + (h - 5) * HOUR),
+    ).flat();
+    // Its gaps as a regular reporter's (hourly, tight), so only the time of day can tell its night from silence.
+    const activity = {
+      ...activityPatternFromHours(busy, 14),
+      typicalGapMs: HOUR,
+      longestGapMs: 2 * HOUR,
+      meanGapMs: HOUR,
+      sdGapMs: 0,
+    };
+    const lastEvent = [ev(17 * 60 + 10, 'session_end')]; // 18:50 yesterday
+    const night = layer(activityChecks, { events: lastEvent, activity, now: new Date(NOW.getTime() - 6 * HOUR) });
+    expect(night.checks[0]).toMatchObject({ verdict: 'ok', title: 'Quiet as usual' });
+    expect(night.findings).toEqual([]);
+    const noon = layer(activityChecks, { events: lastEvent, activity });
+    expect(verdict(noon, 'activity.last_seen')).toBe('error');
+    expect(usuallyQuiet(activity, NOW.getTime() - 41 * HOUR, NOW.getTime() - 6 * HOUR)).toBe(false);
+  });
+
+  it('a device that reports at random is not silent until well past its pauses; a regular one soon is', () => {
+    const base = { days: 14, activeHours: 100, typicalGapMs: 6 * HOUR, longestGapMs: 8 * HOUR };
+    const lastEvent = [ev(14 * 60, 'session_end')];
+    const regular = layer(activityChecks, {
+      events: lastEvent,
+      activity: { ...base, meanGapMs: 6 * HOUR, sdGapMs: HOUR / 2 },
+    });
+    expect(verdict(regular, 'activity.last_seen')).not.toBe('ok');
+    const random = layer(activityChecks, {
+      events: lastEvent,
+      activity: { ...base, meanGapMs: 3 * HOUR, sdGapMs: 3 * HOUR },
+    });
+    expect(verdict(random, 'activity.last_seen')).toBe('ok');
   });
 
   it('without a rhythm, a day and a half of silence is a warning', () => {

@@ -146,7 +146,7 @@ function apnCheck(ctx: Ctx, rejects: EventGroup[], checks: LayerResult['checks']
           'apn',
           verdict,
           'APN typo',
-          `The device asks for APN "${g.apn}", ${occurrences(g)}, refused with ${causeText(g.type, g.cause)}: a probable typo of the plan's APN "${m.apn}" (${m.edit.replace('_', ' ')}).${networkSays}${since}`,
+          `The device asks for APN "${g.apn}", ${occurrences(g)}, refused with ${causeText(g.type, g.cause)}: a probable typo of the plan's APN "${m.apn}" (${m.edit.replaceAll('_', ' ')}).${networkSays}${since}`,
           [eventEvidence(g), planEvidence],
           { fix, action },
         ),
