@@ -23,8 +23,8 @@ import type { Services } from '../services.ts';
 
 export const ROLES = ['api', 'worker', 'ingest', 'mail'] as const;
 /**
- * `mail` (the SMTP intake) is not among the default roles yet: the e-mail channel is still being built (issue 15),
- * and a second desk on the machine would fight for port 2525. `--roles api,worker,ingest,mail` turns it on.
+ * `mail` (the SMTP intake) is not among the default roles: it listens on a port of its own (2525), which the machine's
+ * mail server or a second desk may hold already. `--roles api,worker,ingest,mail` turns it on.
  */
 const DEFAULT_ROLES = ['api', 'worker', 'ingest'] as const;
 type Role = (typeof ROLES)[number];
