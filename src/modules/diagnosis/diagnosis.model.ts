@@ -131,7 +131,7 @@ export type ActivityPattern = {
    */
   byHourOfDay?: readonly number[];
   activeDays?: number;
-  /** Mean and standard deviation of those gaps (ms); absent as `typicalGapMs` is null. */
+  /** Mean and standard deviation of the pauses between contacts (gaps over an hour, ms); absent below two. */
   meanGapMs?: number;
   sdGapMs?: number;
 };
@@ -300,6 +300,8 @@ export const ROOT_CAUSES = [
   'apn_gateway_outage',
   'registration_rejected',
   'session_rejected',
+  // Refused for a network-side reason where no other SIM was seen: neither the network nor the device can be named.
+  'unexplained',
   'device_silent',
   'service_not_in_plan',
   'healthy',

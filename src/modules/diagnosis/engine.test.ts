@@ -218,8 +218,18 @@ describe('root causes', () => {
     expect(d.rootCause.summary.agent).toContain('25 SIM(s)');
   });
 
-  it('roaming_partner_outage without fleet figures: a roaming refusal in a visited network, low confidence', () => {
+  it('unexplained without anyone to compare with: refused by a visited network, neither it nor the device named', () => {
     const d = run({ events: [...repeat(3, 5, 5, 'attach_rejected', { cause: 13, plmn: VISITED })] });
+    expect(d.rootCause).toMatchObject({ code: 'unexplained', verdict: 'error', confidence: 'low' });
+    expect(d.rootCause.summary.agent).toContain('EMM #13');
+    expect(d.rootCause.summary.customer.en).toContain('no other device was using that network');
+  });
+
+  it('roaming_partner_outage, low confidence: a few other SIMs refused there too, too few for an incident', () => {
+    const d = run({
+      events: [...repeat(3, 5, 5, 'attach_rejected', { cause: 13, plmn: VISITED })],
+      fleet: fleet([{ plmn: VISITED, attach: cell(5, 0, 2, 1) }]),
+    });
     expect(d.rootCause).toMatchObject({ code: 'roaming_partner_outage', verdict: 'error', confidence: 'low' });
     expect(d.rootCause.summary.customer.en).not.toContain('several customers');
   });

@@ -126,6 +126,11 @@ export function explains(j: FleetJudgement, newestRefusal: Date): boolean {
   return j.state === 'incident' && (j.since === null || newestRefusal.getTime() >= j.since.getTime() - FLEET_BUCKET_MS);
 }
 
+/** Nobody else was seen there (or no fleet figures were gathered): nothing to compare this SIM with. */
+export function nobodyElse(j: FleetJudgement): boolean {
+  return j.state === 'unknown' || (j.othersAccepted === 0 && j.othersRejected === 0);
+}
+
 /** Others were served there and not one of them refused: too few to say "works for others", enough to rule out an outage. */
 export function othersServed(j: FleetJudgement): boolean {
   return j.othersFailingSims === 0 && j.othersAccepted > 0;

@@ -50,6 +50,10 @@ const CASES: Record<RootCauseCode, { facts: SummaryFacts; values: string[] }> = 
     facts: { apn: 'iot.sim', cause: 31, since: '2025-03-10 10:00 UTC' },
     values: ['iot.sim', '31', '2025-03-10 10:00 UTC'],
   },
+  unexplained: {
+    facts: { network: 'Telia (24491, FI)', cause: 13, since: '2025-03-10 10:00 UTC', attempt: 'attach' },
+    values: ['Telia (24491, FI)', '13', '2025-03-10 10:00 UTC'],
+  },
   device_silent: {
     facts: { lastSeen: '2025-03-10 02:00 UTC', silentHours: 10 },
     values: ['2025-03-10 02:00 UTC', '10'],

@@ -33,6 +33,7 @@ export const ROOT_CAUSE_TITLES: Record<RootCauseCode, string> = {
   apn_gateway_outage: 'APN gateway failure',
   registration_rejected: 'Registration refused for this SIM',
   session_rejected: 'Data sessions refused for this SIM',
+  unexplained: 'Refused, cause not known yet',
   device_silent: 'Device silent',
   service_not_in_plan: 'Service not in the plan',
   imei_changed: 'SIM moved to another device',

@@ -2673,7 +2673,7 @@ export interface components {
       };
       rootCause: {
         /** @enum {string} */
-        code: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "imei_changed" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
+        code: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "imei_changed" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "unexplained" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
         /** @enum {string} */
         verdict: "ok" | "warning" | "error" | "unknown";
         /** @enum {string} */
@@ -2777,7 +2777,7 @@ export interface components {
         })[];
       otherFindings: ({
           /** @enum {string} */
-          code: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "imei_changed" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
+          code: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "imei_changed" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "unexplained" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
           /** @enum {string} */
           verdict: "ok" | "warning" | "error" | "unknown";
           check: string;
@@ -2844,7 +2844,7 @@ export interface components {
       /** @description SIMs per root cause so far, most first */
       counts: ({
           /** @enum {string} */
-          rootCause: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "imei_changed" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
+          rootCause: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "imei_changed" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "unexplained" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
           /** @enum {string} */
           verdict: "ok" | "warning" | "error" | "unknown";
           sims: number;
@@ -2853,7 +2853,7 @@ export interface components {
         items: ({
             iccid: string;
             /** @description null: not diagnosed yet */
-            rootCause: ("sim_not_active" | "test_allowance_used" | "subscription_refused" | "imei_changed" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet") | null;
+            rootCause: ("sim_not_active" | "test_allowance_used" | "subscription_refused" | "imei_changed" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "unexplained" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet") | null;
             verdict: ("ok" | "warning" | "error" | "unknown") | null;
             confidence: string | null;
             check: string | null;
@@ -9643,7 +9643,7 @@ export interface operations {
     parameters: {
       query?: {
         /** @description Only SIMs with this root cause */
-        rootCause?: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "imei_changed" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
+        rootCause?: "sim_not_active" | "test_allowance_used" | "subscription_refused" | "imei_changed" | "identity_rejected" | "quota_exhausted" | "sim_blocked_by_limit" | "data_not_in_plan" | "plmn_not_allowed" | "apn_typo" | "apn_not_in_plan" | "roaming_partner_outage" | "network_outage" | "apn_gateway_outage" | "registration_rejected" | "session_rejected" | "unexplained" | "device_silent" | "service_not_in_plan" | "healthy" | "no_events_yet";
         limit?: number;
         /** @description nextCursor of the previous page (same filter) */
         cursor?: string;

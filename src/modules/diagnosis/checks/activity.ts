@@ -40,12 +40,15 @@ export function activityPatternFromHours(hours: readonly (Date | number)[], days
     longestGapMs: enough ? Math.max(...gaps) : null,
     byHourOfDay,
     activeDays: activeDays.size,
-    ...(enough ? spread(gaps) : {}),
+    // The spread is that of the pauses between contacts: a session running over an hour's end makes two active
+    // hours in a row, a 1-hour "gap" that is no pause.
+    ...spread(gaps.filter((g) => g > HOUR_MS)),
   };
 }
 
-/** Mean and standard deviation of the gaps: a regular device's are tight, a random reporter's as wide as its mean. */
-function spread(gaps: readonly number[]): { meanGapMs: number; sdGapMs: number } {
+/** Mean and standard deviation of the pauses: a regular device's are tight, a random reporter's as wide as its mean. */
+function spread(gaps: readonly number[]): { meanGapMs?: number; sdGapMs?: number } {
+  if (gaps.length < 2) return {};
   const mean = gaps.reduce((a, g) => a + g, 0) / gaps.length;
   const sd = Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / gaps.length);
   return { meanGapMs: mean, sdGapMs: sd };
@@ -70,6 +73,26 @@ export function usuallyQuiet(p: ActivityPattern | null, lastAt: number, now: num
   if (to - from + 1 >= 24) return false;
   for (let h = from; h <= to; h++) if (p.byHourOfDay[h % 24]! > QUIET_HOUR_SHARE * p.activeDays!) return false;
   return true;
+}
+
+/** A device whose gaps vary less than this share of their mean reports like clockwork: a missed beat is news. */
+export const REGULAR_CV = 0.5;
+/** A pause a live irregular device has at least this chance of at this time of day is no silence. */
+export const PLAUSIBLE_PAUSE = 0.05;
+
+/**
+ * The chance that a live device is silent through every whole hour from its last event to now, by the share of its
+ * days it was active in each hour of the day (shrunk toward quiet with few days: c / (days + 1)). Null without a
+ * day's rhythm, or for a silence of a day or more.
+ */
+export function pauseChance(p: ActivityPattern | null, lastAt: number, now: number): number | null {
+  if (!p?.byHourOfDay || (p.activeDays ?? 0) < QUIET_MIN_DAYS) return null;
+  const from = Math.floor(lastAt / HOUR_MS) + 1;
+  const to = Math.floor(now / HOUR_MS) - 1;
+  if (to - from + 1 >= 24) return null;
+  let chance = 1;
+  for (let h = from; h <= to; h++) chance *= 1 - p.byHourOfDay[h % 24]! / (p.activeDays! + 1);
+  return chance;
 }
 
 const hours = (ms: number) => Math.round((ms / HOUR_MS) * 10) / 10;
@@ -119,6 +142,14 @@ export function activityChecks({ input, facts }: Ctx): LayerResult {
   if (usuallyQuiet(input.activity, lastAt, input.now.getTime())) {
     const quiet = `${detail} On most days it is quiet at this time of day too (${input.activity!.activeDays} days of rhythm).`;
     return { checks: [check('activity', 'last_seen', 'ok', 'Quiet as usual', quiet, evidence)], findings };
+  }
+  // An irregular reporter (its gaps as wide as their mean) is silent only when its days make such a pause at this
+  // time of day unlikely; a regular one's missed beat is news whatever the hour.
+  const regular = a?.meanGapMs !== undefined && a.sdGapMs !== undefined && a.sdGapMs <= REGULAR_CV * a.meanGapMs;
+  const chance = regular ? null : pauseChance(input.activity, lastAt, input.now.getTime());
+  if (chance !== null && chance >= PLAUSIBLE_PAUSE) {
+    const quiet = `${detail} Its rhythm is irregular, and on its days a pause this long at this time of day happens (${Math.round(chance * 100)} %).`;
+    return { checks: [check('activity', 'last_seen', 'ok', 'Pause as usual', quiet, evidence)], findings };
   }
   const verdict = silentFor >= errorAt ? 'error' : 'warning';
   const fix =

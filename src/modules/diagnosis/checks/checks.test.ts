@@ -3,7 +3,7 @@ import type { DiagnosisInput } from '../diagnosis.model.ts';
 import { cell, commPlan, ev, FAR, HOUR, healthyEvents, input, NOW, ratePlan } from '../diagnosis.testkit.ts';
 import { gatherFacts } from '../facts.ts';
 import { judgeCell } from '../fleet.ts';
-import { activityChecks, activityPatternFromHours, usuallyQuiet } from './activity.ts';
+import { activityChecks, activityPatternFromHours, pauseChance, usuallyQuiet } from './activity.ts';
 import { dataSessionChecks } from './data-session.ts';
 import { identityChecks } from './identity.ts';
 import { policyChecks } from './policy.ts';
@@ -198,6 +198,30 @@ describe('activity', () => {
       activity: { ...base, meanGapMs: 3 * HOUR, sdGapMs: 3 * HOUR },
     });
     expect(verdict(random, 'activity.last_seen')).toBe('ok');
+  });
+
+  it('an irregular reporter pausing where its days often pause is not silent; the chance is the product of its hours', () => {
+    // Three days; from 15:00 to 23:59 it was active on one day of three, at the other hours on all three.
+    const byHourOfDay = Array.from({ length: 24 }, (_, h) => (h >= 15 ? 1 : 3));
+    const p = { days: 14, activeHours: 40, typicalGapMs: 3 * HOUR, longestGapMs: 4 * HOUR, byHourOfDay, activeDays: 3 };
+    const last = new Date(Date.UTC(2025, 2, 9, 15, 30));
+    const now = new Date(Date.UTC(2025, 2, 10, 0, 10));
+    // Whole hours 16 to 23 lie between: (1 − 1/4)^8 ≈ 10 %.
+    expect(pauseChance(p, last.getTime(), now.getTime())).toBeCloseTo(0.75 ** 8, 6);
+    const lastEvent = [ev(0, 'session_end', { ts: last })];
+    const irregular = layer(activityChecks, {
+      events: lastEvent,
+      activity: { ...p, meanGapMs: 2 * HOUR, sdGapMs: 1.2 * HOUR },
+      now,
+    });
+    expect(irregular.checks[0]).toMatchObject({ verdict: 'ok', title: 'Pause as usual' });
+    // The same pause from a device that reports like clockwork is a missed beat.
+    const regular = layer(activityChecks, {
+      events: lastEvent,
+      activity: { ...p, meanGapMs: 1.5 * HOUR, sdGapMs: HOUR / 10, typicalGapMs: 1.5 * HOUR, longestGapMs: 2 * HOUR },
+      now,
+    });
+    expect(regular.findings[0]).toMatchObject({ code: 'device_silent' });
   });
 
   it('without a rhythm, a day and a half of silence is a warning', () => {

@@ -17,6 +17,7 @@ import {
   incidentOf,
   judgeApn,
   judgePlmn,
+  nobodyElse,
   othersServed,
 } from '../fleet.ts';
 import {
@@ -299,7 +300,14 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
   const action = { kind: 'connectivity_reset', params: {} } as const;
   const ruledOut = othersServed(a) || (a.state !== 'incident' && othersServed(p));
   if (!worksForOthers && !ruledOut && (GATEWAY_CAUSES.has(cause) || NETWORK_CAUSES.has(cause))) {
-    const code = GATEWAY_CAUSES.has(cause) ? 'apn_gateway_outage' : home ? 'network_outage' : 'roaming_partner_outage';
+    const code =
+      nobodyElse(p) && nobodyElse(a)
+        ? 'unexplained'
+        : GATEWAY_CAUSES.has(cause)
+          ? 'apn_gateway_outage'
+          : home
+            ? 'network_outage'
+            : 'roaming_partner_outage';
     const fix =
       'Probably a network-side failure: check the gateway/partner status; reset the connection once it is over.';
     checks.push(

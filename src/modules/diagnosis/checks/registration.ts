@@ -11,7 +11,7 @@
  */
 import type { Finding, LayerResult, SummaryFacts } from '../diagnosis.model.ts';
 import { type EventGroup, recoveredAt } from '../facts.ts';
-import { explains, fleetEvidence, fleetText, incidentOf, judgePlmn, othersServed } from '../fleet.ts';
+import { explains, fleetEvidence, fleetText, incidentOf, judgePlmn, nobodyElse, othersServed } from '../fleet.ts';
 import {
   type Ctx,
   causeText,
@@ -225,7 +225,9 @@ function refusal(ctx: Ctx, g: EventGroup, checks: LayerResult['checks'], finding
   const networkSide = !home && (AREA_CAUSES.has(cause) || NETWORK_CAUSES.has(cause));
   const couldBeNetwork = j.state !== 'works_for_others' && j.state !== 'incident' && !othersServed(j);
   if (couldBeNetwork && (networkSide || (home && NETWORK_CAUSES.has(cause)))) {
-    const code = home ? 'network_outage' : 'roaming_partner_outage';
+    // Nobody else there to compare with: the refusal is real, its cause unknown — said so, with the evidence,
+    // rather than blamed on the network or the device.
+    const code = nobodyElse(j) ? 'unexplained' : home ? 'network_outage' : 'roaming_partner_outage';
     const fix = home
       ? 'Probably a network failure; check the network status and reset the connection when it is over.'
       : `Probably a problem at the roaming partner ${label}; check with the partner, and reset the connection so the device picks another network.`;

@@ -38,6 +38,8 @@ export const de: CustomerMessages = {
       `Seit ${v(f.since)} lehnt das Netz ${v(f.network)} die Anmeldung des Geräts ab (Ursache ${v(f.cause)}), während es für andere Geräte funktioniert. Bitte starten Sie das Gerät neu und prüfen Sie seine Netzeinstellungen; wir setzen seine Verbindung zurück.`,
     session_rejected: (f) =>
       `Seit ${v(f.since)} werden die Datenverbindungen des Geräts über den APN „${v(f.apn)}“ abgelehnt (Ursache ${v(f.cause)}). Bitte starten Sie das Gerät neu und prüfen Sie seine APN-Einstellungen (Benutzername, Passwort, IP-Typ).`,
+    unexplained: (f) =>
+      `Seit ${v(f.since)} weist das Netz ${v(f.network)} ${f.attempt === 'session' ? 'die Datenverbindungen' : 'die Anmeldung'} des Geräts ab (Ursache ${v(f.cause)}). Nichts, was wir sehen, erklärt das bisher: Tarif und SIM sind in Ordnung, und kein anderes Gerät nutzte dieses Netz zum Vergleich. Wir gehen der Sache nach.`,
     device_silent: (f) =>
       `Das Gerät hat sich seit ${v(f.lastSeen)} (${v(f.silentHours)} Stunden) nicht mehr beim Netz gemeldet, länger als üblich. Bitte prüfen Sie Stromversorgung und Antenne und starten Sie es neu.`,
     service_not_in_plan: (f) =>

@@ -38,6 +38,8 @@ export const en: CustomerMessages = {
       `Since ${v(f.since)} the network ${v(f.network)} refuses the device's registration (cause ${v(f.cause)}), while it works for other devices. Please restart the device and check its network settings; we are resetting its connection.`,
     session_rejected: (f) =>
       `Since ${v(f.since)} the device's data sessions on the APN "${v(f.apn)}" are refused (cause ${v(f.cause)}). Please restart the device and check its APN settings (user name, password, IP type).`,
+    unexplained: (f) =>
+      `Since ${v(f.since)} the network ${v(f.network)} refuses the device's ${f.attempt === 'session' ? 'data sessions' : 'registration'} (cause ${v(f.cause)}). Nothing we can see explains it yet: the plan and the SIM are in order, and no other device was using that network to compare with. We are looking into it.`,
     device_silent: (f) =>
       `The device has not contacted the network since ${v(f.lastSeen)} (${v(f.silentHours)} hours), longer than usual. Please check that it has power and its antenna, and restart it.`,
     service_not_in_plan: (f) =>

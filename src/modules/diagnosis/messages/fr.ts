@@ -38,6 +38,8 @@ export const fr: CustomerMessages = {
       `Depuis le ${v(f.since)}, le réseau ${v(f.network)} refuse l'enregistrement de l'appareil (cause ${v(f.cause)}), alors qu'il fonctionne pour d'autres appareils. Redémarrez l'appareil et vérifiez ses paramètres réseau ; nous réinitialisons sa connexion.`,
     session_rejected: (f) =>
       `Depuis le ${v(f.since)}, les sessions de données de l'appareil sur l'APN « ${v(f.apn)} » sont refusées (cause ${v(f.cause)}). Redémarrez l'appareil et vérifiez ses paramètres d'APN (identifiant, mot de passe, type d'IP).`,
+    unexplained: (f) =>
+      `Depuis le ${v(f.since)}, le réseau ${v(f.network)} refuse ${f.attempt === 'session' ? 'les sessions de données' : "l'enregistrement"} de l'appareil (cause ${v(f.cause)}). Rien de ce que nous voyons ne l'explique encore : l'offre et la carte SIM sont en ordre, et aucun autre appareil n'utilisait ce réseau pour comparer. Nous examinons la situation.`,
     device_silent: (f) =>
       `L'appareil n'a pas contacté le réseau depuis le ${v(f.lastSeen)} (${v(f.silentHours)} heures), plus longtemps que d'habitude. Vérifiez son alimentation et son antenne, puis redémarrez-le.`,
     service_not_in_plan: (f) =>

@@ -38,6 +38,8 @@ export const it: CustomerMessages = {
       `Dal ${v(f.since)} la rete ${v(f.network)} rifiuta la registrazione del dispositivo (causa ${v(f.cause)}), mentre funziona per altri dispositivi. Riavviate il dispositivo e controllatene le impostazioni di rete; noi ne reimpostiamo la connessione.`,
     session_rejected: (f) =>
       `Dal ${v(f.since)} le sessioni dati del dispositivo sull'APN «${v(f.apn)}» vengono rifiutate (causa ${v(f.cause)}). Riavviate il dispositivo e controllatene le impostazioni APN (nome utente, password, tipo di IP).`,
+    unexplained: (f) =>
+      `Dal ${v(f.since)} la rete ${v(f.network)} rifiuta ${f.attempt === 'session' ? 'le sessioni dati' : 'la registrazione'} del dispositivo (causa ${v(f.cause)}). Nulla di ciò che vediamo lo spiega ancora: il piano e la SIM sono in ordine e nessun altro dispositivo usava quella rete per un confronto. Stiamo verificando.`,
     device_silent: (f) =>
       `Il dispositivo non contatta la rete dal ${v(f.lastSeen)} (${v(f.silentHours)} ore), più a lungo del solito. Verificate l'alimentazione e l'antenna, poi riavviatelo.`,
     service_not_in_plan: (f) =>

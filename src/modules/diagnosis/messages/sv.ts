@@ -38,6 +38,8 @@ export const sv: CustomerMessages = {
       `Sedan ${v(f.since)} avvisar nätet ${v(f.network)} enhetens registrering (orsak ${v(f.cause)}), medan det fungerar för andra enheter. Starta om enheten och kontrollera dess nätinställningar; vi återställer dess anslutning.`,
     session_rejected: (f) =>
       `Sedan ${v(f.since)} avvisas enhetens datasessioner på APN:en ”${v(f.apn)}” (orsak ${v(f.cause)}). Starta om enheten och kontrollera dess APN-inställningar (användarnamn, lösenord, IP-typ).`,
+    unexplained: (f) =>
+      `Sedan ${v(f.since)} avvisar nätet ${v(f.network)} enhetens ${f.attempt === 'session' ? 'datasessioner' : 'registrering'} (orsak ${v(f.cause)}). Inget vi ser förklarar det ännu: abonnemanget och SIM-kortet är i ordning, och ingen annan enhet använde det nätet att jämföra med. Vi undersöker saken.`,
     device_silent: (f) =>
       `Enheten har inte kontaktat nätet sedan ${v(f.lastSeen)} (${v(f.silentHours)} timmar), längre än vanligt. Kontrollera strömmen och antennen och starta om den.`,
     service_not_in_plan: (f) =>
