@@ -177,13 +177,15 @@ describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 3
       .filter({ hasText: /throttleKbps/ })
       .waitFor();
     expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-rate-plan-throttle-invalid');
     await rate.getByLabel('Throttled rate (kbit/s)').fill('64');
     await rate.getByRole('button', { name: 'Save plan' }).click();
     await rate.waitFor({ state: 'hidden' });
     await p
       .getByRole('table', { name: 'Rate plans' })
-      .getByText(/throttle to 64 kbit\/s/)
+      .getByText(/throttled to 64 kbit\/s/)
       .waitFor();
+    await shot(p, 'admin-plans');
 
     await p.getByRole('link', { name: 'SLA calendars and policies' }).click();
     await p.getByRole('table', { name: 'SLA policies' }).getByText('P2, business hours').waitFor();

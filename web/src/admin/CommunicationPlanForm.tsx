@@ -135,12 +135,6 @@ export function CommunicationPlanForm({ plan, onDone }: { plan: Plan | null; onD
           ))}
         </Group>
       </Checkbox.Group>
-      <Checkbox
-        label="IMEI lock: refuse a SIM of this plan in any device but the one its record names"
-        checked={f.imeiLock}
-        onChange={(e) => set('imeiLock', e.currentTarget.checked)}
-        error={fieldError(err, 'imeiLock')}
-      />
       <Checkbox.Group
         label="Roaming zones"
         value={f.roamingZones}
@@ -159,6 +153,12 @@ export function CommunicationPlanForm({ plan, onDone }: { plan: Plan | null; onD
         value={f.roamingPlmns}
         onChange={(e) => set('roamingPlmns', e.currentTarget.value)}
         error={fieldError(err, 'roamingPlmns')}
+      />
+      <Checkbox
+        label="IMEI lock: refuse a SIM of this plan in any device but the one its record names"
+        checked={f.imeiLock}
+        onChange={(e) => set('imeiLock', e.currentTarget.checked)}
+        error={fieldError(err, 'imeiLock')}
       />
     </AdminForm>
   );

@@ -130,11 +130,12 @@ export default function PlansPage() {
                   {p.pooling === 'pooled' ? ' (pooled)' : ''}
                 </Table.Td>
                 <Table.Td>
-                  {p.overage.dataPerMb}/MB · {p.overage.smsEach}/SMS · {p.overage.voicePerMin}/min ·{' '}
+                  {p.overage.dataPerMb}/MB · {p.overage.smsEach}/SMS · {p.overage.voicePerMin}/min; data past the
+                  allowance:{' '}
                   {p.overage.action === 'throttle'
-                    ? `throttle to ${p.overage.throttleKbps} kbit/s`
+                    ? `throttled to ${p.overage.throttleKbps} kbit/s`
                     : p.overage.action === 'block'
-                      ? 'data blocked at the allowance'
+                      ? 'blocked'
                       : 'charged'}
                 </Table.Td>
                 <Table.Td>
