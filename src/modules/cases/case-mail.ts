@@ -53,6 +53,17 @@ async function attachFiles(tx: Db, landed: Landed, files: InboundEntry['files'])
   }
 }
 
+/** The timeline entry of an inbound mail (its case and time are the caller's). */
+const inboundEvent = (entry: InboundEntry) => ({
+  kind: 'email_in',
+  visibility: entry.visibility,
+  authorUserId: null,
+  authorLabel: entry.authorLabel,
+  authorSide: entry.side,
+  body: entry.body,
+  data: entry.data,
+});
+
 const SUBJECT_MAX = 200;
 const DESCRIPTION_MAX = 20_000;
 
@@ -184,15 +195,7 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
       if (!c) throw new Error(`case ${caseId} vanished while a mail was threaded onto it`);
       const facts = { kind: 'email_in', visibility: entry.visibility, byCustomer: entry.side === 'customer' };
       const outcome = replyOutcome({ ...facts, state: c.state, resolvedAt: c.resolvedAt }, now);
-      const written = {
-        kind: 'email_in',
-        visibility: entry.visibility,
-        authorUserId: null,
-        authorLabel: entry.authorLabel,
-        authorSide: entry.side,
-        body: entry.body,
-        data: entry.data,
-      };
+      const written = inboundEvent(entry);
       let landed: Pick<Landed, 'case' | 'outcome'>;
       if (burst && outcome === 'added' && (entry.files ?? []).length === 0) {
         // Most of a burst: replies appended to open cases, written together when the burst ends.
@@ -286,22 +289,7 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
         data: { action: 'created', state: c.state, channel: 'email', priority, affectedSimCount: 0 },
       });
       await casePartiesRepo(tx).addContacts(c.id, c.tenantId, [input.contactId]);
-      const landed = await landEntry(
-        r,
-        c,
-        'added',
-        {
-          kind: 'email_in',
-          visibility: entry.visibility,
-          authorUserId: null,
-          authorLabel: entry.authorLabel,
-          authorSide: entry.side,
-          body: entry.body,
-          data: entry.data,
-        },
-        now,
-        { priority, channel: 'email' },
-      );
+      const landed = await landEntry(r, c, 'added', inboundEvent(entry), now, { priority, channel: 'email' });
       await attachFiles(tx, landed, entry.files);
       return landed;
     },

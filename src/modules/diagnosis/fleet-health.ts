@@ -62,16 +62,18 @@ type Tally = {
   users: Map<string, Set<number>>;
 };
 
+const emptyTally = (): Tally => ({
+  plmnAttach: new Map(),
+  plmnSession: new Map(),
+  apnSession: new Map(),
+  pairSession: new Map(),
+  users: new Map(),
+});
+const get = (m: Map<string, Acc>, k: string) => m.get(k) ?? m.set(k, acc()).get(k)!;
+
 /** The roll-up's rows summed per PLMN (attach, sessions) and APN; a PLMN's sessions leave out `skip` (`plmn|apn`). */
 function tally(rows: readonly CountRow[], skip: ReadonlySet<string> = new Set()): Tally {
-  const t: Tally = {
-    plmnAttach: new Map(),
-    plmnSession: new Map(),
-    apnSession: new Map(),
-    pairSession: new Map(),
-    users: new Map(),
-  };
-  const get = (m: Map<string, Acc>, k: string) => m.get(k) ?? m.set(k, acc()).get(k)!;
+  const t = emptyTally();
   for (const r of rows) {
     const tenant = Number(r.tenant_id);
     const bump = (a: Acc) => {
@@ -98,22 +100,15 @@ function tally(rows: readonly CountRow[], skip: ReadonlySet<string> = new Set())
   return t;
 }
 
+const earliest = (a: Date | undefined, b: Date | undefined): Date | null =>
+  a && b ? (a < b ? a : b) : (a ?? b ?? null);
+
 /**
  * The baseline's sums per place, leaving out the hours a run of refusals still going on at that place covers (an
  * outage older than the period would otherwise be its own baseline and never look unusual).
  */
-const earliest = (a: Date | undefined, b: Date | undefined): Date | null =>
-  a && b ? (a < b ? a : b) : (a ?? b ?? null);
-
 function baselineTally(rows: readonly HourRow[], runSince: ReadonlyMap<string, Date>): Tally {
-  const t: Tally = {
-    plmnAttach: new Map(),
-    plmnSession: new Map(),
-    apnSession: new Map(),
-    pairSession: new Map(),
-    users: new Map(),
-  };
-  const get = (m: Map<string, Acc>, k: string) => m.get(k) ?? m.set(k, acc()).get(k)!;
+  const t = emptyTally();
   const inRun = (key: string, hour: Date) => {
     const s = runSince.get(key);
     return s !== undefined && hour.getTime() + 3_600_000 > s.getTime();
@@ -188,32 +183,33 @@ export async function computeSnapshot(repo: ReturnType<typeof fleetHealthRepo>, 
     if (f.reject_type === 'attach_rejected') add(`attach|${f.plmn}`, f.sims);
     else if (f.apn) add(`apn|${f.apn}`, f.sims);
   const all = tally(counts);
-  const gateway = gatewayPairs(all, (apn, a) => {
-    return judgeCell(cell(a, sims.get(`apn|${apn}`), base.apnSession.get(apn)), undefined).state === 'incident';
-  });
-  const now_ = tally(counts, gateway);
+  const gateway = gatewayPairs(
+    all,
+    (apn, a) => judgeCell(cell(a, sims.get(`apn|${apn}`), base.apnSession.get(apn)), undefined).state === 'incident',
+  );
+  const judged = tally(counts, gateway);
   for (const f of failing)
     if (f.reject_type === 'session_rejected' && !gateway.has(`${f.plmn ?? ''}|${f.apn ?? ''}`))
       add(`session|${f.plmn}`, f.sims);
   const plmns = new Map<string, FleetPlmnHealth>();
-  for (const plmn of new Set([...now_.plmnAttach.keys(), ...now_.plmnSession.keys()])) {
+  for (const plmn of new Set([...judged.plmnAttach.keys(), ...judged.plmnSession.keys()])) {
     plmns.set(plmn, {
       plmn,
-      attach: cell(now_.plmnAttach.get(plmn), sims.get(`attach|${plmn}`), base.plmnAttach.get(plmn)),
-      sessions: cell(now_.plmnSession.get(plmn), sims.get(`session|${plmn}`), base.plmnSession.get(plmn)),
+      attach: cell(judged.plmnAttach.get(plmn), sims.get(`attach|${plmn}`), base.plmnAttach.get(plmn)),
+      sessions: cell(judged.plmnSession.get(plmn), sims.get(`session|${plmn}`), base.plmnSession.get(plmn)),
       failingSince: earliest(since.get(`attach|${plmn}`), since.get(`session|${plmn}`)),
       attachFailingSince: since.get(`attach|${plmn}`) ?? null,
       sessionFailingSince: since.get(`session|${plmn}`) ?? null,
     });
   }
   const apns = new Map<string, FleetApnHealth>();
-  for (const [apn, a] of now_.apnSession)
+  for (const [apn, a] of judged.apnSession)
     apns.set(apn, {
       apn,
       sessions: cell(a, sims.get(`apn|${apn}`), base.apnSession.get(apn)),
       failingSince: since.get(`apn|${apn}`) ?? null,
     });
-  return { at: now, period: { from, to: now }, plmns, apns, users: now_.users, tookMs: performance.now() - t0 };
+  return { at: now, period: { from, to: now }, plmns, apns, users: judged.users, tookMs: performance.now() - t0 };
 }
 
 /** The fleet part of one SIM's diagnosis input: the PLMNs and APNs it touched (others are not needed). */

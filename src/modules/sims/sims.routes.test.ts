@@ -67,6 +67,17 @@ describe('POST /api/v1/sims', () => {
     expect(res.json().iccid).toBe(displayIccid(body));
   });
 
+  it('creates an IMEI-locked SIM; a lock without an IMEI is refused naming imeiLock', async () => {
+    const locked = await post(t.agent, newSim({ imeiLock: true }));
+    expect(locked.statusCode, locked.body).toBe(201);
+    expect(locked.json()).toMatchObject({ imei: '490154203237518', imeiLock: true });
+    const { imei: _, ...noImei } = newSim({ imeiLock: true });
+    const refused = await post(t.agent, noImei);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({ code: 'sims.imei_lock_without_imei' });
+    expect(refused.json().error.details[0]).toMatchObject({ field: 'imeiLock', value: true });
+  });
+
   it('400 names every invalid identifier with field, value and reason', async () => {
     const body = randomIccid();
     const iccid = body + String((Number(displayIccid(body)[19]) + 1) % 10); // wrong check digit

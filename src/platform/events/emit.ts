@@ -41,6 +41,16 @@ const dedupe = (opts: EmitOptions): SQL | null =>
  */
 const writtenIn = new WeakMap<object, Set<string>>();
 
+/** Is this the first write of per-transaction key `key` on `db`'s open transaction (and is it now written)? */
+function firstInTransaction(db: Db, key: string): boolean {
+  if (!(db instanceof PgTransaction)) return true;
+  const written = writtenIn.get(db) ?? new Set<string>();
+  writtenIn.set(db, written);
+  if (written.has(key)) return false;
+  written.add(key);
+  return true;
+}
+
 export async function emit<S extends z.ZodType>(
   db: Db,
   def: EventDef<S>,
@@ -48,12 +58,7 @@ export async function emit<S extends z.ZodType>(
   opts: EmitOptions = {},
 ): Promise<void> {
   const data = checked(def, payload);
-  const once = opts.perTransaction && opts.dedupeKey !== undefined && db instanceof PgTransaction;
-  if (once) {
-    const written = writtenIn.get(db) ?? new Set<string>();
-    if (written.has(opts.dedupeKey!)) return;
-    writtenIn.set(db, written.add(opts.dedupeKey!));
-  }
+  if (opts.perTransaction && opts.dedupeKey !== undefined && !firstInTransaction(db, opts.dedupeKey)) return;
   await db.execute(
     sql`insert into domain_events (name, version, payload, ordering_key, dedupe_key)
         values (${def.name}, ${def.version}, ${JSON.stringify(data)}::jsonb, ${opts.orderingKey ?? null}, ${dedupe(opts)})
@@ -110,17 +115,9 @@ export async function emitMany<S extends z.ZodType>(
   items: readonly { payload: z.input<S>; orderingKey?: string; dedupeKey?: string }[],
   opts: { perTransaction?: boolean } = {},
 ): Promise<void> {
-  let todo = items;
-  if (opts.perTransaction && db instanceof PgTransaction) {
-    const written = writtenIn.get(db) ?? new Set<string>();
-    writtenIn.set(db, written);
-    todo = items.filter((i) => {
-      if (i.dedupeKey === undefined) return true;
-      if (written.has(i.dedupeKey)) return false;
-      written.add(i.dedupeKey);
-      return true;
-    });
-  }
+  const todo = opts.perTransaction
+    ? items.filter((i) => i.dedupeKey === undefined || firstInTransaction(db, i.dedupeKey))
+    : items;
   if (todo.length === 0) return;
   const rows = todo.map((i) => ({
     payload: checked(def, i.payload),

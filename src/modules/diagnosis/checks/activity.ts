@@ -6,7 +6,8 @@
  * than the mean gap + SILENT_SD_FACTOR standard deviations (a device reporting at random pauses long now and then) →
  * warning, longer than SILENT_ERROR_FACTOR × it and than 1.5 × the longest gap → error; never below the floors (a
  * router's usual gap of a minute does not make a 10-minute pause news), and never while every hour of the silence is
- * one the device is quiet in on most days (a vending machine's night, `usuallyQuiet`).
+ * one the device is quiet in on most days (a vending machine's night, `usuallyQuiet`), nor, for an irregular reporter,
+ * while its days make such a pause at that time of day plausible (`pauseChance`).
  */
 import type { ActivityPattern, Finding, LayerResult } from '../diagnosis.model.ts';
 import { percentile } from '../facts.ts';
@@ -67,12 +68,28 @@ export const QUIET_MIN_DAYS = 2;
  * event to now is one it was active in on at most QUIET_HOUR_SHARE of its days? A silence of a day or more never is.
  */
 export function usuallyQuiet(p: ActivityPattern | null, lastAt: number, now: number): boolean {
-  if (!p?.byHourOfDay || (p.activeDays ?? 0) < QUIET_MIN_DAYS) return false;
+  const silence = silenceByHour(p, lastAt, now, 'up_to_now');
+  return silence?.activeOn.every((days) => days <= QUIET_HOUR_SHARE * silence.days) === true;
+}
+
+/**
+ * For each hour of the silence (from the one after the last event; `whole`: to the last whole hour, `up_to_now`: to
+ * the current one), on how many of its `days` the device was active in that hour of the day. Null without a day's
+ * rhythm (QUIET_MIN_DAYS), or for a silence of a day or more (every hour is in it).
+ */
+function silenceByHour(
+  p: ActivityPattern | null,
+  lastAt: number,
+  now: number,
+  until: 'whole' | 'up_to_now',
+): { activeOn: number[]; days: number } | null {
+  if (!p?.byHourOfDay || p.activeDays === undefined || p.activeDays < QUIET_MIN_DAYS) return null;
   const from = Math.floor(lastAt / HOUR_MS) + 1;
-  const to = Math.floor(now / HOUR_MS);
-  if (to - from + 1 >= 24) return false;
-  for (let h = from; h <= to; h++) if (p.byHourOfDay[h % 24]! > QUIET_HOUR_SHARE * p.activeDays!) return false;
-  return true;
+  const to = Math.floor(now / HOUR_MS) - (until === 'whole' ? 1 : 0);
+  if (to - from + 1 >= 24) return null;
+  const activeOn: number[] = [];
+  for (let h = from; h <= to; h++) activeOn.push(p.byHourOfDay[h % 24]!);
+  return { activeOn, days: p.activeDays };
 }
 
 /** A device whose gaps vary less than this share of their mean reports like clockwork: a missed beat is news. */
@@ -86,13 +103,10 @@ export const PLAUSIBLE_PAUSE = 0.05;
  * day's rhythm, or for a silence of a day or more.
  */
 export function pauseChance(p: ActivityPattern | null, lastAt: number, now: number): number | null {
-  if (!p?.byHourOfDay || (p.activeDays ?? 0) < QUIET_MIN_DAYS) return null;
-  const from = Math.floor(lastAt / HOUR_MS) + 1;
-  const to = Math.floor(now / HOUR_MS) - 1;
-  if (to - from + 1 >= 24) return null;
-  let chance = 1;
-  for (let h = from; h <= to; h++) chance *= 1 - p.byHourOfDay[h % 24]! / (p.activeDays! + 1);
-  return chance;
+  const silence = silenceByHour(p, lastAt, now, 'whole');
+  return silence === null
+    ? null
+    : silence.activeOn.reduce((chance, days) => chance * (1 - days / (silence.days + 1)), 1);
 }
 
 const hours = (ms: number) => Math.round((ms / HOUR_MS) * 10) / 10;

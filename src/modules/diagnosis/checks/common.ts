@@ -75,3 +75,10 @@ export function occurrences(g: EventGroup): string {
     ? `once at ${when(g.newest.ts)}`
     : `${g.count} times, ${when(g.oldest.ts)} – ${when(g.newest.ts)}`;
 }
+
+/** The first few refusal groups in words ("ESM #29 … 5 times, …; EMM #6 …"), for a check that names them together. */
+export const refusalsText = (groups: readonly EventGroup[], max = 3) =>
+  groups
+    .slice(0, max)
+    .map((g) => `${causeText(g.type, g.cause)} ${occurrences(g)}`)
+    .join('; ');

@@ -4,7 +4,18 @@
  */
 import type { Finding, LayerResult } from '../diagnosis.model.ts';
 import { deviceOf, recovered } from '../facts.ts';
-import { type Ctx, causeText, check, config, DAY_MS, eventEvidence, iso, occurrences, when } from './common.ts';
+import {
+  type Ctx,
+  causeText,
+  check,
+  config,
+  DAY_MS,
+  eventEvidence,
+  iso,
+  occurrences,
+  refusalsText,
+  when,
+} from './common.ts';
 
 /** An IMEI change this recent is news (a SIM moved to another device, or taken out of it). */
 export const IMEI_RECENT_MS = 7 * DAY_MS;
@@ -199,10 +210,7 @@ function lockRefusal(
       'imei',
       'error',
       'IMEI lock refuses the new device',
-      `The SIM is IMEI-locked (by ${by}) to ${lockedTo} but sits in device ${current}${since === null ? '' : ` since ${when(since)}`}; the network refuses it there: ${refused
-        .slice(0, 3)
-        .map((g) => `${causeText(g.type, g.cause)} ${occurrences(g)}`)
-        .join('; ')}.`,
+      `The SIM is IMEI-locked (by ${by}) to ${lockedTo} but sits in device ${current}${since === null ? '' : ` since ${when(since)}`}; the network refuses it there: ${refusalsText(refused)}.`,
       [config('sim.imei', lockedTo), config('networkState.imei', current), ...refused.slice(0, 3).map(eventEvidence)],
       { fix },
     ),

@@ -7,7 +7,7 @@
 import { matchApn } from '../apn-match.ts';
 import type { Evidence, Finding, LayerResult } from '../diagnosis.model.ts';
 import { type EventGroup, recovered } from '../facts.ts';
-import { type Ctx, causeText, check, config, eventEvidence, MB, occurrences, when } from './common.ts';
+import { type Ctx, causeText, check, config, eventEvidence, MB, occurrences, refusalsText, when } from './common.ts';
 
 /** Usage is counted by the hour: a refusal up to this long before the crossing's hour still began at the limit. */
 const LIMIT_SLACK_MS = 3_600_000;
@@ -193,10 +193,7 @@ function dataLimit(ctx: Ctx, checks: LayerResult['checks'], findings: Finding[],
       'data_limit',
       'error',
       'Data allowance used up',
-      `The SIM reached the ${plan.includedDataMb} MB of rate plan ${plan.name} at about ${when(crossed)} (${usedMb} MB this period), and the plan blocks data beyond it; data sessions are refused since ${when(first)}: ${refused
-        .slice(0, 3)
-        .map((g) => `${causeText(g.type, g.cause)} ${occurrences(g)}`)
-        .join('; ')}.`,
+      `The SIM reached the ${plan.includedDataMb} MB of rate plan ${plan.name} at about ${when(crossed)} (${usedMb} MB this period), and the plan blocks data beyond it; data sessions are refused since ${when(first)}: ${refusalsText(refused)}.`,
       [...refused.slice(0, 3).map(eventEvidence), ...usageEvidence, config('ratePlan.overageAction', 'block')],
       { fix },
     ),
