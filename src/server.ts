@@ -43,7 +43,7 @@ export async function createHttpApp(ctx: Ctx, services: Services): Promise<App> 
       usersRoutes(services.users, services.logins, { cookieSecure: ctx.config.cookieSecure }),
       loginRoutes(services.logins),
       accountsRoutes(services.accounts),
-      catalogRoutes(services.catalog),
+      catalogRoutes(services.catalog, services.planImport),
       plmnsRoutes(services.plmns),
       simsRoutes(services.sims),
       simTransferRoutes(services.simImports, services.simExports, {

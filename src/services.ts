@@ -8,6 +8,7 @@ import { createCasesService } from './modules/cases/cases.service.ts';
 import { createPriorityMatrixService } from './modules/cases/priority-matrix.service.ts';
 import { priorityMatrixStore } from './modules/cases/priority-matrix.store.ts';
 import { createCatalogService } from './modules/catalog/catalog.service.ts';
+import { createPlanImport } from './modules/catalog/plan-import.ts';
 import { createDemoService } from './modules/demo/demo.service.ts';
 import { createDevicesService } from './modules/devices/devices.service.ts';
 import { telemetryStore } from './modules/devices/telemetry.writer.ts';
@@ -53,6 +54,7 @@ export function buildServices(ctx: Ctx) {
   const users = createUsersService(ctx, accounts);
   const logins = createLoginService(ctx, { users });
   const catalog = createCatalogService(ctx, accounts);
+  const planImport = createPlanImport(ctx, accounts);
   const plmns = createPlmnsService();
   const simImports = createImportService(ctx, { accounts, catalog });
   const simExports = createExportService(ctx, { accounts, catalog });
@@ -171,6 +173,7 @@ export function buildServices(ctx: Ctx) {
     users,
     logins,
     catalog,
+    planImport,
     plmns,
     simImports,
     simExports,

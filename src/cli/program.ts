@@ -59,6 +59,10 @@ export const GROUPS: Group[] = [
     },
   },
   {
+    commands: [['plans', 'Communication and rate plans (the catalog)']],
+    load: async () => [(await import('./plans.ts')).registerPlans],
+  },
+  {
     commands: [['cases', 'Service desk cases']],
     load: async () => [(await import('./cases.ts')).registerCases],
   },

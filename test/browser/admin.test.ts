@@ -290,6 +290,36 @@ describe.skipIf(testDbKind !== 'pglite')('admin screens (browser)', { timeout: 3
     await p.getByRole('table', { name: 'Communication plans' }).getByText('IoT Data EU').waitFor();
   });
 
+  it('imports plans from a file: a bad plan named by its place, then checked and imported', async () => {
+    const p = await admin('Plans');
+    await p.getByRole('button', { name: 'Import plans' }).click();
+    const dialog = p.getByRole('dialog', { name: 'Import plans' });
+    const plan = { name: 'Imported throttle', currency: 'EUR', monthlyFee: '1.50', included: { dataMb: 100 } };
+    const upload = (overage: object) =>
+      dialog.locator('input[type="file"]').setInputFiles({
+        name: 'plans.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify({ ratePlans: [{ ...plan, overage }] })),
+      });
+    await upload({ action: 'throttle' });
+    await dialog.getByRole('button', { name: 'Check' }).click();
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/ratePlans\[0\]\.overage\.throttleKbps.*required with action throttle/);
+    await shot(p, 'admin-plan-import-refused');
+    await upload({ action: 'throttle', throttleKbps: 128 });
+    await dialog.getByRole('button', { name: 'Check' }).click();
+    await dialog.getByRole('status').filter({ hasText: 'Checked, nothing written yet: 1 to create' }).waitFor();
+    expect(await dialog.getByRole('table', { name: 'Import result' }).textContent()).toContain('would be created');
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.getByRole('status').filter({ hasText: 'Imported: 1 created' }).waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'admin-plan-import');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const row = p.getByRole('table', { name: 'Rate plans' }).getByRole('row').filter({ hasText: 'Imported throttle' });
+    expect(await row.textContent()).toContain('throttled to 128 kbit/s');
+  });
+
   it('an account: its tree, a contact added and edited with the API reasons at the field, the VIP tier, its lists', async () => {
     const p = await page();
     await logIn(p, 'admin@demo.iotops.example', 'demo-admin-password');

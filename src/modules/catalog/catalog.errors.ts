@@ -8,4 +8,5 @@ export const CatalogErrors = {
   cursorInvalid: 'catalog.cursor_invalid',
   planInUse: 'catalog.plan_in_use',
   overageThrottleRate: 'catalog.overage_throttle_rate',
+  importInvalid: 'catalog.import_invalid',
 } as const;

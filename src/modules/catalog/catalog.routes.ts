@@ -8,6 +8,9 @@ import {
   CommunicationPlanView,
   CreateCommunicationPlanBody,
   CreateRatePlanBody,
+  ImportPlansBody,
+  ImportPlansQuery,
+  ImportPlansResult,
   ListPlansQuery,
   PlanIdParams,
   RatePlanPage,
@@ -17,12 +20,32 @@ import {
   UpdateRatePlanBody,
 } from './catalog.schemas.ts';
 import type { CatalogService } from './catalog.service.ts';
+import type { PlanImport } from './plan-import.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const tags = ['catalog'];
 
-export function catalogRoutes(catalog: CatalogService) {
+export function catalogRoutes(catalog: CatalogService, planImport: PlanImport) {
   return (app: App) => {
+    app.post(
+      '/api/v1/plans/import',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          operationId: 'importPlans',
+          summary: 'Create or update communication and rate plans in bulk',
+          description:
+            'Staff only. Each plan has the shape of its single create. All or nothing: a refusal names every bad ' +
+            'plan by its place in the body (ratePlans[3].overage.throttleKbps) and writes none. With mode=upsert a ' +
+            'plan of the same name and owner is changed to what the body says; with dryRun=true nothing is written.',
+          querystring: ImportPlansQuery,
+          body: ImportPlansBody,
+          response: { 200: ImportPlansResult, 409: ErrorBody, ...errors },
+        },
+      },
+      async (req) => planImport.importPlans(principalOf(req), req.body, req.query),
+    );
     app.post(
       '/api/v1/communication-plans',
       {

@@ -229,3 +229,46 @@ export const RoamingZoneView = z
   .meta({ id: 'RoamingZone' });
 
 export const PlanIdParams = z.object({ id: z.coerce.number().int().positive() });
+
+/** Plans at most in one import: a customer's onboarding names a dozen; a provider's whole catalog a few hundred. */
+export const IMPORT_MAX_PLANS = 1000;
+
+export const ImportPlansBody = z
+  .object({
+    communicationPlans: z.array(CreateCommunicationPlanBody).max(IMPORT_MAX_PLANS).default([]),
+    ratePlans: z.array(CreateRatePlanBody).max(IMPORT_MAX_PLANS).default([]),
+  })
+  .meta({ id: 'ImportPlansRequest' });
+export type ImportPlansInput = z.infer<typeof ImportPlansBody>;
+
+export const ImportPlansQuery = z.object({
+  mode: z
+    .enum(['create', 'upsert'])
+    .default('create')
+    .describe(
+      'create: every plan is new (a name its owner already uses is refused); upsert: a plan of the same name and ' +
+        'owner is changed to what the file says, fields the file leaves out back to their defaults',
+    ),
+  dryRun: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('true: check everything and answer what would happen, write nothing'),
+});
+export type ImportPlansOptions = z.infer<typeof ImportPlansQuery>;
+
+const ImportedPlan = z.object({
+  index: z.number().int().describe("The plan's place in its list of the file, from 0"),
+  id: z.number().int().nullable().describe('null in a dry run for a plan that would be created'),
+  name: z.string(),
+  accountId: z.number().int().nullable(),
+  outcome: z.enum(['created', 'updated']),
+});
+export const ImportPlansResult = z
+  .object({
+    dryRun: z.boolean(),
+    communicationPlans: z.array(ImportedPlan),
+    ratePlans: z.array(ImportedPlan),
+  })
+  .meta({ id: 'ImportPlansResult' });
+export type ImportPlansOutcome = z.infer<typeof ImportPlansResult>;

@@ -29,7 +29,6 @@ export type CatalogService = ReturnType<typeof createCatalogService>;
 export { plmnAllowedByPlan } from './catalog.zones.ts';
 export type { CommunicationPlanRow, PlanKind, RatePlanRow };
 
-/** '/1/5/9/' → [1, 5, 9]: the account and its ancestors, the owners whose plans it may use. */
 /**
  * The overage action a create or update leaves: `throttle` needs its rate, the others have none (a change of action
  * away from throttle drops the rate; a rate alone changes a throttling plan's rate).
@@ -51,11 +50,11 @@ function overageActionOf(
   return { overageAction: action, overageThrottleKbps: action === 'throttle' ? rate : null };
 }
 
+/** '/1/5/9/' → [1, 5, 9]: the account and its ancestors, the owners whose plans it may use. */
 export function ancestorIds(path: string): number[] {
   return path.split('/').filter(Boolean).map(Number);
 }
 
-/** Resolves a plan name for an account: the nearest owner wins (own account, then ancestors), then shared. */
 /** A plan name → the plan an account may use (its own, an ancestor's, or a shared one); `isAvailable` by id. */
 export type PlanResolver = ((name: string, accountPath: string) => number | undefined) & {
   isAvailable(id: number, accountPath: string): boolean;
@@ -107,7 +106,7 @@ function decodeCursor(cursor: string): { name: string; id: number } {
   ]);
 }
 
-function requireStaff(p: Principal, action: string) {
+export function requireStaff(p: Principal, action: string) {
   if (!isStaff(p)) {
     throw forbidden(E.staffOnly, `Only the provider's staff can ${action}; customers may read plans`, [
       { field: 'role', value: p.role, reason: 'staff only' },

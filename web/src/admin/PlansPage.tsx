@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { Schemas } from '../api/client.ts';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { CommunicationPlanForm } from './CommunicationPlanForm.tsx';
+import { PlanImportDialog } from './PlanImportDialog.tsx';
 import { useAccountOptions, useCommunicationPlans, useDeletePlan, useRatePlans } from './queries.ts';
 import { RatePlanForm } from './RatePlanForm.tsx';
 import { AdminModal, ConfirmButton } from './ui.tsx';
@@ -34,16 +35,23 @@ export default function PlansPage() {
   const rate = useRatePlans();
   const owner = useOwnerName();
   const [editing, setEditing] = useState<Editing | null>(null);
+  const [importing, setImporting] = useState(false);
   const close = () => setEditing(null);
 
   return (
     <Stack gap="xl">
+      <PlanImportDialog opened={importing} onClose={() => setImporting(false)} />
       <Stack>
         <Group justify="space-between">
           <Title order={2} size="h4">
             Communication plans
           </Title>
-          <Button onClick={() => setEditing({ kind: 'communication', plan: null })}>New communication plan</Button>
+          <Group>
+            <Button variant="default" onClick={() => setImporting(true)}>
+              Import plans
+            </Button>
+            <Button onClick={() => setEditing({ kind: 'communication', plan: null })}>New communication plan</Button>
+          </Group>
         </Group>
         <ErrorAlert error={comm.error} />
         <Table striped aria-label="Communication plans">

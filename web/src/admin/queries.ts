@@ -239,3 +239,16 @@ export const useReplacePriorityMatrix = () =>
   );
 export const useResetPriorityMatrix = () =>
   useChange(() => unwrap(api.DELETE('/api/v1/sla/priority-matrix')), [adminKeys.matrix, keys.cases.all]);
+
+/** Plans in bulk from a file (the body of POST /api/v1/plans/import); a dry run checks and changes nothing. */
+export const useImportPlans = () =>
+  useChange(
+    (v: { body: Schemas['ImportPlansRequestInput']; upsert: boolean; dryRun: boolean }) =>
+      unwrap(
+        api.POST('/api/v1/plans/import', {
+          params: { query: { mode: v.upsert ? 'upsert' : 'create', dryRun: v.dryRun ? 'true' : 'false' } },
+          body: v.body,
+        }),
+      ),
+    planTouches,
+  );

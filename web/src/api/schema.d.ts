@@ -153,6 +153,13 @@ export interface paths {
      */
     patch: operations["updateAccountContact"];
   };
+  "/api/v1/plans/import": {
+    /**
+     * Create or update communication and rate plans in bulk
+     * @description Staff only. Each plan has the shape of its single create. All or nothing: a refusal names every bad plan by its place in the body (ratePlans[3].overage.throttleKbps) and writes none. With mode=upsert a plan of the same name and owner is changed to what the body says; with dryRun=true nothing is written.
+     */
+    post: operations["importPlans"];
+  };
   "/api/v1/communication-plans": {
     /**
      * List communication plans
@@ -1366,6 +1373,11 @@ export interface components {
         days?: number;
       };
     };
+    ImportPlansRequestInput: {
+      communicationPlans?: components["schemas"]["CreateCommunicationPlanRequestInput"][];
+      /** @default [] */
+      ratePlans?: components["schemas"]["CreateRatePlanRequestInput"][];
+    };
     CreateDeviceModelRequestInput: {
       name: string;
       /** @enum {string} */
@@ -2426,6 +2438,29 @@ export interface components {
       description: string;
       /** @description ISO 3166-1 alpha-2 */
       countries: string[];
+    };
+    ImportPlansResult: {
+      dryRun: boolean;
+      communicationPlans: ({
+          /** @description The plan's place in its list of the file, from 0 */
+          index: number;
+          /** @description null in a dry run for a plan that would be created */
+          id: number | null;
+          name: string;
+          accountId: number | null;
+          /** @enum {string} */
+          outcome: "created" | "updated";
+        })[];
+      ratePlans: ({
+          /** @description The plan's place in its list of the file, from 0 */
+          index: number;
+          /** @description null in a dry run for a plan that would be created */
+          id: number | null;
+          name: string;
+          accountId: number | null;
+          /** @enum {string} */
+          outcome: "created" | "updated";
+        })[];
     };
     TraceEvent: {
       id?: string;
@@ -4389,6 +4424,63 @@ export interface operations {
       };
       /** @description Default Response */
       404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Create or update communication and rate plans in bulk
+   * @description Staff only. Each plan has the shape of its single create. All or nothing: a refusal names every bad plan by its place in the body (ratePlans[3].overage.throttleKbps) and writes none. With mode=upsert a plan of the same name and owner is changed to what the body says; with dryRun=true nothing is written.
+   */
+  importPlans: {
+    parameters: {
+      query?: {
+        /** @description create: every plan is new (a name its owner already uses is refused); upsert: a plan of the same name and owner is changed to what the file says, fields the file leaves out back to their defaults */
+        mode?: "create" | "upsert";
+        /** @description true: check everything and answer what would happen, write nothing */
+        dryRun?: "true" | "false";
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ImportPlansRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ImportPlansResult"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
         content: {
           "application/json": components["schemas"]["Error"];
         };
