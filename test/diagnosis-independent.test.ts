@@ -15,6 +15,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnosis, RootCauseCode } from '../src/modules/diagnosis/diagnosis.model.ts';
+import { createDiagnosisService } from '../src/modules/diagnosis/diagnosis.service.ts';
+import { fleetHealthRepo } from '../src/modules/diagnosis/fleet-health.repo.ts';
+import { createFleetHealth } from '../src/modules/diagnosis/fleet-health.ts';
 import { cliPrincipal } from '../src/platform/auth.ts';
 import { type Harness, harness, uniq } from './support/harness.ts';
 import { generate } from './support/traffic-gen/generate.ts';
@@ -29,6 +32,11 @@ const DAY = 86_400_000;
 const FLOOR = Number(process.env.IOTOPS_INDEPENDENT_FLOOR ?? 0.8);
 const HEALTHY_FLOOR = Number(process.env.IOTOPS_INDEPENDENT_HEALTHY_FLOOR ?? 0.98);
 const SEED = process.env.IOTOPS_TRAFFIC_SEED ?? 'iotops-16';
+/**
+ * IOTOPS_TRAFFIC_AT (RFC 3339, in the past): generate the three days up to then and diagnose as of then, instead of
+ * now — the devices' rhythms follow the time of day, so a miss seen at one hour is reproduced at that hour.
+ */
+const AT = process.env.IOTOPS_TRAFFIC_AT;
 const staff = cliPrincipal('independent-truth');
 
 type Outcome = { iccid: string; category: Category; expected: RootCauseCode[]; got: RootCauseCode; agent: string };
@@ -137,7 +145,8 @@ async function ingest(url: string, token: string, g: Generated): Promise<void> {
 
 beforeAll(async () => {
   h = await harness();
-  const to = new Date();
+  const to = AT ? new Date(AT) : new Date();
+  const now = () => (AT ? to.getTime() + 1000 : Date.now());
   gen = generate({ seed: SEED, from: new Date(to.getTime() - 3 * DAY), to });
   await register(gen);
   const { secret } = await h.services.ingest.createCredential(cliPrincipal(), { name: `independent-${uniq()}` });
@@ -145,7 +154,14 @@ beforeAll(async () => {
   await ingest(url, secret, gen);
   await h.runJobs();
   h.services.fleetHealth.invalidate();
-  const failing = await h.services.diagnosis.failing(staff);
+  const diagnosis = AT
+    ? createDiagnosisService(
+        h.ctx,
+        { sims: h.services.sims, fleet: createFleetHealth(fleetHealthRepo(h.ctx.database), { now }) },
+        { now },
+      )
+    : h.services.diagnosis;
+  const failing = await diagnosis.failing(staff);
   failingNow = failing.items
     .map(
       (i) =>
@@ -154,11 +170,11 @@ beforeAll(async () => {
     .join('; ');
   for (const [window, q] of [
     ['24h', {}],
-    ['3d', { from: new Date(to.getTime() - 3 * DAY).toISOString(), to: new Date().toISOString() }],
+    ['3d', { from: new Date(to.getTime() - 3 * DAY).toISOString(), to: new Date(now()).toISOString() }],
   ] as const) {
     const out: Outcome[] = [];
     for (const t of gen.truth) {
-      const r = await h.services.diagnosis.diagnoseSim(staff, t.iccid, q);
+      const r = await diagnosis.diagnoseSim(staff, t.iccid, q);
       out.push({
         iccid: t.iccid,
         category: t.category,
