@@ -7,8 +7,7 @@
  * warning, longer than SILENT_ERROR_FACTOR × it and than 1.5 × the longest gap → error; never below the floors (a
  * router's usual gap of a minute does not make a 10-minute pause news), and never while every hour of the silence is
  * one the device is quiet in on most days (a vending machine's night, `usuallyQuiet`), nor, for an irregular reporter,
- * while its days make such a pause at that time of day plausible (`pauseChance`). Irregular: pauses spread over half
- * their mean, or busy at some hours every day and hit-or-miss at the others (`pausesTellRhythm`).
+ * while its days make such a pause at that time of day plausible (`pauseChance`).
  */
 import type { ActivityPattern, Finding, LayerResult } from '../diagnosis.model.ts';
 import { percentile } from '../facts.ts';
@@ -95,43 +94,6 @@ function silenceByHour(
 
 /** A device whose gaps vary less than this share of their mean reports like clockwork: a missed beat is news. */
 export const REGULAR_CV = 0.5;
-/**
- * Hours of the day a device may hit on some days and not others and still report like clockwork (an extra contact
- * now and then). A tracker that reports at random by night hits a third of its night hours on one day, two thirds
- * on another: many more.
- */
-export const CLOCKWORK_LOOSE_HOURS = 2;
-
-/**
- * May the spread of the device's pauses be trusted to say it is regular? Not for a device that is busy at some hours
- * of every day and hit-or-miss at the others: a tracker reporting all day and at random by night pauses only at
- * night, and its pauses counted in whole hours (2, 3, 2, 4 h) are tight by their spread and random all the same.
- * A clockwork reporter keeps its hours — each hour of the day one it was active in on every day or on none, or two
- * adjacent hours sharing its beat (a beat near the full hour: 2 + 1 of 3 days) — and one whose period does not divide
- * the day wanders round the clock, busy at no hour every day; the spread of its pauses is its rhythm. True without a
- * day's rhythm to judge by.
- */
-export function pausesTellRhythm(p: ActivityPattern | null): boolean {
-  if (!p?.byHourOfDay || p.activeDays === undefined || p.activeDays < QUIET_MIN_DAYS) return true;
-  const c = p.byHourOfDay;
-  const days = p.activeDays;
-  if (!c.some((n) => n >= days)) return true;
-  const partial = (h: number) => c[h % 24]! > 0 && c[h % 24]! < days;
-  // Start the walk where the day is decided, so a pair is never split at midnight.
-  const start = Math.max(
-    0,
-    c.findIndex((n) => n === 0 || n >= days),
-  );
-  let loose = 0;
-  for (let i = 0; i < 24; i++) {
-    const h = start + i;
-    if (!partial(h)) continue;
-    if (i < 23 && partial(h + 1) && c[h % 24]! + c[(h + 1) % 24]! === days) i++;
-    else loose++;
-  }
-  return loose <= CLOCKWORK_LOOSE_HOURS;
-}
-
 /** A pause a live irregular device has at least this chance of at this time of day is no silence. */
 export const PLAUSIBLE_PAUSE = 0.05;
 
@@ -195,14 +157,9 @@ export function activityChecks({ input, facts }: Ctx): LayerResult {
     const quiet = `${detail} On most days it is quiet at this time of day too (${input.activity!.activeDays} days of rhythm).`;
     return { checks: [check('activity', 'last_seen', 'ok', 'Quiet as usual', quiet, evidence)], findings };
   }
-  // An irregular reporter (its gaps as wide as their mean, or its hours hit on some days and not others) is silent
-  // only when its days make such a pause at this time of day unlikely; a regular one's missed beat is news whatever
-  // the hour.
-  const regular =
-    a?.meanGapMs !== undefined &&
-    a.sdGapMs !== undefined &&
-    a.sdGapMs <= REGULAR_CV * a.meanGapMs &&
-    pausesTellRhythm(input.activity);
+  // An irregular reporter (its gaps as wide as their mean) is silent only when its days make such a pause at this
+  // time of day unlikely; a regular one's missed beat is news whatever the hour.
+  const regular = a?.meanGapMs !== undefined && a.sdGapMs !== undefined && a.sdGapMs <= REGULAR_CV * a.meanGapMs;
   const chance = regular ? null : pauseChance(input.activity, lastAt, input.now.getTime());
   if (chance !== null && chance >= PLAUSIBLE_PAUSE) {
     const quiet = `${detail} Its rhythm is irregular, and on its days a pause this long at this time of day happens (${Math.round(chance * 100)} %).`;

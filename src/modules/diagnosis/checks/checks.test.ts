@@ -3,7 +3,7 @@ import type { DiagnosisInput } from '../diagnosis.model.ts';
 import { cell, commPlan, ev, FAR, HOUR, healthyEvents, input, NOW, ratePlan } from '../diagnosis.testkit.ts';
 import { gatherFacts } from '../facts.ts';
 import { judgeCell } from '../fleet.ts';
-import { activityChecks, activityPatternFromHours, pauseChance, pausesTellRhythm, usuallyQuiet } from './activity.ts';
+import { activityChecks, activityPatternFromHours, pauseChance, usuallyQuiet } from './activity.ts';
 import { dataSessionChecks } from './data-session.ts';
 import { identityChecks } from './identity.ts';
 import { policyChecks } from './policy.ts';
@@ -215,49 +215,13 @@ describe('activity', () => {
       now,
     });
     expect(irregular.checks[0]).toMatchObject({ verdict: 'ok', title: 'Pause as usual' });
-    // The same pause from a device that reports like clockwork (every other hour, every day) is a missed beat.
-    const clockwork = Array.from({ length: 24 }, (_, h) => (h % 2 === 0 ? 3 : 0));
+    // The same pause from a device that reports like clockwork is a missed beat.
     const regular = layer(activityChecks, {
       events: lastEvent,
-      activity: {
-        ...p,
-        byHourOfDay: clockwork,
-        meanGapMs: 2 * HOUR,
-        sdGapMs: HOUR / 10,
-        typicalGapMs: 2 * HOUR,
-        longestGapMs: 2 * HOUR,
-      },
+      activity: { ...p, meanGapMs: 1.5 * HOUR, sdGapMs: HOUR / 10, typicalGapMs: 1.5 * HOUR, longestGapMs: 2 * HOUR },
       now,
     });
     expect(regular.findings[0]).toMatchObject({ code: 'device_silent' });
-  });
-
-  it('the spread of pauses tells the rhythm of a device that keeps its hours or wanders round the clock, not of one busy by day and hit-or-miss by night', () => {
-    const p = (byHourOfDay: number[]) => ({
-      days: 14,
-      activeHours: 40,
-      typicalGapMs: null,
-      longestGapMs: null,
-      byHourOfDay,
-      activeDays: 3,
-    });
-    // Every 4 h on the hour; every 4 h at about :58, the beat falling before the hour on two days, after it on one.
-    expect(pausesTellRhythm(p(Array.from({ length: 24 }, (_, h) => (h % 4 === 0 ? 3 : 0))))).toBe(true);
-    expect(pausesTellRhythm(p(Array.from({ length: 24 }, (_, h) => (h % 4 === 3 ? 2 : h % 4 === 0 ? 1 : 0))))).toBe(
-      true,
-    );
-    // Wired at midnight too: the pair 23:00 + 00:00 is one beat.
-    expect(
-      pausesTellRhythm(p(Array.from({ length: 24 }, (_, h) => (h === 23 ? 1 : h === 0 ? 2 : h === 12 ? 3 : 0)))),
-    ).toBe(true);
-    // The simulator's tracker (seen misjudged): active every hour by day, at random by night.
-    expect(pausesTellRhythm(p([1, 2, 1, 1, 2, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 1]))).toBe(false);
-    expect(pausesTellRhythm(p([1, 2, 1, 1, 1, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 3, 2, 1, 0, 1, 2]))).toBe(false);
-    // A heartbeat every 4–5 h that drifts round the clock (from the independent generator): busy at no hour every day.
-    expect(pausesTellRhythm(p([1, 0, 1, 1, 0, 2, 1, 2, 1, 1, 2, 1, 2, 1, 1, 2, 1, 1, 0, 0, 1, 0, 1, 0]))).toBe(true);
-    // Without a day's rhythm there is nothing to contradict the gaps.
-    expect(pausesTellRhythm(null)).toBe(true);
-    expect(pausesTellRhythm({ ...p(new Array(24).fill(1)), activeDays: 1 })).toBe(true);
   });
 
   it('without a rhythm, a day and a half of silence is a warning', () => {
