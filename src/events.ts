@@ -3,6 +3,7 @@
  * its events in `<module>.events.ts` and its reactions in `<module>.subscribers.ts`; both are listed here. The
  * registry refuses, at start-up, a subscriber of an undeclared event and a name taken twice.
  */
+import { alarmsSubscribers } from './modules/alarms/alarms.subscribers.ts';
 import { CaseEvents } from './modules/cases/cases.events.ts';
 import { DiagnosisEvents } from './modules/diagnosis/diagnosis.events.ts';
 import { diagnosisSubscribers } from './modules/diagnosis/diagnosis.subscribers.ts';
@@ -46,6 +47,7 @@ export function eventRegistry(services: Services): EventRegistry {
       ...simsSubscribers({ usageThresholds: services.simUsageThresholds }),
       ...webhooksSubscribers({ fanout: services.webhookFanout }),
       ...mailSubscribers({ mail: services.mail, composer: services.mailComposer }),
+      ...alarmsSubscribers({ alarms: services.alarms }),
     ]);
     built.set(services, registry);
   }

@@ -47,6 +47,9 @@ export function workerOptions(
 /** How often a worker looks for webhook messages whose first attempt never happened (a crash mid-attempt). */
 const WEBHOOK_SWEEP_MS = 15_000;
 
+/** How often a worker looks for silences that fell due (the alarms' silence watch: fired within this of due). */
+const SILENCE_TICK_MS = 1_000;
+
 /** Wakes by new events come at most this often: the first at once, those within it together at its end. */
 const WAKE_MIN_MS = 50;
 
@@ -100,10 +103,27 @@ export function startWorker(
   sweep();
   const sweeper = setInterval(sweep, WEBHOOK_SWEEP_MS);
   sweeper.unref();
+  // The silence watch: what fell due is handled at once (several workers share it row by row, silence-watch.ts).
+  let ticking: Promise<void> | null = null;
+  const tick = () => {
+    ticking ??= services.alarms
+      .silenceTick()
+      .then((r) => {
+        if (r.raised + r.cleared > 0) ctx.log.info(r, 'silence watch');
+      })
+      .catch((e: unknown) => ctx.log.error({ err: e }, 'the silence watch failed'))
+      .finally(() => {
+        ticking = null;
+      });
+  };
+  const ticker = setInterval(tick, SILENCE_TICK_MS);
+  ticker.unref();
   return {
     ...worker,
     async stop() {
       clearInterval(sweeper);
+      clearInterval(ticker);
+      await ticking;
       await sweeping;
       await (await listening)?.close();
       clearTimeout(pendingWake);

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { alarmsRoutes } from './modules/alarms/alarms.routes.ts';
 import { attachmentsRoutes } from './modules/cases/attachments.routes.ts';
 import { casePartiesRoutes } from './modules/cases/case-parties.routes.ts';
 import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts';
@@ -44,6 +45,7 @@ export async function createHttpApp(ctx: Ctx, services: Services): Promise<App> 
       loginRoutes(services.logins),
       accountsRoutes(services.accounts),
       catalogRoutes(services.catalog, services.planImport),
+      alarmsRoutes(services.alarms),
       plmnsRoutes(services.plmns),
       simsRoutes(services.sims),
       simTransferRoutes(services.simImports, services.simExports, {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
+import { createAlarmsService } from './modules/alarms/alarms.service.ts';
 import { createAttachmentsService } from './modules/cases/attachments.service.ts';
 import { createCaseHistory } from './modules/cases/case-history.ts';
 import { createCaseParties } from './modules/cases/case-parties.ts';
@@ -139,6 +140,10 @@ export function buildServices(ctx: Ctx) {
   // One fleet snapshot per process, shared by every diagnosis (fleet-health.ts).
   const fleetHealth = createFleetHealth(fleetHealthRepo(ctx.database), { log: ctx.log });
   const diagnosis = createDiagnosisService(ctx, { sims, fleet: fleetHealth });
+  const alarms = createAlarmsService(ctx, {
+    lastEventsOf: ingest.lastEventsOf,
+    thresholdsOf: diagnosis.silenceThresholds,
+  });
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
   const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis }, { retentionDays: ctx.config.retentionDays });
   const webhooks = createWebhooksService(ctx, { accounts });
@@ -174,6 +179,7 @@ export function buildServices(ctx: Ctx) {
     logins,
     catalog,
     planImport,
+    alarms,
     plmns,
     simImports,
     simExports,

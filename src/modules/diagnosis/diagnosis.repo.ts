@@ -195,6 +195,16 @@ type EventDbRow = {
 
 export function diagnosisRepo(database: Database) {
   return {
+    /** Each SIM's hours with usage since `since` (epoch ms), for the silence watch's thresholds (one statement). */
+    async activeHoursOf(simIds: readonly number[], since: Date): Promise<Map<number, number[]>> {
+      if (simIds.length === 0) return new Map();
+      const rows = await database.query<{ sim_id: string; hours: number[] }>(
+        `select sim_id::text, array_agg(extract(epoch from hour)::float8 * 1000) as hours
+           from sim_usage_hourly where sim_id = any($1::bigint[]) and hour >= $2 group by sim_id`,
+        [simIds, since],
+      );
+      return new Map(rows.map((r) => [Number(r.sim_id), r.hours.map(Number)]));
+    },
     /** The window's events, newest first: MAX_EVENTS + 1 rows tell whether the window held more. */
     events(q: { iccid: string; from: Date; to: Date; tenantId?: number | undefined }) {
       const params: unknown[] = [q.iccid, q.from, q.to, MAX_EVENTS + 1];

@@ -11,8 +11,9 @@ import type { Language } from '../accounts/accounts.schemas.ts';
 import { parseWindow } from '../network/window.ts';
 import { displayIccid } from '../sims/identifiers.ts';
 import type { SimsService } from '../sims/sims.service.ts';
+import { activityPatternFromHours, silentAfterMs } from './checks/activity.ts';
 import type { Diagnosis } from './diagnosis.model.ts';
-import { diagnosisRepo, type SimRef } from './diagnosis.repo.ts';
+import { ACTIVITY_DAYS, diagnosisRepo, type SimRef } from './diagnosis.repo.ts';
 import { diagnose } from './engine.ts';
 import { type FleetHealth, type FleetSnapshot, failingNow, fleetForSim } from './fleet-health.ts';
 
@@ -61,6 +62,20 @@ export function createDiagnosisService(
   }
 
   return {
+    /**
+     * For the alarms' silence watch (issue 17): after how long each SIM's silence is news, by the same rule as the
+     * diagnosis' "silent" warning over its rhythm of the last ACTIVITY_DAYS days (a day for a SIM without one).
+     */
+    async silenceThresholds(simIds: readonly number[], at: Date): Promise<Map<number, number>> {
+      const hours = await repo.activeHoursOf(simIds, new Date(at.getTime() - ACTIVITY_DAYS * 86_400_000));
+      return new Map(
+        simIds.map((id) => {
+          const p = activityPatternFromHours(hours.get(id) ?? [], ACTIVITY_DAYS);
+          return [id, silentAfterMs(p.typicalGapMs, p.longestGapMs, p)];
+        }),
+      );
+    },
+
     async diagnoseSim(p: Principal, iccid: string, q: DiagnoseQuery = {}): Promise<DiagnosisResult> {
       // The window first: a bad one is refused before any read (and says why even for a SIM out of reach).
       const window = parseWindow(q, { retentionDays: ctx.config.retentionDays, now: now() });

@@ -6,6 +6,15 @@ import { ingestCredentials, ingestErrors, simNetworkState } from './ingest.table
 export type IngestCredentialRow = typeof ingestCredentials.$inferSelect;
 export type IngestErrorRow = typeof ingestErrors.$inferSelect;
 
+/** A SIM's newest network event as its state holds it (the silence watch reads it). */
+export type LastEvent = {
+  simId: number;
+  tenantId: number;
+  accountId: number;
+  lastEventAt: Date;
+  lastEventType: string;
+};
+
 export function ingestRepo(db: Db) {
   return {
     async insertCredential(values: typeof ingestCredentials.$inferInsert): Promise<IngestCredentialRow> {
@@ -68,6 +77,20 @@ export function ingestRepo(db: Db) {
         sql`select iccid, count(*)::int as records, min(ts) as first_ts, max(ts) as last_ts
               from network_events where tenant_id is null group by iccid order by max(ts) desc limit ${limit}`,
       ),
+    async lastEventsOf(simIds: readonly number[]): Promise<Map<number, LastEvent>> {
+      if (simIds.length === 0) return new Map();
+      const rows = await db
+        .select({
+          simId: simNetworkState.simId,
+          tenantId: simNetworkState.tenantId,
+          accountId: simNetworkState.accountId,
+          lastEventAt: simNetworkState.lastEventAt,
+          lastEventType: simNetworkState.lastEventType,
+        })
+        .from(simNetworkState)
+        .where(inArray(simNetworkState.simId, [...simIds]));
+      return new Map(rows.map((r) => [r.simId, r]));
+    },
     async networkStatesOf(simIds: number[]): Promise<Map<number, string>> {
       const rows = await db
         .select({ simId: simNetworkState.simId, status: simNetworkState.status })

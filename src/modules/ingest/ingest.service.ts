@@ -131,6 +131,8 @@ export function createIngestService(ctx: Ctx, deps: IngestDeps) {
   return {
     /** SIM id → current network state, for the SIM views (the SIMs module shows it, ingest owns it). */
     networkStatesOf: (simIds: number[]) => repo.networkStatesOf(simIds),
+    /** Each SIM's newest event (time, type) and owner, from its network state; SIMs that never talked are absent. */
+    lastEventsOf: (simIds: readonly number[]) => repo.lastEventsOf(simIds),
     acceptNetwork(lines: Line[], source: IngestSource, o: { topicIccid?: string } = {}) {
       return accept('network', lines, source, (raw) => parseNetworkEvent(raw, { ...o, now: now() }));
     },

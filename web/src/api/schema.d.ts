@@ -219,6 +219,31 @@ export interface paths {
      */
     get: operations["listRoamingZones"];
   };
+  "/api/v1/alarms": {
+    /**
+     * List alarms
+     * @description Staff only. Newest first (by when the condition was last seen). One active alarm per SIM and type; a silence that lasts raises its count every 5 minutes, and the first check after the SIM talks clears it.
+     */
+    get: operations["listAlarms"];
+  };
+  "/api/v1/alarms/{id}": {
+    /** Get an alarm */
+    get: operations["getAlarm"];
+  };
+  "/api/v1/alarms/{id}/acknowledge": {
+    /**
+     * Acknowledge an alarm
+     * @description Someone is on it. The first acknowledgement is kept; the alarm stays active until cleared.
+     */
+    post: operations["acknowledgeAlarm"];
+  };
+  "/api/v1/alarms/{id}/clear": {
+    /**
+     * Clear an alarm
+     * @description Handled by hand. A condition that persists raises a new alarm at its next check (a silence: within 5 minutes).
+     */
+    post: operations["clearAlarm"];
+  };
   "/api/v1/plmns": {
     /**
      * Search PLMNs
@@ -1856,6 +1881,41 @@ export interface components {
             reason: string;
           }[];
       };
+    };
+    Alarm: {
+      id: number;
+      /**
+       * @description silence: the SIM stopped talking for longer than its own rhythm allows
+       * @enum {string}
+       */
+      type: "silence";
+      /** @enum {string} */
+      severity: "critical" | "major" | "minor" | "warning";
+      /** @enum {string} */
+      status: "active" | "cleared";
+      acknowledged: boolean;
+      originator: {
+        /** @enum {string} */
+        type: "sim";
+        /** @description The SIM's id */
+        id: string;
+      };
+      accountId: number | null;
+      /** @description How often the condition was found since the alarm was raised */
+      count: number;
+      firstSeenAt: string;
+      lastSeenAt: string;
+      clearedAt: string | null;
+      clearedBy: ("condition" | "user") | null;
+      acknowledgedAt: string | null;
+      /** @description silence: lastEventAt, lastEventType, thresholdMinutes, silentMinutes */
+      details: {
+        [key: string]: unknown;
+      };
+    };
+    AlarmPage: {
+      items: components["schemas"]["Alarm"][];
+      nextCursor: string | null;
     };
     SimCount: {
       /** @description SIMs the filter selects within your reach */
@@ -4989,6 +5049,183 @@ export interface operations {
       };
       /** @description Default Response */
       403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List alarms
+   * @description Staff only. Newest first (by when the condition was last seen). One active alarm per SIM and type; a silence that lasts raises its count every 5 minutes, and the first check after the SIM talks clears it.
+   */
+  listAlarms: {
+    parameters: {
+      query?: {
+        /** @description active: not cleared (the default); cleared; any */
+        status?: "active" | "cleared" | "any";
+        /** @description Only acknowledged (true) or unacknowledged (false) alarms */
+        acknowledged?: "true" | "false";
+        type?: "silence";
+        /** @description Only this account's alarms */
+        accountId?: number;
+        limit?: number;
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AlarmPage"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Get an alarm */
+  getAlarm: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Alarm"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Acknowledge an alarm
+   * @description Someone is on it. The first acknowledgement is kept; the alarm stays active until cleared.
+   */
+  acknowledgeAlarm: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Alarm"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Clear an alarm
+   * @description Handled by hand. A condition that persists raises a new alarm at its next check (a silence: within 5 minutes).
+   */
+  clearAlarm: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Alarm"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

@@ -111,6 +111,22 @@ export function pauseChance(p: ActivityPattern | null, lastAt: number, now: numb
 
 const hours = (ms: number) => Math.round((ms / HOUR_MS) * 10) / 10;
 
+/**
+ * How long a silence may last before it is worth a warning: longer than its usual gap by half (an upload missed),
+ * than any gap it had before, and than a random reporter's long pauses (mean + SILENT_SD_FACTOR standard deviations
+ * of its gaps); a day without any rhythm. The alarms' silence watch (issue 17) is due at the same instant.
+ */
+export function silentAfterMs(
+  typical: number | null,
+  longest: number | null,
+  a: Pick<ActivityPattern, 'meanGapMs' | 'sdGapMs'> | null,
+): number {
+  if (typical === null) return NO_PATTERN_WARN_MS;
+  const randomPause =
+    a?.meanGapMs !== undefined && a.sdGapMs !== undefined ? a.meanGapMs + SILENT_SD_FACTOR * a.sdGapMs : 0;
+  return Math.max(SILENT_WARN_FACTOR * typical, longest ?? 0, randomPause, SILENT_WARN_FLOOR_MS);
+}
+
 export function activityChecks({ input, facts }: Ctx): LayerResult {
   const findings: Finding[] = [];
   const lastAt = Math.max(facts.newest?.ts.getTime() ?? 0, input.networkState?.lastEventAt.getTime() ?? 0);
@@ -128,15 +144,8 @@ export function activityChecks({ input, facts }: Ctx): LayerResult {
     source = 'contacts in the window';
   }
   const silentFor = input.now.getTime() - lastAt;
-  // Longer than its usual gap by half (an upload missed), than any gap it had before, and than a random reporter's
-  // long pauses (mean + SILENT_SD_FACTOR standard deviations of its gaps).
   const a = input.activity;
-  const randomPause =
-    a?.meanGapMs !== undefined && a.sdGapMs !== undefined ? a.meanGapMs + SILENT_SD_FACTOR * a.sdGapMs : 0;
-  const warnAt =
-    typical === null
-      ? NO_PATTERN_WARN_MS
-      : Math.max(SILENT_WARN_FACTOR * typical, longest ?? 0, randomPause, SILENT_WARN_FLOOR_MS);
+  const warnAt = silentAfterMs(typical, longest, a);
   const errorAt =
     typical === null
       ? NO_PATTERN_ERROR_MS

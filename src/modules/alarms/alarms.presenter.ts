@@ -1,0 +1,22 @@
+import type { z } from 'zod';
+import type { AlarmRow } from './alarms.repo.ts';
+import type { AlarmView } from './alarms.schemas.ts';
+
+export function presentAlarm(a: AlarmRow): z.infer<typeof AlarmView> {
+  return {
+    id: a.id,
+    type: a.type as 'silence',
+    severity: a.severity as z.infer<typeof AlarmView>['severity'],
+    status: a.clearedAt ? 'cleared' : 'active',
+    acknowledged: a.acknowledgedAt !== null,
+    originator: { type: 'sim', id: a.originatorId },
+    accountId: a.accountId,
+    count: a.count,
+    firstSeenAt: a.firstSeenAt.toISOString(),
+    lastSeenAt: a.lastSeenAt.toISOString(),
+    clearedAt: a.clearedAt?.toISOString() ?? null,
+    clearedBy: a.clearedAt === null ? null : a.clearedBy === null ? 'condition' : 'user',
+    acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
+    details: a.details,
+  };
+}

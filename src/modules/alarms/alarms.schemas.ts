@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+export const ALARM_SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
+export const ALARM_TYPES = ['silence'] as const;
+
+export const ListAlarmsQuery = z.object({
+  status: z
+    .enum(['active', 'cleared', 'any'])
+    .default('active')
+    .describe('active: not cleared (the default); cleared; any'),
+  acknowledged: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('Only acknowledged (true) or unacknowledged (false) alarms'),
+  type: z.enum(ALARM_TYPES).optional(),
+  accountId: z.coerce.number().int().positive().optional().describe("Only this account's alarms"),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional(),
+});
+export type ListAlarmsInput = z.infer<typeof ListAlarmsQuery>;
+
+export const AlarmIdParams = z.object({ id: z.coerce.number().int().positive() });
+
+export const AlarmView = z
+  .object({
+    id: z.number().int(),
+    type: z.enum(ALARM_TYPES).describe('silence: the SIM stopped talking for longer than its own rhythm allows'),
+    severity: z.enum(ALARM_SEVERITIES),
+    status: z.enum(['active', 'cleared']),
+    acknowledged: z.boolean(),
+    originator: z.object({
+      type: z.enum(['sim']),
+      id: z.string().describe("The SIM's id"),
+    }),
+    accountId: z.number().int().nullable(),
+    count: z.number().int().describe('How often the condition was found since the alarm was raised'),
+    firstSeenAt: z.string(),
+    lastSeenAt: z.string(),
+    clearedAt: z.string().nullable(),
+    clearedBy: z.enum(['condition', 'user']).nullable(),
+    acknowledgedAt: z.string().nullable(),
+    details: z
+      .record(z.string(), z.unknown())
+      .describe('silence: lastEventAt, lastEventType, thresholdMinutes, silentMinutes'),
+  })
+  .meta({ id: 'Alarm' });
+
+export const AlarmPage = z
+  .object({ items: z.array(AlarmView), nextCursor: z.string().nullable() })
+  .meta({ id: 'AlarmPage' });

@@ -1,0 +1,77 @@
+import { isStaff, type Principal } from '../../platform/auth.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { cursorParts, encodeCursor, isCursorId, isCursorTime } from '../../platform/cursor.ts';
+import { forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { AlarmsErrors as E } from './alarms.errors.ts';
+import { type AlarmRow, alarmsRepo } from './alarms.repo.ts';
+import type { ListAlarmsInput } from './alarms.schemas.ts';
+import { type SilenceDeps, silenceWatch } from './silence-watch.ts';
+
+export type AlarmsService = ReturnType<typeof createAlarmsService>;
+export type { AlarmRow };
+
+/** Alarms are the provider's desk's today (a customer's view of its own comes with the portal's alarm page). */
+const staffOnly = (p: Principal) => {
+  if (!isStaff(p))
+    throw forbidden(E.staffOnly, "Alarms are for the provider's staff", [
+      { field: 'role', value: p.role, reason: 'staff only' },
+    ]);
+};
+
+export function createAlarmsService(
+  ctx: Pick<Ctx, 'database'>,
+  deps: Pick<SilenceDeps, 'lastEventsOf' | 'thresholdsOf'>,
+  opts: { now?: () => number } = {},
+) {
+  const now = opts.now ?? Date.now;
+  const repo = alarmsRepo(ctx.database.db);
+  const silence = silenceWatch({ database: ctx.database, ...deps });
+
+  async function get(p: Principal, id: number): Promise<AlarmRow> {
+    staffOnly(p);
+    const row = await repo.get(id);
+    if (!row) throw notFound(E.notFound, `Alarm ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
+    return row;
+  }
+
+  return {
+    get,
+    async list(p: Principal, q: ListAlarmsInput): Promise<{ items: AlarmRow[]; nextCursor: string | null }> {
+      staffOnly(p);
+      let before: { lastSeenAt: Date; id: number } | undefined;
+      if (q.cursor !== undefined) {
+        const parts = cursorParts(q.cursor, 2);
+        if (!parts || !isCursorTime(parts[0]) || !isCursorId(parts[1]))
+          throw invalid(E.cursorInvalid, 'The cursor is not one this list gave', [
+            { field: 'cursor', value: q.cursor, reason: 'not a cursor of GET /api/v1/alarms' },
+          ]);
+        before = { lastSeenAt: new Date(parts[0] as string), id: parts[1] as number };
+      }
+      const rows = await repo.list({ ...q, before, limit: q.limit + 1 });
+      const items = rows.slice(0, q.limit);
+      const last = items[items.length - 1];
+      return {
+        items,
+        nextCursor: rows.length > q.limit && last ? encodeCursor([last.lastSeenAt.toISOString(), last.id]) : null,
+      };
+    },
+    /** Someone is on it: kept as the first acknowledgement (who and when); the alarm stays active. */
+    async acknowledge(p: Principal, id: number): Promise<AlarmRow> {
+      await get(p, id);
+      return (await repo.acknowledge(id, p.userId, new Date(now())))!;
+    },
+    /**
+     * Cleared by hand: a silence that goes on raises a new alarm at its next check (RECHECK_MS), as ThingsBoard
+     * does — clearing says "handled", not "it is fine".
+     */
+    async clear(p: Principal, id: number): Promise<AlarmRow> {
+      await get(p, id);
+      return (await repo.clear(id, p.userId, new Date(now())))!;
+    },
+
+    /** Ingest saw these SIMs change state (their first event among them): watch their silence from now on. */
+    watchSims: (simIds: readonly number[]) => silence.watch(simIds, new Date(now())),
+    /** The worker's timer: raise, repeat or clear what is due. */
+    silenceTick: () => silence.tick(new Date(now())),
+  };
+}

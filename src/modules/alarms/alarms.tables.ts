@@ -1,0 +1,56 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, jsonb, pgTable, text, timestamptz, uniqueIndex } from '../../platform/db/columns.ts';
+
+/**
+ * Alarms (issue 17), ThingsBoard's model: an originator (a SIM today; accounts, PLMNs and APNs with the fleet rules),
+ * a type, a severity, active until cleared (by its condition or by staff) and acknowledged or not. One active alarm per
+ * originator and type: a condition that persists raises its `count` and `last_seen_at`, never a second alarm.
+ */
+export const alarms = pgTable(
+  'alarms',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    tenantId: bigint('tenant_id', { mode: 'number' }),
+    accountId: bigint('account_id', { mode: 'number' }),
+    originatorType: text('originator_type').notNull(), // sim
+    originatorId: text('originator_id').notNull(), // the SIM's id
+    type: text('type').notNull(), // silence
+    severity: text('severity').notNull(), // critical | major | minor | warning
+    count: integer('count').notNull().default(1),
+    firstSeenAt: timestamptz('first_seen_at').notNull(),
+    lastSeenAt: timestamptz('last_seen_at').notNull(),
+    clearedAt: timestamptz('cleared_at'),
+    /** null: the condition cleared it (the SIM talked again); else the user who did. */
+    clearedBy: bigint('cleared_by', { mode: 'number' }),
+    acknowledgedAt: timestamptz('acknowledged_at'),
+    acknowledgedBy: bigint('acknowledged_by', { mode: 'number' }),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    uniqueIndex('alarms_active_uq').on(t.originatorType, t.originatorId, t.type).where(sql`${t.clearedAt} is null`),
+    index('alarms_recent_idx').on(t.lastSeenAt, t.id),
+    index('alarms_tenant_idx').on(t.tenantId, t.lastSeenAt),
+  ],
+);
+
+/**
+ * The silence watch: one row per SIM that has talked, due when its silence would become news. A tick claims the due
+ * rows (index on due_at: the work is what falls due, never a scan of the fleet), reads the SIMs' last events, moves
+ * a talking SIM's due time on and raises the alarm of a silent one — at the due instant, not at its next message.
+ */
+export const silenceWatch = pgTable(
+  'silence_watch',
+  {
+    simId: bigint('sim_id', { mode: 'number' }).primaryKey(),
+    tenantId: bigint('tenant_id', { mode: 'number' }).notNull(),
+    accountId: bigint('account_id', { mode: 'number' }).notNull(),
+    /** The newest event the watch has seen. */
+    lastEventAt: timestamptz('last_event_at').notNull(),
+    /** How long a silence from lastEventAt may last before it is news (the SIM's rhythm, when it was last read). */
+    thresholdMs: bigint('threshold_ms', { mode: 'number' }).notNull(),
+    dueAt: timestamptz('due_at').notNull(),
+    /** Set while this silence has an active alarm: the tick then repeats it, or clears it once the SIM talks. */
+    alarmId: bigint('alarm_id', { mode: 'number' }),
+  },
+  (t) => [index('silence_watch_due_idx').on(t.dueAt)],
+);

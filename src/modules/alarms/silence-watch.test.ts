@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
+import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
+import { NO_PATTERN_WARN_MS } from '../diagnosis/checks/activity.ts';
+import { createAlarmsService } from './alarms.service.ts';
+import { RECHECK_MS } from './silence-watch.ts';
+
+let h: Harness;
+let t: Tenant;
+beforeAll(async () => {
+  h = await harness();
+  t = await makeTenant(h.services);
+});
+afterAll(() => h.close());
+
+const src = { transport: 'http' as const, credentialId: null };
+const net = { network: { mcc: '262', mnc: '01' } };
+const MIN = 60_000;
+
+/** An alarms service on the test's clock, as a worker process would hold one. */
+function alarmsAt(clock: { now: number }) {
+  return createAlarmsService(
+    h.ctx,
+    { lastEventsOf: h.services.ingest.lastEventsOf, thresholdsOf: h.services.diagnosis.silenceThresholds },
+    { now: () => clock.now },
+  );
+}
+
+async function talk(sim: MadeSim, at: number, type: 'attach' | 'sms_mo' = 'attach') {
+  const r = await h.services.ingest.acceptNetwork(
+    [{ line: 1, value: { ts: new Date(at).toISOString(), iccid: sim.iccid20, type, ...net } }],
+    src,
+  );
+  expect(r).toMatchObject({ accepted: 1 });
+  await h.runJobs(); // ingest's batch event: the silence watch starts (alarms.watch_silence)
+}
+
+async function simIdOf(sim: MadeSim): Promise<number> {
+  const [r] = await h.ctx.database.query<{ id: string }>('select id::text from sims where left(iccid, 19) = $1', [
+    sim.iccid20.slice(0, 19),
+  ]);
+  return Number(r!.id);
+}
+
+const alarmOf = async (simId: number) => {
+  const res = await h.app.inject({ method: 'GET', url: '/api/v1/alarms?status=any', headers: t.agent });
+  expect(res.statusCode, res.body).toBe(200);
+  return (res.json() as { items: Record<string, unknown>[] }).items.filter(
+    (a) => (a.originator as { id: string }).id === String(simId),
+  );
+};
+
+describe('the silence watch', () => {
+  it('raises the alarm at the due instant (not before, not at the next message), repeats it, and clears it when the SIM talks', async () => {
+    const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+    const simId = await simIdOf(sim!);
+    const last = Date.now() - 30 * 3_600_000;
+    await talk(sim!, last);
+    // No rhythm yet (no usage hours): a day's silence is news, as the diagnosis says.
+    const due = last + NO_PATTERN_WARN_MS;
+    const clock = { now: due - 1000 };
+    const alarms = alarmsAt(clock);
+    expect((await alarms.silenceTick()).raised).toBe(0);
+    expect(await alarmOf(simId)).toEqual([]);
+
+    clock.now = due;
+    expect(await alarms.silenceTick()).toMatchObject({ raised: 1 });
+    const [raised] = await alarmOf(simId);
+    expect(raised).toMatchObject({
+      type: 'silence',
+      severity: 'major',
+      status: 'active',
+      acknowledged: false,
+      count: 1,
+      accountId: t.child.id,
+      firstSeenAt: new Date(due).toISOString(),
+      details: {
+        lastEventType: 'attach',
+        lastEventAt: new Date(last).toISOString(),
+        thresholdMinutes: 1440,
+        silentMinutes: 1440,
+      },
+    });
+
+    // Still silent at the next check: the same alarm, counted again.
+    clock.now = due + RECHECK_MS;
+    expect(await alarms.silenceTick()).toMatchObject({ raised: 0, repeated: 1 });
+    expect(await alarmOf(simId)).toEqual([expect.objectContaining({ id: raised!.id, count: 2, status: 'active' })]);
+
+    // The SIM talks; the next check clears the alarm, by its condition, and watches the new silence.
+    await talk(sim!, due + RECHECK_MS + MIN, 'sms_mo');
+    clock.now = due + 2 * RECHECK_MS;
+    expect(await alarms.silenceTick()).toMatchObject({ cleared: 1 });
+    expect(await alarmOf(simId)).toEqual([
+      expect.objectContaining({ id: raised!.id, status: 'cleared', clearedBy: 'condition' }),
+    ]);
+    const [watch] = await h.ctx.database.query<{ due_at: Date; alarm_id: string | null }>(
+      'select due_at, alarm_id from silence_watch where sim_id = $1',
+      [simId],
+    );
+    expect(watch).toEqual({ due_at: new Date(due + RECHECK_MS + MIN + NO_PATTERN_WARN_MS), alarm_id: null });
+  });
+
+  it('a SIM that talked before its due time is not alarmed: its due time moves on', async () => {
+    const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+    const simId = await simIdOf(sim!);
+    const last = Date.now() - 30 * 3_600_000;
+    await talk(sim!, last);
+    await talk(sim!, last + 20 * 3_600_000, 'sms_mo');
+    const clock = { now: last + NO_PATTERN_WARN_MS };
+    expect(await alarmsAt(clock).silenceTick()).toMatchObject({ raised: 0 });
+    expect(await alarmOf(simId)).toEqual([]);
+  });
+
+  it('two workers ticking at once raise one alarm, once', async () => {
+    const sims = await makeSims(h.services, t.child.id, 3, { state: 'ACTIVATED' });
+    const last = Date.now() - 40 * 3_600_000;
+    for (const s of sims) await talk(s, last);
+    const clock = { now: last + NO_PATTERN_WARN_MS + 1000 };
+    const [a, b] = await Promise.all([alarmsAt(clock).silenceTick(), alarmsAt(clock).silenceTick()]);
+    const ids = await Promise.all(sims.map(simIdOf));
+    for (const id of ids) expect(await alarmOf(id)).toEqual([expect.objectContaining({ count: 1 })]);
+    // Between them the two ticks raised each SIM's alarm once (other tests' SIMs may be due as well).
+    expect(a.raised + b.raised).toBeGreaterThanOrEqual(3);
+    expect(a.repeated + b.repeated).toBe(0);
+  });
+});
+
+describe('alarms API', () => {
+  it('acknowledges and clears by hand; customers are refused; an unknown alarm is 404 and a bad cursor 400', async () => {
+    const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+    const simId = await simIdOf(sim!);
+    const last = Date.now() - 30 * 3_600_000;
+    await talk(sim!, last);
+    await alarmsAt({ now: last + NO_PATTERN_WARN_MS }).silenceTick();
+    const [alarm] = await alarmOf(simId);
+    const post = (path: string, headers = t.agent) =>
+      h.app.inject({ method: 'POST', url: `/api/v1/alarms/${alarm!.id}/${path}`, headers });
+    const ack = await post('acknowledge');
+    expect(ack.statusCode, ack.body).toBe(200);
+    expect(ack.json()).toMatchObject({ acknowledged: true, status: 'active' });
+    const cleared = await post('clear');
+    expect(cleared.json()).toMatchObject({ status: 'cleared', clearedBy: 'user', acknowledged: true });
+    expect((await post('acknowledge', t.customer)).statusCode).toBe(403);
+    const list = await h.app.inject({ method: 'GET', url: '/api/v1/alarms', headers: t.customer });
+    expect(list.statusCode).toBe(403);
+    const missing = await h.app.inject({ method: 'GET', url: '/api/v1/alarms/999999999', headers: t.agent });
+    expect(missing.statusCode).toBe(404);
+    const cursor = await h.app.inject({ method: 'GET', url: '/api/v1/alarms?cursor=nope', headers: t.agent });
+    expect(cursor.statusCode).toBe(400);
+    expect(cursor.json()).toMatchObject({ error: { code: 'alarms.cursor_invalid' } });
+    const active = await h.app.inject({ method: 'GET', url: '/api/v1/alarms?status=active', headers: t.agent });
+    expect((active.json() as { items: { id: number }[] }).items.map((a) => a.id)).not.toContain(alarm!.id);
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * The silence watch (issue 17, rule "silence"): a SIM whose silence outlasts its own rhythm raises an alarm at the
+ * instant it does, fired by a timer, never by the SIM's next message (ThingsBoard's "no data for N minutes" fires
+ * late or when the device reconnects: its users' most reported alarm problem).
+ *
+ * - Each SIM that has talked has one `silence_watch` row, due at its last event + its threshold (the same rule as
+ *   the diagnosis' "silent" warning over its rhythm of the last 14 days, `diagnosis.silenceThresholds`).
+ * - `tick` reads what is due (index on due_at: the work is what falls due, never the fleet), reads those SIMs' last
+ *   events from ingest, and in one transaction per batch, with the due rows locked (SKIP LOCKED, due time checked
+ *   again), either moves the due time on (the SIM talked since) or raises the alarm. Several worker processes tick
+ *   side by side: a row is handled by one of them, once.
+ * - A raised alarm is checked again every RECHECK_MS while the silence lasts (its count grows: "still silent"), and
+ *   cleared by the first check after the SIM talks again.
+ */
+import type { Database, RawTx } from '../../platform/db/client.ts';
+
+/** How often a silence with an active alarm is looked at again (count +1, or cleared when the SIM talked). */
+export const RECHECK_MS = 5 * 60_000;
+/** Due watches handled per transaction. */
+export const TICK_BATCH = 500;
+
+export type LastEvent = { tenantId: number; accountId: number; lastEventAt: Date; lastEventType: string };
+export type SilenceDeps = {
+  database: Database;
+  lastEventsOf: (simIds: readonly number[]) => Promise<Map<number, LastEvent>>;
+  thresholdsOf: (simIds: readonly number[], at: Date) => Promise<Map<number, number>>;
+};
+export type TickOutcome = { due: number; moved: number; raised: number; repeated: number; cleared: number };
+
+type DueRow = { sim_id: string; last_event_at: Date; threshold_ms: string; alarm_id: string | null };
+
+export function silenceWatch(deps: SilenceDeps) {
+  const { database } = deps;
+
+  /** Start watching SIMs that talked (ids from ingest's batch event); a SIM already watched is left as it is. */
+  async function watch(simIds: readonly number[], at: Date): Promise<number> {
+    if (simIds.length === 0) return 0;
+    const last = await deps.lastEventsOf(simIds);
+    const ids = [...last.keys()];
+    if (ids.length === 0) return 0;
+    const thresholds = await deps.thresholdsOf(ids, at);
+    const rows = ids.map((id) => {
+      const e = last.get(id)!;
+      const threshold = thresholds.get(id)!;
+      return {
+        sim_id: id,
+        tenant_id: e.tenantId,
+        account_id: e.accountId,
+        last_event_at: e.lastEventAt.toISOString(),
+        threshold_ms: threshold,
+        due_at: new Date(e.lastEventAt.getTime() + threshold).toISOString(),
+      };
+    });
+    const r = await database.query<{ n: number }>(
+      `with v as (select * from jsonb_to_recordset($1::jsonb)
+                    as x(sim_id bigint, tenant_id bigint, account_id bigint, last_event_at timestamptz,
+                         threshold_ms bigint, due_at timestamptz)),
+            ins as (insert into silence_watch (sim_id, tenant_id, account_id, last_event_at, threshold_ms, due_at)
+                    select sim_id, tenant_id, account_id, last_event_at, threshold_ms, due_at from v
+                    on conflict (sim_id) do nothing returning 1)
+       select count(*)::int as n from ins`,
+      [JSON.stringify(rows)],
+    );
+    return r[0]?.n ?? 0;
+  }
+
+  /** One pass over what is due at `now`, batch after batch until nothing is. */
+  async function tick(now: Date): Promise<TickOutcome> {
+    const out: TickOutcome = { due: 0, moved: 0, raised: 0, repeated: 0, cleared: 0 };
+    for (;;) {
+      const due = await database.query<DueRow>(
+        `select sim_id::text, last_event_at, threshold_ms::text, alarm_id::text from silence_watch
+          where due_at <= $1 order by due_at limit $2`,
+        [now, TICK_BATCH],
+      );
+      if (due.length === 0) return out;
+      const ids = due.map((d) => Number(d.sim_id));
+      const last = await deps.lastEventsOf(ids);
+      const talked = due.filter((d) => {
+        const e = last.get(Number(d.sim_id));
+        return e !== undefined && e.lastEventAt.getTime() > new Date(d.last_event_at).getTime();
+      });
+      const thresholds = await deps.thresholdsOf(
+        talked.map((d) => Number(d.sim_id)),
+        now,
+      );
+      const handled = await database.rawTransaction((tx) => apply(tx, ids, now, last, thresholds, out));
+      out.due += handled;
+      // Another worker took this batch (locked rows are skipped): what is left is theirs, or due again later.
+      if (handled === 0) return out;
+    }
+  }
+
+  async function apply(
+    tx: RawTx,
+    ids: number[],
+    now: Date,
+    last: Map<number, LastEvent>,
+    thresholds: Map<number, number>,
+    out: TickOutcome,
+  ): Promise<number> {
+    const locked = await tx.query<DueRow & { tenant_id: string; account_id: string }>(
+      `select sim_id::text, tenant_id::text, account_id::text, last_event_at, threshold_ms::text, alarm_id::text
+         from silence_watch where sim_id = any($1::bigint[]) and due_at <= $2
+        for update skip locked`,
+      [ids, now],
+    );
+    for (const w of locked) {
+      const simId = Number(w.sim_id);
+      const e = last.get(simId);
+      if (e === undefined) {
+        // The SIM's network state is gone (the SIM was deleted): nothing to watch.
+        await tx.query('delete from silence_watch where sim_id = $1', [simId]);
+        continue;
+      }
+      const seen = new Date(w.last_event_at).getTime();
+      if (e.lastEventAt.getTime() > seen) {
+        const threshold = thresholds.get(simId) ?? Number(w.threshold_ms);
+        if (w.alarm_id !== null) {
+          await tx.query(
+            `update alarms set cleared_at = $2, details = details || jsonb_build_object('clearedBy', 'traffic',
+                    'talkedAt', $2::timestamptz, 'talkedWith', $3::text)
+              where id = $1 and cleared_at is null`,
+            [w.alarm_id, e.lastEventAt, e.lastEventType],
+          );
+          out.cleared++;
+        }
+        await tx.query(
+          `update silence_watch set last_event_at = $2, threshold_ms = $3, due_at = $4, alarm_id = null,
+                  tenant_id = $5, account_id = $6 where sim_id = $1`,
+          [simId, e.lastEventAt, threshold, new Date(e.lastEventAt.getTime() + threshold), e.tenantId, e.accountId],
+        );
+        out.moved++;
+        continue;
+      }
+      const threshold = Number(w.threshold_ms);
+      const details = {
+        lastEventAt: e.lastEventAt.toISOString(),
+        lastEventType: e.lastEventType,
+        thresholdMinutes: Math.round(threshold / 60_000),
+        silentMinutes: Math.floor((now.getTime() - seen) / 60_000),
+      };
+      // One active alarm per SIM and type: a silence already alarmed (by this watch, or one staff cleared while it
+      // lasts) counts up instead of raising a second.
+      const [alarm] = await tx.query<{ id: string; fresh: boolean }>(
+        `insert into alarms (tenant_id, account_id, originator_type, originator_id, type, severity, first_seen_at,
+                             last_seen_at, details)
+         values ($1, $2, 'sim', $3, 'silence', 'major', $4, $4, $5::jsonb)
+         on conflict (originator_type, originator_id, type) where cleared_at is null
+         do update set count = alarms.count + 1, last_seen_at = excluded.last_seen_at,
+                       details = alarms.details || excluded.details
+         returning id::text, (xmax = 0) as fresh`,
+        [w.tenant_id, w.account_id, String(simId), now, JSON.stringify(details)],
+      );
+      if (alarm?.fresh) out.raised++;
+      else out.repeated++;
+      await tx.query('update silence_watch set alarm_id = $2, due_at = $3 where sim_id = $1', [
+        simId,
+        alarm?.id,
+        new Date(now.getTime() + RECHECK_MS),
+      ]);
+    }
+    return locked.length;
+  }
+
+  return { watch, tick };
+}
