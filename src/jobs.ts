@@ -1,4 +1,5 @@
 import { eventRegistry } from './events.ts';
+import { alarmsJobs, startWatchBackfill } from './modules/alarms/alarms.jobs.ts';
 import { diagnosisJobs } from './modules/diagnosis/diagnosis.jobs.ts';
 import { ingestJobs } from './modules/ingest/ingest.jobs.ts';
 import { mailJobs } from './modules/mail/mail.jobs.ts';
@@ -22,6 +23,7 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
     slaJobs({ sla: services.sla, cases: services.cases, notifications: services.notifications, queue: services.jobs }),
     webhooksJobs({ delivery: services.webhookDelivery }),
     mailJobs({ sender: services.mailSender }),
+    alarmsJobs({ alarms: services.alarms, queue: services.jobs }),
     eventRegistry(services).jobHandlers(),
   ];
   const merged: Record<string, JobHandler> = {};
@@ -103,6 +105,9 @@ export function startWorker(
   sweep();
   const sweeper = setInterval(sweep, WEBHOOK_SWEEP_MS);
   sweeper.unref();
+  startWatchBackfill(services.jobs, new Date()).catch((e: unknown) =>
+    ctx.log.error({ err: e }, 'enqueuing the silence watch backfill failed'),
+  );
   // The silence watch: what fell due is handled at once (several workers share it row by row, silence-watch.ts).
   let ticking: Promise<void> | null = null;
   const tick = () => {

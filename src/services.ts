@@ -143,6 +143,7 @@ export function buildServices(ctx: Ctx) {
   const alarms = createAlarmsService(ctx, {
     lastEventsOf: ingest.lastEventsOf,
     thresholdsOf: diagnosis.silenceThresholds,
+    simsWithStateAfter: ingest.simsWithStateAfter,
   });
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
   const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis }, { retentionDays: ctx.config.retentionDays });

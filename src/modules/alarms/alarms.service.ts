@@ -8,6 +8,8 @@ import type { ListAlarmsInput } from './alarms.schemas.ts';
 import { type SilenceDeps, silenceWatch } from './silence-watch.ts';
 
 export type AlarmsService = ReturnType<typeof createAlarmsService>;
+/** SIMs per backfill job (two statements and one insert each). */
+export const BACKFILL_PAGE = 1000;
 export type { AlarmRow };
 
 /** Alarms are the provider's desk's today (a customer's view of its own comes with the portal's alarm page). */
@@ -20,7 +22,9 @@ const staffOnly = (p: Principal) => {
 
 export function createAlarmsService(
   ctx: Pick<Ctx, 'database'>,
-  deps: Pick<SilenceDeps, 'lastEventsOf' | 'thresholdsOf'>,
+  deps: Pick<SilenceDeps, 'lastEventsOf' | 'thresholdsOf'> & {
+    simsWithStateAfter: (afterSimId: number, limit: number) => Promise<number[]>;
+  },
   opts: { now?: () => number } = {},
 ) {
   const now = opts.now ?? Date.now;
@@ -71,6 +75,16 @@ export function createAlarmsService(
 
     /** Ingest saw these SIMs change state (their first event among them): watch their silence from now on. */
     watchSims: (simIds: readonly number[]) => silence.watch(simIds, new Date(now())),
+    /**
+     * Watch the SIMs that talked before the watch existed (or while a batch event listed only its first 10,000):
+     * one page of BACKFILL_PAGE after `afterSimId`; the next page's start, or null when done. Idempotent.
+     */
+    async backfillWatches(afterSimId: number): Promise<{ watched: number; next: number | null }> {
+      const ids = await deps.simsWithStateAfter(afterSimId, BACKFILL_PAGE);
+      if (ids.length === 0) return { watched: 0, next: null };
+      const watched = await silence.watch(ids, new Date(now()));
+      return { watched, next: ids.length < BACKFILL_PAGE ? null : ids[ids.length - 1]! };
+    },
     /** The worker's timer: raise, repeat or clear what is due. */
     silenceTick: () => silence.tick(new Date(now())),
   };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
 import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
 import { NO_PATTERN_WARN_MS } from '../diagnosis/checks/activity.ts';
+import { startWatchBackfill } from './alarms.jobs.ts';
 import { createAlarmsService } from './alarms.service.ts';
 import { RECHECK_MS } from './silence-watch.ts';
 
@@ -21,7 +22,11 @@ const MIN = 60_000;
 function alarmsAt(clock: { now: number }) {
   return createAlarmsService(
     h.ctx,
-    { lastEventsOf: h.services.ingest.lastEventsOf, thresholdsOf: h.services.diagnosis.silenceThresholds },
+    {
+      lastEventsOf: h.services.ingest.lastEventsOf,
+      thresholdsOf: h.services.diagnosis.silenceThresholds,
+      simsWithStateAfter: h.services.ingest.simsWithStateAfter,
+    },
     { now: () => clock.now },
   );
 }
@@ -123,6 +128,26 @@ describe('the silence watch', () => {
     // Between them the two ticks raised each SIM's alarm once (other tests' SIMs may be due as well).
     expect(a.raised + b.raised).toBeGreaterThanOrEqual(3);
     expect(a.repeated + b.repeated).toBe(0);
+  });
+});
+
+describe('the silence watch backfill', () => {
+  it('watches SIMs that talked before the watch existed, page by page through the job queue', async () => {
+    const sims = await makeSims(h.services, t.child.id, 2, { state: 'ACTIVATED' });
+    const last = Date.now() - 3_600_000;
+    for (const s of sims) await talk(s, last);
+    const ids = await Promise.all(sims.map(simIdOf));
+    // As if they had talked before this release: no watch.
+    await h.ctx.database.query('delete from silence_watch where sim_id = any($1::bigint[])', [ids]);
+    await startWatchBackfill(h.services.jobs, new Date());
+    await h.runJobs();
+    const rows = await h.ctx.database.query<{ sim_id: string; due_at: Date }>(
+      'select sim_id::text, due_at from silence_watch where sim_id = any($1::bigint[]) order by sim_id',
+      [ids],
+    );
+    expect(rows.map((r) => [Number(r.sim_id), r.due_at.getTime()])).toEqual(
+      [...ids].sort((a, b) => a - b).map((id) => [id, last + NO_PATTERN_WARN_MS]),
+    );
   });
 });
 

@@ -91,6 +91,15 @@ export function ingestRepo(db: Db) {
         .where(inArray(simNetworkState.simId, [...simIds]));
       return new Map(rows.map((r) => [r.simId, r]));
     },
+    async simsWithStateAfter(afterSimId: number, limit: number): Promise<number[]> {
+      const rows = await db
+        .select({ simId: simNetworkState.simId })
+        .from(simNetworkState)
+        .where(sql`${simNetworkState.simId} > ${afterSimId}`)
+        .orderBy(simNetworkState.simId)
+        .limit(limit);
+      return rows.map((r) => r.simId);
+    },
     async networkStatesOf(simIds: number[]): Promise<Map<number, string>> {
       const rows = await db
         .select({ simId: simNetworkState.simId, status: simNetworkState.status })

@@ -133,6 +133,8 @@ export function createIngestService(ctx: Ctx, deps: IngestDeps) {
     networkStatesOf: (simIds: number[]) => repo.networkStatesOf(simIds),
     /** Each SIM's newest event (time, type) and owner, from its network state; SIMs that never talked are absent. */
     lastEventsOf: (simIds: readonly number[]) => repo.lastEventsOf(simIds),
+    /** SIMs that have a network state, in id order after `afterSimId` (a backfill pages through them). */
+    simsWithStateAfter: (afterSimId: number, limit: number) => repo.simsWithStateAfter(afterSimId, limit),
     acceptNetwork(lines: Line[], source: IngestSource, o: { topicIccid?: string } = {}) {
       return accept('network', lines, source, (raw) => parseNetworkEvent(raw, { ...o, now: now() }));
     },
