@@ -144,6 +144,8 @@ export function buildServices(ctx: Ctx) {
     lastEventsOf: ingest.lastEventsOf,
     thresholdsOf: diagnosis.silenceThresholds,
     simsWithStateAfter: ingest.simsWithStateAfter,
+    iccidsOf: sims.iccidsOf,
+    locateSim: sims.locate,
   });
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
   const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis }, { retentionDays: ctx.config.retentionDays });

@@ -2,14 +2,15 @@ import type { z } from 'zod';
 import type { AlarmRow } from './alarms.repo.ts';
 import type { AlarmView } from './alarms.schemas.ts';
 
-export function presentAlarm(a: AlarmRow): z.infer<typeof AlarmView> {
+/** `iccids`: the SIM originators' ICCIDs by SIM id (from the SIMs module). */
+export function presentAlarm(a: AlarmRow, iccids: ReadonlyMap<number, string>): z.infer<typeof AlarmView> {
   return {
     id: a.id,
     type: a.type as 'silence',
     severity: a.severity as z.infer<typeof AlarmView>['severity'],
     status: a.clearedAt ? 'cleared' : 'active',
     acknowledged: a.acknowledgedAt !== null,
-    originator: { type: 'sim', id: a.originatorId },
+    originator: { type: 'sim', id: a.originatorId, iccid: iccids.get(Number(a.originatorId)) ?? null },
     accountId: a.accountId,
     count: a.count,
     firstSeenAt: a.firstSeenAt.toISOString(),

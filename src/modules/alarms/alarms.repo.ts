@@ -10,6 +10,7 @@ export type AlarmFilter = {
   acknowledged?: boolean | undefined;
   type?: string | undefined;
   accountId?: number | undefined;
+  simId?: number | undefined;
   before?: { lastSeenAt: Date; id: number } | undefined;
   limit: number;
 };
@@ -30,6 +31,7 @@ export function alarmsRepo(db: Db) {
             : isNull(alarms.acknowledgedAt),
         f.type ? eq(alarms.type, f.type) : undefined,
         f.accountId ? eq(alarms.accountId, f.accountId) : undefined,
+        f.simId ? and(eq(alarms.originatorType, 'sim'), eq(alarms.originatorId, String(f.simId))) : undefined,
         f.before
           ? or(
               lt(alarms.lastSeenAt, f.before.lastSeenAt),

@@ -5,6 +5,9 @@ import { presentAlarm } from './alarms.presenter.ts';
 import { AlarmIdParams, AlarmPage, AlarmView, ListAlarmsQuery } from './alarms.schemas.ts';
 import type { AlarmsService } from './alarms.service.ts';
 
+const present = async (alarms: AlarmsService, a: Awaited<ReturnType<AlarmsService['get']>>) =>
+  presentAlarm(a, await alarms.iccidsFor([a]));
+
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const tags = ['alarms'];
 
@@ -27,7 +30,8 @@ export function alarmsRoutes(alarms: AlarmsService) {
       },
       async (req) => {
         const page = await alarms.list(principalOf(req), req.query);
-        return { items: page.items.map(presentAlarm), nextCursor: page.nextCursor };
+        const iccids = await alarms.iccidsFor(page.items);
+        return { items: page.items.map((a) => presentAlarm(a, iccids)), nextCursor: page.nextCursor };
       },
     );
     app.get(
@@ -42,7 +46,7 @@ export function alarmsRoutes(alarms: AlarmsService) {
           response: { 200: AlarmView, ...errors },
         },
       },
-      async (req) => presentAlarm(await alarms.get(principalOf(req), req.params.id)),
+      async (req) => present(alarms, await alarms.get(principalOf(req), req.params.id)),
     );
     app.post(
       '/api/v1/alarms/:id/acknowledge',
@@ -57,7 +61,7 @@ export function alarmsRoutes(alarms: AlarmsService) {
           response: { 200: AlarmView, ...errors },
         },
       },
-      async (req) => presentAlarm(await alarms.acknowledge(principalOf(req), req.params.id)),
+      async (req) => present(alarms, await alarms.acknowledge(principalOf(req), req.params.id)),
     );
     app.post(
       '/api/v1/alarms/:id/clear',
@@ -74,7 +78,7 @@ export function alarmsRoutes(alarms: AlarmsService) {
           response: { 200: AlarmView, ...errors },
         },
       },
-      async (req) => presentAlarm(await alarms.clear(principalOf(req), req.params.id)),
+      async (req) => present(alarms, await alarms.clear(principalOf(req), req.params.id)),
     );
   };
 }

@@ -15,6 +15,7 @@ export const ListAlarmsQuery = z.object({
     .describe('Only acknowledged (true) or unacknowledged (false) alarms'),
   type: z.enum(ALARM_TYPES).optional(),
   accountId: z.coerce.number().int().positive().optional().describe("Only this account's alarms"),
+  iccid: z.string().trim().min(1).max(22).optional().describe("Only this SIM's alarms (19 or 20 digits)"),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(200).optional(),
 });
@@ -32,6 +33,7 @@ export const AlarmView = z
     originator: z.object({
       type: z.enum(['sim']),
       id: z.string().describe("The SIM's id"),
+      iccid: z.string().nullable().describe("The SIM's ICCID (null once the SIM is deleted)"),
     }),
     accountId: z.number().int().nullable(),
     count: z.number().int().describe('How often the condition was found since the alarm was raised'),

@@ -24,6 +24,9 @@ export function createAlarmsService(
   ctx: Pick<Ctx, 'database'>,
   deps: Pick<SilenceDeps, 'lastEventsOf' | 'thresholdsOf'> & {
     simsWithStateAfter: (afterSimId: number, limit: number) => Promise<number[]>;
+    iccidsOf: (simIds: readonly number[]) => Promise<Map<number, string>>;
+    /** The SIM of an ICCID the caller reaches (its errors: 400 for a malformed ICCID, 404 for an unknown one). */
+    locateSim: (p: Principal, iccid: string) => Promise<{ id: number }>;
   },
   opts: { now?: () => number } = {},
 ) {
@@ -38,8 +41,13 @@ export function createAlarmsService(
     return row;
   }
 
+  /** The ICCIDs of the alarms' SIMs, for the answer. */
+  const iccidsFor = (rows: readonly AlarmRow[]) =>
+    deps.iccidsOf([...new Set(rows.filter((r) => r.originatorType === 'sim').map((r) => Number(r.originatorId)))]);
+
   return {
     get,
+    iccidsFor,
     async list(p: Principal, q: ListAlarmsInput): Promise<{ items: AlarmRow[]; nextCursor: string | null }> {
       staffOnly(p);
       let before: { lastSeenAt: Date; id: number } | undefined;
@@ -51,7 +59,8 @@ export function createAlarmsService(
           ]);
         before = { lastSeenAt: new Date(parts[0] as string), id: parts[1] as number };
       }
-      const rows = await repo.list({ ...q, before, limit: q.limit + 1 });
+      const simId = q.iccid === undefined ? undefined : (await deps.locateSim(p, q.iccid)).id;
+      const rows = await repo.list({ ...q, simId, before, limit: q.limit + 1 });
       const items = rows.slice(0, q.limit);
       const last = items[items.length - 1];
       return {

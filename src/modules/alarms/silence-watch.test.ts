@@ -26,6 +26,8 @@ function alarmsAt(clock: { now: number }) {
       lastEventsOf: h.services.ingest.lastEventsOf,
       thresholdsOf: h.services.diagnosis.silenceThresholds,
       simsWithStateAfter: h.services.ingest.simsWithStateAfter,
+      iccidsOf: h.services.sims.iccidsOf,
+      locateSim: h.services.sims.locate,
     },
     { now: () => clock.now },
   );
@@ -47,12 +49,18 @@ async function simIdOf(sim: MadeSim): Promise<number> {
   return Number(r!.id);
 }
 
+/** The SIM's alarms, by the list's ICCID filter (and checked against its id). */
 const alarmOf = async (simId: number) => {
-  const res = await h.app.inject({ method: 'GET', url: '/api/v1/alarms?status=any', headers: t.agent });
+  const [row] = await h.ctx.database.query<{ iccid: string }>('select iccid from sims where id = $1', [simId]);
+  const res = await h.app.inject({
+    method: 'GET',
+    url: `/api/v1/alarms?status=any&iccid=${row!.iccid}`,
+    headers: t.agent,
+  });
   expect(res.statusCode, res.body).toBe(200);
-  return (res.json() as { items: Record<string, unknown>[] }).items.filter(
-    (a) => (a.originator as { id: string }).id === String(simId),
-  );
+  const items = (res.json() as { items: Record<string, unknown>[] }).items;
+  for (const a of items) expect(a.originator).toMatchObject({ id: String(simId) });
+  return items;
 };
 
 describe('the silence watch', () => {
@@ -74,6 +82,7 @@ describe('the silence watch', () => {
     expect(raised).toMatchObject({
       type: 'silence',
       severity: 'major',
+      originator: { type: 'sim', id: String(simId), iccid: sim!.iccid20 },
       status: 'active',
       acknowledged: false,
       count: 1,
@@ -171,6 +180,12 @@ describe('alarms API', () => {
     expect(list.statusCode).toBe(403);
     const missing = await h.app.inject({ method: 'GET', url: '/api/v1/alarms/999999999', headers: t.agent });
     expect(missing.statusCode).toBe(404);
+    const unknownSim = await h.app.inject({
+      method: 'GET',
+      url: '/api/v1/alarms?iccid=8946070000000000000',
+      headers: t.agent,
+    });
+    expect(unknownSim.statusCode).toBe(404);
     const cursor = await h.app.inject({ method: 'GET', url: '/api/v1/alarms?cursor=nope', headers: t.agent });
     expect(cursor.statusCode).toBe(400);
     expect(cursor.json()).toMatchObject({ error: { code: 'alarms.cursor_invalid' } });

@@ -1899,6 +1899,8 @@ export interface components {
         type: "sim";
         /** @description The SIM's id */
         id: string;
+        /** @description The SIM's ICCID (null once the SIM is deleted) */
+        iccid: string | null;
       };
       accountId: number | null;
       /** @description How often the condition was found since the alarm was raised */
@@ -5069,6 +5071,8 @@ export interface operations {
         type?: "silence";
         /** @description Only this account's alarms */
         accountId?: number;
+        /** @description Only this SIM's alarms (19 or 20 digits) */
+        iccid?: string;
         limit?: number;
         cursor?: string;
       };

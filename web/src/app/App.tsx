@@ -48,6 +48,7 @@ const router = createBrowserRouter([
       },
       { path: 'cases/:number', ...caseScreen },
       { path: 'dashboard', lazy: screen(() => import('../dashboard/DashboardPage.tsx')), loader: prefetch() },
+      { path: 'alarms', lazy: screen(() => import('../alarms/AlarmsPage.tsx')), loader: prefetch() },
       {
         path: 'notifications',
         lazy: screen(() => import('../notifications/NotificationsPage.tsx')),

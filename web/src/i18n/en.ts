@@ -6,6 +6,7 @@ export const en = {
   'nav.dashboard': 'Dashboard',
   'nav.import': 'SIM import',
   'nav.accounts': 'Accounts',
+  'nav.alarms': 'Alarms',
   'nav.notifications': 'Notifications',
   'nav.admin': 'Admin',
   'nav.mail': 'Mail',

@@ -1,0 +1,87 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoDesk, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
+import { testDbKind } from '../support/harness.ts';
+
+/**
+ * Alarms as the desk meets them (issue 17): a SIM that last talked 30 hours ago (no rhythm yet: a day's silence is
+ * news) is alarmed by the worker's silence watch within seconds of its record arriving, not at its next message;
+ * the agent finds it by ICCID, acknowledges it, and clears it.
+ */
+describe.skipIf(testDbKind !== 'pglite')('alarms (browser)', { timeout: 300_000 }, () => {
+  let desk: DemoDesk;
+  let agent: Page;
+  let iccid = '';
+
+  const call = (p: Page, method: string, url: string, body?: unknown) =>
+    p.evaluate(
+      async ([m, u, b]) => {
+        const r = await fetch(u as string, {
+          method: m as string,
+          credentials: 'same-origin',
+          headers: b === undefined ? {} : { 'content-type': 'application/json' },
+          body: b === undefined ? undefined : JSON.stringify(b),
+        });
+        return {
+          status: r.status,
+          body: (await r.json()) as { items?: { iccid: string; networkState?: string | null }[]; secret?: string },
+        };
+      },
+      [method, url, body] as const,
+    );
+
+  beforeAll(async () => {
+    desk = await startDemoDesk('alarms', { IOTOPS_SIMULATE: 'off' });
+    const admin = await desk.as('admin');
+    const cred = await call(admin, 'POST', '/api/v1/ingest/credentials', { name: `alarms-browser-${Date.now()}` });
+    expect(cred.status).toBe(201);
+    // A SIM the demo never brought on the network: its first record, 30 h old.
+    const list = await call(admin, 'GET', '/api/v1/sims?state=INVENTORY&limit=100');
+    const items = (list.body.items ?? []) as { iccid: string; networkState: string | null }[];
+    iccid = items.find((s) => s.networkState === null)?.iccid ?? '';
+    expect(iccid).not.toBe('');
+    const res = await fetch(`${desk.url}/api/v1/ingest/network-events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cred.body.secret}`, 'content-type': 'application/x-ndjson' },
+      body: JSON.stringify({
+        id: 'alarm-1',
+        ts: new Date(Date.now() - 30 * 3_600_000).toISOString(),
+        iccid,
+        type: 'attach',
+        network: { mcc: '240', mnc: '07' },
+        rat: 'LTE-M',
+      }),
+    });
+    expect(await res.json()).toMatchObject({ accepted: 1, rejected: [] });
+    agent = await desk.as('agent');
+  }, 240_000);
+  afterAll(() => desk?.close());
+
+  it('shows the silent SIM’s alarm, found by ICCID; acknowledged, then cleared', async () => {
+    // The watch starts with ingest's batch event and fires at the next tick: seconds, on a loaded machine more.
+    await expect
+      .poll(
+        async () => {
+          const r = await call(agent, 'GET', `/api/v1/alarms?iccid=${iccid}`);
+          return (r.body.items ?? []).length;
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toBe(1);
+    await agent.goto(`${desk.url}/alarms`);
+    await agent.getByRole('textbox', { name: 'SIM' }).fill(iccid);
+    const table = agent.getByRole('table', { name: 'Alarms' });
+    await table.getByRole('row').filter({ hasText: iccid }).waitFor();
+    const row = table.getByRole('row').filter({ hasText: iccid });
+    expect(await row.textContent()).toMatch(/major.*Silent since .*\(attach\); its rhythm allows 24 h.*active/);
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shot(agent, 'alarms-active');
+    await row.getByRole('button', { name: `Acknowledge the alarm of ${iccid}` }).click();
+    await row.getByText('acknowledged').waitFor();
+    await row.getByRole('button', { name: `Clear the alarm of ${iccid}` }).click();
+    await agent.getByText('No active alarm.').waitFor();
+    await agent.getByText('All', { exact: true }).click();
+    await table.getByRole('row').filter({ hasText: iccid }).getByText('cleared').waitFor();
+    await shot(agent, 'alarms-cleared');
+  });
+});
