@@ -146,6 +146,7 @@ export function buildServices(ctx: Ctx) {
     simsWithStateAfter: ingest.simsWithStateAfter,
     iccidsOf: sims.iccidsOf,
     locateSim: sims.locate,
+    inService: async (ids) => new Set((await sims.byIds(ids)).filter((s) => s.state === 'ACTIVATED').map((s) => s.id)),
   });
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
   const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis }, { retentionDays: ctx.config.retentionDays });

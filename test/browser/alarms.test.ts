@@ -35,11 +35,13 @@ describe.skipIf(testDbKind !== 'pglite')('alarms (browser)', { timeout: 300_000 
     const admin = await desk.as('admin');
     const cred = await call(admin, 'POST', '/api/v1/ingest/credentials', { name: `alarms-browser-${Date.now()}` });
     expect(cred.status).toBe(201);
-    // A SIM the demo never brought on the network: its first record, 30 h old.
-    const list = await call(admin, 'GET', '/api/v1/sims?state=INVENTORY&limit=100');
-    const items = (list.body.items ?? []) as { iccid: string; networkState: string | null }[];
-    iccid = items.find((s) => s.networkState === null)?.iccid ?? '';
-    expect(iccid).not.toBe('');
+    // A SIM in service the demo never brought on the network (created here): its first record, 30 h old.
+    const account = await call(admin, 'GET', '/api/v1/sims?state=ACTIVATED&limit=1');
+    const accountId = (account.body.items?.[0] as { account?: { id: number } } | undefined)?.account?.id;
+    iccid = `8946070${String(Date.now()).slice(-12)}`;
+    const created = await call(admin, 'POST', '/api/v1/sims', { iccid, accountId, state: 'ACTIVATED' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    iccid = (created.body as unknown as { iccid: string }).iccid;
     const res = await fetch(`${desk.url}/api/v1/ingest/network-events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${cred.body.secret}`, 'content-type': 'application/x-ndjson' },

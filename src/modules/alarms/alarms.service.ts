@@ -22,7 +22,7 @@ const staffOnly = (p: Principal) => {
 
 export function createAlarmsService(
   ctx: Pick<Ctx, 'database'>,
-  deps: Pick<SilenceDeps, 'lastEventsOf' | 'thresholdsOf'> & {
+  deps: Pick<SilenceDeps, 'lastEventsOf' | 'thresholdsOf' | 'inService'> & {
     simsWithStateAfter: (afterSimId: number, limit: number) => Promise<number[]>;
     iccidsOf: (simIds: readonly number[]) => Promise<Map<number, string>>;
     /** The SIM of an ICCID the caller reaches (its errors: 400 for a malformed ICCID, 404 for an unknown one). */

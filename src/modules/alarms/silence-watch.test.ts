@@ -4,7 +4,7 @@ import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
 import { NO_PATTERN_WARN_MS } from '../diagnosis/checks/activity.ts';
 import { startWatchBackfill } from './alarms.jobs.ts';
 import { createAlarmsService } from './alarms.service.ts';
-import { RECHECK_MS } from './silence-watch.ts';
+import { RECHECK_MS, RESTING_MS } from './silence-watch.ts';
 
 let h: Harness;
 let t: Tenant;
@@ -28,6 +28,8 @@ function alarmsAt(clock: { now: number }) {
       simsWithStateAfter: h.services.ingest.simsWithStateAfter,
       iccidsOf: h.services.sims.iccidsOf,
       locateSim: h.services.sims.locate,
+      inService: async (ids) =>
+        new Set((await h.services.sims.byIds(ids)).filter((s) => s.state === 'ACTIVATED').map((s) => s.id)),
     },
     { now: () => clock.now },
   );
@@ -124,6 +126,36 @@ describe('the silence watch', () => {
     const clock = { now: last + NO_PATTERN_WARN_MS };
     expect(await alarmsAt(clock).silenceTick()).toMatchObject({ raised: 0 });
     expect(await alarmOf(simId)).toEqual([]);
+  });
+
+  it('a silent SIM out of service is no alarm: looked at again in a day; one alarmed before it left is cleared', async () => {
+    const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+    const simId = await simIdOf(sim!);
+    const last = Date.now() - 30 * 3_600_000;
+    await talk(sim!, last);
+    const clock = { now: last + NO_PATTERN_WARN_MS };
+    const alarms = alarmsAt(clock);
+    expect(await alarms.silenceTick()).toMatchObject({ raised: 1 });
+    const deactivated = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/sims/${sim!.iccid20}/state`,
+      headers: t.agent,
+      payload: { state: 'DEACTIVATED' },
+    });
+    expect(deactivated.statusCode, deactivated.body).toBe(200);
+    clock.now += RECHECK_MS;
+    expect(await alarms.silenceTick()).toMatchObject({ raised: 0, repeated: 0, cleared: 1, resting: 1 });
+    expect(await alarmOf(simId)).toEqual([
+      expect.objectContaining({
+        status: 'cleared',
+        clearedBy: 'condition',
+        details: expect.objectContaining({ clearedBy: 'out_of_service' }),
+      }),
+    ]);
+    const [watch] = await h.ctx.database.query<{ due_at: Date }>('select due_at from silence_watch where sim_id = $1', [
+      simId,
+    ]);
+    expect(watch!.due_at.getTime()).toBe(clock.now + RESTING_MS);
   });
 
   it('two workers ticking at once raise one alarm, once', async () => {

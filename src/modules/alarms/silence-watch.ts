@@ -24,8 +24,20 @@ export type SilenceDeps = {
   database: Database;
   lastEventsOf: (simIds: readonly number[]) => Promise<Map<number, LastEvent>>;
   thresholdsOf: (simIds: readonly number[], at: Date) => Promise<Map<number, number>>;
+  /** Of these SIMs, those in service (ACTIVATED): a deactivated or retired SIM's silence is no news. */
+  inService: (simIds: readonly number[]) => Promise<Set<number>>;
 };
-export type TickOutcome = { due: number; moved: number; raised: number; repeated: number; cleared: number };
+export type TickOutcome = {
+  due: number;
+  moved: number;
+  raised: number;
+  repeated: number;
+  cleared: number;
+  /** Silent SIMs not in service: looked at again in a day. */
+  resting: number;
+};
+/** When a silent SIM out of service is looked at again (it may be back in service by then). */
+export const RESTING_MS = 24 * 3_600_000;
 
 type DueRow = { sim_id: string; last_event_at: Date; threshold_ms: string; alarm_id: string | null };
 
@@ -66,7 +78,7 @@ export function silenceWatch(deps: SilenceDeps) {
 
   /** One pass over what is due at `now`, batch after batch until nothing is. */
   async function tick(now: Date): Promise<TickOutcome> {
-    const out: TickOutcome = { due: 0, moved: 0, raised: 0, repeated: 0, cleared: 0 };
+    const out: TickOutcome = { due: 0, moved: 0, raised: 0, repeated: 0, cleared: 0, resting: 0 };
     for (;;) {
       const due = await database.query<DueRow>(
         `select sim_id::text, last_event_at, threshold_ms::text, alarm_id::text from silence_watch
@@ -84,7 +96,8 @@ export function silenceWatch(deps: SilenceDeps) {
         talked.map((d) => Number(d.sim_id)),
         now,
       );
-      const handled = await database.rawTransaction((tx) => apply(tx, ids, now, last, thresholds, out));
+      const inService = await deps.inService(ids);
+      const handled = await database.rawTransaction((tx) => apply(tx, ids, now, { last, thresholds, inService }, out));
       out.due += handled;
       // Another worker took this batch (locked rows are skipped): what is left is theirs, or due again later.
       if (handled === 0) return out;
@@ -95,10 +108,10 @@ export function silenceWatch(deps: SilenceDeps) {
     tx: RawTx,
     ids: number[],
     now: Date,
-    last: Map<number, LastEvent>,
-    thresholds: Map<number, number>,
+    read: { last: Map<number, LastEvent>; thresholds: Map<number, number>; inService: Set<number> },
     out: TickOutcome,
   ): Promise<number> {
+    const { last, thresholds, inService } = read;
     const locked = await tx.query<DueRow & { tenant_id: string; account_id: string }>(
       `select sim_id::text, tenant_id::text, account_id::text, last_event_at, threshold_ms::text, alarm_id::text
          from silence_watch where sim_id = any($1::bigint[]) and due_at <= $2
@@ -131,6 +144,24 @@ export function silenceWatch(deps: SilenceDeps) {
           [simId, e.lastEventAt, threshold, new Date(e.lastEventAt.getTime() + threshold), e.tenantId, e.accountId],
         );
         out.moved++;
+        continue;
+      }
+      if (!inService.has(simId)) {
+        // Deactivated, retired, not yet in service: its silence is expected. An alarm raised while it was in
+        // service is cleared (by its condition: the SIM left service).
+        if (w.alarm_id !== null) {
+          await tx.query(
+            `update alarms set cleared_at = $2, details = details || '{"clearedBy": "out_of_service"}'::jsonb
+              where id = $1 and cleared_at is null`,
+            [w.alarm_id, now],
+          );
+          out.cleared++;
+        }
+        await tx.query('update silence_watch set alarm_id = null, due_at = $2 where sim_id = $1', [
+          simId,
+          new Date(now.getTime() + RESTING_MS),
+        ]);
+        out.resting++;
         continue;
       }
       const threshold = Number(w.threshold_ms);
