@@ -30,7 +30,11 @@ const DAY = 86_400_000;
  * now (the devices' time of day differs run to run).
  */
 const FLOOR = Number(process.env.IOTOPS_INDEPENDENT_FLOOR ?? 0.8);
-const HEALTHY_FLOOR = Number(process.env.IOTOPS_INDEPENDENT_HEALTHY_FLOOR ?? 0.98);
+/**
+ * Healthy runs 97.4–100 % by the hour (docs/PERFORMANCE.md, "by the hour"): at Monday 03:30–04:30 UTC the generator's
+ * trackers back from a parked weekend pause longer than their three days showed, and 6 of ~297 are called silent.
+ */
+const HEALTHY_FLOOR = Number(process.env.IOTOPS_INDEPENDENT_HEALTHY_FLOOR ?? 0.97);
 const SEED = process.env.IOTOPS_TRAFFIC_SEED ?? 'iotops-16';
 /**
  * IOTOPS_TRAFFIC_AT (RFC 3339, in the past): generate the three days up to then and diagnose as of then, instead of
