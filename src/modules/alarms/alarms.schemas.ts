@@ -44,7 +44,9 @@ export const AlarmView = z
     acknowledgedAt: z.string().nullable(),
     details: z
       .record(z.string(), z.unknown())
-      .describe('silence: lastEventAt, lastEventType, thresholdMinutes, silentMinutes'),
+      .describe(
+        'silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes',
+      ),
   })
   .meta({ id: 'Alarm' });
 

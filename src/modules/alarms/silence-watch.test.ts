@@ -91,6 +91,7 @@ describe('the silence watch', () => {
       accountId: t.child.id,
       firstSeenAt: new Date(due).toISOString(),
       details: {
+        dueAt: new Date(due).toISOString(),
         lastEventType: 'attach',
         lastEventAt: new Date(last).toISOString(),
         thresholdMinutes: 1440,
@@ -101,7 +102,15 @@ describe('the silence watch', () => {
     // Still silent at the next check: the same alarm, counted again.
     clock.now = due + RECHECK_MS;
     expect(await alarms.silenceTick()).toMatchObject({ raised: 0, repeated: 1 });
-    expect(await alarmOf(simId)).toEqual([expect.objectContaining({ id: raised!.id, count: 2, status: 'active' })]);
+    expect(await alarmOf(simId)).toEqual([
+      expect.objectContaining({
+        id: raised!.id,
+        count: 2,
+        status: 'active',
+        // When the silence became news stays; how long it has lasted grows.
+        details: expect.objectContaining({ dueAt: new Date(due).toISOString(), silentMinutes: 1445 }),
+      }),
+    ]);
 
     // The SIM talks; the next check clears the alarm, by its condition, and watches the new silence.
     await talk(sim!, due + RECHECK_MS + MIN, 'sms_mo');

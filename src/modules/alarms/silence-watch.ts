@@ -39,7 +39,7 @@ export type TickOutcome = {
 /** When a silent SIM out of service is looked at again (it may be back in service by then). */
 export const RESTING_MS = 24 * 3_600_000;
 
-type DueRow = { sim_id: string; last_event_at: Date; threshold_ms: string; alarm_id: string | null };
+type DueRow = { sim_id: string; last_event_at: Date; threshold_ms: string; alarm_id: string | null; due_at: Date };
 
 export function silenceWatch(deps: SilenceDeps) {
   const { database } = deps;
@@ -81,7 +81,7 @@ export function silenceWatch(deps: SilenceDeps) {
     const out: TickOutcome = { due: 0, moved: 0, raised: 0, repeated: 0, cleared: 0, resting: 0 };
     for (;;) {
       const due = await database.query<DueRow>(
-        `select sim_id::text, last_event_at, threshold_ms::text, alarm_id::text from silence_watch
+        `select sim_id::text, last_event_at, threshold_ms::text, alarm_id::text, due_at from silence_watch
           where due_at <= $1 order by due_at limit $2`,
         [now, TICK_BATCH],
       );
@@ -113,7 +113,7 @@ export function silenceWatch(deps: SilenceDeps) {
   ): Promise<number> {
     const { last, thresholds, inService } = read;
     const locked = await tx.query<DueRow & { tenant_id: string; account_id: string }>(
-      `select sim_id::text, tenant_id::text, account_id::text, last_event_at, threshold_ms::text, alarm_id::text
+      `select sim_id::text, tenant_id::text, account_id::text, last_event_at, threshold_ms::text, alarm_id::text, due_at
          from silence_watch where sim_id = any($1::bigint[]) and due_at <= $2
         for update skip locked`,
       [ids, now],
@@ -166,6 +166,7 @@ export function silenceWatch(deps: SilenceDeps) {
       }
       const threshold = Number(w.threshold_ms);
       const details = {
+        dueAt: new Date(w.due_at).toISOString(),
         lastEventAt: e.lastEventAt.toISOString(),
         lastEventType: e.lastEventType,
         thresholdMinutes: Math.round(threshold / 60_000),
@@ -179,7 +180,7 @@ export function silenceWatch(deps: SilenceDeps) {
          values ($1, $2, 'sim', $3, 'silence', 'major', $4, $4, $5::jsonb)
          on conflict (originator_type, originator_id, type) where cleared_at is null
          do update set count = alarms.count + 1, last_seen_at = excluded.last_seen_at,
-                       details = alarms.details || excluded.details
+                       details = alarms.details || (excluded.details - 'dueAt')
          returning id::text, (xmax = 0) as fresh`,
         [w.tenant_id, w.account_id, String(simId), now, JSON.stringify(details)],
       );
