@@ -1910,7 +1910,7 @@ export interface components {
       clearedAt: string | null;
       clearedBy: ("condition" | "user") | null;
       acknowledgedAt: string | null;
-      /** @description silence: lastEventAt, lastEventType, thresholdMinutes, silentMinutes */
+      /** @description silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes */
       details: {
         [key: string]: unknown;
       };
