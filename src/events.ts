@@ -3,6 +3,7 @@
  * its events in `<module>.events.ts` and its reactions in `<module>.subscribers.ts`; both are listed here. The
  * registry refuses, at start-up, a subscriber of an undeclared event and a name taken twice.
  */
+import { AlarmEvents } from './modules/alarms/alarms.events.ts';
 import { alarmsSubscribers } from './modules/alarms/alarms.subscribers.ts';
 import { CaseEvents } from './modules/cases/cases.events.ts';
 import { DiagnosisEvents } from './modules/diagnosis/diagnosis.events.ts';
@@ -27,6 +28,7 @@ export const ALL_EVENTS: readonly EventDef[] = [
   ...Object.values(IngestEvents),
   ...Object.values(MailEvents),
   ...Object.values(SlaEvents),
+  ...Object.values(AlarmEvents),
 ];
 
 const built = new WeakMap<Services, EventRegistry>();

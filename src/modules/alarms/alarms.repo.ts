@@ -61,14 +61,12 @@ export function alarmsRepo(db: Db) {
         .returning();
       return row;
     },
+    /** Clears an active alarm; undefined when it was cleared already. */
     async clear(id: number, by: number | null, at: Date): Promise<AlarmRow | undefined> {
       const [row] = await db
         .update(alarms)
-        .set({
-          clearedAt: sql`coalesce(${alarms.clearedAt}, ${at.toISOString()}::timestamptz)`,
-          clearedBy: sql`coalesce(${alarms.clearedBy}, ${by})`,
-        })
-        .where(eq(alarms.id, id))
+        .set({ clearedAt: at, clearedBy: by })
+        .where(and(eq(alarms.id, id), isNull(alarms.clearedAt)))
         .returning();
       return row;
     },

@@ -2,7 +2,10 @@ import { isStaff, type Principal } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { cursorParts, encodeCursor, isCursorId, isCursorTime } from '../../platform/cursor.ts';
 import { forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { emit } from '../../platform/events/emit.ts';
+import { simOrderingKey } from '../sims/sims.events.ts';
 import { AlarmsErrors as E } from './alarms.errors.ts';
+import { AlarmEvents } from './alarms.events.ts';
 import { type AlarmRow, alarmsRepo } from './alarms.repo.ts';
 import type { ListAlarmsInput } from './alarms.schemas.ts';
 import { type SilenceDeps, silenceWatch } from './silence-watch.ts';
@@ -78,8 +81,30 @@ export function createAlarmsService(
      * does — clearing says "handled", not "it is fine".
      */
     async clear(p: Principal, id: number): Promise<AlarmRow> {
-      await get(p, id);
-      return (await repo.clear(id, p.userId, new Date(now())))!;
+      const row = await get(p, id);
+      if (row.clearedAt !== null) return row;
+      const at = new Date(now());
+      return ctx.database.db.transaction(async (tx) => {
+        const cleared = await alarmsRepo(tx).clear(id, p.userId, at);
+        if (!cleared) return (await alarmsRepo(tx).get(id))!; // cleared meanwhile (its condition, or a colleague)
+        if (cleared.originatorType === 'sim' && cleared.tenantId !== null && cleared.accountId !== null)
+          await emit(
+            tx,
+            AlarmEvents.cleared,
+            {
+              alarmId: cleared.id,
+              simId: Number(cleared.originatorId),
+              tenantId: cleared.tenantId,
+              accountId: cleared.accountId,
+              type: cleared.type,
+              severity: cleared.severity,
+              at: at.toISOString(),
+              by: 'user',
+            },
+            { orderingKey: simOrderingKey(Number(cleared.originatorId)) },
+          );
+        return cleared;
+      });
     },
 
     /** Ingest saw these SIMs change state (their first event among them): watch their silence from now on. */

@@ -216,6 +216,13 @@ describe('alarms API', () => {
     expect(ack.json()).toMatchObject({ acknowledged: true, status: 'active' });
     const cleared = await post('clear');
     expect(cleared.json()).toMatchObject({ status: 'cleared', clearedBy: 'user', acknowledged: true });
+    // Announced once (webhooks: alarm.cleared); clearing again changes nothing and announces nothing.
+    expect((await post('clear')).json()).toMatchObject({ status: 'cleared', clearedBy: 'user' });
+    const events = await h.ctx.database.query<{ payload: { by: string } }>(
+      `select payload from domain_events where name = 'alarms.cleared' and (payload->>'alarmId')::bigint = $1`,
+      [alarm!.id],
+    );
+    expect(events.map((e) => e.payload.by)).toEqual(['user']);
     expect((await post('acknowledge', t.customer)).statusCode).toBe(403);
     const list = await h.app.inject({ method: 'GET', url: '/api/v1/alarms', headers: t.customer });
     expect(list.statusCode).toBe(403);

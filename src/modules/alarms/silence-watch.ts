@@ -13,6 +13,9 @@
  *   cleared by the first check after the SIM talks again.
  */
 import type { Database, RawTx } from '../../platform/db/client.ts';
+import { emitRaw } from '../../platform/events/emit.ts';
+import { simOrderingKey } from '../sims/sims.events.ts';
+import { AlarmEvents } from './alarms.events.ts';
 
 /** How often a silence with an active alarm is looked at again (count +1, or cleared when the SIM talked). */
 export const RECHECK_MS = 5 * 60_000;
@@ -130,12 +133,13 @@ export function silenceWatch(deps: SilenceDeps) {
       if (e.lastEventAt.getTime() > seen) {
         const threshold = thresholds.get(simId) ?? Number(w.threshold_ms);
         if (w.alarm_id !== null) {
-          await tx.query(
+          const done = await tx.query<{ severity: string }>(
             `update alarms set cleared_at = $2, details = details || jsonb_build_object('clearedBy', 'traffic',
                     'talkedAt', $2::timestamptz, 'talkedWith', $3::text)
-              where id = $1 and cleared_at is null`,
+              where id = $1 and cleared_at is null returning severity`,
             [w.alarm_id, e.lastEventAt, e.lastEventType],
           );
+          if (done[0]) await announceCleared(tx, w, simId, done[0].severity, e.lastEventAt, 'traffic');
           out.cleared++;
         }
         await tx.query(
@@ -150,11 +154,12 @@ export function silenceWatch(deps: SilenceDeps) {
         // Deactivated, retired, not yet in service: its silence is expected. An alarm raised while it was in
         // service is cleared (by its condition: the SIM left service).
         if (w.alarm_id !== null) {
-          await tx.query(
+          const done = await tx.query<{ severity: string }>(
             `update alarms set cleared_at = $2, details = details || '{"clearedBy": "out_of_service"}'::jsonb
-              where id = $1 and cleared_at is null`,
+              where id = $1 and cleared_at is null returning severity`,
             [w.alarm_id, now],
           );
+          if (done[0]) await announceCleared(tx, w, simId, done[0].severity, now, 'out_of_service');
           out.cleared++;
         }
         await tx.query('update silence_watch set alarm_id = null, due_at = $2 where sim_id = $1', [
@@ -184,8 +189,24 @@ export function silenceWatch(deps: SilenceDeps) {
          returning id::text, (xmax = 0) as fresh`,
         [w.tenant_id, w.account_id, String(simId), now, JSON.stringify(details)],
       );
-      if (alarm?.fresh) out.raised++;
-      else out.repeated++;
+      if (alarm?.fresh) {
+        out.raised++;
+        await emitRaw(
+          tx,
+          AlarmEvents.raised,
+          {
+            alarmId: Number(alarm.id),
+            simId,
+            tenantId: Number(w.tenant_id),
+            accountId: Number(w.account_id),
+            type: 'silence',
+            severity: 'major',
+            at: now.toISOString(),
+            details,
+          },
+          { orderingKey: simOrderingKey(simId) },
+        );
+      } else out.repeated++;
       await tx.query('update silence_watch set alarm_id = $2, due_at = $3 where sim_id = $1', [
         simId,
         alarm?.id,
@@ -193,6 +214,32 @@ export function silenceWatch(deps: SilenceDeps) {
       ]);
     }
     return locked.length;
+  }
+
+  /** The cleared event of a watch's alarm, in the same transaction (webhooks: alarm.cleared). */
+  async function announceCleared(
+    tx: RawTx,
+    w: { alarm_id: string | null; tenant_id: string; account_id: string },
+    simId: number,
+    severity: string,
+    at: Date,
+    by: 'traffic' | 'out_of_service',
+  ) {
+    await emitRaw(
+      tx,
+      AlarmEvents.cleared,
+      {
+        alarmId: Number(w.alarm_id),
+        simId,
+        tenantId: Number(w.tenant_id),
+        accountId: Number(w.account_id),
+        type: 'silence',
+        severity,
+        at: at.toISOString(),
+        by,
+      },
+      { orderingKey: simOrderingKey(simId) },
+    );
   }
 
   return { watch, tick };

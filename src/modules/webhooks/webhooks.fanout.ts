@@ -11,6 +11,7 @@ import type { Ctx } from '../../platform/context.ts';
 import type { DeliveredEvent } from '../../platform/events/define.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
+import { AlarmEvents } from '../alarms/alarms.events.ts';
 import { CaseEvents } from '../cases/cases.events.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import { DiagnosisEvents } from '../diagnosis/diagnosis.events.ts';
@@ -58,7 +59,14 @@ type Payload = {
   accountPath?: string | null;
 };
 
-const SIM_EVENTS = new Set<string>([SimEvents.stateChanged.name, SimEvents.usageThresholdCrossed.name]);
+const SIM_EVENTS = new Set<string>([
+  SimEvents.stateChanged.name,
+  SimEvents.usageThresholdCrossed.name,
+  AlarmEvents.raised.name,
+  AlarmEvents.cleared.name,
+]);
+type AlarmRaised = z.infer<typeof AlarmEvents.raised.payload>;
+type AlarmCleared = z.infer<typeof AlarmEvents.cleared.payload>;
 type UsageThreshold = z.infer<typeof SimEvents.usageThresholdCrossed.payload>;
 
 const CASE_TYPES: Record<string, WebhookEventType> = {
@@ -126,6 +134,19 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
         const { simId: _id, tenantId: _tenant, accountId, ...crossed } = e.payload as UsageThreshold;
         const data = { sim: { iccid, accountId }, ...crossed };
         return [{ event: e, type: 'sim.usage_threshold', accountId, staff: data, customer: data }];
+      }
+      if (e.name === AlarmEvents.raised.name || e.name === AlarmEvents.cleared.name) {
+        const iccid = p.simId === undefined ? undefined : iccids.get(p.simId);
+        if (!iccid || p.accountId === undefined) return [];
+        const a = e.payload as AlarmRaised | AlarmCleared;
+        const data = {
+          alarm: { id: a.alarmId, type: a.type, severity: a.severity },
+          sim: { iccid, accountId: a.accountId },
+          at: a.at,
+          ...('details' in a ? { details: a.details } : { by: a.by }),
+        };
+        const type = e.name === AlarmEvents.raised.name ? 'alarm.raised' : 'alarm.cleared';
+        return [{ event: e, type, accountId: a.accountId, staff: data, customer: data }];
       }
       if (e.name === SimEvents.stateChanged.name) {
         const iccid = p.simId === undefined ? undefined : iccids.get(p.simId);

@@ -1,5 +1,6 @@
 /** Webhooks react to the events customers and staff subscribe to (docs/EVENTS.md, docs/WEBHOOKS.md). */
 import { defineMultiSubscriber, type Subscriber } from '../../platform/events/define.ts';
+import { AlarmEvents } from '../alarms/alarms.events.ts';
 import { CaseEvents } from '../cases/cases.events.ts';
 import { DiagnosisEvents } from '../diagnosis/diagnosis.events.ts';
 import { IngestEvents } from '../ingest/ingest.events.ts';
@@ -21,6 +22,8 @@ export function webhooksSubscribers(deps: { fanout: ReturnType<typeof createWebh
         SimEvents.usageThresholdCrossed,
         IngestEvents.usageDayClosed,
         DiagnosisEvents.jobFinished,
+        AlarmEvents.raised,
+        AlarmEvents.cleared,
       ],
       // Per case and per SIM in order: a receiver sees a case opened before its state changes.
       ordered: true,

@@ -20,6 +20,16 @@ export const WEBHOOK_EVENT_TYPES = {
       "A SIM's data use this month reached 80 % or 100 % of its rate plan's allowance (per-SIM plans; found when the " +
       'day is rolled up, shortly after midnight UTC).',
   },
+  'alarm.raised': {
+    customers: true,
+    description:
+      "A SIM's alarm was raised the instant its condition became true (silence: it stopped talking for longer than " +
+      'its own rhythm allows).',
+  },
+  'alarm.cleared': {
+    customers: true,
+    description: 'A SIM alarm was cleared: the SIM talked again, left service, or the desk cleared it.',
+  },
   'usage.daily': {
     customers: true,
     description:

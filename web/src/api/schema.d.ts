@@ -1610,7 +1610,7 @@ export interface components {
       /** @description https:// URL the messages are POSTed to */
       url: string;
       /** @description The event types to receive, or ['*'] for every type the owner may receive */
-      eventTypes: ("*" | "case.opened" | "case.state_changed" | "case.public_update" | "sim.state_changed" | "sim.usage_threshold" | "usage.daily" | "diagnosis.completed" | "sims.imported" | "webhook.test")[];
+      eventTypes: ("*" | "case.opened" | "case.state_changed" | "case.public_update" | "sim.state_changed" | "sim.usage_threshold" | "alarm.raised" | "alarm.cleared" | "usage.daily" | "diagnosis.completed" | "sims.imported" | "webhook.test")[];
       /** @default */
       description?: string;
       /** @description The account whose events it receives (and its sub-accounts'). A customer: their account by default. Staff: without it the subscription is provider-wide (every account) */
@@ -1619,7 +1619,7 @@ export interface components {
     UpdateWebhookSubscriptionRequestInput: {
       url?: string;
       /** @description The event types to receive, or ['*'] for every type the owner may receive */
-      eventTypes?: ("*" | "case.opened" | "case.state_changed" | "case.public_update" | "sim.state_changed" | "sim.usage_threshold" | "usage.daily" | "diagnosis.completed" | "sims.imported" | "webhook.test")[];
+      eventTypes?: ("*" | "case.opened" | "case.state_changed" | "case.public_update" | "sim.state_changed" | "sim.usage_threshold" | "alarm.raised" | "alarm.cleared" | "usage.daily" | "diagnosis.completed" | "sims.imported" | "webhook.test")[];
       description?: string;
       /** @description true re-enables a subscription that was disabled for failing */
       enabled?: boolean;

@@ -1,0 +1,102 @@
+/**
+ * Alarm webhooks (issue 17: "the customer is told … through webhooks"): a SIM's silence alarm raised at its due
+ * instant and cleared when the SIM talks again reach its customer's subscription, and no other customer's.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
+import { makeSims } from '../../../test/support/sims-factory.ts';
+import { NO_PATTERN_WARN_MS } from '../diagnosis/checks/activity.ts';
+import { createAlarmsService } from './alarms.service.ts';
+import { RECHECK_MS } from './silence-watch.ts';
+
+type Message = { type: string; data: Record<string, unknown> };
+let h: Harness;
+let t: Tenant;
+let other: Tenant;
+let receiver: Server;
+let base: string;
+const received = new Map<string, Message[]>();
+
+beforeAll(async () => {
+  h = await harness({ webhookAllowHttp: true, webhookAllowCidrs: '127.0.0.1/32' });
+  t = await makeTenant(h.services);
+  other = await makeTenant(h.services);
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      body += c;
+    });
+    req.on('end', () => {
+      received.set(req.url ?? '/', [...(received.get(req.url ?? '/') ?? []), JSON.parse(body) as Message]);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => receiver.close(r));
+  await h.close();
+});
+
+async function subscribe(headers: Record<string, string>, path: string) {
+  const r = await h.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks/subscriptions',
+    headers,
+    payload: { url: `${base}${path}`, eventTypes: ['alarm.raised', 'alarm.cleared'] },
+  });
+  expect(r.statusCode, r.body).toBe(201);
+}
+
+describe('alarm webhooks', () => {
+  it("tell the SIM's customer when its silence alarm is raised and when it clears, and no one else", async () => {
+    await subscribe(t.customer, '/mine');
+    await subscribe(other.customer, '/theirs');
+    const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+    const net = { network: { mcc: '262', mnc: '01' } };
+    const talk = async (at: number) => {
+      await h.services.ingest.acceptNetwork(
+        [{ line: 1, value: { ts: new Date(at).toISOString(), iccid: sim!.iccid20, type: 'attach', ...net } }],
+        { transport: 'http', credentialId: null },
+      );
+      await h.runJobs();
+    };
+    const last = Date.now() - 30 * 3_600_000;
+    await talk(last);
+    const clock = { now: last + NO_PATTERN_WARN_MS };
+    const alarms = createAlarmsService(
+      h.ctx,
+      {
+        lastEventsOf: h.services.ingest.lastEventsOf,
+        thresholdsOf: h.services.diagnosis.silenceThresholds,
+        simsWithStateAfter: h.services.ingest.simsWithStateAfter,
+        iccidsOf: h.services.sims.iccidsOf,
+        locateSim: h.services.sims.locate,
+        inService: async (ids) => new Set(ids),
+      },
+      { now: () => clock.now },
+    );
+    expect(await alarms.silenceTick()).toMatchObject({ raised: 1 });
+    clock.now += RECHECK_MS; // a repeat says nothing new
+    expect(await alarms.silenceTick()).toMatchObject({ repeated: 1 });
+    await talk(clock.now + 60_000);
+    clock.now += RECHECK_MS;
+    expect(await alarms.silenceTick()).toMatchObject({ cleared: 1 });
+    await h.runJobs();
+
+    const mine = received.get('/mine') ?? [];
+    expect(mine.map((m) => m.type)).toEqual(['alarm.raised', 'alarm.cleared']);
+    expect(mine[0]!.data).toMatchObject({
+      alarm: { type: 'silence', severity: 'major' },
+      sim: { iccid: sim!.iccid20, accountId: t.child.id },
+      at: new Date(last + NO_PATTERN_WARN_MS).toISOString(),
+      details: { lastEventAt: new Date(last).toISOString(), thresholdMinutes: 1440 },
+    });
+    expect(mine[1]!.data).toMatchObject({ alarm: { type: 'silence' }, sim: { iccid: sim!.iccid20 }, by: 'traffic' });
+    expect(received.get('/theirs') ?? []).toEqual([]);
+  });
+});
