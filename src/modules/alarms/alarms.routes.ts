@@ -2,7 +2,7 @@ import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
 import { presentAlarm } from './alarms.presenter.ts';
-import { AlarmIdParams, AlarmPage, AlarmView, ListAlarmsQuery } from './alarms.schemas.ts';
+import { AlarmActionBody, AlarmIdParams, AlarmPage, AlarmView, ListAlarmsQuery } from './alarms.schemas.ts';
 import type { AlarmsService } from './alarms.service.ts';
 
 const present = async (alarms: AlarmsService, a: Awaited<ReturnType<AlarmsService['get']>>) =>
@@ -58,6 +58,7 @@ export function alarmsRoutes(alarms: AlarmsService) {
           summary: 'Acknowledge an alarm',
           description: 'Someone is on it. The first acknowledgement is kept; the alarm stays active until cleared.',
           params: AlarmIdParams,
+          body: AlarmActionBody.nullish().describe('Optional: nothing to send'),
           response: { 200: AlarmView, ...errors },
         },
       },
@@ -75,6 +76,7 @@ export function alarmsRoutes(alarms: AlarmsService) {
             'Handled by hand. A condition that persists raises a new alarm at its next check (a silence: within 5 ' +
             'minutes).',
           params: AlarmIdParams,
+          body: AlarmActionBody.nullish().describe('Optional: nothing to send'),
           response: { 200: AlarmView, ...errors },
         },
       },

@@ -22,6 +22,8 @@ export const ListAlarmsQuery = z.object({
 export type ListAlarmsInput = z.infer<typeof ListAlarmsQuery>;
 
 export const AlarmIdParams = z.object({ id: z.coerce.number().int().positive() });
+/** Acknowledge and clear take no body (an empty JSON object, or none). */
+export const AlarmActionBody = z.object({}).strict().meta({ id: 'AlarmActionRequest' });
 
 export const AlarmView = z
   .object({

@@ -51,8 +51,8 @@ export default function AlarmsPage() {
   const act = useMutation({
     mutationFn: (v: { id: number; action: 'acknowledge' | 'clear' }) =>
       v.action === 'acknowledge'
-        ? unwrap(api.POST('/api/v1/alarms/{id}/acknowledge', { params: { path: { id: v.id } } }))
-        : unwrap(api.POST('/api/v1/alarms/{id}/clear', { params: { path: { id: v.id } } })),
+        ? unwrap(api.POST('/api/v1/alarms/{id}/acknowledge', { params: { path: { id: v.id } }, body: {} }))
+        : unwrap(api.POST('/api/v1/alarms/{id}/clear', { params: { path: { id: v.id } }, body: {} })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['alarms'] }),
   });
   const items = list.data?.items ?? [];

@@ -1079,6 +1079,7 @@ export interface components {
       pauseStates?: ("pending_customer" | "pending_provider")[];
       verificationWorkingDays?: number;
     };
+    AlarmActionRequestInput: Record<string, never>;
     CreateSimRequestInput: {
       /** @description 19 digits, or 20 with the Luhn check digit; starts with 89 */
       iccid: string;
@@ -5160,6 +5161,12 @@ export interface operations {
         id: number;
       };
     };
+    /** @description Optional: nothing to send */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AlarmActionRequestInput"] | null;
+      };
+    };
     responses: {
       /** @description Default Response */
       200: {
@@ -5201,6 +5208,12 @@ export interface operations {
     parameters: {
       path: {
         id: number;
+      };
+    };
+    /** @description Optional: nothing to send */
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AlarmActionRequestInput"] | null;
       };
     };
     responses: {
