@@ -86,6 +86,8 @@ export const webhooksEn = {
   'webhooks.type.case.state_changed': 'A case moved to another state.',
   'webhooks.type.sim.state_changed': "A SIM's state changed (activated, deactivated, …).",
   'webhooks.type.sim.usage_threshold': "A SIM used 80 % or 100 % of its plan's data this month.",
+  'webhooks.type.alarm.raised': 'A SIM stopped talking for longer than its own rhythm allows: an alarm was raised.',
+  'webhooks.type.alarm.cleared': 'A SIM alarm was cleared: the SIM talked again, left service, or the desk cleared it.',
   'webhooks.type.usage.daily': "An account's usage of a day (data, SMS, voice) is final.",
   'webhooks.type.diagnosis.completed': 'A diagnosis of many SIMs that you asked for has finished.',
   'webhooks.type.case.public_update': 'A case has a new update, reply or message you can see.',
@@ -180,6 +182,10 @@ const fr: Catalog = {
   'webhooks.type.case.state_changed': 'Un dossier a changé d’état.',
   'webhooks.type.sim.state_changed': 'L’état d’une SIM a changé (activée, désactivée, …).',
   'webhooks.type.sim.usage_threshold': 'Une SIM a consommé 80 % ou 100 % des données de son forfait ce mois-ci.',
+  'webhooks.type.alarm.raised':
+    'Une SIM s’est tue plus longtemps que son rythme ne le permet : une alarme a été levée.',
+  'webhooks.type.alarm.cleared':
+    'Une alarme de SIM a été levée : la SIM a de nouveau communiqué, a quitté le service, ou le support l’a close.',
   'webhooks.type.usage.daily': 'La consommation d’un compte pour une journée (données, SMS, voix) est définitive.',
   'webhooks.type.diagnosis.completed': 'Un diagnostic de plusieurs SIM que vous avez demandé est terminé.',
   'webhooks.type.case.public_update': 'Un dossier a une nouvelle mise à jour, réponse ou un message visible pour vous.',
@@ -271,6 +277,10 @@ const de: Catalog = {
   'webhooks.type.sim.state_changed': 'Der Status einer SIM hat sich geändert (aktiviert, deaktiviert, …).',
   'webhooks.type.sim.usage_threshold':
     'Eine SIM hat diesen Monat 80 % oder 100 % des Datenvolumens ihres Tarifs verbraucht.',
+  'webhooks.type.alarm.raised':
+    'Eine SIM schweigt länger, als ihr eigener Rhythmus erlaubt: ein Alarm wurde ausgelöst.',
+  'webhooks.type.alarm.cleared':
+    'Ein SIM-Alarm wurde aufgehoben: die SIM meldet sich wieder, ist außer Betrieb, oder der Support hat ihn aufgehoben.',
   'webhooks.type.usage.daily': 'Die Nutzung eines Kontos an einem Tag (Daten, SMS, Sprache) steht fest.',
   'webhooks.type.diagnosis.completed': 'Eine von Ihnen angeforderte Diagnose mehrerer SIMs ist abgeschlossen.',
   'webhooks.type.case.public_update': 'Ein Fall hat eine neue, für Sie sichtbare Meldung, Antwort oder Nachricht.',
@@ -361,6 +371,10 @@ const it: Catalog = {
   'webhooks.type.case.state_changed': 'Una pratica ha cambiato stato.',
   'webhooks.type.sim.state_changed': 'Lo stato di una SIM è cambiato (attivata, disattivata, …).',
   'webhooks.type.sim.usage_threshold': 'Una SIM ha usato l’80 % o il 100 % dei dati del suo piano questo mese.',
+  'webhooks.type.alarm.raised':
+    'Una SIM tace da più tempo di quanto il suo ritmo consenta: è stato generato un allarme.',
+  'webhooks.type.alarm.cleared':
+    'Un allarme di una SIM è stato chiuso: la SIM ha ripreso a comunicare, è uscita dal servizio, o il supporto l’ha chiuso.',
   'webhooks.type.usage.daily': 'Il consumo di un account in una giornata (dati, SMS, voce) è definitivo.',
   'webhooks.type.diagnosis.completed': 'Una diagnosi di più SIM che hai richiesto è terminata.',
   'webhooks.type.case.public_update': 'Una pratica ha un nuovo aggiornamento, risposta o messaggio visibile a voi.',
@@ -450,6 +464,9 @@ const ru: Catalog = {
   'webhooks.type.case.state_changed': 'Обращение перешло в другое состояние.',
   'webhooks.type.sim.state_changed': 'Изменилось состояние SIM-карты (активирована, деактивирована, …).',
   'webhooks.type.sim.usage_threshold': 'SIM-карта израсходовала 80 % или 100 % трафика своего тарифа в этом месяце.',
+  'webhooks.type.alarm.raised': 'SIM-карта молчит дольше, чем позволяет её обычный ритм: поднята тревога.',
+  'webhooks.type.alarm.cleared':
+    'Тревога по SIM-карте снята: SIM снова на связи, выведена из обслуживания или тревогу сняла поддержка.',
   'webhooks.type.usage.daily': 'Расход аккаунта за день (данные, SMS, голос) окончательно подсчитан.',
   'webhooks.type.diagnosis.completed': 'Запрошенная вами диагностика нескольких SIM-карт завершена.',
   'webhooks.type.case.public_update': 'В обращении новое видимое вам обновление, ответ или сообщение.',
@@ -540,6 +557,9 @@ const sv: Catalog = {
   'webhooks.type.sim.state_changed': 'Ett SIM-korts status har ändrats (aktiverat, avaktiverat, …).',
   'webhooks.type.sim.usage_threshold':
     'Ett SIM-kort har använt 80 % eller 100 % av abonnemangets data den här månaden.',
+  'webhooks.type.alarm.raised': 'Ett SIM-kort har varit tyst längre än dess egen rytm tillåter: ett larm har utlösts.',
+  'webhooks.type.alarm.cleared':
+    'Ett SIM-larm har återställts: SIM-kortet hörs igen, har tagits ur drift, eller supporten återställde det.',
   'webhooks.type.usage.daily': 'Ett kontos förbrukning för en dag (data, sms, samtal) är slutgiltig.',
   'webhooks.type.diagnosis.completed': 'En diagnos av flera SIM-kort som du bad om är klar.',
   'webhooks.type.case.public_update': 'Ett ärende har en ny uppdatering, ett svar eller ett meddelande som ni ser.',
