@@ -5,10 +5,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alarmsAt } from '../../../test/support/alarms.ts';
 import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
 import { makeSims } from '../../../test/support/sims-factory.ts';
 import { NO_PATTERN_WARN_MS } from '../diagnosis/checks/activity.ts';
-import { createAlarmsService } from './alarms.service.ts';
 import { RECHECK_MS } from './silence-watch.ts';
 
 type Message = { type: string; data: Record<string, unknown> };
@@ -68,18 +68,7 @@ describe('alarm webhooks', () => {
     const last = Date.now() - 30 * 3_600_000;
     await talk(last);
     const clock = { now: last + NO_PATTERN_WARN_MS };
-    const alarms = createAlarmsService(
-      h.ctx,
-      {
-        lastEventsOf: h.services.ingest.lastEventsOf,
-        thresholdsOf: h.services.diagnosis.silenceThresholds,
-        simsWithStateAfter: h.services.ingest.simsWithStateAfter,
-        iccidsOf: h.services.sims.iccidsOf,
-        locateSim: h.services.sims.locate,
-        inService: async (ids) => new Set(ids),
-      },
-      { now: () => clock.now },
-    );
+    const alarms = alarmsAt(h, clock);
     expect(await alarms.silenceTick()).toMatchObject({ raised: 1 });
     clock.now += RECHECK_MS; // a repeat says nothing new
     expect(await alarms.silenceTick()).toMatchObject({ repeated: 1 });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alarmsAt as alarmsAtOf } from '../../../test/support/alarms.ts';
 import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
 import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
 import { NO_PATTERN_WARN_MS } from '../diagnosis/checks/activity.ts';
 import { startWatchBackfill } from './alarms.jobs.ts';
-import { createAlarmsService } from './alarms.service.ts';
 import { RECHECK_MS, RESTING_MS } from './silence-watch.ts';
 
 let h: Harness;
@@ -18,22 +18,7 @@ const src = { transport: 'http' as const, credentialId: null };
 const net = { network: { mcc: '262', mnc: '01' } };
 const MIN = 60_000;
 
-/** An alarms service on the test's clock, as a worker process would hold one. */
-function alarmsAt(clock: { now: number }) {
-  return createAlarmsService(
-    h.ctx,
-    {
-      lastEventsOf: h.services.ingest.lastEventsOf,
-      thresholdsOf: h.services.diagnosis.silenceThresholds,
-      simsWithStateAfter: h.services.ingest.simsWithStateAfter,
-      iccidsOf: h.services.sims.iccidsOf,
-      locateSim: h.services.sims.locate,
-      inService: async (ids) =>
-        new Set((await h.services.sims.byIds(ids)).filter((s) => s.state === 'ACTIVATED').map((s) => s.id)),
-    },
-    { now: () => clock.now },
-  );
-}
+const alarmsAt = (clock: { now: number }) => alarmsAtOf(h, clock);
 
 async function talk(sim: MadeSim, at: number, type: 'attach' | 'sms_mo' = 'attach') {
   const r = await h.services.ingest.acceptNetwork(
