@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { alarmsRoutes } from './modules/alarms/alarms.routes.ts';
+import { rulesRoutes } from './modules/alarms/rules.routes.ts';
 import { attachmentsRoutes } from './modules/cases/attachments.routes.ts';
 import { casePartiesRoutes } from './modules/cases/case-parties.routes.ts';
 import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts';
@@ -46,6 +47,7 @@ export async function createHttpApp(ctx: Ctx, services: Services): Promise<App> 
       accountsRoutes(services.accounts),
       catalogRoutes(services.catalog, services.planImport),
       alarmsRoutes(services.alarms),
+      rulesRoutes(services.alarms.rules),
       plmnsRoutes(services.plmns),
       simsRoutes(services.sims),
       simTransferRoutes(services.simImports, services.simExports, {

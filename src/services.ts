@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
-import { createAlarmsService } from './modules/alarms/alarms.service.ts';
+import { type AlarmsDeps, createAlarmsService } from './modules/alarms/alarms.service.ts';
 import { createAttachmentsService } from './modules/cases/attachments.service.ts';
 import { createCaseHistory } from './modules/cases/case-history.ts';
 import { createCaseParties } from './modules/cases/case-parties.ts';
@@ -140,14 +140,7 @@ export function buildServices(ctx: Ctx) {
   // One fleet snapshot per process, shared by every diagnosis (fleet-health.ts).
   const fleetHealth = createFleetHealth(fleetHealthRepo(ctx.database), { log: ctx.log });
   const diagnosis = createDiagnosisService(ctx, { sims, fleet: fleetHealth });
-  const alarms = createAlarmsService(ctx, {
-    lastEventsOf: ingest.lastEventsOf,
-    thresholdsOf: diagnosis.silenceThresholds,
-    simsWithStateAfter: ingest.simsWithStateAfter,
-    iccidsOf: sims.iccidsOf,
-    locateSim: sims.locate,
-    inService: async (ids) => new Set((await sims.byIds(ids)).filter((s) => s.state === 'ACTIVATED').map((s) => s.id)),
-  });
+  const alarms = createAlarmsService(ctx, alarmsDeps({ ingest, diagnosis, sims, devices, accounts, catalog }));
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
   const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis }, { retentionDays: ctx.config.retentionDays });
   const webhooks = createWebhooksService(ctx, { accounts });
@@ -224,5 +217,68 @@ function simFileLoader(simImports: ImportService) {
     });
     if (code) throw new AppError('conflict', code, `demo SIM file refused: ${job.message ?? code}`);
     return { imported: job.rowsImported };
+  };
+}
+
+type AlarmsNeeds = {
+  ingest: ReturnType<typeof createIngestService>;
+  diagnosis: ReturnType<typeof createDiagnosisService>;
+  sims: ReturnType<typeof createSimsService>;
+  devices: ReturnType<typeof createDevicesService>;
+  accounts: ReturnType<typeof createAccountsService>;
+  catalog: ReturnType<typeof createCatalogService>;
+};
+
+/** What the alarms module reads from the others (also the tests' wiring: test/support/alarms.ts). */
+export function alarmsDeps(s: AlarmsNeeds): AlarmsDeps {
+  const { ingest, diagnosis, sims, devices, accounts, catalog } = s;
+  const missing = (ids: readonly number[], known: { has: (id: number) => boolean }) =>
+    new Set(ids.filter((id) => !known.has(id)));
+  return {
+    lastEventsOf: ingest.lastEventsOf,
+    activeHoursOf: ingest.activeHoursOf,
+    defaultThresholdsOf: diagnosis.silenceThresholds,
+    simsWithStateAfter: ingest.simsWithStateAfter,
+    iccidsOf: sims.iccidsOf,
+    locateSim: sims.locate,
+    inService: async (ids) => new Set((await sims.byIds(ids)).filter((x) => x.state === 'ACTIVATED').map((x) => x.id)),
+    async profilesOf(ids) {
+      const [rows, last, models] = await Promise.all([
+        sims.byIds(ids),
+        ingest.lastEventsOf(ids),
+        devices.modelsOfSims(ids),
+      ]);
+      return new Map(
+        rows.map((r) => [
+          r.id,
+          {
+            accountId: r.accountId,
+            communicationPlanId: r.communicationPlanId,
+            ratePlanId: r.ratePlanId,
+            apn: last.get(r.id)?.apn ?? null,
+            plmn: last.get(r.id)?.plmn ?? null,
+            deviceModelId: models.get(r.id) ?? null,
+          },
+        ]),
+      );
+    },
+    simsForScope: async (scope, limit) => {
+      const ids = await sims.inServiceIdsWhere(scope, limit + 1);
+      return { simIds: ids.slice(0, limit), more: ids.length > limit };
+    },
+    async unknownRefs(r) {
+      const [accountNames, commPlans, ratePlans, models] = await Promise.all([
+        accounts.namesOf(r.accountIds),
+        catalog.planNames('communication'),
+        catalog.planNames('rate'),
+        devices.existingModelIds(r.deviceModelIds),
+      ]);
+      return {
+        accountIds: missing(r.accountIds, accountNames),
+        communicationPlanIds: missing(r.communicationPlanIds, commPlans),
+        ratePlanIds: missing(r.ratePlanIds, ratePlans),
+        deviceModelIds: missing(r.deviceModelIds, models),
+      };
+    },
   };
 }

@@ -3,3 +3,8 @@ export const AlarmsErrors = {
   staffOnly: 'alarms.staff_only',
   cursorInvalid: 'alarms.cursor_invalid',
 } as const;
+export const RulesErrors = {
+  notFound: 'alarms.rule_not_found',
+  invalid: 'alarms.rule_invalid',
+  nameTaken: 'alarms.rule_name_taken',
+} as const;

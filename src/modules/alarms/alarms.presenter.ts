@@ -18,6 +18,7 @@ export function presentAlarm(a: AlarmRow, iccids: ReadonlyMap<number, string>): 
     clearedAt: a.clearedAt?.toISOString() ?? null,
     clearedBy: a.clearedAt === null ? null : a.clearedBy === null ? 'condition' : 'user',
     acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
+    ruleId: a.ruleId,
     details: a.details,
   };
 }

@@ -44,10 +44,12 @@ export const AlarmView = z
     clearedAt: z.string().nullable(),
     clearedBy: z.enum(['condition', 'user']).nullable(),
     acknowledgedAt: z.string().nullable(),
+    ruleId: z.number().int().nullable().describe('The rule that raised it (null: the built-in silence rule)'),
     details: z
       .record(z.string(), z.unknown())
       .describe(
-        'silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes',
+        'silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes; ' +
+          'rule (its name) when a rule raised it',
       ),
   })
   .meta({ id: 'Alarm' });

@@ -8,6 +8,8 @@ import { AlarmsErrors as E } from './alarms.errors.ts';
 import { AlarmEvents } from './alarms.events.ts';
 import { type AlarmRow, alarmsRepo } from './alarms.repo.ts';
 import type { ListAlarmsInput } from './alarms.schemas.ts';
+import { createRulesService, type RulesDeps } from './rules.service.ts';
+import { type SilenceRuleDeps, silenceThresholds } from './silence-rules.ts';
 import { type SilenceDeps, silenceWatch } from './silence-watch.ts';
 
 export type AlarmsService = ReturnType<typeof createAlarmsService>;
@@ -23,19 +25,25 @@ const staffOnly = (p: Principal) => {
     ]);
 };
 
-export function createAlarmsService(
-  ctx: Pick<Ctx, 'database'>,
-  deps: Pick<SilenceDeps, 'lastEventsOf' | 'thresholdsOf' | 'inService'> & {
+export type AlarmsDeps = Pick<SilenceDeps, 'lastEventsOf' | 'inService'> &
+  SilenceRuleDeps &
+  Omit<RulesDeps, 'profilesOf' | 'activeHoursOf'> & {
     simsWithStateAfter: (afterSimId: number, limit: number) => Promise<number[]>;
-    iccidsOf: (simIds: readonly number[]) => Promise<Map<number, string>>;
     /** The SIM of an ICCID the caller reaches (its errors: 400 for a malformed ICCID, 404 for an unknown one). */
     locateSim: (p: Principal, iccid: string) => Promise<{ id: number }>;
-  },
-  opts: { now?: () => number } = {},
-) {
+  };
+
+export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps, opts: { now?: () => number } = {}) {
   const now = opts.now ?? Date.now;
   const repo = alarmsRepo(ctx.database.db);
-  const silence = silenceWatch({ database: ctx.database, ...deps });
+  const rules = createRulesService(ctx.database.db, deps, opts);
+  const silence = silenceWatch({
+    database: ctx.database,
+    lastEventsOf: deps.lastEventsOf,
+    inService: deps.inService,
+    rules: rules.enabledSilence,
+    thresholdsOf: silenceThresholds(deps),
+  });
 
   async function get(p: Principal, id: number): Promise<AlarmRow> {
     staffOnly(p);
@@ -49,6 +57,7 @@ export function createAlarmsService(
     deps.iccidsOf([...new Set(rows.filter((r) => r.originatorType === 'sim').map((r) => Number(r.originatorId)))]);
 
   return {
+    rules,
     get,
     iccidsFor,
     async list(p: Principal, q: ListAlarmsInput): Promise<{ items: AlarmRow[]; nextCursor: string | null }> {

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, text, timestamptz, uniqueIndex } from '../../platform/db/columns.ts';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamptz,
+  uniqueIndex,
+} from '../../platform/db/columns.ts';
 
 /**
  * Alarms (issue 17), ThingsBoard's model: an originator (a SIM today; accounts, PLMNs and APNs with the fleet rules),
@@ -25,6 +35,8 @@ export const alarms = pgTable(
     acknowledgedAt: timestamptz('acknowledged_at'),
     acknowledgedBy: bigint('acknowledged_by', { mode: 'number' }),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    /** The rule that raised it (null: the built-in default). */
+    ruleId: bigint('rule_id', { mode: 'number' }),
   },
   (t) => [
     uniqueIndex('alarms_active_uq').on(t.originatorType, t.originatorId, t.type).where(sql`${t.clearedAt} is null`),
@@ -51,6 +63,36 @@ export const silenceWatch = pgTable(
     dueAt: timestamptz('due_at').notNull(),
     /** Set while this silence has an active alarm: the tick then repeats it, or clears it once the SIM talks. */
     alarmId: bigint('alarm_id', { mode: 'number' }),
+    /** The rule that set the threshold (null: the built-in default). */
+    ruleId: bigint('rule_id', { mode: 'number' }),
   },
   (t) => [index('silence_watch_due_idx').on(t.dueAt)],
+);
+
+/**
+ * Alarm rules (issue 17): what the provider's desk wants watched, for which SIMs and how. A SIM is governed by the most
+ * specific enabled rule of a kind whose scope takes it in (more scope fields set wins; equal: the older rule); a SIM
+ * no rule takes in keeps the built-in default (the diagnosis' rhythm rule, severity major).
+ */
+export const alarmRules = pgTable(
+  'alarm_rules',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(), // silence
+    enabled: boolean('enabled').notNull().default(true),
+    /** Which SIMs (alarms.rules.ts RuleScope): every field set must match; an empty scope takes every SIM in. */
+    scope: jsonb('scope').$type<Record<string, unknown>>().notNull().default({}),
+    /** The kind's parameters (silence: factor, graceMinutes, noRhythmMinutes, learnWeeks). */
+    params: jsonb('params').$type<Record<string, unknown>>().notNull().default({}),
+    severity: text('severity').notNull(),
+    /** Raise the severity while the condition lasts: { afterMinutes, severity }. */
+    escalation: jsonb('escalation').$type<Record<string, unknown>>(),
+    /** When the rule may raise alarms: { days, from, to, timeZone }; a silence due outside it waits for its start. */
+    schedule: jsonb('schedule').$type<Record<string, unknown>>(),
+    createdBy: bigint('created_by', { mode: 'number' }),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('alarm_rules_name_uq').on(sql`lower(${t.name})`)],
 );

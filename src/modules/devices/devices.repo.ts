@@ -25,6 +25,15 @@ export function devicesRepo(db: Db) {
       const [row] = await db.select().from(deviceModels).where(eq(deviceModels.id, id));
       return row;
     },
+    /** The model of the device each SIM is in. */
+    async modelsOfSims(simIds: readonly number[]): Promise<Map<number, number>> {
+      if (simIds.length === 0) return new Map();
+      const rows = await db
+        .select({ simId: devices.simId, modelId: devices.modelId })
+        .from(devices)
+        .where(inArray(devices.simId, [...simIds]));
+      return new Map(rows.map((r) => [r.simId!, r.modelId]));
+    },
     modelsByIds: (ids: number[]) =>
       ids.length === 0 ? Promise.resolve([]) : db.select().from(deviceModels).where(inArray(deviceModels.id, ids)),
     /** Shared models, and those owned by one of `owners` (all of them when undefined: staff). */

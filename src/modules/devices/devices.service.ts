@@ -113,6 +113,11 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
   };
 
   return {
+    /** For other modules (alarm rules): the model of the device each SIM is in. */
+    modelsOfSims: (simIds: readonly number[]) => repo.modelsOfSims(simIds),
+    /** For other modules (alarm rules): which of these model ids exist. */
+    existingModelIds: async (ids: readonly number[]) =>
+      new Set((await repo.modelsByIds([...new Set(ids)])).map((m) => m.id)),
     async createModel(p: Principal, input: CreateModelInput): Promise<ModelRow> {
       const scope = scopeOf(p);
       const ownerId = input.ownerAccountId ?? (isStaff(p) ? null : p.accountId);

@@ -1,7 +1,7 @@
-import { and, desc, eq, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
 import { queryRows } from '../../platform/db/rows.ts';
-import { ingestCredentials, ingestErrors, simNetworkState } from './ingest.tables.ts';
+import { ingestCredentials, ingestErrors, simNetworkState, simUsageHourly } from './ingest.tables.ts';
 
 export type IngestCredentialRow = typeof ingestCredentials.$inferSelect;
 export type IngestErrorRow = typeof ingestErrors.$inferSelect;
@@ -13,6 +13,9 @@ export type LastEvent = {
   accountId: number;
   lastEventAt: Date;
   lastEventType: string;
+  /** Where it was last: what alarm rules are scoped by. */
+  apn: string | null;
+  plmn: string | null;
 };
 
 export function ingestRepo(db: Db) {
@@ -86,10 +89,25 @@ export function ingestRepo(db: Db) {
           accountId: simNetworkState.accountId,
           lastEventAt: simNetworkState.lastEventAt,
           lastEventType: simNetworkState.lastEventType,
+          apn: simNetworkState.apn,
+          plmn: simNetworkState.plmn,
         })
         .from(simNetworkState)
         .where(inArray(simNetworkState.simId, [...simIds]));
       return new Map(rows.map((r) => [r.simId, r]));
+    },
+    /** Hour starts (ms) with usage since `since`, per SIM: its rhythm (alarm rules learn from it). */
+    async activeHoursOf(simIds: readonly number[], since: Date): Promise<Map<number, number[]>> {
+      if (simIds.length === 0) return new Map();
+      const rows = await db
+        .select({
+          simId: simUsageHourly.simId,
+          hours: sql<number[]>`array_agg(extract(epoch from ${simUsageHourly.hour})::float8 * 1000)`,
+        })
+        .from(simUsageHourly)
+        .where(and(inArray(simUsageHourly.simId, [...simIds]), gte(simUsageHourly.hour, since)))
+        .groupBy(simUsageHourly.simId);
+      return new Map(rows.map((r) => [r.simId, r.hours.map(Number)]));
     },
     async simsWithStateAfter(afterSimId: number, limit: number): Promise<number[]> {
       const rows = await db

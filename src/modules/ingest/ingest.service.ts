@@ -135,6 +135,8 @@ export function createIngestService(ctx: Ctx, deps: IngestDeps) {
     lastEventsOf: (simIds: readonly number[]) => repo.lastEventsOf(simIds),
     /** SIMs that have a network state, in id order after `afterSimId` (a backfill pages through them). */
     simsWithStateAfter: (afterSimId: number, limit: number) => repo.simsWithStateAfter(afterSimId, limit),
+    /** Hour starts (ms) with usage since `since`, per SIM (alarm rules learn each SIM's rhythm from them). */
+    activeHoursOf: (simIds: readonly number[], since: Date) => repo.activeHoursOf(simIds, since),
     acceptNetwork(lines: Line[], source: IngestSource, o: { topicIccid?: string } = {}) {
       return accept('network', lines, source, (raw) => parseNetworkEvent(raw, { ...o, now: now() }));
     },

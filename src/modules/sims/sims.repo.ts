@@ -131,6 +131,27 @@ export function simsRepo(db: Db) {
         .from(sims)
         .where(inArray(sims.id, [...simIds]));
     },
+    /** In-service SIMs of these accounts and plans (each list given must hold), by id, at most `limit`. */
+    async inServiceIdsWhere(
+      f: {
+        accountIds?: number[] | undefined;
+        communicationPlanIds?: number[] | undefined;
+        ratePlanIds?: number[] | undefined;
+      },
+      limit: number,
+    ): Promise<number[]> {
+      const where: SQL[] = [eq(sims.state, 'ACTIVATED')];
+      if (f.accountIds?.length) where.push(inArray(sims.accountId, f.accountIds));
+      if (f.communicationPlanIds?.length) where.push(inArray(sims.communicationPlanId, f.communicationPlanIds));
+      if (f.ratePlanIds?.length) where.push(inArray(sims.ratePlanId, f.ratePlanIds));
+      const rows = await db
+        .select({ id: sims.id })
+        .from(sims)
+        .where(and(...where))
+        .orderBy(asc(sims.id))
+        .limit(limit);
+      return rows.map((r) => r.id);
+    },
     async byIds(simIds: readonly number[]): Promise<SimRow[]> {
       if (simIds.length === 0) return [];
       return db

@@ -326,6 +326,9 @@ export function createSimsService(ctx: Pick<Ctx, 'database'>, deps: SimsDeps) {
     selectionQuery: (where: SimWhere, limit: number) => selectionQuery(where, limit),
     /** For other modules' operator-level work (jobs): the SIMs with these ids (missing ones are left out). */
     byIds: (simIds: readonly number[]) => repo.byIds(simIds),
+    /** For other modules (alarm rule backtests): in-service SIMs of these accounts and plans, by id, ≤ limit. */
+    inServiceIdsWhere: (f: Parameters<typeof repo.inServiceIdsWhere>[0], limit: number) =>
+      repo.inServiceIdsWhere(f, limit),
     count: () => repo.count(),
     /** For other modules' operator-level work (jobs): SIM id → ICCID as shown (20 digits). */
     async iccidsOf(simIds: readonly number[]): Promise<Map<number, string>> {

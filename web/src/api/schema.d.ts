@@ -244,6 +244,46 @@ export interface paths {
      */
     post: operations["clearAlarm"];
   };
+  "/api/v1/alarm-rules": {
+    /**
+     * List alarm rules
+     * @description Staff only. A SIM is governed by the most specific enabled rule whose scope takes it in (more scope fields set wins; of equals, the older). A SIM no rule takes in keeps the built-in silence rule.
+     */
+    get: operations["listAlarmRules"];
+    /**
+     * Create an alarm rule
+     * @description Staff only. Every unknown account, plan or device model is named by its place (scope.accountIds[1]). A SIM already watched comes under the rule at its next check.
+     */
+    post: operations["createAlarmRule"];
+  };
+  "/api/v1/alarm-rule-backtests": {
+    /**
+     * Backtest a rule before saving it
+     * @description Staff only. What the rule would have raised on the stored history of the last `days` days (7 by default), validated as at save; nothing is saved. At most 5,000 in-service SIMs are read (the first by id): beyond, `sampled` is true and the figures are for those read.
+     */
+    post: operations["backtestAlarmRule"];
+  };
+  "/api/v1/alarm-rules/{id}": {
+    /** Get an alarm rule */
+    get: operations["getAlarmRule"];
+    /**
+     * Delete an alarm rule
+     * @description Staff only. Its SIMs come under the next rule that takes them in (or the built-in) at their next check; its alarms stay.
+     */
+    delete: operations["deleteAlarmRule"];
+    /**
+     * Change an alarm rule
+     * @description Staff only. Only the fields given change; `params` merges. `null` removes an escalation or a schedule.
+     */
+    patch: operations["updateAlarmRule"];
+  };
+  "/api/v1/alarm-rules/{id}/backtest": {
+    /**
+     * Backtest a saved rule
+     * @description Staff only. As POST /api/v1/alarm-rule-backtests, for a rule as it is saved.
+     */
+    get: operations["backtestSavedAlarmRule"];
+  };
   "/api/v1/plmns": {
     /**
      * Search PLMNs
@@ -1080,6 +1120,108 @@ export interface components {
       verificationWorkingDays?: number;
     };
     AlarmActionRequestInput: Record<string, never>;
+    /** @description Which SIMs: every field given must hold; none given takes every SIM in */
+    AlarmRuleScopeInput: {
+      /** @description Only SIMs of these accounts */
+      accountIds?: number[];
+      /** @description Only SIMs of these communication plans */
+      communicationPlanIds?: number[];
+      /** @description Only SIMs of these rate plans */
+      ratePlanIds?: number[];
+      /** @description Only SIMs whose last session used one of these APNs */
+      apns?: string[];
+      /** @description Only SIMs last seen on one of these networks */
+      plmns?: string[];
+      /** @description Only SIMs of these device models (of the device the SIM is in) */
+      deviceModelIds?: number[];
+    };
+    AlarmRuleSilenceParamsInput: {
+      /**
+       * @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last
+       * @default 1.5
+       */
+      factor?: number;
+      /**
+       * @description Added to it; also the floor
+       * @default 30
+       */
+      graceMinutes?: number;
+      /**
+       * @description The threshold of a SIM without a learned rhythm (too few active hours)
+       * @default 1440
+       */
+      noRhythmMinutes?: number;
+      /**
+       * @description Weeks of hourly usage the rhythm is learned from
+       * @default 4
+       */
+      learnWeeks?: number;
+    };
+    /** @description When the rule may raise alarms; a silence due outside it waits for its next start */
+    AlarmRuleScheduleInput: {
+      days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+      from: string;
+      /** @description Not after `from`: the window runs past midnight (22:00–06:00) */
+      to: string;
+      timeZone: string;
+    };
+    /** @description Raise the severity while the silence lasts */
+    AlarmRuleEscalationInput: {
+      /** @description Minutes past the threshold */
+      afterMinutes: number;
+      /** @enum {string} */
+      severity: "critical" | "major" | "minor" | "warning";
+    };
+    CreateAlarmRuleRequestInput: {
+      name: string;
+      /**
+       * @description silence: no event for factor × the usual interval + grace
+       * @enum {string}
+       */
+      kind: "silence";
+      /** @default true */
+      enabled?: boolean;
+      /** @default {} */
+      scope?: components["schemas"]["AlarmRuleScopeInput"];
+      /**
+       * @default {
+       *   "factor": 1.5,
+       *   "graceMinutes": 30,
+       *   "noRhythmMinutes": 1440,
+       *   "learnWeeks": 4
+       * }
+       */
+      params?: components["schemas"]["AlarmRuleSilenceParamsInput"];
+      /**
+       * @default major
+       * @enum {string}
+       */
+      severity?: "critical" | "major" | "minor" | "warning";
+      /** @default null */
+      escalation?: components["schemas"]["AlarmRuleEscalationInput"] | null;
+      /** @default null */
+      schedule?: components["schemas"]["AlarmRuleScheduleInput"] | null;
+    };
+    UpdateAlarmRuleRequestInput: {
+      name?: string;
+      enabled?: boolean;
+      scope?: components["schemas"]["AlarmRuleScopeInput"];
+      /** @description Only the parameters to change */
+      params?: {
+        /** @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last */
+        factor?: number;
+        /** @description Added to it; also the floor */
+        graceMinutes?: number;
+        /** @description The threshold of a SIM without a learned rhythm (too few active hours) */
+        noRhythmMinutes?: number;
+        /** @description Weeks of hourly usage the rhythm is learned from */
+        learnWeeks?: number;
+      };
+      /** @enum {string} */
+      severity?: "critical" | "major" | "minor" | "warning";
+      escalation?: components["schemas"]["AlarmRuleEscalationInput"] | null;
+      schedule?: components["schemas"]["AlarmRuleScheduleInput"] | null;
+    };
     CreateSimRequestInput: {
       /** @description 19 digits, or 20 with the Luhn check digit; starts with 89 */
       iccid: string;
@@ -1911,7 +2053,9 @@ export interface components {
       clearedAt: string | null;
       clearedBy: ("condition" | "user") | null;
       acknowledgedAt: string | null;
-      /** @description silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes */
+      /** @description The rule that raised it (null: the built-in silence rule) */
+      ruleId: number | null;
+      /** @description silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes; rule (its name) when a rule raised it */
       details: {
         [key: string]: unknown;
       };
@@ -1919,6 +2063,90 @@ export interface components {
     AlarmPage: {
       items: components["schemas"]["Alarm"][];
       nextCursor: string | null;
+    };
+    /** @description Which SIMs: every field given must hold; none given takes every SIM in */
+    AlarmRuleScope: {
+      /** @description Only SIMs of these accounts */
+      accountIds?: number[];
+      /** @description Only SIMs of these communication plans */
+      communicationPlanIds?: number[];
+      /** @description Only SIMs of these rate plans */
+      ratePlanIds?: number[];
+      /** @description Only SIMs whose last session used one of these APNs */
+      apns?: string[];
+      /** @description Only SIMs last seen on one of these networks */
+      plmns?: string[];
+      /** @description Only SIMs of these device models (of the device the SIM is in) */
+      deviceModelIds?: number[];
+    };
+    /** @description When the rule may raise alarms; a silence due outside it waits for its next start */
+    AlarmRuleSchedule: {
+      days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+      from: string;
+      /** @description Not after `from`: the window runs past midnight (22:00–06:00) */
+      to: string;
+      timeZone: string;
+    };
+    /** @description Raise the severity while the silence lasts */
+    AlarmRuleEscalation: {
+      /** @description Minutes past the threshold */
+      afterMinutes: number;
+      /** @enum {string} */
+      severity: "critical" | "major" | "minor" | "warning";
+    };
+    AlarmRuleSilenceParamsView: {
+      /** @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last */
+      factor: number;
+      /** @description Added to it; also the floor */
+      graceMinutes: number;
+      /** @description The threshold of a SIM without a learned rhythm (too few active hours) */
+      noRhythmMinutes: number;
+      /** @description Weeks of hourly usage the rhythm is learned from */
+      learnWeeks: number;
+    };
+    AlarmRule: {
+      id: number;
+      name: string;
+      /** @enum {string} */
+      kind: "silence";
+      enabled: boolean;
+      scope: components["schemas"]["AlarmRuleScope"];
+      params: components["schemas"]["AlarmRuleSilenceParamsView"];
+      /** @enum {string} */
+      severity: "critical" | "major" | "minor" | "warning";
+      escalation: components["schemas"]["AlarmRuleEscalation"] | null;
+      schedule: components["schemas"]["AlarmRuleSchedule"] | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+    AlarmRuleList: {
+      items: components["schemas"]["AlarmRule"][];
+    };
+    AlarmRuleBacktest: {
+      from: string;
+      to: string;
+      /** @description SIMs read to find those in scope (at most 20,000: a sample beyond) */
+      simsConsidered: number;
+      /** @description true: the scope holds more SIMs than were read; the figures are for those read */
+      sampled: boolean;
+      /** @description Of those read, SIMs this rule would govern (more specific rules aside) */
+      simsInScope: number;
+      /** @description Alarms the rule would have raised in the window */
+      fired: number;
+      /** @description SIMs it would have raised them on */
+      simsFired: number;
+      byDay: {
+          day: string;
+          fired: number;
+        }[];
+      /** @description The SIMs it fired on, most alarms first (at most 50) */
+      sims: {
+          iccid: string;
+          fired: number;
+          firstAt: string;
+          longestSilenceMinutes: number;
+          thresholdMinutes: number;
+        }[];
     };
     SimCount: {
       /** @description SIMs the filter selects within your reach */
@@ -5221,6 +5449,324 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["Alarm"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List alarm rules
+   * @description Staff only. A SIM is governed by the most specific enabled rule whose scope takes it in (more scope fields set wins; of equals, the older). A SIM no rule takes in keeps the built-in silence rule.
+   */
+  listAlarmRules: {
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AlarmRuleList"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Create an alarm rule
+   * @description Staff only. Every unknown account, plan or device model is named by its place (scope.accountIds[1]). A SIM already watched comes under the rule at its next check.
+   */
+  createAlarmRule: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateAlarmRuleRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      201: {
+        content: {
+          "application/json": components["schemas"]["AlarmRule"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Backtest a rule before saving it
+   * @description Staff only. What the rule would have raised on the stored history of the last `days` days (7 by default), validated as at save; nothing is saved. At most 5,000 in-service SIMs are read (the first by id): beyond, `sampled` is true and the figures are for those read.
+   */
+  backtestAlarmRule: {
+    parameters: {
+      query?: {
+        /** @description How many days back (default 7) */
+        days?: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateAlarmRuleRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AlarmRuleBacktest"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Get an alarm rule */
+  getAlarmRule: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AlarmRule"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete an alarm rule
+   * @description Staff only. Its SIMs come under the next rule that takes them in (or the built-in) at their next check; its alarms stay.
+   */
+  deleteAlarmRule: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      204: {
+        content: never;
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Change an alarm rule
+   * @description Staff only. Only the fields given change; `params` merges. `null` removes an escalation or a schedule.
+   */
+  updateAlarmRule: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateAlarmRuleRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AlarmRule"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Backtest a saved rule
+   * @description Staff only. As POST /api/v1/alarm-rule-backtests, for a rule as it is saved.
+   */
+  backtestSavedAlarmRule: {
+    parameters: {
+      query?: {
+        /** @description How many days back (default 7) */
+        days?: number;
+      };
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AlarmRuleBacktest"];
         };
       };
       /** @description Default Response */

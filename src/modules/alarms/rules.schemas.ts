@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { ALARM_SEVERITIES } from './alarms.schemas.ts';
+import { isTimeZone, WEEKDAYS } from './rules.ts';
+
+export const RULE_KINDS = ['silence'] as const;
+
+const ids = (what: string) =>
+  z.array(z.number().int().positive()).max(1000).optional().describe(`Only SIMs of these ${what}`);
+// An APN as the network writes it (3GPP TS 23.003 §9.1: labels of letters, digits and hyphens).
+const apn = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, {
+    message: 'must be labels of letters, digits and hyphens separated by dots (e.g. iot.example.com)',
+  });
+
+export const RuleScopeSchema = z
+  .object({
+    accountIds: ids('accounts'),
+    communicationPlanIds: ids('communication plans'),
+    ratePlanIds: ids('rate plans'),
+    apns: z.array(apn).max(100).optional().describe('Only SIMs whose last session used one of these APNs'),
+    plmns: z
+      .array(z.string().regex(/^\d{5,6}$/, { message: 'must be MCC+MNC, 5 or 6 digits (e.g. 26201)' }))
+      .max(500)
+      .optional()
+      .describe('Only SIMs last seen on one of these networks'),
+    deviceModelIds: ids('device models (of the device the SIM is in)'),
+  })
+  .strict()
+  .describe('Which SIMs: every field given must hold; none given takes every SIM in')
+  .meta({ id: 'AlarmRuleScope' });
+
+const silenceParamsShape = {
+  factor: z
+    .number()
+    .min(1)
+    .max(20)
+    .describe("How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last"),
+  graceMinutes: z.number().int().min(0).max(10_080).describe('Added to it; also the floor'),
+  noRhythmMinutes: z
+    .number()
+    .int()
+    .min(10)
+    .max(43_200)
+    .describe('The threshold of a SIM without a learned rhythm (too few active hours)'),
+  learnWeeks: z.number().int().min(1).max(8).describe('Weeks of hourly usage the rhythm is learned from'),
+};
+export const SILENCE_DEFAULTS = { factor: 1.5, graceMinutes: 30, noRhythmMinutes: 1440, learnWeeks: 4 } as const;
+export const SilenceParamsSchema = z
+  .object({
+    factor: silenceParamsShape.factor.default(SILENCE_DEFAULTS.factor),
+    graceMinutes: silenceParamsShape.graceMinutes.default(SILENCE_DEFAULTS.graceMinutes),
+    noRhythmMinutes: silenceParamsShape.noRhythmMinutes.default(SILENCE_DEFAULTS.noRhythmMinutes),
+    learnWeeks: silenceParamsShape.learnWeeks.default(SILENCE_DEFAULTS.learnWeeks),
+  })
+  .strict()
+  .meta({ id: 'AlarmRuleSilenceParams' });
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'must be HH:MM, 00:00 to 23:59' });
+export const ScheduleSchema = z
+  .object({
+    days: z.array(z.enum(WEEKDAYS)).min(1).max(7),
+    from: hhmm,
+    to: hhmm.describe('Not after `from`: the window runs past midnight (22:00–06:00)'),
+    timeZone: z.string().max(64).refine(isTimeZone, { message: 'must be an IANA time zone (e.g. Europe/Berlin)' }),
+  })
+  .strict()
+  .refine((s) => s.from !== s.to, { message: 'from and to must differ', path: ['to'] })
+  .describe('When the rule may raise alarms; a silence due outside it waits for its next start')
+  .meta({ id: 'AlarmRuleSchedule' });
+
+export const EscalationSchema = z
+  .object({
+    afterMinutes: z.number().int().min(1).max(43_200).describe('Minutes past the threshold'),
+    severity: z.enum(ALARM_SEVERITIES),
+  })
+  .strict()
+  .describe('Raise the severity while the silence lasts')
+  .meta({ id: 'AlarmRuleEscalation' });
+
+const name = z.string().trim().min(1).max(100);
+export const CreateRuleBody = z
+  .object({
+    name,
+    kind: z.enum(RULE_KINDS).describe('silence: no event for factor × the usual interval + grace'),
+    enabled: z.boolean().default(true),
+    scope: RuleScopeSchema.default({}),
+    params: SilenceParamsSchema.default(SILENCE_DEFAULTS),
+    severity: z.enum(ALARM_SEVERITIES).default('major'),
+    escalation: EscalationSchema.nullable().default(null),
+    schedule: ScheduleSchema.nullable().default(null),
+  })
+  .strict()
+  .meta({ id: 'CreateAlarmRuleRequest' });
+export type CreateRuleInput = z.infer<typeof CreateRuleBody>;
+
+export const UpdateRuleBody = z
+  .object({
+    name: name.optional(),
+    enabled: z.boolean().optional(),
+    scope: RuleScopeSchema.optional(),
+    params: z.object(silenceParamsShape).partial().strict().optional().describe('Only the parameters to change'),
+    severity: z.enum(ALARM_SEVERITIES).optional(),
+    escalation: EscalationSchema.nullable().optional(),
+    schedule: ScheduleSchema.nullable().optional(),
+  })
+  .strict()
+  .meta({ id: 'UpdateAlarmRuleRequest' });
+export type UpdateRuleInput = z.infer<typeof UpdateRuleBody>;
+
+export const RuleIdParams = z.object({ id: z.coerce.number().int().positive() });
+
+export const RuleView = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    kind: z.enum(RULE_KINDS),
+    enabled: z.boolean(),
+    scope: RuleScopeSchema,
+    params: z.object(silenceParamsShape).meta({ id: 'AlarmRuleSilenceParamsView' }),
+    severity: z.enum(ALARM_SEVERITIES),
+    escalation: EscalationSchema.nullable(),
+    schedule: ScheduleSchema.nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'AlarmRule' });
+export const RuleList = z.object({ items: z.array(RuleView) }).meta({ id: 'AlarmRuleList' });
+
+export const BacktestQuery = z.object({
+  days: z.coerce.number().int().min(1).max(14).default(7).describe('How many days back (default 7)'),
+});
+export const BacktestView = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    simsConsidered: z.number().int().describe('SIMs read to find those in scope (at most 20,000: a sample beyond)'),
+    sampled: z.boolean().describe('true: the scope holds more SIMs than were read; the figures are for those read'),
+    simsInScope: z.number().int().describe('Of those read, SIMs this rule would govern (more specific rules aside)'),
+    fired: z.number().int().describe('Alarms the rule would have raised in the window'),
+    simsFired: z.number().int().describe('SIMs it would have raised them on'),
+    byDay: z.array(z.object({ day: z.string(), fired: z.number().int() })),
+    sims: z
+      .array(
+        z.object({
+          iccid: z.string(),
+          fired: z.number().int(),
+          firstAt: z.string(),
+          longestSilenceMinutes: z.number().int(),
+          thresholdMinutes: z.number().int(),
+        }),
+      )
+      .describe('The SIMs it fired on, most alarms first (at most 50)'),
+  })
+  .meta({ id: 'AlarmRuleBacktest' });
+export type Backtest = z.infer<typeof BacktestView>;

@@ -1,0 +1,58 @@
+/**
+ * Which silence threshold each SIM gets: its rule's (factor × its usual interval for the hour of the week it went
+ * quiet in + grace, learned from its hourly usage), or — no rule taking it in — the built-in default, the diagnosis'
+ * rhythm rule (`diagnosis.silenceThresholds`).
+ */
+import { ruleFor, type SilenceRule, type SimProfile, silenceThreshold, weeklyRhythm } from './rules.ts';
+
+export type Threshold = { ms: number; rule: SilenceRule | null };
+export type SilenceRuleDeps = {
+  /** The SIMs' scope facts (inventory, last network state, device); a SIM missing here has no rule. */
+  profilesOf: (simIds: readonly number[]) => Promise<Map<number, SimProfile>>;
+  /** Hour starts (ms) with usage since `since`, per SIM. */
+  activeHoursOf: (simIds: readonly number[], since: Date) => Promise<Map<number, number[]>>;
+  /** The built-in default. */
+  defaultThresholdsOf: (simIds: readonly number[], at: Date) => Promise<Map<number, number>>;
+};
+
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+export function silenceThresholds(deps: SilenceRuleDeps) {
+  return async function thresholdsOf(
+    sims: readonly { simId: number; lastEventAt: Date }[],
+    at: Date,
+    rules: readonly SilenceRule[],
+  ): Promise<Map<number, Threshold>> {
+    const out = new Map<number, Threshold>();
+    if (sims.length === 0) return out;
+    const ruled = new Map<number, SilenceRule>();
+    if (rules.length > 0) {
+      const profiles = await deps.profilesOf(sims.map((s) => s.simId));
+      for (const s of sims) {
+        const p = profiles.get(s.simId);
+        const r = p && ruleFor(rules, p);
+        if (r) ruled.set(s.simId, r);
+      }
+    }
+    const byDefault = sims.filter((s) => !ruled.has(s.simId)).map((s) => s.simId);
+    if (byDefault.length > 0)
+      for (const [id, ms] of await deps.defaultThresholdsOf(byDefault, at)) out.set(id, { ms, rule: null });
+    // One read per learning window (rules may learn over different numbers of weeks).
+    const byWeeks = new Map<number, number[]>();
+    for (const [id, r] of ruled) {
+      const ids = byWeeks.get(r.params.learnWeeks);
+      if (ids) ids.push(id);
+      else byWeeks.set(r.params.learnWeeks, [id]);
+    }
+    const lastOf = new Map(sims.map((s) => [s.simId, s.lastEventAt.getTime()]));
+    for (const [weeks, ids] of byWeeks) {
+      const hours = await deps.activeHoursOf(ids, new Date(at.getTime() - weeks * WEEK_MS));
+      for (const id of ids) {
+        const rule = ruled.get(id)!;
+        const h = hours.get(id);
+        out.set(id, { ms: silenceThreshold(rule.params, h ? weeklyRhythm(h) : undefined, lastOf.get(id)!), rule });
+      }
+    }
+    return out;
+  };
+}
