@@ -113,8 +113,12 @@ export function startWorker(
   const tick = () => {
     ticking ??= services.alarms
       .silenceTick()
-      .then((r) => {
+      .then(async (r) => {
         if (r.raised + r.cleared > 0) ctx.log.info(r, 'silence watch');
+        // Then what the raised alarms call for: their cases, and reminders of those nobody acknowledged.
+        const c = await services.alarms.caseTick();
+        if (c.alarms > 0) ctx.log.info(c, 'alarms to cases');
+        await services.alarms.remindTick();
       })
       .catch((e: unknown) => ctx.log.error({ err: e }, 'the silence watch failed'))
       .finally(() => {

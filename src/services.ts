@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
+import type { MonitoringCaseOps } from './modules/alarms/alarm-cases.ts';
 import { type AlarmsDeps, createAlarmsService } from './modules/alarms/alarms.service.ts';
 import { createAttachmentsService } from './modules/cases/attachments.service.ts';
 import { createCaseHistory } from './modules/cases/case-history.ts';
 import { createCaseParties } from './modules/cases/case-parties.ts';
 import { createCaseReports } from './modules/cases/cases.reports.ts';
+import { CreateCaseBody } from './modules/cases/cases.schemas.ts';
 import { createCasesService } from './modules/cases/cases.service.ts';
 import { createPriorityMatrixService } from './modules/cases/priority-matrix.service.ts';
 import { priorityMatrixStore } from './modules/cases/priority-matrix.store.ts';
@@ -140,7 +142,10 @@ export function buildServices(ctx: Ctx) {
   // One fleet snapshot per process, shared by every diagnosis (fleet-health.ts).
   const fleetHealth = createFleetHealth(fleetHealthRepo(ctx.database), { log: ctx.log });
   const diagnosis = createDiagnosisService(ctx, { sims, fleet: fleetHealth });
-  const alarms = createAlarmsService(ctx, alarmsDeps({ ingest, diagnosis, sims, devices, accounts, catalog }));
+  const alarms = createAlarmsService(
+    ctx,
+    alarmsDeps({ ingest, diagnosis, sims, devices, accounts, catalog, cases, caseParties, notifications }),
+  );
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
   const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis }, { retentionDays: ctx.config.retentionDays });
   const webhooks = createWebhooksService(ctx, { accounts });
@@ -227,14 +232,78 @@ type AlarmsNeeds = {
   devices: ReturnType<typeof createDevicesService>;
   accounts: ReturnType<typeof createAccountsService>;
   catalog: ReturnType<typeof createCatalogService>;
+  cases: ReturnType<typeof createCasesService>;
+  caseParties: ReturnType<typeof createCaseParties>;
+  notifications: ReturnType<typeof createNotificationsService>;
 };
+
+/** Who opens monitoring's cases (their timeline says "monitoring"). */
+const MONITORING = cliPrincipal('monitoring');
+const CLOSED_STATES: ReadonlySet<string> = new Set(['resolved', 'closed']);
+
+/**
+ * The cases monitoring opens: an incident on channel monitoring with its SIMs, to the account's technical contacts
+ * (else its primary ones, else every contact with an address) — they get the monitoring mail in their language.
+ */
+function monitoringCases(s: Pick<AlarmsNeeds, 'cases' | 'caseParties' | 'accounts'>): MonitoringCaseOps {
+  const { cases, caseParties, accounts } = s;
+  return {
+    async open(c) {
+      const contacts = (await accounts.contacts(MONITORING, c.accountId)).filter((k) => k.email);
+      const chosen =
+        ['technical', 'primary']
+          .map((role) => contacts.filter((k) => k.roles.includes(role)))
+          .find((l) => l.length > 0) ?? contacts;
+      const { case: created } = await caseParties.create(
+        MONITORING,
+        CreateCaseBody.parse({
+          accountId: c.accountId,
+          type: 'incident',
+          channel: 'monitoring',
+          subject: c.subject,
+          description: c.description,
+          severity: c.severity,
+          tags: ['monitoring', `alarm:${c.cause}`],
+          affectedIccids: c.iccids,
+          contactIds: chosen.slice(0, 50).map((k) => k.id),
+        }),
+      );
+      return { id: created.id, number: created.number };
+    },
+    isOpen: async (number) => !CLOSED_STATES.has((await cases.get(MONITORING, number)).state),
+    async addSims(number, iccids, note) {
+      const have: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await cases.affectedSims(MONITORING, number, { limit: 500, cursor });
+        have.push(...page.items.map((x) => x.sim.iccid));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      const all = [...new Set([...have, ...iccids])];
+      const c = await cases.update(MONITORING, number, { affectedIccids: all });
+      await cases.appendSystemEntry(c.id, { body: note, data: { action: 'monitoring_sims_added', iccids } });
+    },
+  };
+}
 
 /** What the alarms module reads from the others (also the tests' wiring: test/support/alarms.ts). */
 export function alarmsDeps(s: AlarmsNeeds): AlarmsDeps {
-  const { ingest, diagnosis, sims, devices, accounts, catalog } = s;
+  const { ingest, diagnosis, sims, devices, accounts, catalog, notifications } = s;
   const missing = (ids: readonly number[], known: { has: (id: number) => boolean }) =>
     new Set(ids.filter((id) => !known.has(id)));
   return {
+    cases: monitoringCases(s),
+    notifyDesk: (n) =>
+      notifications.notify({
+        userId: null,
+        queue: null,
+        kind: 'alarm_unacknowledged',
+        caseId: null,
+        caseNumber: n.caseNumber,
+        title: n.title.slice(0, 300),
+        body: n.body,
+        dedupeKey: n.dedupeKey,
+      }),
     lastEventsOf: ingest.lastEventsOf,
     activeHoursOf: ingest.activeHoursOf,
     defaultThresholdsOf: diagnosis.silenceThresholds,

@@ -4,6 +4,7 @@ import { cursorParts, encodeCursor, isCursorId, isCursorTime } from '../../platf
 import { forbidden, invalid, notFound } from '../../platform/errors.ts';
 import { emit } from '../../platform/events/emit.ts';
 import { simOrderingKey } from '../sims/sims.events.ts';
+import { type AlarmCaseDeps, alarmCases } from './alarm-cases.ts';
 import { AlarmsErrors as E } from './alarms.errors.ts';
 import { AlarmEvents } from './alarms.events.ts';
 import { type AlarmRow, alarmsRepo } from './alarms.repo.ts';
@@ -31,7 +32,7 @@ export type AlarmsDeps = Pick<SilenceDeps, 'lastEventsOf' | 'inService'> &
     simsWithStateAfter: (afterSimId: number, limit: number) => Promise<number[]>;
     /** The SIM of an ICCID the caller reaches (its errors: 400 for a malformed ICCID, 404 for an unknown one). */
     locateSim: (p: Principal, iccid: string) => Promise<{ id: number }>;
-  };
+  } & Pick<AlarmCaseDeps, 'cases' | 'notifyDesk' | 'log'>;
 
 export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps, opts: { now?: () => number } = {}) {
   const now = opts.now ?? Date.now;
@@ -44,6 +45,7 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
     rules: rules.enabledSilence,
     thresholdsOf: silenceThresholds(deps),
   });
+  const toCases = alarmCases({ database: ctx.database, ...deps });
 
   async function get(p: Principal, id: number): Promise<AlarmRow> {
     staffOnly(p);
@@ -130,5 +132,9 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
     },
     /** The worker's timer: raise, repeat or clear what is due. */
     silenceTick: () => silence.tick(new Date(now())),
+    /** The worker's timer, after the silence: pending alarms to their cases. */
+    caseTick: () => toCases.caseTick(new Date(now())),
+    /** The worker's timer: remind the desk of unacknowledged alarms whose rule says so. */
+    remindTick: () => toCases.remindTick(new Date(now())),
   };
 }

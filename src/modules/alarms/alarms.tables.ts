@@ -37,8 +37,17 @@ export const alarms = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
     /** The rule that raised it (null: the built-in default). */
     ruleId: bigint('rule_id', { mode: 'number' }),
+    /** Its rule opens cases and no case holds it yet (alarm-cases.ts); claimed by a worker at case_claimed_at. */
+    casePending: boolean('case_pending').notNull().default(false),
+    caseClaimedAt: timestamptz('case_claimed_at'),
+    /** The case it opened or joined. */
+    caseNumber: text('case_number'),
+    /** Unacknowledged: when the desk was last reminded of it (its rule's remindMinutes), and how often. */
+    remindedAt: timestamptz('reminded_at'),
+    remindCount: integer('remind_count').notNull().default(0),
   },
   (t) => [
+    index('alarms_case_pending_idx').on(t.id).where(sql`${t.casePending}`),
     uniqueIndex('alarms_active_uq').on(t.originatorType, t.originatorId, t.type).where(sql`${t.clearedAt} is null`),
     index('alarms_recent_idx').on(t.lastSeenAt, t.id),
     index('alarms_tenant_idx').on(t.tenantId, t.lastSeenAt),
@@ -90,9 +99,32 @@ export const alarmRules = pgTable(
     escalation: jsonb('escalation').$type<Record<string, unknown>>(),
     /** When the rule may raise alarms: { days, from, to, timeZone }; a silence due outside it waits for its start. */
     schedule: jsonb('schedule').$type<Record<string, unknown>>(),
+    /** Its alarms open a case (channel monitoring) for their account, or join the one open for the same cause. */
+    openCase: boolean('open_case').notNull().default(false),
+    /** Remind the desk of an unacknowledged alarm every this many minutes (null: never). */
+    remindMinutes: integer('remind_minutes'),
     createdBy: bigint('created_by', { mode: 'number' }),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('alarm_rules_name_uq').on(sql`lower(${t.name})`)],
+);
+
+/**
+ * The case an account's alarms of one cause go to (deduplication): while it is open, new alarms of that cause join
+ * it (their SIMs are added); once it is resolved or closed, the next alarm opens a new one. `opening` while a worker
+ * creates the case — the unique index makes that one worker.
+ */
+export const alarmCases = pgTable(
+  'alarm_cases',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    accountId: bigint('account_id', { mode: 'number' }).notNull(),
+    cause: text('cause').notNull(), // the alarm type: silence
+    state: text('state').notNull(), // opening | open | done
+    caseId: bigint('case_id', { mode: 'number' }),
+    caseNumber: text('case_number'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('alarm_cases_current_uq').on(t.accountId, t.cause).where(sql`${t.state} <> 'done'`)],
 );

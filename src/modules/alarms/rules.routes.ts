@@ -27,6 +27,8 @@ export function presentRule(r: RuleRow): z.infer<typeof RuleView> {
     severity: r.severity as z.infer<typeof RuleView>['severity'],
     escalation: (r.escalation as z.infer<typeof RuleView>['escalation']) ?? null,
     schedule: (r.schedule as z.infer<typeof RuleView>['schedule']) ?? null,
+    openCase: r.openCase,
+    remindMinutes: r.remindMinutes,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };

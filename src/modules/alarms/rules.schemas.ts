@@ -82,6 +82,19 @@ export const EscalationSchema = z
   .meta({ id: 'AlarmRuleEscalation' });
 
 const name = z.string().trim().min(1).max(100);
+const openCase = z
+  .boolean()
+  .describe(
+    "Open a case (channel monitoring) for the alarm's account with its SIMs, or add them to the one open for the " +
+      'same cause; the customer is told by e-mail in their language',
+  );
+const remindMinutes = z
+  .number()
+  .int()
+  .min(5)
+  .max(10_080)
+  .nullable()
+  .describe('Remind the desk of an alarm nobody acknowledged every this many minutes (null: never)');
 export const CreateRuleBody = z
   .object({
     name,
@@ -92,6 +105,8 @@ export const CreateRuleBody = z
     severity: z.enum(ALARM_SEVERITIES).default('major'),
     escalation: EscalationSchema.nullable().default(null),
     schedule: ScheduleSchema.nullable().default(null),
+    openCase: openCase.default(false),
+    remindMinutes: remindMinutes.default(null),
   })
   .strict()
   .meta({ id: 'CreateAlarmRuleRequest' });
@@ -106,6 +121,8 @@ export const UpdateRuleBody = z
     severity: z.enum(ALARM_SEVERITIES).optional(),
     escalation: EscalationSchema.nullable().optional(),
     schedule: ScheduleSchema.nullable().optional(),
+    openCase: openCase.optional(),
+    remindMinutes: remindMinutes.optional(),
   })
   .strict()
   .meta({ id: 'UpdateAlarmRuleRequest' });
@@ -124,6 +141,8 @@ export const RuleView = z
     severity: z.enum(ALARM_SEVERITIES),
     escalation: EscalationSchema.nullable(),
     schedule: ScheduleSchema.nullable(),
+    openCase: z.boolean(),
+    remindMinutes: z.number().int().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -66,6 +66,7 @@ export const asSilenceRule = (r: RuleRow): SilenceRule => ({
   severity: r.severity,
   escalation: (r.escalation as SilenceRule['escalation']) ?? null,
   schedule: (r.schedule as Schedule | null) ?? null,
+  openCase: r.openCase,
 });
 
 export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => number } = {}) {
@@ -168,6 +169,7 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
     severity: input.severity,
     escalation: input.escalation,
     schedule: input.schedule as Schedule | null,
+    openCase: input.openCase,
   });
 
   return {

@@ -232,6 +232,7 @@ export type SilenceRule = {
   severity: string;
   escalation: { afterMinutes: number; severity: string } | null;
   schedule: Schedule | null;
+  openCase: boolean;
 };
 
 /** The severity of a silence that has lasted `silentMs` past its threshold: the rule's, or its escalation's. */

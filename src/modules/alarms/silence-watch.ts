@@ -253,13 +253,22 @@ export function silenceWatch(deps: SilenceDeps) {
       // lasts) counts up instead of raising a second.
       const [alarm] = await tx.query<{ id: string; fresh: boolean }>(
         `insert into alarms (tenant_id, account_id, originator_type, originator_id, type, severity, first_seen_at,
-                             last_seen_at, details, rule_id)
-         values ($1, $2, 'sim', $3, 'silence', $6, $4, $4, $5::jsonb, $7)
+                             last_seen_at, details, rule_id, case_pending)
+         values ($1, $2, 'sim', $3, 'silence', $6, $4, $4, $5::jsonb, $7, $8)
          on conflict (originator_type, originator_id, type) where cleared_at is null
          do update set count = alarms.count + 1, last_seen_at = excluded.last_seen_at, severity = excluded.severity,
                        details = alarms.details || (excluded.details - 'dueAt')
          returning id::text, (xmax = 0) as fresh`,
-        [w.tenant_id, w.account_id, String(simId), now, JSON.stringify(details), severity, rule?.id ?? null],
+        [
+          w.tenant_id,
+          w.account_id,
+          String(simId),
+          now,
+          JSON.stringify(details),
+          severity,
+          rule?.id ?? null,
+          rule?.openCase ?? false,
+        ],
       );
       if (alarm?.fresh) {
         out.raised++;

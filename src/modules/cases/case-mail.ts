@@ -159,6 +159,7 @@ export function caseMailOps(deps: { db: Db; priorityInputs: ReturnType<typeof pr
           queue: c.queue,
           isMajor: c.isMajor,
           priority: c.priority,
+          affectedSimCount: c.affectedSimCount,
         },
         contactIds,
         entry,

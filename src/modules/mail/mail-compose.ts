@@ -50,9 +50,10 @@ export type OutboundTrigger =
 /** Which mail, if any, a case event calls for. */
 export function decideOutbound(t: OutboundTrigger): MailKind | null {
   switch (t.event) {
-    // Monitoring cases tell the customer what was seen in their own words (alarms); a major case has no customer.
+    // Monitoring found it first: the customer is told what was seen and what is done (not "we received your
+    // request"); a major case has no customer.
     case 'opened':
-      return t.channel === 'monitoring' || t.isMajor ? null : 'case_received';
+      return t.isMajor ? null : t.channel === 'monitoring' ? 'monitoring_opened' : 'case_received';
     case 'state_changed':
       return t.to === 'pending_customer'
         ? 'waiting_for_you'
@@ -175,6 +176,7 @@ export function mailComposer(db: Db, deps: ComposeDeps) {
           casePriority: c.priority,
           nextUpdateBy: dates.nextUpdateBy ? dateWords(dates.nextUpdateBy, language) : '',
           closesOn: dates.closesOn ? dateWords(dates.closesOn, language) : '',
+          affectedSims: String(c.affectedSimCount),
         });
         const sourceKey = `${e.id}:${k.id}`;
         const hash = createHash('sha256').update(sourceKey).digest('hex').slice(0, 16);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
-import { PLACEHOLDER_MEANING, PLACEHOLDERS } from './mail-templates.ts';
+import { MAIL_KINDS, PLACEHOLDER_MEANING, PLACEHOLDERS } from './mail-templates.ts';
 
 /** The outbox and the templates over HTTP, without a relay (mail is held): who sees what, and what is refused. */
 let h: Harness;
@@ -81,7 +81,8 @@ describe('templates', () => {
   it('lists every kind in every language, built-in until an admin saves one', async () => {
     const r = await call('GET', '/mail/templates', t.agent);
     expect(r.statusCode).toBe(200);
-    expect(r.json().items).toHaveLength(8 * 6);
+    expect(r.json().items).toHaveLength(MAIL_KINDS.length * 6);
+    expect(MAIL_KINDS).toContain('monitoring_opened');
     // With what each placeholder becomes, so the editor lists what the server accepts.
     expect(r.json().placeholders.map((p: { name: string }) => p.name)).toEqual([...PLACEHOLDERS]);
     expect(r.json().placeholders[0]).toEqual({ name: 'caseNumber', meaning: PLACEHOLDER_MEANING.caseNumber });

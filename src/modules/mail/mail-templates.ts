@@ -17,6 +17,7 @@ export const MAIL_KINDS = [
   'closed',
   'status_update',
   'verification_reminder',
+  'monitoring_opened',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -28,6 +29,7 @@ export const AUTOMATIC_KINDS: ReadonlySet<MailKind> = new Set([
   'closed',
   'status_update',
   'verification_reminder',
+  'monitoring_opened',
 ]);
 
 export const PLACEHOLDERS = [
@@ -39,6 +41,7 @@ export const PLACEHOLDERS = [
   'casePriority',
   'nextUpdateBy',
   'closesOn',
+  'affectedSims',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 /** What each placeholder becomes (the template editor lists them; GET /mail/templates returns them). */
@@ -51,6 +54,7 @@ export const PLACEHOLDER_MEANING: Record<Placeholder, string> = {
   casePriority: 'The priority, P1 to P4',
   nextUpdateBy: 'Status update: when the next update is due, in the contact’s language (UTC)',
   closesOn: 'Verification reminder: when the resolved case closes by itself (UTC)',
+  affectedSims: 'How many SIMs the case concerns',
 };
 export type Template = { subject: string; body: string };
 
@@ -253,6 +257,34 @@ export const DEFAULT_TEMPLATES: Record<MailKind, Record<Language, Template>> = {
     sv: t(
       'Fungerar allt? {{caseSubject}}',
       'Hej {{contactName}},\n\närende {{caseNumber}} är löst och avslutas {{closesOn}}. Finns problemet kvar, svara på det här meddelandet så tar vi upp det igen.',
+    ),
+  },
+  // Monitoring found it before the customer did: what we saw and what we do, in their words (not the case's
+  // English subject).
+  monitoring_opened: {
+    en: t(
+      'We noticed a problem with {{affectedSims}} of your SIMs',
+      'Hello {{contactName}},\n\nour monitoring noticed that {{affectedSims}} of your SIMs stopped sending data for longer than their usual rhythm allows.\n\nWe opened case {{caseNumber}} and are looking into it; you need not do anything. We will write again when we know more or when it is solved.\nIf you know the reason (maintenance, devices switched off), just reply to this mail.',
+    ),
+    fr: t(
+      'Nous avons détecté un problème sur {{affectedSims}} de vos cartes SIM',
+      'Bonjour {{contactName}},\n\nnotre supervision a détecté que {{affectedSims}} de vos cartes SIM n’envoient plus de données depuis plus longtemps que leur rythme habituel.\n\nNous avons ouvert le dossier {{caseNumber}} et l’analysons ; vous n’avez rien à faire. Nous reviendrons vers vous dès que nous en saurons plus ou que le problème sera résolu.\nSi vous en connaissez la raison (maintenance, appareils éteints), répondez simplement à ce message.',
+    ),
+    de: t(
+      'Wir haben ein Problem mit {{affectedSims}} Ihrer SIM-Karten bemerkt',
+      'Guten Tag {{contactName}},\n\nunsere Überwachung hat bemerkt, dass {{affectedSims}} Ihrer SIM-Karten länger keine Daten mehr senden, als ihr üblicher Rhythmus erlaubt.\n\nWir haben den Fall {{caseNumber}} eröffnet und gehen der Sache nach; Sie müssen nichts tun. Wir melden uns, sobald wir mehr wissen oder das Problem gelöst ist.\nKennen Sie den Grund (Wartung, ausgeschaltete Geräte), antworten Sie einfach auf diese Nachricht.',
+    ),
+    it: t(
+      'Abbiamo rilevato un problema su {{affectedSims}} delle sue SIM',
+      'Gentile {{contactName}},\n\nil nostro monitoraggio ha rilevato che {{affectedSims}} delle sue SIM non inviano dati da più tempo di quanto il loro ritmo abituale consenta.\n\nAbbiamo aperto la pratica {{caseNumber}} e stiamo verificando; non deve fare nulla. La ricontatteremo appena sapremo di più o quando il problema sarà risolto.\nSe ne conosce il motivo (manutenzione, dispositivi spenti), risponda semplicemente a questo messaggio.',
+    ),
+    ru: t(
+      'Мы заметили проблему с {{affectedSims}} вашими SIM-картами',
+      'Здравствуйте, {{contactName}}!\n\nНаш мониторинг заметил, что {{affectedSims}} ваших SIM-карт не передают данные дольше, чем позволяет их обычный ритм.\n\nМы открыли обращение {{caseNumber}} и разбираемся; от вас ничего не требуется. Мы напишем, как только узнаем больше или решим проблему.\nЕсли вы знаете причину (обслуживание, устройства выключены), просто ответьте на это письмо.',
+    ),
+    sv: t(
+      'Vi har upptäckt ett problem med {{affectedSims}} av dina SIM-kort',
+      'Hej {{contactName}},\n\nvår övervakning har upptäckt att {{affectedSims}} av dina SIM-kort har slutat skicka data längre än deras vanliga rytm tillåter.\n\nVi har öppnat ärende {{caseNumber}} och undersöker saken; du behöver inte göra något. Vi hör av oss när vi vet mer eller när problemet är löst.\nOm du vet orsaken (underhåll, avstängda enheter), svara bara på det här meddelandet.',
     ),
   },
 };

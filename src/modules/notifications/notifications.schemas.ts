@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const NOTIFICATION_KINDS = ['sla_warning', 'sla_breach', 'webhook_disabled'] as const;
+export const NOTIFICATION_KINDS = ['sla_warning', 'sla_breach', 'webhook_disabled', 'alarm_unacknowledged'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** What a producer (the SLA jobs) hands to `notify`; validated like every other boundary. */

@@ -1201,6 +1201,16 @@ export interface components {
       escalation?: components["schemas"]["AlarmRuleEscalationInput"] | null;
       /** @default null */
       schedule?: components["schemas"]["AlarmRuleScheduleInput"] | null;
+      /**
+       * @description Open a case (channel monitoring) for the alarm's account with its SIMs, or add them to the one open for the same cause; the customer is told by e-mail in their language
+       * @default false
+       */
+      openCase?: boolean;
+      /**
+       * @description Remind the desk of an alarm nobody acknowledged every this many minutes (null: never)
+       * @default null
+       */
+      remindMinutes?: number | null;
     };
     UpdateAlarmRuleRequestInput: {
       name?: string;
@@ -1221,6 +1231,10 @@ export interface components {
       severity?: "critical" | "major" | "minor" | "warning";
       escalation?: components["schemas"]["AlarmRuleEscalationInput"] | null;
       schedule?: components["schemas"]["AlarmRuleScheduleInput"] | null;
+      /** @description Open a case (channel monitoring) for the alarm's account with its SIMs, or add them to the one open for the same cause; the customer is told by e-mail in their language */
+      openCase?: boolean;
+      /** @description Remind the desk of an alarm nobody acknowledged every this many minutes (null: never) */
+      remindMinutes?: number | null;
     };
     CreateSimRequestInput: {
       /** @description 19 digits, or 20 with the Luhn check digit; starts with 89 */
@@ -2116,6 +2130,8 @@ export interface components {
       severity: "critical" | "major" | "minor" | "warning";
       escalation: components["schemas"]["AlarmRuleEscalation"] | null;
       schedule: components["schemas"]["AlarmRuleSchedule"] | null;
+      openCase: boolean;
+      remindMinutes: number | null;
       createdAt: string;
       updatedAt: string;
     };
@@ -3324,7 +3340,7 @@ export interface components {
       /** @description The timeline entry it carries (an agent’s reply or public update); null for automatic notices */
       entryId: number | null;
       /** @enum {string} */
-      kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder";
+      kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder" | "monitoring_opened";
       /** @description Sent by iotops on its own (Auto-Submitted: auto-replied) */
       automatic: boolean;
       to: string;
@@ -3353,7 +3369,7 @@ export interface components {
     };
     MailTemplate: {
       /** @enum {string} */
-      kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder";
+      kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder" | "monitoring_opened";
       /** @enum {string} */
       language: "en" | "fr" | "de" | "it" | "ru" | "sv";
       subject: string;
@@ -3368,7 +3384,7 @@ export interface components {
       /** @description What a template may use, as {{name}}; any other is refused at save */
       placeholders: ({
           /** @enum {string} */
-          name: "caseNumber" | "caseSubject" | "contactName" | "message" | "caseState" | "casePriority" | "nextUpdateBy" | "closesOn";
+          name: "caseNumber" | "caseSubject" | "contactName" | "message" | "caseState" | "casePriority" | "nextUpdateBy" | "closesOn" | "affectedSims";
           meaning: string;
         })[];
     };
@@ -3447,7 +3463,7 @@ export interface components {
     Notification: {
       id: number;
       /** @enum {string} */
-      kind: "sla_warning" | "sla_breach" | "webhook_disabled";
+      kind: "sla_warning" | "sla_breach" | "webhook_disabled" | "alarm_unacknowledged";
       to: {
         userId: number | null;
         queue: string | null;
@@ -10071,7 +10087,7 @@ export interface operations {
   saveMailTemplate: {
     parameters: {
       path: {
-        kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder";
+        kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder" | "monitoring_opened";
         language: "en" | "fr" | "de" | "it" | "ru" | "sv";
       };
     };
@@ -10120,7 +10136,7 @@ export interface operations {
   resetMailTemplate: {
     parameters: {
       path: {
-        kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder";
+        kind: "case_received" | "agent_reply" | "public_update" | "waiting_for_you" | "resolved" | "closed" | "status_update" | "verification_reminder" | "monitoring_opened";
         language: "en" | "fr" | "de" | "it" | "ru" | "sv";
       };
     };

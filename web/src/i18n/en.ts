@@ -156,6 +156,8 @@ export const en = {
   'portal.sims.title': 'My SIMs',
   'portal.sims.check': 'Check this SIM',
   'portal.sims.lastState': 'Network state',
+  'alarms.tab.alarms': 'Alarms',
+  'alarms.tab.rules': 'Rules',
   'mail.title': 'Mail',
   'mail.tab.triage': 'Triage',
   'mail.tab.outbox': 'Outbox',
@@ -226,6 +228,7 @@ export const en = {
   'mail.kind.closed': 'Closed',
   'mail.kind.status_update': 'Status update (P1/P2, due and unwritten)',
   'mail.kind.verification_reminder': 'Verification reminder',
+  'mail.kind.monitoring_opened': 'Monitoring found a problem',
   'mail.templates.intro':
     'The words of each mail the desk sends, per language. The subject follows the [C-…] tag; the desk adds the reference line under the text.',
   'mail.templates.readOnly': 'Only admins change the templates.',

@@ -36,6 +36,7 @@ const KIND: Record<MailKind, MessageKey> = {
   closed: 'mail.kind.closed',
   status_update: 'mail.kind.status_update',
   verification_reminder: 'mail.kind.verification_reminder',
+  monitoring_opened: 'mail.kind.monitoring_opened',
 };
 export function useKindText() {
   const { t } = useI18n();

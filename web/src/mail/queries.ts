@@ -26,6 +26,7 @@ export const MAIL_KINDS: readonly MailKind[] = [
   'closed',
   'status_update',
   'verification_reminder',
+  'monitoring_opened',
 ];
 
 /** New mail lands in triage at any time: the list (and the nav's count) is asked again every 30 s. */
