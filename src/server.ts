@@ -3,6 +3,7 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { alarmsRoutes } from './modules/alarms/alarms.routes.ts';
 import { rulesRoutes } from './modules/alarms/rules.routes.ts';
 import { attachmentsRoutes } from './modules/cases/attachments.routes.ts';
+import { keepOpenRoutes } from './modules/cases/case-keep-open.routes.ts';
 import { casePartiesRoutes } from './modules/cases/case-parties.routes.ts';
 import { caseReportsRoutes, casesRoutes } from './modules/cases/cases.routes.ts';
 import { priorityMatrixRoutes } from './modules/cases/priority-matrix.routes.ts';
@@ -56,6 +57,7 @@ export async function createHttpApp(ctx: Ctx, services: Services): Promise<App> 
       }),
       casesRoutes(services.cases, { parties: services.caseParties, attachments: services.attachments }),
       casePartiesRoutes(services.caseParties),
+      keepOpenRoutes(services.cases),
       attachmentsRoutes(services.attachments, { maxBytes: ctx.config.attachmentMaxBytes }),
       caseReportsRoutes(services.caseReports),
       slaRoutes(services.sla),

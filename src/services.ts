@@ -85,7 +85,8 @@ export function buildServices(ctx: Ctx) {
     users,
     priorityMatrix,
     queueCacheMs: ctx.config.caseQueueCacheMs,
-    verificationChecks: [simHealthCheck(ctx.database, sims)],
+    // The alarms module comes later (it opens cases): its check is looked up when a verification period ends.
+    verificationChecks: [simHealthCheck(ctx.database, sims), (c, a) => alarms.verifyTraffic(c, a)],
   });
   accounts.onVipTierChanged(async (tx, { account, before, by }) => {
     await cases.recomputePriorities(tx, {

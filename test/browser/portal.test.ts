@@ -120,4 +120,41 @@ describe.skipIf(testDbKind !== 'pglite')('customer portal in German (browser)', 
       .waitFor();
     await history.getByText('Das Gerät sendet seit gestern nichts.').waitFor();
   });
+
+  it('a resolved case: the customer keeps it open a few more working days, said in German', async () => {
+    // The desk resolves one of the customer's active cases.
+    const call = (page: Page, method: string, url: string, body?: unknown) =>
+      page.evaluate(
+        async ([m, u, b]) => {
+          const r = await fetch(u as string, {
+            method: m as string,
+            credentials: 'same-origin',
+            headers: b === undefined ? {} : { 'content-type': 'application/json' },
+            body: b === undefined ? undefined : JSON.stringify(b),
+          });
+          return { status: r.status, body: (await r.json()) as { items?: { number: string; state: string }[] } };
+        },
+        [method, url, body] as const,
+      );
+    const mine = await call(p, 'GET', '/api/v1/cases?limit=50');
+    const kase = mine.body.items!.find((c) => c.state === 'open' || c.state === 'new')!;
+    expect(kase).toBeDefined();
+    const agent = await desk.as('agent');
+    if (kase.state === 'new')
+      expect((await call(agent, 'POST', `/api/v1/cases/${kase.number}/transitions`, { to: 'open' })).status).toBe(200);
+    const resolved = await call(agent, 'POST', `/api/v1/cases/${kase.number}/transitions`, {
+      to: 'resolved',
+      note: 'APN corrected on the devices',
+      noteVisibility: 'public',
+    });
+    expect(resolved.status).toBe(200);
+
+    await p.goto(`${desk.url}/portal/cases/${encodeURIComponent(kase.number)}`);
+    await p.getByText('Gelöst: Der Fall schließt sich nach einigen Arbeitstagen von selbst').waitFor();
+    await p.getByRole('button', { name: '3 Arbeitstage länger offen halten' }).click();
+    const history = p.getByRole('list', { name: 'Verlauf' });
+    await history.getByText('Auf Ihren Wunsch länger offen gehalten (Arbeitstage): +3').waitFor();
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await shot(p, 'portal-de-case-kept-open');
+  });
 });

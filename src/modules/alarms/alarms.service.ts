@@ -12,6 +12,7 @@ import type { ListAlarmsInput } from './alarms.schemas.ts';
 import { createRulesService, type RulesDeps } from './rules.service.ts';
 import { type SilenceRuleDeps, silenceThresholds } from './silence-rules.ts';
 import { type SilenceDeps, silenceWatch } from './silence-watch.ts';
+import { trafficVerification } from './traffic-verification.ts';
 
 export type AlarmsService = ReturnType<typeof createAlarmsService>;
 /** SIMs per backfill job (two statements and one insert each). */
@@ -132,6 +133,8 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
     },
     /** The worker's timer: raise, repeat or clear what is due. */
     silenceTick: () => silence.tick(new Date(now())),
+    /** The cases module's verification check: an incident closes on measured health (traffic-verification.ts). */
+    verifyTraffic: trafficVerification({ database: ctx.database, ...deps }),
     /** The worker's timer, after the silence: pending alarms to their cases. */
     caseTick: () => toCases.caseTick(new Date(now())),
     /** The worker's timer: remind the desk of unacknowledged alarms whose rule says so. */

@@ -4,6 +4,7 @@
  * addressed by case id (jobs carry ids, never principals).
  */
 import type { Db } from '../../platform/db/client.ts';
+import { verificationExtraDays } from './case-keep-open.ts';
 import { type CaseEventRow, type CaseRow, casesRepo } from './cases.repo.ts';
 
 /** The author of automatic entries: shown as "iotops", on the provider's side. */
@@ -21,9 +22,15 @@ export type VerificationCheck = (
 
 export type AutoCloseOutcome = 'closed' | 'reopened' | 'skipped';
 
-/** Still the resolution the verification period was scheduled for (a reopen and re-resolve starts a new one). */
-const stillResolved = (c: CaseRow | undefined, resolvedAt: string): c is CaseRow =>
-  c !== undefined && c.state === 'resolved' && c.resolvedAt?.toISOString() === resolvedAt;
+/**
+ * Still the resolution the verification period was scheduled for (a reopen and re-resolve starts a new one), and
+ * still as long (the customer asked to keep it open longer: the period planned with the longer wait is the one).
+ */
+const stillResolved = (c: CaseRow | undefined, resolvedAt: string, extraDays?: number): c is CaseRow =>
+  c !== undefined &&
+  c.state === 'resolved' &&
+  c.resolvedAt?.toISOString() === resolvedAt &&
+  (extraDays === undefined || verificationExtraDays(c) === extraDays);
 
 export function caseAutomationOps(deps: { db: Db; verificationChecks: readonly VerificationCheck[] }) {
   const { db } = deps;
@@ -33,6 +40,8 @@ export function caseAutomationOps(deps: { db: Db; verificationChecks: readonly V
     async byId(caseId: number): Promise<CaseRow | undefined> {
       return repo.byId(caseId);
     },
+    /** Working days the customer asked to wait longer for the current resolution (case-keep-open.ts). */
+    verificationExtraDays,
     /** The whole timeline (internal entries too): SLA clocks are computed from it. */
     async timelineOf(caseId: number): Promise<CaseEventRow[]> {
       return repo.events(caseId, false);
@@ -69,9 +78,10 @@ export function caseAutomationOps(deps: { db: Db; verificationChecks: readonly V
       resolvedAt: string,
       workingDays: number,
       at: Date,
+      extraDays?: number,
     ): Promise<AutoCloseOutcome> {
       const current = await repo.byId(caseId);
-      if (!stillResolved(current, resolvedAt)) return 'skipped';
+      if (!stillResolved(current, resolvedAt, extraDays)) return 'skipped';
       const failures: string[] = [];
       const affected = { simIds: deps.verificationChecks.length > 0 ? await repo.simIdsOf(caseId) : [] };
       for (const check of deps.verificationChecks) {
@@ -81,7 +91,7 @@ export function caseAutomationOps(deps: { db: Db; verificationChecks: readonly V
       return db.transaction(async (tx) => {
         const r = casesRepo(tx);
         const c = await r.lockById(caseId);
-        if (!stillResolved(c, resolvedAt)) return 'skipped';
+        if (!stillResolved(c, resolvedAt, extraDays)) return 'skipped';
         const to = failures.length === 0 ? 'closed' : 'open';
         await r.setState(
           caseId,

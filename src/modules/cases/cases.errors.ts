@@ -8,6 +8,8 @@ export const CasesErrors = {
   transitionNotAllowed: 'cases.transition_not_allowed',
   transitionForbidden: 'cases.transition_forbidden',
   stateChanged: 'cases.state_changed',
+  notResolved: 'cases.not_resolved',
+  keepOpenTooLong: 'cases.keep_open_too_long',
   fieldForbidden: 'cases.field_forbidden',
   eventForbidden: 'cases.event_forbidden',
   cursorInvalid: 'cases.cursor_invalid',

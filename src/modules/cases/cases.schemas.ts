@@ -223,6 +223,15 @@ export const CaseNumberParams = z.object({
   number: z.string().regex(/^C-\d{4}-\d{6,}$/, 'must look like C-2026-000123'),
 });
 
+export const KeepOpenBody = z
+  .object({
+    workingDays: z.number().int().min(1).max(10).describe('How many more working days to wait before it closes'),
+    reason: z.string().trim().min(1).max(500).optional().describe('Shown in the timeline'),
+  })
+  .strict()
+  .meta({ id: 'KeepCaseOpenRequest' });
+export type KeepOpenInput = z.infer<typeof KeepOpenBody>;
+
 export const TransitionBody = z
   .object({
     to: z.enum(CASE_STATES),

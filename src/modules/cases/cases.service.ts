@@ -6,6 +6,7 @@ import type { AccountsService } from '../accounts/accounts.service.ts';
 import type { SimsService } from '../sims/sims.service.ts';
 import type { UsersService } from '../users/users.service.ts';
 import { caseAutomationOps, SYSTEM_AUTHOR, type VerificationCheck } from './case-automation.ts';
+import { keepOpenOps } from './case-keep-open.ts';
 import { caseMailOps } from './case-mail.ts';
 import { caseMessageViews } from './case-messages.ts';
 import { computedPriorityOf, effectivePriority, type PriorityOverride, priorityInputsReader } from './case-priority.ts';
@@ -20,6 +21,7 @@ import { type CaseEventRow, type CaseReach, type CaseRow, casesRepo } from './ca
 import type {
   CreateCaseInput,
   CreateEventInput,
+  KeepOpenInput,
   ListCasesQueryInput,
   OverridePriorityInput,
   TransitionInput,
@@ -90,6 +92,7 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
   const records = caseRecords(deps.accounts);
   const updates = caseUpdates({ db, accounts: deps.accounts, users: deps.users, affected, priorityInputs, load });
   const major = majorCaseOps({ db, accounts: deps.accounts, priorityInputs, load, author: authorOf, clock });
+  const keepOpen = keepOpenOps({ db, load, author: authorOf });
 
   async function changeOverride(p: Principal, number: string, input: OverridePriorityInput | null): Promise<CaseRow> {
     // Load first: another tenant's customer gets the same 404 as for a missing case, before any 403.
@@ -360,6 +363,9 @@ export function createCasesService(ctx: Pick<Ctx, 'database'>, deps: CasesDeps) 
     },
 
     postEvent,
+    /** The customer asks to keep a resolved case open longer before it closes itself (case-keep-open.ts). */
+    keepOpen: async (p: Principal, number: string, input: KeepOpenInput): Promise<CaseRecord> =>
+      records.one(p, await keepOpen(p, number, input)),
 
     /** For a matrix or VIP tier change, inside its transaction (priority-recompute.ts). */
     recomputePriorities: priorityRecomputer(deps),

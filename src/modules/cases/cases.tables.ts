@@ -73,6 +73,9 @@ export const cases = pgTable(
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
     resolvedAt: timestamptz('resolved_at'),
+    /** Working days the verification period of the resolution at verification_extended_for was extended by. */
+    verificationExtraDays: integer('verification_extra_days').notNull().default(0),
+    verificationExtendedFor: timestamptz('verification_extended_for'),
     closedAt: timestamptz('closed_at'),
   },
   (t) => [

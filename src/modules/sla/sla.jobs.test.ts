@@ -226,6 +226,49 @@ describe('verification period', () => {
     expect((await get(`/api/v1/cases/${c.number}`)).state).toBe('open');
   });
 
+  it('waits longer when the customer asks to keep the case open, within limits', async () => {
+    const c = await resolved();
+    await h.runJobs();
+    const kept = await post(`/api/v1/cases/${c.number}/keep-open`, t.customer, {
+      workingDays: 5,
+      reason: 'Our technician visits the site on Thursday',
+    });
+    expect(kept.state).toBe('resolved');
+    await h.runJobs();
+    // Ten calendar days closed it without the extension (above); with five more working days it waits.
+    await h.runJobs(plusMs(c.resolvedAt, 10 * 86_400_000));
+    expect((await get(`/api/v1/cases/${c.number}`)).state).toBe('resolved');
+    const entry = (await timeline(c.number)).find((e) => e.data?.action === 'verification_extended');
+    expect(entry).toMatchObject({
+      visibility: 'public',
+      body: 'Kept open 5 more working day(s) before it closes (5 in all): Our technician visits the site on Thursday',
+    });
+    // At most 10 more per resolution, said with the field and how many remain.
+    const tooMany = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${c.number}/keep-open`,
+      headers: t.customer,
+      payload: { workingDays: 6 },
+    });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().error.details[0]).toMatchObject({
+      field: 'workingDays',
+      value: 6,
+      reason: 'at most 5 more (already kept open 5 working day(s) longer)',
+    });
+    await h.runJobs(plusMs(c.resolvedAt, 20 * 86_400_000));
+    expect((await get(`/api/v1/cases/${c.number}`)).state).toBe('closed');
+    // Only a resolved case waits.
+    const closed = await h.app.inject({
+      method: 'POST',
+      url: `/api/v1/cases/${c.number}/keep-open`,
+      headers: t.customer,
+      payload: { workingDays: 1 },
+    });
+    expect(closed.statusCode).toBe(409);
+    expect(closed.json().error).toMatchObject({ code: 'cases.not_resolved' });
+  });
+
   it('reopens instead of closing when a verification check fails', async () => {
     const c = await resolved();
     const ops = caseAutomationOps({

@@ -48,6 +48,8 @@ const VerificationPayload = z.object({
   caseId: CaseId,
   resolvedAt: z.iso.datetime(),
   workingDays: z.number().int().min(0),
+  /** Of workingDays, those the customer asked for: a job planned before a longer wait finds itself moot. */
+  extraDays: z.number().int().min(0).default(0),
 });
 const CustomerUpdatePayload = z.object({
   caseId: CaseId,
@@ -55,7 +57,12 @@ const CustomerUpdatePayload = z.object({
   basis: z.iso.datetime(),
   at: z.iso.datetime(),
 });
-const RemindPayload = z.object({ caseId: CaseId, resolvedAt: z.iso.datetime(), closesAt: z.iso.datetime() });
+const RemindPayload = z.object({
+  caseId: CaseId,
+  resolvedAt: z.iso.datetime(),
+  closesAt: z.iso.datetime(),
+  extraDays: z.number().int().min(0).default(0),
+});
 
 export type SlaJobsDeps = {
   sla: Pick<SlaService, 'evaluate' | 'announce'>;
@@ -119,23 +126,26 @@ export function createSlaTimers(deps: SlaJobsDeps) {
       });
     }
     if (c.state === 'resolved' && c.resolvedAt) {
-      const workingDays = e.policy?.row.verificationWorkingDays ?? DEFAULT_VERIFICATION_DAYS;
+      const extraDays = automation.verificationExtraDays(c);
+      const workingDays = (e.policy?.row.verificationWorkingDays ?? DEFAULT_VERIFICATION_DAYS) + extraDays;
       const calendar = e.policy?.calendar ?? CALENDAR_24X7;
       const resolvedAt = c.resolvedAt.toISOString();
       const closesAt = addWorkingDays(calendar, c.resolvedAt, workingDays);
+      // Kept open longer: a new key (the earlier job, planned without the extension, finds itself moot).
+      const extended = extraDays > 0 ? `:+${extraDays}` : '';
       timers.push({
         kind: SLA_VERIFICATION_CLOSE,
-        payload: { caseId, resolvedAt, workingDays },
+        payload: { caseId, resolvedAt, workingDays, extraDays },
         runAt: closesAt,
-        dedupeKey: `verify:${caseId}:${resolvedAt}`,
+        dedupeKey: `verify:${caseId}:${resolvedAt}${extended}`,
       });
       // A period of one day is all reminder already (the "resolved" mail says it); longer ones get one the day before.
       if (workingDays >= 2)
         timers.push({
           kind: SLA_VERIFICATION_REMIND,
-          payload: { caseId, resolvedAt, closesAt: closesAt.toISOString() },
+          payload: { caseId, resolvedAt, closesAt: closesAt.toISOString(), extraDays },
           runAt: addWorkingDays(calendar, c.resolvedAt, workingDays - 1),
-          dedupeKey: `remind:${caseId}:${resolvedAt}`,
+          dedupeKey: `remind:${caseId}:${resolvedAt}${extended}`,
         });
     }
     await deps.queue.enqueueMany(timers);
@@ -170,7 +180,12 @@ export function createSlaTimers(deps: SlaJobsDeps) {
   /** A working day before the resolved case closes itself: remind the customer, if it is still that resolution. */
   async function remind(p: z.infer<typeof RemindPayload>, info: Pick<JobInfo, 'log'>) {
     const c = await automation.byId(p.caseId);
-    if (!c || c.state !== 'resolved' || c.resolvedAt?.toISOString() !== p.resolvedAt) {
+    if (
+      !c ||
+      c.state !== 'resolved' ||
+      c.resolvedAt?.toISOString() !== p.resolvedAt ||
+      automation.verificationExtraDays(c) !== p.extraDays
+    ) {
       info.log.debug({ payload: p }, 'verification reminder moot: the case moved on');
       return;
     }
@@ -236,6 +251,7 @@ export function slaJobs(deps: SlaJobsDeps): Record<string, JobHandler> {
         p.resolvedAt,
         p.workingDays,
         info.at,
+        p.extraDays,
       );
       info.log.info({ caseId: p.caseId, outcome }, 'verification period ended');
     }),

@@ -475,6 +475,13 @@ export interface paths {
      */
     delete: operations["removeCaseProviderRef"];
   };
+  "/api/v1/cases/{number}/keep-open": {
+    /**
+     * Keep a resolved case open longer
+     * @description The customer (or staff for them) asks to wait a few more working days before the resolved case closes itself at the end of its verification period: at most 10 more per resolution. 409 unless the case is resolved.
+     */
+    post: operations["keepCaseOpen"];
+  };
   "/api/v1/cases/{number}/attachments/{id}": {
     /**
      * Download an attachment
@@ -1380,6 +1387,12 @@ export interface components {
        */
       contactIds?: number[];
     };
+    KeepCaseOpenRequestInput: {
+      /** @description How many more working days to wait before it closes */
+      workingDays: number;
+      /** @description Shown in the timeline */
+      reason?: string;
+    };
     CaseTransitionRequestInput: {
       /** @enum {string} */
       to: "new" | "open" | "pending_customer" | "pending_provider" | "resolved" | "closed" | "cancelled";
@@ -2141,7 +2154,7 @@ export interface components {
     AlarmRuleBacktest: {
       from: string;
       to: string;
-      /** @description SIMs read to find those in scope (at most 20,000: a sample beyond) */
+      /** @description SIMs read to find those in scope (at most 5,000, the first by id: a sample beyond) */
       simsConsidered: number;
       /** @description true: the scope holds more SIMs than were read; the figures are for those read */
       sampled: boolean;
@@ -7280,6 +7293,60 @@ export interface operations {
       };
       /** @description Default Response */
       404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Keep a resolved case open longer
+   * @description The customer (or staff for them) asks to wait a few more working days before the resolved case closes itself at the end of its verification period: at most 10 more per resolution. 409 unless the case is resolved.
+   */
+  keepCaseOpen: {
+    parameters: {
+      path: {
+        number: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["KeepCaseOpenRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Case"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      409: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

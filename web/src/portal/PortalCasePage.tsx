@@ -10,6 +10,7 @@ import {
   usePortalCase,
   usePortalCaseEvents,
   usePortalCaseSims,
+  usePortalKeepOpen,
   usePortalReply,
   usePortalTransition,
 } from './queries.ts';
@@ -25,6 +26,7 @@ export default function PortalCasePage() {
   const kase = usePortalCase(number);
   const events = usePortalCaseEvents(number);
   const transition = usePortalTransition(number);
+  const keepOpen = usePortalKeepOpen(number);
   if (kase.error) return <ErrorAlert error={kase.error} />;
   if (!kase.data) return <Text>{t('common.loading')}</Text>;
   const c = kase.data;
@@ -67,6 +69,15 @@ export default function PortalCasePage() {
         )}
       </Group>
       <ErrorAlert error={transition.error} />
+      {c.state === 'resolved' && (
+        <Group gap="xs">
+          <Text size="sm">{t('portal.case.resolvedHint')}</Text>
+          <Button size="xs" variant="default" loading={keepOpen.isPending} onClick={() => keepOpen.mutate(3)}>
+            {t('portal.case.keepOpen')}
+          </Button>
+        </Group>
+      )}
+      <ErrorAlert error={keepOpen.error} />
       <Card withBorder>
         <Title order={2} size="h5" mb="xs">
           {t('portal.case.description')}
@@ -121,7 +132,18 @@ function EventBody({ number, e }: { number: string; e: Schemas['CaseTimelineEntr
       </div>
     );
   }
-  const data = (e.data ?? {}) as { action?: string; before?: { state?: string }; after?: { state?: string } };
+  const data = (e.data ?? {}) as {
+    action?: string;
+    before?: { state?: string };
+    after?: { state?: string };
+    workingDays?: number;
+  };
+  if (e.kind === 'system' && data.action === 'verification_extended')
+    return (
+      <Text size="sm">
+        {t('portal.case.keptOpen')} +{data.workingDays}
+      </Text>
+    );
   if (e.kind === 'system' && data.action === 'state_changed') {
     return (
       <Text size="sm">

@@ -125,6 +125,21 @@ export function usePortalTransition(number: string) {
   });
 }
 
+/** "Keep it open a few more days": the resolved case waits longer before it closes itself. */
+export function usePortalKeepOpen(number: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (workingDays: number) =>
+      unwrap(
+        api.POST('/api/v1/cases/{number}/keep-open', {
+          params: { path: { number } },
+          body: { workingDays },
+        }),
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.cases.all }),
+  });
+}
+
 export function usePortalCreateCase() {
   const qc = useQueryClient();
   return useMutation({
