@@ -156,7 +156,10 @@ export const BacktestView = z
   .object({
     from: z.string(),
     to: z.string(),
-    simsConsidered: z.number().int().describe('SIMs read to find those in scope (at most 5,000, the first by id: a sample beyond)'),
+    simsConsidered: z
+      .number()
+      .int()
+      .describe('SIMs read to find those in scope (at most 5,000, the first by id: a sample beyond)'),
     sampled: z.boolean().describe('true: the scope holds more SIMs than were read; the figures are for those read'),
     simsInScope: z.number().int().describe('Of those read, SIMs this rule would govern (more specific rules aside)'),
     fired: z.number().int().describe('Alarms the rule would have raised in the window'),

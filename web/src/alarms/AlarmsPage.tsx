@@ -16,6 +16,7 @@ import { Link } from 'react-router';
 import { api, type Schemas, unwrap } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { AlarmsNav } from './AlarmsNav.tsx';
 
 type Alarm = Schemas['Alarm'];
 const SEVERITY_COLOR: Record<Alarm['severity'], string> = {
@@ -75,6 +76,7 @@ export default function AlarmsPage() {
           />
         </Group>
       </Group>
+      <AlarmsNav />
       <ErrorAlert error={list.error ?? act.error} />
       {list.isSuccess && items.length === 0 && (
         <Text c="dimmed">{status === 'active' ? 'No active alarm.' : 'No alarm yet.'}</Text>

@@ -49,6 +49,8 @@ const router = createBrowserRouter([
       { path: 'cases/:number', ...caseScreen },
       { path: 'dashboard', lazy: screen(() => import('../dashboard/DashboardPage.tsx')), loader: prefetch() },
       { path: 'alarms', lazy: screen(() => import('../alarms/AlarmsPage.tsx')), loader: prefetch() },
+      { path: 'alarms/rules', lazy: screen(() => import('../alarms/RulesPage.tsx')), loader: prefetch() },
+      { path: 'alarms/rules/:id', lazy: screen(() => import('../alarms/RuleEditorPage.tsx')), loader: prefetch() },
       {
         path: 'notifications',
         lazy: screen(() => import('../notifications/NotificationsPage.tsx')),

@@ -1,0 +1,164 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoDesk, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
+import { testDbKind } from '../support/harness.ts';
+
+/**
+ * The alarm-rule editor as the desk uses it (issue 17): a rule for one customer's SIMs, first naming an account
+ * that does not exist (the API's answer shows under the field), fixed by picking the account; backtested on the
+ * stored history — where a SIM of that account last talked 30 hours ago, past the day a SIM without a rhythm is
+ * allowed — then saved, disabled and deleted from the list.
+ */
+describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300_000 }, () => {
+  let desk: DemoDesk;
+  let agent: Page;
+  let iccid = '';
+  let account = { id: 0, label: '' };
+  const name = `Quiet meters ${Date.now()}`;
+
+  const call = (p: Page, method: string, url: string, body?: unknown) =>
+    p.evaluate(
+      async ([m, u, b]) => {
+        const r = await fetch(u as string, {
+          method: m as string,
+          credentials: 'same-origin',
+          headers: b === undefined ? {} : { 'content-type': 'application/json' },
+          body: b === undefined ? undefined : JSON.stringify(b),
+        });
+        return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+      },
+      [method, url, body] as const,
+    );
+
+  // The shell's header is fixed: a full-page shot of a scrolled page draws it midway down.
+  const shotFromTop = async (p: Page, name: string) => {
+    await p.evaluate('window.scrollTo(0, 0)');
+    await shot(p, name);
+  };
+
+  beforeAll(async () => {
+    desk = await startDemoDesk('alarm-rules', { IOTOPS_SIMULATE: 'off' });
+    const admin = await desk.as('admin');
+    const cred = await call(admin, 'POST', '/api/v1/ingest/credentials', { name: `rules-browser-${Date.now()}` });
+    expect(cred.status).toBe(201);
+    const sims = await call(admin, 'GET', '/api/v1/sims?state=ACTIVATED&limit=1');
+    const owner = (sims.body.items as { account: { id: number; name: string; number: string } }[])[0]!.account;
+    account = { id: owner.id, label: `${owner.name} (${owner.number})` };
+    // A SIM of that account whose only use (an SMS: the backtest learns from hours with usage) is 30 h old: silent
+    // for longer than a day, the threshold of a SIM without a rhythm.
+    const created = await call(admin, 'POST', '/api/v1/sims', {
+      iccid: `8946070${String(Date.now()).slice(-12)}`,
+      accountId: account.id,
+      state: 'ACTIVATED',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    iccid = created.body.iccid as string;
+    const res = await fetch(`${desk.url}/api/v1/ingest/network-events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cred.body.secret}`, 'content-type': 'application/x-ndjson' },
+      body: JSON.stringify({
+        id: 'rules-1',
+        ts: new Date(Date.now() - 30 * 3_600_000).toISOString(),
+        iccid,
+        type: 'sms_mo',
+        network: { mcc: '240', mnc: '07' },
+      }),
+    });
+    expect(await res.json()).toMatchObject({ accepted: 1, rejected: [] });
+    agent = await desk.as('agent');
+  }, 240_000);
+  afterAll(() => desk?.close());
+
+  it('names the unknown account under its field; backtested once fixed, then saved, disabled and deleted', async () => {
+    // Ingest stores the record's hour a moment later; the backtest reads those hours.
+    await expect
+      .poll(
+        async () => {
+          const r = await call(agent, 'POST', '/api/v1/alarm-rule-backtests?days=7', {
+            name: 'probe',
+            kind: 'silence',
+            scope: { accountIds: [account.id] },
+          });
+          return ((r.body.sims as { iccid: string }[] | undefined) ?? []).some((s) => s.iccid === iccid);
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toBe(true);
+    await agent.goto(`${desk.url}/alarms`);
+    await agent.getByRole('heading', { name: 'Alarms' }).waitFor();
+    await shot(agent, 'alarm-rules-alarms-page');
+    await agent.getByRole('navigation', { name: 'Alarms' }).getByRole('link', { name: 'Rules' }).click();
+    await agent.getByRole('link', { name: 'New rule' }).click();
+    await agent.getByRole('heading', { name: 'New alarm rule' }).waitFor();
+
+    await agent.getByLabel('Name').fill(name);
+    const accounts = agent.getByRole('textbox', { name: 'Accounts' });
+    await accounts.fill('999999');
+    await accounts.press('Enter');
+    await agent.getByLabel('Escalate while the silence lasts').check();
+    await agent.getByRole('button', { name: 'Save rule' }).click();
+    // Under the field, by the id it names; in the alert, by the field's path.
+    await agent.getByText('#999999: does not exist').waitFor();
+    await agent.getByRole('alert').getByText('scope.accountIds[0] (999999): does not exist').waitFor();
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shotFromTop(agent, 'alarm-rules-invalid');
+
+    // Fixed: the wrong id removed, the account picked from the list by its name.
+    await accounts.press('Backspace');
+    await accounts.fill(account.label.slice(0, 6));
+    await agent.getByRole('option', { name: account.label }).click();
+    await agent.getByRole('button', { name: 'Backtest' }).click();
+    const sentence = agent.getByText(/^On the last 7 days this rule would have fired/);
+    await sentence.waitFor();
+    expect(await sentence.textContent()).toMatch(/would have fired \d+ times? on \d+ of \d+ SIMs?\.$/);
+    expect(await agent.getByText('#999999: does not exist').count()).toBe(0);
+    await agent.getByRole('table', { name: 'Alarms per day' }).waitFor();
+    const fired = agent.getByRole('table', { name: 'SIMs it would have fired on' }).getByRole('row', { name: iccid });
+    expect(await fired.textContent()).toMatch(/1 d 6 h|30 h/);
+    expect(await fired.getByRole('link').getAttribute('href')).toBe(`/sims/${iccid}`);
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shotFromTop(agent, 'alarm-rules-backtest');
+
+    await agent.getByRole('button', { name: 'Save rule' }).click();
+    const row = agent.getByRole('table', { name: 'Alarm rules' }).getByRole('row').filter({ hasText: name });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(
+      new RegExp(
+        `enabled.*Accounts: ${account.label.replace(/[()]/g, '\\$&')}.*1\\.5 × usual interval \\+ 30 min.*major.*to critical 1 h past the threshold.*Always`,
+      ),
+    );
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shot(agent, 'alarm-rules-list');
+
+    // Changed in the editor: the saved rule's fields come back as they were, the change shows in the list.
+    await row.getByRole('link', { name: `Edit ${name}` }).click();
+    await agent.getByRole('heading', { name: `Edit ${name}` }).waitFor();
+    await agent.getByText(account.label, { exact: true }).waitFor();
+    await agent.getByLabel('Grace (minutes)').fill('45');
+    await agent.getByLabel('Remind the desk of an alarm nobody has acknowledged').check();
+    await agent.getByLabel('Raise alarms only at certain times', { exact: false }).check();
+    await agent.getByLabel('Time zone').fill('Europe/Stockholm');
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shotFromTop(agent, 'alarm-rules-edit');
+    await agent.getByRole('button', { name: 'Save rule' }).click();
+    await row.getByText('1.5 × usual interval + 45 min').waitFor();
+    expect(await row.textContent()).toMatch(
+      /reminds the desk every 1 h until acknowledged.*Mon–Fri 08:00–18:00, Europe\/Stockholm/,
+    );
+
+    await row.getByRole('button', { name: `Disable ${name}` }).click();
+    await row.getByText('disabled').waitFor();
+    await row.getByRole('button', { name: `Enable ${name}` }).waitFor();
+    await row.locator('button[data-loading]').waitFor({ state: 'detached' });
+    await shot(agent, 'alarm-rules-disabled');
+    const saved = await call(agent, 'GET', '/api/v1/alarm-rules');
+    expect(saved.body.items).toContainEqual(expect.objectContaining({ name, enabled: false }));
+
+    await row.getByRole('button', { name: `Delete ${name}` }).click();
+    const confirm = agent.getByRole('dialog', { name: `Delete the rule ${name}?` });
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await row.waitFor({ state: 'detached' });
+    await agent.getByText('No rule yet').waitFor();
+    await shot(agent, 'alarm-rules-deleted');
+  });
+});

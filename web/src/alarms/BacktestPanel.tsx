@@ -1,0 +1,141 @@
+import { Alert, Box, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Link } from 'react-router';
+import type { Schemas } from '../api/client.ts';
+import { useI18n } from '../i18n/index.tsx';
+import { duration, plural } from './rule-words.ts';
+
+export type Backtest = Schemas['AlarmRuleBacktest'];
+
+/** The backtest's answer in one sentence, as the desk would say it. */
+export function backtestSentence(b: Backtest, days: number): string {
+  const span = `On the last ${plural(days, 'day')}`;
+  if (b.simsInScope === 0) return `${span}, no SIM was in this rule's scope: it would not have fired.`;
+  if (b.fired === 0) return `${span} this rule would not have fired on any of its ${plural(b.simsInScope, 'SIM')}.`;
+  return `${span} this rule would have fired ${plural(b.fired, 'time')} on ${b.simsFired} of ${plural(b.simsInScope, 'SIM')}.`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Every day of the window, the quiet ones at 0 (the API lists only days it fired on), by UTC date as it does. */
+function everyDay(b: Backtest): { day: string; fired: number }[] {
+  const fired = new Map(b.byDay.map((d) => [d.day.slice(0, 10), d.fired]));
+  const out: { day: string; fired: number }[] = [];
+  const last = Date.parse(`${b.to.slice(0, 10)}T00:00:00Z`);
+  for (let t = Date.parse(`${b.from.slice(0, 10)}T00:00:00Z`); t <= last && out.length < 31; t += DAY_MS) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    out.push({ day, fired: fired.get(day) ?? 0 });
+  }
+  return out;
+}
+
+/**
+ * What a draft would have raised on the stored history: the sentence, the alarms per day, and the SIMs it fired on
+ * (each opens in a new tab, so the draft being tried stays as it is).
+ */
+export function BacktestPanel({ result, days, stale }: { result: Backtest; days: number; stale: boolean }) {
+  const { lang, dateTime, number } = useI18n();
+  const dayLabel = (day: string) =>
+    new Date(`${day.slice(0, 10)}T00:00:00Z`).toLocaleDateString(lang, {
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      timeZone: 'UTC',
+    });
+  const perDay = everyDay(result);
+  const most = Math.max(1, ...perDay.map((d) => d.fired));
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="backtest-title">
+      <Stack gap="sm">
+        <Title order={2} size="h5" id="backtest-title">
+          Backtest
+        </Title>
+        {stale && (
+          <Alert color="yellow" c="dark.9" role="status">
+            The rule has changed since this backtest: run it again to see what the rule as it is now would do.
+          </Alert>
+        )}
+        <Text fw={600} role="status">
+          {backtestSentence(result, days)}
+        </Text>
+        <Text size="sm" c="dimmed">
+          From {dateTime(result.from)} to {dateTime(result.to)}, on the stored history, as if the rule had been saved
+          then (a rule more specific than this one would still take its SIMs).
+          {result.sampled &&
+            ` Sampled: the scope holds more SIMs than were read, so the figures are for the first ${number(result.simsConsidered)} read.`}
+        </Text>
+        {perDay.length > 0 && (
+          <Table captionSide="top" aria-label="Alarms per day" layout="fixed">
+            <Table.Caption ta="left">Alarms per day (UTC days)</Table.Caption>
+            <Table.Thead>
+              <Table.Tr>
+                {perDay.map((d) => (
+                  <Table.Th key={d.day} ta="center" fw={500} fz="xs">
+                    {dayLabel(d.day)}
+                  </Table.Th>
+                ))}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              <Table.Tr>
+                {perDay.map((d) => (
+                  <Table.Td key={d.day} ta="center" miw={64}>
+                    <Box
+                      h={48}
+                      style={{ display: 'flex', alignItems: 'flex-end', justifyContent: 'center' }}
+                      aria-hidden
+                    >
+                      <Box
+                        w={24}
+                        h={Math.max(2, Math.round((46 * d.fired) / most))}
+                        bg={d.fired > 0 ? 'orange.6' : 'gray.3'}
+                      />
+                    </Box>
+                    <Text size="sm" fw={600}>
+                      {number(d.fired)}
+                    </Text>
+                  </Table.Td>
+                ))}
+              </Table.Tr>
+            </Table.Tbody>
+          </Table>
+        )}
+        {result.sims.length > 0 && (
+          <>
+            <Table striped aria-label="SIMs it would have fired on">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>SIM</Table.Th>
+                  <Table.Th>Alarms</Table.Th>
+                  <Table.Th>First at</Table.Th>
+                  <Table.Th>Longest silence</Table.Th>
+                  <Table.Th>Threshold</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {result.sims.map((s) => (
+                  <Table.Tr key={s.iccid}>
+                    <Table.Td ff="monospace">
+                      <Link to={`/sims/${s.iccid}`} target="_blank">
+                        {s.iccid}
+                        <VisuallyHidden> (opens in a new tab)</VisuallyHidden>
+                      </Link>
+                    </Table.Td>
+                    <Table.Td>{number(s.fired)}</Table.Td>
+                    <Table.Td>{dateTime(s.firstAt)}</Table.Td>
+                    <Table.Td>{duration(s.longestSilenceMinutes)}</Table.Td>
+                    <Table.Td>{duration(s.thresholdMinutes)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {result.sims.length < result.simsFired && (
+              <Text size="sm" c="dimmed">
+                The {result.sims.length} SIMs with the most alarms are shown, of {number(result.simsFired)}.
+              </Text>
+            )}
+          </>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
