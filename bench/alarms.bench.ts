@@ -9,7 +9,8 @@
  *  3. the worker's loop (a tick a second, as src/jobs.ts runs it) for S + 10 seconds: ticks' time, watches handled
  *     a second, and each alarm's delay from its due instant (alarms.first_seen_at − details.dueAt): p50/p99/max.
  * Goal: p99 delay < 5 s, and the idle tick independent of N (printed; a miss does not fail the run).
- * Smoke: `npm run bench:alarms:smoke`. The ingest side ("rules on at the ingest bench's pace") is not measured here.
+ * Smoke: `npm run bench:alarms:smoke`. The ingest side ("rules on at the ingest bench's pace, ≤ 10 % loss") is
+ * bench/ingest.bench.ts `--events rules`, which `npm run bench:alarms` runs next.
  */
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/platform/log.ts';

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:ingest [-- --sims N --seconds S --raw-seconds R --rates E1,E2,… | --rate E --publishers P
- *  --reuse-db NAME --events on|off|both --rounds N]`: the network-ingest benchmark (issue 4, Performance).
+ *  --reuse-db NAME --events on|off|both|rules --rounds N]`: the network-ingest benchmark (issue 4, Performance).
  *  1. a fresh PostgreSQL database on 127.0.0.1:5432 (BENCH_DATABASE_URL names the admin database; dropped at the
  *     end unless `--reuse-db NAME`), migrated, with N SIMs registered (default 1M, loaded set-based in SQL);
  *  2. raw baseline, same run: P publisher processes push contract events (one JSON object a message, QoS 1) into
@@ -23,6 +23,9 @@
  * committed batch that changed SIM statuses or stored refusals emits ingest.batch_committed and the worker in the same
  * process dispatches it to its subscribers (issue 14, point 3: with the event on, within 10 % of off). Both are
  * printed side by side: the sustained rate and, at each pace, stored/s, CPU µs per stored event and p99.
+ * `--events rules` compares off with on plus alarm rules over the whole fleet (a silence and a refusal-burst rule):
+ * issue 17's "rules on at the ingest bench's sustained pace, ≤ 10 % throughput loss" (the second half of
+ * `npm run bench:alarms`).
  * When no broker listens on 1883, iotops's embedded broker carries the load instead (IOTOPS_MQTT_PORT) and the raw
  * baseline is a plain aedes.
  * Prints the figures and whether the goal (≥ 50,000 events/s, ≥ 0.5× raw, p99 < 1 s, memory flat) is met; a miss
@@ -56,9 +59,11 @@ const PACES = (process.argv.includes('--rate') ? [numArg('--rate', 0)] : paceLis
 const PUBLISHERS = Math.floor(numArg('--publishers', 2));
 const INFLIGHT = Math.floor(numArg('--inflight', 2000));
 const PROBES = Math.min(1000, Math.floor(SIMS / 10));
-// --events on|off|both (default both): iotops with the ingest batch event emitted and dispatched to its subscribers
-// (INGEST_EVENTS=on, the worker role in the same process) and without; both: each in turn, compared in one run.
-type EventsMode = 'on' | 'off';
+// --events on|off|both|rules (default both): iotops with the ingest batch event emitted and dispatched to its
+// subscribers (INGEST_EVENTS=on, the worker role in the same process) and without; both: each in turn, compared in one
+// run. rules: off, then on with alarm rules for the whole fleet (a silence rule and a refusal-burst rule: issue 17,
+// "rules on at the ingest bench's sustained pace: ≤ 10 % throughput loss"), compared in one run.
+type EventsMode = 'on' | 'off' | 'rules';
 const EVENTS_MODES: EventsMode[] = eventsModes();
 const ROUNDS = Math.floor(numArg('--rounds', 1));
 const child = fileURLToPath(new URL('./ingest-mqtt-child.ts', import.meta.url));
@@ -116,8 +121,9 @@ function eventsModes(): EventsMode[] {
   const i = process.argv.indexOf('--events');
   const v = i >= 0 ? process.argv[i + 1] : 'both';
   if (v === 'both') return ['off', 'on'];
+  if (v === 'rules') return ['off', 'rules'];
   if (v === 'on' || v === 'off') return [v];
-  console.error(`--events must be on, off or both, got ${v ?? '(nothing)'}`);
+  console.error(`--events must be on, off, both or rules, got ${v ?? '(nothing)'}`);
   process.exit(2);
 }
 function paceList(): number[] {
@@ -296,12 +302,23 @@ async function measure(events: EventsMode, round: number): Promise<ModeFigures> 
     LOG_LEVEL: 'warn',
     MQTT_SHARE_GROUP: `bench${tag}`,
     MQTT_CLIENT_ID: `bench-ingest-${tag}`,
-    INGEST_EVENTS: events,
+    INGEST_EVENTS: events === 'off' ? 'off' : 'on',
   };
+  // The alarm rules a fleet would run: every SIM under a silence rule and a refusal-burst rule (rules mode only).
+  await database.query('delete from alarm_rules');
+  if (events === 'rules')
+    await database.query(
+      `insert into alarm_rules (name, kind, scope, params, severity) values
+         ('bench silence', 'silence', '{}', '{"factor": 1.5, "graceMinutes": 30, "noRhythmMinutes": 1440, "learnWeeks": 4}', 'major'),
+         ('bench bursts', 'refusal_burst', '{}',
+          '{"count": 3, "windowMinutes": 15, "causes": [], "attempts": ["attach", "session"], "clearMinutes": 15}', 'minor')`,
+    );
   if (mosquitto) env.MQTT_URL = brokerUrl;
   else env.IOTOPS_MQTT_PORT = String(embeddedPort);
   const eventsBefore = await batchEventStats(0);
-  console.log(`iotops with INGEST_EVENTS=${events} (serve --roles ingest,worker):`);
+  console.log(
+    `iotops with INGEST_EVENTS=${events === 'off' ? 'off' : 'on'}${events === 'rules' ? ' and alarm rules' : ''} (serve --roles ingest,worker):`,
+  );
   const iotops = spawn(process.execPath, [...nodeArgs, main, 'serve', '--roles', 'ingest,worker'], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -532,13 +549,14 @@ for (const p of publishers) p.kill();
 if (EVENTS_MODES.length === 2) {
   const of = (m: EventsMode) => figures.filter((f) => f.events === m);
   const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
-  const [off, on] = [of('off'), of('on')];
+  const second = EVENTS_MODES[1]!;
+  const [off, on] = [of('off'), of(second)];
   const sustainedOff = mean(off.map((f) => f.rate));
   const sustainedOn = mean(on.map((f) => f.rate));
   // When both keep up with a pace, its stored/s is the pace give or take when the drain is seen to end (PostgreSQL's
   // insert counters reach the bench up to a second or more late): compare CPU per event there, stored/s past capacity.
   console.log(
-    `events on vs off (${ROUNDS} round${ROUNDS > 1 ? 's' : ''}): sustained ${Math.round(sustainedOn).toLocaleString('en')} vs ${Math.round(sustainedOff).toLocaleString('en')} events/s → ratio ${(sustainedOn / Math.max(1, sustainedOff)).toFixed(3)} (goal ≥ 0.90: ${sustainedOn >= 0.9 * sustainedOff ? 'met' : 'NOT met'})`,
+    `events ${second === 'rules' ? 'on with alarm rules' : 'on'} vs off (${ROUNDS} round${ROUNDS > 1 ? 's' : ''}): sustained ${Math.round(sustainedOn).toLocaleString('en')} vs ${Math.round(sustainedOff).toLocaleString('en')} events/s → ratio ${(sustainedOn / Math.max(1, sustainedOff)).toFixed(3)} (goal ≥ 0.90: ${sustainedOn >= 0.9 * sustainedOff ? 'met' : 'NOT met'})`,
   );
   for (const [i, pace] of PACES.entries()) {
     const at = (fs: ModeFigures[]) => fs.map((f) => f.runs[i]!);

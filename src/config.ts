@@ -308,6 +308,36 @@ const Env = z.object({
     .describe(
       'Where network actions (connectivity reset, configuration SMS, subscription updates) go: simulated = the fleet simulator (embedded setup); none = refused with the reason. See docs/NETWORK-ADAPTER.md',
     ),
+  CAPACITY_LEAD_TIME_DAYS: z.coerce
+    .number()
+    .min(0.5)
+    .max(60)
+    .default(3.5)
+    .describe(
+      'Days a capacity order takes to fulfil: a link forecast to saturate sooner gets an upgrade proposal (an order case)',
+    ),
+  CAPACITY_SATURATION_PCT: z.coerce
+    .number()
+    .min(50)
+    .max(100)
+    .default(90)
+    .describe("The daily p95 link utilisation (%) at which a link counts as saturated (the forecasts' threshold)"),
+  CAPACITY_HISTORY_DAYS: z.coerce
+    .number()
+    .int()
+    .min(14)
+    .max(365)
+    .default(56)
+    .describe(
+      'Days of link utilisation a capacity forecast learns from (at most NETWORK_EVENT_RETENTION_DAYS are kept)',
+    ),
+  CAPACITY_RUN_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .default(60)
+    .describe('How often the worker refreshes the capacity forecasts (and opens the proposals they call for)'),
   IOTOPS_DEMO: z
     .enum(['auto', 'off'])
     .default('auto')
@@ -376,6 +406,7 @@ export type Config = {
   mqttClientId: string;
   mqttConsumers: number;
   networkAdapter: 'simulated' | 'none';
+  capacity: { leadTimeDays: number; saturationPct: number; historyDays: number; runEveryMinutes: number };
 };
 
 export class ConfigError extends Error {}
@@ -599,6 +630,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mqttClientId: e.MQTT_CLIENT_ID ?? `iotops-${os.hostname()}`,
     mqttConsumers: e.MQTT_CONSUMERS,
     networkAdapter: e.NETWORK_ADAPTER,
+    capacity: {
+      leadTimeDays: e.CAPACITY_LEAD_TIME_DAYS,
+      saturationPct: e.CAPACITY_SATURATION_PCT,
+      historyDays: e.CAPACITY_HISTORY_DAYS,
+      runEveryMinutes: e.CAPACITY_RUN_MINUTES,
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { eventRegistry } from './events.ts';
 import { alarmsJobs, startWatchBackfill } from './modules/alarms/alarms.jobs.ts';
+import { capacityJobs, startCapacityRuns } from './modules/capacity/capacity.jobs.ts';
 import { diagnosisJobs } from './modules/diagnosis/diagnosis.jobs.ts';
 import { ingestJobs } from './modules/ingest/ingest.jobs.ts';
 import { mailJobs } from './modules/mail/mail.jobs.ts';
@@ -24,6 +25,7 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
     webhooksJobs({ delivery: services.webhookDelivery }),
     mailJobs({ sender: services.mailSender }),
     alarmsJobs({ alarms: services.alarms, queue: services.jobs }),
+    capacityJobs({ capacity: services.capacity, queue: services.jobs }),
     eventRegistry(services).jobHandlers(),
   ];
   const merged: Record<string, JobHandler> = {};
@@ -108,6 +110,9 @@ export function startWorker(
   startWatchBackfill(services.jobs, new Date()).catch((e: unknown) =>
     ctx.log.error({ err: e }, 'enqueuing the silence watch backfill failed'),
   );
+  startCapacityRuns(services.jobs, services.capacity, new Date()).catch((e: unknown) =>
+    ctx.log.error({ err: e }, 'enqueuing the capacity run failed'),
+  );
   // The silence watch: what fell due is handled at once (several workers share it row by row, silence-watch.ts).
   let ticking: Promise<void> | null = null;
   const tick = () => {
@@ -116,6 +121,8 @@ export function startWorker(
       .then(async (r) => {
         if (r.raised + r.cleared > 0) ctx.log.info(r, 'silence watch');
         // Then what the raised alarms call for: their cases, and reminders of those nobody acknowledged.
+        const f = await services.alarms.refusalAndFleetTick();
+        if (f.burstsCleared > 0 || (f.fleet && f.fleet.raised + f.fleet.cleared > 0)) ctx.log.info(f, 'alarm clears');
         const c = await services.alarms.caseTick();
         if (c.alarms > 0) ctx.log.info(c, 'alarms to cases');
         await services.alarms.remindTick();

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
 import { alarmsRoutes } from './modules/alarms/alarms.routes.ts';
 import { rulesRoutes } from './modules/alarms/rules.routes.ts';
+import { capacityRoutes } from './modules/capacity/capacity.routes.ts';
 import { attachmentsRoutes } from './modules/cases/attachments.routes.ts';
 import { keepOpenRoutes } from './modules/cases/case-keep-open.routes.ts';
 import { casePartiesRoutes } from './modules/cases/case-parties.routes.ts';
@@ -66,6 +67,7 @@ export async function createHttpApp(ctx: Ctx, services: Services): Promise<App> 
       ingestRoutes(services.ingest),
       networkRoutes(services.network),
       devicesRoutes(services.devices),
+      capacityRoutes(services.capacity),
       webhooksRoutes(services.webhooks),
       mailRoutes(services.mailDesk),
       mailOutboxRoutes(services.mailOutbox),

@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import type { MonitoringCaseOps } from './modules/alarms/alarm-cases.ts';
 import { type AlarmsDeps, createAlarmsService } from './modules/alarms/alarms.service.ts';
+import { createCapacityService } from './modules/capacity/capacity.service.ts';
+import { capacityCases } from './modules/capacity/capacity-cases.ts';
 import { createAttachmentsService } from './modules/cases/attachments.service.ts';
 import { createCaseHistory } from './modules/cases/case-history.ts';
 import { createCaseParties } from './modules/cases/case-parties.ts';
@@ -147,6 +149,12 @@ export function buildServices(ctx: Ctx) {
     ctx,
     alarmsDeps({ ingest, diagnosis, sims, devices, accounts, catalog, cases, caseParties, notifications }),
   );
+  const capacity = createCapacityService(ctx, {
+    devices,
+    accounts,
+    cases: capacityCases({ caseParties, cases }),
+    log: ctx.log,
+  });
   const diagnosisBatch = createDiagnosisBatch(ctx, { sims, diagnosis });
   const caseDiagnosis = createCaseDiagnosis({ cases, diagnosis }, { retentionDays: ctx.config.retentionDays });
   const webhooks = createWebhooksService(ctx, { accounts });
@@ -183,6 +191,7 @@ export function buildServices(ctx: Ctx) {
     catalog,
     planImport,
     alarms,
+    capacity,
     plmns,
     simImports,
     simExports,
@@ -307,6 +316,8 @@ export function alarmsDeps(s: AlarmsNeeds): AlarmsDeps {
       }),
     lastEventsOf: ingest.lastEventsOf,
     activeHoursOf: ingest.activeHoursOf,
+    refusalsOf: ingest.refusalsOf,
+    failingNow: diagnosis.failingItems,
     defaultThresholdsOf: diagnosis.silenceThresholds,
     simsWithStateAfter: ingest.simsWithStateAfter,
     iccidsOf: sims.iccidsOf,

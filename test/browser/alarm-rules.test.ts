@@ -7,7 +7,8 @@ import { testDbKind } from '../support/harness.ts';
  * The alarm-rule editor as the desk uses it (issue 17): a rule for one customer's SIMs, first naming an account
  * that does not exist (the API's answer shows under the field), fixed by picking the account; backtested on the
  * stored history — where a SIM of that account last talked 30 hours ago, past the day a SIM without a rhythm is
- * allowed — then saved, disabled and deleted from the list.
+ * allowed — then saved, disabled and deleted from the list. Then the other kinds (issue 17.1): a refusal-burst rule
+ * made with its kind chosen first, and a fleet rule's editor, which has no SIM fields and no backtest.
  */
 describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300_000 }, () => {
   let desk: DemoDesk;
@@ -160,5 +161,104 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300
     await row.waitFor({ state: 'detached' });
     await agent.getByText('No rule yet').waitFor();
     await shot(agent, 'alarm-rules-deleted');
+  });
+
+  it('creates a refusal-burst rule (the kind chosen first; a fleet rule shows no SIM fields and no backtest)', async () => {
+    const burst = `APN typos ${Date.now()}`;
+    await agent.goto(`${desk.url}/alarms/rules/new`);
+    await agent.getByRole('heading', { name: 'New alarm rule' }).waitFor();
+    // A segmented control: its radios are hidden behind their labels, which take the click.
+    const kind = agent.getByRole('radiogroup', { name: 'Kind of rule' });
+
+    // A fleet rule watches networks and APNs: no account or plan fields, and the server has no backtest for it.
+    await kind.getByText('Fleet refusals', { exact: true }).click();
+    await agent.getByRole('textbox', { name: 'Networks (PLMN)' }).waitFor();
+    expect(await agent.getByRole('textbox', { name: 'Accounts' }).count()).toBe(0);
+    expect(await agent.getByRole('button', { name: 'Backtest' }).isDisabled()).toBe(true);
+    await agent.getByText('Fleet rules have no backtest', { exact: false }).waitFor();
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shotFromTop(agent, 'alarm-rules-fleet');
+
+    await kind.getByText('Refusal burst', { exact: true }).click();
+    await agent.getByRole('textbox', { name: 'Accounts' }).waitFor();
+    await agent.getByLabel('Name').fill(burst);
+    await agent.getByRole('textbox', { name: 'Refusals', exact: true }).fill('5');
+    await agent.getByRole('textbox', { name: 'Within (minutes)' }).fill('10');
+    const causes = agent.getByRole('textbox', { name: 'Causes' });
+    await causes.fill('27');
+    await causes.press('Enter');
+    // The sentence names the common cause it knows.
+    await agent
+      .getByText(/refused 5 times within 10 min \(attach and session refusals with cause 27 Missing or unknown APN\)/)
+      .waitFor();
+    await agent.getByRole('button', { name: 'Backtest' }).click();
+    await agent.getByText(/^On the last 7 days/).waitFor();
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shotFromTop(agent, 'alarm-rules-burst');
+
+    await agent.getByRole('button', { name: 'Save rule' }).click();
+    const row = agent.getByRole('table', { name: 'Alarm rules' }).getByRole('row').filter({ hasText: burst });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(
+      /Refusal burst.*enabled.*Every SIM.*5 refusals within 10 min \(cause 27; attach and session\).*major/,
+    );
+    const saved = await call(agent, 'GET', '/api/v1/alarm-rules');
+    expect(saved.body.items).toContainEqual(
+      expect.objectContaining({
+        name: burst,
+        kind: 'refusal_burst',
+        params: { count: 5, windowMinutes: 10, causes: [27], attempts: ['attach', 'session'], clearMinutes: 15 },
+      }),
+    );
+    await shot(agent, 'alarm-rules-burst-list');
+
+    // Its editor shows the kind it was made with, and no way to change it.
+    await row.getByRole('link', { name: `Edit ${burst}` }).click();
+    await agent.getByRole('heading', { name: `Edit ${burst}` }).waitFor();
+    expect(await agent.getByRole('radiogroup', { name: 'Kind of rule' }).count()).toBe(0);
+    await agent.getByText('Refusal burst', { exact: true }).waitFor();
+    expect(await agent.getByRole('textbox', { name: 'Refusals', exact: true }).inputValue()).toBe('5');
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shotFromTop(agent, 'alarm-rules-burst-edit');
+    await agent.getByRole('button', { name: 'Cancel' }).click();
+
+    await row.getByRole('button', { name: `Delete ${burst}` }).click();
+    await agent
+      .getByRole('dialog', { name: `Delete the rule ${burst}?` })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await row.waitFor({ state: 'detached' });
+    await agent.getByText('No rule yet').waitFor();
+  });
+
+  it('saves a fleet rule for one network: critical, like the built-in one, and only its network in scope', async () => {
+    const fleet = `Partner network ${Date.now()}`;
+    await agent.goto(`${desk.url}/alarms/rules/new`);
+    await agent.getByRole('radiogroup', { name: 'Kind of rule' }).getByText('Fleet refusals', { exact: true }).click();
+    await agent.getByLabel('Name').fill(fleet);
+    await agent.getByRole('textbox', { name: 'Networks (PLMN)' }).fill('26201');
+    await agent.getByLabel('Attach (EMM causes)').uncheck();
+    await agent.getByRole('button', { name: 'Save rule' }).click();
+    const row = agent.getByRole('table', { name: 'Alarm rules' }).getByRole('row').filter({ hasText: fleet });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(
+      /Fleet refusals.*Networks \(PLMN\): 26201.*network or APN refusing many SIMs against its baseline.*session; cleared 10 min.*critical/,
+    );
+    const saved = await call(agent, 'GET', '/api/v1/alarm-rules');
+    expect(saved.body.items).toContainEqual(
+      expect.objectContaining({
+        name: fleet,
+        kind: 'fleet_refusals',
+        scope: { plmns: ['26201'] },
+        params: { attempts: ['session'], clearMinutes: 10 },
+        severity: 'critical',
+      }),
+    );
+    await row.getByRole('button', { name: `Delete ${fleet}` }).click();
+    await agent
+      .getByRole('dialog', { name: `Delete the rule ${fleet}?` })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await row.waitFor({ state: 'detached' });
   });
 });

@@ -6,7 +6,8 @@ import { testDbKind } from '../support/harness.ts';
 /**
  * Alarms as the desk meets them (issue 17): a SIM that last talked 30 hours ago (no rhythm yet: a day's silence is
  * news) is alarmed by the worker's silence watch within seconds of its record arriving, not at its next message;
- * the agent finds it by ICCID, acknowledges it, and clears it.
+ * the agent finds it by ICCID, acknowledges it, and clears it. A SIM refused again and again (issue 17.1) is alarmed
+ * as its refusals arrive, and the alarm says which cause, network and APN.
  */
 describe.skipIf(testDbKind !== 'pglite')('alarms (browser)', { timeout: 300_000 }, () => {
   let desk: DemoDesk;
@@ -85,5 +86,63 @@ describe.skipIf(testDbKind !== 'pglite')('alarms (browser)', { timeout: 300_000 
     await agent.getByText('All', { exact: true }).click();
     await table.getByRole('row').filter({ hasText: iccid }).getByText('cleared').waitFor();
     await shot(agent, 'alarms-cleared');
+  });
+
+  it('shows a refusal burst in words (its cause, network and APN), found by its type', async () => {
+    const rule = await call(agent, 'POST', '/api/v1/alarm-rules', {
+      name: `Refused APN ${Date.now()}`,
+      kind: 'refusal_burst',
+      params: { count: 3, windowMinutes: 15, causes: [27] },
+    });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    const admin = await desk.as('admin');
+    const cred = await call(admin, 'POST', '/api/v1/ingest/credentials', { name: `bursts-browser-${Date.now()}` });
+    const sims = await call(admin, 'GET', '/api/v1/sims?state=ACTIVATED&limit=1');
+    const accountId = (sims.body.items?.[0] as { account?: { id: number } } | undefined)?.account?.id;
+    const created = await call(admin, 'POST', '/api/v1/sims', {
+      iccid: `8946071${String(Date.now()).slice(-12)}`,
+      accountId,
+      state: 'ACTIVATED',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const refused = (created.body as unknown as { iccid: string }).iccid;
+    // Three session refusals a minute apart, each "missing or unknown APN": the APN typed wrong on the device.
+    const records = [3, 2, 1].map((m) =>
+      JSON.stringify({
+        id: `burst-${m}`,
+        ts: new Date(Date.now() - m * 60_000).toISOString(),
+        iccid: refused,
+        type: 'session_rejected',
+        network: { mcc: '240', mnc: '07' },
+        apn: 'iot.exmaple.com',
+        cause: 27,
+      }),
+    );
+    const res = await fetch(`${desk.url}/api/v1/ingest/network-events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cred.body.secret}`, 'content-type': 'application/x-ndjson' },
+      body: records.join('\n'),
+    });
+    expect(await res.json()).toMatchObject({ accepted: 3, rejected: [] });
+    await expect
+      .poll(
+        async () => {
+          const r = await call(agent, 'GET', `/api/v1/alarms?iccid=${refused}&type=refusal_burst`);
+          return (r.body.items ?? []).length;
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toBe(1);
+
+    await agent.goto(`${desk.url}/alarms`);
+    await agent.getByRole('combobox', { name: 'Type' }).selectOption({ label: 'Refusal burst' });
+    const row = agent.getByRole('table', { name: 'Alarms' }).getByRole('row').filter({ hasText: refused });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(
+      /major.*Refusal burst.*Refused 3 times within 15 min.*last refusal: session, cause 27 Missing or unknown APN, network 24007, APN iot\.exmaple\.com.*Rule: Refused APN.*active/,
+    );
+    expect(await row.getByRole('link', { name: refused }).getAttribute('href')).toBe(`/sims/${refused}`);
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shot(agent, 'alarms-refusal-burst');
   });
 });

@@ -72,6 +72,7 @@ export async function makeWorld(h: Harness, t: Tenant): Promise<World> {
     kind: 'connectivity_reset',
   });
   const diagnosis = await created(h, 'POST', '/api/v1/diagnoses', t.agent, { selection: { iccids: [sim!.iccid] } });
+  const model = await created(h, 'POST', '/api/v1/device-models', t.customer, { name: `Model ${u}`, kind: 'router' });
   const me = (await call(h, 'GET', '/api/v1/auth/me', t.customer)).json();
   const tokens = (await call(h, 'GET', '/api/v1/tokens', t.customer)).json();
   expect(me.id).toEqual(expect.any(Number));
@@ -89,9 +90,18 @@ export async function makeWorld(h: Harness, t: Tenant): Promise<World> {
     'provider-refs': String(ref.id),
     actions: String(action.id),
     diagnoses: String(diagnosis.id),
+    'device-models': String(model.id),
   };
   const markers = [`Enterprise ${t.root.number.slice(4)}`, `Sub ${t.child.number.slice(4)}`, `Secret subject ${u}`];
-  markers.push(`contact-${u}@tenant.example`, `Reply ${u}`, `T-${u}`, `log-${u}.txt`, sim!.imsis[0]!, sim!.msisdn);
+  markers.push(
+    `Model ${u}`,
+    `contact-${u}@tenant.example`,
+    `Reply ${u}`,
+    `T-${u}`,
+    `log-${u}.txt`,
+    sim!.imsis[0]!,
+    sim!.msisdn,
+  );
   const hints = {
     accountId: t.child.id,
     parentId: t.child.id,

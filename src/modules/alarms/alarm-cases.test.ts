@@ -131,7 +131,7 @@ describe('alarm → case', () => {
     expect(await alarms.caseTick()).toMatchObject({ alarms: 1, cases: 1 });
     expect((await caseOf(number)).affected_sim_count).toBe(3);
     const notes = await h.services.cases.events(staff, number);
-    expect(notes.some((e) => e.body.includes('1 more SIM(s) silent'))).toBe(true);
+    expect(notes.some((e) => e.body.includes('1 more SIM(s) stopped sending data'))).toBe(true);
   });
 
   it('opens a new case once the last one is resolved; none for an alarm cleared before its case', async () => {

@@ -64,9 +64,16 @@ export function alarmCases(deps: AlarmCaseDeps) {
       .map((r) => {
         const d = r.details;
         const iccid = iccids.get(Number(r.originator_id)) ?? `SIM ${r.originator_id}`;
+        if (r.type === 'refusal_burst')
+          return `- ${iccid}: refused ${String(d.refusals)} times within ${String(d.windowMinutes)} min (${String(d.lastType)}, cause ${String(d.causeLabel ?? d.cause)}, network ${String(d.plmn ?? '?')}${d.apn ? `, APN ${String(d.apn)}` : ''}), last at ${String(d.lastAt)}`;
         return `- ${iccid}: nothing since ${String(d.lastEventAt ?? '?')} (${String(d.lastEventType ?? 'event')}); its rhythm allows ${String(d.thresholdMinutes ?? '?')} min`;
       })
       .join('\n');
+  /** What the SIMs of a cause have, in the case's words. */
+  const WHAT: Record<string, string> = {
+    silence: 'stopped sending data',
+    refusal_burst: 'refused by the network',
+  };
 
   async function openOrJoin(accountId: number, cause: string, rows: Claimed[], now: Date): Promise<string | null> {
     const ids = rows.map((r) => Number(r.originator_id));
@@ -84,7 +91,7 @@ export function alarmCases(deps: AlarmCaseDeps) {
           await deps.cases.addSims(
             link.case_number,
             iccids,
-            `Monitoring (rule "${rule}"): ${iccids.length} more SIM(s) silent\n${lines(rows, iccidMap)}`,
+            `Monitoring (rule "${rule}"): ${iccids.length} more SIM(s) ${WHAT[cause] ?? cause}\n${lines(rows, iccidMap)}`,
           );
           return link.case_number;
         }
@@ -108,10 +115,10 @@ export function alarmCases(deps: AlarmCaseDeps) {
         const c = await deps.cases.open({
           accountId,
           cause,
-          subject: `Monitoring: ${iccids.length} SIM(s) stopped sending data`,
+          subject: `Monitoring: ${iccids.length} SIM(s) ${WHAT[cause] ?? cause}`,
           description:
-            `Raised by the alarm rule "${rule}": these SIMs sent nothing for longer than their usual rhythm ` +
-            `allows.\n${lines(rows, iccidMap)}\n\nThe customer was told by e-mail; SIMs silent later join this case.`,
+            `Raised by the alarm rule "${rule}":\n${lines(rows, iccidMap)}\n\nThe customer was told by e-mail; ` +
+            'SIMs with the same problem later join this case.',
           severity: CASE_SEVERITY[severity] ?? 'high',
           iccids,
         });

@@ -6,11 +6,15 @@ import type { AlarmView } from './alarms.schemas.ts';
 export function presentAlarm(a: AlarmRow, iccids: ReadonlyMap<number, string>): z.infer<typeof AlarmView> {
   return {
     id: a.id,
-    type: a.type as 'silence',
+    type: a.type as z.infer<typeof AlarmView>['type'],
     severity: a.severity as z.infer<typeof AlarmView>['severity'],
     status: a.clearedAt ? 'cleared' : 'active',
     acknowledged: a.acknowledgedAt !== null,
-    originator: { type: 'sim', id: a.originatorId, iccid: iccids.get(Number(a.originatorId)) ?? null },
+    originator: {
+      type: a.originatorType as z.infer<typeof AlarmView>['originator']['type'],
+      id: a.originatorId,
+      iccid: a.originatorType === 'sim' ? (iccids.get(Number(a.originatorId)) ?? null) : null,
+    },
     accountId: a.accountId,
     count: a.count,
     firstSeenAt: a.firstSeenAt.toISOString(),

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
 export const ALARM_SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
-export const ALARM_TYPES = ['silence'] as const;
+export const ALARM_TYPES = [
+  'silence',
+  'refusal_burst',
+  'fleet_attach_refusals',
+  'fleet_session_refusals',
+  'rule_failed',
+] as const;
+export const ORIGINATOR_TYPES = ['sim', 'plmn', 'apn', 'rule'] as const;
 
 export const ListAlarmsQuery = z.object({
   status: z
@@ -28,14 +35,20 @@ export const AlarmActionBody = z.object({}).strict().meta({ id: 'AlarmActionRequ
 export const AlarmView = z
   .object({
     id: z.number().int(),
-    type: z.enum(ALARM_TYPES).describe('silence: the SIM stopped talking for longer than its own rhythm allows'),
+    type: z
+      .enum(ALARM_TYPES)
+      .describe(
+        'silence: the SIM stopped talking for longer than its own rhythm allows; refusal_burst: the network refused ' +
+          'the SIM repeatedly; fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many ' +
+          'SIMs; rule_failed: an alarm rule threw while applied and was disabled (the others go on)',
+      ),
     severity: z.enum(ALARM_SEVERITIES),
     status: z.enum(['active', 'cleared']),
     acknowledged: z.boolean(),
     originator: z.object({
-      type: z.enum(['sim']),
-      id: z.string().describe("The SIM's id"),
-      iccid: z.string().nullable().describe("The SIM's ICCID (null once the SIM is deleted)"),
+      type: z.enum(ORIGINATOR_TYPES),
+      id: z.string().describe("The SIM's id; the network's MCC+MNC; the APN; the rule's id"),
+      iccid: z.string().nullable().describe("A SIM's ICCID (null once the SIM is deleted, and for networks and APNs)"),
     }),
     accountId: z.number().int().nullable(),
     count: z.number().int().describe('How often the condition was found since the alarm was raised'),

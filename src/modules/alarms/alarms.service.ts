@@ -9,6 +9,8 @@ import { AlarmsErrors as E } from './alarms.errors.ts';
 import { AlarmEvents } from './alarms.events.ts';
 import { type AlarmRow, alarmsRepo } from './alarms.repo.ts';
 import type { ListAlarmsInput } from './alarms.schemas.ts';
+import { type FleetDeps, fleetWatch } from './fleet-watch.ts';
+import { refusalBursts } from './refusal-bursts.ts';
 import { createRulesService, type RulesDeps } from './rules.service.ts';
 import { type SilenceRuleDeps, silenceThresholds } from './silence-rules.ts';
 import { type SilenceDeps, silenceWatch } from './silence-watch.ts';
@@ -28,25 +30,40 @@ const staffOnly = (p: Principal) => {
 };
 
 export type AlarmsDeps = Pick<SilenceDeps, 'lastEventsOf' | 'inService'> &
-  SilenceRuleDeps &
+  Omit<SilenceRuleDeps, 'onRuleError'> &
   Omit<RulesDeps, 'profilesOf' | 'activeHoursOf'> & {
     simsWithStateAfter: (afterSimId: number, limit: number) => Promise<number[]>;
     /** The SIM of an ICCID the caller reaches (its errors: 400 for a malformed ICCID, 404 for an unknown one). */
     locateSim: (p: Principal, iccid: string) => Promise<{ id: number }>;
-  } & Pick<AlarmCaseDeps, 'cases' | 'notifyDesk' | 'log'>;
+  } & Pick<AlarmCaseDeps, 'cases' | 'notifyDesk' | 'log'> &
+  Pick<FleetDeps, 'failingNow'>;
+
+/** How often a worker looks at the fleet's failing networks and APNs (the snapshot refreshes once a minute). */
+export const FLEET_PASS_MS = 30_000;
 
 export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps, opts: { now?: () => number } = {}) {
   const now = opts.now ?? Date.now;
   const repo = alarmsRepo(ctx.database.db);
   const rules = createRulesService(ctx.database.db, deps, opts);
+  // A rule that throws while applied is disabled with an alarm of its own; the other rules and SIMs go on.
+  const onRuleError = (ruleId: number, e: unknown) => rules.failRule(ruleId, e);
   const silence = silenceWatch({
     database: ctx.database,
     lastEventsOf: deps.lastEventsOf,
     inService: deps.inService,
     rules: rules.enabledSilence,
-    thresholdsOf: silenceThresholds(deps),
+    thresholdsOf: silenceThresholds({ ...deps, onRuleError }),
+    onRuleError,
   });
   const toCases = alarmCases({ database: ctx.database, ...deps });
+  const bursts = refusalBursts({ database: ctx.database, ...deps, rules: rules.enabledRefusal, onRuleError });
+  const fleet = fleetWatch({
+    database: ctx.database,
+    failingNow: deps.failingNow,
+    rules: rules.enabledFleet,
+    onRuleError,
+  });
+  let fleetPassAt = 0;
 
   async function get(p: Principal, id: number): Promise<AlarmRow> {
     staffOnly(p);
@@ -135,6 +152,15 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
     silenceTick: () => silence.tick(new Date(now())),
     /** The cases module's verification check: an incident closes on measured health (traffic-verification.ts). */
     verifyTraffic: trafficVerification({ database: ctx.database, ...deps }),
+    /** Ingest stored refusals of these ICCIDs (its batch event): refusal-burst rules (refusal-bursts.ts). */
+    onRefusals: (iccids: readonly string[]) => bursts.onRefusals(iccids, new Date(now())),
+    /** The worker's timer: clear the bursts that ended (hysteresis), and every FLEET_PASS_MS the fleet's alarms. */
+    async refusalAndFleetTick() {
+      const cleared = await bursts.clearTick(new Date(now()));
+      if (now() - fleetPassAt < FLEET_PASS_MS) return { burstsCleared: cleared, fleet: null };
+      fleetPassAt = now();
+      return { burstsCleared: cleared, fleet: await fleet(new Date(now())) };
+    },
     /** The worker's timer, after the silence: pending alarms to their cases. */
     caseTick: () => toCases.caseTick(new Date(now())),
     /** The worker's timer: remind the desk of unacknowledged alarms whose rule says so. */

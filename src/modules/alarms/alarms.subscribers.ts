@@ -3,7 +3,7 @@ import { defineSubscriber, type Subscriber } from '../../platform/events/define.
 import { IngestEvents } from '../ingest/ingest.events.ts';
 import type { AlarmsService } from './alarms.service.ts';
 
-export function alarmsSubscribers(deps: { alarms: Pick<AlarmsService, 'watchSims'> }): Subscriber[] {
+export function alarmsSubscribers(deps: { alarms: Pick<AlarmsService, 'watchSims' | 'onRefusals'> }): Subscriber[] {
   return [
     defineSubscriber({
       name: 'alarms.watch_silence',
@@ -14,6 +14,17 @@ export function alarmsSubscribers(deps: { alarms: Pick<AlarmsService, 'watchSims
       on: IngestEvents.batchCommitted,
       handle: async (p) => {
         if (p.simIds.length > 0) await deps.alarms.watchSims(p.simIds);
+      },
+    }),
+    defineSubscriber({
+      name: 'alarms.refusal_bursts',
+      module: 'alarms',
+      description:
+        'Checks the refused SIMs of the batch (its refusedIccids) against the refusal-burst rules: a SIM refused ' +
+        '`count` times within the window raises its alarm, or counts it up. One read of their recent refusals.',
+      on: IngestEvents.batchCommitted,
+      handle: async (p) => {
+        if (p.refusedIccids.length > 0) await deps.alarms.onRefusals(p.refusedIccids);
       },
     }),
   ];

@@ -103,6 +103,9 @@ export const alarmRules = pgTable(
     openCase: boolean('open_case').notNull().default(false),
     /** Remind the desk of an unacknowledged alarm every this many minutes (null: never). */
     remindMinutes: integer('remind_minutes'),
+    /** A rule that threw while applied is disabled with the error (and an alarm of its own); enabling clears it. */
+    lastError: text('last_error'),
+    failedAt: timestamptz('failed_at'),
     createdBy: bigint('created_by', { mode: 'number' }),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),

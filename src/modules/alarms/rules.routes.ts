@@ -29,6 +29,8 @@ export function presentRule(r: RuleRow): z.infer<typeof RuleView> {
     schedule: (r.schedule as z.infer<typeof RuleView>['schedule']) ?? null,
     openCase: r.openCase,
     remindMinutes: r.remindMinutes,
+    lastError: r.lastError,
+    failedAt: r.failedAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };

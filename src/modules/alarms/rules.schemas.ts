@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ALARM_SEVERITIES } from './alarms.schemas.ts';
 import { isTimeZone, WEEKDAYS } from './rules.ts';
 
-export const RULE_KINDS = ['silence'] as const;
+export const RULE_KINDS = ['silence', 'refusal_burst', 'fleet_refusals'] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
 
 const ids = (what: string) =>
   z.array(z.number().int().positive()).max(1000).optional().describe(`Only SIMs of these ${what}`);
@@ -95,29 +96,130 @@ const remindMinutes = z
   .max(10_080)
   .nullable()
   .describe('Remind the desk of an alarm nobody acknowledged every this many minutes (null: never)');
-export const CreateRuleBody = z
+const ATTEMPTS = ['attach', 'session'] as const;
+const attempts = z
+  .array(z.enum(ATTEMPTS))
+  .min(1)
+  .max(2)
+  .describe('attach: attach_rejected (EMM causes); session: session_rejected (ESM causes)');
+const refusalParamsShape = {
+  count: z.number().int().min(1).max(1000).describe('Refusals within the window that make a burst'),
+  windowMinutes: z.number().int().min(1).max(1440),
+  causes: z
+    .array(z.number().int().min(0).max(255))
+    .max(50)
+    .describe('Only these causes (EMM for attach, ESM for session refusals); empty: any'),
+  attempts,
+  clearMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .describe('Cleared once the SIM has been accepted again and refused no more for this long (hysteresis)'),
+};
+export const REFUSAL_DEFAULTS = {
+  count: 3,
+  windowMinutes: 15,
+  causes: [] as number[],
+  attempts: ['attach', 'session'] as ('attach' | 'session')[],
+  clearMinutes: 15,
+};
+export const RefusalParamsSchema = z
   .object({
-    name,
-    kind: z.enum(RULE_KINDS).describe('silence: no event for factor × the usual interval + grace'),
-    enabled: z.boolean().default(true),
-    scope: RuleScopeSchema.default({}),
-    params: SilenceParamsSchema.default(SILENCE_DEFAULTS),
-    severity: z.enum(ALARM_SEVERITIES).default('major'),
-    escalation: EscalationSchema.nullable().default(null),
-    schedule: ScheduleSchema.nullable().default(null),
-    openCase: openCase.default(false),
-    remindMinutes: remindMinutes.default(null),
+    count: refusalParamsShape.count.default(REFUSAL_DEFAULTS.count),
+    windowMinutes: refusalParamsShape.windowMinutes.default(REFUSAL_DEFAULTS.windowMinutes),
+    causes: refusalParamsShape.causes.default([]),
+    attempts: refusalParamsShape.attempts.default(['attach', 'session']),
+    clearMinutes: refusalParamsShape.clearMinutes.default(REFUSAL_DEFAULTS.clearMinutes),
   })
   .strict()
+  .meta({ id: 'AlarmRuleRefusalBurstParams' });
+const fleetParamsShape = {
+  attempts,
+  clearMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .describe('Cleared once the network or APN has been out of the failing list for this long (hysteresis)'),
+};
+export const FLEET_DEFAULTS = { attempts: ['attach', 'session'] as ('attach' | 'session')[], clearMinutes: 10 };
+export const FleetParamsSchema = z
+  .object({
+    attempts: fleetParamsShape.attempts.default(['attach', 'session']),
+    clearMinutes: fleetParamsShape.clearMinutes.default(FLEET_DEFAULTS.clearMinutes),
+  })
+  .strict()
+  .meta({ id: 'AlarmRuleFleetParams' });
+
+const common = {
+  name,
+  enabled: z.boolean().default(true),
+  scope: RuleScopeSchema.default({}),
+  severity: z.enum(ALARM_SEVERITIES).default('major'),
+  escalation: EscalationSchema.nullable().default(null),
+  schedule: ScheduleSchema.nullable().default(null),
+  openCase: openCase.default(false),
+  remindMinutes: remindMinutes.default(null),
+};
+export const CreateRuleBody = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        ...common,
+        kind: z.literal('silence').describe('No event for factor × the usual interval + grace'),
+        params: SilenceParamsSchema.default(SILENCE_DEFAULTS),
+      })
+      .strict()
+      .meta({ id: 'CreateSilenceRuleRequest' }),
+    z
+      .object({
+        ...common,
+        kind: z.literal('refusal_burst').describe('A SIM refused `count` times within the window (by cause)'),
+        params: RefusalParamsSchema.default(REFUSAL_DEFAULTS),
+      })
+      .strict()
+      .meta({ id: 'CreateRefusalBurstRuleRequest' }),
+    z
+      .object({
+        ...common,
+        kind: z
+          .literal('fleet_refusals')
+          .describe(
+            "A network (PLMN) or APN refusing many SIMs against its own baseline (the diagnosis' fleet rule); " +
+              'scope: plmns and apns only',
+          ),
+        params: FleetParamsSchema.default(FLEET_DEFAULTS),
+      })
+      .strict()
+      .meta({ id: 'CreateFleetRuleRequest' }),
+  ])
   .meta({ id: 'CreateAlarmRuleRequest' });
 export type CreateRuleInput = z.infer<typeof CreateRuleBody>;
+
+/** Every kind's parameters, each optional: a change is checked against the rule's own kind (rules.service.ts). */
+const anyParamsShape = {
+  ...silenceParamsShape,
+  ...refusalParamsShape,
+  ...fleetParamsShape,
+};
+export const PARAMS_OF_KIND = {
+  silence: SilenceParamsSchema,
+  refusal_burst: RefusalParamsSchema,
+  fleet_refusals: FleetParamsSchema,
+} as const;
 
 export const UpdateRuleBody = z
   .object({
     name: name.optional(),
     enabled: z.boolean().optional(),
     scope: RuleScopeSchema.optional(),
-    params: z.object(silenceParamsShape).partial().strict().optional().describe('Only the parameters to change'),
+    params: z
+      .object(anyParamsShape)
+      .partial()
+      .strict()
+      .optional()
+      .describe("Only the parameters to change, of the rule's kind"),
     severity: z.enum(ALARM_SEVERITIES).optional(),
     escalation: EscalationSchema.nullable().optional(),
     schedule: ScheduleSchema.nullable().optional(),
@@ -137,12 +239,25 @@ export const RuleView = z
     kind: z.enum(RULE_KINDS),
     enabled: z.boolean(),
     scope: RuleScopeSchema,
-    params: z.object(silenceParamsShape).meta({ id: 'AlarmRuleSilenceParamsView' }),
+    params: z
+      .object(anyParamsShape)
+      .partial()
+      .describe("The kind's parameters (silence: factor, graceMinutes, …; refusal_burst: count, windowMinutes, …)")
+      .meta({ id: 'AlarmRuleParamsView' }),
     severity: z.enum(ALARM_SEVERITIES),
     escalation: EscalationSchema.nullable(),
-    schedule: ScheduleSchema.nullable(),
+    // As stored, not re-validated: a rule whose schedule went bad (and was disabled for it) must still be shown.
+    schedule: z
+      .object({ days: z.array(z.enum(WEEKDAYS)), from: z.string(), to: z.string(), timeZone: z.string() })
+      .nullable()
+      .meta({ id: 'AlarmRuleScheduleView' }),
     openCase: z.boolean(),
     remindMinutes: z.number().int().nullable(),
+    lastError: z
+      .string()
+      .nullable()
+      .describe('Why the rule was disabled: it threw while applied (null: it never did, or was enabled since)'),
+    failedAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -171,8 +286,9 @@ export const BacktestView = z
           iccid: z.string(),
           fired: z.number().int(),
           firstAt: z.string(),
-          longestSilenceMinutes: z.number().int(),
-          thresholdMinutes: z.number().int(),
+          longestSilenceMinutes: z.number().int().nullable().describe('Silence rules: the longest silence that fired'),
+          thresholdMinutes: z.number().int().nullable().describe('Silence rules: the threshold at the first alarm'),
+          refusals: z.number().int().nullable().describe('Refusal-burst rules: the most refusals in one burst'),
         }),
       )
       .describe('The SIMs it fired on, most alarms first (at most 50)'),

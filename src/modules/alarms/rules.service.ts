@@ -3,34 +3,30 @@
  * named by its place), and backtested before they are saved — "on the stored history this rule would have fired N
  * times in the last 7 days, on these SIMs".
  */
+
+import { sql } from 'drizzle-orm';
 import { isStaff, type Principal } from '../../platform/auth.ts';
 import type { Db } from '../../platform/db/client.ts';
 import { isUniqueViolation } from '../../platform/db/pg-errors.ts';
-import { conflict, type ErrorDetail, forbidden, invalid, notFound } from '../../platform/errors.ts';
+import { conflict, type ErrorDetail, forbidden, formatPath, invalid, notFound } from '../../platform/errors.ts';
 import { RulesErrors as E } from './alarms.errors.ts';
+import type { FleetRule } from './fleet-watch.ts';
+import type { RefusalParams, RefusalRule } from './refusal-bursts.ts';
+import { type BacktestDeps, type BacktestRule, backtest } from './rules.backtest.ts';
 import { type RuleRow, rulesRepo } from './rules.repo.ts';
-import type { Backtest, CreateRuleInput, UpdateRuleInput } from './rules.schemas.ts';
 import {
-  inScope,
-  nextInSchedule,
-  type RuleScope,
-  type Schedule,
-  type SilenceParams,
-  type SilenceRule,
-  type SimProfile,
-  silenceThreshold,
-  weeklyRhythm,
-} from './rules.ts';
+  type Backtest,
+  type CreateRuleInput,
+  PARAMS_OF_KIND,
+  type RuleKind,
+  type UpdateRuleInput,
+} from './rules.schemas.ts';
+import type { RuleScope, Schedule, SilenceParams, SilenceRule } from './rules.ts';
 
 export type RulesService = ReturnType<typeof createRulesService>;
 export type { RuleRow };
 
-/** SIMs a backtest reads at most (the first by id; beyond, the figures are a sample's). */
-export const BACKTEST_MAX_SIMS = 5000;
-/** SIMs whose hours are read in one statement. */
-const BACKTEST_CHUNK = 1000;
 const DAY_MS = 24 * 3_600_000;
-const WEEK_MS = 7 * DAY_MS;
 
 export type RulesDeps = {
   /** The ids of these references that do not exist. */
@@ -40,15 +36,7 @@ export type RulesDeps = {
     ratePlanIds: readonly number[];
     deviceModelIds: readonly number[];
   }) => Promise<{ [K in 'accountIds' | 'communicationPlanIds' | 'ratePlanIds' | 'deviceModelIds']: Set<number> }>;
-  /** In-service SIMs the inventory fields of a scope take in, by id, at most `limit` (and whether there are more). */
-  simsForScope: (
-    scope: Pick<RuleScope, 'accountIds' | 'communicationPlanIds' | 'ratePlanIds'>,
-    limit: number,
-  ) => Promise<{ simIds: number[]; more: boolean }>;
-  profilesOf: (simIds: readonly number[]) => Promise<Map<number, SimProfile>>;
-  activeHoursOf: (simIds: readonly number[], since: Date) => Promise<Map<number, number[]>>;
-  iccidsOf: (simIds: readonly number[]) => Promise<Map<number, string>>;
-};
+} & BacktestDeps;
 
 const staffOnly = (p: Principal) => {
   if (!isStaff(p))
@@ -68,6 +56,25 @@ export const asSilenceRule = (r: RuleRow): SilenceRule => ({
   schedule: (r.schedule as Schedule | null) ?? null,
   openCase: r.openCase,
 });
+export const asRefusalRule = (r: RuleRow): RefusalRule => ({
+  id: r.id,
+  name: r.name,
+  scope: r.scope as RuleScope,
+  params: r.params as RefusalParams,
+  severity: r.severity,
+  escalation: (r.escalation as RefusalRule['escalation']) ?? null,
+  openCase: r.openCase,
+});
+export const asFleetRule = (r: RuleRow): FleetRule => ({
+  id: r.id,
+  name: r.name,
+  scope: r.scope as RuleScope,
+  params: r.params as FleetRule['params'],
+  severity: r.severity,
+});
+
+/** The scope fields a fleet rule may use: it watches networks and APNs, not SIMs. */
+const FLEET_SCOPE = new Set(['plmns', 'apns']);
 
 export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => number } = {}) {
   const now = opts.now ?? Date.now;
@@ -82,7 +89,7 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
   }
 
   /** Every problem the schema cannot see, all at once: unknown references, an escalation that does not escalate. */
-  async function check(r: { scope: RuleScope; severity: string; escalation: SilenceRule['escalation'] }) {
+  async function check(r: { kind: string; scope: RuleScope; severity: string; escalation: SilenceRule['escalation'] }) {
     const details: ErrorDetail[] = [];
     const s = r.scope;
     const unknown = await deps.unknownRefs({
@@ -96,6 +103,14 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
         if (unknown[field].has(id))
           details.push({ field: `scope.${field}[${i}]`, value: id, reason: 'does not exist' });
       });
+    if (r.kind === 'fleet_refusals')
+      for (const [field, v] of Object.entries(s))
+        if (!FLEET_SCOPE.has(field) && Array.isArray(v) && v.length > 0)
+          details.push({
+            field: `scope.${field}`,
+            value: v,
+            reason: 'a fleet rule watches networks (plmns) and APNs (apns), not SIMs',
+          });
     const order = ['warning', 'minor', 'major', 'critical'];
     if (r.escalation && order.indexOf(r.escalation.severity) <= order.indexOf(r.severity))
       details.push({
@@ -114,63 +129,21 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
     return e;
   };
 
-  /** What the rule would have done on the stored history of the last `days` days. */
-  async function backtest(rule: SilenceRule, days: number): Promise<Backtest> {
-    const to = now();
-    const from = to - days * DAY_MS;
-    const { simIds, more } = await deps.simsForScope(rule.scope, BACKTEST_MAX_SIMS);
-    const profiles = await deps.profilesOf(simIds);
-    const inScopeIds = simIds.filter((id) => {
-      const p = profiles.get(id);
-      return p !== undefined && inScope(rule.scope, p);
-    });
-    const fires = new Map<number, { fired: number; firstAt: number; longest: number; threshold: number }>();
-    const byDay = new Map<string, number>();
-    for (let i = 0; i < inScopeIds.length; i += BACKTEST_CHUNK) {
-      const ids = inScopeIds.slice(i, i + BACKTEST_CHUNK);
-      const hours = await deps.activeHoursOf(ids, new Date(from - rule.params.learnWeeks * WEEK_MS - DAY_MS));
-      for (const id of ids) {
-        for (const at of firesOf(rule, hours.get(id) ?? [], from, to)) {
-          const f = fires.get(id) ?? { fired: 0, firstAt: at.at, longest: 0, threshold: at.threshold };
-          f.fired++;
-          f.longest = Math.max(f.longest, at.silence);
-          fires.set(id, f);
-          const day = new Date(at.at).toISOString().slice(0, 10);
-          byDay.set(day, (byDay.get(day) ?? 0) + 1);
-        }
-      }
-    }
-    const top = [...fires.entries()].sort((a, b) => b[1].fired - a[1].fired || a[0] - b[0]).slice(0, 50);
-    const iccids = await deps.iccidsOf(top.map(([id]) => id));
-    return {
-      from: new Date(from).toISOString(),
-      to: new Date(to).toISOString(),
-      simsConsidered: simIds.length,
-      sampled: more,
-      simsInScope: inScopeIds.length,
-      fired: [...fires.values()].reduce((a, f) => a + f.fired, 0),
-      simsFired: fires.size,
-      byDay: [...byDay.entries()].sort().map(([day, fired]) => ({ day, fired })),
-      sims: top.map(([id, f]) => ({
-        iccid: iccids.get(id) ?? String(id),
-        fired: f.fired,
-        firstAt: new Date(f.firstAt).toISOString(),
-        longestSilenceMinutes: Math.round(f.longest / 60_000),
-        thresholdMinutes: Math.round(f.threshold / 60_000),
-      })),
-    };
+  /** What a backtest replays; fleet rules have none (their history is the fleet's hourly roll-up, not a SIM's). */
+  function replayable(r: { kind: string; scope: RuleScope; params: unknown; schedule: unknown }): BacktestRule {
+    if (r.kind === 'silence')
+      return {
+        kind: 'silence',
+        scope: r.scope,
+        params: r.params as SilenceParams,
+        schedule: r.schedule as Schedule | null,
+      };
+    if (r.kind === 'refusal_burst') return { kind: 'refusal_burst', scope: r.scope, params: r.params as RefusalParams };
+    throw invalid(E.invalid, 'Fleet rules have no backtest', [
+      { field: 'kind', value: r.kind, reason: 'backtests replay SIMs: silence and refusal_burst rules' },
+    ]);
   }
-
-  const toRule = (id: number, input: CreateRuleInput): SilenceRule => ({
-    id,
-    name: input.name,
-    scope: input.scope,
-    params: input.params,
-    severity: input.severity,
-    escalation: input.escalation,
-    schedule: input.schedule as Schedule | null,
-    openCase: input.openCase,
-  });
+  const run = (r: BacktestRule, days: number) => backtest(deps, r, now() - days * DAY_MS, now());
 
   return {
     get,
@@ -178,8 +151,10 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
       staffOnly(p);
       return repo.list();
     },
-    /** The enabled silence rules, for the watch. */
+    /** The enabled rules of each kind, for the watches. */
     enabledSilence: async (): Promise<SilenceRule[]> => (await repo.enabled('silence')).map(asSilenceRule),
+    enabledRefusal: async (): Promise<RefusalRule[]> => (await repo.enabled('refusal_burst')).map(asRefusalRule),
+    enabledFleet: async (): Promise<FleetRule[]> => (await repo.enabled('fleet_refusals')).map(asFleetRule),
     async create(p: Principal, input: CreateRuleInput): Promise<RuleRow> {
       staffOnly(p);
       await check(input);
@@ -192,20 +167,53 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
     async update(p: Principal, id: number, input: UpdateRuleInput): Promise<RuleRow> {
       const row = await get(p, id);
       const merged = {
+        kind: row.kind,
         scope: input.scope ?? (row.scope as RuleScope),
         severity: input.severity ?? row.severity,
         escalation: input.escalation === undefined ? asSilenceRule(row).escalation : input.escalation,
       };
+      // The parameters as they would be, checked against the rule's own kind (a silence rule has no `count`).
+      let params: Record<string, unknown> | undefined;
+      if (input.params) {
+        const r = PARAMS_OF_KIND[row.kind as RuleKind].safeParse({ ...row.params, ...input.params });
+        if (!r.success)
+          throw invalid(
+            E.invalid,
+            'The rule cannot be saved as it is',
+            r.error.issues.map((i) => ({
+              field: formatPath(['params', ...(i.code === 'unrecognized_keys' ? [i.keys[0]!] : i.path)]),
+              value: null,
+              reason: i.code === 'unrecognized_keys' ? `not a parameter of a ${row.kind} rule` : i.message,
+            })),
+          );
+        params = r.data;
+      }
       await check(merged);
       try {
-        const { params, ...rest } = input;
-        return (await repo.update(id, {
-          ...rest,
-          ...(params ? { params: { ...(row.params as SilenceParams), ...params } } : {}),
-        }))!;
+        const { params: _given, ...rest } = input;
+        // Enabling a rule that failed clears its error (its failure alarm stays until cleared by hand).
+        const cleared = input.enabled === true ? { lastError: null, failedAt: null } : {};
+        return (await repo.update(id, { ...rest, ...cleared, ...(params ? { params } : {}) }))!;
       } catch (e) {
         throw nameTaken(e, input.name ?? row.name);
       }
+    },
+    /**
+     * A rule threw while applied (a watch caught it): disabled, with the error kept on it, and an alarm of its own
+     * (originator `rule`, type rule_failed) so the desk sees it; the watches go on with the other rules.
+     */
+    async failRule(ruleId: number, error: unknown): Promise<void> {
+      const message = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
+      const at = new Date(now());
+      const row = await repo.update(ruleId, { enabled: false, lastError: message, failedAt: at });
+      if (!row) return;
+      await db.execute(sql`
+        insert into alarms (originator_type, originator_id, type, severity, first_seen_at, last_seen_at, details, rule_id)
+        values ('rule', ${String(ruleId)}, 'rule_failed', 'major', ${at.toISOString()}::timestamptz,
+                ${at.toISOString()}::timestamptz, ${JSON.stringify({ rule: row.name, kind: row.kind, error: message })}::jsonb,
+                ${ruleId})
+        on conflict (originator_type, originator_id, type) where cleared_at is null
+        do update set count = alarms.count + 1, last_seen_at = excluded.last_seen_at, details = excluded.details`);
     },
     async remove(p: Principal, id: number): Promise<void> {
       await get(p, id);
@@ -215,44 +223,11 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
     async backtestDraft(p: Principal, input: CreateRuleInput, days: number): Promise<Backtest> {
       staffOnly(p);
       await check(input);
-      return backtest(toRule(0, input), days);
+      return run(replayable(input), days);
     },
     async backtestSaved(p: Principal, id: number, days: number): Promise<Backtest> {
-      return backtest(asSilenceRule(await get(p, id)), days);
+      const row = await get(p, id);
+      return run(replayable({ ...row, scope: row.scope as RuleScope }), days);
     },
   };
-}
-
-/**
- * The alarms a silence rule would have raised between `from` and `to` on a SIM with these active hours (hour starts).
- * Each pause between two active hours (or from the last to `to`) is judged as the watch would have: the threshold
- * from the rhythm of the rule's learning weeks before the day the pause began, postponed to the schedule's next
- * opening; an alarm when the pause outlasts it. Hours stand for the events in them: a backtest is as fine as an hour.
- */
-export function firesOf(
-  rule: Pick<SilenceRule, 'params' | 'schedule'>,
-  activeHours: readonly number[],
-  from: number,
-  to: number,
-): { at: number; silence: number; threshold: number }[] {
-  const ts = [...new Set(activeHours)].sort((a, b) => a - b);
-  const out: { at: number; silence: number; threshold: number }[] = [];
-  const rhythms = new Map<number, ReturnType<typeof weeklyRhythm>>();
-  const learnMs = rule.params.learnWeeks * WEEK_MS;
-  for (let i = 0; i < ts.length; i++) {
-    const a = ts[i]!;
-    const b = ts[i + 1] ?? to;
-    if (b <= from || a >= to) continue;
-    const day = Math.floor(a / DAY_MS) * DAY_MS;
-    let rhythm = rhythms.get(day);
-    if (!rhythm) {
-      rhythm = weeklyRhythm(ts.filter((t) => t >= day - learnMs && t < day));
-      rhythms.set(day, rhythm);
-    }
-    const threshold = silenceThreshold(rule.params, rhythm, a);
-    let at = a + threshold;
-    if (rule.schedule) at = nextInSchedule(rule.schedule, at);
-    if (at < b && at >= from && at < to) out.push({ at, silence: b - a, threshold });
-  }
-  return out;
 }

@@ -203,7 +203,10 @@ export function inSchedule(s: Schedule, t: number): boolean {
   return (s.days.includes(w.day) && w.minute >= from) || (s.days.includes(yesterday) && w.minute < to);
 }
 
-/** The first instant at or after `t` inside the schedule (within eight days; a schedule always has one). */
+/**
+ * The first instant at or after `t` inside the schedule (within eight days; a schedule always has one). Throws when it
+ * finds none (a schedule no validation let through, a time zone the runtime lost): its rule is then disabled.
+ */
 export function nextInSchedule(s: Schedule, t: number): number {
   if (inSchedule(s, t)) return t;
   const from = minutesOf(s.from);
@@ -220,6 +223,7 @@ export function nextInSchedule(s: Schedule, t: number): number {
       break;
     }
   }
+  if (!Number.isFinite(best)) throw new Error(`the schedule ${JSON.stringify(s)} has no opening within 8 days`);
   return best;
 }
 

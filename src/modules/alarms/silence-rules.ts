@@ -13,6 +13,8 @@ export type SilenceRuleDeps = {
   activeHoursOf: (simIds: readonly number[], since: Date) => Promise<Map<number, number[]>>;
   /** The built-in default. */
   defaultThresholdsOf: (simIds: readonly number[], at: Date) => Promise<Map<number, number>>;
+  /** A rule threw while applied: it is disabled (rules.service.ts `failRule`); its SIMs keep the default. */
+  onRuleError: (ruleId: number, error: unknown) => Promise<void>;
 };
 
 const WEEK_MS = 7 * 24 * 3_600_000;
@@ -34,25 +36,40 @@ export function silenceThresholds(deps: SilenceRuleDeps) {
         if (r) ruled.set(s.simId, r);
       }
     }
-    const byDefault = sims.filter((s) => !ruled.has(s.simId)).map((s) => s.simId);
-    if (byDefault.length > 0)
-      for (const [id, ms] of await deps.defaultThresholdsOf(byDefault, at)) out.set(id, { ms, rule: null });
-    // One read per learning window (rules may learn over different numbers of weeks).
+    // A rule that throws is disabled and its SIMs fall back to the default; the other rules' SIMs go on.
+    const failed = new Map<number, unknown>();
+    const lastOf = new Map(sims.map((s) => [s.simId, s.lastEventAt.getTime()]));
     const byWeeks = new Map<number, number[]>();
     for (const [id, r] of ruled) {
       const ids = byWeeks.get(r.params.learnWeeks);
       if (ids) ids.push(id);
       else byWeeks.set(r.params.learnWeeks, [id]);
     }
-    const lastOf = new Map(sims.map((s) => [s.simId, s.lastEventAt.getTime()]));
     for (const [weeks, ids] of byWeeks) {
+      if (!Number.isInteger(weeks) || weeks < 1 || weeks > 8) {
+        for (const id of ids) failed.set(ruled.get(id)!.id, new Error(`learnWeeks ${String(weeks)} is not 1 to 8`));
+        continue;
+      }
       const hours = await deps.activeHoursOf(ids, new Date(at.getTime() - weeks * WEEK_MS));
       for (const id of ids) {
         const rule = ruled.get(id)!;
-        const h = hours.get(id);
-        out.set(id, { ms: silenceThreshold(rule.params, h ? weeklyRhythm(h) : undefined, lastOf.get(id)!), rule });
+        if (failed.has(rule.id)) continue;
+        try {
+          const h = hours.get(id);
+          const ms = silenceThreshold(rule.params, h ? weeklyRhythm(h) : undefined, lastOf.get(id)!);
+          if (!Number.isFinite(ms) || ms <= 0)
+            throw new Error(`threshold ${ms} ms from params ${JSON.stringify(rule.params)}`);
+          out.set(id, { ms, rule });
+        } catch (e) {
+          failed.set(rule.id, e);
+        }
       }
     }
+    for (const [ruleId, e] of failed) await deps.onRuleError(ruleId, e);
+    const byDefault = sims.filter((s) => !out.has(s.simId)).map((s) => s.simId);
+    if (byDefault.length > 0)
+      for (const [id, ms] of await deps.defaultThresholdsOf(byDefault, at))
+        out.set(id, { ms: Math.round(ms), rule: null });
     return out;
   };
 }

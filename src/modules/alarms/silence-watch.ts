@@ -24,12 +24,20 @@ export const RECHECK_MS = 5 * 60_000;
 /** Due watches handled per transaction. */
 export const TICK_BATCH = 500;
 
-export type LastEvent = { tenantId: number; accountId: number; lastEventAt: Date; lastEventType: string };
+export type LastEvent = {
+  tenantId: number;
+  accountId: number;
+  lastEventAt: Date;
+  lastEventType: string;
+  lastRejectAt?: Date | null;
+};
 export type SilenceDeps = {
   database: Database;
   lastEventsOf: (simIds: readonly number[]) => Promise<Map<number, LastEvent>>;
   /** The enabled silence rules (read once per watch or tick that has work). */
   rules: () => Promise<SilenceRule[]>;
+  /** A rule threw while applied (its schedule): disabled, after the batch's transaction. */
+  onRuleError: (ruleId: number, error: unknown) => Promise<void>;
   /** Each SIM's threshold after its last event, by its rule or the default (silence-rules.ts). */
   thresholdsOf: (
     sims: readonly { simId: number; lastEventAt: Date }[],
@@ -133,9 +141,14 @@ export function silenceWatch(deps: SilenceDeps) {
       const thresholds = await deps.thresholdsOf(fresh, now, rules);
       const rulesById = new Map(rules.map((r) => [r.id, r]));
       const inService = await deps.inService(ids);
+      const failed = new Map<number, unknown>();
       const handled = await database.rawTransaction((tx) =>
-        apply(tx, ids, now, { last, thresholds, inService, rulesById }, out),
+        apply(tx, ids, now, { last, thresholds, inService, rulesById, failed }, out),
       );
+      for (const [ruleId, e] of failed) {
+        await deps.onRuleError(ruleId, e);
+        rules = rules.filter((r) => r.id !== ruleId);
+      }
       out.due += handled;
       // Another worker took this batch (locked rows are skipped): what is left is theirs, or due again later.
       if (handled === 0) return out;
@@ -151,10 +164,12 @@ export function silenceWatch(deps: SilenceDeps) {
       thresholds: Map<number, Threshold>;
       inService: Set<number>;
       rulesById: Map<number, SilenceRule>;
+      /** Rules that threw here (reported after the transaction: the rules service writes on its own connection). */
+      failed: Map<number, unknown>;
     },
     out: TickOutcome,
   ): Promise<number> {
-    const { last, thresholds, inService, rulesById } = read;
+    const { last, thresholds, inService, rulesById, failed } = read;
     const locked = await tx.query<DueRow & { tenant_id: string; account_id: string }>(
       `select sim_id::text, tenant_id::text, account_id::text, last_event_at, threshold_ms::text, alarm_id::text, due_at,
               rule_id::text
@@ -228,7 +243,13 @@ export function silenceWatch(deps: SilenceDeps) {
         rule = t.rule;
         // The rule that governs it now gives a longer threshold, or its schedule is closed: not news yet.
         let later = seen + threshold;
-        if (rule?.schedule) later = nextInSchedule(rule.schedule, Math.max(later, now.getTime()));
+        if (rule?.schedule && !failed.has(rule.id))
+          try {
+            later = nextInSchedule(rule.schedule, Math.max(later, now.getTime()));
+          } catch (e) {
+            // Its schedule cannot be read: the rule is disabled; this silence is judged without it.
+            failed.set(rule.id, e);
+          }
         if (later > now.getTime()) {
           await tx.query('update silence_watch set threshold_ms = $2, due_at = $3, rule_id = $4 where sim_id = $1', [
             simId,

@@ -8,4 +8,6 @@ export const DevicesErrors = {
   simUnavailable: 'devices.sim_unavailable',
   cursorInvalid: 'devices.cursor_invalid',
   sharedModelStaffOnly: 'devices.shared_model_staff_only',
+  modelNotYours: 'devices.model_not_yours',
+  linkSpeedStaffOnly: 'devices.link_speed_staff_only',
 } as const;

@@ -11,6 +11,7 @@ export const presentModel = (m: ModelRow): z.infer<typeof DeviceModelView> => ({
   wearParts: m.wearParts,
   consumables: m.consumables,
   ownerAccountId: m.ownerAccountId,
+  maxLinkKbps: m.maxLinkKbps,
   createdAt: iso(m.createdAt),
 });
 
@@ -30,6 +31,7 @@ export function presentDevice(v: {
     accountId: d.accountId,
     model: presentModel(v.model),
     iccid: d.iccid,
+    linkKbps: d.linkKbps,
     createdAt: iso(d.createdAt),
     ...(v.latest ? { latest: v.latest.map(presentMetric) } : {}),
   };

@@ -1,5 +1,5 @@
 /** Devices and their models, SQL only. Reads take the reach the service resolved (tenant, optional accounts). */
-import { and, asc, eq, gt, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../platform/db/client.ts';
 import { deviceMetricLatest, deviceModels, devices } from './devices.tables.ts';
 
@@ -19,6 +19,10 @@ export function devicesRepo(db: Db) {
   return {
     async insertModel(values: typeof deviceModels.$inferInsert): Promise<ModelRow> {
       const [row] = await db.insert(deviceModels).values(values).returning();
+      return row!;
+    },
+    async updateModel(id: number, values: Partial<typeof deviceModels.$inferInsert>): Promise<ModelRow> {
+      const [row] = await db.update(deviceModels).set(values).where(eq(deviceModels.id, id)).returning();
       return row!;
     },
     async model(id: number): Promise<ModelRow | undefined> {
@@ -81,6 +85,30 @@ export function devicesRepo(db: Db) {
         .where(and(reachWhere(reach), afterId !== undefined ? gt(devices.id, afterId) : undefined))
         .orderBy(asc(devices.id))
         .limit(limit),
+    /** Devices whose `metric` was measured since `since`, in id order after `afterId`, with their model. */
+    linkDevices: (q: { metric: string; since: Date; afterId: number; limit: number }) =>
+      db
+        .select({
+          id: devices.id,
+          tenantId: devices.tenantId,
+          accountId: devices.accountId,
+          externalId: devices.externalId,
+          name: devices.name,
+          simId: devices.simId,
+          linkKbps: devices.linkKbps,
+          modelId: deviceModels.id,
+          modelName: deviceModels.name,
+          maxLinkKbps: deviceModels.maxLinkKbps,
+        })
+        .from(devices)
+        .innerJoin(deviceModels, eq(deviceModels.id, devices.modelId))
+        .innerJoin(
+          deviceMetricLatest,
+          and(eq(deviceMetricLatest.deviceId, devices.id), eq(deviceMetricLatest.metric, q.metric)),
+        )
+        .where(and(gt(devices.id, q.afterId), gte(deviceMetricLatest.ts, q.since)))
+        .orderBy(asc(devices.id))
+        .limit(q.limit),
     latest: (deviceId: number) =>
       db
         .select()
@@ -117,5 +145,25 @@ export function telemetrySeries(
     `select ts::text as k, ctid::text as c, ts, metric, value from device_telemetry where ${where.join(' and ')}
       order by ts desc, ctid desc limit $${params.length}`,
     params,
+  );
+}
+
+/**
+ * The p95 of each hour of one metric, per device, each device from its own instant (`windows`) up to `to`: one
+ * statement for a page of devices (the series index serves each). Hours are UTC hour starts whatever the session's
+ * time zone (date_bin on a UTC origin; date_trunc would follow the zone's offset).
+ */
+export function hourlyP95(
+  database: Database,
+  q: { windows: readonly { deviceId: number; from: Date }[]; metric: string; to: Date },
+) {
+  if (q.windows.length === 0) return Promise.resolve([]);
+  return database.query<{ device_id: string | number; hour: Date; p95: number; samples: number }>(
+    `select t.device_id, date_bin('1 hour', t.ts, timestamptz '2000-01-01 00:00:00+00') as hour,
+            percentile_cont(0.95) within group (order by t.value) as p95, count(*)::int as samples
+       from unnest($1::bigint[], $2::timestamptz[]) as w(device_id, from_ts)
+       join device_telemetry t on t.device_id = w.device_id and t.metric = $3 and t.ts >= w.from_ts and t.ts < $4
+      group by 1, 2`,
+    [q.windows.map((w) => w.deviceId), q.windows.map((w) => w.from.toISOString()), q.metric, q.to.toISOString()],
   );
 }

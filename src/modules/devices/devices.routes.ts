@@ -11,9 +11,11 @@ import {
   DevicePage,
   DeviceView,
   ListDevicesQuery,
+  ModelIdParams,
   TelemetryPage,
   TelemetryQuery,
   UpdateDeviceBody,
+  UpdateModelBody,
 } from './devices.schemas.ts';
 import type { DevicesService } from './devices.service.ts';
 
@@ -50,6 +52,24 @@ export function devicesRoutes(devices: DevicesService) {
         },
       },
       async (req) => ({ items: (await devices.listModels(principalOf(req))).map(presentModel) }),
+    );
+    app.patch(
+      '/api/v1/device-models/:id',
+      {
+        config: { auth: 'write' },
+        schema: {
+          tags,
+          operationId: 'updateDeviceModel',
+          summary: 'Update a device model',
+          description:
+            'Its maxLinkKbps (the capacity forecasts stage an upgrade by it). Staff change any model; a customer, ' +
+            'those of its own accounts (a shared model or one owned above it answers 403).',
+          params: ModelIdParams,
+          body: UpdateModelBody,
+          response: { 200: DeviceModelView, ...errors },
+        },
+      },
+      async (req) => presentModel(await devices.updateModel(principalOf(req), req.params.id, req.body)),
     );
     app.post(
       '/api/v1/devices',
@@ -110,7 +130,7 @@ export function devicesRoutes(devices: DevicesService) {
           tags,
           operationId: 'updateDevice',
           summary: 'Update a device',
-          description: 'Its name, account, model or SIM.',
+          description: 'Its name, account, model, SIM or (staff only: 403 for a customer) contracted link speed.',
           params: DeviceIdParams,
           body: UpdateDeviceBody,
           response: { 200: DeviceView, ...errors },

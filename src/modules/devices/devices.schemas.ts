@@ -8,6 +8,8 @@ const PartName = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, '1–64 letters, digits, dash or underscore (it is part of a metric name)');
+/** Link speeds in kbit/s: 1 kbit/s to 100 Gbit/s. */
+const Kbps = z.number().int().min(1).max(100_000_000);
 const PartList = z
   .array(PartName)
   .max(50)
@@ -23,10 +25,22 @@ export const CreateModelBody = z
     ownerAccountId: Id.optional().describe(
       'The account (and its subtree) that may use it; staff may leave it out for a shared model, a customer defaults to its own account',
     ),
+    maxLinkKbps: Kbps.optional().describe(
+      'The fastest link its hardware carries, kbit/s (capacity: the most an upgrade reaches before new hardware)',
+    ),
   })
   .strict()
   .meta({ id: 'CreateDeviceModelRequest' });
 export type CreateModelInput = z.infer<typeof CreateModelBody>;
+
+export const UpdateModelBody = z
+  .object({
+    maxLinkKbps: Kbps.nullable().describe('The fastest link its hardware carries, kbit/s; null: not recorded'),
+  })
+  .partial()
+  .strict()
+  .meta({ id: 'UpdateDeviceModelRequest' });
+export type UpdateModelInput = z.infer<typeof UpdateModelBody>;
 
 export const DeviceModelView = z
   .object({
@@ -36,6 +50,7 @@ export const DeviceModelView = z
     wearParts: z.array(z.string()),
     consumables: z.array(z.string()),
     ownerAccountId: z.number().int().nullable().describe('null = shared by every customer'),
+    maxLinkKbps: z.number().int().nullable().describe('The fastest link its hardware carries, kbit/s'),
     createdAt: z.string(),
   })
   .meta({ id: 'DeviceModel' });
@@ -54,6 +69,7 @@ export const CreateDeviceBody = z
     accountId: Id,
     modelId: Id,
     iccid: Iccid.optional(),
+    linkKbps: Kbps.optional().describe('Staff only: the link speed the customer has contracted, kbit/s'),
   })
   .strict()
   .meta({ id: 'CreateDeviceRequest' });
@@ -65,12 +81,14 @@ export const UpdateDeviceBody = z
     accountId: Id,
     modelId: Id,
     iccid: Iccid.nullable().describe('null removes the SIM'),
+    linkKbps: Kbps.nullable().describe('Staff only: the contracted link speed, kbit/s; null: not recorded'),
   })
   .partial()
   .strict()
   .meta({ id: 'UpdateDeviceRequest' });
 export type UpdateDeviceInput = z.infer<typeof UpdateDeviceBody>;
 
+export const ModelIdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 export const DeviceIdParams = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
 export const ListDevicesQuery = z.object({
@@ -97,6 +115,7 @@ export const DeviceView = z
     accountId: z.number().int(),
     model: DeviceModelView,
     iccid: z.string().nullable().describe('The SIM it carries (20 digits)'),
+    linkKbps: z.number().int().nullable().describe('The contracted link speed, kbit/s'),
     createdAt: z.string(),
     latest: z.array(MetricValue).optional().describe('The newest value of each metric (GET one device only)'),
   })

@@ -16,6 +16,7 @@ import {
   type DeviceRow,
   type DeviceWithSim,
   devicesRepo,
+  hourlyP95,
   type ModelRow,
   type Reach,
   telemetrySeries,
@@ -26,6 +27,7 @@ import type {
   ListDevicesQuery,
   TelemetryQuery,
   UpdateDeviceInput,
+  UpdateModelInput,
 } from './devices.schemas.ts';
 
 export type DevicesDeps = {
@@ -112,7 +114,27 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
     ]);
   };
 
+  /** The contracted speed is the provider's commercial fact: a customer reads it but does not set it. */
+  const speedByStaff = (p: Principal, value: number | null | undefined) => {
+    if (value !== undefined && !isStaff(p))
+      throw forbidden(E.linkSpeedStaffOnly, "Only the provider's staff set a device's contracted link speed", [
+        { field: 'linkKbps', value, reason: 'staff only: the contracted speed is changed by an order' },
+      ]);
+  };
+
   return {
+    /** For the capacity module: devices measuring `metric` since `since`, a page in id order, with their model. */
+    linkDevices: (q: { metric: string; since: Date; afterId: number; limit: number }) => repo.linkDevices(q),
+    /** For the capacity module: the hourly p95 of `metric`, each device from its own instant up to `to`. */
+    async hourlyP95(windows: readonly { deviceId: number; from: Date }[], metric: string, to: Date) {
+      const rows = await hourlyP95(ctx.database, { windows, metric, to });
+      return rows.map((r) => ({
+        deviceId: Number(r.device_id),
+        hour: new Date(r.hour),
+        p95: Number(r.p95),
+        samples: r.samples,
+      }));
+    },
     /** For other modules (alarm rules): the model of the device each SIM is in. */
     modelsOfSims: (simIds: readonly number[]) => repo.modelsOfSims(simIds),
     /** For other modules (alarm rules): which of these model ids exist. */
@@ -134,6 +156,7 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
           wearParts: input.wearParts,
           consumables: input.consumables,
           ownerAccountId: ownerId,
+          maxLinkKbps: input.maxLinkKbps ?? null,
         });
       } catch (e) {
         if (isUniqueViolation(e, 'device_models_name_uq'))
@@ -142,6 +165,26 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
           ]);
         throw e;
       }
+    },
+
+    /** Staff change any model; a customer, those of its own subtree (it sees its ancestors' and shared ones too). */
+    async updateModel(p: Principal, id: number, input: UpdateModelInput): Promise<ModelRow> {
+      const m = await repo.model(id);
+      const missing = notFound(E.modelNotFound, `Device model ${id} not found`, [
+        { field: 'id', value: id, reason: 'not found' },
+      ]);
+      if (!m) throw missing;
+      const scope = scopeOf(p);
+      if (scope.kind !== 'operator') {
+        const owner = m.ownerAccountId;
+        const below = await deps.accounts.subtreeIds(scope, scope.accountPath);
+        if (owner !== null && !below.includes(owner) && !pathIds(scope.accountPath).includes(owner)) throw missing;
+        if (owner === null || !below.includes(owner))
+          throw forbidden(E.modelNotYours, `Device model ${id} is not your accounts' to change`, [
+            { field: 'id', value: id, reason: owner === null ? 'a shared model (staff change it)' : 'owned above you' },
+          ]);
+      }
+      return input.maxLinkKbps === undefined ? m : repo.updateModel(id, { maxLinkKbps: input.maxLinkKbps });
     },
 
     /** Staff: every model. A customer: shared ones, its ancestors' and its own subtree's. */
@@ -153,6 +196,7 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
     },
 
     async create(p: Principal, input: CreateDeviceInput) {
+      speedByStaff(p, input.linkKbps);
       const a = await account(scopeOf(p), input.accountId);
       const model = await availableModel(input.modelId, a);
       const simId = input.iccid === undefined ? null : await simIn(p, input.iccid, a);
@@ -165,6 +209,7 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
           name: input.name ?? null,
           modelId: model.id,
           simId,
+          linkKbps: input.linkKbps ?? null,
           // Staff registration adopts the id's earlier orphan telemetry; a customer's device starts with no history
           // (the id is theirs to name, not proof that what arrived under it before is theirs).
           adoptsHistory: isStaff(p),
@@ -211,6 +256,7 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
 
     async update(p: Principal, id: number, input: UpdateDeviceInput) {
       const d = await load(p, id);
+      speedByStaff(p, input.linkKbps);
       const a = await account(scopeOf(p), input.accountId ?? d.accountId);
       const modelId = (await availableModel(input.modelId ?? d.modelId, a)).id;
       let simId = d.simId;
@@ -224,6 +270,7 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
         modelId,
         simId,
         ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.linkKbps !== undefined ? { linkKbps: input.linkKbps } : {}),
       });
       return this.get(p, id);
     },

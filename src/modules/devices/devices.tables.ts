@@ -3,6 +3,7 @@ import {
   bigint,
   doublePrecision,
   index,
+  integer,
   pgTable,
   primaryKey,
   text,
@@ -25,6 +26,8 @@ export const deviceModels = pgTable(
     kind: text('kind').notNull(),
     wearParts: text('wear_parts').array().notNull().default(sql`'{}'::text[]`),
     consumables: text('consumables').array().notNull().default(sql`'{}'::text[]`),
+    /** The fastest link the model's hardware carries (capacity: the most an upgrade reaches without new hardware). */
+    maxLinkKbps: integer('max_link_kbps'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('device_models_name_uq').on(sql`coalesce(${t.ownerAccountId}, 0)`, sql`lower(${t.name})`)],
@@ -42,6 +45,8 @@ export const devices = pgTable(
     modelId: bigint('model_id', { mode: 'number' }).notNull(),
     /** The SIM the device carries, if any. */
     simId: bigint('sim_id', { mode: 'number' }),
+    /** The link speed the customer has contracted now (capacity: what utilisation is a share of). */
+    linkKbps: integer('link_kbps'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     /**
      * Orphan telemetry (stored before the device existed) received before this moment is not adopted. Null when

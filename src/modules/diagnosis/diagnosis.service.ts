@@ -95,6 +95,8 @@ export function createDiagnosisService(
      * only the networks and APNs its own SIMs used in the period, and only that they fail and since when — never
      * how many SIMs or customers (other customers' numbers).
      */
+    /** Operator-level, for the alarms' fleet watch: where the fleet is refused now (the snapshot's incidents). */
+    failingItems: async () => failingNow(await deps.fleet.snapshot()),
     async failing(
       p: Principal,
     ): Promise<{ snapshot: FleetSnapshot; items: ReturnType<typeof failingNow>; audience: Audience }> {

@@ -54,5 +54,6 @@ export function batchCommittedPayload(b: {
     refusedEvents: b.refusals.length,
     refusals: refusals.slice(0, BATCH_EVENT_MAX_REFUSAL_GROUPS),
     refusalsTruncated: refusals.length > BATCH_EVENT_MAX_REFUSAL_GROUPS,
+    refusedIccids: [...new Set(b.refusals.map((e) => e.iccid))].slice(0, BATCH_EVENT_MAX_SIMS),
   };
 }

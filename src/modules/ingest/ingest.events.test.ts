@@ -122,6 +122,8 @@ describe('ingest.batch_committed', () => {
         { type: 'session_rejected', plmn: '24007', apn: 'iot.example', cause: 27, events: 2, sims: 1 },
       ],
       refusalsTruncated: false,
+      // The refused ICCIDs as stored (19 digits), each once, the orphan's included.
+      refusedIccids: [b!.iccid20, c!.iccid20, orphan, e!.iccid20].map((i) => i.slice(0, 19)),
     });
     expect(events[0]!.payload.simIds).not.toContain(idD);
   });

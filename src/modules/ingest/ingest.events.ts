@@ -50,6 +50,13 @@ export const BatchCommitted = z.object({
         `${BATCH_EVENT_MAX_REFUSAL_GROUPS.toLocaleString('en')} groups. attach_rejected carries an EMM cause, session_rejected an ESM cause`,
     ),
   refusalsTruncated: z.boolean().describe('refusals holds fewer groups than the batch had'),
+  refusedIccids: z
+    .array(z.string())
+    .max(BATCH_EVENT_MAX_SIMS)
+    .default([])
+    .describe(
+      `The ICCIDs (as recorded) of the refusal records, distinct: the first ${BATCH_EVENT_MAX_SIMS.toLocaleString('en')}`,
+    ),
 });
 export type BatchCommitted = z.infer<typeof BatchCommitted>;
 

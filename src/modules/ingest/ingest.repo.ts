@@ -16,6 +16,20 @@ export type LastEvent = {
   /** Where it was last: what alarm rules are scoped by. */
   apn: string | null;
   plmn: string | null;
+  /** The SIM's newest refusal (alarm rules clear a burst some time after it). */
+  lastRejectAt: Date | null;
+};
+
+/** A refusal record as alarm rules read it (refusal bursts). */
+export type RefusalRecord = {
+  simId: number;
+  tenantId: number;
+  accountId: number;
+  ts: Date;
+  type: 'attach_rejected' | 'session_rejected';
+  cause: number | null;
+  plmn: string | null;
+  apn: string | null;
 };
 
 export function ingestRepo(db: Db) {
@@ -91,10 +105,43 @@ export function ingestRepo(db: Db) {
           lastEventType: simNetworkState.lastEventType,
           apn: simNetworkState.apn,
           plmn: simNetworkState.plmn,
+          lastRejectAt: simNetworkState.lastRejectAt,
         })
         .from(simNetworkState)
         .where(inArray(simNetworkState.simId, [...simIds]));
       return new Map(rows.map((r) => [r.simId, r]));
+    },
+    /**
+     * The refusals of these ICCIDs since `since` (known SIMs only), by the trace index (iccid, ts). The ICCIDs go as
+     * one comma-joined parameter (digits only, as stored): a bound array would be expanded into a list.
+     */
+    async refusalsOf(iccids: readonly string[], since: Date): Promise<RefusalRecord[]> {
+      if (iccids.length === 0) return [];
+      const rows = await queryRows<{
+        sim_id: string;
+        tenant_id: string;
+        account_id: string;
+        ts: Date | string;
+        type: 'attach_rejected' | 'session_rejected';
+        cause: number | null;
+        plmn: string | null;
+        apn: string | null;
+      }>(
+        db,
+        sql`select sim_id::text, tenant_id::text, account_id::text, ts, type, cause, plmn, apn from network_events
+             where iccid = any(string_to_array(${iccids.join(',')}, ',')) and ts >= ${since.toISOString()}::timestamptz
+               and type in ('attach_rejected', 'session_rejected') and sim_id is not null`,
+      );
+      return rows.map((r) => ({
+        simId: Number(r.sim_id),
+        tenantId: Number(r.tenant_id),
+        accountId: Number(r.account_id),
+        ts: new Date(r.ts),
+        type: r.type,
+        cause: r.cause === null ? null : Number(r.cause),
+        plmn: r.plmn,
+        apn: r.apn,
+      }));
     },
     /** Hour starts (ms) with usage since `since`, per SIM: its rhythm (alarm rules learn from it). */
     async activeHoursOf(simIds: readonly number[], since: Date): Promise<Map<number, number[]>> {

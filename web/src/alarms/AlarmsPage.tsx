@@ -1,7 +1,9 @@
 import {
+  Anchor,
   Badge,
   Button,
   Group,
+  NativeSelect,
   SegmentedControl,
   Stack,
   Table,
@@ -13,12 +15,13 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { api, type Schemas, unwrap } from '../api/client.ts';
+import { api, unwrap } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { AlarmsNav } from './AlarmsNav.tsx';
+import { ALARM_TYPES, type Alarm, type AlarmType, alarmWords, caseOf, clearedByKey, ruleOf } from './alarm-words.ts';
 
-type Alarm = Schemas['Alarm'];
+// Badges keep their whole word (miw): a long "what" would otherwise squeeze them to "MAJ…".
 const SEVERITY_COLOR: Record<Alarm['severity'], string> = {
   critical: 'red',
   major: 'orange',
@@ -26,27 +29,26 @@ const SEVERITY_COLOR: Record<Alarm['severity'], string> = {
   warning: 'blue',
 };
 
-/** What an alarm says, in the desk's words. */
-function what(a: Alarm, dateTime: (iso: string) => string): string {
-  const d = a.details as { lastEventAt?: string; lastEventType?: string; thresholdMinutes?: number };
-  const hours = (m: number | undefined) => (m === undefined ? '?' : `${Math.round((m / 60) * 10) / 10} h`);
-  return `Silent since ${d.lastEventAt ? dateTime(d.lastEventAt) : '?'} (${d.lastEventType ?? 'last event'}); its rhythm allows ${hours(d.thresholdMinutes)}`;
-}
-
 /**
- * Alarms (issue 17): what the watch found before anyone called — today a SIM silent for longer than its own rhythm
- * allows, raised at the instant it became so. Active first by default; acknowledge ("someone is on it") or clear.
+ * Alarms (issues 17, 17.1): what the watches found before anyone called — a SIM silent for longer than its own
+ * rhythm allows, a SIM the network keeps refusing, a network or APN refusing many SIMs — each raised at the instant
+ * it became so. Active first by default; acknowledge ("someone is on it") or clear.
  */
 export default function AlarmsPage() {
-  const { dateTime } = useI18n();
+  const { t, dateTime, number } = useI18n();
   const qc = useQueryClient();
   const [status, setStatus] = useState<'active' | 'any'>('active');
   const [iccid, setIccid] = useState('');
+  const [type, setType] = useState<AlarmType | ''>('');
   const sim = iccid.trim();
   const list = useQuery({
-    queryKey: ['alarms', status, sim],
+    queryKey: ['alarms', status, sim, type],
     queryFn: () =>
-      unwrap(api.GET('/api/v1/alarms', { params: { query: { status, limit: 200, ...(sim ? { iccid: sim } : {}) } } })),
+      unwrap(
+        api.GET('/api/v1/alarms', {
+          params: { query: { status, limit: 200, ...(sim ? { iccid: sim } : {}), ...(type ? { type } : {}) } },
+        }),
+      ),
     refetchInterval: 15_000,
   });
   const act = useMutation({
@@ -63,7 +65,16 @@ export default function AlarmsPage() {
         <Title order={1} size="h3">
           Alarms
         </Title>
-        <Group>
+        <Group align="flex-end">
+          <NativeSelect
+            label={t('alarms.type.label')}
+            value={type}
+            onChange={(e) => setType(e.currentTarget.value as AlarmType | '')}
+            data={[
+              { value: '', label: t('alarms.type.any') },
+              ...ALARM_TYPES.map((x) => ({ value: x, label: t(`alarms.type.${x}`) })),
+            ]}
+          />
           <TextInput label="SIM" placeholder="ICCID" value={iccid} onChange={(e) => setIccid(e.currentTarget.value)} />
           <SegmentedControl
             aria-label="Which alarms"
@@ -85,75 +96,130 @@ export default function AlarmsPage() {
         <Table striped aria-label="Alarms">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>Severity</Table.Th>
-              <Table.Th>SIM</Table.Th>
-              <Table.Th>What</Table.Th>
-              <Table.Th>Seen</Table.Th>
-              <Table.Th>State</Table.Th>
+              <Table.Th>{t('alarms.col.severity')}</Table.Th>
+              <Table.Th>{t('alarms.col.raisedOn')}</Table.Th>
+              <Table.Th>{t('alarms.col.what')}</Table.Th>
+              <Table.Th>{t('alarms.col.seen')}</Table.Th>
+              <Table.Th>{t('alarms.col.state')}</Table.Th>
               <Table.Th>
                 <VisuallyHidden>Actions</VisuallyHidden>
               </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {items.map((a) => (
-              <Table.Tr key={a.id}>
-                <Table.Td>
-                  <Badge variant="light" c="dark.9" color={SEVERITY_COLOR[a.severity]}>
-                    {a.severity}
-                  </Badge>
-                </Table.Td>
-                <Table.Td ff="monospace">
-                  {a.originator.iccid ? <Link to={`/sims/${a.originator.iccid}`}>{a.originator.iccid}</Link> : '—'}
-                </Table.Td>
-                <Table.Td>{what(a, dateTime)}</Table.Td>
-                <Table.Td>
-                  {dateTime(a.firstSeenAt)}
-                  {a.count > 1 ? ` · ${a.count}× to ${dateTime(a.lastSeenAt)}` : ''}
-                </Table.Td>
-                <Table.Td>
-                  <Group gap={4}>
-                    <Badge variant="light" c="dark.9" color={a.status === 'active' ? 'orange' : 'gray'}>
-                      {a.status === 'active'
-                        ? 'active'
-                        : `cleared${a.clearedBy === 'condition' ? ' (talked again)' : ''}`}
+            {items.map((a) => {
+              const on = originatorName(a, t);
+              return (
+                <Table.Tr key={a.id}>
+                  <Table.Td>
+                    <Badge variant="light" c="dark.9" miw="max-content" color={SEVERITY_COLOR[a.severity]}>
+                      {a.severity}
                     </Badge>
-                    {a.acknowledged && (
-                      <Badge variant="light" c="dark.9" color="blue">
-                        acknowledged
-                      </Badge>
+                  </Table.Td>
+                  <Table.Td ff={a.originator.type === 'sim' ? 'monospace' : undefined}>
+                    {a.originator.iccid ? (
+                      <Link to={`/sims/${a.originator.iccid}`}>{a.originator.iccid}</Link>
+                    ) : a.originator.type === 'rule' ? (
+                      <Link to={`/alarms/rules/${a.originator.id}`}>{on}</Link>
+                    ) : (
+                      on
                     )}
-                  </Group>
-                </Table.Td>
-                <Table.Td>
-                  {a.status === 'active' && (
-                    <Group gap={4} wrap="nowrap">
-                      {!a.acknowledged && (
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs" fw={600} c="dimmed">
+                      {t(`alarms.type.${a.type}`)}
+                    </Text>
+                    {alarmWords(a, dateTime, number)}
+                    <Follows alarm={a} />
+                  </Table.Td>
+                  <Table.Td>
+                    {dateTime(a.firstSeenAt)}
+                    {a.count > 1 ? ` · ${a.count}× to ${dateTime(a.lastSeenAt)}` : ''}
+                  </Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      <Badge
+                        variant="light"
+                        c="dark.9"
+                        miw="max-content"
+                        color={a.status === 'active' ? 'orange' : 'gray'}
+                      >
+                        {a.status === 'active'
+                          ? 'active'
+                          : `cleared${a.clearedBy === 'condition' && clearedByKey(a.type) ? ` (${t(clearedByKey(a.type)!)})` : ''}`}
+                      </Badge>
+                      {a.acknowledged && (
+                        <Badge variant="light" c="dark.9" miw="max-content" color="blue">
+                          acknowledged
+                        </Badge>
+                      )}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>
+                    {a.status === 'active' && (
+                      <Group gap={4} wrap="nowrap">
+                        {!a.acknowledged && (
+                          <Button
+                            size="compact-sm"
+                            variant="default"
+                            aria-label={`Acknowledge the alarm of ${on}`}
+                            onClick={() => act.mutate({ id: a.id, action: 'acknowledge' })}
+                          >
+                            Acknowledge
+                          </Button>
+                        )}
                         <Button
                           size="compact-sm"
                           variant="default"
-                          aria-label={`Acknowledge the alarm of ${a.originator.iccid ?? a.originator.id}`}
-                          onClick={() => act.mutate({ id: a.id, action: 'acknowledge' })}
+                          aria-label={`Clear the alarm of ${on}`}
+                          onClick={() => act.mutate({ id: a.id, action: 'clear' })}
                         >
-                          Acknowledge
+                          Clear
                         </Button>
-                      )}
-                      <Button
-                        size="compact-sm"
-                        variant="default"
-                        aria-label={`Clear the alarm of ${a.originator.iccid ?? a.originator.id}`}
-                        onClick={() => act.mutate({ id: a.id, action: 'clear' })}
-                      >
-                        Clear
-                      </Button>
-                    </Group>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            ))}
+                      </Group>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
           </Table.Tbody>
         </Table>
       )}
     </Stack>
+  );
+}
+
+/**
+ * Who the alarm is about, as the buttons and the column name it: the SIM's ICCID, "Network 26201", "APN iot.x",
+ * "Rule Quiet meters".
+ */
+function originatorName(a: Alarm, t: ReturnType<typeof useI18n>['t']): string {
+  const o = a.originator;
+  if (o.type === 'plmn') return `${t('alarms.originator.plmn')} ${o.id}`;
+  if (o.type === 'apn') return `${t('alarms.originator.apn')} ${o.id}`;
+  if (o.type === 'rule') return `${t('alarms.rule')} ${ruleOf(a) ?? `#${o.id}`}`;
+  return o.iccid ?? `SIM ${o.id}`;
+}
+
+/** The rule that raised it and the case it opened or joined, where there are. */
+function Follows({ alarm }: { alarm: Alarm }) {
+  const { t } = useI18n();
+  // A failed rule's alarm names its rule in the originator column already.
+  const rule = alarm.originator.type === 'rule' ? null : ruleOf(alarm);
+  const caseNumber = caseOf(alarm);
+  if (!rule && !caseNumber) return null;
+  return (
+    <Text size="xs" c="dimmed">
+      {rule && `${t('alarms.rule')}: ${rule}`}
+      {rule && caseNumber && ' · '}
+      {caseNumber && (
+        <>
+          {t('alarms.case')}{' '}
+          <Anchor component={Link} to={`/cases/${caseNumber}`} size="xs">
+            {caseNumber}
+          </Anchor>
+        </>
+      )}
+    </Text>
   );
 }

@@ -2,7 +2,7 @@ import { Alert, Box, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@m
 import { Link } from 'react-router';
 import type { Schemas } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { duration, plural } from './rule-words.ts';
+import { duration, plural, type RuleKind } from './rule-words.ts';
 
 export type Backtest = Schemas['AlarmRuleBacktest'];
 
@@ -28,12 +28,26 @@ function everyDay(b: Backtest): { day: string; fired: number }[] {
   return out;
 }
 
+/** A figure the API gives only for some kinds (null for the others). */
+const orDash = (v: number | null, show: (n: number) => string) => (v === null ? '—' : show(v));
+
 /**
  * What a draft would have raised on the stored history: the sentence, the alarms per day, and the SIMs it fired on
- * (each opens in a new tab, so the draft being tried stays as it is).
+ * (each opens in a new tab, so the draft being tried stays as it is), with the figures of the rule's kind.
  */
-export function BacktestPanel({ result, days, stale }: { result: Backtest; days: number; stale: boolean }) {
-  const { lang, dateTime, number } = useI18n();
+export function BacktestPanel({
+  result,
+  days,
+  stale,
+  kind,
+}: {
+  result: Backtest;
+  days: number;
+  stale: boolean;
+  kind: RuleKind;
+}) {
+  const { t, lang, dateTime, number } = useI18n();
+  const silence = kind === 'silence';
   const dayLabel = (day: string) =>
     new Date(`${day.slice(0, 10)}T00:00:00Z`).toLocaleDateString(lang, {
       weekday: 'short',
@@ -107,8 +121,14 @@ export function BacktestPanel({ result, days, stale }: { result: Backtest; days:
                   <Table.Th>SIM</Table.Th>
                   <Table.Th>Alarms</Table.Th>
                   <Table.Th>First at</Table.Th>
-                  <Table.Th>Longest silence</Table.Th>
-                  <Table.Th>Threshold</Table.Th>
+                  {silence ? (
+                    <>
+                      <Table.Th>{t('alarms.backtest.col.longestSilence')}</Table.Th>
+                      <Table.Th>{t('alarms.backtest.col.threshold')}</Table.Th>
+                    </>
+                  ) : (
+                    <Table.Th>{t('alarms.backtest.col.refusals')}</Table.Th>
+                  )}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -122,8 +142,14 @@ export function BacktestPanel({ result, days, stale }: { result: Backtest; days:
                     </Table.Td>
                     <Table.Td>{number(s.fired)}</Table.Td>
                     <Table.Td>{dateTime(s.firstAt)}</Table.Td>
-                    <Table.Td>{duration(s.longestSilenceMinutes)}</Table.Td>
-                    <Table.Td>{duration(s.thresholdMinutes)}</Table.Td>
+                    {silence ? (
+                      <>
+                        <Table.Td>{orDash(s.longestSilenceMinutes, duration)}</Table.Td>
+                        <Table.Td>{orDash(s.thresholdMinutes, duration)}</Table.Td>
+                      </>
+                    ) : (
+                      <Table.Td>{orDash(s.refusals, number)}</Table.Td>
+                    )}
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -11,8 +11,9 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
+import { useI18n } from '../i18n/index.tsx';
 import type { RefOptions } from './queries.ts';
-import { type Draft, reasonsFor, unresolved } from './rule-draft.ts';
+import { type Draft, reasonsFor, scopesSims, unresolved } from './rule-draft.ts';
 import { duration, type RefField, SEVERITIES, type Severity, WEEKDAYS, type Weekday } from './rule-words.ts';
 
 type FieldsProps = { d: Draft; set: (patch: Partial<Draft>) => void; error: unknown };
@@ -21,9 +22,14 @@ const severityData = SEVERITIES.map((s) => ({ value: s, label: s }));
 // The browser's own list; a zone it lacks can still be typed, and the API judges it.
 const TIME_ZONES = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
 
-/** Which SIMs: references picked from the console's lists (or typed as ids), and APNs and networks as text. */
+/**
+ * Which SIMs: references picked from the console's lists (or typed as ids), and APNs and networks as text. A fleet
+ * rule watches networks and APNs themselves, so it shows only those two.
+ */
 export function ScopeFields({ d, set, error, options }: FieldsProps & { options: Record<RefField, RefOptions> }) {
+  const { t } = useI18n();
   const local = unresolved(d);
+  const sims = scopesSims(d.kind);
   const ref = (field: RefField, label: string, noun: string) => {
     const o = options[field];
     const bad = local[field];
@@ -48,20 +54,27 @@ export function ScopeFields({ d, set, error, options }: FieldsProps & { options:
     );
   };
   return (
-    <Fieldset legend="Which SIMs">
+    <Fieldset legend={t(sims ? 'alarms.scope.sims' : 'alarms.scope.places')}>
       <Stack gap="sm">
         <Text size="sm" c="dimmed">
-          Every field filled must hold; all empty takes in every SIM. Where rules overlap, a SIM follows the most
-          specific one (most fields filled).
+          {sims
+            ? 'Every field filled must hold; all empty takes in every SIM. Where rules of a kind overlap, a SIM follows the most specific one (most fields filled).'
+            : t('alarms.scope.placesHelp')}
         </Text>
         <SimpleGrid cols={{ base: 1, md: 2 }}>
-          {ref('accountIds', 'Accounts', 'account')}
-          {ref('deviceModelIds', 'Device models', 'device model')}
-          {ref('communicationPlanIds', 'Communication plans', 'communication plan')}
-          {ref('ratePlanIds', 'Rate plans', 'rate plan')}
+          {sims && (
+            <>
+              {ref('accountIds', 'Accounts', 'account')}
+              {ref('deviceModelIds', 'Device models', 'device model')}
+              {ref('communicationPlanIds', 'Communication plans', 'communication plan')}
+              {ref('ratePlanIds', 'Rate plans', 'rate plan')}
+            </>
+          )}
           <TextInput
             label="APNs"
-            description="Of the SIM's last session; comma-separated, e.g. iot.example.com"
+            description={
+              sims ? "Of the SIM's last session; comma-separated, e.g. iot.example.com" : t('alarms.scope.apnsFleet')
+            }
             placeholder="Any"
             value={d.apns}
             onChange={(e) => set({ apns: e.currentTarget.value })}
@@ -69,7 +82,11 @@ export function ScopeFields({ d, set, error, options }: FieldsProps & { options:
           />
           <TextInput
             label="Networks (PLMN)"
-            description="Where the SIM was last seen: MCC+MNC, comma-separated, e.g. 24007, 26201"
+            description={
+              sims
+                ? 'Where the SIM was last seen: MCC+MNC, comma-separated, e.g. 24007, 26201'
+                : t('alarms.scope.plmnsFleet')
+            }
             placeholder="Any"
             value={d.plmns}
             onChange={(e) => set({ plmns: e.currentTarget.value })}
@@ -124,11 +141,15 @@ export function ThresholdFields({ d, set, error }: FieldsProps) {
 
 /**
  * Severity and its optional escalation, what follows an alarm (a case, reminders), and the optional schedule (outside
- * it, a silence due waits for its start).
+ * it, a silence due waits for its start). Each kind shows what its watch applies: a burst has no schedule (it is
+ * news at once); a fleet alarm belongs to no account (no case) and is built in at one severity, which a rule sets.
  */
 export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
+  const { t } = useI18n();
   const e = d.escalation;
   const s = d.schedule;
+  const fleet = d.kind === 'fleet_refusals';
+  const burst = d.kind === 'refusal_burst';
   return (
     <>
       <Fieldset legend="Severity">
@@ -136,21 +157,24 @@ export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
           <SimpleGrid cols={{ base: 1, md: 3 }}>
             <NativeSelect
               label="Severity of its alarms"
+              description={fleet ? t('alarms.severity.fleetHelp') : undefined}
               data={severityData}
               value={d.severity}
               onChange={(ev) => set({ severity: ev.currentTarget.value as Severity })}
               error={reasonsFor(error, 'severity')}
             />
           </SimpleGrid>
-          <Checkbox
-            label="Escalate while the silence lasts"
-            checked={d.escalate}
-            onChange={(ev) => set({ escalate: ev.currentTarget.checked })}
-          />
-          {d.escalate && (
+          {!fleet && (
+            <Checkbox
+              label={burst ? 'Escalate while the refusals go on' : 'Escalate while the silence lasts'}
+              checked={d.escalate}
+              onChange={(ev) => set({ escalate: ev.currentTarget.checked })}
+            />
+          )}
+          {d.escalate && !fleet && (
             <SimpleGrid cols={{ base: 1, md: 3 }}>
               <NumberInput
-                label="After (minutes past the threshold)"
+                label={burst ? 'After (minutes since it was raised)' : 'After (minutes past the threshold)'}
                 min={1}
                 clampBehavior="none"
                 allowDecimal={false}
@@ -169,87 +193,91 @@ export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
           )}
         </Stack>
       </Fieldset>
-      <Fieldset legend="Follow-up">
-        <Stack gap="sm">
-          <Checkbox
-            label="Open a case for the alarm's account (channel monitoring), or add its SIMs to the one open for the same cause; the customer is told by e-mail in their language"
-            checked={d.openCase}
-            onChange={(ev) => set({ openCase: ev.currentTarget.checked })}
-            error={reasonsFor(error, 'openCase')}
-          />
-          <Checkbox
-            label="Remind the desk of an alarm nobody has acknowledged"
-            checked={d.remind}
-            onChange={(ev) => set({ remind: ev.currentTarget.checked })}
-          />
-          {d.remind && (
-            <SimpleGrid cols={{ base: 1, md: 3 }}>
-              <NumberInput
-                label="Every (minutes)"
-                description="5 to 10,080 (a week)"
-                min={5}
-                clampBehavior="none"
-                allowDecimal={false}
-                value={d.remindMinutes}
-                onChange={(v) => set({ remindMinutes: v })}
-                error={reasonsFor(error, 'remindMinutes')}
-              />
-            </SimpleGrid>
-          )}
-        </Stack>
-      </Fieldset>
-      <Fieldset legend="Schedule">
-        <Stack gap="sm">
-          <Checkbox
-            label="Raise alarms only at certain times (a silence due outside them waits for the next start)"
-            checked={d.scheduled}
-            onChange={(ev) => set({ scheduled: ev.currentTarget.checked })}
-          />
-          {d.scheduled && (
-            <>
-              <Checkbox.Group
-                label="Days"
-                value={s.days}
-                onChange={(v) => set({ schedule: { ...s, days: v as Weekday[] } })}
-                error={reasonsFor(error, 'schedule.days')}
-              >
-                <Group gap="md" mt={4}>
-                  {WEEKDAYS.map((w) => (
-                    <Checkbox key={w.value} value={w.value} label={w.label} />
-                  ))}
-                </Group>
-              </Checkbox.Group>
+      {!fleet && (
+        <Fieldset legend="Follow-up">
+          <Stack gap="sm">
+            <Checkbox
+              label="Open a case for the alarm's account (channel monitoring), or add its SIMs to the one open for the same cause; the customer is told by e-mail in their language"
+              checked={d.openCase}
+              onChange={(ev) => set({ openCase: ev.currentTarget.checked })}
+              error={reasonsFor(error, 'openCase')}
+            />
+            <Checkbox
+              label="Remind the desk of an alarm nobody has acknowledged"
+              checked={d.remind}
+              onChange={(ev) => set({ remind: ev.currentTarget.checked })}
+            />
+            {d.remind && (
               <SimpleGrid cols={{ base: 1, md: 3 }}>
-                <TextInput
-                  type="time"
-                  label="From"
-                  description="Local time in the rule's time zone"
-                  value={s.from}
-                  onChange={(ev) => set({ schedule: { ...s, from: ev.currentTarget.value } })}
-                  error={reasonsFor(error, 'schedule.from')}
-                />
-                <TextInput
-                  type="time"
-                  label="To"
-                  description="Before “from”: the window runs past midnight"
-                  value={s.to}
-                  onChange={(ev) => set({ schedule: { ...s, to: ev.currentTarget.value } })}
-                  error={reasonsFor(error, 'schedule.to')}
-                />
-                <Autocomplete
-                  label="Time zone"
-                  description="IANA name, e.g. Europe/Stockholm"
-                  data={TIME_ZONES}
-                  limit={20}
-                  value={s.timeZone}
-                  onChange={(v) => set({ schedule: { ...s, timeZone: v } })}
-                  error={reasonsFor(error, 'schedule.timeZone')}
+                <NumberInput
+                  label="Every (minutes)"
+                  description="5 to 10,080 (a week)"
+                  min={5}
+                  clampBehavior="none"
+                  allowDecimal={false}
+                  value={d.remindMinutes}
+                  onChange={(v) => set({ remindMinutes: v })}
+                  error={reasonsFor(error, 'remindMinutes')}
                 />
               </SimpleGrid>
-            </>
-          )}
-        </Stack>
-      </Fieldset>
+            )}
+          </Stack>
+        </Fieldset>
+      )}
+      {d.kind === 'silence' && (
+        <Fieldset legend="Schedule">
+          <Stack gap="sm">
+            <Checkbox
+              label="Raise alarms only at certain times (a silence due outside them waits for the next start)"
+              checked={d.scheduled}
+              onChange={(ev) => set({ scheduled: ev.currentTarget.checked })}
+            />
+            {d.scheduled && (
+              <>
+                <Checkbox.Group
+                  label="Days"
+                  value={s.days}
+                  onChange={(v) => set({ schedule: { ...s, days: v as Weekday[] } })}
+                  error={reasonsFor(error, 'schedule.days')}
+                >
+                  <Group gap="md" mt={4}>
+                    {WEEKDAYS.map((w) => (
+                      <Checkbox key={w.value} value={w.value} label={w.label} />
+                    ))}
+                  </Group>
+                </Checkbox.Group>
+                <SimpleGrid cols={{ base: 1, md: 3 }}>
+                  <TextInput
+                    type="time"
+                    label="From"
+                    description="Local time in the rule's time zone"
+                    value={s.from}
+                    onChange={(ev) => set({ schedule: { ...s, from: ev.currentTarget.value } })}
+                    error={reasonsFor(error, 'schedule.from')}
+                  />
+                  <TextInput
+                    type="time"
+                    label="To"
+                    description="Before “from”: the window runs past midnight"
+                    value={s.to}
+                    onChange={(ev) => set({ schedule: { ...s, to: ev.currentTarget.value } })}
+                    error={reasonsFor(error, 'schedule.to')}
+                  />
+                  <Autocomplete
+                    label="Time zone"
+                    description="IANA name, e.g. Europe/Stockholm"
+                    data={TIME_ZONES}
+                    limit={20}
+                    value={s.timeZone}
+                    onChange={(v) => set({ schedule: { ...s, timeZone: v } })}
+                    error={reasonsFor(error, 'schedule.timeZone')}
+                  />
+                </SimpleGrid>
+              </>
+            )}
+          </Stack>
+        </Fieldset>
+      )}
     </>
   );
 }

@@ -1,26 +1,30 @@
 import { Button, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { Link } from 'react-router';
 import { ConfirmButton, READABLE } from '../admin/ui.tsx';
+import { useI18n } from '../i18n/index.tsx';
 import { Badge } from '../ui/badges.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { AlarmsNav } from './AlarmsNav.tsx';
 import { useDeleteRule, useRefOptions, useRules, useSetRuleEnabled } from './queries.ts';
 import {
-  duration,
+  conditionWords,
   escalationWords,
   followUpWords,
   type Rule,
   SEVERITY_COLOR,
   scheduleWords,
   scopeLines,
-  thresholdWords,
 } from './rule-words.ts';
 
+const KIND_COLOR: Record<Rule['kind'], string> = { silence: 'blue', refusal_burst: 'orange', fleet_refusals: 'grape' };
+
 /**
- * The alarm rules (issue 17): which SIMs each governs, when their silence becomes news, how loud, and when. A SIM
- * follows the most specific enabled rule that takes it in; none taking it in, the built-in rule.
+ * The alarm rules (issues 17, 17.1): of each kind, which SIMs (or networks and APNs) each governs, when it alarms,
+ * how loud, and when. Kinds do not compete: a SIM follows the most specific enabled rule of each kind that takes it
+ * in; none taking it in, that kind's built-in rule where there is one.
  */
 export default function RulesPage() {
+  const { t, dateTime } = useI18n();
   const rules = useRules();
   const { names } = useRefOptions();
   const enable = useSetRuleEnabled();
@@ -33,8 +37,11 @@ export default function RulesPage() {
       <AlarmsNav />
       <Group justify="space-between" align="flex-start">
         <Text size="sm" c="dimmed" maw={760}>
-          A SIM follows the most specific enabled rule whose scope takes it in (the one with more fields set; of equals,
-          the older). A SIM no rule takes in keeps the built-in silence rule. Changes apply at each SIM's next check.
+          Each kind applies on its own: a SIM follows the most specific enabled rule of the kind whose scope takes it in
+          (the one with more fields set; of equals, the older). A SIM no silence rule takes in keeps the built-in
+          silence rule; refusal bursts are alarmed only where a rule takes the SIM in; fleet alarms are built in for
+          every network and APN (critical), and a fleet rule sets them for those it takes in. Changes apply at the next
+          check.
         </Text>
         <Button component={Link} to="/alarms/rules/new">
           New rule
@@ -42,16 +49,19 @@ export default function RulesPage() {
       </Group>
       <ErrorAlert error={rules.error ?? enable.error} />
       {rules.isSuccess && items.length === 0 && (
-        <Text c="dimmed">No rule yet: every SIM follows the built-in silence rule.</Text>
+        <Text c="dimmed">
+          No rule yet: every SIM follows the built-in silence rule, and every network and APN the built-in fleet rule.
+        </Text>
       )}
       {items.length > 0 && (
         <Table striped aria-label="Alarm rules" verticalSpacing="sm">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Name</Table.Th>
+              <Table.Th>{t('alarms.rules.col.kind')}</Table.Th>
               <Table.Th>State</Table.Th>
-              <Table.Th>Which SIMs</Table.Th>
-              <Table.Th>Alarmed after</Table.Th>
+              <Table.Th>Takes in</Table.Th>
+              <Table.Th>{t('alarms.rules.col.when')}</Table.Th>
               <Table.Th>Severity</Table.Th>
               <Table.Th>Escalation, follow-up</Table.Th>
               <Table.Th>When</Table.Th>
@@ -65,23 +75,27 @@ export default function RulesPage() {
               <Table.Tr key={r.id}>
                 <Table.Td fw={600}>{r.name}</Table.Td>
                 <Table.Td>
+                  <Badge color={KIND_COLOR[r.kind]}>{t(`alarms.kind.${r.kind}`)}</Badge>
+                </Table.Td>
+                <Table.Td>
                   <Badge color={r.enabled ? 'green' : 'gray'}>{r.enabled ? 'enabled' : 'disabled'}</Badge>
+                  {r.lastError && (
+                    <Text size="xs" c="red.9" maw={220}>
+                      {t('alarms.rules.failed')} {dateTime(r.failedAt)}: {r.lastError}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td>
                   <Scope rule={r} names={names} />
                 </Table.Td>
                 <Table.Td>
-                  {thresholdWords(r.params)}
-                  <Text size="xs" c="dimmed">
-                    without a rhythm: {duration(r.params.noRhythmMinutes)}; learned over {r.params.learnWeeks}{' '}
-                    {r.params.learnWeeks === 1 ? 'week' : 'weeks'}
-                  </Text>
+                  <Condition rule={r} />
                 </Table.Td>
                 <Table.Td>
                   <Badge color={SEVERITY_COLOR[r.severity]}>{r.severity}</Badge>
                 </Table.Td>
                 <Table.Td>
-                  {escalationWords(r.escalation)}
+                  {escalationWords(r.escalation, r.kind)}
                   {followUpWords(r).map((w) => (
                     <Text key={w} size="xs" c="dimmed">
                       {w}
@@ -121,9 +135,25 @@ export default function RulesPage() {
   );
 }
 
+function Condition({ rule }: { rule: Rule }) {
+  const w = conditionWords(rule);
+  return (
+    <>
+      {w.main}
+      <Text size="xs" c="dimmed">
+        {w.more}
+      </Text>
+    </>
+  );
+}
+
 function Scope({ rule, names }: { rule: Rule; names: ReturnType<typeof useRefOptions>['names'] }) {
+  const { t } = useI18n();
   const lines = scopeLines(rule.scope, names);
-  if (lines.length === 0) return <Text size="sm">Every SIM</Text>;
+  if (lines.length === 0)
+    return (
+      <Text size="sm">{t(rule.kind === 'fleet_refusals' ? 'alarms.rules.everyPlace' : 'alarms.rules.everySim')}</Text>
+    );
   return (
     <Stack gap={2}>
       {lines.map((l) => (

@@ -1,19 +1,36 @@
 import { numberField, splitList } from '../admin/ui.tsx';
 import { ApiError, type Schemas } from '../api/client.ts';
-import type { RefField, Rule, Severity, Weekday } from './rule-words.ts';
+import {
+  type Attempt,
+  burstOf,
+  fleetOf,
+  type RefField,
+  type Rule,
+  type RuleKind,
+  type Severity,
+  silenceOf,
+  type Weekday,
+} from './rule-words.ts';
 
 type Num = string | number;
 /** A scope reference as the editor holds it: an id, or text the user typed that names nothing known (yet). */
 export type Ref = number | string;
 
-/** The editor's state: what the inputs show, turned into the API's body only when sent. */
+/**
+ * The editor's state: what the inputs show, turned into the API's body only when sent. Each kind keeps its own
+ * parameters, so trying another kind on a new rule and coming back loses nothing typed.
+ */
 export type Draft = {
+  kind: RuleKind;
   name: string;
   enabled: boolean;
   refs: Record<RefField, Ref[]>;
   apns: string;
   plmns: string;
   params: { factor: Num; graceMinutes: Num; noRhythmMinutes: Num; learnWeeks: Num };
+  /** Causes as the tags show them: a tag that is no number is held, and named, rather than sent. */
+  burst: { count: Num; windowMinutes: Num; causes: string[]; attempts: Attempt[]; clearMinutes: Num };
+  fleet: { attempts: Attempt[]; clearMinutes: Num };
   severity: Severity;
   escalate: boolean;
   escalation: { afterMinutes: Num; severity: Severity };
@@ -30,7 +47,11 @@ const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone |
 
 /** A saved rule as the editor shows it; a new one starts from the API's defaults, so the user sees them. */
 export function draftOf(r: Rule | null): Draft {
+  const params = r?.params ?? {};
+  const burst = burstOf(params);
+  const fleet = fleetOf(params);
   return {
+    kind: r?.kind ?? 'silence',
     name: r?.name ?? '',
     enabled: r?.enabled ?? true,
     refs: {
@@ -41,7 +62,9 @@ export function draftOf(r: Rule | null): Draft {
     },
     apns: r?.scope.apns?.join(', ') ?? '',
     plmns: r?.scope.plmns?.join(', ') ?? '',
-    params: r ? { ...r.params } : { factor: 1.5, graceMinutes: 30, noRhythmMinutes: 1440, learnWeeks: 4 },
+    params: pickSilence(silenceOf(params)),
+    burst: { ...burst, causes: burst.causes.map(String), attempts: [...burst.attempts] },
+    fleet: { ...fleet, attempts: [...fleet.attempts] },
     severity: r?.severity ?? 'major',
     escalate: Boolean(r?.escalation),
     escalation: r?.escalation ? { ...r.escalation } : { afterMinutes: 60, severity: 'critical' },
@@ -55,15 +78,45 @@ export function draftOf(r: Rule | null): Draft {
   };
 }
 
-/** Typed references that name nothing known, by field: the editor says so instead of sending them. */
+function pickSilence(p: ReturnType<typeof silenceOf>): Draft['params'] {
+  return {
+    factor: p.factor,
+    graceMinutes: p.graceMinutes,
+    noRhythmMinutes: p.noRhythmMinutes,
+    learnWeeks: p.learnWeeks,
+  };
+}
+
+/** The scope fields a fleet rule may use: it watches networks and APNs, not SIMs (the API refuses the others). */
+export const scopesSims = (kind: RuleKind) => kind !== 'fleet_refusals';
+
+/**
+ * Typed references that name nothing known, by field: the editor says so instead of sending them. A fleet rule
+ * sends no references, so none of them holds it back.
+ */
 export function unresolved(d: Draft): Partial<Record<RefField, string[]>> {
   const out: Partial<Record<RefField, string[]>> = {};
+  if (!scopesSims(d.kind)) return out;
   for (const f of REF_FIELDS) {
     const bad = d.refs[f].filter((r): r is string => typeof r === 'string');
     if (bad.length > 0) out[f] = bad;
   }
   return out;
 }
+
+/** Cause tags that are no whole number: held back and named, as a cause is a number (0–255, the API checks). */
+export const badCauses = (d: Draft) =>
+  d.kind === 'refusal_burst' ? d.burst.causes.filter((c) => !/^\d+$/.test(c)) : [];
+
+/** Anything the editor holds back rather than send. */
+export const isBlocked = (d: Draft) => Object.keys(unresolved(d)).length > 0 || badCauses(d).length > 0;
+
+const numbers = <K extends string>(o: Record<K, Num>, saved: boolean) =>
+  Object.fromEntries(
+    Object.entries<Num>(o)
+      .map(([k, v]) => [k, numberField(v, saved)] as const)
+      .filter(([, v]) => v !== undefined),
+  ) as Record<K, number>;
 
 /**
  * The body the API takes, for a save or a backtest. Empty lists are left out (a scope field given must hold).
@@ -72,30 +125,39 @@ export function unresolved(d: Draft): Partial<Record<RefField, string[]>> {
  */
 export function bodyOf(d: Draft, saved: boolean): Schemas['CreateAlarmRuleRequestInput'] {
   const scope: Schemas['AlarmRuleScopeInput'] = {};
-  for (const f of REF_FIELDS) if (d.refs[f].length > 0) scope[f] = d.refs[f] as number[];
+  if (scopesSims(d.kind)) for (const f of REF_FIELDS) if (d.refs[f].length > 0) scope[f] = d.refs[f] as number[];
   const apns = splitList(d.apns);
   const plmns = splitList(d.plmns);
   if (apns.length > 0) scope.apns = apns;
   if (plmns.length > 0) scope.plmns = plmns;
-  const params = Object.fromEntries(
-    Object.entries<Num>(d.params)
-      .map(([k, v]) => [k, numberField(v, saved)] as const)
-      .filter(([, v]) => v !== undefined),
-  ) as Schemas['AlarmRuleSilenceParamsInput'];
-  return {
+  // What a kind does not apply goes as its "none", so a saved rule does not keep one unseen.
+  const fleet = d.kind === 'fleet_refusals';
+  const common = {
     name: d.name,
-    kind: 'silence',
     enabled: d.enabled,
     scope,
-    params,
     severity: d.severity,
-    escalation: d.escalate
-      ? { afterMinutes: numberField(d.escalation.afterMinutes, true) as number, severity: d.escalation.severity }
-      : null,
-    schedule: d.scheduled ? { ...d.schedule } : null,
-    openCase: d.openCase,
-    remindMinutes: d.remind ? (numberField(d.remindMinutes, true) as number) : null,
+    escalation:
+      d.escalate && !fleet
+        ? { afterMinutes: numberField(d.escalation.afterMinutes, true) as number, severity: d.escalation.severity }
+        : null,
+    schedule: d.scheduled && d.kind === 'silence' ? { ...d.schedule } : null,
+    openCase: d.openCase && !fleet,
+    remindMinutes: d.remind && !fleet ? (numberField(d.remindMinutes, true) as number) : null,
   };
+  if (d.kind === 'refusal_burst') {
+    const { causes, attempts, ...rest } = d.burst;
+    return {
+      ...common,
+      kind: 'refusal_burst',
+      params: { ...numbers(rest, saved), causes: causes.map(Number), attempts: [...attempts] },
+    };
+  }
+  if (fleet) {
+    const { attempts, ...rest } = d.fleet;
+    return { ...common, kind: 'fleet_refusals', params: { ...numbers(rest, saved), attempts: [...attempts] } };
+  }
+  return { ...common, kind: 'silence', params: numbers(d.params, saved) };
 }
 
 /**

@@ -1,6 +1,9 @@
 import type { Schemas } from '../api/client.ts';
 
 export type Rule = Schemas['AlarmRule'];
+export type RuleKind = Rule['kind'];
+export type Params = Rule['params'];
+export type Attempt = 'attach' | 'session';
 export type Severity = Rule['severity'];
 export type Schedule = NonNullable<Rule['schedule']>;
 export type Escalation = NonNullable<Rule['escalation']>;
@@ -34,10 +37,79 @@ export function duration(minutes: number): string {
   return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
 }
 
-export const thresholdWords = (p: Rule['params']) => `${p.factor} × usual interval + ${duration(p.graceMinutes)}`;
+export const RULE_KINDS: RuleKind[] = ['silence', 'refusal_burst', 'fleet_refusals'];
+export const ATTEMPTS: Attempt[] = ['attach', 'session'];
 
-export const escalationWords = (e: Escalation | null) =>
-  e ? `to ${e.severity} ${duration(e.afterMinutes)} past the threshold` : 'no escalation';
+/** The API's defaults per kind: a new rule starts from them, and a saved rule lacking one (older data) shows it. */
+export const DEFAULTS = {
+  silence: { factor: 1.5, graceMinutes: 30, noRhythmMinutes: 1440, learnWeeks: 4 },
+  refusal_burst: { count: 3, windowMinutes: 15, causes: [] as number[], attempts: ATTEMPTS, clearMinutes: 15 },
+  fleet_refusals: { attempts: ATTEMPTS, clearMinutes: 10 },
+};
+export const silenceOf = (p: Params) => ({ ...DEFAULTS.silence, ...p });
+export const burstOf = (p: Params) => ({ ...DEFAULTS.refusal_burst, ...p });
+export const fleetOf = (p: Params) => ({ ...DEFAULTS.fleet_refusals, ...p });
+
+/**
+ * Causes the desk meets most, offered as hints. The same number means different things in the two tables, so each
+ * says which refusal carries it. Copied from the backend's tables (src/modules/network/causes.ts): the console
+ * does not import server code.
+ */
+export const COMMON_CAUSES: { code: number; attempt: Attempt; name: string }[] = [
+  { code: 11, attempt: 'attach', name: 'PLMN not allowed' },
+  { code: 13, attempt: 'attach', name: 'Roaming not allowed in this tracking area' },
+  { code: 15, attempt: 'attach', name: 'No suitable cells in tracking area' },
+  { code: 27, attempt: 'session', name: 'Missing or unknown APN' },
+  { code: 33, attempt: 'session', name: 'Requested service option not subscribed' },
+];
+export const causeHint = (c: (typeof COMMON_CAUSES)[number]) =>
+  `${c.code} ${c.name} (${c.attempt === 'attach' ? 'EMM, attach' : 'ESM, session'})`;
+
+export const attemptWords = (a: readonly Attempt[]) =>
+  a.length === 0 ? 'no refusal' : ATTEMPTS.filter((x) => a.includes(x)).join(' and ');
+export const causesWords = (c: readonly number[]) =>
+  c.length === 0 ? 'any cause' : `${c.length === 1 ? 'cause' : 'causes'} ${c.join(', ')}`;
+
+export const thresholdWords = (params: Params) => {
+  const p = silenceOf(params);
+  return `${p.factor} × usual interval + ${duration(p.graceMinutes)}`;
+};
+export const burstWords = (params: Params) => {
+  const p = burstOf(params);
+  return `${plural(p.count, 'refusal')} within ${duration(p.windowMinutes)} (${causesWords(p.causes)}; ${attemptWords(p.attempts)})`;
+};
+export const FLEET_WORDS = 'network or APN refusing many SIMs against its baseline';
+
+/** When a rule alarms, as the list says it: the condition, and a smaller line with the rest of its parameters. */
+export function conditionWords(r: Pick<Rule, 'kind' | 'params'>): { main: string; more: string } {
+  if (r.kind === 'refusal_burst') {
+    const p = burstOf(r.params);
+    return {
+      main: burstWords(p),
+      more: `cleared once accepted again and refused no more for ${duration(p.clearMinutes)}`,
+    };
+  }
+  if (r.kind === 'fleet_refusals') {
+    const p = fleetOf(r.params);
+    return {
+      main: FLEET_WORDS,
+      more: `${attemptWords(p.attempts)}; cleared ${duration(p.clearMinutes)} after it stops failing`,
+    };
+  }
+  const p = silenceOf(r.params);
+  return {
+    main: thresholdWords(p),
+    more: `without a rhythm: ${duration(p.noRhythmMinutes)}; learned over ${plural(p.learnWeeks, 'week')}`,
+  };
+}
+
+// A burst's severity is looked at again as refusals go on (refusal-bursts.ts), from when the alarm was raised.
+export const escalationWords = (e: Escalation | null, kind: RuleKind = 'silence') =>
+  !e
+    ? 'no escalation'
+    : kind === 'refusal_burst'
+      ? `to ${e.severity} if still refused ${duration(e.afterMinutes)} after it was raised`
+      : `to ${e.severity} ${duration(e.afterMinutes)} past the threshold`;
 
 /** What follows an alarm besides itself, as short phrases (none: an empty list). */
 export function followUpWords(r: Pick<Rule, 'openCase' | 'remindMinutes'>): string[] {

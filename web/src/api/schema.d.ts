@@ -711,6 +711,13 @@ export interface paths {
      */
     post: operations["createDeviceModel"];
   };
+  "/api/v1/device-models/{id}": {
+    /**
+     * Update a device model
+     * @description Its maxLinkKbps (the capacity forecasts stage an upgrade by it). Staff change any model; a customer, those of its own accounts (a shared model or one owned above it answers 403).
+     */
+    patch: operations["updateDeviceModel"];
+  };
   "/api/v1/devices": {
     /**
      * List devices
@@ -731,7 +738,7 @@ export interface paths {
     get: operations["getDevice"];
     /**
      * Update a device
-     * @description Its name, account, model or SIM.
+     * @description Its name, account, model, SIM or (staff only: 403 for a customer) contracted link speed.
      */
     patch: operations["updateDevice"];
   };
@@ -741,6 +748,20 @@ export interface paths {
      * @description The series in a time window, newest first.
      */
     get: operations["listDeviceTelemetry"];
+  };
+  "/api/v1/capacity/links": {
+    /**
+     * List link capacity forecasts
+     * @description Staff only (a customer gets 403). Each device measuring link_utilization_pct with its p95 forecast as of the hourly capacity run: the soonest to saturate first by default, links without a forecast last; withinLeadTime marks those an upgrade proposal (an order case) was opened for.
+     */
+    get: operations["listCapacityLinks"];
+  };
+  "/api/v1/capacity/links/{deviceId}": {
+    /**
+     * Get a link's capacity forecast
+     * @description Staff only. The forecast with the daily p95 measured (history) and expected (forecast), as of the run that computed it. 404 when the device has no forecast (it measures no link utilisation, or no run reached it yet).
+     */
+    get: operations["getCapacityLink"];
   };
   "/api/v1/webhooks/event-types": {
     /**
@@ -1179,26 +1200,54 @@ export interface components {
       /** @enum {string} */
       severity: "critical" | "major" | "minor" | "warning";
     };
-    CreateAlarmRuleRequestInput: {
-      name: string;
+    AlarmRuleRefusalBurstParamsInput: {
       /**
-       * @description silence: no event for factor × the usual interval + grace
-       * @enum {string}
+       * @description Refusals within the window that make a burst
+       * @default 3
        */
-      kind: "silence";
+      count?: number;
+      /** @default 15 */
+      windowMinutes?: number;
+      /**
+       * @description Only these causes (EMM for attach, ESM for session refusals); empty: any
+       * @default []
+       */
+      causes?: number[];
+      /**
+       * @description attach: attach_rejected (EMM causes); session: session_rejected (ESM causes)
+       * @default [
+       *   "attach",
+       *   "session"
+       * ]
+       */
+      attempts?: ("attach" | "session")[];
+      /**
+       * @description Cleared once the SIM has been accepted again and refused no more for this long (hysteresis)
+       * @default 15
+       */
+      clearMinutes?: number;
+    };
+    AlarmRuleFleetParamsInput: {
+      /**
+       * @description attach: attach_rejected (EMM causes); session: session_rejected (ESM causes)
+       * @default [
+       *   "attach",
+       *   "session"
+       * ]
+       */
+      attempts?: ("attach" | "session")[];
+      /**
+       * @description Cleared once the network or APN has been out of the failing list for this long (hysteresis)
+       * @default 10
+       */
+      clearMinutes?: number;
+    };
+    CreateSilenceRuleRequestInput: {
+      name: string;
       /** @default true */
       enabled?: boolean;
       /** @default {} */
       scope?: components["schemas"]["AlarmRuleScopeInput"];
-      /**
-       * @default {
-       *   "factor": 1.5,
-       *   "graceMinutes": 30,
-       *   "noRhythmMinutes": 1440,
-       *   "learnWeeks": 4
-       * }
-       */
-      params?: components["schemas"]["AlarmRuleSilenceParamsInput"];
       /**
        * @default major
        * @enum {string}
@@ -1218,12 +1267,112 @@ export interface components {
        * @default null
        */
       remindMinutes?: number | null;
+      /**
+       * @description No event for factor × the usual interval + grace
+       * @constant
+       */
+      kind: "silence";
+      /**
+       * @default {
+       *   "factor": 1.5,
+       *   "graceMinutes": 30,
+       *   "noRhythmMinutes": 1440,
+       *   "learnWeeks": 4
+       * }
+       */
+      params?: components["schemas"]["AlarmRuleSilenceParamsInput"];
     };
+    CreateRefusalBurstRuleRequestInput: {
+      name: string;
+      /** @default true */
+      enabled?: boolean;
+      /** @default {} */
+      scope?: components["schemas"]["AlarmRuleScopeInput"];
+      /**
+       * @default major
+       * @enum {string}
+       */
+      severity?: "critical" | "major" | "minor" | "warning";
+      /** @default null */
+      escalation?: components["schemas"]["AlarmRuleEscalationInput"] | null;
+      /** @default null */
+      schedule?: components["schemas"]["AlarmRuleScheduleInput"] | null;
+      /**
+       * @description Open a case (channel monitoring) for the alarm's account with its SIMs, or add them to the one open for the same cause; the customer is told by e-mail in their language
+       * @default false
+       */
+      openCase?: boolean;
+      /**
+       * @description Remind the desk of an alarm nobody acknowledged every this many minutes (null: never)
+       * @default null
+       */
+      remindMinutes?: number | null;
+      /**
+       * @description A SIM refused `count` times within the window (by cause)
+       * @constant
+       */
+      kind: "refusal_burst";
+      /**
+       * @default {
+       *   "count": 3,
+       *   "windowMinutes": 15,
+       *   "causes": [],
+       *   "attempts": [
+       *     "attach",
+       *     "session"
+       *   ],
+       *   "clearMinutes": 15
+       * }
+       */
+      params?: components["schemas"]["AlarmRuleRefusalBurstParamsInput"];
+    };
+    CreateFleetRuleRequestInput: {
+      name: string;
+      /** @default true */
+      enabled?: boolean;
+      /** @default {} */
+      scope?: components["schemas"]["AlarmRuleScopeInput"];
+      /**
+       * @default major
+       * @enum {string}
+       */
+      severity?: "critical" | "major" | "minor" | "warning";
+      /** @default null */
+      escalation?: components["schemas"]["AlarmRuleEscalationInput"] | null;
+      /** @default null */
+      schedule?: components["schemas"]["AlarmRuleScheduleInput"] | null;
+      /**
+       * @description Open a case (channel monitoring) for the alarm's account with its SIMs, or add them to the one open for the same cause; the customer is told by e-mail in their language
+       * @default false
+       */
+      openCase?: boolean;
+      /**
+       * @description Remind the desk of an alarm nobody acknowledged every this many minutes (null: never)
+       * @default null
+       */
+      remindMinutes?: number | null;
+      /**
+       * @description A network (PLMN) or APN refusing many SIMs against its own baseline (the diagnosis' fleet rule); scope: plmns and apns only
+       * @constant
+       */
+      kind: "fleet_refusals";
+      /**
+       * @default {
+       *   "attempts": [
+       *     "attach",
+       *     "session"
+       *   ],
+       *   "clearMinutes": 10
+       * }
+       */
+      params?: components["schemas"]["AlarmRuleFleetParamsInput"];
+    };
+    CreateAlarmRuleRequestInput: components["schemas"]["CreateSilenceRuleRequestInput"] | components["schemas"]["CreateRefusalBurstRuleRequestInput"] | components["schemas"]["CreateFleetRuleRequestInput"];
     UpdateAlarmRuleRequestInput: {
       name?: string;
       enabled?: boolean;
       scope?: components["schemas"]["AlarmRuleScopeInput"];
-      /** @description Only the parameters to change */
+      /** @description Only the parameters to change, of the rule's kind */
       params?: {
         /** @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last */
         factor?: number;
@@ -1233,6 +1382,15 @@ export interface components {
         noRhythmMinutes?: number;
         /** @description Weeks of hourly usage the rhythm is learned from */
         learnWeeks?: number;
+        /** @description Refusals within the window that make a burst */
+        count?: number;
+        windowMinutes?: number;
+        /** @description Only these causes (EMM for attach, ESM for session refusals); empty: any */
+        causes?: number[];
+        /** @description attach: attach_rejected (EMM causes); session: session_rejected (ESM causes) */
+        attempts?: ("attach" | "session")[];
+        /** @description Cleared once the network or APN has been out of the failing list for this long (hysteresis) */
+        clearMinutes?: number;
       };
       /** @enum {string} */
       severity?: "critical" | "major" | "minor" | "warning";
@@ -1589,6 +1747,12 @@ export interface components {
       consumables?: string[];
       /** @description The account (and its subtree) that may use it; staff may leave it out for a shared model, a customer defaults to its own account */
       ownerAccountId?: number;
+      /** @description The fastest link its hardware carries, kbit/s (capacity: the most an upgrade reaches before new hardware) */
+      maxLinkKbps?: number;
+    };
+    UpdateDeviceModelRequestInput: {
+      /** @description The fastest link its hardware carries, kbit/s; null: not recorded */
+      maxLinkKbps?: number | null;
     };
     CreateDeviceRequestInput: {
       /** @description The ingest contract's deviceId (topic iotops/v1/devices/{deviceId}/telemetry) */
@@ -1598,6 +1762,8 @@ export interface components {
       modelId: number;
       /** @description 19 or 20 digits; the SIM must be in the account subtree */
       iccid?: string;
+      /** @description Staff only: the link speed the customer has contracted, kbit/s */
+      linkKbps?: number;
     };
     UpdateDeviceRequestInput: {
       name?: string | null;
@@ -1605,6 +1771,8 @@ export interface components {
       modelId?: number;
       /** @description null removes the SIM */
       iccid?: string | null;
+      /** @description Staff only: the contracted link speed, kbit/s; null: not recorded */
+      linkKbps?: number | null;
     };
     DiagnoseRequestInput: {
       /**
@@ -2055,10 +2223,10 @@ export interface components {
     Alarm: {
       id: number;
       /**
-       * @description silence: the SIM stopped talking for longer than its own rhythm allows
+       * @description silence: the SIM stopped talking for longer than its own rhythm allows; refusal_burst: the network refused the SIM repeatedly; fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many SIMs; rule_failed: an alarm rule threw while applied and was disabled (the others go on)
        * @enum {string}
        */
-      type: "silence";
+      type: "silence" | "refusal_burst" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
       /** @enum {string} */
       severity: "critical" | "major" | "minor" | "warning";
       /** @enum {string} */
@@ -2066,10 +2234,10 @@ export interface components {
       acknowledged: boolean;
       originator: {
         /** @enum {string} */
-        type: "sim";
-        /** @description The SIM's id */
+        type: "sim" | "plmn" | "apn" | "rule";
+        /** @description The SIM's id; the network's MCC+MNC; the APN; the rule's id */
         id: string;
-        /** @description The SIM's ICCID (null once the SIM is deleted) */
+        /** @description A SIM's ICCID (null once the SIM is deleted, and for networks and APNs) */
         iccid: string | null;
       };
       accountId: number | null;
@@ -2106,14 +2274,6 @@ export interface components {
       /** @description Only SIMs of these device models (of the device the SIM is in) */
       deviceModelIds?: number[];
     };
-    /** @description When the rule may raise alarms; a silence due outside it waits for its next start */
-    AlarmRuleSchedule: {
-      days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
-      from: string;
-      /** @description Not after `from`: the window runs past midnight (22:00–06:00) */
-      to: string;
-      timeZone: string;
-    };
     /** @description Raise the severity while the silence lasts */
     AlarmRuleEscalation: {
       /** @description Minutes past the threshold */
@@ -2121,30 +2281,49 @@ export interface components {
       /** @enum {string} */
       severity: "critical" | "major" | "minor" | "warning";
     };
-    AlarmRuleSilenceParamsView: {
+    /** @description The kind's parameters (silence: factor, graceMinutes, …; refusal_burst: count, windowMinutes, …) */
+    AlarmRuleParamsView: {
       /** @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last */
-      factor: number;
+      factor?: number;
       /** @description Added to it; also the floor */
-      graceMinutes: number;
+      graceMinutes?: number;
       /** @description The threshold of a SIM without a learned rhythm (too few active hours) */
-      noRhythmMinutes: number;
+      noRhythmMinutes?: number;
       /** @description Weeks of hourly usage the rhythm is learned from */
-      learnWeeks: number;
+      learnWeeks?: number;
+      /** @description Refusals within the window that make a burst */
+      count?: number;
+      windowMinutes?: number;
+      /** @description Only these causes (EMM for attach, ESM for session refusals); empty: any */
+      causes?: number[];
+      /** @description attach: attach_rejected (EMM causes); session: session_rejected (ESM causes) */
+      attempts?: ("attach" | "session")[];
+      /** @description Cleared once the network or APN has been out of the failing list for this long (hysteresis) */
+      clearMinutes?: number;
     };
+    AlarmRuleScheduleView: ({
+      days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+      from: string;
+      to: string;
+      timeZone: string;
+    }) | null;
     AlarmRule: {
       id: number;
       name: string;
       /** @enum {string} */
-      kind: "silence";
+      kind: "silence" | "refusal_burst" | "fleet_refusals";
       enabled: boolean;
       scope: components["schemas"]["AlarmRuleScope"];
-      params: components["schemas"]["AlarmRuleSilenceParamsView"];
+      params: components["schemas"]["AlarmRuleParamsView"];
       /** @enum {string} */
       severity: "critical" | "major" | "minor" | "warning";
       escalation: components["schemas"]["AlarmRuleEscalation"] | null;
-      schedule: components["schemas"]["AlarmRuleSchedule"] | null;
+      schedule: components["schemas"]["AlarmRuleScheduleView"];
       openCase: boolean;
       remindMinutes: number | null;
+      /** @description Why the rule was disabled: it threw while applied (null: it never did, or was enabled since) */
+      lastError: string | null;
+      failedAt: string | null;
       createdAt: string;
       updatedAt: string;
     };
@@ -2169,13 +2348,134 @@ export interface components {
           fired: number;
         }[];
       /** @description The SIMs it fired on, most alarms first (at most 50) */
-      sims: {
+      sims: ({
           iccid: string;
           fired: number;
           firstAt: string;
-          longestSilenceMinutes: number;
-          thresholdMinutes: number;
+          /** @description Silence rules: the longest silence that fired */
+          longestSilenceMinutes: number | null;
+          /** @description Silence rules: the threshold at the first alarm */
+          thresholdMinutes: number | null;
+          /** @description Refusal-burst rules: the most refusals in one burst */
+          refusals: number | null;
+        })[];
+    };
+    CapacityPlan: {
+      /** @description How many times the current speed the forecast demand needs (at a 70 % p95) */
+      factor: number;
+      /** @description The speed ordered; null when the contracted speed is not recorded */
+      orderedKbps: number | null;
+      /** @description The speed set now on the current equipment (its most, when a hardware change is needed) */
+      nowKbps: number | null;
+      /** @description null: the model's maxLinkKbps is not recorded */
+      hardwareChange: boolean | null;
+      /** @description The staged plan in words */
+      steps: string[];
+    };
+    CapacityLink: {
+      deviceId: number;
+      externalId: string;
+      name: string | null;
+      accountId: number;
+      accountName: string | null;
+      accountNumber: string | null;
+      modelName: string;
+      /**
+       * @description insufficient_history: too few days measured for a trend and a weekly pattern (reason says)
+       * @enum {string}
+       */
+      status: "ok" | "insufficient_history";
+      reason: string | null;
+      /** @description Days with enough hours measured */
+      historyDays: number;
+      /** @description p95 link utilisation over the last 7 days */
+      currentP95Pct: number | null;
+      /** @description Percentage points per week (Theil–Sen on the daily p95) */
+      trendPctPerWeek: number | null;
+      /** @description Until the start of the first day whose p95 is forecast at the saturation level; 0: saturated now */
+      daysToSaturation: number | null;
+      saturationDay: string | null;
+      /** @description It saturates before a capacity order could be fulfilled: an upgrade is due */
+      withinLeadTime: boolean;
+      /** @description The highest daily p95 expected within 90 days, beyond 100 % if so */
+      peakDemandPct: number | null;
+      /** @description The level judged against */
+      saturationPct: number;
+      /** @description The contracted speed (the device’s linkKbps) */
+      linkKbps: number | null;
+      /** @description The most its device model carries */
+      maxLinkKbps: number | null;
+      /** @description The staged upgrade, when it saturates within the horizon */
+      plan: components["schemas"]["CapacityPlan"] | null;
+      /** @description The newest upgrade proposal (an order case) for this link */
+      proposal: ({
+        caseNumber: string;
+        /** @enum {string} */
+        state: "open" | "ended";
+      }) | null;
+      computedAt: string;
+    };
+    CapacityLinkPage: {
+      items: components["schemas"]["CapacityLink"][];
+      nextCursor: string | null;
+      /** @description CAPACITY_LEAD_TIME_DAYS: a link saturating sooner gets a proposal */
+      leadTimeDays: number;
+    };
+    CapacityLinkDetail: {
+      deviceId: number;
+      externalId: string;
+      name: string | null;
+      accountId: number;
+      accountName: string | null;
+      accountNumber: string | null;
+      modelName: string;
+      /**
+       * @description insufficient_history: too few days measured for a trend and a weekly pattern (reason says)
+       * @enum {string}
+       */
+      status: "ok" | "insufficient_history";
+      reason: string | null;
+      /** @description Days with enough hours measured */
+      historyDays: number;
+      /** @description p95 link utilisation over the last 7 days */
+      currentP95Pct: number | null;
+      /** @description Percentage points per week (Theil–Sen on the daily p95) */
+      trendPctPerWeek: number | null;
+      /** @description Until the start of the first day whose p95 is forecast at the saturation level; 0: saturated now */
+      daysToSaturation: number | null;
+      saturationDay: string | null;
+      /** @description It saturates before a capacity order could be fulfilled: an upgrade is due */
+      withinLeadTime: boolean;
+      /** @description The highest daily p95 expected within 90 days, beyond 100 % if so */
+      peakDemandPct: number | null;
+      /** @description The level judged against */
+      saturationPct: number;
+      /** @description The contracted speed (the device’s linkKbps) */
+      linkKbps: number | null;
+      /** @description The most its device model carries */
+      maxLinkKbps: number | null;
+      /** @description The staged upgrade, when it saturates within the horizon */
+      plan: components["schemas"]["CapacityPlan"] | null;
+      /** @description The newest upgrade proposal (an order case) for this link */
+      proposal: ({
+        caseNumber: string;
+        /** @enum {string} */
+        state: "open" | "ended";
+      }) | null;
+      computedAt: string;
+      /** @description Daily p95 measured (days with enough hours), oldest first */
+      history: {
+          /** Format: date */
+          day: string;
+          p95Pct: number;
         }[];
+      /** @description Daily p95 forecast from the day of computedAt on */
+      forecast: {
+          /** Format: date */
+          day: string;
+          p95Pct: number;
+        }[];
+      leadTimeDays: number;
     };
     SimCount: {
       /** @description SIMs the filter selects within your reach */
@@ -2980,6 +3280,8 @@ export interface components {
       consumables: string[];
       /** @description null = shared by every customer */
       ownerAccountId: number | null;
+      /** @description The fastest link its hardware carries, kbit/s */
+      maxLinkKbps: number | null;
       createdAt: string;
     };
     Device: {
@@ -2990,6 +3292,8 @@ export interface components {
       model: components["schemas"]["DeviceModel"];
       /** @description The SIM it carries (20 digits) */
       iccid: string | null;
+      /** @description The contracted link speed, kbit/s */
+      linkKbps: number | null;
       createdAt: string;
       /** @description The newest value of each metric (GET one device only) */
       latest?: {
@@ -5326,7 +5630,7 @@ export interface operations {
         status?: "active" | "cleared" | "any";
         /** @description Only acknowledged (true) or unacknowledged (false) alarms */
         acknowledged?: "true" | "false";
-        type?: "silence";
+        type?: "silence" | "refusal_burst" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
         /** @description Only this account's alarms */
         accountId?: number;
         /** @description Only this SIM's alarms (19 or 20 digits) */
@@ -9056,6 +9360,54 @@ export interface operations {
     };
   };
   /**
+   * Update a device model
+   * @description Its maxLinkKbps (the capacity forecasts stage an upgrade by it). Staff change any model; a customer, those of its own accounts (a shared model or one owned above it answers 403).
+   */
+  updateDeviceModel: {
+    parameters: {
+      path: {
+        id: number;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateDeviceModelRequestInput"];
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DeviceModel"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
    * List devices
    * @description With keyset pagination.
    */
@@ -9198,7 +9550,7 @@ export interface operations {
   };
   /**
    * Update a device
-   * @description Its name, account, model or SIM.
+   * @description Its name, account, model, SIM or (staff only: 403 for a customer) contracted link speed.
    */
   updateDevice: {
     parameters: {
@@ -9269,6 +9621,96 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["TelemetryPage"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * List link capacity forecasts
+   * @description Staff only (a customer gets 403). Each device measuring link_utilization_pct with its p95 forecast as of the hourly capacity run: the soonest to saturate first by default, links without a forecast last; withinLeadTime marks those an upgrade proposal (an order case) was opened for.
+   */
+  listCapacityLinks: {
+    parameters: {
+      query?: {
+        /** @description daysToSaturation: the soonest first (the default); currentP95: the busiest first. Links without one last */
+        sort?: "daysToSaturation" | "currentP95";
+        /** @description This account and its subtree */
+        accountId?: number;
+        limit?: number;
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CapacityLinkPage"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Get a link's capacity forecast
+   * @description Staff only. The forecast with the daily p95 measured (history) and expected (forecast), as of the run that computed it. 404 when the device has no forecast (it measures no link utilisation, or no run reached it yet).
+   */
+  getCapacityLink: {
+    parameters: {
+      query?: {
+        /** @description Days of forecast to return, today included */
+        days?: number;
+      };
+      path: {
+        /** @description The link's device id */
+        deviceId: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CapacityLinkDetail"];
         };
       };
       /** @description Default Response */

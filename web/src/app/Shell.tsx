@@ -66,6 +66,7 @@ export function Shell() {
         { to: '/cases', label: t('nav.queue') },
         { to: '/dashboard', label: t('nav.dashboard') },
         { to: '/alarms', label: t('nav.alarms') },
+        { to: '/capacity', label: t('nav.capacity') },
         { to: '/notifications', label: t('nav.notifications') },
         { to: '/accounts', label: t('nav.accounts') },
         { to: '/sims', label: t('nav.sims') },

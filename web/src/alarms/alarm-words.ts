@@ -1,0 +1,90 @@
+import type { Schemas } from '../api/client.ts';
+import { duration, plural } from './rule-words.ts';
+
+export type Alarm = Schemas['Alarm'];
+export type AlarmType = Alarm['type'];
+export const ALARM_TYPES: AlarmType[] = [
+  'silence',
+  'refusal_burst',
+  'fleet_attach_refusals',
+  'fleet_session_refusals',
+  'rule_failed',
+];
+
+// Details are free-form JSON written by each watch (silence-watch.ts, refusal-bursts.ts, fleet-watch.ts, and
+// rules.service.ts for a rule that failed): a key an older alarm lacks reads as unknown rather than failing the row.
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+
+type DateTime = (iso: string) => string;
+
+function silenceWords(d: Record<string, unknown>, dateTime: DateTime): string {
+  const last = str(d.lastEventAt);
+  const threshold = num(d.thresholdMinutes);
+  const hours = threshold === null ? '?' : `${Math.round((threshold / 60) * 10) / 10} h`;
+  return `Silent since ${last ? dateTime(last) : '?'} (${str(d.lastEventType) ?? 'last event'}); its rhythm allows ${hours}`;
+}
+
+function burstWords(d: Record<string, unknown>, dateTime: DateTime): string {
+  const n = num(d.refusals);
+  const window = num(d.windowMinutes);
+  const first = str(d.firstAt);
+  const last = str(d.lastAt);
+  const cause = str(d.causeLabel) ?? (num(d.cause) === null ? null : String(d.cause));
+  const where = [
+    str(d.lastType)?.replace(/_rejected$/, ''),
+    cause ? `cause ${cause}` : 'no cause given',
+    str(d.plmn) ? `network ${d.plmn}` : null,
+    str(d.apn) ? `APN ${d.apn}` : null,
+  ].filter(Boolean);
+  const span = first && last && first !== last ? ` from ${dateTime(first)} to ${dateTime(last)}` : '';
+  return (
+    `Refused ${n === null ? 'repeatedly' : plural(n, 'time')}${window === null ? '' : ` within ${duration(window)}`}` +
+    `${span}; last refusal: ${where.join(', ')}`
+  );
+}
+
+function fleetWords(d: Record<string, unknown>, dateTime: DateTime, number: (n: number) => string): string {
+  const share = num(d.share);
+  const rejected = num(d.rejected);
+  const accepted = num(d.accepted);
+  const sims = num(d.failingSims);
+  const tenants = num(d.failingTenants);
+  const since = str(d.since);
+  const attempt = str(d.attempt) ?? 'network';
+  const parts = [
+    `Refuses ${share === null ? 'many' : `${Math.round(share * 100)} %`} of ${attempt} attempts in the last hour` +
+      (rejected !== null && accepted !== null ? ` (${number(rejected)} refused, ${number(accepted)} accepted)` : '') +
+      ', well above its own baseline',
+    sims !== null
+      ? `${plural(sims, 'SIM')} failing${tenants !== null ? ` across ${plural(tenants, 'customer')}` : ''}`
+      : null,
+    since ? `since ${dateTime(since)}` : null,
+  ];
+  return parts.filter(Boolean).join('; ');
+}
+
+/** What an alarm says, in the desk's words, from the details its watch wrote. */
+export function alarmWords(a: Alarm, dateTime: DateTime, number: (n: number) => string): string {
+  if (a.type === 'refusal_burst') return burstWords(a.details, dateTime);
+  if (a.type === 'fleet_attach_refusals' || a.type === 'fleet_session_refusals')
+    return fleetWords(a.details, dateTime, number);
+  if (a.type === 'rule_failed')
+    return `The ${str(a.details.kind)?.replace(/_/g, ' ') ?? 'alarm'} rule failed while applied and was disabled: ${str(a.details.error) ?? 'no reason given'}`;
+  return silenceWords(a.details, dateTime);
+}
+
+/** The monitoring case the alarm opened or joined (alarm-cases.ts), if any yet. */
+export const caseOf = (a: Alarm) => str(a.details.caseNumber);
+/** The rule that raised it, by name (none: a built-in rule). */
+export const ruleOf = (a: Alarm) => str(a.details.rule);
+
+/** How a clear by its own condition reads, by what the watch waits for (a failed rule is only cleared by hand). */
+export const clearedByKey = (t: AlarmType) =>
+  t === 'silence'
+    ? ('alarms.clearedBy.silence' as const)
+    : t === 'refusal_burst'
+      ? ('alarms.clearedBy.refusal_burst' as const)
+      : t === 'rule_failed'
+        ? null
+        : ('alarms.clearedBy.fleet' as const);
