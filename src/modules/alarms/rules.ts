@@ -88,9 +88,17 @@ export function ruleFor<R extends RuleLike>(rules: readonly R[], sim: SimProfile
  * working day each get their own: the pause after Friday's last trip is the weekend, after Tuesday's noon an hour.
  */
 export type WeeklyRhythm = {
-  /** 168 entries, Monday 00:00 UTC first: the median interval from an active hour in that hour of the week (≥ 2 weeks seen). */
+  /**
+   * 168 entries, Monday 00:00 UTC first: the longest interval from an active hour in that hour of the week (≥ 2 weeks
+   * seen). The longest, not the median: a device's gaps after the same hour vary from week to week, and a threshold
+   * at 1.5 × the median fired on a third of the healthy devices of the simulator's fleet every day
+   * (test/alarms-detection.test.ts); the goal is < 1 false alarm per 10,000 SIM-days.
+   */
   byHourOfWeek: (number | null)[];
-  /** 24 entries: the 95th percentile interval from an active hour in that hour of the day (≥ 3 seen), the fallback. */
+  /**
+   * 24 entries: the longest interval from an active hour in that hour of the day (≥ 3 seen), the fallback while the
+   * hour of the week is not learned — the longest, so a weekend's pause seen once is not news the next weekend.
+   */
   byHourOfDay: (number | null)[];
   /** The 95th percentile of all intervals (≥ 3 seen), the last fallback. */
   overall: number | null;
@@ -113,8 +121,8 @@ export function weeklyRhythm(hours: readonly number[]): WeeklyRhythm {
     all.push(gap);
   }
   return {
-    byHourOfWeek: byWeek.map((g) => (g.length >= 2 ? quantile(g, 0.5) : null)),
-    byHourOfDay: byDay.map((g) => (g.length >= 3 ? quantile(g, 0.95) : null)),
+    byHourOfWeek: byWeek.map((g) => (g.length >= 2 ? Math.max(...g) : null)),
+    byHourOfDay: byDay.map((g) => (g.length >= 3 ? Math.max(...g) : null)),
     overall: all.length >= 3 ? quantile(all, 0.95) : null,
   };
 }

@@ -1,6 +1,7 @@
 /** Devices and their models, SQL only. Reads take the reach the service resolved (tenant, optional accounts). */
 import { and, asc, eq, gt, gte, inArray, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../platform/db/client.ts';
+import { idsAny } from '../../platform/db/rows.ts';
 import { deviceMetricLatest, deviceModels, devices } from './devices.tables.ts';
 
 export type ModelRow = typeof deviceModels.$inferSelect;
@@ -35,7 +36,7 @@ export function devicesRepo(db: Db) {
       const rows = await db
         .select({ simId: devices.simId, modelId: devices.modelId })
         .from(devices)
-        .where(inArray(devices.simId, [...simIds]));
+        .where(sql`${devices.simId} = any(${idsAny(simIds)})`);
       return new Map(rows.map((r) => [r.simId!, r.modelId]));
     },
     modelsByIds: (ids: number[]) =>

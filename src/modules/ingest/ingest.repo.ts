@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
-import { queryRows } from '../../platform/db/rows.ts';
+import { idsAny, queryRows } from '../../platform/db/rows.ts';
 import { ingestCredentials, ingestErrors, simNetworkState, simUsageHourly } from './ingest.tables.ts';
 
 export type IngestCredentialRow = typeof ingestCredentials.$inferSelect;
@@ -108,7 +108,7 @@ export function ingestRepo(db: Db) {
           lastRejectAt: simNetworkState.lastRejectAt,
         })
         .from(simNetworkState)
-        .where(inArray(simNetworkState.simId, [...simIds]));
+        .where(sql`${simNetworkState.simId} = any(${idsAny(simIds)})`);
       return new Map(rows.map((r) => [r.simId, r]));
     },
     /**
@@ -152,7 +152,7 @@ export function ingestRepo(db: Db) {
           hours: sql<number[]>`array_agg(extract(epoch from ${simUsageHourly.hour})::float8 * 1000)`,
         })
         .from(simUsageHourly)
-        .where(and(inArray(simUsageHourly.simId, [...simIds]), gte(simUsageHourly.hour, since)))
+        .where(and(sql`${simUsageHourly.simId} = any(${idsAny(simIds)})`, gte(simUsageHourly.hour, since)))
         .groupBy(simUsageHourly.simId);
       return new Map(rows.map((r) => [r.simId, r.hours.map(Number)]));
     },

@@ -129,7 +129,7 @@ export function simsRepo(db: Db) {
       return db
         .select({ id: sims.id, iccid: sims.iccid })
         .from(sims)
-        .where(inArray(sims.id, [...simIds]));
+        .where(sql`${sims.id} = any(${idList(simIds)})`);
     },
     /** In-service SIMs of these accounts and plans (each list given must hold), by id, at most `limit`. */
     async inServiceIdsWhere(
@@ -157,7 +157,7 @@ export function simsRepo(db: Db) {
       return db
         .select()
         .from(sims)
-        .where(inArray(sims.id, [...simIds]));
+        .where(sql`${sims.id} = any(${idList(simIds)})`);
     },
     async imsisOf(simIds: number[]): Promise<ImsiRow[]> {
       if (simIds.length === 0) return [];
