@@ -175,4 +175,15 @@ describe('forecastLink', () => {
     );
     expect(f.daysToSaturation).toBe(0);
   });
+
+  it("counts complete days only: the afternoon's hours of today are not a day of history beside today's forecast", () => {
+    // NOW is 15:00: today has 15 hours measured, more than a day needs to count.
+    const f = forecastLink(
+      series(() => 50),
+      opts,
+    );
+    const today = new Date(NOW).toISOString().slice(0, 10);
+    expect(f.history.at(-1)!.day < today).toBe(true);
+    expect(f.forecast[0]!.day).toBe(today);
+  });
 });

@@ -109,8 +109,10 @@ export function forecastLink(hoursIn: readonly HourValue[], o: ForecastOptions):
     if (list) list.push(h.p95);
     else byDay.set(d, [h.p95]);
   }
+  // Complete days only: today's hours so far (its morning, from noon on ≥ 12 of them) would be a biased day, and the
+  // forecast starts today — a chart would show it twice.
   const days = [...byDay]
-    .filter(([, vs]) => vs.length >= MIN_HOURS_PER_DAY)
+    .filter(([d, vs]) => d < today && vs.length >= MIN_HOURS_PER_DAY)
     .map(([d, vs]) => ({ d, p95: quantile(vs, 0.95) }))
     .sort((a, b) => a.d - b.d);
   const history = days.map((x) => ({ day: dayText(x.d), p95: round(x.p95) }));
