@@ -121,6 +121,7 @@ export function refusalBursts(deps: RefusalDeps) {
     if (bySim.size === 0) return out;
     const profiles = await deps.profilesOf([...bySim.keys()]);
     const failed = new Map<number, unknown>();
+    const bursts: { rule: RefusalRule; last: Refusal; details: Record<string, unknown> }[] = [];
     for (const [simId, list] of bySim) {
       const p = profiles.get(simId);
       const rule = p && ruleFor(rules, p);
@@ -148,10 +149,16 @@ export function refusalBursts(deps: RefusalDeps) {
         plmn: last.plmn,
         apn: last.apn,
       };
-      const fresh = await database.rawTransaction((tx) => upsert(tx, rule, last, details, now));
-      if (fresh) out.raised++;
-      else out.repeated++;
+      bursts.push({ rule, last, details });
     }
+    // One transaction for the batch's bursts (a subscriber on the ingest path: not one per SIM).
+    if (bursts.length > 0)
+      await database.rawTransaction(async (tx) => {
+        for (const b of bursts) {
+          if (await upsert(tx, b.rule, b.last, b.details, now)) out.raised++;
+          else out.repeated++;
+        }
+      });
     for (const [ruleId, e] of failed) await deps.onRuleError(ruleId, e);
     return out;
   }
