@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoDesk, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
+import { type DemoDesk, pageCall, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
 import { testDbKind } from '../support/harness.ts';
 
 /**
@@ -17,19 +17,7 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300
   let account = { id: 0, label: '' };
   const name = `Quiet meters ${Date.now()}`;
 
-  const call = (p: Page, method: string, url: string, body?: unknown) =>
-    p.evaluate(
-      async ([m, u, b]) => {
-        const r = await fetch(u as string, {
-          method: m as string,
-          credentials: 'same-origin',
-          headers: b === undefined ? {} : { 'content-type': 'application/json' },
-          body: b === undefined ? undefined : JSON.stringify(b),
-        });
-        return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-      },
-      [method, url, body] as const,
-    );
+  const call = (p: Page, method: string, url: string, body?: unknown) => pageCall(p, method, url, body);
 
   // The shell's header is fixed: a full-page shot of a scrolled page draws it midway down.
   const shotFromTop = async (p: Page, name: string) => {

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoDesk, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
+import { type DemoDesk, pageCall, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
 import { testDbKind } from '../support/harness.ts';
 
 /**
@@ -15,21 +15,7 @@ describe.skipIf(testDbKind !== 'pglite')('alarms (browser)', { timeout: 300_000 
   let iccid = '';
 
   const call = (p: Page, method: string, url: string, body?: unknown) =>
-    p.evaluate(
-      async ([m, u, b]) => {
-        const r = await fetch(u as string, {
-          method: m as string,
-          credentials: 'same-origin',
-          headers: b === undefined ? {} : { 'content-type': 'application/json' },
-          body: b === undefined ? undefined : JSON.stringify(b),
-        });
-        return {
-          status: r.status,
-          body: (await r.json()) as { items?: { iccid: string; networkState?: string | null }[]; secret?: string },
-        };
-      },
-      [method, url, body] as const,
-    );
+    pageCall<{ items?: { iccid: string; networkState?: string | null }[]; secret?: string }>(p, method, url, body);
 
   beforeAll(async () => {
     desk = await startDemoDesk('alarms', { IOTOPS_SIMULATE: 'off' });

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoDesk, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
+import { type DemoDesk, pageCall, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
 import { testDbKind } from '../support/harness.ts';
 
 /**
@@ -18,19 +18,7 @@ describe.skipIf(testDbKind !== 'pglite')('capacity (browser)', { timeout: 300_00
   const rising = `store-rtr-${stamp}-12`;
   const flat = `store-rtr-${stamp}-07`;
 
-  const call = (p: Page, method: string, url: string, body?: unknown) =>
-    p.evaluate(
-      async ([m, u, b]) => {
-        const r = await fetch(u as string, {
-          method: m as string,
-          credentials: 'same-origin',
-          headers: b === undefined ? {} : { 'content-type': 'application/json' },
-          body: b === undefined ? undefined : JSON.stringify(b),
-        });
-        return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-      },
-      [method, url, body] as const,
-    );
+  const call = (p: Page, method: string, url: string, body?: unknown) => pageCall(p, method, url, body);
 
   /** Office hours busy, nights quiet: a shop's router. */
   const diurnal = (at: number) => {

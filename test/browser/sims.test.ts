@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoDesk, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
+import { type DemoDesk, pageCall, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
 import { testDbKind } from '../support/harness.ts';
 
 /**
@@ -21,18 +21,7 @@ describe.skipIf(testDbKind !== 'pglite')('SIM inventory (browser)', { timeout: 3
   type Answer = { status: number; body: { items?: { iccid: string }[]; secret?: string } };
   /** A JSON call from inside a logged-in page (its session cookie). */
   const call = (p: Page, method: string, url: string, body?: unknown): Promise<Answer> =>
-    p.evaluate(
-      async ([m, u, b]) => {
-        const r = await fetch(u as string, {
-          method: m as string,
-          credentials: 'same-origin',
-          headers: b === undefined ? {} : { 'content-type': 'application/json' },
-          body: b === undefined ? undefined : JSON.stringify(b),
-        });
-        return { status: r.status, body: (await r.json()) as Answer['body'] };
-      },
-      [method, url, body] as const,
-    );
+    pageCall<Answer['body']>(p, method, url, body);
 
   beforeAll(async () => {
     desk = await startDemoDesk('sims', { IOTOPS_SIMULATE: 'off' });

@@ -137,3 +137,23 @@ export async function startDemoDesk(
     },
   };
 }
+
+/** A JSON call from inside a logged-in page (with its session cookie); `B` is what the test reads of the answer. */
+export const pageCall = <B = Record<string, unknown>>(
+  p: Page,
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; body: B }> =>
+  p.evaluate(
+    async ([m, u, b]) => {
+      const r = await fetch(u as string, {
+        method: m as string,
+        credentials: 'same-origin',
+        headers: b === undefined ? {} : { 'content-type': 'application/json' },
+        body: b === undefined ? undefined : JSON.stringify(b),
+      });
+      return { status: r.status, body: (await r.json()) as B };
+    },
+    [method, url, body] as const,
+  );
