@@ -57,7 +57,8 @@ import {
   score,
   table,
 } from './support/alarm-score.ts';
-import { type Harness, harness, testDbKind, uniq } from './support/harness.ts';
+import { type Harness, harness, testDbKind } from './support/harness.ts';
+import { registerGenerated } from './support/register-generated.ts';
 import { generate } from './support/traffic-gen/generate.ts';
 import type { Generated } from './support/traffic-gen/truth.ts';
 
@@ -293,70 +294,10 @@ function linkNetworkDeadlines(faults: Fault[], extra: readonly Fault[] = []) {
 
 // ---- the independent generator ----------------------------------------------------------------------------------
 
-/** The generator's fleet, registered as an operator would (as test/diagnosis-independent.test.ts does). */
-async function register(h: Harness, g: Generated): Promise<void> {
-  const s = h.services;
-  const tag = uniq();
-  const accounts = new Map<string, number>();
-  for (const a of g.fleet.accounts) {
-    const row = await s.accounts.create(staff, {
-      number: `TG-${tag}-${a.key}`.slice(0, 40),
-      name: a.name,
-      vipTier: 'standard',
-      language: 'en',
-      timeZone: 'UTC',
-      country: g.fleet.homePlmn.country,
-    });
-    accounts.set(a.key, row.id);
-  }
-  const comm = new Map<string, number>();
-  for (const p of g.fleet.communicationPlans) {
-    const row = await s.catalog.createCommunicationPlan(staff, {
-      name: `TG ${tag} ${p.key}`,
-      accountId: accounts.get(p.accountKey)!,
-      apns: p.apns.map((x) => x.toLowerCase()),
-      services: { data: p.services.data, sms: p.services.sms, voice: true, csd: false },
-      allowedRats: ['2G', '3G', '4G', '5G', 'NB-IoT', 'LTE-M'],
-      roamingPlmns: p.roamingPlmns,
-      roamingZones: [],
-      imeiLock: p.imeiLock,
-    });
-    comm.set(p.key, row.id);
-  }
-  const rate = new Map<string, number>();
-  for (const p of g.fleet.ratePlans) {
-    const o = p.overageAction;
-    const row = await s.catalog.createRatePlan(staff, {
-      name: `TG ${tag} ${p.key}`,
-      accountId: accounts.get(p.accountKey)!,
-      currency: 'EUR',
-      monthlyFee: '1.00',
-      pooling: p.pooling,
-      included: { dataMb: p.includedDataMb },
-      overage: o.action === 'throttle' ? { action: 'throttle', throttleKbps: o.rateKbps } : { action: o.action },
-      testReady: {},
-    });
-    rate.set(p.key, row.id);
-  }
-  for (const m of g.fleet.sims)
-    await s.sims.create(staff, {
-      iccid: m.iccid,
-      imsis: [m.imsi, ...m.secondaryImsis],
-      msisdn: m.msisdn,
-      imei: m.imei,
-      accountId: accounts.get(m.accountKey)!,
-      communicationPlanId: comm.get(m.communicationPlanKey)!,
-      ratePlanId: rate.get(m.ratePlanKey)!,
-      state: m.state,
-      labels: [],
-      customFields: {},
-    });
-}
-
 async function generatorSource(h: Harness): Promise<Source> {
   const from = GEN_AT - 3 * DAY;
   const g = generate({ seed: GEN_SEED, from: new Date(from), to: new Date(GEN_AT) });
-  await register(h, g);
+  await registerGenerated(h, g);
   return {
     name: `independent generator (seed ${GEN_SEED}, ${g.fleet.sims.length} SIMs, ${new Date(from).toISOString()} → ${new Date(GEN_AT).toISOString()})`,
     from,

@@ -21,6 +21,7 @@ import { fleetHealthRepo } from '../src/modules/diagnosis/fleet-health.repo.ts';
 import { createFleetHealth } from '../src/modules/diagnosis/fleet-health.ts';
 import { cliPrincipal } from '../src/platform/auth.ts';
 import { type Harness, harness, uniq } from './support/harness.ts';
+import { registerGenerated } from './support/register-generated.ts';
 import { generate } from './support/traffic-gen/generate.ts';
 import type { Category, Generated, TruthEntry } from './support/traffic-gen/truth.ts';
 
@@ -73,67 +74,6 @@ function expectedFor(t: TruthEntry): RootCauseCode[] {
   }
 }
 
-/** The generator's fleet, registered as an operator would: accounts, plans, SIMs. */
-async function register(g: Generated): Promise<void> {
-  const s = h.services;
-  const tag = uniq();
-  const accounts = new Map<string, number>();
-  for (const a of g.fleet.accounts) {
-    const row = await s.accounts.create(staff, {
-      number: `TG-${tag}-${a.key}`.slice(0, 40),
-      name: a.name,
-      vipTier: 'standard',
-      language: 'en',
-      timeZone: 'UTC',
-      country: g.fleet.homePlmn.country,
-    });
-    accounts.set(a.key, row.id);
-  }
-  const comm = new Map<string, number>();
-  for (const p of g.fleet.communicationPlans) {
-    const row = await s.catalog.createCommunicationPlan(staff, {
-      name: `TG ${tag} ${p.key}`,
-      accountId: accounts.get(p.accountKey)!,
-      apns: p.apns.map((x) => x.toLowerCase()),
-      // The generator's plans restrict data and SMS only: calls (an alarm panel's) are allowed.
-      services: { data: p.services.data, sms: p.services.sms, voice: true, csd: false },
-      allowedRats: ['2G', '3G', '4G', '5G', 'NB-IoT', 'LTE-M'],
-      roamingPlmns: p.roamingPlmns,
-      roamingZones: [],
-      imeiLock: p.imeiLock,
-    });
-    comm.set(p.key, row.id);
-  }
-  const rate = new Map<string, number>();
-  for (const p of g.fleet.ratePlans) {
-    const o = p.overageAction;
-    const row = await s.catalog.createRatePlan(staff, {
-      name: `TG ${tag} ${p.key}`,
-      accountId: accounts.get(p.accountKey)!,
-      currency: 'EUR',
-      monthlyFee: '1.00',
-      pooling: p.pooling,
-      included: { dataMb: p.includedDataMb },
-      overage: o.action === 'throttle' ? { action: 'throttle', throttleKbps: o.rateKbps } : { action: o.action },
-      testReady: {},
-    });
-    rate.set(p.key, row.id);
-  }
-  for (const m of g.fleet.sims)
-    await s.sims.create(staff, {
-      iccid: m.iccid,
-      imsis: [m.imsi, ...m.secondaryImsis],
-      msisdn: m.msisdn,
-      imei: m.imei,
-      accountId: accounts.get(m.accountKey)!,
-      communicationPlanId: comm.get(m.communicationPlanKey)!,
-      ratePlanId: rate.get(m.ratePlanKey)!,
-      state: m.state,
-      labels: [],
-      customFields: {},
-    });
-}
-
 /** Every event over the HTTP ingest (NDJSON, as producers send it); each batch must be accepted whole. */
 async function ingest(url: string, token: string, g: Generated): Promise<void> {
   const BATCH = 5000;
@@ -158,7 +98,7 @@ beforeAll(async () => {
   const to = AT ? new Date(AT) : new Date();
   const now = () => (AT ? to.getTime() + 1000 : Date.now());
   gen = generate({ seed: SEED, from: new Date(to.getTime() - 3 * DAY), to });
-  await register(gen);
+  await registerGenerated(h, gen);
   const { secret } = await h.services.ingest.createCredential(cliPrincipal(), { name: `independent-${uniq()}` });
   const url = await h.app.listen({ port: 0, host: '127.0.0.1' });
   await ingest(url, secret, gen);
