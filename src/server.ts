@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { accountsRoutes } from './modules/accounts/accounts.routes.ts';
+import { alarmSeriesRoutes } from './modules/alarms/alarm-series.routes.ts';
 import { alarmsRoutes } from './modules/alarms/alarms.routes.ts';
 import { rulesRoutes } from './modules/alarms/rules.routes.ts';
 import { capacityRoutes } from './modules/capacity/capacity.routes.ts';
@@ -49,6 +50,7 @@ export async function createHttpApp(ctx: Ctx, services: Services): Promise<App> 
       accountsRoutes(services.accounts),
       catalogRoutes(services.catalog, services.planImport),
       alarmsRoutes(services.alarms),
+      alarmSeriesRoutes(services.alarmSeries),
       rulesRoutes(services.alarms.rules),
       plmnsRoutes(services.plmns),
       simsRoutes(services.sims),

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { createAccountsService } from './modules/accounts/accounts.service.ts';
 import type { MonitoringCaseOps } from './modules/alarms/alarm-cases.ts';
+import { createAlarmSeries } from './modules/alarms/alarm-series.ts';
 import { type AlarmsDeps, createAlarmsService } from './modules/alarms/alarms.service.ts';
 import { createCapacityService } from './modules/capacity/capacity.service.ts';
 import { capacityCases } from './modules/capacity/capacity-cases.ts';
@@ -149,6 +150,8 @@ export function buildServices(ctx: Ctx) {
     ctx,
     alarmsDeps({ ingest, diagnosis, sims, devices, accounts, catalog, cases, caseParties, notifications }),
   );
+  // The alarm's chart reads the network's side through its service (its events are ingest's tables).
+  const alarmSeries = createAlarmSeries({ alarms, reads: network });
   const capacity = createCapacityService(ctx, {
     devices,
     accounts,
@@ -191,6 +194,7 @@ export function buildServices(ctx: Ctx) {
     catalog,
     planImport,
     alarms,
+    alarmSeries,
     capacity,
     plmns,
     simImports,

@@ -8,3 +8,8 @@ export const RulesErrors = {
   invalid: 'alarms.rule_invalid',
   nameTaken: 'alarms.rule_name_taken',
 } as const;
+export const AlarmSeriesErrors = {
+  windowInvalid: 'alarms.series_window_invalid',
+  bucketTooSmall: 'alarms.series_bucket_too_small',
+  unavailable: 'alarms.series_unavailable',
+} as const;

@@ -13,6 +13,7 @@ import { type FleetRow, fleetRepo } from './fleet.repo.ts';
 import { NetworkErrors as E } from './network.errors.ts';
 import { type EventRow, networkRepo, type Reach } from './network.repo.ts';
 import type { FailingQuery, FleetQuery, SessionsQuery, TraceEventsQuery, UsageQuery } from './network.schemas.ts';
+import { seriesRepo } from './series.repo.ts';
 import { decodeCursor, encodeCursor, parseWindow } from './window.ts';
 
 export type NetworkDeps = {
@@ -32,6 +33,7 @@ export function createNetworkService(
   const now = opts.now ?? Date.now;
   const repo = networkRepo(ctx.database);
   const fleet = fleetRepo(ctx.database);
+  const series = seriesRepo(ctx.database);
   const window = (q: { from?: string | undefined; to?: string | undefined }) =>
     parseWindow(q, { retentionDays: ctx.config.retentionDays, now: now() });
 
@@ -147,6 +149,13 @@ export function createNetworkService(
       const since = q.since === undefined ? new Date(now() - FAILING_WINDOW_MS) : new Date(q.since);
       return { since, items: await fleet.failing({ reach: await reach(p, q.tenantId), since }) };
     },
+
+    /**
+     * Event counts per bucket for another module's chart (the alarms' series): no principal, the caller has
+     * decided who may see them. A SIM's from its events (by the trace index), a network's or APN's from the roll-up.
+     */
+    simSeries: series.simBuckets,
+    fleetSeries: series.fleetBuckets,
   };
 }
 

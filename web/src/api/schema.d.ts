@@ -244,6 +244,13 @@ export interface paths {
      */
     post: operations["clearAlarm"];
   };
+  "/api/v1/alarms/{id}/series": {
+    /**
+     * An alarm's traffic series
+     * @description Staff only. The traffic around the alarm, per time bucket: a SIM's alarm counts the SIM's own events (accepted, refused, per type) and the data volume its sessions reported; a network or APN alarm counts that network's or APN's events over the provider's fleet. With the alarm's instants (first and last seen, cleared; a silence's last event, due time and threshold) to mark on the chart. Every bucket of the window is listed, empty ones included. At most 7 days and 1000 buckets; a rule's alarm has no series (400).
+     */
+    get: operations["getAlarmSeries"];
+  };
   "/api/v1/alarm-rules": {
     /**
      * List alarm rules
@@ -2218,6 +2225,56 @@ export interface components {
             value?: unknown;
             reason: string;
           }[];
+      };
+    };
+    AlarmSeriesBucket: {
+      /** @description The bucket's start; it covers [at, at + bucketMinutes) */
+      at: string;
+      /** @description Events the network accepted or reported (every type but the refusals) */
+      accepted: number;
+      /** @description attach_rejected + session_rejected */
+      refused: number;
+      /** @description Events per type; types with none are left out */
+      byType: {
+        [key: string]: number;
+      };
+      /** @description Data volume (up + down) the SIM's sessions reported in the bucket; null for a network's or APN's series (the fleet roll-up holds no volume) */
+      bytes: number | null;
+    };
+    AlarmSeries: {
+      alarmId: number;
+      /**
+       * @description sim: the SIM's own events; plmn / apn: that network's or APN's events over the provider's fleet
+       * @enum {string}
+       */
+      scope: "sim" | "plmn" | "apn";
+      /** @description The SIM's ICCID, the network's MCC+MNC or the APN */
+      subject: string;
+      /** @description Start of the first bucket */
+      from: string;
+      /** @description End of the last bucket */
+      to: string;
+      bucketMinutes: number;
+      /** @description Every bucket of the window in time order, empty ones included */
+      buckets: components["schemas"]["AlarmSeriesBucket"][];
+      totals: {
+        accepted: number;
+        refused: number;
+        bytes: number | null;
+      };
+      /** @description The alarm's instants to draw over the series */
+      marks: {
+        /** @description RFC 3339, UTC */
+        firstSeenAt: string;
+        /** @description RFC 3339, UTC */
+        lastSeenAt: string;
+        clearedAt: string | null;
+        /** @description A silence: the last event before it */
+        lastEventAt: string | null;
+        /** @description A silence: when it became news (last event + threshold) */
+        dueAt: string | null;
+        /** @description A silence: the silence the SIM's rule allowed */
+        thresholdMinutes: number | null;
       };
     };
     Alarm: {
@@ -5782,6 +5839,57 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["Alarm"];
+        };
+      };
+      /** @description Default Response */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Default Response */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * An alarm's traffic series
+   * @description Staff only. The traffic around the alarm, per time bucket: a SIM's alarm counts the SIM's own events (accepted, refused, per type) and the data volume its sessions reported; a network or APN alarm counts that network's or APN's events over the provider's fleet. With the alarm's instants (first and last seen, cleared; a silence's last event, due time and threshold) to mark on the chart. Every bucket of the window is listed, empty ones included. At most 7 days and 1000 buckets; a rule's alarm has no series (400).
+   */
+  getAlarmSeries: {
+    parameters: {
+      query?: {
+        /** @description RFC 3339; default: 6 h before the condition began (a silence: its last event; a burst: its first refusal) */
+        from?: string;
+        /** @description RFC 3339; default: 1 h after the alarm cleared, or now while it is active */
+        to?: string;
+        /** @description Bucket width in minutes; default: the smallest giving at most 200 buckets over the window */
+        bucketMinutes?: "5" | "15" | "30" | "60" | "180" | "360" | "1440";
+      };
+      path: {
+        id: number;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AlarmSeries"];
         };
       };
       /** @description Default Response */
