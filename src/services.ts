@@ -326,6 +326,7 @@ export function alarmsDeps(s: AlarmsNeeds): AlarmsDeps {
     simsWithStateAfter: ingest.simsWithStateAfter,
     iccidsOf: sims.iccidsOf,
     locateSim: sims.locate,
+    accountsBelow: accounts.subtreeIds,
     inService: async (ids) => new Set((await sims.byIds(ids)).filter((x) => x.state === 'ACTIVATED').map((x) => x.id)),
     async profilesOf(ids) {
       const [rows, last, models] = await Promise.all([

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AlarmRow } from './alarms.repo.ts';
-import type { AlarmView } from './alarms.schemas.ts';
+import type { AlarmView, CustomerAlarmView } from './alarms.schemas.ts';
 
 /** `iccids`: the SIM originators' ICCIDs by SIM id (from the SIMs module). */
 export function presentAlarm(a: AlarmRow, iccids: ReadonlyMap<number, string>): z.infer<typeof AlarmView> {
@@ -24,5 +24,57 @@ export function presentAlarm(a: AlarmRow, iccids: ReadonlyMap<number, string>): 
     acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
     ruleId: a.ruleId,
     details: a.details,
+  };
+}
+
+type CustomerAlarmJson = z.infer<typeof CustomerAlarmView>;
+// Details are free-form JSON each watch wrote (silence-watch.ts, refusal-bursts.ts): a key an older alarm lacks is
+// null, never a failed answer.
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+
+function customerCause(type: CustomerAlarmJson['type'], d: Record<string, unknown>): CustomerAlarmJson['cause'] {
+  if (type === 'silence')
+    return {
+      kind: 'silence',
+      lastEventAt: str(d.lastEventAt),
+      lastEventType: str(d.lastEventType),
+      allowedMinutes: num(d.thresholdMinutes),
+      silentMinutes: num(d.silentMinutes),
+    };
+  const lastType = str(d.lastType);
+  return {
+    kind: 'refusal_burst',
+    refusals: num(d.refusals),
+    windowMinutes: num(d.windowMinutes),
+    attempt: lastType === 'attach_rejected' ? 'attach' : lastType === 'session_rejected' ? 'session' : null,
+    causeCode: num(d.cause),
+    causeLabel: str(d.causeLabel),
+    network: str(d.plmn),
+    apn: str(d.apn),
+    firstAt: str(d.firstAt),
+    lastAt: str(d.lastAt),
+  };
+}
+
+/**
+ * A customer's alarm (CustomerAlarmView): each field picked here, so nothing the desk keeps (rule, staff, case claim,
+ * reminders) can reach a customer by being added to the row or the staff view. Only rows of CUSTOMER_ALARM_TYPES
+ * reach it (the service's reach filters them).
+ */
+export function presentCustomerAlarm(a: AlarmRow, iccids: ReadonlyMap<number, string>): CustomerAlarmJson {
+  const type = a.type as CustomerAlarmJson['type'];
+  return {
+    id: a.id,
+    type,
+    severity: a.severity as CustomerAlarmJson['severity'],
+    status: a.clearedAt ? 'cleared' : 'active',
+    acknowledged: a.acknowledgedAt !== null,
+    iccid: iccids.get(Number(a.originatorId)) ?? null,
+    count: a.count,
+    firstSeenAt: a.firstSeenAt.toISOString(),
+    lastSeenAt: a.lastSeenAt.toISOString(),
+    clearedAt: a.clearedAt?.toISOString() ?? null,
+    cause: customerCause(type, a.details),
   };
 }

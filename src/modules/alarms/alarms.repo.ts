@@ -1,11 +1,34 @@
 import { and, desc, eq, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
+import { idsAny } from '../../platform/db/rows.ts';
 import { alarms, type silenceWatch } from './alarms.tables.ts';
 
 export type AlarmRow = typeof alarms.$inferSelect;
 export type WatchRow = typeof silenceWatch.$inferSelect;
 
-export type AlarmFilter = {
+/**
+ * Which alarms a caller reaches (the service's reachOf): staff everything ({}); a customer their tenant, below its root
+ * only their subtree's accounts, and only the originators and types customers see.
+ */
+export type AlarmReach = {
+  tenantId?: number | undefined;
+  accountIds?: number[] | undefined;
+  originatorTypes?: readonly string[] | undefined;
+  types?: readonly string[] | undefined;
+};
+
+const textList = (xs: readonly string[]) => sql`string_to_array(${xs.join(',')}, ',')::text[]`;
+
+function reachWhere(r: AlarmReach): SQL | undefined {
+  return and(
+    r.tenantId !== undefined ? eq(alarms.tenantId, r.tenantId) : undefined,
+    r.accountIds !== undefined ? sql`${alarms.accountId} = any(${idsAny(r.accountIds)})` : undefined,
+    r.originatorTypes !== undefined ? sql`${alarms.originatorType} = any(${textList(r.originatorTypes)})` : undefined,
+    r.types !== undefined ? sql`${alarms.type} = any(${textList(r.types)})` : undefined,
+  );
+}
+
+export type AlarmFilter = AlarmReach & {
   status: 'active' | 'cleared' | 'any';
   acknowledged?: boolean | undefined;
   type?: string | undefined;
@@ -19,6 +42,7 @@ export function alarmsRepo(db: Db) {
   return {
     async list(f: AlarmFilter): Promise<AlarmRow[]> {
       const where: (SQL | undefined)[] = [
+        reachWhere(f),
         f.status === 'active'
           ? isNull(alarms.clearedAt)
           : f.status === 'cleared'
@@ -46,8 +70,12 @@ export function alarmsRepo(db: Db) {
         .orderBy(desc(alarms.lastSeenAt), desc(alarms.id))
         .limit(f.limit);
     },
-    async get(id: number): Promise<AlarmRow | undefined> {
-      const [row] = await db.select().from(alarms).where(eq(alarms.id, id));
+    /** One alarm the reach takes in (staff: any). */
+    async get(id: number, reach: AlarmReach = {}): Promise<AlarmRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(alarms)
+        .where(and(eq(alarms.id, id), reachWhere(reach)));
       return row;
     },
     async acknowledge(id: number, by: number, at: Date): Promise<AlarmRow | undefined> {

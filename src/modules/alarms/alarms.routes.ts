@@ -1,12 +1,28 @@
+import { isStaff, type Principal } from '../../platform/auth.ts';
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
-import { presentAlarm } from './alarms.presenter.ts';
-import { AlarmActionBody, AlarmIdParams, AlarmPage, AlarmView, ListAlarmsQuery } from './alarms.schemas.ts';
-import type { AlarmsService } from './alarms.service.ts';
+import { presentAlarm, presentCustomerAlarm } from './alarms.presenter.ts';
+import {
+  AlarmActionBody,
+  AlarmIdParams,
+  AlarmPage,
+  AlarmView,
+  CustomerAlarmPage,
+  CustomerAlarmView,
+  ListAlarmsQuery,
+} from './alarms.schemas.ts';
+import type { AlarmRow, AlarmsService } from './alarms.service.ts';
 
-const present = async (alarms: AlarmsService, a: Awaited<ReturnType<AlarmsService['get']>>) =>
-  presentAlarm(a, await alarms.iccidsFor([a]));
+/** Staff get the desk's view, a customer the customer view (its own schema, built field by field). */
+const presenterFor = (p: Principal) => (isStaff(p) ? presentAlarm : presentCustomerAlarm);
+const present = async (alarms: AlarmsService, a: AlarmRow) => presentAlarm(a, await alarms.iccidsFor([a]));
+
+const CUSTOMERS =
+  "A customer sees their own accounts' SIM alarms (silence, refusal_burst) in the CustomerAlarm shape: type, " +
+  'severity, active or cleared, acknowledged or not, the ICCID, first and last seen, count, cleared time and the cause ' +
+  'as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage ' +
+  'reaches customers through its monitoring case). Staff get the Alarm shape.';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const tags = ['alarms'];
@@ -22,16 +38,19 @@ export function alarmsRoutes(alarms: AlarmsService) {
           operationId: 'listAlarms',
           summary: 'List alarms',
           description:
-            'Staff only. Newest first (by when the condition was last seen). One active alarm per SIM and type; a ' +
-            'silence that lasts raises its count every 5 minutes, and the first check after the SIM talks clears it.',
+            'Newest first (by when the condition was last seen). One active alarm per SIM and type; a silence that ' +
+            `lasts raises its count every 5 minutes, and the first check after the SIM talks clears it. ${CUSTOMERS}`,
           querystring: ListAlarmsQuery,
-          response: { 200: AlarmPage, ...errors },
+          response: { 200: AlarmPage.or(CustomerAlarmPage), ...errors },
         },
       },
       async (req) => {
-        const page = await alarms.list(principalOf(req), req.query);
+        const p = principalOf(req);
+        const page = await alarms.list(p, req.query);
         const iccids = await alarms.iccidsFor(page.items);
-        return { items: page.items.map((a) => presentAlarm(a, iccids)), nextCursor: page.nextCursor };
+        const { nextCursor } = page;
+        if (isStaff(p)) return { items: page.items.map((a) => presentAlarm(a, iccids)), nextCursor };
+        return { items: page.items.map((a) => presentCustomerAlarm(a, iccids)), nextCursor };
       },
     );
     app.get(
@@ -42,11 +61,16 @@ export function alarmsRoutes(alarms: AlarmsService) {
           tags,
           operationId: 'getAlarm',
           summary: 'Get an alarm',
+          description: `${CUSTOMERS} Another account's alarm, or a staff-only one, answers 404 to a customer.`,
           params: AlarmIdParams,
-          response: { 200: AlarmView, ...errors },
+          response: { 200: AlarmView.or(CustomerAlarmView), ...errors },
         },
       },
-      async (req) => present(alarms, await alarms.get(principalOf(req), req.params.id)),
+      async (req) => {
+        const p = principalOf(req);
+        const a = await alarms.read(p, req.params.id);
+        return presenterFor(p)(a, await alarms.iccidsFor([a]));
+      },
     );
     app.post(
       '/api/v1/alarms/:id/acknowledge',
@@ -56,7 +80,9 @@ export function alarmsRoutes(alarms: AlarmsService) {
           tags,
           operationId: 'acknowledgeAlarm',
           summary: 'Acknowledge an alarm',
-          description: 'Someone is on it. The first acknowledgement is kept; the alarm stays active until cleared.',
+          description:
+            'Staff only (a customer gets 403). Someone is on it. The first acknowledgement is kept; the alarm stays ' +
+            'active until cleared.',
           params: AlarmIdParams,
           body: AlarmActionBody.nullish().describe('Optional: nothing to send'),
           response: { 200: AlarmView, ...errors },
@@ -73,8 +99,8 @@ export function alarmsRoutes(alarms: AlarmsService) {
           operationId: 'clearAlarm',
           summary: 'Clear an alarm',
           description:
-            'Handled by hand. A condition that persists raises a new alarm at its next check (a silence: within 5 ' +
-            'minutes).',
+            'Staff only (a customer gets 403). Handled by hand. A condition that persists raises a new alarm at its ' +
+            'next check (a silence: within 5 minutes).',
           params: AlarmIdParams,
           body: AlarmActionBody.nullish().describe('Optional: nothing to send'),
           response: { 200: AlarmView, ...errors },

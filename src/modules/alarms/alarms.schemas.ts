@@ -9,6 +9,12 @@ export const ALARM_TYPES = [
   'rule_failed',
 ] as const;
 export const ORIGINATOR_TYPES = ['sim', 'plmn', 'apn', 'rule'] as const;
+/**
+ * The alarms a customer sees: their SIMs' own (originator `sim`), of a type with a customer view below. A network's
+ * or APN's alarm reaches customers through the monitoring case and its mail; a failed rule is the desk's business.
+ * A new SIM alarm type stays staff-only until it has its customer view here.
+ */
+export const CUSTOMER_ALARM_TYPES = ['silence', 'refusal_burst'] as const;
 
 export const ListAlarmsQuery = z.object({
   status: z
@@ -70,3 +76,59 @@ export const AlarmView = z
 export const AlarmPage = z
   .object({ items: z.array(AlarmView), nextCursor: z.string().nullable() })
   .meta({ id: 'AlarmPage' });
+
+/**
+ * What a customer sees of an alarm (issue 17.6): what, how bad, since when, how often, on which SIM, and the cause as
+ * facts the portal puts in the customer's words — never who or which rule raised it, staff names or the desk's
+ * bookkeeping (case claim, reminders). Built field by field by presentCustomerAlarm, never by trimming the staff view.
+ */
+const SilenceCause = z
+  .object({
+    kind: z.literal('silence'),
+    lastEventAt: z.string().nullable().describe('When the SIM last talked'),
+    lastEventType: z.string().nullable().describe('What it last did (attach, sms_mo, data_session_start, …)'),
+    allowedMinutes: z
+      .number()
+      .int()
+      .nullable()
+      .describe('How long a silence its own rhythm allows (from its usual intervals)'),
+    silentMinutes: z.number().int().nullable().describe('How long it had been silent at the last check'),
+  })
+  .describe('silence: the SIM stopped talking for longer than its own rhythm allows');
+const RefusalCause = z
+  .object({
+    kind: z.literal('refusal_burst'),
+    refusals: z.number().int().nullable().describe('Refusals counted in the burst'),
+    windowMinutes: z.number().int().nullable().describe('Within how many minutes'),
+    attempt: z
+      .enum(['attach', 'session'])
+      .nullable()
+      .describe('What the network refused: the attach or a data session'),
+    causeCode: z.number().int().nullable().describe('The 3GPP cause of the last refusal'),
+    causeLabel: z.string().nullable().describe('That cause in words: "27 Missing or unknown APN"'),
+    network: z.string().nullable().describe('The network (MCC+MNC) that refused it last'),
+    apn: z.string().nullable().describe('The APN it asked for last'),
+    firstAt: z.string().nullable(),
+    lastAt: z.string().nullable(),
+  })
+  .describe('refusal_burst: the network refused the SIM again and again');
+
+export const CustomerAlarmView = z
+  .object({
+    id: z.number().int(),
+    type: z.enum(CUSTOMER_ALARM_TYPES),
+    severity: z.enum(ALARM_SEVERITIES),
+    status: z.enum(['active', 'cleared']),
+    acknowledged: z.boolean().describe('The service desk has seen it and is on it'),
+    iccid: z.string().nullable().describe("The SIM's ICCID (null once the SIM is deleted)"),
+    count: z.number().int().describe('How often the condition was found since the alarm was raised'),
+    firstSeenAt: z.string(),
+    lastSeenAt: z.string(),
+    clearedAt: z.string().nullable(),
+    cause: z.discriminatedUnion('kind', [SilenceCause, RefusalCause]).describe('Why, as facts (kind = type)'),
+  })
+  .meta({ id: 'CustomerAlarm' });
+
+export const CustomerAlarmPage = z
+  .object({ items: z.array(CustomerAlarmView), nextCursor: z.string().nullable() })
+  .meta({ id: 'CustomerAlarmPage' });

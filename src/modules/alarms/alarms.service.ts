@@ -1,4 +1,4 @@
-import { isStaff, type Principal } from '../../platform/auth.ts';
+import { isStaff, type Principal, scopeOf, type TenantScope } from '../../platform/auth.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { cursorParts, encodeCursor, isCursorId, isCursorTime } from '../../platform/cursor.ts';
 import { forbidden, invalid, notFound } from '../../platform/errors.ts';
@@ -7,8 +7,8 @@ import { simOrderingKey } from '../sims/sims.events.ts';
 import { type AlarmCaseDeps, alarmCases } from './alarm-cases.ts';
 import { AlarmsErrors as E } from './alarms.errors.ts';
 import { AlarmEvents } from './alarms.events.ts';
-import { type AlarmRow, alarmsRepo } from './alarms.repo.ts';
-import type { ListAlarmsInput } from './alarms.schemas.ts';
+import { type AlarmReach, type AlarmRow, alarmsRepo } from './alarms.repo.ts';
+import { CUSTOMER_ALARM_TYPES, type ListAlarmsInput } from './alarms.schemas.ts';
 import { type FleetDeps, fleetWatch } from './fleet-watch.ts';
 import { refusalBursts } from './refusal-bursts.ts';
 import { createRulesService, type RulesDeps } from './rules.service.ts';
@@ -21,13 +21,14 @@ export type AlarmsService = ReturnType<typeof createAlarmsService>;
 export const BACKFILL_PAGE = 1000;
 export type { AlarmRow };
 
-/** Alarms are the provider's desk's today (a customer's view of its own comes with the portal's alarm page). */
-const staffOnly = (p: Principal) => {
-  if (!isStaff(p))
-    throw forbidden(E.staffOnly, "Alarms are for the provider's staff", [
-      { field: 'role', value: p.role, reason: 'staff only' },
-    ]);
+/**
+ * What the desk does about an alarm (acknowledge, clear) and its staff views (get, the alarm's series) are staff-only;
+ * a customer reads their SIMs' alarms (list, read) and nothing more.
+ */
+const staffOnly = (p: Principal, message: string) => {
+  if (!isStaff(p)) throw forbidden(E.staffOnly, message, [{ field: 'role', value: p.role, reason: 'staff only' }]);
 };
+const READ_ONLY = "customers read their SIMs' alarms, the service desk handles them";
 
 export type AlarmsDeps = Pick<SilenceDeps, 'lastEventsOf' | 'inService'> &
   Omit<SilenceRuleDeps, 'onRuleError'> &
@@ -35,6 +36,8 @@ export type AlarmsDeps = Pick<SilenceDeps, 'lastEventsOf' | 'inService'> &
     simsWithStateAfter: (afterSimId: number, limit: number) => Promise<number[]>;
     /** The SIM of an ICCID the caller reaches (its errors: 400 for a malformed ICCID, 404 for an unknown one). */
     locateSim: (p: Principal, iccid: string) => Promise<{ id: number }>;
+    /** The ids of the accounts at and below `path` the scope reaches (a customer's subtree: their alarms' reach). */
+    accountsBelow: (scope: TenantScope, path: string) => Promise<number[]>;
   } & Pick<AlarmCaseDeps, 'cases' | 'notifyDesk' | 'log'> &
   Pick<FleetDeps, 'failingNow'>;
 
@@ -65,11 +68,30 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
   });
   let fleetPassAt = 0;
 
-  async function get(p: Principal, id: number): Promise<AlarmRow> {
-    staffOnly(p);
-    const row = await repo.get(id);
+  /**
+   * Staff reach every alarm; a customer their SIMs' alarms of the customer types (CUSTOMER_ALARM_TYPES), in their
+   * tenant and, below its root, their subtree's accounts — the alarm's account (its SIM's when it was raised), as
+   * the alarm webhooks address it.
+   */
+  async function reachOf(p: Principal): Promise<AlarmReach> {
+    const scope = scopeOf(p);
+    if (scope.kind === 'operator') return {};
+    const customer = { tenantId: scope.tenantId, originatorTypes: ['sim'], types: CUSTOMER_ALARM_TYPES };
+    if (scope.accountPath === `/${scope.tenantId}/`) return customer;
+    return { ...customer, accountIds: await deps.accountsBelow(scope, scope.accountPath) };
+  }
+
+  /** One alarm the caller reaches; another tenant's (or a staff-only one, for a customer) answers like a missing one. */
+  async function read(p: Principal, id: number): Promise<AlarmRow> {
+    const row = await repo.get(id, await reachOf(p));
     if (!row) throw notFound(E.notFound, `Alarm ${id} not found`, [{ field: 'id', value: id, reason: 'not found' }]);
     return row;
+  }
+
+  /** Any alarm, for the desk's own views (the series chart) and actions: 403 for a customer. */
+  async function get(p: Principal, id: number): Promise<AlarmRow> {
+    staffOnly(p, "This view of an alarm is for the provider's staff");
+    return read(p, id);
   }
 
   /** The ICCIDs of the alarms' SIMs, for the answer. */
@@ -79,9 +101,10 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
   return {
     rules,
     get,
+    read,
     iccidsFor,
     async list(p: Principal, q: ListAlarmsInput): Promise<{ items: AlarmRow[]; nextCursor: string | null }> {
-      staffOnly(p);
+      const reach = await reachOf(p);
       let before: { lastSeenAt: Date; id: number } | undefined;
       if (q.cursor !== undefined) {
         const parts = cursorParts(q.cursor, 2);
@@ -92,7 +115,8 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
         before = { lastSeenAt: new Date(parts[0] as string), id: parts[1] as number };
       }
       const simId = q.iccid === undefined ? undefined : (await deps.locateSim(p, q.iccid)).id;
-      const rows = await repo.list({ ...q, simId, before, limit: q.limit + 1 });
+      // The filters narrow within the reach (a customer's accountId of another account: nothing), never widen it.
+      const rows = await repo.list({ ...q, ...reach, simId, before, limit: q.limit + 1 });
       const items = rows.slice(0, q.limit);
       const last = items[items.length - 1];
       return {
@@ -102,6 +126,7 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
     },
     /** Someone is on it: kept as the first acknowledgement (who and when); the alarm stays active. */
     async acknowledge(p: Principal, id: number): Promise<AlarmRow> {
+      staffOnly(p, `Only the provider's staff acknowledge alarms: ${READ_ONLY}`);
       await get(p, id);
       return (await repo.acknowledge(id, p.userId, new Date(now())))!;
     },
@@ -110,6 +135,7 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
      * does — clearing says "handled", not "it is fine".
      */
     async clear(p: Principal, id: number): Promise<AlarmRow> {
+      staffOnly(p, `Only the provider's staff clear alarms: ${READ_ONLY}`);
       const row = await get(p, id);
       if (row.clearedAt !== null) return row;
       const at = new Date(now());

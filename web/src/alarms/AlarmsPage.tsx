@@ -15,7 +15,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { api, unwrap } from '../api/client.ts';
+import { api, type Schemas, unwrap } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { AlarmsNav } from './AlarmsNav.tsx';
@@ -58,7 +58,7 @@ export default function AlarmsPage() {
         : unwrap(api.POST('/api/v1/alarms/{id}/clear', { params: { path: { id: v.id } }, body: {} })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['alarms'] }),
   });
-  const items = list.data?.items ?? [];
+  const items = deskAlarms(list.data?.items ?? []);
   return (
     <Stack>
       <Group justify="space-between">
@@ -188,6 +188,10 @@ export default function AlarmsPage() {
     </Stack>
   );
 }
+
+/** The desk's view of each alarm: staff are answered in it (a customer gets CustomerAlarm, in the portal). */
+const deskAlarms = (items: readonly (Alarm | Schemas['CustomerAlarm'])[]): Alarm[] =>
+  items.filter((a): a is Alarm => 'originator' in a);
 
 /**
  * Who the alarm is about, as the buttons and the column name it: the SIM's ICCID, "Network 26201", "APN iot.x",

@@ -222,25 +222,28 @@ export interface paths {
   "/api/v1/alarms": {
     /**
      * List alarms
-     * @description Staff only. Newest first (by when the condition was last seen). One active alarm per SIM and type; a silence that lasts raises its count every 5 minutes, and the first check after the SIM talks clears it.
+     * @description Newest first (by when the condition was last seen). One active alarm per SIM and type; a silence that lasts raises its count every 5 minutes, and the first check after the SIM talks clears it. A customer sees their own accounts' SIM alarms (silence, refusal_burst) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape.
      */
     get: operations["listAlarms"];
   };
   "/api/v1/alarms/{id}": {
-    /** Get an alarm */
+    /**
+     * Get an alarm
+     * @description A customer sees their own accounts' SIM alarms (silence, refusal_burst) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape. Another account's alarm, or a staff-only one, answers 404 to a customer.
+     */
     get: operations["getAlarm"];
   };
   "/api/v1/alarms/{id}/acknowledge": {
     /**
      * Acknowledge an alarm
-     * @description Someone is on it. The first acknowledgement is kept; the alarm stays active until cleared.
+     * @description Staff only (a customer gets 403). Someone is on it. The first acknowledgement is kept; the alarm stays active until cleared.
      */
     post: operations["acknowledgeAlarm"];
   };
   "/api/v1/alarms/{id}/clear": {
     /**
      * Clear an alarm
-     * @description Handled by hand. A condition that persists raises a new alarm at its next check (a silence: within 5 minutes).
+     * @description Staff only (a customer gets 403). Handled by hand. A condition that persists raises a new alarm at its next check (a silence: within 5 minutes).
      */
     post: operations["clearAlarm"];
   };
@@ -2314,6 +2317,60 @@ export interface components {
     };
     AlarmPage: {
       items: components["schemas"]["Alarm"][];
+      nextCursor: string | null;
+    };
+    CustomerAlarm: {
+      id: number;
+      /** @enum {string} */
+      type: "silence" | "refusal_burst";
+      /** @enum {string} */
+      severity: "critical" | "major" | "minor" | "warning";
+      /** @enum {string} */
+      status: "active" | "cleared";
+      /** @description The service desk has seen it and is on it */
+      acknowledged: boolean;
+      /** @description The SIM's ICCID (null once the SIM is deleted) */
+      iccid: string | null;
+      /** @description How often the condition was found since the alarm was raised */
+      count: number;
+      firstSeenAt: string;
+      lastSeenAt: string;
+      clearedAt: string | null;
+      /** @description Why, as facts (kind = type) */
+      cause: OneOf<[{
+        /** @constant */
+        kind: "silence";
+        /** @description When the SIM last talked */
+        lastEventAt: string | null;
+        /** @description What it last did (attach, sms_mo, data_session_start, …) */
+        lastEventType: string | null;
+        /** @description How long a silence its own rhythm allows (from its usual intervals) */
+        allowedMinutes: number | null;
+        /** @description How long it had been silent at the last check */
+        silentMinutes: number | null;
+      }, {
+        /** @constant */
+        kind: "refusal_burst";
+        /** @description Refusals counted in the burst */
+        refusals: number | null;
+        /** @description Within how many minutes */
+        windowMinutes: number | null;
+        /** @description What the network refused: the attach or a data session */
+        attempt: ("attach" | "session") | null;
+        /** @description The 3GPP cause of the last refusal */
+        causeCode: number | null;
+        /** @description That cause in words: "27 Missing or unknown APN" */
+        causeLabel: string | null;
+        /** @description The network (MCC+MNC) that refused it last */
+        network: string | null;
+        /** @description The APN it asked for last */
+        apn: string | null;
+        firstAt: string | null;
+        lastAt: string | null;
+      }]>;
+    };
+    CustomerAlarmPage: {
+      items: components["schemas"]["CustomerAlarm"][];
       nextCursor: string | null;
     };
     /** @description Which SIMs: every field given must hold; none given takes every SIM in */
@@ -5678,7 +5735,7 @@ export interface operations {
   };
   /**
    * List alarms
-   * @description Staff only. Newest first (by when the condition was last seen). One active alarm per SIM and type; a silence that lasts raises its count every 5 minutes, and the first check after the SIM talks clears it.
+   * @description Newest first (by when the condition was last seen). One active alarm per SIM and type; a silence that lasts raises its count every 5 minutes, and the first check after the SIM talks clears it. A customer sees their own accounts' SIM alarms (silence, refusal_burst) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape.
    */
   listAlarms: {
     parameters: {
@@ -5700,7 +5757,7 @@ export interface operations {
       /** @description Default Response */
       200: {
         content: {
-          "application/json": components["schemas"]["AlarmPage"];
+          "application/json": components["schemas"]["AlarmPage"] | components["schemas"]["CustomerAlarmPage"];
         };
       };
       /** @description Default Response */
@@ -5729,7 +5786,10 @@ export interface operations {
       };
     };
   };
-  /** Get an alarm */
+  /**
+   * Get an alarm
+   * @description A customer sees their own accounts' SIM alarms (silence, refusal_burst) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape. Another account's alarm, or a staff-only one, answers 404 to a customer.
+   */
   getAlarm: {
     parameters: {
       path: {
@@ -5740,7 +5800,7 @@ export interface operations {
       /** @description Default Response */
       200: {
         content: {
-          "application/json": components["schemas"]["Alarm"];
+          "application/json": components["schemas"]["Alarm"] | components["schemas"]["CustomerAlarm"];
         };
       };
       /** @description Default Response */
@@ -5771,7 +5831,7 @@ export interface operations {
   };
   /**
    * Acknowledge an alarm
-   * @description Someone is on it. The first acknowledgement is kept; the alarm stays active until cleared.
+   * @description Staff only (a customer gets 403). Someone is on it. The first acknowledgement is kept; the alarm stays active until cleared.
    */
   acknowledgeAlarm: {
     parameters: {
@@ -5820,7 +5880,7 @@ export interface operations {
   };
   /**
    * Clear an alarm
-   * @description Handled by hand. A condition that persists raises a new alarm at its next check (a silence: within 5 minutes).
+   * @description Staff only (a customer gets 403). Handled by hand. A condition that persists raises a new alarm at its next check (a silence: within 5 minutes).
    */
   clearAlarm: {
     parameters: {
