@@ -127,7 +127,16 @@ export default function AlarmsPage() {
                   </Table.Td>
                   <Table.Td>
                     <Text size="xs" fw={600} c="dimmed">
-                      {t(`alarms.type.${a.type}`)}
+                      {/* The alarm's own page: its traffic chart (AlarmPage.tsx). */}
+                      <Anchor
+                        component={Link}
+                        to={`/alarms/${a.id}`}
+                        size="xs"
+                        fw={600}
+                        aria-label={`${t(`alarms.type.${a.type}`)} — ${on}`}
+                      >
+                        {t(`alarms.type.${a.type}`)}
+                      </Anchor>
                     </Text>
                     {alarmWords(a, dateTime, number)}
                     <Follows alarm={a} />

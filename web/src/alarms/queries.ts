@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useAccountOptions, useCommunicationPlans, useRatePlans } from '../admin/queries.ts';
 import { api, type Schemas, unwrap } from '../api/client.ts';
+import type { operations } from '../api/schema';
 import type { RefField, RefNames } from './rule-words.ts';
 
 // The list's key is the prefix of each rule's, so a change refreshes both.
@@ -137,3 +138,33 @@ export function useRefOptions(): { options: Record<RefField, RefOptions>; names:
     return { options, names };
   }, [accounts.data, comm.data, rate.data, models.data]);
 }
+
+/** One alarm and its series: under the list's key ['alarms'], so acknowledging or clearing anywhere refreshes them. */
+export const alarmKeys = {
+  one: (id: number) => ['alarms', 'one', id] as const,
+  series: (id: number, bucketMinutes: SeriesBucket | null) => ['alarms', 'series', id, bucketMinutes] as const,
+};
+export type SeriesBucket = NonNullable<
+  NonNullable<operations['getAlarmSeries']['parameters']['query']>['bucketMinutes']
+>;
+
+export const useAlarm = (id: number) =>
+  useQuery({
+    queryKey: alarmKeys.one(id),
+    queryFn: () => unwrap(api.GET('/api/v1/alarms/{id}', { params: { path: { id } } })),
+    refetchInterval: 30_000,
+  });
+
+/** The traffic around the alarm, in its default window (the server picks it from the alarm's instants); a rule's alarm has none. */
+export const useAlarmSeries = (id: number, bucketMinutes: SeriesBucket | null, enabled = true) =>
+  useQuery({
+    enabled,
+    queryKey: alarmKeys.series(id, bucketMinutes),
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/alarms/{id}/series', {
+          params: { path: { id }, query: bucketMinutes === null ? {} : { bucketMinutes } },
+        }),
+      ),
+    refetchInterval: 60_000,
+  });

@@ -51,6 +51,7 @@ const router = createBrowserRouter([
       { path: 'alarms', lazy: screen(() => import('../alarms/AlarmsPage.tsx')), loader: prefetch() },
       { path: 'alarms/rules', lazy: screen(() => import('../alarms/RulesPage.tsx')), loader: prefetch() },
       { path: 'alarms/rules/:id', lazy: screen(() => import('../alarms/RuleEditorPage.tsx')), loader: prefetch() },
+      { path: 'alarms/:id', lazy: screen(() => import('../alarms/AlarmPage.tsx')), loader: prefetch() },
       { path: 'capacity', lazy: screen(() => import('../capacity/CapacityPage.tsx')), loader: prefetch() },
       {
         path: 'capacity/:deviceId',
