@@ -15,6 +15,11 @@ export const keys = {
     events: (iccid: string, types: string) => ['sims', 'one', iccid, 'events', types] as const,
   },
   accounts: { list: ['accounts'] as const },
+  /** The portal's alarm lists (the console's alarm screens keep their own ['alarms', …] keys, same prefix). */
+  alarms: {
+    all: ['alarms'] as const,
+    portal: (params: Record<string, unknown>) => ['alarms', 'portal', params] as const,
+  },
   mail: {
     all: ['mail'] as const,
     /** A page of triage (null: the first, which the nav's count shares). */

@@ -84,6 +84,7 @@ const router = createBrowserRouter([
       { path: 'portal/sims', lazy: screen(() => import('../portal/PortalSimsPage.tsx')), loader: prefetch() },
       { path: 'portal/sims/:iccid', lazy: screen(() => import('../portal/PortalSimPage.tsx')), loader: prefetch() },
       { path: 'portal/cases', lazy: screen(() => import('../portal/PortalCasesPage.tsx')), loader: prefetch() },
+      { path: 'portal/alarms', lazy: screen(() => import('../portal/PortalAlarmsPage.tsx')), loader: prefetch() },
       {
         path: 'portal/cases/:number',
         lazy: screen(() => import('../portal/PortalCasePage.tsx')),

@@ -78,6 +78,7 @@ export function Shell() {
     : [
         { to: '/portal/sims', label: t('nav.mySims') },
         { to: '/portal/cases', label: t('nav.myCases') },
+        { to: '/portal/alarms', label: t('portal.alarms.title') },
         { to: '/portal/webhooks', label: t('webhooks.title') },
       ];
   return (

@@ -10,8 +10,16 @@ const catalogs: Record<Language, Partial<Record<MessageKey, string>>> = { en, fr
 export const isLanguage = (l: string | null | undefined): l is Language =>
   (LANGUAGES as readonly string[]).includes(l ?? '');
 
-/** The enum families the portal shows in the customer's words (portal.ts `enum.<family>.<value>`). */
-export type EnumFamily = 'caseState' | 'caseType' | 'simState' | 'network' | 'verdict';
+/** The enum families the portal shows in the customer's words (portal.ts and portal-alarms.ts `enum.<family>.<value>`). */
+export type EnumFamily =
+  | 'caseState'
+  | 'caseType'
+  | 'simState'
+  | 'network'
+  | 'verdict'
+  | 'alarmType'
+  | 'alarmSeverity'
+  | 'alarmStatus';
 
 type I18n = {
   lang: Language;

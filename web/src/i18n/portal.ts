@@ -1,3 +1,4 @@
+import { portalAlarmsCatalogs, portalAlarmsEn } from './portal-alarms.ts';
 import { webhooksCatalogs, webhooksEn } from './webhooks.ts';
 
 /**
@@ -94,6 +95,7 @@ export const portalEn = {
   'enum.verdict.error': 'Problem',
   'enum.verdict.unknown': 'Unknown',
   ...webhooksEn,
+  ...portalAlarmsEn,
 } as const;
 
 export type PortalKey = keyof typeof portalEn;
@@ -186,6 +188,7 @@ const fr: PortalCatalog = {
   'enum.verdict.error': 'Problème',
   'enum.verdict.unknown': 'Inconnu',
   ...webhooksCatalogs.fr,
+  ...portalAlarmsCatalogs.fr,
 };
 
 const de: PortalCatalog = {
@@ -276,6 +279,7 @@ const de: PortalCatalog = {
   'enum.verdict.error': 'Problem',
   'enum.verdict.unknown': 'Unbekannt',
   ...webhooksCatalogs.de,
+  ...portalAlarmsCatalogs.de,
 };
 
 const it: PortalCatalog = {
@@ -366,6 +370,7 @@ const it: PortalCatalog = {
   'enum.verdict.error': 'Problema',
   'enum.verdict.unknown': 'Sconosciuto',
   ...webhooksCatalogs.it,
+  ...portalAlarmsCatalogs.it,
 };
 
 const ru: PortalCatalog = {
@@ -456,6 +461,7 @@ const ru: PortalCatalog = {
   'enum.verdict.error': 'Проблема',
   'enum.verdict.unknown': 'Неизвестно',
   ...webhooksCatalogs.ru,
+  ...portalAlarmsCatalogs.ru,
 };
 
 const sv: PortalCatalog = {
@@ -545,6 +551,7 @@ const sv: PortalCatalog = {
   'enum.verdict.error': 'Problem',
   'enum.verdict.unknown': 'Okänt',
   ...webhooksCatalogs.sv,
+  ...portalAlarmsCatalogs.sv,
 };
 
 /** By language (index.tsx's LANGUAGES; spelled out here so the node tests can load this file without JSX). */

@@ -16,9 +16,14 @@ const COLOR: Record<string, string> = {
   ok: 'teal',
   warning: 'yellow',
   error: 'red',
+  // Alarms: severity, and active (needs attention) — an ended one stays grey.
+  critical: 'red',
+  major: 'orange',
+  minor: 'yellow',
+  active: 'orange',
 };
 
-/** An enum value of the API (case state, SIM state, network state, verdict) as a badge in the user's language. */
+/** An enum value of the API (case state, SIM state, network state, verdict, alarm) as a badge in the user's language. */
 export function EnumBadge({ family, value }: { family: EnumFamily; value: string | null | undefined }) {
   const { enumText, t } = useI18n();
   if (!value && family === 'network') return <span>{t('enum.network.none')}</span>;

@@ -2,12 +2,13 @@ import { Anchor, Button, Card, Grid, Group, Stack, Text, Title } from '@mantine/
 import { Link, useParams } from 'react-router';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
+import { alarmText, seenText } from './alarm-text.ts';
 import { EnumBadge } from './PortalBadges.tsx';
-import { usePortalDiagnose, usePortalNetworkState, usePortalSim, usePortalUsage } from './queries.ts';
+import { usePortalAlarms, usePortalDiagnose, usePortalNetworkState, usePortalSim, usePortalUsage } from './queries.ts';
 
 /**
  * One own SIM as the customer sees it: identity, plans, state, network state and last seen, 30 days of usage, and a
- * self-check whose explanation comes in the portal's language. Nothing of the staff's SIM page (trace, audit,
+ * self-check whose explanation comes in the portal's language, and its active alarms. Nothing of the staff's SIM page (trace, audit,
  * network actions, the agent's summary) is asked for or shown.
  */
 export default function PortalSimPage() {
@@ -95,6 +96,49 @@ export default function PortalSimPage() {
           </Card>
         </Grid.Col>
       </Grid>
+      <SimAlarms iccid={s.iccid} />
     </Stack>
+  );
+}
+
+/** The SIM's active alarms in words, and the way to all of them (the ended ones too) on the alarms page. */
+function SimAlarms({ iccid }: { iccid: string }) {
+  const i18n = useI18n();
+  const { t, enumText } = i18n;
+  const alarms = usePortalAlarms({ status: 'active', iccid, limit: 20 });
+  const items = alarms.data?.items ?? [];
+  return (
+    <Card withBorder component="section" aria-label={t('portal.sim.alarms')}>
+      <Group justify="space-between" mb="xs">
+        <Title order={2} size="h5">
+          {t('portal.sim.alarms')}
+        </Title>
+        <Anchor component={Link} to={`/portal/alarms?iccid=${iccid}`} size="sm">
+          {t('portal.sim.allAlarms')}
+        </Anchor>
+      </Group>
+      <ErrorAlert error={alarms.error} />
+      {alarms.isSuccess && items.length === 0 && (
+        <Text size="sm" c="dimmed">
+          {t('portal.sim.noAlarm')}
+        </Text>
+      )}
+      <Stack gap="xs">
+        {items.map((a) => (
+          <Stack key={a.id} gap={2}>
+            <Group gap="xs">
+              <EnumBadge family="alarmSeverity" value={a.severity} />
+              <Text size="sm" fw={600}>
+                {enumText('alarmType', a.type)}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {seenText(a, i18n)}
+              </Text>
+            </Group>
+            <Text size="sm">{alarmText(a, i18n)}</Text>
+          </Stack>
+        ))}
+      </Stack>
+    </Card>
   );
 }

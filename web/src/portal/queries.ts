@@ -147,3 +147,35 @@ export function usePortalCreateCase() {
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.cases.all }),
   });
 }
+
+export type CustomerAlarm = Schemas['CustomerAlarm'];
+/** A customer is answered in the customer shape (CustomerAlarm); the staff shape never reaches the portal's screens. */
+const customerAlarms = (items: readonly (Schemas['Alarm'] | CustomerAlarm)[]): CustomerAlarm[] =>
+  items.filter((a): a is CustomerAlarm => 'cause' in a);
+
+/**
+ * Own alarms, newest first: the active ones (the default, what needs attention) or the ended ones; `iccid` narrows to
+ * one SIM. Refreshed every 30 s like the case list: a silence is raised by the server's clock, not by a click.
+ */
+export const usePortalAlarms = (p: {
+  status: 'active' | 'cleared';
+  iccid?: string | undefined;
+  cursor?: string | undefined;
+  limit?: number;
+}) => {
+  const query = {
+    status: p.status,
+    limit: p.limit ?? PORTAL_PAGE,
+    ...(p.iccid ? { iccid: p.iccid } : {}),
+    ...(p.cursor ? { cursor: p.cursor } : {}),
+  };
+  return useQuery({
+    queryKey: keys.alarms.portal(query),
+    queryFn: async () => {
+      const page = await unwrap(api.GET('/api/v1/alarms', { params: { query } }));
+      return { items: customerAlarms(page.items), nextCursor: page.nextCursor };
+    },
+    placeholderData: keepPreviousData,
+    refetchInterval: 30_000,
+  });
+};

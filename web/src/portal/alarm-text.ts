@@ -1,0 +1,64 @@
+import type { useI18n } from '../i18n/index.tsx';
+import type { PortalKey } from '../i18n/portal.ts';
+import type { CustomerAlarm } from './queries.ts';
+
+/**
+ * A customer's alarm in their words. Not the console's alarm-words.ts: that one reads the desk's free-form details in
+ * English (rule names, fleets, failed rules); the portal gets the cause as typed facts (CustomerAlarm.cause, picked by
+ * the server's customer presenter) and words them in the customer's language.
+ */
+type I18n = Pick<ReturnType<typeof useI18n>, 't' | 'lang' | 'dateTime' | 'number'>;
+
+/** A catalog template with its `{name}` places filled in. */
+export function fillIn(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/** Minutes as the locale says a span: "45 minutes", "24 hours", "3 days" (Intl units). */
+export function span(lang: string, minutes: number | null): string {
+  if (minutes === null) return '?';
+  const [value, unit] =
+    minutes < 90
+      ? [minutes, 'minute']
+      : minutes < 48 * 60
+        ? [Math.round((minutes / 60) * 10) / 10, 'hour']
+        : [Math.round((minutes / 1440) * 10) / 10, 'day'];
+  return new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+}
+
+/** What happened, as one or two sentences. */
+export function alarmText(a: CustomerAlarm, i: I18n): string {
+  const c = a.cause;
+  if (c.kind === 'silence')
+    return fillIn(i.t('portal.alarms.words.silence'), {
+      since: c.lastEventAt ? i.dateTime(c.lastEventAt) : '?',
+      allowed: span(i.lang, c.allowedMinutes),
+    });
+  const key: PortalKey =
+    c.attempt === 'attach'
+      ? 'portal.alarms.words.refusedAttach'
+      : c.attempt === 'session'
+        ? 'portal.alarms.words.refusedSession'
+        : 'portal.alarms.words.refused';
+  const parts = [
+    fillIn(i.t(key), {
+      count: c.refusals === null ? '?' : i.number(c.refusals),
+      window: span(i.lang, c.windowMinutes),
+    }),
+  ];
+  const cause = c.causeLabel ?? (c.causeCode === null ? null : String(c.causeCode));
+  if (cause) parts.push(fillIn(i.t('portal.alarms.words.cause'), { cause }));
+  const where = [
+    c.network ? `${i.t('portal.alarms.words.network')} ${c.network}` : null,
+    c.apn ? `APN ${c.apn}` : null,
+  ];
+  if (where.some(Boolean)) parts.push(`${where.filter(Boolean).join(', ')}.`);
+  return parts.join(' ');
+}
+
+/** When: first seen, and how often and how lately when it repeated. */
+export function seenText(a: CustomerAlarm, i: I18n): string {
+  const first = i.dateTime(a.firstSeenAt);
+  if (a.count <= 1) return first;
+  return `${first} · ${fillIn(i.t('portal.alarms.repeated'), { count: i.number(a.count), last: i.dateTime(a.lastSeenAt) })}`;
+}
