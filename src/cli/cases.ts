@@ -3,9 +3,7 @@
  * operator (cliPrincipal) or, with --as, as a named staff user so the timeline shows who did it.
  * Exit codes: 0 = done, 2 = bad input (the option is named), 1 = anything else (the error code is printed).
  */
-import { type Command, Option } from 'commander';
-import type { z } from 'zod';
-import { loadConfig } from '../config.ts';
+import type { Command } from 'commander';
 import { audienceOf, presentCase, presentCaseEvent, presentCaseSummary } from '../modules/cases/cases.presenter.ts';
 import {
   CASE_TYPES,
@@ -19,37 +17,7 @@ import {
 } from '../modules/cases/cases.schemas.ts';
 import type { CaseEventRow } from '../modules/cases/cases.service.ts';
 import { CASE_STATES } from '../modules/cases/state-machine.ts';
-import { openContext } from '../open-context.ts';
-import { cliPrincipal, type Principal, ROLE_SCOPES, type Role } from '../platform/auth.ts';
-import { printCliError } from './cli-util.ts';
-
-type Services = Awaited<ReturnType<typeof openContext>>['services'];
-
-/** Bad command-line input: printed as `error: --option: reason` lines, exit code 2. */
-class CliInputError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(problems.join('; '));
-    this.problems = problems;
-  }
-}
-
-/**
- * Validates with the API's schema; a problem is reported under the CLI option that carried the field
- * (`names` maps schema fields to options, e.g. accountId → --account).
- */
-function parseInput<S extends z.ZodType>(schema: S, input: unknown, names: Record<string, string> = {}): z.infer<S> {
-  const r = schema.safeParse(input);
-  if (r.success) return r.data;
-  throw new CliInputError(
-    r.error.issues.map((i) => {
-      const [head, ...rest] = i.path.map(String);
-      const option = head === undefined ? '(input)' : (names[head] ?? `--${head}`);
-      const at = rest.length > 0 ? ` (item ${rest.join('.')})` : '';
-      return `${option}${at}: ${i.message}`;
-    }),
-  );
-}
+import { actor, asOption, CliInputError, parseInput, run, type Services, table } from './cli-run.ts';
 
 /** Numbers arrive as text; anything not numeric is passed through so the schema names the option. */
 const num = (s: string | undefined): number | string | undefined =>
@@ -66,43 +34,6 @@ async function accountIdOf(services: Services, number: string | undefined): Prom
   return a.id;
 }
 
-/** The console operator, or the staff user named by --as (so the timeline names a person). */
-async function actor(services: Services, as: string | undefined): Promise<Principal> {
-  if (as === undefined) return cliPrincipal();
-  const u = await services.users.byEmail(as);
-  if (!u) throw new CliInputError([`--as: no user ${as}`]);
-  if (u.disabled) throw new CliInputError([`--as: user ${as} is disabled`]);
-  if (u.role === 'customer') throw new CliInputError([`--as: user ${as} is a customer, not staff`]);
-  const role = u.role as Role;
-  return {
-    userId: u.id,
-    email: u.email,
-    role,
-    scopes: new Set(ROLE_SCOPES[role]),
-    tenantId: null,
-    accountId: null,
-    accountPath: null,
-    via: 'cli',
-  };
-}
-
-/** Opens the database, runs one command, maps failures to exit codes, always closes. */
-async function run(fn: (services: Services) => Promise<void>): Promise<void> {
-  const { ctx, services } = await openContext(loadConfig());
-  try {
-    await fn(services);
-  } catch (e) {
-    if (e instanceof CliInputError) {
-      for (const p of e.problems) console.error(`error: ${p}`);
-      process.exitCode = 2;
-    } else {
-      process.exitCode = printCliError(e);
-    }
-  } finally {
-    await ctx.database.close();
-  }
-}
-
 function age(from: Date, now = Date.now()): string {
   const mins = Math.max(0, Math.floor((now - from.getTime()) / 60_000));
   if (mins < 60) return `${mins}m`;
@@ -117,16 +48,6 @@ function due(at: Date | null, now = Date.now()): string {
   return at.getTime() >= now ? `in ${age(new Date(now), at.getTime())}` : `overdue ${age(at, now)}`;
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}
-
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 function printEvent(e: CaseEventRow) {
@@ -136,8 +57,6 @@ function printEvent(e: CaseEventRow) {
   console.log(`${e.at.toISOString()}  ${e.kind}${call}${mark}  ${e.authorLabel}`);
   for (const l of e.body.split('\n')) console.log(`    ${l}`);
 }
-
-const asOption = () => new Option('--as <email>', 'act as this staff user (default: the console operator)');
 
 export function registerCases(program: Command) {
   const cases = program.command('cases').description('Service desk cases');

@@ -67,6 +67,10 @@ export const GROUPS: Group[] = [
     load: async () => [(await import('./cases.ts')).registerCases],
   },
   {
+    commands: [['alarms', 'Alarms the watches raised (silence, refusals, fleet, rules)']],
+    load: async () => [(await import('./alarms.ts')).registerAlarms],
+  },
+  {
     commands: [
       ['ingest-credentials', 'Credentials of network/telemetry producers (MQTT username + password, or HTTP Bearer)'],
     ],
