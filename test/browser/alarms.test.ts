@@ -127,7 +127,7 @@ describe.skipIf(testDbKind !== 'pglite')('alarms (browser)', { timeout: 300_000 
     expect(await row.textContent()).toMatch(
       /major.*Refusal burst.*Refused 3 times within 15 min.*last refusal: session, cause 27 Missing or unknown APN, network 24007, APN iot\.exmaple\.com.*Rule: Refused APN.*active/,
     );
-    expect(await row.getByRole('link', { name: refused }).getAttribute('href')).toBe(`/sims/${refused}`);
+    expect(await row.getByRole('link', { name: refused, exact: true }).getAttribute('href')).toBe(`/sims/${refused}`);
     expect(await seriousA11yViolations(agent)).toEqual([]);
     await shot(agent, 'alarms-refusal-burst');
   });
