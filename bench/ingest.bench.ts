@@ -311,7 +311,8 @@ async function measure(events: EventsMode, round: number): Promise<ModeFigures> 
       `insert into alarm_rules (name, kind, scope, params, severity) values
          ('bench silence', 'silence', '{}', '{"factor": 1.5, "graceMinutes": 30, "noRhythmMinutes": 1440, "learnWeeks": 4}', 'major'),
          ('bench bursts', 'refusal_burst', '{}',
-          '{"count": 3, "windowMinutes": 15, "causes": [], "attempts": ["attach", "session"], "clearMinutes": 15}', 'minor')`,
+          '{"count": 3, "windowMinutes": 15, "causes": [], "attempts": ["attach", "session"], "clearMinutes": 15,
+            "streak": 3, "streakHours": 6}', 'minor')`,
     );
   if (mosquitto) env.MQTT_URL = brokerUrl;
   else env.IOTOPS_MQTT_PORT = String(embeddedPort);

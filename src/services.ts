@@ -327,6 +327,7 @@ export function alarmsDeps(s: AlarmsNeeds): AlarmsDeps {
     iccidsOf: sims.iccidsOf,
     locateSim: sims.locate,
     accountsBelow: accounts.subtreeIds,
+    accountsInScope: accounts.idsInScope,
     inService: async (ids) => new Set((await sims.byIds(ids)).filter((x) => x.state === 'ACTIVATED').map((x) => x.id)),
     async profilesOf(ids) {
       const [rows, last, models] = await Promise.all([

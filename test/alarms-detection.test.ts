@@ -7,7 +7,8 @@
  * alarms run on a test clock that follows it (test/support/alarm-replay.ts: slices of at most 5 minutes, cut at
  * every instant a silence falls due and at the end of every minute in which a refusal completes a burst; after each
  * slice the batch events' jobs run and the worker's timers tick). Rules as an operator would set them: one
- * refusal-burst rule for the whole fleet (3 refusals within 15 minutes, any cause, attach and session), the fleet
+ * refusal-burst rule for the whole fleet (3 refusals within 15 minutes, or 3 in a row with no accepted attempt
+ * between within 6 hours; any cause, attach and session), the fleet
  * alarms built in, and the silence watch twice — its built-in default (no rule: the diagnosis' rhythm rule), and a
  * silence rule (factor 1.5, grace 30 min). The second variant is a second replay on a fresh database that runs the
  * silence watch alone (no other rule, fleet alarms off): the watch reads no other alarm, so its figures combine with
@@ -68,7 +69,15 @@ const DAY = 24 * HOUR;
 const staff = cliPrincipal('alarms-detection');
 
 /** The refusal-burst rule for the whole fleet. */
-const BURST = { count: 3, windowMinutes: 15, causes: [], attempts: ['attach', 'session'], clearMinutes: 15 } as const;
+const BURST = {
+  count: 3,
+  windowMinutes: 15,
+  causes: [],
+  attempts: ['attach', 'session'],
+  clearMinutes: 15,
+  streak: 3,
+  streakHours: 6,
+} as const;
 /** The silence rule of the second variant. */
 const SILENCE = { factor: 1.5, graceMinutes: 30, noRhythmMinutes: 1440, learnWeeks: 4 } as const;
 
@@ -135,13 +144,30 @@ function bySim(events: readonly Wire[]): Map<string, Wire[]> {
 const contactsOf = (evs: readonly Wire[] | undefined) =>
   (evs ?? []).filter((e) => CONTACT.has(e.type)).map((e) => Date.parse(e.ts));
 
-/** The end of each minute in which a refusal completes a burst of the rule (from the events alone). */
+/**
+ * The end of each minute in which a refusal completes a burst of the rule (from the events alone): three within the
+ * window, or the streak's third in a row since the last accepted attempt of its kind (a later one of the streak ends
+ * its minute too: cutting more often decides the same).
+ */
 function burstCuts(events: readonly Wire[]): number[] {
   const cuts = new Set<number>();
+  const cut = (t: number) => cuts.add(Math.ceil((t + 1) / MIN) * MIN);
+  const ACCEPTS: Record<string, string> = { attach_rejected: 'attach', session_rejected: 'session_start' };
   for (const evs of bySim(events).values()) {
     const ts = evs.filter((e) => isRefusal(e.type)).map((e) => Date.parse(e.ts));
     for (let i = BURST.count - 1; i < ts.length; i++)
-      if (ts[i - BURST.count + 1]! > ts[i]! - BURST.windowMinutes * MIN) cuts.add(Math.ceil((ts[i]! + 1) / MIN) * MIN);
+      if (ts[i - BURST.count + 1]! > ts[i]! - BURST.windowMinutes * MIN) cut(ts[i]!);
+    for (const kind of Object.keys(ACCEPTS)) {
+      let streak: number[] = [];
+      for (const e of evs) {
+        const t = Date.parse(e.ts);
+        if (e.type === ACCEPTS[kind]) streak = [];
+        else if (e.type === kind) {
+          streak = [...streak.filter((x) => x > t - BURST.streakHours * HOUR), t];
+          if (streak.length >= BURST.streak) cut(t);
+        }
+      }
+    }
   }
   return [...cuts].sort((a, b) => a - b);
 }
@@ -493,7 +519,10 @@ function report(m: Measured): string {
   return [
     `alarm detection quality (${testDbKind}): ${m.source.name}`,
     `  replay, default silence: ${statsText(m.stats.default)}; silence rule: ${statsText(m.stats.rule)}`,
-    table('default silence (no silence rule), refusal-burst rule 3 in 15 min, fleet alarms built in:', m.byDefault),
+    table(
+      'default silence (no silence rule), refusal-burst rule 3 in 15 min or 3 in a row, fleet alarms built in:',
+      m.byDefault,
+    ),
     table(
       `silence rule (factor ${SILENCE.factor}, grace ${SILENCE.graceMinutes} min), same refusal and fleet alarms:`,
       m.byRule,
@@ -516,15 +545,17 @@ function report(m: Measured): string {
 /**
  * Goals (issue 17.7): ≥ 80 % of injected faults detected before the customer would notice, median time-to-detect
  * < 5 min of simulated time, false alarms < 1 per 10,000 SIM-days. The floors below sit under the figures measured
- * (docs/PERFORMANCE.md, "2026-12-07, alarm detection quality") so that a regression shows; the goals not met are
- * printed, not asserted.
+ * (docs/PERFORMANCE.md, "alarm detection quality") so that a regression shows; the goals not met are printed, not
+ * asserted. The median time-to-detect is the goal itself on the simulator; on the generator it is a floor since the
+ * refusal streak finds its slow-retrying refusers (found at 20–50 min, missed before, when the median was 0.8 min).
  */
 const FLOORS = {
-  // Measured 2026-12-07 (14 days of history): recall 89 %, in time 26 %, precision 38 % / 5 %, false 175 / 1,928
-  // per 10k SIM-days (default / silence rule).
-  simulator: { recall: 0.84, inTime: 0.2, precision: 0.03, maxFalsePer10k: 2_400, maxMedianMin: 5 },
-  // Measured 2026-12-07: recall 60 %, in time 25 %, precision 45 % / 31 %, false 570 / 1404 per 10k SIM-days.
-  generator: { recall: 0.55, inTime: 0.2, precision: 0.25, maxFalsePer10k: 1_700, maxMedianMin: 5 },
+  // Measured 2026-12-07 (14 days of history, refusal streak 3): recall 95 %, in time 26 %, precision 85 % / 33 %,
+  // false 175 / 1,928 per 10k SIM-days (default / silence rule), median 3.0 min.
+  simulator: { recall: 0.9, inTime: 0.2, precision: 0.25, maxFalsePer10k: 2_400, maxMedianMin: 5 },
+  // Measured 2026-12-07 (refusal streak 3): recall 100 %, in time 36 %, precision 56 % / 42 %, false 570 / 1,404 per
+  // 10k SIM-days, median 16 min.
+  generator: { recall: 0.95, inTime: 0.3, precision: 0.35, maxFalsePer10k: 1_700, maxMedianMin: 20 },
 };
 
 function checkFloors(m: Measured, f: (typeof FLOORS)['simulator']) {
@@ -533,7 +564,6 @@ function checkFloors(m: Measured, f: (typeof FLOORS)['simulator']) {
     expect(s.total.inTime / s.total.withDeadline).toBeGreaterThanOrEqual(f.inTime);
     expect(s.alarms.true / s.alarms.all).toBeGreaterThanOrEqual(f.precision);
     expect(s.healthy.per10kSimDays).toBeLessThanOrEqual(f.maxFalsePer10k);
-    // The one goal met: the median time-to-detect, asserted as the goal itself.
     expect(s.total.medianMin).toBeLessThanOrEqual(f.maxMedianMin);
   }
 }

@@ -179,6 +179,14 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300
     await agent
       .getByText(/refused 5 times within 10 min \(attach and session refusals with cause 27 Missing or unknown APN\)/)
       .waitFor();
+    // The streak, on by default, catches the slow retriers: 4 in a row here.
+    expect(
+      await agent.getByRole('checkbox', { name: /refused again and again without being accepted/ }).isChecked(),
+    ).toBe(true);
+    await agent.getByRole('textbox', { name: 'In a row' }).fill('4');
+    await agent
+      .getByText(/So is one refused 4 times in a row with no accepted attach and session between, within 6 h/)
+      .waitFor();
     await agent.getByRole('button', { name: 'Backtest' }).click();
     await agent.getByText(/^On the last 7 days/).waitFor();
     expect(await seriousA11yViolations(agent)).toEqual([]);
@@ -188,14 +196,22 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300
     const row = agent.getByRole('table', { name: 'Alarm rules' }).getByRole('row').filter({ hasText: burst });
     await row.waitFor();
     expect(await row.textContent()).toMatch(
-      /Refusal burst.*enabled.*Every SIM.*5 refusals within 10 min \(cause 27; attach and session\).*major/,
+      /Refusal burst.*enabled.*Every SIM.*5 refusals within 10 min, or 4 in a row not accepted \(within 6 h\) \(cause 27; attach and session\).*major/,
     );
     const saved = await call(agent, 'GET', '/api/v1/alarm-rules');
     expect(saved.body.items).toContainEqual(
       expect.objectContaining({
         name: burst,
         kind: 'refusal_burst',
-        params: { count: 5, windowMinutes: 10, causes: [27], attempts: ['attach', 'session'], clearMinutes: 15 },
+        params: {
+          count: 5,
+          windowMinutes: 10,
+          causes: [27],
+          attempts: ['attach', 'session'],
+          clearMinutes: 15,
+          streak: 4,
+          streakHours: 6,
+        },
       }),
     );
     await shot(agent, 'alarm-rules-burst-list');

@@ -64,8 +64,11 @@ export function alarmCases(deps: AlarmCaseDeps) {
       .map((r) => {
         const d = r.details;
         const iccid = iccids.get(Number(r.originator_id)) ?? `SIM ${r.originator_id}`;
-        if (r.type === 'refusal_burst')
-          return `- ${iccid}: refused ${String(d.refusals)} times within ${String(d.windowMinutes)} min (${String(d.lastType)}, cause ${String(d.causeLabel ?? d.cause)}, network ${String(d.plmn ?? '?')}${d.apn ? `, APN ${String(d.apn)}` : ''}), last at ${String(d.lastAt)}`;
+        if (r.type === 'refusal_burst') {
+          const how =
+            d.condition === 'streak' ? 'in a row, not accepted in between' : `within ${String(d.windowMinutes)} min`;
+          return `- ${iccid}: refused ${String(d.refusals)} times ${how} (${String(d.lastType)}, cause ${String(d.causeLabel ?? d.cause)}, network ${String(d.plmn ?? '?')}${d.apn ? `, APN ${String(d.apn)}` : ''}), last at ${String(d.lastAt)}`;
+        }
         return `- ${iccid}: nothing since ${String(d.lastEventAt ?? '?')} (${String(d.lastEventType ?? 'event')}); its rhythm allows ${String(d.thresholdMinutes ?? '?')} min`;
       })
       .join('\n');

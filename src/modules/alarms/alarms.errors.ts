@@ -2,6 +2,7 @@ export const AlarmsErrors = {
   notFound: 'alarms.not_found',
   staffOnly: 'alarms.staff_only',
   cursorInvalid: 'alarms.cursor_invalid',
+  accountUnknown: 'alarms.account_unknown',
 } as const;
 export const RulesErrors = {
   notFound: 'alarms.rule_not_found',

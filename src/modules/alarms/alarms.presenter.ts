@@ -3,7 +3,11 @@ import type { AlarmRow } from './alarms.repo.ts';
 import type { AlarmView, CustomerAlarmView } from './alarms.schemas.ts';
 
 /** `iccids`: the SIM originators' ICCIDs by SIM id (from the SIMs module). */
-export function presentAlarm(a: AlarmRow, iccids: ReadonlyMap<number, string>): z.infer<typeof AlarmView> {
+export function presentAlarm(
+  a: AlarmRow,
+  iccids: ReadonlyMap<number, string>,
+  groups: ReadonlyMap<number, number> = new Map(),
+): z.infer<typeof AlarmView> {
   return {
     id: a.id,
     type: a.type as z.infer<typeof AlarmView>['type'],
@@ -23,6 +27,8 @@ export function presentAlarm(a: AlarmRow, iccids: ReadonlyMap<number, string>): 
     clearedBy: a.clearedAt === null ? null : a.clearedBy === null ? 'condition' : 'user',
     acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
     ruleId: a.ruleId,
+    parentId: a.parentId,
+    groupSize: a.originatorType === 'plmn' || a.originatorType === 'apn' ? (groups.get(a.id) ?? 0) : null,
     details: a.details,
   };
 }
@@ -46,7 +52,9 @@ function customerCause(type: CustomerAlarmJson['type'], d: Record<string, unknow
   return {
     kind: 'refusal_burst',
     refusals: num(d.refusals),
-    windowMinutes: num(d.windowMinutes),
+    // A streak's refusals are in a row, however far apart: no window to name then.
+    windowMinutes: d.condition === 'streak' ? null : num(d.windowMinutes),
+    inARow: d.condition === 'streak',
     attempt: lastType === 'attach_rejected' ? 'attach' : lastType === 'session_rejected' ? 'session' : null,
     causeCode: num(d.cause),
     causeLabel: str(d.causeLabel),

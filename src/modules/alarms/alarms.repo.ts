@@ -34,6 +34,9 @@ export type AlarmFilter = AlarmReach & {
   type?: string | undefined;
   accountId?: number | undefined;
   simId?: number | undefined;
+  /** Leave out the alarms grouped under a fleet alarm that is still active. */
+  grouped?: boolean | undefined;
+  parentId?: number | undefined;
   before?: { lastSeenAt: Date; id: number } | undefined;
   limit: number;
 };
@@ -56,6 +59,10 @@ export function alarmsRepo(db: Db) {
         f.type ? eq(alarms.type, f.type) : undefined,
         f.accountId ? eq(alarms.accountId, f.accountId) : undefined,
         f.simId ? and(eq(alarms.originatorType, 'sim'), eq(alarms.originatorId, String(f.simId))) : undefined,
+        f.grouped
+          ? sql`(${alarms.parentId} is null or not exists (select 1 from alarms p where p.id = ${alarms.parentId} and p.cleared_at is null))`
+          : undefined,
+        f.parentId ? eq(alarms.parentId, f.parentId) : undefined,
         f.before
           ? or(
               lt(alarms.lastSeenAt, f.before.lastSeenAt),
@@ -69,6 +76,16 @@ export function alarmsRepo(db: Db) {
         .where(and(...where))
         .orderBy(desc(alarms.lastSeenAt), desc(alarms.id))
         .limit(f.limit);
+    },
+    /** How many SIM alarms each of these (fleet) alarms has grouped under it; those with none are absent. */
+    async groupSizes(ids: readonly number[]): Promise<Map<number, number>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db
+        .select({ parentId: alarms.parentId, n: sql<number>`count(*)::int` })
+        .from(alarms)
+        .where(sql`${alarms.parentId} = any(${idsAny(ids)})`)
+        .groupBy(alarms.parentId);
+      return new Map(rows.map((r) => [r.parentId!, r.n]));
     },
     /** One alarm the reach takes in (staff: any). */
     async get(id: number, reach: AlarmReach = {}): Promise<AlarmRow | undefined> {

@@ -261,14 +261,28 @@ describe('alarms for customers', () => {
     expect(desk.json()).toMatchObject({ ruleId: 4242, originator: { type: 'sim' }, details: { rule: RULE_NAME } });
   });
 
-  it("filters within the reach: another tenant's SIM is 404, another account gives nothing", async () => {
+  it("filters within the reach: another tenant's SIM is 404, another tenant's account 400", async () => {
     const bySim = await get(`/api/v1/alarms?status=any&iccid=${own.sim.iccid20}`, t.customer);
     expect((bySim.json() as { items: { id: number }[] }).items.map((a) => a.id)).toEqual([own.alarmId]);
     const foreignSim = await get(`/api/v1/alarms?iccid=${foreign.sim.iccid20}`, t.customer);
     expect(foreignSim.statusCode, foreignSim.body).toBe(404);
-    const foreignAccount = await get(`/api/v1/alarms?status=any&accountId=${other.child.id}`, t.rootCustomer);
-    expect(foreignAccount.statusCode, foreignAccount.body).toBe(200);
-    expect((foreignAccount.json() as { items: unknown[] }).items).toEqual([]);
+    for (const [accountId, customer] of [
+      [other.child.id, t.rootCustomer],
+      [t.root.id, t.customer], // above the customer's own account: not theirs either
+    ] as const) {
+      const res = await get(`/api/v1/alarms?status=any&accountId=${accountId}`, customer);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json()).toMatchObject({
+        error: {
+          code: 'alarms.account_unknown',
+          details: [{ field: 'accountId', value: accountId, reason: 'unknown account' }],
+        },
+      });
+    }
+    const ownAccount = await get(`/api/v1/alarms?status=any&accountId=${t.child.id}`, t.rootCustomer);
+    expect((ownAccount.json() as { items: { id: number }[] }).items.map((a) => a.id).sort()).toEqual(
+      [own.alarmId, burst.alarmId].sort(),
+    );
     const cleared = await get('/api/v1/alarms?status=cleared', t.customer);
     expect((cleared.json() as { items: unknown[] }).items).toEqual([]);
     expect((await get('/api/v1/alarms', {})).statusCode).toBe(401);

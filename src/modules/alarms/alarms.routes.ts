@@ -1,4 +1,4 @@
-import { isStaff, type Principal } from '../../platform/auth.ts';
+import { isStaff } from '../../platform/auth.ts';
 import type { App } from '../../platform/http/app.ts';
 import { principalOf } from '../../platform/http/auth-hooks.ts';
 import { ErrorBody } from '../../platform/http/errors.ts';
@@ -14,8 +14,6 @@ import {
 } from './alarms.schemas.ts';
 import type { AlarmRow, AlarmsService } from './alarms.service.ts';
 
-/** Staff get the desk's view, a customer the customer view (its own schema, built field by field). */
-const presenterFor = (p: Principal) => (isStaff(p) ? presentAlarm : presentCustomerAlarm);
 const present = async (alarms: AlarmsService, a: AlarmRow) => presentAlarm(a, await alarms.iccidsFor([a]));
 
 const CUSTOMERS =
@@ -49,7 +47,10 @@ export function alarmsRoutes(alarms: AlarmsService) {
         const page = await alarms.list(p, req.query);
         const iccids = await alarms.iccidsFor(page.items);
         const { nextCursor } = page;
-        if (isStaff(p)) return { items: page.items.map((a) => presentAlarm(a, iccids)), nextCursor };
+        if (isStaff(p)) {
+          const groups = await alarms.groupSizesOf(page.items);
+          return { items: page.items.map((a) => presentAlarm(a, iccids, groups)), nextCursor };
+        }
         return { items: page.items.map((a) => presentCustomerAlarm(a, iccids)), nextCursor };
       },
     );
@@ -69,7 +70,8 @@ export function alarmsRoutes(alarms: AlarmsService) {
       async (req) => {
         const p = principalOf(req);
         const a = await alarms.read(p, req.params.id);
-        return presenterFor(p)(a, await alarms.iccidsFor([a]));
+        const iccids = await alarms.iccidsFor([a]);
+        return isStaff(p) ? presentAlarm(a, iccids, await alarms.groupSizesOf([a])) : presentCustomerAlarm(a, iccids);
       },
     );
     app.post(

@@ -29,6 +29,20 @@ export const ListAlarmsQuery = z.object({
   type: z.enum(ALARM_TYPES).optional(),
   accountId: z.coerce.number().int().positive().optional().describe("Only this account's alarms"),
   iccid: z.string().trim().min(1).max(22).optional().describe("Only this SIM's alarms (19 or 20 digits)"),
+  grouped: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe(
+      'true: leave out the SIM alarms grouped under an active fleet alarm (its groupSize counts them) — one row per ' +
+        'outage instead of one per SIM',
+    ),
+  parentId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Only the SIM alarms grouped under this fleet alarm'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(200).optional(),
 });
@@ -64,6 +78,16 @@ export const AlarmView = z
     clearedBy: z.enum(['condition', 'user']).nullable(),
     acknowledgedAt: z.string().nullable(),
     ruleId: z.number().int().nullable().describe('The rule that raised it (null: the built-in silence rule)'),
+    parentId: z
+      .number()
+      .int()
+      .nullable()
+      .describe("A SIM's refusal burst: the fleet alarm (its network or APN refusing many SIMs) it is grouped under"),
+    groupSize: z
+      .number()
+      .int()
+      .nullable()
+      .describe('A fleet alarm: how many SIM alarms are grouped under it (null for other alarms)'),
     details: z
       .record(z.string(), z.unknown())
       .describe(
@@ -99,7 +123,10 @@ const RefusalCause = z
   .object({
     kind: z.literal('refusal_burst'),
     refusals: z.number().int().nullable().describe('Refusals counted in the burst'),
-    windowMinutes: z.number().int().nullable().describe('Within how many minutes'),
+    windowMinutes: z.number().int().nullable().describe('Within how many minutes (null when inARow)'),
+    inARow: z
+      .boolean()
+      .describe('Refused again and again with no accepted attempt between, however slow the retries (no window)'),
     attempt: z
       .enum(['attach', 'session'])
       .nullable()

@@ -38,6 +38,8 @@ export type AlarmsDeps = Pick<SilenceDeps, 'lastEventsOf' | 'inService'> &
     locateSim: (p: Principal, iccid: string) => Promise<{ id: number }>;
     /** The ids of the accounts at and below `path` the scope reaches (a customer's subtree: their alarms' reach). */
     accountsBelow: (scope: TenantScope, path: string) => Promise<number[]>;
+    /** Which of these account ids the scope sees (the accountId filter: another tenant's is unknown, not empty). */
+    accountsInScope: (scope: TenantScope, ids: readonly number[]) => Promise<Set<number>>;
   } & Pick<AlarmCaseDeps, 'cases' | 'notifyDesk' | 'log'> &
   Pick<FleetDeps, 'failingNow'>;
 
@@ -115,6 +117,10 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
         before = { lastSeenAt: new Date(parts[0] as string), id: parts[1] as number };
       }
       const simId = q.iccid === undefined ? undefined : (await deps.locateSim(p, q.iccid)).id;
+      if (q.accountId !== undefined && !(await deps.accountsInScope(scopeOf(p), [q.accountId])).has(q.accountId))
+        throw invalid(E.accountUnknown, `Unknown account ${q.accountId}`, [
+          { field: 'accountId', value: q.accountId, reason: 'unknown account' },
+        ]);
       // The filters narrow within the reach (a customer's accountId of another account: nothing), never widen it.
       const rows = await repo.list({ ...q, ...reach, simId, before, limit: q.limit + 1 });
       const items = rows.slice(0, q.limit);

@@ -45,9 +45,15 @@ export const alarms = pgTable(
     /** Unacknowledged: when the desk was last reminded of it (its rule's remindMinutes), and how often. */
     remindedAt: timestamptz('reminded_at'),
     remindCount: integer('remind_count').notNull().default(0),
+    /**
+     * The fleet alarm (a network or APN refusing many SIMs) this SIM's refusal burst is one of: the desk sees one
+     * outage with its SIMs under it, not hundreds of rows (fleet-watch.ts links them; kept after either clears).
+     */
+    parentId: bigint('parent_id', { mode: 'number' }),
   },
   (t) => [
     index('alarms_case_pending_idx').on(t.id).where(sql`${t.casePending}`),
+    index('alarms_parent_idx').on(t.parentId).where(sql`${t.parentId} is not null`),
     uniqueIndex('alarms_active_uq').on(t.originatorType, t.originatorId, t.type).where(sql`${t.clearedAt} is null`),
     index('alarms_recent_idx').on(t.lastSeenAt, t.id),
     index('alarms_tenant_idx').on(t.tenantId, t.lastSeenAt),

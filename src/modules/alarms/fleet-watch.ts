@@ -5,7 +5,9 @@
  * attempt (originator plmn/apn), raised by the worker's pass, counted up while it lasts, cleared with hysteresis:
  * once out of the failing list for the rule's clearMinutes. Built in (severity critical) for every network and APN;
  * a fleet_refusals rule scoped by plmns/apns sets severity, attempts and clearMinutes for those it takes in.
- * Staff see them; no customer webhook (an outage reaches customers through its major case).
+ * Staff see them; no customer webhook (an outage reaches customers through its major case). The SIMs' own refusal
+ * bursts of the same attempt on that network or APN are grouped under it (parent_id) at every pass: the desk sees
+ * one outage with its SIMs, not one row per SIM (issue 17.2).
  */
 import type { Database } from '../../platform/db/client.ts';
 import { type RuleScope, ruleFor } from './rules.ts';
@@ -43,8 +45,8 @@ const COUNT_EVERY_MS = 20_000;
 
 export function fleetWatch(deps: FleetDeps) {
   const { database } = deps;
-  return async function fleetTick(now: Date): Promise<{ raised: number; cleared: number }> {
-    const out = { raised: 0, cleared: 0 };
+  return async function fleetTick(now: Date): Promise<{ raised: number; cleared: number; grouped: number }> {
+    const out = { raised: 0, cleared: 0, grouped: 0 };
     const [failing, all] = await Promise.all([deps.failingNow(), deps.rules()]);
     // A rule whose parameters cannot be read is disabled; the built-in rule takes its networks.
     const rules: FleetRule[] = [];
@@ -95,6 +97,7 @@ export function fleetWatch(deps: FleetDeps) {
         ],
       );
       if (a?.fresh) out.raised++;
+      out.grouped += await group(f.kind, f.key, type, f.attempt);
     }
     // Out of the failing list for clearMinutes: cleared by its condition (a blip back under the threshold is not).
     const done = await database.query<{ id: string }>(
@@ -108,4 +111,22 @@ export function fleetWatch(deps: FleetDeps) {
     out.cleared = done.length;
     return out;
   };
+
+  /**
+   * Puts the active refusal bursts of this attempt on this network or APN (their last refusal's) that are in no group
+   * yet under its active fleet alarm. A SIM's burst raised later joins at the next pass (within a minute).
+   */
+  async function group(kind: 'plmn' | 'apn', key: string, type: string, attempt: 'attach' | 'session') {
+    const rows = await database.query<{ id: string }>(
+      `update alarms c set parent_id = p.id
+         from alarms p
+        where p.originator_type = $1 and p.originator_id = $2 and p.type = $3 and p.cleared_at is null
+          and c.cleared_at is null and c.originator_type = 'sim' and c.type = 'refusal_burst' and c.parent_id is null
+          and c.details->>'lastType' = $4
+          and (case when $1 = 'plmn' then c.details->>'plmn' = $2 else lower(c.details->>'apn') = $2 end)
+        returning c.id::text`,
+      [kind, key, type, `${attempt}_rejected`],
+    );
+    return rows.length;
+  }
 }

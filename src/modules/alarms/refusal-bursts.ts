@@ -1,9 +1,12 @@
 /**
  * Refusal bursts (issue 17.1): a SIM the network refused `count` times within `windowMinutes` (of the rule's causes,
  * attach and/or session) raises an alarm at once — the APN typed wrong on a device, a SIM barred, a partner refusing
- * roaming — minutes after it began, not when the customer calls. Evaluated when ingest stores refusals (its batch
- * event names the refused ICCIDs); one active alarm per SIM (a burst that goes on counts up). Cleared with
- * hysteresis: once the SIM was accepted again (its last event is no refusal) and refused no more for clearMinutes.
+ * roaming — minutes after it began, not when the customer calls. A device refused for a cause no retry cures backs
+ * off to tens of minutes, so a window rarely fills for it: the rule's `streak` catches it instead — refused that many
+ * times in a row, with no accepted attempt of the same kind (an attach for attach refusals, a session start for
+ * session refusals) between them, within `streakHours`. Evaluated when ingest stores refusals (its batch event names
+ * the refused ICCIDs); one active alarm per SIM (a burst that goes on counts up). Cleared with hysteresis: once the
+ * SIM was accepted again for the kind it was refused (its last event says so) and refused no more for clearMinutes.
  */
 import type { Database, RawTx } from '../../platform/db/client.ts';
 import { emitRaw } from '../../platform/events/emit.ts';
@@ -19,6 +22,10 @@ export type RefusalParams = {
   causes: number[];
   attempts: ('attach' | 'session')[];
   clearMinutes: number;
+  /** Refused this many times in a row without being accepted (null or absent: off; rules saved before it). */
+  streak?: number | null | undefined;
+  /** How far back a streak is looked for (its refusals and the acceptance that ends it). */
+  streakHours?: number | undefined;
 };
 export type RefusalRule = {
   id: number;
@@ -29,53 +36,95 @@ export type RefusalRule = {
   escalation: { afterMinutes: number; severity: string } | null;
   openCase: boolean;
 };
-export type Refusal = {
+type RefusalType = 'attach_rejected' | 'session_rejected';
+/** A network attempt of a SIM as the rules read it: a refusal, or (for streaks) an accepted attach/session start. */
+export type Attempt = {
   simId: number;
   tenantId: number;
   accountId: number;
   ts: Date;
-  type: 'attach_rejected' | 'session_rejected';
+  type: RefusalType | 'attach' | 'session_start';
   cause: number | null;
   plmn: string | null;
   apn: string | null;
 };
+export type Refusal = Attempt & { type: RefusalType };
+type Timed = Pick<Attempt, 'ts' | 'type' | 'cause'>;
 
+export const DEFAULT_STREAK_HOURS = 6;
+const SESSION_TRAFFIC = new Set(['session_start', 'session_update', 'session_end']);
 const ATTEMPT_OF = { attach_rejected: 'attach', session_rejected: 'session' } as const;
-const matches = (p: RefusalParams, r: Pick<Refusal, 'type' | 'cause'>) =>
+/** The accepted attempt that ends a streak of refusals of that kind. */
+const ACCEPTED_BY = { attach_rejected: 'attach', session_rejected: 'session_start' } as const;
+const isRefusal = <R extends Timed>(r: R): r is R & { type: RefusalType } =>
+  r.type === 'attach_rejected' || r.type === 'session_rejected';
+const matches = (p: RefusalParams, r: Timed): r is Timed & { type: RefusalType } =>
+  isRefusal(r) &&
   p.attempts.includes(ATTEMPT_OF[r.type]) &&
   (p.causes.length === 0 || (r.cause !== null && p.causes.includes(r.cause)));
+const streakOn = (p: RefusalParams) => (p.streak ?? 0) >= 1;
+/** How far back the rule reads a SIM's attempts. */
+export const lookbackMinutes = (p: RefusalParams) =>
+  Math.max(p.windowMinutes, streakOn(p) ? (p.streakHours ?? DEFAULT_STREAK_HOURS) * 60 : 0);
 
-/** The burst ending at the newest matching refusal (its refusals, oldest first), or null when it is not one. */
-export function burstAt<R extends Pick<Refusal, 'ts' | 'type' | 'cause'>>(p: RefusalParams, refusals: readonly R[]) {
-  const mine = refusals.filter((r) => matches(p, r)).sort((a, b) => a.ts.getTime() - b.ts.getTime());
-  const last = mine[mine.length - 1];
-  if (!last) return null;
-  const inWindow = mine.filter((r) => r.ts.getTime() > last.ts.getTime() - p.windowMinutes * 60_000);
-  return inWindow.length >= p.count ? inWindow : null;
+export type Burst<R> = { refusals: R[]; condition: 'window' | 'streak'; acceptedAt: Date | null };
+
+/**
+ * The burst ending at the newest matching refusal, or null when it is not one: `count` within the window, else (with
+ * a streak) the refusals of its kind since the last accepted attempt of that kind, within streakHours.
+ */
+export function burstAt<R extends Timed>(p: RefusalParams, attempts: readonly R[]): Burst<R> | null {
+  const sorted = [...attempts].sort((a, b) => a.ts.getTime() - b.ts.getTime());
+  for (let i = sorted.length - 1; i >= 0; i--) if (matches(p, sorted[i]!)) return burstEnding(p, sorted, i);
+  return null;
+}
+
+/** The burst that the refusal at `i` of these time-ordered attempts completes or continues (null: none). */
+function burstEnding<R extends Timed>(p: RefusalParams, sorted: readonly R[], i: number): Burst<R> | null {
+  const last = sorted[i]!;
+  if (!matches(p, last)) return null;
+  const end = last.ts.getTime();
+  const windowStart = end - p.windowMinutes * 60_000;
+  const streakStart = streakOn(p) ? end - (p.streakHours ?? DEFAULT_STREAK_HOURS) * 3_600_000 : end;
+  const inWindow: R[] = [];
+  const streak: R[] = [];
+  let accepted: R | undefined;
+  // Backwards from the refusal: the window's refusals, and the streak's up to the acceptance that ends it.
+  for (let k = i; k >= 0; k--) {
+    const r = sorted[k]!;
+    const t = r.ts.getTime();
+    if (t <= windowStart && t <= streakStart) break;
+    if (t > windowStart && matches(p, r)) inWindow.push(r);
+    if (t > streakStart && accepted === undefined) {
+      if (r.type === ACCEPTED_BY[last.type]) accepted = r;
+      else if (r.type === last.type && matches(p, r)) streak.push(r);
+    }
+  }
+  if (inWindow.length >= p.count) return { refusals: inWindow.reverse(), condition: 'window', acceptedAt: null };
+  if (streakOn(p) && streak.length >= p.streak!)
+    return { refusals: streak.reverse(), condition: 'streak', acceptedAt: accepted ? accepted.ts : null };
+  return null;
 }
 
 /**
- * The alarms the rule would have raised between `from` and `to` on one SIM's refusals (the backtest): a burst
- * fires at the refusal that completes it; the alarm then stands (counting the refusals that follow) until
- * clearMinutes pass without a matching refusal (the backtest sees refusals only: the live clear also waits for the
- * SIM to be accepted).
+ * The alarms the rule would have raised between `from` and `to` on one SIM's attempts (the backtest): a burst fires
+ * at the refusal that completes it; the alarm then stands (counting the refusals that follow) until clearMinutes pass
+ * without a matching refusal (the backtest sees refusals and acceptances only: the live clear also waits for the SIM
+ * to be accepted).
  */
 export function burstsOf(
   p: RefusalParams,
-  refusals: readonly Pick<Refusal, 'ts' | 'type' | 'cause'>[],
+  attempts: readonly Timed[],
   from: number,
   to: number,
 ): { at: number; refusals: number }[] {
-  const mine = refusals
-    .filter((r) => matches(p, r))
-    .map((r) => r.ts.getTime())
-    .sort((a, b) => a - b);
+  const sorted = [...attempts].sort((a, b) => a.ts.getTime() - b.ts.getTime());
   const out: { at: number; refusals: number }[] = [];
   let activeUntil = Number.NEGATIVE_INFINITY;
-  let start = 0;
-  for (let i = 0; i < mine.length; i++) {
-    const t = mine[i]!;
-    while (mine[start]! <= t - p.windowMinutes * 60_000) start++;
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i]!;
+    if (!matches(p, r)) continue;
+    const t = r.ts.getTime();
     if (t < activeUntil) {
       // The burst goes on: its alarm counts the refusal (an alarm fired before `from` is not the window's).
       activeUntil = t + p.clearMinutes * 60_000;
@@ -83,8 +132,9 @@ export function burstsOf(
       if (last && last.at >= from) last.refusals++;
       continue;
     }
-    if (i - start + 1 >= p.count) {
-      if (t >= from && t < to) out.push({ at: t, refusals: i - start + 1 });
+    const burst = burstEnding(p, sorted, i);
+    if (burst) {
+      if (t >= from && t < to) out.push({ at: t, refusals: burst.refusals.length });
       activeUntil = t + p.clearMinutes * 60_000;
     }
   }
@@ -94,7 +144,8 @@ export function burstsOf(
 export type RefusalDeps = {
   database: Database;
   rules: () => Promise<RefusalRule[]>;
-  refusalsOf: (iccids: readonly string[], since: Date) => Promise<Refusal[]>;
+  /** Refusals of these ICCIDs since `since`; with `acceptances`, their accepted attaches and session starts too. */
+  refusalsOf: (iccids: readonly string[], since: Date, acceptances?: boolean) => Promise<Attempt[]>;
   profilesOf: (simIds: readonly number[]) => Promise<Map<number, SimProfile>>;
   lastEventsOf: (simIds: readonly number[]) => Promise<Map<number, LastEvent>>;
   /** A rule threw while applied: disabled (the other rules go on). */
@@ -110,14 +161,20 @@ export function refusalBursts(deps: RefusalDeps) {
     if (iccids.length === 0) return out;
     const rules = await deps.rules();
     if (rules.length === 0) return out;
-    const longest = Math.max(...rules.map((r) => r.params.windowMinutes));
-    const refusals = await deps.refusalsOf(iccids, new Date(now.getTime() - longest * 60_000));
-    const bySim = new Map<number, Refusal[]>();
-    for (const r of refusals) {
+    const longest = Math.max(...rules.map((r) => lookbackMinutes(r.params)));
+    const attempts = await deps.refusalsOf(
+      iccids,
+      new Date(now.getTime() - longest * 60_000),
+      rules.some((r) => streakOn(r.params)),
+    );
+    const bySim = new Map<number, Attempt[]>();
+    for (const r of attempts) {
       const l = bySim.get(r.simId);
       if (l) l.push(r);
       else bySim.set(r.simId, [r]);
     }
+    // SIMs with only acceptances in the batch's lookback are no burst.
+    for (const [simId, list] of bySim) if (!list.some(isRefusal)) bySim.delete(simId);
     if (bySim.size === 0) return out;
     const profiles = await deps.profilesOf([...bySim.keys()]);
     const failed = new Map<number, unknown>();
@@ -126,21 +183,25 @@ export function refusalBursts(deps: RefusalDeps) {
       const p = profiles.get(simId);
       const rule = p && ruleFor(rules, p);
       if (!rule || failed.has(rule.id)) continue;
-      let burst: Refusal[] | null;
+      let found: Burst<Attempt> | null;
       try {
-        burst = burstAt(rule.params, list);
+        found = burstAt(rule.params, list);
       } catch (e) {
         failed.set(rule.id, e);
         continue;
       }
-      if (!burst) continue;
+      if (!found) continue;
+      const burst = found.refusals as Refusal[];
       const first = burst[0]!;
       const last = burst[burst.length - 1]!;
       const details = {
         ruleId: rule.id,
         rule: rule.name,
         refusals: burst.length,
+        // Which condition made it: `refusals` within `windowMinutes`, or in a row, not accepted since `acceptedAt`.
+        condition: found.condition,
         windowMinutes: rule.params.windowMinutes,
+        ...(found.condition === 'streak' ? { acceptedAt: found.acceptedAt?.toISOString() ?? null } : {}),
         firstAt: first.ts.toISOString(),
         lastAt: last.ts.toISOString(),
         lastType: last.type,
@@ -215,6 +276,16 @@ export function refusalBursts(deps: RefusalDeps) {
   }
 
   /**
+   * Was the SIM accepted again for the kind it was refused, going by its newest event (newer than its newest refusal)?
+   * After session refusals only session traffic says so: a device refused a session (an APN typed wrong) may attach
+   * between its retries, and a streak's retries are tens of minutes apart — an attach must not clear it in the gap.
+   */
+  function acceptedFor(refusedType: string | null, lastEventType: string): boolean {
+    if (lastEventType.endsWith('_rejected')) return false;
+    return refusedType === 'session_rejected' ? SESSION_TRAFFIC.has(lastEventType) : true;
+  }
+
+  /**
    * Active bursts whose SIM was accepted again and refused no more for its rule's clearMinutes: cleared by their
    * condition. Looks only at bursts not seen for a minute (the active alarms of bursts still going on are left).
    */
@@ -227,9 +298,10 @@ export function refusalBursts(deps: RefusalDeps) {
       severity: string;
       last_seen_at: Date;
       clear_minutes: number | null;
+      last_type: string | null;
     }>(
       `select a.id::text, a.originator_id, a.tenant_id::text, a.account_id::text, a.severity, a.last_seen_at,
-              (r.params->>'clearMinutes')::int as clear_minutes
+              (r.params->>'clearMinutes')::int as clear_minutes, a.details->>'lastType' as last_type
          from alarms a left join alarm_rules r on r.id = a.rule_id
         where a.cleared_at is null and a.type = 'refusal_burst' and a.last_seen_at < $1
         order by a.last_seen_at limit 500`,
@@ -241,7 +313,7 @@ export function refusalBursts(deps: RefusalDeps) {
     for (const a of active) {
       const e = last.get(Number(a.originator_id));
       const clearMs = (a.clear_minutes ?? 15) * 60_000;
-      const accepted = e !== undefined && !e.lastEventType.endsWith('_rejected');
+      const accepted = e !== undefined && acceptedFor(a.last_type, e.lastEventType);
       const quietSince = e?.lastRejectAt ? e.lastRejectAt.getTime() : new Date(a.last_seen_at).getTime();
       if (!accepted || now.getTime() - quietSince < clearMs) continue;
       await database.rawTransaction(async (tx) => {

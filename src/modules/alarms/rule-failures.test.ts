@@ -114,7 +114,15 @@ describe('a rule that throws', () => {
     const b = await makeTenant(h.services);
     const [simA] = await makeSims(h.services, a.child.id, 1, { state: 'ACTIVATED' });
     const [simB] = await makeSims(h.services, b.child.id, 1, { state: 'ACTIVATED' });
-    const params = { count: 2, windowMinutes: 15, causes: [], attempts: ['session' as const], clearMinutes: 15 };
+    const params = {
+      count: 2,
+      windowMinutes: 15,
+      causes: [],
+      attempts: ['session' as const],
+      clearMinutes: 15,
+      streak: null,
+      streakHours: 6,
+    };
     const broken = await h.services.alarms.rules.create(staff, {
       ...base,
       name: `Broken burst ${uniq()}`,

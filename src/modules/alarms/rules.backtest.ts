@@ -5,7 +5,7 @@
  * At most BACKTEST_MAX_SIMS in-service SIMs are read (the first by id): beyond, the answer says it is a sample.
  */
 
-import { burstsOf, type Refusal, type RefusalParams } from './refusal-bursts.ts';
+import { type Attempt, burstsOf, lookbackMinutes, type RefusalParams } from './refusal-bursts.ts';
 import type { Backtest } from './rules.schemas.ts';
 import {
   inScope,
@@ -31,7 +31,7 @@ export type BacktestDeps = {
   ) => Promise<{ simIds: number[]; more: boolean }>;
   profilesOf: (simIds: readonly number[]) => Promise<Map<number, SimProfile>>;
   activeHoursOf: (simIds: readonly number[], since: Date) => Promise<Map<number, number[]>>;
-  refusalsOf: (iccids: readonly string[], since: Date) => Promise<Refusal[]>;
+  refusalsOf: (iccids: readonly string[], since: Date, acceptances?: boolean) => Promise<Attempt[]>;
   iccidsOf: (simIds: readonly number[]) => Promise<Map<number, string>>;
 };
 
@@ -117,9 +117,10 @@ async function firesOfChunk(
   const iccids = await deps.iccidsOf(ids);
   const refusals = await deps.refusalsOf(
     [...iccids.values()].map((i) => i.slice(0, 19)),
-    new Date(from - rule.params.windowMinutes * 60_000),
+    new Date(from - lookbackMinutes(rule.params) * 60_000),
+    (rule.params.streak ?? 0) >= 1,
   );
-  const bySim = new Map<number, Refusal[]>();
+  const bySim = new Map<number, Attempt[]>();
   for (const r of refusals) {
     const l = bySim.get(r.simId);
     if (l) l.push(r);

@@ -116,6 +116,18 @@ const refusalParamsShape = {
     .min(1)
     .max(1440)
     .describe('Cleared once the SIM has been accepted again and refused no more for this long (hysteresis)'),
+  streak: z
+    .number()
+    .int()
+    .min(2)
+    .max(100)
+    .nullable()
+    .describe(
+      'Also a burst: refused this many times in a row with no accepted attempt of the same kind between (an attach ' +
+        'for attach refusals, a session start for session refusals) — a device refused for a cause no retry cures ' +
+        'backs off to tens of minutes and never fills the window. Null: off',
+    ),
+  streakHours: z.number().int().min(1).max(72).describe('How far back a streak is looked for'),
 };
 export const REFUSAL_DEFAULTS = {
   count: 3,
@@ -123,6 +135,8 @@ export const REFUSAL_DEFAULTS = {
   causes: [] as number[],
   attempts: ['attach', 'session'] as ('attach' | 'session')[],
   clearMinutes: 15,
+  streak: 3 as number | null,
+  streakHours: 6,
 };
 export const RefusalParamsSchema = z
   .object({
@@ -131,6 +145,8 @@ export const RefusalParamsSchema = z
     causes: refusalParamsShape.causes.default([]),
     attempts: refusalParamsShape.attempts.default(['attach', 'session']),
     clearMinutes: refusalParamsShape.clearMinutes.default(REFUSAL_DEFAULTS.clearMinutes),
+    streak: refusalParamsShape.streak.default(REFUSAL_DEFAULTS.streak),
+    streakHours: refusalParamsShape.streakHours.default(REFUSAL_DEFAULTS.streakHours),
   })
   .strict()
   .meta({ id: 'AlarmRuleRefusalBurstParams' });

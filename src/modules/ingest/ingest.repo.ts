@@ -20,13 +20,13 @@ export type LastEvent = {
   lastRejectAt: Date | null;
 };
 
-/** A refusal record as alarm rules read it (refusal bursts). */
+/** A refusal record as alarm rules read it (refusal bursts), or an accepted attempt (attach, session_start). */
 export type RefusalRecord = {
   simId: number;
   tenantId: number;
   accountId: number;
   ts: Date;
-  type: 'attach_rejected' | 'session_rejected';
+  type: 'attach_rejected' | 'session_rejected' | 'attach' | 'session_start';
   cause: number | null;
   plmn: string | null;
   apn: string | null;
@@ -112,17 +112,21 @@ export function ingestRepo(db: Db) {
       return new Map(rows.map((r) => [r.simId, r]));
     },
     /**
-     * The refusals of these ICCIDs since `since` (known SIMs only), by the trace index (iccid, ts). The ICCIDs go as
+     * The refusals of these ICCIDs since `since` (known SIMs only), by the trace index (iccid, ts); with
+     * `acceptances`, their accepted attaches and session starts too (a refusal streak ends at one). The ICCIDs go as
      * one comma-joined parameter (digits only, as stored): a bound array would be expanded into a list.
      */
-    async refusalsOf(iccids: readonly string[], since: Date): Promise<RefusalRecord[]> {
+    async refusalsOf(iccids: readonly string[], since: Date, acceptances = false): Promise<RefusalRecord[]> {
       if (iccids.length === 0) return [];
+      const types = acceptances
+        ? 'attach_rejected,session_rejected,attach,session_start'
+        : 'attach_rejected,session_rejected';
       const rows = await queryRows<{
         sim_id: string;
         tenant_id: string;
         account_id: string;
         ts: Date | string;
-        type: 'attach_rejected' | 'session_rejected';
+        type: RefusalRecord['type'];
         cause: number | null;
         plmn: string | null;
         apn: string | null;
@@ -130,7 +134,7 @@ export function ingestRepo(db: Db) {
         db,
         sql`select sim_id::text, tenant_id::text, account_id::text, ts, type, cause, plmn, apn from network_events
              where iccid = any(string_to_array(${iccids.join(',')}, ',')) and ts >= ${since.toISOString()}::timestamptz
-               and type in ('attach_rejected', 'session_rejected') and sim_id is not null`,
+               and type = any(string_to_array(${types}, ',')) and sim_id is not null`,
       );
       return rows.map((r) => ({
         simId: Number(r.sim_id),

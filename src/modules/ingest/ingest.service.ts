@@ -137,8 +137,12 @@ export function createIngestService(ctx: Ctx, deps: IngestDeps) {
     simsWithStateAfter: (afterSimId: number, limit: number) => repo.simsWithStateAfter(afterSimId, limit),
     /** Hour starts (ms) with usage since `since`, per SIM (alarm rules learn each SIM's rhythm from them). */
     activeHoursOf: (simIds: readonly number[], since: Date) => repo.activeHoursOf(simIds, since),
-    /** Refusal records of these ICCIDs since `since` (alarm rules: refusal bursts). */
-    refusalsOf: (iccids: readonly string[], since: Date) => repo.refusalsOf(iccids, since),
+    /**
+     * Refusal records of these ICCIDs since `since` (alarm rules: refusal bursts); with `acceptances`, their
+     * accepted attaches and session starts too.
+     */
+    refusalsOf: (iccids: readonly string[], since: Date, acceptances = false) =>
+      repo.refusalsOf(iccids, since, acceptances),
     acceptNetwork(lines: Line[], source: IngestSource, o: { topicIccid?: string } = {}) {
       return accept('network', lines, source, (raw) => parseNetworkEvent(raw, { ...o, now: now() }));
     },

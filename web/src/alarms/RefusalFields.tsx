@@ -83,6 +83,10 @@ export function BurstFields({ d, set, error }: FieldsProps) {
           ({attemptWords(p.attempts)} refusals {causeWords(p.causes, p.attempts)}) is alarmed at once; the alarm clears
           once the SIM is accepted again and refused no more for{' '}
           {known(p.clearMinutes) ? duration(Number(p.clearMinutes)) : 'the clearing time'}.
+          {d.streakOn &&
+            ` So is one refused ${known(p.streak) ? plural(Number(p.streak), 'time') : 'that many times'} in a row with no ` +
+              `accepted ${attemptWords(p.attempts)} between, within ${known(p.streakHours) ? duration(Number(p.streakHours) * 60) : 'the look-back'}: ` +
+              'a device refused for a cause no retry cures backs off to tens of minutes and never fills the window.'}
         </Text>
         <SimpleGrid cols={{ base: 2, md: 3 }}>
           <WholeNumber
@@ -129,6 +133,29 @@ export function BurstFields({ d, set, error }: FieldsProps) {
           onChange={(attempts) => put({ attempts })}
           error={reasonsFor(error, 'params.attempts')}
         />
+        <Checkbox
+          label={t('alarms.burst.streakOn')}
+          checked={d.streakOn}
+          onChange={(e) => set({ streakOn: e.currentTarget.checked })}
+        />
+        {d.streakOn && (
+          <SimpleGrid cols={{ base: 2, md: 3 }}>
+            <WholeNumber
+              label={t('alarms.burst.streak')}
+              description={t('alarms.burst.streakHelp')}
+              value={p.streak}
+              onChange={(v) => put({ streak: v })}
+              error={reasonsFor(error, 'params.streak')}
+            />
+            <WholeNumber
+              label={t('alarms.burst.streakHours')}
+              description={t('alarms.burst.streakHoursHelp')}
+              value={p.streakHours}
+              onChange={(v) => put({ streakHours: v })}
+              error={reasonsFor(error, 'params.streakHours')}
+            />
+          </SimpleGrid>
+        )}
       </Stack>
     </Fieldset>
   );

@@ -38,6 +38,13 @@ function burstWords(d: Record<string, unknown>, dateTime: DateTime): string {
     str(d.apn) ? `APN ${d.apn}` : null,
   ].filter(Boolean);
   const span = first && last && first !== last ? ` from ${dateTime(first)} to ${dateTime(last)}` : '';
+  if (str(d.condition) === 'streak') {
+    const accepted = str(d.acceptedAt);
+    return (
+      `Refused ${n === null ? 'repeatedly' : plural(n, 'time')} in a row${span}, ` +
+      `${accepted ? `not accepted since ${dateTime(accepted)}` : 'never accepted in between'}; last refusal: ${where.join(', ')}`
+    );
+  }
   return (
     `Refused ${n === null ? 'repeatedly' : plural(n, 'time')}${window === null ? '' : ` within ${duration(window)}`}` +
     `${span}; last refusal: ${where.join(', ')}`

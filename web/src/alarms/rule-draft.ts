@@ -29,7 +29,17 @@ export type Draft = {
   plmns: string;
   params: { factor: Num; graceMinutes: Num; noRhythmMinutes: Num; learnWeeks: Num };
   /** Causes as the tags show them: a tag that is no number is held, and named, rather than sent. */
-  burst: { count: Num; windowMinutes: Num; causes: string[]; attempts: Attempt[]; clearMinutes: Num };
+  burst: {
+    count: Num;
+    windowMinutes: Num;
+    causes: string[];
+    attempts: Attempt[];
+    clearMinutes: Num;
+    streak: Num;
+    streakHours: Num;
+  };
+  /** The burst's streak condition is on (off: sent as null). */
+  streakOn: boolean;
   fleet: { attempts: Attempt[]; clearMinutes: Num };
   severity: Severity;
   escalate: boolean;
@@ -63,7 +73,13 @@ export function draftOf(r: Rule | null): Draft {
     apns: r?.scope.apns?.join(', ') ?? '',
     plmns: r?.scope.plmns?.join(', ') ?? '',
     params: pickSilence(silenceOf(params)),
-    burst: { ...burst, causes: burst.causes.map(String), attempts: [...burst.attempts] },
+    burst: {
+      ...burst,
+      causes: burst.causes.map(String),
+      attempts: [...burst.attempts],
+      streak: burst.streak ?? 3,
+    },
+    streakOn: burst.streak !== null,
     fleet: { ...fleet, attempts: [...fleet.attempts] },
     severity: r?.severity ?? 'major',
     escalate: Boolean(r?.escalation),
@@ -146,11 +162,16 @@ export function bodyOf(d: Draft, saved: boolean): Schemas['CreateAlarmRuleReques
     remindMinutes: d.remind && !fleet ? (numberField(d.remindMinutes, true) as number) : null,
   };
   if (d.kind === 'refusal_burst') {
-    const { causes, attempts, ...rest } = d.burst;
+    const { causes, attempts, streak, streakHours, ...rest } = d.burst;
     return {
       ...common,
       kind: 'refusal_burst',
-      params: { ...numbers(rest, saved), causes: causes.map(Number), attempts: [...attempts] },
+      params: {
+        ...numbers(rest, saved),
+        ...(d.streakOn ? numbers({ streak, streakHours }, saved) : { streak: null }),
+        causes: causes.map(Number),
+        attempts: [...attempts],
+      },
     };
   }
   if (fleet) {

@@ -43,7 +43,15 @@ export const ATTEMPTS: Attempt[] = ['attach', 'session'];
 /** The API's defaults per kind: a new rule starts from them, and a saved rule lacking one (older data) shows it. */
 export const DEFAULTS = {
   silence: { factor: 1.5, graceMinutes: 30, noRhythmMinutes: 1440, learnWeeks: 4 },
-  refusal_burst: { count: 3, windowMinutes: 15, causes: [] as number[], attempts: ATTEMPTS, clearMinutes: 15 },
+  refusal_burst: {
+    count: 3,
+    windowMinutes: 15,
+    causes: [] as number[],
+    attempts: ATTEMPTS,
+    clearMinutes: 15,
+    streak: 3 as number | null,
+    streakHours: 6,
+  },
   fleet_refusals: { attempts: ATTEMPTS, clearMinutes: 10 },
 };
 export const silenceOf = (p: Params) => ({ ...DEFAULTS.silence, ...p });
@@ -76,7 +84,8 @@ export const thresholdWords = (params: Params) => {
 };
 export const burstWords = (params: Params) => {
   const p = burstOf(params);
-  return `${plural(p.count, 'refusal')} within ${duration(p.windowMinutes)} (${causesWords(p.causes)}; ${attemptWords(p.attempts)})`;
+  const streak = p.streak === null ? '' : `, or ${p.streak} in a row not accepted (within ${p.streakHours} h)`;
+  return `${plural(p.count, 'refusal')} within ${duration(p.windowMinutes)}${streak} (${causesWords(p.causes)}; ${attemptWords(p.attempts)})`;
 };
 export const FLEET_WORDS = 'network or APN refusing many SIMs against its baseline';
 

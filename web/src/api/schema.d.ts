@@ -1236,6 +1236,16 @@ export interface components {
        * @default 15
        */
       clearMinutes?: number;
+      /**
+       * @description Also a burst: refused this many times in a row with no accepted attempt of the same kind between (an attach for attach refusals, a session start for session refusals) — a device refused for a cause no retry cures backs off to tens of minutes and never fills the window. Null: off
+       * @default 3
+       */
+      streak?: number | null;
+      /**
+       * @description How far back a streak is looked for
+       * @default 6
+       */
+      streakHours?: number;
     };
     AlarmRuleFleetParamsInput: {
       /**
@@ -1331,7 +1341,9 @@ export interface components {
        *     "attach",
        *     "session"
        *   ],
-       *   "clearMinutes": 15
+       *   "clearMinutes": 15,
+       *   "streak": 3,
+       *   "streakHours": 6
        * }
        */
       params?: components["schemas"]["AlarmRuleRefusalBurstParamsInput"];
@@ -1401,6 +1413,10 @@ export interface components {
         attempts?: ("attach" | "session")[];
         /** @description Cleared once the network or APN has been out of the failing list for this long (hysteresis) */
         clearMinutes?: number;
+        /** @description Also a burst: refused this many times in a row with no accepted attempt of the same kind between (an attach for attach refusals, a session start for session refusals) — a device refused for a cause no retry cures backs off to tens of minutes and never fills the window. Null: off */
+        streak?: number | null;
+        /** @description How far back a streak is looked for */
+        streakHours?: number;
       };
       /** @enum {string} */
       severity?: "critical" | "major" | "minor" | "warning";
@@ -2310,6 +2326,10 @@ export interface components {
       acknowledgedAt: string | null;
       /** @description The rule that raised it (null: the built-in silence rule) */
       ruleId: number | null;
+      /** @description A SIM's refusal burst: the fleet alarm (its network or APN refusing many SIMs) it is grouped under */
+      parentId: number | null;
+      /** @description A fleet alarm: how many SIM alarms are grouped under it (null for other alarms) */
+      groupSize: number | null;
       /** @description silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes; rule (its name) when a rule raised it */
       details: {
         [key: string]: unknown;
@@ -2353,8 +2373,10 @@ export interface components {
         kind: "refusal_burst";
         /** @description Refusals counted in the burst */
         refusals: number | null;
-        /** @description Within how many minutes */
+        /** @description Within how many minutes (null when inARow) */
         windowMinutes: number | null;
+        /** @description Refused again and again with no accepted attempt between, however slow the retries (no window) */
+        inARow: boolean;
         /** @description What the network refused: the attach or a data session */
         attempt: ("attach" | "session") | null;
         /** @description The 3GPP cause of the last refusal */
@@ -2414,6 +2436,10 @@ export interface components {
       attempts?: ("attach" | "session")[];
       /** @description Cleared once the network or APN has been out of the failing list for this long (hysteresis) */
       clearMinutes?: number;
+      /** @description Also a burst: refused this many times in a row with no accepted attempt of the same kind between (an attach for attach refusals, a session start for session refusals) — a device refused for a cause no retry cures backs off to tens of minutes and never fills the window. Null: off */
+      streak?: number | null;
+      /** @description How far back a streak is looked for */
+      streakHours?: number;
     };
     AlarmRuleScheduleView: ({
       days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
@@ -5749,6 +5775,10 @@ export interface operations {
         accountId?: number;
         /** @description Only this SIM's alarms (19 or 20 digits) */
         iccid?: string;
+        /** @description true: leave out the SIM alarms grouped under an active fleet alarm (its groupSize counts them) — one row per outage instead of one per SIM */
+        grouped?: "true" | "false";
+        /** @description Only the SIM alarms grouped under this fleet alarm */
+        parentId?: number;
         limit?: number;
         cursor?: string;
       };

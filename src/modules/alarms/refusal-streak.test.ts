@@ -1,0 +1,195 @@
+/**
+ * The refusal-burst rule's streak: a device refused for a cause no retry cures backs off to tens of minutes, so
+ * "3 within 15 minutes" never fills for it; "refused 3 times in a row, not accepted in between" catches it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alarmsAt } from '../../../test/support/alarms.ts';
+import { type Harness, harness, makeTenant, uniq } from '../../../test/support/harness.ts';
+import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
+import { cliPrincipal } from '../../platform/auth.ts';
+import { burstAt, burstsOf, type RefusalParams } from './refusal-bursts.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const P = {
+  count: 3,
+  windowMinutes: 15,
+  causes: [] as number[],
+  attempts: ['attach', 'session'] as ('attach' | 'session')[],
+  clearMinutes: 15,
+  streak: 3 as number | null,
+  streakHours: 6,
+} satisfies RefusalParams;
+type T = { ts: Date; type: 'attach_rejected' | 'session_rejected' | 'attach' | 'session_start'; cause: number | null };
+const at = (m: number, type: T['type'], cause: number | null = type.endsWith('_rejected') ? 27 : null): T => ({
+  ts: new Date(m * MIN),
+  type,
+  cause,
+});
+const sRej = (m: number, cause = 27) => at(m, 'session_rejected', cause);
+
+describe('refusal streaks (pure)', () => {
+  it('fires on the third refusal in a row however slow, and says which condition made it', () => {
+    // A session refused every 20 minutes, the device attaching between: no window fills, the streak does.
+    const slow = [sRej(0), at(19, 'attach'), sRej(20), at(39, 'attach'), sRej(40)];
+    expect(burstAt({ ...P, streak: null }, slow)).toBeNull();
+    const b = burstAt(P, slow);
+    expect(b).toMatchObject({ condition: 'streak', acceptedAt: null });
+    expect(b?.refusals.map((r) => r.ts.getTime() / MIN)).toEqual([0, 20, 40]);
+    // Three within the window are the window's (the older condition wins where both hold).
+    expect(burstAt(P, [sRej(0), sRej(5), sRej(9)])).toMatchObject({ condition: 'window' });
+  });
+
+  it('an accepted attempt of the same kind ends the streak; one of the other kind does not', () => {
+    // A session start between: the refusals before it are no longer in a row.
+    const reset = [sRej(0), sRej(20), at(30, 'session_start'), sRej(40), sRej(60)];
+    expect(burstAt(P, reset)).toBeNull();
+    const after = burstAt(P, [...reset, sRej(80)]);
+    expect(after).toMatchObject({ condition: 'streak', acceptedAt: new Date(30 * MIN) });
+    expect(after?.refusals).toHaveLength(3);
+    // Attach refusals (roaming not allowed) end at an accepted attach, not at a session start.
+    const attach = (m: number) => at(m, 'attach_rejected', 11);
+    expect(burstAt(P, [attach(0), at(10, 'session_start'), attach(30), attach(60)])).toMatchObject({
+      condition: 'streak',
+    });
+    expect(burstAt(P, [attach(0), at(10, 'attach'), attach(30), attach(60)])).toBeNull();
+  });
+
+  it("looks back streakHours only, and keeps to the rule's causes and attempts", () => {
+    // Three refusals over seven hours: the first is outside the six-hour look-back.
+    expect(burstAt(P, [sRej(0), sRej(4 * 60), sRej(7 * 60)])).toBeNull();
+    expect(burstAt({ ...P, streakHours: 8 }, [sRej(0), sRej(4 * 60), sRej(7 * 60)])).toMatchObject({
+      condition: 'streak',
+    });
+    // Of the rule's cause only (a 33 between is not counted, nor does it break the streak).
+    const only27 = { ...P, causes: [27] };
+    expect(burstAt(only27, [sRej(0), sRej(20, 33), sRej(40)])).toBeNull();
+    expect(burstAt(only27, [sRej(0), sRej(20, 33), sRej(40), sRej(60)])?.refusals).toHaveLength(3);
+    // A rule on attach refusals only ignores session refusals.
+    expect(burstAt({ ...P, attempts: ['attach'] }, [sRej(0), sRej(20), sRej(40)])).toBeNull();
+  });
+
+  it('the backtest fires a streak once, counts its refusals while it stands, and again after a pause', () => {
+    const list = [sRej(0), sRej(20), sRej(40), sRej(50), at(60, 'session_start'), sRej(200), sRej(230), sRej(260)];
+    expect(burstsOf(P, list, 0, 10 * HOUR)).toEqual([
+      { at: 40 * MIN, refusals: 4 },
+      { at: 260 * MIN, refusals: 3 },
+    ]);
+    expect(burstsOf({ ...P, streak: null }, list, 0, 10 * HOUR)).toEqual([]);
+  });
+});
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness();
+});
+afterAll(() => h.close());
+
+const staff = cliPrincipal('refusal-streak-test');
+const src = { transport: 'http' as const, credentialId: null };
+async function ingest(values: Record<string, unknown>[]) {
+  const lines = values.map((value, i) => ({ line: i + 1, value: { id: uniq(), ...value } }));
+  expect(await h.services.ingest.acceptNetwork(lines, src)).toMatchObject({ accepted: lines.length });
+  await h.services.ingest.drained();
+  await h.runJobs(); // ingest's batch event → alarms.refusal_bursts
+}
+const net = { network: { mcc: '262', mnc: '01' } };
+const ev = (sim: MadeSim, t: number, type: string, extra: Record<string, unknown> = {}) => ({
+  ts: new Date(t).toISOString(),
+  iccid: sim.iccid20,
+  type,
+  ...net,
+  ...extra,
+});
+
+describe('refusal streaks (live)', () => {
+  it('raises a slow refuser, stays up while it only attaches, clears on session traffic', async () => {
+    const tenant = await makeTenant(h.services);
+    const [sim] = await makeSims(h.services, tenant.child.id, 1, { state: 'ACTIVATED' });
+    await h.services.alarms.rules.create(staff, {
+      name: `Slow refusers ${tenant.child.id}`,
+      kind: 'refusal_burst',
+      enabled: true,
+      scope: { accountIds: [tenant.child.id] },
+      params: { ...P },
+      severity: 'major',
+      escalation: null,
+      schedule: null,
+      openCase: false,
+      remindMinutes: null,
+    });
+    const [row] = await h.ctx.database.query<{ id: string }>('select id::text from sims where left(iccid, 19) = $1', [
+      sim!.iccid20.slice(0, 19),
+    ]);
+    const alarmsOf = () =>
+      h.ctx.database.query<{ count: number; cleared_at: Date | null; details: Record<string, unknown> }>(
+        `select count, cleared_at, details from alarms where originator_id = $1 and type = 'refusal_burst'`,
+        [row!.id],
+      );
+    const t0 = Date.now() - 130 * MIN;
+    const refusal = (t: number) => ev(sim!, t, 'session_rejected', { apn: 'iot.exmaple', cause: 27 });
+    // Refused every 25 minutes, attaching before each try: two are nothing yet.
+    await ingest([
+      ev(sim!, t0, 'attach'),
+      refusal(t0 + MIN),
+      ev(sim!, t0 + 25 * MIN, 'attach'),
+      refusal(t0 + 26 * MIN),
+    ]);
+    expect(await alarmsOf()).toEqual([]);
+    await ingest([ev(sim!, t0 + 50 * MIN, 'attach'), refusal(t0 + 51 * MIN)]);
+    const [raised] = await alarmsOf();
+    expect(raised).toMatchObject({
+      count: 1,
+      cleared_at: null,
+      details: expect.objectContaining({
+        condition: 'streak',
+        refusals: 3,
+        acceptedAt: null,
+        firstAt: new Date(t0 + MIN).toISOString(),
+        lastAt: new Date(t0 + 51 * MIN).toISOString(),
+        causeLabel: '27 Missing or unknown APN',
+      }),
+    });
+    // It attaches again and backs off: an attach is no acceptance of its sessions, the alarm stands.
+    await ingest([ev(sim!, t0 + 75 * MIN, 'attach')]);
+    // The tick judges alarms not seen for a minute: the test clock runs a few minutes past the wall clock.
+    const clock = { now: Date.now() + 2 * MIN };
+    const alarms = alarmsAt(h, clock);
+    expect((await alarms.refusalAndFleetTick()).burstsCleared).toBe(0);
+    // The APN fixed: a session opens; cleared once refused no more for clearMinutes after the last refusal.
+    await ingest([ev(sim!, t0 + 121 * MIN, 'session_start', { apn: 'iot.example', session_id: 's-1' })]);
+    clock.now = Date.now() + 3 * MIN;
+    expect((await alarms.refusalAndFleetTick()).burstsCleared).toBe(1);
+    expect((await alarmsOf())[0]).toMatchObject({
+      details: expect.objectContaining({ clearedBy: 'traffic', acceptedWith: 'session_start' }),
+    });
+  });
+
+  it('a rule saved without a streak keeps it off, and the API says so', async () => {
+    const tenant = await makeTenant(h.services);
+    const rule = await h.services.alarms.rules.create(staff, {
+      name: `Window only ${tenant.child.id}`,
+      kind: 'refusal_burst',
+      enabled: true,
+      scope: { accountIds: [tenant.child.id] },
+      params: { ...P, streak: null },
+      severity: 'minor',
+      escalation: null,
+      schedule: null,
+      openCase: false,
+      remindMinutes: null,
+    });
+    expect(rule.params).toMatchObject({ streak: null, streakHours: 6 });
+    const [sim] = await makeSims(h.services, tenant.child.id, 1, { state: 'ACTIVATED' });
+    const t0 = Date.now() - 3 * HOUR;
+    await ingest(
+      [0, 25, 50, 75].map((m) => ev(sim!, t0 + m * MIN, 'session_rejected', { apn: 'iot.exmaple', cause: 27 })),
+    );
+    const rows = await h.ctx.database.query(
+      `select 1 from alarms a join sims s on s.id::text = a.originator_id
+        where a.type = 'refusal_burst' and left(s.iccid, 19) = $1`,
+      [sim!.iccid20.slice(0, 19)],
+    );
+    expect(rows).toEqual([]);
+  });
+});
