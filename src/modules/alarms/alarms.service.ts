@@ -105,6 +105,9 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
     get,
     read,
     iccidsFor,
+    /** How many SIM alarms each fleet alarm among these has grouped under it (fleet-watch.ts groups them). */
+    groupSizesOf: (rows: readonly AlarmRow[]) =>
+      repo.groupSizes(rows.filter((r) => r.originatorType === 'plmn' || r.originatorType === 'apn').map((r) => r.id)),
     async list(p: Principal, q: ListAlarmsInput): Promise<{ items: AlarmRow[]; nextCursor: string | null }> {
       const reach = await reachOf(p);
       let before: { lastSeenAt: Date; id: number } | undefined;
