@@ -117,6 +117,28 @@ describe.skipIf(testDbKind !== 'pglite')('CLI beside a running embedded server',
     expect(await cli(['sims', 'diagnose', iccid(0)])).toMatch(/root cause/i);
     await cli(['cases', 'resolve', number, '--note', 'Device re-attached']);
 
+    // alarms list / ack: a SIM last heard 30 h ago is alarmed by the server's worker; the CLI sees and acknowledges it.
+    const quiet = await fetch(`${url}/api/v1/ingest/network-events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/x-ndjson' },
+      body: `${JSON.stringify({ id: 'beside-quiet', ts: new Date(Date.now() - 30 * 3_600_000).toISOString(), iccid: iccid(1), type: 'attach', network: { mcc: '240', mnc: '07' } })}\n`,
+    });
+    expect(await quiet.json()).toMatchObject({ accepted: 1 });
+    let alarmId = 0;
+    await expect
+      .poll(
+        async () => {
+          const lines = (await cli(['alarms', 'list', '--iccid', iccid(1), '--json'])).trim();
+          alarmId = lines ? (JSON.parse(lines.split('\n')[0]!) as { id: number }).id : 0;
+          return alarmId;
+        },
+        { timeout: 120_000, interval: 1000 },
+      )
+      .toBeGreaterThan(0);
+    expect(await cli(['alarms', 'ack', String(alarmId)])).toMatch(new RegExp(`^alarm ${alarmId}: acknowledged`));
+    const alarm = (await (await api(`/api/v1/alarms/${alarmId}`, token)).json()) as { acknowledged: boolean };
+    expect(alarm.acknowledged).toBe(true);
+
     // A second server on the same directory is refused, saying who holds it and what to do.
     const second = await runCli(['serve'], env);
     expect(second.code).not.toBe(0);
