@@ -234,13 +234,14 @@ describe('alarm rules: backtest', () => {
   it('tells how often a rule would have fired in the last days, and on which SIMs', async () => {
     const tenant = await makeTenant(h.services);
     const [steady, broke] = await makeSims(h.services, tenant.child.id, 2, { state: 'ACTIVATED' });
-    // Five weeks of a daily upload at 02:10; the second SIM misses three days, four days ago.
-    const today = Math.floor(Date.now() / D) * D;
-    const days = Array.from({ length: 35 }, (_, i) => today - (35 - i) * D + 2 * H + 10 * 60_000);
+    // Five weeks of a daily upload at this time of day, the last an hour ago (at a fixed hour, the steady SIM was
+    // itself silent past its threshold once the afternoon came); the second SIM misses three days, four days ago.
+    const base = Date.now() - H;
+    const days = Array.from({ length: 35 }, (_, i) => base - (34 - i) * D);
     await history(steady!, days);
     await history(
       broke!,
-      days.filter((at) => at < today - 5 * D || at >= today - 2 * D),
+      days.filter((at) => at < base - 5 * D || at >= base - 2 * D),
     );
     const body = { name: 'Try', kind: 'silence', scope: { accountIds: [tenant.child.id] } };
     const res = await call('POST', '/api/v1/alarm-rule-backtests?days=7', body);
