@@ -57,14 +57,23 @@ describe.skipIf(testDbKind !== 'pglite')('alarm series (browser)', { timeout: 30
   }, 240_000);
   afterAll(() => desk?.close());
 
-  it("opens the alarm from the list and shows the SIM's traffic around it, with the alarm's marks", async () => {
-    // The watch fires at the worker's next tick after the batch event: seconds, on a loaded machine more.
+  /** The SIM's alarm, once the watch raised it (at the worker's next tick after the batch event: seconds). */
+  async function alarmOfSim(): Promise<number> {
+    let id = 0;
     await expect
-      .poll(async () => (await call(agent, 'GET', `/api/v1/alarms?iccid=${iccid}`)).body.items?.length ?? 0, {
-        timeout: 60_000,
-        interval: 1000,
-      })
-      .toBe(1);
+      .poll(
+        async () => {
+          id = (await call(agent, 'GET', `/api/v1/alarms?iccid=${iccid}`)).body.items?.[0]?.id ?? 0;
+          return id;
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toBeGreaterThan(0);
+    return id;
+  }
+
+  it("opens the alarm from the list and shows the SIM's traffic around it, with the alarm's marks", async () => {
+    await alarmOfSim();
     await agent.goto(`${desk.url}/alarms`);
     await agent.getByRole('textbox', { name: 'SIM' }).fill(iccid);
     await agent.getByRole('link', { name: `Silence — ${iccid}` }).click();
@@ -105,5 +114,25 @@ describe.skipIf(testDbKind !== 'pglite')('alarm series (browser)', { timeout: 30
     // A finer bucket redraws from the same events.
     await agent.getByText('5 min', { exact: true }).click();
     await expect.poll(async () => chart.getAttribute('aria-label')).toMatch(/in 5-minute buckets: 7 accepted/);
+  });
+
+  it('says so when the window holds no events, and still marks the alarm', async () => {
+    // The server's answer with every bucket emptied: what a window with no traffic at all looks like.
+    await agent.route('**/api/v1/alarms/*/series*', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { buckets: Record<string, unknown>[]; totals: Record<string, unknown> };
+      body.buckets = body.buckets.map((b) => ({ ...b, accepted: 0, refused: 0, byType: {}, bytes: 0 }));
+      body.totals = { accepted: 0, refused: 0, bytes: 0 };
+      await route.fulfill({ response: res, json: body });
+    });
+    await agent.goto(`${desk.url}/alarms/${await alarmOfSim()}`);
+    await agent.getByText('No network events from this SIM in this window.').waitFor();
+    const chart = agent.getByRole('img', { name: /^Network events of / });
+    expect(await chart.getAttribute('aria-label')).toMatch(/: 0 accepted, 0 refused; alarm raised /);
+    expect(await chart.locator('line title').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^alarm raised: /)]),
+    );
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await agent.unroute('**/api/v1/alarms/*/series*');
   });
 });
