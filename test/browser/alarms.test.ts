@@ -131,4 +131,82 @@ describe.skipIf(testDbKind !== 'pglite')('alarms (browser)', { timeout: 300_000 
     expect(await seriousA11yViolations(agent)).toEqual([]);
     await shot(agent, 'alarms-refusal-burst');
   });
+
+  it("groups an outage's SIM alarms under the network's alarm (one row), opened on demand", async () => {
+    const admin = await desk.as('admin');
+    const cred = await call(admin, 'POST', '/api/v1/ingest/credentials', { name: `outage-browser-${Date.now()}` });
+    const sims = await call(admin, 'GET', '/api/v1/sims?state=ACTIVATED&limit=1');
+    const accountId = (sims.body.items?.[0] as { account?: { id: number } } | undefined)?.account?.id;
+    // The account's own rule (more specific than the test above's): attach refusals of any cause.
+    const rule = await call(agent, 'POST', '/api/v1/alarm-rules', {
+      name: `Refused attach ${Date.now()}`,
+      kind: 'refusal_burst',
+      scope: { accountIds: [accountId] },
+      params: { count: 3, windowMinutes: 15, attempts: ['attach'] },
+    });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    const victims: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const created = await call(admin, 'POST', '/api/v1/sims', {
+        iccid: `894607${i}${String(Date.now()).slice(-12)}`,
+        accountId,
+        state: 'ACTIVATED',
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      victims.push((created.body as unknown as { iccid: string }).iccid);
+    }
+    // A network nobody else uses refuses each of them four times in half an hour: an outage, as the diagnosis sees it.
+    const records = victims.flatMap((iccid, v) =>
+      [30, 25, 20, 15].map((m) =>
+        JSON.stringify({
+          id: `outage-${v}-${m}`,
+          ts: new Date(Date.now() - m * 60_000).toISOString(),
+          iccid,
+          type: 'attach_rejected',
+          network: { mcc: '262', mnc: '09' },
+          cause: 17,
+        }),
+      ),
+    );
+    const res = await fetch(`${desk.url}/api/v1/ingest/network-events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cred.body.secret}`, 'content-type': 'application/x-ndjson' },
+      body: records.join('\n'),
+    });
+    expect(await res.json()).toMatchObject({ accepted: 24, rejected: [] });
+    // The worker's fleet pass runs every minute on a snapshot refreshed every minute: wait for the group to form.
+    await expect
+      .poll(
+        async () => {
+          const r = await pageCall<{ items: { groupSize: number | null }[] }>(
+            agent,
+            'GET',
+            '/api/v1/alarms?type=fleet_attach_refusals',
+          );
+          return r.body.items?.[0]?.groupSize ?? 0;
+        },
+        { timeout: 240_000, interval: 2000 },
+      )
+      .toBe(6);
+
+    await agent.goto(`${desk.url}/alarms`);
+    const table = agent.getByRole('table', { name: 'Alarms' });
+    const outage = table.getByRole('row').filter({ hasText: 'Network 26209' });
+    await outage.waitFor();
+    // Grouped (the default): the outage once, none of its SIMs beside it.
+    expect(await table.getByRole('row').filter({ hasText: victims[0]! }).count()).toBe(0);
+    await outage.getByRole('button', { name: 'The 6 SIM alarms of Network 26209' }).click();
+    await agent.getByText('SIM alarms of the outage on Network 26209').waitFor();
+    for (const iccid of victims) await table.getByRole('row').filter({ hasText: iccid }).waitFor();
+    expect(await table.getByRole('row').count()).toBe(7); // the header and the six SIMs
+    expect(await table.getByRole('row').filter({ hasText: victims[0]! }).textContent()).toMatch(
+      /Refused \d times.*Part of the outage alarm #\d+/,
+    );
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shot(agent, 'alarms-outage-group');
+    // Back to all alarms, ungrouped: the SIMs are listed among the others.
+    await agent.getByRole('button', { name: 'All alarms' }).click();
+    await agent.getByRole('checkbox', { name: 'Group by outage' }).uncheck();
+    await table.getByRole('row').filter({ hasText: victims[5]! }).waitFor();
+  });
 });

@@ -2,6 +2,7 @@ import {
   Anchor,
   Badge,
   Button,
+  Checkbox,
   Group,
   NativeSelect,
   SegmentedControl,
@@ -40,13 +41,19 @@ export default function AlarmsPage() {
   const [status, setStatus] = useState<'active' | 'any'>('active');
   const [iccid, setIccid] = useState('');
   const [type, setType] = useState<AlarmType | ''>('');
+  // One row per outage: a network's or APN's SIM alarms under its fleet alarm, opened on demand (issue 17.2).
+  const [grouped, setGrouped] = useState(true);
+  const [outage, setOutage] = useState<Alarm | null>(null);
   const sim = iccid.trim();
+  const group = outage ? { parentId: outage.id } : grouped && !sim ? { grouped: 'true' as const } : {};
   const list = useQuery({
-    queryKey: ['alarms', status, sim, type],
+    queryKey: ['alarms', status, sim, type, group],
     queryFn: () =>
       unwrap(
         api.GET('/api/v1/alarms', {
-          params: { query: { status, limit: 200, ...(sim ? { iccid: sim } : {}), ...(type ? { type } : {}) } },
+          params: {
+            query: { status, limit: 200, ...(sim ? { iccid: sim } : {}), ...(type ? { type } : {}), ...group },
+          },
         }),
       ),
     refetchInterval: 15_000,
@@ -76,6 +83,12 @@ export default function AlarmsPage() {
             ]}
           />
           <TextInput label="SIM" placeholder="ICCID" value={iccid} onChange={(e) => setIccid(e.currentTarget.value)} />
+          <Checkbox
+            label={t('alarms.groupByOutage')}
+            checked={grouped}
+            onChange={(e) => setGrouped(e.currentTarget.checked)}
+            mb={8}
+          />
           <SegmentedControl
             aria-label="Which alarms"
             value={status}
@@ -88,6 +101,16 @@ export default function AlarmsPage() {
         </Group>
       </Group>
       <AlarmsNav />
+      {outage && (
+        <Group gap="sm">
+          <Text fw={600}>
+            {t('alarms.outageOf')} {originatorName(outage, t)}
+          </Text>
+          <Button size="compact-sm" variant="default" onClick={() => setOutage(null)}>
+            {t('alarms.allAlarms')}
+          </Button>
+        </Group>
+      )}
       <ErrorAlert error={list.error ?? act.error} />
       {list.isSuccess && items.length === 0 && (
         <Text c="dimmed">{status === 'active' ? 'No active alarm.' : 'No alarm yet.'}</Text>
@@ -140,6 +163,16 @@ export default function AlarmsPage() {
                     </Text>
                     {alarmWords(a, dateTime, number)}
                     <Follows alarm={a} />
+                    {(a.groupSize ?? 0) > 0 && (
+                      <Anchor
+                        component="button"
+                        size="xs"
+                        aria-label={`The ${a.groupSize} SIM alarms of ${on}`}
+                        onClick={() => setOutage(a)}
+                      >
+                        {t('alarms.simAlarms').replace('{count}', number(a.groupSize ?? 0))}
+                      </Anchor>
+                    )}
                   </Table.Td>
                   <Table.Td>
                     {dateTime(a.firstSeenAt)}
@@ -220,9 +253,19 @@ function Follows({ alarm }: { alarm: Alarm }) {
   // A failed rule's alarm names its rule in the originator column already.
   const rule = alarm.originator.type === 'rule' ? null : ruleOf(alarm);
   const caseNumber = caseOf(alarm);
-  if (!rule && !caseNumber) return null;
+  if (!rule && !caseNumber && alarm.parentId === null) return null;
   return (
     <Text size="xs" c="dimmed">
+      {alarm.parentId !== null && (
+        <>
+          {/* Underlined: inside a sentence a link must not be told by its colour alone. */}
+          {t('alarms.partOf')}{' '}
+          <Anchor component={Link} to={`/alarms/${alarm.parentId}`} size="xs" underline="always">
+            #{alarm.parentId}
+          </Anchor>
+          {(rule || caseNumber) && ' · '}
+        </>
+      )}
       {rule && `${t('alarms.rule')}: ${rule}`}
       {rule && caseNumber && ' · '}
       {caseNumber && (
