@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alarmsAt } from '../../../test/support/alarms.ts';
 import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
 import { makeSims } from '../../../test/support/sims-factory.ts';
+import { cliPrincipal } from '../../platform/auth.ts';
 import { NO_PATTERN_WARN_MS } from '../diagnosis/checks/activity.ts';
 import { RECHECK_MS } from './silence-watch.ts';
 
@@ -87,5 +88,62 @@ describe('alarm webhooks', () => {
     });
     expect(mine[1]!.data).toMatchObject({ alarm: { type: 'silence' }, sim: { iccid: sim!.iccid20 }, by: 'traffic' });
     expect(received.get('/theirs') ?? []).toEqual([]);
+  });
+
+  it('tell the customer what the network did, never which rule of the desk raised it', async () => {
+    await h.services.alarms.rules.create(cliPrincipal('alarm-webhooks-test'), {
+      name: 'Desk rule: APN typos of key accounts',
+      kind: 'refusal_burst',
+      enabled: true,
+      scope: { accountIds: [t.child.id] },
+      params: {
+        count: 3,
+        windowMinutes: 15,
+        causes: [],
+        attempts: ['session'],
+        clearMinutes: 15,
+        streak: null,
+        streakHours: 6,
+      },
+      severity: 'minor',
+      escalation: null,
+      schedule: null,
+      openCase: false,
+      remindMinutes: null,
+    });
+    const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+    const now = Date.now();
+    const lines = [3, 2, 1].map((m, i) => ({
+      line: i + 1,
+      value: {
+        ts: new Date(now - m * 60_000).toISOString(),
+        iccid: sim!.iccid20,
+        type: 'session_rejected',
+        network: { mcc: '262', mnc: '01' },
+        apn: 'iot.exmaple',
+        cause: 27,
+      },
+    }));
+    await h.services.ingest.acceptNetwork(lines, { transport: 'http', credentialId: null });
+    await h.services.ingest.drained();
+    await h.runJobs(); // the burst is raised
+    await h.runJobs(); // its event fans out
+    const burst = (received.get('/mine') ?? []).find(
+      (m) => m.type === 'alarm.raised' && (m.data as { alarm: { type: string } }).alarm.type === 'refusal_burst',
+    );
+    expect(burst?.data).toMatchObject({
+      sim: { iccid: sim!.iccid20 },
+      details: {
+        refusals: 3,
+        cause: 27,
+        causeLabel: '27 Missing or unknown APN',
+        apn: 'iot.exmaple',
+        condition: 'window',
+      },
+    });
+    const details = (burst!.data as { details: Record<string, unknown> }).details;
+    expect(Object.keys(details)).not.toContain('rule');
+    expect(Object.keys(details)).not.toContain('ruleId');
+    expect(JSON.stringify(burst!.data)).not.toContain('Desk rule');
   });
 });

@@ -38,3 +38,29 @@ export const AlarmEvents = {
     }),
   }),
 } as const;
+
+/**
+ * The details a customer may see of their alarm's event (webhooks): the facts of the condition, never the rule that
+ * raised it or the desk's bookkeeping (ruleId, rule, case claims). An allowlist, so a key added to the details
+ * later stays staff-only until it is named here (alarms.presenter.ts words the same facts for the portal).
+ */
+const CUSTOMER_DETAILS = [
+  'dueAt',
+  'lastEventAt',
+  'lastEventType',
+  'thresholdMinutes',
+  'silentMinutes',
+  'refusals',
+  'condition',
+  'windowMinutes',
+  'acceptedAt',
+  'firstAt',
+  'lastAt',
+  'lastType',
+  'cause',
+  'causeLabel',
+  'plmn',
+  'apn',
+] as const;
+export const customerAlarmDetails = (details: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(CUSTOMER_DETAILS.filter((k) => k in details).map((k) => [k, details[k]]));

@@ -11,7 +11,7 @@ import type { Ctx } from '../../platform/context.ts';
 import type { DeliveredEvent } from '../../platform/events/define.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { AccountsService } from '../accounts/accounts.service.ts';
-import { AlarmEvents } from '../alarms/alarms.events.ts';
+import { AlarmEvents, customerAlarmDetails } from '../alarms/alarms.events.ts';
 import { CaseEvents } from '../cases/cases.events.ts';
 import type { CasesService } from '../cases/cases.service.ts';
 import { DiagnosisEvents } from '../diagnosis/diagnosis.events.ts';
@@ -146,7 +146,9 @@ export function createWebhookFanout(ctx: Pick<Ctx, 'database'>, deps: FanoutDeps
           ...('details' in a ? { details: a.details } : { by: a.by }),
         };
         const type = e.name === AlarmEvents.raised.name ? 'alarm.raised' : 'alarm.cleared';
-        return [{ event: e, type, accountId: a.accountId, staff: data, customer: data }];
+        // The customer gets the condition's facts, not the rule that raised it.
+        const customer = 'details' in a ? { ...data, details: customerAlarmDetails(a.details) } : data;
+        return [{ event: e, type, accountId: a.accountId, staff: data, customer }];
       }
       if (e.name === SimEvents.stateChanged.name) {
         const iccid = p.simId === undefined ? undefined : iccids.get(p.simId);
