@@ -25,6 +25,8 @@ export const portalAlarmsEn = {
   'portal.alarms.words.refusedAttach': 'The network refused the SIM’s attach {count} times within {window}.',
   'portal.alarms.words.refusedSession': 'The network refused the SIM’s data sessions {count} times within {window}.',
   'portal.alarms.words.refused': 'The network refused the SIM {count} times within {window}.',
+  'portal.alarms.words.refusedInARow':
+    'The network refused the SIM {count} times in a row, without accepting it in between.',
   'portal.alarms.words.cause': 'Last cause: {cause}.',
   'portal.alarms.words.network': 'Network',
   'portal.sim.alarms': 'Active alarms',
@@ -65,6 +67,7 @@ const fr: Catalog = {
   'portal.alarms.words.refusedSession':
     'Le réseau a refusé les sessions de données de la SIM {count} fois en {window}.',
   'portal.alarms.words.refused': 'Le réseau a refusé la SIM {count} fois en {window}.',
+  'portal.alarms.words.refusedInARow': 'Le réseau a refusé la SIM {count} fois de suite, sans l’accepter entre-temps.',
   'portal.alarms.words.cause': 'Dernière cause : {cause}.',
   'portal.alarms.words.network': 'Réseau',
   'portal.sim.alarms': 'Alarmes actives',
@@ -103,6 +106,8 @@ const de: Catalog = {
   'portal.alarms.words.refusedSession':
     'Das Netz hat die Datensitzungen der SIM {count}-mal innerhalb von {window} abgewiesen.',
   'portal.alarms.words.refused': 'Das Netz hat die SIM {count}-mal innerhalb von {window} abgewiesen.',
+  'portal.alarms.words.refusedInARow':
+    'Das Netz hat die SIM {count}-mal in Folge abgewiesen, ohne sie dazwischen anzunehmen.',
   'portal.alarms.words.cause': 'Letzte Ursache: {cause}.',
   'portal.alarms.words.network': 'Netz',
   'portal.sim.alarms': 'Aktive Alarme',
@@ -140,6 +145,8 @@ const it: Catalog = {
   'portal.alarms.words.refusedAttach': 'La rete ha rifiutato la registrazione della SIM {count} volte in {window}.',
   'portal.alarms.words.refusedSession': 'La rete ha rifiutato le sessioni dati della SIM {count} volte in {window}.',
   'portal.alarms.words.refused': 'La rete ha rifiutato la SIM {count} volte in {window}.',
+  'portal.alarms.words.refusedInARow':
+    'La rete ha rifiutato la SIM {count} volte di seguito, senza accettarla nel frattempo.',
   'portal.alarms.words.cause': 'Ultima causa: {cause}.',
   'portal.alarms.words.network': 'Rete',
   'portal.sim.alarms': 'Allarmi attivi',
@@ -176,6 +183,8 @@ const ru: Catalog = {
   'portal.alarms.words.refusedAttach': 'Сеть отклонила регистрацию SIM-карты за {window}, раз: {count}.',
   'portal.alarms.words.refusedSession': 'Сеть отклонила сессии передачи данных SIM-карты за {window}, раз: {count}.',
   'portal.alarms.words.refused': 'Сеть отклонила SIM-карту за {window}, раз: {count}.',
+  'portal.alarms.words.refusedInARow':
+    'Сеть отклонила SIM-карту подряд, раз: {count}, ни разу не приняв её между попытками.',
   'portal.alarms.words.cause': 'Последняя причина: {cause}.',
   'portal.alarms.words.network': 'Сеть',
   'portal.sim.alarms': 'Активные тревоги',
@@ -212,6 +221,8 @@ const sv: Catalog = {
   'portal.alarms.words.refusedAttach': 'Nätet nekade SIM-kortets anslutning {count} gånger inom {window}.',
   'portal.alarms.words.refusedSession': 'Nätet nekade SIM-kortets datasessioner {count} gånger inom {window}.',
   'portal.alarms.words.refused': 'Nätet nekade SIM-kortet {count} gånger inom {window}.',
+  'portal.alarms.words.refusedInARow':
+    'Nätet nekade SIM-kortet {count} gånger i rad, utan att godkänna det däremellan.',
   'portal.alarms.words.cause': 'Senaste orsak: {cause}.',
   'portal.alarms.words.network': 'Nät',
   'portal.sim.alarms': 'Aktiva larm',

@@ -34,8 +34,10 @@ export function alarmText(a: CustomerAlarm, i: I18n): string {
       since: c.lastEventAt ? i.dateTime(c.lastEventAt) : '?',
       allowed: span(i.lang, c.allowedMinutes),
     });
-  const key: PortalKey =
-    c.attempt === 'attach'
+  // Refused in a row (slow retries, no window): said as such, whatever the attempt.
+  const key: PortalKey = c.inARow
+    ? 'portal.alarms.words.refusedInARow'
+    : c.attempt === 'attach'
       ? 'portal.alarms.words.refusedAttach'
       : c.attempt === 'session'
         ? 'portal.alarms.words.refusedSession'
