@@ -8,7 +8,9 @@ import { uniq } from './support/harness.ts';
 const env = cliEnv();
 // Keys of this file only (on PostgreSQL the run's database is shared with other files).
 const apn = `cli-${uniq()}.example`;
-const ids: { plmn: number; apn: number } = { plmn: 0, apn: 0 };
+const ids: { plmn: number; apn: number; sim: number } = { plmn: 0, apn: 0, sim: 0 };
+/** A SIM alarm the network's alarm groups (a SIM id no SIM has: the CLI shows it as deleted). */
+const simOriginator = String(9_000_000_000 + Math.floor(Math.random() * 1_000_000_000));
 const plmn = `99${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
 
 /**
@@ -30,13 +32,19 @@ beforeAll(async () => {
       failingTenants: 2,
       since: new Date(),
     });
+    const [sim] = await database.query<{ id: string }>(
+      `insert into alarms (originator_type, originator_id, type, severity, first_seen_at, last_seen_at, details)
+       values ('sim', $1, 'refusal_burst', 'minor', now(), now(), $2::jsonb) returning id::text`,
+      [simOriginator, JSON.stringify({ plmn, lastType: 'attach_rejected', refusals: 3 })],
+    );
+    ids.sim = Number(sim!.id);
     const watch = fleetWatch({
       database,
       rules: async () => [],
       failingNow: async () => [failing('plmn', plmn, 'attach'), failing('apn', apn, 'session')],
       onRuleError: async () => {},
     });
-    expect(await watch(new Date())).toMatchObject({ raised: 2 });
+    expect(await watch(new Date())).toMatchObject({ raised: 2, grouped: 1 });
     const rows = await database.query<{ id: string; originator_type: 'plmn' | 'apn' }>(
       `select id::text, originator_type from alarms where cleared_at is null and originator_id = any($1::text[])`,
       [[plmn, apn]],
@@ -77,8 +85,19 @@ describe('iotops alarms (black-box)', { timeout: 300_000 }, () => {
     const table = await ok(['alarms', 'list']);
     expect(table).toMatch(/^ID\s+SEVERITY\s+TYPE\s+ON\s+STATE\s+FIRST SEEN\s+REPEATED\n/);
     expect(table).toMatch(
-      new RegExp(`\\n${ids.plmn}\\s+critical\\s+fleet_attach_refusals\\s+network ${plmn}\\s+active\\s+\\d{4}-`),
+      new RegExp(
+        `\\n${ids.plmn}\\s+critical\\s+fleet_attach_refusals\\s+network ${plmn} \\(1 SIM alarm\\)\\s+active\\s+\\d{4}-`,
+      ),
     );
+    expect(table).toMatch(
+      new RegExp(
+        `\\n${ids.sim}\\s+minor\\s+refusal_burst\\s+SIM #${simOriginator} \\(deleted\\) \\(outage #${ids.plmn}\\)`,
+      ),
+    );
+    // --grouped: the outage once, its SIM alarm under it.
+    const grouped = jsonLines(await ok(['alarms', 'list', '--grouped', '--json']));
+    expect(grouped.map((a) => a.id)).toContain(ids.plmn);
+    expect(grouped.map((a) => a.id)).not.toContain(ids.sim);
     expect(table).toMatch(
       new RegExp(
         `\\n${ids.apn}\\s+critical\\s+fleet_session_refusals\\s+APN ${apn.replace(/\./g, '\\.')}\\s+active\\s`,

@@ -16,10 +16,12 @@ type View = z.infer<typeof AlarmView>;
 /** Who the alarm is about, as the console's list names it. */
 function on(a: View): string {
   const o = a.originator;
-  if (o.type === 'plmn') return `network ${o.id}`;
-  if (o.type === 'apn') return `APN ${o.id}`;
+  // An outage says how many SIM alarms it groups; a grouped SIM alarm names its outage's alarm.
+  const group = a.groupSize ? ` (${a.groupSize} SIM alarm${a.groupSize === 1 ? '' : 's'})` : '';
+  if (o.type === 'plmn') return `network ${o.id}${group}`;
+  if (o.type === 'apn') return `APN ${o.id}${group}`;
   if (o.type === 'rule') return `rule #${o.id}`;
-  return o.iccid ?? `SIM #${o.id} (deleted)`;
+  return `${o.iccid ?? `SIM #${o.id} (deleted)`}${a.parentId ? ` (outage #${a.parentId})` : ''}`;
 }
 
 function state(a: View): string {
@@ -30,7 +32,7 @@ function state(a: View): string {
 const alarmId = (id: string) => parseInput(AlarmIdParams, { id }, { id: 'ID' }).id;
 
 async function view(services: Services, row: Awaited<ReturnType<Services['alarms']['get']>>): Promise<View> {
-  return presentAlarm(row, await services.alarms.iccidsFor([row]));
+  return presentAlarm(row, await services.alarms.iccidsFor([row]), await services.alarms.groupSizesOf([row]));
 }
 
 export function registerAlarms(program: Command) {
@@ -43,30 +45,48 @@ export function registerAlarms(program: Command) {
     .option('--type <type>', ALARM_TYPES.join(' | '))
     .option('--iccid <iccid>', "only this SIM's alarms")
     .option('--limit <n>', 'at most this many, 1 to 500 (default 100)')
+    .option('--grouped', "one row per outage: leave out the SIM alarms under an active network's or APN's alarm")
     .option('--json', 'one JSON object per line, as GET /api/v1/alarms answers them')
-    .action(async (o: { status?: string; type?: string; iccid?: string; limit?: string; json?: boolean }) =>
-      run(async (services) => {
-        const q = parseInput(ListAlarmsQuery, { status: o.status, type: o.type, iccid: o.iccid, limit: o.limit });
-        const page = await services.alarms.list(await actor(services, undefined), q);
-        const iccids = await services.alarms.iccidsFor(page.items);
-        const views = page.items.map((a) => presentAlarm(a, iccids));
-        if (o.json) {
-          for (const v of views) console.log(JSON.stringify(v));
-          return;
-        }
-        const rows = views.map((a) => [
-          String(a.id),
-          a.severity,
-          a.type,
-          on(a),
-          state(a),
-          a.firstSeenAt,
-          a.count > 1 ? `${a.count}× to ${a.lastSeenAt}` : '',
-        ]);
-        console.log(table(['ID', 'SEVERITY', 'TYPE', 'ON', 'STATE', 'FIRST SEEN', 'REPEATED'], rows));
-        // On stderr: a script reading the table (or piping it) gets the rows only.
-        if (page.nextCursor) console.error(`(more than ${q.limit}: raise --limit or narrow with --type/--iccid)`);
-      }),
+    .action(
+      async (o: {
+        status?: string;
+        type?: string;
+        iccid?: string;
+        limit?: string;
+        json?: boolean;
+        grouped?: boolean;
+      }) =>
+        run(async (services) => {
+          const q = parseInput(ListAlarmsQuery, {
+            status: o.status,
+            type: o.type,
+            iccid: o.iccid,
+            limit: o.limit,
+            grouped: o.grouped ? 'true' : undefined,
+          });
+          const page = await services.alarms.list(await actor(services, undefined), q);
+          const [iccids, groups] = await Promise.all([
+            services.alarms.iccidsFor(page.items),
+            services.alarms.groupSizesOf(page.items),
+          ]);
+          const views = page.items.map((a) => presentAlarm(a, iccids, groups));
+          if (o.json) {
+            for (const v of views) console.log(JSON.stringify(v));
+            return;
+          }
+          const rows = views.map((a) => [
+            String(a.id),
+            a.severity,
+            a.type,
+            on(a),
+            state(a),
+            a.firstSeenAt,
+            a.count > 1 ? `${a.count}× to ${a.lastSeenAt}` : '',
+          ]);
+          console.log(table(['ID', 'SEVERITY', 'TYPE', 'ON', 'STATE', 'FIRST SEEN', 'REPEATED'], rows));
+          // On stderr: a script reading the table (or piping it) gets the rows only.
+          if (page.nextCursor) console.error(`(more than ${q.limit}: raise --limit or narrow with --type/--iccid)`);
+        }),
     );
 
   alarms
