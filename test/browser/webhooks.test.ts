@@ -62,7 +62,9 @@ describe.skipIf(testDbKind !== 'pglite')(
       const dialog = p.getByRole('dialog', { name: 'Lägg till slutpunkt' });
       const url = dialog.getByRole('textbox', { name: 'Slutpunktens URL' });
       await url.fill('http://169.254.169.254/latest/meta-data');
-      // Only the customers' event types are offered (not the staff's sims.imported).
+      // Only the customers' event types are offered (not the staff's sims.imported). They come from the API: wait for
+      // the list before counting (count() does not wait; on a loaded machine the list was not there yet).
+      await dialog.getByRole('checkbox', { name: 'case.opened' }).waitFor();
       expect(await dialog.getByRole('checkbox', { name: 'case.opened' }).count()).toBe(1);
       expect(await dialog.getByRole('checkbox', { name: 'sims.imported' }).count()).toBe(0);
       await dialog.getByRole('button', { name: 'Skapa slutpunkt' }).click();
