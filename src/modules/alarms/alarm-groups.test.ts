@@ -4,8 +4,8 @@
  * list shows one outage with its size, and the SIMs one click further.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alarmsAt } from '../../../test/support/alarms.ts';
-import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
+import { alarmsAt, ingestNetwork } from '../../../test/support/alarms.ts';
+import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
 import { makeSims } from '../../../test/support/sims-factory.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
 
@@ -19,14 +19,8 @@ afterAll(() => h.close());
 
 const MIN = 60_000;
 const staff = cliPrincipal('alarm-groups-test');
-const src = { transport: 'http' as const, credentialId: null };
 
-async function ingest(values: Record<string, unknown>[]) {
-  const lines = values.map((value, i) => ({ line: i + 1, value: { id: uniq(), ...value } }));
-  expect(await h.services.ingest.acceptNetwork(lines, src)).toMatchObject({ accepted: lines.length });
-  await h.services.ingest.drained();
-  await h.runJobs();
-}
+const ingest = (values: Record<string, unknown>[]) => ingestNetwork(h, values);
 type Item = { id: number; type: string; originator: { type: string; id: string }; parentId: number | null };
 async function list(query: string): Promise<(Item & { groupSize: number | null })[]> {
   const res = await h.app.inject({ url: `/api/v1/alarms?${query}`, headers: t.agent });

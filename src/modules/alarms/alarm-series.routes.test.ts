@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alarmsAt } from '../../../test/support/alarms.ts';
+import { alarmsAt, ingestNetwork } from '../../../test/support/alarms.ts';
 import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
 import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
 import { fleetWatch } from './fleet-watch.ts';
@@ -14,17 +14,11 @@ afterAll(() => h.close());
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const src = { transport: 'http' as const, credentialId: null };
 /** A 15-minute boundary (buckets start on multiples of their width from UTC midnight), 30 h ago. */
 const base = Math.floor((Date.now() - 30 * HOUR) / (15 * MIN)) * 15 * MIN;
 const at = (minutes: number) => new Date(base + minutes * MIN).toISOString();
 
-async function ingest(values: Record<string, unknown>[]) {
-  const lines = values.map((value, i) => ({ line: i + 1, value: { id: uniq(), ...value } }));
-  expect(await h.services.ingest.acceptNetwork(lines, src)).toMatchObject({ accepted: lines.length });
-  await h.services.ingest.drained();
-  await h.runJobs(); // ingest's batch event: the silence watch starts
-}
+const ingest = (values: Record<string, unknown>[]) => ingestNetwork(h, values);
 
 const get = (url: string, headers: Record<string, string> = t.agent) => h.app.inject({ method: 'GET', url, headers });
 const seriesOf = async (id: number | string, query = '') => {

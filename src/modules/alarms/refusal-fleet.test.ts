@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alarmsAt } from '../../../test/support/alarms.ts';
+import { alarmsAt, ingestNetwork } from '../../../test/support/alarms.ts';
 import { type Harness, harness, makeTenant, type Tenant, uniq } from '../../../test/support/harness.ts';
 import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
@@ -16,14 +16,8 @@ afterAll(() => h.close());
 
 const MIN = 60_000;
 const staff = cliPrincipal('refusal-fleet-test');
-const src = { transport: 'http' as const, credentialId: null };
 
-async function ingest(values: Record<string, unknown>[]) {
-  const lines = values.map((value, i) => ({ line: i + 1, value: { id: uniq(), ...value } }));
-  expect(await h.services.ingest.acceptNetwork(lines, src)).toMatchObject({ accepted: lines.length });
-  await h.services.ingest.drained();
-  await h.runJobs(); // ingest's batch event → alarms.refusal_bursts
-}
+const ingest = (values: Record<string, unknown>[]) => ingestNetwork(h, values);
 const refused = (sim: MadeSim, at: number, cause: number, plmn = { mcc: '262', mnc: '01' }) => ({
   ts: new Date(at).toISOString(),
   iccid: sim.iccid20,

@@ -3,8 +3,8 @@
  * "3 within 15 minutes" never fills for it; "refused 3 times in a row, not accepted in between" catches it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alarmsAt } from '../../../test/support/alarms.ts';
-import { type Harness, harness, makeTenant, uniq } from '../../../test/support/harness.ts';
+import { alarmsAt, ingestNetwork } from '../../../test/support/alarms.ts';
+import { type Harness, harness, makeTenant } from '../../../test/support/harness.ts';
 import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
 import { burstAt, burstsOf, type RefusalParams } from './refusal-bursts.ts';
@@ -86,13 +86,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const staff = cliPrincipal('refusal-streak-test');
-const src = { transport: 'http' as const, credentialId: null };
-async function ingest(values: Record<string, unknown>[]) {
-  const lines = values.map((value, i) => ({ line: i + 1, value: { id: uniq(), ...value } }));
-  expect(await h.services.ingest.acceptNetwork(lines, src)).toMatchObject({ accepted: lines.length });
-  await h.services.ingest.drained();
-  await h.runJobs(); // ingest's batch event → alarms.refusal_bursts
-}
+const ingest = (values: Record<string, unknown>[]) => ingestNetwork(h, values);
 const net = { network: { mcc: '262', mnc: '01' } };
 const ev = (sim: MadeSim, t: number, type: string, extra: Record<string, unknown> = {}) => ({
   ts: new Date(t).toISOString(),

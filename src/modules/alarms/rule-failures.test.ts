@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alarmsAt } from '../../../test/support/alarms.ts';
+import { alarmsAt, ingestNetwork } from '../../../test/support/alarms.ts';
 import { type Harness, harness, makeTenant, uniq } from '../../../test/support/harness.ts';
 import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
@@ -13,15 +13,9 @@ afterAll(() => h.close());
 const H = 3_600_000;
 const MIN = 60_000;
 const staff = cliPrincipal('rule-failures-test');
-const src = { transport: 'http' as const, credentialId: null };
 const base = { enabled: true, escalation: null, schedule: null, openCase: false, remindMinutes: null } as const;
 
-async function ingest(values: Record<string, unknown>[]) {
-  const lines = values.map((value, i) => ({ line: i + 1, value: { id: uniq(), ...value } }));
-  expect(await h.services.ingest.acceptNetwork(lines, src)).toMatchObject({ accepted: lines.length });
-  await h.services.ingest.drained();
-  await h.runJobs();
-}
+const ingest = (values: Record<string, unknown>[]) => ingestNetwork(h, values);
 const sms = (sim: MadeSim, at: number) => ({
   ts: new Date(at).toISOString(),
   iccid: sim.iccid20,
