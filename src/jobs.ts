@@ -1,5 +1,5 @@
 import { eventRegistry } from './events.ts';
-import { alarmsJobs, startWatchBackfill } from './modules/alarms/alarms.jobs.ts';
+import { alarmsJobs, startUsageDropRuns, startWatchBackfill } from './modules/alarms/alarms.jobs.ts';
 import { capacityJobs, startCapacityRuns } from './modules/capacity/capacity.jobs.ts';
 import { diagnosisJobs } from './modules/diagnosis/diagnosis.jobs.ts';
 import { ingestJobs } from './modules/ingest/ingest.jobs.ts';
@@ -109,6 +109,9 @@ export function startWorker(
   sweeper.unref();
   startWatchBackfill(services.jobs, new Date()).catch((e: unknown) =>
     ctx.log.error({ err: e }, 'enqueuing the silence watch backfill failed'),
+  );
+  startUsageDropRuns(services.jobs, new Date()).catch((e: unknown) =>
+    ctx.log.error({ err: e }, 'enqueuing the usage-drop run failed'),
   );
   startCapacityRuns(services.jobs, services.capacity, new Date()).catch((e: unknown) =>
     ctx.log.error({ err: e }, 'enqueuing the capacity run failed'),

@@ -69,6 +69,8 @@ export function alarmCases(deps: AlarmCaseDeps) {
             d.condition === 'streak' ? 'in a row, not accepted in between' : `within ${String(d.windowMinutes)} min`;
           return `- ${iccid}: refused ${String(d.refusals)} times ${how} (${String(d.lastType)}, cause ${String(d.causeLabel ?? d.cause)}, network ${String(d.plmn ?? '?')}${d.apn ? `, APN ${String(d.apn)}` : ''}), last at ${String(d.lastAt)}`;
         }
+        if (r.type === 'usage_drop')
+          return `- ${iccid}: ${String(d.observedBytes)} bytes in the ${String(d.hours)} h to ${String(d.windowTo)}, usually ${String(d.usualBytes)} (down ${String(d.dropPercent)} %)`;
         return `- ${iccid}: nothing since ${String(d.lastEventAt ?? '?')} (${String(d.lastEventType ?? 'event')}); its rhythm allows ${String(d.thresholdMinutes ?? '?')} min`;
       })
       .join('\n');
@@ -76,6 +78,7 @@ export function alarmCases(deps: AlarmCaseDeps) {
   const WHAT: Record<string, string> = {
     silence: 'stopped sending data',
     refusal_burst: 'refused by the network',
+    usage_drop: 'sending much less data than usual',
   };
 
   async function openOrJoin(accountId: number, cause: string, rows: Claimed[], now: Date): Promise<string | null> {

@@ -61,6 +61,12 @@ const CUSTOMER_DETAILS = [
   'causeLabel',
   'plmn',
   'apn',
+  'windowFrom',
+  'windowTo',
+  'hours',
+  'observedBytes',
+  'usualBytes',
+  'dropPercent',
 ] as const;
 export const customerAlarmDetails = (details: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(CUSTOMER_DETAILS.filter((k) => k in details).map((k) => [k, details[k]]));

@@ -34,7 +34,7 @@ export function presentAlarm(
 }
 
 type CustomerAlarmJson = z.infer<typeof CustomerAlarmView>;
-// Details are free-form JSON each watch wrote (silence-watch.ts, refusal-bursts.ts): a key an older alarm lacks is
+// Details are free-form JSON each watch wrote (silence-watch.ts, refusal-bursts.ts, usage-drops.ts): a key an older alarm lacks is
 // null, never a failed answer.
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
@@ -47,6 +47,15 @@ function customerCause(type: CustomerAlarmJson['type'], d: Record<string, unknow
       lastEventType: str(d.lastEventType),
       allowedMinutes: num(d.thresholdMinutes),
       silentMinutes: num(d.silentMinutes),
+    };
+  if (type === 'usage_drop')
+    return {
+      kind: 'usage_drop',
+      windowFrom: str(d.windowFrom),
+      windowTo: str(d.windowTo),
+      bytes: num(d.observedBytes),
+      usualBytes: num(d.usualBytes),
+      dropPercent: num(d.dropPercent),
     };
   const lastType = str(d.lastType);
   return {

@@ -4,6 +4,7 @@ export const ALARM_SEVERITIES = ['critical', 'major', 'minor', 'warning'] as con
 export const ALARM_TYPES = [
   'silence',
   'refusal_burst',
+  'usage_drop',
   'fleet_attach_refusals',
   'fleet_session_refusals',
   'rule_failed',
@@ -14,7 +15,7 @@ export const ORIGINATOR_TYPES = ['sim', 'plmn', 'apn', 'rule'] as const;
  * or APN's alarm reaches customers through the monitoring case and its mail; a failed rule is the desk's business.
  * A new SIM alarm type stays staff-only until it has its customer view here.
  */
-export const CUSTOMER_ALARM_TYPES = ['silence', 'refusal_burst'] as const;
+export const CUSTOMER_ALARM_TYPES = ['silence', 'refusal_burst', 'usage_drop'] as const;
 
 export const ListAlarmsQuery = z.object({
   status: z
@@ -59,7 +60,8 @@ export const AlarmView = z
       .enum(ALARM_TYPES)
       .describe(
         'silence: the SIM stopped talking for longer than its own rhythm allows; refusal_burst: the network refused ' +
-          'the SIM repeatedly; fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many ' +
+          'the SIM repeatedly; usage_drop: the SIM carried much less data than usual for those hours of the week; ' +
+          'fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many ' +
           'SIMs; rule_failed: an alarm rule threw while applied and was disabled (the others go on)',
       ),
     severity: z.enum(ALARM_SEVERITIES),
@@ -92,6 +94,7 @@ export const AlarmView = z
       .record(z.string(), z.unknown())
       .describe(
         'silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes; ' +
+          'usage_drop: windowFrom, windowTo, hours, observedBytes, usualBytes, madBytes, thresholdBytes, dropPercent; ' +
           'rule (its name) when a rule raised it',
       ),
   })
@@ -139,6 +142,20 @@ const RefusalCause = z
     lastAt: z.string().nullable(),
   })
   .describe('refusal_burst: the network refused the SIM again and again');
+const UsageDropCause = z
+  .object({
+    kind: z.literal('usage_drop'),
+    windowFrom: z.string().nullable().describe('The hours judged: from'),
+    windowTo: z.string().nullable().describe('…to (exclusive)'),
+    bytes: z.number().int().nullable().describe('Data carried in those hours (up and down)'),
+    usualBytes: z
+      .number()
+      .int()
+      .nullable()
+      .describe('What the SIM usually carries in the same hours of the week (the median of the last weeks)'),
+    dropPercent: z.number().int().nullable().describe('How far below its usual, in percent'),
+  })
+  .describe('usage_drop: the SIM carried much less data than usual for those hours of the week');
 
 export const CustomerAlarmView = z
   .object({
@@ -152,7 +169,9 @@ export const CustomerAlarmView = z
     firstSeenAt: z.string(),
     lastSeenAt: z.string(),
     clearedAt: z.string().nullable(),
-    cause: z.discriminatedUnion('kind', [SilenceCause, RefusalCause]).describe('Why, as facts (kind = type)'),
+    cause: z
+      .discriminatedUnion('kind', [SilenceCause, RefusalCause, UsageDropCause])
+      .describe('Why, as facts (kind = type)'),
   })
   .meta({ id: 'CustomerAlarm' });
 

@@ -15,6 +15,7 @@ import { createRulesService, type RulesDeps } from './rules.service.ts';
 import { type SilenceRuleDeps, silenceThresholds } from './silence-rules.ts';
 import { type SilenceDeps, silenceWatch } from './silence-watch.ts';
 import { trafficVerification } from './traffic-verification.ts';
+import { type UsageDropDeps, usageDrops } from './usage-drops.ts';
 
 export type AlarmsService = ReturnType<typeof createAlarmsService>;
 /** SIMs per backfill job (two statements and one insert each). */
@@ -41,7 +42,8 @@ export type AlarmsDeps = Pick<SilenceDeps, 'lastEventsOf' | 'inService'> &
     /** Which of these account ids the scope sees (the accountId filter: another tenant's is unknown, not empty). */
     accountsInScope: (scope: TenantScope, ids: readonly number[]) => Promise<Set<number>>;
   } & Pick<AlarmCaseDeps, 'cases' | 'notifyDesk' | 'log'> &
-  Pick<FleetDeps, 'failingNow'>;
+  Pick<FleetDeps, 'failingNow'> &
+  Pick<UsageDropDeps, 'usageLowIn' | 'nextUsageTenant'>;
 
 /** How often a worker looks at the fleet's failing networks and APNs (the snapshot refreshes once a minute). */
 export const FLEET_PASS_MS = 30_000;
@@ -68,6 +70,7 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
     rules: rules.enabledFleet,
     onRuleError,
   });
+  const drops = usageDrops({ database: ctx.database, ...deps, rules: rules.enabledUsageDrop, onRuleError });
   let fleetPassAt = 0;
 
   /**
@@ -195,6 +198,15 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
       if (now() - fleetPassAt < FLEET_PASS_MS) return { burstsCleared: cleared, fleet: null };
       fleetPassAt = now();
       return { burstsCleared: cleared, fleet: await fleet(new Date(now())) };
+    },
+    /**
+     * One page of the hourly usage-drop run (usage-drops.ts): the next tenant with usage after `afterTenant` judged
+     * for the window ending at `end`; the tenant judged (the next page's start), or null when every tenant was.
+     */
+    async usageDropPage(afterTenant: number, end: Date) {
+      const tenantId = await drops.nextTenant(afterTenant);
+      if (tenantId === null) return { tenantId: null, raised: 0, repeated: 0, cleared: 0 };
+      return { tenantId, ...(await drops.judgeTenant(tenantId, end, new Date(now()))) };
     },
     /** The worker's timer, after the silence: pending alarms to their cases. */
     caseTick: () => toCases.caseTick(new Date(now())),

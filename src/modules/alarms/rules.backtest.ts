@@ -1,7 +1,8 @@
 /**
  * Backtest before save (issue 17.1): what a rule would have raised on the stored history of the last days — "this
  * rule would have fired N times in the last 7 days, on these SIMs". Silence rules are replayed on the SIMs' active
- * hours (the rhythm learned as the watch would have, day by day); refusal-burst rules on their refusal records.
+ * hours (the rhythm learned as the watch would have, day by day); refusal-burst rules on their refusal records;
+ * usage-drop rules on their hourly usage, each hour judged as the hourly run judges it.
  * At most BACKTEST_MAX_SIMS in-service SIMs are read (the first by id): beyond, the answer says it is a sample.
  */
 
@@ -16,6 +17,7 @@ import {
   silenceThreshold,
   weeklyRhythm,
 } from './rules.ts';
+import { type UsageDropRule, usageDropsOf } from './usage-drops.ts';
 
 /** SIMs a backtest reads at most (the first by id; beyond, the figures are a sample's). */
 export const BACKTEST_MAX_SIMS = 5000;
@@ -32,21 +34,24 @@ export type BacktestDeps = {
   profilesOf: (simIds: readonly number[]) => Promise<Map<number, SimProfile>>;
   activeHoursOf: (simIds: readonly number[], since: Date) => Promise<Map<number, number[]>>;
   refusalsOf: (iccids: readonly string[], since: Date, acceptances?: boolean) => Promise<Attempt[]>;
+  hourlyBytesOf: (simIds: readonly number[], since: Date, until: Date) => Promise<Map<number, Map<number, number>>>;
   iccidsOf: (simIds: readonly number[]) => Promise<Map<number, string>>;
 };
 
-/** A rule to replay: a silence rule, or a refusal-burst rule. */
+/** A rule to replay: a silence rule, a refusal-burst rule or a usage-drop rule. */
 export type BacktestRule =
   | ({ kind: 'silence' } & Pick<SilenceRule, 'scope' | 'params' | 'schedule'>)
-  | { kind: 'refusal_burst'; scope: RuleScope; params: RefusalParams };
+  | { kind: 'refusal_burst'; scope: RuleScope; params: RefusalParams }
+  | ({ kind: 'usage_drop' } & Pick<UsageDropRule, 'scope' | 'params' | 'schedule'>);
 
-type Fire = { at: number; silence?: number; threshold?: number; refusals?: number };
+type Fire = { at: number; silence?: number; threshold?: number; refusals?: number; drop?: number };
 type PerSim = {
   fired: number;
   firstAt: number;
   longest: number | null;
   threshold: number | null;
   refusals: number | null;
+  drop: number | null;
 };
 
 export async function backtest(deps: BacktestDeps, rule: BacktestRule, from: number, to: number): Promise<Backtest> {
@@ -68,8 +73,10 @@ export async function backtest(deps: BacktestDeps, rule: BacktestRule, from: num
           longest: null,
           threshold: f.threshold ?? null,
           refusals: null,
+          drop: null,
         };
         s.fired++;
+        if (f.drop !== undefined) s.drop = Math.max(s.drop ?? 0, f.drop);
         if (f.silence !== undefined) s.longest = Math.max(s.longest ?? 0, f.silence);
         if (f.refusals !== undefined) s.refusals = Math.max(s.refusals ?? 0, f.refusals);
         fires.set(id, s);
@@ -96,6 +103,7 @@ export async function backtest(deps: BacktestDeps, rule: BacktestRule, from: num
       longestSilenceMinutes: minutes(f.longest),
       thresholdMinutes: minutes(f.threshold),
       refusals: f.refusals,
+      deepestDropPercent: f.drop,
     })),
   };
 }
@@ -111,6 +119,12 @@ async function firesOfChunk(
   if (rule.kind === 'silence') {
     const hours = await deps.activeHoursOf(ids, new Date(from - rule.params.learnWeeks * WEEK_MS - DAY_MS));
     for (const id of ids) out.set(id, firesOf(rule, hours.get(id) ?? [], from, to));
+    return out;
+  }
+  if (rule.kind === 'usage_drop') {
+    const since = from - (rule.params.learnWeeks * WEEK_MS + (rule.params.hours + 1) * 3_600_000);
+    const bytes = await deps.hourlyBytesOf(ids, new Date(since), new Date(to));
+    for (const id of ids) out.set(id, usageDropsOf(rule, bytes.get(id) ?? new Map(), from, to));
     return out;
   }
   // Refusal records are found by ICCID (the trace index): the stored 19-digit body of the shown ICCID.

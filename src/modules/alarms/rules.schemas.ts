@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ALARM_SEVERITIES } from './alarms.schemas.ts';
 import { isTimeZone, WEEKDAYS } from './rules.ts';
 
-export const RULE_KINDS = ['silence', 'refusal_burst', 'fleet_refusals'] as const;
+export const RULE_KINDS = ['silence', 'refusal_burst', 'fleet_refusals', 'usage_drop'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 const ids = (what: string) =>
@@ -168,6 +168,46 @@ export const FleetParamsSchema = z
   .strict()
   .meta({ id: 'AlarmRuleFleetParams' });
 
+const usageDropParamsShape = {
+  dropPercent: z
+    .number()
+    .int()
+    .min(10)
+    .max(100)
+    .describe(
+      "The last `hours` complete hours carried at least this much less data than the SIM's usual for the same hours " +
+        'of the week (the median of the last learnWeeks weeks; a week without usage counts as none). Cleared once back ' +
+        'above the usual less half of it (hysteresis)',
+    ),
+  k: z
+    .number()
+    .min(0)
+    .max(10)
+    .describe(
+      'And below the usual by more than k robust deviations (k × 1.4826 × the median absolute deviation of the weeks): ' +
+        'a SIM whose weeks vary a lot is not news for an ordinary low week',
+    ),
+  hours: z.number().int().min(1).max(24).describe('Complete hours judged together, judged every hour'),
+  learnWeeks: z.number().int().min(2).max(8).describe('Weeks of hourly usage the usual is the median of'),
+  minUsualKb: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000_000)
+    .describe('SIMs whose usual volume over those hours is below this many kB are not judged (too little to tell)'),
+};
+export const USAGE_DROP_DEFAULTS = { dropPercent: 50, k: 3, hours: 3, learnWeeks: 4, minUsualKb: 100 } as const;
+export const UsageDropParamsSchema = z
+  .object({
+    dropPercent: usageDropParamsShape.dropPercent.default(USAGE_DROP_DEFAULTS.dropPercent),
+    k: usageDropParamsShape.k.default(USAGE_DROP_DEFAULTS.k),
+    hours: usageDropParamsShape.hours.default(USAGE_DROP_DEFAULTS.hours),
+    learnWeeks: usageDropParamsShape.learnWeeks.default(USAGE_DROP_DEFAULTS.learnWeeks),
+    minUsualKb: usageDropParamsShape.minUsualKb.default(USAGE_DROP_DEFAULTS.minUsualKb),
+  })
+  .strict()
+  .meta({ id: 'AlarmRuleUsageDropParams' });
+
 const common = {
   name,
   enabled: z.boolean().default(true),
@@ -209,12 +249,24 @@ export const CreateRuleBody = z
       })
       .strict()
       .meta({ id: 'CreateFleetRuleRequest' }),
+    z
+      .object({
+        ...common,
+        kind: z
+          .literal('usage_drop')
+          .describe("A SIM's data volume fell well below its usual for the same hours of the week (median with MAD)"),
+        params: UsageDropParamsSchema.default(USAGE_DROP_DEFAULTS),
+      })
+      .strict()
+      .meta({ id: 'CreateUsageDropRuleRequest' }),
   ])
   .meta({ id: 'CreateAlarmRuleRequest' });
 export type CreateRuleInput = z.infer<typeof CreateRuleBody>;
 
 /** Every kind's parameters, each optional: a change is checked against the rule's own kind (rules.service.ts). */
 const anyParamsShape = {
+  // First, so the silence rule's wider learnWeeks (from 1) is the one a change is read with before its kind's check.
+  ...usageDropParamsShape,
   ...silenceParamsShape,
   ...refusalParamsShape,
   ...fleetParamsShape,
@@ -223,6 +275,7 @@ export const PARAMS_OF_KIND = {
   silence: SilenceParamsSchema,
   refusal_burst: RefusalParamsSchema,
   fleet_refusals: FleetParamsSchema,
+  usage_drop: UsageDropParamsSchema,
 } as const;
 
 export const UpdateRuleBody = z
@@ -305,6 +358,11 @@ export const BacktestView = z
           longestSilenceMinutes: z.number().int().nullable().describe('Silence rules: the longest silence that fired'),
           thresholdMinutes: z.number().int().nullable().describe('Silence rules: the threshold at the first alarm'),
           refusals: z.number().int().nullable().describe('Refusal-burst rules: the most refusals in one burst'),
+          deepestDropPercent: z
+            .number()
+            .int()
+            .nullable()
+            .describe('Usage-drop rules: the deepest drop below the usual at an alarm (percent)'),
         }),
       )
       .describe('The SIMs it fired on, most alarms first (at most 50)'),

@@ -22,6 +22,7 @@ import {
   type UpdateRuleInput,
 } from './rules.schemas.ts';
 import type { RuleScope, Schedule, SilenceParams, SilenceRule } from './rules.ts';
+import type { UsageDropParams, UsageDropRule } from './usage-drops.ts';
 
 export type RulesService = ReturnType<typeof createRulesService>;
 export type { RuleRow };
@@ -63,6 +64,16 @@ export const asRefusalRule = (r: RuleRow): RefusalRule => ({
   params: r.params as RefusalParams,
   severity: r.severity,
   escalation: (r.escalation as RefusalRule['escalation']) ?? null,
+  openCase: r.openCase,
+});
+export const asUsageDropRule = (r: RuleRow): UsageDropRule => ({
+  id: r.id,
+  name: r.name,
+  scope: r.scope as RuleScope,
+  params: r.params as UsageDropParams,
+  severity: r.severity,
+  escalation: (r.escalation as UsageDropRule['escalation']) ?? null,
+  schedule: (r.schedule as Schedule | null) ?? null,
   openCase: r.openCase,
 });
 export const asFleetRule = (r: RuleRow): FleetRule => ({
@@ -139,8 +150,15 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
         schedule: r.schedule as Schedule | null,
       };
     if (r.kind === 'refusal_burst') return { kind: 'refusal_burst', scope: r.scope, params: r.params as RefusalParams };
+    if (r.kind === 'usage_drop')
+      return {
+        kind: 'usage_drop',
+        scope: r.scope,
+        params: r.params as UsageDropParams,
+        schedule: r.schedule as Schedule | null,
+      };
     throw invalid(E.invalid, 'Fleet rules have no backtest', [
-      { field: 'kind', value: r.kind, reason: 'backtests replay SIMs: silence and refusal_burst rules' },
+      { field: 'kind', value: r.kind, reason: 'backtests replay SIMs: silence, refusal_burst and usage_drop rules' },
     ]);
   }
   const run = (r: BacktestRule, days: number) => backtest(deps, r, now() - days * DAY_MS, now());
@@ -155,6 +173,7 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
     enabledSilence: async (): Promise<SilenceRule[]> => (await repo.enabled('silence')).map(asSilenceRule),
     enabledRefusal: async (): Promise<RefusalRule[]> => (await repo.enabled('refusal_burst')).map(asRefusalRule),
     enabledFleet: async (): Promise<FleetRule[]> => (await repo.enabled('fleet_refusals')).map(asFleetRule),
+    enabledUsageDrop: async (): Promise<UsageDropRule[]> => (await repo.enabled('usage_drop')).map(asUsageDropRule),
     async create(p: Principal, input: CreateRuleInput): Promise<RuleRow> {
       staffOnly(p);
       await check(input);

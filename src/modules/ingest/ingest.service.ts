@@ -15,6 +15,7 @@ import type { CreateCredentialInput, ListErrorsQuery } from './ingest.schemas.ts
 import { createPartitionManager } from './partitions.ts';
 import { reconcileOrphans } from './reconcile.ts';
 import { dayTotals, monthToDate, rollupDailyUsage } from './usage.writer.ts';
+import { usageWeeksRepo } from './usage-weeks.repo.ts';
 import { createWriteQueue, type IngestSource, type RejectedLine } from './write-queue.ts';
 
 export type { IngestSource } from './write-queue.ts';
@@ -53,6 +54,7 @@ export function createIngestService(ctx: Ctx, deps: IngestDeps) {
   const now = deps.now ?? Date.now;
   const { telemetry } = deps;
   const repo = ingestRepo(ctx.database.db);
+  const usageWeeks = usageWeeksRepo(ctx.database.db);
   const partitions = createPartitionManager(ctx.database, now);
   const queue = createWriteQueue(ctx.database, partitions, ctx.metrics, {
     batchMax: ctx.config.ingestBatchMax,
@@ -143,6 +145,12 @@ export function createIngestService(ctx: Ctx, deps: IngestDeps) {
      */
     refusalsOf: (iccids: readonly string[], since: Date, acceptances = false) =>
       repo.refusalsOf(iccids, since, acceptances),
+    /** Usage-drop alarm rules: a tenant's SIMs low in a window against the same hours of past weeks (a prefilter). */
+    usageLowIn: usageWeeks.lowIn,
+    /** Hour start (ms) → bytes per SIM in [since, until) (the usage-drop backtest). */
+    hourlyBytesOf: usageWeeks.hourlyBytesOf,
+    /** The next tenant with hourly usage after this one (the usage-drop run pages by tenant). */
+    nextUsageTenant: usageWeeks.nextTenant,
     acceptNetwork(lines: Line[], source: IngestSource, o: { topicIccid?: string } = {}) {
       return accept('network', lines, source, (raw) => parseNetworkEvent(raw, { ...o, now: now() }));
     },

@@ -1262,6 +1262,33 @@ export interface components {
        */
       clearMinutes?: number;
     };
+    AlarmRuleUsageDropParamsInput: {
+      /**
+       * @description The last `hours` complete hours carried at least this much less data than the SIM's usual for the same hours of the week (the median of the last learnWeeks weeks; a week without usage counts as none). Cleared once back above the usual less half of it (hysteresis)
+       * @default 50
+       */
+      dropPercent?: number;
+      /**
+       * @description And below the usual by more than k robust deviations (k × 1.4826 × the median absolute deviation of the weeks): a SIM whose weeks vary a lot is not news for an ordinary low week
+       * @default 3
+       */
+      k?: number;
+      /**
+       * @description Complete hours judged together, judged every hour
+       * @default 3
+       */
+      hours?: number;
+      /**
+       * @description Weeks of hourly usage the usual is the median of
+       * @default 4
+       */
+      learnWeeks?: number;
+      /**
+       * @description SIMs whose usual volume over those hours is below this many kB are not judged (too little to tell)
+       * @default 100
+       */
+      minUsualKb?: number;
+    };
     CreateSilenceRuleRequestInput: {
       name: string;
       /** @default true */
@@ -1389,21 +1416,70 @@ export interface components {
        */
       params?: components["schemas"]["AlarmRuleFleetParamsInput"];
     };
-    CreateAlarmRuleRequestInput: components["schemas"]["CreateSilenceRuleRequestInput"] | components["schemas"]["CreateRefusalBurstRuleRequestInput"] | components["schemas"]["CreateFleetRuleRequestInput"];
+    CreateUsageDropRuleRequestInput: {
+      name: string;
+      /** @default true */
+      enabled?: boolean;
+      /** @default {} */
+      scope?: components["schemas"]["AlarmRuleScopeInput"];
+      /**
+       * @default major
+       * @enum {string}
+       */
+      severity?: "critical" | "major" | "minor" | "warning";
+      /** @default null */
+      escalation?: components["schemas"]["AlarmRuleEscalationInput"] | null;
+      /** @default null */
+      schedule?: components["schemas"]["AlarmRuleScheduleInput"] | null;
+      /**
+       * @description Open a case (channel monitoring) for the alarm's account with its SIMs, or add them to the one open for the same cause; the customer is told by e-mail in their language
+       * @default false
+       */
+      openCase?: boolean;
+      /**
+       * @description Remind the desk of an alarm nobody acknowledged every this many minutes (null: never)
+       * @default null
+       */
+      remindMinutes?: number | null;
+      /**
+       * @description A SIM's data volume fell well below its usual for the same hours of the week (median with MAD)
+       * @constant
+       */
+      kind: "usage_drop";
+      /**
+       * @default {
+       *   "dropPercent": 50,
+       *   "k": 3,
+       *   "hours": 3,
+       *   "learnWeeks": 4,
+       *   "minUsualKb": 100
+       * }
+       */
+      params?: components["schemas"]["AlarmRuleUsageDropParamsInput"];
+    };
+    CreateAlarmRuleRequestInput: components["schemas"]["CreateSilenceRuleRequestInput"] | components["schemas"]["CreateRefusalBurstRuleRequestInput"] | components["schemas"]["CreateFleetRuleRequestInput"] | components["schemas"]["CreateUsageDropRuleRequestInput"];
     UpdateAlarmRuleRequestInput: {
       name?: string;
       enabled?: boolean;
       scope?: components["schemas"]["AlarmRuleScopeInput"];
       /** @description Only the parameters to change, of the rule's kind */
       params?: {
+        /** @description The last `hours` complete hours carried at least this much less data than the SIM's usual for the same hours of the week (the median of the last learnWeeks weeks; a week without usage counts as none). Cleared once back above the usual less half of it (hysteresis) */
+        dropPercent?: number;
+        /** @description And below the usual by more than k robust deviations (k × 1.4826 × the median absolute deviation of the weeks): a SIM whose weeks vary a lot is not news for an ordinary low week */
+        k?: number;
+        /** @description Complete hours judged together, judged every hour */
+        hours?: number;
+        /** @description Weeks of hourly usage the rhythm is learned from */
+        learnWeeks?: number;
+        /** @description SIMs whose usual volume over those hours is below this many kB are not judged (too little to tell) */
+        minUsualKb?: number;
         /** @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last */
         factor?: number;
         /** @description Added to it; also the floor */
         graceMinutes?: number;
         /** @description The threshold of a SIM without a learned rhythm (too few active hours) */
         noRhythmMinutes?: number;
-        /** @description Weeks of hourly usage the rhythm is learned from */
-        learnWeeks?: number;
         /** @description Refusals within the window that make a burst */
         count?: number;
         windowMinutes?: number;
@@ -2299,10 +2375,10 @@ export interface components {
     Alarm: {
       id: number;
       /**
-       * @description silence: the SIM stopped talking for longer than its own rhythm allows; refusal_burst: the network refused the SIM repeatedly; fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many SIMs; rule_failed: an alarm rule threw while applied and was disabled (the others go on)
+       * @description silence: the SIM stopped talking for longer than its own rhythm allows; refusal_burst: the network refused the SIM repeatedly; usage_drop: the SIM carried much less data than usual for those hours of the week; fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many SIMs; rule_failed: an alarm rule threw while applied and was disabled (the others go on)
        * @enum {string}
        */
-      type: "silence" | "refusal_burst" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
+      type: "silence" | "refusal_burst" | "usage_drop" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
       /** @enum {string} */
       severity: "critical" | "major" | "minor" | "warning";
       /** @enum {string} */
@@ -2330,7 +2406,7 @@ export interface components {
       parentId: number | null;
       /** @description A fleet alarm: how many SIM alarms are grouped under it (null for other alarms) */
       groupSize: number | null;
-      /** @description silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes; rule (its name) when a rule raised it */
+      /** @description silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes; usage_drop: windowFrom, windowTo, hours, observedBytes, usualBytes, madBytes, thresholdBytes, dropPercent; rule (its name) when a rule raised it */
       details: {
         [key: string]: unknown;
       };
@@ -2342,7 +2418,7 @@ export interface components {
     CustomerAlarm: {
       id: number;
       /** @enum {string} */
-      type: "silence" | "refusal_burst";
+      type: "silence" | "refusal_burst" | "usage_drop";
       /** @enum {string} */
       severity: "critical" | "major" | "minor" | "warning";
       /** @enum {string} */
@@ -2389,6 +2465,19 @@ export interface components {
         apn: string | null;
         firstAt: string | null;
         lastAt: string | null;
+      }, {
+        /** @constant */
+        kind: "usage_drop";
+        /** @description The hours judged: from */
+        windowFrom: string | null;
+        /** @description …to (exclusive) */
+        windowTo: string | null;
+        /** @description Data carried in those hours (up and down) */
+        bytes: number | null;
+        /** @description What the SIM usually carries in the same hours of the week (the median of the last weeks) */
+        usualBytes: number | null;
+        /** @description How far below its usual, in percent */
+        dropPercent: number | null;
       }]>;
     };
     CustomerAlarmPage: {
@@ -2419,14 +2508,22 @@ export interface components {
     };
     /** @description The kind's parameters (silence: factor, graceMinutes, …; refusal_burst: count, windowMinutes, …) */
     AlarmRuleParamsView: {
+      /** @description The last `hours` complete hours carried at least this much less data than the SIM's usual for the same hours of the week (the median of the last learnWeeks weeks; a week without usage counts as none). Cleared once back above the usual less half of it (hysteresis) */
+      dropPercent?: number;
+      /** @description And below the usual by more than k robust deviations (k × 1.4826 × the median absolute deviation of the weeks): a SIM whose weeks vary a lot is not news for an ordinary low week */
+      k?: number;
+      /** @description Complete hours judged together, judged every hour */
+      hours?: number;
+      /** @description Weeks of hourly usage the rhythm is learned from */
+      learnWeeks?: number;
+      /** @description SIMs whose usual volume over those hours is below this many kB are not judged (too little to tell) */
+      minUsualKb?: number;
       /** @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last */
       factor?: number;
       /** @description Added to it; also the floor */
       graceMinutes?: number;
       /** @description The threshold of a SIM without a learned rhythm (too few active hours) */
       noRhythmMinutes?: number;
-      /** @description Weeks of hourly usage the rhythm is learned from */
-      learnWeeks?: number;
       /** @description Refusals within the window that make a burst */
       count?: number;
       windowMinutes?: number;
@@ -2451,7 +2548,7 @@ export interface components {
       id: number;
       name: string;
       /** @enum {string} */
-      kind: "silence" | "refusal_burst" | "fleet_refusals";
+      kind: "silence" | "refusal_burst" | "fleet_refusals" | "usage_drop";
       enabled: boolean;
       scope: components["schemas"]["AlarmRuleScope"];
       params: components["schemas"]["AlarmRuleParamsView"];
@@ -2498,6 +2595,8 @@ export interface components {
           thresholdMinutes: number | null;
           /** @description Refusal-burst rules: the most refusals in one burst */
           refusals: number | null;
+          /** @description Usage-drop rules: the deepest drop below the usual at an alarm (percent) */
+          deepestDropPercent: number | null;
         })[];
     };
     CapacityPlan: {
@@ -5770,7 +5869,7 @@ export interface operations {
         status?: "active" | "cleared" | "any";
         /** @description Only acknowledged (true) or unacknowledged (false) alarms */
         acknowledged?: "true" | "false";
-        type?: "silence" | "refusal_burst" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
+        type?: "silence" | "refusal_burst" | "usage_drop" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
         /** @description Only this account's alarms */
         accountId?: number;
         /** @description Only this SIM's alarms (19 or 20 digits) */

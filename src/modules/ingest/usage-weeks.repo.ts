@@ -1,0 +1,95 @@
+/**
+ * Hourly usage as the usage-drop alarm rules read it (issue 17.1): a window of complete hours and the same hours of
+ * the weeks before. Read per tenant through sim_usage_hourly_tenant_idx (tenant, hour) — the table has no index on the
+ * hour alone, and a scan of it at a million SIMs would be the whole retention.
+ */
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/client.ts';
+import { idsAny, queryRows } from '../../platform/db/rows.ts';
+
+const HOUR_MS = 3_600_000;
+const WEEK_MS = 168 * HOUR_MS;
+
+/** A SIM's bytes in the window (week 0) and in the same hours 1..weeks weeks before (0 where it had none). */
+export type UsageWeeks = { simId: number; observed: number; weeks: number[] };
+
+/** The hour starts of the window ending at `end` (exclusive) and of the same hours `weeks` weeks back. */
+export function windowHours(end: number, hours: number, weeks: number): Date[] {
+  const out: Date[] = [];
+  for (let w = 0; w <= weeks; w++) for (let i = 1; i <= hours; i++) out.push(new Date(end - w * WEEK_MS - i * HOUR_MS));
+  return out;
+}
+
+const toWeeks = (r: { sim_id: string; ws: number[] | null; bs: number[] | null }, weeks: number): UsageWeeks => {
+  const byWeek = new Array<number>(weeks + 1).fill(0);
+  (r.ws ?? []).forEach((w, i) => {
+    if (w >= 0 && w <= weeks) byWeek[w] = Number(r.bs![i]);
+  });
+  return { simId: Number(r.sim_id), observed: byWeek[0]!, weeks: byWeek.slice(1) };
+};
+
+export function usageWeeksRepo(db: Db) {
+  return {
+    /**
+     * The tenant's SIMs that may be in a usage drop for the window of `hours` complete hours ending at `end`: at least
+     * half of the `weeks` before carried `floorBytes` or more in the same hours (else their median is below it), and
+     * the window carried less than `ratio` × the most of those weeks. A prefilter only — the rule judges the rest —
+     * so a SIM it leaves out is one no rule with a floor ≥ floorBytes and a ratio ≤ `ratio` would find low.
+     */
+    async lowIn(q: {
+      tenantId: number;
+      end: Date;
+      hours: number;
+      weeks: number;
+      floorBytes: number;
+      ratio: number;
+    }): Promise<UsageWeeks[]> {
+      const hours = windowHours(q.end.getTime(), q.hours, q.weeks).map((d) => d.toISOString());
+      const rows = await queryRows<{ sim_id: string; ws: number[] | null; bs: number[] | null }>(
+        db,
+        sql`with h as (
+              select sim_id,
+                     floor(extract(epoch from (${q.end.toISOString()}::timestamptz - hour)) / ${WEEK_MS / 1000})::int as w,
+                     sum(bytes_up + bytes_down)::float8 as b
+                from sim_usage_hourly
+               where tenant_id = ${q.tenantId} and hour = any(string_to_array(${hours.join(',')}, ',')::timestamptz[])
+               group by 1, 2)
+            select sim_id::text, array_agg(w order by w) as ws, array_agg(b order by w) as bs
+              from h group by sim_id
+            having count(*) filter (where w > 0 and b >= ${q.floorBytes}) >= ${Math.ceil(q.weeks / 2)}
+               and coalesce(max(b) filter (where w = 0), 0) < max(b) filter (where w > 0) * ${q.ratio}`,
+      );
+      return rows.map((r) => toWeeks(r, q.weeks));
+    },
+    /** These SIMs' bytes per hour start in [since, until), low or not (the backtest judges each hour from them). */
+    async hourlyBytesOf(
+      simIds: readonly number[],
+      since: Date,
+      until: Date,
+    ): Promise<Map<number, Map<number, number>>> {
+      const out = new Map<number, Map<number, number>>();
+      if (simIds.length === 0) return out;
+      const rows = await queryRows<{ sim_id: string; hour: Date | string; b: number }>(
+        db,
+        sql`select sim_id::text, hour, (bytes_up + bytes_down)::float8 as b from sim_usage_hourly
+             where sim_id = any(${idsAny(simIds)}) and hour >= ${since.toISOString()}::timestamptz
+               and hour < ${until.toISOString()}::timestamptz`,
+      );
+      for (const r of rows) {
+        const id = Number(r.sim_id);
+        const m = out.get(id) ?? new Map<number, number>();
+        if (m.size === 0) out.set(id, m);
+        m.set(new Date(r.hour).getTime(), Number(r.b));
+      }
+      return out;
+    },
+    /** The next tenant with hourly usage after `after` (a loose index scan: one probe of the tenant index). */
+    async nextTenant(after: number): Promise<number | null> {
+      const [r] = await queryRows<{ t: string | null }>(
+        db,
+        sql`select min(tenant_id)::text as t from sim_usage_hourly where tenant_id > ${after}`,
+      );
+      return r?.t == null ? null : Number(r.t);
+    },
+  };
+}
