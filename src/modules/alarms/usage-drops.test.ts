@@ -8,6 +8,7 @@ import { type Harness, harness, makeTenant } from '../../../test/support/harness
 import { makeSims } from '../../../test/support/sims-factory.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
 import { customerAlarmDetails } from './alarms.events.ts';
+import { startUsageDropRuns, USAGE_DROP_DELAY_MS, USAGE_DROP_RUN } from './alarms.jobs.ts';
 import { presentCustomerAlarm } from './alarms.presenter.ts';
 import { CreateRuleBody } from './rules.schemas.ts';
 import { judgeUsage, median, type UsageDropParams, usageDropsOf } from './usage-drops.ts';
@@ -211,5 +212,38 @@ describe('usage drops (live)', () => {
     const byIccid = new Map(bt.sims.map((s) => [s.iccid.slice(0, 19), s]));
     expect(byIccid.get(made[0]!.iccid20.slice(0, 19))).toMatchObject({ fired: 1, deepestDropPercent: 90 });
     expect(byIccid.get(made[4]!.iccid20.slice(0, 19))).toMatchObject({ fired: 1, deepestDropPercent: 100 });
+  });
+});
+
+describe('usage drops (the hourly run)', () => {
+  it('a worker starting queues the last hour’s run; it pages tenant by tenant and queues the next hour first', async () => {
+    const end = Math.floor(Date.now() / HOUR) * HOUR;
+    // After the hour's delay, and after the wall clock (the pages it queues are due at the wall clock's now).
+    const at = new Date(Math.max(Date.now(), end + USAGE_DROP_DELAY_MS) + 60_000);
+    await startUsageDropRuns(h.services.jobs, at);
+    await startUsageDropRuns(h.services.jobs, at); // a second worker starting: the same run, not another
+    await h.runJobs(at);
+    const runs = await h.ctx.database.query<{ end: string; after: number; state: string; run_at: Date }>(
+      `select payload->>'end' as end, (payload->>'after')::int as after, state, run_at from jobs
+        where kind = $1 order by id`,
+      [USAGE_DROP_RUN],
+    );
+    const thisHour = runs.filter((r) => r.end === new Date(end).toISOString());
+    // The first page, then one page after each tenant with usage (the last finds none after it): all done.
+    const [tenants] = await h.ctx.database.query<{ n: number }>(
+      'select count(distinct tenant_id)::int as n from sim_usage_hourly',
+    );
+    expect(thisHour.map((r) => r.state)).toEqual(Array(tenants!.n + 1).fill('done'));
+    expect(thisHour[0]!.after).toBe(0);
+    // The next hour's run waits for its hour's usage: due 10 minutes after it ends.
+    const next = runs.filter((r) => r.end === new Date(end + HOUR).toISOString());
+    expect(next).toEqual([
+      {
+        end: new Date(end + HOUR).toISOString(),
+        after: 0,
+        state: 'queued',
+        run_at: new Date(end + HOUR + USAGE_DROP_DELAY_MS),
+      },
+    ]);
   });
 });
