@@ -43,7 +43,10 @@ export type AlarmsDeps = Pick<SilenceDeps, 'lastEventsOf' | 'inService'> &
     accountsInScope: (scope: TenantScope, ids: readonly number[]) => Promise<Set<number>>;
   } & Pick<AlarmCaseDeps, 'cases' | 'notifyDesk' | 'log'> &
   Pick<FleetDeps, 'failingNow'> &
-  Pick<UsageDropDeps, 'usageLowIn' | 'nextUsageTenant'>;
+  Pick<UsageDropDeps, 'usageLowIn'> & {
+    /** The next tenant with hourly usage after this one (the usage rules' run pages by tenant). */
+    nextUsageTenant: (after: number) => Promise<number | null>;
+  };
 
 /** How often a worker looks at the fleet's failing networks and APNs (the snapshot refreshes once a minute). */
 export const FLEET_PASS_MS = 30_000;
@@ -204,7 +207,7 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
      * for the window ending at `end`; the tenant judged (the next page's start), or null when every tenant was.
      */
     async usageDropPage(afterTenant: number, end: Date) {
-      const tenantId = await drops.nextTenant(afterTenant);
+      const tenantId = await deps.nextUsageTenant(afterTenant);
       if (tenantId === null) return { tenantId: null, raised: 0, repeated: 0, cleared: 0 };
       return { tenantId, ...(await drops.judgeTenant(tenantId, end, new Date(now()))) };
     },

@@ -217,12 +217,13 @@ describe('usage drops (live)', () => {
 
 describe('usage drops (the hourly run)', () => {
   it('a worker starting queues the last hour’s run; it pages tenant by tenant and queues the next hour first', async () => {
-    const end = Math.floor(Date.now() / HOUR) * HOUR;
-    // After the hour's delay, and after the wall clock (the pages it queues are due at the wall clock's now).
-    const at = new Date(Math.max(Date.now(), end + USAGE_DROP_DELAY_MS) + 60_000);
+    // The worker starts at `at`: its run is of the hour that ended before it, due 10 minutes after that hour; the
+    // jobs run at that instant, or at `at` when later (the pages it queues are due at the wall clock's now).
+    const at = new Date(Date.now() + 1000);
+    const end = Math.floor(at.getTime() / HOUR) * HOUR;
     await startUsageDropRuns(h.services.jobs, at);
     await startUsageDropRuns(h.services.jobs, at); // a second worker starting: the same run, not another
-    await h.runJobs(at);
+    await h.runJobs(new Date(Math.max(at.getTime(), end + USAGE_DROP_DELAY_MS)));
     const runs = await h.ctx.database.query<{ end: string; after: number; state: string; run_at: Date }>(
       `select payload->>'end' as end, (payload->>'after')::int as after, state, run_at from jobs
         where kind = $1 order by id`,
