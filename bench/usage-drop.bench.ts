@@ -86,7 +86,7 @@ const run = async () => {
   const t = performance.now();
   const total = { tenants: 0, raised: 0, repeated: 0, cleared: 0 };
   for (let after = 0; ; ) {
-    const r = await services.alarms.usageDropPage(after, new Date(end));
+    const r = await services.alarms.usageRulesPage(after, new Date(end));
     if (r.tenantId === null) break;
     total.tenants++;
     total.raised += r.raised;

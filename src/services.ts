@@ -324,6 +324,8 @@ export function alarmsDeps(s: AlarmsNeeds): AlarmsDeps {
     usageLowIn: ingest.usageLowIn,
     nextUsageTenant: ingest.nextUsageTenant,
     hourlyBytesOf: ingest.hourlyBytesOf,
+    usageDriftIn: ingest.usageDriftIn,
+    dailyBytesOf: ingest.dailyBytesOf,
     failingNow: diagnosis.failingItems,
     defaultThresholdsOf: diagnosis.silenceThresholds,
     simsWithStateAfter: ingest.simsWithStateAfter,

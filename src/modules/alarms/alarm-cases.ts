@@ -71,6 +71,8 @@ export function alarmCases(deps: AlarmCaseDeps) {
         }
         if (r.type === 'usage_drop')
           return `- ${iccid}: ${String(d.observedBytes)} bytes in the ${String(d.hours)} h to ${String(d.windowTo)}, usually ${String(d.usualBytes)} (down ${String(d.dropPercent)} %)`;
+        if (r.type === 'usage_drift')
+          return `- ${iccid}: ${String(d.ewmaBytesPerDay)} bytes a day over the ${String(d.days)} days to ${String(d.windowTo)} (weighted to the newest), usually ${String(d.meanBytesPerDay)} (${Number(d.changePercent) > 0 ? '+' : ''}${String(d.changePercent)} %)`;
         return `- ${iccid}: nothing since ${String(d.lastEventAt ?? '?')} (${String(d.lastEventType ?? 'event')}); its rhythm allows ${String(d.thresholdMinutes ?? '?')} min`;
       })
       .join('\n');
@@ -79,6 +81,7 @@ export function alarmCases(deps: AlarmCaseDeps) {
     silence: 'stopped sending data',
     refusal_burst: 'refused by the network',
     usage_drop: 'sending much less data than usual',
+    usage_drift: 'drifting away from their usual daily data volume',
   };
 
   async function openOrJoin(accountId: number, cause: string, rows: Claimed[], now: Date): Promise<string | null> {

@@ -67,6 +67,11 @@ const CUSTOMER_DETAILS = [
   'observedBytes',
   'usualBytes',
   'dropPercent',
+  'days',
+  'direction',
+  'meanBytesPerDay',
+  'ewmaBytesPerDay',
+  'changePercent',
 ] as const;
 export const customerAlarmDetails = (details: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(CUSTOMER_DETAILS.filter((k) => k in details).map((k) => [k, details[k]]));

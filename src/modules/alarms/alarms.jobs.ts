@@ -4,7 +4,8 @@
  *   watched yet (SIMs that talked before the watch existed, or beyond the 10,000 ids a batch event lists). Each page
  *   enqueues the next; a worker starting enqueues the first page once per hour (dedupe key).
  * - `alarms.usage_drop`: every hour, USAGE_DROP_DELAY_MS after it ended (its usage is in by then: devices report
- *   their counters within minutes), judges the usage-drop rules' window ending at that hour, one tenant per page (each
+ *   their counters within minutes), judges the usage-drop rules' window ending at that hour (and once a day, at
+ *   DRIFT_HOUR UTC, the usage-drift rules on the days before), one tenant per page (each
  *   page enqueues the next, deduped by run and tenant). The first page enqueues the next hour's run before its work,
  *   so a failing page never stops the runs after it; a worker starting enqueues the current hour's (deduped).
  */
@@ -36,7 +37,7 @@ async function enqueueUsageRun(queue: Pick<JobQueue, 'enqueue'>, end: Date, afte
 }
 
 export function alarmsJobs(deps: {
-  alarms: Pick<AlarmsService, 'backfillWatches' | 'usageDropPage'>;
+  alarms: Pick<AlarmsService, 'backfillWatches' | 'usageRulesPage'>;
   queue: Pick<JobQueue, 'enqueue'>;
 }) {
   return {
@@ -55,9 +56,9 @@ export function alarmsJobs(deps: {
         const next = new Date(end.getTime() + HOUR_MS);
         await enqueueUsageRun(deps.queue, next, 0, new Date(next.getTime() + USAGE_DROP_DELAY_MS));
       }
-      const r = await deps.alarms.usageDropPage(p.after, end);
+      const r = await deps.alarms.usageRulesPage(p.after, end);
       if (r.tenantId === null) return;
-      if (r.raised + r.cleared > 0) job.log.info(r, 'usage drops');
+      if (r.raised + r.cleared + (r.drift ? r.drift.raised + r.drift.cleared : 0) > 0) job.log.info(r, 'usage rules');
       await enqueueUsageRun(deps.queue, end, r.tenantId);
     }),
   };

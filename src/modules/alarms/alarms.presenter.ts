@@ -34,7 +34,7 @@ export function presentAlarm(
 }
 
 type CustomerAlarmJson = z.infer<typeof CustomerAlarmView>;
-// Details are free-form JSON each watch wrote (silence-watch.ts, refusal-bursts.ts, usage-drops.ts): a key an older alarm lacks is
+// Details are free-form JSON each watch wrote (silence-watch.ts, refusal-bursts.ts, usage-drops.ts, usage-drift.ts): a key an older alarm lacks is
 // null, never a failed answer.
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
@@ -56,6 +56,16 @@ function customerCause(type: CustomerAlarmJson['type'], d: Record<string, unknow
       bytes: num(d.observedBytes),
       usualBytes: num(d.usualBytes),
       dropPercent: num(d.dropPercent),
+    };
+  if (type === 'usage_drift')
+    return {
+      kind: 'usage_drift',
+      windowFrom: str(d.windowFrom),
+      windowTo: str(d.windowTo),
+      direction: d.direction === 'up' || d.direction === 'down' ? d.direction : null,
+      bytesPerDay: num(d.ewmaBytesPerDay),
+      usualBytesPerDay: num(d.meanBytesPerDay),
+      changePercent: num(d.changePercent),
     };
   const lastType = str(d.lastType);
   return {

@@ -5,6 +5,7 @@ export const ALARM_TYPES = [
   'silence',
   'refusal_burst',
   'usage_drop',
+  'usage_drift',
   'fleet_attach_refusals',
   'fleet_session_refusals',
   'rule_failed',
@@ -15,7 +16,7 @@ export const ORIGINATOR_TYPES = ['sim', 'plmn', 'apn', 'rule'] as const;
  * or APN's alarm reaches customers through the monitoring case and its mail; a failed rule is the desk's business.
  * A new SIM alarm type stays staff-only until it has its customer view here.
  */
-export const CUSTOMER_ALARM_TYPES = ['silence', 'refusal_burst', 'usage_drop'] as const;
+export const CUSTOMER_ALARM_TYPES = ['silence', 'refusal_burst', 'usage_drop', 'usage_drift'] as const;
 
 export const ListAlarmsQuery = z.object({
   status: z
@@ -61,6 +62,7 @@ export const AlarmView = z
       .describe(
         'silence: the SIM stopped talking for longer than its own rhythm allows; refusal_burst: the network refused ' +
           'the SIM repeatedly; usage_drop: the SIM carried much less data than usual for those hours of the week; ' +
+          'usage_drift: its daily data volume drifted away from its usual (an EWMA control chart); ' +
           'fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many ' +
           'SIMs; rule_failed: an alarm rule threw while applied and was disabled (the others go on)',
       ),
@@ -95,6 +97,8 @@ export const AlarmView = z
       .describe(
         'silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes; ' +
           'usage_drop: windowFrom, windowTo, hours, observedBytes, usualBytes, madBytes, thresholdBytes, dropPercent; ' +
+          'usage_drift: windowFrom, windowTo, days, learnDays, direction, meanBytesPerDay, sdBytesPerDay, ' +
+          'ewmaBytesPerDay, upperBytesPerDay, lowerBytesPerDay, changePercent; ' +
           'rule (its name) when a rule raised it',
       ),
   })
@@ -156,6 +160,21 @@ const UsageDropCause = z
     dropPercent: z.number().int().nullable().describe('How far below its usual, in percent'),
   })
   .describe('usage_drop: the SIM carried much less data than usual for those hours of the week');
+const UsageDriftCause = z
+  .object({
+    kind: z.literal('usage_drift'),
+    windowFrom: z.string().nullable().describe('The days judged: from'),
+    windowTo: z.string().nullable().describe('…to (exclusive)'),
+    direction: z.enum(['up', 'down']).nullable().describe('up: more data than usual; down: less'),
+    bytesPerDay: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Its daily volume over those days, weighted to the newest (the EWMA)'),
+    usualBytesPerDay: z.number().int().nullable().describe('Its usual daily volume (the mean of the weeks before)'),
+    changePercent: z.number().int().nullable().describe('How far from its usual, in percent (negative: less)'),
+  })
+  .describe('usage_drift: its daily data volume drifted away from its usual');
 
 export const CustomerAlarmView = z
   .object({
@@ -170,7 +189,7 @@ export const CustomerAlarmView = z
     lastSeenAt: z.string(),
     clearedAt: z.string().nullable(),
     cause: z
-      .discriminatedUnion('kind', [SilenceCause, RefusalCause, UsageDropCause])
+      .discriminatedUnion('kind', [SilenceCause, RefusalCause, UsageDropCause, UsageDriftCause])
       .describe('Why, as facts (kind = type)'),
   })
   .meta({ id: 'CustomerAlarm' });

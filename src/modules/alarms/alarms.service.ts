@@ -15,6 +15,7 @@ import { createRulesService, type RulesDeps } from './rules.service.ts';
 import { type SilenceRuleDeps, silenceThresholds } from './silence-rules.ts';
 import { type SilenceDeps, silenceWatch } from './silence-watch.ts';
 import { trafficVerification } from './traffic-verification.ts';
+import { DRIFT_HOUR, type UsageDriftDeps, usageDrift } from './usage-drift.ts';
 import { type UsageDropDeps, usageDrops } from './usage-drops.ts';
 
 export type AlarmsService = ReturnType<typeof createAlarmsService>;
@@ -43,13 +44,15 @@ export type AlarmsDeps = Pick<SilenceDeps, 'lastEventsOf' | 'inService'> &
     accountsInScope: (scope: TenantScope, ids: readonly number[]) => Promise<Set<number>>;
   } & Pick<AlarmCaseDeps, 'cases' | 'notifyDesk' | 'log'> &
   Pick<FleetDeps, 'failingNow'> &
-  Pick<UsageDropDeps, 'usageLowIn'> & {
+  Pick<UsageDropDeps, 'usageLowIn'> &
+  Pick<UsageDriftDeps, 'usageDriftIn'> & {
     /** The next tenant with hourly usage after this one (the usage rules' run pages by tenant). */
     nextUsageTenant: (after: number) => Promise<number | null>;
   };
 
 /** How often a worker looks at the fleet's failing networks and APNs (the snapshot refreshes once a minute). */
 export const FLEET_PASS_MS = 30_000;
+const DAY_MS = 86_400_000;
 
 export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps, opts: { now?: () => number } = {}) {
   const now = opts.now ?? Date.now;
@@ -74,6 +77,7 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
     onRuleError,
   });
   const drops = usageDrops({ database: ctx.database, ...deps, rules: rules.enabledUsageDrop, onRuleError });
+  const drifts = usageDrift({ database: ctx.database, ...deps, rules: rules.enabledUsageDrift, onRuleError });
   let fleetPassAt = 0;
 
   /**
@@ -203,14 +207,21 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
       return { burstsCleared: cleared, fleet: await fleet(new Date(now())) };
     },
     /**
-     * One page of the hourly usage-drop run (usage-drops.ts): the next tenant with usage after `afterTenant` judged
-     * for the window ending at `end`; the tenant judged (the next page's start), or null when every tenant was.
+     * One page of the hourly run of the usage rules: the next tenant with usage after `afterTenant`, its usage drops
+     * judged for the window ending at `end` (usage-drops.ts) and, at DRIFT_HOUR UTC, its usage drift for the days
+     * ending at that midnight (usage-drift.ts). The tenant judged (the next page's start), or null when every tenant was.
      */
-    async usageDropPage(afterTenant: number, end: Date) {
+    async usageRulesPage(afterTenant: number, end: Date) {
       const tenantId = await deps.nextUsageTenant(afterTenant);
-      if (tenantId === null) return { tenantId: null, raised: 0, repeated: 0, cleared: 0 };
-      return { tenantId, ...(await drops.judgeTenant(tenantId, end, new Date(now()))) };
+      if (tenantId === null) return { tenantId: null, raised: 0, repeated: 0, cleared: 0, drift: null };
+      const at = new Date(now());
+      const drop = await drops.judgeTenant(tenantId, end, at);
+      const midnight = new Date(Math.floor(end.getTime() / DAY_MS) * DAY_MS);
+      const drift = end.getUTCHours() === DRIFT_HOUR ? await drifts.judgeTenant(tenantId, midnight, at) : null;
+      return { tenantId, ...drop, drift };
     },
+    /** The daily drift judgement of one tenant on the days ending at `midnight` (the hourly run calls it at 03 UTC). */
+    usageDriftOf: (tenantId: number, midnight: Date) => drifts.judgeTenant(tenantId, midnight, new Date(now())),
     /** The worker's timer, after the silence: pending alarms to their cases. */
     caseTick: () => toCases.caseTick(new Date(now())),
     /** The worker's timer: remind the desk of unacknowledged alarms whose rule says so. */

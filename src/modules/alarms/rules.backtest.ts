@@ -2,7 +2,8 @@
  * Backtest before save (issue 17.1): what a rule would have raised on the stored history of the last days — "this
  * rule would have fired N times in the last 7 days, on these SIMs". Silence rules are replayed on the SIMs' active
  * hours (the rhythm learned as the watch would have, day by day); refusal-burst rules on their refusal records;
- * usage-drop rules on their hourly usage, each hour judged as the hourly run judges it.
+ * usage-drop rules on their hourly usage, each hour judged as the hourly run judges it; usage-drift rules on their
+ * daily usage, each day as the daily judgement does.
  * At most BACKTEST_MAX_SIMS in-service SIMs are read (the first by id): beyond, the answer says it is a sample.
  */
 
@@ -17,6 +18,7 @@ import {
   silenceThreshold,
   weeklyRhythm,
 } from './rules.ts';
+import { driftsOf, type UsageDriftRule } from './usage-drift.ts';
 import { type UsageDropRule, usageDropsOf } from './usage-drops.ts';
 
 /** SIMs a backtest reads at most (the first by id; beyond, the figures are a sample's). */
@@ -35,6 +37,7 @@ export type BacktestDeps = {
   activeHoursOf: (simIds: readonly number[], since: Date) => Promise<Map<number, number[]>>;
   refusalsOf: (iccids: readonly string[], since: Date, acceptances?: boolean) => Promise<Attempt[]>;
   hourlyBytesOf: (simIds: readonly number[], since: Date, until: Date) => Promise<Map<number, Map<number, number>>>;
+  dailyBytesOf: (simIds: readonly number[], since: Date, until: Date) => Promise<Map<number, Map<number, number>>>;
   iccidsOf: (simIds: readonly number[]) => Promise<Map<number, string>>;
 };
 
@@ -42,9 +45,10 @@ export type BacktestDeps = {
 export type BacktestRule =
   | ({ kind: 'silence' } & Pick<SilenceRule, 'scope' | 'params' | 'schedule'>)
   | { kind: 'refusal_burst'; scope: RuleScope; params: RefusalParams }
-  | ({ kind: 'usage_drop' } & Pick<UsageDropRule, 'scope' | 'params' | 'schedule'>);
+  | ({ kind: 'usage_drop' } & Pick<UsageDropRule, 'scope' | 'params' | 'schedule'>)
+  | ({ kind: 'usage_drift' } & Pick<UsageDriftRule, 'scope' | 'params' | 'schedule'>);
 
-type Fire = { at: number; silence?: number; threshold?: number; refusals?: number; drop?: number };
+type Fire = { at: number; silence?: number; threshold?: number; refusals?: number; drop?: number; change?: number };
 type PerSim = {
   fired: number;
   firstAt: number;
@@ -52,6 +56,7 @@ type PerSim = {
   threshold: number | null;
   refusals: number | null;
   drop: number | null;
+  change: number | null;
 };
 
 export async function backtest(deps: BacktestDeps, rule: BacktestRule, from: number, to: number): Promise<Backtest> {
@@ -74,9 +79,11 @@ export async function backtest(deps: BacktestDeps, rule: BacktestRule, from: num
           threshold: f.threshold ?? null,
           refusals: null,
           drop: null,
+          change: null,
         };
         s.fired++;
         if (f.drop !== undefined) s.drop = Math.max(s.drop ?? 0, f.drop);
+        if (f.change !== undefined && Math.abs(f.change) >= Math.abs(s.change ?? 0)) s.change = f.change;
         if (f.silence !== undefined) s.longest = Math.max(s.longest ?? 0, f.silence);
         if (f.refusals !== undefined) s.refusals = Math.max(s.refusals ?? 0, f.refusals);
         fires.set(id, s);
@@ -104,6 +111,7 @@ export async function backtest(deps: BacktestDeps, rule: BacktestRule, from: num
       thresholdMinutes: minutes(f.threshold),
       refusals: f.refusals,
       deepestDropPercent: f.drop,
+      largestDriftPercent: f.change,
     })),
   };
 }
@@ -125,6 +133,12 @@ async function firesOfChunk(
     const since = from - (rule.params.learnWeeks * WEEK_MS + (rule.params.hours + 1) * 3_600_000);
     const bytes = await deps.hourlyBytesOf(ids, new Date(since), new Date(to));
     for (const id of ids) out.set(id, usageDropsOf(rule, bytes.get(id) ?? new Map(), from, to));
+    return out;
+  }
+  if (rule.kind === 'usage_drift') {
+    const since = from - (rule.params.learnDays + rule.params.days + 1) * DAY_MS;
+    const bytes = await deps.dailyBytesOf(ids, new Date(since), new Date(to));
+    for (const id of ids) out.set(id, driftsOf(rule, bytes.get(id) ?? new Map(), from, to));
     return out;
   }
   // Refusal records are found by ICCID (the trace index): the stored 19-digit body of the shown ICCID.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ALARM_SEVERITIES } from './alarms.schemas.ts';
 import { isTimeZone, WEEKDAYS } from './rules.ts';
 
-export const RULE_KINDS = ['silence', 'refusal_burst', 'fleet_refusals', 'usage_drop'] as const;
+export const RULE_KINDS = ['silence', 'refusal_burst', 'fleet_refusals', 'usage_drop', 'usage_drift'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 const ids = (what: string) =>
@@ -208,6 +208,62 @@ export const UsageDropParamsSchema = z
   .strict()
   .meta({ id: 'AlarmRuleUsageDropParams' });
 
+const usageDriftParamsShape = {
+  lambda: z
+    .number()
+    .min(0.05)
+    .max(1)
+    .describe("The EWMA's weight of the newest day (small: slow drifts, smoothed; 1: the last day alone)"),
+  limit: z
+    .number()
+    .min(1)
+    .max(6)
+    .describe("Control limits at the learned mean ± this many of the EWMA's standard deviations"),
+  days: z.number().int().min(1).max(30).describe('The newest complete UTC days the EWMA runs over'),
+  learnDays: z
+    .number()
+    .int()
+    .min(7)
+    .max(60)
+    .describe(
+      'The days before them the mean and standard deviation are learned from (a day without usage counts as none)',
+    ),
+  direction: z.enum(['up', 'down', 'both']).describe('up: drifting above its usual (a bill to come); down: below'),
+  minChangePercent: z
+    .number()
+    .int()
+    .min(5)
+    .max(1000)
+    .describe('And away from the mean by at least this much: a SIM of very steady days is not news for a small change'),
+  minUsualKb: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000_000)
+    .describe('SIMs whose learned mean is below this many kB a day are not judged (too little to tell)'),
+};
+export const USAGE_DRIFT_DEFAULTS = {
+  lambda: 0.3,
+  limit: 3,
+  days: 7,
+  learnDays: 28,
+  direction: 'both' as 'up' | 'down' | 'both',
+  minChangePercent: 25,
+  minUsualKb: 100,
+};
+export const UsageDriftParamsSchema = z
+  .object({
+    lambda: usageDriftParamsShape.lambda.default(USAGE_DRIFT_DEFAULTS.lambda),
+    limit: usageDriftParamsShape.limit.default(USAGE_DRIFT_DEFAULTS.limit),
+    days: usageDriftParamsShape.days.default(USAGE_DRIFT_DEFAULTS.days),
+    learnDays: usageDriftParamsShape.learnDays.default(USAGE_DRIFT_DEFAULTS.learnDays),
+    direction: usageDriftParamsShape.direction.default(USAGE_DRIFT_DEFAULTS.direction),
+    minChangePercent: usageDriftParamsShape.minChangePercent.default(USAGE_DRIFT_DEFAULTS.minChangePercent),
+    minUsualKb: usageDriftParamsShape.minUsualKb.default(USAGE_DRIFT_DEFAULTS.minUsualKb),
+  })
+  .strict()
+  .meta({ id: 'AlarmRuleUsageDriftParams' });
+
 const common = {
   name,
   enabled: z.boolean().default(true),
@@ -259,6 +315,16 @@ export const CreateRuleBody = z
       })
       .strict()
       .meta({ id: 'CreateUsageDropRuleRequest' }),
+    z
+      .object({
+        ...common,
+        kind: z
+          .literal('usage_drift')
+          .describe("A SIM's daily data volume drifting away from its learned mean (an EWMA control chart)"),
+        params: UsageDriftParamsSchema.default(USAGE_DRIFT_DEFAULTS),
+      })
+      .strict()
+      .meta({ id: 'CreateUsageDriftRuleRequest' }),
   ])
   .meta({ id: 'CreateAlarmRuleRequest' });
 export type CreateRuleInput = z.infer<typeof CreateRuleBody>;
@@ -267,6 +333,7 @@ export type CreateRuleInput = z.infer<typeof CreateRuleBody>;
 const anyParamsShape = {
   // First, so the silence rule's wider learnWeeks (from 1) is the one a change is read with before its kind's check.
   ...usageDropParamsShape,
+  ...usageDriftParamsShape,
   ...silenceParamsShape,
   ...refusalParamsShape,
   ...fleetParamsShape,
@@ -276,6 +343,7 @@ export const PARAMS_OF_KIND = {
   refusal_burst: RefusalParamsSchema,
   fleet_refusals: FleetParamsSchema,
   usage_drop: UsageDropParamsSchema,
+  usage_drift: UsageDriftParamsSchema,
 } as const;
 
 export const UpdateRuleBody = z
@@ -363,6 +431,11 @@ export const BacktestView = z
             .int()
             .nullable()
             .describe('Usage-drop rules: the deepest drop below the usual at an alarm (percent)'),
+          largestDriftPercent: z
+            .number()
+            .int()
+            .nullable()
+            .describe('Usage-drift rules: the largest drift from the mean at an alarm (percent, negative: down)'),
         }),
       )
       .describe('The SIMs it fired on, most alarms first (at most 50)'),

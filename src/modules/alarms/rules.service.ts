@@ -22,6 +22,7 @@ import {
   type UpdateRuleInput,
 } from './rules.schemas.ts';
 import type { RuleScope, Schedule, SilenceParams, SilenceRule } from './rules.ts';
+import type { UsageDriftParams, UsageDriftRule } from './usage-drift.ts';
 import type { UsageDropParams, UsageDropRule } from './usage-drops.ts';
 
 export type RulesService = ReturnType<typeof createRulesService>;
@@ -75,6 +76,10 @@ export const asUsageDropRule = (r: RuleRow): UsageDropRule => ({
   escalation: (r.escalation as UsageDropRule['escalation']) ?? null,
   schedule: (r.schedule as Schedule | null) ?? null,
   openCase: r.openCase,
+});
+export const asUsageDriftRule = (r: RuleRow): UsageDriftRule => ({
+  ...asUsageDropRule(r),
+  params: r.params as UsageDriftParams,
 });
 export const asFleetRule = (r: RuleRow): FleetRule => ({
   id: r.id,
@@ -157,8 +162,15 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
         params: r.params as UsageDropParams,
         schedule: r.schedule as Schedule | null,
       };
+    if (r.kind === 'usage_drift')
+      return {
+        kind: 'usage_drift',
+        scope: r.scope,
+        params: r.params as UsageDriftParams,
+        schedule: r.schedule as Schedule | null,
+      };
     throw invalid(E.invalid, 'Fleet rules have no backtest', [
-      { field: 'kind', value: r.kind, reason: 'backtests replay SIMs: silence, refusal_burst and usage_drop rules' },
+      { field: 'kind', value: r.kind, reason: 'backtests replay SIMs: silence, refusal_burst and usage rules' },
     ]);
   }
   const run = (r: BacktestRule, days: number) => backtest(deps, r, now() - days * DAY_MS, now());
@@ -174,6 +186,7 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
     enabledRefusal: async (): Promise<RefusalRule[]> => (await repo.enabled('refusal_burst')).map(asRefusalRule),
     enabledFleet: async (): Promise<FleetRule[]> => (await repo.enabled('fleet_refusals')).map(asFleetRule),
     enabledUsageDrop: async (): Promise<UsageDropRule[]> => (await repo.enabled('usage_drop')).map(asUsageDropRule),
+    enabledUsageDrift: async (): Promise<UsageDriftRule[]> => (await repo.enabled('usage_drift')).map(asUsageDriftRule),
     async create(p: Principal, input: CreateRuleInput): Promise<RuleRow> {
       staffOnly(p);
       await check(input);

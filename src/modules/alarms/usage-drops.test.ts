@@ -135,7 +135,7 @@ describe('usage drops (live)', () => {
     const run = async (at: number) => {
       const total = { raised: 0, repeated: 0, cleared: 0 };
       for (let after = 0; ; ) {
-        const r = await alarms.usageDropPage(after, new Date(at));
+        const r = await alarms.usageRulesPage(after, new Date(at));
         if (r.tenantId === null) return total;
         total.raised += r.raised;
         total.repeated += r.repeated;

@@ -149,6 +149,10 @@ export function createIngestService(ctx: Ctx, deps: IngestDeps) {
     usageLowIn: usageWeeks.lowIn,
     /** Hour start (ms) → bytes per SIM in [since, until) (the usage-drop backtest). */
     hourlyBytesOf: usageWeeks.hourlyBytesOf,
+    /** Usage-drift alarm rules: a tenant's SIMs whose daily EWMA is away from their learned mean (a prefilter). */
+    usageDriftIn: usageWeeks.driftIn,
+    /** UTC day start (ms) → bytes per SIM in [since, until) (the usage-drift backtest). */
+    dailyBytesOf: usageWeeks.dailyBytesOf,
     /** The next tenant with hourly usage after this one (the usage-drop run pages by tenant). */
     nextUsageTenant: usageWeeks.nextTenant,
     acceptNetwork(lines: Line[], source: IngestSource, o: { topicIccid?: string } = {}) {

@@ -1,7 +1,8 @@
 /**
- * Hourly usage as the usage-drop alarm rules read it (issue 17.1): a window of complete hours and the same hours of
- * the weeks before. Read per tenant through sim_usage_hourly_tenant_idx (tenant, hour) — the table has no index on the
- * hour alone, and a scan of it at a million SIMs would be the whole retention.
+ * Usage as the usage alarm rules read it (issue 17.1). Usage drop: a window of complete hours and the same hours of
+ * the weeks before. Usage drift: daily usage, an EWMA over the newest days against the days before. Read per tenant
+ * through the tenant indexes (tenant, hour) and (tenant, day) — neither table has an index on the time alone, and a
+ * scan of them at a million SIMs would be the whole retention.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.ts';
@@ -9,9 +10,12 @@ import { idsAny, queryRows } from '../../platform/db/rows.ts';
 
 const HOUR_MS = 3_600_000;
 const WEEK_MS = 168 * HOUR_MS;
+const DAY_MS = 24 * HOUR_MS;
 
 /** A SIM's bytes in the window (week 0) and in the same hours 1..weeks weeks before (0 where it had none). */
 export type UsageWeeks = { simId: number; observed: number; weeks: number[] };
+/** A SIM's learned daily mean and standard deviation, and the EWMA of its newest days (bytes a day). */
+export type DriftStats = { simId: number; mean: number; sd: number; ewma: number };
 
 /** The hour starts of the window ending at `end` (exclusive) and of the same hours `weeks` weeks back. */
 export function windowHours(end: number, hours: number, weeks: number): Date[] {
@@ -80,6 +84,66 @@ export function usageWeeksRepo(db: Db) {
         const m = out.get(id) ?? new Map<number, number>();
         if (m.size === 0) out.set(id, m);
         m.set(new Date(r.hour).getTime(), Number(r.b));
+      }
+      return out;
+    },
+    /**
+     * The tenant's SIMs that may be drifting at `end` (a UTC day boundary): per SIM, the mean and standard deviation
+     * of its daily bytes over the `learnDays` before the newest `days` (a day without usage as none) and the EWMA of
+     * the newest days started at that mean — in closed form, z = (1 − λ)^days · mean + Σ λ(1 − λ)^(days − k) · x_k.
+     * Only SIMs whose mean is at least `floorBytes` and whose EWMA is `minShare` × the mean or more away from it.
+     */
+    async driftIn(q: {
+      tenantId: number;
+      end: Date;
+      days: number;
+      learnDays: number;
+      lambda: number;
+      floorBytes: number;
+      minShare: number;
+    }): Promise<DriftStats[]> {
+      const recent = new Date(q.end.getTime() - q.days * DAY_MS).toISOString();
+      const base = new Date(q.end.getTime() - (q.days + q.learnDays) * DAY_MS).toISOString();
+      const rows = await queryRows<{ sim_id: string; mean: number; sd: number; ewma: number }>(
+        db,
+        sql`select sim_id::text, mean, sd, ewma from (
+              select sim_id, mean, sqrt(greatest(m2 - mean * mean, 0)) as sd,
+                     power(1 - ${q.lambda}::float8, ${q.days}) * mean + wsum as ewma
+                from (select sim_id,
+                             coalesce(sum(b) filter (where k <= 0), 0) / ${q.learnDays} as mean,
+                             coalesce(sum(b * b) filter (where k <= 0), 0) / ${q.learnDays} as m2,
+                             coalesce(sum(b * ${q.lambda}::float8 * power(1 - ${q.lambda}::float8, ${q.days} - k))
+                                      filter (where k > 0), 0) as wsum
+                        from (select sim_id, (bytes_up + bytes_down)::float8 as b,
+                                     floor(extract(epoch from (day - ${recent}::timestamptz)) / 86400)::int + 1 as k
+                                from sim_usage_daily
+                               where tenant_id = ${q.tenantId} and day >= ${base}::timestamptz
+                                 and day < ${q.end.toISOString()}::timestamptz) x
+                       group by sim_id) m) s
+             where mean >= ${q.floorBytes} and abs(ewma - mean) >= mean * ${q.minShare}`,
+      );
+      return rows.map((r) => ({
+        simId: Number(r.sim_id),
+        mean: Number(r.mean),
+        sd: Number(r.sd),
+        ewma: Number(r.ewma),
+      }));
+    },
+    /** These SIMs' bytes per UTC day start in [since, until) (the drift backtest replays each day from them). */
+    async dailyBytesOf(simIds: readonly number[], since: Date, until: Date): Promise<Map<number, Map<number, number>>> {
+      const out = new Map<number, Map<number, number>>();
+      if (simIds.length === 0) return out;
+      const rows = await queryRows<{ sim_id: string; day: Date | string; b: number }>(
+        db,
+        sql`select sim_id::text, day, (bytes_up + bytes_down)::float8 as b from sim_usage_daily
+             where sim_id = any(${idsAny(simIds)}) and day >= ${since.toISOString()}::timestamptz
+               and day < ${until.toISOString()}::timestamptz`,
+      );
+      for (const r of rows) {
+        const id = Number(r.sim_id);
+        const m = out.get(id) ?? new Map<number, number>();
+        if (m.size === 0) out.set(id, m);
+        m.set(new Date(r.day).getTime(), Number(r.b));
       }
       return out;
     },

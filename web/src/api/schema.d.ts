@@ -1289,6 +1289,44 @@ export interface components {
        */
       minUsualKb?: number;
     };
+    AlarmRuleUsageDriftParamsInput: {
+      /**
+       * @description The EWMA's weight of the newest day (small: slow drifts, smoothed; 1: the last day alone)
+       * @default 0.3
+       */
+      lambda?: number;
+      /**
+       * @description Control limits at the learned mean ± this many of the EWMA's standard deviations
+       * @default 3
+       */
+      limit?: number;
+      /**
+       * @description The newest complete UTC days the EWMA runs over
+       * @default 7
+       */
+      days?: number;
+      /**
+       * @description The days before them the mean and standard deviation are learned from (a day without usage counts as none)
+       * @default 28
+       */
+      learnDays?: number;
+      /**
+       * @description up: drifting above its usual (a bill to come); down: below
+       * @default both
+       * @enum {string}
+       */
+      direction?: "up" | "down" | "both";
+      /**
+       * @description And away from the mean by at least this much: a SIM of very steady days is not news for a small change
+       * @default 25
+       */
+      minChangePercent?: number;
+      /**
+       * @description SIMs whose learned mean is below this many kB a day are not judged (too little to tell)
+       * @default 100
+       */
+      minUsualKb?: number;
+    };
     CreateSilenceRuleRequestInput: {
       name: string;
       /** @default true */
@@ -1457,7 +1495,50 @@ export interface components {
        */
       params?: components["schemas"]["AlarmRuleUsageDropParamsInput"];
     };
-    CreateAlarmRuleRequestInput: components["schemas"]["CreateSilenceRuleRequestInput"] | components["schemas"]["CreateRefusalBurstRuleRequestInput"] | components["schemas"]["CreateFleetRuleRequestInput"] | components["schemas"]["CreateUsageDropRuleRequestInput"];
+    CreateUsageDriftRuleRequestInput: {
+      name: string;
+      /** @default true */
+      enabled?: boolean;
+      /** @default {} */
+      scope?: components["schemas"]["AlarmRuleScopeInput"];
+      /**
+       * @default major
+       * @enum {string}
+       */
+      severity?: "critical" | "major" | "minor" | "warning";
+      /** @default null */
+      escalation?: components["schemas"]["AlarmRuleEscalationInput"] | null;
+      /** @default null */
+      schedule?: components["schemas"]["AlarmRuleScheduleInput"] | null;
+      /**
+       * @description Open a case (channel monitoring) for the alarm's account with its SIMs, or add them to the one open for the same cause; the customer is told by e-mail in their language
+       * @default false
+       */
+      openCase?: boolean;
+      /**
+       * @description Remind the desk of an alarm nobody acknowledged every this many minutes (null: never)
+       * @default null
+       */
+      remindMinutes?: number | null;
+      /**
+       * @description A SIM's daily data volume drifting away from its learned mean (an EWMA control chart)
+       * @constant
+       */
+      kind: "usage_drift";
+      /**
+       * @default {
+       *   "lambda": 0.3,
+       *   "limit": 3,
+       *   "days": 7,
+       *   "learnDays": 28,
+       *   "direction": "both",
+       *   "minChangePercent": 25,
+       *   "minUsualKb": 100
+       * }
+       */
+      params?: components["schemas"]["AlarmRuleUsageDriftParamsInput"];
+    };
+    CreateAlarmRuleRequestInput: components["schemas"]["CreateSilenceRuleRequestInput"] | components["schemas"]["CreateRefusalBurstRuleRequestInput"] | components["schemas"]["CreateFleetRuleRequestInput"] | components["schemas"]["CreateUsageDropRuleRequestInput"] | components["schemas"]["CreateUsageDriftRuleRequestInput"];
     UpdateAlarmRuleRequestInput: {
       name?: string;
       enabled?: boolean;
@@ -1472,8 +1553,23 @@ export interface components {
         hours?: number;
         /** @description Weeks of hourly usage the rhythm is learned from */
         learnWeeks?: number;
-        /** @description SIMs whose usual volume over those hours is below this many kB are not judged (too little to tell) */
+        /** @description SIMs whose learned mean is below this many kB a day are not judged (too little to tell) */
         minUsualKb?: number;
+        /** @description The EWMA's weight of the newest day (small: slow drifts, smoothed; 1: the last day alone) */
+        lambda?: number;
+        /** @description Control limits at the learned mean ± this many of the EWMA's standard deviations */
+        limit?: number;
+        /** @description The newest complete UTC days the EWMA runs over */
+        days?: number;
+        /** @description The days before them the mean and standard deviation are learned from (a day without usage counts as none) */
+        learnDays?: number;
+        /**
+         * @description up: drifting above its usual (a bill to come); down: below
+         * @enum {string}
+         */
+        direction?: "up" | "down" | "both";
+        /** @description And away from the mean by at least this much: a SIM of very steady days is not news for a small change */
+        minChangePercent?: number;
         /** @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last */
         factor?: number;
         /** @description Added to it; also the floor */
@@ -2375,10 +2471,10 @@ export interface components {
     Alarm: {
       id: number;
       /**
-       * @description silence: the SIM stopped talking for longer than its own rhythm allows; refusal_burst: the network refused the SIM repeatedly; usage_drop: the SIM carried much less data than usual for those hours of the week; fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many SIMs; rule_failed: an alarm rule threw while applied and was disabled (the others go on)
+       * @description silence: the SIM stopped talking for longer than its own rhythm allows; refusal_burst: the network refused the SIM repeatedly; usage_drop: the SIM carried much less data than usual for those hours of the week; usage_drift: its daily data volume drifted away from its usual (an EWMA control chart); fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many SIMs; rule_failed: an alarm rule threw while applied and was disabled (the others go on)
        * @enum {string}
        */
-      type: "silence" | "refusal_burst" | "usage_drop" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
+      type: "silence" | "refusal_burst" | "usage_drop" | "usage_drift" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
       /** @enum {string} */
       severity: "critical" | "major" | "minor" | "warning";
       /** @enum {string} */
@@ -2406,7 +2502,7 @@ export interface components {
       parentId: number | null;
       /** @description A fleet alarm: how many SIM alarms are grouped under it (null for other alarms) */
       groupSize: number | null;
-      /** @description silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes; usage_drop: windowFrom, windowTo, hours, observedBytes, usualBytes, madBytes, thresholdBytes, dropPercent; rule (its name) when a rule raised it */
+      /** @description silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes; usage_drop: windowFrom, windowTo, hours, observedBytes, usualBytes, madBytes, thresholdBytes, dropPercent; usage_drift: windowFrom, windowTo, days, learnDays, direction, meanBytesPerDay, sdBytesPerDay, ewmaBytesPerDay, upperBytesPerDay, lowerBytesPerDay, changePercent; rule (its name) when a rule raised it */
       details: {
         [key: string]: unknown;
       };
@@ -2418,7 +2514,7 @@ export interface components {
     CustomerAlarm: {
       id: number;
       /** @enum {string} */
-      type: "silence" | "refusal_burst" | "usage_drop";
+      type: "silence" | "refusal_burst" | "usage_drop" | "usage_drift";
       /** @enum {string} */
       severity: "critical" | "major" | "minor" | "warning";
       /** @enum {string} */
@@ -2478,6 +2574,21 @@ export interface components {
         usualBytes: number | null;
         /** @description How far below its usual, in percent */
         dropPercent: number | null;
+      }, {
+        /** @constant */
+        kind: "usage_drift";
+        /** @description The days judged: from */
+        windowFrom: string | null;
+        /** @description …to (exclusive) */
+        windowTo: string | null;
+        /** @description up: more data than usual; down: less */
+        direction: ("up" | "down") | null;
+        /** @description Its daily volume over those days, weighted to the newest (the EWMA) */
+        bytesPerDay: number | null;
+        /** @description Its usual daily volume (the mean of the weeks before) */
+        usualBytesPerDay: number | null;
+        /** @description How far from its usual, in percent (negative: less) */
+        changePercent: number | null;
       }]>;
     };
     CustomerAlarmPage: {
@@ -2516,8 +2627,23 @@ export interface components {
       hours?: number;
       /** @description Weeks of hourly usage the rhythm is learned from */
       learnWeeks?: number;
-      /** @description SIMs whose usual volume over those hours is below this many kB are not judged (too little to tell) */
+      /** @description SIMs whose learned mean is below this many kB a day are not judged (too little to tell) */
       minUsualKb?: number;
+      /** @description The EWMA's weight of the newest day (small: slow drifts, smoothed; 1: the last day alone) */
+      lambda?: number;
+      /** @description Control limits at the learned mean ± this many of the EWMA's standard deviations */
+      limit?: number;
+      /** @description The newest complete UTC days the EWMA runs over */
+      days?: number;
+      /** @description The days before them the mean and standard deviation are learned from (a day without usage counts as none) */
+      learnDays?: number;
+      /**
+       * @description up: drifting above its usual (a bill to come); down: below
+       * @enum {string}
+       */
+      direction?: "up" | "down" | "both";
+      /** @description And away from the mean by at least this much: a SIM of very steady days is not news for a small change */
+      minChangePercent?: number;
       /** @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last */
       factor?: number;
       /** @description Added to it; also the floor */
@@ -2548,7 +2674,7 @@ export interface components {
       id: number;
       name: string;
       /** @enum {string} */
-      kind: "silence" | "refusal_burst" | "fleet_refusals" | "usage_drop";
+      kind: "silence" | "refusal_burst" | "fleet_refusals" | "usage_drop" | "usage_drift";
       enabled: boolean;
       scope: components["schemas"]["AlarmRuleScope"];
       params: components["schemas"]["AlarmRuleParamsView"];
@@ -2597,6 +2723,8 @@ export interface components {
           refusals: number | null;
           /** @description Usage-drop rules: the deepest drop below the usual at an alarm (percent) */
           deepestDropPercent: number | null;
+          /** @description Usage-drift rules: the largest drift from the mean at an alarm (percent, negative: down) */
+          largestDriftPercent: number | null;
         })[];
     };
     CapacityPlan: {
@@ -5869,7 +5997,7 @@ export interface operations {
         status?: "active" | "cleared" | "any";
         /** @description Only acknowledged (true) or unacknowledged (false) alarms */
         acknowledged?: "true" | "false";
-        type?: "silence" | "refusal_burst" | "usage_drop" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
+        type?: "silence" | "refusal_burst" | "usage_drop" | "usage_drift" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
         /** @description Only this account's alarms */
         accountId?: number;
         /** @description Only this SIM's alarms (19 or 20 digits) */
