@@ -7,7 +7,7 @@
 export const portalAlarmsEn = {
   'portal.alarms.title': 'Alarms',
   'portal.alarms.intro':
-    'What our monitoring noticed on your SIMs: a SIM silent for longer than its usual rhythm allows, or one the network keeps refusing. An alarm ends by itself once the SIM is back to normal.',
+    'What our monitoring noticed on your SIMs: a SIM silent for longer than its usual rhythm allows, one the network keeps refusing, or one carrying much less data than usual for the time of the week. An alarm ends by itself once the SIM is back to normal.',
   'portal.alarms.which': 'Which alarms',
   'portal.alarms.col.severity': 'Severity',
   'portal.alarms.col.sim': 'SIM',
@@ -29,11 +29,14 @@ export const portalAlarmsEn = {
     'The network refused the SIM {count} times in a row, without accepting it in between.',
   'portal.alarms.words.cause': 'Last cause: {cause}.',
   'portal.alarms.words.network': 'Network',
+  'portal.alarms.words.usageDrop':
+    '{bytes} in {span} up to {to}: {drop} less than it usually carries in those hours of the week ({usual}).',
   'portal.sim.alarms': 'Active alarms',
   'portal.sim.noAlarm': 'No active alarm on this SIM.',
   'portal.sim.allAlarms': 'All alarms of this SIM',
   'enum.alarmType.silence': 'Silent SIM',
   'enum.alarmType.refusal_burst': 'Refused by the network',
+  'enum.alarmType.usage_drop': 'Less data than usual',
   'enum.alarmSeverity.critical': 'Critical',
   'enum.alarmSeverity.major': 'Major',
   'enum.alarmSeverity.minor': 'Minor',
@@ -47,7 +50,7 @@ type Catalog = Record<keyof typeof portalAlarmsEn, string>;
 const fr: Catalog = {
   'portal.alarms.title': 'Alarmes',
   'portal.alarms.intro':
-    'Ce que notre supervision a remarqué sur vos SIM : une SIM silencieuse plus longtemps que son rythme habituel ne le permet, ou que le réseau refuse à répétition. Une alarme se termine d’elle-même quand la SIM revient à la normale.',
+    'Ce que notre supervision a remarqué sur vos SIM : une SIM silencieuse plus longtemps que son rythme habituel ne le permet, que le réseau refuse à répétition, ou qui transmet bien moins de données que d’habitude à ce moment de la semaine. Une alarme se termine d’elle-même quand la SIM revient à la normale.',
   'portal.alarms.which': 'Quelles alarmes',
   'portal.alarms.col.severity': 'Gravité',
   'portal.alarms.col.sim': 'SIM',
@@ -70,11 +73,14 @@ const fr: Catalog = {
   'portal.alarms.words.refusedInARow': 'Le réseau a refusé la SIM {count} fois de suite, sans l’accepter entre-temps.',
   'portal.alarms.words.cause': 'Dernière cause : {cause}.',
   'portal.alarms.words.network': 'Réseau',
+  'portal.alarms.words.usageDrop':
+    '{bytes} en {span} jusqu’au {to} : {drop} de moins que ce qu’elle transmet d’habitude à ces heures de la semaine ({usual}).',
   'portal.sim.alarms': 'Alarmes actives',
   'portal.sim.noAlarm': 'Aucune alarme active sur cette SIM.',
   'portal.sim.allAlarms': 'Toutes les alarmes de cette SIM',
   'enum.alarmType.silence': 'SIM silencieuse',
   'enum.alarmType.refusal_burst': 'Refusée par le réseau',
+  'enum.alarmType.usage_drop': 'Moins de données que d’habitude',
   'enum.alarmSeverity.critical': 'Critique',
   'enum.alarmSeverity.major': 'Majeure',
   'enum.alarmSeverity.minor': 'Mineure',
@@ -86,7 +92,7 @@ const fr: Catalog = {
 const de: Catalog = {
   'portal.alarms.title': 'Alarme',
   'portal.alarms.intro':
-    'Was unsere Überwachung an Ihren SIMs bemerkt hat: eine SIM, die länger schweigt, als ihr üblicher Rhythmus erlaubt, oder eine, die das Netz wiederholt abweist. Ein Alarm endet von selbst, sobald die SIM wieder normal arbeitet.',
+    'Was unsere Überwachung an Ihren SIMs bemerkt hat: eine SIM, die länger schweigt, als ihr üblicher Rhythmus erlaubt, eine, die das Netz wiederholt abweist, oder eine, die zu dieser Zeit der Woche viel weniger Daten überträgt als üblich. Ein Alarm endet von selbst, sobald die SIM wieder normal arbeitet.',
   'portal.alarms.which': 'Welche Alarme',
   'portal.alarms.col.severity': 'Schweregrad',
   'portal.alarms.col.sim': 'SIM',
@@ -110,11 +116,14 @@ const de: Catalog = {
     'Das Netz hat die SIM {count}-mal in Folge abgewiesen, ohne sie dazwischen anzunehmen.',
   'portal.alarms.words.cause': 'Letzte Ursache: {cause}.',
   'portal.alarms.words.network': 'Netz',
+  'portal.alarms.words.usageDrop':
+    '{bytes} innerhalb von {span} bis {to}: {drop} weniger, als sie zu diesen Stunden der Woche üblicherweise überträgt ({usual}).',
   'portal.sim.alarms': 'Aktive Alarme',
   'portal.sim.noAlarm': 'Kein aktiver Alarm für diese SIM.',
   'portal.sim.allAlarms': 'Alle Alarme dieser SIM',
   'enum.alarmType.silence': 'Stille SIM',
   'enum.alarmType.refusal_burst': 'Vom Netz abgewiesen',
+  'enum.alarmType.usage_drop': 'Weniger Daten als üblich',
   'enum.alarmSeverity.critical': 'Kritisch',
   'enum.alarmSeverity.major': 'Schwer',
   'enum.alarmSeverity.minor': 'Leicht',
@@ -126,7 +135,7 @@ const de: Catalog = {
 const it: Catalog = {
   'portal.alarms.title': 'Allarmi',
   'portal.alarms.intro':
-    'Ciò che il nostro monitoraggio ha notato sulle tue SIM: una SIM silenziosa più a lungo di quanto il suo ritmo abituale consenta, o una che la rete rifiuta ripetutamente. Un allarme si chiude da solo quando la SIM torna alla normalità.',
+    'Ciò che il nostro monitoraggio ha notato sulle tue SIM: una SIM silenziosa più a lungo di quanto il suo ritmo abituale consenta, una che la rete rifiuta ripetutamente, o una che trasmette molti meno dati del solito per quel momento della settimana. Un allarme si chiude da solo quando la SIM torna alla normalità.',
   'portal.alarms.which': 'Quali allarmi',
   'portal.alarms.col.severity': 'Gravità',
   'portal.alarms.col.sim': 'SIM',
@@ -149,11 +158,14 @@ const it: Catalog = {
     'La rete ha rifiutato la SIM {count} volte di seguito, senza accettarla nel frattempo.',
   'portal.alarms.words.cause': 'Ultima causa: {cause}.',
   'portal.alarms.words.network': 'Rete',
+  'portal.alarms.words.usageDrop':
+    '{bytes} in {span} fino al {to}: il {drop} in meno di quanto trasmette di solito in queste ore della settimana ({usual}).',
   'portal.sim.alarms': 'Allarmi attivi',
   'portal.sim.noAlarm': 'Nessun allarme attivo su questa SIM.',
   'portal.sim.allAlarms': 'Tutti gli allarmi di questa SIM',
   'enum.alarmType.silence': 'SIM silenziosa',
   'enum.alarmType.refusal_burst': 'Rifiutata dalla rete',
+  'enum.alarmType.usage_drop': 'Meno dati del solito',
   'enum.alarmSeverity.critical': 'Critico',
   'enum.alarmSeverity.major': 'Grave',
   'enum.alarmSeverity.minor': 'Lieve',
@@ -165,7 +177,7 @@ const it: Catalog = {
 const ru: Catalog = {
   'portal.alarms.title': 'Тревоги',
   'portal.alarms.intro':
-    'Что наш мониторинг заметил на ваших SIM-картах: SIM-карта молчит дольше, чем позволяет её обычный ритм, или сеть раз за разом её отклоняет. Тревога снимается сама, когда SIM-карта снова работает как обычно.',
+    'Что наш мониторинг заметил на ваших SIM-картах: SIM-карта молчит дольше, чем позволяет её обычный ритм, сеть раз за разом её отклоняет или она передаёт гораздо меньше данных, чем обычно в это время недели. Тревога снимается сама, когда SIM-карта снова работает как обычно.',
   'portal.alarms.which': 'Какие тревоги',
   'portal.alarms.col.severity': 'Важность',
   'portal.alarms.col.sim': 'SIM-карта',
@@ -187,11 +199,14 @@ const ru: Catalog = {
     'Сеть отклонила SIM-карту подряд, раз: {count}, ни разу не приняв её между попытками.',
   'portal.alarms.words.cause': 'Последняя причина: {cause}.',
   'portal.alarms.words.network': 'Сеть',
+  'portal.alarms.words.usageDrop':
+    '{bytes} за {span} по состоянию на {to}: на {drop} меньше, чем SIM-карта обычно передаёт в эти часы недели ({usual}).',
   'portal.sim.alarms': 'Активные тревоги',
   'portal.sim.noAlarm': 'Активных тревог по этой SIM-карте нет.',
   'portal.sim.allAlarms': 'Все тревоги этой SIM-карты',
   'enum.alarmType.silence': 'SIM-карта молчит',
   'enum.alarmType.refusal_burst': 'Отклонена сетью',
+  'enum.alarmType.usage_drop': 'Меньше данных, чем обычно',
   'enum.alarmSeverity.critical': 'Критическая',
   'enum.alarmSeverity.major': 'Серьёзная',
   'enum.alarmSeverity.minor': 'Незначительная',
@@ -203,7 +218,7 @@ const ru: Catalog = {
 const sv: Catalog = {
   'portal.alarms.title': 'Larm',
   'portal.alarms.intro':
-    'Det vår övervakning har märkt på dina SIM-kort: ett SIM-kort som är tyst längre än dess vanliga rytm tillåter, eller ett som nätet nekar gång på gång. Ett larm upphör av sig självt när SIM-kortet fungerar som vanligt igen.',
+    'Det vår övervakning har märkt på dina SIM-kort: ett SIM-kort som är tyst längre än dess vanliga rytm tillåter, ett som nätet nekar gång på gång, eller ett som överför mycket mindre data än vanligt för den tiden i veckan. Ett larm upphör av sig självt när SIM-kortet fungerar som vanligt igen.',
   'portal.alarms.which': 'Vilka larm',
   'portal.alarms.col.severity': 'Allvarlighet',
   'portal.alarms.col.sim': 'SIM-kort',
@@ -225,11 +240,14 @@ const sv: Catalog = {
     'Nätet nekade SIM-kortet {count} gånger i rad, utan att godkänna det däremellan.',
   'portal.alarms.words.cause': 'Senaste orsak: {cause}.',
   'portal.alarms.words.network': 'Nät',
+  'portal.alarms.words.usageDrop':
+    '{bytes} under {span} fram till {to}: {drop} mindre än det brukar överföra under de timmarna i veckan ({usual}).',
   'portal.sim.alarms': 'Aktiva larm',
   'portal.sim.noAlarm': 'Inget aktivt larm för detta SIM-kort.',
   'portal.sim.allAlarms': 'Alla larm för detta SIM-kort',
   'enum.alarmType.silence': 'Tyst SIM-kort',
   'enum.alarmType.refusal_burst': 'Nekat av nätet',
+  'enum.alarmType.usage_drop': 'Mindre data än vanligt',
   'enum.alarmSeverity.critical': 'Kritisk',
   'enum.alarmSeverity.major': 'Allvarlig',
   'enum.alarmSeverity.minor': 'Mindre',

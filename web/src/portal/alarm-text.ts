@@ -7,7 +7,7 @@ import type { CustomerAlarm } from './queries.ts';
  * English (rule names, fleets, failed rules); the portal gets the cause as typed facts (CustomerAlarm.cause, picked by
  * the server's customer presenter) and words them in the customer's language.
  */
-type I18n = Pick<ReturnType<typeof useI18n>, 't' | 'lang' | 'dateTime' | 'number'>;
+type I18n = Pick<ReturnType<typeof useI18n>, 't' | 'lang' | 'dateTime' | 'number' | 'bytes'>;
 
 /** A catalog template with its `{name}` places filled in. */
 export function fillIn(template: string, values: Record<string, string>): string {
@@ -34,6 +34,19 @@ export function alarmText(a: CustomerAlarm, i: I18n): string {
       since: c.lastEventAt ? i.dateTime(c.lastEventAt) : '?',
       allowed: span(i.lang, c.allowedMinutes),
     });
+  if (c.kind === 'usage_drop') {
+    const from = c.windowFrom ? Date.parse(c.windowFrom) : Number.NaN;
+    const to = c.windowTo ? Date.parse(c.windowTo) : Number.NaN;
+    const vol = (n: number | null) => (n === null ? '?' : i.bytes(n));
+    return fillIn(i.t('portal.alarms.words.usageDrop'), {
+      bytes: vol(c.bytes),
+      span: span(i.lang, Number.isFinite(from) && Number.isFinite(to) ? Math.round((to - from) / 60_000) : null),
+      to: i.dateTime(c.windowTo),
+      drop:
+        c.dropPercent === null ? '?' : new Intl.NumberFormat(i.lang, { style: 'percent' }).format(c.dropPercent / 100),
+      usual: vol(c.usualBytes),
+    });
+  }
   // Refused in a row (slow retries, no window): said as such, whatever the attempt.
   const key: PortalKey = c.inARow
     ? 'portal.alarms.words.refusedInARow'
