@@ -28,7 +28,7 @@ const BUCKETS: { value: SeriesBucket | 'auto'; label: string }[] = [
  * before it calls anyone. Acknowledge and clear as in the list.
  */
 export default function AlarmPage() {
-  const { t, dateTime, number } = useI18n();
+  const { t, dateTime, number, bytes } = useI18n();
   const id = Number(useParams().id);
   const [bucket, setBucket] = useState<SeriesBucket | 'auto'>('auto');
   const alarm = useAlarm(id);
@@ -83,7 +83,7 @@ export default function AlarmPage() {
               </Badge>
             )}
           </Group>
-          <Text>{alarmWords(a, dateTime, number)}</Text>
+          <Text>{alarmWords(a, { dateTime, number, bytes })}</Text>
           <Text size="sm">
             Raised {dateTime(a.firstSeenAt)}
             {a.count > 1 ? ` · found ${a.count}× until ${dateTime(a.lastSeenAt)}` : ''}

@@ -36,7 +36,7 @@ const SEVERITY_COLOR: Record<Alarm['severity'], string> = {
  * it became so. Active first by default; acknowledge ("someone is on it") or clear.
  */
 export default function AlarmsPage() {
-  const { t, dateTime, number } = useI18n();
+  const { t, dateTime, number, bytes } = useI18n();
   const qc = useQueryClient();
   const [status, setStatus] = useState<'active' | 'any'>('active');
   const [iccid, setIccid] = useState('');
@@ -161,7 +161,7 @@ export default function AlarmsPage() {
                         {t(`alarms.type.${a.type}`)}
                       </Anchor>
                     </Text>
-                    {alarmWords(a, dateTime, number)}
+                    {alarmWords(a, { dateTime, number, bytes })}
                     <Follows alarm={a} />
                     {(a.groupSize ?? 0) > 0 && (
                       <Anchor

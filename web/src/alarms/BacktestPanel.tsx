@@ -47,7 +47,6 @@ export function BacktestPanel({
   kind: RuleKind;
 }) {
   const { t, lang, dateTime, number } = useI18n();
-  const silence = kind === 'silence';
   const dayLabel = (day: string) =>
     new Date(`${day.slice(0, 10)}T00:00:00Z`).toLocaleDateString(lang, {
       weekday: 'short',
@@ -121,14 +120,14 @@ export function BacktestPanel({
                   <Table.Th>SIM</Table.Th>
                   <Table.Th>Alarms</Table.Th>
                   <Table.Th>First at</Table.Th>
-                  {silence ? (
+                  {kind === 'silence' && (
                     <>
                       <Table.Th>{t('alarms.backtest.col.longestSilence')}</Table.Th>
                       <Table.Th>{t('alarms.backtest.col.threshold')}</Table.Th>
                     </>
-                  ) : (
-                    <Table.Th>{t('alarms.backtest.col.refusals')}</Table.Th>
                   )}
+                  {kind === 'refusal_burst' && <Table.Th>{t('alarms.backtest.col.refusals')}</Table.Th>}
+                  {kind === 'usage_drop' && <Table.Th>{t('alarms.backtest.col.deepestDrop')}</Table.Th>}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -142,14 +141,14 @@ export function BacktestPanel({
                     </Table.Td>
                     <Table.Td>{number(s.fired)}</Table.Td>
                     <Table.Td>{dateTime(s.firstAt)}</Table.Td>
-                    {silence ? (
+                    {kind === 'silence' && (
                       <>
                         <Table.Td>{orDash(s.longestSilenceMinutes, duration)}</Table.Td>
                         <Table.Td>{orDash(s.thresholdMinutes, duration)}</Table.Td>
                       </>
-                    ) : (
-                      <Table.Td>{orDash(s.refusals, number)}</Table.Td>
                     )}
+                    {kind === 'refusal_burst' && <Table.Td>{orDash(s.refusals, number)}</Table.Td>}
+                    {kind === 'usage_drop' && <Table.Td>{orDash(s.deepestDropPercent, (n) => `−${n} %`)}</Table.Td>}
                   </Table.Tr>
                 ))}
               </Table.Tbody>

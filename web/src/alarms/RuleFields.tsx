@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import { useI18n } from '../i18n/index.tsx';
 import type { RefOptions } from './queries.ts';
-import { type Draft, reasonsFor, scopesSims, unresolved } from './rule-draft.ts';
+import { type Draft, hasSchedule, reasonsFor, scopesSims, unresolved } from './rule-draft.ts';
 import { duration, type RefField, SEVERITIES, type Severity, WEEKDAYS, type Weekday } from './rule-words.ts';
 
 type FieldsProps = { d: Draft; set: (patch: Partial<Draft>) => void; error: unknown };
@@ -141,8 +141,9 @@ export function ThresholdFields({ d, set, error }: FieldsProps) {
 
 /**
  * Severity and its optional escalation, what follows an alarm (a case, reminders), and the optional schedule (outside
- * it, a silence due waits for its start). Each kind shows what its watch applies: a burst has no schedule (it is
- * news at once); a fleet alarm belongs to no account (no case) and is built in at one severity, which a rule sets.
+ * it, a silence due or a drop found waits for its start). Each kind shows what its watch applies: a burst has no
+ * schedule (it is news at once); a fleet alarm belongs to no account (no case) and is built in at one severity, which
+ * a rule sets.
  */
 export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
   const { t } = useI18n();
@@ -150,6 +151,9 @@ export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
   const s = d.schedule;
   const fleet = d.kind === 'fleet_refusals';
   const burst = d.kind === 'refusal_burst';
+  const drop = d.kind === 'usage_drop';
+  // A burst's and a drop's escalation counts from when the alarm was raised; a silence's from its threshold.
+  const sinceRaised = burst || drop;
   return (
     <>
       <Fieldset legend="Severity">
@@ -166,7 +170,13 @@ export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
           </SimpleGrid>
           {!fleet && (
             <Checkbox
-              label={burst ? 'Escalate while the refusals go on' : 'Escalate while the silence lasts'}
+              label={
+                burst
+                  ? 'Escalate while the refusals go on'
+                  : drop
+                    ? 'Escalate while the usage stays low'
+                    : 'Escalate while the silence lasts'
+              }
               checked={d.escalate}
               onChange={(ev) => set({ escalate: ev.currentTarget.checked })}
             />
@@ -174,7 +184,7 @@ export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
           {d.escalate && !fleet && (
             <SimpleGrid cols={{ base: 1, md: 3 }}>
               <NumberInput
-                label={burst ? 'After (minutes since it was raised)' : 'After (minutes past the threshold)'}
+                label={sinceRaised ? 'After (minutes since it was raised)' : 'After (minutes past the threshold)'}
                 min={1}
                 clampBehavior="none"
                 allowDecimal={false}
@@ -224,11 +234,15 @@ export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
           </Stack>
         </Fieldset>
       )}
-      {d.kind === 'silence' && (
+      {hasSchedule(d.kind) && (
         <Fieldset legend="Schedule">
           <Stack gap="sm">
             <Checkbox
-              label="Raise alarms only at certain times (a silence due outside them waits for the next start)"
+              label={
+                drop
+                  ? 'Raise alarms only at certain times (a drop found outside them is raised at the next start if it lasts)'
+                  : 'Raise alarms only at certain times (a silence due outside them waits for the next start)'
+              }
               checked={d.scheduled}
               onChange={(ev) => set({ scheduled: ev.currentTarget.checked })}
             />

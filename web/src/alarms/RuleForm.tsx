@@ -20,6 +20,7 @@ import { BurstFields, FleetFields } from './RefusalFields.tsx';
 import { ScopeFields, SeverityAndScheduleFields, ThresholdFields } from './RuleFields.tsx';
 import { bodyOf, draftOf, isBlocked, reasonsFor } from './rule-draft.ts';
 import { RULE_KINDS, type Rule, type RuleKind } from './rule-words.ts';
+import { UsageDropFields } from './UsageDropFields.tsx';
 
 const DAYS = ['1', '3', '7', '14'];
 
@@ -132,6 +133,7 @@ export function RuleForm({ rule, onDone }: { rule: Rule | null; onDone: () => vo
         <ScopeFields d={d} set={set} error={error} options={options} />
         {d.kind === 'silence' && <ThresholdFields d={d} set={set} error={error} />}
         {d.kind === 'refusal_burst' && <BurstFields d={d} set={set} error={error} />}
+        {d.kind === 'usage_drop' && <UsageDropFields d={d} set={set} error={error} />}
         {d.kind === 'fleet_refusals' && <FleetFields d={d} set={set} error={error} />}
         <SeverityAndScheduleFields d={d} set={set} error={error} />
         {unsent && blocked && (

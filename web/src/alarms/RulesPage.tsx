@@ -16,7 +16,12 @@ import {
   scopeLines,
 } from './rule-words.ts';
 
-const KIND_COLOR: Record<Rule['kind'], string> = { silence: 'blue', refusal_burst: 'orange', fleet_refusals: 'grape' };
+const KIND_COLOR: Record<Rule['kind'], string> = {
+  silence: 'blue',
+  refusal_burst: 'orange',
+  usage_drop: 'teal',
+  fleet_refusals: 'grape',
+};
 
 /**
  * The alarm rules (issues 17, 17.1): of each kind, which SIMs (or networks and APNs) each governs, when it alarms,
@@ -39,9 +44,9 @@ export default function RulesPage() {
         <Text size="sm" c="dimmed" maw={760}>
           Each kind applies on its own: a SIM follows the most specific enabled rule of the kind whose scope takes it in
           (the one with more fields set; of equals, the older). A SIM no silence rule takes in keeps the built-in
-          silence rule; refusal bursts are alarmed only where a rule takes the SIM in; fleet alarms are built in for
-          every network and APN (critical), and a fleet rule sets them for those it takes in. Changes apply at the next
-          check.
+          silence rule; refusal bursts and usage drops are alarmed only where a rule takes the SIM in; fleet alarms are
+          built in for every network and APN (critical), and a fleet rule sets them for those it takes in. Changes apply
+          at the next check.
         </Text>
         <Button component={Link} to="/alarms/rules/new">
           New rule

@@ -6,17 +6,21 @@ export type AlarmType = Alarm['type'];
 export const ALARM_TYPES: AlarmType[] = [
   'silence',
   'refusal_burst',
+  'usage_drop',
   'fleet_attach_refusals',
   'fleet_session_refusals',
   'rule_failed',
 ];
 
-// Details are free-form JSON written by each watch (silence-watch.ts, refusal-bursts.ts, fleet-watch.ts, and
-// rules.service.ts for a rule that failed): a key an older alarm lacks reads as unknown rather than failing the row.
+// Details are free-form JSON written by each watch (silence-watch.ts, refusal-bursts.ts, usage-drops.ts,
+// fleet-watch.ts, and rules.service.ts for a rule that failed): a key an older alarm lacks reads as unknown rather
+// than failing the row.
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
 
 type DateTime = (iso: string) => string;
+/** The formatters an alarm's words need: the i18n's, in the user's locale. */
+type Formats = { dateTime: DateTime; number: (n: number) => string; bytes: (n: number) => string };
 
 function silenceWords(d: Record<string, unknown>, dateTime: DateTime): string {
   const last = str(d.lastEventAt);
@@ -51,6 +55,22 @@ function burstWords(d: Record<string, unknown>, dateTime: DateTime): string {
   );
 }
 
+/** "1.2 MB in the 3 h to 14:00, usually 3 MB (−60 %)": the last judged window, against the same hours of past weeks. */
+function dropWords(d: Record<string, unknown>, f: Formats): string {
+  const observed = num(d.observedBytes);
+  const usual = num(d.usualBytes);
+  const drop = num(d.dropPercent);
+  const hours = num(d.hours);
+  const to = str(d.windowTo);
+  const threshold = num(d.thresholdBytes);
+  const vol = (n: number | null) => (n === null ? '?' : f.bytes(n));
+  return (
+    `${vol(observed)} in the ${hours === null ? 'last hours' : `${hours} h`}${to ? ` to ${f.dateTime(to)}` : ''}, ` +
+    `usually ${vol(usual)}${drop === null ? '' : ` (−${drop} %)`}` +
+    (threshold === null ? '' : `; alarmed at ${vol(threshold)} or less`)
+  );
+}
+
 function fleetWords(d: Record<string, unknown>, dateTime: DateTime, number: (n: number) => string): string {
   const share = num(d.share);
   const rejected = num(d.rejected);
@@ -72,8 +92,10 @@ function fleetWords(d: Record<string, unknown>, dateTime: DateTime, number: (n: 
 }
 
 /** What an alarm says, in the desk's words, from the details its watch wrote. */
-export function alarmWords(a: Alarm, dateTime: DateTime, number: (n: number) => string): string {
+export function alarmWords(a: Alarm, f: Formats): string {
+  const { dateTime, number } = f;
   if (a.type === 'refusal_burst') return burstWords(a.details, dateTime);
+  if (a.type === 'usage_drop') return dropWords(a.details, f);
   if (a.type === 'fleet_attach_refusals' || a.type === 'fleet_session_refusals')
     return fleetWords(a.details, dateTime, number);
   if (a.type === 'rule_failed')
@@ -92,6 +114,8 @@ export const clearedByKey = (t: AlarmType) =>
     ? ('alarms.clearedBy.silence' as const)
     : t === 'refusal_burst'
       ? ('alarms.clearedBy.refusal_burst' as const)
-      : t === 'rule_failed'
-        ? null
-        : ('alarms.clearedBy.fleet' as const);
+      : t === 'usage_drop'
+        ? ('alarms.clearedBy.usage_drop' as const)
+        : t === 'rule_failed'
+          ? null
+          : ('alarms.clearedBy.fleet' as const);

@@ -3,6 +3,8 @@ import { ApiError, type Schemas } from '../api/client.ts';
 import {
   type Attempt,
   burstOf,
+  DEFAULTS,
+  dropOf,
   fleetOf,
   type RefField,
   type Rule,
@@ -41,6 +43,7 @@ export type Draft = {
   /** The burst's streak condition is on (off: sent as null). */
   streakOn: boolean;
   fleet: { attempts: Attempt[]; clearMinutes: Num };
+  drop: { dropPercent: Num; k: Num; hours: Num; learnWeeks: Num; minUsualKb: Num };
   severity: Severity;
   escalate: boolean;
   escalation: { afterMinutes: Num; severity: Severity };
@@ -81,6 +84,8 @@ export function draftOf(r: Rule | null): Draft {
     },
     streakOn: burst.streak !== null,
     fleet: { ...fleet, attempts: [...fleet.attempts] },
+    // Only a drop rule's own: a silence rule's learnWeeks has the same name and a wider range.
+    drop: r?.kind === 'usage_drop' ? pickDrop(dropOf(params)) : { ...DEFAULTS.usage_drop },
     severity: r?.severity ?? 'major',
     escalate: Boolean(r?.escalation),
     escalation: r?.escalation ? { ...r.escalation } : { afterMinutes: 60, severity: 'critical' },
@@ -102,6 +107,13 @@ function pickSilence(p: ReturnType<typeof silenceOf>): Draft['params'] {
     learnWeeks: p.learnWeeks,
   };
 }
+
+function pickDrop(p: ReturnType<typeof dropOf>): Draft['drop'] {
+  return { dropPercent: p.dropPercent, k: p.k, hours: p.hours, learnWeeks: p.learnWeeks, minUsualKb: p.minUsualKb };
+}
+
+/** The kinds whose watch honours a schedule: outside it, a silence due or a drop found waits for its start. */
+export const hasSchedule = (kind: RuleKind) => kind === 'silence' || kind === 'usage_drop';
 
 /** The scope fields a fleet rule may use: it watches networks and APNs, not SIMs (the API refuses the others). */
 export const scopesSims = (kind: RuleKind) => kind !== 'fleet_refusals';
@@ -157,7 +169,7 @@ export function bodyOf(d: Draft, saved: boolean): Schemas['CreateAlarmRuleReques
       d.escalate && !fleet
         ? { afterMinutes: numberField(d.escalation.afterMinutes, true) as number, severity: d.escalation.severity }
         : null,
-    schedule: d.scheduled && d.kind === 'silence' ? { ...d.schedule } : null,
+    schedule: d.scheduled && hasSchedule(d.kind) ? { ...d.schedule } : null,
     openCase: d.openCase && !fleet,
     remindMinutes: d.remind && !fleet ? (numberField(d.remindMinutes, true) as number) : null,
   };
@@ -174,6 +186,7 @@ export function bodyOf(d: Draft, saved: boolean): Schemas['CreateAlarmRuleReques
       },
     };
   }
+  if (d.kind === 'usage_drop') return { ...common, kind: 'usage_drop', params: numbers(d.drop, saved) };
   if (fleet) {
     const { attempts, ...rest } = d.fleet;
     return { ...common, kind: 'fleet_refusals', params: { ...numbers(rest, saved), attempts: [...attempts] } };

@@ -37,7 +37,7 @@ export function duration(minutes: number): string {
   return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
 }
 
-export const RULE_KINDS: RuleKind[] = ['silence', 'refusal_burst', 'fleet_refusals'];
+export const RULE_KINDS: RuleKind[] = ['silence', 'refusal_burst', 'usage_drop', 'fleet_refusals'];
 export const ATTEMPTS: Attempt[] = ['attach', 'session'];
 
 /** The API's defaults per kind: a new rule starts from them, and a saved rule lacking one (older data) shows it. */
@@ -53,10 +53,12 @@ export const DEFAULTS = {
     streakHours: 6,
   },
   fleet_refusals: { attempts: ATTEMPTS, clearMinutes: 10 },
+  usage_drop: { dropPercent: 50, k: 3, hours: 3, learnWeeks: 4, minUsualKb: 100 },
 };
 export const silenceOf = (p: Params) => ({ ...DEFAULTS.silence, ...p });
 export const burstOf = (p: Params) => ({ ...DEFAULTS.refusal_burst, ...p });
 export const fleetOf = (p: Params) => ({ ...DEFAULTS.fleet_refusals, ...p });
+export const dropOf = (p: Params) => ({ ...DEFAULTS.usage_drop, ...p });
 
 /**
  * Causes the desk meets most, offered as hints. The same number means different things in the two tables, so each
@@ -87,6 +89,27 @@ export const burstWords = (params: Params) => {
   const streak = p.streak === null ? '' : `, or ${p.streak} in a row not accepted (within ${p.streakHours} h)`;
   return `${plural(p.count, 'refusal')} within ${duration(p.windowMinutes)}${streak} (${causesWords(p.causes)}; ${attemptWords(p.attempts)})`;
 };
+/** A volume given in kB as a person reads it: 100 kB, 1.5 MB, 2 GB (decimal units, as the portal's usage). */
+export function kbWords(kb: number): string {
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = kb;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Math.round(v * 10) / 10} ${units[i]}`;
+}
+// 1.4826 × MAD is what the watch subtracts k times (usage-drops.ts); the desk knows it as "k MADs".
+export const dropWords = (params: Params) => {
+  const p = dropOf(params);
+  const hours = p.hours === 1 ? 'hour' : `${p.hours} hours`;
+  const mads = p.k === 0 ? '' : `, beyond ${plural(p.k, 'MAD')}`;
+  return (
+    `a SIM carries ${p.dropPercent} % less than its usual for the same ${hours} of the week ` +
+    `(median of ${plural(p.learnWeeks, 'week')}${mads}), if it usually carries ≥ ${kbWords(p.minUsualKb)}`
+  );
+};
 export const FLEET_WORDS = 'network or APN refusing many SIMs against its baseline';
 
 /** When a rule alarms, as the list says it: the condition, and a smaller line with the rest of its parameters. */
@@ -96,6 +119,13 @@ export function conditionWords(r: Pick<Rule, 'kind' | 'params'>): { main: string
     return {
       main: burstWords(p),
       more: `cleared once accepted again and refused no more for ${duration(p.clearMinutes)}`,
+    };
+  }
+  if (r.kind === 'usage_drop') {
+    const p = dropOf(r.params);
+    return {
+      main: dropWords(p),
+      more: `judged every hour; cleared once back above ${p.dropPercent / 2} % below its usual`,
     };
   }
   if (r.kind === 'fleet_refusals') {
@@ -112,13 +142,16 @@ export function conditionWords(r: Pick<Rule, 'kind' | 'params'>): { main: string
   };
 }
 
-// A burst's severity is looked at again as refusals go on (refusal-bursts.ts), from when the alarm was raised.
+// A burst's severity is looked at again as refusals go on (refusal-bursts.ts), a drop's each hour it stays low
+// (usage-drops.ts): both from when the alarm was raised; a silence's from its threshold.
 export const escalationWords = (e: Escalation | null, kind: RuleKind = 'silence') =>
   !e
     ? 'no escalation'
     : kind === 'refusal_burst'
       ? `to ${e.severity} if still refused ${duration(e.afterMinutes)} after it was raised`
-      : `to ${e.severity} ${duration(e.afterMinutes)} past the threshold`;
+      : kind === 'usage_drop'
+        ? `to ${e.severity} if still low ${duration(e.afterMinutes)} after it was raised`
+        : `to ${e.severity} ${duration(e.afterMinutes)} past the threshold`;
 
 /** What follows an alarm besides itself, as short phrases (none: an empty list). */
 export function followUpWords(r: Pick<Rule, 'openCase' | 'remindMinutes'>): string[] {
