@@ -9,6 +9,9 @@
  *     and the run with no usage-drop rule (what every hour costs while nobody has one);
  *  3. the run with one usage-drop rule (the defaults): seconds, SIMs judged a second, alarms raised (expected: the
  *     drops, no other); then the same hour again (a retried run: nothing raised twice).
+ *  4. the daily usage-drift judgement (usage-drift.ts) on 35 days of daily usage a SIM (28 learned, 7 judged), one SIM
+ *     in 1,000 climbing 10 % a day through the judged week: seconds, SIMs/s, alarms raised against the expected, and
+ *     the baseline of reading those daily rows at all.
  * The table holds only the hours judged: a real one holds the retention's other hours too, which the (tenant, hour)
  * index skips. Smoke: `npm run bench:usage-drop:smoke`.
  */
@@ -122,9 +125,56 @@ const again = await run();
 console.log(
   `  the same hour again (a retried run): ${(again.ms / 1000).toFixed(1)} s, ${again.raised} raised, ${again.repeated} counted twice`,
 );
-t = performance.now();
-await bench.finish();
 if (first.raised !== expected || again.raised + again.repeated !== 0) {
   console.error('the run did not raise exactly the dropped SIMs once');
+  process.exitCode = 1;
+}
+
+// 4. The daily drift judgement: 35 days a SIM, the climbing ones +10 % a day through the last 7.
+const DAY = 24 * HOUR;
+const midnight = Math.floor(end / DAY) * DAY;
+t = performance.now();
+await database.query('truncate sim_usage_daily');
+const [ids] = await database.query<{ lo: string; hi: string }>(
+  'select min(id)::text as lo, max(id)::text as hi from sims',
+);
+for (let lo = Number(ids!.lo); lo <= Number(ids!.hi); lo += 50_000)
+  await database.query(
+    `insert into sim_usage_daily (sim_id, tenant_id, account_id, day, bytes_up, bytes_down)
+     select s.id, s.tenant_id, s.account_id, to_timestamp(($1::float8 - d::float8 * 86400000) / 1000), 0,
+            (case when s.id % ${DROP_EVERY} = 0 and d <= 7 then 1 + 0.1 * (8 - d) else 0.95 + 0.1 * random() end
+             * 1e7)::bigint
+       from sims s, generate_series(1, 35) d
+      where s.id >= $2 and s.id < $3`,
+    [midnight, lo, lo + 50_000],
+  );
+await database.query('analyze sim_usage_daily');
+const dailyRows = await one('select count(*)::int as n from sim_usage_daily');
+console.log(`${dailyRows.toLocaleString('en')} daily usage rows (35 days a SIM) loaded in ${secs(t)} s`);
+t = performance.now();
+for (let tenant = 1; tenant <= TENANTS; tenant++)
+  await database.query(
+    'select count(*), sum(bytes_up + bytes_down) from sim_usage_daily where tenant_id = $1 and day >= $2 and day < $3',
+    [tenant, new Date(midnight - 35 * DAY).toISOString(), new Date(midnight).toISOString()],
+  );
+const dailyScanMs = performance.now() - t;
+await services.alarms.rules.create(
+  cliPrincipal('bench'),
+  CreateRuleBody.parse({ name: 'Bench drift', kind: 'usage_drift' }),
+);
+t = performance.now();
+let drifted = 0;
+for (let tenant = 1; tenant <= TENANTS; tenant++)
+  drifted += (await services.alarms.usageDriftOf(tenant, new Date(midnight))).raised;
+const driftMs = performance.now() - t;
+console.log(
+  `baseline, reading the ${dailyRows.toLocaleString('en')} daily rows per tenant: ${(dailyScanMs / 1000).toFixed(1)} s`,
+);
+console.log(
+  `usage-drift judgement, one rule: ${(driftMs / 1000).toFixed(1)} s for ${SIMS.toLocaleString('en')} SIMs (${Math.round(SIMS / (driftMs / 1000)).toLocaleString('en')} SIMs/s; ×${(driftMs / dailyScanMs).toFixed(1)} the read) — ${drifted} raised (expected ${expected})`,
+);
+await bench.finish();
+if (drifted !== expected) {
+  console.error('the drift judgement did not raise exactly the climbing SIMs');
   process.exitCode = 1;
 }
