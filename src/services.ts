@@ -325,6 +325,8 @@ export function alarmsDeps(s: AlarmsNeeds): AlarmsDeps {
     nextUsageTenant: ingest.nextUsageTenant,
     hourlyBytesOf: ingest.hourlyBytesOf,
     usageDriftIn: ingest.usageDriftIn,
+    devicePlaces: devices.devicePlaces,
+    newestValues: devices.newestValues,
     dailyBytesOf: ingest.dailyBytesOf,
     failingNow: diagnosis.failingItems,
     defaultThresholdsOf: diagnosis.silenceThresholds,

@@ -6,11 +6,12 @@ export const ALARM_TYPES = [
   'refusal_burst',
   'usage_drop',
   'usage_drift',
+  'telemetry_threshold',
   'fleet_attach_refusals',
   'fleet_session_refusals',
   'rule_failed',
 ] as const;
-export const ORIGINATOR_TYPES = ['sim', 'plmn', 'apn', 'rule'] as const;
+export const ORIGINATOR_TYPES = ['sim', 'device', 'plmn', 'apn', 'rule'] as const;
 /**
  * The alarms a customer sees: their SIMs' own (originator `sim`), of a type with a customer view below. A network's
  * or APN's alarm reaches customers through the monitoring case and its mail; a failed rule is the desk's business.
@@ -63,6 +64,7 @@ export const AlarmView = z
         'silence: the SIM stopped talking for longer than its own rhythm allows; refusal_burst: the network refused ' +
           'the SIM repeatedly; usage_drop: the SIM carried much less data than usual for those hours of the week; ' +
           'usage_drift: its daily data volume drifted away from its usual (an EWMA control chart); ' +
+          "telemetry_threshold: a device's metric beyond its rule's threshold for its repeats and duration; " +
           'fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many ' +
           'SIMs; rule_failed: an alarm rule threw while applied and was disabled (the others go on)',
       ),
@@ -71,7 +73,11 @@ export const AlarmView = z
     acknowledged: z.boolean(),
     originator: z.object({
       type: z.enum(ORIGINATOR_TYPES),
-      id: z.string().describe("The SIM's id; the network's MCC+MNC; the APN; the rule's id"),
+      id: z
+        .string()
+        .describe(
+          "The SIM's id; a device's id and metric (<deviceId>:<metric>); the network's MCC+MNC; the APN; the rule's id",
+        ),
       iccid: z.string().nullable().describe("A SIM's ICCID (null once the SIM is deleted, and for networks and APNs)"),
     }),
     accountId: z.number().int().nullable(),
@@ -99,6 +105,7 @@ export const AlarmView = z
           'usage_drop: windowFrom, windowTo, hours, observedBytes, usualBytes, madBytes, thresholdBytes, dropPercent; ' +
           'usage_drift: windowFrom, windowTo, days, learnDays, direction, meanBytesPerDay, sdBytesPerDay, ' +
           'ewmaBytesPerDay, upperBytesPerDay, lowerBytesPerDay, changePercent; ' +
+          'telemetry_threshold: deviceId, deviceName, metric, value, valueAt, above, below, reportsBeyond, beyondSince; ' +
           'rule (its name) when a rule raised it',
       ),
   })

@@ -14,6 +14,7 @@ import { refusalBursts } from './refusal-bursts.ts';
 import { createRulesService, type RulesDeps } from './rules.service.ts';
 import { type SilenceRuleDeps, silenceThresholds } from './silence-rules.ts';
 import { type SilenceDeps, silenceWatch } from './silence-watch.ts';
+import { type ThresholdDeps, telemetryThresholds } from './telemetry-thresholds.ts';
 import { trafficVerification } from './traffic-verification.ts';
 import { DRIFT_HOUR, type UsageDriftDeps, usageDrift } from './usage-drift.ts';
 import { type UsageDropDeps, usageDrops } from './usage-drops.ts';
@@ -45,7 +46,8 @@ export type AlarmsDeps = Pick<SilenceDeps, 'lastEventsOf' | 'inService'> &
   } & Pick<AlarmCaseDeps, 'cases' | 'notifyDesk' | 'log'> &
   Pick<FleetDeps, 'failingNow'> &
   Pick<UsageDropDeps, 'usageLowIn'> &
-  Pick<UsageDriftDeps, 'usageDriftIn'> & {
+  Pick<UsageDriftDeps, 'usageDriftIn'> &
+  Pick<ThresholdDeps, 'devicePlaces' | 'newestValues'> & {
     /** The next tenant with hourly usage after this one (the usage rules' run pages by tenant). */
     nextUsageTenant: (after: number) => Promise<number | null>;
   };
@@ -78,6 +80,12 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
   });
   const drops = usageDrops({ database: ctx.database, ...deps, rules: rules.enabledUsageDrop, onRuleError });
   const drifts = usageDrift({ database: ctx.database, ...deps, rules: rules.enabledUsageDrift, onRuleError });
+  const thresholds = telemetryThresholds({
+    database: ctx.database,
+    ...deps,
+    rules: rules.enabledThreshold,
+    onRuleError,
+  });
   let fleetPassAt = 0;
 
   /**
@@ -199,6 +207,8 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
     verifyTraffic: trafficVerification({ database: ctx.database, ...deps }),
     /** Ingest stored refusals of these ICCIDs (its batch event): refusal-burst rules (refusal-bursts.ts). */
     onRefusals: (iccids: readonly string[]) => bursts.onRefusals(iccids, new Date(now())),
+    /** Ingest stored telemetry of these devices (its batch event): threshold rules (telemetry-thresholds.ts). */
+    onTelemetry: (deviceIds: readonly number[]) => thresholds.onTelemetry(deviceIds, new Date(now())),
     /** The worker's timer: clear the bursts that ended (hysteresis), and every FLEET_PASS_MS the fleet's alarms. */
     async refusalAndFleetTick() {
       const cleared = await bursts.clearTick(new Date(now()));

@@ -3,7 +3,9 @@ import { defineSubscriber, type Subscriber } from '../../platform/events/define.
 import { IngestEvents } from '../ingest/ingest.events.ts';
 import type { AlarmsService } from './alarms.service.ts';
 
-export function alarmsSubscribers(deps: { alarms: Pick<AlarmsService, 'watchSims' | 'onRefusals'> }): Subscriber[] {
+export function alarmsSubscribers(deps: {
+  alarms: Pick<AlarmsService, 'watchSims' | 'onRefusals' | 'onTelemetry'>;
+}): Subscriber[] {
   return [
     defineSubscriber({
       name: 'alarms.watch_silence',
@@ -25,6 +27,18 @@ export function alarmsSubscribers(deps: { alarms: Pick<AlarmsService, 'watchSims
       on: IngestEvents.batchCommitted,
       handle: async (p) => {
         if (p.refusedIccids.length > 0) await deps.alarms.onRefusals(p.refusedIccids);
+      },
+    }),
+    defineSubscriber({
+      name: 'alarms.telemetry_thresholds',
+      module: 'alarms',
+      description:
+        'Checks the devices the batch stored telemetry of (its telemetryDeviceIds) against the threshold rules of ' +
+        'their metrics: a series beyond for its repeats and duration raises its alarm or counts it up, one back ' +
+        'inside by the margin clears it. One read of the rules’ series by the series index.',
+      on: IngestEvents.batchCommitted,
+      handle: async (p) => {
+        if (p.telemetryDeviceIds.length > 0) await deps.alarms.onTelemetry(p.telemetryDeviceIds);
       },
     }),
   ];

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { ALARM_SEVERITIES } from './alarms.schemas.ts';
 import { isTimeZone, WEEKDAYS } from './rules.ts';
 
-export const RULE_KINDS = ['silence', 'refusal_burst', 'fleet_refusals', 'usage_drop', 'usage_drift'] as const;
+export const RULE_KINDS = [
+  'silence',
+  'refusal_burst',
+  'fleet_refusals',
+  'usage_drop',
+  'usage_drift',
+  'telemetry_threshold',
+] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 const ids = (what: string) =>
@@ -264,6 +271,53 @@ export const UsageDriftParamsSchema = z
   .strict()
   .meta({ id: 'AlarmRuleUsageDriftParams' });
 
+const thresholdParamsShape = {
+  metric: z
+    .string()
+    .trim()
+    .min(1)
+    .max(128)
+    .describe('The telemetry metric, as devices send it (e.g. temperature_c, wear_pct.brake_pad, link_util_pct)'),
+  above: z.number().finite().nullable().describe('Beyond when a value is above this (null: no upper bound)'),
+  below: z.number().finite().nullable().describe('Beyond when a value is below this (null: no lower bound)'),
+  repeats: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .describe('Raised when this many reports in a row are beyond (a single spike is not news)'),
+  durationMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_080)
+    .describe('…and have been beyond for at least this long: from the first of the run to the newest (0: no duration)'),
+  hysteresis: z
+    .number()
+    .min(0)
+    .describe('Cleared once a report is back inside by this margin (above 90, hysteresis 5: cleared at 85 or less)'),
+};
+export const THRESHOLD_DEFAULTS = { repeats: 3, durationMinutes: 0, hysteresis: 0 };
+export const ThresholdParamsSchema = z
+  .object({
+    metric: thresholdParamsShape.metric,
+    above: thresholdParamsShape.above.default(null),
+    below: thresholdParamsShape.below.default(null),
+    repeats: thresholdParamsShape.repeats.default(THRESHOLD_DEFAULTS.repeats),
+    durationMinutes: thresholdParamsShape.durationMinutes.default(THRESHOLD_DEFAULTS.durationMinutes),
+    hysteresis: thresholdParamsShape.hysteresis.default(THRESHOLD_DEFAULTS.hysteresis),
+  })
+  .strict()
+  .refine((p) => p.above !== null || p.below !== null, {
+    message: 'give above, below or both (a value beyond either is beyond)',
+    path: ['above'],
+  })
+  .refine((p) => p.above === null || p.below === null || p.below < p.above, {
+    message: 'below must be less than above (the band between them is inside)',
+    path: ['below'],
+  })
+  .meta({ id: 'AlarmRuleTelemetryThresholdParams' });
+
 const common = {
   name,
   enabled: z.boolean().default(true),
@@ -325,6 +379,19 @@ export const CreateRuleBody = z
       })
       .strict()
       .meta({ id: 'CreateUsageDriftRuleRequest' }),
+    z
+      .object({
+        ...common,
+        kind: z
+          .literal('telemetry_threshold')
+          .describe(
+            "A device's telemetry metric beyond a threshold for N reports in a row and/or a duration; scope: " +
+              'accountIds and deviceModelIds only; no case yet',
+          ),
+        params: ThresholdParamsSchema,
+      })
+      .strict()
+      .meta({ id: 'CreateTelemetryThresholdRuleRequest' }),
   ])
   .meta({ id: 'CreateAlarmRuleRequest' });
 export type CreateRuleInput = z.infer<typeof CreateRuleBody>;
@@ -334,6 +401,7 @@ const anyParamsShape = {
   // First, so the silence rule's wider learnWeeks (from 1) is the one a change is read with before its kind's check.
   ...usageDropParamsShape,
   ...usageDriftParamsShape,
+  ...thresholdParamsShape,
   ...silenceParamsShape,
   ...refusalParamsShape,
   ...fleetParamsShape,
@@ -344,6 +412,7 @@ export const PARAMS_OF_KIND = {
   fleet_refusals: FleetParamsSchema,
   usage_drop: UsageDropParamsSchema,
   usage_drift: UsageDriftParamsSchema,
+  telemetry_threshold: ThresholdParamsSchema,
 } as const;
 
 export const UpdateRuleBody = z

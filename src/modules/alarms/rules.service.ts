@@ -22,6 +22,7 @@ import {
   type UpdateRuleInput,
 } from './rules.schemas.ts';
 import type { RuleScope, Schedule, SilenceParams, SilenceRule } from './rules.ts';
+import type { ThresholdParams, ThresholdRule } from './telemetry-thresholds.ts';
 import type { UsageDriftParams, UsageDriftRule } from './usage-drift.ts';
 import type { UsageDropParams, UsageDropRule } from './usage-drops.ts';
 
@@ -81,6 +82,15 @@ export const asUsageDriftRule = (r: RuleRow): UsageDriftRule => ({
   ...asUsageDropRule(r),
   params: r.params as UsageDriftParams,
 });
+export const asThresholdRule = (r: RuleRow): ThresholdRule => ({
+  id: r.id,
+  name: r.name,
+  scope: r.scope as RuleScope,
+  params: r.params as ThresholdParams,
+  severity: r.severity,
+  escalation: (r.escalation as ThresholdRule['escalation']) ?? null,
+  schedule: (r.schedule as Schedule | null) ?? null,
+});
 export const asFleetRule = (r: RuleRow): FleetRule => ({
   id: r.id,
   name: r.name,
@@ -91,6 +101,8 @@ export const asFleetRule = (r: RuleRow): FleetRule => ({
 
 /** The scope fields a fleet rule may use: it watches networks and APNs, not SIMs. */
 const FLEET_SCOPE = new Set(['plmns', 'apns']);
+/** The scope fields a telemetry rule may use: it watches devices (their account and model), not SIMs. */
+const DEVICE_SCOPE = new Set(['accountIds', 'deviceModelIds']);
 
 export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => number } = {}) {
   const now = opts.now ?? Date.now;
@@ -105,7 +117,13 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
   }
 
   /** Every problem the schema cannot see, all at once: unknown references, an escalation that does not escalate. */
-  async function check(r: { kind: string; scope: RuleScope; severity: string; escalation: SilenceRule['escalation'] }) {
+  async function check(r: {
+    kind: string;
+    scope: RuleScope;
+    severity: string;
+    escalation: SilenceRule['escalation'];
+    openCase?: boolean;
+  }) {
     const details: ErrorDetail[] = [];
     const s = r.scope;
     const unknown = await deps.unknownRefs({
@@ -127,6 +145,21 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
             value: v,
             reason: 'a fleet rule watches networks (plmns) and APNs (apns), not SIMs',
           });
+    if (r.kind === 'telemetry_threshold') {
+      for (const [field, v] of Object.entries(s))
+        if (!DEVICE_SCOPE.has(field) && Array.isArray(v) && v.length > 0)
+          details.push({
+            field: `scope.${field}`,
+            value: v,
+            reason: 'a telemetry rule watches devices: scope them by accountIds and deviceModelIds',
+          });
+      if (r.openCase)
+        details.push({
+          field: 'openCase',
+          value: true,
+          reason: 'telemetry alarms open no case yet (they are the desk’s: no customer view of a device alarm yet)',
+        });
+    }
     const order = ['warning', 'minor', 'major', 'critical'];
     if (r.escalation && order.indexOf(r.escalation.severity) <= order.indexOf(r.severity))
       details.push({
@@ -169,7 +202,7 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
         params: r.params as UsageDriftParams,
         schedule: r.schedule as Schedule | null,
       };
-    throw invalid(E.invalid, 'Fleet rules have no backtest', [
+    throw invalid(E.invalid, `${r.kind} rules have no backtest`, [
       { field: 'kind', value: r.kind, reason: 'backtests replay SIMs: silence, refusal_burst and usage rules' },
     ]);
   }
@@ -186,6 +219,8 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
     enabledRefusal: async (): Promise<RefusalRule[]> => (await repo.enabled('refusal_burst')).map(asRefusalRule),
     enabledFleet: async (): Promise<FleetRule[]> => (await repo.enabled('fleet_refusals')).map(asFleetRule),
     enabledUsageDrop: async (): Promise<UsageDropRule[]> => (await repo.enabled('usage_drop')).map(asUsageDropRule),
+    enabledThreshold: async (): Promise<ThresholdRule[]> =>
+      (await repo.enabled('telemetry_threshold')).map(asThresholdRule),
     enabledUsageDrift: async (): Promise<UsageDriftRule[]> => (await repo.enabled('usage_drift')).map(asUsageDriftRule),
     async create(p: Principal, input: CreateRuleInput): Promise<RuleRow> {
       staffOnly(p);
@@ -203,6 +238,7 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
         scope: input.scope ?? (row.scope as RuleScope),
         severity: input.severity ?? row.severity,
         escalation: input.escalation === undefined ? asSilenceRule(row).escalation : input.escalation,
+        openCase: input.openCase ?? row.openCase,
       };
       // The parameters as they would be, checked against the rule's own kind (a silence rule has no `count`).
       let params: Record<string, unknown> | undefined;

@@ -29,6 +29,7 @@ import type {
   UpdateDeviceInput,
   UpdateModelInput,
 } from './devices.schemas.ts';
+import { telemetryReads } from './telemetry-reads.repo.ts';
 
 export type DevicesDeps = {
   accounts: Pick<AccountsService, 'getInScope' | 'subtreeIds'>;
@@ -42,6 +43,7 @@ const pathIds = (path: string) => path.split('/').filter(Boolean).map(Number);
 
 export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps: DevicesDeps) {
   const repo = devicesRepo(ctx.database.db);
+  const reads = telemetryReads(ctx.database);
 
   async function account(scope: TenantScope, id: number, field = 'accountId'): Promise<AccountRow> {
     try {
@@ -135,6 +137,10 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
         samples: r.samples,
       }));
     },
+    /** For other modules (alarm rules on telemetry): the devices' tenant, account and model. */
+    devicePlaces: reads.placesOf,
+    /** For other modules (alarm rules on telemetry): each series' newest values since a time, newest first. */
+    newestValues: reads.newestValues,
     /** For other modules (alarm rules): the model of the device each SIM is in. */
     modelsOfSims: (simIds: readonly number[]) => repo.modelsOfSims(simIds),
     /** For other modules (alarm rules): which of these model ids exist. */

@@ -10,7 +10,8 @@ import { queryRows } from '../../platform/db/rows.ts';
 
 /** A telemetry record as ingest's contract parses it (contract.ts `Telemetry`). */
 export type TelemetryRecord = { id: string | null; ts: Date; deviceId: string; metrics: Record<string, number> };
-export type TelemetryWriteResult = { stored: boolean[]; orphans: number };
+/** `deviceIds`: the known devices with a value stored by the write (alarm rules on telemetry judge them). */
+export type TelemetryWriteResult = { stored: boolean[]; orphans: number; deviceIds: number[] };
 /** Stored telemetry of a deviceId no device has, grouped. */
 export type TelemetryOrphans = { device_id: string; records: number; first_ts: Date; last_ts: Date };
 type Latest = { deviceId: number; metric: string; ts: Date; value: number };
@@ -67,7 +68,7 @@ export async function writeTelemetry(tx: RawTx, records: readonly TelemetryRecor
   }
   await upsertLatest(tx, [...latest.values()]);
   const orphans = records.filter((r, i) => stored[i] && !devices.has(r.deviceId)).length;
-  return { stored, orphans };
+  return { stored, orphans, deviceIds: [...new Set([...latest.values()].map((l) => l.deviceId))] };
 }
 
 async function upsertLatest(tx: RawTx, rows: Latest[]) {

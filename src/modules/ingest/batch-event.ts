@@ -1,6 +1,7 @@
 /**
  * The payload of `ingest.batch_committed` (ingest.events.ts) from what the batch writer already holds in memory: the
- * SIMs whose status its state statements reported changed, and its stored refusal records. No query of its own; its
+ * SIMs whose status its state statements reported changed, its stored refusal records, and the devices it stored
+ * telemetry of. No query of its own; its
  * cost is a pass over the batch's refusals and a sort of the changed SIM ids.
  */
 import type { NetworkEvent } from './contract.ts';
@@ -18,8 +19,10 @@ export function batchCommittedPayload(b: {
   orphans: number;
   statusChanged: readonly number[];
   refusals: readonly NetworkEvent[];
+  telemetryDevices?: readonly number[];
 }): BatchCommitted | null {
-  if (b.statusChanged.length === 0 && b.refusals.length === 0) return null;
+  const devices = b.telemetryDevices ?? [];
+  if (b.statusChanged.length === 0 && b.refusals.length === 0 && devices.length === 0) return null;
   const groups = new Map<string, RefusalGroup & { iccids: Set<string> }>();
   for (const e of b.refusals) {
     const apn = e.apn === null ? null : e.apn.toLowerCase();
@@ -55,5 +58,6 @@ export function batchCommittedPayload(b: {
     refusals: refusals.slice(0, BATCH_EVENT_MAX_REFUSAL_GROUPS),
     refusalsTruncated: refusals.length > BATCH_EVENT_MAX_REFUSAL_GROUPS,
     refusedIccids: [...new Set(b.refusals.map((e) => e.iccid))].slice(0, BATCH_EVENT_MAX_SIMS),
+    telemetryDeviceIds: [...devices].sort((x, y) => x - y).slice(0, BATCH_EVENT_MAX_SIMS),
   };
 }

@@ -124,6 +124,7 @@ describe('ingest.batch_committed', () => {
       refusalsTruncated: false,
       // The refused ICCIDs as stored (19 digits), each once, the orphan's included.
       refusedIccids: [b!.iccid20, c!.iccid20, orphan, e!.iccid20].map((i) => i.slice(0, 19)),
+      telemetryDeviceIds: [],
     });
     expect(events[0]!.payload.simIds).not.toContain(idD);
   });
@@ -226,5 +227,15 @@ describe('batchCommittedPayload (bounds)', () => {
     expect(p!.simIds).toHaveLength(BATCH_EVENT_MAX_SIMS);
     expect(p!.simIds.slice(0, 3)).toEqual([1, 2, 3]);
     expect(batchCommittedPayload({ network: 3, telemetry: 2, orphans: 0, statusChanged: [], refusals: [] })).toBeNull();
+    // Telemetry of registered devices is announced (alarm rules on telemetry judge those devices).
+    const t = batchCommittedPayload({
+      network: 0,
+      telemetry: 2,
+      orphans: 0,
+      statusChanged: [],
+      refusals: [],
+      telemetryDevices: [9, 4],
+    });
+    expect(t).toMatchObject({ telemetry: 2, simsChanged: 0, refusedEvents: 0, telemetryDeviceIds: [4, 9] });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * What network ingest announces (docs/EVENTS.md; src/platform/events): one event per committed batch, never one per
  * record, and only for a batch that changed something another module reacts to (a SIM's network status, a new
- * refusal). The payload is built from what the batch writer already holds (ingest.writer.ts), bounded whatever the
+ * refusal, a registered device's telemetry). The payload is built from what the batch writer already holds (ingest.writer.ts), bounded whatever the
  * batch size.
  */
 import { z } from 'zod';
@@ -57,6 +57,13 @@ export const BatchCommitted = z.object({
     .describe(
       `The ICCIDs (as recorded) of the refusal records, distinct: the first ${BATCH_EVENT_MAX_SIMS.toLocaleString('en')}`,
     ),
+  telemetryDeviceIds: z
+    .array(z.number().int().positive())
+    .max(BATCH_EVENT_MAX_SIMS)
+    .default([])
+    .describe(
+      `The registered devices the batch stored telemetry of, ascending: the first ${BATCH_EVENT_MAX_SIMS.toLocaleString('en')}`,
+    ),
 });
 export type BatchCommitted = z.infer<typeof BatchCommitted>;
 
@@ -80,8 +87,9 @@ export const IngestEvents = {
     version: 1,
     producer: 'ingest',
     description:
-      'An ingest write batch committed (one event per batch, in its transaction) that changed SIMs’ network status ' +
-      'or stored refusals; a batch that did neither announces nothing. Unordered; batches of different write lanes ' +
+      'An ingest write batch committed (one event per batch, in its transaction) that changed SIMs’ network status, ' +
+      'stored refusals or stored telemetry of registered devices; a batch that did none announces nothing. ' +
+      'Unordered; batches of different write lanes ' +
       'and processes commit in any order.',
     payload: BatchCommitted,
   }),

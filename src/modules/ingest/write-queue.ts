@@ -193,7 +193,7 @@ function createLane(
     if (events.length > 0) await partitions.ensure(newest);
     const outcome = await database.rawTransaction(async (tx) => {
       const n = events.length ? await writeNetworkEvents(tx, events, { changes: opts.emitEvents }) : NO_NETWORK;
-      const t = values.length ? await opts.writeTelemetry(tx, values) : { stored: [], orphans: 0 };
+      const t = values.length ? await opts.writeTelemetry(tx, values) : { stored: [], orphans: 0, deviceIds: [] };
       await writeRejections(tx, batch);
       // One event for the whole batch, in its transaction: it exists if and only if the batch commits.
       const payload = opts.emitEvents
@@ -203,6 +203,7 @@ function createLane(
             orphans: n.orphans,
             statusChanged: n.statusChanged,
             refusals: n.refusals,
+            telemetryDevices: t.deviceIds,
           })
         : null;
       if (payload) await emitRaw(tx, IngestEvents.batchCommitted, payload);

@@ -1327,6 +1327,35 @@ export interface components {
        */
       minUsualKb?: number;
     };
+    AlarmRuleTelemetryThresholdParamsInput: {
+      /** @description The telemetry metric, as devices send it (e.g. temperature_c, wear_pct.brake_pad, link_util_pct) */
+      metric: string;
+      /**
+       * @description Beyond when a value is above this (null: no upper bound)
+       * @default null
+       */
+      above?: number | null;
+      /**
+       * @description Beyond when a value is below this (null: no lower bound)
+       * @default null
+       */
+      below?: number | null;
+      /**
+       * @description Raised when this many reports in a row are beyond (a single spike is not news)
+       * @default 3
+       */
+      repeats?: number;
+      /**
+       * @description …and have been beyond for at least this long: from the first of the run to the newest (0: no duration)
+       * @default 0
+       */
+      durationMinutes?: number;
+      /**
+       * @description Cleared once a report is back inside by this margin (above 90, hysteresis 5: cleared at 85 or less)
+       * @default 0
+       */
+      hysteresis?: number;
+    };
     CreateSilenceRuleRequestInput: {
       name: string;
       /** @default true */
@@ -1538,7 +1567,39 @@ export interface components {
        */
       params?: components["schemas"]["AlarmRuleUsageDriftParamsInput"];
     };
-    CreateAlarmRuleRequestInput: components["schemas"]["CreateSilenceRuleRequestInput"] | components["schemas"]["CreateRefusalBurstRuleRequestInput"] | components["schemas"]["CreateFleetRuleRequestInput"] | components["schemas"]["CreateUsageDropRuleRequestInput"] | components["schemas"]["CreateUsageDriftRuleRequestInput"];
+    CreateTelemetryThresholdRuleRequestInput: {
+      name: string;
+      /** @default true */
+      enabled?: boolean;
+      /** @default {} */
+      scope?: components["schemas"]["AlarmRuleScopeInput"];
+      /**
+       * @default major
+       * @enum {string}
+       */
+      severity?: "critical" | "major" | "minor" | "warning";
+      /** @default null */
+      escalation?: components["schemas"]["AlarmRuleEscalationInput"] | null;
+      /** @default null */
+      schedule?: components["schemas"]["AlarmRuleScheduleInput"] | null;
+      /**
+       * @description Open a case (channel monitoring) for the alarm's account with its SIMs, or add them to the one open for the same cause; the customer is told by e-mail in their language
+       * @default false
+       */
+      openCase?: boolean;
+      /**
+       * @description Remind the desk of an alarm nobody acknowledged every this many minutes (null: never)
+       * @default null
+       */
+      remindMinutes?: number | null;
+      /**
+       * @description A device's telemetry metric beyond a threshold for N reports in a row and/or a duration; scope: accountIds and deviceModelIds only; no case yet
+       * @constant
+       */
+      kind: "telemetry_threshold";
+      params: components["schemas"]["AlarmRuleTelemetryThresholdParamsInput"];
+    };
+    CreateAlarmRuleRequestInput: components["schemas"]["CreateSilenceRuleRequestInput"] | components["schemas"]["CreateRefusalBurstRuleRequestInput"] | components["schemas"]["CreateFleetRuleRequestInput"] | components["schemas"]["CreateUsageDropRuleRequestInput"] | components["schemas"]["CreateUsageDriftRuleRequestInput"] | components["schemas"]["CreateTelemetryThresholdRuleRequestInput"];
     UpdateAlarmRuleRequestInput: {
       name?: string;
       enabled?: boolean;
@@ -1570,6 +1631,18 @@ export interface components {
         direction?: "up" | "down" | "both";
         /** @description And away from the mean by at least this much: a SIM of very steady days is not news for a small change */
         minChangePercent?: number;
+        /** @description The telemetry metric, as devices send it (e.g. temperature_c, wear_pct.brake_pad, link_util_pct) */
+        metric?: string;
+        /** @description Beyond when a value is above this (null: no upper bound) */
+        above?: number | null;
+        /** @description Beyond when a value is below this (null: no lower bound) */
+        below?: number | null;
+        /** @description Raised when this many reports in a row are beyond (a single spike is not news) */
+        repeats?: number;
+        /** @description …and have been beyond for at least this long: from the first of the run to the newest (0: no duration) */
+        durationMinutes?: number;
+        /** @description Cleared once a report is back inside by this margin (above 90, hysteresis 5: cleared at 85 or less) */
+        hysteresis?: number;
         /** @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last */
         factor?: number;
         /** @description Added to it; also the floor */
@@ -2471,10 +2544,10 @@ export interface components {
     Alarm: {
       id: number;
       /**
-       * @description silence: the SIM stopped talking for longer than its own rhythm allows; refusal_burst: the network refused the SIM repeatedly; usage_drop: the SIM carried much less data than usual for those hours of the week; usage_drift: its daily data volume drifted away from its usual (an EWMA control chart); fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many SIMs; rule_failed: an alarm rule threw while applied and was disabled (the others go on)
+       * @description silence: the SIM stopped talking for longer than its own rhythm allows; refusal_burst: the network refused the SIM repeatedly; usage_drop: the SIM carried much less data than usual for those hours of the week; usage_drift: its daily data volume drifted away from its usual (an EWMA control chart); telemetry_threshold: a device's metric beyond its rule's threshold for its repeats and duration; fleet_attach_refusals / fleet_session_refusals: a network (PLMN) or APN refuses many SIMs; rule_failed: an alarm rule threw while applied and was disabled (the others go on)
        * @enum {string}
        */
-      type: "silence" | "refusal_burst" | "usage_drop" | "usage_drift" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
+      type: "silence" | "refusal_burst" | "usage_drop" | "usage_drift" | "telemetry_threshold" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
       /** @enum {string} */
       severity: "critical" | "major" | "minor" | "warning";
       /** @enum {string} */
@@ -2482,8 +2555,8 @@ export interface components {
       acknowledged: boolean;
       originator: {
         /** @enum {string} */
-        type: "sim" | "plmn" | "apn" | "rule";
-        /** @description The SIM's id; the network's MCC+MNC; the APN; the rule's id */
+        type: "sim" | "device" | "plmn" | "apn" | "rule";
+        /** @description The SIM's id; a device's id and metric (<deviceId>:<metric>); the network's MCC+MNC; the APN; the rule's id */
         id: string;
         /** @description A SIM's ICCID (null once the SIM is deleted, and for networks and APNs) */
         iccid: string | null;
@@ -2502,7 +2575,7 @@ export interface components {
       parentId: number | null;
       /** @description A fleet alarm: how many SIM alarms are grouped under it (null for other alarms) */
       groupSize: number | null;
-      /** @description silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes; usage_drop: windowFrom, windowTo, hours, observedBytes, usualBytes, madBytes, thresholdBytes, dropPercent; usage_drift: windowFrom, windowTo, days, learnDays, direction, meanBytesPerDay, sdBytesPerDay, ewmaBytesPerDay, upperBytesPerDay, lowerBytesPerDay, changePercent; rule (its name) when a rule raised it */
+      /** @description silence: dueAt (when the silence became news), lastEventAt, lastEventType, thresholdMinutes, silentMinutes; usage_drop: windowFrom, windowTo, hours, observedBytes, usualBytes, madBytes, thresholdBytes, dropPercent; usage_drift: windowFrom, windowTo, days, learnDays, direction, meanBytesPerDay, sdBytesPerDay, ewmaBytesPerDay, upperBytesPerDay, lowerBytesPerDay, changePercent; telemetry_threshold: deviceId, deviceName, metric, value, valueAt, above, below, reportsBeyond, beyondSince; rule (its name) when a rule raised it */
       details: {
         [key: string]: unknown;
       };
@@ -2644,6 +2717,18 @@ export interface components {
       direction?: "up" | "down" | "both";
       /** @description And away from the mean by at least this much: a SIM of very steady days is not news for a small change */
       minChangePercent?: number;
+      /** @description The telemetry metric, as devices send it (e.g. temperature_c, wear_pct.brake_pad, link_util_pct) */
+      metric?: string;
+      /** @description Beyond when a value is above this (null: no upper bound) */
+      above?: number | null;
+      /** @description Beyond when a value is below this (null: no lower bound) */
+      below?: number | null;
+      /** @description Raised when this many reports in a row are beyond (a single spike is not news) */
+      repeats?: number;
+      /** @description …and have been beyond for at least this long: from the first of the run to the newest (0: no duration) */
+      durationMinutes?: number;
+      /** @description Cleared once a report is back inside by this margin (above 90, hysteresis 5: cleared at 85 or less) */
+      hysteresis?: number;
       /** @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last */
       factor?: number;
       /** @description Added to it; also the floor */
@@ -2674,7 +2759,7 @@ export interface components {
       id: number;
       name: string;
       /** @enum {string} */
-      kind: "silence" | "refusal_burst" | "fleet_refusals" | "usage_drop" | "usage_drift";
+      kind: "silence" | "refusal_burst" | "fleet_refusals" | "usage_drop" | "usage_drift" | "telemetry_threshold";
       enabled: boolean;
       scope: components["schemas"]["AlarmRuleScope"];
       params: components["schemas"]["AlarmRuleParamsView"];
@@ -5997,7 +6082,7 @@ export interface operations {
         status?: "active" | "cleared" | "any";
         /** @description Only acknowledged (true) or unacknowledged (false) alarms */
         acknowledged?: "true" | "false";
-        type?: "silence" | "refusal_burst" | "usage_drop" | "usage_drift" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
+        type?: "silence" | "refusal_burst" | "usage_drop" | "usage_drift" | "telemetry_threshold" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
         /** @description Only this account's alarms */
         accountId?: number;
         /** @description Only this SIM's alarms (19 or 20 digits) */
