@@ -260,31 +260,31 @@ export const DEFAULT_TEMPLATES: Record<MailKind, Record<Language, Template>> = {
     ),
   },
   // Monitoring found it before the customer did: what we saw and what we do, in their words (not the case's
-  // English subject).
+  // English subject). The causes a monitoring case has: silence, refusals, usage drop or drift (alarm-cases.ts).
   monitoring_opened: {
     en: t(
       'We noticed a problem with {{affectedSims}} of your SIMs',
-      'Hello {{contactName}},\n\nour monitoring noticed that {{affectedSims}} of your SIMs cannot send data as they usually do (silent for longer than their rhythm allows, or refused by the network).\n\nWe opened case {{caseNumber}} and are looking into it; you need not do anything. We will write again when we know more or when it is solved.\nIf you know the reason (maintenance, devices switched off), just reply to this mail.',
+      'Hello {{contactName}},\n\nour monitoring noticed that {{affectedSims}} of your SIMs are not sending data as they usually do (silent for longer than their rhythm allows, refused by the network, or carrying far more or far less data than usual).\n\nWe opened case {{caseNumber}} and are looking into it; you need not do anything. We will write again when we know more or when it is solved.\nIf you know the reason (maintenance, devices switched off), just reply to this mail.',
     ),
     fr: t(
       'Nous avons détecté un problème sur {{affectedSims}} de vos cartes SIM',
-      'Bonjour {{contactName}},\n\nnotre supervision a détecté que {{affectedSims}} de vos cartes SIM n’envoient plus de données comme d’habitude (silencieuses plus longtemps que leur rythme habituel, ou refusées par le réseau).\n\nNous avons ouvert le dossier {{caseNumber}} et l’analysons ; vous n’avez rien à faire. Nous reviendrons vers vous dès que nous en saurons plus ou que le problème sera résolu.\nSi vous en connaissez la raison (maintenance, appareils éteints), répondez simplement à ce message.',
+      'Bonjour {{contactName}},\n\nnotre supervision a détecté que {{affectedSims}} de vos cartes SIM n’envoient plus de données comme d’habitude (silencieuses plus longtemps que leur rythme habituel, refusées par le réseau, ou transmettant beaucoup plus ou beaucoup moins de données que d’habitude).\n\nNous avons ouvert le dossier {{caseNumber}} et l’analysons ; vous n’avez rien à faire. Nous reviendrons vers vous dès que nous en saurons plus ou que le problème sera résolu.\nSi vous en connaissez la raison (maintenance, appareils éteints), répondez simplement à ce message.',
     ),
     de: t(
       'Wir haben ein Problem mit {{affectedSims}} Ihrer SIM-Karten bemerkt',
-      'Guten Tag {{contactName}},\n\nunsere Überwachung hat bemerkt, dass {{affectedSims}} Ihrer SIM-Karten nicht wie gewohnt Daten senden (länger still, als ihr üblicher Rhythmus erlaubt, oder vom Netz abgewiesen).\n\nWir haben den Fall {{caseNumber}} eröffnet und gehen der Sache nach; Sie müssen nichts tun. Wir melden uns, sobald wir mehr wissen oder das Problem gelöst ist.\nKennen Sie den Grund (Wartung, ausgeschaltete Geräte), antworten Sie einfach auf diese Nachricht.',
+      'Guten Tag {{contactName}},\n\nunsere Überwachung hat bemerkt, dass {{affectedSims}} Ihrer SIM-Karten nicht wie gewohnt Daten senden (länger still, als ihr üblicher Rhythmus erlaubt, vom Netz abgewiesen oder mit weit mehr oder weniger Daten als üblich).\n\nWir haben den Fall {{caseNumber}} eröffnet und gehen der Sache nach; Sie müssen nichts tun. Wir melden uns, sobald wir mehr wissen oder das Problem gelöst ist.\nKennen Sie den Grund (Wartung, ausgeschaltete Geräte), antworten Sie einfach auf diese Nachricht.',
     ),
     it: t(
       'Abbiamo rilevato un problema su {{affectedSims}} delle sue SIM',
-      'Gentile {{contactName}},\n\nil nostro monitoraggio ha rilevato che {{affectedSims}} delle sue SIM non inviano dati come di consueto (silenziose più a lungo di quanto il loro ritmo consenta, o rifiutate dalla rete).\n\nAbbiamo aperto la pratica {{caseNumber}} e stiamo verificando; non deve fare nulla. La ricontatteremo appena sapremo di più o quando il problema sarà risolto.\nSe ne conosce il motivo (manutenzione, dispositivi spenti), risponda semplicemente a questo messaggio.',
+      'Gentile {{contactName}},\n\nil nostro monitoraggio ha rilevato che {{affectedSims}} delle sue SIM non inviano dati come di consueto (silenziose più a lungo di quanto il loro ritmo consenta, rifiutate dalla rete, o con molti più o molti meno dati del solito).\n\nAbbiamo aperto la pratica {{caseNumber}} e stiamo verificando; non deve fare nulla. La ricontatteremo appena sapremo di più o quando il problema sarà risolto.\nSe ne conosce il motivo (manutenzione, dispositivi spenti), risponda semplicemente a questo messaggio.',
     ),
     ru: t(
       'Мы заметили проблему с {{affectedSims}} вашими SIM-картами',
-      'Здравствуйте, {{contactName}}!\n\nНаш мониторинг заметил, что {{affectedSims}} ваших SIM-карт не передают данные как обычно (молчат дольше, чем позволяет их ритм, или сеть им отказывает).\n\nМы открыли обращение {{caseNumber}} и разбираемся; от вас ничего не требуется. Мы напишем, как только узнаем больше или решим проблему.\nЕсли вы знаете причину (обслуживание, устройства выключены), просто ответьте на это письмо.',
+      'Здравствуйте, {{contactName}}!\n\nНаш мониторинг заметил, что {{affectedSims}} ваших SIM-карт не передают данные как обычно (молчат дольше, чем позволяет их ритм, сеть им отказывает, или передают намного больше или меньше данных, чем обычно).\n\nМы открыли обращение {{caseNumber}} и разбираемся; от вас ничего не требуется. Мы напишем, как только узнаем больше или решим проблему.\nЕсли вы знаете причину (обслуживание, устройства выключены), просто ответьте на это письмо.',
     ),
     sv: t(
       'Vi har upptäckt ett problem med {{affectedSims}} av dina SIM-kort',
-      'Hej {{contactName}},\n\nvår övervakning har upptäckt att {{affectedSims}} av dina SIM-kort inte skickar data som vanligt (tysta längre än deras rytm tillåter, eller nekade av nätet).\n\nVi har öppnat ärende {{caseNumber}} och undersöker saken; du behöver inte göra något. Vi hör av oss när vi vet mer eller när problemet är löst.\nOm du vet orsaken (underhåll, avstängda enheter), svara bara på det här meddelandet.',
+      'Hej {{contactName}},\n\nvår övervakning har upptäckt att {{affectedSims}} av dina SIM-kort inte skickar data som vanligt (tysta längre än deras rytm tillåter, nekade av nätet, eller med mycket mer eller mindre data än vanligt).\n\nVi har öppnat ärende {{caseNumber}} och undersöker saken; du behöver inte göra något. Vi hör av oss när vi vet mer eller när problemet är löst.\nOm du vet orsaken (underhåll, avstängda enheter), svara bara på det här meddelandet.',
     ),
   },
 };
