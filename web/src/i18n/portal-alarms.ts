@@ -7,7 +7,7 @@
 export const portalAlarmsEn = {
   'portal.alarms.title': 'Alarms',
   'portal.alarms.intro':
-    'What our monitoring noticed on your SIMs: a SIM silent for longer than its usual rhythm allows, one the network keeps refusing, or one carrying much less data than usual for the time of the week. An alarm ends by itself once the SIM is back to normal.',
+    'What our monitoring noticed on your SIMs: a SIM silent for longer than its usual rhythm allows, one the network keeps refusing, one carrying much less data than usual for the time of the week, or one whose daily data volume drifts away from its usual. An alarm ends by itself once the SIM is back to normal.',
   'portal.alarms.which': 'Which alarms',
   'portal.alarms.col.severity': 'Severity',
   'portal.alarms.col.sim': 'SIM',
@@ -31,12 +31,17 @@ export const portalAlarmsEn = {
   'portal.alarms.words.network': 'Network',
   'portal.alarms.words.usageDrop':
     '{bytes} in {span} up to {to}: {drop} less than it usually carries in those hours of the week ({usual}).',
+  'portal.alarms.words.usageDriftUp':
+    '{bytes} a day over {span} up to {to}: {change} more than it usually carries ({usual} a day).',
+  'portal.alarms.words.usageDriftDown':
+    '{bytes} a day over {span} up to {to}: {change} less than it usually carries ({usual} a day).',
   'portal.sim.alarms': 'Active alarms',
   'portal.sim.noAlarm': 'No active alarm on this SIM.',
   'portal.sim.allAlarms': 'All alarms of this SIM',
   'enum.alarmType.silence': 'Silent SIM',
   'enum.alarmType.refusal_burst': 'Refused by the network',
   'enum.alarmType.usage_drop': 'Less data than usual',
+  'enum.alarmType.usage_drift': 'Data volume drifting from usual',
   'enum.alarmSeverity.critical': 'Critical',
   'enum.alarmSeverity.major': 'Major',
   'enum.alarmSeverity.minor': 'Minor',
@@ -50,7 +55,7 @@ type Catalog = Record<keyof typeof portalAlarmsEn, string>;
 const fr: Catalog = {
   'portal.alarms.title': 'Alarmes',
   'portal.alarms.intro':
-    'Ce que notre supervision a remarqué sur vos SIM : une SIM silencieuse plus longtemps que son rythme habituel ne le permet, que le réseau refuse à répétition, ou qui transmet bien moins de données que d’habitude à ce moment de la semaine. Une alarme se termine d’elle-même quand la SIM revient à la normale.',
+    'Ce que notre supervision a remarqué sur vos SIM : une SIM silencieuse plus longtemps que son rythme habituel ne le permet, que le réseau refuse à répétition, qui transmet bien moins de données que d’habitude à ce moment de la semaine, ou dont le volume de données quotidien s’écarte peu à peu de l’habitude. Une alarme se termine d’elle-même quand la SIM revient à la normale.',
   'portal.alarms.which': 'Quelles alarmes',
   'portal.alarms.col.severity': 'Gravité',
   'portal.alarms.col.sim': 'SIM',
@@ -75,12 +80,17 @@ const fr: Catalog = {
   'portal.alarms.words.network': 'Réseau',
   'portal.alarms.words.usageDrop':
     '{bytes} en {span} jusqu’au {to} : {drop} de moins que ce qu’elle transmet d’habitude à ces heures de la semaine ({usual}).',
+  'portal.alarms.words.usageDriftUp':
+    '{bytes} par jour sur {span} jusqu’au {to} : {change} de plus que ce qu’elle transmet d’habitude ({usual} par jour).',
+  'portal.alarms.words.usageDriftDown':
+    '{bytes} par jour sur {span} jusqu’au {to} : {change} de moins que ce qu’elle transmet d’habitude ({usual} par jour).',
   'portal.sim.alarms': 'Alarmes actives',
   'portal.sim.noAlarm': 'Aucune alarme active sur cette SIM.',
   'portal.sim.allAlarms': 'Toutes les alarmes de cette SIM',
   'enum.alarmType.silence': 'SIM silencieuse',
   'enum.alarmType.refusal_burst': 'Refusée par le réseau',
   'enum.alarmType.usage_drop': 'Moins de données que d’habitude',
+  'enum.alarmType.usage_drift': 'Volume de données qui dérive',
   'enum.alarmSeverity.critical': 'Critique',
   'enum.alarmSeverity.major': 'Majeure',
   'enum.alarmSeverity.minor': 'Mineure',
@@ -92,7 +102,7 @@ const fr: Catalog = {
 const de: Catalog = {
   'portal.alarms.title': 'Alarme',
   'portal.alarms.intro':
-    'Was unsere Überwachung an Ihren SIMs bemerkt hat: eine SIM, die länger schweigt, als ihr üblicher Rhythmus erlaubt, eine, die das Netz wiederholt abweist, oder eine, die zu dieser Zeit der Woche viel weniger Daten überträgt als üblich. Ein Alarm endet von selbst, sobald die SIM wieder normal arbeitet.',
+    'Was unsere Überwachung an Ihren SIMs bemerkt hat: eine SIM, die länger schweigt, als ihr üblicher Rhythmus erlaubt, eine, die das Netz wiederholt abweist, eine, die zu dieser Zeit der Woche viel weniger Daten überträgt als üblich, oder eine, deren tägliches Datenvolumen allmählich vom üblichen abweicht. Ein Alarm endet von selbst, sobald die SIM wieder normal arbeitet.',
   'portal.alarms.which': 'Welche Alarme',
   'portal.alarms.col.severity': 'Schweregrad',
   'portal.alarms.col.sim': 'SIM',
@@ -118,12 +128,17 @@ const de: Catalog = {
   'portal.alarms.words.network': 'Netz',
   'portal.alarms.words.usageDrop':
     '{bytes} innerhalb von {span} bis {to}: {drop} weniger, als sie zu diesen Stunden der Woche üblicherweise überträgt ({usual}).',
+  'portal.alarms.words.usageDriftUp':
+    '{bytes} pro Tag über {span} bis {to}: {change} mehr, als sie üblicherweise überträgt ({usual} pro Tag).',
+  'portal.alarms.words.usageDriftDown':
+    '{bytes} pro Tag über {span} bis {to}: {change} weniger, als sie üblicherweise überträgt ({usual} pro Tag).',
   'portal.sim.alarms': 'Aktive Alarme',
   'portal.sim.noAlarm': 'Kein aktiver Alarm für diese SIM.',
   'portal.sim.allAlarms': 'Alle Alarme dieser SIM',
   'enum.alarmType.silence': 'Stille SIM',
   'enum.alarmType.refusal_burst': 'Vom Netz abgewiesen',
   'enum.alarmType.usage_drop': 'Weniger Daten als üblich',
+  'enum.alarmType.usage_drift': 'Datenvolumen weicht vom Üblichen ab',
   'enum.alarmSeverity.critical': 'Kritisch',
   'enum.alarmSeverity.major': 'Schwer',
   'enum.alarmSeverity.minor': 'Leicht',
@@ -135,7 +150,7 @@ const de: Catalog = {
 const it: Catalog = {
   'portal.alarms.title': 'Allarmi',
   'portal.alarms.intro':
-    'Ciò che il nostro monitoraggio ha notato sulle tue SIM: una SIM silenziosa più a lungo di quanto il suo ritmo abituale consenta, una che la rete rifiuta ripetutamente, o una che trasmette molti meno dati del solito per quel momento della settimana. Un allarme si chiude da solo quando la SIM torna alla normalità.',
+    'Ciò che il nostro monitoraggio ha notato sulle tue SIM: una SIM silenziosa più a lungo di quanto il suo ritmo abituale consenta, una che la rete rifiuta ripetutamente, una che trasmette molti meno dati del solito per quel momento della settimana, o una il cui volume di dati giornaliero si allontana a poco a poco dal solito. Un allarme si chiude da solo quando la SIM torna alla normalità.',
   'portal.alarms.which': 'Quali allarmi',
   'portal.alarms.col.severity': 'Gravità',
   'portal.alarms.col.sim': 'SIM',
@@ -160,12 +175,17 @@ const it: Catalog = {
   'portal.alarms.words.network': 'Rete',
   'portal.alarms.words.usageDrop':
     '{bytes} in {span} fino al {to}: il {drop} in meno di quanto trasmette di solito in queste ore della settimana ({usual}).',
+  'portal.alarms.words.usageDriftUp':
+    '{bytes} al giorno in {span} fino al {to}: il {change} in più di quanto trasmette di solito ({usual} al giorno).',
+  'portal.alarms.words.usageDriftDown':
+    '{bytes} al giorno in {span} fino al {to}: il {change} in meno di quanto trasmette di solito ({usual} al giorno).',
   'portal.sim.alarms': 'Allarmi attivi',
   'portal.sim.noAlarm': 'Nessun allarme attivo su questa SIM.',
   'portal.sim.allAlarms': 'Tutti gli allarmi di questa SIM',
   'enum.alarmType.silence': 'SIM silenziosa',
   'enum.alarmType.refusal_burst': 'Rifiutata dalla rete',
   'enum.alarmType.usage_drop': 'Meno dati del solito',
+  'enum.alarmType.usage_drift': 'Volume di dati che si discosta dal solito',
   'enum.alarmSeverity.critical': 'Critico',
   'enum.alarmSeverity.major': 'Grave',
   'enum.alarmSeverity.minor': 'Lieve',
@@ -177,7 +197,7 @@ const it: Catalog = {
 const ru: Catalog = {
   'portal.alarms.title': 'Тревоги',
   'portal.alarms.intro':
-    'Что наш мониторинг заметил на ваших SIM-картах: SIM-карта молчит дольше, чем позволяет её обычный ритм, сеть раз за разом её отклоняет или она передаёт гораздо меньше данных, чем обычно в это время недели. Тревога снимается сама, когда SIM-карта снова работает как обычно.',
+    'Что наш мониторинг заметил на ваших SIM-картах: SIM-карта молчит дольше, чем позволяет её обычный ритм, сеть раз за разом её отклоняет, она передаёт гораздо меньше данных, чем обычно в это время недели, или её суточный объём данных постепенно уходит от обычного. Тревога снимается сама, когда SIM-карта снова работает как обычно.',
   'portal.alarms.which': 'Какие тревоги',
   'portal.alarms.col.severity': 'Важность',
   'portal.alarms.col.sim': 'SIM-карта',
@@ -201,12 +221,17 @@ const ru: Catalog = {
   'portal.alarms.words.network': 'Сеть',
   'portal.alarms.words.usageDrop':
     '{bytes} за {span} по состоянию на {to}: на {drop} меньше, чем SIM-карта обычно передаёт в эти часы недели ({usual}).',
+  'portal.alarms.words.usageDriftUp':
+    '{bytes} в сутки за {span} по состоянию на {to}: на {change} больше, чем SIM-карта обычно передаёт ({usual} в сутки).',
+  'portal.alarms.words.usageDriftDown':
+    '{bytes} в сутки за {span} по состоянию на {to}: на {change} меньше, чем SIM-карта обычно передаёт ({usual} в сутки).',
   'portal.sim.alarms': 'Активные тревоги',
   'portal.sim.noAlarm': 'Активных тревог по этой SIM-карте нет.',
   'portal.sim.allAlarms': 'Все тревоги этой SIM-карты',
   'enum.alarmType.silence': 'SIM-карта молчит',
   'enum.alarmType.refusal_burst': 'Отклонена сетью',
   'enum.alarmType.usage_drop': 'Меньше данных, чем обычно',
+  'enum.alarmType.usage_drift': 'Объём данных уходит от обычного',
   'enum.alarmSeverity.critical': 'Критическая',
   'enum.alarmSeverity.major': 'Серьёзная',
   'enum.alarmSeverity.minor': 'Незначительная',
@@ -218,7 +243,7 @@ const ru: Catalog = {
 const sv: Catalog = {
   'portal.alarms.title': 'Larm',
   'portal.alarms.intro':
-    'Det vår övervakning har märkt på dina SIM-kort: ett SIM-kort som är tyst längre än dess vanliga rytm tillåter, ett som nätet nekar gång på gång, eller ett som överför mycket mindre data än vanligt för den tiden i veckan. Ett larm upphör av sig självt när SIM-kortet fungerar som vanligt igen.',
+    'Det vår övervakning har märkt på dina SIM-kort: ett SIM-kort som är tyst längre än dess vanliga rytm tillåter, ett som nätet nekar gång på gång, ett som överför mycket mindre data än vanligt för den tiden i veckan, eller ett vars dagliga datamängd glider bort från det vanliga. Ett larm upphör av sig självt när SIM-kortet fungerar som vanligt igen.',
   'portal.alarms.which': 'Vilka larm',
   'portal.alarms.col.severity': 'Allvarlighet',
   'portal.alarms.col.sim': 'SIM-kort',
@@ -242,12 +267,17 @@ const sv: Catalog = {
   'portal.alarms.words.network': 'Nät',
   'portal.alarms.words.usageDrop':
     '{bytes} under {span} fram till {to}: {drop} mindre än det brukar överföra under de timmarna i veckan ({usual}).',
+  'portal.alarms.words.usageDriftUp':
+    '{bytes} per dag under {span} fram till {to}: {change} mer än det brukar överföra ({usual} per dag).',
+  'portal.alarms.words.usageDriftDown':
+    '{bytes} per dag under {span} fram till {to}: {change} mindre än det brukar överföra ({usual} per dag).',
   'portal.sim.alarms': 'Aktiva larm',
   'portal.sim.noAlarm': 'Inget aktivt larm för detta SIM-kort.',
   'portal.sim.allAlarms': 'Alla larm för detta SIM-kort',
   'enum.alarmType.silence': 'Tyst SIM-kort',
   'enum.alarmType.refusal_burst': 'Nekat av nätet',
   'enum.alarmType.usage_drop': 'Mindre data än vanligt',
+  'enum.alarmType.usage_drift': 'Datamängd som glider från det vanliga',
   'enum.alarmSeverity.critical': 'Kritisk',
   'enum.alarmSeverity.major': 'Allvarlig',
   'enum.alarmSeverity.minor': 'Mindre',

@@ -47,6 +47,29 @@ export function alarmText(a: CustomerAlarm, i: I18n): string {
       usual: vol(c.usualBytes),
     });
   }
+  if (c.kind === 'usage_drift') {
+    const from = c.windowFrom ? Date.parse(c.windowFrom) : Number.NaN;
+    const to = c.windowTo ? Date.parse(c.windowTo) : Number.NaN;
+    const days = Number.isFinite(from) && Number.isFinite(to) ? Math.round((to - from) / 86_400_000) : null;
+    const perDay = (n: number | null) => (n === null ? '?' : i.bytes(n));
+    // Whole UTC days: said in days even for one ("1 day", not "24 hours" as span() would).
+    const daysText =
+      days === null
+        ? '?'
+        : new Intl.NumberFormat(i.lang, { style: 'unit', unit: 'day', unitDisplay: 'long' }).format(days);
+    // The direction the watch wrote; an older alarm without it goes by the change's sign.
+    const up = c.direction ? c.direction === 'up' : (c.changePercent ?? 0) >= 0;
+    return fillIn(i.t(up ? 'portal.alarms.words.usageDriftUp' : 'portal.alarms.words.usageDriftDown'), {
+      bytes: perDay(c.bytesPerDay),
+      span: daysText,
+      to: i.dateTime(c.windowTo),
+      change:
+        c.changePercent === null
+          ? '?'
+          : new Intl.NumberFormat(i.lang, { style: 'percent' }).format(Math.abs(c.changePercent) / 100),
+      usual: perDay(c.usualBytesPerDay),
+    });
+  }
   // Refused in a row (slow retries, no window): said as such, whatever the attempt.
   const key: PortalKey = c.inARow
     ? 'portal.alarms.words.refusedInARow'
