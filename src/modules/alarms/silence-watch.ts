@@ -7,13 +7,14 @@
  *   the diagnosis' "silent" warning over its rhythm of the last 14 days, `diagnosis.silenceThresholds`).
  * - `tick` reads what is due (index on due_at: the work is what falls due, never the fleet), reads those SIMs' last
  *   events from ingest, and in one transaction per batch, with the due rows locked (SKIP LOCKED, due time checked
- *   again), either moves the due time on (the SIM talked since) or raises the alarm. Several worker processes tick
+ *   again), either moves the due time on (the SIM talked since) or raises the alarm — a few set-based statements a
+ *   batch, whatever its size. Several worker processes tick
  *   side by side: a row is handled by one of them, once.
  * - A raised alarm is checked again every RECHECK_MS while the silence lasts (its count grows: "still silent"), and
  *   cleared by the first check after the SIM talks again.
  */
 import type { Database, RawTx } from '../../platform/db/client.ts';
-import { emitRaw } from '../../platform/events/emit.ts';
+import { emitRawMany } from '../../platform/events/emit.ts';
 import { simOrderingKey } from '../sims/sims.events.ts';
 import { AlarmEvents } from './alarms.events.ts';
 import { nextInSchedule, type SilenceRule, severityAfter } from './rules.ts';
@@ -62,6 +63,26 @@ export type TickOutcome = {
 /** When a silent SIM out of service is looked at again (it may be back in service by then). */
 export const RESTING_MS = 24 * 3_600_000;
 
+type Locked = DueRow & { tenant_id: string; account_id: string };
+type Clear = { w: Locked; simId: number; at: Date; by: 'traffic' | 'out_of_service'; talkedWith: string | null };
+type WatchSet = {
+  sim_id: number;
+  due_at: string;
+  last_event_at?: string;
+  threshold_ms?: number;
+  tenant_id?: number;
+  account_id?: number;
+  rule_id?: number | null;
+};
+type Raise = {
+  sim_id: string;
+  tenant_id: number;
+  account_id: number;
+  severity: string;
+  rule_id: number | null;
+  open_case: boolean;
+  details: Record<string, unknown>;
+};
 type DueRow = {
   sim_id: string;
   last_event_at: Date;
@@ -155,6 +176,11 @@ export function silenceWatch(deps: SilenceDeps) {
     }
   }
 
+  /**
+   * The batch's due watches, locked, decided one by one in memory, then written set-based: a statement per kind of
+   * change (deletes, clears, moves, rests, deferrals, raises and their events), not per SIM — a mass silence (an
+   * outage taking thousands of SIMs off the air at once) is a few statements per TICK_BATCH.
+   */
   async function apply(
     tx: RawTx,
     ids: number[],
@@ -170,49 +196,44 @@ export function silenceWatch(deps: SilenceDeps) {
     out: TickOutcome,
   ): Promise<number> {
     const { last, thresholds, inService, rulesById, failed } = read;
-    const locked = await tx.query<DueRow & { tenant_id: string; account_id: string }>(
+    const locked = await tx.query<Locked>(
       `select sim_id::text, tenant_id::text, account_id::text, last_event_at, threshold_ms::text, alarm_id::text, due_at,
               rule_id::text
          from silence_watch where sim_id = any($1::bigint[]) and due_at <= $2
         for update skip locked`,
       [ids, now],
     );
+    const gone: number[] = [];
+    const clears: Clear[] = [];
+    const moves: WatchSet[] = [];
+    const rests: WatchSet[] = [];
+    const defers: WatchSet[] = [];
+    const raises: Raise[] = [];
     for (const w of locked) {
       const simId = Number(w.sim_id);
       const e = last.get(simId);
+      // The SIM's network state is gone (the SIM was deleted): nothing to watch.
       if (e === undefined) {
-        // The SIM's network state is gone (the SIM was deleted): nothing to watch.
-        await tx.query('delete from silence_watch where sim_id = $1', [simId]);
+        gone.push(simId);
         continue;
       }
       const seen = new Date(w.last_event_at).getTime();
       if (e.lastEventAt.getTime() > seen) {
         const t = thresholds.get(simId);
         const threshold = t?.ms ?? Number(w.threshold_ms);
-        const ruleId = t ? (t.rule?.id ?? null) : w.rule_id;
         if (w.alarm_id !== null) {
-          const done = await tx.query<{ severity: string }>(
-            `update alarms set cleared_at = $2, details = details || jsonb_build_object('clearedBy', 'traffic',
-                    'talkedAt', $2::timestamptz, 'talkedWith', $3::text)
-              where id = $1 and cleared_at is null returning severity`,
-            [w.alarm_id, e.lastEventAt, e.lastEventType],
-          );
-          if (done[0]) await announceCleared(tx, w, simId, done[0].severity, e.lastEventAt, 'traffic');
+          clears.push({ w, simId, at: e.lastEventAt, by: 'traffic', talkedWith: e.lastEventType });
           out.cleared++;
         }
-        await tx.query(
-          `update silence_watch set last_event_at = $2, threshold_ms = $3, due_at = $4, alarm_id = null,
-                  tenant_id = $5, account_id = $6, rule_id = $7 where sim_id = $1`,
-          [
-            simId,
-            e.lastEventAt,
-            threshold,
-            new Date(e.lastEventAt.getTime() + threshold),
-            e.tenantId,
-            e.accountId,
-            ruleId,
-          ],
-        );
+        moves.push({
+          sim_id: simId,
+          last_event_at: e.lastEventAt.toISOString(),
+          threshold_ms: threshold,
+          due_at: new Date(e.lastEventAt.getTime() + threshold).toISOString(),
+          tenant_id: e.tenantId,
+          account_id: e.accountId,
+          rule_id: t ? (t.rule?.id ?? null) : w.rule_id === null ? null : Number(w.rule_id),
+        });
         out.moved++;
         continue;
       }
@@ -220,18 +241,10 @@ export function silenceWatch(deps: SilenceDeps) {
         // Deactivated, retired, not yet in service: its silence is expected. An alarm raised while it was in
         // service is cleared (by its condition: the SIM left service).
         if (w.alarm_id !== null) {
-          const done = await tx.query<{ severity: string }>(
-            `update alarms set cleared_at = $2, details = details || '{"clearedBy": "out_of_service"}'::jsonb
-              where id = $1 and cleared_at is null returning severity`,
-            [w.alarm_id, now],
-          );
-          if (done[0]) await announceCleared(tx, w, simId, done[0].severity, now, 'out_of_service');
+          clears.push({ w, simId, at: now, by: 'out_of_service', talkedWith: null });
           out.cleared++;
         }
-        await tx.query('update silence_watch set alarm_id = null, due_at = $2 where sim_id = $1', [
-          simId,
-          new Date(now.getTime() + RESTING_MS),
-        ]);
+        rests.push({ sim_id: simId, due_at: new Date(now.getTime() + RESTING_MS).toISOString() });
         out.resting++;
         continue;
       }
@@ -246,101 +259,152 @@ export function silenceWatch(deps: SilenceDeps) {
         if (rule?.schedule && !failed.has(rule.id))
           try {
             later = nextInSchedule(rule.schedule, Math.max(later, now.getTime()));
-          } catch (e) {
+          } catch (err) {
             // Its schedule cannot be read: the rule is disabled; this silence is judged without it.
-            failed.set(rule.id, e);
+            failed.set(rule.id, err);
           }
         if (later > now.getTime()) {
-          await tx.query('update silence_watch set threshold_ms = $2, due_at = $3, rule_id = $4 where sim_id = $1', [
-            simId,
-            threshold,
-            new Date(later),
-            rule?.id ?? null,
-          ]);
+          defers.push({
+            sim_id: simId,
+            threshold_ms: threshold,
+            due_at: new Date(later).toISOString(),
+            rule_id: rule?.id ?? null,
+          });
           out.deferred++;
           continue;
         }
       }
       const severity = rule ? severityAfter(rule, now.getTime() - seen - threshold) : DEFAULT_SEVERITY;
-      const details = {
-        ...(rule ? { ruleId: rule.id, rule: rule.name } : {}),
-        dueAt: new Date(w.due_at).toISOString(),
-        lastEventAt: e.lastEventAt.toISOString(),
-        lastEventType: e.lastEventType,
-        thresholdMinutes: Math.round(threshold / 60_000),
-        silentMinutes: Math.floor((now.getTime() - seen) / 60_000),
-      };
-      // One active alarm per SIM and type: a silence already alarmed (by this watch, or one staff cleared while it
-      // lasts) counts up instead of raising a second.
-      const [alarm] = await tx.query<{ id: string; fresh: boolean }>(
-        `insert into alarms (tenant_id, account_id, originator_type, originator_id, type, severity, first_seen_at,
-                             last_seen_at, details, rule_id, case_pending)
-         values ($1, $2, 'sim', $3, 'silence', $6, $4, $4, $5::jsonb, $7, $8)
-         on conflict (originator_type, originator_id, type) where cleared_at is null
-         do update set count = alarms.count + 1, last_seen_at = excluded.last_seen_at, severity = excluded.severity,
-                       details = alarms.details || (excluded.details - 'dueAt')
-         returning id::text, (xmax = 0) as fresh`,
-        [
-          w.tenant_id,
-          w.account_id,
-          String(simId),
-          now,
-          JSON.stringify(details),
-          severity,
-          rule?.id ?? null,
-          rule?.openCase ?? false,
-        ],
-      );
-      if (alarm?.fresh) {
-        out.raised++;
-        await emitRaw(
-          tx,
-          AlarmEvents.raised,
-          {
-            alarmId: Number(alarm.id),
-            simId,
-            tenantId: Number(w.tenant_id),
-            accountId: Number(w.account_id),
-            type: 'silence',
-            severity,
-            at: now.toISOString(),
-            details,
-          },
-          { orderingKey: simOrderingKey(simId) },
-        );
-      } else out.repeated++;
-      await tx.query('update silence_watch set alarm_id = $2, due_at = $3 where sim_id = $1', [
-        simId,
-        alarm?.id,
-        new Date(now.getTime() + RECHECK_MS),
-      ]);
+      raises.push({
+        sim_id: String(simId),
+        tenant_id: Number(w.tenant_id),
+        account_id: Number(w.account_id),
+        severity,
+        rule_id: rule?.id ?? null,
+        open_case: rule?.openCase ?? false,
+        details: {
+          ...(rule ? { ruleId: rule.id, rule: rule.name } : {}),
+          dueAt: new Date(w.due_at).toISOString(),
+          lastEventAt: e.lastEventAt.toISOString(),
+          lastEventType: e.lastEventType,
+          thresholdMinutes: Math.round(threshold / 60_000),
+          silentMinutes: Math.floor((now.getTime() - seen) / 60_000),
+        },
+      });
     }
+    if (gone.length > 0) await tx.query('delete from silence_watch where sim_id = any($1::bigint[])', [gone]);
+    await clearAll(tx, clears);
+    await setWatches(tx, moves, 'last_event_at, threshold_ms, due_at, alarm_id, tenant_id, account_id, rule_id');
+    await setWatches(tx, rests, 'due_at, alarm_id');
+    await setWatches(tx, defers, 'threshold_ms, due_at, rule_id');
+    await raiseAll(tx, raises, now, out);
     return locked.length;
   }
 
-  /** The cleared event of a watch's alarm, in the same transaction (webhooks: alarm.cleared). */
-  async function announceCleared(
-    tx: RawTx,
-    w: { alarm_id: string | null; tenant_id: string; account_id: string },
-    simId: number,
-    severity: string,
-    at: Date,
-    by: 'traffic' | 'out_of_service',
-  ) {
-    await emitRaw(
+  /**
+   * The watches' new values, one statement: `columns` are set from each row (alarm_id, when named, to null — a
+   * moved or resting watch has no active alarm any more).
+   */
+  async function setWatches(tx: RawTx, rows: WatchSet[], columns: string) {
+    if (rows.length === 0) return;
+    const set = columns
+      .split(', ')
+      .map((c) => (c === 'alarm_id' ? 'alarm_id = null' : `${c} = v.${c}`))
+      .join(', ');
+    await tx.query(
+      `update silence_watch w set ${set}
+         from jsonb_to_recordset($1::jsonb) as v(sim_id bigint, last_event_at timestamptz, threshold_ms bigint,
+                                                 due_at timestamptz, tenant_id bigint, account_id bigint, rule_id bigint)
+        where w.sim_id = v.sim_id`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  /** Clear the watches' alarms (the SIM talked, or left service) and announce those this cleared. */
+  async function clearAll(tx: RawTx, clears: Clear[]) {
+    if (clears.length === 0) return;
+    const done = await tx.query<{ id: string; severity: string }>(
+      `update alarms a set cleared_at = v.at,
+              details = a.details || case when v.by = 'traffic'
+                then jsonb_build_object('clearedBy', 'traffic', 'talkedAt', v.at, 'talkedWith', v.talked_with)
+                else '{"clearedBy": "out_of_service"}'::jsonb end
+         from jsonb_to_recordset($1::jsonb) as v(id bigint, at timestamptz, by text, talked_with text)
+        where a.id = v.id and a.cleared_at is null
+        returning a.id::text, a.severity`,
+      [JSON.stringify(clears.map((c) => ({ id: c.w.alarm_id, at: c.at, by: c.by, talked_with: c.talkedWith })))],
+    );
+    const severity = new Map(done.map((d) => [d.id, d.severity]));
+    await emitRawMany(
       tx,
       AlarmEvents.cleared,
-      {
-        alarmId: Number(w.alarm_id),
-        simId,
-        tenantId: Number(w.tenant_id),
-        accountId: Number(w.account_id),
-        type: 'silence',
-        severity,
-        at: at.toISOString(),
-        by,
-      },
-      { orderingKey: simOrderingKey(simId) },
+      clears
+        .filter((c) => severity.has(c.w.alarm_id!))
+        .map((c) => ({
+          payload: {
+            alarmId: Number(c.w.alarm_id),
+            simId: c.simId,
+            tenantId: Number(c.w.tenant_id),
+            accountId: Number(c.w.account_id),
+            type: 'silence',
+            severity: severity.get(c.w.alarm_id!)!,
+            at: c.at.toISOString(),
+            by: c.by,
+          },
+          orderingKey: simOrderingKey(c.simId),
+        })),
+    );
+  }
+
+  /**
+   * Raise the silences (one active alarm per SIM and type: a silence already alarmed — by this watch, or one staff
+   * cleared while it lasts — counts up instead), announce the new ones, and look at each again in RECHECK_MS.
+   */
+  async function raiseAll(tx: RawTx, raises: Raise[], now: Date, out: TickOutcome) {
+    if (raises.length === 0) return;
+    const alarms = await tx.query<{ id: string; sim_id: string; fresh: boolean }>(
+      `insert into alarms (tenant_id, account_id, originator_type, originator_id, type, severity, first_seen_at,
+                           last_seen_at, details, rule_id, case_pending)
+       select v.tenant_id, v.account_id, 'sim', v.sim_id, 'silence', v.severity, $2, $2, v.details, v.rule_id,
+              v.open_case
+         from jsonb_to_recordset($1::jsonb) as v(sim_id text, tenant_id bigint, account_id bigint, severity text,
+                                                 details jsonb, rule_id bigint, open_case boolean)
+       on conflict (originator_type, originator_id, type) where cleared_at is null
+       do update set count = alarms.count + 1, last_seen_at = excluded.last_seen_at, severity = excluded.severity,
+                     details = alarms.details || (excluded.details - 'dueAt')
+       returning id::text, originator_id as sim_id, (xmax = 0) as fresh`,
+      [JSON.stringify(raises), now],
+    );
+    const byId = new Map(raises.map((r) => [r.sim_id, r]));
+    const fresh = alarms.filter((a) => a.fresh);
+    out.raised += fresh.length;
+    out.repeated += alarms.length - fresh.length;
+    await emitRawMany(
+      tx,
+      AlarmEvents.raised,
+      fresh.map((a) => {
+        const r = byId.get(a.sim_id)!;
+        return {
+          payload: {
+            alarmId: Number(a.id),
+            simId: Number(a.sim_id),
+            tenantId: r.tenant_id,
+            accountId: r.account_id,
+            type: 'silence',
+            severity: r.severity,
+            at: now.toISOString(),
+            details: r.details,
+          },
+          orderingKey: simOrderingKey(Number(a.sim_id)),
+        };
+      }),
+    );
+    await tx.query(
+      `update silence_watch w set alarm_id = v.alarm_id, due_at = $2
+         from jsonb_to_recordset($1::jsonb) as v(sim_id bigint, alarm_id bigint) where w.sim_id = v.sim_id`,
+      [
+        JSON.stringify(alarms.map((a) => ({ sim_id: Number(a.sim_id), alarm_id: Number(a.id) }))),
+        new Date(now.getTime() + RECHECK_MS),
+      ],
     );
   }
 

@@ -135,3 +135,20 @@ export async function emitMany<S extends z.ZodType>(
         on conflict (dedupe_key) where dedupe_key is not null do nothing`,
   );
 }
+
+/** `emitMany` for raw-SQL transactions: several events of one kind in one statement, in the order given. */
+export async function emitRawMany<S extends z.ZodType>(
+  tx: RawTx,
+  def: EventDef<S>,
+  items: readonly { payload: z.input<S>; orderingKey?: string }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  const rows = items.map((i) => ({ payload: checked(def, i.payload), orderingKey: i.orderingKey ?? null }));
+  await tx.query(
+    `insert into domain_events (name, version, payload, ordering_key)
+     select $1, $2, e.value -> 'payload', e.value ->> 'orderingKey'
+       from jsonb_array_elements($3::jsonb) with ordinality as e(value, n)
+      order by e.n`,
+    [def.name, def.version, JSON.stringify(rows)],
+  );
+}
