@@ -6,7 +6,7 @@ import { api, unwrap } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { AlarmSeriesChart } from './AlarmSeriesChart.tsx';
-import { type Alarm, alarmWords } from './alarm-words.ts';
+import { type Alarm, alarmWords, deviceOf } from './alarm-words.ts';
 import { type SeriesBucket, useAlarm, useAlarmSeries } from './queries.ts';
 
 const SEVERITY_COLOR: Record<Alarm['severity'], string> = {
@@ -34,7 +34,8 @@ export default function AlarmPage() {
   const alarm = useAlarm(id);
   // Staff are answered in the desk's shape (a customer gets CustomerAlarm, shown in the portal).
   const a = alarm.data && 'originator' in alarm.data ? alarm.data : undefined;
-  const hasSeries = a !== undefined && a.originator.type !== 'rule';
+  // A SIM's events or a network's or APN's traffic: a rule's and a device's alarms have none (the API answers 400).
+  const hasSeries = a !== undefined && a.originator.type !== 'rule' && a.originator.type !== 'device';
   const series = useAlarmSeries(id, bucket === 'auto' ? null : bucket, hasSeries);
   const qc = useQueryClient();
   const act = useMutation({
@@ -124,9 +125,14 @@ export default function AlarmPage() {
   );
 }
 
-/** Who the alarm is about, as the list names it: the SIM's ICCID, "Network 26201", "APN iot.x", "Rule #3". */
+/**
+ * Who the alarm is about, as the list names it: the SIM's ICCID, "Network 26201", "APN iot.x", "Rule #3", a device's
+ * metric "Cabinet 7 · temperature_c".
+ */
 function originatorName(a: Alarm, t: ReturnType<typeof useI18n>['t']): string {
   const o = a.originator;
+  const device = deviceOf(a);
+  if (device) return `${device.name} · ${device.metric}`;
   if (o.type === 'plmn') return `${t('alarms.originator.plmn')} ${o.id}`;
   if (o.type === 'apn') return `${t('alarms.originator.apn')} ${o.id}`;
   if (o.type === 'rule') return `${t('alarms.rule')} #${o.id}`;

@@ -20,7 +20,16 @@ import { api, type Schemas, unwrap } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
 import { AlarmsNav } from './AlarmsNav.tsx';
-import { ALARM_TYPES, type Alarm, type AlarmType, alarmWords, caseOf, clearedByKey, ruleOf } from './alarm-words.ts';
+import {
+  ALARM_TYPES,
+  type Alarm,
+  type AlarmType,
+  alarmWords,
+  caseOf,
+  clearedByKey,
+  deviceOf,
+  ruleOf,
+} from './alarm-words.ts';
 
 // Badges keep their whole word (miw): a long "what" would otherwise squeeze them to "MAJ…".
 const SEVERITY_COLOR: Record<Alarm['severity'], string> = {
@@ -237,10 +246,12 @@ const deskAlarms = (items: readonly (Alarm | Schemas['CustomerAlarm'])[]): Alarm
 
 /**
  * Who the alarm is about, as the buttons and the column name it: the SIM's ICCID, "Network 26201", "APN iot.x",
- * "Rule Quiet meters".
+ * "Rule Quiet meters", "Cabinet 7 · temperature_c" (a device's metric; the console has no device page to link to).
  */
 function originatorName(a: Alarm, t: ReturnType<typeof useI18n>['t']): string {
   const o = a.originator;
+  const device = deviceOf(a);
+  if (device) return `${device.name} · ${device.metric}`;
   if (o.type === 'plmn') return `${t('alarms.originator.plmn')} ${o.id}`;
   if (o.type === 'apn') return `${t('alarms.originator.apn')} ${o.id}`;
   if (o.type === 'rule') return `${t('alarms.rule')} ${ruleOf(a) ?? `#${o.id}`}`;

@@ -2,7 +2,7 @@ import { Alert, Box, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@m
 import { Link } from 'react-router';
 import type { Schemas } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { duration, plural, type RuleKind } from './rule-words.ts';
+import { duration, plural, type RuleKind, signedPercent } from './rule-words.ts';
 
 export type Backtest = Schemas['AlarmRuleBacktest'];
 
@@ -128,6 +128,7 @@ export function BacktestPanel({
                   )}
                   {kind === 'refusal_burst' && <Table.Th>{t('alarms.backtest.col.refusals')}</Table.Th>}
                   {kind === 'usage_drop' && <Table.Th>{t('alarms.backtest.col.deepestDrop')}</Table.Th>}
+                  {kind === 'usage_drift' && <Table.Th>{t('alarms.backtest.col.largestDrift')}</Table.Th>}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -149,6 +150,7 @@ export function BacktestPanel({
                     )}
                     {kind === 'refusal_burst' && <Table.Td>{orDash(s.refusals, number)}</Table.Td>}
                     {kind === 'usage_drop' && <Table.Td>{orDash(s.deepestDropPercent, (n) => `−${n} %`)}</Table.Td>}
+                    {kind === 'usage_drift' && <Table.Td>{orDash(s.largestDriftPercent, signedPercent)}</Table.Td>}
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -13,7 +13,15 @@ import {
 } from '@mantine/core';
 import { useI18n } from '../i18n/index.tsx';
 import type { RefOptions } from './queries.ts';
-import { type Draft, hasSchedule, reasonsFor, scopesSims, unresolved } from './rule-draft.ts';
+import {
+  type Draft,
+  hasSchedule,
+  opensCases,
+  reasonsFor,
+  scopesDevices,
+  scopesSims,
+  unresolved,
+} from './rule-draft.ts';
 import { duration, type RefField, SEVERITIES, type Severity, WEEKDAYS, type Weekday } from './rule-words.ts';
 
 type FieldsProps = { d: Draft; set: (patch: Partial<Draft>) => void; error: unknown };
@@ -24,12 +32,14 @@ const TIME_ZONES = typeof Intl.supportedValuesOf === 'function' ? Intl.supported
 
 /**
  * Which SIMs: references picked from the console's lists (or typed as ids), and APNs and networks as text. A fleet
- * rule watches networks and APNs themselves, so it shows only those two.
+ * rule watches networks and APNs themselves, so it shows only those two; a telemetry rule watches devices, scoped by
+ * their account and model alone.
  */
 export function ScopeFields({ d, set, error, options }: FieldsProps & { options: Record<RefField, RefOptions> }) {
   const { t } = useI18n();
   const local = unresolved(d);
   const sims = scopesSims(d.kind);
+  const devices = scopesDevices(d.kind);
   const ref = (field: RefField, label: string, noun: string) => {
     const o = options[field];
     const bad = local[field];
@@ -54,44 +64,54 @@ export function ScopeFields({ d, set, error, options }: FieldsProps & { options:
     );
   };
   return (
-    <Fieldset legend={t(sims ? 'alarms.scope.sims' : 'alarms.scope.places')}>
+    <Fieldset legend={t(sims ? 'alarms.scope.sims' : devices ? 'alarms.scope.devices' : 'alarms.scope.places')}>
       <Stack gap="sm">
         <Text size="sm" c="dimmed">
           {sims
             ? 'Every field filled must hold; all empty takes in every SIM. Where rules of a kind overlap, a SIM follows the most specific one (most fields filled).'
-            : t('alarms.scope.placesHelp')}
+            : t(devices ? 'alarms.scope.devicesHelp' : 'alarms.scope.placesHelp')}
         </Text>
         <SimpleGrid cols={{ base: 1, md: 2 }}>
-          {sims && (
+          {(sims || devices) && (
             <>
               {ref('accountIds', 'Accounts', 'account')}
               {ref('deviceModelIds', 'Device models', 'device model')}
+            </>
+          )}
+          {sims && (
+            <>
               {ref('communicationPlanIds', 'Communication plans', 'communication plan')}
               {ref('ratePlanIds', 'Rate plans', 'rate plan')}
             </>
           )}
-          <TextInput
-            label="APNs"
-            description={
-              sims ? "Of the SIM's last session; comma-separated, e.g. iot.example.com" : t('alarms.scope.apnsFleet')
-            }
-            placeholder="Any"
-            value={d.apns}
-            onChange={(e) => set({ apns: e.currentTarget.value })}
-            error={reasonsFor(error, 'scope.apns')}
-          />
-          <TextInput
-            label="Networks (PLMN)"
-            description={
-              sims
-                ? 'Where the SIM was last seen: MCC+MNC, comma-separated, e.g. 24007, 26201'
-                : t('alarms.scope.plmnsFleet')
-            }
-            placeholder="Any"
-            value={d.plmns}
-            onChange={(e) => set({ plmns: e.currentTarget.value })}
-            error={reasonsFor(error, 'scope.plmns')}
-          />
+          {!devices && (
+            <>
+              <TextInput
+                label="APNs"
+                description={
+                  sims
+                    ? "Of the SIM's last session; comma-separated, e.g. iot.example.com"
+                    : t('alarms.scope.apnsFleet')
+                }
+                placeholder="Any"
+                value={d.apns}
+                onChange={(e) => set({ apns: e.currentTarget.value })}
+                error={reasonsFor(error, 'scope.apns')}
+              />
+              <TextInput
+                label="Networks (PLMN)"
+                description={
+                  sims
+                    ? 'Where the SIM was last seen: MCC+MNC, comma-separated, e.g. 24007, 26201'
+                    : t('alarms.scope.plmnsFleet')
+                }
+                placeholder="Any"
+                value={d.plmns}
+                onChange={(e) => set({ plmns: e.currentTarget.value })}
+                error={reasonsFor(error, 'scope.plmns')}
+              />
+            </>
+          )}
         </SimpleGrid>
       </Stack>
     </Fieldset>
@@ -141,9 +161,9 @@ export function ThresholdFields({ d, set, error }: FieldsProps) {
 
 /**
  * Severity and its optional escalation, what follows an alarm (a case, reminders), and the optional schedule (outside
- * it, a silence due or a drop found waits for its start). Each kind shows what its watch applies: a burst has no
- * schedule (it is news at once); a fleet alarm belongs to no account (no case) and is built in at one severity, which
- * a rule sets.
+ * it, a silence due or a drop, drift or telemetry value found waits for its start). Each kind shows what its watch
+ * applies: a burst has no schedule (it is news at once); a fleet alarm belongs to no account (no case) and is built in
+ * at one severity, which a rule sets; a telemetry alarm is the desk's alone (no case: the customer has no view of it).
  */
 export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
   const { t } = useI18n();
@@ -152,8 +172,10 @@ export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
   const fleet = d.kind === 'fleet_refusals';
   const burst = d.kind === 'refusal_burst';
   const drop = d.kind === 'usage_drop';
-  // A burst's and a drop's escalation counts from when the alarm was raised; a silence's from its threshold.
-  const sinceRaised = burst || drop;
+  const drift = d.kind === 'usage_drift';
+  const telemetry = d.kind === 'telemetry_threshold';
+  // Every escalation but a silence's counts from when the alarm was raised; a silence's from its threshold.
+  const sinceRaised = d.kind !== 'silence';
   return (
     <>
       <Fieldset legend="Severity">
@@ -175,7 +197,11 @@ export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
                   ? 'Escalate while the refusals go on'
                   : drop
                     ? 'Escalate while the usage stays low'
-                    : 'Escalate while the silence lasts'
+                    : drift
+                      ? 'Escalate while the usage keeps drifting'
+                      : telemetry
+                        ? 'Escalate while the reports stay beyond'
+                        : 'Escalate while the silence lasts'
               }
               checked={d.escalate}
               onChange={(ev) => set({ escalate: ev.currentTarget.checked })}
@@ -206,12 +232,18 @@ export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
       {!fleet && (
         <Fieldset legend="Follow-up">
           <Stack gap="sm">
-            <Checkbox
-              label="Open a case for the alarm's account (channel monitoring), or add its SIMs to the one open for the same cause; the customer is told by e-mail in their language"
-              checked={d.openCase}
-              onChange={(ev) => set({ openCase: ev.currentTarget.checked })}
-              error={reasonsFor(error, 'openCase')}
-            />
+            {opensCases(d.kind) ? (
+              <Checkbox
+                label="Open a case for the alarm's account (channel monitoring), or add its SIMs to the one open for the same cause; the customer is told by e-mail in their language"
+                checked={d.openCase}
+                onChange={(ev) => set({ openCase: ev.currentTarget.checked })}
+                error={reasonsFor(error, 'openCase')}
+              />
+            ) : (
+              <Text size="sm" c="dimmed">
+                {t('alarms.telemetry.noCase')}
+              </Text>
+            )}
             <Checkbox
               label="Remind the desk of an alarm nobody has acknowledged"
               checked={d.remind}
@@ -239,9 +271,9 @@ export function SeverityAndScheduleFields({ d, set, error }: FieldsProps) {
           <Stack gap="sm">
             <Checkbox
               label={
-                drop
-                  ? 'Raise alarms only at certain times (a drop found outside them is raised at the next start if it lasts)'
-                  : 'Raise alarms only at certain times (a silence due outside them waits for the next start)'
+                d.kind === 'silence'
+                  ? 'Raise alarms only at certain times (a silence due outside them waits for the next start)'
+                  : `Raise alarms only at certain times (a ${drop ? 'drop' : drift ? 'drift' : 'value beyond'} found outside them is raised when next judged inside them, if it lasts)`
               }
               checked={d.scheduled}
               onChange={(ev) => set({ scheduled: ev.currentTarget.checked })}

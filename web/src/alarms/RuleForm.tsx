@@ -18,8 +18,10 @@ import { type Backtest, BacktestPanel } from './BacktestPanel.tsx';
 import { useBacktest, useRefOptions, useSaveRule } from './queries.ts';
 import { BurstFields, FleetFields } from './RefusalFields.tsx';
 import { ScopeFields, SeverityAndScheduleFields, ThresholdFields } from './RuleFields.tsx';
-import { bodyOf, draftOf, isBlocked, reasonsFor } from './rule-draft.ts';
+import { bodyOf, canBacktestKind, draftOf, isBlocked, reasonsFor } from './rule-draft.ts';
 import { RULE_KINDS, type Rule, type RuleKind } from './rule-words.ts';
+import { TelemetryThresholdFields } from './TelemetryThresholdFields.tsx';
+import { UsageDriftFields } from './UsageDriftFields.tsx';
 import { UsageDropFields } from './UsageDropFields.tsx';
 
 const DAYS = ['1', '3', '7', '14'];
@@ -47,8 +49,8 @@ export function RuleForm({ rule, onDone }: { rule: Rule | null; onDone: () => vo
   const key = JSON.stringify(body);
   // Typed references that name nothing would only come back as an error: say so here, and send nothing.
   const blocked = isBlocked(d);
-  // The server has none for fleet rules (their history is the fleet's hourly roll-up, not a SIM's).
-  const canBacktest = d.kind !== 'fleet_refusals';
+  // The server has none for fleet rules (their history is the fleet's hourly roll-up, not a SIM's) nor telemetry rules.
+  const canBacktest = canBacktestKind(d.kind);
   const chooseKind = (kind: RuleKind) => {
     // The built-in fleet alarms are critical: a new fleet rule starts there, unless a severity was chosen.
     const usual = (k: RuleKind) => (k === 'fleet_refusals' ? 'critical' : 'major');
@@ -134,6 +136,8 @@ export function RuleForm({ rule, onDone }: { rule: Rule | null; onDone: () => vo
         {d.kind === 'silence' && <ThresholdFields d={d} set={set} error={error} />}
         {d.kind === 'refusal_burst' && <BurstFields d={d} set={set} error={error} />}
         {d.kind === 'usage_drop' && <UsageDropFields d={d} set={set} error={error} />}
+        {d.kind === 'usage_drift' && <UsageDriftFields d={d} set={set} error={error} />}
+        {d.kind === 'telemetry_threshold' && <TelemetryThresholdFields d={d} set={set} error={error} />}
         {d.kind === 'fleet_refusals' && <FleetFields d={d} set={set} error={error} />}
         <SeverityAndScheduleFields d={d} set={set} error={error} />
         {unsent && blocked && (
@@ -173,7 +177,7 @@ export function RuleForm({ rule, onDone }: { rule: Rule | null; onDone: () => vo
         </Group>
         {!canBacktest && (
           <Text size="sm" c="dimmed" id="no-backtest" maw={560}>
-            {t('alarms.backtest.none')}
+            {t(d.kind === 'telemetry_threshold' ? 'alarms.backtest.noneTelemetry' : 'alarms.backtest.none')}
           </Text>
         )}
         {result && (

@@ -20,6 +20,8 @@ const KIND_COLOR: Record<Rule['kind'], string> = {
   silence: 'blue',
   refusal_burst: 'orange',
   usage_drop: 'teal',
+  usage_drift: 'cyan',
+  telemetry_threshold: 'lime',
   fleet_refusals: 'grape',
 };
 
@@ -44,9 +46,10 @@ export default function RulesPage() {
         <Text size="sm" c="dimmed" maw={760}>
           Each kind applies on its own: a SIM follows the most specific enabled rule of the kind whose scope takes it in
           (the one with more fields set; of equals, the older). A SIM no silence rule takes in keeps the built-in
-          silence rule; refusal bursts and usage drops are alarmed only where a rule takes the SIM in; fleet alarms are
-          built in for every network and APN (critical), and a fleet rule sets them for those it takes in. Changes apply
-          at the next check.
+          silence rule; refusal bursts, usage drops and drifts are alarmed only where a rule takes the SIM in; fleet
+          alarms are built in for every network and APN (critical), and a fleet rule sets them for those it takes in.
+          Telemetry rules apply per metric: a device's metric follows the most specific rule of that metric taking the
+          device in. Changes apply at the next check.
         </Text>
         <Button component={Link} to="/alarms/rules/new">
           New rule
@@ -157,7 +160,15 @@ function Scope({ rule, names }: { rule: Rule; names: ReturnType<typeof useRefOpt
   const lines = scopeLines(rule.scope, names);
   if (lines.length === 0)
     return (
-      <Text size="sm">{t(rule.kind === 'fleet_refusals' ? 'alarms.rules.everyPlace' : 'alarms.rules.everySim')}</Text>
+      <Text size="sm">
+        {t(
+          rule.kind === 'fleet_refusals'
+            ? 'alarms.rules.everyPlace'
+            : rule.kind === 'telemetry_threshold'
+              ? 'alarms.rules.everyDevice'
+              : 'alarms.rules.everySim',
+        )}
+      </Text>
     );
   return (
     <Stack gap={2}>

@@ -1,5 +1,5 @@
 import type { Schemas } from '../api/client.ts';
-import { duration, plural } from './rule-words.ts';
+import { boundWords, duration, plural, signedPercent } from './rule-words.ts';
 
 export type Alarm = Schemas['Alarm'];
 export type AlarmType = Alarm['type'];
@@ -7,14 +7,16 @@ export const ALARM_TYPES: AlarmType[] = [
   'silence',
   'refusal_burst',
   'usage_drop',
+  'usage_drift',
+  'telemetry_threshold',
   'fleet_attach_refusals',
   'fleet_session_refusals',
   'rule_failed',
 ];
 
 // Details are free-form JSON written by each watch (silence-watch.ts, refusal-bursts.ts, usage-drops.ts,
-// fleet-watch.ts, and rules.service.ts for a rule that failed): a key an older alarm lacks reads as unknown rather
-// than failing the row.
+// usage-drift.ts, telemetry-thresholds.ts, fleet-watch.ts, and rules.service.ts for a rule that failed): a key an
+// older alarm lacks reads as unknown rather than failing the row.
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
 
@@ -71,6 +73,55 @@ function dropWords(d: Record<string, unknown>, f: Formats): string {
   );
 }
 
+/**
+ * "Drifting up: 2.4 MB a day over the 7 days to 3 Dec (weighted to the newest), usually 1 MB a day (+140 %);
+ * limits 0.4 MB to 1.6 MB a day": the EWMA against the mean of the days before and its control limits.
+ */
+function driftWords(d: Record<string, unknown>, f: Formats): string {
+  const perDay = (n: number | null) => (n === null ? '?' : `${f.bytes(n)} a day`);
+  const days = num(d.days);
+  const to = str(d.windowTo);
+  const change = num(d.changePercent);
+  const upper = num(d.upperBytesPerDay);
+  const lower = num(d.lowerBytesPerDay);
+  const direction = str(d.direction);
+  return (
+    `${direction === 'up' ? 'Drifting up' : direction === 'down' ? 'Drifting down' : 'Drifting'}: ` +
+    `${perDay(num(d.ewmaBytesPerDay))} over the ${days === null ? 'last days' : plural(days, 'day')}` +
+    `${to ? ` to ${f.dateTime(to)}` : ''} (weighted to the newest), usually ${perDay(num(d.meanBytesPerDay))}` +
+    (change === null ? '' : ` (${signedPercent(change)})`) +
+    (upper === null || lower === null ? '' : `; limits ${f.bytes(Math.max(0, lower))} to ${perDay(upper)}`)
+  );
+}
+
+/** "temperature_c 92.5 at 14:03, above 90 for 4 reports in a row since 13:40": the newest value and its run. */
+function telemetryWords(d: Record<string, unknown>, f: Formats): string {
+  const value = num(d.value);
+  const at = str(d.valueAt);
+  const reports = num(d.reportsBeyond);
+  const since = str(d.beyondSince);
+  const above = num(d.above);
+  const below = num(d.below);
+  return (
+    `${str(d.metric) ?? 'Metric'} ${value === null ? '?' : f.number(value)}${at ? ` at ${f.dateTime(at)}` : ''}, ` +
+    `${above === null && below === null ? 'beyond its bound' : boundWords(above, below)}` +
+    `${reports === null ? '' : ` for ${plural(reports, 'report')} in a row`}${since ? ` since ${f.dateTime(since)}` : ''}`
+  );
+}
+
+/**
+ * A telemetry alarm's device and metric: from the details its watch wrote, else from its originator id
+ * (`<deviceId>:<metric>`, the metric may hold colons of its own).
+ */
+export function deviceOf(a: Alarm): { deviceId: number | null; name: string; metric: string } | null {
+  if (a.originator.type !== 'device') return null;
+  const cut = a.originator.id.indexOf(':');
+  const idPart = cut < 0 ? a.originator.id : a.originator.id.slice(0, cut);
+  const deviceId = num(a.details.deviceId) ?? (/^\d+$/.test(idPart) ? Number(idPart) : null);
+  const metric = str(a.details.metric) ?? (cut < 0 ? '?' : a.originator.id.slice(cut + 1));
+  return { deviceId, name: str(a.details.deviceName) ?? `Device ${deviceId ?? idPart}`, metric };
+}
+
 function fleetWords(d: Record<string, unknown>, dateTime: DateTime, number: (n: number) => string): string {
   const share = num(d.share);
   const rejected = num(d.rejected);
@@ -96,6 +147,8 @@ export function alarmWords(a: Alarm, f: Formats): string {
   const { dateTime, number } = f;
   if (a.type === 'refusal_burst') return burstWords(a.details, dateTime);
   if (a.type === 'usage_drop') return dropWords(a.details, f);
+  if (a.type === 'usage_drift') return driftWords(a.details, f);
+  if (a.type === 'telemetry_threshold') return telemetryWords(a.details, f);
   if (a.type === 'fleet_attach_refusals' || a.type === 'fleet_session_refusals')
     return fleetWords(a.details, dateTime, number);
   if (a.type === 'rule_failed')
@@ -116,6 +169,10 @@ export const clearedByKey = (t: AlarmType) =>
       ? ('alarms.clearedBy.refusal_burst' as const)
       : t === 'usage_drop'
         ? ('alarms.clearedBy.usage_drop' as const)
-        : t === 'rule_failed'
-          ? null
-          : ('alarms.clearedBy.fleet' as const);
+        : t === 'usage_drift'
+          ? ('alarms.clearedBy.usage_drift' as const)
+          : t === 'telemetry_threshold'
+            ? ('alarms.clearedBy.telemetry_threshold' as const)
+            : t === 'rule_failed'
+              ? null
+              : ('alarms.clearedBy.fleet' as const);

@@ -4,6 +4,8 @@ import {
   type Attempt,
   burstOf,
   DEFAULTS,
+  type Direction,
+  driftOf,
   dropOf,
   fleetOf,
   type RefField,
@@ -11,6 +13,7 @@ import {
   type RuleKind,
   type Severity,
   silenceOf,
+  telemetryOf,
   type Weekday,
 } from './rule-words.ts';
 
@@ -44,6 +47,17 @@ export type Draft = {
   streakOn: boolean;
   fleet: { attempts: Attempt[]; clearMinutes: Num };
   drop: { dropPercent: Num; k: Num; hours: Num; learnWeeks: Num; minUsualKb: Num };
+  drift: {
+    lambda: Num;
+    limit: Num;
+    days: Num;
+    learnDays: Num;
+    direction: Direction;
+    minChangePercent: Num;
+    minUsualKb: Num;
+  };
+  /** A bound left empty is none (null); the API wants at least one. */
+  telemetry: { metric: string; above: Num; below: Num; repeats: Num; durationMinutes: Num; hysteresis: Num };
   severity: Severity;
   escalate: boolean;
   escalation: { afterMinutes: Num; severity: Severity };
@@ -86,6 +100,9 @@ export function draftOf(r: Rule | null): Draft {
     fleet: { ...fleet, attempts: [...fleet.attempts] },
     // Only a drop rule's own: a silence rule's learnWeeks has the same name and a wider range.
     drop: r?.kind === 'usage_drop' ? pickDrop(dropOf(params)) : { ...DEFAULTS.usage_drop },
+    // Likewise a drift rule's minUsualKb and a drop rule's.
+    drift: r?.kind === 'usage_drift' ? pickDrift(driftOf(params)) : { ...DEFAULTS.usage_drift },
+    telemetry: pickTelemetry(telemetryOf(r?.kind === 'telemetry_threshold' ? params : {})),
     severity: r?.severity ?? 'major',
     escalate: Boolean(r?.escalation),
     escalation: r?.escalation ? { ...r.escalation } : { afterMinutes: 60, severity: 'critical' },
@@ -112,20 +129,50 @@ function pickDrop(p: ReturnType<typeof dropOf>): Draft['drop'] {
   return { dropPercent: p.dropPercent, k: p.k, hours: p.hours, learnWeeks: p.learnWeeks, minUsualKb: p.minUsualKb };
 }
 
-/** The kinds whose watch honours a schedule: outside it, a silence due or a drop found waits for its start. */
-export const hasSchedule = (kind: RuleKind) => kind === 'silence' || kind === 'usage_drop';
+function pickDrift(p: ReturnType<typeof driftOf>): Draft['drift'] {
+  const { lambda, limit, days, learnDays, direction, minChangePercent, minUsualKb } = p;
+  return { lambda, limit, days, learnDays, direction, minChangePercent, minUsualKb };
+}
 
-/** The scope fields a fleet rule may use: it watches networks and APNs, not SIMs (the API refuses the others). */
-export const scopesSims = (kind: RuleKind) => kind !== 'fleet_refusals';
+function pickTelemetry(p: ReturnType<typeof telemetryOf>): Draft['telemetry'] {
+  return {
+    metric: p.metric,
+    above: p.above ?? '',
+    below: p.below ?? '',
+    repeats: p.repeats,
+    durationMinutes: p.durationMinutes,
+    hysteresis: p.hysteresis,
+  };
+}
 
 /**
- * Typed references that name nothing known, by field: the editor says so instead of sending them. A fleet rule
- * sends no references, so none of them holds it back.
+ * The kinds whose watch honours a schedule: outside it, a silence due waits for its start, and a drop, a drift or a
+ * telemetry value found beyond is raised when next judged inside it. A burst is news at once; a fleet alarm too.
+ */
+export const hasSchedule = (kind: RuleKind) => kind !== 'refusal_burst' && kind !== 'fleet_refusals';
+
+/** The scope fields a fleet rule may use: it watches networks and APNs, not SIMs (the API refuses the others). */
+export const scopesSims = (kind: RuleKind) => kind !== 'fleet_refusals' && kind !== 'telemetry_threshold';
+/** A telemetry rule watches devices: scoped by their account and model only (the API refuses the other fields). */
+export const scopesDevices = (kind: RuleKind) => kind === 'telemetry_threshold';
+/** The reference fields a kind's scope may hold. */
+export const refFieldsOf = (kind: RuleKind): RefField[] =>
+  scopesSims(kind) ? REF_FIELDS : scopesDevices(kind) ? ['accountIds', 'deviceModelIds'] : [];
+/** Its alarms belong to the desk alone: no case for the customer (the API refuses openCase for them). */
+export const opensCases = (kind: RuleKind) => kind !== 'fleet_refusals' && kind !== 'telemetry_threshold';
+/**
+ * The kinds the server can backtest: it replays SIMs' history. A fleet rule's history is the fleet's hourly roll-up;
+ * a telemetry rule's would be every device's reports (no bounded replay yet): both answer 400.
+ */
+export const canBacktestKind = (kind: RuleKind) => kind !== 'fleet_refusals' && kind !== 'telemetry_threshold';
+
+/**
+ * Typed references that name nothing known, by field: the editor says so instead of sending them. Only the fields
+ * the kind sends count: a fleet rule sends no references, a telemetry rule only accounts and device models.
  */
 export function unresolved(d: Draft): Partial<Record<RefField, string[]>> {
   const out: Partial<Record<RefField, string[]>> = {};
-  if (!scopesSims(d.kind)) return out;
-  for (const f of REF_FIELDS) {
+  for (const f of refFieldsOf(d.kind)) {
     const bad = d.refs[f].filter((r): r is string => typeof r === 'string');
     if (bad.length > 0) out[f] = bad;
   }
@@ -153,9 +200,9 @@ const numbers = <K extends string>(o: Record<K, Num>, saved: boolean) =>
  */
 export function bodyOf(d: Draft, saved: boolean): Schemas['CreateAlarmRuleRequestInput'] {
   const scope: Schemas['AlarmRuleScopeInput'] = {};
-  if (scopesSims(d.kind)) for (const f of REF_FIELDS) if (d.refs[f].length > 0) scope[f] = d.refs[f] as number[];
-  const apns = splitList(d.apns);
-  const plmns = splitList(d.plmns);
+  for (const f of refFieldsOf(d.kind)) if (d.refs[f].length > 0) scope[f] = d.refs[f] as number[];
+  const apns = scopesDevices(d.kind) ? [] : splitList(d.apns);
+  const plmns = scopesDevices(d.kind) ? [] : splitList(d.plmns);
   if (apns.length > 0) scope.apns = apns;
   if (plmns.length > 0) scope.plmns = plmns;
   // What a kind does not apply goes as its "none", so a saved rule does not keep one unseen.
@@ -170,7 +217,7 @@ export function bodyOf(d: Draft, saved: boolean): Schemas['CreateAlarmRuleReques
         ? { afterMinutes: numberField(d.escalation.afterMinutes, true) as number, severity: d.escalation.severity }
         : null,
     schedule: d.scheduled && hasSchedule(d.kind) ? { ...d.schedule } : null,
-    openCase: d.openCase && !fleet,
+    openCase: d.openCase && opensCases(d.kind),
     remindMinutes: d.remind && !fleet ? (numberField(d.remindMinutes, true) as number) : null,
   };
   if (d.kind === 'refusal_burst') {
@@ -187,6 +234,20 @@ export function bodyOf(d: Draft, saved: boolean): Schemas['CreateAlarmRuleReques
     };
   }
   if (d.kind === 'usage_drop') return { ...common, kind: 'usage_drop', params: numbers(d.drop, saved) };
+  if (d.kind === 'usage_drift') {
+    const { direction, ...rest } = d.drift;
+    return { ...common, kind: 'usage_drift', params: { ...numbers(rest, saved), direction } };
+  }
+  if (d.kind === 'telemetry_threshold') {
+    const { metric, above, below, ...rest } = d.telemetry;
+    // An empty bound is none: sent as null, so the API names a rule with neither under params.above.
+    const bound = (v: Num) => (numberField(v, true) as number | null) ?? null;
+    return {
+      ...common,
+      kind: 'telemetry_threshold',
+      params: { ...numbers(rest, saved), metric, above: bound(above), below: bound(below) },
+    };
+  }
   if (fleet) {
     const { attempts, ...rest } = d.fleet;
     return { ...common, kind: 'fleet_refusals', params: { ...numbers(rest, saved), attempts: [...attempts] } };

@@ -37,7 +37,16 @@ export function duration(minutes: number): string {
   return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
 }
 
-export const RULE_KINDS: RuleKind[] = ['silence', 'refusal_burst', 'usage_drop', 'fleet_refusals'];
+export const RULE_KINDS: RuleKind[] = [
+  'silence',
+  'refusal_burst',
+  'usage_drop',
+  'usage_drift',
+  'telemetry_threshold',
+  'fleet_refusals',
+];
+export type Direction = 'up' | 'down' | 'both';
+export const DIRECTIONS: Direction[] = ['both', 'up', 'down'];
 export const ATTEMPTS: Attempt[] = ['attach', 'session'];
 
 /** The API's defaults per kind: a new rule starts from them, and a saved rule lacking one (older data) shows it. */
@@ -54,11 +63,30 @@ export const DEFAULTS = {
   },
   fleet_refusals: { attempts: ATTEMPTS, clearMinutes: 10 },
   usage_drop: { dropPercent: 50, k: 3, hours: 3, learnWeeks: 4, minUsualKb: 100 },
+  usage_drift: {
+    lambda: 0.3,
+    limit: 3,
+    days: 7,
+    learnDays: 28,
+    direction: 'both' as Direction,
+    minChangePercent: 25,
+    minUsualKb: 100,
+  },
+  // The metric and its bounds have no default: the API requires the metric and at least one bound.
+  telemetry_threshold: { repeats: 3, durationMinutes: 0, hysteresis: 0 },
 };
 export const silenceOf = (p: Params) => ({ ...DEFAULTS.silence, ...p });
 export const burstOf = (p: Params) => ({ ...DEFAULTS.refusal_burst, ...p });
 export const fleetOf = (p: Params) => ({ ...DEFAULTS.fleet_refusals, ...p });
 export const dropOf = (p: Params) => ({ ...DEFAULTS.usage_drop, ...p });
+export const driftOf = (p: Params) => ({ ...DEFAULTS.usage_drift, ...p });
+export const telemetryOf = (p: Params) => ({
+  metric: '',
+  above: null as number | null,
+  below: null as number | null,
+  ...DEFAULTS.telemetry_threshold,
+  ...p,
+});
 
 /**
  * Causes the desk meets most, offered as hints. The same number means different things in the two tables, so each
@@ -110,6 +138,29 @@ export const dropWords = (params: Params) => {
     `(median of ${plural(p.learnWeeks, 'week')}${mads}), if it usually carries ≥ ${kbWords(p.minUsualKb)}`
   );
 };
+const DIRECTION_WORDS: Record<Direction, string> = { up: 'above', down: 'below', both: 'above or below' };
+// The EWMA's limits are mean ± limit·σ_z (usage-drift.ts); the desk knows the limit as "k σ".
+export const driftWords = (params: Params) => {
+  const p = driftOf(params);
+  return (
+    `a SIM's daily volume over ${plural(p.days, 'day')} (EWMA, λ ${p.lambda}) drifts ${DIRECTION_WORDS[p.direction]} ` +
+    `its mean of the ${p.learnDays} days before by more than ${p.limit} σ and ≥ ${p.minChangePercent} %, ` +
+    `if it usually carries ≥ ${kbWords(p.minUsualKb)} a day`
+  );
+};
+/** A change as the desk reads it: "+140 %", "−35 %" (the sign says the direction). */
+export const signedPercent = (n: number) => `${n > 0 ? '+' : n < 0 ? '−' : '±'}${Math.abs(n)} %`;
+/** A telemetry rule's bounds as said: "above 90", "below 10", "outside 10 to 90" (a band). */
+export function boundWords(above: number | null, below: number | null): string {
+  if (above !== null && below !== null) return `outside ${below} to ${above}`;
+  if (above !== null) return `above ${above}`;
+  return below !== null ? `below ${below}` : 'beyond no bound';
+}
+export const telemetryWords = (params: Params) => {
+  const p = telemetryOf(params);
+  const long = p.durationMinutes > 0 ? ` for at least ${duration(p.durationMinutes)}` : '';
+  return `a device's ${p.metric} ${boundWords(p.above, p.below)} for ${plural(p.repeats, 'report')} in a row${long}`;
+};
 export const FLEET_WORDS = 'network or APN refusing many SIMs against its baseline';
 
 /** When a rule alarms, as the list says it: the condition, and a smaller line with the rest of its parameters. */
@@ -128,6 +179,17 @@ export function conditionWords(r: Pick<Rule, 'kind' | 'params'>): { main: string
       more: `judged every hour; cleared once back above ${p.dropPercent / 2} % below its usual`,
     };
   }
+  if (r.kind === 'usage_drift') {
+    const p = driftOf(r.params);
+    return { main: driftWords(p), more: 'judged daily at 03 UTC; cleared once back within half the limits' };
+  }
+  if (r.kind === 'telemetry_threshold') {
+    const p = telemetryOf(r.params);
+    return {
+      main: telemetryWords(p),
+      more: `judged as reports arrive; cleared once a report is back inside${p.hysteresis > 0 ? ` by ${p.hysteresis}` : ''}`,
+    };
+  }
   if (r.kind === 'fleet_refusals') {
     const p = fleetOf(r.params);
     return {
@@ -143,7 +205,8 @@ export function conditionWords(r: Pick<Rule, 'kind' | 'params'>): { main: string
 }
 
 // A burst's severity is looked at again as refusals go on (refusal-bursts.ts), a drop's each hour it stays low
-// (usage-drops.ts): both from when the alarm was raised; a silence's from its threshold.
+// (usage-drops.ts), a drift's each day it drifts (usage-drift.ts), a telemetry alarm's at each report beyond
+// (telemetry-thresholds.ts): all from when the alarm was raised; a silence's from its threshold.
 export const escalationWords = (e: Escalation | null, kind: RuleKind = 'silence') =>
   !e
     ? 'no escalation'
@@ -151,7 +214,11 @@ export const escalationWords = (e: Escalation | null, kind: RuleKind = 'silence'
       ? `to ${e.severity} if still refused ${duration(e.afterMinutes)} after it was raised`
       : kind === 'usage_drop'
         ? `to ${e.severity} if still low ${duration(e.afterMinutes)} after it was raised`
-        : `to ${e.severity} ${duration(e.afterMinutes)} past the threshold`;
+        : kind === 'usage_drift'
+          ? `to ${e.severity} if still drifting ${duration(e.afterMinutes)} after it was raised`
+          : kind === 'telemetry_threshold'
+            ? `to ${e.severity} if still beyond ${duration(e.afterMinutes)} after it was raised`
+            : `to ${e.severity} ${duration(e.afterMinutes)} past the threshold`;
 
 /** What follows an alarm besides itself, as short phrases (none: an empty list). */
 export function followUpWords(r: Pick<Rule, 'openCase' | 'remindMinutes'>): string[] {
