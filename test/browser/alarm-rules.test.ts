@@ -8,8 +8,10 @@ import { testDbKind } from '../support/harness.ts';
  * that does not exist (the API's answer shows under the field), fixed by picking the account; backtested on the
  * stored history — where a SIM of that account last talked 30 hours ago, past the day a SIM without a rhythm is
  * allowed — then saved, disabled and deleted from the list. Then the other kinds (issue 17.1): a refusal-burst rule
- * made with its kind chosen first, a fleet rule's editor, which has no SIM fields and no backtest, and a usage-drop
- * rule backtested on a SIM that carried 1 MB in the same hour of each of the four weeks before and nothing since.
+ * made with its kind chosen first, a fleet rule's editor, which has no SIM fields and no backtest, a usage-drop
+ * rule backtested on a SIM that carried 1 MB in the same hour of each of the four weeks before and nothing since, a
+ * telemetry-threshold rule (device scope only, no case, no backtest; saved once given a bound), and a usage-drift rule
+ * backtested on a SIM that carried 1 MB a day for three weeks and nothing since.
  */
 describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300_000 }, () => {
   let desk: DemoDesk;
@@ -393,6 +395,88 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300
     await row.getByRole('button', { name: `Delete ${drop}` }).click();
     await agent
       .getByRole('dialog', { name: `Delete the rule ${drop}?` })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await row.waitFor({ state: 'detached' });
+  });
+
+  it('creates a telemetry-threshold rule: devices scoped by account and model, no case, no backtest; a missing bound named', async () => {
+    const hot = `Hot cabinets ${Date.now()}`;
+    await agent.goto(`${desk.url}/alarms/rules/new`);
+    await agent.getByRole('heading', { name: 'New alarm rule' }).waitFor();
+    await agent
+      .getByRole('radiogroup', { name: 'Kind of rule' })
+      .getByText('Telemetry threshold', { exact: true })
+      .click();
+    const metric = agent.getByRole('textbox', { name: 'Metric' });
+    await metric.waitFor();
+    // It watches devices: accounts and device models only, no "open a case", no backtest (the API refuses all three).
+    await agent.getByRole('group', { name: 'Which devices' }).waitFor();
+    await agent.getByRole('textbox', { name: 'Device models' }).waitFor();
+    for (const gone of ['APNs', 'Networks (PLMN)', 'Communication plans', 'Rate plans'])
+      await agent.getByRole('textbox', { name: gone }).waitFor({ state: 'detached', timeout: 10_000 });
+    await agent.getByText('Telemetry alarms open no case', { exact: false }).waitFor();
+    await agent.getByRole('checkbox', { name: /Open a case/ }).waitFor({ state: 'detached', timeout: 10_000 });
+    await agent.getByText('Telemetry rules have no backtest', { exact: false }).waitFor();
+    await expect
+      .poll(() => agent.getByRole('button', { name: 'Backtest' }).isDisabled(), { timeout: 10_000 })
+      .toBe(true);
+
+    await agent.getByLabel('Name').fill(hot);
+    const accounts = agent.getByRole('textbox', { name: 'Accounts' });
+    await accounts.fill(account.label.slice(0, 6));
+    await agent.getByRole('option', { name: account.label }).click();
+    await metric.fill('temperature_c');
+    await agent.getByRole('textbox', { name: 'Reports in a row' }).fill('4');
+    // No bound yet: the API names params.above, and its reason shows under the field.
+    await agent.getByRole('button', { name: 'Save rule' }).click();
+    await agent
+      .getByRole('alert')
+      .getByText(/^params\.above/)
+      .waitFor();
+    await agent.getByText('give above, below or both (a value beyond either is beyond)', { exact: true }).waitFor();
+    const above = agent.getByRole('textbox', { name: 'Above', exact: true });
+    await expect.poll(() => above.getAttribute('aria-invalid'), { timeout: 10_000 }).toBe('true');
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shotFromTop(agent, 'alarm-rules-telemetry-invalid');
+
+    await above.fill('85.5');
+    await agent.getByText(/A device whose temperature_c is above 85\.5 for 4 reports in a row is alarmed/).waitFor();
+    await agent.getByRole('button', { name: 'Save rule' }).click();
+    const row = agent.getByRole('table', { name: 'Alarm rules' }).getByRole('row').filter({ hasText: hot });
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(
+      new RegExp(
+        `Telemetry threshold.*enabled.*Accounts: ${account.label.replace(/[()]/g, '\\$&')}.*a device's temperature_c above 85\\.5 for 4 reports in a row.*major`,
+      ),
+    );
+    const saved = await call(agent, 'GET', '/api/v1/alarm-rules');
+    expect(saved.body.items).toContainEqual(
+      expect.objectContaining({
+        name: hot,
+        kind: 'telemetry_threshold',
+        scope: { accountIds: [account.id] },
+        params: { metric: 'temperature_c', above: 85.5, below: null, repeats: 4, durationMinutes: 0, hysteresis: 0 },
+        openCase: false,
+        schedule: null,
+      }),
+    );
+    expect(await seriousA11yViolations(agent)).toEqual([]);
+    await shot(agent, 'alarm-rules-telemetry-list');
+
+    // Its editor shows the saved bound back, the lower one still empty.
+    await row.getByRole('link', { name: `Edit ${hot}` }).click();
+    await agent.getByRole('heading', { name: `Edit ${hot}` }).waitFor();
+    await expect
+      .poll(() => agent.getByRole('textbox', { name: 'Above', exact: true }).inputValue(), { timeout: 10_000 })
+      .toBe('85.5');
+    expect(await agent.getByRole('textbox', { name: 'Below', exact: true }).inputValue()).toBe('');
+    expect(await agent.getByRole('textbox', { name: 'Metric' }).inputValue()).toBe('temperature_c');
+    await agent.getByRole('button', { name: 'Cancel' }).click();
+
+    await row.getByRole('button', { name: `Delete ${hot}` }).click();
+    await agent
+      .getByRole('dialog', { name: `Delete the rule ${hot}?` })
       .getByRole('button', { name: 'Delete' })
       .click();
     await row.waitFor({ state: 'detached' });
