@@ -87,7 +87,7 @@ function driftWords(d: Record<string, unknown>, f: Formats): string {
   const direction = str(d.direction);
   return (
     `${direction === 'up' ? 'Drifting up' : direction === 'down' ? 'Drifting down' : 'Drifting'}: ` +
-    `${perDay(num(d.ewmaBytesPerDay))} over the ${days === null ? 'last days' : plural(days, 'day')}` +
+    `${perDay(num(d.ewmaBytesPerDay))} over the ${days === null ? 'last days' : days === 1 ? 'day' : `${days} days`}` +
     `${to ? ` to ${f.dateTime(to)}` : ''} (weighted to the newest), usually ${perDay(num(d.meanBytesPerDay))}` +
     (change === null ? '' : ` (${signedPercent(change)})`) +
     (upper === null || lower === null ? '' : `; limits ${f.bytes(Math.max(0, lower))} to ${perDay(upper)}`)
