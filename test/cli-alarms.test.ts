@@ -8,7 +8,7 @@ import { uniq } from './support/harness.ts';
 const env = cliEnv();
 // Keys of this file only (on PostgreSQL the run's database is shared with other files).
 const apn = `cli-${uniq()}.example`;
-const ids: { plmn: number; apn: number; sim: number } = { plmn: 0, apn: 0, sim: 0 };
+const ids: { plmn: number; apn: number; sim: number; device: number } = { plmn: 0, apn: 0, sim: 0, device: 0 };
 /** A SIM alarm the network's alarm groups (a SIM id no SIM has: the CLI shows it as deleted). */
 const simOriginator = String(9_000_000_000 + Math.floor(Math.random() * 1_000_000_000));
 const plmn = `99${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
@@ -38,6 +38,13 @@ beforeAll(async () => {
       [simOriginator, JSON.stringify({ plmn, lastType: 'attach_rejected', refusals: 3 })],
     );
     ids.sim = Number(sim!.id);
+    // A telemetry threshold's alarm: originator the device and metric, named by the device's name it recorded.
+    const [device] = await database.query<{ id: string }>(
+      `insert into alarms (originator_type, originator_id, type, severity, first_seen_at, last_seen_at, details)
+       values ('device', $1, 'telemetry_threshold', 'major', now(), now(), $2::jsonb) returning id::text`,
+      [`${simOriginator}:temperature_c`, JSON.stringify({ deviceName: `Fridge ${apn}`, metric: 'temperature_c' })],
+    );
+    ids.device = Number(device!.id);
     const watch = fleetWatch({
       database,
       rules: async () => [],
@@ -92,6 +99,11 @@ describe('iotops alarms (black-box)', { timeout: 300_000 }, () => {
     expect(table).toMatch(
       new RegExp(
         `\\n${ids.sim}\\s+minor\\s+refusal_burst\\s+SIM #${simOriginator} \\(deleted\\) \\(outage #${ids.plmn}\\)`,
+      ),
+    );
+    expect(table).toMatch(
+      new RegExp(
+        `\\n${ids.device}\\s+major\\s+telemetry_threshold\\s+Fridge ${apn.replace(/\./g, '\\.')} · temperature_c\\s+active`,
       ),
     );
     // --grouped: the outage once, its SIM alarm under it.

@@ -21,6 +21,11 @@ function on(a: View): string {
   if (o.type === 'plmn') return `network ${o.id}${group}`;
   if (o.type === 'apn') return `APN ${o.id}${group}`;
   if (o.type === 'rule') return `rule #${o.id}`;
+  if (o.type === 'device') {
+    // `<deviceId>:<metric>`; the device's name when the alarm recorded one.
+    const name = typeof a.details.deviceName === 'string' ? a.details.deviceName : `device #${o.id.split(':')[0]}`;
+    return `${name} · ${o.id.slice(o.id.indexOf(':') + 1)}`;
+  }
   return `${o.iccid ?? `SIM #${o.id} (deleted)`}${a.parentId ? ` (outage #${a.parentId})` : ''}`;
 }
 
