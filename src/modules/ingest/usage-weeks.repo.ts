@@ -32,6 +32,32 @@ const toWeeks = (r: { sim_id: string; ws: number[] | null; bs: number[] | null }
   return { simId: Number(r.sim_id), observed: byWeek[0]!, weeks: byWeek.slice(1) };
 };
 
+/** Bytes (up + down) per SIM and period start (ms) in [since, until), from the hourly or the daily table. */
+async function bytesOf(
+  db: Db,
+  table: 'sim_usage_hourly' | 'sim_usage_daily',
+  column: 'hour' | 'day',
+  simIds: readonly number[],
+  since: Date,
+  until: Date,
+): Promise<Map<number, Map<number, number>>> {
+  const out = new Map<number, Map<number, number>>();
+  if (simIds.length === 0) return out;
+  const rows = await queryRows<{ sim_id: string; at: Date | string; b: number }>(
+    db,
+    sql`select sim_id::text, ${sql.raw(column)} as at, (bytes_up + bytes_down)::float8 as b from ${sql.raw(table)}
+         where sim_id = any(${idsAny(simIds)}) and ${sql.raw(column)} >= ${since.toISOString()}::timestamptz
+           and ${sql.raw(column)} < ${until.toISOString()}::timestamptz`,
+  );
+  for (const r of rows) {
+    const id = Number(r.sim_id);
+    const m = out.get(id) ?? new Map<number, number>();
+    if (m.size === 0) out.set(id, m);
+    m.set(new Date(r.at).getTime(), Number(r.b));
+  }
+  return out;
+}
+
 export function usageWeeksRepo(db: Db) {
   return {
     /**
@@ -66,27 +92,8 @@ export function usageWeeksRepo(db: Db) {
       return rows.map((r) => toWeeks(r, q.weeks));
     },
     /** These SIMs' bytes per hour start in [since, until), low or not (the backtest judges each hour from them). */
-    async hourlyBytesOf(
-      simIds: readonly number[],
-      since: Date,
-      until: Date,
-    ): Promise<Map<number, Map<number, number>>> {
-      const out = new Map<number, Map<number, number>>();
-      if (simIds.length === 0) return out;
-      const rows = await queryRows<{ sim_id: string; hour: Date | string; b: number }>(
-        db,
-        sql`select sim_id::text, hour, (bytes_up + bytes_down)::float8 as b from sim_usage_hourly
-             where sim_id = any(${idsAny(simIds)}) and hour >= ${since.toISOString()}::timestamptz
-               and hour < ${until.toISOString()}::timestamptz`,
-      );
-      for (const r of rows) {
-        const id = Number(r.sim_id);
-        const m = out.get(id) ?? new Map<number, number>();
-        if (m.size === 0) out.set(id, m);
-        m.set(new Date(r.hour).getTime(), Number(r.b));
-      }
-      return out;
-    },
+    hourlyBytesOf: (simIds: readonly number[], since: Date, until: Date) =>
+      bytesOf(db, 'sim_usage_hourly', 'hour', simIds, since, until),
     /**
      * The tenant's SIMs that may be drifting at `end` (a UTC day boundary): per SIM, the mean and standard deviation
      * of its daily bytes over the `learnDays` before the newest `days` (a day without usage as none) and the EWMA of
@@ -130,23 +137,8 @@ export function usageWeeksRepo(db: Db) {
       }));
     },
     /** These SIMs' bytes per UTC day start in [since, until) (the drift backtest replays each day from them). */
-    async dailyBytesOf(simIds: readonly number[], since: Date, until: Date): Promise<Map<number, Map<number, number>>> {
-      const out = new Map<number, Map<number, number>>();
-      if (simIds.length === 0) return out;
-      const rows = await queryRows<{ sim_id: string; day: Date | string; b: number }>(
-        db,
-        sql`select sim_id::text, day, (bytes_up + bytes_down)::float8 as b from sim_usage_daily
-             where sim_id = any(${idsAny(simIds)}) and day >= ${since.toISOString()}::timestamptz
-               and day < ${until.toISOString()}::timestamptz`,
-      );
-      for (const r of rows) {
-        const id = Number(r.sim_id);
-        const m = out.get(id) ?? new Map<number, number>();
-        if (m.size === 0) out.set(id, m);
-        m.set(new Date(r.day).getTime(), Number(r.b));
-      }
-      return out;
-    },
+    dailyBytesOf: (simIds: readonly number[], since: Date, until: Date) =>
+      bytesOf(db, 'sim_usage_daily', 'day', simIds, since, until),
     /** The next tenant with hourly usage after `after` (a loose index scan: one probe of the tenant index). */
     async nextTenant(after: number): Promise<number | null> {
       const [r] = await queryRows<{ t: string | null }>(

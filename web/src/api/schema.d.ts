@@ -1158,21 +1158,6 @@ export interface components {
       verificationWorkingDays?: number;
     };
     AlarmActionRequestInput: Record<string, never>;
-    /** @description Which SIMs: every field given must hold; none given takes every SIM in */
-    AlarmRuleScopeInput: {
-      /** @description Only SIMs of these accounts */
-      accountIds?: number[];
-      /** @description Only SIMs of these communication plans */
-      communicationPlanIds?: number[];
-      /** @description Only SIMs of these rate plans */
-      ratePlanIds?: number[];
-      /** @description Only SIMs whose last session used one of these APNs */
-      apns?: string[];
-      /** @description Only SIMs last seen on one of these networks */
-      plmns?: string[];
-      /** @description Only SIMs of these device models (of the device the SIM is in) */
-      deviceModelIds?: number[];
-    };
     AlarmRuleSilenceParamsInput: {
       /**
        * @description How many times the SIM's usual interval (for the hour of the week it went quiet in) a silence may last
@@ -1194,21 +1179,6 @@ export interface components {
        * @default 4
        */
       learnWeeks?: number;
-    };
-    /** @description When the rule may raise alarms; a silence due outside it waits for its next start */
-    AlarmRuleScheduleInput: {
-      days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
-      from: string;
-      /** @description Not after `from`: the window runs past midnight (22:00–06:00) */
-      to: string;
-      timeZone: string;
-    };
-    /** @description Raise the severity while the silence lasts */
-    AlarmRuleEscalationInput: {
-      /** @description Minutes past the threshold */
-      afterMinutes: number;
-      /** @enum {string} */
-      severity: "critical" | "major" | "minor" | "warning";
     };
     AlarmRuleRefusalBurstParamsInput: {
       /**
@@ -1355,6 +1325,36 @@ export interface components {
        * @default 0
        */
       hysteresis?: number;
+    };
+    /** @description Which SIMs: every field given must hold; none given takes every SIM in */
+    AlarmRuleScopeInput: {
+      /** @description Only SIMs of these accounts */
+      accountIds?: number[];
+      /** @description Only SIMs of these communication plans */
+      communicationPlanIds?: number[];
+      /** @description Only SIMs of these rate plans */
+      ratePlanIds?: number[];
+      /** @description Only SIMs whose last session used one of these APNs */
+      apns?: string[];
+      /** @description Only SIMs last seen on one of these networks */
+      plmns?: string[];
+      /** @description Only SIMs of these device models (of the device the SIM is in) */
+      deviceModelIds?: number[];
+    };
+    /** @description When the rule may raise alarms; a silence due outside it waits for its next start */
+    AlarmRuleScheduleInput: {
+      days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+      from: string;
+      /** @description Not after `from`: the window runs past midnight (22:00–06:00) */
+      to: string;
+      timeZone: string;
+    };
+    /** @description Raise the severity while the silence lasts */
+    AlarmRuleEscalationInput: {
+      /** @description Minutes past the threshold */
+      afterMinutes: number;
+      /** @enum {string} */
+      severity: "critical" | "major" | "minor" | "warning";
     };
     CreateSilenceRuleRequestInput: {
       name: string;
