@@ -327,6 +327,8 @@ export function alarmsDeps(s: AlarmsNeeds): AlarmsDeps {
     usageDriftIn: ingest.usageDriftIn,
     devicePlaces: devices.devicePlaces,
     newestValues: devices.newestValues,
+    devicesWhere: devices.devicesWhere,
+    seriesOf: devices.seriesOf,
     dailyBytesOf: ingest.dailyBytesOf,
     failingNow: diagnosis.failingItems,
     defaultThresholdsOf: diagnosis.silenceThresholds,

@@ -3,11 +3,12 @@
  * rule would have fired N times in the last 7 days, on these SIMs". Silence rules are replayed on the SIMs' active
  * hours (the rhythm learned as the watch would have, day by day); refusal-burst rules on their refusal records;
  * usage-drop rules on their hourly usage, each hour judged as the hourly run judges it; usage-drift rules on their
- * daily usage, each day as the daily judgement does.
+ * daily usage, each day as the daily judgement does; telemetry-threshold rules on devices (rules.backtest-devices.ts).
  * At most BACKTEST_MAX_SIMS in-service SIMs are read (the first by id): beyond, the answer says it is a sample.
  */
 
 import { type Attempt, burstsOf, lookbackMinutes, type RefusalParams } from './refusal-bursts.ts';
+import { backtestDevices, type DeviceBacktestDeps } from './rules.backtest-devices.ts';
 import type { Backtest } from './rules.schemas.ts';
 import {
   inScope,
@@ -18,6 +19,7 @@ import {
   silenceThreshold,
   weeklyRhythm,
 } from './rules.ts';
+import type { ThresholdRule } from './telemetry-thresholds.ts';
 import { driftsOf, type UsageDriftRule } from './usage-drift.ts';
 import { type UsageDropRule, usageDropsOf } from './usage-drops.ts';
 
@@ -39,14 +41,15 @@ export type BacktestDeps = {
   hourlyBytesOf: (simIds: readonly number[], since: Date, until: Date) => Promise<Map<number, Map<number, number>>>;
   dailyBytesOf: (simIds: readonly number[], since: Date, until: Date) => Promise<Map<number, Map<number, number>>>;
   iccidsOf: (simIds: readonly number[]) => Promise<Map<number, string>>;
-};
+} & DeviceBacktestDeps;
 
 /** A rule to replay: a silence rule, a refusal-burst rule or a usage-drop rule. */
 export type BacktestRule =
   | ({ kind: 'silence' } & Pick<SilenceRule, 'scope' | 'params' | 'schedule'>)
   | { kind: 'refusal_burst'; scope: RuleScope; params: RefusalParams }
   | ({ kind: 'usage_drop' } & Pick<UsageDropRule, 'scope' | 'params' | 'schedule'>)
-  | ({ kind: 'usage_drift' } & Pick<UsageDriftRule, 'scope' | 'params' | 'schedule'>);
+  | ({ kind: 'usage_drift' } & Pick<UsageDriftRule, 'scope' | 'params' | 'schedule'>)
+  | ({ kind: 'telemetry_threshold' } & Pick<ThresholdRule, 'scope' | 'params' | 'schedule'>);
 
 type Fire = { at: number; silence?: number; threshold?: number; refusals?: number; drop?: number; change?: number };
 type PerSim = {
@@ -60,6 +63,7 @@ type PerSim = {
 };
 
 export async function backtest(deps: BacktestDeps, rule: BacktestRule, from: number, to: number): Promise<Backtest> {
+  if (rule.kind === 'telemetry_threshold') return backtestDevices(deps, rule, from, to);
   const { simIds, more } = await deps.simsForScope(rule.scope, BACKTEST_MAX_SIMS);
   const profiles = await deps.profilesOf(simIds);
   const inScopeIds = simIds.filter((id) => {
@@ -113,12 +117,13 @@ export async function backtest(deps: BacktestDeps, rule: BacktestRule, from: num
       deepestDropPercent: f.drop,
       largestDriftPercent: f.change,
     })),
+    devices: [],
   };
 }
 
 async function firesOfChunk(
   deps: BacktestDeps,
-  rule: BacktestRule,
+  rule: Exclude<BacktestRule, { kind: 'telemetry_threshold' }>,
   ids: number[],
   from: number,
   to: number,

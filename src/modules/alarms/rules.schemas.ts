@@ -260,7 +260,10 @@ export const BacktestView = z
     simsConsidered: z
       .number()
       .int()
-      .describe('SIMs read to find those in scope (at most 5,000, the first by id: a sample beyond)'),
+      .describe(
+        'SIMs read to find those in scope (at most 5,000, the first by id: a sample beyond); for a telemetry rule, ' +
+          'the devices of its scope read (at most 500)',
+      ),
     sampled: z.boolean().describe('true: the scope holds more SIMs than were read; the figures are for those read'),
     simsInScope: z.number().int().describe('Of those read, SIMs this rule would govern (more specific rules aside)'),
     fired: z.number().int().describe('Alarms the rule would have raised in the window'),
@@ -287,7 +290,18 @@ export const BacktestView = z
             .describe('Usage-drift rules: the largest drift from the mean at an alarm (percent, negative: down)'),
         }),
       )
-      .describe('The SIMs it fired on, most alarms first (at most 50)'),
+      .describe('The SIMs it fired on, most alarms first (at most 50); empty for a telemetry rule'),
+    devices: z
+      .array(
+        z.object({
+          deviceId: z.number().int(),
+          name: z.string().nullable(),
+          fired: z.number().int(),
+          firstAt: z.string(),
+          farthestValue: z.number().describe('The value farthest beyond the threshold at an alarm'),
+        }),
+      )
+      .describe('Telemetry rules: the devices it fired on, most alarms first (at most 50); empty for SIM rules'),
   })
   .meta({ id: 'AlarmRuleBacktest' });
 export type Backtest = z.infer<typeof BacktestView>;

@@ -202,8 +202,15 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
         params: r.params as UsageDriftParams,
         schedule: r.schedule as Schedule | null,
       };
-    throw invalid(E.invalid, `${r.kind} rules have no backtest`, [
-      { field: 'kind', value: r.kind, reason: 'backtests replay SIMs: silence, refusal_burst and usage rules' },
+    if (r.kind === 'telemetry_threshold')
+      return {
+        kind: 'telemetry_threshold',
+        scope: r.scope,
+        params: r.params as ThresholdParams,
+        schedule: r.schedule as Schedule | null,
+      };
+    throw invalid(E.invalid, 'Fleet rules have no backtest', [
+      { field: 'kind', value: r.kind, reason: 'backtests replay SIMs and devices, not the fleet’s hourly roll-up' },
     ]);
   }
   const run = (r: BacktestRule, days: number) => backtest(deps, r, now() - days * DAY_MS, now());

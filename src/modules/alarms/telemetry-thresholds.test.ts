@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, harness, makeTenant, uniq } from '../../../test/support/harness.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
 import { CreateRuleBody } from './rules.schemas.ts';
-import { judgeThreshold, type Reading, type ThresholdParams } from './telemetry-thresholds.ts';
+import { judgeThreshold, type Reading, type ThresholdParams, thresholdFires } from './telemetry-thresholds.ts';
 
 const MIN = 60_000;
 const P: ThresholdParams = {
@@ -37,6 +37,19 @@ describe('telemetry thresholds (pure)', () => {
     const band = { ...P, above: 8, below: 2, repeats: 2 };
     expect(judgeThreshold(band, series(5, 1, 0.5)).state).toBe('beyond');
     expect(judgeThreshold(band, series(1, 1, 5)).state).toBe('inside');
+  });
+
+  it('the backtest replays report by report: one alarm per run beyond, again after a clear, none held in the margin', () => {
+    const at = (...values: number[]) => values.map((value, i) => ({ ts: new Date(i * MIN), value }));
+    // Beyond from the 2nd report (raised at the 4th), held at 7.5, beyond again (no new alarm: never cleared), then
+    // cleared at 6 and beyond for three more: a second alarm.
+    const readings = at(5, 9, 9, 9, 9, 7.5, 9, 9, 9, 6, 10, 10, 10);
+    expect(thresholdFires({ params: P, schedule: null }, readings, 0, 60 * MIN)).toEqual([
+      { at: 3 * MIN, value: 9 },
+      { at: 12 * MIN, value: 10 },
+    ]);
+    // Only the window's alarms are counted (the first raised before it).
+    expect(thresholdFires({ params: P, schedule: null }, readings, 5 * MIN, 60 * MIN)).toHaveLength(1);
   });
 
   it('validates at save: a bound is needed, the band must be a band, the field is named', () => {
@@ -158,6 +171,18 @@ describe('telemetry thresholds (live)', () => {
     await send(fridge, [[8, { temperature_c: 6.5 }]]);
     expect((await alarms())[0]).toMatchObject({ details: expect.objectContaining({ clearedBy: 'telemetry' }) });
     expect((await alarms())[0]!.cleared_at).not.toBeNull();
+    // The backtest replays the fridge's reports (the other device is outside the scope): one alarm, 11 its farthest.
+    const bt = await h.services.alarms.rules.backtestSaved(staff, rule.id, 1);
+    expect(bt).toMatchObject({ fired: 1, simsFired: 1, simsConsidered: 1, sampled: false, sims: [] });
+    expect(bt.devices).toEqual([
+      {
+        deviceId: fridge.id,
+        name: 'Fridge 1',
+        fired: 1,
+        firstAt: new Date(t0 + 5 * MIN).toISOString(),
+        farthestValue: 10,
+      },
+    ]);
     // The staff list shows it; a customer does not see device alarms.
     const staffList = await h.services.alarms.list(staff, {
       status: 'any',

@@ -8,8 +8,8 @@
  * counted up per batch while beyond, cleared with hysteresis once a report is back inside by the rule's margin.
  * Rules are per metric: each series is governed by the most specific rule of its metric whose scope takes the device
  * in (accountIds, deviceModelIds). Staff see these alarms; customers and their webhooks do not yet (no customer view
- * of a device alarm), they open no case, and the rules have no backtest yet (a week of minute telemetry for
- * thousands of devices needs a bounded replay: not built).
+ * of a device alarm) and they open no case. The backtest (rules.backtest.ts) replays `thresholdFires` on the first
+ * BACKTEST_MAX_DEVICES devices of the scope.
  */
 import type { Database } from '../../platform/db/client.ts';
 import { inSchedule, type RuleScope, ruleFor, type Schedule, severityAfter } from './rules.ts';
@@ -61,6 +61,39 @@ export function judgeThreshold(p: ThresholdParams, newestFirst: readonly Reading
   const long = runSince !== null && newest.ts.getTime() - runSince.getTime() >= p.durationMinutes * 60_000;
   if (run >= p.repeats && long) return { state: 'beyond', run, runSince };
   return { state: isClear(p, newest.value) ? 'inside' : 'hold', run, runSince };
+}
+
+/**
+ * The alarms the rule would have raised between `from` and `to` on one series (any order): each report judged as
+ * ingest judges it on arrival — the run of reports beyond up to it, its length and how long it lasted — in one pass;
+ * an alarm where a series not in one goes beyond (inside the schedule), ended where a report clears it.
+ */
+export function thresholdFires(
+  rule: { params: ThresholdParams; schedule: Schedule | null },
+  readings: readonly Reading[],
+  from: number,
+  to: number,
+): { at: number; value: number }[] {
+  const p = rule.params;
+  const sorted = [...readings].sort((a, b) => a.ts.getTime() - b.ts.getTime());
+  const out: { at: number; value: number }[] = [];
+  let active = false;
+  let run = 0;
+  let runSince = 0;
+  for (const r of sorted) {
+    const t = r.ts.getTime();
+    if (isBeyond(p, r.value)) {
+      if (run === 0) runSince = t;
+      run++;
+    } else run = 0;
+    if (run >= p.repeats && t - runSince >= p.durationMinutes * 60_000) {
+      if (active) continue;
+      active = true;
+      if (t >= from && t < to && (rule.schedule === null || inSchedule(rule.schedule, t)))
+        out.push({ at: t, value: r.value });
+    } else if (run === 0 && isClear(p, r.value)) active = false;
+  }
+  return out;
 }
 
 export type ThresholdDeps = {

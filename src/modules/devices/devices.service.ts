@@ -141,6 +141,9 @@ export function createDevicesService(ctx: Pick<Ctx, 'database' | 'config'>, deps
     devicePlaces: reads.placesOf,
     /** For other modules (alarm rules on telemetry): each series' newest values since a time, newest first. */
     newestValues: reads.newestValues,
+    /** For other modules (the telemetry rules' backtest): devices of accounts and models, and a metric's values. */
+    devicesWhere: reads.devicesWhere,
+    seriesOf: reads.seriesOf,
     /** For other modules (alarm rules): the model of the device each SIM is in. */
     modelsOfSims: (simIds: readonly number[]) => repo.modelsOfSims(simIds),
     /** For other modules (alarm rules): which of these model ids exist. */

@@ -34,6 +34,30 @@ export function telemetryReads(database: Database) {
         ]),
       );
     },
+    /** The first `limit` devices (by id) of these accounts and models (a list not given: any). */
+    async devicesWhere(
+      q: { accountIds?: readonly number[] | undefined; deviceModelIds?: readonly number[] | undefined },
+      limit: number,
+    ): Promise<number[]> {
+      const rows = await database.query<{ id: string }>(
+        `select id::text from devices
+          where ($1::bigint[] is null or account_id = any($1::bigint[]))
+            and ($2::bigint[] is null or model_id = any($2::bigint[]))
+          order by id limit $3`,
+        [q.accountIds?.length ? q.accountIds : null, q.deviceModelIds?.length ? q.deviceModelIds : null, limit],
+      );
+      return rows.map((r) => Number(r.id));
+    },
+    /** Every value of one metric of these devices in [since, until), by the series index. */
+    async seriesOf(deviceIds: readonly number[], metric: string, since: Date, until: Date): Promise<MetricValue[]> {
+      if (deviceIds.length === 0) return [];
+      const rows = await database.query<{ device_id: string; ts: Date; value: number }>(
+        `select device_id::text, ts, value from device_telemetry
+          where device_id = any($1::bigint[]) and metric = $2 and ts >= $3 and ts < $4`,
+        [deviceIds, metric, since, until],
+      );
+      return rows.map((r) => ({ deviceId: Number(r.device_id), metric, ts: new Date(r.ts), value: Number(r.value) }));
+    },
     /** Each (device, metric) series' newest `perSeries` values since `since`, newest first. */
     async newestValues(q: {
       deviceIds: readonly number[];

@@ -2781,7 +2781,7 @@ export interface components {
     AlarmRuleBacktest: {
       from: string;
       to: string;
-      /** @description SIMs read to find those in scope (at most 5,000, the first by id: a sample beyond) */
+      /** @description SIMs read to find those in scope (at most 5,000, the first by id: a sample beyond); for a telemetry rule, the devices of its scope read (at most 500) */
       simsConsidered: number;
       /** @description true: the scope holds more SIMs than were read; the figures are for those read */
       sampled: boolean;
@@ -2795,7 +2795,7 @@ export interface components {
           day: string;
           fired: number;
         }[];
-      /** @description The SIMs it fired on, most alarms first (at most 50) */
+      /** @description The SIMs it fired on, most alarms first (at most 50); empty for a telemetry rule */
       sims: ({
           iccid: string;
           fired: number;
@@ -2810,6 +2810,15 @@ export interface components {
           deepestDropPercent: number | null;
           /** @description Usage-drift rules: the largest drift from the mean at an alarm (percent, negative: down) */
           largestDriftPercent: number | null;
+        })[];
+      /** @description Telemetry rules: the devices it fired on, most alarms first (at most 50); empty for SIM rules */
+      devices: ({
+          deviceId: number;
+          name: string | null;
+          fired: number;
+          firstAt: string;
+          /** @description The value farthest beyond the threshold at an alarm */
+          farthestValue: number;
         })[];
     };
     CapacityPlan: {
