@@ -2,16 +2,21 @@ import { Alert, Box, Paper, Stack, Table, Text, Title, VisuallyHidden } from '@m
 import { Link } from 'react-router';
 import type { Schemas } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
+import { DeviceBacktestTable } from './DeviceBacktestTable.tsx';
 import { duration, plural, type RuleKind, signedPercent } from './rule-words.ts';
 
 export type Backtest = Schemas['AlarmRuleBacktest'];
 
-/** The backtest's answer in one sentence, as the desk would say it. */
-export function backtestSentence(b: Backtest, days: number): string {
+/**
+ * The backtest's answer in one sentence, as the desk would say it: in SIMs, or in devices for a telemetry rule (the
+ * API's sims* counts are then its devices).
+ */
+export function backtestSentence(b: Backtest, days: number, kind: RuleKind): string {
+  const unit = kind === 'telemetry_threshold' ? 'device' : 'SIM';
   const span = `On the last ${plural(days, 'day')}`;
-  if (b.simsInScope === 0) return `${span}, no SIM was in this rule's scope: it would not have fired.`;
-  if (b.fired === 0) return `${span} this rule would not have fired on any of its ${plural(b.simsInScope, 'SIM')}.`;
-  return `${span} this rule would have fired ${plural(b.fired, 'time')} on ${b.simsFired} of ${plural(b.simsInScope, 'SIM')}.`;
+  if (b.simsInScope === 0) return `${span}, no ${unit} was in this rule's scope: it would not have fired.`;
+  if (b.fired === 0) return `${span} this rule would not have fired on any of its ${plural(b.simsInScope, unit)}.`;
+  return `${span} this rule would have fired ${plural(b.fired, 'time')} on ${b.simsFired} of ${plural(b.simsInScope, unit)}.`;
 }
 
 const DAY_MS = 86_400_000;
@@ -33,18 +38,22 @@ const orDash = (v: number | null, show: (n: number) => string) => (v === null ? 
 
 /**
  * What a draft would have raised on the stored history: the sentence, the alarms per day, and the SIMs it fired on
- * (each opens in a new tab, so the draft being tried stays as it is), with the figures of the rule's kind.
+ * (each opens in a new tab, so the draft being tried stays as it is), with the figures of the rule's kind; for a
+ * telemetry rule, the devices it fired on (DeviceBacktestTable) with the farthest value of its metric.
  */
 export function BacktestPanel({
   result,
   days,
   stale,
   kind,
+  metric,
 }: {
   result: Backtest;
   days: number;
   stale: boolean;
   kind: RuleKind;
+  /** A telemetry rule's metric, as the backtest was run with it. */
+  metric: string;
 }) {
   const { t, lang, dateTime, number } = useI18n();
   const dayLabel = (day: string) =>
@@ -56,6 +65,7 @@ export function BacktestPanel({
     });
   const perDay = everyDay(result);
   const most = Math.max(1, ...perDay.map((d) => d.fired));
+  const devices = kind === 'telemetry_threshold';
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="backtest-title">
       <Stack gap="sm">
@@ -68,13 +78,14 @@ export function BacktestPanel({
           </Alert>
         )}
         <Text fw={600} role="status">
-          {backtestSentence(result, days)}
+          {backtestSentence(result, days, kind)}
         </Text>
         <Text size="sm" c="dimmed">
-          From {dateTime(result.from)} to {dateTime(result.to)}, on the stored history, as if the rule had been saved
-          then (a rule more specific than this one would still take its SIMs).
+          {devices
+            ? `From ${dateTime(result.from)} to ${dateTime(result.to)}, on the devices' stored reports, as if the rule had been saved then (a rule of the same metric more specific than this one would still take its devices).`
+            : `From ${dateTime(result.from)} to ${dateTime(result.to)}, on the stored history, as if the rule had been saved then (a rule more specific than this one would still take its SIMs).`}
           {result.sampled &&
-            ` Sampled: the scope holds more SIMs than were read, so the figures are for the first ${number(result.simsConsidered)} read.`}
+            ` Sampled: the scope holds more ${devices ? 'devices' : 'SIMs'} than were read, so the figures are for the first ${number(result.simsConsidered)} read.`}
         </Text>
         {perDay.length > 0 && (
           <Table captionSide="top" aria-label="Alarms per day" layout="fixed">
@@ -112,6 +123,7 @@ export function BacktestPanel({
             </Table.Tbody>
           </Table>
         )}
+        {devices && <DeviceBacktestTable result={result} metric={metric} />}
         {result.sims.length > 0 && (
           <>
             <Table striped aria-label="SIMs it would have fired on">

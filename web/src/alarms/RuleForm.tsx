@@ -41,7 +41,14 @@ export function RuleForm({ rule, onDone }: { rule: Rule | null; onDone: () => vo
   // The last answer's error, whichever of save and backtest gave it: the fields show what the API said last.
   const [error, setError] = useState<unknown>(null);
   const [days, setDays] = useState('7');
-  const [result, setResult] = useState<{ backtest: Backtest; days: number; key: string; kind: RuleKind } | null>(null);
+  // The kind and metric it was run with: its table's columns are theirs, even once the draft has changed.
+  const [result, setResult] = useState<{
+    backtest: Backtest;
+    days: number;
+    key: string;
+    kind: RuleKind;
+    metric: string;
+  } | null>(null);
   const [unsent, setUnsent] = useState(false);
 
   const saved = rule !== null;
@@ -49,7 +56,7 @@ export function RuleForm({ rule, onDone }: { rule: Rule | null; onDone: () => vo
   const key = JSON.stringify(body);
   // Typed references that name nothing would only come back as an error: say so here, and send nothing.
   const blocked = isBlocked(d);
-  // The server has none for fleet rules (their history is the fleet's hourly roll-up, not a SIM's) nor telemetry rules.
+  // The server has none for fleet rules (their history is the fleet's hourly roll-up, not a SIM's).
   const canBacktest = canBacktestKind(d.kind);
   const chooseKind = (kind: RuleKind) => {
     // The built-in fleet alarms are critical: a new fleet rule starts there, unless a severity was chosen.
@@ -66,7 +73,8 @@ export function RuleForm({ rule, onDone }: { rule: Rule | null; onDone: () => vo
     setError(null);
     try {
       const n = Number(days);
-      setResult({ backtest: await backtest.mutateAsync({ body, days: n }), days: n, key, kind: d.kind });
+      const answer = await backtest.mutateAsync({ body, days: n });
+      setResult({ backtest: answer, days: n, key, kind: d.kind, metric: d.telemetry.metric.trim() });
     } catch (e) {
       setError(e);
     }
@@ -177,11 +185,17 @@ export function RuleForm({ rule, onDone }: { rule: Rule | null; onDone: () => vo
         </Group>
         {!canBacktest && (
           <Text size="sm" c="dimmed" id="no-backtest" maw={560}>
-            {t(d.kind === 'telemetry_threshold' ? 'alarms.backtest.noneTelemetry' : 'alarms.backtest.none')}
+            {t('alarms.backtest.none')}
           </Text>
         )}
         {result && (
-          <BacktestPanel result={result.backtest} days={result.days} stale={result.key !== key} kind={result.kind} />
+          <BacktestPanel
+            result={result.backtest}
+            days={result.days}
+            stale={result.key !== key}
+            kind={result.kind}
+            metric={result.metric}
+          />
         )}
       </Stack>
     </form>

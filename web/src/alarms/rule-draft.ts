@@ -161,10 +161,10 @@ export const refFieldsOf = (kind: RuleKind): RefField[] =>
 /** Its alarms belong to the desk alone: no case for the customer (the API refuses openCase for them). */
 export const opensCases = (kind: RuleKind) => kind !== 'fleet_refusals' && kind !== 'telemetry_threshold';
 /**
- * The kinds the server can backtest: it replays SIMs' history. A fleet rule's history is the fleet's hourly roll-up;
- * a telemetry rule's would be every device's reports (no bounded replay yet): both answer 400.
+ * The kinds the server can backtest: it replays SIMs' history, or a telemetry rule's devices' reports. A fleet rule's
+ * history is the fleet's hourly roll-up, not a SIM's: it answers 400.
  */
-export const canBacktestKind = (kind: RuleKind) => kind !== 'fleet_refusals' && kind !== 'telemetry_threshold';
+export const canBacktestKind = (kind: RuleKind) => kind !== 'fleet_refusals';
 
 /**
  * Typed references that name nothing known, by field: the editor says so instead of sending them. Only the fields

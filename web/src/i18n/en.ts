@@ -177,7 +177,7 @@ export const en = {
   'alarms.kind.about.usage_drift':
     'A SIM whose daily data volume drifts slowly away from its usual, up or down: a device stuck in a retry loop using a little more each day (a bill to come), a firmware update that doubled its reports, a sensor failing bit by bit.',
   'alarms.kind.about.telemetry_threshold':
-    "A device's telemetry metric beyond a threshold for several reports in a row or a while: a cabinet too hot, a wear part worn, a tank running low. The desk's own: no case, no customer view, no backtest.",
+    "A device's telemetry metric beyond a threshold for several reports in a row or a while: a cabinet too hot, a wear part worn, a tank running low. The desk's own: no case, no customer view.",
   'alarms.type.label': 'Type',
   'alarms.type.any': 'Any type',
   'alarms.type.silence': 'Silence',
@@ -290,13 +290,13 @@ export const en = {
   'alarms.severity.fleetHelp': 'The built-in fleet alarms are critical',
   'alarms.backtest.none':
     "Fleet rules have no backtest: they judge a network's or APN's refusals over the last hour against its own baseline, not a SIM's history.",
-  'alarms.backtest.noneTelemetry':
-    "Telemetry rules have no backtest: they judge each device's reports as they arrive, and replaying every device's telemetry is not built yet.",
   'alarms.backtest.col.longestSilence': 'Longest silence',
   'alarms.backtest.col.threshold': 'Threshold',
   'alarms.backtest.col.refusals': 'Most refusals in a burst',
   'alarms.backtest.col.deepestDrop': 'Deepest drop below its usual',
   'alarms.backtest.col.largestDrift': 'Largest drift from its mean',
+  'alarms.backtest.col.device': 'Device',
+  'alarms.backtest.col.farthestValue': 'Farthest value',
   'mail.title': 'Mail',
   'mail.tab.triage': 'Triage',
   'mail.tab.outbox': 'Outbox',
