@@ -70,7 +70,7 @@ describe('usage drift (pure)', () => {
     // A usual below the floor (100 kB a day) is too little to tell.
     const tiny = driftStats(
       P,
-      series(() => 0).map((b, i) => (i < 28 ? 50_000 : 500_000)),
+      Array.from({ length: 35 }, (_, i) => (i < 28 ? 50_000 : 500_000)),
     );
     expect(judgeDrift(P, tiny.mean, tiny.sd, tiny.ewma).state).toBe('normal');
   });
