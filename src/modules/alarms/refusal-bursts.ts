@@ -9,7 +9,7 @@
  * SIM was accepted again for the kind it was refused (its last event says so) and refused no more for clearMinutes.
  */
 import type { Database, RawTx } from '../../platform/db/client.ts';
-import { emitRaw } from '../../platform/events/emit.ts';
+import { emitRaw, emitRawMany } from '../../platform/events/emit.ts';
 import { causeLabel } from '../network/causes.ts';
 import { simOrderingKey } from '../sims/sims.events.ts';
 import { AlarmEvents } from './alarms.events.ts';
@@ -52,6 +52,20 @@ export type Refusal = Attempt & { type: RefusalType };
 type Timed = Pick<Attempt, 'ts' | 'type' | 'cause'>;
 
 export const DEFAULT_STREAK_HOURS = 6;
+/** Active bursts a clear tick reads a page, and pages at most (5,000 a tick; the rest at the next). */
+const CLEAR_PAGE = 500;
+const CLEAR_PAGES = 10;
+type ActiveBurst = {
+  id: string;
+  originator_id: string;
+  tenant_id: string;
+  account_id: string;
+  severity: string;
+  last_seen_at: Date;
+  seen_text: string;
+  clear_minutes: number | null;
+  last_type: string | null;
+};
 const SESSION_TRAFFIC = new Set(['session_start', 'session_update', 'session_end']);
 const ATTEMPT_OF = { attach_rejected: 'attach', session_rejected: 'session' } as const;
 /** The accepted attempt that ends a streak of refusals of that kind. */
@@ -290,59 +304,71 @@ export function refusalBursts(deps: RefusalDeps) {
    * condition. Looks only at bursts not seen for a minute (the active alarms of bursts still going on are left).
    */
   async function clearTick(now: Date): Promise<number> {
-    const active = await database.query<{
-      id: string;
-      originator_id: string;
-      tenant_id: string;
-      account_id: string;
-      severity: string;
-      last_seen_at: Date;
-      clear_minutes: number | null;
-      last_type: string | null;
-    }>(
-      `select a.id::text, a.originator_id, a.tenant_id::text, a.account_id::text, a.severity, a.last_seen_at,
-              (r.params->>'clearMinutes')::int as clear_minutes, a.details->>'lastType' as last_type
-         from alarms a left join alarm_rules r on r.id = a.rule_id
-        where a.cleared_at is null and a.type = 'refusal_burst' and a.last_seen_at < $1
-        order by a.last_seen_at limit 500`,
-      [new Date(now.getTime() - 60_000)],
-    );
-    if (active.length === 0) return 0;
-    const last = await deps.lastEventsOf(active.map((a) => Number(a.originator_id)));
     let cleared = 0;
-    for (const a of active) {
+    // Page by (last_seen_at, id): bursts whose SIM stays refused (or silent) must not hide the ones after them.
+    // The cursor's time as PostgreSQL's text: a JavaScript Date would drop its microseconds, and the page would repeat.
+    let after: { at: string; id: string } | null = null;
+    for (let page = 0; page < CLEAR_PAGES; page++) {
+      const active: ActiveBurst[] = await database.query<ActiveBurst>(
+        `select a.id::text, a.originator_id, a.tenant_id::text, a.account_id::text, a.severity, a.last_seen_at,
+                a.last_seen_at::text as seen_text, (r.params->>'clearMinutes')::int as clear_minutes,
+                a.details->>'lastType' as last_type
+           from alarms a left join alarm_rules r on r.id = a.rule_id
+          where a.cleared_at is null and a.type = 'refusal_burst' and a.last_seen_at < $1
+            and ($2::timestamptz is null or (a.last_seen_at, a.id) > ($2::timestamptz, $3::bigint))
+          order by a.last_seen_at, a.id limit $4`,
+        [new Date(now.getTime() - 60_000), after?.at ?? null, after?.id ?? 0, CLEAR_PAGE],
+      );
+      if (active.length === 0) break;
+      cleared += await clearPage(active, now);
+      if (active.length < CLEAR_PAGE) break;
+      const last = active[active.length - 1]!;
+      after = { at: last.seen_text, id: last.id };
+    }
+    return cleared;
+  }
+
+  /** Of one page of active bursts, those accepted again and quiet for clearMinutes: cleared in one statement. */
+  async function clearPage(active: ActiveBurst[], now: Date): Promise<number> {
+    const last = await deps.lastEventsOf(active.map((a) => Number(a.originator_id)));
+    const due = active.flatMap((a) => {
       const e = last.get(Number(a.originator_id));
       const clearMs = (a.clear_minutes ?? 15) * 60_000;
       const accepted = e !== undefined && acceptedFor(a.last_type, e.lastEventType);
       const quietSince = e?.lastRejectAt ? e.lastRejectAt.getTime() : new Date(a.last_seen_at).getTime();
-      if (!accepted || now.getTime() - quietSince < clearMs) continue;
-      await database.rawTransaction(async (tx) => {
-        const done = await tx.query<{ id: string }>(
-          `update alarms set cleared_at = $2, details = details || jsonb_build_object('clearedBy', 'traffic',
-                  'acceptedWith', $3::text, 'acceptedAt', $4::timestamptz)
-            where id = $1 and cleared_at is null returning id::text`,
-          [a.id, now, e!.lastEventType, e!.lastEventAt],
-        );
-        if (!done[0]) return;
-        cleared++;
-        await emitRaw(
-          tx,
-          AlarmEvents.cleared,
-          {
-            alarmId: Number(a.id),
-            simId: Number(a.originator_id),
-            tenantId: Number(a.tenant_id),
-            accountId: Number(a.account_id),
-            type: 'refusal_burst',
-            severity: a.severity,
-            at: now.toISOString(),
-            by: 'traffic',
-          },
-          { orderingKey: simOrderingKey(Number(a.originator_id)) },
-        );
-      });
-    }
-    return cleared;
+      return accepted && now.getTime() - quietSince >= clearMs ? [{ a, e: e! }] : [];
+    });
+    if (due.length === 0) return 0;
+    return database.rawTransaction(async (tx) => {
+      const done = await tx.query<{ id: string }>(
+        `update alarms a set cleared_at = $2, details = a.details || jsonb_build_object('clearedBy', 'traffic',
+                'acceptedWith', v.type, 'acceptedAt', v.at)
+           from jsonb_to_recordset($1::jsonb) as v(id bigint, type text, at timestamptz)
+          where a.id = v.id and a.cleared_at is null returning a.id::text`,
+        [JSON.stringify(due.map(({ a, e }) => ({ id: a.id, type: e.lastEventType, at: e.lastEventAt }))), now],
+      );
+      const ids = new Set(done.map((d) => d.id));
+      await emitRawMany(
+        tx,
+        AlarmEvents.cleared,
+        due
+          .filter(({ a }) => ids.has(a.id))
+          .map(({ a }) => ({
+            payload: {
+              alarmId: Number(a.id),
+              simId: Number(a.originator_id),
+              tenantId: Number(a.tenant_id),
+              accountId: Number(a.account_id),
+              type: 'refusal_burst',
+              severity: a.severity,
+              at: now.toISOString(),
+              by: 'traffic' as const,
+            },
+            orderingKey: simOrderingKey(Number(a.originator_id)),
+          })),
+      );
+      return done.length;
+    });
   }
 
   return { onRefusals, clearTick };

@@ -186,4 +186,44 @@ describe('refusal streaks (live)', () => {
     );
     expect(rows).toEqual([]);
   });
+
+  it('the clear tick pages past bursts that stay refused: 600 older ones do not hide the one to clear', async () => {
+    const tenant = await makeTenant(h.services);
+    await h.services.alarms.rules.create(staff, {
+      name: `Paged clears ${tenant.child.id}`,
+      kind: 'refusal_burst',
+      enabled: true,
+      scope: { accountIds: [tenant.child.id] },
+      params: { ...P },
+      severity: 'major',
+      escalation: null,
+      schedule: null,
+      openCase: false,
+      remindMinutes: null,
+    });
+    const [sim] = await makeSims(h.services, tenant.child.id, 1, { state: 'ACTIVATED' });
+    const t0 = Date.now() - 60 * MIN;
+    await ingest([0, 1, 2].map((m) => ev(sim!, t0 + m * MIN, 'attach_rejected', { cause: 15 })));
+    await ingest([ev(sim!, t0 + 10 * MIN, 'attach')]);
+    // 600 bursts of SIMs that never talked again (no network state: never accepted), all seen before it.
+    await h.ctx.database.query(
+      `insert into alarms (tenant_id, account_id, originator_type, originator_id, type, severity, first_seen_at,
+                           last_seen_at, details)
+       select 1, 1, 'sim', (8000000000 + g)::text, 'refusal_burst', 'minor', now() - interval '3 hours',
+              now() - interval '2 hours', '{"lastType": "attach_rejected"}'::jsonb
+         from generate_series(1, 600) g`,
+    );
+    const alarms = alarmsAt(h, { now: Date.now() + 2 * MIN });
+    expect((await alarms.refusalAndFleetTick()).burstsCleared).toBe(1);
+    const [row] = await h.ctx.database.query<{ cleared_at: Date | null; details: Record<string, unknown> }>(
+      `select a.cleared_at, a.details from alarms a join sims s on s.id::text = a.originator_id
+        where a.type = 'refusal_burst' and left(s.iccid, 19) = $1`,
+      [sim!.iccid20.slice(0, 19)],
+    );
+    expect(row?.cleared_at).not.toBeNull();
+    expect(row?.details).toMatchObject({ clearedBy: 'traffic', acceptedWith: 'attach' });
+    await h.ctx.database.query(
+      `delete from alarms where type = 'refusal_burst' and originator_id::bigint between 8000000001 and 8000000600`,
+    );
+  });
 });
