@@ -49,56 +49,37 @@ const staffOnly = (p: Principal) => {
 };
 
 /** A saved rule as the watch applies it. */
-export const asSilenceRule = (r: RuleRow): SilenceRule => ({
-  id: r.id,
-  name: r.name,
-  scope: r.scope as RuleScope,
-  params: r.params as SilenceParams,
-  severity: r.severity,
-  escalation: (r.escalation as SilenceRule['escalation']) ?? null,
-  schedule: (r.schedule as Schedule | null) ?? null,
-  openCase: r.openCase,
-});
-export const asRefusalRule = (r: RuleRow): RefusalRule => ({
-  id: r.id,
-  name: r.name,
-  scope: r.scope as RuleScope,
-  params: r.params as RefusalParams,
-  severity: r.severity,
-  escalation: (r.escalation as RefusalRule['escalation']) ?? null,
-  openCase: r.openCase,
-});
-export const asUsageDropRule = (r: RuleRow): UsageDropRule => ({
-  id: r.id,
-  name: r.name,
-  scope: r.scope as RuleScope,
-  params: r.params as UsageDropParams,
-  severity: r.severity,
-  escalation: (r.escalation as UsageDropRule['escalation']) ?? null,
-  schedule: (r.schedule as Schedule | null) ?? null,
-  openCase: r.openCase,
-});
-export const asUsageDriftRule = (r: RuleRow): UsageDriftRule => ({
-  ...asUsageDropRule(r),
-  params: r.params as UsageDriftParams,
-});
-export const asThresholdRule = (r: RuleRow): ThresholdRule => ({
-  id: r.id,
-  name: r.name,
-  scope: r.scope as RuleScope,
-  params: r.params as ThresholdParams,
-  severity: r.severity,
-  escalation: (r.escalation as ThresholdRule['escalation']) ?? null,
-  schedule: (r.schedule as Schedule | null) ?? null,
-});
-export const asFleetRule = (r: RuleRow): FleetRule => ({
-  id: r.id,
-  name: r.name,
-  scope: r.scope as RuleScope,
-  params: r.params as FleetRule['params'],
-  severity: r.severity,
-});
+/**
+ * A saved rule as its watch applies it: the row's fields typed, its parameters as its kind's (checked against the
+ * kind's schema when saved). Each watch reads the fields it needs (a fleet rule has no escalation to apply, …).
+ */
+function asRule<P>(r: RuleRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    scope: r.scope as RuleScope,
+    params: r.params as P,
+    severity: r.severity,
+    escalation: (r.escalation as { afterMinutes: number; severity: string } | null) ?? null,
+    schedule: (r.schedule as Schedule | null) ?? null,
+    openCase: r.openCase,
+  };
+}
+export const asSilenceRule = (r: RuleRow): SilenceRule => asRule<SilenceParams>(r);
+export const asRefusalRule = (r: RuleRow): RefusalRule => asRule<RefusalParams>(r);
+export const asUsageDropRule = (r: RuleRow): UsageDropRule => asRule<UsageDropParams>(r);
+export const asUsageDriftRule = (r: RuleRow): UsageDriftRule => asRule<UsageDriftParams>(r);
+export const asThresholdRule = (r: RuleRow): ThresholdRule => asRule<ThresholdParams>(r);
+export const asFleetRule = (r: RuleRow): FleetRule => asRule<FleetRule['params']>(r);
 
+/** The kinds a backtest replays (rules.backtest.ts); a fleet rule's history is the fleet's roll-up, not a SIM's. */
+const REPLAYABLE: ReadonlySet<string> = new Set([
+  'silence',
+  'refusal_burst',
+  'usage_drop',
+  'usage_drift',
+  'telemetry_threshold',
+]);
 /** The scope fields a fleet rule may use: it watches networks and APNs, not SIMs. */
 const FLEET_SCOPE = new Set(['plmns', 'apns']);
 /** The scope fields a telemetry rule may use: it watches devices (their account and model), not SIMs. */
@@ -178,40 +159,13 @@ export function createRulesService(db: Db, deps: RulesDeps, opts: { now?: () => 
     return e;
   };
 
-  /** What a backtest replays; fleet rules have none (their history is the fleet's hourly roll-up, not a SIM's). */
   function replayable(r: { kind: string; scope: RuleScope; params: unknown; schedule: unknown }): BacktestRule {
-    if (r.kind === 'silence')
-      return {
-        kind: 'silence',
-        scope: r.scope,
-        params: r.params as SilenceParams,
-        schedule: r.schedule as Schedule | null,
-      };
-    if (r.kind === 'refusal_burst') return { kind: 'refusal_burst', scope: r.scope, params: r.params as RefusalParams };
-    if (r.kind === 'usage_drop')
-      return {
-        kind: 'usage_drop',
-        scope: r.scope,
-        params: r.params as UsageDropParams,
-        schedule: r.schedule as Schedule | null,
-      };
-    if (r.kind === 'usage_drift')
-      return {
-        kind: 'usage_drift',
-        scope: r.scope,
-        params: r.params as UsageDriftParams,
-        schedule: r.schedule as Schedule | null,
-      };
-    if (r.kind === 'telemetry_threshold')
-      return {
-        kind: 'telemetry_threshold',
-        scope: r.scope,
-        params: r.params as ThresholdParams,
-        schedule: r.schedule as Schedule | null,
-      };
-    throw invalid(E.invalid, 'Fleet rules have no backtest', [
-      { field: 'kind', value: r.kind, reason: 'backtests replay SIMs and devices, not the fleet’s hourly roll-up' },
-    ]);
+    if (!REPLAYABLE.has(r.kind))
+      throw invalid(E.invalid, 'Fleet rules have no backtest', [
+        { field: 'kind', value: r.kind, reason: 'backtests replay SIMs and devices, not the fleet’s hourly roll-up' },
+      ]);
+    // The parameters were checked against the kind's schema (a draft just now, a saved rule when saved).
+    return { kind: r.kind, scope: r.scope, params: r.params, schedule: r.schedule ?? null } as BacktestRule;
   }
   const run = (r: BacktestRule, days: number) => backtest(deps, r, now() - days * DAY_MS, now());
 
