@@ -1,7 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoDesk, pageCall, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
+import { type DemoDesk, pageCall, seriousA11yViolations, shot } from '../support/browser.ts';
 import { testDbKind } from '../support/harness.ts';
+import { shotFromTop, startRulesDesk, untilBacktestFinds } from '../support/rules-desk.ts';
 
 /**
  * The alarm-rule editor's usage and telemetry kinds (issue 17.1), as the desk uses them: a usage-drop rule
@@ -19,22 +20,8 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules: usage (browser)', { timeo
 
   const call = (p: Page, method: string, url: string, body?: unknown) => pageCall(p, method, url, body);
 
-  // The shell's header is fixed: a full-page shot of a scrolled page draws it midway down.
-  const shotFromTop = async (p: Page, name: string) => {
-    await p.evaluate('window.scrollTo(0, 0)');
-    await shot(p, name);
-  };
-
   beforeAll(async () => {
-    desk = await startDemoDesk('alarm-rules-usage', { IOTOPS_SIMULATE: 'off' });
-    admin = await desk.as('admin');
-    const cred = await call(admin, 'POST', '/api/v1/ingest/credentials', { name: `rules-usage-${Date.now()}` });
-    expect(cred.status).toBe(201);
-    ingestSecret = cred.body.secret as string;
-    const sims = await call(admin, 'GET', '/api/v1/sims?state=ACTIVATED&limit=1');
-    const owner = (sims.body.items as { account: { id: number; name: string; number: string } }[])[0]!.account;
-    account = { id: owner.id, label: `${owner.name} (${owner.number})` };
-    agent = await desk.as('agent');
+    ({ desk, admin, agent, ingestSecret, account } = await startRulesDesk('alarm-rules-usage'));
   }, 240_000);
   afterAll(() => desk?.close());
 
@@ -76,19 +63,14 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules: usage (browser)', { timeo
     });
     expect(await res.json()).toMatchObject({ accepted: 8, rejected: [] });
     // The hourly usage is written a moment after the records are accepted.
-    await expect
-      .poll(
-        async () => {
-          const r = await call(agent, 'POST', '/api/v1/alarm-rule-backtests?days=7', {
-            name: 'probe',
-            kind: 'usage_drop',
-            scope: { accountIds: [account.id], apns: [apn] },
-          });
-          return ((r.body.sims as { iccid: string }[] | undefined) ?? []).some((s) => s.iccid === thin);
-        },
-        { timeout: 60_000, interval: 1000 },
-      )
-      .toBe(true);
+    await untilBacktestFinds(
+      agent,
+      {
+        kind: 'usage_drop',
+        scope: { accountIds: [account.id], apns: [apn] },
+      },
+      thin,
+    );
 
     await agent.goto(`${desk.url}/alarms/rules/new`);
     await agent.getByRole('heading', { name: 'New alarm rule' }).waitFor();
@@ -204,20 +186,15 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules: usage (browser)', { timeo
     expect(await res.json()).toMatchObject({ accepted: 42, rejected: [] });
     const params = { days: 1, learnDays: 7, lambda: 1, direction: 'down' };
     // The daily usage is written a moment after the records are accepted.
-    await expect
-      .poll(
-        async () => {
-          const r = await call(agent, 'POST', '/api/v1/alarm-rule-backtests?days=7', {
-            name: 'probe',
-            kind: 'usage_drift',
-            scope: { accountIds: [account.id], apns: [apn] },
-            params,
-          });
-          return ((r.body.sims as { iccid: string }[] | undefined) ?? []).some((s) => s.iccid === fading);
-        },
-        { timeout: 60_000, interval: 1000 },
-      )
-      .toBe(true);
+    await untilBacktestFinds(
+      agent,
+      {
+        kind: 'usage_drift',
+        scope: { accountIds: [account.id], apns: [apn] },
+        params,
+      },
+      fading,
+    );
 
     await agent.goto(`${desk.url}/alarms/rules/new`);
     await agent.getByRole('heading', { name: 'New alarm rule' }).waitFor();

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoDesk, pageCall, seriousA11yViolations, shot, startDemoDesk } from '../support/browser.ts';
 import { testDbKind } from '../support/harness.ts';
+import { shotFromTop, untilBacktestFinds } from '../support/rules-desk.ts';
 
 /**
  * The alarm-rule editor as the desk uses it (issue 17): a rule for one customer's SIMs, first naming an account
@@ -20,12 +21,6 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300
   const name = `Quiet meters ${Date.now()}`;
 
   const call = (p: Page, method: string, url: string, body?: unknown) => pageCall(p, method, url, body);
-
-  // The shell's header is fixed: a full-page shot of a scrolled page draws it midway down.
-  const shotFromTop = async (p: Page, name: string) => {
-    await p.evaluate('window.scrollTo(0, 0)');
-    await shot(p, name);
-  };
 
   beforeAll(async () => {
     desk = await startDemoDesk('alarm-rules', { IOTOPS_SIMULATE: 'off' });
@@ -62,19 +57,14 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300
 
   it('names the unknown account under its field; backtested once fixed, then saved, disabled and deleted', async () => {
     // Ingest stores the record's hour a moment later; the backtest reads those hours.
-    await expect
-      .poll(
-        async () => {
-          const r = await call(agent, 'POST', '/api/v1/alarm-rule-backtests?days=7', {
-            name: 'probe',
-            kind: 'silence',
-            scope: { accountIds: [account.id] },
-          });
-          return ((r.body.sims as { iccid: string }[] | undefined) ?? []).some((s) => s.iccid === iccid);
-        },
-        { timeout: 60_000, interval: 1000 },
-      )
-      .toBe(true);
+    await untilBacktestFinds(
+      agent,
+      {
+        kind: 'silence',
+        scope: { accountIds: [account.id] },
+      },
+      iccid,
+    );
     await agent.goto(`${desk.url}/alarms`);
     await agent.getByRole('heading', { name: 'Alarms' }).waitFor();
     await shot(agent, 'alarm-rules-alarms-page');
