@@ -4,7 +4,7 @@ import { type Harness, harness, makeTenant, type Tenant } from '../../../test/su
 import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
 import { NO_PATTERN_WARN_MS } from '../diagnosis/checks/activity.ts';
 import { startWatchBackfill } from './alarms.jobs.ts';
-import { RECHECK_MS, RESTING_MS } from './silence-watch.ts';
+import { RECHECK_MS, RESTING_MS, silenceWatch } from './silence-watch.ts';
 
 let h: Harness;
 let t: Tenant;
@@ -122,6 +122,43 @@ describe('the silence watch', () => {
     expect(await alarmOf(simId)).toEqual([]);
   });
 
+  it('a batch naming SIMs already watched reads nothing about them: only the unwatched are looked up and inserted', async () => {
+    const [old, fresh] = await makeSims(h.services, t.child.id, 2, { state: 'ACTIVATED' });
+    const oldId = await simIdOf(old!);
+    const last = Date.now() - 3_600_000;
+    await talk(old!, last);
+    await talk(fresh!, last);
+    const freshId = await simIdOf(fresh!);
+    await h.ctx.database.query('delete from silence_watch where sim_id = $1', [freshId]);
+    const looked: number[][] = [];
+    const watch = silenceWatch({
+      database: h.ctx.database,
+      lastEventsOf: (ids) => {
+        looked.push([...ids]);
+        return h.services.ingest.lastEventsOf(ids);
+      },
+      rules: async () => [],
+      onRuleError: async () => {},
+      thresholdsOf: async (sims) => new Map(sims.map((s) => [s.simId, { ms: 7 * MIN, rule: null }])),
+      inService: async (ids) => new Set(ids),
+    });
+    expect(await watch.watch([oldId], new Date())).toBe(0);
+    expect(looked).toEqual([]);
+    expect(await watch.watch([oldId, freshId], new Date())).toBe(1);
+    expect(looked).toEqual([[freshId]]);
+    const rows = await h.ctx.database.query<{ sim_id: string; threshold_ms: string }>(
+      'select sim_id::text, threshold_ms::text from silence_watch where sim_id = any($1::bigint[])',
+      [[oldId, freshId]],
+    );
+    // The old watch kept its own threshold (a day: no rhythm yet); the new one has the threshold given now.
+    expect(new Map(rows.map((r) => [Number(r.sim_id), Number(r.threshold_ms)]))).toEqual(
+      new Map([
+        [oldId, NO_PATTERN_WARN_MS],
+        [freshId, 7 * MIN],
+      ]),
+    );
+  });
+
   it('a silent SIM out of service is no alarm: looked at again in a day; one alarmed before it left is cleared', async () => {
     const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
     const simId = await simIdOf(sim!);
@@ -177,7 +214,8 @@ describe('the silence watch backfill', () => {
     await startWatchBackfill(h.services.jobs, new Date());
     await h.runJobs();
     const rows = await h.ctx.database.query<{ sim_id: string; due_at: Date }>(
-      'select sim_id::text, due_at from silence_watch where sim_id = any($1::bigint[]) order by sim_id',
+      // By the id as a number: sorted as text, '10' would come before '9'.
+      'select sim_id::text, due_at from silence_watch where sim_id = any($1::bigint[]) order by silence_watch.sim_id',
       [ids],
     );
     expect(rows.map((r) => [Number(r.sim_id), r.due_at.getTime()])).toEqual(

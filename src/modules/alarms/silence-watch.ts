@@ -96,10 +96,21 @@ const DEFAULT_SEVERITY = 'major';
 export function silenceWatch(deps: SilenceDeps) {
   const { database } = deps;
 
-  /** Start watching SIMs that talked (ids from ingest's batch event); a SIM already watched is left as it is. */
+  /**
+   * Start watching SIMs that talked (ids from ingest's batch event); a SIM already watched is left as it is. Those
+   * are dropped first, by the watch's primary key: nearly every batch event names SIMs whose status moved (attached,
+   * in session, detached), almost all of them watched long since, and reading their last events, scope and rhythm
+   * only to insert nothing was most of what the rules cost at the ingest's limit (docs/PERFORMANCE.md).
+   */
   async function watch(simIds: readonly number[], at: Date): Promise<number> {
     if (simIds.length === 0) return 0;
-    const last = await deps.lastEventsOf(simIds);
+    const unwatched = await database.query<{ id: string }>(
+      `select u.id::text from unnest($1::bigint[]) as u(id)
+        where not exists (select 1 from silence_watch w where w.sim_id = u.id)`,
+      [simIds],
+    );
+    if (unwatched.length === 0) return 0;
+    const last = await deps.lastEventsOf(unwatched.map((r) => Number(r.id)));
     const ids = [...last.keys()];
     if (ids.length === 0) return 0;
     const thresholds = await deps.thresholdsOf(
