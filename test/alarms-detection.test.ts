@@ -42,6 +42,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PERMANENT_CAUSES } from '../src/modules/alarms/refusal-bursts.ts';
 import { Engine } from '../src/modules/simulator/engine.ts';
 import { type GroundTruth, resolveScenario } from '../src/modules/simulator/faults.ts';
 import { loadFleet } from '../src/modules/simulator/fleet.repo.ts';
@@ -77,6 +78,7 @@ const BURST = {
   clearMinutes: 15,
   streak: 3,
   streakHours: 6,
+  permanentStreak: 2,
 } as const;
 /** The silence rule of the second variant. */
 const SILENCE = { factor: 1.5, graceMinutes: 30, noRhythmMinutes: 1440, learnWeeks: 4 } as const;
@@ -150,8 +152,8 @@ const contactsOf = (evs: readonly Wire[] | undefined) =>
 
 /**
  * The end of each minute in which a refusal completes a burst of the rule (from the events alone): three within the
- * window, or the streak's third in a row since the last accepted attempt of its kind (a later one of the streak ends
- * its minute too: cutting more often decides the same).
+ * window, or the streak's third in a row since the last accepted attempt of its kind, or its second for a cause no
+ * retry cures (a later one of the streak ends its minute too: cutting more often decides the same).
  */
 function burstCuts(events: readonly Wire[]): number[] {
   const cuts = new Set<number>();
@@ -169,6 +171,10 @@ function burstCuts(events: readonly Wire[]): number[] {
         else if (e.type === kind) {
           streak = [...streak.filter((x) => x > t - BURST.streakHours * HOUR), t];
           if (streak.length >= BURST.streak) cut(t);
+          // The shorter streak of a cause no retry cures (its same-cause, same-network test is the rule's: a cut
+          // more than needed decides the same).
+          const permanent = PERMANENT_CAUSES[kind as keyof typeof PERMANENT_CAUSES];
+          if (streak.length >= BURST.permanentStreak && typeof e.cause === 'number' && permanent.has(e.cause)) cut(t);
         }
       }
     }

@@ -43,6 +43,7 @@ describe('alarm groups', () => {
         clearMinutes: 15,
         streak: 3,
         streakHours: 6,
+        permanentStreak: null,
       },
       severity: 'minor',
       escalation: null,

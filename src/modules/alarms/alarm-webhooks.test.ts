@@ -104,6 +104,7 @@ describe('alarm webhooks', () => {
         clearMinutes: 15,
         streak: null,
         streakHours: 6,
+        permanentStreak: null,
       },
       severity: 'minor',
       escalation: null,

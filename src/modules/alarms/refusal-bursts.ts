@@ -26,6 +26,11 @@ export type RefusalParams = {
   streak?: number | null | undefined;
   /** How far back a streak is looked for (its refusals and the acceptance that ends it). */
   streakHours?: number | undefined;
+  /**
+   * A shorter streak for a cause no retry cures (PERMANENT_CAUSES): this many in a row of that one cause on one
+   * network (null or absent: off; rules saved before it).
+   */
+  permanentStreak?: number | null | undefined;
 };
 export type RefusalRule = {
   id: number;
@@ -49,7 +54,7 @@ export type Attempt = {
   apn: string | null;
 };
 export type Refusal = Attempt & { type: RefusalType };
-type Timed = Pick<Attempt, 'ts' | 'type' | 'cause'>;
+type Timed = Pick<Attempt, 'ts' | 'type' | 'cause'> & { plmn?: string | null };
 
 export const DEFAULT_STREAK_HOURS = 6;
 /** Active bursts a clear tick reads a page, and pages at most (5,000 a tick; the rest at the next). */
@@ -76,7 +81,21 @@ const matches = (p: RefusalParams, r: Timed): r is Timed & { type: RefusalType }
   isRefusal(r) &&
   p.attempts.includes(ATTEMPT_OF[r.type]) &&
   (p.causes.length === 0 || (r.cause !== null && p.causes.includes(r.cause)));
-const streakOn = (p: RefusalParams) => (p.streak ?? 0) >= 1;
+/**
+ * Causes no retry cures (3GPP TS 24.301): the subscription, the device or its configuration must change first —
+ * EMM (attach) 2 IMSI unknown, 3 illegal UE, 5 IMEI not accepted, 6 illegal ME, 7/8 services not allowed, 11 PLMN
+ * not allowed; ESM (session) 8 operator barring, 27 missing or unknown APN, 29 authentication failed, 33 not
+ * subscribed. A device refused for one of them backs off for tens of minutes between retries, so a streak of 3 takes
+ * it an hour to fill; two of the same cause on the same network is already the fault. A device steered away from a
+ * network (11, 13, 15 on one network, then accepted on the next) never makes two in a row: its acceptance between
+ * ends the streak. Transient causes (congestion 22, network failure 17/38, no suitable cells 15) are not here.
+ */
+export const PERMANENT_CAUSES: Readonly<Record<RefusalType, ReadonlySet<number>>> = {
+  attach_rejected: new Set([2, 3, 5, 6, 7, 8, 11]),
+  session_rejected: new Set([8, 27, 29, 33]),
+};
+const streakOn = (p: RefusalParams) => (p.streak ?? 0) >= 1 || (p.permanentStreak ?? 0) >= 1;
+const isPermanent = (r: Timed & { type: RefusalType }) => r.cause !== null && PERMANENT_CAUSES[r.type].has(r.cause);
 /** How far back the rule reads a SIM's attempts. */
 export const lookbackMinutes = (p: RefusalParams) =>
   Math.max(p.windowMinutes, streakOn(p) ? (p.streakHours ?? DEFAULT_STREAK_HOURS) * 60 : 0);
@@ -115,8 +134,21 @@ function burstEnding<R extends Timed>(p: RefusalParams, sorted: readonly R[], i:
     }
   }
   if (inWindow.length >= p.count) return { refusals: inWindow.reverse(), condition: 'window', acceptedAt: null };
-  if (streakOn(p) && streak.length >= p.streak!)
-    return { refusals: streak.reverse(), condition: 'streak', acceptedAt: accepted ? accepted.ts : null };
+  const acceptedAt = accepted ? accepted.ts : null;
+  if ((p.streak ?? 0) >= 1 && streak.length >= p.streak!)
+    return { refusals: streak.reverse(), condition: 'streak', acceptedAt };
+  // The newest refusals of one permanent cause on one network, back to the first that differs.
+  const n = p.permanentStreak ?? 0;
+  if (n >= 1 && isPermanent(last)) {
+    let same = 0;
+    while (
+      same < streak.length &&
+      streak[same]!.cause === last.cause &&
+      (streak[same]!.plmn ?? null) === (last.plmn ?? null)
+    )
+      same++;
+    if (same >= n) return { refusals: streak.slice(0, same).reverse(), condition: 'streak', acceptedAt };
+  }
   return null;
 }
 

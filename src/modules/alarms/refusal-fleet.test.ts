@@ -73,6 +73,7 @@ describe('refusal bursts', () => {
         clearMinutes: 15,
         streak: null,
         streakHours: 6,
+        permanentStreak: null,
       },
       severity: 'minor',
       escalation: { afterMinutes: 30, severity: 'major' },

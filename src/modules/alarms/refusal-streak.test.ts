@@ -69,6 +69,30 @@ describe('refusal streaks (pure)', () => {
     expect(burstAt({ ...P, attempts: ['attach'] }, [sRej(0), sRej(20), sRej(40)])).toBeNull();
   });
 
+  it('a cause no retry cures is a burst at its second refusal in a row on one network; others wait for the streak', () => {
+    const Q = { ...P, permanentStreak: 2 };
+    // APN unknown (ESM 27) twice, 40 minutes apart, attaching between: the fault, found an hour sooner.
+    const apn = [sRej(0), at(39, 'attach'), sRej(40)];
+    expect(burstAt(P, apn)).toBeNull();
+    expect(burstAt(Q, apn)).toMatchObject({ condition: 'streak', acceptedAt: null });
+    expect(burstAt(Q, apn)?.refusals.map((r) => r.ts.getTime() / MIN)).toEqual([0, 40]);
+    // Congestion (22) and network failure (17) are cured by waiting: the general streak of 3 only.
+    const att = (m: number, cause: number, plmn = '24007') => ({ ...at(m, 'attach_rejected', cause), plmn });
+    expect(burstAt(Q, [att(0, 22), att(30, 22)])).toBeNull();
+    expect(burstAt(Q, [att(0, 17), att(30, 17), att(60, 17)])).toMatchObject({ condition: 'streak' });
+    // Two different permanent causes are not two of one fault; the newest run of one cause counts.
+    expect(burstAt(Q, [sRej(0, 33), sRej(40, 27)])).toBeNull();
+    expect(burstAt({ ...Q, streak: null }, [sRej(0, 33), sRej(40, 27), sRej(80, 27)])?.refusals).toHaveLength(2);
+    // PLMN not allowed (11): a device steered from network to network is refused once on each, accepted on the
+    // next — never twice in a row on one network.
+    expect(burstAt(Q, [att(0, 11, '24001'), att(1, 11, '24002'), at(2, 'attach')])).toBeNull();
+    expect(burstAt(Q, [att(0, 11, '24001'), att(1, 11, '24002')])).toBeNull();
+    expect(burstAt(Q, [att(0, 11, '24001'), at(2, 'attach'), att(60, 11, '24001')])).toBeNull();
+    expect(burstAt(Q, [att(0, 11, '24001'), att(30, 11, '24001')])).toMatchObject({ condition: 'streak' });
+    // Within streakHours only.
+    expect(burstAt(Q, [sRej(0), sRej(7 * 60)])).toBeNull();
+  });
+
   it('the backtest fires a streak once, counts its refusals while it stands, and again after a pause', () => {
     const list = [sRej(0), sRej(20), sRej(40), sRej(50), at(60, 'session_start'), sRej(200), sRej(230), sRej(260)];
     expect(burstsOf(P, list, 0, 10 * HOUR)).toEqual([
@@ -105,7 +129,8 @@ describe('refusal streaks (live)', () => {
       kind: 'refusal_burst',
       enabled: true,
       scope: { accountIds: [tenant.child.id] },
-      params: { ...P },
+      // The general streak alone (27 is a permanent cause: the shorter streak would fire at the second).
+      params: { ...P, permanentStreak: null },
       severity: 'major',
       escalation: null,
       schedule: null,
@@ -159,21 +184,53 @@ describe('refusal streaks (live)', () => {
     });
   });
 
-  it('a rule saved without a streak keeps it off, and the API says so', async () => {
+  it('a new rule has the permanent-cause streak of 2: an APN typo is raised at its second refusal', async () => {
+    const tenant = await makeTenant(h.services);
+    // Through the API, as a user saves it: the defaults fill what is not given.
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/alarm-rules',
+      headers: tenant.agent,
+      payload: {
+        name: `Default streaks ${tenant.child.id}`,
+        kind: 'refusal_burst',
+        scope: { accountIds: [tenant.child.id] },
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ params: { count: 3, streak: 3, permanentStreak: 2, streakHours: 6 } });
+    const [sim] = await makeSims(h.services, tenant.child.id, 1, { state: 'ACTIVATED' });
+    const t0 = Date.now() - HOUR;
+    const typo = (t: number) => ev(sim!, t, 'session_rejected', { apn: 'iot.exmaple', cause: 27 });
+    const bursts = () =>
+      h.ctx.database.query<{ details: Record<string, unknown> }>(
+        `select a.details from alarms a join sims s on s.id::text = a.originator_id
+          where a.type = 'refusal_burst' and left(s.iccid, 19) = $1`,
+        [sim!.iccid20.slice(0, 19)],
+      );
+    await ingest([ev(sim!, t0, 'attach'), typo(t0 + MIN)]);
+    expect(await bursts()).toEqual([]);
+    await ingest([ev(sim!, t0 + 30 * MIN, 'attach'), typo(t0 + 31 * MIN)]);
+    expect(await bursts()).toEqual([
+      { details: expect.objectContaining({ condition: 'streak', refusals: 2, cause: 27, apn: 'iot.exmaple' }) },
+    ]);
+  });
+
+  it('a rule saved without streaks keeps them off, and the API says so', async () => {
     const tenant = await makeTenant(h.services);
     const rule = await h.services.alarms.rules.create(staff, {
       name: `Window only ${tenant.child.id}`,
       kind: 'refusal_burst',
       enabled: true,
       scope: { accountIds: [tenant.child.id] },
-      params: { ...P, streak: null },
+      params: { ...P, streak: null, permanentStreak: null },
       severity: 'minor',
       escalation: null,
       schedule: null,
       openCase: false,
       remindMinutes: null,
     });
-    expect(rule.params).toMatchObject({ streak: null, streakHours: 6 });
+    expect(rule.params).toMatchObject({ streak: null, streakHours: 6, permanentStreak: null });
     const [sim] = await makeSims(h.services, tenant.child.id, 1, { state: 'ACTIVATED' });
     const t0 = Date.now() - 3 * HOUR;
     await ingest(
@@ -194,7 +251,7 @@ describe('refusal streaks (live)', () => {
       kind: 'refusal_burst',
       enabled: true,
       scope: { accountIds: [tenant.child.id] },
-      params: { ...P },
+      params: { ...P, permanentStreak: null },
       severity: 'major',
       escalation: null,
       schedule: null,

@@ -116,6 +116,7 @@ describe('a rule that throws', () => {
       clearMinutes: 15,
       streak: null,
       streakHours: 6,
+      permanentStreak: null,
     };
     const broken = await h.services.alarms.rules.create(staff, {
       ...base,

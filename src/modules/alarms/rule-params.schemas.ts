@@ -62,6 +62,18 @@ export const refusalParamsShape = {
         'backs off to tens of minutes and never fills the window. Null: off',
     ),
   streakHours: z.number().int().min(1).max(72).describe('How far back a streak is looked for'),
+  permanentStreak: z
+    .number()
+    .int()
+    .min(2)
+    .max(100)
+    .nullable()
+    .describe(
+      'Also a burst: refused this many times in a row for the same cause no retry cures, on the same network, with ' +
+        'no accepted attempt of the same kind between (EMM 2, 3, 5, 6, 7, 8, 11 for attach; ESM 8, 27, 29, 33 for ' +
+        'session refusals: unknown or barred SIM, device not accepted, PLMN not allowed, APN unknown, not ' +
+        'subscribed) — found sooner than by `streak`. Looked for within streakHours. Null: off',
+    ),
 };
 export const REFUSAL_DEFAULTS = {
   count: 3,
@@ -71,6 +83,7 @@ export const REFUSAL_DEFAULTS = {
   clearMinutes: 15,
   streak: 3 as number | null,
   streakHours: 6,
+  permanentStreak: 2 as number | null,
 };
 export const RefusalParamsSchema = z
   .object({
@@ -81,6 +94,7 @@ export const RefusalParamsSchema = z
     clearMinutes: refusalParamsShape.clearMinutes.default(REFUSAL_DEFAULTS.clearMinutes),
     streak: refusalParamsShape.streak.default(REFUSAL_DEFAULTS.streak),
     streakHours: refusalParamsShape.streakHours.default(REFUSAL_DEFAULTS.streakHours),
+    permanentStreak: refusalParamsShape.permanentStreak.default(REFUSAL_DEFAULTS.permanentStreak),
   })
   .strict()
   .meta({ id: 'AlarmRuleRefusalBurstParams' });

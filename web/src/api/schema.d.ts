@@ -1216,6 +1216,11 @@ export interface components {
        * @default 6
        */
       streakHours?: number;
+      /**
+       * @description Also a burst: refused this many times in a row for the same cause no retry cures, on the same network, with no accepted attempt of the same kind between (EMM 2, 3, 5, 6, 7, 8, 11 for attach; ESM 8, 27, 29, 33 for session refusals: unknown or barred SIM, device not accepted, PLMN not allowed, APN unknown, not subscribed) — found sooner than by `streak`. Looked for within streakHours. Null: off
+       * @default 2
+       */
+      permanentStreak?: number | null;
     };
     AlarmRuleFleetParamsInput: {
       /**
@@ -1437,7 +1442,8 @@ export interface components {
        *   ],
        *   "clearMinutes": 15,
        *   "streak": 3,
-       *   "streakHours": 6
+       *   "streakHours": 6,
+       *   "permanentStreak": 2
        * }
        */
       params?: components["schemas"]["AlarmRuleRefusalBurstParamsInput"];
@@ -1662,6 +1668,8 @@ export interface components {
         streak?: number | null;
         /** @description How far back a streak is looked for */
         streakHours?: number;
+        /** @description Also a burst: refused this many times in a row for the same cause no retry cures, on the same network, with no accepted attempt of the same kind between (EMM 2, 3, 5, 6, 7, 8, 11 for attach; ESM 8, 27, 29, 33 for session refusals: unknown or barred SIM, device not accepted, PLMN not allowed, APN unknown, not subscribed) — found sooner than by `streak`. Looked for within streakHours. Null: off */
+        permanentStreak?: number | null;
       };
       /** @enum {string} */
       severity?: "critical" | "major" | "minor" | "warning";
@@ -2748,6 +2756,8 @@ export interface components {
       streak?: number | null;
       /** @description How far back a streak is looked for */
       streakHours?: number;
+      /** @description Also a burst: refused this many times in a row for the same cause no retry cures, on the same network, with no accepted attempt of the same kind between (EMM 2, 3, 5, 6, 7, 8, 11 for attach; ESM 8, 27, 29, 33 for session refusals: unknown or barred SIM, device not accepted, PLMN not allowed, APN unknown, not subscribed) — found sooner than by `streak`. Looked for within streakHours. Null: off */
+      permanentStreak?: number | null;
     };
     AlarmRuleScheduleView: ({
       days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
