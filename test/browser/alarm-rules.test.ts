@@ -176,10 +176,14 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300
     expect(
       await agent.getByRole('checkbox', { name: /refused again and again without being accepted/ }).isChecked(),
     ).toBe(true);
-    await agent.getByRole('textbox', { name: 'In a row' }).fill('4');
+    await agent.getByRole('textbox', { name: 'In a row', exact: true }).fill('4');
     await agent
       .getByText(/So is one refused 4 times in a row with no accepted attach and session between, within 6 h/)
       .waitFor();
+    // Sooner for a cause no retry cures (an APN typo is one), also on by default: 3 here.
+    expect(await agent.getByRole('checkbox', { name: /Sooner for causes no retry cures/ }).isChecked()).toBe(true);
+    await agent.getByRole('textbox', { name: 'In a row, same cause and network' }).fill('3');
+    await agent.getByText(/Sooner for a cause no retry cures .*: 3 times in a row for the same cause/).waitFor();
     await agent.getByRole('button', { name: 'Backtest' }).click();
     await agent.getByText(/^On the last 7 days/).waitFor();
     expect(await seriousA11yViolations(agent)).toEqual([]);
@@ -189,7 +193,7 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300
     const row = agent.getByRole('table', { name: 'Alarm rules' }).getByRole('row').filter({ hasText: burst });
     await row.waitFor();
     expect(await row.textContent()).toMatch(
-      /Refusal burst.*enabled.*Every SIM.*5 refusals within 10 min, or 4 in a row not accepted \(within 6 h\) \(cause 27; attach and session\).*major/,
+      /Refusal burst.*enabled.*Every SIM.*5 refusals within 10 min, or 4 in a row not accepted, or 3 in a row of a cause no retry cures \(within 6 h\) \(cause 27; attach and session\).*major/,
     );
     const saved = await call(agent, 'GET', '/api/v1/alarm-rules');
     expect(saved.body.items).toContainEqual(
@@ -204,6 +208,7 @@ describe.skipIf(testDbKind !== 'pglite')('alarm rules (browser)', { timeout: 300
           clearMinutes: 15,
           streak: 4,
           streakHours: 6,
+          permanentStreak: 3,
         },
       }),
     );

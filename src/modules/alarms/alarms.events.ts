@@ -30,11 +30,13 @@ export const AlarmEvents = {
     name: 'alarms.cleared',
     version: 1,
     producer: 'alarms',
-    description: 'An active alarm was cleared: by its condition (the SIM talked again, left service) or by hand.',
+    description:
+      'An active alarm was cleared: by its condition (the SIM talked again, left service), because the SIM moved to ' +
+      'another account (what it does now is the new account’s: a new alarm there, if any) or by hand.',
     payload: z.object({
       ...AlarmRef,
       at: z.iso.datetime({ offset: true }),
-      by: z.enum(['traffic', 'out_of_service', 'user']),
+      by: z.enum(['traffic', 'out_of_service', 'moved', 'user']),
     }),
   }),
 } as const;

@@ -277,6 +277,31 @@ export function refusalBursts(deps: RefusalDeps) {
     details: Record<string, unknown>,
     now: Date,
   ): Promise<boolean> {
+    // The SIM moved to another account since its burst was raised: that alarm stays its old account's, cleared, and
+    // these refusals (the new account's) raise one of their own rather than being counted into it.
+    const [moved] = await tx.query<{ id: string; severity: string; tenant_id: string; account_id: string }>(
+      `update alarms set cleared_at = $4, details = details || '{"clearedBy": "moved"}'::jsonb
+        where originator_type = 'sim' and originator_id = $1 and type = 'refusal_burst' and cleared_at is null
+          and (tenant_id <> $2 or account_id <> $3)
+        returning id::text, severity, tenant_id::text, account_id::text`,
+      [String(last.simId), last.tenantId, last.accountId, now],
+    );
+    if (moved)
+      await emitRaw(
+        tx,
+        AlarmEvents.cleared,
+        {
+          alarmId: Number(moved.id),
+          simId: last.simId,
+          tenantId: Number(moved.tenant_id),
+          accountId: Number(moved.account_id),
+          type: 'refusal_burst',
+          severity: moved.severity,
+          at: now.toISOString(),
+          by: 'moved',
+        },
+        { orderingKey: simOrderingKey(last.simId) },
+      );
     const [a] = await tx.query<{ id: string; fresh: boolean; severity: string; first_seen_at: Date }>(
       `insert into alarms (tenant_id, account_id, originator_type, originator_id, type, severity, first_seen_at,
                            last_seen_at, details, rule_id, case_pending)
@@ -320,6 +345,10 @@ export function refusalBursts(deps: RefusalDeps) {
     );
     return true;
   }
+
+  /** The SIM's newest event was under another account than its alarm's (it moved since the alarm was raised). */
+  const movedFrom = (a: ActiveBurst, e: LastEvent) =>
+    e.tenantId !== Number(a.tenant_id) || e.accountId !== Number(a.account_id);
 
   /**
    * Was the SIM accepted again for the kind it was refused, going by its newest event (newer than its newest refusal)?
@@ -368,16 +397,20 @@ export function refusalBursts(deps: RefusalDeps) {
       const clearMs = (a.clear_minutes ?? 15) * 60_000;
       const accepted = e !== undefined && acceptedFor(a.last_type, e.lastEventType);
       const quietSince = e?.lastRejectAt ? e.lastRejectAt.getTime() : new Date(a.last_seen_at).getTime();
-      return accepted && now.getTime() - quietSince >= clearMs ? [{ a, e: e! }] : [];
+      return accepted && now.getTime() - quietSince >= clearMs ? [{ a, e: e!, moved: movedFrom(a, e!) }] : [];
     });
     if (due.length === 0) return 0;
     return database.rawTransaction(async (tx) => {
       const done = await tx.query<{ id: string }>(
-        `update alarms a set cleared_at = $2, details = a.details || jsonb_build_object('clearedBy', 'traffic',
-                'acceptedWith', v.type, 'acceptedAt', v.at)
-           from jsonb_to_recordset($1::jsonb) as v(id bigint, type text, at timestamptz)
+        `update alarms a set cleared_at = $2, details = a.details || case when v.moved
+                then '{"clearedBy": "moved"}'::jsonb
+                else jsonb_build_object('clearedBy', 'traffic', 'acceptedWith', v.type, 'acceptedAt', v.at) end
+           from jsonb_to_recordset($1::jsonb) as v(id bigint, type text, at timestamptz, moved boolean)
           where a.id = v.id and a.cleared_at is null returning a.id::text`,
-        [JSON.stringify(due.map(({ a, e }) => ({ id: a.id, type: e.lastEventType, at: e.lastEventAt }))), now],
+        [
+          JSON.stringify(due.map(({ a, e, moved }) => ({ id: a.id, type: e.lastEventType, at: e.lastEventAt, moved }))),
+          now,
+        ],
       );
       const ids = new Set(done.map((d) => d.id));
       await emitRawMany(
@@ -385,7 +418,7 @@ export function refusalBursts(deps: RefusalDeps) {
         AlarmEvents.cleared,
         due
           .filter(({ a }) => ids.has(a.id))
-          .map(({ a }) => ({
+          .map(({ a, moved }) => ({
             payload: {
               alarmId: Number(a.id),
               simId: Number(a.originator_id),
@@ -394,7 +427,8 @@ export function refusalBursts(deps: RefusalDeps) {
               type: 'refusal_burst',
               severity: a.severity,
               at: now.toISOString(),
-              by: 'traffic' as const,
+              // Accepted under another account: that it was is the new account's fact, not this alarm's.
+              by: moved ? ('moved' as const) : ('traffic' as const),
             },
             orderingKey: simOrderingKey(Number(a.originator_id)),
           })),

@@ -7,6 +7,7 @@ import { alarmsAt, ingestNetwork } from '../../../test/support/alarms.ts';
 import { type Harness, harness, makeTenant } from '../../../test/support/harness.ts';
 import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
+import { toCsv } from '../sims/import/import.test-support.ts';
 import { burstAt, burstsOf, type RefusalParams } from './refusal-bursts.ts';
 
 const MIN = 60_000;
@@ -214,6 +215,51 @@ describe('refusal streaks (live)', () => {
     expect(await bursts()).toEqual([
       { details: expect.objectContaining({ condition: 'streak', refusals: 2, cause: 27, apn: 'iot.exmaple' }) },
     ]);
+  });
+
+  it('a SIM moved to another account: its burst stays the old account’s, cleared as moved; new refusals raise anew', async () => {
+    const tenant = await makeTenant(h.services);
+    await h.services.alarms.rules.create(staff, {
+      name: `Moved ${tenant.child.id}`,
+      kind: 'refusal_burst',
+      enabled: true,
+      scope: { accountIds: [tenant.child.id, tenant.root.id] },
+      params: { ...P, permanentStreak: null },
+      severity: 'major',
+      escalation: null,
+      schedule: null,
+      openCase: false,
+      remindMinutes: null,
+    });
+    const [sim] = await makeSims(h.services, tenant.child.id, 1, { state: 'ACTIVATED' });
+    const t0 = Date.now() - HOUR;
+    const burst = (from: number) =>
+      ingest([0, 1, 2].map((m) => ev(sim!, from + m * MIN, 'session_rejected', { apn: 'iot.exmaple', cause: 27 })));
+    const bursts = () =>
+      h.ctx.database.query<{ id: string; account_id: string; cleared_at: Date | null; details: object }>(
+        `select a.id::text, a.account_id::text, a.cleared_at, a.details from alarms a
+           join sims s on s.id::text = a.originator_id
+          where a.type = 'refusal_burst' and left(s.iccid, 19) = $1 order by a.id`,
+        [sim!.iccid20.slice(0, 19)],
+      );
+    await burst(t0);
+    const [first] = await bursts();
+    expect(Number(first!.account_id)).toBe(tenant.child.id);
+    const moved = await h.services.simImports.importCsv(
+      staff,
+      toCsv(['iccid', 'account'], [{ iccid: sim!.iccid20, account: tenant.root.number }]),
+      { mode: 'atomic', upsert: true },
+    );
+    expect(moved.job).toMatchObject({ status: 'succeeded', rowsUpdated: 1 });
+    await burst(t0 + 10 * MIN);
+    const after = await bursts();
+    expect(after).toHaveLength(2);
+    expect(after[0]).toMatchObject({ id: first!.id, details: expect.objectContaining({ clearedBy: 'moved' }) });
+    expect(after[0]!.cleared_at).not.toBeNull();
+    // Not counted into the old account's alarm: the new refusals are the new account's, on an alarm of its own.
+    expect(after[0]!.details).toMatchObject({ lastAt: new Date(t0 + 2 * MIN).toISOString() });
+    expect(after[1]).toMatchObject({ cleared_at: null });
+    expect(Number(after[1]!.account_id)).toBe(tenant.root.id);
   });
 
   it('a rule saved without streaks keeps them off, and the API says so', async () => {

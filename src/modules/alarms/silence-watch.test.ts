@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alarmsAt as alarmsAtOf } from '../../../test/support/alarms.ts';
 import { type Harness, harness, makeTenant, type Tenant } from '../../../test/support/harness.ts';
 import { type MadeSim, makeSims } from '../../../test/support/sims-factory.ts';
+import { cliPrincipal } from '../../platform/auth.ts';
 import { NO_PATTERN_WARN_MS } from '../diagnosis/checks/activity.ts';
+import { toCsv } from '../sims/import/import.test-support.ts';
 import { startWatchBackfill } from './alarms.jobs.ts';
 import { RECHECK_MS, RESTING_MS, silenceWatch } from './silence-watch.ts';
 
@@ -187,6 +189,43 @@ describe('the silence watch', () => {
       simId,
     ]);
     expect(watch!.due_at.getTime()).toBe(clock.now + RESTING_MS);
+  });
+
+  it('a SIM moved to another account: its old alarm is cleared as moved, without what the SIM did since', async () => {
+    const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+    const simId = await simIdOf(sim!);
+    const last = Date.now() - 30 * 3_600_000;
+    await talk(sim!, last);
+    const clock = { now: last + NO_PATTERN_WARN_MS };
+    const alarms = alarmsAt(clock);
+    expect(await alarms.silenceTick()).toMatchObject({ raised: 1 });
+    const [raised] = await alarmOf(simId);
+    expect(raised).toMatchObject({ accountId: t.child.id, status: 'active' });
+    // Moved by an import (upsert) to the tenant's root account, then it talks there.
+    const moved = await h.services.simImports.importCsv(
+      cliPrincipal('silence-watch-test'),
+      toCsv(['iccid', 'account'], [{ iccid: sim!.iccid20, account: t.root.number }]),
+      { mode: 'atomic', upsert: true },
+    );
+    expect(moved.job).toMatchObject({ status: 'succeeded', rowsUpdated: 1 });
+    await talk(sim!, clock.now + MIN, 'sms_mo');
+    clock.now += RECHECK_MS;
+    expect(await alarms.silenceTick()).toMatchObject({ cleared: 1, raised: 0 });
+    const [old] = await alarmOf(simId);
+    expect(old).toMatchObject({ id: raised!.id, accountId: t.child.id, status: 'cleared', clearedBy: 'condition' });
+    expect(old!.details).toMatchObject({ clearedBy: 'moved' });
+    expect(Object.keys(old!.details as object)).not.toContain('talkedWith');
+    const events = await h.ctx.database.query<{ payload: { by: string; accountId: number } }>(
+      `select payload from domain_events where name = 'alarms.cleared' and (payload->>'alarmId')::bigint = $1`,
+      [raised!.id],
+    );
+    expect(events.map((e) => e.payload)).toEqual([expect.objectContaining({ by: 'moved', accountId: t.child.id })]);
+    // The watch goes on under the new account: its next silence is the root account's alarm.
+    const [watch] = await h.ctx.database.query<{ account_id: string }>(
+      'select account_id::text from silence_watch where sim_id = $1',
+      [simId],
+    );
+    expect(Number(watch!.account_id)).toBe(t.root.id);
   });
 
   it('two workers ticking at once raise one alarm, once', async () => {

@@ -64,7 +64,13 @@ export type TickOutcome = {
 export const RESTING_MS = 24 * 3_600_000;
 
 type Locked = DueRow & { tenant_id: string; account_id: string };
-type Clear = { w: Locked; simId: number; at: Date; by: 'traffic' | 'out_of_service'; talkedWith: string | null };
+type Clear = {
+  w: Locked;
+  simId: number;
+  at: Date;
+  by: 'traffic' | 'out_of_service' | 'moved';
+  talkedWith: string | null;
+};
 type WatchSet = {
   sim_id: number;
   due_at: string;
@@ -233,7 +239,14 @@ export function silenceWatch(deps: SilenceDeps) {
         const t = thresholds.get(simId);
         const threshold = t?.ms ?? Number(w.threshold_ms);
         if (w.alarm_id !== null) {
-          clears.push({ w, simId, at: e.lastEventAt, by: 'traffic', talkedWith: e.lastEventType });
+          // A SIM moved to another account since its alarm was raised: the alarm stays its old account's, and what
+          // the SIM does now (that it talked, with what) is the new account's — cleared without saying it.
+          const moved = e.tenantId !== Number(w.tenant_id) || e.accountId !== Number(w.account_id);
+          clears.push(
+            moved
+              ? { w, simId, at: e.lastEventAt, by: 'moved', talkedWith: null }
+              : { w, simId, at: e.lastEventAt, by: 'traffic', talkedWith: e.lastEventType },
+          );
           out.cleared++;
         }
         moves.push({
@@ -338,7 +351,7 @@ export function silenceWatch(deps: SilenceDeps) {
       `update alarms a set cleared_at = v.at,
               details = a.details || case when v.by = 'traffic'
                 then jsonb_build_object('clearedBy', 'traffic', 'talkedAt', v.at, 'talkedWith', v.talked_with)
-                else '{"clearedBy": "out_of_service"}'::jsonb end
+                else jsonb_build_object('clearedBy', v.by) end
          from jsonb_to_recordset($1::jsonb) as v(id bigint, at timestamptz, by text, talked_with text)
         where a.id = v.id and a.cleared_at is null
         returning a.id::text, a.severity`,

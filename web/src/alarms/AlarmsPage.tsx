@@ -197,7 +197,7 @@ export default function AlarmsPage() {
                       >
                         {a.status === 'active'
                           ? 'active'
-                          : `cleared${a.clearedBy === 'condition' && clearedByKey(a.type) ? ` (${t(clearedByKey(a.type)!)})` : ''}`}
+                          : `cleared${a.clearedBy === 'condition' && clearedByKey(a.type, a.details) ? ` (${t(clearedByKey(a.type, a.details)!)})` : ''}`}
                       </Badge>
                       {a.acknowledged && (
                         <Badge variant="light" c="dark.9" miw="max-content" color="blue">

@@ -87,6 +87,11 @@ export function BurstFields({ d, set, error }: FieldsProps) {
             ` So is one refused ${known(p.streak) ? plural(Number(p.streak), 'time') : 'that many times'} in a row with no ` +
               `accepted ${attemptWords(p.attempts)} between, within ${known(p.streakHours) ? duration(Number(p.streakHours) * 60) : 'the look-back'}: ` +
               'a device refused for a cause no retry cures backs off to tens of minutes and never fills the window.'}
+          {d.permanentOn &&
+            ` Sooner for a cause no retry cures (an unknown APN, a barred or unknown SIM, a device not accepted, a ` +
+              `network not allowed): ${known(p.permanentStreak) ? plural(Number(p.permanentStreak), 'time') : 'that many times'} ` +
+              'in a row for the same cause on the same network. A device steered between networks is accepted on the ' +
+              'next one and never makes such a streak.'}
         </Text>
         <SimpleGrid cols={{ base: 2, md: 3 }}>
           <WholeNumber
@@ -138,15 +143,31 @@ export function BurstFields({ d, set, error }: FieldsProps) {
           checked={d.streakOn}
           onChange={(e) => set({ streakOn: e.currentTarget.checked })}
         />
-        {d.streakOn && (
+        <Checkbox
+          label={t('alarms.burst.permanentOn')}
+          checked={d.permanentOn}
+          onChange={(e) => set({ permanentOn: e.currentTarget.checked })}
+        />
+        {(d.streakOn || d.permanentOn) && (
           <SimpleGrid cols={{ base: 2, md: 3 }}>
-            <WholeNumber
-              label={t('alarms.burst.streak')}
-              description={t('alarms.burst.streakHelp')}
-              value={p.streak}
-              onChange={(v) => put({ streak: v })}
-              error={reasonsFor(error, 'params.streak')}
-            />
+            {d.streakOn && (
+              <WholeNumber
+                label={t('alarms.burst.streak')}
+                description={t('alarms.burst.streakHelp')}
+                value={p.streak}
+                onChange={(v) => put({ streak: v })}
+                error={reasonsFor(error, 'params.streak')}
+              />
+            )}
+            {d.permanentOn && (
+              <WholeNumber
+                label={t('alarms.burst.permanentStreak')}
+                description={t('alarms.burst.permanentStreakHelp')}
+                value={p.permanentStreak}
+                onChange={(v) => put({ permanentStreak: v })}
+                error={reasonsFor(error, 'params.permanentStreak')}
+              />
+            )}
             <WholeNumber
               label={t('alarms.burst.streakHours')}
               description={t('alarms.burst.streakHoursHelp')}

@@ -161,18 +161,23 @@ export const caseOf = (a: Alarm) => str(a.details.caseNumber);
 /** The rule that raised it, by name (none: a built-in rule). */
 export const ruleOf = (a: Alarm) => str(a.details.rule);
 
-/** How a clear by its own condition reads, by what the watch waits for (a failed rule is only cleared by hand). */
-export const clearedByKey = (t: AlarmType) =>
-  t === 'silence'
-    ? ('alarms.clearedBy.silence' as const)
-    : t === 'refusal_burst'
-      ? ('alarms.clearedBy.refusal_burst' as const)
-      : t === 'usage_drop'
-        ? ('alarms.clearedBy.usage_drop' as const)
-        : t === 'usage_drift'
-          ? ('alarms.clearedBy.usage_drift' as const)
-          : t === 'telemetry_threshold'
-            ? ('alarms.clearedBy.telemetry_threshold' as const)
-            : t === 'rule_failed'
-              ? null
-              : ('alarms.clearedBy.fleet' as const);
+/**
+ * How a clear by its own condition reads, by what the watch waits for (a failed rule is only cleared by hand); a SIM
+ * that moved to another account had its alarm cleared for that, whatever its type.
+ */
+export const clearedByKey = (t: AlarmType, details: Record<string, unknown> = {}) =>
+  details.clearedBy === 'moved'
+    ? ('alarms.clearedBy.moved' as const)
+    : t === 'silence'
+      ? ('alarms.clearedBy.silence' as const)
+      : t === 'refusal_burst'
+        ? ('alarms.clearedBy.refusal_burst' as const)
+        : t === 'usage_drop'
+          ? ('alarms.clearedBy.usage_drop' as const)
+          : t === 'usage_drift'
+            ? ('alarms.clearedBy.usage_drift' as const)
+            : t === 'telemetry_threshold'
+              ? ('alarms.clearedBy.telemetry_threshold' as const)
+              : t === 'rule_failed'
+                ? null
+                : ('alarms.clearedBy.fleet' as const);

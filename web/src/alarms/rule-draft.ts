@@ -8,6 +8,7 @@ import {
   driftOf,
   dropOf,
   fleetOf,
+  permanentStreakOf,
   type RefField,
   type Rule,
   type RuleKind,
@@ -42,9 +43,12 @@ export type Draft = {
     clearMinutes: Num;
     streak: Num;
     streakHours: Num;
+    permanentStreak: Num;
   };
   /** The burst's streak condition is on (off: sent as null). */
   streakOn: boolean;
+  /** The burst's shorter streak for causes no retry cures is on (off: sent as null). */
+  permanentOn: boolean;
   fleet: { attempts: Attempt[]; clearMinutes: Num };
   drop: { dropPercent: Num; k: Num; hours: Num; learnWeeks: Num; minUsualKb: Num };
   drift: {
@@ -95,8 +99,11 @@ export function draftOf(r: Rule | null): Draft {
       causes: burst.causes.map(String),
       attempts: [...burst.attempts],
       streak: burst.streak ?? 3,
+      permanentStreak: permanentStreakOf(params) ?? DEFAULTS.refusal_burst.permanentStreak ?? 2,
     },
     streakOn: burst.streak !== null,
+    // A new rule has it (the API's default); one saved before it existed has it off, as the API applies it.
+    permanentOn: r === null || permanentStreakOf(params) !== null,
     fleet: { ...fleet, attempts: [...fleet.attempts] },
     // Only a drop rule's own: a silence rule's learnWeeks has the same name and a wider range.
     drop: r?.kind === 'usage_drop' ? pickDrop(dropOf(params)) : { ...DEFAULTS.usage_drop },
@@ -221,13 +228,15 @@ export function bodyOf(d: Draft, saved: boolean): Schemas['CreateAlarmRuleReques
     remindMinutes: d.remind && !fleet ? (numberField(d.remindMinutes, true) as number) : null,
   };
   if (d.kind === 'refusal_burst') {
-    const { causes, attempts, streak, streakHours, ...rest } = d.burst;
+    const { causes, attempts, streak, streakHours, permanentStreak, ...rest } = d.burst;
     return {
       ...common,
       kind: 'refusal_burst',
       params: {
         ...numbers(rest, saved),
-        ...(d.streakOn ? numbers({ streak, streakHours }, saved) : { streak: null }),
+        ...(d.streakOn ? numbers({ streak }, saved) : { streak: null }),
+        ...(d.permanentOn ? numbers({ permanentStreak }, saved) : { permanentStreak: null }),
+        ...(d.streakOn || d.permanentOn ? numbers({ streakHours }, saved) : {}),
         causes: causes.map(Number),
         attempts: [...attempts],
       },

@@ -60,6 +60,7 @@ export const DEFAULTS = {
     clearMinutes: 15,
     streak: 3 as number | null,
     streakHours: 6,
+    permanentStreak: 2 as number | null,
   },
   fleet_refusals: { attempts: ATTEMPTS, clearMinutes: 10 },
   usage_drop: { dropPercent: 50, k: 3, hours: 3, learnWeeks: 4, minUsualKb: 100 },
@@ -77,6 +78,9 @@ export const DEFAULTS = {
 };
 export const silenceOf = (p: Params) => ({ ...DEFAULTS.silence, ...p });
 export const burstOf = (p: Params) => ({ ...DEFAULTS.refusal_burst, ...p });
+/** The permanent-cause streak as the API applies it: absent (a rule saved before it) is off, not the default. */
+export const permanentStreakOf = (p: Params): number | null =>
+  typeof p.permanentStreak === 'number' ? p.permanentStreak : null;
 export const fleetOf = (p: Params) => ({ ...DEFAULTS.fleet_refusals, ...p });
 export const dropOf = (p: Params) => ({ ...DEFAULTS.usage_drop, ...p });
 export const driftOf = (p: Params) => ({ ...DEFAULTS.usage_drift, ...p });
@@ -114,8 +118,12 @@ export const thresholdWords = (params: Params) => {
 };
 export const burstWords = (params: Params) => {
   const p = burstOf(params);
-  const streak = p.streak === null ? '' : `, or ${p.streak} in a row not accepted (within ${p.streakHours} h)`;
-  return `${plural(p.count, 'refusal')} within ${duration(p.windowMinutes)}${streak} (${causesWords(p.causes)}; ${attemptWords(p.attempts)})`;
+  const streak = p.streak === null ? '' : `, or ${p.streak} in a row not accepted`;
+  // A rule saved before the permanent-cause streak existed has it off (the API reads it absent as off).
+  const permanent = permanentStreakOf(params);
+  const sooner = permanent === null ? '' : `, or ${permanent} in a row of a cause no retry cures`;
+  const within = streak || sooner ? ` (within ${p.streakHours} h)` : '';
+  return `${plural(p.count, 'refusal')} within ${duration(p.windowMinutes)}${streak}${sooner}${within} (${causesWords(p.causes)}; ${attemptWords(p.attempts)})`;
 };
 /** A volume given in kB as a person reads it: 100 kB, 1.5 MB, 2 GB (decimal units, as the portal's usage). */
 export function kbWords(kb: number): string {
