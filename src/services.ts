@@ -332,6 +332,7 @@ export function alarmsDeps(s: AlarmsNeeds): AlarmsDeps {
     dailyBytesOf: ingest.dailyBytesOf,
     failingNow: diagnosis.failingItems,
     defaultThresholdsOf: diagnosis.silenceThresholds,
+    defaultNoRhythmMs: diagnosis.silenceWithoutRhythmMs,
     simsWithStateAfter: ingest.simsWithStateAfter,
     iccidsOf: sims.iccidsOf,
     locateSim: sims.locate,

@@ -5,7 +5,8 @@
  */
 import { ruleFor, type SilenceRule, type SimProfile, silenceThreshold, weeklyRhythm } from './rules.ts';
 
-export type Threshold = { ms: number; rule: SilenceRule | null };
+/** `provisional`: a SIM with no rhythm yet, given the shortest threshold any rule or the default could give it. */
+export type Threshold = { ms: number; rule: SilenceRule | null; provisional?: boolean };
 export type SilenceRuleDeps = {
   /** The SIMs' scope facts (inventory, last network state, device); a SIM missing here has no rule. */
   profilesOf: (simIds: readonly number[]) => Promise<Map<number, SimProfile>>;
@@ -13,20 +14,58 @@ export type SilenceRuleDeps = {
   activeHoursOf: (simIds: readonly number[], since: Date) => Promise<Map<number, number[]>>;
   /** The built-in default. */
   defaultThresholdsOf: (simIds: readonly number[], at: Date) => Promise<Map<number, number>>;
+  /** The built-in default's threshold for a SIM with no rhythm (the diagnosis' "no pattern": a day). */
+  defaultNoRhythmMs: number;
   /** A rule threw while applied: it is disabled (rules.service.ts `failRule`); its SIMs keep the default. */
   onRuleError: (ruleId: number, error: unknown) => Promise<void>;
 };
 
 const WEEK_MS = 7 * 24 * 3_600_000;
+/** The default learns over 14 days (diagnosis' ACTIVITY_DAYS). */
+const DEFAULT_LEARN_WEEKS = 2;
+/**
+ * Fewer active hours than this and no rhythm can be learned, by a rule (an interval needs two hours, an hour of the
+ * week two intervals) or by the default (three hours): the SIM's threshold is its rule's noRhythmMinutes or the
+ * default's, whichever applies.
+ */
+const RHYTHM_MIN_HOURS = 3;
 
 export function silenceThresholds(deps: SilenceRuleDeps) {
+  /**
+   * `provisional` (a watch starting, on ingest's path): a SIM with no rhythm yet — nearly every SIM a watch starts
+   * for is new — gets the shortest no-rhythm threshold of the enabled rules and the default, without reading its
+   * scope (which rule takes it in) — that read was most of what the rules cost the ingest at its limit. Never late:
+   * when it falls due the tick takes the SIM's own threshold and rule, and a longer one defers it.
+   */
   return async function thresholdsOf(
-    sims: readonly { simId: number; lastEventAt: Date }[],
+    all: readonly { simId: number; lastEventAt: Date }[],
     at: Date,
     rules: readonly SilenceRule[],
+    opts: { provisional?: boolean } = {},
   ): Promise<Map<number, Threshold>> {
     const out = new Map<number, Threshold>();
-    if (sims.length === 0) return out;
+    if (all.length === 0) return out;
+    let sims = all;
+    if (opts.provisional) {
+      const weeks = Math.max(
+        DEFAULT_LEARN_WEEKS,
+        ...rules.map((r) => r.params.learnWeeks).filter((w) => Number.isInteger(w) && w >= 1 && w <= 8),
+      );
+      const hours = await deps.activeHoursOf(
+        all.map((s) => s.simId),
+        new Date(at.getTime() - weeks * WEEK_MS),
+      );
+      const ms = Math.min(
+        deps.defaultNoRhythmMs,
+        ...rules.map((r) => r.params.noRhythmMinutes * 60_000).filter((x) => Number.isFinite(x) && x > 0),
+      );
+      sims = all.filter((s) => {
+        if ((hours.get(s.simId)?.length ?? 0) >= RHYTHM_MIN_HOURS) return true;
+        out.set(s.simId, { ms, rule: null, provisional: true });
+        return false;
+      });
+      if (sims.length === 0) return out;
+    }
     const ruled = new Map<number, SilenceRule>();
     if (rules.length > 0) {
       const profiles = await deps.profilesOf(sims.map((s) => s.simId));

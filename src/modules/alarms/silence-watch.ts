@@ -44,6 +44,7 @@ export type SilenceDeps = {
     sims: readonly { simId: number; lastEventAt: Date }[],
     at: Date,
     rules: readonly SilenceRule[],
+    opts?: { provisional?: boolean },
   ) => Promise<Map<number, Threshold>>;
   /** Of these SIMs, those in service (ACTIVATED): a deactivated or retired SIM's silence is no news. */
   inService: (simIds: readonly number[]) => Promise<Set<number>>;
@@ -103,50 +104,48 @@ export function silenceWatch(deps: SilenceDeps) {
   const { database } = deps;
 
   /**
-   * Start watching SIMs that talked (ids from ingest's batch event); a SIM already watched is left as it is. Those
-   * are dropped first, by the watch's primary key: nearly every batch event names SIMs whose status moved (attached,
-   * in session, detached), almost all of them watched long since, and reading their last events, scope and rhythm
-   * only to insert nothing was most of what the rules cost at the ingest's limit (docs/PERFORMANCE.md).
+   * Start watching SIMs that talked (ids from ingest's batch event); a SIM already watched is left as it is. On
+   * ingest's path, so kept to a few index reads and one insert a batch (docs/PERFORMANCE.md, "the ingest with alarm
+   * rules on"): the SIMs already watched are dropped first by the watch's key (nearly every batch event names SIMs
+   * whose status moved, almost all watched long since), and a SIM with no rhythm yet gets a provisional threshold
+   * without its scope being read (silence-rules.ts; the tick takes its own when it falls due).
    */
   async function watch(simIds: readonly number[], at: Date): Promise<number> {
     if (simIds.length === 0) return 0;
-    const unwatched = await database.query<{ id: string }>(
-      `select u.id::text from unnest($1::bigint[]) as u(id)
-        where not exists (select 1 from silence_watch w where w.sim_id = u.id)`,
+    const watched = await database.query<{ sim_id: string }>(
+      'select sim_id::text from silence_watch where sim_id = any($1::bigint[])',
       [simIds],
     );
+    const skip = new Set(watched.map((w) => Number(w.sim_id)));
+    const unwatched = simIds.filter((id) => !skip.has(id));
     if (unwatched.length === 0) return 0;
-    const last = await deps.lastEventsOf(unwatched.map((r) => Number(r.id)));
+    const last = await deps.lastEventsOf(unwatched);
     const ids = [...last.keys()];
     if (ids.length === 0) return 0;
     const thresholds = await deps.thresholdsOf(
       ids.map((simId) => ({ simId, lastEventAt: last.get(simId)!.lastEventAt })),
       at,
       await deps.rules(),
+      { provisional: true },
     );
-    const rows = ids.map((id) => {
-      const e = last.get(id)!;
-      const threshold = thresholds.get(id)!;
-      return {
-        sim_id: id,
-        tenant_id: e.tenantId,
-        account_id: e.accountId,
-        last_event_at: e.lastEventAt.toISOString(),
-        threshold_ms: threshold.ms,
-        due_at: new Date(e.lastEventAt.getTime() + threshold.ms).toISOString(),
-        rule_id: threshold.rule?.id ?? null,
-      };
-    });
+    const col = <T>(f: (id: number, e: LastEvent, t: Threshold) => T) =>
+      ids.map((id) => f(id, last.get(id)!, thresholds.get(id)!));
     const r = await database.query<{ n: number }>(
-      `with v as (select * from jsonb_to_recordset($1::jsonb)
-                    as x(sim_id bigint, tenant_id bigint, account_id bigint, last_event_at timestamptz,
-                         threshold_ms bigint, due_at timestamptz, rule_id bigint)),
-            ins as (insert into silence_watch (sim_id, tenant_id, account_id, last_event_at, threshold_ms, due_at,
+      `with ins as (insert into silence_watch (sim_id, tenant_id, account_id, last_event_at, threshold_ms, due_at,
                                                rule_id)
-                    select sim_id, tenant_id, account_id, last_event_at, threshold_ms, due_at, rule_id from v
+                    select * from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::bigint[],
+                                         $6::timestamptz[], $7::bigint[])
                     on conflict (sim_id) do nothing returning 1)
        select count(*)::int as n from ins`,
-      [JSON.stringify(rows)],
+      [
+        ids,
+        col((_, e) => e.tenantId),
+        col((_, e) => e.accountId),
+        col((_, e) => e.lastEventAt.toISOString()),
+        col((_, _e, t) => t.ms),
+        col((_, e, t) => new Date(e.lastEventAt.getTime() + t.ms).toISOString()),
+        col((_, _e, t) => t.rule?.id ?? null),
+      ],
     );
     return r[0]?.n ?? 0;
   }

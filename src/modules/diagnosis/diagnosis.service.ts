@@ -11,7 +11,7 @@ import type { Language } from '../accounts/accounts.schemas.ts';
 import { parseWindow } from '../network/window.ts';
 import { displayIccid } from '../sims/identifiers.ts';
 import type { SimsService } from '../sims/sims.service.ts';
-import { activityPatternFromHours, silentAfterMs } from './checks/activity.ts';
+import { activityPatternFromHours, NO_PATTERN_WARN_MS, silentAfterMs } from './checks/activity.ts';
 import type { Diagnosis } from './diagnosis.model.ts';
 import { ACTIVITY_DAYS, diagnosisRepo, type SimRef } from './diagnosis.repo.ts';
 import { diagnose } from './engine.ts';
@@ -62,6 +62,8 @@ export function createDiagnosisService(
   }
 
   return {
+    /** For the alarms' silence watch: the threshold `silenceThresholds` gives a SIM with no rhythm (a day). */
+    silenceWithoutRhythmMs: NO_PATTERN_WARN_MS,
     /**
      * For the alarms' silence watch (issue 17): after how long each SIM's silence is news, by the same rule as the
      * diagnosis' "silent" warning over its rhythm of the last ACTIVITY_DAYS days (a day for a SIM without one).
