@@ -198,7 +198,7 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
     async backfillWatches(afterSimId: number): Promise<{ watched: number; next: number | null }> {
       const ids = await deps.simsWithStateAfter(afterSimId, BACKFILL_PAGE);
       if (ids.length === 0) return { watched: 0, next: null };
-      const watched = await silence.watch(ids, new Date(now()));
+      const watched = await silence.watch(ids, new Date(now()), { recheck: true });
       return { watched, next: ids.length < BACKFILL_PAGE ? null : ids[ids.length - 1]! };
     },
     /** The worker's timer: raise, repeat or clear what is due. */

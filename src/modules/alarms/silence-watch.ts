@@ -19,6 +19,7 @@ import { simOrderingKey } from '../sims/sims.events.ts';
 import { AlarmEvents } from './alarms.events.ts';
 import { nextInSchedule, type SilenceRule, severityAfter } from './rules.ts';
 import type { Threshold } from './silence-rules.ts';
+import { watchedBits } from './watched-bits.ts';
 
 /** How often a silence with an active alarm is looked at again (count +1, or cleared when the SIM talked). */
 export const RECHECK_MS = 5 * 60_000;
@@ -102,22 +103,30 @@ const DEFAULT_SEVERITY = 'major';
 
 export function silenceWatch(deps: SilenceDeps) {
   const { database } = deps;
+  // Which SIMs are watched, as far as this process has seen: a status change of a SIM watched long since (nearly
+  // every SIM of nearly every batch event) costs no read at all.
+  const known = watchedBits();
 
   /**
    * Start watching SIMs that talked (ids from ingest's batch event); a SIM already watched is left as it is. On
    * ingest's path, so kept to a few index reads and one insert a batch (docs/PERFORMANCE.md, "the ingest with alarm
    * rules on"): the SIMs already watched are dropped first by the watch's key (nearly every batch event names SIMs
    * whose status moved, almost all watched long since), and a SIM with no rhythm yet gets a provisional threshold
-   * without its scope being read (silence-rules.ts; the tick takes its own when it falls due).
+   * without its scope being read (silence-rules.ts; the tick takes its own when it falls due). `recheck` (the
+   * backfill) asks the database about every SIM, whatever this process remembers.
    */
-  async function watch(simIds: readonly number[], at: Date): Promise<number> {
-    if (simIds.length === 0) return 0;
+  async function watch(simIds: readonly number[], at: Date, opts: { recheck?: boolean } = {}): Promise<number> {
+    const asked = opts.recheck ? [...simIds] : simIds.filter((id) => !known.has(id));
+    if (asked.length === 0) return 0;
     const watched = await database.query<{ sim_id: string }>(
       'select sim_id::text from silence_watch where sim_id = any($1::bigint[])',
-      [simIds],
+      [asked],
     );
-    const skip = new Set(watched.map((w) => Number(w.sim_id)));
-    const unwatched = simIds.filter((id) => !skip.has(id));
+    const inDb = new Set(watched.map((w) => Number(w.sim_id)));
+    for (const id of inDb) known.add(id);
+    // A SIM the database has no watch for is not watched, whatever a bit said (a recheck: the backfill).
+    const unwatched = asked.filter((id) => !inDb.has(id));
+    for (const id of unwatched) known.delete(id);
     if (unwatched.length === 0) return 0;
     const last = await deps.lastEventsOf(unwatched);
     const ids = [...last.keys()];
@@ -147,6 +156,8 @@ export function silenceWatch(deps: SilenceDeps) {
         col((_, _e, t) => t.rule?.id ?? null),
       ],
     );
+    // Inserted now, or by another process in between (on conflict): watched either way.
+    for (const id of ids) known.add(id);
     return r[0]?.n ?? 0;
   }
 
@@ -315,7 +326,10 @@ export function silenceWatch(deps: SilenceDeps) {
         },
       });
     }
-    if (gone.length > 0) await tx.query('delete from silence_watch where sim_id = any($1::bigint[])', [gone]);
+    if (gone.length > 0) {
+      await tx.query('delete from silence_watch where sim_id = any($1::bigint[])', [gone]);
+      for (const id of gone) known.delete(id);
+    }
     await clearAll(tx, clears);
     await setWatches(tx, moves, 'last_event_at, threshold_ms, due_at, alarm_id, tenant_id, account_id, rule_id');
     await setWatches(tx, rests, 'due_at, alarm_id');
