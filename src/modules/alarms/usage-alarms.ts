@@ -86,8 +86,16 @@ export function usageAlarms(deps: UsageAlarmDeps) {
       [tenantId, type],
     );
     const activeSims = new Set(active.map((a) => Number(a.originator_id)));
+    const activeBySim = new Map(active.map((a) => [Number(a.originator_id), a]));
     await database.rawTransaction(async (tx) => {
       for (const [simId, f] of v.found) {
+        // Moved to another account since its alarm was raised: that one stays the old account's, cleared; this
+        // hour's finding is the new account's, on an alarm of its own.
+        const old = activeBySim.get(simId);
+        if (old && Number(old.account_id) !== f.accountId) {
+          await clear(tx, type, old.id, tenantId, simId, Number(old.account_id), now, 'moved');
+          activeSims.delete(simId);
+        }
         if (!activeSims.has(simId) && f.rule.schedule !== null && !inSchedule(f.rule.schedule, at.getTime())) continue;
         const r = await upsert(tx, type, tenantId, simId, f, at, now);
         if (r === 'raised') out.raised++;
@@ -166,11 +174,12 @@ export function usageAlarms(deps: UsageAlarmDeps) {
     simId: number,
     accountId: number,
     now: Date,
+    by: 'traffic' | 'moved' = 'traffic',
   ) {
     const done = await tx.query<{ severity: string }>(
-      `update alarms set cleared_at = $2, details = details || '{"clearedBy": "usage"}'::jsonb
+      `update alarms set cleared_at = $2, details = details || jsonb_build_object('clearedBy', $3::text)
         where id = $1 and cleared_at is null returning severity`,
-      [id, now],
+      [id, now, by === 'moved' ? 'moved' : 'usage'],
     );
     if (!done[0]) return false;
     await emitRaw(
@@ -184,7 +193,7 @@ export function usageAlarms(deps: UsageAlarmDeps) {
         type,
         severity: done[0].severity,
         at: now.toISOString(),
-        by: 'traffic',
+        by,
       },
       { orderingKey: simOrderingKey(simId) },
     );

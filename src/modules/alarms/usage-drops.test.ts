@@ -7,6 +7,7 @@ import { alarmsAt } from '../../../test/support/alarms.ts';
 import { type Harness, harness, makeTenant } from '../../../test/support/harness.ts';
 import { makeSims } from '../../../test/support/sims-factory.ts';
 import { cliPrincipal } from '../../platform/auth.ts';
+import { toCsv } from '../sims/import/import.test-support.ts';
 import { customerAlarmDetails } from './alarms.events.ts';
 import { startUsageDropRuns, USAGE_DROP_DELAY_MS, USAGE_DROP_RUN } from './alarms.jobs.ts';
 import { presentCustomerAlarm } from './alarms.presenter.ts';
@@ -212,6 +213,68 @@ describe('usage drops (live)', () => {
     const byIccid = new Map(bt.sims.map((s) => [s.iccid.slice(0, 19), s]));
     expect(byIccid.get(made[0]!.iccid20.slice(0, 19))).toMatchObject({ fired: 1, deepestDropPercent: 90 });
     expect(byIccid.get(made[4]!.iccid20.slice(0, 19))).toMatchObject({ fired: 1, deepestDropPercent: 100 });
+  });
+});
+
+describe('usage drops: a SIM moved to another account', () => {
+  it('its alarm stays the old account’s, cleared as moved; the new account’s finding is an alarm of its own', async () => {
+    const tenant = await makeTenant(h.services);
+    const [sim] = await makeSims(h.services, tenant.child.id, 1, { state: 'ACTIVATED' });
+    const [row] = await h.ctx.database.query<{ id: string; tenant_id: string }>(
+      'select id::text, tenant_id::text from sims where left(iccid, 19) = $1',
+      [sim!.iccid20.slice(0, 19)],
+    );
+    const simId = Number(row!.id);
+    const tenantId = Number(row!.tenant_id);
+    const end = Math.floor(Date.now() / HOUR) * HOUR;
+    // Its usual MB an hour over four weeks; 0.1 MB an hour for the last three hours and the next one.
+    const hours: [number, number][] = [];
+    for (let w = 0; w <= 4; w++)
+      for (let t = end - 3 * HOUR - w * WEEK; t < end + HOUR - w * WEEK; t += HOUR)
+        hours.push([t, w === 0 ? 0.1 * MB : MB]);
+    await h.ctx.database.query(
+      `insert into sim_usage_hourly (sim_id, tenant_id, account_id, hour, bytes_up, bytes_down)
+       select $1, $2, $3, to_timestamp(t / 1000.0), b / 4, b - b / 4 from unnest($4::float8[], $5::bigint[]) as x(t, b)`,
+      [simId, tenantId, tenant.child.id, hours.map((x) => x[0]), hours.map((x) => Math.round(x[1]))],
+    );
+    await h.services.alarms.rules.create(staff, {
+      ...CreateRuleBody.parse({ name: `Moved drop ${tenant.child.id}`, kind: 'usage_drop' }),
+      scope: { accountIds: [tenant.child.id, tenant.root.id] },
+    });
+    const alarms = alarmsAt(h, { now: end + 2 * HOUR });
+    const run = async (at: number) => {
+      for (let after = 0; ; ) {
+        const r = await alarms.usageRulesPage(after, new Date(at));
+        if (r.tenantId === null) return;
+        after = r.tenantId;
+      }
+    };
+    const mine = () =>
+      h.ctx.database.query<{ account_id: string; cleared_at: Date | null; details: Record<string, unknown> }>(
+        `select account_id::text, cleared_at, details from alarms where type = 'usage_drop' and originator_id = $1
+          order by id`,
+        [String(simId)],
+      );
+    await run(end);
+    expect((await mine()).map((a) => Number(a.account_id))).toEqual([tenant.child.id]);
+    const moved = await h.services.simImports.importCsv(
+      staff,
+      toCsv(['iccid', 'account'], [{ iccid: sim!.iccid20, account: tenant.root.number }]),
+      { mode: 'atomic', upsert: true },
+    );
+    expect(moved.job).toMatchObject({ status: 'succeeded', rowsUpdated: 1 });
+    await run(end + HOUR);
+    const after = await mine();
+    expect(after.map((a) => [Number(a.account_id), a.cleared_at === null])).toEqual([
+      [tenant.child.id, false],
+      [tenant.root.id, true],
+    ]);
+    expect(after[0]!.details).toMatchObject({ clearedBy: 'moved' });
+    const [event] = await h.ctx.database.query<{ payload: { by: string; accountId: number } }>(
+      `select payload from domain_events where name = 'alarms.cleared' and payload->>'simId' = $1`,
+      [String(simId)],
+    );
+    expect(event!.payload).toMatchObject({ by: 'moved', accountId: tenant.child.id });
   });
 });
 
