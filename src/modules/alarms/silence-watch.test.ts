@@ -24,7 +24,7 @@ const alarmsAt = (clock: { now: number }) => alarmsAtOf(h, clock);
 
 async function talk(sim: MadeSim, at: number, type: 'attach' | 'sms_mo' = 'attach') {
   const r = await h.services.ingest.acceptNetwork(
-    [{ line: 1, value: { ts: new Date(at).toISOString(), iccid: sim.iccid20, type, ...net } }],
+    [{ line: 1, value: { ts: new Date(at).toISOString(), iccid: sim!.iccid20, type, ...net } }],
     src,
   );
   expect(r).toMatchObject({ accepted: 1 });
@@ -33,7 +33,7 @@ async function talk(sim: MadeSim, at: number, type: 'attach' | 'sms_mo' = 'attac
 
 async function simIdOf(sim: MadeSim): Promise<number> {
   const [r] = await h.ctx.database.query<{ id: string }>('select id::text from sims where left(iccid, 19) = $1', [
-    sim.iccid20.slice(0, 19),
+    sim!.iccid20.slice(0, 19),
   ]);
   return Number(r!.id);
 }
@@ -51,6 +51,18 @@ const alarmOf = async (simId: number) => {
   for (const a of items) expect(a.originator).toMatchObject({ id: String(simId) });
   return items;
 };
+
+/** A SIM of the child account, silent a day since 30 h ago, its silence alarm raised by the tick at its due time. */
+async function silentWithAlarm() {
+  const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
+  const simId = await simIdOf(sim!);
+  const last = Date.now() - 30 * 3_600_000;
+  await talk(sim!, last);
+  const clock = { now: last + NO_PATTERN_WARN_MS };
+  const alarms = alarmsAt(clock);
+  expect(await alarms.silenceTick()).toMatchObject({ raised: 1 });
+  return { sim: sim!, simId, clock, alarms };
+}
 
 describe('the silence watch', () => {
   it('raises the alarm at the due instant (not before, not at the next message), repeats it, and clears it when the SIM talks', async () => {
@@ -162,13 +174,7 @@ describe('the silence watch', () => {
   });
 
   it('a silent SIM out of service is no alarm: looked at again in a day; one alarmed before it left is cleared', async () => {
-    const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
-    const simId = await simIdOf(sim!);
-    const last = Date.now() - 30 * 3_600_000;
-    await talk(sim!, last);
-    const clock = { now: last + NO_PATTERN_WARN_MS };
-    const alarms = alarmsAt(clock);
-    expect(await alarms.silenceTick()).toMatchObject({ raised: 1 });
+    const { sim, simId, clock, alarms } = await silentWithAlarm();
     const deactivated = await h.app.inject({
       method: 'POST',
       url: `/api/v1/sims/${sim!.iccid20}/state`,
@@ -192,13 +198,7 @@ describe('the silence watch', () => {
   });
 
   it('a SIM moved to another account: its old alarm is cleared as moved, without what the SIM did since', async () => {
-    const [sim] = await makeSims(h.services, t.child.id, 1, { state: 'ACTIVATED' });
-    const simId = await simIdOf(sim!);
-    const last = Date.now() - 30 * 3_600_000;
-    await talk(sim!, last);
-    const clock = { now: last + NO_PATTERN_WARN_MS };
-    const alarms = alarmsAt(clock);
-    expect(await alarms.silenceTick()).toMatchObject({ raised: 1 });
+    const { sim, simId, clock, alarms } = await silentWithAlarm();
     const [raised] = await alarmOf(simId);
     expect(raised).toMatchObject({ accountId: t.child.id, status: 'active' });
     // Moved by an import (upsert) to the tenant's root account, then it talks there.
@@ -208,7 +208,7 @@ describe('the silence watch', () => {
       { mode: 'atomic', upsert: true },
     );
     expect(moved.job).toMatchObject({ status: 'succeeded', rowsUpdated: 1 });
-    await talk(sim!, clock.now + MIN, 'sms_mo');
+    await talk(sim, clock.now + MIN, 'sms_mo');
     clock.now += RECHECK_MS;
     expect(await alarms.silenceTick()).toMatchObject({ cleared: 1, raised: 0 });
     const [old] = await alarmOf(simId);
