@@ -34,10 +34,15 @@ export function presentAlarm(
 }
 
 type CustomerAlarmJson = z.infer<typeof CustomerAlarmView>;
-// Details are free-form JSON each watch wrote (silence-watch.ts, refusal-bursts.ts, usage-drops.ts, usage-drift.ts): a key an older alarm lacks is
-// null, never a failed answer.
+// Details are free-form JSON each watch wrote (silence-watch.ts, refusal-bursts.ts, usage-drops.ts, usage-drift.ts,
+// telemetry-thresholds.ts): a key an older alarm lacks is null, never a failed answer.
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
+// A measurement is said as the device reported it (8.5 °C is not 9).
+const real = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+
+/** A device alarm's device id: its originator is `<deviceId>:<metric>` (telemetry-thresholds.ts). */
+export const deviceIdOf = (originatorId: string) => Number.parseInt(originatorId, 10);
 
 function customerCause(type: CustomerAlarmJson['type'], d: Record<string, unknown>): CustomerAlarmJson['cause'] {
   if (type === 'silence')
@@ -67,6 +72,18 @@ function customerCause(type: CustomerAlarmJson['type'], d: Record<string, unknow
       usualBytesPerDay: num(d.meanBytesPerDay),
       changePercent: num(d.changePercent),
     };
+  // The condition's facts only: never the rule (ruleId, its name) nor the desk's bookkeeping (clearedBy).
+  if (type === 'telemetry_threshold')
+    return {
+      kind: 'telemetry_threshold',
+      metric: str(d.metric),
+      value: real(d.value),
+      valueAt: str(d.valueAt),
+      above: real(d.above),
+      below: real(d.below),
+      reportsBeyond: num(d.reportsBeyond),
+      beyondSince: str(d.beyondSince),
+    };
   const lastType = str(d.lastType);
   return {
     kind: 'refusal_burst',
@@ -87,17 +104,24 @@ function customerCause(type: CustomerAlarmJson['type'], d: Record<string, unknow
 /**
  * A customer's alarm (CustomerAlarmView): each field picked here, so nothing the desk keeps (rule, staff, case claim,
  * reminders) can reach a customer by being added to the row or the staff view. Only rows of CUSTOMER_ALARM_TYPES
- * reach it (the service's reach filters them).
+ * reach it (the service's reach filters them). `iccids`: the SIM originators' ICCIDs by SIM id; `deviceNames`: the
+ * device originators' names by device id (the devices module's, so a renamed device is said by its name of now).
  */
-export function presentCustomerAlarm(a: AlarmRow, iccids: ReadonlyMap<number, string>): CustomerAlarmJson {
+export function presentCustomerAlarm(
+  a: AlarmRow,
+  iccids: ReadonlyMap<number, string>,
+  deviceNames: ReadonlyMap<number, string | null> = new Map(),
+): CustomerAlarmJson {
   const type = a.type as CustomerAlarmJson['type'];
+  const deviceId = a.originatorType === 'device' ? deviceIdOf(a.originatorId) : null;
   return {
     id: a.id,
     type,
     severity: a.severity as CustomerAlarmJson['severity'],
     status: a.clearedAt ? 'cleared' : 'active',
     acknowledged: a.acknowledgedAt !== null,
-    iccid: iccids.get(Number(a.originatorId)) ?? null,
+    iccid: a.originatorType === 'sim' ? (iccids.get(Number(a.originatorId)) ?? null) : null,
+    device: deviceId === null ? null : { id: deviceId, name: deviceNames.get(deviceId) ?? null },
     count: a.count,
     firstSeenAt: a.firstSeenAt.toISOString(),
     lastSeenAt: a.lastSeenAt.toISOString(),

@@ -17,10 +17,11 @@ import type { AlarmRow, AlarmsService } from './alarms.service.ts';
 const present = async (alarms: AlarmsService, a: AlarmRow) => presentAlarm(a, await alarms.iccidsFor([a]));
 
 const CUSTOMERS =
-  "A customer sees their own accounts' SIM alarms (silence, refusal_burst) in the CustomerAlarm shape: type, " +
-  'severity, active or cleared, acknowledged or not, the ICCID, first and last seen, count, cleared time and the cause ' +
-  'as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage ' +
-  'reaches customers through its monitoring case). Staff get the Alarm shape.';
+  "A customer sees their own accounts' SIM alarms (silence, refusal_burst, usage_drop, usage_drift) and device " +
+  'alarms (telemetry_threshold) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, ' +
+  'the ICCID or the device, first and last seen, count, cleared time and the cause as facts — no rule, staff or case ' +
+  'bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring ' +
+  'case). Staff get the Alarm shape.';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const tags = ['alarms'];
@@ -51,7 +52,8 @@ export function alarmsRoutes(alarms: AlarmsService) {
           const groups = await alarms.groupSizesOf(page.items);
           return { items: page.items.map((a) => presentAlarm(a, iccids, groups)), nextCursor };
         }
-        return { items: page.items.map((a) => presentCustomerAlarm(a, iccids)), nextCursor };
+        const devices = await alarms.deviceNamesFor(page.items);
+        return { items: page.items.map((a) => presentCustomerAlarm(a, iccids, devices)), nextCursor };
       },
     );
     app.get(
@@ -71,7 +73,8 @@ export function alarmsRoutes(alarms: AlarmsService) {
         const p = principalOf(req);
         const a = await alarms.read(p, req.params.id);
         const iccids = await alarms.iccidsFor([a]);
-        return isStaff(p) ? presentAlarm(a, iccids, await alarms.groupSizesOf([a])) : presentCustomerAlarm(a, iccids);
+        if (isStaff(p)) return presentAlarm(a, iccids, await alarms.groupSizesOf([a]));
+        return presentCustomerAlarm(a, iccids, await alarms.deviceNamesFor([a]));
       },
     );
     app.post(

@@ -13,11 +13,20 @@ export const ALARM_TYPES = [
 ] as const;
 export const ORIGINATOR_TYPES = ['sim', 'device', 'plmn', 'apn', 'rule'] as const;
 /**
- * The alarms a customer sees: their SIMs' own (originator `sim`), of a type with a customer view below. A network's
- * or APN's alarm reaches customers through the monitoring case and its mail; a failed rule is the desk's business.
- * A new SIM alarm type stays staff-only until it has its customer view here.
+ * The alarms a customer sees: their SIMs' own (originator `sim`) and their devices' telemetry thresholds (originator
+ * `device`), of a type with a customer view below. A network's or APN's alarm reaches customers through the
+ * monitoring case and its mail; a failed rule is the desk's business. A new alarm type stays staff-only until it has
+ * its customer view here.
  */
-export const CUSTOMER_ALARM_TYPES = ['silence', 'refusal_burst', 'usage_drop', 'usage_drift'] as const;
+export const CUSTOMER_ALARM_TYPES = [
+  'silence',
+  'refusal_burst',
+  'usage_drop',
+  'usage_drift',
+  'telemetry_threshold',
+] as const;
+/** Whose alarms a customer sees (with CUSTOMER_ALARM_TYPES): their SIMs' and their devices'. */
+export const CUSTOMER_ORIGINATOR_TYPES = ['sim', 'device'] as const;
 
 export const ListAlarmsQuery = z.object({
   status: z
@@ -29,7 +38,12 @@ export const ListAlarmsQuery = z.object({
     .transform((v) => v === 'true')
     .optional()
     .describe('Only acknowledged (true) or unacknowledged (false) alarms'),
-  type: z.enum(ALARM_TYPES).optional(),
+  type: z
+    .enum(ALARM_TYPES)
+    .optional()
+    .describe(
+      "Only alarms of this type (telemetry_threshold: devices' alarms); a customer's of a staff-only type: none",
+    ),
   accountId: z.coerce.number().int().positive().optional().describe("Only this account's alarms"),
   iccid: z.string().trim().min(1).max(22).optional().describe("Only this SIM's alarms (19 or 20 digits)"),
   grouped: z
@@ -116,9 +130,10 @@ export const AlarmPage = z
   .meta({ id: 'AlarmPage' });
 
 /**
- * What a customer sees of an alarm (issue 17.6): what, how bad, since when, how often, on which SIM, and the cause as
- * facts the portal puts in the customer's words — never who or which rule raised it, staff names or the desk's
- * bookkeeping (case claim, reminders). Built field by field by presentCustomerAlarm, never by trimming the staff view.
+ * What a customer sees of an alarm (issue 17.6): what, how bad, since when, how often, on which SIM or device, and the
+ * cause as facts the portal puts in the customer's words — never who or which rule raised it, staff names or the
+ * desk's bookkeeping (case claim, reminders). Built field by field by presentCustomerAlarm, never by trimming the
+ * staff view.
  */
 const SilenceCause = z
   .object({
@@ -182,6 +197,18 @@ const UsageDriftCause = z
     changePercent: z.number().int().nullable().describe('How far from its usual, in percent (negative: less)'),
   })
   .describe('usage_drift: its daily data volume drifted away from its usual');
+const TelemetryThresholdCause = z
+  .object({
+    kind: z.literal('telemetry_threshold'),
+    metric: z.string().nullable().describe('What the device measured: temperature_c, wear_pct.brake_pad, …'),
+    value: z.number().nullable().describe('Its newest value beyond (as the device reported it)'),
+    valueAt: z.string().nullable().describe('When the device reported that value'),
+    above: z.number().nullable().describe('The limit it must not exceed (null: no upper limit)'),
+    below: z.number().nullable().describe('The limit it must not fall under (null: no lower limit)'),
+    reportsBeyond: z.number().int().nullable().describe('How many reports in a row were beyond, up to that value'),
+    beyondSince: z.string().nullable().describe('Since when it has been beyond (the first report of that run)'),
+  })
+  .describe("telemetry_threshold: a device's measurement stayed beyond its limit for several reports");
 
 export const CustomerAlarmView = z
   .object({
@@ -190,13 +217,26 @@ export const CustomerAlarmView = z
     severity: z.enum(ALARM_SEVERITIES),
     status: z.enum(['active', 'cleared']),
     acknowledged: z.boolean().describe('The service desk has seen it and is on it'),
-    iccid: z.string().nullable().describe("The SIM's ICCID (null once the SIM is deleted)"),
+    iccid: z.string().nullable().describe("The SIM's ICCID (null once the SIM is deleted, and for a device's alarm)"),
+    device: z
+      .object({
+        id: z.number().int().describe("The device's id"),
+        name: z.string().nullable().describe('Its name (null when it has none, or once it is deleted)'),
+      })
+      .nullable()
+      .describe("A device's alarm (telemetry_threshold): the device; null for a SIM's alarm"),
     count: z.number().int().describe('How often the condition was found since the alarm was raised'),
     firstSeenAt: z.string(),
     lastSeenAt: z.string(),
     clearedAt: z.string().nullable(),
     cause: z
-      .discriminatedUnion('kind', [SilenceCause, RefusalCause, UsageDropCause, UsageDriftCause])
+      .discriminatedUnion('kind', [
+        SilenceCause,
+        RefusalCause,
+        UsageDropCause,
+        UsageDriftCause,
+        TelemetryThresholdCause,
+      ])
       .describe('Why, as facts (kind = type)'),
   })
   .meta({ id: 'CustomerAlarm' });

@@ -7,8 +7,9 @@ import { simOrderingKey } from '../sims/sims.events.ts';
 import { type AlarmCaseDeps, alarmCases } from './alarm-cases.ts';
 import { AlarmsErrors as E } from './alarms.errors.ts';
 import { AlarmEvents } from './alarms.events.ts';
+import { deviceIdOf } from './alarms.presenter.ts';
 import { type AlarmReach, type AlarmRow, alarmsRepo } from './alarms.repo.ts';
-import { CUSTOMER_ALARM_TYPES, type ListAlarmsInput } from './alarms.schemas.ts';
+import { CUSTOMER_ALARM_TYPES, CUSTOMER_ORIGINATOR_TYPES, type ListAlarmsInput } from './alarms.schemas.ts';
 import { type FleetDeps, fleetWatch } from './fleet-watch.ts';
 import { refusalBursts } from './refusal-bursts.ts';
 import { createRulesService, type RulesDeps } from './rules.service.ts';
@@ -26,7 +27,7 @@ export type { AlarmRow };
 
 /**
  * What the desk does about an alarm (acknowledge, clear) and its staff views (get, the alarm's series) are staff-only;
- * a customer reads their SIMs' alarms (list, read) and nothing more.
+ * a customer reads their SIMs' and devices' alarms (list, read) and nothing more.
  */
 const staffOnly = (p: Principal, message: string) => {
   if (!isStaff(p)) throw forbidden(E.staffOnly, message, [{ field: 'role', value: p.role, reason: 'staff only' }]);
@@ -89,14 +90,18 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
   let fleetPassAt = 0;
 
   /**
-   * Staff reach every alarm; a customer their SIMs' alarms of the customer types (CUSTOMER_ALARM_TYPES), in their
-   * tenant and, below its root, their subtree's accounts — the alarm's account (its SIM's when it was raised), as
-   * the alarm webhooks address it.
+   * Staff reach every alarm; a customer their SIMs' and devices' alarms of the customer types (CUSTOMER_ALARM_TYPES),
+   * in their tenant and, below its root, their subtree's accounts — the alarm's account (its SIM's or device's when
+   * it was raised), as the alarm webhooks address it.
    */
   async function reachOf(p: Principal): Promise<AlarmReach> {
     const scope = scopeOf(p);
     if (scope.kind === 'operator') return {};
-    const customer = { tenantId: scope.tenantId, originatorTypes: ['sim'], types: CUSTOMER_ALARM_TYPES };
+    const customer = {
+      tenantId: scope.tenantId,
+      originatorTypes: CUSTOMER_ORIGINATOR_TYPES,
+      types: CUSTOMER_ALARM_TYPES,
+    };
     if (scope.accountPath === `/${scope.tenantId}/`) return customer;
     return { ...customer, accountIds: await deps.accountsBelow(scope, scope.accountPath) };
   }
@@ -117,12 +122,19 @@ export function createAlarmsService(ctx: Pick<Ctx, 'database'>, deps: AlarmsDeps
   /** The ICCIDs of the alarms' SIMs, for the answer. */
   const iccidsFor = (rows: readonly AlarmRow[]) =>
     deps.iccidsOf([...new Set(rows.filter((r) => r.originatorType === 'sim').map((r) => Number(r.originatorId)))]);
+  /** The names of the alarms' devices (the devices module's), for a customer's answer. */
+  async function deviceNamesFor(rows: readonly AlarmRow[]): Promise<Map<number, string | null>> {
+    const ids = [...new Set(rows.filter((r) => r.originatorType === 'device').map((r) => deviceIdOf(r.originatorId)))];
+    const places = await deps.devicePlaces(ids.filter(Number.isSafeInteger));
+    return new Map([...places].map(([id, d]) => [id, d.name]));
+  }
 
   return {
     rules,
     get,
     read,
     iccidsFor,
+    deviceNamesFor,
     /** How many SIM alarms each fleet alarm among these has grouped under it (fleet-watch.ts groups them). */
     groupSizesOf: (rows: readonly AlarmRow[]) =>
       repo.groupSizes(rows.filter((r) => r.originatorType === 'plmn' || r.originatorType === 'apn').map((r) => r.id)),

@@ -183,7 +183,7 @@ describe('telemetry thresholds (live)', () => {
         farthestValue: 10,
       },
     ]);
-    // The staff list shows it; a customer does not see device alarms.
+    // The staff list shows it (what the device's customers see: device-alarms.customer.test.ts).
     const staffList = await h.services.alarms.list(staff, {
       status: 'any',
       type: 'telemetry_threshold',

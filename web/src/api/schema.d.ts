@@ -222,14 +222,14 @@ export interface paths {
   "/api/v1/alarms": {
     /**
      * List alarms
-     * @description Newest first (by when the condition was last seen). One active alarm per SIM and type; a silence that lasts raises its count every 5 minutes, and the first check after the SIM talks clears it. A customer sees their own accounts' SIM alarms (silence, refusal_burst) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape.
+     * @description Newest first (by when the condition was last seen). One active alarm per SIM and type; a silence that lasts raises its count every 5 minutes, and the first check after the SIM talks clears it. A customer sees their own accounts' SIM alarms (silence, refusal_burst, usage_drop, usage_drift) and device alarms (telemetry_threshold) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID or the device, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape.
      */
     get: operations["listAlarms"];
   };
   "/api/v1/alarms/{id}": {
     /**
      * Get an alarm
-     * @description A customer sees their own accounts' SIM alarms (silence, refusal_burst) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape. Another account's alarm, or a staff-only one, answers 404 to a customer.
+     * @description A customer sees their own accounts' SIM alarms (silence, refusal_burst, usage_drop, usage_drift) and device alarms (telemetry_threshold) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID or the device, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape. Another account's alarm, or a staff-only one, answers 404 to a customer.
      */
     get: operations["getAlarm"];
   };
@@ -2595,15 +2595,22 @@ export interface components {
     CustomerAlarm: {
       id: number;
       /** @enum {string} */
-      type: "silence" | "refusal_burst" | "usage_drop" | "usage_drift";
+      type: "silence" | "refusal_burst" | "usage_drop" | "usage_drift" | "telemetry_threshold";
       /** @enum {string} */
       severity: "critical" | "major" | "minor" | "warning";
       /** @enum {string} */
       status: "active" | "cleared";
       /** @description The service desk has seen it and is on it */
       acknowledged: boolean;
-      /** @description The SIM's ICCID (null once the SIM is deleted) */
+      /** @description The SIM's ICCID (null once the SIM is deleted, and for a device's alarm) */
       iccid: string | null;
+      /** @description A device's alarm (telemetry_threshold): the device; null for a SIM's alarm */
+      device: ({
+        /** @description The device's id */
+        id: number;
+        /** @description Its name (null when it has none, or once it is deleted) */
+        name: string | null;
+      }) | null;
       /** @description How often the condition was found since the alarm was raised */
       count: number;
       firstSeenAt: string;
@@ -2670,6 +2677,23 @@ export interface components {
         usualBytesPerDay: number | null;
         /** @description How far from its usual, in percent (negative: less) */
         changePercent: number | null;
+      }, {
+        /** @constant */
+        kind: "telemetry_threshold";
+        /** @description What the device measured: temperature_c, wear_pct.brake_pad, … */
+        metric: string | null;
+        /** @description Its newest value beyond (as the device reported it) */
+        value: number | null;
+        /** @description When the device reported that value */
+        valueAt: string | null;
+        /** @description The limit it must not exceed (null: no upper limit) */
+        above: number | null;
+        /** @description The limit it must not fall under (null: no lower limit) */
+        below: number | null;
+        /** @description How many reports in a row were beyond, up to that value */
+        reportsBeyond: number | null;
+        /** @description Since when it has been beyond (the first report of that run) */
+        beyondSince: string | null;
       }]>;
     };
     CustomerAlarmPage: {
@@ -6092,7 +6116,7 @@ export interface operations {
   };
   /**
    * List alarms
-   * @description Newest first (by when the condition was last seen). One active alarm per SIM and type; a silence that lasts raises its count every 5 minutes, and the first check after the SIM talks clears it. A customer sees their own accounts' SIM alarms (silence, refusal_burst) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape.
+   * @description Newest first (by when the condition was last seen). One active alarm per SIM and type; a silence that lasts raises its count every 5 minutes, and the first check after the SIM talks clears it. A customer sees their own accounts' SIM alarms (silence, refusal_burst, usage_drop, usage_drift) and device alarms (telemetry_threshold) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID or the device, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape.
    */
   listAlarms: {
     parameters: {
@@ -6101,6 +6125,7 @@ export interface operations {
         status?: "active" | "cleared" | "any";
         /** @description Only acknowledged (true) or unacknowledged (false) alarms */
         acknowledged?: "true" | "false";
+        /** @description Only alarms of this type (telemetry_threshold: devices' alarms); a customer's of a staff-only type: none */
         type?: "silence" | "refusal_burst" | "usage_drop" | "usage_drift" | "telemetry_threshold" | "fleet_attach_refusals" | "fleet_session_refusals" | "rule_failed";
         /** @description Only this account's alarms */
         accountId?: number;
@@ -6149,7 +6174,7 @@ export interface operations {
   };
   /**
    * Get an alarm
-   * @description A customer sees their own accounts' SIM alarms (silence, refusal_burst) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape. Another account's alarm, or a staff-only one, answers 404 to a customer.
+   * @description A customer sees their own accounts' SIM alarms (silence, refusal_burst, usage_drop, usage_drift) and device alarms (telemetry_threshold) in the CustomerAlarm shape: type, severity, active or cleared, acknowledged or not, the ICCID or the device, first and last seen, count, cleared time and the cause as facts — no rule, staff or case bookkeeping; network, APN and rule alarms are staff-only (a fleet outage reaches customers through its monitoring case). Staff get the Alarm shape. Another account's alarm, or a staff-only one, answers 404 to a customer.
    */
   getAlarm: {
     parameters: {

@@ -1,16 +1,17 @@
 /**
- * The portal's alarms (issue 17, point 6: a customer's own SIMs' alarms, web/src/portal/PortalAlarmsPage.tsx and the
- * SIM page's card) in the six languages; portal.ts merges these, so test/i18n-portal.test.ts checks every key in
- * every language. `{name}` marks a value the screen fills in (fillIn in portal/alarm-text.ts). The cause label of a
- * refusal ("27 Missing or unknown APN") stays as 3GPP writes it.
+ * The portal's alarms (issue 17, point 6: a customer's own SIMs' and devices' alarms,
+ * web/src/portal/PortalAlarmsPage.tsx and the SIM page's card) in the six languages; portal.ts merges these, so
+ * test/i18n-portal.test.ts checks every key in every language. `{name}` marks a value the screen fills in (fillIn in
+ * portal/alarm-text.ts). The cause label of a refusal ("27 Missing or unknown APN") and a device's metric name
+ * (temperature_c) stay as written.
  */
 export const portalAlarmsEn = {
   'portal.alarms.title': 'Alarms',
   'portal.alarms.intro':
-    'What our monitoring noticed on your SIMs: a SIM silent for longer than its usual rhythm allows, one the network keeps refusing, one carrying much less data than usual for the time of the week, or one whose daily data volume drifts away from its usual. An alarm ends by itself once the SIM is back to normal.',
+    'What our monitoring noticed on your SIMs and devices: a SIM silent for longer than its usual rhythm allows, one the network keeps refusing, one carrying much less data than usual for the time of the week, or one whose daily data volume drifts away from its usual; a device whose measurement stays beyond its limit. An alarm ends by itself once the SIM or device is back to normal.',
   'portal.alarms.which': 'Which alarms',
   'portal.alarms.col.severity': 'Severity',
-  'portal.alarms.col.sim': 'SIM',
+  'portal.alarms.col.sim': 'SIM or device',
   'portal.alarms.col.what': 'What happened',
   'portal.alarms.col.seen': 'Seen',
   'portal.alarms.col.state': 'State',
@@ -21,6 +22,9 @@ export const portalAlarmsEn = {
   'portal.alarms.acknowledged': 'The service desk is on it',
   'portal.alarms.repeated': '{count} times, last {last}',
   'portal.alarms.clearedAt': 'ended {at}',
+  'portal.alarms.deviceId': 'device #{id}',
+  'portal.alarms.type': 'Type of alarm',
+  'portal.alarms.allTypes': 'Every type',
   'portal.alarms.words.silence': 'Silent since {since}, longer than its usual rhythm allows ({allowed}).',
   'portal.alarms.words.refusedAttach': 'The network refused the SIM’s attach {count} times within {window}.',
   'portal.alarms.words.refusedSession': 'The network refused the SIM’s data sessions {count} times within {window}.',
@@ -35,6 +39,10 @@ export const portalAlarmsEn = {
     '{bytes} a day over {span} up to {to}: {change} more than it usually carries ({usual} a day).',
   'portal.alarms.words.usageDriftDown':
     '{bytes} a day over {span} up to {to}: {change} less than it usually carries ({usual} a day).',
+  'portal.alarms.words.telemetryAbove':
+    '{metric} was {value} on {at}, above its limit of {limit}: {count} reports in a row since {since}.',
+  'portal.alarms.words.telemetryBelow':
+    '{metric} was {value} on {at}, below its limit of {limit}: {count} reports in a row since {since}.',
   'portal.sim.alarms': 'Active alarms',
   'portal.sim.noAlarm': 'No active alarm on this SIM.',
   'portal.sim.allAlarms': 'All alarms of this SIM',
@@ -42,6 +50,7 @@ export const portalAlarmsEn = {
   'enum.alarmType.refusal_burst': 'Refused by the network',
   'enum.alarmType.usage_drop': 'Less data than usual',
   'enum.alarmType.usage_drift': 'Data volume drifting from usual',
+  'enum.alarmType.telemetry_threshold': 'Measurement beyond its limit',
   'enum.alarmSeverity.critical': 'Critical',
   'enum.alarmSeverity.major': 'Major',
   'enum.alarmSeverity.minor': 'Minor',
@@ -55,10 +64,10 @@ type Catalog = Record<keyof typeof portalAlarmsEn, string>;
 const fr: Catalog = {
   'portal.alarms.title': 'Alarmes',
   'portal.alarms.intro':
-    'Ce que notre supervision a remarqué sur vos SIM : une SIM silencieuse plus longtemps que son rythme habituel ne le permet, que le réseau refuse à répétition, qui transmet bien moins de données que d’habitude à ce moment de la semaine, ou dont le volume de données quotidien s’écarte peu à peu de l’habitude. Une alarme se termine d’elle-même quand la SIM revient à la normale.',
+    'Ce que notre supervision a remarqué sur vos SIM et vos appareils : une SIM silencieuse plus longtemps que son rythme habituel ne le permet, que le réseau refuse à répétition, qui transmet bien moins de données que d’habitude à ce moment de la semaine, ou dont le volume de données quotidien s’écarte peu à peu de l’habitude ; un appareil dont une mesure reste au-delà de sa limite. Une alarme se termine d’elle-même quand la SIM ou l’appareil revient à la normale.',
   'portal.alarms.which': 'Quelles alarmes',
   'portal.alarms.col.severity': 'Gravité',
-  'portal.alarms.col.sim': 'SIM',
+  'portal.alarms.col.sim': 'SIM ou appareil',
   'portal.alarms.col.what': 'Ce qui s’est passé',
   'portal.alarms.col.seen': 'Constatée',
   'portal.alarms.col.state': 'État',
@@ -69,6 +78,9 @@ const fr: Catalog = {
   'portal.alarms.acknowledged': 'Le service client s’en occupe',
   'portal.alarms.repeated': '{count} fois, la dernière le {last}',
   'portal.alarms.clearedAt': 'terminée le {at}',
+  'portal.alarms.deviceId': 'appareil n° {id}',
+  'portal.alarms.type': 'Type d’alarme',
+  'portal.alarms.allTypes': 'Tous les types',
   'portal.alarms.words.silence':
     'Silencieuse depuis le {since}, plus longtemps que son rythme habituel ne le permet ({allowed}).',
   'portal.alarms.words.refusedAttach': 'Le réseau a refusé l’attachement de la SIM {count} fois en {window}.',
@@ -84,6 +96,10 @@ const fr: Catalog = {
     '{bytes} par jour sur {span} jusqu’au {to} : {change} de plus que ce qu’elle transmet d’habitude ({usual} par jour).',
   'portal.alarms.words.usageDriftDown':
     '{bytes} par jour sur {span} jusqu’au {to} : {change} de moins que ce qu’elle transmet d’habitude ({usual} par jour).',
+  'portal.alarms.words.telemetryAbove':
+    '{metric} était à {value} le {at}, au-dessus de sa limite de {limit} : {count} relevés de suite depuis le {since}.',
+  'portal.alarms.words.telemetryBelow':
+    '{metric} était à {value} le {at}, en dessous de sa limite de {limit} : {count} relevés de suite depuis le {since}.',
   'portal.sim.alarms': 'Alarmes actives',
   'portal.sim.noAlarm': 'Aucune alarme active sur cette SIM.',
   'portal.sim.allAlarms': 'Toutes les alarmes de cette SIM',
@@ -91,6 +107,7 @@ const fr: Catalog = {
   'enum.alarmType.refusal_burst': 'Refusée par le réseau',
   'enum.alarmType.usage_drop': 'Moins de données que d’habitude',
   'enum.alarmType.usage_drift': 'Volume de données qui dérive',
+  'enum.alarmType.telemetry_threshold': 'Mesure hors de sa limite',
   'enum.alarmSeverity.critical': 'Critique',
   'enum.alarmSeverity.major': 'Majeure',
   'enum.alarmSeverity.minor': 'Mineure',
@@ -102,10 +119,10 @@ const fr: Catalog = {
 const de: Catalog = {
   'portal.alarms.title': 'Alarme',
   'portal.alarms.intro':
-    'Was unsere Überwachung an Ihren SIMs bemerkt hat: eine SIM, die länger schweigt, als ihr üblicher Rhythmus erlaubt, eine, die das Netz wiederholt abweist, eine, die zu dieser Zeit der Woche viel weniger Daten überträgt als üblich, oder eine, deren tägliches Datenvolumen allmählich vom üblichen abweicht. Ein Alarm endet von selbst, sobald die SIM wieder normal arbeitet.',
+    'Was unsere Überwachung an Ihren SIMs und Geräten bemerkt hat: eine SIM, die länger schweigt, als ihr üblicher Rhythmus erlaubt, eine, die das Netz wiederholt abweist, eine, die zu dieser Zeit der Woche viel weniger Daten überträgt als üblich, oder eine, deren tägliches Datenvolumen allmählich vom üblichen abweicht; ein Gerät, dessen Messwert jenseits seines Grenzwerts bleibt. Ein Alarm endet von selbst, sobald die SIM oder das Gerät wieder normal arbeitet.',
   'portal.alarms.which': 'Welche Alarme',
   'portal.alarms.col.severity': 'Schweregrad',
-  'portal.alarms.col.sim': 'SIM',
+  'portal.alarms.col.sim': 'SIM oder Gerät',
   'portal.alarms.col.what': 'Was passiert ist',
   'portal.alarms.col.seen': 'Festgestellt',
   'portal.alarms.col.state': 'Status',
@@ -116,6 +133,9 @@ const de: Catalog = {
   'portal.alarms.acknowledged': 'Der Kundenservice kümmert sich darum',
   'portal.alarms.repeated': '{count}-mal, zuletzt {last}',
   'portal.alarms.clearedAt': 'beendet {at}',
+  'portal.alarms.deviceId': 'Gerät Nr. {id}',
+  'portal.alarms.type': 'Art des Alarms',
+  'portal.alarms.allTypes': 'Alle Arten',
   'portal.alarms.words.silence': 'Still seit {since}, länger als ihr üblicher Rhythmus erlaubt ({allowed}).',
   'portal.alarms.words.refusedAttach':
     'Das Netz hat die Anmeldung der SIM {count}-mal innerhalb von {window} abgewiesen.',
@@ -132,6 +152,10 @@ const de: Catalog = {
     '{bytes} pro Tag über {span} bis {to}: {change} mehr, als sie üblicherweise überträgt ({usual} pro Tag).',
   'portal.alarms.words.usageDriftDown':
     '{bytes} pro Tag über {span} bis {to}: {change} weniger, als sie üblicherweise überträgt ({usual} pro Tag).',
+  'portal.alarms.words.telemetryAbove':
+    '{metric} lag am {at} bei {value}, über dem Grenzwert von {limit}: {count} Meldungen in Folge seit {since}.',
+  'portal.alarms.words.telemetryBelow':
+    '{metric} lag am {at} bei {value}, unter dem Grenzwert von {limit}: {count} Meldungen in Folge seit {since}.',
   'portal.sim.alarms': 'Aktive Alarme',
   'portal.sim.noAlarm': 'Kein aktiver Alarm für diese SIM.',
   'portal.sim.allAlarms': 'Alle Alarme dieser SIM',
@@ -139,6 +163,7 @@ const de: Catalog = {
   'enum.alarmType.refusal_burst': 'Vom Netz abgewiesen',
   'enum.alarmType.usage_drop': 'Weniger Daten als üblich',
   'enum.alarmType.usage_drift': 'Datenvolumen weicht vom Üblichen ab',
+  'enum.alarmType.telemetry_threshold': 'Messwert jenseits des Grenzwerts',
   'enum.alarmSeverity.critical': 'Kritisch',
   'enum.alarmSeverity.major': 'Schwer',
   'enum.alarmSeverity.minor': 'Leicht',
@@ -150,10 +175,10 @@ const de: Catalog = {
 const it: Catalog = {
   'portal.alarms.title': 'Allarmi',
   'portal.alarms.intro':
-    'Ciò che il nostro monitoraggio ha notato sulle tue SIM: una SIM silenziosa più a lungo di quanto il suo ritmo abituale consenta, una che la rete rifiuta ripetutamente, una che trasmette molti meno dati del solito per quel momento della settimana, o una il cui volume di dati giornaliero si allontana a poco a poco dal solito. Un allarme si chiude da solo quando la SIM torna alla normalità.',
+    'Ciò che il nostro monitoraggio ha notato sulle tue SIM e sui tuoi dispositivi: una SIM silenziosa più a lungo di quanto il suo ritmo abituale consenta, una che la rete rifiuta ripetutamente, una che trasmette molti meno dati del solito per quel momento della settimana, o una il cui volume di dati giornaliero si allontana a poco a poco dal solito; un dispositivo la cui misura resta oltre il suo limite. Un allarme si chiude da solo quando la SIM o il dispositivo torna alla normalità.',
   'portal.alarms.which': 'Quali allarmi',
   'portal.alarms.col.severity': 'Gravità',
-  'portal.alarms.col.sim': 'SIM',
+  'portal.alarms.col.sim': 'SIM o dispositivo',
   'portal.alarms.col.what': 'Cosa è successo',
   'portal.alarms.col.seen': 'Rilevato',
   'portal.alarms.col.state': 'Stato',
@@ -164,6 +189,9 @@ const it: Catalog = {
   'portal.alarms.acknowledged': 'L’assistenza clienti se ne sta occupando',
   'portal.alarms.repeated': '{count} volte, l’ultima il {last}',
   'portal.alarms.clearedAt': 'chiuso il {at}',
+  'portal.alarms.deviceId': 'dispositivo n. {id}',
+  'portal.alarms.type': 'Tipo di allarme',
+  'portal.alarms.allTypes': 'Tutti i tipi',
   'portal.alarms.words.silence':
     'Silenziosa dal {since}, più a lungo di quanto il suo ritmo abituale consenta ({allowed}).',
   'portal.alarms.words.refusedAttach': 'La rete ha rifiutato la registrazione della SIM {count} volte in {window}.',
@@ -179,6 +207,10 @@ const it: Catalog = {
     '{bytes} al giorno in {span} fino al {to}: il {change} in più di quanto trasmette di solito ({usual} al giorno).',
   'portal.alarms.words.usageDriftDown':
     '{bytes} al giorno in {span} fino al {to}: il {change} in meno di quanto trasmette di solito ({usual} al giorno).',
+  'portal.alarms.words.telemetryAbove':
+    '{metric} era {value} il {at}, sopra il suo limite di {limit}: {count} letture di seguito dal {since}.',
+  'portal.alarms.words.telemetryBelow':
+    '{metric} era {value} il {at}, sotto il suo limite di {limit}: {count} letture di seguito dal {since}.',
   'portal.sim.alarms': 'Allarmi attivi',
   'portal.sim.noAlarm': 'Nessun allarme attivo su questa SIM.',
   'portal.sim.allAlarms': 'Tutti gli allarmi di questa SIM',
@@ -186,6 +218,7 @@ const it: Catalog = {
   'enum.alarmType.refusal_burst': 'Rifiutata dalla rete',
   'enum.alarmType.usage_drop': 'Meno dati del solito',
   'enum.alarmType.usage_drift': 'Volume di dati che si discosta dal solito',
+  'enum.alarmType.telemetry_threshold': 'Misura oltre il limite',
   'enum.alarmSeverity.critical': 'Critico',
   'enum.alarmSeverity.major': 'Grave',
   'enum.alarmSeverity.minor': 'Lieve',
@@ -197,10 +230,10 @@ const it: Catalog = {
 const ru: Catalog = {
   'portal.alarms.title': 'Тревоги',
   'portal.alarms.intro':
-    'Что наш мониторинг заметил на ваших SIM-картах: SIM-карта молчит дольше, чем позволяет её обычный ритм, сеть раз за разом её отклоняет, она передаёт гораздо меньше данных, чем обычно в это время недели, или её суточный объём данных постепенно уходит от обычного. Тревога снимается сама, когда SIM-карта снова работает как обычно.',
+    'Что наш мониторинг заметил на ваших SIM-картах и устройствах: SIM-карта молчит дольше, чем позволяет её обычный ритм, сеть раз за разом её отклоняет, она передаёт гораздо меньше данных, чем обычно в это время недели, или её суточный объём данных постепенно уходит от обычного; показание устройства остаётся за его пределом. Тревога снимается сама, когда SIM-карта или устройство снова работает как обычно.',
   'portal.alarms.which': 'Какие тревоги',
   'portal.alarms.col.severity': 'Важность',
-  'portal.alarms.col.sim': 'SIM-карта',
+  'portal.alarms.col.sim': 'SIM-карта или устройство',
   'portal.alarms.col.what': 'Что произошло',
   'portal.alarms.col.seen': 'Замечено',
   'portal.alarms.col.state': 'Состояние',
@@ -211,6 +244,9 @@ const ru: Catalog = {
   'portal.alarms.acknowledged': 'Служба поддержки уже занимается',
   'portal.alarms.repeated': 'раз: {count}, последний — {last}',
   'portal.alarms.clearedAt': 'снята {at}',
+  'portal.alarms.deviceId': 'устройство № {id}',
+  'portal.alarms.type': 'Вид тревоги',
+  'portal.alarms.allTypes': 'Все виды',
   'portal.alarms.words.silence': 'Молчит с {since} — дольше, чем позволяет её обычный ритм ({allowed}).',
   'portal.alarms.words.refusedAttach': 'Сеть отклонила регистрацию SIM-карты за {window}, раз: {count}.',
   'portal.alarms.words.refusedSession': 'Сеть отклонила сессии передачи данных SIM-карты за {window}, раз: {count}.',
@@ -225,6 +261,10 @@ const ru: Catalog = {
     '{bytes} в сутки за {span} по состоянию на {to}: на {change} больше, чем SIM-карта обычно передаёт ({usual} в сутки).',
   'portal.alarms.words.usageDriftDown':
     '{bytes} в сутки за {span} по состоянию на {to}: на {change} меньше, чем SIM-карта обычно передаёт ({usual} в сутки).',
+  'portal.alarms.words.telemetryAbove':
+    '{metric}: {value} на {at} — выше предела {limit}; показаний подряд: {count}, начиная с {since}.',
+  'portal.alarms.words.telemetryBelow':
+    '{metric}: {value} на {at} — ниже предела {limit}; показаний подряд: {count}, начиная с {since}.',
   'portal.sim.alarms': 'Активные тревоги',
   'portal.sim.noAlarm': 'Активных тревог по этой SIM-карте нет.',
   'portal.sim.allAlarms': 'Все тревоги этой SIM-карты',
@@ -232,6 +272,7 @@ const ru: Catalog = {
   'enum.alarmType.refusal_burst': 'Отклонена сетью',
   'enum.alarmType.usage_drop': 'Меньше данных, чем обычно',
   'enum.alarmType.usage_drift': 'Объём данных уходит от обычного',
+  'enum.alarmType.telemetry_threshold': 'Показание за пределом',
   'enum.alarmSeverity.critical': 'Критическая',
   'enum.alarmSeverity.major': 'Серьёзная',
   'enum.alarmSeverity.minor': 'Незначительная',
@@ -243,10 +284,10 @@ const ru: Catalog = {
 const sv: Catalog = {
   'portal.alarms.title': 'Larm',
   'portal.alarms.intro':
-    'Det vår övervakning har märkt på dina SIM-kort: ett SIM-kort som är tyst längre än dess vanliga rytm tillåter, ett som nätet nekar gång på gång, ett som överför mycket mindre data än vanligt för den tiden i veckan, eller ett vars dagliga datamängd glider bort från det vanliga. Ett larm upphör av sig självt när SIM-kortet fungerar som vanligt igen.',
+    'Det vår övervakning har märkt på dina SIM-kort och enheter: ett SIM-kort som är tyst längre än dess vanliga rytm tillåter, ett som nätet nekar gång på gång, ett som överför mycket mindre data än vanligt för den tiden i veckan, eller ett vars dagliga datamängd glider bort från det vanliga; en enhet vars mätvärde ligger kvar utanför sin gräns. Ett larm upphör av sig självt när SIM-kortet eller enheten fungerar som vanligt igen.',
   'portal.alarms.which': 'Vilka larm',
   'portal.alarms.col.severity': 'Allvarlighet',
-  'portal.alarms.col.sim': 'SIM-kort',
+  'portal.alarms.col.sim': 'SIM-kort eller enhet',
   'portal.alarms.col.what': 'Vad som hänt',
   'portal.alarms.col.seen': 'Sett',
   'portal.alarms.col.state': 'Status',
@@ -257,6 +298,9 @@ const sv: Catalog = {
   'portal.alarms.acknowledged': 'Kundtjänst arbetar med det',
   'portal.alarms.repeated': '{count} gånger, senast {last}',
   'portal.alarms.clearedAt': 'avslutat {at}',
+  'portal.alarms.deviceId': 'enhet nr {id}',
+  'portal.alarms.type': 'Typ av larm',
+  'portal.alarms.allTypes': 'Alla typer',
   'portal.alarms.words.silence': 'Tyst sedan {since}, längre än dess vanliga rytm tillåter ({allowed}).',
   'portal.alarms.words.refusedAttach': 'Nätet nekade SIM-kortets anslutning {count} gånger inom {window}.',
   'portal.alarms.words.refusedSession': 'Nätet nekade SIM-kortets datasessioner {count} gånger inom {window}.',
@@ -271,6 +315,10 @@ const sv: Catalog = {
     '{bytes} per dag under {span} fram till {to}: {change} mer än det brukar överföra ({usual} per dag).',
   'portal.alarms.words.usageDriftDown':
     '{bytes} per dag under {span} fram till {to}: {change} mindre än det brukar överföra ({usual} per dag).',
+  'portal.alarms.words.telemetryAbove':
+    '{metric} var {value} den {at}, över sin gräns på {limit}: {count} rapporter i rad sedan {since}.',
+  'portal.alarms.words.telemetryBelow':
+    '{metric} var {value} den {at}, under sin gräns på {limit}: {count} rapporter i rad sedan {since}.',
   'portal.sim.alarms': 'Aktiva larm',
   'portal.sim.noAlarm': 'Inget aktivt larm för detta SIM-kort.',
   'portal.sim.allAlarms': 'Alla larm för detta SIM-kort',
@@ -278,6 +326,7 @@ const sv: Catalog = {
   'enum.alarmType.refusal_burst': 'Nekat av nätet',
   'enum.alarmType.usage_drop': 'Mindre data än vanligt',
   'enum.alarmType.usage_drift': 'Datamängd som glider från det vanliga',
+  'enum.alarmType.telemetry_threshold': 'Mätvärde utanför gränsen',
   'enum.alarmSeverity.critical': 'Kritisk',
   'enum.alarmSeverity.major': 'Allvarlig',
   'enum.alarmSeverity.minor': 'Mindre',

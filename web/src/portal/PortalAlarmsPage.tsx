@@ -1,31 +1,47 @@
-import { Anchor, Badge, Button, Group, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, NativeSelect, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { Link, useSearchParams } from 'react-router';
 import { useI18n } from '../i18n/index.tsx';
 import { ErrorAlert } from '../ui/ErrorAlert.tsx';
-import { alarmText, fillIn, seenText } from './alarm-text.ts';
+import { alarmText, deviceText, fillIn, seenText } from './alarm-text.ts';
 import { EnumBadge } from './PortalBadges.tsx';
 import { type CustomerAlarm, usePortalAlarms } from './queries.ts';
 
 type Status = 'active' | 'cleared';
+type AlarmType = CustomerAlarm['type'];
+/** The types a customer can be answered (the server's CUSTOMER_ALARM_TYPES), for the type filter. */
+const TYPES = [
+  'silence',
+  'refusal_burst',
+  'usage_drop',
+  'usage_drift',
+  'telemetry_threshold',
+] as const satisfies readonly AlarmType[];
 
 /**
- * The customer's alarms (issue 17, point 6): what the provider's monitoring found on their own SIMs, in their
- * language — active ones by default (what needs attention), ended ones on demand, one SIM's when the SIM page links
- * here. Read only: the service desk acknowledges and clears. Filters and page live in the URL.
+ * The customer's alarms (issue 17, point 6): what the provider's monitoring found on their own SIMs and devices, in
+ * their language — active ones by default (what needs attention), ended ones on demand, one SIM's when the SIM page
+ * links here. Read only: the service desk acknowledges and clears. Filters and page live in the URL.
  */
 export default function PortalAlarmsPage() {
   const { t, enumText } = useI18n();
   const [search, setSearch] = useSearchParams();
   const status: Status = search.get('status') === 'cleared' ? 'cleared' : 'active';
   const iccid = search.get('iccid') ?? undefined;
+  const type = TYPES.find((x) => x === search.get('type'));
   const cursor = search.get('cursor') ?? undefined;
-  const alarms = usePortalAlarms({ status, iccid, cursor });
+  const alarms = usePortalAlarms({ status, iccid, type, cursor });
   // A new filter starts at the first page; an unset value leaves the address.
-  const go = (next: { status?: Status; iccid?: string | undefined; cursor?: string | undefined }) => {
-    const v = { status, iccid, ...next };
+  const go = (next: {
+    status?: Status;
+    iccid?: string | undefined;
+    type?: AlarmType | undefined;
+    cursor?: string | undefined;
+  }) => {
+    const v = { status, iccid, type, ...next };
     setSearch({
       ...(v.status === 'cleared' ? { status: 'cleared' } : {}),
       ...(v.iccid ? { iccid: v.iccid } : {}),
+      ...(v.type ? { type: v.type } : {}),
       ...(next.cursor ? { cursor: next.cursor } : {}),
     });
   };
@@ -44,6 +60,15 @@ export default function PortalAlarmsPage() {
           value={status}
           onChange={(v) => go({ status: v as Status })}
           data={(['active', 'cleared'] as const).map((s) => ({ value: s, label: enumText('alarmStatus', s) }))}
+        />
+        <NativeSelect
+          aria-label={t('portal.alarms.type')}
+          value={type ?? ''}
+          onChange={(e) => go({ type: TYPES.find((x) => x === e.currentTarget.value) })}
+          data={[
+            { value: '', label: t('portal.alarms.allTypes') },
+            ...TYPES.map((x) => ({ value: x, label: enumText('alarmType', x) })),
+          ]}
         />
         {iccid && (
           <Group gap="xs">
@@ -103,11 +128,14 @@ function AlarmRow({ alarm: a }: { alarm: CustomerAlarm }) {
       <Table.Td>
         <EnumBadge family="alarmSeverity" value={a.severity} />
       </Table.Td>
-      <Table.Td ff="monospace">
+      {/* A device alarm names its device where a SIM alarm has its ICCID (the portal has no device page to link). */}
+      <Table.Td ff={a.device ? undefined : 'monospace'}>
         {a.iccid ? (
           <Anchor component={Link} to={`/portal/sims/${a.iccid}`}>
             {a.iccid}
           </Anchor>
+        ) : a.device ? (
+          deviceText(a.device, i18n)
         ) : (
           '—'
         )}

@@ -70,6 +70,20 @@ export function alarmText(a: CustomerAlarm, i: I18n): string {
       usual: perDay(c.usualBytesPerDay),
     });
   }
+  if (c.kind === 'telemetry_threshold') {
+    // Beyond which limit: the one the value passed; an older alarm without its value goes by the limit it has.
+    const below = c.below !== null && (c.above === null || (c.value !== null && c.value < c.below));
+    const limit = below ? c.below : c.above;
+    const n = (v: number | null) => (v === null ? '?' : i.number(v));
+    return fillIn(i.t(below ? 'portal.alarms.words.telemetryBelow' : 'portal.alarms.words.telemetryAbove'), {
+      metric: c.metric ?? '?',
+      value: n(c.value),
+      at: i.dateTime(c.valueAt),
+      limit: n(limit),
+      count: n(c.reportsBeyond),
+      since: i.dateTime(c.beyondSince),
+    });
+  }
   // Refused in a row (slow retries, no window): said as such, whatever the attempt.
   const key: PortalKey = c.inARow
     ? 'portal.alarms.words.refusedInARow'
@@ -92,6 +106,11 @@ export function alarmText(a: CustomerAlarm, i: I18n): string {
   ];
   if (where.some(Boolean)) parts.push(`${where.filter(Boolean).join(', ')}.`);
   return parts.join(' ');
+}
+
+/** A device alarm's device: its name, or "device #12" when it has none. */
+export function deviceText(device: NonNullable<CustomerAlarm['device']>, i: Pick<I18n, 't'>): string {
+  return device.name ?? fillIn(i.t('portal.alarms.deviceId'), { id: String(device.id) });
 }
 
 /** When: first seen, and how often and how lately when it repeated. */

@@ -155,11 +155,13 @@ const customerAlarms = (items: readonly (Schemas['Alarm'] | CustomerAlarm)[]): C
 
 /**
  * Own alarms, newest first: the active ones (the default, what needs attention) or the ended ones; `iccid` narrows to
- * one SIM. Refreshed every 30 s like the case list: a silence is raised by the server's clock, not by a click.
+ * one SIM, `type` to one type (telemetry_threshold: the devices' alarms). Refreshed every 30 s like the case list: a
+ * silence is raised by the server's clock, not by a click.
  */
 export const usePortalAlarms = (p: {
   status: 'active' | 'cleared';
   iccid?: string | undefined;
+  type?: CustomerAlarm['type'] | undefined;
   cursor?: string | undefined;
   limit?: number;
 }) => {
@@ -167,6 +169,7 @@ export const usePortalAlarms = (p: {
     status: p.status,
     limit: p.limit ?? PORTAL_PAGE,
     ...(p.iccid ? { iccid: p.iccid } : {}),
+    ...(p.type ? { type: p.type } : {}),
     ...(p.cursor ? { cursor: p.cursor } : {}),
   };
   return useQuery({
