@@ -7,8 +7,8 @@
  * read by the series index. One active alarm per device and metric (originator `device`, id `<deviceId>:<metric>`),
  * counted up per batch while beyond, cleared with hysteresis once a report is back inside by the rule's margin.
  * Rules are per metric: each series is governed by the most specific rule of its metric whose scope takes the device
- * in (accountIds, deviceModelIds). Staff see these alarms; customers and their webhooks do not yet (no customer view
- * of a device alarm) and they open no case. The backtest (rules.backtest.ts) replays `thresholdFires` on the first
+ * in (accountIds, deviceModelIds). Staff and the device's customer see these alarms (the customer as typed facts,
+ * alarms.presenter.ts); no webhook reaches a customer for them yet and they open no case. The backtest (rules.backtest.ts) replays `thresholdFires` on the first
  * BACKTEST_MAX_DEVICES devices of the scope.
  */
 import type { Database } from '../../platform/db/client.ts';
