@@ -152,7 +152,7 @@ function AlarmRow({ alarm: a }: { alarm: CustomerAlarm }) {
           <EnumBadge family="alarmStatus" value={a.status} />
           {a.clearedAt && <Text size="xs">{fillIn(t('portal.alarms.clearedAt'), { at: dateTime(a.clearedAt) })}</Text>}
           {a.acknowledged && a.status === 'active' && (
-            <Badge variant="light" color="blue" c="dark.9" tt="none">
+            <Badge variant="light" color="blue" c="dark.9" tt="none" miw="max-content">
               {t('portal.alarms.acknowledged')}
             </Badge>
           )}

@@ -28,7 +28,8 @@ export function EnumBadge({ family, value }: { family: EnumFamily; value: string
   const { enumText, t } = useI18n();
   if (!value && family === 'network') return <span>{t('enum.network.none')}</span>;
   return (
-    <Badge color={(value && COLOR[value]) ?? 'gray'} variant="light" c="dark.9" tt="none">
+    // Never cut to "Akt…": a badge is one word or two, and a long cell beside it must not squeeze it.
+    <Badge color={(value && COLOR[value]) ?? 'gray'} variant="light" c="dark.9" tt="none" miw="max-content">
       {enumText(family, value)}
     </Badge>
   );
