@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AlarmRow } from './alarms.repo.ts';
 import type { AlarmView, CustomerAlarmView } from './alarms.schemas.ts';
+import { deviceIdOf } from './telemetry-thresholds.ts';
 
 /** `iccids`: the SIM originators' ICCIDs by SIM id (from the SIMs module). */
 export function presentAlarm(
@@ -40,9 +41,6 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.
 // A measurement is said as the device reported it (8.5 °C is not 9).
 const real = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-
-/** A device alarm's device id: its originator is `<deviceId>:<metric>` (telemetry-thresholds.ts). */
-export const deviceIdOf = (originatorId: string) => Number.parseInt(originatorId, 10);
 
 function customerCause(type: CustomerAlarmJson['type'], d: Record<string, unknown>): CustomerAlarmJson['cause'] {
   if (type === 'silence')

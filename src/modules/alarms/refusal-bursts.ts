@@ -14,7 +14,7 @@ import { causeLabel } from '../network/causes.ts';
 import { simOrderingKey } from '../sims/sims.events.ts';
 import { AlarmEvents } from './alarms.events.ts';
 import { type RuleScope, ruleFor, type SimProfile, severityAfter } from './rules.ts';
-import type { LastEvent } from './silence-watch.ts';
+import { type LastEvent, movedFrom } from './silence-watch.ts';
 
 export type RefusalParams = {
   count: number;
@@ -345,10 +345,6 @@ export function refusalBursts(deps: RefusalDeps) {
     );
     return true;
   }
-
-  /** The SIM's newest event was under another account than its alarm's (it moved since the alarm was raised). */
-  const movedFrom = (a: ActiveBurst, e: LastEvent) =>
-    e.tenantId !== Number(a.tenant_id) || e.accountId !== Number(a.account_id);
 
   /**
    * Was the SIM accepted again for the kind it was refused, going by its newest event (newer than its newest refusal)?

@@ -33,6 +33,13 @@ export type LastEvent = {
   lastEventType: string;
   lastRejectAt?: Date | null;
 };
+/**
+ * The SIM's newest event was under another tenant or account than its alarm's: it moved since the alarm was raised.
+ * The alarm stays its old account's, and what the SIM does now is the new account's (cleared as `moved`, without it).
+ */
+export const movedFrom = (alarm: { tenant_id: string; account_id: string }, e: LastEvent) =>
+  e.tenantId !== Number(alarm.tenant_id) || e.accountId !== Number(alarm.account_id);
+
 export type SilenceDeps = {
   database: Database;
   lastEventsOf: (simIds: readonly number[]) => Promise<Map<number, LastEvent>>;
@@ -249,11 +256,8 @@ export function silenceWatch(deps: SilenceDeps) {
         const t = thresholds.get(simId);
         const threshold = t?.ms ?? Number(w.threshold_ms);
         if (w.alarm_id !== null) {
-          // A SIM moved to another account since its alarm was raised: the alarm stays its old account's, and what
-          // the SIM does now (that it talked, with what) is the new account's — cleared without saying it.
-          const moved = e.tenantId !== Number(w.tenant_id) || e.accountId !== Number(w.account_id);
           clears.push(
-            moved
+            movedFrom(w, e)
               ? { w, simId, at: e.lastEventAt, by: 'moved', talkedWith: null }
               : { w, simId, at: e.lastEventAt, by: 'traffic', talkedWith: e.lastEventType },
           );

@@ -41,6 +41,11 @@ export type ThresholdVerdict = {
 };
 
 /** How far back a series is read: a week for runs of sparse reports, or the duration and an hour more. */
+/** A device alarm's originator id: one alarm per device and metric. */
+export const deviceOriginatorId = (deviceId: number, metric: string) => `${deviceId}:${metric}`;
+/** The device of a device alarm's originator id. */
+export const deviceIdOf = (originatorId: string) => Number.parseInt(originatorId, 10);
+
 export const lookbackMs = (p: ThresholdParams) => Math.max(7 * 86_400_000, (p.durationMinutes + 60) * 60_000);
 /** Values read per series: the repeats, or (with a duration) enough for a long run of frequent reports. */
 export const perSeries = (p: ThresholdParams) => (p.durationMinutes > 0 ? 2000 : p.repeats);
@@ -155,7 +160,7 @@ export function telemetryThresholds(deps: ThresholdDeps) {
           failed.set(rule.id, e);
           continue;
         }
-        const key = `${deviceId}:${metric}`;
+        const key = deviceOriginatorId(deviceId, metric);
         if (v.state === 'beyond') found.push({ key, place, rule, v, newest: list[0]! });
         else if (v.state === 'inside') inside.push(key);
       }
