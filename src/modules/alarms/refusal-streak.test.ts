@@ -121,23 +121,36 @@ const ev = (sim: MadeSim, t: number, type: string, extra: Record<string, unknown
   ...extra,
 });
 
+/** A refusal-burst rule as a staff user saves it (no escalation, schedule, case or reminder). */
+const burstRule = (
+  name: string,
+  scope: { accountIds: number[] },
+  params: RefusalParams & { permanentStreak: number | null },
+  severity: 'minor' | 'major' = 'major',
+) =>
+  h.services.alarms.rules.create(staff, {
+    name,
+    kind: 'refusal_burst',
+    enabled: true,
+    scope,
+    params: { ...params, streak: params.streak ?? null, streakHours: params.streakHours ?? 6 },
+    severity,
+    escalation: null,
+    schedule: null,
+    openCase: false,
+    remindMinutes: null,
+  });
+
 describe('refusal streaks (live)', () => {
   it('raises a slow refuser, stays up while it only attaches, clears on session traffic', async () => {
     const tenant = await makeTenant(h.services);
     const [sim] = await makeSims(h.services, tenant.child.id, 1, { state: 'ACTIVATED' });
-    await h.services.alarms.rules.create(staff, {
-      name: `Slow refusers ${tenant.child.id}`,
-      kind: 'refusal_burst',
-      enabled: true,
-      scope: { accountIds: [tenant.child.id] },
+    await burstRule(
+      `Slow refusers ${tenant.child.id}`,
+      { accountIds: [tenant.child.id] },
       // The general streak alone (27 is a permanent cause: the shorter streak would fire at the second).
-      params: { ...P, permanentStreak: null },
-      severity: 'major',
-      escalation: null,
-      schedule: null,
-      openCase: false,
-      remindMinutes: null,
-    });
+      { ...P, permanentStreak: null },
+    );
     const [row] = await h.ctx.database.query<{ id: string }>('select id::text from sims where left(iccid, 19) = $1', [
       sim!.iccid20.slice(0, 19),
     ]);
@@ -219,18 +232,11 @@ describe('refusal streaks (live)', () => {
 
   it('a SIM moved to another account: its burst stays the old account’s, cleared as moved; new refusals raise anew', async () => {
     const tenant = await makeTenant(h.services);
-    await h.services.alarms.rules.create(staff, {
-      name: `Moved ${tenant.child.id}`,
-      kind: 'refusal_burst',
-      enabled: true,
-      scope: { accountIds: [tenant.child.id, tenant.root.id] },
-      params: { ...P, permanentStreak: null },
-      severity: 'major',
-      escalation: null,
-      schedule: null,
-      openCase: false,
-      remindMinutes: null,
-    });
+    await burstRule(
+      `Moved ${tenant.child.id}`,
+      { accountIds: [tenant.child.id, tenant.root.id] },
+      { ...P, permanentStreak: null },
+    );
     const [sim] = await makeSims(h.services, tenant.child.id, 1, { state: 'ACTIVATED' });
     const t0 = Date.now() - HOUR;
     const burst = (from: number) =>
@@ -264,18 +270,12 @@ describe('refusal streaks (live)', () => {
 
   it('a rule saved without streaks keeps them off, and the API says so', async () => {
     const tenant = await makeTenant(h.services);
-    const rule = await h.services.alarms.rules.create(staff, {
-      name: `Window only ${tenant.child.id}`,
-      kind: 'refusal_burst',
-      enabled: true,
-      scope: { accountIds: [tenant.child.id] },
-      params: { ...P, streak: null, permanentStreak: null },
-      severity: 'minor',
-      escalation: null,
-      schedule: null,
-      openCase: false,
-      remindMinutes: null,
-    });
+    const rule = await burstRule(
+      `Window only ${tenant.child.id}`,
+      { accountIds: [tenant.child.id] },
+      { ...P, streak: null, permanentStreak: null },
+      'minor',
+    );
     expect(rule.params).toMatchObject({ streak: null, streakHours: 6, permanentStreak: null });
     const [sim] = await makeSims(h.services, tenant.child.id, 1, { state: 'ACTIVATED' });
     const t0 = Date.now() - 3 * HOUR;
@@ -292,18 +292,11 @@ describe('refusal streaks (live)', () => {
 
   it('the clear tick pages past bursts that stay refused: 600 older ones do not hide the one to clear', async () => {
     const tenant = await makeTenant(h.services);
-    await h.services.alarms.rules.create(staff, {
-      name: `Paged clears ${tenant.child.id}`,
-      kind: 'refusal_burst',
-      enabled: true,
-      scope: { accountIds: [tenant.child.id] },
-      params: { ...P, permanentStreak: null },
-      severity: 'major',
-      escalation: null,
-      schedule: null,
-      openCase: false,
-      remindMinutes: null,
-    });
+    await burstRule(
+      `Paged clears ${tenant.child.id}`,
+      { accountIds: [tenant.child.id] },
+      { ...P, permanentStreak: null },
+    );
     const [sim] = await makeSims(h.services, tenant.child.id, 1, { state: 'ACTIVATED' });
     const t0 = Date.now() - 60 * MIN;
     await ingest([0, 1, 2].map((m) => ev(sim!, t0 + m * MIN, 'attach_rejected', { cause: 15 })));
